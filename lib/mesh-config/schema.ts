@@ -1,0 +1,296 @@
+// The mesh configuration: Istio's own resource shapes (networking.istio.io/v1), a documented subset.
+// Defined once here; the sidecar, the control plane and the dashboard all import this module.
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+export const API_VERSION = 'networking.istio.io/v1';
+
+/** DNS-1123 label: what Kubernetes accepts as a resource name. */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const name = z
+  .string()
+  .max(63)
+  .regex(DNS1123_LABEL, 'must be a DNS-1123 label (lower-case alphanumerics and "-", at most 63)');
+
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
+  message: 'must be a duration such as 250ms, 5s, 1m or 1h',
+});
+
+const percent = z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');
+
+export const ObjectMetaSchema = z.strictObject({
+  name,
+  namespace: name.optional(),
+  resourceVersion: z.string().optional(),
+  uid: z.string().optional(),
+  generation: z.number().int().optional(),
+  creationTimestamp: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+/** Istio StringMatch: exactly one of exact, prefix, regex. */
+export const StringMatchSchema = z
+  .strictObject({ exact: z.string().optional(), prefix: z.string().optional(), regex: z.string().optional() })
+  .superRefine((m, ctx) => {
+    const set = [m.exact, m.prefix, m.regex].filter((v) => v !== undefined).length;
+    if (set !== 1) ctx.addIssue({ code: 'custom', message: 'must set exactly one of exact, prefix, regex' });
+    if (m.regex !== undefined) {
+      try {
+        new RegExp(m.regex);
+      } catch {
+        ctx.addIssue({ code: 'custom', path: ['regex'], message: 'is not a valid regular expression' });
+      }
+    }
+  });
+
+export const HTTPMatchRequestSchema = z.strictObject({
+  name: z.string().optional(),
+  uri: StringMatchSchema.optional(),
+  method: StringMatchSchema.optional(),
+  headers: z.record(z.string(), StringMatchSchema).optional(),
+  ignoreUriCase: z.boolean().optional(),
+});
+
+export const DestinationSchema = z.strictObject({
+  host: z.string().min(1),
+  subset: z.string().optional(),
+  port: z.strictObject({ number: z.number().int().min(1).max(65535) }).optional(),
+});
+
+export const HTTPRouteDestinationSchema = z.strictObject({
+  destination: DestinationSchema,
+  weight: z.number().int('must be an integer').min(0, 'must be 0–100').max(100, 'must be 0–100').optional(),
+});
+
+/** Envoy retry conditions Istio passes through, plus Istio's retriable status codes. */
+export const RETRY_ON = [
+  '5xx',
+  'gateway-error',
+  'connect-failure',
+  'reset',
+  'retriable-4xx',
+  'refused-stream',
+  'retriable-status-codes',
+  'unavailable',
+  'cancelled',
+  'deadline-exceeded',
+  'resource-exhausted',
+] as const;
+
+export const HTTPRetrySchema = z.strictObject({
+  attempts: z.number().int().min(0).max(100),
+  perTryTimeout: duration.optional(),
+  retryOn: z
+    .string()
+    .refine(
+      (s) =>
+        s
+          .split(',')
+          .map((c) => c.trim())
+          .every((c) => (RETRY_ON as readonly string[]).includes(c) || /^[1-5]\d\d$/.test(c)),
+      { message: `must be a comma-separated list of ${RETRY_ON.join(', ')} or HTTP status codes` },
+    )
+    .optional(),
+  retryRemoteLocalities: z.boolean().optional(),
+});
+
+export const HTTPFaultInjectionSchema = z.strictObject({
+  delay: z
+    .strictObject({ percentage: z.strictObject({ value: percent }).optional(), fixedDelay: duration })
+    .optional(),
+  abort: z
+    .strictObject({
+      percentage: z.strictObject({ value: percent }).optional(),
+      httpStatus: z.number().int().min(200, 'must be 200–599').max(599, 'must be 200–599'),
+    })
+    .optional(),
+});
+
+export const HTTPRouteSchema = z
+  .strictObject({
+    name: z.string().optional(),
+    match: z.array(HTTPMatchRequestSchema).optional(),
+    route: z.array(HTTPRouteDestinationSchema).min(1),
+    retries: HTTPRetrySchema.optional(),
+    timeout: duration.optional(),
+    fault: HTTPFaultInjectionSchema.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.route.length > 1) {
+      const sum = r.route.reduce((s, d) => s + (d.weight ?? 0), 0);
+      if (sum !== 100) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['route'],
+          message: `weights must sum to 100 when a route has several destinations (they sum to ${sum})`,
+        });
+      }
+    }
+  });
+
+export const VirtualServiceSpecSchema = z.strictObject({
+  hosts: z.array(z.string().min(1)).min(1),
+  gateways: z.array(z.string()).optional(),
+  http: z.array(HTTPRouteSchema).optional(),
+  exportTo: z.array(z.string()).optional(),
+});
+
+export const LOAD_BALANCERS = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'PASSTHROUGH'] as const;
+
+export const TrafficPolicySchema = z.strictObject({
+  loadBalancer: z.strictObject({ simple: z.enum(LOAD_BALANCERS) }).optional(),
+  connectionPool: z
+    .strictObject({
+      tcp: z
+        .strictObject({
+          maxConnections: z.number().int().min(1).optional(),
+          connectTimeout: duration.optional(),
+        })
+        .optional(),
+      http: z
+        .strictObject({
+          http1MaxPendingRequests: z.number().int().min(1).optional(),
+          http2MaxRequests: z.number().int().min(1).optional(),
+          maxRequestsPerConnection: z.number().int().min(0).optional(),
+          maxRetries: z.number().int().min(0).optional(),
+          idleTimeout: duration.optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  outlierDetection: z
+    .strictObject({
+      consecutive5xxErrors: z.number().int().min(0).optional(),
+      consecutiveGatewayErrors: z.number().int().min(0).optional(),
+      interval: duration.optional(),
+      baseEjectionTime: duration.optional(),
+      maxEjectionTime: duration.optional(),
+      maxEjectionPercent: percent.optional(),
+      minHealthPercent: percent.optional(),
+    })
+    .optional(),
+});
+
+export const SubsetSchema = z.strictObject({
+  name,
+  labels: z.record(z.string(), z.string()).optional(),
+  trafficPolicy: TrafficPolicySchema.optional(),
+});
+
+export const DestinationRuleSpecSchema = z
+  .strictObject({
+    host: z.string().min(1),
+    subsets: z.array(SubsetSchema).optional(),
+    trafficPolicy: TrafficPolicySchema.optional(),
+    exportTo: z.array(z.string()).optional(),
+  })
+  .superRefine((dr, ctx) => {
+    const seen = new Set<string>();
+    dr.subsets?.forEach((s, i) => {
+      if (seen.has(s.name))
+        ctx.addIssue({ code: 'custom', path: ['subsets', i, 'name'], message: `duplicate subset ${s.name}` });
+      seen.add(s.name);
+    });
+  });
+
+export const ServicePortSchema = z.strictObject({
+  number: z.number().int().min(1).max(65535),
+  protocol: z.string().optional(),
+  name: z.string(),
+  targetPort: z.number().int().min(1).max(65535).optional(),
+});
+
+export const WorkloadEntrySpecSchema = z.strictObject({
+  address: z.string().min(1),
+  ports: z.record(z.string(), z.number().int().min(1).max(65535)).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  network: z.string().optional(),
+  locality: z.string().optional(),
+  weight: z.number().int().min(0).optional(),
+  serviceAccount: z.string().optional(),
+});
+
+export const ServiceEntrySpecSchema = z.strictObject({
+  hosts: z.array(z.string().min(1)).min(1),
+  addresses: z.array(z.string()).optional(),
+  ports: z.array(ServicePortSchema).optional(),
+  location: z.enum(['MESH_EXTERNAL', 'MESH_INTERNAL']).optional(),
+  resolution: z.enum(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN']).optional(),
+  endpoints: z.array(WorkloadEntrySpecSchema).optional(),
+  workloadSelector: z.strictObject({ labels: z.record(z.string(), z.string()) }).optional(),
+  exportTo: z.array(z.string()).optional(),
+});
+
+/** Istio's WorkloadEntry status conditions (auto-registration health), as istiod writes them. */
+export const StatusSchema = z
+  .strictObject({
+    conditions: z
+      .array(
+        z.strictObject({
+          type: z.string(),
+          status: z.enum(['True', 'False', 'Unknown']),
+          lastProbeTime: z.string().optional(),
+          lastTransitionTime: z.string().optional(),
+          reason: z.string().optional(),
+          message: z.string().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .optional();
+
+function resource<K extends string, S extends z.ZodType>(kind: K, spec: S) {
+  return z.strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal(kind),
+    metadata: ObjectMetaSchema,
+    spec,
+    status: StatusSchema,
+  });
+}
+
+export const VirtualServiceSchema = resource('VirtualService', VirtualServiceSpecSchema);
+export const DestinationRuleSchema = resource('DestinationRule', DestinationRuleSpecSchema);
+export const ServiceEntrySchema = resource('ServiceEntry', ServiceEntrySpecSchema);
+export const WorkloadEntrySchema = resource('WorkloadEntry', WorkloadEntrySpecSchema);
+
+export const MeshResourceSchema = z.discriminatedUnion('kind', [
+  VirtualServiceSchema,
+  DestinationRuleSchema,
+  ServiceEntrySchema,
+  WorkloadEntrySchema,
+]);
+
+export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
+export type StringMatch = z.infer<typeof StringMatchSchema>;
+export type HTTPMatchRequest = z.infer<typeof HTTPMatchRequestSchema>;
+export type HTTPRoute = z.infer<typeof HTTPRouteSchema>;
+export type HTTPRouteDestination = z.infer<typeof HTTPRouteDestinationSchema>;
+export type HTTPRetry = z.infer<typeof HTTPRetrySchema>;
+export type HTTPFaultInjection = z.infer<typeof HTTPFaultInjectionSchema>;
+export type TrafficPolicy = z.infer<typeof TrafficPolicySchema>;
+export type Subset = z.infer<typeof SubsetSchema>;
+export type VirtualService = z.infer<typeof VirtualServiceSchema>;
+export type DestinationRule = z.infer<typeof DestinationRuleSchema>;
+export type ServiceEntry = z.infer<typeof ServiceEntrySchema>;
+export type WorkloadEntry = z.infer<typeof WorkloadEntrySchema>;
+export type MeshResource = z.infer<typeof MeshResourceSchema>;
+export type MeshKind = MeshResource['kind'];
+
+export const MESH_KINDS = ['VirtualService', 'DestinationRule', 'ServiceEntry', 'WorkloadEntry'] as const;
+
+/** Kubernetes plural resource names, as in the REST paths. */
+export const PLURALS: Record<MeshKind, string> = {
+  VirtualService: 'virtualservices',
+  DestinationRule: 'destinationrules',
+  ServiceEntry: 'serviceentries',
+  WorkloadEntry: 'workloadentries',
+};
+
+export const SCHEMA_BY_KIND = {
+  VirtualService: VirtualServiceSchema,
+  DestinationRule: DestinationRuleSchema,
+  ServiceEntry: ServiceEntrySchema,
+  WorkloadEntry: WorkloadEntrySchema,
+} as const;

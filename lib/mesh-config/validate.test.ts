@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { MeshResource } from './schema';
+import { crossValidate, parseResource, qualifyHost, resolveHost } from './validate';
+
+const se = (host: string): MeshResource => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'ServiceEntry',
+  metadata: { name: host.split('.')[0] as string, namespace: 'default' },
+  spec: { hosts: [host], location: 'MESH_INTERNAL', resolution: 'STATIC' },
+});
+
+const vs = (spec: unknown) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'reviews', namespace: 'default' },
+  spec,
+});
+
+describe('parseResource', () => {
+  it('names every failing field', () => {
+    const r = parseResource(
+      vs({
+        hosts: ['reviews'],
+        http: [
+          {
+            route: [
+              { destination: { host: 'reviews', subset: 'v1' }, weight: 70.5 },
+              { destination: { host: 'reviews', subset: 'v2' }, weight: 20 },
+            ],
+            timeout: 'soon',
+            fault: { abort: { httpStatus: 700, percentage: { value: 120 } } },
+          },
+        ],
+      }),
+    );
+    expect(r.ok).toBe(false);
+    const fields = r.ok ? [] : r.causes.map((c) => c.field);
+    expect(fields).toContain('spec.http[0].route[0].weight');
+    expect(fields).toContain('spec.http[0].timeout');
+    expect(fields).toContain('spec.http[0].fault.abort.httpStatus');
+    expect(fields).toContain('spec.http[0].fault.abort.percentage.value');
+  });
+
+  it('rejects weights that do not sum to 100 and unknown fields', () => {
+    const r = parseResource(
+      vs({
+        hosts: ['reviews'],
+        bogus: 1,
+        http: [
+          {
+            route: [
+              { destination: { host: 'reviews', subset: 'v1' }, weight: 50 },
+              { destination: { host: 'reviews', subset: 'v2' }, weight: 40 },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.causes.find((c) => c.field === 'spec.http[0].route')?.message).toMatch(/sum to 90/);
+      expect(r.causes.some((c) => c.field === 'spec' && /bogus/.test(c.message))).toBe(true);
+    }
+  });
+
+  it('rejects names that are not DNS-1123 labels', () => {
+    const r = parseResource({ ...se('a.default.svc.cluster.local'), metadata: { name: 'Bad_Name' } });
+    expect(r.ok ? [] : r.causes.map((c) => c.field)).toEqual(['metadata.name']);
+  });
+});
+
+describe('crossValidate', () => {
+  it('requires known hosts and defined subsets', () => {
+    const parsed = parseResource(
+      vs({ hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v9' } }] }] }),
+    );
+    if (!parsed.ok) throw new Error('fixture invalid');
+    expect(crossValidate(parsed.value, [])).toEqual([
+      { field: 'spec.hosts[0]', message: 'host reviews is not a known service' },
+      { field: 'spec.http[0].route[0].destination.host', message: 'host reviews is not a known service' },
+      {
+        field: 'spec.http[0].route[0].destination.subset',
+        message: 'subset v9 needs a DestinationRule for reviews defining it',
+      },
+    ]);
+    const others: MeshResource[] = [
+      se('reviews.default.svc.cluster.local'),
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: 'reviews', namespace: 'default' },
+        spec: { host: 'reviews', subsets: [{ name: 'v9', labels: { version: 'v9' } }] },
+      },
+    ];
+    expect(crossValidate(parsed.value, others)).toEqual([]);
+  });
+
+  it('qualifies short hosts the way Istio does', () => {
+    expect(qualifyHost('reviews', 'default')).toBe('reviews.default.svc.cluster.local');
+    expect(qualifyHost('httpbin.org', 'default')).toBe('httpbin.org');
+    const known = new Set(['reviews.prod.svc.cluster.local', 'httpbin.org']);
+    expect(resolveHost('reviews.prod', 'default', known)).toBe('reviews.prod.svc.cluster.local');
+    expect(resolveHost('reviews', 'prod', known)).toBe('reviews.prod.svc.cluster.local');
+    expect(resolveHost('HTTPBIN.org', 'default', known)).toBe('httpbin.org');
+    expect(resolveHost('reviews', 'default', known)).toBeUndefined();
+  });
+});

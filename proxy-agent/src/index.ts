@@ -1,0 +1,5 @@
+// Library entry: start the mesh's parts in-process (tests, embedding).
+export * from './control-plane/index';
+export * from './demo/index';
+export * from './sidecar/index';
+export * from './trace-store/index';
