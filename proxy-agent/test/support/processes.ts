@@ -51,7 +51,7 @@ export interface AgentProcess {
 }
 
 /** Starts `meshlens-agent <args>` (the built CLI) as a child process. */
-export function spawnAgent(args: string[], env: NodeJS.ProcessEnv = {}): AgentProcess {
+export function spawnAgent(args: string[], env: Partial<NodeJS.ProcessEnv> = {}): AgentProcess {
   const child = spawn(process.execPath, [AGENT_BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
