@@ -1,0 +1,22 @@
+// The app header: product name, main navigation (Graph / Traces / Services), theme switch.
+import Link from 'next/link';
+import { NavLink } from './nav-link';
+import { ThemeToggle } from './theme-toggle';
+
+export function Header() {
+  return (
+    <header className="flex items-center gap-6 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+      <Link href="/graph" className="text-lg font-semibold tracking-tight">
+        Meshlens
+      </Link>
+      <nav aria-label="Main" className="flex gap-1">
+        <NavLink href="/graph">Graph</NavLink>
+        <NavLink href="/traces">Traces</NavLink>
+        <NavLink href="/services">Services</NavLink>
+      </nav>
+      <div className="ml-auto">
+        <ThemeToggle />
+      </div>
+    </header>
+  );
+}
