@@ -1,0 +1,154 @@
+// B3 propagation, read side: the trace context a caller sent, in Zipkin's multi-header form
+// (`x-b3-traceid`, `x-b3-spanid`, `x-b3-parentspanid`, `x-b3-sampled`, `x-b3-flags`) or single `b3` header.
+// Pure parsing; anything malformed is reported as such so the caller starts a new trace.
+import type { B3Context } from './telemetry-types';
+
+/** What the B3 headers of a request say. */
+export type B3Read =
+  | { kind: 'context'; context: B3Context }
+  /** Only a sampling decision, no ids (`b3: 0`, a lone `x-b3-sampled: 0`): start a trace, honour the decision. */
+  | { kind: 'decision'; sampled: boolean; debug: boolean }
+  | { kind: 'absent' }
+  | { kind: 'malformed'; reason: string };
+
+export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+const TRACE_ID = /^(?:[0-9a-f]{16}){1,2}$/i;
+const SPAN_ID = /^[0-9a-f]{16}$/i;
+const ZERO = /^0+$/;
+
+/** The B3 context of a request, or undefined when there is none or it is malformed (start a new trace). */
+export function parseB3(headers: HeaderBag): B3Context | undefined {
+  const read = readB3(headers);
+  return read.kind === 'context' ? read.context : undefined;
+}
+
+/** Reads B3 headers; the single `b3` header wins over the multi-header form when both are valid. */
+export function readB3(headers: HeaderBag): B3Read {
+  const single = header(headers, 'b3');
+  const multi = hasMultiHeaders(headers) ? readMultiHeaders(headers) : undefined;
+  if (single !== undefined) {
+    const fromSingle = readSingleHeader(single);
+    if (fromSingle.kind !== 'malformed' || multi === undefined || multi.kind === 'malformed') {
+      return fromSingle;
+    }
+  }
+  return multi ?? { kind: 'absent' };
+}
+
+/** Pads a 64-bit (16 hex) trace id to the 128-bit form OpenTelemetry requires; lower-cases it. */
+export function normalizeTraceId(traceId: string): string {
+  const lower = traceId.toLowerCase();
+  return lower.length === 16 ? `0000000000000000${lower}` : lower;
+}
+
+function header(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name];
+  const first = typeof value === 'string' ? value : value?.[0];
+  return first === undefined ? undefined : first.trim();
+}
+
+function hasMultiHeaders(headers: HeaderBag): boolean {
+  return (
+    headers['x-b3-traceid'] !== undefined ||
+    headers['x-b3-spanid'] !== undefined ||
+    headers['x-b3-sampled'] !== undefined ||
+    headers['x-b3-flags'] !== undefined
+  );
+}
+
+function readMultiHeaders(headers: HeaderBag): B3Read {
+  const traceId = header(headers, 'x-b3-traceid');
+  const spanId = header(headers, 'x-b3-spanid');
+  const parentSpanId = header(headers, 'x-b3-parentspanid');
+  const sampledHeader = header(headers, 'x-b3-sampled');
+  const flags = header(headers, 'x-b3-flags');
+
+  const sampled = sampledHeader === undefined ? undefined : parseSampled(sampledHeader);
+  if (sampled === null) return { kind: 'malformed', reason: `x-b3-sampled: ${sampledHeader}` };
+  if (flags !== undefined && flags !== '0' && flags !== '1') {
+    return { kind: 'malformed', reason: `x-b3-flags: ${flags}` };
+  }
+  const debug = flags === '1';
+
+  if (traceId === undefined && spanId === undefined) {
+    if (debug) return { kind: 'decision', sampled: true, debug: true };
+    if (sampled !== undefined) return { kind: 'decision', sampled, debug: false };
+    return { kind: 'absent' }; // `x-b3-flags: 0` alone says nothing
+  }
+  if (traceId === undefined || !validTraceId(traceId)) {
+    return { kind: 'malformed', reason: `x-b3-traceid: ${traceId ?? '(missing)'}` };
+  }
+  if (spanId === undefined || !validSpanId(spanId)) {
+    return { kind: 'malformed', reason: `x-b3-spanid: ${spanId ?? '(missing)'}` };
+  }
+  if (parentSpanId !== undefined && !validSpanId(parentSpanId)) {
+    return { kind: 'malformed', reason: `x-b3-parentspanid: ${parentSpanId}` };
+  }
+  return {
+    kind: 'context',
+    context: makeContext(traceId, spanId, parentSpanId, debug ? true : sampled, debug),
+  };
+}
+
+/** `b3: {traceid}-{spanid}[-{sampling}[-{parentspanid}]]`, or the sampling state alone (`0`, `1`, `d`). */
+function readSingleHeader(value: string): B3Read {
+  const parts = value.split('-');
+  if (parts.length === 1) {
+    const state = parseSamplingState(value);
+    return state === null
+      ? { kind: 'malformed', reason: `b3: ${value}` }
+      : { kind: 'decision', sampled: state.sampled, debug: state.debug };
+  }
+  if (parts.length > 4) return { kind: 'malformed', reason: `b3: ${value}` };
+  const [traceId = '', spanId = '', samplingPart, parentSpanId] = parts;
+  if (!validTraceId(traceId) || !validSpanId(spanId)) return { kind: 'malformed', reason: `b3: ${value}` };
+  const state =
+    samplingPart === undefined ? { sampled: undefined, debug: false } : parseSamplingState(samplingPart);
+  if (state === null) return { kind: 'malformed', reason: `b3 sampling state: ${samplingPart}` };
+  if (parentSpanId !== undefined && !validSpanId(parentSpanId)) {
+    return { kind: 'malformed', reason: `b3 parent span id: ${parentSpanId}` };
+  }
+  return { kind: 'context', context: makeContext(traceId, spanId, parentSpanId, state.sampled, state.debug) };
+}
+
+function parseSampled(value: string): boolean | null {
+  switch (value.toLowerCase()) {
+    case '1':
+    case 'true':
+      return true;
+    case '0':
+    case 'false':
+      return false;
+    default:
+      return null;
+  }
+}
+
+function parseSamplingState(value: string): { sampled: boolean; debug: boolean } | null {
+  if (value === 'd') return { sampled: true, debug: true };
+  const sampled = value === '1' ? true : value === '0' ? false : null;
+  return sampled === null ? null : { sampled, debug: false };
+}
+
+function validTraceId(id: string): boolean {
+  return TRACE_ID.test(id) && !ZERO.test(id);
+}
+
+function validSpanId(id: string): boolean {
+  return SPAN_ID.test(id) && !ZERO.test(id);
+}
+
+function makeContext(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  sampled: boolean | undefined,
+  debug: boolean,
+): B3Context {
+  const context: B3Context = { traceId: normalizeTraceId(traceId), spanId: spanId.toLowerCase() };
+  if (parentSpanId !== undefined) context.parentSpanId = parentSpanId.toLowerCase();
+  if (sampled !== undefined) context.sampled = sampled;
+  if (debug) context.debug = true;
+  return context;
+}
