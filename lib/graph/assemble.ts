@@ -1,0 +1,347 @@
+// Builds the graph from request-rate and latency-bucket samples: nodes per graph type, one edge per
+// hop, rates, error shares, % of the caller's requests, response codes and flags, p50/p95/p99, health.
+// Pure: samples in, cytoscape elements out.
+import { addRate, DEFAULT_HEALTH, emptyRates, errorRate, type HealthThresholds, healthOf } from './health';
+import { type Bucket, histogramQuantile, mergeBuckets } from './histogram';
+import { destinationPath, type NodeSpec, type PathOptions, serviceNode, sourceOf } from './nodes';
+import { chooseReporters, edgeKey, type RequestSeries, type Sample, toRequestSeries } from './series';
+import type { EdgeData, GraphType, Latency, NodeData, RateBreakdown, Reporter, Responses } from './types';
+
+export interface AssembleInput {
+  graphType: GraphType;
+  injectServiceNodes: boolean;
+  /** Requested namespaces; empty = all. Nodes elsewhere get `isOutside`. */
+  namespaces: readonly string[];
+  /** `istio_requests_total` rates by the request labels (both reporters). */
+  requests: readonly Sample[];
+  /** `istio_request_duration_milliseconds_bucket` rates (2xx) by `le`, reporter and edge labels. */
+  latencyBuckets: readonly Sample[];
+  thresholds?: HealthThresholds;
+  /** Hosts declared by ServiceEntries, with their location (from the mesh config, when available). */
+  serviceEntries?: ReadonlyMap<string, 'MESH_EXTERNAL' | 'MESH_INTERNAL'>;
+}
+
+export interface Assembled {
+  nodes: NodeData[];
+  edges: EdgeData[];
+}
+
+interface EdgeAcc {
+  source: string;
+  target: string;
+  protocols: Map<string, number>;
+  reporters: Set<Reporter>;
+  rates: RateBreakdown;
+  codes: Map<string, { flags: Map<string, number>; hosts: Map<string, number> }>;
+  buckets: Map<number, number>;
+  mtls: { yes: number; all: number };
+}
+
+interface NodeAcc {
+  spec: NodeSpec;
+  inbound: RateBreakdown;
+  out: number;
+  protocols: Set<string>;
+  codes: Map<string, { flags: Map<string, number>; hosts: Map<string, number> }>;
+  buckets: Map<number, number>;
+  destServices: Map<string, { namespace: string; name: string }>;
+  hasInbound: boolean;
+}
+
+const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
+
+export function assembleGraph(input: AssembleInput): Assembled {
+  const thresholds = input.thresholds ?? DEFAULT_HEALTH;
+  const all = input.requests.map(toRequestSeries).filter((s): s is RequestSeries => s !== undefined);
+  const { chosen, reporterOf } = chooseReporters(all);
+
+  const services = new Set<string>();
+  for (const s of chosen) {
+    const svc = serviceNode(s);
+    if (svc?.service) services.add(`${svc.namespace}/${svc.service}`);
+  }
+  const opts: PathOptions = {
+    graphType: input.graphType,
+    injectServiceNodes: input.injectServiceNodes,
+    services,
+  };
+  const nodes = new Map<string, NodeAcc>();
+  const edges = new Map<string, EdgeAcc>();
+
+  const nodeOf = (spec: NodeSpec): NodeAcc => {
+    let n = nodes.get(spec.id);
+    if (!n) {
+      n = {
+        spec,
+        inbound: emptyRates(),
+        out: 0,
+        protocols: new Set(),
+        codes: new Map(),
+        buckets: new Map(),
+        destServices: new Map(),
+        hasInbound: false,
+      };
+      nodes.set(spec.id, n);
+    }
+    return n;
+  };
+  const edgeOf = (source: string, target: string): EdgeAcc => {
+    const id = `${source}->${target}`;
+    let e = edges.get(id);
+    if (!e) {
+      e = {
+        source,
+        target,
+        protocols: new Map(),
+        reporters: new Set(),
+        rates: emptyRates(),
+        codes: new Map(),
+        buckets: new Map(),
+        mtls: { yes: 0, all: 0 },
+      };
+      edges.set(id, e);
+    }
+    return e;
+  };
+  const pathOf = (s: RequestSeries): NodeSpec[] => {
+    const src = sourceOf(s, opts);
+    const dst = destinationPath(s, opts);
+    // A workload calling its own service in a service graph would draw a self-loop: keep it, it is real.
+    return [src, ...dst];
+  };
+
+  for (const s of chosen) {
+    const path = pathOf(s).map(nodeOf);
+    const host = s.destination.service ?? 'unknown';
+    (path[0] as NodeAcc).out += s.rps;
+    for (let i = 1; i < path.length; i++) {
+      const from = path[i - 1] as NodeAcc;
+      const to = path[i] as NodeAcc;
+      if (i > 1) from.out += s.rps;
+      to.hasInbound = true;
+      addRate(to.inbound, s.code, s.rps, s.grpcStatus);
+      to.protocols.add(s.protocol);
+      countResponse(to.codes, s, host);
+      if (s.destination.serviceNamespace && s.destination.serviceName && to.spec.nodeType !== 'service') {
+        const key = `${s.destination.serviceNamespace}/${s.destination.serviceName}`;
+        to.destServices.set(key, {
+          namespace: s.destination.serviceNamespace,
+          name: s.destination.serviceName,
+        });
+      }
+      const e = edgeOf(from.spec.id, to.spec.id);
+      e.protocols.set(s.protocol, (e.protocols.get(s.protocol) ?? 0) + s.rps);
+      e.reporters.add(s.reporter);
+      addRate(e.rates, s.code, s.rps, s.grpcStatus);
+      countResponse(e.codes, s, host);
+    }
+  }
+
+  // mTLS share from destination-reported series (the only ones that know), whichever reporter was chosen.
+  for (const s of all) {
+    if (s.reporter !== 'destination' || s.mtls === undefined) continue;
+    const path = pathOf(s);
+    for (let i = 1; i < path.length; i++) {
+      const e = edges.get(`${(path[i - 1] as NodeSpec).id}->${(path[i] as NodeSpec).id}`);
+      if (!e) continue;
+      e.mtls.all += s.rps;
+      if (s.mtls) e.mtls.yes += s.rps;
+    }
+  }
+
+  for (const b of input.latencyBuckets) {
+    const le = parseLe(b.labels.le);
+    const s = toRequestSeries({ labels: { ...b.labels, response_code: '200' }, value: b.value });
+    if (le === undefined || s === undefined || reporterOf.get(edgeKey(s)) !== s.reporter) continue;
+    const bucket: Bucket[] = [{ le, count: s.rps }];
+    const path = pathOf(s);
+    for (let i = 1; i < path.length; i++) {
+      const e = edges.get(`${(path[i - 1] as NodeSpec).id}->${(path[i] as NodeSpec).id}`);
+      if (e) mergeBuckets(e.buckets, bucket);
+      const n = nodes.get((path[i] as NodeSpec).id);
+      if (n) mergeBuckets(n.buckets, bucket);
+    }
+  }
+
+  return finish(nodes, edges, input, thresholds);
+}
+
+function countResponse(
+  codes: Map<string, { flags: Map<string, number>; hosts: Map<string, number> }>,
+  s: RequestSeries,
+  host: string,
+): void {
+  let c = codes.get(s.code);
+  if (!c) {
+    c = { flags: new Map(), hosts: new Map() };
+    codes.set(s.code, c);
+  }
+  c.flags.set(s.flags, (c.flags.get(s.flags) ?? 0) + s.rps);
+  c.hosts.set(host, (c.hosts.get(host) ?? 0) + s.rps);
+}
+
+function parseLe(le: string | undefined): number | undefined {
+  if (le === undefined) return undefined;
+  if (le === '+Inf') return Number.POSITIVE_INFINITY;
+  const v = Number(le);
+  return Number.isNaN(v) ? undefined : v;
+}
+
+function latencyOf(buckets: ReadonlyMap<number, number>): Latency {
+  const out: Latency = {};
+  for (const [k, q] of Object.entries(QUANTILES) as [keyof Latency, number][]) {
+    const v = histogramQuantile(q, buckets);
+    if (v !== undefined && Number.isFinite(v)) out[k] = round(v, 2);
+  }
+  return out;
+}
+
+function responsesOf(
+  codes: Map<string, { flags: Map<string, number>; hosts: Map<string, number> }>,
+  total: number,
+): Responses {
+  const out: Responses = {};
+  const pct = (v: number) => (total > 0 ? round((v / total) * 100, 2) : 0);
+  for (const [code, c] of [...codes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    out[code] = {
+      flags: Object.fromEntries([...c.flags].map(([f, v]) => [f, pct(v)])),
+      hosts: Object.fromEntries([...c.hosts].map(([h, v]) => [h, pct(v)])),
+    };
+  }
+  return out;
+}
+
+function finish(
+  nodes: Map<string, NodeAcc>,
+  edges: Map<string, EdgeAcc>,
+  input: AssembleInput,
+  thresholds: HealthThresholds,
+): Assembled {
+  const requested = new Set(input.namespaces);
+  const boxes = new Map<string, NodeData>();
+  const outNodes: NodeData[] = [];
+  for (const n of nodes.values()) {
+    const { box, ...spec } = n.spec;
+    if (box && !boxes.has(box.id)) boxes.set(box.id, boxNode(box));
+    const protocol = [...n.protocols][0] ?? 'http';
+    const location = spec.serviceHost ? input.serviceEntries?.get(spec.serviceHost) : undefined;
+    const data: NodeData = {
+      ...stripUndefined(spec),
+      ...(box ? { parent: box.id } : {}),
+      ...(location ? { isServiceEntry: location } : {}),
+      rpsIn: round(n.inbound.total, 4),
+      rpsOut: round(n.out, 4),
+      inbound: roundRates(n.inbound),
+      errorRate: round(errorRate(n.inbound), 4),
+      responses: responsesOf(n.codes, n.inbound.total),
+      latency: latencyOf(n.buckets),
+      health: healthOf(n.inbound, thresholds),
+      badges: {},
+      traffic: [
+        {
+          protocol,
+          rates: {
+            [`${protocol}In`]: round(n.inbound.total, 4),
+            [`${protocol}In4xx`]: round(n.inbound.http4xx, 4),
+            [`${protocol}In5xx`]: round(n.inbound.http5xx, 4),
+            [`${protocol}InNoResponse`]: round(n.inbound.noResponse, 4),
+            [`${protocol}Out`]: round(n.out, 4),
+          },
+        },
+      ],
+    };
+    if (!n.hasInbound) data.isRoot = true;
+    if (n.destServices.size > 0) data.destServices = [...n.destServices.values()];
+    if (
+      requested.size > 0 &&
+      spec.nodeType !== 'unknown' &&
+      !data.isServiceEntry &&
+      !requested.has(spec.namespace)
+    ) {
+      data.isOutside = true;
+    }
+    outNodes.push(data);
+  }
+  // A service drawn next to its app's versions goes into the app's box, as in Kiali.
+  for (const n of outNodes) {
+    if (n.nodeType !== 'service' || n.isServiceEntry) continue;
+    const boxId = `box:${n.namespace}:${n.service}`;
+    if (boxes.has(boxId)) n.parent = boxId;
+  }
+
+  const outEdges: EdgeData[] = [];
+  for (const [id, e] of edges) {
+    const src = nodes.get(e.source) as NodeAcc;
+    const protocol = [...e.protocols.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'http';
+    const percentReq = src.out > 0 ? round((e.rates.total / src.out) * 100, 2) : 0;
+    const err = errorRate(e.rates);
+    const latency = latencyOf(e.buckets);
+    outEdges.push({
+      id,
+      source: e.source,
+      target: e.target,
+      protocol,
+      reporter: e.reporters.size === 1 ? ([...e.reporters][0] as Reporter) : 'mixed',
+      rps: round(e.rates.total, 4),
+      rates: roundRates(e.rates),
+      errorRate: round(err, 4),
+      percentReq,
+      ...(latency.p95 !== undefined ? { responseTime: latency.p95 } : {}),
+      latency,
+      ...(e.mtls.all > 0 ? { isMTLS: round((e.mtls.yes / e.mtls.all) * 100, 2) } : {}),
+      health: healthOf(e.rates, thresholds),
+      traffic: {
+        protocol,
+        rates: {
+          [protocol]: round(e.rates.total, 4),
+          [`${protocol}PercentReq`]: percentReq,
+          [`${protocol}PercentErr`]: round(err * 100, 2),
+        },
+        responses: responsesOf(e.codes, e.rates.total),
+      },
+      badges: {},
+    });
+  }
+  outNodes.sort((a, b) => a.id.localeCompare(b.id));
+  outEdges.sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    nodes: [...[...boxes.values()].sort((a, b) => a.id.localeCompare(b.id)), ...outNodes],
+    edges: outEdges,
+  };
+}
+
+function boxNode(box: { id: string; namespace: string; app: string }): NodeData {
+  return {
+    id: box.id,
+    nodeType: 'box',
+    isBox: 'app',
+    namespace: box.namespace,
+    app: box.app,
+    rpsIn: 0,
+    rpsOut: 0,
+    inbound: emptyRates(),
+    errorRate: 0,
+    responses: {},
+    latency: {},
+    health: 'idle',
+    badges: {},
+  };
+}
+
+function roundRates(r: RateBreakdown): RateBreakdown {
+  return {
+    total: round(r.total, 4),
+    http4xx: round(r.http4xx, 4),
+    http5xx: round(r.http5xx, 4),
+    noResponse: round(r.noResponse, 4),
+  };
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { histogramQuantile, mergeBuckets } from './histogram';
+
+const h = (pairs: [number, number][]) => new Map(pairs);
+
+describe('histogram_quantile as Prometheus computes it', () => {
+  it('interpolates linearly inside the bucket the rank falls in', () => {
+    // 10 obs ≤ 10, 20 ≤ 20 (10 in (10,20]), 20 total.
+    const b = h([
+      [10, 10],
+      [20, 20],
+      [Number.POSITIVE_INFINITY, 20],
+    ]);
+    expect(histogramQuantile(0.5, b)).toBe(10);
+    expect(histogramQuantile(0.75, b)).toBe(15);
+    expect(histogramQuantile(0.25, b)).toBe(5);
+  });
+
+  it('answers the highest finite bound when the rank falls into +Inf', () => {
+    const b = h([
+      [10, 1],
+      [Number.POSITIVE_INFINITY, 10],
+    ]);
+    expect(histogramQuantile(0.99, b)).toBe(10);
+  });
+
+  it('has no answer without observations or without a +Inf bucket', () => {
+    expect(
+      histogramQuantile(
+        0.5,
+        h([
+          [10, 0],
+          [Number.POSITIVE_INFINITY, 0],
+        ]),
+      ),
+    ).toBeUndefined();
+    expect(histogramQuantile(0.5, h([[10, 5]]))).toBeUndefined();
+  });
+
+  it('merges bucket rates from several series by le', () => {
+    const m = mergeBuckets(new Map(), [
+      { le: 10, count: 1 },
+      { le: Number.POSITIVE_INFINITY, count: 1 },
+    ]);
+    mergeBuckets(m, [
+      { le: 10, count: 0 },
+      { le: Number.POSITIVE_INFINITY, count: 1 },
+    ]);
+    expect(m.get(10)).toBe(1);
+    expect(m.get(Number.POSITIVE_INFINITY)).toBe(2);
+    expect(histogramQuantile(0.5, m)).toBe(10);
+  });
+});

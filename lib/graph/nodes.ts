@@ -1,0 +1,112 @@
+// Which graph node a request's caller and callee become, per graph type: the node identities and the
+// path a request takes through the graph (caller → [service →] callee).
+import type { RequestSeries, Workload } from './series';
+import type { GraphType, NodeData } from './types';
+
+/** The identity part of a node; the numbers are filled in by the assembly. */
+export type NodeSpec = Pick<
+  NodeData,
+  | 'id'
+  | 'nodeType'
+  | 'namespace'
+  | 'workload'
+  | 'app'
+  | 'version'
+  | 'service'
+  | 'serviceHost'
+  | 'isServiceEntry'
+> & { box?: { id: string; namespace: string; app: string } };
+
+export const UNKNOWN_SOURCE: NodeSpec = { id: 'unknown', nodeType: 'unknown', namespace: 'unknown' };
+const UNKNOWN_DESTINATION: NodeSpec = {
+  id: 'unknown-destination',
+  nodeType: 'unknown',
+  namespace: 'unknown',
+};
+
+export function workloadNode(w: Workload): NodeSpec {
+  return {
+    id: `wl:${w.namespace}:${w.workload}`,
+    nodeType: 'workload',
+    namespace: w.namespace,
+    workload: w.workload,
+    app: w.app,
+    version: w.version,
+  };
+}
+
+/** The node a workload is drawn as in a graph of `graphType` (service graphs resolve callers separately). */
+export function workloadAs(w: Workload, graphType: GraphType): NodeSpec {
+  if (graphType === 'workload' || w.app === undefined) return workloadNode(w);
+  if (graphType === 'versionedApp') {
+    const version = w.version ?? 'latest';
+    return {
+      id: `app:${w.namespace}:${w.app}:${version}`,
+      nodeType: 'app',
+      namespace: w.namespace,
+      app: w.app,
+      version,
+      workload: w.workload,
+      box: { id: `box:${w.namespace}:${w.app}`, namespace: w.namespace, app: w.app },
+    };
+  }
+  return { id: `app:${w.namespace}:${w.app}`, nodeType: 'app', namespace: w.namespace, app: w.app };
+}
+
+/** The service node of a request's destination; undefined when no service is known. */
+export function serviceNode(s: RequestSeries): NodeSpec | undefined {
+  const host = s.destination.service;
+  if (host === undefined) return undefined;
+  const external = s.destination.serviceNamespace === undefined;
+  // An external host (ServiceEntry) sits in its caller's namespace, as in Kiali.
+  const namespace = s.destination.serviceNamespace ?? s.source?.namespace ?? 'unknown';
+  const name = external ? host : (s.destination.serviceName ?? host.split('.')[0] ?? host);
+  return {
+    id: `svc:${namespace}:${name}`,
+    nodeType: 'service',
+    namespace,
+    service: name,
+    serviceHost: host,
+    isServiceEntry: external ? 'MESH_EXTERNAL' : undefined,
+  };
+}
+
+export interface PathOptions {
+  graphType: GraphType;
+  injectServiceNodes: boolean;
+  /** For service graphs: `namespace/name` of every service node, to draw callers as their service. */
+  services: ReadonlySet<string>;
+}
+
+/** The caller's node. */
+export function sourceOf(s: RequestSeries, o: PathOptions): NodeSpec {
+  if (s.source === undefined) return UNKNOWN_SOURCE;
+  if (o.graphType === 'service' && s.source.app !== undefined) {
+    const key = `${s.source.namespace}/${s.source.app}`;
+    if (o.services.has(key)) {
+      return {
+        id: `svc:${s.source.namespace}:${s.source.app}`,
+        nodeType: 'service',
+        namespace: s.source.namespace,
+        service: s.source.app,
+      };
+    }
+    return workloadAs(s.source, 'app');
+  }
+  return workloadAs(s.source, o.graphType);
+}
+
+/** The nodes a request goes through after its caller: its service (when drawn) and the workload it reached. */
+export function destinationPath(s: RequestSeries, o: PathOptions): NodeSpec[] {
+  const svc = serviceNode(s);
+  const wl = s.destination.workload;
+  if (o.graphType === 'service') {
+    if (svc) return [svc];
+    return [wl ? workloadAs(wl, 'app') : UNKNOWN_DESTINATION];
+  }
+  const target = wl ? workloadAs(wl, o.graphType) : undefined;
+  // A request that reached no workload (external host, no healthy upstream…) ends at its service.
+  if (svc === undefined) return [target ?? UNKNOWN_DESTINATION];
+  if (target === undefined) return [svc];
+  return o.injectServiceNodes ? [svc, target] : [target];
+}

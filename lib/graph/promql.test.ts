@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import {
+  eq,
+  escapeLabelValue,
+  escapeRegex,
+  latencyBucketQuery,
+  oneOf,
+  reporterSelections,
+  requestRateQuery,
+  selector,
+} from './promql';
+
+describe('escaping user input into PromQL', () => {
+  it('escapes backslashes, quotes and newlines so a value cannot close its string', () => {
+    expect(escapeLabelValue('a"} or vector(1) #')).toBe('a\\"} or vector(1) #');
+    expect(escapeLabelValue('back\\slash\nnl')).toBe('back\\\\slash\\nnl');
+    expect(selector([eq('destination_workload', 'x"}[5m]) or up{a="')])).toBe(
+      '{destination_workload="x\\"}[5m]) or up{a=\\""}',
+    );
+  });
+
+  it('escapes regex metacharacters in alternatives', () => {
+    expect(escapeRegex('a.b|c')).toBe('a\\.b\\|c');
+    expect(selector([oneOf('ns', ['a.b', 'c'])])).toBe('{ns=~"a\\\\.b|c"}');
+    expect(selector([oneOf('ns', ['only'])])).toBe('{ns="only"}');
+  });
+
+  it('refuses label names that are not identifiers', () => {
+    expect(() => selector([eq('bad name', 'x')])).toThrow(/invalid label name/);
+  });
+});
+
+describe('reporter selections', () => {
+  it('uses one selection per reporter for the whole mesh', () => {
+    expect(reporterSelections([])).toEqual({
+      source: [[eq('reporter', 'source')]],
+      destination: [[eq('reporter', 'destination')]],
+    });
+  });
+
+  it('selects source-reported by caller or service namespace, destination-reported by workload namespace', () => {
+    const q = requestRateQuery(reporterSelections(['bookinfo', 'shop']).source, '60s');
+    expect(q).toContain(
+      'istio_requests_total{reporter="source",source_workload_namespace=~"bookinfo|shop"}[60s]',
+    );
+    expect(q).toContain(' or ');
+    expect(q).toContain('destination_service_namespace=~"bookinfo|shop"');
+    const d = requestRateQuery(reporterSelections(['bookinfo']).destination, '5m');
+    expect(d).toBe(
+      `sum by (${[
+        'reporter',
+        'source_workload_namespace',
+        'source_workload',
+        'source_canonical_service',
+        'source_canonical_revision',
+        'source_app',
+        'source_version',
+        'destination_service_namespace',
+        'destination_service',
+        'destination_service_name',
+        'destination_workload_namespace',
+        'destination_workload',
+        'destination_canonical_service',
+        'destination_canonical_revision',
+        'destination_app',
+        'destination_version',
+        'request_protocol',
+        'response_code',
+        'grpc_response_status',
+        'response_flags',
+        'connection_security_policy',
+      ].join(
+        ',',
+      )}) (rate(istio_requests_total{reporter="destination",destination_workload_namespace="bookinfo"}[5m]))`,
+    );
+  });
+
+  it('takes latency from 2xx responses only, by le', () => {
+    const q = latencyBucketQuery(reporterSelections([]).source, '60s');
+    expect(q).toMatch(/^sum by \(le,reporter,source_workload_namespace,/);
+    expect(q).toContain(
+      'istio_request_duration_milliseconds_bucket{reporter="source",response_code=~"2.."}[60s]',
+    );
+  });
+});

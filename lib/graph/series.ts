@@ -1,0 +1,98 @@
+// Istio request series as plain data: labels normalised (empty and `unknown` both mean absent) and the
+// per-edge reporter choice — source-reported series where the caller reports, else destination-reported,
+// never both, so no request is counted twice.
+import type { Reporter } from './types';
+
+/** One instant-vector sample: labels and value, as any Prometheus client gives them. */
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface Workload {
+  namespace: string;
+  workload: string;
+  /** Canonical service, else the `app` label; undefined when neither is known. */
+  app?: string;
+  /** Canonical revision, else the `version` label. */
+  version?: string;
+}
+
+export interface RequestSeries {
+  reporter: Reporter;
+  /** Undefined: the caller is outside the mesh (no proxy reported it). */
+  source?: Workload;
+  destination: {
+    /** FQDN (`reviews.default.svc.cluster.local`) or the external host (`httpbin.org`). */
+    service?: string;
+    serviceName?: string;
+    serviceNamespace?: string;
+    /** Undefined when the request reached no workload of the mesh (external host, UH, NR…). */
+    workload?: Workload;
+  };
+  protocol: string;
+  code: string;
+  grpcStatus?: string;
+  flags: string;
+  mtls?: boolean;
+  rps: number;
+}
+
+/** `""` and `unknown` are how Istio writes "not known". */
+export function known(v: string | undefined): string | undefined {
+  return v === undefined || v === '' || v === 'unknown' ? undefined : v;
+}
+
+function workload(l: Record<string, string>, side: 'source' | 'destination'): Workload | undefined {
+  const name = known(l[`${side}_workload`]);
+  const namespace = known(l[`${side}_workload_namespace`]);
+  if (name === undefined || namespace === undefined) return undefined;
+  const app = known(l[`${side}_canonical_service`]) ?? known(l[`${side}_app`]);
+  const version = known(l[`${side}_canonical_revision`]) ?? known(l[`${side}_version`]);
+  return { namespace, workload: name, app, version };
+}
+
+export function toRequestSeries(s: Sample): RequestSeries | undefined {
+  const l = s.labels;
+  const reporter = l.reporter;
+  if ((reporter !== 'source' && reporter !== 'destination') || !Number.isFinite(s.value)) return undefined;
+  const policy = known(l.connection_security_policy);
+  return {
+    reporter,
+    source: workload(l, 'source'),
+    destination: {
+      service: known(l.destination_service),
+      serviceName: known(l.destination_service_name),
+      serviceNamespace: known(l.destination_service_namespace),
+      workload: workload(l, 'destination'),
+    },
+    protocol: known(l.request_protocol) ?? 'http',
+    code: l.response_code === undefined || l.response_code === '' ? '0' : l.response_code,
+    grpcStatus: known(l.grpc_response_status),
+    flags: l.response_flags === undefined || l.response_flags === '' ? '-' : l.response_flags,
+    mtls: policy === undefined ? undefined : policy === 'mutual_tls',
+    rps: s.value,
+  };
+}
+
+/** The caller→service pair a reporter choice is made for. */
+export function edgeKey(s: Pick<RequestSeries, 'source' | 'destination'>): string {
+  const src = s.source ? `${s.source.namespace}/${s.source.workload}` : 'unknown';
+  const dst = s.destination.service ?? s.destination.workload?.workload ?? 'unknown';
+  return `${src}→${dst}`;
+}
+
+/**
+ * Keeps, per caller→service pair, the source-reported series if there are any, else the
+ * destination-reported ones. Traffic from outside the mesh has only destination-reported series.
+ */
+export function chooseReporters<T extends Pick<RequestSeries, 'reporter' | 'source' | 'destination'>>(
+  series: readonly T[],
+): { chosen: T[]; reporterOf: Map<string, Reporter> } {
+  const reporterOf = new Map<string, Reporter>();
+  for (const s of series) {
+    const k = edgeKey(s);
+    if (s.reporter === 'source' || !reporterOf.has(k)) reporterOf.set(k, s.reporter);
+  }
+  return { chosen: series.filter((s) => reporterOf.get(edgeKey(s)) === s.reporter), reporterOf };
+}

@@ -1,0 +1,73 @@
+// Builders of Istio-labelled samples for the graph's unit tests (the label set Istio writes).
+import type { Sample } from './series';
+
+export interface Side {
+  ns: string;
+  wl: string;
+  app?: string;
+  version?: string;
+}
+
+export interface EdgeSpec {
+  reporter: 'source' | 'destination';
+  /** Undefined: a caller outside the mesh. */
+  from?: Side;
+  /** Undefined: no workload reached. */
+  to?: Side;
+  /** FQDN or external host; undefined for none. */
+  service?: string;
+  code?: string;
+  flags?: string;
+  rps: number;
+  mtls?: boolean;
+}
+
+export function requestSample(e: EdgeSpec): Sample {
+  const svcNs = e.service?.endsWith('.svc.cluster.local') ? e.service.split('.')[1] : 'unknown';
+  const svcName = e.service?.endsWith('.svc.cluster.local')
+    ? e.service.split('.')[0]
+    : (e.service ?? 'unknown');
+  return {
+    labels: {
+      reporter: e.reporter,
+      source_workload_namespace: e.from?.ns ?? 'unknown',
+      source_workload: e.from?.wl ?? 'unknown',
+      source_canonical_service: e.from?.app ?? 'unknown',
+      source_canonical_revision: e.from?.version ?? 'latest',
+      source_app: e.from?.app ?? 'unknown',
+      source_version: e.from?.version ?? '',
+      destination_service_namespace: svcNs ?? 'unknown',
+      destination_service: e.service ?? 'unknown',
+      destination_service_name: svcName ?? 'unknown',
+      destination_workload_namespace: e.to?.ns ?? 'unknown',
+      destination_workload: e.to?.wl ?? 'unknown',
+      destination_canonical_service: e.to?.app ?? 'unknown',
+      destination_canonical_revision: e.to?.version ?? 'latest',
+      destination_app: e.to?.app ?? 'unknown',
+      destination_version: e.to?.version ?? 'unknown',
+      request_protocol: 'http',
+      response_code: e.code ?? '200',
+      grpc_response_status: '',
+      response_flags: e.flags ?? '-',
+      connection_security_policy:
+        e.reporter === 'source' ? 'unknown' : e.mtls === false ? 'none' : 'mutual_tls',
+    },
+    value: e.rps,
+  };
+}
+
+/** Bucket-rate samples for one edge: `counts[i]` observations per second ≤ `les[i]` (cumulative). */
+export function bucketSamples(e: EdgeSpec, les: number[], counts: number[]): Sample[] {
+  const base = requestSample(e).labels;
+  const {
+    response_code: _c,
+    response_flags: _f,
+    grpc_response_status: _g,
+    connection_security_policy: _p,
+    ...labels
+  } = base;
+  return les.map((le, i) => ({
+    labels: { ...labels, le: le === Number.POSITIVE_INFINITY ? '+Inf' : String(le) },
+    value: counts[i] as number,
+  }));
+}

@@ -1,0 +1,159 @@
+// The graph's JSON: Kiali's cytoscape element shape ({timestamp, duration, graphType, elements}) with
+// Meshlens' additions (numeric rates, p50/p95/p99, health, live badges). One definition for the route
+// handlers and the page.
+
+export const GRAPH_TYPES = ['versionedApp', 'app', 'workload', 'service'] as const;
+export type GraphType = (typeof GRAPH_TYPES)[number];
+
+export type NodeType = 'app' | 'workload' | 'service' | 'box' | 'unknown';
+export type Health = 'healthy' | 'degraded' | 'failure' | 'idle';
+export type Reporter = 'source' | 'destination';
+
+/** Percentiles in milliseconds, over 2xx responses; undefined where no 2xx response was seen. */
+export interface Latency {
+  p50?: number;
+  p95?: number;
+  p99?: number;
+}
+
+/** Per response code: which response flags and which destination hosts, each as % of the element's requests. */
+export type Responses = Record<string, { flags: Record<string, number>; hosts: Record<string, number> }>;
+
+/** Requests per second by class: total, 4xx, 5xx, no response (code 0). */
+export interface RateBreakdown {
+  total: number;
+  http4xx: number;
+  http5xx: number;
+  noResponse: number;
+}
+
+export interface CanaryBadge {
+  host: string;
+  weights: { host: string; subset?: string; weight: number }[];
+}
+export interface RetryBadge {
+  attempts: number;
+  perTryTimeout?: string;
+  retryOn?: string;
+}
+export interface FaultBadge {
+  delayPercent?: number;
+  fixedDelay?: string;
+  abortPercent?: number;
+  abortHttpStatus?: number;
+}
+export interface CircuitBreakerBadge {
+  outlierDetection?: {
+    consecutive5xxErrors?: number;
+    consecutiveGatewayErrors?: number;
+    interval?: string;
+    baseEjectionTime?: string;
+    maxEjectionPercent?: number;
+  };
+  connectionPool?: {
+    maxConnections?: number;
+    http1MaxPendingRequests?: number;
+    maxRequestsPerConnection?: number;
+  };
+}
+
+/** Live Envoy cluster stats for a service: numbers when the sidecars export them, else `reported: false`. */
+export type EnvoyLive =
+  | { reported: false }
+  | {
+      reported: true;
+      /** Endpoints currently ejected by outlier detection (sum over the calling sidecars). */
+      ejectionsActive?: number;
+      /** Retries per second attempted towards the service. */
+      retryRate?: number;
+      retrySuccessRate?: number;
+      retryOverflowRate?: number;
+      pendingOverflowRate?: number;
+    };
+
+export interface Badges {
+  canary?: CanaryBadge;
+  retries?: RetryBadge;
+  fault?: FaultBadge;
+  circuitBreaker?: CircuitBreakerBadge;
+  live?: EnvoyLive;
+}
+
+export interface NodeData {
+  id: string;
+  parent?: string;
+  nodeType: NodeType;
+  namespace: string;
+  workload?: string;
+  app?: string;
+  version?: string;
+  service?: string;
+  /** The service's host as Istio names it (`reviews.default.svc.cluster.local`, `httpbin.org`). */
+  serviceHost?: string;
+  /** Kiali's box marker: `app` on an app box (a compound node holding the versions). */
+  isBox?: 'app';
+  /** ServiceEntry location for an external or mesh-internal host declared by a ServiceEntry. */
+  isServiceEntry?: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
+  destServices?: { namespace: string; name: string }[];
+  /** No inbound edges: where traffic starts. */
+  isRoot?: boolean;
+  /** In a namespace that was not asked for (shown because it talks to one that was). */
+  isOutside?: boolean;
+  hasVS?: boolean;
+  hasCB?: boolean;
+  traffic?: { protocol: string; rates: Record<string, number> }[];
+  /** Inbound requests per second and their classes. */
+  rpsIn: number;
+  rpsOut: number;
+  inbound: RateBreakdown;
+  /** (4xx + 5xx + code 0) / total inbound, 0..1. */
+  errorRate: number;
+  responses: Responses;
+  latency: Latency;
+  health: Health;
+  badges: Badges;
+}
+
+export interface EdgeData {
+  id: string;
+  source: string;
+  target: string;
+  protocol: string;
+  /**
+   * Which proxy's series the edge's numbers come from (per caller, source preferred, never both);
+   * `mixed` on an edge that aggregates callers of both kinds (a service into its workloads).
+   */
+  reporter: Reporter | 'mixed';
+  rps: number;
+  rates: RateBreakdown;
+  errorRate: number;
+  /** % of the source node's outbound requests on this edge, 0..100. */
+  percentReq: number;
+  /** p95 in ms (Kiali's `responseTime`). */
+  responseTime?: number;
+  latency: Latency;
+  /** % of the requests (destination-reported) that used mutual TLS; undefined when unknown. */
+  isMTLS?: number;
+  health: Health;
+  traffic: {
+    protocol: string;
+    rates: Record<string, number>;
+    responses: Responses;
+  };
+  badges: Badges;
+}
+
+export interface GraphWarning {
+  code: 'control_plane_unavailable' | 'envoy_stats_unavailable' | 'latency_unavailable';
+  message: string;
+}
+
+export interface Graph {
+  /** Unix seconds the graph was taken at (the queryTime). */
+  timestamp: number;
+  /** Seconds of the rate window. */
+  duration: number;
+  graphType: GraphType;
+  elements: { nodes: { data: NodeData }[]; edges: { data: EdgeData }[] };
+  warnings: GraphWarning[];
+}
