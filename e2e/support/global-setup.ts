@@ -1,0 +1,51 @@
+// Starts the whole demo (mesh, Prometheus, trace store, dashboard) on free ports for the e2e run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_ENV_VAR, type DemoEnv } from './demo-env';
+
+const START_TIMEOUT_MS = 300_000; // includes a first `next build`
+
+export default async function globalSetup(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-'));
+  const child = spawn(
+    process.execPath,
+    ['bin/meshlens-agent.js', 'demo', '--free-ports', '--data-dir', dataDir, '--rps', '20'],
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: false },
+  );
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!/Meshlens demo is running/.test(out)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the demo did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const url = (label: string) => {
+    const m = new RegExp(`${label}\\s+(http://\\S+)`).exec(out);
+    if (!m?.[1]) throw new Error(`no ${label} URL in the demo output:\n${out}`);
+    return m[1];
+  };
+  const env: DemoEnv = {
+    dashboard: url('dashboard'),
+    prometheus: url('prometheus'),
+    jaeger: url('jaeger query'),
+    controlPlane: url('control plane'),
+    token: readFileSync(join(dataDir, 'control-plane.token'), 'utf8').trim(),
+    pid: child.pid as number,
+    dataDir,
+  };
+  process.env[DEMO_ENV_VAR] = JSON.stringify(env);
+  // Keep the demo's output flowing so its pipes never fill up.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  child.unref();
+}

@@ -1,0 +1,21 @@
+// Stops the demo started by the global setup (SIGINT, as Ctrl-C) and waits until it has exited.
+import { rmSync } from 'node:fs';
+import { DEMO_ENV_VAR, demoEnv } from './demo-env';
+
+export default async function globalTeardown(): Promise<void> {
+  if (!process.env[DEMO_ENV_VAR]) return;
+  const { pid, dataDir } = demoEnv();
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 30_000;
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  if (alive()) process.kill(pid, 'SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+}
