@@ -1,0 +1,106 @@
+// The append-only audit log (JSON lines in the data directory): who changed what, from which spec to
+// which. The dashboard's canary history reads it through `GET /v1/audit`.
+import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MeshKind } from '../../../lib/mesh-config/schema';
+import type { Change, Mutation } from './resource-state';
+
+export const AUDIT_FILE = 'audit.log';
+export const DEFAULT_AUDIT_LIMIT = 100;
+export const MAX_AUDIT_LIMIT = 1000;
+
+/** Who asked: the identity the bearer token proves (or `anonymous`), and whom a UI says it acts for. */
+export interface Actor {
+  identity: string;
+  /** The `X-Meshlens-User` header: the person behind the dashboard; claimed, not proven. */
+  onBehalfOf?: string;
+}
+
+export interface AuditEntry {
+  time: string;
+  /** `onBehalfOf` when given, else the identity: the name to show. */
+  who: string;
+  identity: string;
+  verb: Mutation['verb'];
+  kind: MeshKind;
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+  oldSpec: unknown;
+  newSpec: unknown;
+  /** For status changes (registration health), the new status. */
+  status?: unknown;
+}
+
+export interface AuditFilter {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  limit?: number;
+}
+
+export function auditEntry(verb: Mutation['verb'], change: Change, actor: Actor, now: Date): AuditEntry {
+  const o = change.object;
+  return {
+    time: now.toISOString(),
+    who: actor.onBehalfOf ?? actor.identity,
+    identity: actor.identity,
+    verb,
+    kind: o.kind,
+    namespace: o.metadata.namespace ?? 'default',
+    name: o.metadata.name,
+    resourceVersion: o.metadata.resourceVersion ?? '',
+    oldSpec: change.old?.spec ?? null,
+    newSpec: change.type === 'DELETED' ? null : o.spec,
+    ...(verb === 'status' ? { status: o.status ?? null } : {}),
+  };
+}
+
+/** Entries matching the filter, newest first; a line torn by a crash is skipped. */
+export function selectEntries(text: string, filter: AuditFilter): AuditEntry[] {
+  const limit = Math.min(Math.max(filter.limit ?? DEFAULT_AUDIT_LIMIT, 1), MAX_AUDIT_LIMIT);
+  const lines = text.split('\n');
+  const out: AuditEntry[] = [];
+  for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
+    const line = lines[i];
+    if (!line) continue;
+    let e: AuditEntry;
+    try {
+      e = JSON.parse(line) as AuditEntry;
+    } catch {
+      continue;
+    }
+    if (filter.kind && e.kind !== filter.kind) continue;
+    if (filter.namespace && e.namespace !== filter.namespace) continue;
+    if (filter.name && e.name !== filter.name) continue;
+    out.push(e);
+  }
+  return out;
+}
+
+export class AuditLog {
+  private constructor(
+    private readonly file: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async open(dir: string): Promise<AuditLog> {
+    const file = join(dir, AUDIT_FILE);
+    return new AuditLog(file, await open(file, 'a', 0o600));
+  }
+
+  /** Appends entries and syncs them to disk. */
+  async append(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.handle.write(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    await this.handle.datasync();
+  }
+
+  async read(filter: AuditFilter): Promise<AuditEntry[]> {
+    return selectEntries(await readFile(this.file, 'utf8'), filter);
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}

@@ -1,0 +1,169 @@
+// The Kubernetes-style REST API of the mesh resources: list, get, watch, create, replace, patch, delete.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { API_VERSION, type MeshResource } from '../../../lib/mesh-config/schema';
+import type { Actor } from './audit-log';
+import { bodyFormat, parseBody, readBody } from './body';
+import type { ResourcePath } from './paths';
+import type { Change } from './resource-state';
+import { ApiError, badRequest, notFound, type Status } from './status';
+import type { ResourceStore } from './store';
+import type { WatchEvent } from './watch-hub';
+
+export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendStatus(res: ServerResponse, status: Status): void {
+  sendJson(res, status.code, status);
+}
+
+export interface ResourceApiContext {
+  store: ResourceStore;
+  actor: Actor;
+  /** Called after each accepted change (the registry counts a registration as a heartbeat). */
+  onChange?: (change: Change) => void;
+  /** Watch responses still open, ended when the server closes. */
+  watches: Set<ServerResponse>;
+}
+
+function listKind(kind: string): string {
+  return `${kind}List`;
+}
+
+async function readResourceBody(req: IncomingMessage, allowPatch: boolean): Promise<Record<string, unknown>> {
+  const format = bodyFormat(req.headers['content-type']);
+  if (!format || (format === 'merge-patch') !== allowPatch) {
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      allowPatch
+        ? `the patch content type must be application/merge-patch+json, not ${req.headers['content-type'] ?? 'none'}`
+        : `the content type must be application/json or application/yaml, not ${req.headers['content-type']}`,
+    );
+  }
+  return parseBody(await readBody(req), format);
+}
+
+export async function handleResource(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  path: ResourcePath,
+  ctx: ResourceApiContext,
+): Promise<void> {
+  const { store, actor } = ctx;
+  const { kind, plural, namespace, name } = path;
+  const mutate = async (m: Parameters<ResourceStore['mutate']>[0]) => {
+    const change = await store.mutate(m, actor);
+    ctx.onChange?.(change);
+    return change.object;
+  };
+  switch (req.method) {
+    case 'GET': {
+      if (name === undefined) {
+        const watch = url.searchParams.get('watch');
+        if (watch === 'true' || watch === '1') return serveWatch(req, res, url, path, ctx);
+        return sendJson(res, 200, {
+          kind: listKind(kind),
+          apiVersion: API_VERSION,
+          metadata: { resourceVersion: store.resourceVersion },
+          items: store.list(kind, namespace),
+        });
+      }
+      const object = store.get(kind, namespace as string, name);
+      if (!object) throw notFound(plural, name);
+      return sendJson(res, 200, object);
+    }
+    case 'POST': {
+      if (name !== undefined || namespace === undefined)
+        throw new ApiError(405, 'MethodNotAllowed', 'POST creates in a namespaced collection');
+      const body = await readResourceBody(req, false);
+      return sendJson(res, 201, await mutate({ verb: 'create', kind, namespace, body }));
+    }
+    case 'PUT': {
+      if (name === undefined || namespace === undefined)
+        throw new ApiError(405, 'MethodNotAllowed', 'PUT replaces a named resource');
+      const body = await readResourceBody(req, false);
+      return sendJson(res, 200, await mutate({ verb: 'replace', kind, namespace, name, body }));
+    }
+    case 'PATCH': {
+      if (name === undefined || namespace === undefined)
+        throw new ApiError(405, 'MethodNotAllowed', 'PATCH changes a named resource');
+      const patch = await readResourceBody(req, true);
+      return sendJson(res, 200, await mutate({ verb: 'patch', kind, namespace, name, patch }));
+    }
+    case 'DELETE': {
+      if (name === undefined || namespace === undefined)
+        throw new ApiError(405, 'MethodNotAllowed', 'DELETE removes a named resource');
+      // Kubernetes DeleteOptions may carry preconditions; a body is optional.
+      const text = await readBody(req);
+      let resourceVersion: string | undefined;
+      if (text.trim() !== '') {
+        const opts = parseBody(text, 'json') as { preconditions?: { resourceVersion?: unknown } };
+        const rv = opts.preconditions?.resourceVersion;
+        if (rv !== undefined) resourceVersion = String(rv);
+      }
+      return sendJson(res, 200, await mutate({ verb: 'delete', kind, namespace, name, resourceVersion }));
+    }
+    default:
+      res.setHeader('allow', name === undefined ? 'GET, POST' : 'GET, PUT, PATCH, DELETE');
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        `the server does not allow ${req.method} on ${url.pathname}`,
+      );
+  }
+}
+
+/**
+ * A watch: headers at once, then one JSON event a line. Without a resourceVersion (or "0") it starts with
+ * an ADDED event per existing object, as Kubernetes does; with one, it replays what came after it.
+ */
+function serveWatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  path: ResourcePath,
+  ctx: ResourceApiContext,
+): void {
+  const { store } = ctx;
+  const rvParam = url.searchParams.get('resourceVersion') ?? '';
+  if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw badRequest(`invalid resourceVersion ${rvParam}`);
+  const timeoutParam = url.searchParams.get('timeoutSeconds');
+  const timeoutS = timeoutParam === null ? undefined : Number(timeoutParam);
+  if (timeoutS !== undefined && !(timeoutS > 0)) throw badRequest(`invalid timeoutSeconds ${timeoutParam}`);
+
+  const filter = { kind: path.kind, ...(path.namespace !== undefined ? { namespace: path.namespace } : {}) };
+  const fromStart = rvParam === '' || rvParam === '0';
+  const initial: WatchEvent[] = fromStart
+    ? store.list(path.kind, path.namespace).map((object: MeshResource) => ({ type: 'ADDED', object }))
+    : [];
+  const write = (events: readonly WatchEvent[]) => {
+    if (events.length > 0) res.write(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  };
+
+  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  let sub: ReturnType<ResourceStore['hub']['subscribe']>;
+  try {
+    sub = store.hub.subscribe(filter, fromStart ? Number(store.resourceVersion) : Number(rvParam), write);
+  } catch (err) {
+    // As the Kubernetes API server does: an ERROR event carrying the Status (410 Expired), then the end.
+    if (err instanceof ApiError) res.end(`${JSON.stringify({ type: 'ERROR', object: err.toStatus() })}\n`);
+    else res.destroy(err as Error);
+    return;
+  }
+  write(initial);
+  write(sub.replay);
+  ctx.watches.add(res);
+  const timer = timeoutS === undefined ? undefined : setTimeout(() => res.end(), timeoutS * 1000);
+  const done = () => {
+    sub.unsubscribe();
+    ctx.watches.delete(res);
+    if (timer) clearTimeout(timer);
+  };
+  res.once('close', done);
+  req.once('close', done);
+}

@@ -1,0 +1,194 @@
+// The control plane's HTTP server: authentication, then the resource API, registration heartbeats,
+// Prometheus discovery, the audit log and health. `startControlPlane` is the library entry.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { API_VERSION, MESH_KINDS, PLURALS } from '../../../lib/mesh-config/schema';
+import type { Actor } from './audit-log';
+import { ANONYMOUS, authenticate, loadTokenFile, parseTokens, type TokenEntry } from './auth';
+import { API_PREFIX, parseResourcePath } from './paths';
+import { lockDataDir } from './persistence';
+import { prometheusTargets } from './prometheus-sd';
+import { DEFAULT_HEARTBEAT_TTL_MS, HealthTracker, isAutoRegistered } from './registry';
+import { handleResource, sendJson, sendStatus } from './resource-api';
+import { ApiError, failure } from './status';
+import { ResourceStore } from './store';
+
+export interface ControlPlaneOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  dataDir: string;
+  /** Accepted bearer tokens, inline (tests). */
+  token?: string;
+  /** Kubernetes static token file: `token,user` a line, or a bare token. */
+  tokenFile?: string;
+  /** An auto-registered WorkloadEntry silent this long is marked Healthy=False. */
+  heartbeatTtlMs?: number;
+  /** ... and removed when silent this long (default 4 × TTL). */
+  removeAfterMs?: number;
+  /** Watch events kept for resuming watches. */
+  historySize?: number;
+  log?: (message: string) => void;
+}
+
+export interface ControlPlane {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const USER_HEADER = 'x-meshlens-user';
+const HEARTBEAT_PATH = /^\/v1\/workloadentries\/([^/]+)\/([^/]+)\/heartbeat$/;
+
+function actorOf(req: IncomingMessage, identity: string): Actor {
+  const claimed = req.headers[USER_HEADER];
+  const onBehalfOf =
+    typeof claimed === 'string' && /^[\x20-\x7e]{1,128}$/.test(claimed.trim()) ? claimed.trim() : undefined;
+  return { identity, ...(onBehalfOf ? { onBehalfOf } : {}) };
+}
+
+/** Kubernetes discovery for the group, so kubectl-like clients find the resources. */
+function apiResourceList() {
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: API_VERSION,
+    resources: MESH_KINDS.map((kind) => ({
+      name: PLURALS[kind],
+      singularName: kind.toLowerCase(),
+      namespaced: true,
+      kind,
+      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    })),
+  };
+}
+
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const log = options.log ?? ((m: string) => console.error(`control-plane: ${m}`));
+  const tokens: TokenEntry[] = [
+    ...(options.token !== undefined ? parseTokens(options.token) : []),
+    ...(options.tokenFile !== undefined ? loadTokenFile(options.tokenFile) : []),
+  ];
+  const authRequired = options.token !== undefined || options.tokenFile !== undefined;
+  const unlock = await lockDataDir(options.dataDir);
+  let store: ResourceStore;
+  try {
+    store = await ResourceStore.open({ dataDir: options.dataDir, historySize: options.historySize, log });
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+  const ttlMs = options.heartbeatTtlMs ?? DEFAULT_HEARTBEAT_TTL_MS;
+  const health = new HealthTracker(store, { ttlMs, removeAfterMs: options.removeAfterMs ?? ttlMs * 4, log });
+  const watches = new Set<ServerResponse>();
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://control-plane');
+    if (url.pathname === '/healthz' || url.pathname === '/readyz') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+      return;
+    }
+    let identity = ANONYMOUS;
+    if (authRequired) {
+      const who = authenticate(req.headers.authorization, tokens);
+      if (who === undefined) {
+        res.setHeader('www-authenticate', 'Bearer realm="meshlens-control-plane"');
+        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      }
+      identity = who;
+    }
+    const actor = actorOf(req, identity);
+    const path = parseResourcePath(url.pathname);
+    if (path) {
+      return handleResource(req, res, url, path, {
+        store,
+        actor,
+        watches,
+        onChange: (change) => {
+          const o = change.object;
+          if (o.kind === 'WorkloadEntry' && change.type !== 'DELETED' && isAutoRegistered(o))
+            health.touch(o.metadata.namespace ?? 'default', o.metadata.name);
+        },
+      });
+    }
+    if (url.pathname === API_PREFIX && req.method === 'GET') return sendJson(res, 200, apiResourceList());
+    const heartbeat = HEARTBEAT_PATH.exec(url.pathname);
+    if (heartbeat) {
+      if (req.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'heartbeats are POSTed');
+      req.resume();
+      const we = await health.heartbeat(
+        decodeURIComponent(heartbeat[1] as string),
+        decodeURIComponent(heartbeat[2] as string),
+        actor,
+      );
+      return sendJson(res, 200, { healthy: true, resourceVersion: we.metadata.resourceVersion });
+    }
+    if (url.pathname === '/v1/prometheus/sd' && req.method === 'GET')
+      return sendJson(res, 200, prometheusTargets(store.list('WorkloadEntry')));
+    if (url.pathname === '/v1/audit' && req.method === 'GET') {
+      const q = url.searchParams;
+      const limit = q.get('limit');
+      if (limit !== null && !/^\d+$/.test(limit))
+        throw new ApiError(400, 'BadRequest', `invalid limit ${limit}`);
+      const items = await store.readAudit({
+        kind: q.get('kind') || undefined,
+        namespace: q.get('namespace') || undefined,
+        name: q.get('name') || undefined,
+        limit: limit === null ? undefined : Number(limit),
+      });
+      return sendJson(res, 200, { kind: 'AuditEntryList', items });
+    }
+    throw new ApiError(404, 'NotFound', `the server could not find the requested resource ${url.pathname}`);
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      const status =
+        err instanceof ApiError
+          ? err.toStatus()
+          : failure(500, 'InternalError', err instanceof Error ? err.message : String(err));
+      if (!(err instanceof ApiError)) log(`internal error on ${req.method} ${req.url}: ${String(err)}`);
+      if (res.headersSent) res.destroy();
+      else sendStatus(res, status);
+    });
+  });
+  // A watch stream stays open indefinitely; Node's default request timeouts would cut it.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5000;
+
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    health.close();
+    await store.close();
+    await unlock();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    close() {
+      closing ??= (async () => {
+        health.close();
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const res of watches) res.end();
+        server.closeIdleConnections();
+        await store.close();
+        await stopped;
+        await unlock();
+      })();
+      return closing;
+    },
+  };
+}
