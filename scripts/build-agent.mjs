@@ -3,7 +3,11 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { cli: 'proxy-agent/src/cli.ts', index: 'proxy-agent/src/index.ts' },
+  entryPoints: {
+    cli: 'proxy-agent/src/cli.ts',
+    index: 'proxy-agent/src/index.ts',
+    'parent-watchdog': 'proxy-agent/src/demo/parent-watchdog.ts',
+  },
   outdir: 'dist/agent',
   bundle: true,
   platform: 'node',

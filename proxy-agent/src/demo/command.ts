@@ -1,4 +1,101 @@
-// CLI entry of the demo (scaffold: filled in by its issue).
-export async function main(_argv: string[]): Promise<void> {
-  throw new Error('demo is not built yet');
+// `meshlens-agent demo`: runs the whole demo until Ctrl-C. `demo scenario NAME` switches the
+// scenario of a running demo (a control-plane change, no restart).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MeshConfigClient } from '../../../lib/mesh-config/client';
+import { applyScenario } from './apply-scenario';
+import { ensurePrometheus } from './ensure-prometheus';
+import { isScenario, SCENARIOS, type ScenarioName } from './scenarios';
+import { DEFAULT_PORTS, startDemo } from './supervisor';
+
+const USAGE = `usage: meshlens-agent demo [--rps N] [--scenario NAME] [--no-dashboard] [--data-dir DIR] [--free-ports]
+       meshlens-agent demo scenario NAME [--data-dir DIR] [--control-plane URL]
+
+Runs the Bookinfo demo mesh: control plane, trace store, Prometheus, sidecars, apps, traffic, dashboard.
+Environment: PROMETHEUS_URL to use an existing Prometheus instead of starting one.
+
+scenarios:
+${Object.entries(SCENARIOS)
+  .map(([name, text]) => `  ${name.padEnd(15)} ${text}`)
+  .join('\n')}`;
+
+function scenarioArg(name: string | undefined): ScenarioName {
+  if (name === undefined) return 'default';
+  if (!isScenario(name))
+    throw new Error(`unknown scenario ${name}; one of: ${Object.keys(SCENARIOS).join(', ')}`);
+  return name;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      rps: { type: 'string', default: '20' },
+      scenario: { type: 'string' },
+      'no-dashboard': { type: 'boolean', default: false },
+      'data-dir': { type: 'string', default: '.meshlens' },
+      'free-ports': { type: 'boolean', default: false },
+      'control-plane': { type: 'string', default: `http://127.0.0.1:${DEFAULT_PORTS.controlPlane}` },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const dataDir = values['data-dir'];
+  if (positionals[0] === 'scenario') {
+    const name = scenarioArg(positionals[1]);
+    const token = readFileSync(join(dataDir, 'control-plane.token'), 'utf8').trim();
+    const client = new MeshConfigClient({ baseUrl: values['control-plane'], token, user: 'meshlens-demo' });
+    const errors = await applyScenario(client, name);
+    if (errors.length > 0) throw new Error(errors.join('\n'));
+    console.log(`scenario ${name} applied: ${SCENARIOS[name]}`);
+    return;
+  }
+  if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}\n\n${USAGE}`);
+  const rps = Number(values.rps);
+  if (!Number.isFinite(rps) || rps < 0) throw new Error('--rps must be a number ≥ 0');
+  const scenario = scenarioArg(values.scenario);
+  const prometheusUrl = process.env.PROMETHEUS_URL;
+  if (!prometheusUrl) ensurePrometheus((line) => console.log(line));
+
+  console.log(`Starting the Meshlens demo (scenario ${scenario}, ${rps} req/s)…`);
+  const demo = await startDemo({
+    rps,
+    scenario,
+    dashboard: !values['no-dashboard'],
+    dataDir,
+    ports: values['free-ports'] ? 'free' : DEFAULT_PORTS,
+    prometheusUrl,
+  });
+  const u = demo.urls;
+  console.log(
+    [
+      '',
+      'Meshlens demo is running:',
+      ...(u.dashboard ? [`  dashboard        ${u.dashboard}`] : []),
+      `  prometheus       ${u.prometheus}`,
+      `  jaeger query     ${u.jaegerQuery}   (Jaeger HTTP API)`,
+      `  otlp             ${u.otlp}`,
+      `  control plane    ${u.controlPlane}   (token in ${join(dataDir, 'control-plane.token')})`,
+      `  ingress          ${u.ingress}   (Host: productpage.bookinfo.svc.cluster.local)`,
+      `  logs             ${join(dataDir, 'logs')}/`,
+      '',
+      'Switch scenarios live: npx meshlens-agent demo scenario <name>. Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the demo…`);
+    await demo.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }

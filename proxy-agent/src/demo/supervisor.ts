@@ -1,0 +1,356 @@
+// The whole demo in one process tree: control plane, trace store, real Prometheus, one app process
+// and one sidecar process per Bookinfo instance, the ingress gateway, the traffic generator and the
+// dashboard. Starts them in dependency order, waits until each is ready, and stops them all.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MeshConfigClient } from '../../../lib/mesh-config/client';
+import { httpSdScrapeConfig, startPrometheus } from '../prometheus';
+import { applyScenario } from './apply-scenario';
+import { startExternalService } from './apps';
+import { ProcessGroup } from './process-group';
+import type { ScenarioName } from './scenarios';
+import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES } from './topology';
+import { startTraffic, type TrafficGenerator } from './traffic-generator';
+
+export interface DemoPorts {
+  controlPlane: number;
+  otlp: number;
+  query: number;
+  prometheus: number;
+  dashboard: number;
+}
+
+export const DEFAULT_PORTS: DemoPorts = {
+  controlPlane: 15010,
+  otlp: 4318,
+  query: 16686,
+  prometheus: 9090,
+  dashboard: 3000,
+};
+
+export interface DemoOptions {
+  rps: number;
+  scenario: ScenarioName;
+  dashboard: boolean;
+  /** Where state lives (`.meshlens/`): control-plane data, token, Prometheus data, logs. */
+  dataDir: string;
+  /** Fixed ports, or 'free' to pick free ones (tests). */
+  ports: DemoPorts | 'free';
+  /** An existing Prometheus to use instead of starting one. */
+  prometheusUrl?: string;
+  scrapeInterval?: string;
+  log?: (line: string) => void;
+}
+
+export interface DemoUrls {
+  controlPlane: string;
+  otlp: string;
+  jaegerQuery: string;
+  prometheus: string;
+  dashboard?: string;
+  ingress: string;
+}
+
+export interface DemoHandle {
+  urls: DemoUrls;
+  token: string;
+  traffic: TrafficGenerator;
+  /** PIDs of every child process still running. */
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+const AGENT_BIN = fileURLToPath(new URL('../../bin/meshlens-agent.js', import.meta.url));
+const WATCHDOG = new URL('./parent-watchdog.js', import.meta.url).href;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const STARTUP_TIMEOUT_MS = 60_000;
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => (typeof a === 'object' && a ? ok(a.port) : fail(new Error('no free port'))));
+    });
+  });
+}
+
+async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = STARTUP_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} was not ready after ${timeoutMs / 1000} s`);
+}
+
+const httpOk =
+  (url: string, headers: Record<string, string> = {}) =>
+  async () =>
+    (await fetch(url, { headers, signal: AbortSignal.timeout(2_000) })).ok;
+
+function readOrCreateToken(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(24).toString('hex');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const ports: DemoPorts =
+    options.ports === 'free'
+      ? {
+          controlPlane: await freePort(),
+          otlp: await freePort(),
+          query: await freePort(),
+          prometheus: await freePort(),
+          dashboard: await freePort(),
+        }
+      : options.ports;
+  const tokenFile = join(dataDir, 'control-plane.token');
+  const token = readOrCreateToken(tokenFile);
+  const group = new ProcessGroup(join(dataDir, 'logs'), (name, code, signal) =>
+    log(`! ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${group.logFile(name)}`),
+  );
+  const node = (name: string, args: string[], env?: Record<string, string>) =>
+    group.start({
+      name,
+      command: process.execPath,
+      args: ['--import', WATCHDOG, AGENT_BIN, ...args],
+      env,
+      cwd: ROOT,
+    });
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+    await group.stopAll();
+  };
+
+  try {
+    const controlPlane = `http://127.0.0.1:${ports.controlPlane}`;
+    node('control-plane', [
+      'control-plane',
+      '--port',
+      String(ports.controlPlane),
+      '--data-dir',
+      join(dataDir, 'control-plane'),
+      '--token-file',
+      tokenFile,
+    ]);
+    node('trace-store', [
+      'trace-store',
+      '--otlp-port',
+      String(ports.otlp),
+      '--query-port',
+      String(ports.query),
+    ]);
+    const jaegerQuery = `http://127.0.0.1:${ports.query}`;
+    const otlp = `http://127.0.0.1:${ports.otlp}/v1/traces`;
+    await waitUntil('control plane', httpOk(`${controlPlane}/healthz`));
+    await waitUntil('trace store', httpOk(`${jaegerQuery}/api/services`));
+
+    const external = await startExternalService(0);
+    cleanups.push(() => external.close());
+    const client = new MeshConfigClient({ baseUrl: controlPlane, token, user: 'meshlens-demo' });
+    const errors = await applyScenario(client, options.scenario, external.port);
+    if (errors.length > 0)
+      throw new Error(`the control plane refused the demo config:\n  ${errors.join('\n  ')}`);
+
+    const sidecarArgs = (s: { app: string; namespace: string; version: string; workload: string }) => [
+      'sidecar',
+      '--service',
+      s.app,
+      '--namespace',
+      s.namespace,
+      '--version',
+      s.version,
+      '--workload',
+      s.workload,
+      '--control-plane',
+      controlPlane,
+      '--control-plane-token-file',
+      tokenFile,
+      '--otlp-endpoint',
+      otlp,
+    ];
+    const adminPorts: number[] = [];
+    for (const inst of INSTANCES) {
+      const [appPort, inbound, outbound, admin] = [
+        await freePort(),
+        await freePort(),
+        await freePort(),
+        await freePort(),
+      ];
+      adminPorts.push(admin);
+      node(`${inst.name}-app`, [
+        'demo-app',
+        '--role',
+        inst.app,
+        '--version',
+        inst.version,
+        '--instance',
+        inst.name,
+        '--port',
+        String(appPort),
+        '--outbound-port',
+        String(outbound),
+        '--control-plane',
+        controlPlane,
+        '--token-file',
+        tokenFile,
+      ]);
+      node(`${inst.name}-sidecar`, [
+        ...sidecarArgs({ ...inst, namespace: DEMO_NAMESPACE }),
+        '--app-port',
+        String(appPort),
+        '--inbound-port',
+        String(inbound),
+        '--outbound-port',
+        String(outbound),
+        '--admin-port',
+        String(admin),
+      ]);
+    }
+    const [gwInbound, gwOutbound, gwAdmin, gwApp] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    adminPorts.push(gwAdmin);
+    node(`${GATEWAY.name}-sidecar`, [
+      ...sidecarArgs({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
+      '--app-port',
+      String(gwApp),
+      '--inbound-port',
+      String(gwInbound),
+      '--outbound-port',
+      String(gwOutbound),
+      '--admin-port',
+      String(gwAdmin),
+    ]);
+    for (const admin of adminPorts)
+      await waitUntil(`sidecar on admin port ${admin}`, httpOk(`http://127.0.0.1:${admin}/ready`));
+    await waitUntil('registration of every instance', async () => {
+      const list = await client.list('WorkloadEntry');
+      return list.ok && list.value.items.length >= adminPorts.length;
+    });
+
+    let prometheus = options.prometheusUrl;
+    const sdUrl = `${controlPlane}/v1/prometheus/sd`;
+    const scrapeInterval = options.scrapeInterval ?? '5s';
+    const scrapeConfig = httpSdScrapeConfig('meshlens-sidecars', sdUrl, {
+      credentialsFile: tokenFile,
+      scrapeInterval,
+    });
+    if (prometheus) {
+      log(
+        `Using Prometheus at ${prometheus}. It needs this scrape config:\n${JSON.stringify(scrapeConfig, null, 2)}`,
+      );
+    } else {
+      const prom = await startPrometheus({
+        port: ports.prometheus,
+        dataDir: join(dataDir, 'prometheus'),
+        scrapeInterval,
+        scrapeConfigs: [scrapeConfig],
+        log,
+      });
+      cleanups.push(() => prom.stop());
+      prometheus = prom.url;
+    }
+
+    const traffic = startTraffic({ gatewayPort: gwOutbound, host: fqdn('productpage'), rps: options.rps });
+    cleanups.push(() => traffic.stop());
+
+    let dashboard: string | undefined;
+    if (options.dashboard) {
+      dashboard = await startDashboard(
+        group,
+        ports.dashboard,
+        {
+          PROMETHEUS_URL: prometheus,
+          JAEGER_URL: jaegerQuery,
+          MESH_CONTROL_URL: controlPlane,
+          MESH_CONTROL_TOKEN: token,
+        },
+        log,
+      );
+    }
+    return {
+      urls: {
+        controlPlane,
+        otlp,
+        jaegerQuery,
+        prometheus,
+        dashboard,
+        ingress: `http://127.0.0.1:${gwOutbound}`,
+      },
+      token,
+      traffic,
+      pids: () => group.pids(),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Newest modification time under `path` (a file or a folder), 0 when it does not exist. */
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** A `next build` exists and is newer than every source it was built from. */
+function dashboardBuildIsCurrent(): boolean {
+  const built = newestMtime(join(ROOT, '.next', 'BUILD_ID'));
+  const sources = ['app', 'components', 'lib', 'public', 'next.config.ts', 'package-lock.json'];
+  return built > 0 && sources.every((s) => newestMtime(join(ROOT, s)) < built);
+}
+
+async function startDashboard(
+  group: ProcessGroup,
+  port: number,
+  env: Record<string, string>,
+  log: (line: string) => void,
+): Promise<string> {
+  const next = join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+  if (!dashboardBuildIsCurrent()) {
+    log('Building the dashboard once (next build)…');
+    const build = group.start({
+      name: 'next-build',
+      command: process.execPath,
+      args: [next, 'build'],
+      cwd: ROOT,
+    });
+    const code = await new Promise<number | null>((done) => build.once('exit', (c) => done(c)));
+    if (code !== 0) throw new Error(`next build failed; see ${group.logFile('next-build')}`);
+  }
+  group.start({
+    name: 'dashboard',
+    command: process.execPath,
+    args: [next, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+    env,
+    cwd: ROOT,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil('dashboard', httpOk(url), 120_000);
+  return url;
+}

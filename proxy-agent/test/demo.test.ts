@@ -1,0 +1,190 @@
+// The demo end to end: `meshlens-agent demo` as a real process tree (control plane, trace store, real
+// Prometheus, app and sidecar processes, traffic), asserted through Prometheus and the Jaeger API.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AgentProcess, spawnAgent, waitFor } from './support/processes';
+
+const BOUND_MS = 90_000;
+
+/** Every descendant of `pid`, read from /proc (the demo's whole process tree). */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, parent] of parentOf) {
+      if (parent === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function promQuery(
+  base: string,
+  query: string,
+): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await res.json()) as {
+    data?: { result?: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
+  return body.data?.result ?? [];
+}
+
+describe('npm run demo', () => {
+  let demo: AgentProcess;
+  let dataDir: string;
+  let urls: { prometheus: string; jaeger: string };
+  let tree: number[] = [];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'meshlens-demo-'));
+    demo = spawnAgent(['demo', '--no-dashboard', '--free-ports', '--data-dir', dataDir, '--rps', '20']);
+    const out = await waitFor(() => /Meshlens demo is running/.test(demo.output()) && demo.output(), {
+      timeoutMs: BOUND_MS,
+      what: `the demo to start; output so far:\n${demo.output()}`,
+    });
+    const url = (label: string) => new RegExp(`${label}\\s+(http://\\S+)`).exec(out)?.[1] ?? '';
+    urls = { prometheus: url('prometheus'), jaeger: url('jaeger query') };
+    tree = descendants(demo.child.pid as number);
+  }, BOUND_MS + 30_000);
+
+  afterAll(async () => {
+    await demo?.stop(20_000);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it(
+    'reports every Bookinfo edge to Prometheus, from both reporters',
+    async () => {
+      const edges = [
+        ['istio-ingressgateway', 'productpage'],
+        ['productpage', 'details'],
+        ['productpage', 'reviews'],
+        ['reviews', 'ratings'],
+      ];
+      await waitFor(
+        async () => {
+          const rows = await promQuery(
+            urls.prometheus,
+            'sum by (reporter, source_canonical_service, destination_canonical_service) (istio_requests_total)',
+          );
+          const seen = new Set(
+            rows.map(
+              (r) =>
+                `${r.metric.reporter}:${r.metric.source_canonical_service}->${r.metric.destination_canonical_service}`,
+            ),
+          );
+          return edges.every(([s, d]) => seen.has(`source:${s}->${d}`) && seen.has(`destination:${s}->${d}`));
+        },
+        { timeoutMs: BOUND_MS, intervalMs: 2_000, what: 'every edge from both reporters' },
+      );
+      const external = await promQuery(
+        urls.prometheus,
+        'sum by (destination_service) (istio_requests_total{reporter="source", source_canonical_service="ratings"})',
+      );
+      expect(external.map((r) => r.metric.destination_service)).toContain('ratings-db.example.com');
+    },
+    BOUND_MS + 10_000,
+  );
+
+  it(
+    'counts retries and ejections caused by the flaky reviews replica',
+    async () => {
+      await waitFor(
+        async () => {
+          const retries = await promQuery(
+            urls.prometheus,
+            'sum(envoy_cluster_upstream_rq_retry{cluster_name=~".*reviews.*"})',
+          );
+          const ejections = await promQuery(
+            urls.prometheus,
+            'sum(envoy_cluster_outlier_detection_ejections_enforced_total{cluster_name=~".*reviews.*"})',
+          );
+          return Number(retries[0]?.value[1] ?? 0) > 0 && Number(ejections[0]?.value[1] ?? 0) > 0;
+        },
+        { timeoutMs: BOUND_MS, intervalMs: 2_000, what: 'retries and ejections on reviews' },
+      );
+    },
+    BOUND_MS + 10_000,
+  );
+
+  it(
+    'stores traces across ingress, productpage, reviews and ratings, some of them errors',
+    async () => {
+      const services = await waitFor(
+        async () => {
+          const res = await fetch(`${urls.jaeger}/api/services`);
+          const names = ((await res.json()) as { data: string[] | null }).data ?? [];
+          return (
+            ['istio-ingressgateway', 'productpage', 'reviews', 'ratings'].every((s) =>
+              names.some((n) => n.startsWith(s)),
+            ) && names
+          );
+        },
+        { timeoutMs: BOUND_MS, intervalMs: 1_000, what: 'the mesh services in the trace store' },
+      );
+      const gateway = services.find((s) => s.startsWith('istio-ingressgateway')) as string;
+      const traces = await waitFor(
+        async () => {
+          const q = new URLSearchParams({
+            service: gateway,
+            tags: JSON.stringify({ error: 'true' }),
+            limit: '20',
+          });
+          const res = await fetch(`${urls.jaeger}/api/traces?${q}`);
+          const body = (await res.json()) as {
+            data: Array<{
+              spans: Array<{ processID: string }>;
+              processes: Record<string, { serviceName: string }>;
+            }>;
+          };
+          const deep = body.data.filter((t) => {
+            const names = Object.values(t.processes).map((p) => p.serviceName);
+            return ['productpage', 'reviews', 'ratings'].every((s) => names.some((n) => n.startsWith(s)));
+          });
+          return deep.length > 0 && deep;
+        },
+        { timeoutMs: BOUND_MS, intervalMs: 2_000, what: 'an error trace spanning the mesh' },
+      );
+      expect(traces[0]?.spans.length).toBeGreaterThanOrEqual(6);
+    },
+    BOUND_MS * 2,
+  );
+
+  it('leaves no process behind after Ctrl-C', async () => {
+    expect(tree.length).toBeGreaterThan(15);
+    demo.child.kill('SIGINT');
+    await waitFor(() => demo.child.exitCode !== null || demo.child.signalCode !== null, {
+      timeoutMs: 30_000,
+      what: 'the demo to exit',
+    });
+    await waitFor(() => tree.every((pid) => !alive(pid)), {
+      timeoutMs: 15_000,
+      what: 'every child process to exit',
+    });
+  }, 60_000);
+});
