@@ -1,0 +1,112 @@
+// Child processes for benchmarks: start one and wait for its `listening <port>` line, read its memory from
+// /proc, run the load generator and collect its JSON result.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const LOAD = fileURLToPath(new URL('./load.mjs', import.meta.url));
+
+/**
+ * Spawns `command args` and resolves once its output matches `ready` (default `listening <port>`), with
+ * `port` from the first capture group if any; `ready: null` resolves as soon as it is spawned. `stop()` sends SIGTERM, then SIGKILL after `graceMs`.
+ */
+export async function startProcess(
+  command,
+  args,
+  { ready = /listening (\d+)/, timeoutMs = 20_000, env, cwd = ROOT } = {},
+) {
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const match = await new Promise((resolve, reject) => {
+    if (ready === null) {
+      child.once('spawn', () => resolve([]));
+      child.once('error', reject);
+      return;
+    }
+    const timer = setTimeout(
+      () => reject(new Error(`${command} not ready after ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
+    const onData = (d) => {
+      output += d;
+      const m = ready.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    child,
+    pid: child.pid,
+    port: match[1] === undefined ? undefined : Number(match[1]),
+    output: () => output,
+    async stop(graceMs = 3000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Resident set size now and its peak (VmHWM), in MB, of a live process. */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/** CPU time (user + system) of a process so far, in seconds. */
+export function cpuSecondsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Runs the load generator (its own process) and resolves with its result. */
+export function runLoad(config) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LOAD, JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.once('exit', (code) => {
+      try {
+        if (code !== 0) throw new Error(`load generator exited with ${code}`);
+        resolve(JSON.parse(out.trim().split('\n').at(-1)));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+/** A port that is free on 127.0.0.1 right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}

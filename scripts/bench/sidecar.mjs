@@ -1,0 +1,316 @@
+// Sidecar benchmark (a measurement, not a test): requests/s and latency on loopback, the load generator in
+// its own process, for the same upstream app called directly, through a plain `http-proxy` forwarder (the
+// Node baseline), through nginx (the native reference), and through the sidecar with full telemetry
+// (metrics scraped every second, every request traced and exported over OTLP/HTTP): one hop (inbound
+// sidecar → app) and the mesh hop (outbound sidecar → inbound sidecar → app, against two chained
+// http-proxy forwarders). Then the latency each adds at a fixed 500 req/s, the sidecar's RSS under load,
+// and the cost of one metrics record. Uses the agent built by `npm run build` (dist/agent).
+//   node scripts/bench.mjs sidecar [-- --seconds 5 --connections 32 --cpu-prof]
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { summarizeCpuProfile } from './lib/cpu-profile.mjs';
+import { measureMetricsRecord } from './lib/metrics-record.mjs';
+import { ensureNginx, startNginx, waitForPort } from './lib/nginx.mjs';
+import { cpuSecondsOf, freePort, memoryOf, ROOT, runLoad, startProcess } from './lib/processes.mjs';
+
+const LIB = fileURLToPath(new URL('./lib/', import.meta.url));
+const AGENT_BIN = join(ROOT, 'bin/meshlens-agent.js');
+const RATE = 500;
+
+const TARGETS = { throughputRatio: 1.5, addedP50Ms: 0.5, rssMb: 120 };
+
+function parseArgs(args) {
+  const opt = { seconds: 5, connections: 32, cpuProf: false };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--seconds') opt.seconds = Number(args[++i]);
+    else if (args[i] === '--connections') opt.connections = Number(args[++i]);
+    else if (args[i] === '--cpu-prof') opt.cpuProf = true;
+  }
+  return opt;
+}
+
+const node = (script, ...args) => startProcess(process.execPath, [join(LIB, script), ...args.map(String)]);
+
+/** Whether the built agent has a working sidecar yet (it is written alongside this benchmark). */
+async function sidecarAvailable() {
+  try {
+    const agent = await import(pathToFileURL(join(ROOT, 'dist/agent/index.js')).href);
+    return typeof agent.startSidecar === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** The mesh config of the benchmark: `reviews` served by one workload whose inbound sidecar is at `port`. */
+function meshConfig(inboundPort) {
+  return `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: reviews, namespace: default }
+spec:
+  hosts: [reviews.default.svc.cluster.local]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{ number: 9080, name: http, protocol: HTTP }]
+  workloadSelector: { labels: { app: reviews } }
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: { name: reviews-v1, namespace: default }
+spec:
+  address: 127.0.0.1
+  ports: { http: ${inboundPort} }
+  labels: { app: reviews, version: v1 }
+`;
+}
+
+async function startSidecarProcess({
+  service,
+  workload,
+  version,
+  appPort,
+  inboundPort,
+  outboundPort,
+  adminPort,
+  config,
+  otlp,
+  profDir,
+}) {
+  const flags = [
+    'sidecar',
+    '--service',
+    service,
+    '--namespace',
+    'default',
+    '--version',
+    version,
+    '--workload',
+    workload,
+    '--app-port',
+    appPort,
+    '--inbound-port',
+    inboundPort,
+    '--outbound-port',
+    outboundPort,
+    '--admin-port',
+    adminPort,
+    '--config',
+    config,
+    '--otlp-endpoint',
+    otlp,
+    '--sampling',
+    100,
+  ].map(String);
+  const nodeFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const proc = await startProcess(process.execPath, [...nodeFlags, AGENT_BIN, ...flags], { ready: null });
+  await waitForPort(adminPort, 20_000);
+  await waitForPort(inboundPort, 5000);
+  await waitForPort(outboundPort, 5000);
+  return { ...proc, adminPort };
+}
+
+/** Scrapes the sidecars' /stats/prometheus every second during a run, as Prometheus would. */
+function scrapeEverySecond(adminPorts) {
+  const timer = setInterval(() => {
+    for (const port of adminPorts) {
+      fetch(`http://127.0.0.1:${port}/stats/prometheus`, {
+        headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' },
+      })
+        .then((r) => r.text())
+        .catch(() => {});
+    }
+  }, 1000);
+  return () => clearInterval(timer);
+}
+
+const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const mark = (ok) => (ok ? 'PASS' : 'MISS');
+
+export default async function sidecarBench(args = []) {
+  const opt = parseArgs(args);
+  const durationMs = opt.seconds * 1000;
+  const cleanups = [];
+  const results = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'meshlens-bench-sidecar-'));
+  cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
+
+  /** Measures one path: throughput (closed loop), then latency at a fixed rate. */
+  async function measure(name, { port, host, hops, watch = [] }) {
+    const base = { port, host, path: '/reviews/0', warmupMs: 1000 };
+    const cpuBefore = watch.map((p) => cpuSecondsOf(p.pid));
+    const stopScrape = watch.length > 0 ? scrapeEverySecond(watch.map((p) => p.adminPort)) : () => {};
+    const throughput = await runLoad({ ...base, connections: opt.connections, durationMs });
+    const memory = watch.map((p) => memoryOf(p.pid));
+    const cpu = watch.map((p, i) => (cpuSecondsOf(p.pid) - cpuBefore[i]) / ((durationMs + 1000) / 1000));
+    const latency = await runLoad({ ...base, connections: 8, durationMs, rate: RATE });
+    stopScrape();
+    const row = { name, hops, throughput, latency, memory, cpu };
+    results.push(row);
+    const errors = throughput.errors + throughput.non2xx + latency.errors + latency.non2xx;
+    console.log(
+      `${name.padEnd(34)} ${fmt(throughput.rps, 0).padStart(7)} req/s  p50 ${fmt(throughput.p50)} p99 ${fmt(throughput.p99)} ms | @${RATE}/s p50 ${fmt(latency.p50, 3)} p99 ${fmt(latency.p99, 3)} ms${errors ? `  (${errors} errors/non-2xx: ${JSON.stringify({ ...throughput.statuses })})` : ''}`,
+    );
+    return row;
+  }
+
+  try {
+    const upstream = await node('upstream.mjs', 0);
+    cleanups.push(() => upstream.stop());
+    console.log(
+      `loopback, load generator in its own process; ${opt.connections} connections for throughput (${opt.seconds} s), ${RATE} req/s for latency (${opt.seconds} s); ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu'} × ${readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length}\n`,
+    );
+
+    await measure('direct', { port: upstream.port, hops: 0 });
+
+    const fwd = await node('http-proxy-forwarder.mjs', 0, `http://127.0.0.1:${upstream.port}`);
+    await measure('http-proxy', { port: fwd.port, hops: 1 });
+    const fwd2 = await node('http-proxy-forwarder.mjs', 0, `http://127.0.0.1:${fwd.port}`);
+    await measure('http-proxy → http-proxy', { port: fwd2.port, hops: 2 });
+    await fwd2.stop();
+    await fwd.stop();
+
+    const nginx = ensureNginx();
+    if (nginx.skip) {
+      console.log(`nginx: skipped (${nginx.skip})`);
+    } else {
+      const proc = await startNginx(nginx.bin, await freePort(), upstream.port);
+      try {
+        await measure('nginx (1 worker)', { port: proc.port, hops: 1 });
+      } finally {
+        await proc.stop();
+      }
+    }
+
+    if (!(await sidecarAvailable())) {
+      console.log(
+        'sidecar: skipped (dist/agent has no startSidecar yet: run `npm run build` once it exists)',
+      );
+    } else {
+      const sink = await node('otlp-sink.mjs', 0);
+      cleanups.push(() => sink.stop());
+      const otlp = `http://127.0.0.1:${sink.port}/v1/traces`;
+      const profDir = opt.cpuProf ? join(tmp, 'profiles') : undefined;
+      const ports = async () => ({
+        inboundPort: await freePort(),
+        outboundPort: await freePort(),
+        adminPort: await freePort(),
+      });
+      const reviewsPorts = await ports();
+      const config = join(tmp, 'mesh.yaml');
+      writeFileSync(config, meshConfig(reviewsPorts.inboundPort));
+      const reviews = await startSidecarProcess({
+        service: 'reviews',
+        workload: 'reviews-v1',
+        version: 'v1',
+        appPort: upstream.port,
+        config,
+        otlp,
+        profDir: profDir && join(profDir, 'reviews'),
+        ...reviewsPorts,
+      });
+      cleanups.push(() => reviews.stop());
+      await measure('sidecar (inbound → app)', { port: reviews.inboundPort, hops: 1, watch: [reviews] });
+
+      const productpage = await startSidecarProcess({
+        service: 'productpage',
+        workload: 'productpage-v1',
+        version: 'v1',
+        appPort: await freePort(),
+        config,
+        otlp,
+        profDir: profDir && join(profDir, 'productpage'),
+        ...(await ports()),
+      });
+      cleanups.push(() => productpage.stop());
+      await measure('sidecar pair (outbound → inbound → app)', {
+        port: productpage.outboundPort,
+        host: 'reviews',
+        hops: 2,
+        watch: [productpage, reviews],
+      });
+      const exported = await (await fetch(`http://127.0.0.1:${sink.port}/count`)).json();
+      console.log(
+        `\nOTLP sink received ${exported.posts} exports (${(exported.bytes / 1e6).toFixed(1)} MB of spans)`,
+      );
+      if (profDir) {
+        await productpage.stop();
+        await reviews.stop();
+        for (const who of ['reviews', 'productpage']) {
+          for (const file of readdirSync(join(profDir, who))) {
+            console.log(`\nCPU profile of the ${who} sidecar (self time, top 25):`);
+            console.log(summarizeCpuProfile(join(profDir, who, file), 25));
+          }
+        }
+      }
+    }
+
+    console.log('\nmetrics record cost (in-process micro-benchmark):');
+    const micro = await measureMetricsRecord();
+    for (const line of micro.lines) console.log(`  ${line}`);
+
+    report(results, micro);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+function report(results, micro) {
+  const by = (name) => results.find((r) => r.name === name);
+  const direct = by('direct');
+  console.log(
+    '\n| path | hops | req/s | p50 ms | p99 ms | p50 @500/s | p99 @500/s | added p50 @500/s | added p99 @500/s |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    const addedP50 = r.latency.p50 - direct.latency.p50;
+    const addedP99 = r.latency.p99 - direct.latency.p99;
+    console.log(
+      `| ${r.name} | ${r.hops} | ${fmt(r.throughput.rps, 0)} | ${fmt(r.throughput.p50)} | ${fmt(r.throughput.p99)} | ${fmt(r.latency.p50, 3)} | ${fmt(r.latency.p99, 3)} | ${r === direct ? '–' : fmt(addedP50, 3)} | ${r === direct ? '–' : fmt(addedP99, 3)} |`,
+    );
+  }
+  const proxy = by('http-proxy');
+  const proxy2 = by('http-proxy → http-proxy');
+  const nginx = by('nginx (1 worker)');
+  const one = by('sidecar (inbound → app)');
+  const pair = by('sidecar pair (outbound → inbound → app)');
+  console.log('');
+  if (nginx)
+    console.log(`http-proxy / nginx throughput: ${fmt(proxy.throughput.rps / nginx.throughput.rps)}×`);
+  if (one) {
+    const ratio = one.throughput.rps / proxy.throughput.rps;
+    const added = one.latency.p50 - direct.latency.p50;
+    console.log(
+      `sidecar hop / http-proxy throughput: ${fmt(ratio)}× (target ≥ ${TARGETS.throughputRatio}×) ${mark(ratio >= TARGETS.throughputRatio)}`,
+    );
+    if (nginx)
+      console.log(`sidecar hop / nginx throughput: ${fmt(one.throughput.rps / nginx.throughput.rps)}×`);
+    console.log(
+      `sidecar hop added p50 @${RATE}/s: ${fmt(added, 3)} ms (target ≤ ${TARGETS.addedP50Ms} ms) ${mark(added <= TARGETS.addedP50Ms)}`,
+    );
+    console.log(`sidecar hop CPU under full load: ${fmt(one.cpu[0] * 100, 0)} % of one core`);
+  }
+  if (pair) {
+    const ratio = pair.throughput.rps / proxy2.throughput.rps;
+    const added = pair.latency.p50 - direct.latency.p50;
+    console.log(
+      `sidecar pair / two http-proxies throughput: ${fmt(ratio)}× (target ≥ ${TARGETS.throughputRatio}×) ${mark(ratio >= TARGETS.throughputRatio)}`,
+    );
+    console.log(
+      `sidecar pair / one http-proxy throughput: ${fmt(pair.throughput.rps / proxy.throughput.rps)}×`,
+    );
+    console.log(
+      `sidecar pair added p50 @${RATE}/s: ${fmt(added, 3)} ms (per sidecar ${fmt(added / 2, 3)} ms; target ≤ ${TARGETS.addedP50Ms} ms per hop) ${mark(added / 2 <= TARGETS.addedP50Ms)}`,
+    );
+    const peak = Math.max(
+      ...pair.memory.map((m) => m.peakRssMb),
+      ...(one ? one.memory.map((m) => m.peakRssMb) : []),
+    );
+    console.log(
+      `sidecar RSS under load: ${pair.memory.map((m) => `${fmt(m.rssMb, 0)} MB`).join(', ')} (peak ${fmt(peak, 0)} MB; target ≤ ${TARGETS.rssMb} MB) ${mark(peak <= TARGETS.rssMb)}`,
+    );
+  }
+  if (micro.ratio !== undefined) console.log(`metrics record: ${micro.summary}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await sidecarBench(process.argv.slice(2));
