@@ -116,6 +116,8 @@ export interface SpanStart {
   /** Upstream cluster for client spans (`outbound|9080|v2|reviews.default.svc.cluster.local`). */
   upstreamCluster?: string;
   peerService?: string;
+  /** `peer.address` as Envoy sets it: the downstream caller's `ip:port` on a server span, the endpoint on a client span. */
+  peerAddress?: string;
 }
 
 export interface SidecarTracerApi {
