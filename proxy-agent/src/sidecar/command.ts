@@ -1,4 +1,99 @@
-// CLI entry of the sidecar (scaffold: filled in by its issue).
-export async function main(_argv: string[]): Promise<void> {
-  throw new Error('sidecar is not built yet');
+// `meshlens-agent sidecar`: parses flags, starts one sidecar, prints its ports, drains on SIGTERM/SIGINT.
+import { parseArgs } from 'node:util';
+import { DEFAULT_OTLP_ENDPOINT, type SidecarOptions, startSidecar } from './sidecar';
+
+const USAGE = `usage: meshlens-agent sidecar --service NAME [flags]
+
+Runs the sidecar proxy of one workload instance.
+
+flags:
+  --service NAME        the service the local app serves (required)
+  --namespace NS        its namespace (default: default)
+  --version V           its version (default: v1)
+  --workload NAME       its workload (default: <service>-<version>)
+  --app-port N          where the local app listens (default: 8080)
+  --inbound-port N      listener for other sidecars' requests (default: 15006; 0 picks a free port)
+  --outbound-port N     listener for the app's requests (default: 15001; 0 picks a free port)
+  --admin-port N        /stats/prometheus, /ready, /config_dump, /clusters (default: 15000; 0 picks a free port)
+  --config FILE         multi-document YAML of Istio resources (ServiceEntry, WorkloadEntry,
+                        VirtualService, DestinationRule) (required)
+  --otlp-endpoint URL   where spans go over OTLP/HTTP (default: ${DEFAULT_OTLP_ENDPOINT})
+  --sampling PERCENT    share of new traces sampled, 0-100 (default: 100)
+  --help                this text`;
+
+function port(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`--${flag} must be a port number (0-65535), not ${value}`);
+  return n;
+}
+
+/** Sidecar options from the command line; throws a one-line message on bad flags. */
+export function parseSidecarArgs(argv: string[]): SidecarOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      service: { type: 'string' },
+      namespace: { type: 'string' },
+      version: { type: 'string' },
+      workload: { type: 'string' },
+      'app-port': { type: 'string' },
+      'inbound-port': { type: 'string' },
+      'outbound-port': { type: 'string' },
+      'admin-port': { type: 'string' },
+      config: { type: 'string' },
+      'otlp-endpoint': { type: 'string' },
+      sampling: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return 'help';
+  if (!values.service) throw new Error('--service is required (see --help)');
+  if (!values.config) throw new Error('--config is required (see --help)');
+  const sampling = values.sampling === undefined ? 100 : Number(values.sampling);
+  if (!Number.isFinite(sampling) || sampling < 0 || sampling > 100)
+    throw new Error(`--sampling must be a percentage (0-100), not ${values.sampling}`);
+  const otlp = values['otlp-endpoint'] ?? DEFAULT_OTLP_ENDPOINT;
+  if (!URL.canParse(otlp)) throw new Error(`--otlp-endpoint must be a URL, not ${otlp}`);
+  return {
+    service: values.service,
+    namespace: values.namespace ?? 'default',
+    version: values.version ?? 'v1',
+    workload: values.workload,
+    appPort: port('app-port', values['app-port'], 8080),
+    inboundPort: port('inbound-port', values['inbound-port'], 15006),
+    outboundPort: port('outbound-port', values['outbound-port'], 15001),
+    adminPort: port('admin-port', values['admin-port'], 15000),
+    configFile: values.config,
+    otlpEndpoint: otlp,
+    samplingPercent: sampling,
+  };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const options = parseSidecarArgs(argv);
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const sidecar = await startSidecar(options);
+  const { inbound, outbound, admin } = sidecar.ports;
+  console.log(
+    `sidecar ${sidecar.identity.workload}.${sidecar.identity.namespace} ready: inbound 127.0.0.1:${inbound} outbound 127.0.0.1:${outbound} admin 127.0.0.1:${admin} app 127.0.0.1:${options.appPort}`,
+  );
+  const stop = (signal: string) => {
+    console.log(`sidecar ${sidecar.identity.workload}: ${signal}, draining`);
+    sidecar.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`sidecar ${sidecar.identity.workload}: close failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }

@@ -1,0 +1,133 @@
+// The admin listener, as Envoy's: /stats/prometheus, /ready, /config_dump (effective config and the
+// last config error), /clusters (per-endpoint health and ejection state, JSON).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MeshSnapshot } from '../config/config-source';
+import type { ClusterManager } from './cluster-manager';
+import type { MeshModel, RouteDestination } from './mesh-model';
+import type { SidecarMetricsApi } from './telemetry-types';
+
+export interface ConfigError {
+  message: string;
+  /** ISO time of the failed apply. */
+  at: string;
+  resourceVersion: string | undefined;
+}
+
+export interface AdminState {
+  metrics: SidecarMetricsApi;
+  clusters: ClusterManager;
+  model(): MeshModel;
+  snapshot(): MeshSnapshot;
+  lastConfigError(): ConfigError | undefined;
+  draining(): boolean;
+  identity: Record<string, unknown>;
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function destinationView(d: RouteDestination, weight: number) {
+  return {
+    host: d.service.fqdn,
+    subset: d.subset || undefined,
+    port: d.fixed?.port,
+    weight,
+  };
+}
+
+/** The compiled config, as the sidecar routes with it. */
+export function effectiveConfig(model: MeshModel) {
+  return {
+    resourceVersion: model.resourceVersion,
+    resources: model.resourceCount,
+    services: [...model.services.values()].map((s) => ({
+      host: s.fqdn,
+      service: s.identity,
+      external: s.external,
+      ports: s.ports,
+      routeSource: s.routeSource,
+      routes: s.routes.map((r) => ({
+        name: r.name,
+        match: r.matchers.length,
+        destinations: r.destinations.map((d, i) =>
+          destinationView(d, (r.cumulative[i] ?? 0) - (i > 0 ? (r.cumulative[i - 1] ?? 0) : 0)),
+        ),
+        timeoutMs: r.timeoutMs,
+        retries: {
+          attempts: r.retry.retries,
+          perTryTimeoutMs: r.retry.perTryTimeoutMs,
+          statusCodes: [...r.retry.statusCodes],
+          on: r.retry.on,
+        },
+        fault: r.fault,
+      })),
+    })),
+    clusters: [...model.clusters.values()].map((c) => ({
+      name: c.name,
+      lbPolicy: c.lb,
+      outlierDetection: c.outlier,
+      connectionPool: c.pool,
+      endpoints: c.endpoints.map((e) => ({
+        address: e.key,
+        healthy: e.healthy,
+        workload: e.identity.workload,
+      })),
+    })),
+  };
+}
+
+export function createAdminHandler(state: AdminState): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    switch (path) {
+      case '/stats/prometheus':
+        state.metrics.render(req.headers.accept).then(
+          ({ contentType, body }) => {
+            res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+            res.end(body);
+          },
+          (err: unknown) => text(res, 500, `cannot render metrics: ${String(err)}\n`),
+        );
+        return;
+      case '/ready':
+        if (state.draining()) text(res, 503, 'DRAINING\n');
+        else text(res, 200, 'LIVE\n');
+        return;
+      case '/config_dump':
+        json(res, 200, {
+          identity: state.identity,
+          lastConfigError: state.lastConfigError() ?? null,
+          effective: effectiveConfig(state.model()),
+          resources: state.snapshot().resources,
+        });
+        return;
+      case '/clusters': {
+        const now = Date.now();
+        json(res, 200, {
+          clusters: state.clusters.states(now).map((c) => ({
+            ...c,
+            endpoints: c.endpoints.map((e) => ({
+              address: e.address,
+              healthy: e.healthy,
+              ejected: e.ejected,
+              ejectedUntil: e.ejectedUntil > 0 ? new Date(e.ejectedUntil).toISOString() : null,
+              timesEjected: e.timesEjected,
+              activeRequests: e.activeRequests,
+            })),
+          })),
+        });
+        return;
+      }
+      default:
+        text(res, 404, 'admin paths: /stats/prometheus /ready /config_dump /clusters\n');
+    }
+  };
+}

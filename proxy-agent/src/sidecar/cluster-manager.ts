@@ -1,0 +1,239 @@
+// Live state of each upstream cluster across config swaps: its endpoints with their connection pools and
+// active requests, outlier detection, the circuit breaker and the load balancer's position. A new config
+// updates the clusters by name; endpoints that stay keep their pool and their ejection history.
+import { Pool } from 'undici';
+import {
+  CircuitBreaker,
+  type ConnectionPoolPolicy,
+  type OVERFLOW,
+  type PendingSlot,
+  UNLIMITED,
+} from './circuit-breaker';
+import { type LbState, pickEndpoint } from './load-balancer';
+import type { ClusterConfig, EndpointConfig, MeshModel } from './mesh-model';
+import { type HostResult, OutlierDetector } from './outlier-detection';
+import type { ClusterStats, EndpointState, SidecarMetricsApi } from './telemetry-types';
+
+export interface EndpointRuntime {
+  config: EndpointConfig;
+  readonly pool: Pool;
+  activeRequests: number;
+}
+
+function samePoolPolicy(a: ConnectionPoolPolicy, b: ConnectionPoolPolicy): boolean {
+  return (
+    a.maxConnections === b.maxConnections &&
+    a.maxRequestsPerConnection === b.maxRequestsPerConnection &&
+    a.connectTimeoutMs === b.connectTimeoutMs &&
+    a.idleTimeoutMs === b.idleTimeoutMs
+  );
+}
+
+export function createPool(e: EndpointConfig, policy: ConnectionPoolPolicy): Pool {
+  return new Pool(`http://${e.host}:${e.port}`, {
+    connections: policy.maxConnections >= UNLIMITED ? null : policy.maxConnections,
+    pipelining: 1,
+    connectTimeout: policy.connectTimeoutMs,
+    // Timeouts are the route's business (UT), not the pool's.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    keepAliveTimeout: policy.idleTimeoutMs > 0 ? policy.idleTimeoutMs : 4_000,
+    ...(policy.maxRequestsPerConnection > 0 ? { maxRequestsPerClient: policy.maxRequestsPerConnection } : {}),
+  });
+}
+
+export class ClusterRuntime {
+  config: ClusterConfig;
+  readonly breaker: CircuitBreaker;
+  readonly stats: ClusterStats;
+  /** Retries in progress (their back-off included), against the pool's maxRetries. */
+  activeRetries = 0;
+  private outlier: OutlierDetector | undefined;
+  private endpoints = new Map<string, EndpointRuntime>();
+  private available: EndpointRuntime[] = [];
+  /** Epoch ms at which an ejection ends and `available` must be recomputed; Infinity: none pending. */
+  private recomputeAt = Number.POSITIVE_INFINITY;
+  private readonly lb: LbState = { next: 0 };
+
+  constructor(
+    config: ClusterConfig,
+    metrics: SidecarMetricsApi,
+    private readonly onChange: () => void,
+  ) {
+    this.config = config;
+    this.breaker = new CircuitBreaker(config.pool);
+    this.stats = metrics.cluster(config.name);
+    this.update(config);
+  }
+
+  /** Takes a new config for this cluster; returns the pools no longer used (to close once idle). */
+  update(config: ClusterConfig): Pool[] {
+    const retired: Pool[] = [];
+    const samePolicy = samePoolPolicy(this.config.pool, config.pool);
+    this.config = config;
+    this.breaker.setPolicy(config.pool);
+    const next = new Map<string, EndpointRuntime>();
+    for (const e of config.endpoints) {
+      const old = this.endpoints.get(e.key);
+      if (old && samePolicy && old.config.host === e.host) {
+        // The same object: in-flight requests keep counting on it.
+        old.config = e;
+        next.set(e.key, old);
+        this.endpoints.delete(e.key);
+      } else next.set(e.key, { config: e, pool: createPool(e, config.pool), activeRequests: 0 });
+    }
+    for (const gone of this.endpoints.values()) retired.push(gone.pool);
+    this.endpoints = next;
+    if (config.outlier) {
+      if (this.outlier) this.outlier.setHosts(next.keys(), config.outlier);
+      else this.outlier = new OutlierDetector(config.outlier, next.keys());
+    } else this.outlier = undefined;
+    this.recompute(Date.now());
+    return retired;
+  }
+
+  /** An endpoint that may take a request, avoiding `tried` ones when others exist; undefined: UH. */
+  pick(tried: ReadonlySet<EndpointRuntime> | undefined, now: number): EndpointRuntime | undefined {
+    if (now >= this.recomputeAt) this.recompute(now);
+    const candidates = this.available;
+    const choice = pickEndpoint(candidates, this.config.lb, this.lb, Math.random);
+    if (choice === undefined || tried === undefined || candidates.length <= tried.size) return choice;
+    // Envoy's previous_hosts retry predicate: re-pick up to 5 times to reach an endpoint not tried yet.
+    let e: EndpointRuntime | undefined = choice;
+    for (let i = 0; i < 5 && e !== undefined && tried.has(e); i++)
+      e = pickEndpoint(candidates, this.config.lb, this.lb, Math.random);
+    return e;
+  }
+
+  /** Feeds outlier detection with a try's result; true when it ejected the endpoint. */
+  recordResult(e: EndpointRuntime, result: HostResult, now: number): boolean {
+    if (this.outlier === undefined) return false;
+    if (!this.outlier.record(e.config.key, result, now)) return false;
+    this.stats.ejectionEnforced();
+    this.recompute(now);
+    this.onChange();
+    return true;
+  }
+
+  /** Returns endpoints whose ejection ended; true when anything changed. */
+  sweep(now: number): boolean {
+    if (this.outlier === undefined || this.outlier.sweep(now).length === 0) return false;
+    this.recompute(now);
+    return true;
+  }
+
+  endpointStates(now: number): Array<EndpointState & { ejectedUntil: number }> {
+    return [...this.endpoints.values()].map((e) => {
+      const s = this.outlier?.state(e.config.key);
+      const ejected = s !== undefined && s.ejectedUntil > now;
+      return {
+        cluster: this.config.name,
+        address: e.config.key,
+        healthy: e.config.healthy,
+        ejected,
+        ejectedUntil: ejected ? (s as { ejectedUntil: number }).ejectedUntil : 0,
+        timesEjected: s?.timesEjected ?? 0,
+        activeRequests: e.activeRequests,
+      };
+    });
+  }
+
+  acquire(): true | typeof OVERFLOW | PendingSlot {
+    return this.breaker.acquire();
+  }
+
+  pools(): Pool[] {
+    return [...this.endpoints.values()].map((e) => e.pool);
+  }
+
+  private recompute(now: number): void {
+    const out: EndpointRuntime[] = [];
+    let nextEnd = Number.POSITIVE_INFINITY;
+    let healthy = 0;
+    for (const e of this.endpoints.values()) {
+      if (!e.config.healthy) continue;
+      const s = this.outlier?.state(e.config.key);
+      if (s !== undefined && s.ejectedUntil > now) {
+        nextEnd = Math.min(nextEnd, s.ejectedUntil);
+        continue;
+      }
+      healthy++;
+      out.push(e);
+    }
+    this.available = out;
+    this.recomputeAt = nextEnd;
+    this.stats.setMembership(healthy, this.endpoints.size);
+    this.stats.setEjectionsActive(this.outlier?.ejectedCount(now) ?? 0);
+  }
+}
+
+/** All clusters of the current config, reconciled on every config swap. */
+export class ClusterManager {
+  private readonly clusters = new Map<string, ClusterRuntime>();
+  private readonly timer: NodeJS.Timeout;
+  private endpointsDirty = true;
+
+  constructor(private readonly metrics: SidecarMetricsApi) {
+    // Ejection ends are honoured lazily on the request path; this sweep keeps gauges and /clusters fresh.
+    this.timer = setInterval(() => this.sweep(Date.now()), 1000);
+    this.timer.unref();
+  }
+
+  get(name: string): ClusterRuntime | undefined {
+    return this.clusters.get(name);
+  }
+
+  /** Brings the runtime in line with a compiled model (before the model is made current). */
+  apply(model: MeshModel): void {
+    const retired: Pool[] = [];
+    for (const [name, config] of model.clusters) {
+      const rt = this.clusters.get(name);
+      if (rt) retired.push(...rt.update(config));
+      else this.clusters.set(name, new ClusterRuntime(config, this.metrics, () => this.markDirty()));
+    }
+    for (const [name, rt] of this.clusters) {
+      if (model.clusters.has(name)) continue;
+      rt.stats.setMembership(0, 0);
+      rt.stats.setEjectionsActive(0);
+      retired.push(...rt.pools());
+      this.clusters.delete(name);
+    }
+    // close() lets requests already on a pool finish.
+    for (const p of retired) void p.close().catch(() => {});
+    this.markDirty();
+  }
+
+  sweep(now: number): void {
+    for (const rt of this.clusters.values()) if (rt.sweep(now)) this.endpointsDirty = true;
+    if (this.endpointsDirty) this.publishEndpoints(now);
+  }
+
+  markDirty(): void {
+    this.endpointsDirty = true;
+  }
+
+  publishEndpoints(now: number): void {
+    this.endpointsDirty = false;
+    this.metrics.setEndpoints(
+      this.states(now).flatMap((c) => c.endpoints.map(({ ejectedUntil: _, ...e }) => e)),
+    );
+  }
+
+  /** Per cluster: breaker counters and each endpoint's state (the admin's /clusters). */
+  states(now: number) {
+    return [...this.clusters.values()].map((rt) => ({
+      name: rt.config.name,
+      lbPolicy: rt.config.lb,
+      activeRequests: rt.breaker.active,
+      pendingRequests: rt.breaker.pending,
+      endpoints: rt.endpointStates(now),
+    }));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const pools = [...this.clusters.values()].flatMap((rt) => rt.pools());
+    this.clusters.clear();
+    await Promise.all(pools.map((p) => p.close().catch(() => {})));
+  }
+}

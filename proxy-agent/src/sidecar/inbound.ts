@@ -1,0 +1,91 @@
+// The inbound listener: requests from other sidecars to the local app. Continues the caller's trace in a
+// server span, hands the app that span's B3 headers, and reports the request with reporter=destination.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Pool } from 'undici';
+import type { ListenerContext } from './listener-context';
+import { decodePeer, PEER_HEADER } from './peer-metadata';
+import { Flag, flagString, LOCAL_REPLY } from './response-flags';
+import { hasRequestBody, localReply, relayResponse, sendTry, upstreamHeaders } from './upstream';
+
+export function createInboundHandler(
+  ctx: ListenerContext,
+  app: Pool,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handleInbound(ctx, app, req, res).catch((err: unknown) => {
+      process.stderr.write(`meshlens sidecar: inbound request failed: ${String(err)}\n`);
+      if (!res.headersSent) localReply(res, 500, 'internal sidecar error', '-');
+      else res.destroy();
+    });
+  };
+}
+
+async function handleInbound(ctx: ListenerContext, app: Pool, req: IncomingMessage, res: ServerResponse) {
+  const start = performance.now();
+  const method = req.method ?? 'GET';
+  const path = req.url ?? '/';
+  const source = decodePeer(req.headers[PEER_HEADER]);
+  const span = ctx.tracer.startServerSpan(req.headers, {
+    name: `${ctx.selfService.service}:${ctx.selfServicePort}/*`,
+    method,
+    url: `http://${req.headers.host ?? ctx.selfService.service}${path}`,
+  });
+  let downstreamGone = false;
+  res.once('close', () => {
+    if (!res.writableFinished) downstreamGone = true;
+  });
+  const withBody = hasRequestBody(req.headers);
+  let requestBytes = 0;
+  if (withBody) {
+    const cl = Number(req.headers['content-length']);
+    if (Number.isFinite(cl)) requestBytes = cl;
+    else
+      req.on('data', (c: Buffer) => {
+        requestBytes += c.length;
+      });
+  }
+  const result = await sendTry(
+    app,
+    {
+      method,
+      path,
+      headers: upstreamHeaders(req.rawHeaders, span.b3Headers(), PEER_HEADER),
+      body: withBody ? req : null,
+    },
+    undefined,
+  );
+
+  let recorded = false;
+  const finish = (status: number, flags: number, responseBytes: number) => {
+    if (recorded) return;
+    recorded = true;
+    if (downstreamGone) flags |= Flag.DC;
+    const code = downstreamGone && !res.headersSent ? 0 : status;
+    const responseFlags = flagString(flags);
+    ctx.metrics.recordRequest({
+      reporter: 'destination',
+      source,
+      destination: ctx.self,
+      destinationService: ctx.selfService,
+      requestProtocol: 'http',
+      responseCode: code,
+      responseFlags,
+      durationMs: performance.now() - start,
+      requestBytes,
+      responseBytes,
+      traceId: span.sampled ? span.traceId : undefined,
+      spanId: span.sampled ? span.spanId : undefined,
+    });
+    span.end({ statusCode: code, responseFlags, error: code === 0 || code >= 500 });
+  };
+
+  if (result.response === undefined) {
+    const flag = result.outcome.kind === 'connect-failure' ? 'UF' : 'UC';
+    const local = LOCAL_REPLY[flag];
+    const bytes = downstreamGone ? 0 : localReply(res, local.status, local.body, flag);
+    finish(local.status, Flag[flag], bytes);
+    return;
+  }
+  const status = result.response.statusCode;
+  relayResponse(res, result.response, '-', (bytes) => finish(status, 0, bytes));
+}

@@ -1,0 +1,28 @@
+// What the inbound and outbound listeners share: the current compiled config, live cluster state,
+// telemetry and who this sidecar is.
+import type { ClusterManager } from './cluster-manager';
+import type { MeshModel } from './mesh-model';
+import type {
+  ServiceIdentity,
+  SidecarMetricsApi,
+  SidecarTracerApi,
+  WorkloadIdentity,
+} from './telemetry-types';
+
+export interface ListenerContext {
+  /** The config a new request starts with; a request keeps it until it ends. */
+  current(): MeshModel;
+  clusters: ClusterManager;
+  metrics: SidecarMetricsApi;
+  tracer: SidecarTracerApi;
+  self: WorkloadIdentity;
+  /** The service this sidecar's app serves (destination_service on the inbound side). */
+  selfService: ServiceIdentity;
+  /** The inbound service port named in inbound span names. */
+  selfServicePort: number;
+  /** The encoded identity sent to destination sidecars. */
+  peerHeader: string;
+}
+
+/** Largest request body buffered for replay on retry. */
+export const MAX_BUFFERED_BODY = 16 * 1024 * 1024;

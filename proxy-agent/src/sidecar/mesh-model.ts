@@ -1,0 +1,406 @@
+// Compiles a mesh snapshot (Istio resources) into what the sidecar routes with: services and their
+// host aliases, clusters (`outbound|<port>|<subset>|<fqdn>`) with their endpoints and traffic policy, and
+// each service's route table. Pure and done in full before it is used, so a config swap is atomic.
+
+import { durationMs } from '../../../lib/mesh-config/duration';
+import {
+  LABEL_APP,
+  LABEL_CANONICAL_NAME,
+  LABEL_CANONICAL_REVISION,
+  LABEL_VERSION,
+  LABEL_WORKLOAD,
+} from '../../../lib/mesh-config/labels';
+import type {
+  DestinationRule,
+  MeshResource,
+  ServiceEntry,
+  TrafficPolicy,
+  VirtualService,
+  WorkloadEntry,
+} from '../../../lib/mesh-config/schema';
+import { knownHosts, qualifyHost, resolveHost } from '../../../lib/mesh-config/validate';
+import type { MeshSnapshot } from '../config/config-source';
+import { type ConnectionPoolPolicy, compileConnectionPool } from './circuit-breaker';
+import { compileFault, type FaultPolicy } from './fault';
+import type { LbPolicy } from './load-balancer';
+import { compileOutlierPolicy, type OutlierPolicy } from './outlier-detection';
+import { compileRetryPolicy, type RetryPolicy } from './retry';
+import { compileMatch, cumulativeWeights, type MatchableRoute } from './route-table';
+import type { ServiceIdentity, WorkloadIdentity } from './telemetry-types';
+
+export const UNKNOWN = 'unknown';
+
+export const UNKNOWN_WORKLOAD: WorkloadIdentity = {
+  workload: UNKNOWN,
+  namespace: UNKNOWN,
+  app: UNKNOWN,
+  version: UNKNOWN,
+  canonicalService: UNKNOWN,
+  canonicalRevision: 'latest',
+  principal: UNKNOWN,
+};
+
+export interface EndpointConfig {
+  /** `host:port`. */
+  key: string;
+  host: string;
+  port: number;
+  labels: Readonly<Record<string, string>>;
+  identity: WorkloadIdentity;
+  /** False when its WorkloadEntry reports the `Healthy` condition `False`. */
+  healthy: boolean;
+}
+
+export interface ClusterConfig {
+  name: string;
+  serviceFqdn: string;
+  port: number;
+  subset: string;
+  endpoints: readonly EndpointConfig[];
+  lb: LbPolicy;
+  outlier: OutlierPolicy | undefined;
+  pool: ConnectionPoolPolicy;
+}
+
+export interface ServicePortConfig {
+  number: number;
+  name: string;
+  targetPort?: number;
+}
+
+export interface RouteDestination {
+  service: ServiceConfig;
+  subset: string;
+  /** Cluster by service port; the request's port picks one unless the destination names a port. */
+  clusters: ReadonlyMap<number, ClusterConfig>;
+  fixed: ClusterConfig | undefined;
+  defaultCluster: ClusterConfig;
+}
+
+export interface RouteConfig extends MatchableRoute {
+  name: string;
+  destinations: readonly RouteDestination[];
+  cumulative: readonly number[];
+  /** 0: no route timeout (Istio's default). */
+  timeoutMs: number;
+  retry: RetryPolicy;
+  fault: FaultPolicy | undefined;
+}
+
+export interface ServiceConfig {
+  fqdn: string;
+  identity: ServiceIdentity;
+  external: boolean;
+  ports: readonly ServicePortConfig[];
+  routes: RouteConfig[];
+  /** Where the routes came from: `VirtualService ns/name`, or `default`. */
+  routeSource: string;
+}
+
+export interface MeshModel {
+  /** The namespace short host names resolve in (the sidecar's own). */
+  namespace: string;
+  services: ReadonlyMap<string, ServiceConfig>;
+  /** Every name a service answers to: FQDN, `name.ns`, `name.ns.svc`, and `name` in the own namespace. */
+  aliases: ReadonlyMap<string, ServiceConfig>;
+  clusters: ReadonlyMap<string, ClusterConfig>;
+  resourceVersion: string | undefined;
+  resourceCount: number;
+}
+
+export class MeshCompileError extends Error {
+  override name = 'MeshCompileError';
+}
+
+export function clusterName(port: number, subset: string, fqdn: string): string {
+  return `outbound|${port}|${subset}|${fqdn}`;
+}
+
+function nsOf(r: MeshResource): string {
+  return r.metadata.namespace ?? 'default';
+}
+
+function ref(r: MeshResource): string {
+  return `${r.kind} ${nsOf(r)}/${r.metadata.name}`;
+}
+
+export function workloadIdentity(
+  labels: Readonly<Record<string, string>>,
+  fallbackName: string,
+  namespace: string,
+) {
+  const app = labels[LABEL_APP];
+  const version = labels[LABEL_VERSION];
+  return {
+    workload: labels[LABEL_WORKLOAD] ?? fallbackName,
+    namespace,
+    app: app ?? UNKNOWN,
+    version: version ?? UNKNOWN,
+    canonicalService: labels[LABEL_CANONICAL_NAME] ?? app ?? fallbackName,
+    canonicalRevision: labels[LABEL_CANONICAL_REVISION] ?? version ?? 'latest',
+    principal: UNKNOWN,
+  } satisfies WorkloadIdentity;
+}
+
+function selects(
+  selector: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;
+  return true;
+}
+
+function isHealthy(we: WorkloadEntry): boolean {
+  return !we.status?.conditions?.some((c) => c.type === 'Healthy' && c.status === 'False');
+}
+
+function endpointPort(ports: Readonly<Record<string, number>> | undefined, sp: ServicePortConfig): number {
+  return ports?.[sp.name] ?? sp.targetPort ?? sp.number;
+}
+
+/** Later fields of a subset's policy replace the DestinationRule's, field group by field group (as Istio). */
+function mergePolicy(base: TrafficPolicy | undefined, over: TrafficPolicy | undefined): TrafficPolicy {
+  return { ...(base ?? {}), ...(over ?? {}) };
+}
+
+interface RawEndpoint {
+  host: string;
+  ports: Readonly<Record<string, number>> | undefined;
+  labels: Readonly<Record<string, string>>;
+  identity: WorkloadIdentity;
+  healthy: boolean;
+}
+
+function serviceEndpoints(se: ServiceEntry, host: string, entries: readonly WorkloadEntry[]): RawEndpoint[] {
+  const ns = nsOf(se);
+  const external = se.spec.location === 'MESH_EXTERNAL';
+  if (external) {
+    const eps = se.spec.endpoints ?? [];
+    // A DNS-resolved external service without endpoints is called at its host name.
+    const list = eps.length > 0 ? eps : [{ address: host }];
+    return list.map((e) => ({
+      host: e.address,
+      ports: 'ports' in e ? e.ports : undefined,
+      labels: ('labels' in e ? e.labels : undefined) ?? {},
+      identity: UNKNOWN_WORKLOAD,
+      healthy: true,
+    }));
+  }
+  const out: RawEndpoint[] = (se.spec.endpoints ?? []).map((e) => {
+    const labels = e.labels ?? {};
+    return {
+      host: e.address,
+      ports: e.ports,
+      labels,
+      identity: workloadIdentity(labels, host, ns),
+      healthy: true,
+    };
+  });
+  const selector = se.spec.workloadSelector?.labels;
+  if (selector) {
+    for (const we of entries) {
+      const labels = we.spec.labels ?? {};
+      if (nsOf(we) !== ns || !selects(selector, labels)) continue;
+      out.push({
+        host: we.spec.address,
+        ports: we.spec.ports,
+        labels,
+        identity: workloadIdentity(labels, we.metadata.name, ns),
+        healthy: isHealthy(we),
+      });
+    }
+  }
+  return out;
+}
+
+export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshModel {
+  const resources = snapshot.resources;
+  const known = knownHosts(resources);
+  const entries = resources.filter((r): r is WorkloadEntry => r.kind === 'WorkloadEntry');
+  const rules = resources.filter((r): r is DestinationRule => r.kind === 'DestinationRule');
+  const services = new Map<string, ServiceConfig>();
+  const clusters = new Map<string, ClusterConfig>();
+  /** fqdn → subset → port → cluster */
+  const clusterIndex = new Map<string, Map<string, Map<number, ClusterConfig>>>();
+
+  for (const se of resources) {
+    if (se.kind !== 'ServiceEntry') continue;
+    const ns = nsOf(se);
+    const external = se.spec.location === 'MESH_EXTERNAL';
+    const ports: ServicePortConfig[] = (se.spec.ports ?? [{ number: 80, name: 'http' }]).map((p) => ({
+      number: p.number,
+      name: p.name,
+      targetPort: p.targetPort,
+    }));
+    for (const host of se.spec.hosts) {
+      const fqdn = qualifyHost(host, ns);
+      if (services.has(fqdn)) continue; // the first ServiceEntry for a host wins
+      const service: ServiceConfig = {
+        fqdn,
+        identity: external
+          ? { service: host, serviceName: host, serviceNamespace: UNKNOWN }
+          : { service: fqdn, serviceName: fqdn.split('.')[0] ?? fqdn, serviceNamespace: ns },
+        external,
+        ports,
+        routes: [],
+        routeSource: 'default',
+      };
+      services.set(fqdn, service);
+      const raw = serviceEndpoints(se, host, entries);
+      const dr = rules.find((r) => resolveHost(r.spec.host, nsOf(r), known) === fqdn);
+      const subsets = [
+        { name: '', labels: {} as Record<string, string>, policy: dr?.spec.trafficPolicy },
+        ...(dr?.spec.subsets ?? []).map((s) => ({
+          name: s.name,
+          labels: s.labels ?? {},
+          policy: mergePolicy(dr?.spec.trafficPolicy, s.trafficPolicy),
+        })),
+      ];
+      const bySubset = new Map<string, Map<number, ClusterConfig>>();
+      for (const subset of subsets) {
+        const byPort = new Map<number, ClusterConfig>();
+        for (const sp of ports) {
+          const endpoints: EndpointConfig[] = [];
+          const seen = new Set<string>();
+          for (const e of raw) {
+            if (!selects(subset.labels, e.labels)) continue;
+            const port = endpointPort(e.ports, sp);
+            const key = `${e.host}:${port}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            endpoints.push({
+              key,
+              host: e.host,
+              port,
+              labels: e.labels,
+              identity: e.identity,
+              healthy: e.healthy,
+            });
+          }
+          const cluster: ClusterConfig = {
+            name: clusterName(sp.number, subset.name, fqdn),
+            serviceFqdn: fqdn,
+            port: sp.number,
+            subset: subset.name,
+            endpoints,
+            lb: subset.policy?.loadBalancer?.simple ?? 'LEAST_REQUEST',
+            outlier: compileOutlierPolicy(subset.policy?.outlierDetection),
+            pool: compileConnectionPool(subset.policy?.connectionPool),
+          };
+          byPort.set(sp.number, cluster);
+          clusters.set(cluster.name, cluster);
+        }
+        bySubset.set(subset.name, byPort);
+      }
+      clusterIndex.set(fqdn, bySubset);
+    }
+  }
+
+  const destinationOf = (
+    vs: VirtualService,
+    field: string,
+    d: { host: string; subset?: string; port?: { number: number } },
+  ): RouteDestination => {
+    const fqdn = resolveHost(d.host, nsOf(vs), known);
+    const service = fqdn === undefined ? undefined : services.get(fqdn);
+    if (fqdn === undefined || service === undefined)
+      throw new MeshCompileError(`${ref(vs)}: ${field}.host: host ${d.host} is not a known service`);
+    const subset = d.subset ?? '';
+    const byPort = clusterIndex.get(fqdn)?.get(subset);
+    if (byPort === undefined)
+      throw new MeshCompileError(`${ref(vs)}: ${field}.subset: subset ${subset} of ${fqdn} is not defined`);
+    const defaultCluster = byPort.values().next().value as ClusterConfig;
+    let fixed: ClusterConfig | undefined;
+    if (d.port !== undefined) {
+      fixed = byPort.get(d.port.number);
+      if (fixed === undefined)
+        throw new MeshCompileError(
+          `${ref(vs)}: ${field}.port.number: ${d.port.number} is not a port of ${fqdn}`,
+        );
+    }
+    return { service, subset, clusters: byPort, fixed, defaultCluster };
+  };
+
+  for (const vs of resources) {
+    if (vs.kind !== 'VirtualService') continue;
+    vs.spec.hosts.forEach((h, hi) => {
+      const fqdn = resolveHost(h, nsOf(vs), known);
+      const service = fqdn === undefined ? undefined : services.get(fqdn);
+      if (service === undefined)
+        throw new MeshCompileError(`${ref(vs)}: spec.hosts[${hi}]: host ${h} is not a known service`);
+      if (service.routeSource !== 'default') return; // the first VirtualService for a host wins
+      service.routeSource = `VirtualService ${nsOf(vs)}/${vs.metadata.name}`;
+      service.routes = (vs.spec.http ?? []).map((r, ri) => {
+        const destinations = r.route.map((d, di) =>
+          destinationOf(vs, `spec.http[${ri}].route[${di}].destination`, d.destination),
+        );
+        return {
+          name: r.name ?? `${vs.metadata.name}.${ri}`,
+          matchers: (r.match ?? []).map(compileMatch),
+          destinations,
+          cumulative: cumulativeWeights(r.route.map((d) => d.weight)),
+          timeoutMs: durationMs(r.timeout, 0),
+          retry: compileRetryPolicy(r.retries),
+          fault: compileFault(r.fault),
+        };
+      });
+    });
+  }
+
+  // A service without a VirtualService gets Istio's default route: all of it, default retries.
+  for (const service of services.values()) {
+    if (service.routeSource !== 'default') continue;
+    const byPort = clusterIndex.get(service.fqdn)?.get('') as Map<number, ClusterConfig>;
+    service.routes = [
+      {
+        name: 'default',
+        matchers: [],
+        destinations: [
+          {
+            service,
+            subset: '',
+            clusters: byPort,
+            fixed: undefined,
+            defaultCluster: byPort.values().next().value as ClusterConfig,
+          },
+        ],
+        cumulative: [100],
+        timeoutMs: 0,
+        retry: compileRetryPolicy(undefined),
+        fault: undefined,
+      },
+    ];
+  }
+
+  const aliases = new Map<string, ServiceConfig>();
+  for (const s of services.values()) {
+    aliases.set(s.fqdn, s);
+    if (s.identity.service !== s.fqdn) aliases.set(s.identity.service, s);
+    const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(s.fqdn);
+    if (m) {
+      const [, name, ns] = m as unknown as [string, string, string];
+      aliases.set(`${name}.${ns}`, s);
+      aliases.set(`${name}.${ns}.svc`, s);
+      if (ns === namespace && !aliases.has(name)) aliases.set(name, s);
+    }
+  }
+
+  return {
+    namespace,
+    services,
+    aliases,
+    clusters,
+    resourceVersion: snapshot.resourceVersion,
+    resourceCount: resources.length,
+  };
+}
+
+/** The service a Host header (without port, any case) names, or undefined. */
+export function lookupService(model: MeshModel, hostname: string): ServiceConfig | undefined {
+  return model.aliases.get(hostname) ?? model.aliases.get(hostname.toLowerCase());
+}
+
+/** The cluster a destination sends a request for `port` to (the service's first port when not declared). */
+export function clusterFor(d: RouteDestination, port: number): ClusterConfig {
+  return d.fixed ?? d.clusters.get(port) ?? d.defaultCluster;
+}

@@ -1,0 +1,371 @@
+// The outbound listener: the local app's requests to other services. The filter chain in Envoy's order:
+// route match (NR) → fault injection (DI, FI) → per try: load balancer (UH), circuit breaker (UO),
+// upstream try, outlier detection, retry decision with back-off (URX) → relay the response.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { OVERFLOW } from './circuit-breaker';
+import type { ClusterRuntime, EndpointRuntime } from './cluster-manager';
+import { decideFault } from './fault';
+import { type ListenerContext, MAX_BUFFERED_BODY } from './listener-context';
+import {
+  clusterFor,
+  lookupService,
+  type RouteConfig,
+  type ServiceConfig,
+  UNKNOWN,
+  UNKNOWN_WORKLOAD,
+} from './mesh-model';
+import { PEER_HEADER } from './peer-metadata';
+import { Flag, flagString, LOCAL_REPLY } from './response-flags';
+import { backoffMs, isRetriable, type TryOutcome } from './retry';
+import { pickWeighted, selectRoute } from './route-table';
+import type { HopSpan, ServiceIdentity, WorkloadIdentity } from './telemetry-types';
+import {
+  hasRequestBody,
+  localReply,
+  readBody,
+  relayResponse,
+  sendTry,
+  type UpstreamRequest,
+  upstreamHeaders,
+} from './upstream';
+
+const SLASH = 47;
+
+/** Host and port of the request target: the Host header, or the authority of an absolute-form URL. */
+export function requestTarget(
+  url: string,
+  hostHeader: string | undefined,
+): { hostname: string; port: number; path: string } {
+  let authority = hostHeader ?? '';
+  let path = url;
+  if (url.charCodeAt(0) !== SLASH) {
+    try {
+      const u = new URL(url);
+      authority = u.host;
+      path = `${u.pathname}${u.search}`;
+    } catch {
+      authority = '';
+    }
+  }
+  const colon = authority.lastIndexOf(':');
+  if (colon > 0 && authority.indexOf(']') < colon) {
+    return { hostname: authority.slice(0, colon), port: Number(authority.slice(colon + 1)) || 0, path };
+  }
+  return { hostname: authority, port: 0, path };
+}
+
+function failureFlag(outcome: TryOutcome): number {
+  switch (outcome.kind) {
+    case 'connect-failure':
+      return Flag.UF;
+    case 'reset':
+      return Flag.UC;
+    case 'per-try-timeout':
+      return Flag.UT;
+    default:
+      return 0;
+  }
+}
+
+/** State of one request through the outbound chain. */
+class Exchange {
+  flags = 0;
+  requestBytes = 0;
+  destination: WorkloadIdentity = UNKNOWN_WORKLOAD;
+  span: HopSpan | undefined;
+  downstreamGone = false;
+  private done = false;
+
+  constructor(
+    readonly ctx: ListenerContext,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly start: number,
+    readonly service: ServiceIdentity,
+  ) {
+    res.once('close', () => {
+      if (!res.writableFinished) this.downstreamGone = true;
+    });
+  }
+
+  /** Records the request once: one source-reported sample, and the end of the client span. */
+  finish(status: number, responseBytes: number): void {
+    if (this.done) return;
+    this.done = true;
+    let flags = this.flags;
+    if (this.downstreamGone) flags |= Flag.DC;
+    const code = this.downstreamGone && !this.res.headersSent ? 0 : status;
+    const responseFlags = flagString(flags);
+    const span = this.span;
+    const sampled = span?.sampled === true;
+    this.ctx.metrics.recordRequest({
+      reporter: 'source',
+      source: this.ctx.self,
+      destination: this.destination,
+      destinationService: this.service,
+      requestProtocol: isGrpc(this.req) ? 'grpc' : 'http',
+      responseCode: code,
+      responseFlags,
+      durationMs: performance.now() - this.start,
+      requestBytes: this.requestBytes,
+      responseBytes,
+      traceId: sampled ? span?.traceId : undefined,
+      spanId: sampled ? span?.spanId : undefined,
+    });
+    span?.end({ statusCode: code, responseFlags, error: code === 0 || code >= 500 });
+  }
+
+  reply(flag: keyof typeof LOCAL_REPLY, status?: number): void {
+    const local = LOCAL_REPLY[flag];
+    const code = status ?? local.status;
+    const bytes = this.downstreamGone ? 0 : localReply(this.res, code, local.body, flagString(this.flags));
+    this.finish(code, bytes);
+  }
+}
+
+function isGrpc(req: IncomingMessage): boolean {
+  const ct = req.headers['content-type'];
+  return typeof ct === 'string' && ct.startsWith('application/grpc');
+}
+
+function unknownService(hostname: string): ServiceIdentity {
+  return { service: hostname || UNKNOWN, serviceName: hostname || UNKNOWN, serviceNamespace: UNKNOWN };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createOutboundHandler(
+  ctx: ListenerContext,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handleOutbound(ctx, req, res).catch((err: unknown) => {
+      // A bug, not a routing outcome: answer 500 rather than leave the app hanging.
+      process.stderr.write(`meshlens sidecar: outbound request failed: ${String(err)}\n`);
+      if (!res.headersSent) localReply(res, 500, 'internal sidecar error', '-');
+      else res.destroy();
+    });
+  };
+}
+
+async function handleOutbound(
+  ctx: ListenerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const start = performance.now();
+  const model = ctx.current();
+  const { hostname, port, path } = requestTarget(req.url ?? '/', req.headers.host);
+  const method = req.method ?? 'GET';
+  const service = hostname ? lookupService(model, hostname) : undefined;
+  const ex = new Exchange(ctx, req, res, start, service ? service.identity : unknownService(hostname));
+  const route = service ? selectServiceRoute(service, method, path, req) : undefined;
+  if (service === undefined || route === undefined) {
+    ex.span = ctx.tracer.startClientSpan(req.headers, {
+      name: `${hostname}:${port || 80}/*`,
+      method,
+      url: `http://${req.headers.host ?? hostname}${path}`,
+    });
+    ex.flags |= Flag.NR;
+    ex.reply('NR');
+    return;
+  }
+  const destination =
+    route.destinations[pickWeighted(route.cumulative, Math.random())] ?? route.destinations[0];
+  if (destination === undefined) {
+    ex.flags |= Flag.NR;
+    ex.reply('NR');
+    return;
+  }
+  const cluster = clusterFor(destination, port || (service.ports[0]?.number ?? 80));
+  ex.span = ctx.tracer.startClientSpan(req.headers, {
+    name: `${service.fqdn}:${cluster.port}/*`,
+    method,
+    url: `http://${req.headers.host ?? hostname}${path}`,
+    upstreamCluster: cluster.name,
+    peerService: service.identity.serviceName,
+  });
+  const rt = ctx.clusters.get(cluster.name);
+  if (rt === undefined) {
+    ex.reply('UH');
+    return;
+  }
+
+  let body: Buffer | null = null;
+  if (hasRequestBody(req.headers)) {
+    try {
+      body = await readBody(req, MAX_BUFFERED_BODY);
+    } catch {
+      if (!res.headersSent) localReply(res, 413, 'request body too large', '-');
+      ex.finish(413, 0);
+      return;
+    }
+    ex.requestBytes = body.length;
+  }
+
+  const fault = decideFault(route.fault, Math.random(), Math.random());
+  if (fault.delayMs > 0) {
+    ex.flags |= Flag.DI;
+    await sleep(fault.delayMs);
+  }
+  if (fault.abortStatus > 0) {
+    ex.flags |= Flag.FI;
+    ex.reply('FI', fault.abortStatus);
+    return;
+  }
+  if (ex.downstreamGone) {
+    ex.finish(0, 0);
+    return;
+  }
+
+  const upstream: UpstreamRequest = {
+    method,
+    path,
+    headers: upstreamHeaders(
+      req.rawHeaders,
+      { ...ex.span.b3Headers(), [PEER_HEADER]: ctx.peerHeader },
+      PEER_HEADER,
+    ),
+    body,
+  };
+  await runTries(ex, rt, route, upstream);
+}
+
+function selectServiceRoute(
+  service: ServiceConfig,
+  method: string,
+  path: string,
+  req: IncomingMessage,
+): RouteConfig | undefined {
+  const routes = service.routes;
+  // The common case (one catch-all route) without touching the headers.
+  if (routes.length === 1 && routes[0]?.matchers.length === 0) return routes[0];
+  return selectRoute(routes, method, path, req.headers);
+}
+
+async function runTries(
+  ex: Exchange,
+  rt: ClusterRuntime,
+  route: RouteConfig,
+  upstream: UpstreamRequest,
+): Promise<void> {
+  const policy = route.retry;
+  const deadline = route.timeoutMs > 0 ? ex.start + route.timeoutMs : Number.POSITIVE_INFINITY;
+  const stats = rt.stats;
+  let tried: Set<EndpointRuntime> | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const ep = rt.pick(tried, Date.now());
+    if (ep === undefined) {
+      ex.flags |= Flag.UH;
+      ex.reply('UH');
+      return;
+    }
+    ex.destination = ep.config.identity;
+    const slot = rt.acquire();
+    if (slot === OVERFLOW) {
+      stats.pendingOverflow();
+      ex.flags |= Flag.UO;
+      ex.reply('UO');
+      return;
+    }
+    if (slot !== true) await slot.ready;
+    if (ex.downstreamGone) {
+      rt.breaker.release();
+      ex.finish(0, 0);
+      return;
+    }
+
+    ep.activeRequests++;
+    const tryStart = performance.now();
+    const remaining = deadline - tryStart;
+    const tryTimeout = policy.perTryTimeoutMs > 0 ? Math.min(policy.perTryTimeoutMs, remaining) : remaining;
+    let controller: AbortController | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    if (tryTimeout !== Number.POSITIVE_INFINITY) {
+      const ac = new AbortController();
+      controller = ac;
+      timer = setTimeout(() => ac.abort(), Math.max(0, tryTimeout));
+    }
+    const result = await sendTry(ep.pool, upstream, controller?.signal);
+    if (timer) clearTimeout(timer);
+    const outcome = result.outcome;
+    const status = outcome.kind === 'response' ? outcome.status : 0;
+    rt.recordResult(ep, outcome.kind === 'response' ? status : 'local-failure', Date.now());
+    const globalTimeout = outcome.kind === 'per-try-timeout' && performance.now() >= deadline - 1;
+    const tryFlag = failureFlag(outcome);
+    ex.span?.addAttempt({
+      attempt,
+      endpoint: ep.config.key,
+      statusCode: status,
+      responseFlags: flagString(tryFlag),
+      durationMs: performance.now() - tryStart,
+    });
+
+    const release = () => {
+      ep.activeRequests--;
+      rt.breaker.release();
+    };
+    const retriable = isRetriable(policy, outcome);
+    if (retriable && !globalTimeout && !ex.downstreamGone && attempt <= policy.retries) {
+      if (rt.activeRetries >= rt.config.pool.maxRetries) {
+        stats.retryOverflow();
+      } else {
+        discard(result.response);
+        release();
+        stats.retry();
+        rt.activeRetries++;
+        tried ??= new Set();
+        tried.add(ep);
+        const wait = Math.min(backoffMs(attempt, Math.random()), Math.max(0, deadline - performance.now()));
+        await sleep(wait);
+        rt.activeRetries--;
+        if (performance.now() >= deadline) {
+          ex.flags |= Flag.UT;
+          ex.reply('UT');
+          return;
+        }
+        continue;
+      }
+    } else if (retriable && policy.retries > 0 && attempt > policy.retries) {
+      ex.flags |= Flag.URX;
+      stats.retryLimitExceeded();
+    } else if (attempt > 1 && outcome.kind === 'response' && !retriable) {
+      stats.retrySuccess();
+    }
+
+    if (result.response === undefined) {
+      release();
+      ex.flags |= globalTimeout ? Flag.UT : tryFlag;
+      ex.reply(globalTimeout || tryFlag === Flag.UT ? 'UT' : tryFlag === Flag.UF ? 'UF' : 'UC');
+      return;
+    }
+    if (ex.downstreamGone) {
+      discard(result.response);
+      release();
+      ex.finish(0, 0);
+      return;
+    }
+    const response = result.response;
+    let bodyTimer: NodeJS.Timeout | undefined;
+    if (deadline !== Number.POSITIVE_INFINITY) {
+      // The route timeout covers the whole response, as Envoy's does.
+      bodyTimer = setTimeout(
+        () => {
+          ex.flags |= Flag.UT;
+          response.body.destroy();
+        },
+        Math.max(0, deadline - performance.now()),
+      );
+    }
+    relayResponse(ex.res, response, flagString(ex.flags), (bytes) => {
+      if (bodyTimer) clearTimeout(bodyTimer);
+      release();
+      ex.finish(status, bytes);
+    });
+    return;
+  }
+}
+
+function discard(response: Dispatcher.ResponseData | undefined): void {
+  if (response) response.body.dump().catch(() => {});
+}

@@ -1,0 +1,35 @@
+// Who called: the source sidecar sends its workload identity to the destination sidecar in one header
+// (Istio's sidecars exchange the same facts in x-envoy-peer-metadata), so both reporters label alike.
+import { UNKNOWN_WORKLOAD } from './mesh-model';
+import type { WorkloadIdentity } from './telemetry-types';
+
+export const PEER_HEADER = 'x-meshlens-peer';
+
+const FIELDS = ['workload', 'namespace', 'app', 'version', 'canonicalService', 'canonicalRevision'] as const;
+
+export function encodePeer(id: WorkloadIdentity): string {
+  return FIELDS.map((f) => encodeURIComponent(id[f])).join(';');
+}
+
+const MAX_CACHED = 1024;
+const cache = new Map<string, WorkloadIdentity>();
+
+/** The caller's identity, or unknown when the header is absent or malformed (a caller outside the mesh). */
+export function decodePeer(value: string | string[] | undefined): WorkloadIdentity {
+  if (typeof value !== 'string') return UNKNOWN_WORKLOAD;
+  const hit = cache.get(value);
+  if (hit) return hit;
+  const parts = value.split(';');
+  if (parts.length !== FIELDS.length) return UNKNOWN_WORKLOAD;
+  const id: Record<string, string> = { principal: 'unknown' };
+  try {
+    FIELDS.forEach((f, i) => {
+      id[f] = decodeURIComponent(parts[i] as string) || 'unknown';
+    });
+  } catch {
+    return UNKNOWN_WORKLOAD;
+  }
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(value, id as unknown as WorkloadIdentity);
+  return id as unknown as WorkloadIdentity;
+}

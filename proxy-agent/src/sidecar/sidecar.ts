@@ -1,0 +1,254 @@
+// Assembles one sidecar: config source → compiled model (swapped atomically), cluster runtime, the
+// inbound, outbound and admin listeners, telemetry, and a drain on close.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Pool } from 'undici';
+import { CLUSTER_DOMAIN } from '../../../lib/mesh-config/labels';
+import type { ConfigSource, MeshSnapshot } from '../config/config-source';
+import { staticFileSource } from '../config/static-file-source';
+import { type ConfigError, createAdminHandler } from './admin';
+import { ClusterManager } from './cluster-manager';
+import { createInboundHandler } from './inbound';
+import type { ListenerContext } from './listener-context';
+import { compileMesh, lookupService, type MeshModel } from './mesh-model';
+import { SidecarMetrics } from './metrics';
+import { createOutboundHandler } from './outbound';
+import { encodePeer } from './peer-metadata';
+import { createPropagatingTracer } from './propagating-tracer';
+import type {
+  ServiceIdentity,
+  SidecarMetricsApi,
+  SidecarTracerApi,
+  WorkloadIdentity,
+} from './telemetry-types';
+
+/** Envoy's default limit on request headers (60 KiB); larger ones get 431. */
+export const MAX_HEADER_BYTES = 60 * 1024;
+/** How long close() waits for in-flight requests before cutting connections. */
+export const DEFAULT_DRAIN_MS = 20_000;
+
+export interface SidecarOptions {
+  service: string;
+  namespace?: string;
+  version?: string;
+  /** Default `<service>-<version>`. */
+  workload?: string;
+  appPort: number;
+  /** 0 or absent: a free port (the handle tells which). */
+  inboundPort?: number;
+  outboundPort?: number;
+  adminPort?: number;
+  /** Bind address of the listeners; default 127.0.0.1. */
+  host?: string;
+  /** Where the app listens; default 127.0.0.1. */
+  appHost?: string;
+  configSource?: ConfigSource;
+  configFile?: string;
+  otlpEndpoint?: string;
+  samplingPercent?: number;
+  metrics?: SidecarMetricsApi;
+  tracer?: SidecarTracerApi;
+  drainTimeoutMs?: number;
+  /** One line per event (config errors); default stderr. */
+  log?: (line: string) => void;
+}
+
+export type ApplyResult = { ok: true } | { ok: false; error: string };
+
+export interface SidecarHandle {
+  ports: { inbound: number; outbound: number; admin: number };
+  identity: WorkloadIdentity;
+  /** Compiles and swaps in a snapshot (what a config source subscription does); keeps the old on error. */
+  applySnapshot(snapshot: MeshSnapshot): ApplyResult;
+  lastConfigError(): ConfigError | undefined;
+  /** Stops accepting, drains in-flight requests, closes pools and telemetry. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_OTLP_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Answers malformed requests itself: 431 for oversized headers, 400 otherwise. */
+function onClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}
+
+export async function startSidecar(options: SidecarOptions): Promise<SidecarHandle> {
+  const namespace = options.namespace ?? 'default';
+  const version = options.version ?? 'v1';
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (!options.configSource && !options.configFile)
+    throw new Error('a sidecar needs a config source or a config file');
+  const ownsSource = options.configSource === undefined;
+  const source = options.configSource ?? staticFileSource(options.configFile as string);
+
+  const self: WorkloadIdentity = {
+    workload: options.workload ?? `${options.service}-${version}`,
+    namespace,
+    app: options.service,
+    version,
+    canonicalService: options.service,
+    canonicalRevision: version,
+    principal: 'unknown',
+  };
+  const selfService: ServiceIdentity = {
+    service: `${options.service}.${namespace}.${CLUSTER_DOMAIN}`,
+    serviceName: options.service,
+    serviceNamespace: namespace,
+  };
+
+  // The first snapshot must compile: a sidecar does not start on a config it cannot use.
+  let snapshot = source.current();
+  let model: MeshModel = compileMesh(snapshot, namespace);
+  let configError: ConfigError | undefined;
+
+  const metrics = options.metrics ?? new SidecarMetrics();
+  const ownsTracer = options.tracer === undefined;
+  const tracer = options.tracer ?? createPropagatingTracer();
+  const clusters = new ClusterManager(metrics);
+  clusters.apply(model);
+
+  const ctx: ListenerContext = {
+    current: () => model,
+    clusters,
+    metrics,
+    tracer,
+    self,
+    selfService,
+    selfServicePort: options.appPort,
+    peerHeader: encodePeer(self),
+  };
+  const refreshSelfPort = () => {
+    ctx.selfServicePort = lookupService(model, selfService.service)?.ports[0]?.number ?? options.appPort;
+  };
+  refreshSelfPort();
+
+  const applySnapshot = (next: MeshSnapshot): ApplyResult => {
+    let compiled: MeshModel;
+    try {
+      compiled = compileMesh(next, namespace);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      configError = { message, at: new Date().toISOString(), resourceVersion: next.resourceVersion };
+      log(
+        `meshlens sidecar ${self.workload}: config ${next.resourceVersion ?? ''} rejected, keeping the previous one: ${message}`,
+      );
+      return { ok: false, error: message };
+    }
+    clusters.apply(compiled);
+    model = compiled;
+    snapshot = next;
+    configError = undefined;
+    refreshSelfPort();
+    return { ok: true };
+  };
+  const unsubscribe = source.subscribe((s) => {
+    applySnapshot(s);
+  });
+
+  let draining = false;
+  let inflight = 0;
+  let drained: (() => void) | undefined;
+  const track =
+    (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      inflight++;
+      res.once('close', () => {
+        inflight--;
+        if (inflight === 0) drained?.();
+      });
+      if (draining) res.setHeader('connection', 'close');
+      handler(req, res);
+    };
+
+  const appPool = new Pool(`http://${options.appHost ?? '127.0.0.1'}:${options.appPort}`, {
+    pipelining: 1,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 60_000 };
+  const inboundServer = createServer(serverOptions, track(createInboundHandler(ctx, appPool)));
+  const outboundServer = createServer(serverOptions, track(createOutboundHandler(ctx)));
+  const adminServer = createServer(
+    createAdminHandler({
+      metrics,
+      clusters,
+      model: () => model,
+      snapshot: () => snapshot,
+      lastConfigError: () => configError,
+      draining: () => draining,
+      identity: { ...self, service: selfService.service },
+    }),
+  );
+  for (const s of [inboundServer, outboundServer]) s.on('clientError', onClientError);
+
+  const servers = [inboundServer, outboundServer, adminServer];
+  let ports: SidecarHandle['ports'];
+  try {
+    ports = {
+      inbound: await listen(inboundServer, options.inboundPort ?? 0, host),
+      outbound: await listen(outboundServer, options.outboundPort ?? 0, host),
+      admin: await listen(adminServer, options.adminPort ?? 0, host),
+    };
+  } catch (err) {
+    for (const s of servers) if (s.listening) s.close();
+    unsubscribe();
+    await clusters.close();
+    await appPool.close();
+    throw err;
+  }
+  clusters.publishEndpoints(Date.now());
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      unsubscribe();
+      const stopped = [inboundServer, outboundServer].map(
+        (s) => new Promise<void>((resolve) => s.close(() => resolve())),
+      );
+      for (const s of [inboundServer, outboundServer]) s.closeIdleConnections();
+      if (inflight > 0) {
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, options.drainTimeoutMs ?? DEFAULT_DRAIN_MS).unref();
+        });
+      }
+      for (const s of [inboundServer, outboundServer]) s.closeAllConnections();
+      await Promise.all(stopped);
+      await clusters.close();
+      await appPool.close().catch(() => {});
+      if (ownsTracer) await tracer.shutdown();
+      if (ownsSource) await source.close();
+      await new Promise<void>((resolve) => {
+        adminServer.close(() => resolve());
+        adminServer.closeAllConnections();
+      });
+    })();
+    return closing;
+  };
+
+  return {
+    ports,
+    identity: self,
+    applySnapshot,
+    lastConfigError: () => configError,
+    close,
+  };
+}

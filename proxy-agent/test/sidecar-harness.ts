@@ -1,0 +1,151 @@
+// Helpers for the sidecar integration tests: real upstream HTTP servers, mesh config YAML, an HTTP
+// client that sets Host freely, and a tracer that records spans.
+import {
+  Agent,
+  createServer,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createPropagatingTracer, type RecordedSpan } from '../src/sidecar/propagating-tracer';
+
+export interface Upstream {
+  port: number;
+  /** Requests seen, in order. */
+  seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }>;
+  close(): Promise<void>;
+}
+
+export type UpstreamHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+  n: number,
+) => void | Promise<void>;
+
+/** A real HTTP server on 127.0.0.1; the handler gets the whole body and the request's 1-based number. */
+export async function startUpstream(handler: UpstreamHandler, port = 0): Promise<Upstream> {
+  const seen: Upstream['seen'] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      void handler(req, res, body, seen.length);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** An upstream answering `name` with 200 (and its name in a header). */
+export function named(name: string): UpstreamHandler {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'x-upstream': name });
+    res.end(name);
+  };
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** Sends one request to 127.0.0.1:port with any Host header (fetch cannot set Host). */
+export function send(
+  port: number,
+  opts: {
+    host?: string;
+    path?: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: opts.path ?? '/',
+        method: opts.method ?? 'GET',
+        agent,
+        headers: { ...(opts.host ? { host: opts.host } : {}), ...opts.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** GETs a URL (admin endpoints) as text. */
+export async function getText(url: string): Promise<{ status: number; body: string }> {
+  const r = await fetch(url);
+  return { status: r.status, body: await r.text() };
+}
+
+export function serviceEntry(name: string, port = 9080, ns = 'default'): string {
+  return `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  hosts: [${name}.${ns}.svc.cluster.local]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{number: ${port}, name: http}]
+  workloadSelector: {labels: {app: ${name}}}
+`;
+}
+
+export function workloadEntry(
+  app: string,
+  version: string,
+  port: number,
+  opts: { ns?: string; name?: string; healthy?: boolean } = {},
+): string {
+  const name = opts.name ?? `${app}-${version}-${port}`;
+  return `apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: ${name}, namespace: ${opts.ns ?? 'default'}}
+spec:
+  address: 127.0.0.1
+  ports: {http: ${port}}
+  labels: {app: ${app}, version: ${version}, meshlens.io/workload: ${app}-${version}}
+${opts.healthy === false ? 'status:\n  conditions: [{type: Healthy, status: "False"}]\n' : ''}`;
+}
+
+export function yamlDocs(...docs: string[]): string {
+  return docs.join('---\n');
+}
+
+/** A tracer that propagates B3 and keeps every ended span. */
+export function recordingTracer() {
+  const spans: RecordedSpan[] = [];
+  return { tracer: createPropagatingTracer((s) => spans.push(s)), spans };
+}
