@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { type OtlpSpan, spansFromOtlp } from '../../../lib/jaeger/from-otlp';
+import { type TraceQuery, TraceStore } from './store';
+
+const T0 = 1_700_000_000_000_000; // µs
+
+interface SpanSpec {
+  trace: number;
+  span: number;
+  parent?: number;
+  service: string;
+  op?: string;
+  startUs?: number;
+  durationUs?: number;
+  attrs?: Record<string, string | number | boolean>;
+  error?: boolean;
+  kind?: number;
+  events?: { name: string; attrs?: Record<string, string> }[];
+}
+
+const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
+const traceHex = (n: number) => `ab${hex(n, 30)}`;
+
+function attributes(attrs: Record<string, string | number | boolean> = {}) {
+  return Object.entries(attrs).map(([key, v]) => ({
+    key,
+    value:
+      typeof v === 'string'
+        ? { stringValue: v }
+        : typeof v === 'boolean'
+          ? { boolValue: v }
+          : { intValue: String(v) },
+  }));
+}
+
+function convert(specs: SpanSpec[]) {
+  return specs.flatMap((s) => {
+    const start = BigInt(s.startUs ?? T0) * 1000n;
+    const span: OtlpSpan = {
+      traceId: traceHex(s.trace),
+      spanId: hex(s.span, 16),
+      parentSpanId: s.parent === undefined ? '' : hex(s.parent, 16),
+      name: s.op ?? 'GET /',
+      kind: s.kind ?? 2,
+      startTimeUnixNano: start.toString(),
+      endTimeUnixNano: (start + BigInt(s.durationUs ?? 1000) * 1000n).toString(),
+      attributes: attributes(s.attrs),
+      events: (s.events ?? []).map((e) => ({
+        name: e.name,
+        timeUnixNano: start.toString(),
+        attributes: attributes(e.attrs),
+      })),
+      status: s.error ? { code: 2 } : {},
+    };
+    return spansFromOtlp({
+      resourceSpans: [
+        {
+          resource: {
+            attributes: attributes({ 'service.name': s.service, 'host.name': `${s.service}-host` }),
+          },
+          scopeSpans: [{ scope: { name: 'meshlens' }, spans: [span] }],
+        },
+      ],
+    }).spans;
+  });
+}
+
+function storeWith(specs: SpanSpec[], maxTraces = 100) {
+  const store = new TraceStore({ maxTraces });
+  const result = store.add(convert(specs));
+  expect(result.rejected).toBe(0);
+  return store;
+}
+
+const q = (over: Partial<TraceQuery> = {}): TraceQuery => ({ serviceName: 'web', limit: 100, ...over });
+const ids = (traces: { traceID: string }[]) => traces.map((t) => t.traceID);
+
+describe('TraceStore search', () => {
+  const store = storeWith([
+    { trace: 1, span: 1, service: 'web', op: 'GET /a', durationUs: 500, attrs: { 'http.status_code': 200 } },
+    { trace: 1, span: 2, parent: 1, service: 'api', op: 'lookup', durationUs: 300 },
+    {
+      trace: 2,
+      span: 3,
+      service: 'web',
+      op: 'GET /b',
+      durationUs: 2_000_000,
+      error: true,
+      attrs: { user: 'ann' },
+    },
+    {
+      trace: 3,
+      span: 4,
+      service: 'web',
+      op: 'GET /a',
+      durationUs: 50_000,
+      events: [{ name: 'retry', attrs: { attempt: '2' } }],
+    },
+    { trace: 4, span: 5, service: 'api', op: 'lookup', durationUs: 10 },
+  ]);
+
+  it('finds traces by service, newest first', () => {
+    expect(ids(store.findTraces(q()))).toEqual([traceHex(3), traceHex(2), traceHex(1)]);
+    expect(ids(store.findTraces(q({ serviceName: 'api' })))).toEqual([traceHex(4), traceHex(1)]);
+    expect(store.findTraces(q({ serviceName: 'nobody' }))).toEqual([]);
+  });
+
+  it('filters by operation and honours the limit', () => {
+    expect(ids(store.findTraces(q({ operationName: 'GET /a' })))).toEqual([traceHex(3), traceHex(1)]);
+    expect(ids(store.findTraces(q({ operationName: 'GET /a', limit: 1 })))).toEqual([traceHex(3)]);
+  });
+
+  it('matches tags on span tags, process tags and log fields; error=true on error status', () => {
+    expect(ids(store.findTraces(q({ tags: { error: 'true' } })))).toEqual([traceHex(2)]);
+    expect(ids(store.findTraces(q({ tags: { 'http.status_code': '200' } })))).toEqual([traceHex(1)]);
+    expect(ids(store.findTraces(q({ tags: { 'host.name': 'web-host', user: 'ann' } })))).toEqual([
+      traceHex(2),
+    ]);
+    expect(ids(store.findTraces(q({ tags: { event: 'retry', attempt: '2' } })))).toEqual([traceHex(3)]);
+    expect(store.findTraces(q({ tags: { user: 'bob' } }))).toEqual([]);
+  });
+
+  it('filters by span duration bounds (ns) and start time bounds (µs)', () => {
+    expect(ids(store.findTraces(q({ durationMinNs: 1e9 })))).toEqual([traceHex(2)]);
+    expect(ids(store.findTraces(q({ durationMinNs: 400e3, durationMaxNs: 60e6 })))).toEqual([
+      traceHex(3),
+      traceHex(1),
+    ]);
+    expect(ids(store.findTraces(q({ durationMaxNs: 500e3 })))).toEqual([traceHex(1)]);
+    expect(store.findTraces(q({ startTimeMin: T0 + 1 }))).toEqual([]);
+    expect(store.findTraces(q({ startTimeMax: T0 - 1 }))).toEqual([]);
+  });
+
+  it('requires one span to meet every condition, not several spans one each', () => {
+    const split = storeWith([
+      { trace: 5, span: 1, service: 'web', op: 'GET /c' },
+      { trace: 5, span: 2, parent: 1, service: 'web', op: 'GET /d', attrs: { user: 'cid' } },
+    ]);
+    expect(split.findTraces(q({ operationName: 'GET /c', tags: { user: 'cid' } }))).toEqual([]);
+    expect(ids(split.findTraces(q({ operationName: 'GET /d', tags: { user: 'cid' } })))).toEqual([
+      traceHex(5),
+    ]);
+  });
+
+  it('lists services and operations with their span kinds', () => {
+    expect(store.services()).toEqual(['api', 'web']);
+    expect(store.operations('web')).toEqual([
+      { name: 'GET /a', spanKind: 'server' },
+      { name: 'GET /b', spanKind: 'server' },
+    ]);
+    expect(store.operations('web', 'client')).toEqual([]);
+  });
+});
+
+describe('TraceStore traces', () => {
+  it('assembles a trace whose child spans arrive before their parent, with processes p1, p2', () => {
+    const store = storeWith([
+      { trace: 7, span: 2, parent: 1, service: 'api' },
+      { trace: 7, span: 1, service: 'web' },
+    ]);
+    const trace = store.getTrace(traceHex(7));
+    expect(trace?.spans.map((s) => [s.spanID, s.processID])).toEqual([
+      [hex(2, 16), 'p1'],
+      [hex(1, 16), 'p2'],
+    ]);
+    expect(trace?.processes.p1?.serviceName).toBe('api');
+    expect(trace?.warnings).toBeNull();
+  });
+
+  it('keeps two spans sharing one span id, as Jaeger does', () => {
+    const store = storeWith([
+      { trace: 8, span: 1, service: 'web' },
+      { trace: 8, span: 1, service: 'web' },
+    ]);
+    expect(store.getTrace(traceHex(8))?.spans).toHaveLength(2);
+  });
+
+  it('evicts the oldest trace past maxTraces, with its index entries, services and operations', () => {
+    const store = storeWith(
+      [
+        { trace: 1, span: 1, service: 'old', op: 'gone' },
+        { trace: 2, span: 2, service: 'web' },
+        { trace: 3, span: 3, service: 'web' },
+        { trace: 2, span: 4, parent: 2, service: 'web' },
+      ],
+      2,
+    );
+    expect(store.traceCount).toBe(2);
+    expect(store.spanCount).toBe(3);
+    expect(store.getTrace(traceHex(1))).toBeUndefined();
+    expect(store.services()).toEqual(['web']);
+    expect(store.findTraces(q({ serviceName: 'old' }))).toEqual([]);
+    store.add(convert([{ trace: 4, span: 5, service: 'web' }]));
+    expect(ids(store.findTraces(q()))).toEqual([traceHex(4), traceHex(3)]);
+  });
+
+  it('rejects spans past the per-trace maximum and keeps the accepted ones', () => {
+    const store = new TraceStore({ maxSpansPerTrace: 2 });
+    const result = store.add(convert([1, 2, 3].map((n) => ({ trace: 9, span: n, service: 'web' }))));
+    expect(result).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(store.getTrace(traceHex(9))?.spans).toHaveLength(2);
+  });
+
+  it('counts calls between services from parent/child spans within the time window', () => {
+    const store = storeWith([
+      { trace: 1, span: 1, service: 'web' },
+      { trace: 1, span: 2, parent: 1, service: 'api' },
+      { trace: 1, span: 3, parent: 1, service: 'api' },
+      { trace: 1, span: 4, parent: 3, service: 'db' },
+      { trace: 1, span: 5, parent: 4, service: 'db' },
+      { trace: 2, span: 6, service: 'web' },
+      { trace: 2, span: 7, parent: 6, service: 'api' },
+      { trace: 3, span: 8, service: 'web', startUs: T0 - 10_000_000_000 },
+      { trace: 3, span: 9, parent: 8, service: 'db', startUs: T0 - 10_000_000_000 },
+    ]);
+    const endTs = T0 / 1000 + 60_000;
+    const deps = store.dependencies(endTs, 3_600_000);
+    expect(deps.sort((a, b) => a.child.localeCompare(b.child))).toEqual([
+      { parent: 'web', child: 'api', callCount: 3 },
+      { parent: 'api', child: 'db', callCount: 1 },
+    ]);
+    expect(store.dependencies(T0 / 1000 - 20_000_000, 1000)).toEqual([]);
+  });
+});
