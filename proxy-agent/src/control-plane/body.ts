@@ -2,6 +2,7 @@
 // line and column, so `kubectl apply`-style users see where their document is broken.
 import type { IncomingMessage } from 'node:http';
 import { parseDocument } from 'yaml';
+import { jsonErrorOffset } from './json-error-position';
 import { ApiError, badRequest } from './status';
 
 /** Kubernetes' own request limit is 3 MiB; config objects here are far smaller. */
@@ -58,17 +59,16 @@ export function parseYaml(text: string): unknown {
   return doc.toJS();
 }
 
-/** Parses JSON; on error, finds the position with the YAML parser (JSON is YAML) since V8 omits it. */
+/** Parses JSON; an error names its line and column. */
 export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    const doc = parseDocument(text, { uniqueKeys: true });
-    const at =
-      doc.errors[0]?.linePos?.[0] ?? (text.trim() === '' ? undefined : lineColumn(text, text.length));
-    const where = at ? ` at line ${at.line}, column ${'col' in at ? at.col : at.column}` : '';
-    throw badRequest(`invalid JSON${where}: ${text.trim() === '' ? 'empty body' : reason}`);
+    if (text.trim() === '') throw badRequest('invalid JSON: the body is empty');
+    const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    const offset = jsonErrorOffset(text);
+    const at = lineColumn(text, offset ?? text.length);
+    throw badRequest(`invalid JSON at line ${at.line}, column ${at.column}: ${reason}`);
   }
 }
 

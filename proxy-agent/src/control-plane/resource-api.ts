@@ -9,6 +9,9 @@ import { ApiError, badRequest, notFound, type Status } from './status';
 import type { ResourceStore } from './store';
 import type { WatchEvent } from './watch-hub';
 
+/** Kubernetes sends a bookmark about once a minute; client idle timeouts are commonly 5 minutes. */
+export const BOOKMARK_INTERVAL_MS = 60_000;
+
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -159,10 +162,23 @@ function serveWatch(
   write(sub.replay);
   ctx.watches.add(res);
   const timer = timeoutS === undefined ? undefined : setTimeout(() => res.end(), timeoutS * 1000);
+  // Bookmarks keep a quiet stream alive through client idle timeouts and carry the current version.
+  const bookmarks =
+    url.searchParams.get('allowWatchBookmarks') === 'true'
+      ? setInterval(() => {
+          const object = {
+            kind: path.kind,
+            apiVersion: API_VERSION,
+            metadata: { resourceVersion: store.resourceVersion },
+          };
+          res.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
+        }, BOOKMARK_INTERVAL_MS)
+      : undefined;
   const done = () => {
     sub.unsubscribe();
     ctx.watches.delete(res);
-    if (timer) clearTimeout(timer);
+    clearTimeout(timer);
+    clearInterval(bookmarks);
   };
   res.once('close', done);
   req.once('close', done);

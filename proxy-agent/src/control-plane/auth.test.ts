@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { authenticate, parseTokens } from './auth';
+
+describe('bearer tokens', () => {
+  const tokens = parseTokens('# comment\ns3cret\nother-token,alice,1001,"ops"\n');
+
+  it('maps each token to its identity (a bare token is admin)', () => {
+    expect(authenticate('Bearer s3cret', tokens)).toBe('admin');
+    expect(authenticate('bearer other-token', tokens)).toBe('alice');
+  });
+
+  it('refuses a missing, malformed or wrong token', () => {
+    expect(authenticate(undefined, tokens)).toBeUndefined();
+    expect(authenticate('s3cret', tokens)).toBeUndefined();
+    expect(authenticate('Bearer s3cre', tokens)).toBeUndefined();
+    expect(authenticate('Basic s3cret', tokens)).toBeUndefined();
+  });
+});
