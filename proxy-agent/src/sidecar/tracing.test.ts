@@ -35,7 +35,7 @@ interface Received {
   span: OtlpSpan;
 }
 
-function valueOf(v: OtlpValue): unknown {
+function otlpValue(v: OtlpValue): unknown {
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.doubleValue !== undefined) return v.doubleValue;
@@ -43,7 +43,7 @@ function valueOf(v: OtlpValue): unknown {
 }
 
 function attrs(list: OtlpAttribute[]): Record<string, unknown> {
-  return Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
+  return Object.fromEntries(list.map((a) => [a.key, otlpValue(a.value)]));
 }
 
 /** A tiny OTLP/HTTP receiver: collects the spans of every JSON export it is sent. */
