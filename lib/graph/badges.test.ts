@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { DestinationRule, VirtualService } from '../mesh-config/schema';
+import { assembleGraph } from './assemble';
+import { applyBadges } from './badges';
+import { configBadges, serviceEntryLocations } from './config-badges';
+import { foldLiveStats, liveStatQuery, parseClusterName } from './envoy-stats';
+import { requestSample, type Side } from './test-samples';
+
+const productpage: Side = { ns: 'bookinfo', wl: 'productpage-v1', app: 'productpage', version: 'v1' };
+const reviewsV1: Side = { ns: 'bookinfo', wl: 'reviews-v1', app: 'reviews', version: 'v1' };
+const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
+
+const vs: VirtualService = {
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'reviews', namespace: 'bookinfo' },
+  spec: {
+    hosts: ['reviews'],
+    http: [
+      {
+        route: [
+          { destination: { host: 'reviews', subset: 'v1' }, weight: 90 },
+          { destination: { host: 'reviews', subset: 'v2' }, weight: 10 },
+        ],
+        retries: { attempts: 3, perTryTimeout: '2s', retryOn: '5xx' },
+        fault: { abort: { percentage: { value: 5 }, httpStatus: 503 } },
+      },
+    ],
+  },
+};
+const dr: DestinationRule = {
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name: 'reviews', namespace: 'bookinfo' },
+  spec: {
+    host: 'reviews',
+    subsets: [{ name: 'v1', labels: { version: 'v1' } }],
+    trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3, interval: '5s', baseEjectionTime: '30s' } },
+  },
+};
+
+describe('config badges', () => {
+  it('reads canary weights, retries and fault from a VirtualService, circuit breaker from a DestinationRule', () => {
+    const c = configBadges({ virtualServices: [vs], destinationRules: [dr], serviceEntries: [] }).get(
+      REVIEWS,
+    );
+    expect(c?.hasVS).toBe(true);
+    expect(c?.hasCB).toBe(true);
+    expect(c?.badges.canary?.weights).toEqual([
+      { host: REVIEWS, subset: 'v1', weight: 90 },
+      { host: REVIEWS, subset: 'v2', weight: 10 },
+    ]);
+    expect(c?.badges.retries).toEqual({ attempts: 3, perTryTimeout: '2s', retryOn: '5xx' });
+    expect(c?.badges.fault).toEqual({ abortPercent: 5, abortHttpStatus: 503 });
+    expect(c?.badges.circuitBreaker?.outlierDetection?.consecutive5xxErrors).toBe(3);
+  });
+
+  it('takes ServiceEntry locations, MESH_EXTERNAL by default', () => {
+    const m = serviceEntryLocations([
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'ServiceEntry',
+        metadata: { name: 'httpbin', namespace: 'x' },
+        spec: { hosts: ['httpbin.org'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }] },
+      },
+    ]);
+    expect(m.get('httpbin.org')).toBe('MESH_EXTERNAL');
+  });
+});
+
+describe('live Envoy stats', () => {
+  it('parses Istio cluster names', () => {
+    expect(parseClusterName('outbound|9080|v1|reviews.bookinfo.svc.cluster.local')).toEqual({
+      direction: 'outbound',
+      port: 9080,
+      subset: 'v1',
+      host: REVIEWS,
+    });
+    expect(parseClusterName('outbound|9080||reviews')?.subset).toBeUndefined();
+    expect(parseClusterName('BlackHoleCluster')).toBeUndefined();
+  });
+
+  it('queries outbound clusters only, rates for counters', () => {
+    expect(liveStatQuery('retryRate', '60s')).toBe(
+      'sum by (cluster_name, namespace, workload) (rate(envoy_cluster_upstream_rq_retry{cluster_name=~"outbound\\\\|.*"}[60s]))',
+    );
+    expect(liveStatQuery('ejectionsActive', '60s')).not.toContain('rate(');
+  });
+
+  it('puts stats on the service node and the caller edge; absent stats are "not reported", not zero', () => {
+    const g = assembleGraph({
+      graphType: 'versionedApp',
+      injectServiceNodes: true,
+      namespaces: [],
+      requests: [
+        requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
+      ],
+      latencyBuckets: [],
+    });
+    const live = foldLiveStats({
+      ejectionsActive: [
+        {
+          labels: {
+            cluster_name: `outbound|9080|v1|${REVIEWS}`,
+            namespace: 'bookinfo',
+            workload: 'productpage-v1',
+          },
+          value: 1,
+        },
+        {
+          labels: {
+            cluster_name: `outbound|9080|v2|${REVIEWS}`,
+            namespace: 'bookinfo',
+            workload: 'productpage-v1',
+          },
+          value: 0,
+        },
+      ],
+      retryRate: [
+        {
+          labels: {
+            cluster_name: `outbound|9080|v1|${REVIEWS}`,
+            namespace: 'bookinfo',
+            workload: 'productpage-v1',
+          },
+          value: 0.5,
+        },
+      ],
+    });
+    applyBadges(g, configBadges({ virtualServices: [vs], destinationRules: [dr], serviceEntries: [] }), live);
+    const svc = g.nodes.find((n) => n.id === 'svc:bookinfo:reviews');
+    expect(svc?.hasCB).toBe(true);
+    expect(svc?.badges.live).toEqual({ reported: true, ejectionsActive: 1, retryRate: 0.5 });
+    expect(svc?.badges.canary?.weights).toHaveLength(2);
+    const into = g.edges.find((e) => e.id === 'app:bookinfo:productpage:v1->svc:bookinfo:reviews');
+    expect(into?.badges.retries?.attempts).toBe(3);
+    expect(into?.badges.live).toMatchObject({ reported: true, retryRate: 0.5 });
+    const onward = g.edges.find((e) => e.id === 'svc:bookinfo:reviews->app:bookinfo:reviews:v1');
+    expect(onward?.badges).toEqual({});
+
+    const bare = assembleGraph({
+      graphType: 'versionedApp',
+      injectServiceNodes: true,
+      namespaces: [],
+      requests: [
+        requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
+      ],
+      latencyBuckets: [],
+    });
+    applyBadges(bare, undefined, foldLiveStats({}));
+    expect(bare.nodes.find((n) => n.id === 'svc:bookinfo:reviews')?.badges.live).toEqual({ reported: false });
+  });
+});

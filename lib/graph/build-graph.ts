@@ -1,0 +1,105 @@
+// Builds the graph for some parameters: runs the PromQL (requests, latency buckets, live Envoy stats)
+// and the config lookup in parallel, then assembles. Prometheus failing for the request rates is an
+// error; latency, Envoy stats and the control plane failing are warnings on a graph that still draws.
+import type { PromClient, PromError } from '../prometheus/client';
+import { assembleGraph } from './assemble';
+import { applyBadges } from './badges';
+import { configBadges, serviceEntryLocations } from './config-badges';
+import { foldLiveStats, LIVE_STATS, type LiveStat, liveStatQuery } from './envoy-stats';
+import type { HealthThresholds } from './health';
+import type { ConfigResult } from './mesh-config-source';
+import { type GraphParams, promDuration } from './params';
+import { latencyBucketQuery, reporterSelections, requestRateQuery } from './promql';
+import type { Sample } from './series';
+import type { Graph, GraphWarning } from './types';
+
+export interface GraphDeps {
+  prometheus: PromClient;
+  /** The mesh config of some namespaces; absent when no control plane is configured. */
+  meshConfig?: (namespaces: string[]) => Promise<ConfigResult>;
+  thresholds?: HealthThresholds;
+  /** Unix seconds; the default query time. */
+  now?: () => number;
+}
+
+export type GraphResult = { ok: true; graph: Graph } | { ok: false; error: PromError };
+
+export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<GraphResult> {
+  const time = params.queryTime ?? Math.floor(deps.now?.() ?? Date.now() / 1000);
+  const range = promDuration(params.duration);
+  const sel = reporterSelections(params.namespaces);
+  const both = [...sel.source, ...sel.destination];
+  const liveStats = Object.keys(LIVE_STATS) as LiveStat[];
+
+  const configFor = (namespaces: string[]) =>
+    deps.meshConfig ? deps.meshConfig(namespaces) : Promise.resolve(undefined);
+  const earlyConfig = params.namespaces.length > 0 ? configFor(params.namespaces) : undefined;
+  const [requests, buckets, ...live] = await Promise.all([
+    deps.prometheus.instant(requestRateQuery(both, range), time),
+    deps.prometheus.instant(latencyBucketQuery(both, range), time),
+    ...liveStats.map((s) => deps.prometheus.instant(liveStatQuery(s, range), time)),
+  ]);
+  if (!requests.ok) return { ok: false, error: requests.error };
+
+  const warnings: GraphWarning[] = [];
+  if (!buckets.ok) warnings.push({ code: 'latency_unavailable', message: buckets.error.message });
+  const liveAnswers: Partial<Record<LiveStat, Sample[]>> = {};
+  const liveFailure = live.find((r) => !r.ok);
+  if (liveFailure && !liveFailure.ok) {
+    warnings.push({ code: 'envoy_stats_unavailable', message: liveFailure.error.message });
+  } else {
+    live.forEach((r, i) => {
+      if (r.ok) liveAnswers[liveStats[i] as LiveStat] = r.value;
+    });
+  }
+
+  // With every namespace asked for, the config is read for the namespaces that actually have traffic.
+  const namespaces = params.namespaces.length > 0 ? params.namespaces : namespacesOf(requests.value);
+  const config = await (earlyConfig ?? configFor(namespaces));
+  if (config && !config.ok) warnings.push({ code: 'control_plane_unavailable', message: config.message });
+  const cfg = config?.ok ? config.value : undefined;
+
+  const assembled = assembleGraph({
+    graphType: params.graphType,
+    injectServiceNodes: params.injectServiceNodes,
+    namespaces: params.namespaces,
+    requests: requests.value,
+    latencyBuckets: buckets.ok ? buckets.value : [],
+    thresholds: deps.thresholds,
+    serviceEntries: cfg ? serviceEntryLocations(cfg.serviceEntries) : undefined,
+  });
+  applyBadges(
+    assembled,
+    cfg ? configBadges(cfg) : undefined,
+    liveFailure ? undefined : foldLiveStats(liveAnswers),
+  );
+  return {
+    ok: true,
+    graph: {
+      timestamp: time,
+      duration: params.duration,
+      graphType: params.graphType,
+      elements: {
+        nodes: assembled.nodes.map((data) => ({ data })),
+        edges: assembled.edges.map((data) => ({ data })),
+      },
+      warnings,
+    },
+  };
+}
+
+/** Every namespace a request series names (callers, services, workloads). */
+export function namespacesOf(samples: readonly Sample[]): string[] {
+  const out = new Set<string>();
+  for (const s of samples) {
+    for (const k of [
+      'source_workload_namespace',
+      'destination_service_namespace',
+      'destination_workload_namespace',
+    ]) {
+      const v = s.labels[k];
+      if (v && v !== 'unknown' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)) out.add(v);
+    }
+  }
+  return [...out].sort();
+}

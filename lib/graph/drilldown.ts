@@ -1,0 +1,282 @@
+// The drilldown of a node or an edge: time series from range queries, folded into what the side panel
+// draws. Envoy stats and endpoint gauges absent (a real Istio mesh) → `reported: false`.
+import type { PromClient, PromError, RangeSeries } from '../prometheus/client';
+import {
+  edgeSelection,
+  envoyQueries,
+  latencyQuery,
+  nodeInbound,
+  outboundQuery,
+  requestsByCodeQuery,
+  type Selection,
+} from './drilldown-queries';
+import { parseClusterName } from './envoy-stats';
+import { isHost, type NodeRef, parseNodeId } from './node-id';
+import { parseDurationSeconds, promDuration } from './params';
+
+/** [unix seconds, value] */
+export type Points = [number, number][];
+export interface NamedSeries {
+  name: string;
+  points: Points;
+}
+export type Reported<T> = { reported: false } | ({ reported: true } & T);
+
+export interface EndpointState {
+  endpoint: string;
+  subset?: string;
+  ejected: boolean;
+  healthy?: boolean;
+  timesEjected?: number;
+  activeRequests?: number;
+}
+
+export interface Drilldown {
+  start: number;
+  end: number;
+  step: number;
+  requests: {
+    total: Points;
+    errors: Points;
+    errorRate: Points;
+    byCode: NamedSeries[];
+    byFlags: NamedSeries[];
+  };
+  outbound?: Points;
+  latency: { p50: Points; p95: Points; p99: Points };
+  host?: string;
+  retries: Reported<{ attempted: Points; succeeded: Points; overflow: Points; exhausted: Points }>;
+  ejections: Reported<{ active: Points; enforced: Points }>;
+  endpoints: Reported<{ list: EndpointState[]; ejected: NamedSeries[] }>;
+}
+
+export interface DrilldownParams {
+  target: { kind: 'node'; node: NodeRef } | { kind: 'edge'; source: NodeRef; target: NodeRef };
+  /** Service host whose Envoy stats to read (defaults to the node's or the edge target's service). */
+  host?: string;
+  /** Rate window, seconds. */
+  duration: number;
+  /** Chart span, seconds. */
+  range: number;
+  queryTime?: number;
+}
+
+const MAX_POINTS = 240;
+const MIN_STEP_S = 5;
+
+export function parseDrilldownParams(
+  kind: 'node' | 'edge',
+  q: URLSearchParams,
+): { ok: true; value: DrilldownParams } | { ok: false; message: string } {
+  const duration = parseDurationSeconds(q.get('duration') || '60s');
+  const range = parseDurationSeconds(q.get('range') || '30m');
+  if (duration === undefined || duration < 15 || duration > 86400)
+    return { ok: false, message: 'duration: must be like 60s, 5m, 1h (15s–1d)' };
+  if (range === undefined || range < 60 || range > 7 * 86400)
+    return { ok: false, message: 'range: must be like 10m, 1h (1m–7d)' };
+  const qt = q.get('queryTime');
+  if (qt !== null && qt !== '' && !/^\d{1,12}$/.test(qt))
+    return { ok: false, message: 'queryTime: must be a Unix time in seconds' };
+  const host = q.get('host') || undefined;
+  if (host !== undefined && !isHost(host)) return { ok: false, message: 'host: must be a DNS name' };
+  const base = { host, duration, range, queryTime: qt ? Number(qt) : undefined };
+  if (kind === 'node') {
+    const node = parseNodeId(q.get('id') ?? '');
+    if (!node || node.kind === 'unknown') return { ok: false, message: 'id: must name a node of the graph' };
+    return { ok: true, value: { ...base, target: { kind: 'node', node } } };
+  }
+  const source = parseNodeId(q.get('source') ?? '');
+  const target = parseNodeId(q.get('target') ?? '');
+  if (!source || !target || target.kind === 'unknown')
+    return { ok: false, message: 'source, target: must name nodes of the graph' };
+  return { ok: true, value: { ...base, target: { kind: 'edge', source, target } } };
+}
+
+/** The service host whose Envoy clusters describe this node or edge. */
+export function hostOf(p: DrilldownParams): string | undefined {
+  if (p.host) return p.host;
+  const n = p.target.kind === 'node' ? p.target.node : p.target.target;
+  if (n.kind === 'service') return n.host;
+  if (p.target.kind === 'edge' && p.target.source.kind === 'service') return p.target.source.host;
+  return undefined;
+}
+
+export async function buildDrilldown(
+  p: DrilldownParams,
+  prom: PromClient,
+  now: () => number = () => Date.now() / 1000,
+): Promise<{ ok: true; value: Drilldown } | { ok: false; error: PromError }> {
+  const end = p.queryTime ?? Math.floor(now());
+  const start = end - p.range;
+  const step = Math.max(MIN_STEP_S, Math.ceil(p.range / MAX_POINTS));
+  const w = promDuration(p.duration);
+  const sel: Selection =
+    p.target.kind === 'node' ? nodeInbound(p.target.node) : edgeSelection(p.target.source, p.target.target);
+  const range = (q: string) => prom.range(q, start, end, step);
+
+  const [byCode, p50, p95, p99, outbound] = await Promise.all([
+    range(requestsByCodeQuery(sel, w)),
+    range(latencyQuery(0.5, sel, w)),
+    range(latencyQuery(0.95, sel, w)),
+    range(latencyQuery(0.99, sel, w)),
+    p.target.kind === 'node' ? range(outboundQuery(p.target.node, w)) : Promise.resolve(undefined),
+  ]);
+  if (!byCode.ok) return { ok: false, error: byCode.error };
+
+  const host = hostOf(p);
+  const caller =
+    p.target.kind === 'edge' && p.target.source.kind === 'workload'
+      ? { namespace: p.target.source.namespace, workload: p.target.source.workload }
+      : undefined;
+  const envoy = host ? await fetchEnvoy(prom, envoyQueries(host, w, caller), start, end, step) : undefined;
+
+  const single = (r: { ok: true; value: RangeSeries[] } | { ok: false } | undefined): Points =>
+    r?.ok ? (r.value[0]?.points ?? []) : [];
+  return {
+    ok: true,
+    value: {
+      start,
+      end,
+      step,
+      requests: foldRequests(byCode.value),
+      ...(outbound ? { outbound: single(outbound) } : {}),
+      latency: { p50: finite(single(p50)), p95: finite(single(p95)), p99: finite(single(p99)) },
+      ...(host ? { host } : {}),
+      retries: envoy?.retries ?? { reported: false },
+      ejections: envoy?.ejections ?? { reported: false },
+      endpoints: envoy?.endpoints ?? { reported: false },
+    },
+  };
+}
+
+type EnvoyQ = ReturnType<typeof envoyQueries>;
+
+async function fetchEnvoy(prom: PromClient, q: EnvoyQ, start: number, end: number, step: number) {
+  const keys = Object.keys(q) as (keyof EnvoyQ)[];
+  const answers = await Promise.all(
+    keys.map((k) =>
+      k.startsWith('endpoint') && k !== 'endpointEjected'
+        ? prom.instant(q[k], end)
+        : prom.range(q[k], start, end, step),
+    ),
+  );
+  const got = Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as Record<
+    keyof EnvoyQ,
+    (typeof answers)[number]
+  >;
+  const rangeOf = (k: keyof EnvoyQ): RangeSeries[] | undefined => {
+    const r = got[k];
+    return r?.ok && r.value.length > 0 && 'points' in (r.value[0] as object)
+      ? (r.value as RangeSeries[])
+      : undefined;
+  };
+  const pts = (k: keyof EnvoyQ): Points => rangeOf(k)?.[0]?.points ?? [];
+  const retries: Drilldown['retries'] = rangeOf('retryAttempted')
+    ? {
+        reported: true,
+        attempted: pts('retryAttempted'),
+        succeeded: pts('retrySucceeded'),
+        overflow: pts('retryOverflow'),
+        exhausted: pts('retryExhausted'),
+      }
+    : { reported: false };
+  const ejections: Drilldown['ejections'] = rangeOf('ejectionsActive')
+    ? { reported: true, active: pts('ejectionsActive'), enforced: pts('ejectionsEnforced') }
+    : { reported: false };
+  const ejectedSeries = rangeOf('endpointEjected');
+  const instant = (k: keyof EnvoyQ) => {
+    const r = got[k];
+    return r?.ok ? (r.value as { labels: Record<string, string>; value: number }[]) : [];
+  };
+  const endpoints: Drilldown['endpoints'] = ejectedSeries
+    ? {
+        reported: true,
+        list: endpointStates(
+          ejectedSeries,
+          instant('endpointHealthy'),
+          instant('endpointTimesEjected'),
+          instant('endpointActive'),
+        ),
+        ejected: ejectedSeries.map((s) => ({ name: endpointName(s.labels), points: s.points })),
+      }
+    : { reported: false };
+  return { retries, ejections, endpoints };
+}
+
+function endpointName(l: Record<string, string>): string {
+  const subset = parseClusterName(l.cluster_name)?.subset;
+  return subset ? `${l.endpoint} (${subset})` : (l.endpoint ?? '?');
+}
+
+/** Each endpoint's state now: ejected if the last point says so. */
+export function endpointStates(
+  ejected: readonly RangeSeries[],
+  healthy: readonly { labels: Record<string, string>; value: number }[],
+  times: readonly { labels: Record<string, string>; value: number }[],
+  active: readonly { labels: Record<string, string>; value: number }[],
+): EndpointState[] {
+  const key = (l: Record<string, string>) => `${l.cluster_name}/${l.endpoint}`;
+  const find = (
+    list: readonly { labels: Record<string, string>; value: number }[],
+    l: Record<string, string>,
+  ) => list.find((x) => key(x.labels) === key(l))?.value;
+  return ejected
+    .map((s) => {
+      const h = find(healthy, s.labels);
+      const t = find(times, s.labels);
+      const a = find(active, s.labels);
+      const subset = parseClusterName(s.labels.cluster_name)?.subset;
+      return {
+        endpoint: s.labels.endpoint ?? '?',
+        ...(subset ? { subset } : {}),
+        ejected: (s.points[s.points.length - 1]?.[1] ?? 0) > 0,
+        ...(h !== undefined ? { healthy: h > 0 } : {}),
+        ...(t !== undefined ? { timesEjected: t } : {}),
+        ...(a !== undefined ? { activeRequests: a } : {}),
+      };
+    })
+    .sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+}
+
+/** Totals, errors and error share per timestamp from the by-code/flags series. */
+export function foldRequests(series: readonly RangeSeries[]): Drilldown['requests'] {
+  const total = new Map<number, number>();
+  const errors = new Map<number, number>();
+  const byCode = new Map<string, Map<number, number>>();
+  const byFlags: NamedSeries[] = [];
+  for (const s of series) {
+    const code = s.labels.response_code || '0';
+    const flags = s.labels.response_flags || '-';
+    const isError = code === '0' || code.startsWith('4') || code.startsWith('5');
+    let c = byCode.get(code);
+    if (!c) {
+      c = new Map();
+      byCode.set(code, c);
+    }
+    for (const [t, v] of s.points) {
+      if (!Number.isFinite(v)) continue;
+      total.set(t, (total.get(t) ?? 0) + v);
+      if (isError) errors.set(t, (errors.get(t) ?? 0) + v);
+      c.set(t, (c.get(t) ?? 0) + v);
+    }
+    if (flags !== '-') byFlags.push({ name: `${code} ${flags}`, points: s.points });
+  }
+  const times = [...total.keys()].sort((a, b) => a - b);
+  const pointsOf = (m: Map<number, number>): Points => times.map((t) => [t, m.get(t) ?? 0]);
+  return {
+    total: pointsOf(total),
+    errors: pointsOf(errors),
+    errorRate: times.map((t) => {
+      const tot = total.get(t) ?? 0;
+      return [t, tot > 0 ? (errors.get(t) ?? 0) / tot : 0];
+    }),
+    byCode: [...byCode.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, m]) => ({ name, points: pointsOf(m) })),
+    byFlags,
+  };
+}
+
+function finite(p: Points): Points {
+  return p.filter(([, v]) => Number.isFinite(v));
+}

@@ -1,0 +1,36 @@
+// The graph backend's dependencies from the environment (server only): Prometheus (`PROMETHEUS_URL`),
+// the control plane (`MESH_CONTROL_URL`, token from `MESH_CONTROL_TOKEN` or `.meshlens/control-plane.token`)
+// and the health thresholds (`MESHLENS_HEALTH_THRESHOLDS`, JSON).
+import 'server-only';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MeshConfigClient } from '../mesh-config/client';
+import { prometheus } from '../prometheus/server';
+import type { GraphDeps } from './build-graph';
+import { parseHealthThresholds } from './health';
+import { fetchMeshConfig } from './mesh-config-source';
+
+export const DEFAULT_MESH_CONTROL_URL = 'http://127.0.0.1:15010';
+
+function controlPlaneToken(): string | undefined {
+  const fromEnv = process.env.MESH_CONTROL_TOKEN?.trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return readFileSync(join(process.cwd(), '.meshlens', 'control-plane.token'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function graphDeps(): GraphDeps {
+  const client = new MeshConfigClient({
+    baseUrl: process.env.MESH_CONTROL_URL?.trim() || DEFAULT_MESH_CONTROL_URL,
+    token: controlPlaneToken(),
+    timeoutMs: 3_000,
+  });
+  return {
+    prometheus: prometheus(),
+    meshConfig: (namespaces) => fetchMeshConfig(client, namespaces),
+    thresholds: parseHealthThresholds(process.env.MESHLENS_HEALTH_THRESHOLDS),
+  };
+}
