@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../../../lib/mesh-config/duration';
 import { DEFAULT_HEARTBEAT_TTL_MS } from './registry';
 import { startControlPlane } from './server';
+import { DEFAULT_HISTORY } from './watch-hub';
 
 export const USAGE = `usage: meshlens-agent control-plane --data-dir DIR [flags]
 
@@ -18,6 +19,7 @@ flags:
                          optionally "token,user" (Kubernetes static token format)
   --heartbeat-ttl DUR    a registered sidecar silent this long is marked unhealthy (default ${DEFAULT_HEARTBEAT_TTL_MS / 1000}s)
   --remove-after DUR     ... and removed when silent this long (default 4 x the TTL)
+  --watch-history N      watch events kept for resuming watches (default ${DEFAULT_HISTORY})
   -h, --help             show this help`;
 
 function duration(flag: string, text: string | undefined): number | undefined {
@@ -37,6 +39,7 @@ export async function main(argv: string[]): Promise<void> {
       'token-file': { type: 'string' },
       'heartbeat-ttl': { type: 'string' },
       'remove-after': { type: 'string' },
+      'watch-history': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -51,6 +54,9 @@ export async function main(argv: string[]): Promise<void> {
   const dataDir = values['data-dir'];
   if (!dataDir) throw new Error(`--data-dir is required\n\n${USAGE}`);
 
+  const history = values['watch-history'] === undefined ? undefined : Number(values['watch-history']);
+  if (history !== undefined && !(Number.isInteger(history) && history > 0))
+    throw new Error('--watch-history must be a positive integer');
   const cp = await startControlPlane({
     port,
     host: values.host,
@@ -58,6 +64,7 @@ export async function main(argv: string[]): Promise<void> {
     tokenFile: values['token-file'],
     heartbeatTtlMs: duration('heartbeat-ttl', values['heartbeat-ttl']),
     removeAfterMs: duration('remove-after', values['remove-after']),
+    historySize: history,
   });
   console.log(`control plane listening on ${cp.url} (data in ${dataDir})`);
   await new Promise<void>((resolve) => {
