@@ -146,9 +146,9 @@ export class TraceStore {
       for (const id of this.index.ids(term)) {
         if (!others.every((c) => c.terms.some((t) => this.index.has(t, id)))) continue;
         const record = this.traces.get(id);
-        if (record && record.trace.spans.some((s) => this.spanMatches(record.trace, s, query))) {
-          matches.push(record);
-        }
+        if (!record) continue;
+        const { trace } = record;
+        if (trace.spans.some((s) => this.spanMatches(trace, s, query))) matches.push(record);
       }
     }
     const unique = driver.terms.length > 1 ? [...new Set(matches)] : matches;
