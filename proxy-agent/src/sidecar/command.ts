@@ -1,5 +1,6 @@
 // `meshlens-agent sidecar`: parses flags, starts one sidecar, prints its ports, drains on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
+import { linkControlPlane } from '../control-plane/sidecar-link';
 import { DEFAULT_OTLP_ENDPOINT, type SidecarOptions, startSidecar } from './sidecar';
 
 const USAGE = `usage: meshlens-agent sidecar --service NAME [flags]
@@ -16,7 +17,10 @@ flags:
   --outbound-port N     listener for the app's requests (default: 15001; 0 picks a free port)
   --admin-port N        /stats/prometheus, /ready, /config_dump, /clusters (default: 15000; 0 picks a free port)
   --config FILE         multi-document YAML of Istio resources (ServiceEntry, WorkloadEntry,
-                        VirtualService, DestinationRule) (required)
+                        VirtualService, DestinationRule) (this or --control-plane is required)
+  --control-plane URL   follow the control plane's config (watch) and register this instance there
+  --control-plane-token-file FILE
+                        bearer token for the control plane (its first token)
   --otlp-endpoint URL   where spans go over OTLP/HTTP (default: ${DEFAULT_OTLP_ENDPOINT})
   --sampling PERCENT    share of new traces sampled, 0-100 (default: 100)
   --help                this text`;
@@ -30,7 +34,9 @@ function port(flag: string, value: string | undefined, fallback: number): number
 }
 
 /** Sidecar options from the command line; throws a one-line message on bad flags. */
-export function parseSidecarArgs(argv: string[]): SidecarOptions | 'help' {
+export function parseSidecarArgs(
+  argv: string[],
+): (SidecarOptions & { controlPlane?: { url: string; tokenFile?: string } }) | 'help' {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -45,6 +51,8 @@ export function parseSidecarArgs(argv: string[]): SidecarOptions | 'help' {
       'outbound-port': { type: 'string' },
       'admin-port': { type: 'string' },
       config: { type: 'string' },
+      'control-plane': { type: 'string' },
+      'control-plane-token-file': { type: 'string' },
       'otlp-endpoint': { type: 'string' },
       sampling: { type: 'string' },
       help: { type: 'boolean' },
@@ -52,7 +60,9 @@ export function parseSidecarArgs(argv: string[]): SidecarOptions | 'help' {
   });
   if (values.help) return 'help';
   if (!values.service) throw new Error('--service is required (see --help)');
-  if (!values.config) throw new Error('--config is required (see --help)');
+  const controlPlane = values['control-plane'];
+  if (!values.config && !controlPlane)
+    throw new Error('--config or --control-plane is required (see --help)');
   const sampling = values.sampling === undefined ? 100 : Number(values.sampling);
   if (!Number.isFinite(sampling) || sampling < 0 || sampling > 100)
     throw new Error(`--sampling must be a percentage (0-100), not ${values.sampling}`);
@@ -68,6 +78,9 @@ export function parseSidecarArgs(argv: string[]): SidecarOptions | 'help' {
     outboundPort: port('outbound-port', values['outbound-port'], 15001),
     adminPort: port('admin-port', values['admin-port'], 15000),
     configFile: values.config,
+    ...(controlPlane
+      ? { controlPlane: { url: controlPlane, tokenFile: values['control-plane-token-file'] } }
+      : {}),
     otlpEndpoint: otlp,
     samplingPercent: sampling,
   };
@@ -79,20 +92,27 @@ export async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const sidecar = await startSidecar(options);
+  const { controlPlane, ...sidecarOptions } = options;
+  const link = controlPlane ? await linkControlPlane(controlPlane) : undefined;
+  const sidecar = await startSidecar({ ...sidecarOptions, ...(link ? { configSource: link.source } : {}) });
+  const registration = link?.register(sidecar);
   const { inbound, outbound, admin } = sidecar.ports;
   console.log(
     `sidecar ${sidecar.identity.workload}.${sidecar.identity.namespace} ready: inbound 127.0.0.1:${inbound} outbound 127.0.0.1:${outbound} admin 127.0.0.1:${admin} app 127.0.0.1:${options.appPort}`,
   );
   const stop = (signal: string) => {
     console.log(`sidecar ${sidecar.identity.workload}: ${signal}, draining`);
-    sidecar.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(`sidecar ${sidecar.identity.workload}: close failed: ${String(err)}`);
-        process.exit(1);
-      },
-    );
+    // Deregister first, so that other sidecars stop sending here while this one drains.
+    Promise.resolve(registration?.close())
+      .then(() => sidecar.close())
+      .then(() => link?.source.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(`sidecar ${sidecar.identity.workload}: close failed: ${String(err)}`);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
