@@ -1,5 +1,7 @@
 // Helpers for the sidecar integration tests: real upstream HTTP servers, mesh config YAML, an HTTP
 // client that sets Host freely, and a tracer that records spans.
+
+import { randomBytes } from 'node:crypto';
 import {
   Agent,
   createServer,
@@ -9,7 +11,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPropagatingTracer, type RecordedSpan } from '../src/sidecar/propagating-tracer';
+import { parseB3 } from '../src/sidecar/b3';
+import type { AttemptRecord, HopSpan, SidecarTracerApi, SpanStart } from '../src/sidecar/telemetry-types';
 
 export interface Upstream {
   port: number;
@@ -18,12 +21,7 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export type UpstreamHandler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: string,
-  n: number,
-) => void | Promise<void>;
+export type UpstreamHandler = (req: IncomingMessage, res: ServerResponse, body: string, n: number) => unknown;
 
 /** A real HTTP server on 127.0.0.1; the handler gets the whole body and the request's 1-based number. */
 export async function startUpstream(handler: UpstreamHandler, port = 0): Promise<Upstream> {
@@ -142,6 +140,67 @@ ${opts.healthy === false ? 'status:\n  conditions: [{type: Healthy, status: "Fal
 
 export function yamlDocs(...docs: string[]): string {
   return docs.join('---\n');
+}
+
+// A fake tracer for in-process tests: continues B3 like the real one and keeps every ended span.
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+export interface RecordedSpan {
+  kind: 'server' | 'client';
+  start: SpanStart;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  attempts: AttemptRecord[];
+  attributes: Record<string, string | number | boolean>;
+  result?: { statusCode: number; responseFlags: string; error: boolean };
+}
+
+function createPropagatingTracer(onEnd?: (span: RecordedSpan) => void): SidecarTracerApi {
+  const start = (
+    kind: 'server' | 'client',
+    incoming: Record<string, string | string[] | undefined>,
+    s: SpanStart,
+  ): HopSpan => {
+    const parent = parseB3(incoming);
+    const rec: RecordedSpan = {
+      kind,
+      start: s,
+      traceId: parent?.traceId ?? hex(16),
+      spanId: hex(8),
+      parentSpanId: parent?.spanId,
+      attempts: [],
+      attributes: {},
+    };
+    const sampled = parent?.sampled ?? true;
+    return {
+      traceId: rec.traceId,
+      spanId: rec.spanId,
+      sampled,
+      b3Headers: () => ({
+        'x-b3-traceid': rec.traceId,
+        'x-b3-spanid': rec.spanId,
+        ...(rec.parentSpanId ? { 'x-b3-parentspanid': rec.parentSpanId } : {}),
+        'x-b3-sampled': sampled ? '1' : '0',
+      }),
+      setAttribute: (k, v) => {
+        rec.attributes[k] = v;
+      },
+      addAttempt: (a) => {
+        rec.attempts.push(a);
+      },
+      end: (result) => {
+        rec.result = result;
+        onEnd?.(rec);
+      },
+    };
+  };
+  return {
+    startServerSpan: (incoming, s) => start('server', incoming, s),
+    startClientSpan: (incoming, s) => start('client', incoming, s),
+    shutdown: async () => {},
+  };
 }
 
 /** A tracer that propagates B3 and keeps every ended span. */

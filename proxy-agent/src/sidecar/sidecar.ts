@@ -14,13 +14,13 @@ import { compileMesh, lookupService, type MeshModel } from './mesh-model';
 import { SidecarMetrics } from './metrics';
 import { createOutboundHandler } from './outbound';
 import { encodePeer } from './peer-metadata';
-import { createPropagatingTracer } from './propagating-tracer';
 import type {
   ServiceIdentity,
   SidecarMetricsApi,
   SidecarTracerApi,
   WorkloadIdentity,
 } from './telemetry-types';
+import { SidecarTracer } from './tracing';
 
 /** Envoy's default limit on request headers (60 KiB); larger ones get 431. */
 export const MAX_HEADER_BYTES = 60 * 1024;
@@ -120,7 +120,17 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
 
   const metrics = options.metrics ?? new SidecarMetrics();
   const ownsTracer = options.tracer === undefined;
-  const tracer = options.tracer ?? createPropagatingTracer();
+  const tracer =
+    options.tracer ??
+    new SidecarTracer({
+      serviceName: `${self.canonicalService}.${namespace}`,
+      namespace,
+      canonicalService: self.canonicalService,
+      canonicalRevision: self.canonicalRevision,
+      resourceAttributes: { 'service.version': version, 'service.instance.id': self.workload },
+      otlpEndpoint: options.otlpEndpoint ?? DEFAULT_OTLP_ENDPOINT,
+      samplingPercent: options.samplingPercent ?? 100,
+    });
   const clusters = new ClusterManager(metrics);
   clusters.apply(model);
 
