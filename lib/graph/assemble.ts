@@ -228,7 +228,9 @@ function finish(
     const data: NodeData = {
       ...stripUndefined(spec),
       ...(box ? { parent: box.id } : {}),
-      ...(location ? { isServiceEntry: location } : {}),
+      // Config refines the location of hosts the metrics show outside the cluster; in-cluster services
+      // declared by a ServiceEntry (as the demo mesh declares all of its services) stay plain services.
+      ...(location && spec.isServiceEntry ? { isServiceEntry: location } : {}),
       rpsIn: round(n.inbound.total, 4),
       rpsOut: round(n.out, 4),
       inbound: roundRates(n.inbound),

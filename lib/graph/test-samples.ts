@@ -56,16 +56,9 @@ export function requestSample(e: EdgeSpec): Sample {
   };
 }
 
-/** Bucket-rate samples for one edge: `counts[i]` observations per second ≤ `les[i]` (cumulative). */
+/** Bucket-rate samples for one edge's 2xx responses: `counts[i]` per second ≤ `les[i]` (cumulative). */
 export function bucketSamples(e: EdgeSpec, les: number[], counts: number[]): Sample[] {
-  const base = requestSample(e).labels;
-  const {
-    response_code: _c,
-    response_flags: _f,
-    grpc_response_status: _g,
-    connection_security_policy: _p,
-    ...labels
-  } = base;
+  const labels = requestSample({ ...e, code: '200' }).labels;
   return les.map((le, i) => ({
     labels: { ...labels, le: le === Number.POSITIVE_INFINITY ? '+Inf' : String(le) },
     value: counts[i] as number,
