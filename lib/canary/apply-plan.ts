@@ -99,6 +99,10 @@ export function checkSplit(split: Split, versions: readonly string[]): Record<st
   return errors;
 }
 
+export const CONFLICT_MESSAGE =
+  'Someone else changed this VirtualService after you loaded it. Nothing was applied: reload to see ' +
+  'the current weights, or apply yours over them.';
+
 function conflict(
   yours: Split | null,
   current: Split | null,
@@ -107,9 +111,7 @@ function conflict(
   return {
     ok: false,
     kind: 'conflict',
-    message:
-      'Someone else changed this VirtualService after you loaded it. Nothing was applied: reload to see ' +
-      'the current weights, or apply yours over them.',
+    message: CONFLICT_MESSAGE,
     yours,
     current,
     currentResourceVersion,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { observedSplitFrom, observedSplitQuery, promString } from './observed';
+import { observedSplitFrom, observedSplitQuery, promString, versionsSeenQuery } from './observed';
 
 describe('observedSplitQuery', () => {
   it('selects the service by name and namespace, escaping the values', () => {
@@ -62,5 +62,14 @@ describe('observedSplitFrom', () => {
 
   it('answers an empty split with no traffic', () => {
     expect(observedSplitFrom([])).toEqual({ reporter: null, totalRps: 0, shares: [], unknownRps: 0 });
+  });
+});
+
+describe('versionsSeenQuery', () => {
+  it('groups by service and version, for one service or all', () => {
+    expect(versionsSeenQuery({ name: 'reviews', namespace: 'bookinfo' })).toContain(
+      'istio_requests_total{destination_service_name="reviews",destination_service_namespace="bookinfo"}[5m]',
+    );
+    expect(versionsSeenQuery()).toContain('(rate(istio_requests_total[5m]))');
   });
 });

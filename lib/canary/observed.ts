@@ -24,6 +24,17 @@ export function observedSplitQuery(service: string, namespace: string, window: O
   );
 }
 
+/** Versions each service's requests reached over 5 minutes, for one service or all. */
+export function versionsSeenQuery(service?: { name: string; namespace: string }): string {
+  const sel = service
+    ? `{destination_service_name=${promString(service.name)},destination_service_namespace=${promString(service.namespace)}}`
+    : '';
+  return (
+    'sum by (destination_service_name, destination_service_namespace, destination_version, ' +
+    `destination_canonical_revision) (rate(istio_requests_total${sel}[5m]))`
+  );
+}
+
 export interface Sample {
   labels: Record<string, string | undefined>;
   value: number;

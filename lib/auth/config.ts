@@ -1,0 +1,61 @@
+// How the dashboard authenticates its users: `MESHLENS_AUTH=anonymous` (the default, for a loopback
+// demo) or `token` (sign in with a token). Server-side only.
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cookies } from 'next/headers';
+import { controlPlaneToken } from '../canary/control-plane';
+import { decodeSession, SESSION_COOKIE } from './session';
+import { parseUserTokens, type UserToken } from './tokens';
+
+export type AuthMode = 'anonymous' | 'token';
+export const ANONYMOUS_USER = 'anonymous';
+
+export function authMode(): AuthMode {
+  return process.env.MESHLENS_AUTH === 'token' ? 'token' : 'anonymous';
+}
+
+const globalSecret = globalThis as typeof globalThis & { __meshlensSessionSecret?: string };
+
+/** `MESHLENS_SESSION_SECRET`, else a random secret for this process (sessions end on restart). */
+export function sessionSecret(): string {
+  const fromEnv = process.env.MESHLENS_SESSION_SECRET;
+  if (fromEnv && fromEnv.length >= 16) return fromEnv;
+  globalSecret.__meshlensSessionSecret ??= randomBytes(32).toString('base64url');
+  return globalSecret.__meshlensSessionSecret;
+}
+
+/**
+ * Tokens users sign in with: `MESHLENS_AUTH_TOKENS` (lines of `token,user`) and the file
+ * `MESHLENS_AUTH_TOKEN_FILE`; when neither is set, the control plane's own token signs in as `admin`.
+ */
+export function signInTokens(): UserToken[] {
+  const tokens = parseUserTokens(process.env.MESHLENS_AUTH_TOKENS ?? '');
+  const file = process.env.MESHLENS_AUTH_TOKEN_FILE;
+  if (file) {
+    try {
+      tokens.push(...parseUserTokens(readFileSync(file, 'utf8')));
+    } catch {
+      // An unreadable file signs nobody in; the sign-in form says the token is not accepted.
+    }
+  }
+  if (tokens.length === 0 && !process.env.MESHLENS_AUTH_TOKENS && !file) {
+    const cp = controlPlaneToken();
+    if (cp) tokens.push(...parseUserTokens(cp));
+  }
+  return tokens;
+}
+
+export interface CurrentUser {
+  mode: AuthMode;
+  /** The signed-in user, `anonymous` in anonymous mode, null when token mode has no session. */
+  user: string | null;
+}
+
+export async function currentUser(): Promise<CurrentUser> {
+  const mode = authMode();
+  if (mode === 'anonymous') return { mode, user: ANONYMOUS_USER };
+  const jar = await cookies();
+  const session = decodeSession(jar.get(SESSION_COOKIE)?.value, sessionSecret(), Date.now() / 1000);
+  return { mode, user: session?.user ?? null };
+}
