@@ -175,6 +175,8 @@ function serveWatch(
         }, BOOKMARK_INTERVAL_MS)
       : undefined;
   const done = () => {
+    // A stream closed before it ended was cut by the client: its connection cannot carry another request.
+    if (!res.writableEnded) res.socket?.destroy();
     sub.unsubscribe();
     ctx.watches.delete(res);
     clearTimeout(timer);

@@ -38,6 +38,8 @@ export interface ControlPlane {
 }
 
 const USER_HEADER = 'x-meshlens-user';
+/** How long close() lets requests in flight finish before cutting their connections. */
+const CLOSE_GRACE_MS = 1000;
 const HEARTBEAT_PATH = /^\/v1\/workloadentries\/([^/]+)\/([^/]+)\/heartbeat$/;
 
 function actorOf(req: IncomingMessage, identity: string): Actor {
@@ -185,7 +187,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         for (const res of watches) res.end();
         server.closeIdleConnections();
         await store.close();
+        // Connections that went idle since (ended watches, answered requests) go now; stragglers soon.
+        server.closeIdleConnections();
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         await stopped;
+        clearTimeout(cut);
         await unlock();
       })();
       return closing;
