@@ -156,14 +156,14 @@ export async function loadService(
     : loaded;
 }
 
+/** The observed split by version label (the panel maps labels to subsets with `VersionInfo.label`). */
 export async function loadObserved(
-  service: ServiceRef,
+  service: { name: string; namespace: string },
   window: ObservedWindow,
-  labelToSubset: ReadonlyMap<string, string>,
 ): Promise<Loaded<ObservedSplit>> {
   const res = await instantQuery(observedSplitQuery(service.name, service.namespace, window));
   if (!res.ok) return { ok: false, kind: 'unavailable', message: res.message };
-  return { ok: true, value: observedSplitFrom(res.samples, (v) => labelToSubset.get(v) ?? v) };
+  return { ok: true, value: observedSplitFrom(res.samples) };
 }
 
 async function auditEntries(
