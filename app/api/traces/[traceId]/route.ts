@@ -1,0 +1,17 @@
+// GET /api/traces/{traceId} — one trace in Jaeger's JSON model.
+import { parseTraceId } from '@/lib/jaeger/trace-id';
+import type { TraceResponse } from '@/lib/traces/api-types';
+import { failure, invalid, ok } from '@/lib/traces/http';
+import { jaeger } from '@/lib/traces/server';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(
+  _request: Request,
+  ctx: { params: Promise<{ traceId: string }> },
+): Promise<Response> {
+  const id = parseTraceId((await ctx.params).traceId);
+  if (!id.ok) return invalid(`not a trace id: ${id.error}`);
+  const result = await jaeger().trace(id.id);
+  return result.ok ? ok({ trace: result.value } satisfies TraceResponse) : failure(result.error);
+}

@@ -1,0 +1,44 @@
+// GET /api/traces/failing?node= | ?source=&target= [&graphType=&injectServiceNodes=&lookback=&limit=] — recent
+// error traces through a graph node or along an edge, each with the span that failed there.
+import { z } from 'zod';
+import { GRAPH_TYPES } from '@/lib/graph/types';
+import { failure, invalid, ok } from '@/lib/traces/http';
+import { parseSearchState } from '@/lib/traces/search-params';
+import { jaeger } from '@/lib/traces/server';
+import { findFailingRequests } from '@/lib/traces/trace-search';
+
+export const dynamic = 'force-dynamic';
+
+const nodeId = z.string().min(1).max(600);
+const Params = z.union([
+  z.object({ node: nodeId }).strict(),
+  z.object({ source: nodeId, target: nodeId }).strict(),
+]);
+
+export async function GET(request: Request): Promise<Response> {
+  const sp = new URL(request.url).searchParams;
+  const element = Params.safeParse(
+    Object.fromEntries(['node', 'source', 'target'].flatMap((k) => (sp.get(k) ? [[k, sp.get(k)]] : []))),
+  );
+  if (!element.success) return invalid('give either node, or source and target (graph node ids)');
+  const graphType = z
+    .enum(GRAPH_TYPES)
+    .default('versionedApp')
+    .safeParse(sp.get('graphType') ?? undefined);
+  if (!graphType.success) return invalid(`graphType: one of ${GRAPH_TYPES.join(', ')}`);
+  const search = parseSearchState(
+    new URLSearchParams({ lookback: sp.get('lookback') ?? '1h', limit: sp.get('limit') ?? '10' }),
+  );
+  if (!search.ok)
+    return invalid(search.errors.map((e) => `${e.field}: ${e.message}`).join('; '), search.errors);
+  const result = await findFailingRequests(
+    jaeger(),
+    {
+      element: element.data,
+      graph: { graphType: graphType.data, injectServiceNodes: sp.get('injectServiceNodes') !== 'false' },
+      state: search.state,
+    },
+    Date.now(),
+  );
+  return result.ok ? ok(result.value) : failure(result.error);
+}

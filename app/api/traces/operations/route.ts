@@ -1,0 +1,18 @@
+// GET /api/traces/operations?service= — a service's operation names.
+import type { OperationsResponse } from '@/lib/traces/api-types';
+import { failure, invalid, ok } from '@/lib/traces/http';
+import { parseSearchState } from '@/lib/traces/search-params';
+import { jaeger } from '@/lib/traces/server';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(request: Request): Promise<Response> {
+  const service = new URL(request.url).searchParams.get('service') ?? '';
+  // The search's own validation of a service name.
+  const parsed = parseSearchState(new URLSearchParams({ service }));
+  if (!parsed.ok || !parsed.state.service) return invalid('service: a service name is required');
+  const result = await jaeger().operations(parsed.state.service);
+  return result.ok
+    ? ok({ operations: [...result.value].sort() } satisfies OperationsResponse)
+    : failure(result.error);
+}

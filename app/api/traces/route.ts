@@ -1,0 +1,16 @@
+// GET /api/traces?service=&operation=&tags=&errors=&minDuration=&maxDuration=&lookback=&limit= — trace search
+// through Jaeger's query API; without a service, every service is searched.
+import { failure, invalid, ok } from '@/lib/traces/http';
+import { parseSearchState } from '@/lib/traces/search-params';
+import { jaeger } from '@/lib/traces/server';
+import { searchTraces } from '@/lib/traces/trace-search';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(request: Request): Promise<Response> {
+  const parsed = parseSearchState(new URL(request.url).searchParams);
+  if (!parsed.ok)
+    return invalid(parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; '), parsed.errors);
+  const result = await searchTraces(jaeger(), parsed.state, Date.now());
+  return result.ok ? ok(result.value) : failure(result.error);
+}

@@ -1,0 +1,121 @@
+// The span detail pane: the hop's outcome first (status, response flags in words, retry attempts and
+// their endpoints), then tags, process and events, as Jaeger UI lists them.
+import { serviceColor } from '@/lib/traces/service-colors';
+import { hopFacts } from '@/lib/traces/span-facts';
+import type { SpanNode } from '@/lib/traces/span-tree';
+import { formatDuration } from '@/lib/traces/time-layout';
+import { AttemptsTable } from './attempts-table';
+import { KeyValueTable } from './key-value-table';
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="mt-3">
+      <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{title}</h3>
+      {children}
+    </section>
+  );
+}
+
+export function SpanDetail({ node, traceStart }: { node: SpanNode; traceStart: number }) {
+  const { span } = node;
+  const facts = hopFacts(span);
+  return (
+    <aside aria-label="Span detail" data-testid="span-detail" className="min-h-0 overflow-y-auto p-3 text-sm">
+      <h2 className="flex items-center gap-2 font-semibold">
+        <span
+          aria-hidden
+          className="h-3 w-3 rounded-sm"
+          style={{ backgroundColor: serviceColor(node.serviceName) }}
+        />
+        <span>{node.serviceName}</span>
+      </h2>
+      <p className="break-all text-slate-600 dark:text-slate-300">{span.operationName}</p>
+      <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-xs">
+        {node.isError || facts.statusCode !== undefined ? (
+          <>
+            <dt className="text-slate-500">status</dt>
+            <dd
+              data-testid="span-status"
+              className={node.isError ? 'font-semibold text-red-600' : 'font-semibold'}
+            >
+              {facts.statusCode === 0 ? '0 (no response)' : (facts.statusCode ?? 'n/a')}
+              {node.isError ? ' — error' : ''}
+            </dd>
+          </>
+        ) : null}
+        <dt className="text-slate-500">duration</dt>
+        <dd>{formatDuration(span.duration)}</dd>
+        <dt className="text-slate-500">start</dt>
+        <dd>+{formatDuration(node.startTime - traceStart)}</dd>
+        {facts.kind ? (
+          <>
+            <dt className="text-slate-500">kind</dt>
+            <dd>{facts.kind}</dd>
+          </>
+        ) : null}
+        {facts.method || facts.url ? (
+          <>
+            <dt className="text-slate-500">request</dt>
+            <dd className="break-all">{[facts.method, facts.url].filter(Boolean).join(' ')}</dd>
+          </>
+        ) : null}
+        {facts.upstreamCluster ? (
+          <>
+            <dt className="text-slate-500">upstream</dt>
+            <dd className="break-all font-mono">{facts.upstreamCluster}</dd>
+          </>
+        ) : null}
+        {facts.peerAddress ? (
+          <>
+            <dt className="text-slate-500">peer</dt>
+            <dd className="font-mono">{facts.peerAddress}</dd>
+          </>
+        ) : null}
+        <dt className="text-slate-500">span id</dt>
+        <dd className="font-mono">{span.spanID}</dd>
+      </dl>
+      {facts.responseFlags ? (
+        <Section title="Response flags">
+          <ul data-testid="span-flags" className="text-xs">
+            {facts.responseFlags.map((f) => (
+              <li key={f.flag}>
+                <span className="font-mono font-semibold text-red-700 dark:text-red-400">{f.flag}</span> —{' '}
+                {f.meaning}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+      {facts.attempts.length > 0 ? (
+        <Section title={`Attempts (${facts.attempts.length})`}>
+          <AttemptsTable attempts={facts.attempts} />
+        </Section>
+      ) : null}
+      <Section title="Tags">
+        <KeyValueTable items={span.tags} label="Span tags" />
+      </Section>
+      <Section title={`Process: ${node.process.serviceName}`}>
+        <KeyValueTable items={node.process.tags} label="Process tags" />
+      </Section>
+      <Section title={`Events (${span.logs.length})`}>
+        {span.logs.length === 0 ? <p className="text-xs text-slate-500">none</p> : null}
+        {span.logs.map((log, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: logs are a fixed list in span order
+          <div key={i} className="mb-2">
+            <p className="text-xs text-slate-500">+{formatDuration(log.timestamp - traceStart)}</p>
+            <KeyValueTable items={log.fields} label="Event fields" />
+          </div>
+        ))}
+      </Section>
+      {span.warnings && span.warnings.length > 0 ? (
+        <Section title="Warnings">
+          <ul className="text-xs text-amber-700">
+            {span.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+    </aside>
+  );
+}

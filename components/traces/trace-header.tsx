@@ -1,0 +1,55 @@
+// The trace's summary line: root service and operation, start, duration, services (with colours), errors.
+import { serviceColor } from '@/lib/traces/service-colors';
+import type { TraceTree } from '@/lib/traces/span-tree';
+import { formatDuration } from '@/lib/traces/time-layout';
+
+export function TraceHeader({ tree }: { tree: TraceTree }) {
+  const root = tree.nodes[0];
+  return (
+    <div className="border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+      <h1 className="text-lg font-semibold">
+        {root ? `${root.serviceName}: ${root.span.operationName}` : 'Empty trace'}{' '}
+        <span className="font-mono text-sm font-normal text-slate-500">{tree.traceID}</span>
+      </h1>
+      <dl className="mt-1 flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-600 dark:text-slate-300">
+        <div>
+          <dt className="inline text-slate-500">Start </dt>
+          <dd className="inline">{new Date(tree.startTime / 1000).toLocaleString()}</dd>
+        </div>
+        <div>
+          <dt className="inline text-slate-500">Duration </dt>
+          <dd className="inline">{formatDuration(tree.duration)}</dd>
+        </div>
+        <div>
+          <dt className="inline text-slate-500">Spans </dt>
+          <dd className="inline">{tree.nodes.length}</dd>
+        </div>
+        <div>
+          <dt className="inline text-slate-500">Depth </dt>
+          <dd className="inline">{tree.maxDepth + 1}</dd>
+        </div>
+        <div>
+          <dt className="inline text-slate-500">Errors </dt>
+          <dd
+            data-testid="trace-error-count"
+            className={`inline ${tree.errorCount > 0 ? 'font-semibold text-red-600' : ''}`}
+          >
+            {tree.errorCount}
+          </dd>
+        </div>
+      </dl>
+      <ul aria-label="Services" className="mt-1 flex flex-wrap gap-2 text-xs">
+        {tree.services.map((s) => (
+          <li key={s.name} className="flex items-center gap-1">
+            <span
+              aria-hidden
+              className="h-2.5 w-2.5 rounded-sm"
+              style={{ backgroundColor: serviceColor(s.name) }}
+            />
+            {s.name} <span className="text-slate-500">({s.spanCount})</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,126 @@
+// Trace search and failing-request lookup over a Jaeger query client: Jaeger searches one service at a
+// time, so a search naming none (and a graph element's failing requests) fans out over the services,
+// a few at a time, and merges the answers newest first.
+import { parseNodeId } from '@/lib/graph/node-id';
+import type { Trace } from '@/lib/jaeger/model';
+import type { FailingRequestsResponse, TraceSearchResponse } from './api-types';
+import { failingRequests, type GraphElement } from './failing-requests';
+import type { GraphPathOptions } from './graph-path';
+import type { JaegerError, JaegerQueryClient, JaegerResult } from './jaeger-query';
+import { type SearchState, toJaegerSearchParams } from './search-params';
+import { mergeSearchResults, summarizeTrace } from './trace-summary';
+
+/** Services searched at most when a search names none. */
+export const MAX_FANOUT_SERVICES = 30;
+const CONCURRENCY = 4;
+
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Searches `services` and collects the traces; fails only when every service's search failed. */
+async function searchServices(
+  client: JaegerQueryClient,
+  services: readonly string[],
+  state: SearchState,
+  nowMs: number,
+): Promise<JaegerResult<{ traces: Trace[][]; warnings: string[] }>> {
+  const results = await mapLimited(services, CONCURRENCY, (s) =>
+    client.search(toJaegerSearchParams(state, s, nowMs)),
+  );
+  const traces: Trace[][] = [];
+  const warnings: string[] = [];
+  let firstError: JaegerError | undefined;
+  results.forEach((r, i) => {
+    if (r.ok) traces.push(r.value);
+    else {
+      firstError ??= r.error;
+      warnings.push(`${services[i]}: ${r.error.message}`);
+    }
+  });
+  if (traces.length === 0 && firstError) return { ok: false, error: firstError };
+  return { ok: true, value: { traces, warnings } };
+}
+
+/** The services to search: the one named, else every service Jaeger knows (bounded). */
+async function servicesFor(
+  client: JaegerQueryClient,
+  service: string | undefined,
+): Promise<JaegerResult<string[]>> {
+  if (service) return { ok: true, value: [service] };
+  const all = await client.services();
+  if (!all.ok) return all;
+  return { ok: true, value: [...all.value].sort().slice(0, MAX_FANOUT_SERVICES) };
+}
+
+export async function searchTraces(
+  client: JaegerQueryClient,
+  state: SearchState,
+  nowMs: number,
+): Promise<JaegerResult<TraceSearchResponse>> {
+  const services = await servicesFor(client, state.service);
+  if (!services.ok) return services;
+  const found = await searchServices(client, services.value, state, nowMs);
+  if (!found.ok) return found;
+  const summaries = found.value.traces.map((list) => list.map(summarizeTrace));
+  let traces = mergeSearchResults(summaries, state.limit);
+  // Jaeger matches tags on any span of the trace; "errors only" means the trace has an error span.
+  if (state.errorsOnly) traces = traces.filter((t) => t.errorCount > 0);
+  return { ok: true, value: { traces, services: services.value, warnings: found.value.warnings } };
+}
+
+/** The Jaeger service (`<app>.<namespace>`, Istio's naming) a graph node's spans are reported under. */
+export function jaegerServiceOf(nodeId: string): string | undefined {
+  const ref = parseNodeId(nodeId.startsWith('box:') ? `app:${nodeId.slice(4)}` : nodeId);
+  if (!ref || ref.kind === 'unknown') return undefined;
+  if (ref.kind === 'app') return `${ref.app}.${ref.namespace}`;
+  if (ref.kind === 'service') return ref.external ? undefined : `${ref.name}.${ref.namespace}`;
+  return undefined;
+}
+
+export interface FailingQuery {
+  element: GraphElement;
+  graph: GraphPathOptions;
+  state: SearchState;
+}
+
+/**
+ * Recent failing requests of a graph node or edge. An edge's failures are always in its caller's spans
+ * (the client span), so its caller's service is searched; a node's may sit in any caller's spans (a
+ * request aborted before reaching it), so every service is.
+ */
+export async function findFailingRequests(
+  client: JaegerQueryClient,
+  q: FailingQuery,
+  nowMs: number,
+): Promise<JaegerResult<FailingRequestsResponse>> {
+  const known = await client.services();
+  if (!known.ok) return known;
+  const caller = 'source' in q.element ? jaegerServiceOf(q.element.source) : undefined;
+  const services =
+    caller && known.value.includes(caller) ? [caller] : [...known.value].sort().slice(0, MAX_FANOUT_SERVICES);
+  // Fetch more traces than asked: the error may be elsewhere in a trace than on this node or edge.
+  const wide: SearchState = { ...q.state, errorsOnly: true, limit: Math.min(200, q.state.limit * 5) };
+  const found = await searchServices(client, services, wide, nowMs);
+  if (!found.ok) return found;
+  return {
+    ok: true,
+    value: {
+      traces: failingRequests(found.value.traces.flat(), q.element, q.graph, q.state.limit),
+      services,
+    },
+  };
+}
