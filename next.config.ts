@@ -8,6 +8,9 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ['prometheus-query'],
   // The repo root also holds the agent (proxy-agent/) — keep Next's file tracing on this checkout.
   outputFileTracingRoot: import.meta.dirname,
+  // `next build` type-checks the dashboard only (app/, components/, lib/); `npm run typecheck` checks
+  // the whole repository, the agent included.
+  typescript: { tsconfigPath: 'tsconfig.dashboard.json' },
 };
 
 export default nextConfig;

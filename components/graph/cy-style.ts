@@ -1,0 +1,97 @@
+// The cytoscape stylesheet: shapes by node kind, health colours, app boxes, edge widths and labels,
+// found/selected highlights; colours follow the light or dark theme.
+import type { StylesheetJson } from 'cytoscape';
+
+export const HEALTH_COLOURS = {
+  healthy: '#16a34a',
+  degraded: '#d97706',
+  failure: '#dc2626',
+  idle: '#94a3b8',
+} as const;
+
+export const NODE_SHAPES = {
+  app: 'round-rectangle',
+  workload: 'ellipse',
+  service: 'triangle',
+  serviceentry: 'diamond',
+  unknown: 'hexagon',
+} as const;
+
+export function graphStyle(dark: boolean): StylesheetJson {
+  const text = dark ? '#e2e8f0' : '#0f172a';
+  const fill = dark ? '#1e293b' : '#ffffff';
+  const textBg = dark ? '#020617' : '#ffffff';
+  return [
+    {
+      selector: 'node',
+      style: {
+        label: 'data(label)',
+        'text-wrap': 'wrap',
+        'text-valign': 'bottom',
+        'text-margin-y': 4,
+        'font-size': 11,
+        color: text,
+        'text-background-color': textBg,
+        'text-background-opacity': 0.7,
+        'text-background-padding': '1px',
+        'background-color': fill,
+        'border-width': 3,
+        'border-color': HEALTH_COLOURS.idle,
+        width: 30,
+        height: 30,
+      },
+    },
+    ...Object.entries(NODE_SHAPES).map(([cls, shape]) => ({ selector: `node.${cls}`, style: { shape } })),
+    ...Object.entries(HEALTH_COLOURS).map(([h, colour]) => ({
+      selector: `node.health-${h}`,
+      style: { 'border-color': colour },
+    })),
+    { selector: 'node.outside', style: { 'border-style': 'dashed', opacity: 0.75 } },
+    {
+      selector: 'node.box',
+      style: {
+        shape: 'round-rectangle',
+        'background-color': dark ? '#0f172a' : '#f1f5f9',
+        'background-opacity': 0.6,
+        'border-width': 1,
+        'border-style': 'dashed',
+        'border-color': dark ? '#475569' : '#94a3b8',
+        'text-valign': 'top',
+        'text-halign': 'center',
+        'text-margin-y': -4,
+        'font-weight': 'bold',
+        padding: '14px',
+      },
+    },
+    {
+      selector: 'edge',
+      style: {
+        width: 'data(width)',
+        'curve-style': 'bezier',
+        'target-arrow-shape': 'triangle',
+        'arrow-scale': 0.9,
+        'line-color': HEALTH_COLOURS.idle,
+        'target-arrow-color': HEALTH_COLOURS.idle,
+        label: 'data(label)',
+        'font-size': 10,
+        color: text,
+        'text-background-color': textBg,
+        'text-background-opacity': 0.8,
+        'text-background-padding': '1px',
+      },
+    },
+    ...Object.entries(HEALTH_COLOURS).map(([h, colour]) => ({
+      selector: `edge.health-${h}`,
+      style: { 'line-color': colour, 'target-arrow-color': colour },
+    })),
+    { selector: 'edge.health-healthy', style: { 'line-color': dark ? '#4ade80' : '#16a34a' } },
+    {
+      selector: '.found',
+      style: { 'underlay-color': '#0ea5e9', 'underlay-opacity': 0.35, 'underlay-padding': 8 },
+    },
+    {
+      selector: ':selected',
+      style: { 'overlay-color': '#0ea5e9', 'overlay-opacity': 0.25, 'overlay-padding': 6 },
+    },
+  ] as StylesheetJson;
+}

@@ -1,0 +1,61 @@
+'use client';
+// Side panel for an edge: rate, error share, share of the caller's requests, response codes and flags
+// in words, latency percentiles, route badges, and the drilldown (charts, retries on the route).
+import { useQuery } from '@tanstack/react-query';
+import { Stat } from '@/components/ui/stat';
+import { formatMs, formatPercent, formatRps, formatShare } from '@/lib/graph/format';
+import type { EdgeData, NodeData } from '@/lib/graph/types';
+import { edgeDrilldownOptions } from '@/lib/queries/graph';
+import { BadgeList } from './badge-list';
+import { DrilldownCharts } from './drilldown-charts';
+import { healthTone, nodeTitle } from './node-panel';
+import { ResponseTable } from './response-table';
+
+export function EdgePanel({
+  edge,
+  source,
+  target,
+  duration,
+  dark,
+}: {
+  edge: EdgeData;
+  source?: NodeData;
+  target?: NodeData;
+  duration: string;
+  dark: boolean;
+}) {
+  const drill = useQuery(edgeDrilldownOptions(edge.source, edge.target, duration));
+  return (
+    <div className="space-y-4">
+      <div>
+        <h2 className="text-base font-semibold">
+          {source ? nodeTitle(source) : edge.source} → {target ? nodeTitle(target) : edge.target}
+        </h2>
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          {edge.protocol} · reported by the{' '}
+          {edge.reporter === 'mixed' ? 'callers and destinations' : `${edge.reporter} proxy`}
+          {edge.isMTLS !== undefined ? ` · mTLS ${formatPercent(edge.isMTLS)}` : ''}
+        </p>
+      </div>
+      <dl className="grid grid-cols-3 gap-2">
+        <Stat label="Requests/s" value={formatRps(edge.rps)} />
+        <Stat label="Errors" value={formatShare(edge.errorRate)} tone={healthTone(edge.health)} />
+        <Stat label="% of caller's" value={formatPercent(edge.percentReq)} />
+        <Stat label="p50" value={formatMs(edge.latency.p50)} />
+        <Stat label="p95" value={formatMs(edge.latency.p95)} />
+        <Stat label="p99" value={formatMs(edge.latency.p99)} />
+      </dl>
+      <BadgeList badges={edge.badges} />
+      <ResponseTable responses={edge.traffic.responses} />
+      {drill.isPending ? (
+        <p className="text-xs text-slate-500">Loading time series…</p>
+      ) : drill.isError ? (
+        <p role="alert" className="text-xs text-red-600">
+          Time series unavailable: {drill.error.message}
+        </p>
+      ) : (
+        <DrilldownCharts d={drill.data} dark={dark} />
+      )}
+    </div>
+  );
+}

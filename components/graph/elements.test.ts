@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { parseExpression } from '@/lib/graph/expression';
+import type { Graph } from '@/lib/graph/types';
+import { edgeWidth, toElements } from './elements';
+
+const expr = (t: string) => {
+  const r = parseExpression(t);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+};
+const base = {
+  rpsIn: 0,
+  rpsOut: 0,
+  inbound: { total: 0, http4xx: 0, http5xx: 0, noResponse: 0 },
+  errorRate: 0,
+  responses: {},
+  latency: {},
+  health: 'healthy' as const,
+  badges: {},
+};
+const graph: Graph = {
+  timestamp: 0,
+  duration: 60,
+  graphType: 'versionedApp',
+  warnings: [],
+  elements: {
+    nodes: [
+      {
+        data: {
+          ...base,
+          id: 'svc:ns:reviews',
+          nodeType: 'service',
+          namespace: 'ns',
+          service: 'reviews',
+          badges: { circuitBreaker: {}, live: { reported: true, ejectionsActive: 2 } },
+        },
+      },
+      {
+        data: {
+          ...base,
+          id: 'app:ns:ratings:v1',
+          nodeType: 'app',
+          namespace: 'ns',
+          app: 'ratings',
+          version: 'v1',
+        },
+      },
+    ],
+    edges: [
+      {
+        data: {
+          id: 'svc:ns:reviews->app:ns:ratings:v1',
+          source: 'svc:ns:reviews',
+          target: 'app:ns:ratings:v1',
+          protocol: 'http',
+          reporter: 'source',
+          rps: 12.5,
+          rates: { total: 12.5, http4xx: 0, http5xx: 0, noResponse: 0 },
+          errorRate: 0,
+          percentReq: 40,
+          latency: { p95: 120 },
+          health: 'healthy',
+          traffic: { protocol: 'http', rates: {}, responses: {} },
+          badges: { retries: { attempts: 2 } },
+        },
+      },
+    ],
+  },
+};
+
+describe('graph → cytoscape elements', () => {
+  it('labels nodes with their name and badges, edges with the chosen number', () => {
+    const els = toElements(graph, { edgeLabels: 'rps', find: [], hide: [] });
+    expect(els.find((e) => e.data.id === 'svc:ns:reviews')?.data.label).toBe('reviews\n⚡ ⊘2');
+    expect(els.find((e) => e.data.id === 'app:ns:ratings:v1')?.data.label).toBe('v1');
+    expect(els.find((e) => e.group === 'edges')?.data.label).toBe('12.5 rps ↻');
+    expect(
+      toElements(graph, { edgeLabels: 'p95', find: [], hide: [] }).find((e) => e.group === 'edges')?.data
+        .label,
+    ).toBe('120 ms ↻');
+    expect(
+      toElements(graph, { edgeLabels: 'percent', find: [], hide: [] }).find((e) => e.group === 'edges')?.data
+        .label,
+    ).toBe('40% ↻');
+  });
+
+  it('hides matching nodes with their edges, marks found ones', () => {
+    const hidden = toElements(graph, { edgeLabels: 'none', find: [], hide: expr('app=ratings') });
+    expect(hidden.map((e) => e.data.id)).toEqual(['svc:ns:reviews']);
+    const found = toElements(graph, { edgeLabels: 'none', find: expr('rps > 5'), hide: [] });
+    expect(found.find((e) => e.group === 'edges')?.classes).toContain('found');
+  });
+
+  it('scales edge width with traffic, 1 to 8 px', () => {
+    expect(edgeWidth(0, 10)).toBe(1);
+    expect(edgeWidth(10, 10)).toBe(8);
+    expect(edgeWidth(1, 10)).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,97 @@
+// The graph JSON → cytoscape element definitions: display labels, badges as glyphs, edge widths by
+// traffic, and the find/hide classes. Pure, so the canvas only diffs and draws.
+import type { ElementDefinition } from 'cytoscape';
+import { type Expression, matches } from '@/lib/graph/expression';
+import { formatMs, formatPercent, formatRps } from '@/lib/graph/format';
+import type { Badges, EdgeData, Graph, NodeData } from '@/lib/graph/types';
+
+export type EdgeLabelMode = 'rps' | 'percent' | 'p95' | 'none';
+
+export const BADGE_GLYPHS = {
+  canary: '◐',
+  retries: '↻',
+  fault: '⚠',
+  circuitBreaker: '⚡',
+  ejections: '⊘',
+} as const;
+
+export function badgeGlyphs(b: Badges): string {
+  const out: string[] = [];
+  if (b.canary) out.push(BADGE_GLYPHS.canary);
+  if (b.retries) out.push(BADGE_GLYPHS.retries);
+  if (b.fault) out.push(BADGE_GLYPHS.fault);
+  if (b.circuitBreaker) out.push(BADGE_GLYPHS.circuitBreaker);
+  if (b.live?.reported && (b.live.ejectionsActive ?? 0) > 0)
+    out.push(`${BADGE_GLYPHS.ejections}${b.live.ejectionsActive}`);
+  return out.join(' ');
+}
+
+export function nodeLabel(n: NodeData, graphType: Graph['graphType']): string {
+  if (n.nodeType === 'box') return n.app ?? '';
+  if (n.nodeType === 'unknown') return 'unknown';
+  let name: string;
+  if (n.nodeType === 'service') name = n.service ?? n.id;
+  else if (n.nodeType === 'workload') name = n.workload ?? n.id;
+  else if (graphType === 'versionedApp') name = n.version ?? n.app ?? n.id;
+  else name = n.app ?? n.id;
+  const badges = badgeGlyphs(n.badges);
+  return badges ? `${name}\n${badges}` : name;
+}
+
+export function edgeLabel(e: EdgeData, mode: EdgeLabelMode): string {
+  const badges = [
+    e.badges.retries ? BADGE_GLYPHS.retries : '',
+    e.badges.canary ? BADGE_GLYPHS.canary : '',
+    e.badges.fault ? BADGE_GLYPHS.fault : '',
+  ]
+    .filter(Boolean)
+    .join('');
+  let text = '';
+  if (mode === 'rps') text = formatRps(e.rps);
+  else if (mode === 'percent') text = formatPercent(e.percentReq);
+  else if (mode === 'p95') text = e.latency.p95 === undefined ? '' : formatMs(e.latency.p95);
+  return [text, badges].filter(Boolean).join(' ');
+}
+
+/** Edge width 1–8 px on a log scale of its rate relative to the busiest edge. */
+export function edgeWidth(rps: number, maxRps: number): number {
+  if (!(rps > 0) || !(maxRps > 0)) return 1;
+  return 1 + 7 * (Math.log1p(rps) / Math.log1p(maxRps));
+}
+
+export interface ElementOptions {
+  edgeLabels: EdgeLabelMode;
+  find: Expression;
+  hide: Expression;
+}
+
+export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
+  const hiddenNodes = new Set<string>();
+  for (const { data } of g.elements.nodes) if (matches(o.hide, data)) hiddenNodes.add(data.id);
+  const maxRps = Math.max(0, ...g.elements.edges.map((e) => e.data.rps));
+  const out: ElementDefinition[] = [];
+  for (const { data } of g.elements.nodes) {
+    if (hiddenNodes.has(data.id)) continue;
+    const classes = [
+      data.nodeType,
+      data.isServiceEntry ? 'serviceentry' : '',
+      `health-${data.health}`,
+      data.isOutside ? 'outside' : '',
+      matches(o.find, data) ? 'found' : '',
+    ].filter(Boolean);
+    out.push({
+      group: 'nodes',
+      data: { ...data, label: nodeLabel(data, g.graphType) },
+      classes: classes.join(' '),
+    });
+  }
+  for (const { data } of g.elements.edges) {
+    if (hiddenNodes.has(data.source) || hiddenNodes.has(data.target) || matches(o.hide, data)) continue;
+    out.push({
+      group: 'edges',
+      data: { ...data, label: edgeLabel(data, o.edgeLabels), width: edgeWidth(data.rps, maxRps) },
+      classes: [`health-${data.health}`, matches(o.find, data) ? 'found' : ''].filter(Boolean).join(' '),
+    });
+  }
+  return out;
+}

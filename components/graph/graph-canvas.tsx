@@ -1,0 +1,128 @@
+'use client';
+// The cytoscape canvas. Elements are diffed in place on each refresh — nodes keep their positions; the
+// layout runs again only when nodes come or go, or the layout is switched.
+import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
+import elk from 'cytoscape-elk';
+import fcose from 'cytoscape-fcose';
+import { useEffect, useRef } from 'react';
+import { graphStyle } from './cy-style';
+import { type LayoutName, layoutOptions } from './layouts';
+
+let registered = false;
+function register(): void {
+  if (registered) return;
+  cytoscape.use(elk);
+  cytoscape.use(fcose);
+  registered = true;
+}
+
+export interface GraphCanvasProps {
+  elements: ElementDefinition[];
+  layout: LayoutName;
+  dark: boolean;
+  selected?: string;
+  /** Increment to zoom to fit. */
+  fitRequest: number;
+  onSelect: (id: string | undefined) => void;
+  summary: string;
+}
+
+export function GraphCanvas({
+  elements,
+  layout,
+  dark,
+  selected,
+  fitRequest,
+  onSelect,
+  summary,
+}: GraphCanvasProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const cyRef = useRef<Core | undefined>(undefined);
+  const laidOut = useRef<{ layout?: LayoutName; nodes: string }>({ nodes: '' });
+  const onSelectRef = useRef(onSelect);
+  onSelectRef.current = onSelect;
+
+  useEffect(() => {
+    register();
+    const cy = cytoscape({
+      container: container.current,
+      style: graphStyle(false),
+      minZoom: 0.05,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+    });
+    cy.on('tap', 'node, edge', (evt) => {
+      if (evt.target.data('nodeType') === 'box') return;
+      onSelectRef.current(evt.target.id());
+    });
+    cy.on('tap', (evt) => {
+      if (evt.target === cy) onSelectRef.current(undefined);
+    });
+    cyRef.current = cy;
+    // Expose for end-to-end tests and debugging in the browser console.
+    (window as unknown as { __meshlensCy?: Core }).__meshlensCy = cy;
+    return () => {
+      cy.destroy();
+      cyRef.current = undefined;
+    };
+  }, []);
+
+  useEffect(() => {
+    cyRef.current?.style(graphStyle(dark));
+  }, [dark]);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    const wanted = new Map(elements.map((e) => [e.data.id as string, e]));
+    cy.batch(() => {
+      cy.elements().forEach((el) => {
+        if (!wanted.has(el.id())) el.remove();
+      });
+      for (const def of elements) {
+        const el = cy.getElementById(def.data.id as string);
+        if (el.empty()) {
+          cy.add(def);
+          continue;
+        }
+        el.data(def.data);
+        el.classes(def.classes ?? '');
+        if (el.isNode() && (el.data('parent') ?? null) !== (el.parent().first().id() || null)) {
+          el.move({ parent: (def.data.parent as string | undefined) ?? null });
+        }
+      }
+    });
+    const nodeIds = cy
+      .nodes()
+      .map((n) => n.id())
+      .sort()
+      .join('|');
+    const prev = laidOut.current;
+    if (nodeIds !== prev.nodes || layout !== prev.layout) {
+      const fresh = prev.nodes === '' || layout !== prev.layout;
+      laidOut.current = { layout, nodes: nodeIds };
+      if (cy.nodes().length > 0) cy.layout(layoutOptions(layout, fresh)).run();
+    }
+  }, [elements, layout]);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    cy.elements(':selected').unselect();
+    if (selected) cy.getElementById(selected).select();
+  }, [selected]);
+
+  useEffect(() => {
+    if (fitRequest > 0) cyRef.current?.fit(undefined, 30);
+  }, [fitRequest]);
+
+  return (
+    <div
+      ref={container}
+      role="img"
+      aria-label={summary}
+      className="h-full w-full bg-slate-50 dark:bg-slate-900"
+      data-testid="graph-canvas"
+    />
+  );
+}

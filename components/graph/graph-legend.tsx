@@ -1,0 +1,65 @@
+// The legend: node shapes by kind, health colours, badges, edge width.
+import { HEALTH_COLOURS } from './cy-style';
+import { BADGE_GLYPHS } from './elements';
+
+const SHAPES: { label: string; svg: string }[] = [
+  { label: 'App (version)', svg: '<rect x="2" y="2" width="12" height="12" rx="3" />' },
+  { label: 'Workload', svg: '<circle cx="8" cy="8" r="6" />' },
+  { label: 'Service', svg: '<polygon points="8,2 14,14 2,14" />' },
+  { label: 'External (ServiceEntry)', svg: '<polygon points="8,1 15,8 8,15 1,8" />' },
+  { label: 'Unknown (outside the mesh)', svg: '<polygon points="4,2 12,2 15,8 12,14 4,14 1,8" />' },
+];
+const BADGES: { glyph: string; label: string }[] = [
+  { glyph: BADGE_GLYPHS.canary, label: 'canary weights' },
+  { glyph: BADGE_GLYPHS.retries, label: 'retries configured' },
+  { glyph: BADGE_GLYPHS.fault, label: 'fault injection' },
+  { glyph: BADGE_GLYPHS.circuitBreaker, label: 'circuit breaker / outlier detection' },
+  { glyph: `${BADGE_GLYPHS.ejections}n`, label: 'endpoints ejected now' },
+];
+
+export function GraphLegend() {
+  return (
+    <section aria-label="Legend" className="space-y-2 text-xs">
+      <h2 className="font-semibold">Legend</h2>
+      <ul className="space-y-1">
+        {SHAPES.map((s) => (
+          <li key={s.label} className="flex items-center gap-2">
+            <svg
+              width="16"
+              height="16"
+              viewBox="0 0 16 16"
+              aria-hidden="true"
+              className="fill-white stroke-slate-500 dark:fill-slate-800"
+              // biome-ignore lint/security/noDangerouslySetInnerHtml: constant SVG shapes of ours
+              dangerouslySetInnerHTML={{ __html: s.svg }}
+            />
+            {s.label}
+          </li>
+        ))}
+      </ul>
+      <ul className="space-y-1">
+        {(Object.entries(HEALTH_COLOURS) as [string, string][]).map(([h, colour]) => (
+          <li key={h} className="flex items-center gap-2">
+            <span
+              aria-hidden="true"
+              className="inline-block h-3 w-3 rounded-full border-2"
+              style={{ borderColor: colour }}
+            />
+            {h === 'failure' ? 'failing' : h === 'idle' ? 'no traffic' : h}
+          </li>
+        ))}
+      </ul>
+      <ul className="space-y-1">
+        {BADGES.map((b) => (
+          <li key={b.label}>
+            <span className="inline-block w-6 font-mono">{b.glyph}</span>
+            {b.label}
+          </li>
+        ))}
+      </ul>
+      <p className="text-slate-500 dark:text-slate-400">
+        Edge width grows with requests/s; dashed border: outside the chosen namespaces.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+'use client';
+// The graph page: toolbar, live cytoscape canvas, side panel; polling with react-query (paused while the
+// tab is hidden), state in the URL, errors from the backend shown as a banner over the last graph.
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { Banner } from '@/components/ui/banner';
+import { SelectField } from '@/components/ui/select-field';
+import { parseExpression } from '@/lib/graph/expression';
+import { graphQueryOptions } from '@/lib/queries/graph';
+import { toElements } from './elements';
+import { GraphCanvas } from './graph-canvas';
+import { GraphToolbar } from './graph-toolbar';
+import { nodeTitle } from './node-panel';
+import { SidePanel } from './side-panel';
+import { useDarkTheme } from './use-dark-theme';
+import { useGraphUrlState } from './use-graph-url-state';
+
+export function GraphView() {
+  const [state, update] = useGraphUrlState();
+  const dark = useDarkTheme();
+  const [fitRequest, setFitRequest] = useState(0);
+  const graph = useQuery({
+    ...graphQueryOptions({
+      namespaces: state.namespaces,
+      graphType: state.graphType,
+      duration: state.duration,
+    }),
+    refetchInterval: state.refresh > 0 ? state.refresh * 1000 : false,
+    refetchIntervalInBackground: false,
+    placeholderData: keepPreviousData,
+  });
+  const find = useMemo(() => parseExpression(state.find), [state.find]);
+  const hide = useMemo(() => parseExpression(state.hide), [state.hide]);
+  const elements = useMemo(
+    () =>
+      graph.data
+        ? toElements(graph.data, {
+            edgeLabels: state.labels,
+            find: find.ok ? find.value : [],
+            hide: hide.ok ? hide.value : [],
+          })
+        : [],
+    [graph.data, state.labels, find, hide],
+  );
+  const nodes = (graph.data?.elements.nodes ?? []).map((n) => n.data).filter((n) => n.nodeType !== 'box');
+  const edgeCount = graph.data?.elements.edges.length ?? 0;
+  const summary = `Service graph: ${nodes.length} nodes and ${edgeCount} edges. Use "Go to node" to select one with the keyboard.`;
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <GraphToolbar
+        state={state}
+        update={update}
+        onFit={() => setFitRequest((n) => n + 1)}
+        onRefresh={() => graph.refetch()}
+        fetching={graph.isFetching}
+      />
+      {graph.isError ? (
+        <Banner tone="error" title="The graph cannot be updated.">
+          {graph.error.message}
+          {graph.data ? ' Showing the last graph received.' : ''}
+        </Banner>
+      ) : null}
+      {graph.data?.warnings.map((w) => (
+        <Banner key={w.code} tone="warning" title={w.code.replace(/_/g, ' ')}>
+          {w.message}
+        </Banner>
+      ))}
+      <div className="flex min-h-0 flex-1">
+        <div className="relative min-w-0 flex-1">
+          <GraphCanvas
+            elements={elements}
+            layout={state.layout}
+            dark={dark}
+            selected={state.selected}
+            fitRequest={fitRequest}
+            onSelect={(selected) => update({ selected })}
+            summary={summary}
+          />
+          <div className="absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
+            <SelectField
+              label="Go to node"
+              value={nodes.some((n) => n.id === state.selected) ? (state.selected as string) : ''}
+              options={[
+                { value: '', label: '—' },
+                ...nodes.map((n) => ({ value: n.id, label: `${nodeTitle(n)} (${n.namespace})` })),
+              ]}
+              onChange={(id) => update({ selected: id || undefined })}
+            />
+            <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
+              {graph.data
+                ? `${nodes.length} nodes · ${edgeCount} edges · ${new Date(graph.data.timestamp * 1000).toLocaleTimeString()}`
+                : ''}
+            </span>
+          </div>
+          {graph.isPending ? (
+            <p className="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
+              Loading the graph…
+            </p>
+          ) : graph.data && nodes.length === 0 ? (
+            <p className="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
+              No traffic in the last {state.duration}
+              {state.namespaces.length > 0 ? ` in ${state.namespaces.join(', ')}` : ''}.
+            </p>
+          ) : null}
+        </div>
+        <SidePanel
+          graph={graph.data}
+          selected={state.selected}
+          duration={state.duration}
+          dark={dark}
+          onClose={() => update({ selected: undefined })}
+        />
+      </div>
+    </div>
+  );
+}

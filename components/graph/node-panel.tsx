@@ -1,0 +1,63 @@
+'use client';
+// Side panel for a node: inbound/outbound traffic, error share, latency, response codes, badges, and
+// the drilldown (charts, retries, endpoints with their ejection state).
+import { useQuery } from '@tanstack/react-query';
+import { Stat } from '@/components/ui/stat';
+import { formatMs, formatRps, formatShare } from '@/lib/graph/format';
+import type { NodeData } from '@/lib/graph/types';
+import { CLUSTER_DOMAIN } from '@/lib/mesh-config/labels';
+import { nodeDrilldownOptions } from '@/lib/queries/graph';
+import { BadgeList } from './badge-list';
+import { DrilldownCharts } from './drilldown-charts';
+import { ResponseTable } from './response-table';
+
+export function nodeTitle(n: NodeData): string {
+  if (n.nodeType === 'unknown') return 'unknown (outside the mesh)';
+  if (n.nodeType === 'service') return `service ${n.service}`;
+  if (n.nodeType === 'workload') return `workload ${n.workload}`;
+  return `app ${n.app}${n.version ? ` ${n.version}` : ''}`;
+}
+
+export function healthTone(h: NodeData['health']): 'ok' | 'warn' | 'bad' | undefined {
+  return h === 'failure' ? 'bad' : h === 'degraded' ? 'warn' : h === 'healthy' ? 'ok' : undefined;
+}
+
+export function NodePanel({ node, duration, dark }: { node: NodeData; duration: string; dark: boolean }) {
+  const svc = node.destServices?.[0];
+  const host = node.serviceHost ?? (svc ? `${svc.name}.${svc.namespace}.${CLUSTER_DOMAIN}` : undefined);
+  const drill = useQuery({
+    ...nodeDrilldownOptions(node.id, host, duration),
+    enabled: node.nodeType !== 'unknown',
+  });
+  return (
+    <div className="space-y-4">
+      <div>
+        <h2 className="text-base font-semibold">{nodeTitle(node)}</h2>
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          namespace {node.namespace}
+          {node.workload ? ` · workload ${node.workload}` : ''}
+          {node.isServiceEntry ? ` · ServiceEntry (${node.isServiceEntry})` : ''}
+        </p>
+      </div>
+      <dl className="grid grid-cols-3 gap-2">
+        <Stat label="Inbound" value={formatRps(node.rpsIn)} />
+        <Stat label="Outbound" value={formatRps(node.rpsOut)} />
+        <Stat label="Errors" value={formatShare(node.errorRate)} tone={healthTone(node.health)} />
+        <Stat label="p50" value={formatMs(node.latency.p50)} />
+        <Stat label="p95" value={formatMs(node.latency.p95)} />
+        <Stat label="p99" value={formatMs(node.latency.p99)} />
+      </dl>
+      <BadgeList badges={node.badges} />
+      <ResponseTable responses={node.responses} />
+      {node.nodeType === 'unknown' ? null : drill.isPending ? (
+        <p className="text-xs text-slate-500">Loading time series…</p>
+      ) : drill.isError ? (
+        <p role="alert" className="text-xs text-red-600">
+          Time series unavailable: {drill.error.message}
+        </p>
+      ) : (
+        <DrilldownCharts d={drill.data} dark={dark} />
+      )}
+    </div>
+  );
+}

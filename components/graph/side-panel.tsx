@@ -1,0 +1,59 @@
+'use client';
+// The side panel: the selected node's or edge's details, else the legend.
+import { Button } from '@/components/ui/button';
+import type { Graph } from '@/lib/graph/types';
+import { EdgePanel } from './edge-panel';
+import { GraphLegend } from './graph-legend';
+import { NodePanel } from './node-panel';
+
+export function SidePanel({
+  graph,
+  selected,
+  duration,
+  dark,
+  onClose,
+}: {
+  graph?: Graph;
+  selected?: string;
+  duration: string;
+  dark: boolean;
+  onClose: () => void;
+}) {
+  const node = graph?.elements.nodes.find((n) => n.data.id === selected)?.data;
+  const edge = node ? undefined : graph?.elements.edges.find((e) => e.data.id === selected)?.data;
+  const nodeById = (id: string) => graph?.elements.nodes.find((n) => n.data.id === id)?.data;
+  return (
+    <aside
+      aria-label={node || edge ? 'Details' : 'Legend'}
+      className="w-[420px] shrink-0 overflow-y-auto border-l border-slate-200 p-4 dark:border-slate-800"
+      data-testid="side-panel"
+    >
+      {node || edge ? (
+        <div className="mb-2 flex justify-end">
+          <Button onClick={onClose} aria-label="Close the details and show the legend">
+            Close
+          </Button>
+        </div>
+      ) : null}
+      {node ? (
+        <NodePanel key={node.id} node={node} duration={duration} dark={dark} />
+      ) : edge ? (
+        <EdgePanel
+          key={edge.id}
+          edge={edge}
+          source={nodeById(edge.source)}
+          target={nodeById(edge.target)}
+          duration={duration}
+          dark={dark}
+        />
+      ) : (
+        <>
+          {selected ? (
+            <p className="mb-2 text-xs text-slate-500">The selected element is not in the current graph.</p>
+          ) : null}
+          <GraphLegend />
+        </>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,84 @@
+// react-query options for the graph and its drilldowns: keys in one place, fetches of our own route
+// handlers only, error answers turned into `ApiFailure` values the UI shows in words.
+import { queryOptions } from '@tanstack/react-query';
+import type { Drilldown } from '@/lib/graph/drilldown';
+import type { Graph, GraphType } from '@/lib/graph/types';
+
+export interface GraphQuery {
+  namespaces: string[];
+  graphType: GraphType;
+  /** Prometheus duration: `60s`, `5m`… */
+  duration: string;
+}
+
+/** An error answered by the backend: `{error: {code, message}}`, or the network failing. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { signal, headers: { accept: 'application/json' } });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiFailure('dashboard_unreachable', 'The dashboard server cannot be reached.', 0);
+  }
+  const body = (await res.json().catch(() => undefined)) as
+    | { error?: { code?: string; message?: string } }
+    | undefined;
+  if (!res.ok) {
+    throw new ApiFailure(
+      body?.error?.code ?? 'http_error',
+      body?.error?.message ?? `The dashboard answered ${res.status}.`,
+      res.status,
+    );
+  }
+  return body as T;
+}
+
+export const graphKeys = {
+  all: ['graph'] as const,
+  graph: (q: GraphQuery) => ['graph', q.graphType, q.duration, q.namespaces.join(',')] as const,
+  node: (id: string, host: string | undefined, duration: string, range: string) =>
+    ['graph', 'node', id, host ?? '', duration, range] as const,
+  edge: (source: string, target: string, duration: string, range: string) =>
+    ['graph', 'edge', source, target, duration, range] as const,
+};
+
+export function graphSearch(q: GraphQuery): string {
+  const p = new URLSearchParams({ graphType: q.graphType, duration: q.duration });
+  if (q.namespaces.length > 0) p.set('namespaces', q.namespaces.join(','));
+  return p.toString();
+}
+
+export function graphQueryOptions(q: GraphQuery) {
+  return queryOptions({
+    queryKey: graphKeys.graph(q),
+    queryFn: ({ signal }) => getJson<Graph>(`/api/graph?${graphSearch(q)}`, signal),
+  });
+}
+
+export function nodeDrilldownOptions(id: string, host: string | undefined, duration: string, range = '30m') {
+  const p = new URLSearchParams({ id, duration, range });
+  if (host) p.set('host', host);
+  return queryOptions({
+    queryKey: graphKeys.node(id, host, duration, range),
+    queryFn: ({ signal }) => getJson<Drilldown>(`/api/graph/node?${p}`, signal),
+  });
+}
+
+export function edgeDrilldownOptions(source: string, target: string, duration: string, range = '30m') {
+  const p = new URLSearchParams({ source, target, duration, range });
+  return queryOptions({
+    queryKey: graphKeys.edge(source, target, duration, range),
+    queryFn: ({ signal }) => getJson<Drilldown>(`/api/graph/edge?${p}`, signal),
+  });
+}
