@@ -5,7 +5,7 @@ import type { Pool } from 'undici';
 import type { ListenerContext } from './listener-context';
 import { decodePeer, PEER_HEADER } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
-import { hasRequestBody, localReply, relayResponse, sendTry, upstreamHeaders } from './upstream';
+import { hasRequestBody, localReply, UpstreamTry, upstreamHeaders } from './upstream';
 
 export function createInboundHandler(
   ctx: ListenerContext,
@@ -31,8 +31,12 @@ async function handleInbound(ctx: ListenerContext, app: Pool, req: IncomingMessa
     url: `http://${req.headers.host ?? ctx.selfService.service}${path}`,
   });
   let downstreamGone = false;
+  let current: UpstreamTry | undefined;
   res.once('close', () => {
-    if (!res.writableFinished) downstreamGone = true;
+    if (!res.writableFinished) {
+      downstreamGone = true;
+      current?.abort();
+    }
   });
   const withBody = hasRequestBody(req.headers);
   let requestBytes = 0;
@@ -44,7 +48,7 @@ async function handleInbound(ctx: ListenerContext, app: Pool, req: IncomingMessa
         requestBytes += c.length;
       });
   }
-  const result = await sendTry(
+  const t = new UpstreamTry(
     app,
     {
       method,
@@ -52,8 +56,10 @@ async function handleInbound(ctx: ListenerContext, app: Pool, req: IncomingMessa
       headers: upstreamHeaders(req.rawHeaders, span.b3Headers(), PEER_HEADER),
       body: withBody ? req : null,
     },
-    undefined,
+    Number.POSITIVE_INFINITY,
   );
+  current = t;
+  await t.head;
 
   let recorded = false;
   const finish = (status: number, flags: number, responseBytes: number) => {
@@ -79,13 +85,18 @@ async function handleInbound(ctx: ListenerContext, app: Pool, req: IncomingMessa
     span.end({ statusCode: code, responseFlags, error: code === 0 || code >= 500 });
   };
 
-  if (result.response === undefined) {
-    const flag = result.outcome.kind === 'connect-failure' ? 'UF' : 'UC';
+  if (t.outcome?.kind !== 'response') {
+    const flag = t.outcome?.kind === 'connect-failure' ? 'UF' : 'UC';
     const local = LOCAL_REPLY[flag];
     const bytes = downstreamGone ? 0 : localReply(res, local.status, local.body, flag);
     finish(local.status, Flag[flag], bytes);
     return;
   }
-  const status = result.response.statusCode;
-  relayResponse(res, result.response, '-', (bytes) => finish(status, 0, bytes));
+  if (downstreamGone) {
+    t.abort();
+    finish(t.statusCode, 0, 0);
+    return;
+  }
+  const status = t.statusCode;
+  t.relay(res, '-', (bytes) => finish(status, 0, bytes));
 }

@@ -2,7 +2,6 @@
 // route match (NR) → fault injection (DI, FI) → per try: load balancer (UH), circuit breaker (UO),
 // upstream try, outlier detection, retry decision with back-off (URX) → relay the response.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { OVERFLOW } from './circuit-breaker';
 import type { ClusterRuntime, EndpointRuntime } from './cluster-manager';
 import { decideFault } from './fault';
@@ -24,9 +23,8 @@ import {
   hasRequestBody,
   localReply,
   readBody,
-  relayResponse,
-  sendTry,
   type UpstreamRequest,
+  UpstreamTry,
   upstreamHeaders,
 } from './upstream';
 
@@ -75,6 +73,8 @@ class Exchange {
   destination: WorkloadIdentity = UNKNOWN_WORKLOAD;
   span: HopSpan | undefined;
   downstreamGone = false;
+  /** The try in progress, broken off if the downstream goes away. */
+  current: UpstreamTry | undefined;
   private done = false;
 
   constructor(
@@ -85,7 +85,10 @@ class Exchange {
     readonly service: ServiceIdentity,
   ) {
     res.once('close', () => {
-      if (!res.writableFinished) this.downstreamGone = true;
+      if (!res.writableFinished) {
+        this.downstreamGone = true;
+        this.current?.abort();
+      }
     });
   }
 
@@ -279,17 +282,11 @@ async function runTries(
     const tryStart = performance.now();
     const remaining = deadline - tryStart;
     const tryTimeout = policy.perTryTimeoutMs > 0 ? Math.min(policy.perTryTimeoutMs, remaining) : remaining;
-    let controller: AbortController | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    if (tryTimeout !== Number.POSITIVE_INFINITY) {
-      const ac = new AbortController();
-      controller = ac;
-      timer = setTimeout(() => ac.abort(), Math.max(0, tryTimeout));
-    }
-    const result = await sendTry(ep.pool, upstream, controller?.signal);
-    if (timer) clearTimeout(timer);
-    const outcome = result.outcome;
-    const status = outcome.kind === 'response' ? outcome.status : 0;
+    const t = new UpstreamTry(ep.pool, upstream, tryTimeout);
+    ex.current = t;
+    await t.head;
+    const outcome = t.outcome as TryOutcome;
+    const status = t.statusCode;
     rt.recordResult(ep, outcome.kind === 'response' ? status : 'local-failure', Date.now());
     const globalTimeout = outcome.kind === 'per-try-timeout' && performance.now() >= deadline - 1;
     const tryFlag = failureFlag(outcome);
@@ -310,7 +307,7 @@ async function runTries(
       if (rt.activeRetries >= rt.config.pool.maxRetries) {
         stats.retryOverflow();
       } else {
-        discard(result.response);
+        t.discard();
         release();
         stats.retry();
         rt.activeRetries++;
@@ -333,39 +330,34 @@ async function runTries(
       stats.retrySuccess();
     }
 
-    if (result.response === undefined) {
+    if (outcome.kind !== 'response') {
       release();
       ex.flags |= globalTimeout ? Flag.UT : tryFlag;
       ex.reply(globalTimeout || tryFlag === Flag.UT ? 'UT' : tryFlag === Flag.UF ? 'UF' : 'UC');
       return;
     }
     if (ex.downstreamGone) {
-      discard(result.response);
+      t.abort();
       release();
       ex.finish(0, 0);
       return;
     }
-    const response = result.response;
     let bodyTimer: NodeJS.Timeout | undefined;
     if (deadline !== Number.POSITIVE_INFINITY) {
       // The route timeout covers the whole response, as Envoy's does.
       bodyTimer = setTimeout(
         () => {
           ex.flags |= Flag.UT;
-          response.body.destroy();
+          t.abort();
         },
         Math.max(0, deadline - performance.now()),
       );
     }
-    relayResponse(ex.res, response, flagString(ex.flags), (bytes) => {
+    t.relay(ex.res, flagString(ex.flags), (bytes) => {
       if (bodyTimer) clearTimeout(bodyTimer);
       release();
       ex.finish(status, bytes);
     });
     return;
   }
-}
-
-function discard(response: Dispatcher.ResponseData | undefined): void {
-  if (response) response.body.dump().catch(() => {});
 }

@@ -67,10 +67,6 @@ export interface UpstreamRequest {
   body: Buffer | NodeJS.ReadableStream | null;
 }
 
-export type TryResult =
-  | { outcome: { kind: 'response'; status: number }; response: Dispatcher.ResponseData }
-  | { outcome: Exclude<TryOutcome, { kind: 'response' }>; response: undefined };
-
 const CONNECT_ERRORS = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -88,83 +84,185 @@ function errorCode(err: unknown): string {
   return typeof e?.name === 'string' ? e.name : '';
 }
 
-/** Sends one try; never rejects. `signal` aborts it (a timeout): the outcome is then per-try-timeout. */
-export async function sendTry(
-  pool: Pool,
-  req: UpstreamRequest,
-  signal: AbortSignal | undefined,
-): Promise<TryResult> {
-  try {
-    const response = await pool.request({
-      method: req.method as Dispatcher.HttpMethod,
-      path: req.path,
-      headers: req.headers,
-      body: req.body as Dispatcher.DispatchOptions['body'],
-      signal,
+const RESPONSE_HOP_BY_HOP_LENGTHS = new Set([2, 7, 10, 16, 17, 22]);
+
+/**
+ * One try of a request on a pool, driven by undici's dispatch callbacks (no intermediate stream): `head`
+ * settles when the response headers arrive or the try fails; the caller then relays or discards it.
+ * Body bytes that arrive before that are held, so small responses go downstream in one write.
+ */
+export class UpstreamTry implements Dispatcher.DispatchHandler {
+  /** Set once the try has an outcome: a response, or how it failed. */
+  outcome: TryOutcome | undefined;
+  statusCode = 0;
+  readonly head: Promise<UpstreamTry>;
+  private settle!: (t: UpstreamTry) => void;
+  private rawHeaders: Buffer[] = [];
+  private abortFn: ((err?: Error) => void) | undefined;
+  private resumeFn: (() => void) | undefined;
+  private held: Buffer[] | undefined;
+  private ended = false;
+  private broken = false;
+  private discarding = false;
+  private sink: ServerResponse | undefined;
+  private done: ((bytes: number, complete: boolean) => void) | undefined;
+  private bytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(pool: Pool, req: UpstreamRequest, timeoutMs: number) {
+    this.head = new Promise((resolve) => {
+      this.settle = resolve;
     });
-    return { outcome: { kind: 'response', status: response.statusCode }, response };
-  } catch (err) {
-    if (signal?.aborted) return { outcome: { kind: 'per-try-timeout' }, response: undefined };
-    return {
-      outcome: { kind: CONNECT_ERRORS.has(errorCode(err)) ? 'connect-failure' : 'reset' },
-      response: undefined,
-    };
+    if (timeoutMs !== Number.POSITIVE_INFINITY)
+      this.timer = setTimeout(() => this.timeout(), Math.max(0, timeoutMs));
+    try {
+      pool.dispatch(
+        {
+          method: req.method as Dispatcher.HttpMethod,
+          path: req.path,
+          headers: req.headers,
+          body: req.body as Dispatcher.DispatchOptions['body'],
+        },
+        this,
+      );
+    } catch {
+      this.fail({ kind: 'reset' });
+    }
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.outcome !== undefined && this.outcome.kind !== 'response') abort(new Error('try abandoned'));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true; // 1xx informational
+    if (this.timer) clearTimeout(this.timer);
+    this.statusCode = statusCode;
+    this.rawHeaders = rawHeaders;
+    this.resumeFn = resume;
+    if (this.outcome === undefined) {
+      this.outcome = { kind: 'response', status: statusCode };
+      this.settle(this);
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.discarding) return true;
+    this.bytes += chunk.length;
+    const sink = this.sink;
+    if (sink === undefined) {
+      if (this.held === undefined) this.held = [chunk];
+      else this.held.push(chunk);
+      return true;
+    }
+    if (sink.write(chunk)) return true;
+    sink.once('drain', () => this.resumeFn?.());
+    return false;
+  }
+
+  onComplete(): void {
+    this.ended = true;
+    if (this.sink) {
+      this.sink.end();
+      this.finish(true);
+    }
+  }
+
+  onError(err: Error): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.outcome === undefined) {
+      this.fail({ kind: CONNECT_ERRORS.has(errorCode(err)) ? 'connect-failure' : 'reset' });
+      return;
+    }
+    this.broken = true;
+    if (this.sink) {
+      this.sink.destroy();
+      this.finish(false);
+    }
+  }
+
+  /** Response headers to relay downstream as a flat list (hop-by-hop dropped), with the sidecar's flags. */
+  downstreamHeaders(flags: string): string[] {
+    const raw = this.rawHeaders;
+    const out: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = (raw[i] as Buffer).toString('latin1');
+      if (RESPONSE_HOP_BY_HOP_LENGTHS.has(name.length) && DROP_RESPONSE.has(name.toLowerCase())) continue;
+      out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
+    }
+    if (flags !== '-') out.push('x-envoy-response-flags', flags);
+    return out;
+  }
+
+  /** Streams the response downstream with back-pressure; `done` gets the body bytes and whether it completed. */
+  relay(res: ServerResponse, flags: string, done: (bytes: number, complete: boolean) => void): void {
+    this.done = done;
+    res.writeHead(this.statusCode, this.downstreamHeaders(flags));
+    const held = this.held;
+    this.held = undefined;
+    if (this.ended && held?.length === 1) {
+      res.end(held[0]);
+      this.finish(true);
+      return;
+    }
+    if (held) for (const c of held) res.write(c);
+    if (this.ended) {
+      res.end();
+      this.finish(true);
+    } else if (this.broken) {
+      res.destroy();
+      this.finish(false);
+    } else {
+      this.sink = res;
+      if (this.resumeFn) this.resumeFn();
+    }
+  }
+
+  /** Drops a response that will not be relayed (it is retried); the connection stays reusable. */
+  discard(): void {
+    this.discarding = true;
+    this.held = undefined;
+  }
+
+  /** Breaks off the try (timeout, or the downstream went away); a relay in progress is cut. */
+  abort(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.outcome === undefined) this.fail({ kind: 'per-try-timeout' });
+    if (!this.ended) this.abortFn?.(new Error('upstream try aborted'));
+  }
+
+  private timeout(): void {
+    this.timer = undefined;
+    this.abort();
+  }
+
+  private fail(outcome: Exclude<TryOutcome, { kind: 'response' }>): void {
+    if (this.outcome !== undefined) return;
+    this.outcome = outcome;
+    this.settle(this);
+  }
+
+  private finish(complete: boolean): void {
+    const done = this.done;
+    this.done = undefined;
+    done?.(this.bytes, complete);
   }
 }
 
-/** Response headers to relay downstream (hop-by-hop dropped), with the sidecar's flags when any. */
-export function downstreamHeaders(
-  headers: IncomingHttpHeaders,
-  flags: string,
-): Record<string, string | string[] | undefined> {
-  const out: Record<string, string | string[] | undefined> = {};
-  for (const k in headers) if (!DROP_RESPONSE.has(k)) out[k] = headers[k];
-  if (flags !== '-') out['x-envoy-response-flags'] = flags;
-  return out;
-}
-
-/**
- * Streams an upstream response to the downstream with back-pressure; `done` gets the body bytes and
- * whether it completed (false: the upstream or the downstream broke off).
- */
-export function relayResponse(
-  res: ServerResponse,
-  response: Dispatcher.ResponseData,
-  flags: string,
-  done: (bytes: number, complete: boolean) => void,
-): void {
-  res.writeHead(response.statusCode, downstreamHeaders(response.headers, flags));
-  const body = response.body;
-  let bytes = 0;
-  let finished = false;
-  const finish = (complete: boolean) => {
-    if (finished) return;
-    finished = true;
-    res.off('drain', onDrain);
-    res.off('close', onClose);
-    done(bytes, complete);
-  };
-  const onDrain = () => body.resume();
-  const onClose = () => {
-    if (!res.writableFinished) {
-      body.destroy();
-      finish(false);
-    }
-  };
-  body.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (!res.write(chunk)) body.pause();
-  });
-  body.on('end', () => {
-    res.end();
-    finish(true);
-  });
-  body.on('error', () => {
+/** Sends a reply the sidecar makes itself (Envoy's local reply). */
+export function localReply(res: ServerResponse, status: number, body: string, flags: string): number {
+  if (res.headersSent) {
     res.destroy();
-    finish(false);
-  });
-  res.on('drain', onDrain);
-  res.on('close', onClose);
+    return 0;
+  }
+  const length = Buffer.byteLength(body);
+  const headers: string[] = ['content-type', 'text/plain', 'content-length', String(length)];
+  if (flags !== '-') headers.push('x-envoy-response-flags', flags);
+  res.writeHead(status, headers);
+  res.end(body);
+  return length;
 }
 
 /** Reads a whole request body (to replay it on retry); rejects past `limit` bytes. */
@@ -183,20 +281,4 @@ export function readBody(stream: NodeJS.ReadableStream, limit: number): Promise<
     stream.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     stream.on('error', reject);
   });
-}
-
-/** Sends a reply the sidecar makes itself (Envoy's local reply). */
-export function localReply(res: ServerResponse, status: number, body: string, flags: string): number {
-  if (res.headersSent) {
-    res.destroy();
-    return 0;
-  }
-  const headers: Record<string, string | number> = {
-    'content-type': 'text/plain',
-    'content-length': Buffer.byteLength(body),
-  };
-  if (flags !== '-') headers['x-envoy-response-flags'] = flags;
-  res.writeHead(status, headers);
-  res.end(body);
-  return Buffer.byteLength(body);
 }
