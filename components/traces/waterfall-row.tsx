@@ -26,6 +26,13 @@ interface Props {
   onSelect: (key: string) => void;
 }
 
+/** The duration label: right of the bar if there is room, else left of it, else inside it. */
+function labelPlacement(left: number, width: number): { inside: boolean; style: React.CSSProperties } {
+  if (left + width < 0.75) return { inside: false, style: { left: `${(left + width) * 100}%` } };
+  if (left > 0.25) return { inside: false, style: { right: `${(1 - left) * 100}%` } };
+  return { inside: true, style: { right: `${(1 - left - width) * 100}%` } };
+}
+
 function RowImpl({
   node,
   view,
@@ -43,6 +50,7 @@ function RowImpl({
   const attempts = attemptsOf(node.span);
   const hasChildren = node.childKeys.length > 0;
   const indent = Math.min(node.depth, MAX_INDENT_DEPTH) * INDENT_PX;
+  const label = labelPlacement(bar.left, bar.width);
   const rowTone = selected
     ? 'bg-sky-100 dark:bg-sky-950'
     : node.isError
@@ -111,17 +119,18 @@ function RowImpl({
             left: `${bar.left * 100}%`,
             width: `${bar.width * 100}%`,
             backgroundColor: node.isError ? '#dc2626' : color,
-            opacity: criticalSections ? 0.55 : 0.9,
+            opacity: 0.85,
           }}
         />
+        {/* The critical path: a dark stripe through the bar, as Jaeger UI draws it. */}
         {criticalSections?.map((s) => {
           const cp = barFor(s.start, s.end, view);
           return (
             <span
               key={`${s.start}-${s.end}`}
               data-critical-path
-              className="absolute top-1.5 h-4 bg-slate-900 dark:bg-white"
-              style={{ left: `${cp.left * 100}%`, width: `${cp.width * 100}%`, opacity: 0.75 }}
+              className="absolute top-[12px] h-1 bg-slate-950 dark:bg-white"
+              style={{ left: `${cp.left * 100}%`, width: `${cp.width * 100}%` }}
             />
           );
         })}
@@ -138,12 +147,10 @@ function RowImpl({
           />
         ))}
         <span
-          className="pointer-events-none absolute top-1.5 whitespace-nowrap pl-1 text-[11px] leading-4 text-slate-600 dark:text-slate-300"
-          style={
-            bar.left + bar.width > 0.8
-              ? { right: `${(1 - bar.left) * 100}%`, paddingRight: 4 }
-              : { left: `${(bar.left + bar.width) * 100}%` }
-          }
+          className={`pointer-events-none absolute top-1.5 whitespace-nowrap px-1 text-[11px] leading-4 ${
+            label.inside ? 'font-medium text-white' : 'text-slate-600 dark:text-slate-300'
+          }`}
+          style={label.style}
         >
           {formatDuration(node.span.duration)}
           {status ? ` · ${status}` : ''}
