@@ -36,7 +36,10 @@ export function httpSdScrapeConfig(
       {
         url: sdUrl,
         refresh_interval: options.refreshInterval ?? '5s',
-        ...(options.credentialsFile ? { authorization: { credentials_file: options.credentialsFile } } : {}),
+        // `type` must be explicit: Prometheus 2.42's http_sd otherwise sends the bare token, without "Bearer".
+        ...(options.credentialsFile
+          ? { authorization: { type: 'Bearer', credentials_file: options.credentialsFile } }
+          : {}),
       },
     ],
   };
