@@ -3,7 +3,7 @@
 // Search semantics follow Jaeger's memory storage: one span must match all conditions; newest traces first.
 import { type ConvertedSpan, processKey } from '../../../lib/jaeger/from-otlp';
 import type { DependencyLink, Operation, Process, Span, Trace } from '../../../lib/jaeger/model';
-import { PostingIndex } from './posting-index';
+import { PostingIndex, type Term, termHash, toTerm } from './posting-index';
 import { tagValueString } from './tag-value';
 
 export const DEFAULT_MAX_TRACES = 50_000;
@@ -43,10 +43,34 @@ interface TraceRecord {
   /** Earliest span start and latest span end, µs. */
   startTime: number;
   endTime: number;
+  /** Index terms this trace is filed under (each once), so eviction needs no recomputation. */
+  terms: Set<Term>;
 }
 
 const SEP = '\u0000';
 const DURATION_BUCKETS = 48;
+/** A search whose most selective index term has more traces than this scans the traces newest first. */
+const SCAN_THRESHOLD = 2_000;
+const SERVICE_SEED = termHash('service');
+const OPERATION_SEED = termHash('operation');
+const DURATION_SEED = termHash('duration');
+const TAG_SEED = termHash('tag');
+
+const serviceTerm = (service: string): Term => toTerm(termHash(service, SERVICE_SEED));
+const operationTerm = (service: string, operation: string): Term =>
+  toTerm(termHash(operation, termHash(service, OPERATION_SEED)));
+const durationTerm = (service: string, bucket: number): Term =>
+  toTerm(termHash(String(bucket), termHash(service, DURATION_SEED)));
+const tagSeed = (service: string): number => termHash(service, TAG_SEED);
+const tagTerm = (seed: number, key: string, value: string): Term => toTerm(termHash(value, termHash(key, seed)));
+
+/** What the store derives once per process object (many spans of a batch share one). */
+interface ProcessInfo {
+  key: string;
+  tagSeed: number;
+  /** Index terms of the process tags. */
+  tagTerms: Term[];
+}
 
 /** Duration bucket of a span: floor(log2(µs + 1)), so bucket b holds durations in [2^b - 1, 2^(b+1) - 1). */
 function durationBucket(durationUs: number): number {
@@ -60,7 +84,10 @@ export class TraceStore {
   private readonly index = new PostingIndex();
   /** service → "name\0kind" → live span count; services and operations vanish with their last span. */
   private readonly operationCounts = new Map<string, Map<string, number>>();
-  private readonly processKeys = new WeakMap<Process, string>();
+  private readonly processInfo = new WeakMap<Process, ProcessInfo>();
+  /** Live traces in creation order from `head` on (evicted ones are dropped from the front). */
+  private order: TraceRecord[] = [];
+  private head = 0;
   private nextSeq = 0;
   private spanTotal = 0;
 
@@ -121,39 +148,50 @@ export class TraceStore {
   findTraces(query: TraceQuery): Trace[] {
     const service = query.serviceName;
     // Each condition the index can answer is a list of terms a trace must have one of.
-    const conditions: string[][] = [[`s${SEP}${service}`]];
-    if (query.operationName) conditions.push([`o${SEP}${service}${SEP}${query.operationName}`]);
-    for (const [key, value] of Object.entries(query.tags ?? {})) {
-      conditions.push([`t${SEP}${service}${SEP}${key}${SEP}${value}`]);
-    }
+    const conditions: Term[][] = [[serviceTerm(service)]];
+    if (query.operationName) conditions.push([operationTerm(service, query.operationName)]);
+    const seed = tagSeed(service);
+    for (const [key, value] of Object.entries(query.tags ?? {})) conditions.push([tagTerm(seed, key, value)]);
     const minUs = query.durationMinNs ? Math.floor(query.durationMinNs / 1000) : 0;
     const maxUs = query.durationMaxNs ? Math.ceil(query.durationMaxNs / 1000) : undefined;
     if (minUs > 0 || maxUs !== undefined) {
       const first = durationBucket(minUs);
       const last = maxUs === undefined ? DURATION_BUCKETS - 1 : durationBucket(maxUs);
-      const terms: string[] = [];
-      for (let b = first; b <= last; b++) terms.push(`d${SEP}${service}${SEP}${b}`);
+      const terms: Term[] = [];
+      for (let b = first; b <= last; b++) terms.push(durationTerm(service, b));
       conditions.push(terms);
     }
     const sized = conditions
       .map((terms) => ({ terms, size: terms.reduce((n, t) => n + this.index.size(t), 0) }))
       .sort((a, b) => a.size - b.size);
-    const [driver, ...others] = sized;
-    if (!driver || driver.size === 0) return [];
+    const driver = sized[0];
+    const limit = Math.max(0, query.limit);
+    if (!driver || driver.size === 0 || limit === 0) return [];
 
-    const matches: TraceRecord[] = [];
+    const candidate = (record: TraceRecord, skip: (typeof sized)[number] | undefined) =>
+      sized.every((c) => c === skip || c.terms.some((t) => this.index.has(t, record.trace.traceID))) &&
+      record.trace.spans.some((s) => this.spanMatches(record.trace, s, query));
+
+    if (driver.size > SCAN_THRESHOLD) {
+      // Many candidates: walk the traces newest first and stop at the limit, as Jaeger's memory store does.
+      const found: Trace[] = [];
+      for (let i = this.order.length - 1; i >= this.head && found.length < limit; i--) {
+        const record = this.order[i] as TraceRecord;
+        if (candidate(record, undefined)) found.push(record.trace);
+      }
+      return found;
+    }
+    const matches = new Set<TraceRecord>();
     for (const term of driver.terms) {
       for (const id of this.index.ids(term)) {
-        if (!others.every((c) => c.terms.some((t) => this.index.has(t, id)))) continue;
         const record = this.traces.get(id);
-        if (!record) continue;
-        const { trace } = record;
-        if (trace.spans.some((s) => this.spanMatches(trace, s, query))) matches.push(record);
+        if (record && !matches.has(record) && candidate(record, driver)) matches.add(record);
       }
     }
-    const unique = driver.terms.length > 1 ? [...new Set(matches)] : matches;
-    unique.sort((a, b) => b.seq - a.seq);
-    return unique.slice(0, Math.max(0, query.limit)).map((r) => r.trace);
+    return [...matches]
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, limit)
+      .map((r) => r.trace);
   }
 
   /**
@@ -190,21 +228,33 @@ export class TraceStore {
       processIds: new Map(),
       startTime: Number.POSITIVE_INFINITY,
       endTime: Number.NEGATIVE_INFINITY,
+      terms: new Set(),
     };
     this.traces.set(traceID, record);
+    this.order.push(record);
     return record;
   }
 
-  private addSpan(record: TraceRecord, span: Span, process: Process): void {
-    let key = this.processKeys.get(process);
-    if (key === undefined) {
-      key = processKey(process);
-      this.processKeys.set(process, key);
+  private infoOf(process: Process): ProcessInfo {
+    let info = this.processInfo.get(process);
+    if (!info) {
+      const seed = tagSeed(process.serviceName);
+      info = {
+        key: processKey(process),
+        tagSeed: seed,
+        tagTerms: process.tags.map((kv) => tagTerm(seed, kv.key, tagValueString(kv))),
+      };
+      this.processInfo.set(process, info);
     }
-    let pid = record.processIds.get(key);
+    return info;
+  }
+
+  private addSpan(record: TraceRecord, span: Span, process: Process): void {
+    const info = this.infoOf(process);
+    let pid = record.processIds.get(info.key);
     if (pid === undefined) {
       pid = `p${record.processIds.size + 1}`;
-      record.processIds.set(key, pid);
+      record.processIds.set(info.key, pid);
       record.trace.processes[pid] = process;
     }
     span.processID = pid;
@@ -212,34 +262,47 @@ export class TraceStore {
     record.startTime = Math.min(record.startTime, span.startTime);
     record.endTime = Math.max(record.endTime, span.startTime + span.duration);
     this.spanTotal++;
-    for (const term of this.termsOf(span, process)) this.index.add(term, record.trace.traceID);
+    const id = record.trace.traceID;
+    const terms = record.terms;
+    this.forEachTerm(span, process, (term) => {
+      // Most terms repeat across a trace's spans: touch the shared index only for new ones.
+      if (terms.has(term)) return;
+      terms.add(term);
+      this.index.add(term, id);
+    });
     this.countOperation(process.serviceName, span, +1);
   }
 
   private evictOldest(): void {
-    const oldest = this.traces.values().next().value as TraceRecord | undefined;
+    const oldest = this.order[this.head];
     if (!oldest) return;
+    this.order[this.head] = undefined as unknown as TraceRecord; // let it be collected
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
     const id = oldest.trace.traceID;
     this.traces.delete(id);
+    for (const term of oldest.terms) this.index.remove(term, id);
     for (const span of oldest.trace.spans) {
       const process = oldest.trace.processes[span.processID];
-      if (!process) continue;
-      for (const term of this.termsOf(span, process)) this.index.remove(term, id);
-      this.countOperation(process.serviceName, span, -1);
+      if (process) this.countOperation(process.serviceName, span, -1);
     }
     this.spanTotal -= oldest.trace.spans.length;
   }
 
-  private *termsOf(span: Span, process: Process): Generator<string> {
+  /** The index terms of one span: its service, operation, duration bucket, and every tag it can match. */
+  private forEachTerm(span: Span, process: Process, fn: (term: Term) => void): void {
     const service = process.serviceName;
-    yield `s${SEP}${service}`;
-    yield `o${SEP}${service}${SEP}${span.operationName}`;
-    yield `d${SEP}${service}${SEP}${durationBucket(span.duration)}`;
-    const tagPrefix = `t${SEP}${service}${SEP}`;
-    for (const kv of span.tags) yield `${tagPrefix}${kv.key}${SEP}${tagValueString(kv)}`;
-    for (const kv of process.tags) yield `${tagPrefix}${kv.key}${SEP}${tagValueString(kv)}`;
+    const info = this.infoOf(process);
+    fn(serviceTerm(service));
+    fn(operationTerm(service, span.operationName));
+    fn(durationTerm(service, durationBucket(span.duration)));
+    for (const kv of span.tags) fn(tagTerm(info.tagSeed, kv.key, tagValueString(kv)));
+    for (const term of info.tagTerms) fn(term);
     for (const log of span.logs) {
-      for (const kv of log.fields) yield `${tagPrefix}${kv.key}${SEP}${tagValueString(kv)}`;
+      for (const kv of log.fields) fn(tagTerm(info.tagSeed, kv.key, tagValueString(kv)));
     }
   }
 

@@ -1,0 +1,313 @@
+// Trace-store benchmark (a measurement, not a test): spans/s ingested over OTLP/HTTP JSON and protobuf by the
+// trace-store process (single-threaded: one core), and /api/traces search latency with 100,000 spans stored.
+// Payloads are encoded before the clock starts; the sender runs in this process with a few requests in
+// flight. Uses the agent built by `npm run build` (dist/agent).
+//   node scripts/bench.mjs trace-store [-- --spans 100000 --batch 500 --searches 200]
+//   node scripts/bench/trace-store.mjs [--spans N ...]
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import protobuf from 'protobufjs';
+import { cpuSecondsOf, freePort, memoryOf, ROOT, startProcess } from './lib/processes.mjs';
+
+const TARGETS = { spansPerSecond: 20_000, searchP99Ms: 50 };
+const SERVICES = ['productpage', 'reviews', 'ratings', 'details', 'ingress'];
+const SPANS_PER_TRACE = 10;
+const IN_FLIGHT = 4;
+const PROTO_DIR = join(ROOT, 'proxy-agent/src/trace-store/proto');
+
+function parseArgs(args) {
+  const opt = { spans: 100_000, batch: 500, searches: 200 };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--spans') opt.spans = Number(args[++i]);
+    else if (args[i] === '--batch') opt.batch = Number(args[++i]);
+    else if (args[i] === '--searches') opt.searches = Number(args[++i]);
+  }
+  return opt;
+}
+
+/** Mesh-like spans: traces of 10 hops over 5 services, Istio/Envoy-style tags, 5 % errors. */
+export function makeRequests(totalSpans, batchSize) {
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const requests = [];
+  let made = 0;
+  let traceNo = 0;
+  while (made < totalSpans) {
+    const byService = new Map();
+    for (let n = 0; n < batchSize && made < totalSpans; traceNo++) {
+      const traceId = randomBytes(16).toString('hex');
+      const failing = traceNo % 20 === 0;
+      let parent = '';
+      for (let i = 0; i < SPANS_PER_TRACE && n < batchSize && made < totalSpans; i++, n++, made++) {
+        const service = SERVICES[i % SERVICES.length];
+        const spanId = randomBytes(8).toString('hex');
+        const start = nowNs - BigInt(traceNo % 3600) * 1_000_000_000n + BigInt(i) * 1_000_000n;
+        const durationNs = BigInt(((traceNo * 7919 + i * 104729) % 200_000) + 100) * 1000n;
+        const status = failing && i === SPANS_PER_TRACE - 1 ? 503 : 200;
+        const span = {
+          traceId,
+          spanId,
+          parentSpanId: parent,
+          name: `${service}.default.svc.cluster.local:9080/*`,
+          kind: i % 2 === 0 ? 2 : 3,
+          startTimeUnixNano: start.toString(),
+          endTimeUnixNano: (start + durationNs).toString(),
+          attributes: [
+            { key: 'http.method', value: { stringValue: 'GET' } },
+            { key: 'http.url', value: { stringValue: `http://${service}:9080/${service}/${traceNo}` } },
+            { key: 'http.status_code', value: { intValue: String(status) } },
+            {
+              key: 'upstream_cluster',
+              value: { stringValue: `outbound|9080|v1|${service}.default.svc.cluster.local` },
+            },
+            { key: 'response_flags', value: { stringValue: status === 503 ? 'URX' : '-' } },
+            { key: 'peer.address', value: { stringValue: '127.0.0.1' } },
+            { key: 'retry.attempts', value: { intValue: status === 503 ? '3' : '1' } },
+            { key: 'guid:x-request-id', value: { stringValue: randomBytes(8).toString('hex') } },
+          ],
+          events: status === 503 ? [{ name: 'retry', timeUnixNano: start.toString(), attributes: [] }] : [],
+          status: status === 503 ? { code: 2, message: 'upstream 503' } : {},
+        };
+        parent = spanId;
+        if (!byService.has(service)) byService.set(service, []);
+        byService.get(service).push(span);
+      }
+    }
+    requests.push({
+      resourceSpans: [...byService].map(([service, spans]) => ({
+        resource: {
+          attributes: [
+            { key: 'service.name', value: { stringValue: `${service}.default` } },
+            { key: 'service.version', value: { stringValue: 'v1' } },
+          ],
+        },
+        scopeSpans: [{ scope: { name: 'meshlens-sidecar', version: '0.1.0' }, spans }],
+      })),
+    });
+  }
+  return requests;
+}
+
+function protobufEncoder() {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => join(PROTO_DIR, target);
+  root.loadSync('opentelemetry/proto/collector/trace/v1/trace_service.proto');
+  const type = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+  const hexToBytes = (hex) => (hex ? Buffer.from(hex, 'hex') : Buffer.alloc(0));
+  return (req) => {
+    const message = {
+      resourceSpans: req.resourceSpans.map((rs) => ({
+        ...rs,
+        scopeSpans: rs.scopeSpans.map((ss) => ({
+          ...ss,
+          spans: ss.spans.map((s) => ({
+            ...s,
+            traceId: hexToBytes(s.traceId),
+            spanId: hexToBytes(s.spanId),
+            parentSpanId: hexToBytes(s.parentSpanId),
+          })),
+        })),
+      })),
+    };
+    return Buffer.from(type.encode(type.fromObject(message)).finish());
+  };
+}
+
+function post(agent, port, body, contentType) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/traces',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': contentType, 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve()
+            : reject(new Error(`POST /v1/traces answered ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.on('socket', (socket) => socket.setNoDelay(true));
+    req.end(body);
+  });
+}
+
+/** Sends every body with IN_FLIGHT requests outstanding; returns wall seconds and the store's CPU seconds. */
+async function ingest(store, port, bodies, contentType) {
+  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const cpu0 = cpuSecondsOf(store.pid);
+  const own0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < bodies.length) await post(agent, port, bodies[next++], contentType);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  agent.destroy();
+  const own = process.cpuUsage(own0);
+  return {
+    seconds,
+    cpuSeconds: cpuSecondsOf(store.pid) - cpu0,
+    senderCpuSeconds: (own.user + own.system) / 1e6,
+  };
+}
+
+async function startStore(maxTraces) {
+  const [otlpPort, queryPort] = [await freePort(), await freePort()];
+  const store = await startProcess(
+    process.execPath,
+    [
+      join(ROOT, 'bin/meshlens-agent.js'),
+      'trace-store',
+      '--otlp-port',
+      otlpPort,
+      '--query-port',
+      queryPort,
+      '--max-traces',
+      maxTraces,
+    ].map(String),
+    { ready: /Jaeger query API on/ },
+  );
+  return { store, otlpPort, queryPort };
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function searchLatencies(queryPort, pid, count) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const queries = [
+    'service=productpage.default&limit=20',
+    'service=reviews.default&limit=100',
+    `service=ratings.default&operation=${encodeURIComponent('ratings.default.svc.cluster.local:9080/*')}&limit=20`,
+    `service=details.default&tags=${encodeURIComponent('{"error":"true"}')}&limit=20`,
+    `service=ingress.default&tags=${encodeURIComponent('{"http.status_code":"503","response_flags":"URX"}')}&limit=20`,
+    'service=reviews.default&minDuration=150ms&limit=20',
+    'service=productpage.default&minDuration=10ms&maxDuration=20ms&limit=20',
+  ];
+  const byQuery = new Map(queries.map((q) => [q, []]));
+  const get = (path) =>
+    new Promise((resolve, reject) => {
+      request({ host: '127.0.0.1', port: queryPort, path, agent }, (res) => {
+        let bytes = 0;
+        res.on('data', (c) => {
+          bytes += c.length;
+        });
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${path}: ${res.statusCode}`)),
+        );
+      })
+        .on('error', reject)
+        .on('socket', (socket) => socket.setNoDelay(true))
+        .end();
+    });
+  for (const q of queries) await get(`/api/traces?${q}`); // warm-up
+  const cpu0 = cpuSecondsOf(pid);
+  const all = [];
+  for (let i = 0; i < count; i++) {
+    const q = queries[i % queries.length];
+    const t0 = process.hrtime.bigint();
+    await get(`/api/traces?${q}`);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    byQuery.get(q).push(ms);
+    all.push(ms);
+  }
+  const cpuMsPerSearch = ((cpuSecondsOf(pid) - cpu0) * 1000) / count;
+  // The largest answer the Jaeger UI asks for (limit 1500): bound by JSON size, reported apart.
+  const bulk = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = process.hrtime.bigint();
+    const bytes = await get('/api/traces?service=details.default&limit=1500');
+    bulk.push({ ms: Number(process.hrtime.bigint() - t0) / 1e6, bytes });
+  }
+  agent.destroy();
+  return { all: all.sort((a, b) => a - b), byQuery, cpuMsPerSearch, bulk };
+}
+
+const fmt = (n, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mark = (ok) => (ok ? 'PASS' : 'MISS');
+
+export default async function traceStoreBench(args = []) {
+  const opt = parseArgs(args);
+  console.log(
+    `trace-store: ${fmt(opt.spans)} spans per run, batches of ${opt.batch} spans, ${IN_FLIGHT} requests in flight; ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${availableParallelism()} cores`,
+  );
+  const requests = makeRequests(opt.spans, opt.batch);
+  const jsonBodies = requests.map((r) => Buffer.from(JSON.stringify(r)));
+  const protoBodies = requests.map(protobufEncoder());
+  const maxTraces = Math.ceil(opt.spans / SPANS_PER_TRACE) + 1000;
+  const results = {};
+
+  for (const [name, bodies, type] of [
+    ['OTLP/JSON', jsonBodies, 'application/json'],
+    ['OTLP/protobuf', protoBodies, 'application/x-protobuf'],
+  ]) {
+    const { store, otlpPort, queryPort } = await startStore(maxTraces);
+    try {
+      const mb = bodies.reduce((n, b) => n + b.length, 0) / 1e6;
+      const run = await ingest(store, otlpPort, bodies, type);
+      const rate = opt.spans / run.seconds;
+      // The store is one thread: spans per second of its CPU time is its rate on one core, whatever else
+      // the machine is running; the wall-clock rate is printed beside it.
+      const perCore = opt.spans / run.cpuSeconds;
+      const { rssMb } = memoryOf(store.pid);
+      results[name] = perCore;
+      console.log(
+        `ingest ${name.padEnd(13)}: ${fmt(perCore)} spans/s on one core (${fmt(opt.spans)} spans in ${fmt(run.cpuSeconds, 2)} s ` +
+          `of store CPU; wall ${fmt(rate)} spans/s, ${fmt(mb, 1)} MB in ${fmt(run.seconds, 2)} s; RSS ${fmt(rssMb)} MB) — ` +
+          `target ≥ ${fmt(TARGETS.spansPerSecond)}: ${fmt(perCore / TARGETS.spansPerSecond, 2)}× ${mark(perCore >= TARGETS.spansPerSecond)}`,
+      );
+      if (name === 'OTLP/JSON') {
+        const { all, byQuery, cpuMsPerSearch, bulk } = await searchLatencies(
+          queryPort,
+          store.pid,
+          opt.searches,
+        );
+        const p50 = percentile(all, 50);
+        const p99 = percentile(all, 99);
+        for (const [q, ms] of byQuery) {
+          const sorted = ms.sort((a, b) => a - b);
+          console.log(
+            `  /api/traces?${decodeURIComponent(q).padEnd(92)} p50 ${fmt(percentile(sorted, 50), 1)} ms`,
+          );
+        }
+        console.log(
+          `search /api/traces with ${fmt(opt.spans)} spans stored: p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms ` +
+            `(${all.length} requests) — target p99 ≤ ${TARGETS.searchP99Ms} ms: ${fmt(p99 / TARGETS.searchP99Ms, 2)}× ` +
+            `${mark(p99 <= TARGETS.searchP99Ms)}`,
+        );
+        console.log(`  store CPU per search: ${fmt(cpuMsPerSearch, 2)} ms (mean)`);
+        const bulkMs = bulk.map((b) => b.ms).sort((a, b) => a - b);
+        console.log(
+          `bulk /api/traces?service=details.default&limit=1500 (${fmt((bulk[0]?.bytes ?? 0) / 1e6, 1)} MB of JSON): ` +
+            `median ${fmt(percentile(bulkMs, 50), 1)} ms (not in the target set)`,
+        );
+        results.searchP50Ms = p50;
+        results.searchP99Ms = p99;
+      }
+    } finally {
+      await store.stop();
+    }
+  }
+  return results;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await traceStoreBench(process.argv.slice(2));
+}
