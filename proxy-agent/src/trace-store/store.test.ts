@@ -152,6 +152,52 @@ describe('TraceStore search', () => {
   });
 });
 
+describe('TraceStore search strategies', () => {
+  // 300 traces of 3 spans over 3 services, some failing, some slow; 120 of them evicted (maxTraces 180).
+  const specs: SpanSpec[] = [];
+  for (let t = 1; t <= 300; t++) {
+    specs.push({
+      trace: t,
+      span: t * 10 + 1,
+      service: 'web',
+      op: t % 3 === 0 ? 'GET /a' : 'GET /b',
+      durationUs: (t % 7) * 1000,
+    });
+    specs.push({
+      trace: t,
+      span: t * 10 + 2,
+      parent: t * 10 + 1,
+      service: 'api',
+      error: t % 5 === 0,
+      attrs: { shard: t % 4 },
+    });
+    specs.push({ trace: t, span: t * 10 + 3, parent: t * 10 + 2, service: 'db', durationUs: t * 100 });
+  }
+  const queries: TraceQuery[] = [
+    q({ limit: 20 }),
+    q({ operationName: 'GET /a', limit: 7 }),
+    q({ serviceName: 'api', tags: { error: 'true', shard: '0' }, limit: 100 }),
+    q({ serviceName: 'db', durationMinNs: 10e6, durationMaxNs: 20e6, limit: 100 }),
+    q({ durationMinNs: 3e6, limit: 50 }),
+  ];
+
+  it('answers the same, newest first, whether it walks the index postings or scans all traces', () => {
+    const byIndex = new TraceStore({ maxTraces: 180, scanThreshold: Number.POSITIVE_INFINITY });
+    const byScan = new TraceStore({ maxTraces: 180, scanThreshold: 0 });
+    byIndex.add(convert(specs));
+    byScan.add(convert(specs));
+    for (const query of queries) {
+      const expected = ids(byIndex.findTraces(query));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(ids(byScan.findTraces(query))).toEqual(expected);
+      // Newest first: trace numbers descending, all among the 180 kept.
+      const numbers = expected.map((id) => Number.parseInt(id.slice(2), 16));
+      expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+      expect(Math.min(...numbers)).toBeGreaterThan(120);
+    }
+  });
+});
+
 describe('TraceStore traces', () => {
   it('assembles a trace whose child spans arrive before their parent, with processes p1, p2', () => {
     const store = storeWith([
@@ -192,6 +238,16 @@ describe('TraceStore traces', () => {
     expect(store.findTraces(q({ serviceName: 'old' }))).toEqual([]);
     store.add(convert([{ trace: 4, span: 5, service: 'web' }]));
     expect(ids(store.findTraces(q()))).toEqual([traceHex(4), traceHex(3)]);
+  });
+
+  it('stays bounded over many evictions and still finds exactly the newest traces', () => {
+    const store = new TraceStore({ maxTraces: 10, scanThreshold: 0 });
+    for (let t = 1; t <= 3000; t++)
+      store.add(convert([{ trace: t, span: t, service: 'web', op: `op-${t % 2}` }]));
+    expect(store.traceCount).toBe(10);
+    expect(store.spanCount).toBe(10);
+    expect(ids(store.findTraces(q({ limit: 3 })))).toEqual([traceHex(3000), traceHex(2999), traceHex(2998)]);
+    expect(store.operations('web').map((o) => o.name)).toEqual(['op-0', 'op-1']);
   });
 
   it('rejects spans past the per-trace maximum and keeps the accepted ones', () => {

@@ -13,6 +13,8 @@ export interface TraceStoreOptions {
   maxTraces?: number;
   /** Spans past this in one trace are rejected (a runaway trace must not take all the memory). */
   maxSpansPerTrace?: number;
+  /** A search whose most selective index term has more traces than this scans newest first (tuning). */
+  scanThreshold?: number;
 }
 
 export interface TraceQuery {
@@ -49,8 +51,7 @@ interface TraceRecord {
 
 const SEP = '\u0000';
 const DURATION_BUCKETS = 48;
-/** A search whose most selective index term has more traces than this scans the traces newest first. */
-const SCAN_THRESHOLD = 2_000;
+const DEFAULT_SCAN_THRESHOLD = 2_000;
 const SERVICE_SEED = termHash('service');
 const OPERATION_SEED = termHash('operation');
 const DURATION_SEED = termHash('duration');
@@ -62,7 +63,8 @@ const operationTerm = (service: string, operation: string): Term =>
 const durationTerm = (service: string, bucket: number): Term =>
   toTerm(termHash(String(bucket), termHash(service, DURATION_SEED)));
 const tagSeed = (service: string): number => termHash(service, TAG_SEED);
-const tagTerm = (seed: number, key: string, value: string): Term => toTerm(termHash(value, termHash(key, seed)));
+const tagTerm = (seed: number, key: string, value: string): Term =>
+  toTerm(termHash(value, termHash(key, seed)));
 
 /** What the store derives once per process object (many spans of a batch share one). */
 interface ProcessInfo {
@@ -80,6 +82,7 @@ function durationBucket(durationUs: number): number {
 export class TraceStore {
   readonly maxTraces: number;
   readonly maxSpansPerTrace: number;
+  private readonly scanThreshold: number;
   private readonly traces = new Map<string, TraceRecord>();
   private readonly index = new PostingIndex();
   /** service → "name\0kind" → live span count; services and operations vanish with their last span. */
@@ -94,6 +97,7 @@ export class TraceStore {
   constructor(options: TraceStoreOptions = {}) {
     this.maxTraces = Math.max(1, options.maxTraces ?? DEFAULT_MAX_TRACES);
     this.maxSpansPerTrace = Math.max(1, options.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE);
+    this.scanThreshold = options.scanThreshold ?? DEFAULT_SCAN_THRESHOLD;
   }
 
   get traceCount(): number {
@@ -172,7 +176,7 @@ export class TraceStore {
       sized.every((c) => c === skip || c.terms.some((t) => this.index.has(t, record.trace.traceID))) &&
       record.trace.spans.some((s) => this.spanMatches(record.trace, s, query));
 
-    if (driver.size > SCAN_THRESHOLD) {
+    if (driver.size > this.scanThreshold) {
       // Many candidates: walk the traces newest first and stop at the limit, as Jaeger's memory store does.
       const found: Trace[] = [];
       for (let i = this.order.length - 1; i >= this.head && found.length < limit; i--) {
