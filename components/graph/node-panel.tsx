@@ -41,7 +41,10 @@ export function NodePanel({ node, duration, dark }: { node: NodeData; duration: 
       </div>
       <dl className="grid grid-cols-3 gap-2">
         <Stat label="Inbound" value={formatRps(node.rpsIn)} />
-        <Stat label="Outbound" value={formatRps(node.rpsOut)} />
+        <Stat
+          label={node.nodeType === 'service' ? 'To workloads' : 'Outbound'}
+          value={formatRps(node.rpsOut)}
+        />
         <Stat label="Errors" value={formatShare(node.errorRate)} tone={healthTone(node.health)} />
         <Stat label="p50" value={formatMs(node.latency.p50)} />
         <Stat label="p95" value={formatMs(node.latency.p95)} />

@@ -14,8 +14,12 @@ export function ResponseTable({ responses }: { responses: Responses }) {
       <caption className="mb-1 text-left font-medium">Response codes and flags</caption>
       <thead>
         <tr className="text-left text-slate-500 dark:text-slate-400">
-          <th scope="col">Code</th>
-          <th scope="col">Share</th>
+          <th scope="col" className="pr-2">
+            Code
+          </th>
+          <th scope="col" className="pr-2">
+            Share
+          </th>
           <th scope="col">Flags</th>
         </tr>
       </thead>

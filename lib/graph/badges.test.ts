@@ -132,6 +132,8 @@ describe('live Envoy stats', () => {
     expect(svc?.hasCB).toBe(true);
     expect(svc?.badges.live).toEqual({ reported: true, ejectionsActive: 1, retryRate: 0.5 });
     expect(svc?.badges.canary?.weights).toHaveLength(2);
+    // Drawn on the service node only, not again on the workloads behind it.
+    expect(g.nodes.find((n) => n.id === 'app:bookinfo:reviews:v1')?.badges).toEqual({});
     const into = g.edges.find((e) => e.id === 'app:bookinfo:productpage:v1->svc:bookinfo:reviews');
     expect(into?.badges.retries?.attempts).toBe(3);
     expect(into?.badges.live).toMatchObject({ reported: true, retryRate: 0.5 });
@@ -149,5 +151,28 @@ describe('live Envoy stats', () => {
     });
     applyBadges(bare, undefined, foldLiveStats({}));
     expect(bare.nodes.find((n) => n.id === 'svc:bookinfo:reviews')?.badges.live).toEqual({ reported: false });
+  });
+
+  it('puts the badges on the workloads when no service node is drawn', () => {
+    const g = assembleGraph({
+      graphType: 'versionedApp',
+      injectServiceNodes: false,
+      namespaces: [],
+      requests: [
+        requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
+      ],
+      latencyBuckets: [],
+    });
+    applyBadges(
+      g,
+      configBadges({ virtualServices: [vs], destinationRules: [dr], serviceEntries: [] }),
+      foldLiveStats({
+        ejectionsActive: [{ labels: { cluster_name: `outbound|9080|v1|${REVIEWS}` }, value: 1 }],
+      }),
+    );
+    const v1 = g.nodes.find((n) => n.id === 'app:bookinfo:reviews:v1');
+    expect(v1?.hasCB).toBe(true);
+    expect(v1?.badges.live).toEqual({ reported: true, ejectionsActive: 1 });
+    expect(g.edges[0]?.badges.retries?.attempts).toBe(3);
   });
 });

@@ -18,9 +18,13 @@ export function applyBadges(
   live: LiveStats | undefined,
 ): void {
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  // A host drawn as a service node carries its badges there, not again on each of its workloads.
+  const drawn = new Set(
+    g.nodes.flatMap((n) => (n.nodeType === 'service' && n.serviceHost ? [n.serviceHost] : [])),
+  );
   for (const n of g.nodes) {
     if (n.nodeType === 'box' || n.nodeType === 'unknown') continue;
-    const hosts = hostsOf(n);
+    const hosts = n.nodeType === 'service' ? hostsOf(n) : hostsOf(n).filter((h) => !drawn.has(h));
     if (hosts.length === 0) continue;
     for (const host of hosts) {
       const c = config?.get(host);
@@ -32,10 +36,7 @@ export function applyBadges(
     }
     // Live stats describe the service's cluster: shown on the service node, or on the workloads when
     // no service node is drawn.
-    if (n.nodeType === 'service' || n.serviceHost === undefined) {
-      const stats = live?.byHost.get(hosts[0] as string);
-      n.badges.live = stats ?? { reported: false };
-    }
+    n.badges.live = live?.byHost.get(hosts[0] as string) ?? { reported: false };
   }
   for (const e of g.edges) {
     const target = byId.get(e.target);

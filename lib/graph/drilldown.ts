@@ -119,7 +119,9 @@ export async function buildDrilldown(
     range(latencyQuery(0.5, sel, w)),
     range(latencyQuery(0.95, sel, w)),
     range(latencyQuery(0.99, sel, w)),
-    p.target.kind === 'node' ? range(outboundQuery(p.target.node, w)) : Promise.resolve(undefined),
+    p.target.kind === 'node' && p.target.node.kind !== 'service'
+      ? range(outboundQuery(p.target.node, w))
+      : Promise.resolve(undefined),
   ]);
   if (!byCode.ok) return { ok: false, error: byCode.error };
 
