@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJaegerClient } from '../../lib/jaeger/client';
 import {
   DependenciesResponseSchema,
   ErrorResponseSchema,
@@ -113,6 +114,26 @@ describe('Jaeger query API contract (fixtures recorded from Jaeger)', () => {
       (await get(`/api/dependencies?endTs=${Date.now()}&lookback=3600000`)).body,
     );
     expect(deps.data).toEqual([]);
+  });
+
+  it('is read by the shared Jaeger client (lib/jaeger/client.ts) without a single parse error', async () => {
+    const client = createJaegerClient({ baseUrl: ts.queryUrl });
+    const capture = fixture('parser-parity-capture.json') as { legacy: { data: unknown[] } };
+    expect(await client.getTrace('f77950feed55c1ce91dd8e8789000001')).toEqual({
+      ok: true,
+      value: capture.legacy.data[0],
+    });
+    expect(await client.findTraces({ service: 'test-service', startUs: 0, endUs: 2000 })).toEqual({
+      ok: true,
+      value: capture.legacy.data,
+    });
+    expect(await client.operations('telemetrygen')).toEqual({
+      ok: true,
+      value: [{ name: 'okey-dokey-0', spanKind: 'server' }],
+    });
+    expect(await client.dependencies(Date.now(), 60_000)).toEqual({ ok: true, value: [] });
+    expect((await client.getTrace('0123456789abcdef')).ok).toBe(false);
+    expect(client.apiVersion).toBe('v1');
   });
 
   it('answers /api/v3/traces searches with OTLP JSON under result', async () => {

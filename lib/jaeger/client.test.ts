@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createJaegerClient, rfc3339, v3SearchParams } from './client';
+
+const FIXTURES = new URL('../../../shared/fixtures/jaeger/', import.meta.url);
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
+const capture = fixture('parser-parity-capture.json') as { legacy: { data: unknown[] }; v3: unknown };
+const TRACE_ID = 'f77950feed55c1ce91dd8e8789000001';
+
+type Route = (url: URL) => { status: number; body: string } | undefined;
+const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body) });
+const notFoundRoute = { status: 404, body: '404 page not found\n' };
+
+/** A fetch answering from `route`, recording the paths asked. */
+function fakeFetch(route: Route, asked: string[] = []): typeof fetch {
+  return (async (input: string | URL | Request) => {
+    const url = new URL(String(input));
+    asked.push(`${url.pathname}${url.search}`);
+    const answer = route(url) ?? notFoundRoute;
+    return new Response(answer.body, { status: answer.status });
+  }) as typeof fetch;
+}
+
+/** A Jaeger that still has v1. */
+const v1Jaeger: Route = (url) => {
+  const envelope = (data: unknown, total = 0) =>
+    json(200, { data, total, limit: 0, offset: 0, errors: null });
+  if (url.pathname === '/api/services') return envelope(['test-service'], 1);
+  if (url.pathname === '/api/operations') return envelope([{ name: 'test-op', spanKind: 'server' }], 1);
+  if (url.pathname === '/api/traces') {
+    if (!url.searchParams.get('service')) {
+      return json(400, {
+        data: null,
+        total: 0,
+        limit: 0,
+        offset: 0,
+        errors: [{ code: 400, msg: "parameter 'service' is required" }],
+      });
+    }
+    return envelope(capture.legacy.data);
+  }
+  if (url.pathname === `/api/traces/${TRACE_ID}`) return json(200, capture.legacy);
+  if (url.pathname.startsWith('/api/traces/')) {
+    return json(404, {
+      data: null,
+      total: 0,
+      limit: 0,
+      offset: 0,
+      errors: [{ code: 404, msg: 'trace not found' }],
+    });
+  }
+  if (url.pathname === '/api/dependencies') return envelope(null);
+  return undefined;
+};
+
+/** A Jaeger whose v1 routes are gone: only /api/v3. */
+const v3Jaeger: Route = (url) => {
+  if (url.pathname === '/api/v3/services') return json(200, { services: ['test-service'] });
+  if (url.pathname === '/api/v3/operations')
+    return json(200, { operations: [{ name: 'test-op', spanKind: 'server' }] });
+  if (url.pathname === '/api/v3/traces' || url.pathname === `/api/v3/traces/${TRACE_ID}`) {
+    return url.searchParams.get('query.service_name') === 'nobody'
+      ? json(404, { error: { httpCode: 404, message: 'No traces found' } })
+      : json(200, capture.v3);
+  }
+  if (url.pathname.startsWith('/api/v3/traces/'))
+    return json(404, { error: { httpCode: 404, message: 'No traces found' } });
+  return undefined;
+};
+
+describe('Jaeger client, v1', () => {
+  const client = createJaegerClient({ baseUrl: 'http://jaeger:16686/', fetch: fakeFetch(v1Jaeger) });
+
+  it('reads services, operations, traces and dependencies from the v1 envelopes', async () => {
+    expect(await client.services()).toEqual({ ok: true, value: ['test-service'] });
+    expect(await client.operations('test-service')).toEqual({
+      ok: true,
+      value: [{ name: 'test-op', spanKind: 'server' }],
+    });
+    expect(await client.findTraces({ service: 'test-service', limit: 20 })).toEqual({
+      ok: true,
+      value: capture.legacy.data,
+    });
+    expect(await client.getTrace(TRACE_ID)).toEqual({ ok: true, value: capture.legacy.data[0] });
+    expect(await client.dependencies(1, 1)).toEqual({ ok: true, value: [] });
+    expect(client.apiVersion).toBe('v1');
+  });
+
+  it('turns Jaeger errors into typed values', async () => {
+    expect(await client.getTrace('0123456789abcdef')).toEqual({
+      ok: false,
+      error: { kind: 'not_found', message: 'trace not found', status: 404 },
+    });
+    expect(await client.findTraces({ service: '' })).toEqual({
+      ok: false,
+      error: { kind: 'bad_request', message: "parameter 'service' is required", status: 400 },
+    });
+  });
+
+  it('sends the search as the Jaeger UI does', async () => {
+    const asked: string[] = [];
+    const c = createJaegerClient({ baseUrl: 'http://jaeger:16686', fetch: fakeFetch(v1Jaeger, asked) });
+    await c.findTraces({
+      service: 'web',
+      operation: 'GET /',
+      tags: { error: 'true' },
+      startUs: 1,
+      endUs: 2,
+      minDuration: '1.2s',
+      limit: 5,
+    });
+    const sent = new URL(`http://x${asked[0]}`).searchParams;
+    expect(Object.fromEntries(sent)).toEqual({
+      service: 'web',
+      operation: 'GET /',
+      tags: '{"error":"true"}',
+      start: '1',
+      end: '2',
+      minDuration: '1.2s',
+      limit: '5',
+    });
+  });
+});
+
+describe('Jaeger client, falling back to v3', () => {
+  it('uses /api/v3 once v1 routes answer 404 page not found, converting OTLP to the same model', async () => {
+    const asked: string[] = [];
+    const client = createJaegerClient({ baseUrl: 'http://jaeger:16686', fetch: fakeFetch(v3Jaeger, asked) });
+    expect(await client.findTraces({ service: 'test-service' })).toEqual({
+      ok: true,
+      value: capture.legacy.data,
+    });
+    expect(client.apiVersion).toBe('v3');
+    expect(await client.getTrace(TRACE_ID)).toEqual({ ok: true, value: capture.legacy.data[0] });
+    expect(await client.services()).toEqual({ ok: true, value: ['test-service'] });
+    expect(await client.operations('test-service', 'server')).toEqual({
+      ok: true,
+      value: [{ name: 'test-op', spanKind: 'server' }],
+    });
+    expect(await client.findTraces({ service: 'nobody' })).toEqual({ ok: true, value: [] });
+    expect((await client.getTrace('0123456789abcdef')).ok).toBe(false);
+    expect((await client.dependencies(1, 1)).ok).toBe(false);
+    // v1 was asked once, then only v3.
+    expect(asked.filter((p) => !p.startsWith('/api/v3/'))).toEqual([asked[0]]);
+  });
+
+  it('reports an unreachable Jaeger as unavailable', async () => {
+    const failing = (async () => {
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    const client = createJaegerClient({ baseUrl: 'http://127.0.0.1:9', fetch: failing });
+    expect(await client.services()).toEqual({
+      ok: false,
+      error: { kind: 'unavailable', message: 'Jaeger at http://127.0.0.1:9 is unreachable' },
+    });
+  });
+
+  it('writes v3 times as RFC 3339 with microseconds and requires both bounds', () => {
+    expect(rfc3339(1_700_000_000_123_456)).toBe('2023-11-14T22:13:20.123456Z');
+    const p = v3SearchParams({ service: 's', endUs: 1_700_000_000_000_000 }, 0);
+    expect(p.get('query.start_time_min')).toBe('2023-11-12T22:13:20.000000Z');
+  });
+});

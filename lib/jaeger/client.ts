@@ -1,0 +1,269 @@
+// A typed client of Jaeger's HTTP query API: v1 (/api/services, /api/operations, /api/traces,
+// /api/dependencies) and, where a Jaeger has dropped v1's routes, the v3 read endpoints (OTLP JSON under
+// `result`, converted to the same Jaeger model). Failures are values, never exceptions. The base URL must
+// come from configuration, never from a request.
+import type { z } from 'zod';
+import { groupIntoTraces, type OtlpTracesData, spansFromOtlp } from './from-otlp';
+import {
+  DependenciesResponseSchema,
+  type DependencyLink,
+  ErrorResponseSchema,
+  type Operation,
+  OperationsResponseSchema,
+  ServicesResponseSchema,
+  type Trace,
+  TracesResponseSchema,
+} from './model';
+
+export type JaegerErrorKind =
+  | 'unavailable' // no answer (connection refused, timeout)
+  | 'not_found' // unknown trace
+  | 'bad_request' // Jaeger refused the parameters (400)
+  | 'unsupported' // neither v1 nor v3 offers this call
+  | 'server_error' // any other non-2xx
+  | 'bad_answer'; // 2xx, but not the JSON Jaeger writes
+export interface JaegerError {
+  kind: JaegerErrorKind;
+  message: string;
+  status?: number;
+}
+export type JaegerResult<T> = { ok: true; value: T } | { ok: false; error: JaegerError };
+
+export interface TraceSearch {
+  service: string;
+  operation?: string;
+  tags?: Record<string, string>;
+  /** Span start bounds, µs since the epoch. */
+  startUs?: number;
+  endUs?: number;
+  /** Go durations ("1.2s", "100ms"). */
+  minDuration?: string;
+  maxDuration?: string;
+  limit?: number;
+}
+
+export interface JaegerClientOptions {
+  baseUrl: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+export interface JaegerClient {
+  services(): Promise<JaegerResult<string[]>>;
+  /** Operations with their span kinds; `spanKind` filters ("server", "client", ...). */
+  operations(service: string, spanKind?: string): Promise<JaegerResult<Operation[]>>;
+  findTraces(search: TraceSearch): Promise<JaegerResult<Trace[]>>;
+  getTrace(traceId: string): Promise<JaegerResult<Trace>>;
+  /** Call counts between services; v1 only. */
+  dependencies(endTsMs: number, lookbackMs: number): Promise<JaegerResult<DependencyLink[]>>;
+  /** Which API answered last: v1 until a Jaeger without v1's routes is met. */
+  readonly apiVersion: 'v1' | 'v3';
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+type Raw = { status: number; body: unknown; json: boolean } | { error: JaegerError };
+
+export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let apiVersion: 'v1' | 'v3' = 'v1';
+
+  async function get(path: string): Promise<Raw> {
+    let res: Response;
+    try {
+      res = await doFetch(`${baseUrl}${path}`, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      return {
+        error: {
+          kind: 'unavailable',
+          message: `Jaeger at ${baseUrl} ${timedOut ? 'did not answer in time' : 'is unreachable'}`,
+        },
+      };
+    }
+    const text = await res.text().catch(() => '');
+    try {
+      return { status: res.status, body: JSON.parse(text), json: true };
+    } catch {
+      return { status: res.status, body: text, json: false };
+    }
+  }
+
+  /** A v1 route that does not exist answers Go's plain "404 page not found": then v3 is the way. */
+  const routeMissing = (raw: Raw) => !('error' in raw) && raw.status === 404 && !raw.json;
+
+  function v1<S extends z.ZodType, T>(raw: Raw, schema: S, pick: (parsed: z.infer<S>) => T): JaegerResult<T> {
+    if ('error' in raw) return { ok: false, error: raw.error };
+    if (raw.status >= 200 && raw.status < 300) {
+      // Go writes an empty list as null.
+      const body =
+        typeof raw.body === 'object' && raw.body !== null && (raw.body as { data?: unknown }).data === null
+          ? { ...raw.body, data: [] }
+          : raw.body;
+      const parsed = schema.safeParse(body);
+      return parsed.success
+        ? { ok: true, value: pick(parsed.data) }
+        : badAnswer(raw.status, parsed.error.message);
+    }
+    const envelope = ErrorResponseSchema.safeParse(raw.body);
+    const msg =
+      (envelope.success && envelope.data.errors?.[0]?.msg) || String(raw.body).trim() || 'no message';
+    return { ok: false, error: { kind: kindOf(raw.status), message: msg, status: raw.status } };
+  }
+
+  function v3<T>(raw: Raw, pick: (body: Record<string, unknown>) => T | undefined): JaegerResult<T> {
+    if ('error' in raw) return { ok: false, error: raw.error };
+    if (raw.status >= 200 && raw.status < 300 && typeof raw.body === 'object' && raw.body !== null) {
+      const value = pick(raw.body as Record<string, unknown>);
+      return value === undefined ? badAnswer(raw.status, 'unexpected v3 answer') : { ok: true, value };
+    }
+    if (raw.status >= 200 && raw.status < 300) return badAnswer(raw.status, 'not JSON');
+    const message =
+      (raw.body as { error?: { message?: string } } | null)?.error?.message ??
+      (String(raw.body).trim() || 'no message');
+    return { ok: false, error: { kind: kindOf(raw.status), message, status: raw.status } };
+  }
+
+  /** Tries v1, and v3 when v1's route is missing (remembering that for the next calls). */
+  async function either<T>(
+    viaV1: () => Promise<Raw>,
+    readV1: (raw: Raw) => JaegerResult<T>,
+    viaV3: (() => Promise<JaegerResult<T>>) | undefined,
+  ): Promise<JaegerResult<T>> {
+    if (apiVersion === 'v1') {
+      const raw = await viaV1();
+      if (!routeMissing(raw) || !viaV3) return readV1(raw);
+      apiVersion = 'v3';
+    }
+    if (!viaV3) return { ok: false, error: { kind: 'unsupported', message: 'not offered by the v3 API' } };
+    return viaV3();
+  }
+
+  const tracesFromV3 = (body: Record<string, unknown>) => {
+    const result = body.result as OtlpTracesData | undefined;
+    return result && typeof result === 'object' ? groupIntoTraces(spansFromOtlp(result).spans) : undefined;
+  };
+
+  return {
+    get apiVersion() {
+      return apiVersion;
+    },
+    services: () =>
+      either(
+        () => get('/api/services'),
+        (raw) => v1(raw, ServicesResponseSchema, (r) => r.data),
+        async () =>
+          v3(await get('/api/v3/services'), (b) =>
+            Array.isArray(b.services) ? b.services.map(String) : undefined,
+          ),
+      ),
+    operations: (service, spanKind = '') =>
+      either(
+        () => get(`/api/operations?${new URLSearchParams({ service, spanKind })}`),
+        (raw) => v1(raw, OperationsResponseSchema, (r) => r.data),
+        async () =>
+          v3(await get(`/api/v3/operations?${new URLSearchParams({ service, span_kind: spanKind })}`), (b) =>
+            Array.isArray(b.operations)
+              ? (b.operations as { name?: unknown; spanKind?: unknown }[]).map((o) => ({
+                  name: String(o.name ?? ''),
+                  spanKind: String(o.spanKind ?? ''),
+                }))
+              : undefined,
+          ),
+      ),
+    findTraces: (search) =>
+      either(
+        () => get(`/api/traces?${v1SearchParams(search)}`),
+        (raw) => v1(raw, TracesResponseSchema, (r) => r.data),
+        async () => {
+          const raw = await get(`/api/v3/traces?${v3SearchParams(search)}`);
+          // v3 answers "no traces" with 404.
+          if (!('error' in raw) && raw.status === 404) return { ok: true, value: [] };
+          return v3(raw, tracesFromV3);
+        },
+      ),
+    getTrace: (traceId) =>
+      either(
+        () => get(`/api/traces/${encodeURIComponent(traceId)}`),
+        (raw) => {
+          const r = v1(raw, TracesResponseSchema, (t) => t.data[0]);
+          if (r.ok && r.value === undefined)
+            return { ok: false, error: { kind: 'not_found', message: 'trace not found' } };
+          return r as JaegerResult<Trace>;
+        },
+        async () => {
+          const r = v3(await get(`/api/v3/traces/${encodeURIComponent(traceId)}`), tracesFromV3);
+          if (!r.ok) return r;
+          const [trace] = r.value;
+          return trace
+            ? { ok: true, value: trace }
+            : { ok: false, error: { kind: 'not_found', message: 'trace not found' } };
+        },
+      ),
+    dependencies: (endTsMs, lookbackMs) =>
+      either(
+        () =>
+          get(
+            `/api/dependencies?${new URLSearchParams({ endTs: String(endTsMs), lookback: String(lookbackMs) })}`,
+          ),
+        (raw) => v1(raw, DependenciesResponseSchema, (r) => r.data),
+        undefined,
+      ),
+  };
+}
+
+function kindOf(status: number): JaegerErrorKind {
+  if (status === 404) return 'not_found';
+  if (status === 400) return 'bad_request';
+  return 'server_error';
+}
+
+function badAnswer(status: number, why: string): { ok: false; error: JaegerError } {
+  return {
+    ok: false,
+    error: { kind: 'bad_answer', message: `unexpected answer from Jaeger: ${why}`, status },
+  };
+}
+
+/** `/api/traces` parameters as the Jaeger UI sends them. */
+export function v1SearchParams(s: TraceSearch): URLSearchParams {
+  const p = new URLSearchParams({ service: s.service });
+  if (s.operation) p.set('operation', s.operation);
+  if (s.tags && Object.keys(s.tags).length > 0) p.set('tags', JSON.stringify(s.tags));
+  if (s.startUs !== undefined) p.set('start', String(s.startUs));
+  if (s.endUs !== undefined) p.set('end', String(s.endUs));
+  if (s.minDuration) p.set('minDuration', s.minDuration);
+  if (s.maxDuration) p.set('maxDuration', s.maxDuration);
+  if (s.limit !== undefined) p.set('limit', String(s.limit));
+  return p;
+}
+
+/** `/api/v3/traces` parameters; v3 requires both time bounds (RFC 3339), so they default to the last 2 days. */
+export function v3SearchParams(s: TraceSearch, nowMs: number = Date.now()): URLSearchParams {
+  const endUs = s.endUs ?? nowMs * 1000;
+  const startUs = s.startUs ?? endUs - 2 * 24 * 3600 * 1e6;
+  const p = new URLSearchParams({
+    'query.service_name': s.service,
+    'query.start_time_min': rfc3339(startUs),
+    'query.start_time_max': rfc3339(endUs),
+  });
+  if (s.operation) p.set('query.operation_name', s.operation);
+  if (s.minDuration) p.set('query.duration_min', s.minDuration);
+  if (s.maxDuration) p.set('query.duration_max', s.maxDuration);
+  if (s.limit !== undefined) p.set('query.search_depth', String(s.limit));
+  if (s.tags && Object.keys(s.tags).length > 0) p.set('query.attributes', JSON.stringify(s.tags));
+  return p;
+}
+
+/** µs since the epoch as RFC 3339 with microseconds. */
+export function rfc3339(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // …:SS.mmmZ
+  const micro = String(Math.floor(us) % 1000).padStart(3, '0');
+  return `${iso.slice(0, -1)}${micro}Z`;
+}
