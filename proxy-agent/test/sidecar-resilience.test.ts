@@ -1,5 +1,6 @@
 // Retries, timeouts, outlier detection, circuit breaking, fault injection and malformed input, through a
 // real sidecar to real upstream servers: the Envoy status codes and response flags each one produces.
+import { request, type ServerResponse } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText, staticSource } from '../src/config/static-file-source';
 import { SidecarMetrics } from '../src/sidecar/metrics';
@@ -76,6 +77,7 @@ ${extra.vs}`);
           address: string;
           ejected: boolean;
           ejectedUntil: string | null;
+          activeRequests: number;
           timesEjected: number;
         }>;
       }>;
@@ -335,6 +337,34 @@ describe('fault injection', () => {
     // Binomial(400, 0.5): sd 10; 4 sd either side.
     expect(aborted).toBeGreaterThan(160);
     expect(aborted).toBeLessThan(240);
+  });
+});
+
+describe('downstream disconnects', () => {
+  it('records code 0 with flag DC when the app hangs up before the answer, and frees the upstream', async () => {
+    const held: ServerResponse[] = [];
+    const slow = await upstream((_req, res) => {
+      held.push(res);
+    });
+    const { sidecar, scrape, clusters } = await sidecarFor([slow.port]);
+    const req = request({
+      host: '127.0.0.1',
+      port: sidecar.ports.outbound,
+      path: '/r',
+      headers: { host: 'reviews' },
+    });
+    req.on('error', () => {});
+    req.end();
+    await waitFor(() => slow.seen.length === 1, { what: 'the request upstream' });
+    req.destroy();
+    await waitFor(async () => /response_flags="DC"/.test(await scrape()), { what: 'the DC sample' });
+    expect(await scrape()).toMatch(/istio_requests_total\{[^}]*response_code="0"[^}]*response_flags="DC"/);
+    await waitFor(
+      async () =>
+        (await clusters()).clusters.find((c) => c.name === CLUSTER)?.endpoints[0]?.activeRequests === 0,
+      { what: 'the endpoint to have no active request' },
+    );
+    for (const r of held) r.destroy();
   });
 });
 

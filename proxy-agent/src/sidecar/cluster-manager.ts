@@ -171,7 +171,7 @@ export class ClusterRuntime {
 export class ClusterManager {
   private readonly clusters = new Map<string, ClusterRuntime>();
   private readonly timer: NodeJS.Timeout;
-  private endpointsDirty = true;
+  private dirtyTimer: NodeJS.Immediate | undefined;
 
   constructor(private readonly metrics: SidecarMetricsApi) {
     // Ejection ends are honoured lazily on the request path; this sweep keeps gauges and /clusters fresh.
@@ -203,17 +203,22 @@ export class ClusterManager {
     this.markDirty();
   }
 
+  /** Ends expired ejections and republishes the per-endpoint gauges (active requests change all the time). */
   sweep(now: number): void {
-    for (const rt of this.clusters.values()) if (rt.sweep(now)) this.endpointsDirty = true;
-    if (this.endpointsDirty) this.publishEndpoints(now);
+    for (const rt of this.clusters.values()) rt.sweep(now);
+    this.publishEndpoints(now);
   }
 
+  /** Ejections and membership changes are published at once rather than at the next sweep. */
   markDirty(): void {
-    this.endpointsDirty = true;
+    if (this.dirtyTimer) return;
+    this.dirtyTimer = setImmediate(() => {
+      this.dirtyTimer = undefined;
+      this.publishEndpoints(Date.now());
+    });
   }
 
   publishEndpoints(now: number): void {
-    this.endpointsDirty = false;
     this.metrics.setEndpoints(
       this.states(now).flatMap((c) => c.endpoints.map(({ ejectedUntil: _, ...e }) => e)),
     );
@@ -232,6 +237,7 @@ export class ClusterManager {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    if (this.dirtyTimer) clearImmediate(this.dirtyTimer);
     const pools = [...this.clusters.values()].flatMap((rt) => rt.pools());
     this.clusters.clear();
     await Promise.all(pools.map((p) => p.close().catch(() => {})));

@@ -285,6 +285,14 @@ async function runTries(
     const t = new UpstreamTry(ep.pool, upstream, tryTimeout);
     ex.current = t;
     await t.head;
+    if (ex.downstreamGone) {
+      // The app hung up (DC): not the endpoint's fault, and nobody to answer.
+      t.abort();
+      ep.activeRequests--;
+      rt.breaker.release();
+      ex.finish(0, 0);
+      return;
+    }
     const outcome = t.outcome as TryOutcome;
     const status = t.statusCode;
     rt.recordResult(ep, outcome.kind === 'response' ? status : 'local-failure', Date.now());
@@ -334,12 +342,6 @@ async function runTries(
       release();
       ex.flags |= globalTimeout ? Flag.UT : tryFlag;
       ex.reply(globalTimeout || tryFlag === Flag.UT ? 'UT' : tryFlag === Flag.UF ? 'UF' : 'UC');
-      return;
-    }
-    if (ex.downstreamGone) {
-      t.abort();
-      release();
-      ex.finish(0, 0);
       return;
     }
     let bodyTimer: NodeJS.Timeout | undefined;
