@@ -38,7 +38,10 @@ let measuredStart = 0;
 let measuredEnd = 0;
 let measuredCount = 0;
 
+let completed = 0;
+
 function record(latencyMs, status, sentAt) {
+  completed++;
   if (sentAt < measureFrom) return;
   if (measuredCount === 0) measuredStart = sentAt;
   measuredEnd = performance.now();
@@ -126,6 +129,7 @@ function finish() {
   const seconds = (measuredEnd - measuredStart) / 1000;
   const result = {
     requests: measuredCount,
+    completed,
     rps: seconds > 0 ? measuredCount / seconds : 0,
     p50: pct(50),
     p90: pct(90),
