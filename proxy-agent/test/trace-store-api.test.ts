@@ -227,6 +227,30 @@ describe('OTLP/HTTP receiver', () => {
     expect(await spanCount('33333333333333333333333333333333')).toBe(1);
   });
 
+  it('truncates a huge attribute value, with a span warning, and joins a parent that arrives after its child', async () => {
+    const traceId = '44444444444444444444444444444444';
+    const child = request(traceId, ['0000000000000002']);
+    const childSpan = child.resourceSpans[0]?.scopeSpans[0]?.spans[0] as Record<string, unknown>;
+    childSpan.parentSpanId = '0000000000000001';
+    childSpan.attributes = [{ key: 'http.request.body', value: { stringValue: 'x'.repeat(100_000) } }];
+    expect((await postJson(child)).status).toBe(200);
+    expect((await postJson(request(traceId, ['0000000000000001'], 'frontend'))).status).toBe(200);
+    const res = await get(`/api/traces/${traceId}`);
+    const trace = TracesResponseSchema.parse(res.body).data[0];
+    expect(trace?.spans.map((s) => [s.spanID, trace.processes[s.processID]?.serviceName])).toEqual([
+      ['0000000000000002', 'receiver-test'],
+      ['0000000000000001', 'frontend'],
+    ]);
+    const [stored] = trace?.spans ?? [];
+    expect(String(stored?.tags[0]?.value)).toHaveLength(65_536);
+    expect(stored?.warnings).toEqual([
+      'value of "http.request.body" truncated from 100000 to 65536 characters',
+    ]);
+    expect(stored?.references).toEqual([
+      { refType: 'CHILD_OF', traceID: traceId, spanID: '0000000000000001' },
+    ]);
+  });
+
   it('answers a protobuf request with a protobuf ExportTraceServiceResponse, partialSuccess included', async () => {
     const field = (no: number, bytes: number[]) => [(no << 3) | 2, bytes.length, ...bytes];
     // ExportTraceServiceRequest { resource_spans { scope_spans { spans { trace_id: 3 bytes (bad), span_id } } } }
