@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseResource } from '../../../lib/mesh-config/validate';
-import { dnsLabel, workloadEntryFor } from './registration';
+import { dnsLabel, heartbeatInterval, workloadEntryFor } from './registration';
 
 describe('workloadEntryFor', () => {
   it('describes the instance: inbound address, labels, scrape annotations, auto-registration', () => {
@@ -36,5 +36,14 @@ describe('dnsLabel', () => {
     expect(dnsLabel('Reviews_V2--10.0.0.1')).toBe('reviews-v2-10-0-0-1');
     expect(dnsLabel('-'.repeat(5))).toBe('instance');
     expect(dnsLabel('a'.repeat(80))).toHaveLength(63);
+  });
+});
+
+describe('heartbeatInterval', () => {
+  it('beats at least three times per TTL the control plane announces', () => {
+    expect(heartbeatInterval(5000, 15_000)).toBe(5000);
+    expect(heartbeatInterval(5000, 1200)).toBe(400);
+    expect(heartbeatInterval(5000, undefined)).toBe(5000);
+    expect(heartbeatInterval(5000, 'soon')).toBe(5000);
   });
 });

@@ -47,6 +47,15 @@ export interface Registration {
   close(): Promise<void>;
 }
 
+/**
+ * How often to heartbeat: the configured interval, but at least three beats per TTL the control plane
+ * announces, so one lost beat never marks a live instance unhealthy.
+ */
+export function heartbeatInterval(configuredMs: number, ttlMs: unknown): number {
+  if (typeof ttlMs !== 'number' || !(ttlMs > 0)) return configuredMs;
+  return Math.max(10, Math.min(configuredMs, Math.floor(ttlMs / 3)));
+}
+
 /** A DNS-1123 label from free text: lower-case, `-` for anything else, at most 63 characters. */
 export function dnsLabel(text: string): string {
   const label = text
@@ -100,6 +109,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
   const namespace = options.namespace;
   const client = new MeshConfigClient({ baseUrl: options.controlPlaneUrl, token: options.token });
   const every = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  let interval = every;
   let isRegistered = false;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
@@ -138,6 +148,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
     );
     if (r.ok) {
       lastReported = '';
+      interval = heartbeatInterval(every, (r.value as { ttlMs?: unknown } | undefined)?.ttlMs);
       return;
     }
     if (r.status === 404) {
@@ -153,7 +164,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
     inFlight = (isRegistered ? heartbeat() : register())
       .catch((err: unknown) => report(`registration: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
-        if (!closed) timer = setTimeout(tick, isRegistered ? every : Math.min(every, 1000));
+        if (!closed) timer = setTimeout(tick, isRegistered ? interval : Math.min(interval, 1000));
       });
   };
   tick();

@@ -124,7 +124,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         decodeURIComponent(heartbeat[2] as string),
         actor,
       );
-      return sendJson(res, 200, { healthy: true, resourceVersion: we.metadata.resourceVersion });
+      // The TTL tells the sidecar how often it must beat (registration beats at least 3 times a TTL).
+      return sendJson(res, 200, { healthy: true, resourceVersion: we.metadata.resourceVersion, ttlMs });
     }
     if (url.pathname === '/v1/prometheus/sd' && req.method === 'GET')
       return sendJson(res, 200, prometheusTargets(store.list('WorkloadEntry')));
