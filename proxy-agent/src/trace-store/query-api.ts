@@ -156,9 +156,9 @@ function v3Traces(res: ServerResponse, traces: Trace[]): void {
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const bytes = Buffer.from(JSON.stringify(body)); // encoded once, for both the length and the write
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length });
+  res.end(bytes);
 }
 
 function decode(segment: string): string {
