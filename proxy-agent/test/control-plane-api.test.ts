@@ -26,7 +26,7 @@ afterAll(async () => {
 describe('control plane REST API', () => {
   it('requires the bearer token everywhere but /healthz, answering 401 as a Status', async () => {
     expect((await fetch(`${cp.url}/healthz`)).status).toBe(200);
-    for (const authorization of [undefined, 'Bearer wrong', 's3cret-token']) {
+    for (const authorization of [undefined, 'Bearer wrong', 'Basic s3cret-token']) {
       const r = await call(
         cp,
         'GET',
@@ -207,6 +207,12 @@ describe('control plane REST API', () => {
       code: 404,
     });
     expect((await call(cp, 'GET', `${API}/namespaces/default/gateways`)).status).toBe(404);
+    expect(
+      (await call(cp, 'GET', `${NS_PATH}/virtualservices?labelSelector=app%3Dreviews`)).body,
+    ).toMatchObject({
+      reason: 'BadRequest',
+      code: 400,
+    });
     expect((await call(cp, 'DELETE', `${NS_PATH}/virtualservices`)).body).toMatchObject({
       reason: 'MethodNotAllowed',
       code: 405,
@@ -217,6 +223,21 @@ describe('control plane REST API', () => {
     expect(del.status).toBe(200);
     expect((await call(cp, 'GET', `${NS_PATH}/virtualservices/reviews`)).status).toBe(404);
     expect((await call(cp, 'DELETE', `${NS_PATH}/virtualservices/reviews`)).status).toBe(404);
+  });
+
+  it('answers Kubernetes discovery for the group', async () => {
+    const groups = await call(cp, 'GET', '/apis');
+    expect(groups.body.groups[0]).toMatchObject({
+      name: 'networking.istio.io',
+      preferredVersion: { version: 'v1' },
+    });
+    const resources = await call(cp, 'GET', API);
+    expect(resources.body.resources.map((r: { name: string }) => r.name)).toEqual([
+      'virtualservices',
+      'destinationrules',
+      'serviceentries',
+      'workloadentries',
+    ]);
   });
 
   it('keeps an audit log of who changed what, readable per resource, newest first', async () => {

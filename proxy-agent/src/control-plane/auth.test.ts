@@ -6,12 +6,14 @@ describe('bearer tokens', () => {
 
   it('maps each token to its identity (a bare token is admin)', () => {
     expect(authenticate('Bearer s3cret', tokens)).toBe('admin');
+    expect(authenticate('s3cret', tokens)).toBe('admin');
     expect(authenticate('bearer other-token', tokens)).toBe('alice');
   });
 
   it('refuses a missing, malformed or wrong token', () => {
     expect(authenticate(undefined, tokens)).toBeUndefined();
-    expect(authenticate('s3cret', tokens)).toBeUndefined();
+    expect(authenticate('', tokens)).toBeUndefined();
+    expect(authenticate('Bearer', tokens)).toBeUndefined();
     expect(authenticate('Bearer s3cre', tokens)).toBeUndefined();
     expect(authenticate('Basic s3cret', tokens)).toBeUndefined();
   });

@@ -38,9 +38,13 @@ export function loadTokenFile(file: string): TokenEntry[] {
   return tokens;
 }
 
-/** The identity an `Authorization` header proves, or undefined. Every entry is compared, always. */
+/**
+ * The identity an `Authorization` header proves, or undefined. Every entry is compared, always.
+ * `Bearer <token>`, or the bare token: Prometheus 2.42's http_sd sends `credentials_file` without the
+ * scheme unless its config says `type: Bearer`, and the demo's Prometheus must still discover sidecars.
+ */
 export function authenticate(header: string | undefined, tokens: readonly TokenEntry[]): string | undefined {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  const m = /^(?:Bearer\s+)?(\S+)\s*$/i.exec(header ?? '');
   const presented = digest(m?.[1] ?? '');
   let identity: string | undefined;
   for (const t of tokens) {

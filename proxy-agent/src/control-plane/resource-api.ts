@@ -65,6 +65,9 @@ export async function handleResource(
   };
   switch (req.method) {
     case 'GET': {
+      // Selectors are not implemented: answering unfiltered would mislead a client, so say so.
+      for (const p of ['labelSelector', 'fieldSelector'])
+        if (url.searchParams.get(p)) throw badRequest(`${p} is not supported by this control plane`);
       if (name === undefined) {
         const watch = url.searchParams.get('watch');
         if (watch === 'true' || watch === '1') return serveWatch(req, res, url, path, ctx);

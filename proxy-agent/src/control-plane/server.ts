@@ -65,6 +65,16 @@ function apiResourceList() {
   };
 }
 
+function apiGroupList() {
+  const [group, version] = API_VERSION.split('/') as [string, string];
+  const v = { groupVersion: API_VERSION, version };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [{ name: group, versions: [v], preferredVersion: v }],
+  };
+}
+
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const log = options.log ?? ((m: string) => console.error(`control-plane: ${m}`));
   const tokens: TokenEntry[] = [
@@ -115,6 +125,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       });
     }
     if (url.pathname === API_PREFIX && req.method === 'GET') return sendJson(res, 200, apiResourceList());
+    if (url.pathname === '/apis' && req.method === 'GET') return sendJson(res, 200, apiGroupList());
     const heartbeat = HEARTBEAT_PATH.exec(url.pathname);
     if (heartbeat) {
       if (req.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'heartbeats are POSTed');
