@@ -1,6 +1,8 @@
 // Watches as Kubernetes informers use them, against the real process: headers at once, events in
 // order, resuming from a resourceVersion, Expired (410) past the history; and the sidecar's
 // ConfigSource following the control plane through a restart.
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ControlPlaneSource, connectControlPlane } from '../src/config/control-plane-source';
 import {
@@ -165,5 +167,70 @@ describe('control plane watch', () => {
       intervalMs: 5,
       what: 'the weight after the restart',
     });
+  });
+
+  it('refuses and reports a config from the server that does not validate, keeping the previous one', async () => {
+    // A stand-in API server (the real one refuses such objects) that lists one ServiceEntry and then
+    // streams what the test writes to the ServiceEntry watch.
+    const se = serviceEntry('reviews');
+    const item = { ...se, metadata: { ...se.metadata, resourceVersion: '1' } };
+    let seWatch: ServerResponse | undefined;
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const kind = url.pathname.split('/').pop() as string;
+      if (url.searchParams.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.flushHeaders();
+        if (kind === 'serviceentries') seWatch = res;
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          metadata: { resourceVersion: '1' },
+          items: kind === 'serviceentries' ? [item] : [],
+        }),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const errors: string[] = [];
+      const source = await connectControlPlane({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        onError: (m) => errors.push(m),
+      });
+      sources.push(source);
+      const seen: unknown[] = [];
+      source.subscribe((s) => seen.push(s));
+      await waitFor(() => seWatch !== undefined, { what: 'the watch' });
+      const bad = {
+        ...item,
+        metadata: { ...item.metadata, resourceVersion: '2' },
+        spec: { hosts: [], bogus: true },
+      };
+      seWatch?.write(`${JSON.stringify({ type: 'MODIFIED', object: bad })}\n`);
+      await waitFor(() => errors.some((e) => e.includes('refused config at resourceVersion 2')), {
+        what: 'the report',
+      });
+      expect(errors.join('\n')).toMatch(
+        /ServiceEntry default\/reviews: spec.hosts: .*spec: Unrecognized key/s,
+      );
+      expect(seen).toEqual([]);
+      expect(source.current().resourceVersion).toBe('1');
+      expect(source.current().resources).toEqual([item]);
+      // The fix arrives: a new complete snapshot.
+      const fixed = {
+        ...item,
+        metadata: { ...item.metadata, resourceVersion: '3' },
+        spec: { ...item.spec, hosts: ['reviews.default.svc.cluster.local', 'reviews.example'] },
+      };
+      seWatch?.write(`${JSON.stringify({ type: 'MODIFIED', object: fixed })}\n`);
+      await waitFor(() => seen.length === 1, { what: 'the fixed snapshot' });
+      expect(source.current().resourceVersion).toBe('3');
+    } finally {
+      seWatch?.end();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
