@@ -26,7 +26,7 @@ async function handleInbound(ctx: ListenerContext, app: Pool, req: IncomingMessa
   const path = req.url ?? '/';
   const source = decodePeer(req.headers[PEER_HEADER]);
   const span = ctx.tracer.startServerSpan(req.headers, {
-    name: `${ctx.selfService.service}:${ctx.selfServicePort}/*`,
+    name: ctx.inboundSpanName,
     method,
     url: `http://${req.headers.host ?? ctx.selfService.service}${path}`,
   });
@@ -85,16 +85,17 @@ async function handleInbound(ctx: ListenerContext, app: Pool, req: IncomingMessa
     span.end({ statusCode: code, responseFlags, error: code === 0 || code >= 500 });
   };
 
+  if (downstreamGone) {
+    // The caller hung up (DC) while the app worked: nobody to answer.
+    t.abort();
+    finish(t.statusCode, 0, 0);
+    return;
+  }
   if (t.outcome?.kind !== 'response') {
     const flag = t.outcome?.kind === 'connect-failure' ? 'UF' : 'UC';
     const local = LOCAL_REPLY[flag];
     const bytes = downstreamGone ? 0 : localReply(res, local.status, local.body, flag);
     finish(local.status, Flag[flag], bytes);
-    return;
-  }
-  if (downstreamGone) {
-    t.abort();
-    finish(t.statusCode, 0, 0);
     return;
   }
   const status = t.statusCode;

@@ -18,8 +18,8 @@ export interface ListenerContext {
   self: WorkloadIdentity;
   /** The service this sidecar's app serves (destination_service on the inbound side). */
   selfService: ServiceIdentity;
-  /** The inbound service port named in inbound span names. */
-  selfServicePort: number;
+  /** Operation name of server spans: `<own service fqdn>:<service port>/*`. */
+  inboundSpanName: string;
   /** The encoded identity sent to destination sidecars. */
   peerHeader: string;
 }

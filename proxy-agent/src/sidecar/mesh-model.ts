@@ -56,6 +56,8 @@ export interface ClusterConfig {
   serviceFqdn: string;
   port: number;
   subset: string;
+  /** Istio's operation name for client spans to this cluster: `<fqdn>:<port>/*`. */
+  spanName: string;
   endpoints: readonly EndpointConfig[];
   lb: LbPolicy;
   outlier: OutlierPolicy | undefined;
@@ -282,6 +284,7 @@ export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshMode
             serviceFqdn: fqdn,
             port: sp.number,
             subset: subset.name,
+            spanName: `${fqdn}:${sp.number}/*`,
             endpoints,
             lb: subset.policy?.loadBalancer?.simple ?? 'LEAST_REQUEST',
             outlier: compileOutlierPolicy(subset.policy?.outlierDetection),

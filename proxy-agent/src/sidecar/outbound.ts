@@ -20,6 +20,7 @@ import { backoffMs, isRetriable, type TryOutcome } from './retry';
 import { pickWeighted, selectRoute } from './route-table';
 import type { HopSpan, ServiceIdentity, WorkloadIdentity } from './telemetry-types';
 import {
+  BodyTooLargeError,
   hasRequestBody,
   localReply,
   readBody,
@@ -182,7 +183,7 @@ async function handleOutbound(
   }
   const cluster = clusterFor(destination, port || (service.ports[0]?.number ?? 80));
   ex.span = ctx.tracer.startClientSpan(req.headers, {
-    name: `${service.fqdn}:${cluster.port}/*`,
+    name: cluster.spanName,
     method,
     url: `http://${req.headers.host ?? hostname}${path}`,
     upstreamCluster: cluster.name,
@@ -198,9 +199,11 @@ async function handleOutbound(
   if (hasRequestBody(req.headers)) {
     try {
       body = await readBody(req, MAX_BUFFERED_BODY);
-    } catch {
-      if (!res.headersSent) localReply(res, 413, 'request body too large', '-');
-      ex.finish(413, 0);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError && !ex.downstreamGone) {
+        localReply(res, 413, 'request body too large', '-');
+        ex.finish(413, 0);
+      } else ex.finish(0, 0);
       return;
     }
     ex.requestBytes = body.length;

@@ -141,11 +141,12 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     tracer,
     self,
     selfService,
-    selfServicePort: options.appPort,
+    inboundSpanName: `${selfService.service}:${options.appPort}/*`,
     peerHeader: encodePeer(self),
   };
   const refreshSelfPort = () => {
-    ctx.selfServicePort = lookupService(model, selfService.service)?.ports[0]?.number ?? options.appPort;
+    const port = lookupService(model, selfService.service)?.ports[0]?.number ?? options.appPort;
+    ctx.inboundSpanName = `${selfService.service}:${port}/*`;
   };
   refreshSelfPort();
 

@@ -265,20 +265,34 @@ export function localReply(res: ServerResponse, status: number, body: string, fl
   return length;
 }
 
-/** Reads a whole request body (to replay it on retry); rejects past `limit` bytes. */
+/** Reads a whole request body (to replay it on retry); rejects past `limit` bytes or when the sender leaves. */
 export function readBody(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let ended = false;
     stream.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        reject(new Error('request body too large'));
+        reject(new BodyTooLargeError());
         return;
       }
       chunks.push(c);
     });
-    stream.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    stream.on('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
     stream.on('error', reject);
+    // A request whose sender hung up mid-body closes without 'end'.
+    stream.on('close', () => {
+      if (!ended) reject(new Error('request body incomplete'));
+    });
   });
+}
+
+export class BodyTooLargeError extends Error {
+  constructor() {
+    super('request body too large');
+  }
 }
