@@ -106,3 +106,22 @@ describe('failingRequestOf', () => {
     ).toBeUndefined();
   });
 });
+
+describe('a retried request', () => {
+  it('makes one hop per attempt that reached a workload, the failed attempt failing', () => {
+    const retried = structuredClone(bookinfoFailingTrace);
+    const firstTry = structuredClone(retried.spans[2]!);
+    firstTry.spanID = 'a0000000000000f1';
+    firstTry.startTime -= 100;
+    firstTry.duration = 50;
+    retried.spans.push(firstTry);
+    // The retry succeeded: the client span and the second attempt's server span are fine.
+    retried.spans[1]!.tags = retried.spans[1]!.tags.filter((t) => t.key !== 'error');
+    retried.spans[2]!.tags = retried.spans[2]!.tags.filter((t) => t.key !== 'error');
+    const hops = traceHops(buildSpanTree(retried)).filter((h) => h.clientKey === 'a000000000000002');
+    expect(hops.map((h) => [h.serverKey, h.error])).toEqual([
+      ['a0000000000000f1', true],
+      ['a000000000000003', false],
+    ]);
+  });
+});

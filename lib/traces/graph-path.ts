@@ -96,16 +96,28 @@ export function traceHops(tree: TraceTree): TraceHop[] {
   for (const node of tree.nodes) {
     const kind = kindOf(node);
     if (kind === 'client') {
-      const server = node.childKeys.map((k) => tree.byKey.get(k)).find((c) => c && kindOf(c) === 'server');
       const destination = clientService(node);
-      const reached = server ? spanWorkload(server) : undefined;
-      hops.push({
+      const source = spanWorkload(node);
+      const hop = (server: SpanNode | undefined, error: boolean): TraceHop => ({
         clientKey: node.key,
         serverKey: server?.key,
-        series: hopSeries(spanWorkload(node), { ...destination, workload: reached }, node),
-        error: node.isError,
-        statusCode: tagString(node.span.tags, 'http.status_code'),
+        series: hopSeries(
+          source,
+          { ...destination, workload: server ? spanWorkload(server) : undefined },
+          server ?? node,
+        ),
+        error,
+        statusCode: tagString((server ?? node).span.tags, 'http.status_code'),
         responseFlags: tagString(node.span.tags, 'response_flags'),
+      });
+      // One server span per attempt that reached a workload (a retried request has several).
+      const servers = node.childKeys
+        .map((k) => tree.byKey.get(k))
+        .filter((c): c is SpanNode => c !== undefined && kindOf(c) === 'server');
+      if (servers.length === 0) hops.push(hop(undefined, node.isError));
+      servers.forEach((server, i) => {
+        const last = i === servers.length - 1;
+        hops.push(hop(server, server.isError || (last && node.isError)));
       });
     } else if (kind === 'server') {
       const parent = node.parentKey === undefined ? undefined : tree.byKey.get(node.parentKey);

@@ -4,7 +4,7 @@ import type { JaegerQueryClient, JaegerResult } from './jaeger-query';
 import { parseSearchState, type SearchState } from './search-params';
 import { bookinfoFailingTrace } from './testdata/bookinfo-trace';
 import { makeTrace } from './testdata/make-trace';
-import { findFailingRequests, jaegerServiceOf, searchTraces } from './trace-search';
+import { findFailingRequests, jaegerServiceOf, searchTraces, targetedSearch } from './trace-search';
 
 const state = (query: string): SearchState => {
   const r = parseSearchState(new URLSearchParams(query));
@@ -91,7 +91,9 @@ describe('findFailingRequests', () => {
       },
       1_000,
     );
+    // Narrowly first (the caller's failed client spans towards ratings), then broadly as too few were found.
     expect(searches.map((p) => [p.get('service'), p.get('tags')])).toEqual([
+      ['reviews.default', '{"error":"true","istio.canonical_revision":"v2","peer.service":"ratings"}'],
       ['reviews.default', '{"error":"true"}'],
     ]);
     expect(
@@ -111,6 +113,22 @@ describe('findFailingRequests', () => {
     );
     expect(searches.map((p) => p.get('service'))).toEqual(['productpage.default', 'reviews.default']);
     expect(r.ok && r.value.traces).toHaveLength(1);
+  });
+
+  it('stops at the narrow search when it found enough', async () => {
+    const { client, searches } = fakeJaeger({ 'reviews.default': [bookinfoFailingTrace] });
+    const element = { source: 'app:default:reviews:v2', target: 'svc:default:ratings' };
+    const r = await findFailingRequests(client, { element, graph, state: state('limit=1') }, 1);
+    expect(searches).toHaveLength(1);
+    expect(r.ok && r.value.traces).toHaveLength(1);
+  });
+
+  it('narrows an edge out of a service node to the target workload’s failed spans', () => {
+    expect(targetedSearch({ source: 'svc:default:ratings', target: 'app:default:ratings:v1' })).toEqual({
+      service: 'ratings.default',
+      tags: { error: 'true', 'istio.canonical_revision': 'v1' },
+    });
+    expect(targetedSearch({ node: 'svc:default:ratings' })).toBeUndefined();
   });
 
   it('names Jaeger services the Istio way', () => {

@@ -7,7 +7,7 @@ import type { FailingRequestsResponse, TraceSearchResponse } from './api-types';
 import { failingRequests, type GraphElement } from './failing-requests';
 import type { GraphPathOptions } from './graph-path';
 import type { JaegerError, JaegerQueryClient, JaegerResult } from './jaeger-query';
-import { type SearchState, toJaegerSearchParams } from './search-params';
+import { formatTags, type SearchState, toJaegerSearchParams } from './search-params';
 import { mergeSearchResults, summarizeTrace } from './trace-summary';
 
 /** Services searched at most when a search names none. */
@@ -97,10 +97,38 @@ export interface FailingQuery {
   state: SearchState;
 }
 
+interface TargetedSearch {
+  service: string;
+  tags: Record<string, string>;
+}
+
 /**
- * Recent failing requests of a graph node or edge. An edge's failures are always in its caller's spans
- * (the client span), so its caller's service is searched; a node's may sit in any caller's spans (a
- * request aborted before reaching it), so every service is.
+ * The narrowest Jaeger search for an edge's failures, matching one span (Jaeger matches all tags on the
+ * same span): the caller's failed client spans towards the target service (`peer.service`), or, for an
+ * edge out of a service node, the target workload's failed spans.
+ */
+export function targetedSearch(element: GraphElement): TargetedSearch | undefined {
+  if (!('source' in element)) return undefined;
+  const source = parseNodeId(element.source);
+  const target = parseNodeId(element.target);
+  if (!source || !target) return undefined;
+  const revision = (ref: typeof source): Record<string, string> =>
+    ref.kind === 'app' && ref.version ? { 'istio.canonical_revision': ref.version } : {};
+  if (source.kind === 'app' || source.kind === 'workload') {
+    const service = jaegerServiceOf(element.source);
+    if (!service) return undefined;
+    const peer: Record<string, string> = target.kind === 'service' ? { 'peer.service': target.name } : {};
+    return { service, tags: { error: 'true', ...revision(source), ...peer } };
+  }
+  const service = jaegerServiceOf(element.target);
+  return service ? { service, tags: { error: 'true', ...revision(target) } } : undefined;
+}
+
+/**
+ * Recent failing requests of a graph node or edge. An edge's failures sit in its caller's client spans
+ * (or, out of a service node, in the callee's spans): searched narrowly first, then broadly when that
+ * finds too few (spans from other proxies may lack the narrowing tags). A node's failures may sit in any
+ * caller's spans (a request aborted before reaching it), so every service is searched.
  */
 export async function findFailingRequests(
   client: JaegerQueryClient,
@@ -109,18 +137,35 @@ export async function findFailingRequests(
 ): Promise<JaegerResult<FailingRequestsResponse>> {
   const known = await client.services();
   if (!known.ok) return known;
-  const caller = 'source' in q.element ? jaegerServiceOf(q.element.source) : undefined;
-  const services =
-    caller && known.value.includes(caller) ? [caller] : [...known.value].sort().slice(0, MAX_FANOUT_SERVICES);
-  // Fetch more traces than asked: the error may be elsewhere in a trace than on this node or edge.
-  const wide: SearchState = { ...q.state, errorsOnly: true, limit: Math.min(200, q.state.limit * 5) };
-  const found = await searchServices(client, services, wide, nowMs);
-  if (!found.ok) return found;
-  return {
-    ok: true,
-    value: {
-      traces: failingRequests(found.value.traces.flat(), q.element, q.graph, q.state.limit),
-      services,
-    },
-  };
+  const all = [...known.value].sort().slice(0, MAX_FANOUT_SERVICES);
+  const limit = q.state.limit;
+  const errorsOnly: SearchState = { ...q.state, errorsOnly: true, tags: undefined };
+  const found: Trace[][] = [];
+  const searched = new Set<string>();
+  let failing: ReturnType<typeof failingRequests> = [];
+
+  const narrow = targetedSearch(q.element);
+  if (narrow && known.value.includes(narrow.service)) {
+    const r = await searchServices(
+      client,
+      [narrow.service],
+      { ...errorsOnly, tags: formatTags(narrow.tags) },
+      nowMs,
+    );
+    if (!r.ok) return r;
+    found.push(...r.value.traces);
+    searched.add(narrow.service);
+    failing = failingRequests(found.flat(), q.element, q.graph, limit);
+  }
+  if (failing.length < limit) {
+    // Fetch more traces than asked: the error may be elsewhere in a trace than on this node or edge.
+    const wide: SearchState = { ...errorsOnly, limit: Math.min(200, limit * 5) };
+    const services = narrow && known.value.includes(narrow.service) ? [narrow.service] : all;
+    const r = await searchServices(client, services, wide, nowMs);
+    if (!r.ok && found.length === 0) return r;
+    if (r.ok) found.push(...r.value.traces);
+    for (const s of services) searched.add(s);
+    failing = failingRequests(found.flat(), q.element, q.graph, limit);
+  }
+  return { ok: true, value: { traces: failing, services: [...searched] } };
 }
