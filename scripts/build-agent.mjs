@@ -1,6 +1,13 @@
 // Builds the proxy agent (sidecar, control plane, trace store, demo) to plain Node ESM in dist/agent/.
 // One bundle per entry keeps start-up fast; npm dependencies stay external and load from node_modules.
+// The build goes to a fresh folder that then replaces dist/agent in one rename, so dist/ holds exactly
+// one build (chunk names carry content hashes) and processes starting meanwhile never see half of one.
+import { renameSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+const out = 'dist/agent';
+const fresh = `dist/.agent-${process.pid}`;
+const old = `dist/.agent-old-${process.pid}`;
 
 await build({
   entryPoints: {
@@ -8,7 +15,7 @@ await build({
     index: 'proxy-agent/src/index.ts',
     'parent-watchdog': 'proxy-agent/src/demo/parent-watchdog.ts',
   },
-  outdir: 'dist/agent',
+  outdir: fresh,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -18,3 +25,11 @@ await build({
   splitting: true,
   logLevel: 'warning',
 });
+
+try {
+  renameSync(out, old);
+} catch {
+  // first build: nothing to move aside
+}
+renameSync(fresh, out);
+rmSync(old, { recursive: true, force: true });

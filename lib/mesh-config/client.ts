@@ -1,8 +1,9 @@
 // A small client for the mesh config REST API (Kubernetes-style paths for Istio resources). It speaks
 // to the embedded control plane or to a Kubernetes API server with Istio's CRDs alike.
 // Failures are values: {ok: false, status, reason, message, causes} from the Kubernetes Status object.
+
+import { API_VERSION, PLURALS } from './kinds';
 import type { MeshKind, MeshResource } from './schema';
-import { API_VERSION, PLURALS } from './schema';
 import type { Cause } from './validate';
 
 export interface ClientOptions {

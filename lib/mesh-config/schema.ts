@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
-export const API_VERSION = 'networking.istio.io/v1';
+import { API_VERSION } from './kinds';
+
+export { API_VERSION, MESH_KINDS, PLURALS } from './kinds';
 
 /** DNS-1123 label: what Kubernetes accepts as a resource name. */
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -277,16 +279,6 @@ export type ServiceEntry = z.infer<typeof ServiceEntrySchema>;
 export type WorkloadEntry = z.infer<typeof WorkloadEntrySchema>;
 export type MeshResource = z.infer<typeof MeshResourceSchema>;
 export type MeshKind = MeshResource['kind'];
-
-export const MESH_KINDS = ['VirtualService', 'DestinationRule', 'ServiceEntry', 'WorkloadEntry'] as const;
-
-/** Kubernetes plural resource names, as in the REST paths. */
-export const PLURALS: Record<MeshKind, string> = {
-  VirtualService: 'virtualservices',
-  DestinationRule: 'destinationrules',
-  ServiceEntry: 'serviceentries',
-  WorkloadEntry: 'workloadentries',
-};
 
 export const SCHEMA_BY_KIND = {
   VirtualService: VirtualServiceSchema,

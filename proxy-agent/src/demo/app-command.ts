@@ -1,8 +1,9 @@
 // `meshlens-agent demo-app`: one demo workload instance (the app; its sidecar is a separate process).
 // It follows its service's behaviour knobs on the control plane, so scenarios switch without restarts.
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { parseArgs } from 'node:util';
-import { MeshConfigClient } from '../../../lib/mesh-config/client';
+import { resourcePath } from '../../../lib/mesh-config/client';
 import type { ServiceEntry } from '../../../lib/mesh-config/schema';
 import { BEHAVIOUR_ANNOTATION, type Behaviour, parseBehaviour } from './app-behaviour';
 import { startApp } from './apps';
@@ -43,11 +44,11 @@ export async function main(argv: string[]): Promise<void> {
   let poll: NodeJS.Timeout | undefined;
   if (values['control-plane']) {
     const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : undefined;
-    const client = new MeshConfigClient({ baseUrl: values['control-plane'], token });
+    const url = new URL(resourcePath('ServiceEntry', DEMO_NAMESPACE, role), values['control-plane']);
     const refresh = async () => {
-      const se = await client.get<ServiceEntry>('ServiceEntry', DEMO_NAMESPACE, role);
+      const se = await getJson<ServiceEntry>(url, token);
       // Unreachable control plane: keep the last knobs, like a sidecar keeps its last config.
-      if (se.ok) behaviour = parseBehaviour(se.value.metadata.annotations?.[BEHAVIOUR_ANNOTATION]);
+      if (se) behaviour = parseBehaviour(se.metadata.annotations?.[BEHAVIOUR_ANNOTATION]);
     };
     await refresh();
     poll = setInterval(refresh, KNOB_POLL_MS);
@@ -69,4 +70,31 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * GET a JSON document with node:http (not fetch: its lazily loaded HTTP stack would add ~15 MB to
+ * each of the demo's small app processes). Undefined on any failure.
+ */
+function getJson<T>(url: URL, token: string | undefined): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const req = get(url, { headers, timeout: 2_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? (JSON.parse(body) as T) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
 }
