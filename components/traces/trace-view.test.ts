@@ -1,0 +1,62 @@
+// The waterfall rendered (server-side, no browser) from real Jaeger JSON and from a sidecar trace.
+import { readFileSync } from 'node:fs';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { type Trace, TraceSchema, TracesResponseSchema } from '@/lib/jaeger/model';
+import { bookinfoFailingTrace } from '@/lib/traces/testdata/bookinfo-trace';
+import { makeTrace } from '@/lib/traces/testdata/make-trace';
+import { TraceTimeline } from './trace-view';
+
+const FIXTURES = new URL('../../../shared/fixtures/jaeger/', import.meta.url);
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
+const render = (trace: Trace, initialSpanId?: string) =>
+  renderToStaticMarkup(createElement(TraceTimeline, { trace, initialSpanId }));
+const rowIds = (html: string) => [...html.matchAll(/data-span-id="([^"]+)"/g)].map((m) => m[1]);
+
+describe('TraceTimeline', () => {
+  it('renders a real Jaeger trace: every span a row, the error span marked and selected', () => {
+    const trace = TracesResponseSchema.parse(
+      (fixture('parser-parity-capture.json') as { legacy: unknown }).legacy,
+    ).data[0] as Trace;
+    const html = render(trace);
+    expect(rowIds(html)).toEqual(['d4dcb46e95b781f5', '41f71485ed2593e4']);
+    expect(html).toContain('data-span-id="d4dcb46e95b781f5" data-error="true"');
+    // The detail pane opens on the error span, its log shown as an event.
+    expect(html).toMatch(/data-testid="span-detail"[\s\S]*d4dcb46e95b781f5/);
+    expect(html).toContain('test-event');
+  });
+
+  it('renders the UI model fixture and the OTLP-converted one, repeated span ids included', () => {
+    const ui = TraceSchema.parse(fixture('uimodel-ui_01.json'));
+    expect(rowIds(render(ui))).toHaveLength(ui.spans.length);
+    const converted = TracesResponseSchema.parse(fixture('otlp2jaeger-out.json')).data[0] as Trace;
+    expect(rowIds(render(converted))).toEqual(['e127af99e3b3e074', 'e127af99e3b3e074']);
+  });
+
+  it('shows the failing span of a sidecar trace with its status code, flags in words and attempts', () => {
+    const html = render(bookinfoFailingTrace, 'a000000000000004');
+    const detail = html.slice(html.indexOf('data-testid="span-detail"'));
+    expect(detail).toMatch(/data-testid="span-status"[^>]*>503 — error/);
+    expect(detail).toContain('aborted by fault injection');
+    expect(detail).toContain('retries exhausted');
+    expect(detail.match(/data-attempt="\d"/g)).toEqual(['data-attempt="1"', 'data-attempt="2"']);
+    expect(detail).toContain('127.0.0.1:9301');
+    // The critical path is drawn on the spans that held the request up.
+    expect(html).toContain('data-critical-path');
+  });
+
+  it('renders only the rows in view of a 2,000-span trace', () => {
+    const specs = Array.from({ length: 2000 }, (_, i) => ({
+      id: `s${String(i).padStart(4, '0')}`,
+      start: i * 10,
+      duration: 5,
+      parent: i === 0 ? undefined : 's0000',
+    }));
+    const html = render(makeTrace(specs));
+    const rows = rowIds(html);
+    expect(rows.length).toBeGreaterThan(20);
+    expect(rows.length).toBeLessThan(60);
+    expect(rows[0]).toBe('s0000');
+  });
+});
