@@ -1,5 +1,12 @@
 // The control plane: Istio resources behind a Kubernetes-style REST API, persisted, watched, audited;
-// sidecar registration with heartbeats; Prometheus service discovery.
+// sidecar registration with heartbeats; Prometheus service discovery. Also the sidecar's side of it
+// (config source, registration), for embedding and tests.
+export {
+  type ControlPlaneSource,
+  type ControlPlaneSourceOptions,
+  connectControlPlane,
+} from '../config/control-plane-source';
+export { type Registration, type RegistrationOptions, startRegistration } from '../config/registration';
 export type { AuditEntry, AuditFilter } from './audit-log';
 export { API_PREFIX, collectionPath, resourcePath } from './paths';
 export { DEFAULT_METRICS_PATH, prometheusTargets, type TargetGroup } from './prometheus-sd';
@@ -10,4 +17,5 @@ export {
   isHealthy,
 } from './registry';
 export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './server';
+export { type ControlPlaneLink, linkControlPlane } from './sidecar-link';
 export type { Status } from './status';
