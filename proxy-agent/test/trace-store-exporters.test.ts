@@ -24,7 +24,10 @@ beforeAll(async () => {
   otlpUrl = `http://127.0.0.1:${otlpPort}/v1/traces`;
   queryUrl = `http://127.0.0.1:${queryPort}`;
   agent = spawnAgent(['trace-store', '--otlp-port', String(otlpPort), '--query-port', String(queryPort)]);
-  await waitFor(async () => (await fetch(`${queryUrl}/api/services`)).ok, { what: 'trace-store query API' });
+  await waitFor(async () => (await fetch(`${queryUrl}/api/services`)).ok, {
+    timeoutMs: 30_000,
+    what: 'trace-store query API',
+  });
 });
 afterAll(async () => {
   expect(await agent?.stop()).toBe(0);
@@ -85,7 +88,7 @@ async function fetchTrace(traceId: string, spans: number): Promise<Trace> {
       const trace = TracesResponseSchema.parse(await res.json()).data[0];
       return trace && trace.spans.length === spans ? trace : undefined;
     },
-    { what: `trace ${traceId} with ${spans} spans` },
+    { timeoutMs: 30_000, what: `trace ${traceId} with ${spans} spans` },
   );
 }
 

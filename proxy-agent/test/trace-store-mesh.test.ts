@@ -79,8 +79,11 @@ beforeAll(async () => {
     config,
     yamlDocs(...services.flatMap((s) => [serviceEntry(s), workloadEntry(s, 'v1', ports[s].inbound)])),
   );
-  await waitFor(async () => (await fetch(`${queryUrl}/api/services`)).ok, { what: 'the trace store' });
-  for (const s of services) {
+  await waitFor(async () => (await fetch(`${queryUrl}/api/services`)).ok, {
+    timeoutMs: 30_000,
+    what: 'the trace store',
+  });
+  const sidecars = services.map((s) => {
     const proc = spawnAgent([
       'sidecar',
       '--service',
@@ -99,8 +102,9 @@ beforeAll(async () => {
       `http://127.0.0.1:${otlpPort}`,
     ]);
     procs.push(proc);
-    await waitFor(() => proc.output().includes(' ready: '), { timeoutMs: 15_000, what: `the ${s} sidecar` });
-  }
+    return waitFor(() => proc.output().includes(' ready: '), { timeoutMs: 30_000, what: `the ${s} sidecar` });
+  });
+  await Promise.all(sidecars);
 });
 
 describe('sidecars → trace store → Jaeger query API', () => {
