@@ -19,11 +19,16 @@ export interface ResourcePath {
 /** The resource path a URL path names, or undefined when it names none. */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
   if (!pathname.startsWith(`${API_PREFIX}/`)) return undefined;
-  const parts = pathname
-    .slice(API_PREFIX.length + 1)
-    .split('/')
-    .filter((p) => p !== '')
-    .map((p) => decodeURIComponent(p));
+  let parts: string[];
+  try {
+    parts = pathname
+      .slice(API_PREFIX.length + 1)
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => decodeURIComponent(p));
+  } catch {
+    return undefined; // malformed percent-encoding names nothing
+  }
   let namespace: string | undefined;
   if (parts[0] === 'namespaces') {
     namespace = parts[1];

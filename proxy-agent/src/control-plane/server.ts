@@ -130,11 +130,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     if (heartbeat) {
       if (req.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'heartbeats are POSTed');
       req.resume();
-      const we = await health.heartbeat(
-        decodeURIComponent(heartbeat[1] as string),
-        decodeURIComponent(heartbeat[2] as string),
-        actor,
-      );
+      let namespace: string;
+      let name: string;
+      try {
+        namespace = decodeURIComponent(heartbeat[1] as string);
+        name = decodeURIComponent(heartbeat[2] as string);
+      } catch {
+        throw new ApiError(400, 'BadRequest', `malformed path ${url.pathname}`);
+      }
+      const we = await health.heartbeat(namespace, name, actor);
       // The TTL tells the sidecar how often it must beat (registration beats at least 3 times a TTL).
       return sendJson(res, 200, { healthy: true, resourceVersion: we.metadata.resourceVersion, ttlMs });
     }
