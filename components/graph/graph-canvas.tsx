@@ -5,6 +5,7 @@ import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import elk from 'cytoscape-elk';
 import fcose from 'cytoscape-fcose';
 import { useEffect, useRef } from 'react';
+import { useTraceOverlay } from '@/components/traces/use-trace-overlay';
 import { graphStyle } from './cy-style';
 import { type LayoutName, layoutOptions } from './layouts';
 
@@ -70,6 +71,8 @@ export function GraphCanvas({
   useEffect(() => {
     cyRef.current?.style(graphStyle(dark));
   }, [dark]);
+
+  useTraceOverlay(cyRef);
 
   useEffect(() => {
     const cy = cyRef.current;
