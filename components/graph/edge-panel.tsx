@@ -16,15 +16,17 @@ export function EdgePanel({
   source,
   target,
   duration,
+  at,
   dark,
 }: {
   edge: EdgeData;
   source?: NodeData;
   target?: NodeData;
   duration: string;
+  at?: number;
   dark: boolean;
 }) {
-  const drill = useQuery(edgeDrilldownOptions(edge.source, edge.target, duration));
+  const drill = useQuery(edgeDrilldownOptions(edge.source, edge.target, duration, at));
   return (
     <div className="space-y-4">
       <div>

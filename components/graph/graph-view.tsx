@@ -55,6 +55,13 @@ export function GraphView() {
         onRefresh={() => graph.refetch()}
         fetching={graph.isFetching}
       />
+      {state.at !== undefined ? (
+        <Banner tone="warning" title={`Pinned at ${new Date(state.at * 1000).toLocaleString()}.`}>
+          <button type="button" className="underline" onClick={() => update({ at: undefined })}>
+            Back to live
+          </button>
+        </Banner>
+      ) : null}
       {graph.isError ? (
         <Banner tone="error" title="The graph cannot be updated.">
           {graph.error.message}
@@ -108,6 +115,7 @@ export function GraphView() {
           graph={graph.data}
           selected={state.selected}
           duration={state.duration}
+          at={state.at}
           dark={dark}
           onClose={() => update({ selected: undefined })}
         />

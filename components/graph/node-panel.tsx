@@ -22,11 +22,21 @@ export function healthTone(h: NodeData['health']): 'ok' | 'warn' | 'bad' | undef
   return h === 'failure' ? 'bad' : h === 'degraded' ? 'warn' : h === 'healthy' ? 'ok' : undefined;
 }
 
-export function NodePanel({ node, duration, dark }: { node: NodeData; duration: string; dark: boolean }) {
+export function NodePanel({
+  node,
+  duration,
+  at,
+  dark,
+}: {
+  node: NodeData;
+  duration: string;
+  at?: number;
+  dark: boolean;
+}) {
   const svc = node.destServices?.[0];
   const host = node.serviceHost ?? (svc ? `${svc.name}.${svc.namespace}.${CLUSTER_DOMAIN}` : undefined);
   const drill = useQuery({
-    ...nodeDrilldownOptions(node.id, host, duration),
+    ...nodeDrilldownOptions(node.id, host, duration, at),
     enabled: node.nodeType !== 'unknown',
   });
   return (

@@ -10,12 +10,14 @@ export function SidePanel({
   graph,
   selected,
   duration,
+  at,
   dark,
   onClose,
 }: {
   graph?: Graph;
   selected?: string;
   duration: string;
+  at?: number;
   dark: boolean;
   onClose: () => void;
 }) {
@@ -36,7 +38,7 @@ export function SidePanel({
         </div>
       ) : null}
       {node ? (
-        <NodePanel key={node.id} node={node} duration={duration} dark={dark} />
+        <NodePanel key={node.id} node={node} duration={duration} at={at} dark={dark} />
       ) : edge ? (
         <EdgePanel
           key={edge.id}
@@ -44,6 +46,7 @@ export function SidePanel({
           source={nodeById(edge.source)}
           target={nodeById(edge.target)}
           duration={duration}
+          at={at}
           dark={dark}
         />
       ) : (

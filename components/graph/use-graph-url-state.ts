@@ -22,6 +22,8 @@ export interface GraphViewState {
   hide: string;
   /** Selected node id, or edge id (`source->target`). */
   selected?: string;
+  /** Unix seconds the graph is pinned at (a shared moment); undefined = live. */
+  at?: number;
 }
 
 const DEFAULTS: GraphViewState = {
@@ -54,6 +56,7 @@ export function readGraphViewState(p: URLSearchParams): GraphViewState {
     find: p.get('find') ?? '',
     hide: p.get('hide') ?? '',
     selected: p.get('selected') || undefined,
+    at: /^\d{9,11}$/.test(p.get('at') ?? '') ? Number(p.get('at')) : undefined,
   };
 }
 
@@ -64,6 +67,7 @@ export function writeGraphViewState(s: GraphViewState): URLSearchParams {
     if (String(s[k]) !== String(DEFAULTS[k])) p.set(k, String(s[k]));
   }
   if (s.selected) p.set('selected', s.selected);
+  if (s.at !== undefined) p.set('at', String(s.at));
   return p;
 }
 

@@ -9,6 +9,8 @@ export interface GraphQuery {
   graphType: GraphType;
   /** Prometheus duration: `60s`, `5m`… */
   duration: string;
+  /** Unix seconds to take the graph at; undefined = now. */
+  queryTime?: number;
 }
 
 /** An error answered by the backend: `{error: {code, message}}`, or the network failing. */
@@ -46,16 +48,18 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
 
 export const graphKeys = {
   all: ['graph'] as const,
-  graph: (q: GraphQuery) => ['graph', q.graphType, q.duration, q.namespaces.join(',')] as const,
-  node: (id: string, host: string | undefined, duration: string, range: string) =>
-    ['graph', 'node', id, host ?? '', duration, range] as const,
-  edge: (source: string, target: string, duration: string, range: string) =>
-    ['graph', 'edge', source, target, duration, range] as const,
+  graph: (q: GraphQuery) =>
+    ['graph', q.graphType, q.duration, q.namespaces.join(','), q.queryTime ?? 'now'] as const,
+  node: (id: string, host: string | undefined, duration: string, range: string, at?: number) =>
+    ['graph', 'node', id, host ?? '', duration, range, at ?? 'now'] as const,
+  edge: (source: string, target: string, duration: string, range: string, at?: number) =>
+    ['graph', 'edge', source, target, duration, range, at ?? 'now'] as const,
 };
 
 export function graphSearch(q: GraphQuery): string {
   const p = new URLSearchParams({ graphType: q.graphType, duration: q.duration });
   if (q.namespaces.length > 0) p.set('namespaces', q.namespaces.join(','));
+  if (q.queryTime !== undefined) p.set('queryTime', String(q.queryTime));
   return p.toString();
 }
 
@@ -66,19 +70,33 @@ export function graphQueryOptions(q: GraphQuery) {
   });
 }
 
-export function nodeDrilldownOptions(id: string, host: string | undefined, duration: string, range = '30m') {
+export function nodeDrilldownOptions(
+  id: string,
+  host: string | undefined,
+  duration: string,
+  at?: number,
+  range = '30m',
+) {
   const p = new URLSearchParams({ id, duration, range });
   if (host) p.set('host', host);
+  if (at !== undefined) p.set('queryTime', String(at));
   return queryOptions({
-    queryKey: graphKeys.node(id, host, duration, range),
+    queryKey: graphKeys.node(id, host, duration, range, at),
     queryFn: ({ signal }) => getJson<Drilldown>(`/api/graph/node?${p}`, signal),
   });
 }
 
-export function edgeDrilldownOptions(source: string, target: string, duration: string, range = '30m') {
+export function edgeDrilldownOptions(
+  source: string,
+  target: string,
+  duration: string,
+  at?: number,
+  range = '30m',
+) {
   const p = new URLSearchParams({ source, target, duration, range });
+  if (at !== undefined) p.set('queryTime', String(at));
   return queryOptions({
-    queryKey: graphKeys.edge(source, target, duration, range),
+    queryKey: graphKeys.edge(source, target, duration, range, at),
     queryFn: ({ signal }) => getJson<Drilldown>(`/api/graph/edge?${p}`, signal),
   });
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { readGraphViewState, writeGraphViewState } from './use-graph-url-state';
+
+describe('graph view state in the URL', () => {
+  it('reads defaults from an empty query and writes nothing back for them', () => {
+    const s = readGraphViewState(new URLSearchParams(''));
+    expect(s).toMatchObject({
+      graphType: 'versionedApp',
+      duration: '1m',
+      refresh: 10,
+      labels: 'rps',
+      layout: 'layered',
+    });
+    expect(writeGraphViewState(s).toString()).toBe('');
+  });
+
+  it('round-trips a shared view', () => {
+    const q =
+      'namespaces=bookinfo%2Cshop&graphType=workload&duration=5m&refresh=0&labels=p95&layout=force&find=rps+%3E+5&hide=app%3Ddetails&selected=svc%3Abookinfo%3Areviews&at=1700000000';
+    const s = readGraphViewState(new URLSearchParams(q));
+    expect(s).toEqual({
+      namespaces: ['bookinfo', 'shop'],
+      graphType: 'workload',
+      duration: '5m',
+      refresh: 0,
+      labels: 'p95',
+      layout: 'force',
+      find: 'rps > 5',
+      hide: 'app=details',
+      selected: 'svc:bookinfo:reviews',
+      at: 1700000000,
+    });
+    expect(readGraphViewState(writeGraphViewState(s))).toEqual(s);
+  });
+
+  it('ignores values it does not know', () => {
+    const s = readGraphViewState(
+      new URLSearchParams('graphType=galaxy&refresh=7&namespaces=ok,Not_OK&at=soon'),
+    );
+    expect(s.graphType).toBe('versionedApp');
+    expect(s.refresh).toBe(10);
+    expect(s.namespaces).toEqual(['ok']);
+    expect(s.at).toBeUndefined();
+  });
+});
