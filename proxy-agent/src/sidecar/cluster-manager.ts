@@ -1,7 +1,7 @@
 // Live state of each upstream cluster across config swaps: its endpoints with their connection pools and
 // active requests, outlier detection, the circuit breaker and the load balancer's position. A new config
 // updates the clusters by name; endpoints that stay keep their pool and their ejection history.
-import { Pool } from 'undici';
+
 import {
   CircuitBreaker,
   type ConnectionPoolPolicy,
@@ -13,6 +13,7 @@ import { type LbState, pickEndpoint } from './load-balancer';
 import type { ClusterConfig, EndpointConfig, MeshModel } from './mesh-model';
 import { type HostResult, OutlierDetector } from './outlier-detection';
 import type { ClusterStats, EndpointState, SidecarMetricsApi } from './telemetry-types';
+import { Pool } from './upstream-pool';
 
 export interface EndpointRuntime {
   config: EndpointConfig;

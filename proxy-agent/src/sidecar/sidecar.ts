@@ -2,7 +2,6 @@
 // inbound, outbound and admin listeners, telemetry, and a drain on close.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Pool } from 'undici';
 import { CLUSTER_DOMAIN } from '../../../lib/mesh-config/labels';
 import type { ConfigSource, MeshSnapshot } from '../config/config-source';
 import { staticFileSource } from '../config/static-file-source';
@@ -21,6 +20,7 @@ import type {
   WorkloadIdentity,
 } from './telemetry-types';
 import { SidecarTracer } from './tracing';
+import { Pool } from './upstream-pool';
 
 /** Envoy's default limit on request headers (60 KiB); larger ones get 431. */
 export const MAX_HEADER_BYTES = 60 * 1024;
