@@ -276,3 +276,30 @@ describe('OTLP/HTTP receiver', () => {
     );
   });
 });
+
+describe('OTLP/HTTP receiver under too many large exports at once', () => {
+  it('answers 503 with Retry-After past the in-flight byte budget, and gives the budget back', async () => {
+    const small = await startTraceStore({ otlpPort: 0, queryPort: 0, maxInflightBytes: 64 * 1024 });
+    try {
+      const big = JSON.stringify({ resourceSpans: [], pad: 'x'.repeat(100 * 1024) });
+      const refused = await fetch(small.otlpUrl, {
+        method: 'POST',
+        body: big,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(((await refused.json()) as { code: number }).code).toBe(14);
+      for (let i = 0; i < 3; i++) {
+        const ok = await fetch(small.otlpUrl, {
+          method: 'POST',
+          body: JSON.stringify({ resourceSpans: [], pad: 'y'.repeat(40 * 1024) }),
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(ok.status).toBe(200);
+      }
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -18,6 +18,8 @@ export interface TraceStoreOptions {
   maxTraces?: number;
   /** Request bodies (as sent and decompressed) past this are answered 413. */
   maxBodyBytes?: number;
+  /** Body bytes received at once across requests; past this, exports get 503 (retry). */
+  maxInflightBytes?: number;
   /** Called when an export was accepted in part only. */
   onRejected?: (rejected: number, message: string) => void;
 }
@@ -38,6 +40,7 @@ export async function startTraceStore(options: TraceStoreOptions): Promise<Runni
   const store = new TraceStore({ maxTraces: options.maxTraces });
   const receive = createOtlpReceiver(store, {
     maxBodyBytes: options.maxBodyBytes,
+    maxInflightBytes: options.maxInflightBytes,
     onRejected: options.onRejected,
   });
   const otlpServer = createServer((req, res) => {

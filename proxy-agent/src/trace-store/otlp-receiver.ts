@@ -11,6 +11,8 @@ import type { TraceStore } from './store';
 
 /** The collector's default `max_request_body_size`: 20 MiB, for the body as sent and as decompressed. */
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+/** Bytes of request bodies being received at once; past this, exports are told to retry (503). */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 128 * 1024 * 1024;
 /** String and binary attribute values are cut past this many characters. */
 export const DEFAULT_MAX_VALUE_LENGTH = 64 * 1024;
 
@@ -20,12 +22,14 @@ const inflateAsync = promisify(inflate);
 // google.rpc.Code values used in error bodies.
 const INVALID_ARGUMENT = 3;
 const RESOURCE_EXHAUSTED = 8;
+const UNAVAILABLE = 14;
 const INTERNAL = 13;
 
 type Encoding = 'json' | 'protobuf';
 
 export interface OtlpReceiverOptions {
   maxBodyBytes?: number;
+  maxInflightBytes?: number;
   maxValueLength?: number;
   /** Called for each export that was accepted in part only (for the log). */
   onRejected?: (rejected: number, message: string) => void;
@@ -44,6 +48,8 @@ class HttpError extends Error {
 /** A node:http request listener receiving OTLP/HTTP trace exports into `store`. */
 export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptions = {}) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Many large exports at once must not exhaust memory: they share one budget of body bytes.
+  const inflight = { bytes: 0, limit: options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES };
   const maxValueLength = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -60,6 +66,7 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
       return;
     }
     const encoding = encodingOf(req.headers['content-type']);
+    let held = 0; // body bytes of this request counted in the in-flight budget
     try {
       if (!encoding) {
         throw new HttpError(
@@ -68,7 +75,8 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
           `unsupported content type: ${req.headers['content-type'] ?? '(none)'}`,
         );
       }
-      const raw = await readBody(req, maxBodyBytes);
+      const raw = await readBody(req, maxBodyBytes, inflight);
+      held = raw.length;
       const body = await decompress(raw, req.headers['content-encoding'], maxBodyBytes);
       const data = decode(body, encoding);
       const converted = spansFromOtlp(data, { maxValueLength });
@@ -87,6 +95,8 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
         // The rest of an oversized or refused body is not read: close the connection after answering.
         res.once('finish', () => req.destroy());
       }
+    } finally {
+      inflight.bytes -= held;
     }
   };
 }
@@ -98,27 +108,37 @@ function encodingOf(contentType: string | undefined): Encoding | undefined {
   return undefined;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The whole body, counted against the shared in-flight budget (the caller gives back `length` bytes). */
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  inflight: { bytes: number; limit: number },
+): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(tooLarge(limit));
-  }
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  if (Number.isFinite(declared) && inflight.bytes + declared > inflight.limit) return Promise.reject(busy());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const fail = (err: HttpError) => {
+      req.off('data', onData);
+      req.pause();
+      inflight.bytes -= size;
+      reject(err);
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
+      inflight.bytes += chunk.length;
+      if (size > limit) fail(tooLarge(limit));
+      else if (inflight.bytes > inflight.limit) fail(busy());
+      else chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
+    req.once('end', () => resolve(Buffer.concat(chunks, size)));
+    req.once('error', (err) => {
+      inflight.bytes -= size;
+      reject(err);
+    });
   });
 }
 
@@ -170,6 +190,11 @@ function decode(body: Buffer, encoding: Encoding): OtlpTracesData {
   return parsed as OtlpTracesData;
 }
 
+/** OTLP/HTTP: 503 is retryable; the exporter backs off and sends again. */
+function busy(): HttpError {
+  return new HttpError(503, UNAVAILABLE, 'too many exports being received at once; retry later');
+}
+
 function tooLarge(limit: number): HttpError {
   return new HttpError(413, RESOURCE_EXHAUSTED, `request body exceeds the limit of ${limit} bytes`);
 }
@@ -201,6 +226,7 @@ function sendResponse(
 }
 
 function sendStatus(res: ServerResponse, encoding: Encoding, err: HttpError): void {
+  if (err.status === 503) res.setHeader('retry-after', '1');
   if (encoding === 'protobuf') {
     const bytes = otlpProtobufCodec().encodeStatus(err.grpcCode, err.message);
     res.writeHead(err.status, { 'content-type': 'application/x-protobuf', 'content-length': bytes.length });
