@@ -5,7 +5,9 @@ import { delimiter, join } from 'node:path';
 export const INSTALL_HINT = 'sudo apt-get install --no-install-recommends prometheus';
 
 /** The binary at `PROMETHEUS_BIN`, or `prometheus` on PATH; throws with the install command when missing. */
-export function findPrometheusBinary(env: NodeJS.ProcessEnv = process.env): string {
+export function findPrometheusBinary(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
   const candidates = env.PROMETHEUS_BIN
     ? [env.PROMETHEUS_BIN]
     : (env.PATH ?? '')
