@@ -1,0 +1,101 @@
+// The request path with the real tracer (SidecarTracer, spans collected in memory instead of OTLP):
+// one client span per hop at the caller with each try as an event, a server span as its child at the
+// callee, and the B3 context of the server span handed to the app.
+import { SpanKind } from '@opentelemetry/api';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfigText, staticSource } from '../src/config/static-file-source';
+import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
+import { SidecarTracer } from '../src/sidecar/tracing';
+import { send, serviceEntry, startUpstream, type Upstream, workloadEntry, yamlDocs } from './sidecar-harness';
+import { freePort } from './support/processes';
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterAll(async () => {
+  await Promise.all(open.map((o) => o.close()));
+});
+
+/** Keeps exported spans (InMemorySpanExporter forgets them on shutdown, which is how the tracer flushes). */
+class CollectingExporter implements SpanExporter {
+  readonly spans: ReadableSpan[] = [];
+  export(spans: ReadableSpan[], done: (result: { code: number }) => void): void {
+    this.spans.push(...spans);
+    done({ code: 0 });
+  }
+  async shutdown(): Promise<void> {}
+}
+
+function tracer(service: string, exporter: CollectingExporter) {
+  return new SidecarTracer({
+    serviceName: `${service}.default`,
+    namespace: 'default',
+    canonicalService: service,
+    canonicalRevision: 'v1',
+    exporter,
+  });
+}
+
+describe('traces through two sidecars', () => {
+  it('records the retried tries on the client span and parents the server span to it', async () => {
+    let n = 0;
+    const app: Upstream = await startUpstream((req, res) => {
+      n++;
+      res.writeHead(n === 1 ? 503 : 200, { 'x-seen-span': String(req.headers['x-b3-spanid']) });
+      res.end('ok');
+    });
+    open.push(app);
+    const inbound = await freePort();
+    const mesh = parseConfigText(
+      yamlDocs(serviceEntry('details'), workloadEntry('details', 'v1', inbound)),
+      'm',
+    );
+    const calleeSpans = new CollectingExporter();
+    const callerSpans = new CollectingExporter();
+    const calleeTracer = tracer('details', calleeSpans);
+    const callerTracer = tracer('productpage', callerSpans);
+    const callee: SidecarHandle = await startSidecar({
+      service: 'details',
+      appPort: app.port,
+      inboundPort: inbound,
+      configSource: staticSource(mesh),
+      tracer: calleeTracer,
+    });
+    const caller: SidecarHandle = await startSidecar({
+      service: 'productpage',
+      appPort: await freePort(),
+      configSource: staticSource(mesh),
+      tracer: callerTracer,
+    });
+    open.push(callee, caller);
+
+    const r = await send(caller.ports.outbound, {
+      host: 'details',
+      path: '/details/7',
+      headers: {
+        'x-b3-traceid': '80f198ee56343ba864fe8b2a57d3eff7',
+        'x-b3-spanid': 'e457b5a2e4d86bd1',
+        'x-b3-sampled': '1',
+      },
+    });
+    expect(r.status).toBe(200);
+    await callerTracer.shutdown();
+    await calleeTracer.shutdown();
+
+    const client = callerSpans.spans.find((s) => s.kind === SpanKind.CLIENT) as ReadableSpan;
+    expect(client.spanContext().traceId).toBe('80f198ee56343ba864fe8b2a57d3eff7');
+    expect(client.name).toBe('details.default.svc.cluster.local:9080/*');
+    const attempts = client.events.filter((e) => e.name === 'attempt');
+    expect(attempts.map((e) => [e.attributes?.attempt, e.attributes?.['http.status_code']])).toEqual([
+      [1, 503],
+      [2, 200],
+    ]);
+    const servers = calleeSpans.spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(servers).toHaveLength(2);
+    for (const s of servers) {
+      expect(s.spanContext().traceId).toBe(client.spanContext().traceId);
+      expect(s.parentSpanContext?.spanId).toBe(client.spanContext().spanId);
+    }
+    const lastServer = servers.at(-1) as ReadableSpan;
+    expect(r.headers['x-seen-span']).toBe(lastServer.spanContext().spanId);
+  });
+});
