@@ -9,7 +9,7 @@ export type Term = number;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a over `text`, continuing from `hash` (start with `termHash.start`); chain calls to hash parts. */
+/** FNV-1a over `text`, continuing from `hash`; chain calls to hash a term made of several parts. */
 export function termHash(text: string, hash: number = FNV_OFFSET): number {
   let h = hash;
   for (let i = 0; i < text.length; i++) {
@@ -19,7 +19,6 @@ export function termHash(text: string, hash: number = FNV_OFFSET): number {
   // A separator between chained parts, so ("ab","c") and ("a","bc") differ.
   return Math.imul(h ^ 0xff, FNV_PRIME);
 }
-termHash.start = FNV_OFFSET;
 
 /** The term of a hash: 30 bits, a V8 small integer. */
 export function toTerm(hash: number): Term {
