@@ -267,6 +267,7 @@ async function runTries(
       return;
     }
     ex.destination = ep.config.identity;
+    ex.span?.setAttribute('peer.address', ep.config.key);
     const slot = rt.acquire();
     if (slot === OVERFLOW) {
       stats.pendingOverflow();
