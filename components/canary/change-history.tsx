@@ -22,6 +22,7 @@ function Splits({ splits }: { splits: RouteSplit[] | null }) {
 const PAST: Record<string, string> = {
   create: 'created',
   update: 'updated',
+  replace: 'replaced',
   patch: 'patched',
   delete: 'deleted',
 };
