@@ -255,7 +255,11 @@ export function v3SearchParams(s: TraceSearch, nowMs: number = Date.now()): URLS
   if (s.operation) p.set('query.operation_name', s.operation);
   if (s.minDuration) p.set('query.duration_min', s.minDuration);
   if (s.maxDuration) p.set('query.duration_max', s.maxDuration);
-  if (s.limit !== undefined) p.set('query.search_depth', String(s.limit));
+  if (s.limit !== undefined) {
+    // `num_traces` until Jaeger 2.5-ish, `search_depth` since; each ignores the other.
+    p.set('query.search_depth', String(s.limit));
+    p.set('query.num_traces', String(s.limit));
+  }
   if (s.tags && Object.keys(s.tags).length > 0) p.set('query.attributes', JSON.stringify(s.tags));
   return p;
 }
