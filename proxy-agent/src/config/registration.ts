@@ -13,7 +13,8 @@ import { ANNOTATION_AUTO_REGISTRATION } from '../control-plane/registry';
 
 export const DEFAULT_HEARTBEAT_MS = 5000;
 const METRICS_PATH = '/stats/prometheus';
-const DEREGISTER_TIMEOUT_MS = 2000;
+/** A stopping sidecar waits this long at most for a beat in flight, and as long again for the DELETE. */
+const DEREGISTER_TIMEOUT_MS = 1500;
 
 export interface RegistrationOptions {
   controlPlaneUrl: string;
@@ -176,7 +177,14 @@ export function startRegistration(options: RegistrationOptions): Registration {
       if (closed) return;
       closed = true;
       clearTimeout(timer);
-      await inFlight;
+      // With the control plane away, a beat in flight would hold up the sidecar's shutdown; an entry
+      // it registers after all expires by the TTL.
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([
+        inFlight,
+        new Promise((resolve) => (wait = setTimeout(resolve, DEREGISTER_TIMEOUT_MS))),
+      ]);
+      clearTimeout(wait);
       const r = await new MeshConfigClient({
         baseUrl: options.controlPlaneUrl,
         token: options.token,
