@@ -50,12 +50,25 @@ describe('CircuitBreaker', () => {
     expect(b.active).toBe(0);
   });
 
-  it('a cancelled waiter leaves the queue', () => {
+  it('a cancelled waiter leaves the queue and learns it got no slot', async () => {
     const b = breaker(1, 1);
     b.acquire();
     const slot = b.acquire() as PendingSlot;
     slot.cancel();
+    expect(await slot.ready).toBe(false);
     expect(b.pending).toBe(0);
     expect(typeof b.acquire()).toBe('object');
+  });
+
+  it('cancelling after the slot was handed over leaves it with its holder', async () => {
+    const b = breaker(1, 1);
+    b.acquire();
+    const slot = b.acquire() as PendingSlot;
+    b.release();
+    slot.cancel();
+    expect(await slot.ready).toBe(true);
+    expect(b.active).toBe(1);
+    b.release();
+    expect(b.active).toBe(0);
   });
 });

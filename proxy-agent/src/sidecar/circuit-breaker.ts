@@ -35,8 +35,9 @@ export function compileConnectionPool(cp: PoolSpec | undefined): ConnectionPoolP
 export const OVERFLOW = 'overflow';
 
 export interface PendingSlot {
-  readonly ready: Promise<void>;
-  /** Leaves the queue (the downstream went away while waiting). */
+  /** true once a slot is handed over; false when the wait was cancelled. */
+  readonly ready: Promise<boolean>;
+  /** Leaves the queue (the downstream went away while waiting): `ready` answers false. No-op once granted. */
   cancel(): void;
 }
 
@@ -65,17 +66,20 @@ export class CircuitBreaker {
       return true;
     }
     if (this.waiters.length >= this.policy.maxPending) return OVERFLOW;
-    let wake!: () => void;
-    const ready = new Promise<void>((resolve) => {
-      wake = resolve;
+    let settle!: (granted: boolean) => void;
+    const ready = new Promise<boolean>((resolve) => {
+      settle = resolve;
     });
+    const wake = () => settle(true);
     this.waiters.push(wake);
     return {
       ready,
       cancel: () => {
+        // Once handed over, the slot is the holder's to release.
         const i = this.waiters.indexOf(wake);
-        if (i !== -1) this.waiters.splice(i, 1);
-        else this.release(); // the slot was handed over already
+        if (i === -1) return;
+        this.waiters.splice(i, 1);
+        settle(false);
       },
     };
   }

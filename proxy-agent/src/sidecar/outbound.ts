@@ -2,7 +2,7 @@
 // route match (NR) → fault injection (DI, FI) → per try: load balancer (UH), circuit breaker (UO),
 // upstream try, outlier detection, retry decision with back-off (URX) → relay the response.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OVERFLOW } from './circuit-breaker';
+import { OVERFLOW, type PendingSlot } from './circuit-breaker';
 import type { ClusterRuntime, EndpointRuntime } from './cluster-manager';
 import { decideFault } from './fault';
 import { type ListenerContext, MAX_BUFFERED_BODY } from './listener-context';
@@ -76,6 +76,8 @@ class Exchange {
   downstreamGone = false;
   /** The try in progress, broken off if the downstream goes away. */
   current: UpstreamTry | undefined;
+  /** A wait for a connection slot, left if the downstream goes away. */
+  pending: PendingSlot | undefined;
   private done = false;
 
   constructor(
@@ -88,6 +90,7 @@ class Exchange {
     res.once('close', () => {
       if (!res.writableFinished) {
         this.downstreamGone = true;
+        this.pending?.cancel();
         this.current?.abort();
       }
     });
@@ -275,7 +278,15 @@ async function runTries(
       ex.reply('UO');
       return;
     }
-    if (slot !== true) await slot.ready;
+    if (slot !== true) {
+      ex.pending = slot;
+      const granted = await slot.ready;
+      ex.pending = undefined;
+      if (!granted) {
+        ex.finish(0, 0);
+        return;
+      }
+    }
     if (ex.downstreamGone) {
       rt.breaker.release();
       ex.finish(0, 0);
