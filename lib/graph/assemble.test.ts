@@ -149,6 +149,36 @@ describe('external services and namespaces', () => {
     });
   });
 
+  it('draws a ServiceEntry host declared in a namespace (not a cluster FQDN) as external', () => {
+    const g = build([{ reporter: 'source', from: ratings, service: 'ratings-db.example.com', rps: 1 }]);
+    const n = g.nodes.find((x) => x.serviceHost === 'ratings-db.example.com');
+    expect(n?.isServiceEntry).toBe('MESH_EXTERNAL');
+  });
+
+  it('leaves out idle series unless asked for', () => {
+    const idle: EdgeSpec[] = [
+      { reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 1 },
+      { reporter: 'source', from: productpage, to: reviewsV2, service: REVIEWS, rps: 0 },
+      {
+        reporter: 'source',
+        from: productpage,
+        to: reviewsV1,
+        service: REVIEWS,
+        code: '503',
+        flags: 'URX',
+        rps: 0,
+      },
+    ];
+    const g = build(idle);
+    expect(node(g, 'app:bookinfo:reviews:v2')).toBeUndefined();
+    expect(edge(g, 'app:bookinfo:productpage:v1->svc:bookinfo:reviews')?.traffic.responses).toEqual({
+      '200': { flags: { '-': 100 }, hosts: { [REVIEWS]: 100 } },
+    });
+    expect(
+      edge(build(idle, { includeIdleEdges: true }), 'svc:bookinfo:reviews->app:bookinfo:reviews:v2')?.rps,
+    ).toBe(0);
+  });
+
   it('marks nodes of namespaces not asked for as outside', () => {
     const web: Side = { ns: 'web', wl: 'frontend', app: 'frontend', version: 'v1' };
     const g = build([{ reporter: 'source', from: web, to: reviewsV1, service: REVIEWS, rps: 1 }], {

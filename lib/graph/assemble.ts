@@ -10,6 +10,8 @@ import type { EdgeData, GraphType, Latency, NodeData, RateBreakdown, Reporter, R
 export interface AssembleInput {
   graphType: GraphType;
   injectServiceNodes: boolean;
+  /** Keep series with a zero rate (idle edges); by default they are left out. */
+  includeIdleEdges?: boolean;
   /** Requested namespaces; empty = all. Nodes elsewhere get `isOutside`. */
   namespaces: readonly string[];
   /** `istio_requests_total` rates by the request labels (both reporters). */
@@ -52,7 +54,9 @@ const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
 
 export function assembleGraph(input: AssembleInput): Assembled {
   const thresholds = input.thresholds ?? DEFAULT_HEALTH;
-  const all = input.requests.map(toRequestSeries).filter((s): s is RequestSeries => s !== undefined);
+  const all = input.requests
+    .map(toRequestSeries)
+    .filter((s): s is RequestSeries => s !== undefined && (input.includeIdleEdges === true || s.rps > 0));
   const { chosen, reporterOf } = chooseReporters(all);
 
   const services = new Set<string>();

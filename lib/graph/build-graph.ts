@@ -62,6 +62,7 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   const assembled = assembleGraph({
     graphType: params.graphType,
     injectServiceNodes: params.injectServiceNodes,
+    includeIdleEdges: params.includeIdleEdges,
     namespaces: params.namespaces,
     requests: requests.value,
     latencyBuckets: buckets.ok ? buckets.value : [],

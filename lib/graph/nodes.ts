@@ -1,5 +1,6 @@
 // Which graph node a request's caller and callee become, per graph type: the node identities and the
 // path a request takes through the graph (caller → [service →] callee).
+import { CLUSTER_DOMAIN } from '../mesh-config/labels';
 import type { RequestSeries, Workload } from './series';
 import type { GraphType, NodeData } from './types';
 
@@ -57,7 +58,9 @@ export function workloadAs(w: Workload, graphType: GraphType): NodeSpec {
 export function serviceNode(s: RequestSeries): NodeSpec | undefined {
   const host = s.destination.service;
   if (host === undefined) return undefined;
-  const external = s.destination.serviceNamespace === undefined;
+  // Outside the cluster: no service namespace (Istio's egress series), or a host that is not a
+  // cluster-local FQDN (a ServiceEntry host such as `httpbin.org`, whatever namespace declared it).
+  const external = s.destination.serviceNamespace === undefined || !host.endsWith(`.${CLUSTER_DOMAIN}`);
   // An external host (ServiceEntry) sits in its caller's namespace, as in Kiali.
   const namespace = s.destination.serviceNamespace ?? s.source?.namespace ?? 'unknown';
   const name = external ? host : (s.destination.serviceName ?? host.split('.')[0] ?? host);

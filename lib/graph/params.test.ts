@@ -13,6 +13,7 @@ describe('graph parameters', () => {
         duration: 60,
         queryTime: undefined,
         injectServiceNodes: true,
+        includeIdleEdges: false,
       },
     });
   });
@@ -29,6 +30,7 @@ describe('graph parameters', () => {
         duration: 300,
         queryTime: 1700000000,
         injectServiceNodes: false,
+        includeIdleEdges: false,
       },
     });
   });

@@ -73,6 +73,7 @@ export const GraphParamsSchema = z.object({
   duration,
   queryTime,
   injectServiceNodes: bool(true),
+  includeIdleEdges: bool(false),
 });
 
 export interface GraphParams {
@@ -84,6 +85,8 @@ export interface GraphParams {
   /** Unix seconds; undefined means now. */
   queryTime?: number;
   injectServiceNodes: boolean;
+  /** Keep series with no requests in the window (Kiali's idle edges); off by default. */
+  includeIdleEdges: boolean;
 }
 
 export type ParamsResult<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -91,10 +94,12 @@ export type ParamsResult<T> = { ok: true; value: T } | { ok: false; message: str
 /** Reads the graph parameters from a URL's search params. */
 export function parseGraphParams(search: URLSearchParams): ParamsResult<GraphParams> {
   const raw = Object.fromEntries(
-    ['namespaces', 'graphType', 'duration', 'queryTime', 'injectServiceNodes'].flatMap((k) => {
-      const v = search.get(k);
-      return v === null ? [] : [[k, v]];
-    }),
+    ['namespaces', 'graphType', 'duration', 'queryTime', 'injectServiceNodes', 'includeIdleEdges'].flatMap(
+      (k) => {
+        const v = search.get(k);
+        return v === null ? [] : [[k, v]];
+      },
+    ),
   );
   const r = GraphParamsSchema.safeParse(raw);
   if (!r.success) {
