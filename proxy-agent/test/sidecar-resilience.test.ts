@@ -158,7 +158,8 @@ describe('timeouts and connection failures', () => {
     const r = await call();
     expect(r.status).toBe(504);
     expect(r.headers['x-envoy-response-flags']).toBe('UT');
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // Well before the upstream would have answered (1.5 s).
+    expect(Date.now() - t0).toBeLessThan(1400);
   });
 
   it('retries a per-try timeout on another endpoint', async () => {
