@@ -264,7 +264,8 @@ class Informer implements ControlPlaneSource {
       this.lastError = `${message}${cause}`;
       if (!(err instanceof WatchExpired))
         this.options.onError?.(`control plane ${this.options.url}: ${this.lastError}`);
-      const delay = err instanceof WatchExpired ? 0 : backoffDelay(this.attempt++, this.options.backoff);
+      // Expired is routine (relist at once, almost); the attempt count keeps a misbehaving server from a hot loop.
+      const delay = backoffDelay(this.attempt++, this.options.backoff);
       this.retryTimer = setTimeout(() => void this.runSession(), delay);
     }
   }
