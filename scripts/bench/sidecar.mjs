@@ -25,6 +25,7 @@ import {
   runLoad,
   startProcess,
 } from './lib/processes.mjs';
+import { measureTracingSpan } from './lib/tracing-span.mjs';
 
 const LIB = fileURLToPath(new URL('./lib/', import.meta.url));
 const AGENT_BIN = join(ROOT, 'bin/meshlens-agent.js');
@@ -156,88 +157,68 @@ export default async function sidecarBench(args = []) {
   const opt = parseArgs(args);
   const durationMs = opt.seconds * 1000;
   const cleanups = [];
-  const results = [];
   const tmp = mkdtempSync(join(tmpdir(), 'meshlens-bench-sidecar-'));
   cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
 
-  /**
-   * Measures one path: throughput (closed loop), then latency at a fixed rate. `watch` are the proxy
-   * processes on the path: their CPU time per request is the figure that survives a busy machine.
-   */
-  async function measure(name, { port, host, hops, watch = [] }) {
-    const base = { port, host, path: '/reviews/0' };
-    const stopScrape = scrapeEverySecond(watch.filter((p) => p.adminPort).map((p) => p.adminPort));
-    // Prime connections, pools and the JIT; not recorded.
-    await runLoad({ ...base, connections: opt.connections, durationMs: 1500, warmupMs: 0 });
-    // Best of `rounds`: other work on the machine only ever makes a run slower.
-    let best;
-    for (let round = 0; round < opt.rounds; round++) {
-      const cpuBefore = watch.map((p) => cpuSecondsOf(p.pid));
-      const run = await runLoad({ ...base, connections: opt.connections, durationMs, warmupMs: 500 });
-      const cpuSeconds = watch.reduce((sum, p, i) => sum + cpuSecondsOf(p.pid) - cpuBefore[i], 0);
-      run.cpuUsPerRequest = watch.length > 0 ? (cpuSeconds / run.completed) * 1e6 : Number.NaN;
-      if (best === undefined || run.rps > best.rps) best = run;
-    }
-    const throughput = best;
-    const cpuUsPerRequest = best.cpuUsPerRequest;
-    const memory = watch.filter((p) => p.adminPort).map((p) => memoryOf(p.pid));
-    let latency;
-    for (let round = 0; round < opt.rounds; round++) {
-      const run = await runLoad({ ...base, connections: 8, durationMs, warmupMs: 500, rate: RATE });
-      if (latency === undefined || run.p50 < latency.p50) latency = run;
-    }
-    stopScrape();
-    const row = { name, hops, throughput, latency, memory, cpuUsPerRequest };
-    results.push(row);
-    const errors = throughput.errors + throughput.non2xx + latency.errors + latency.non2xx;
-    console.log(
-      `${name.padEnd(40)} ${fmt(throughput.rps, 0).padStart(7)} req/s  p50 ${fmt(throughput.p50)} p99 ${fmt(throughput.p99)} ms  proxy CPU ${fmt(cpuUsPerRequest, 0)} µs/req | @${RATE}/s p50 ${fmt(latency.p50, 3)} p99 ${fmt(latency.p99, 3)} ms${errors ? `  (${errors} errors/non-2xx: ${JSON.stringify({ ...throughput.statuses })})` : ''}`,
-    );
-    return row;
+  /** One throughput run (closed loop) of a path, with the CPU its proxies spent per request. */
+  async function throughputRun(path) {
+    const cpuBefore = path.watch.map((p) => cpuSecondsOf(p.pid));
+    const run = await runLoad({ ...path.target, connections: opt.connections, durationMs, warmupMs: 500 });
+    const cpuSeconds = path.watch.reduce((sum, p, i) => sum + cpuSecondsOf(p.pid) - cpuBefore[i], 0);
+    run.cpuUsPerRequest = path.watch.length > 0 ? (cpuSeconds / run.completed) * 1e6 : Number.NaN;
+    run.memory = path.watch.filter((p) => p.adminPort).map((p) => memoryOf(p.pid));
+    return run;
   }
 
   try {
     const upstream = await node('upstream.mjs', 0);
     cleanups.push(() => upstream.stop());
+    const cpu = readFileSync('/proc/cpuinfo', 'utf8');
     console.log(
-      `loopback, load generator in its own process; ${opt.connections} connections for throughput, ${RATE} req/s for latency, ${opt.seconds} s each, best of ${opt.rounds}; ${process.version}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu'} × ${readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length}; load average ${loadavg()
+      `loopback, load generator in its own process; ${opt.connections} connections for throughput, ${RATE} req/s for latency, ${opt.seconds} s a run, paths measured in turn, best of ${opt.rounds} rounds; ${process.version}, ${cpu.match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu'} × ${cpu.match(/^processor/gm)?.length}; load average ${loadavg()
         .map((l) => l.toFixed(1))
-        .join(' ')} (other work on the machine skews req/s; CPU µs per request much less)\n`,
+        .join(' ')} (other work on the machine lowers req/s; CPU µs per request much less)\n`,
     );
 
-    await measure('direct', { port: upstream.port, hops: 0 });
-
+    // Every path is started first and measured in turn, round after round, so that interference from
+    // other work on the machine spreads over all of them; each keeps its best round.
+    const paths = [{ name: 'direct', hops: 0, target: { port: upstream.port }, watch: [] }];
     if (opt.only !== 'sidecar') {
       const fwd = await node('http-proxy-forwarder.mjs', 0, `http://127.0.0.1:${upstream.port}`);
-      await measure('http-proxy', { port: fwd.port, hops: 1, watch: [fwd] });
+      cleanups.push(() => fwd.stop());
       const fwd2 = await node('http-proxy-forwarder.mjs', 0, `http://127.0.0.1:${fwd.port}`);
-      await measure('http-proxy → http-proxy', { port: fwd2.port, hops: 2, watch: [fwd, fwd2] });
-      await fwd2.stop();
-      await fwd.stop();
-
+      cleanups.push(() => fwd2.stop());
+      paths.push(
+        { name: 'http-proxy', hops: 1, target: { port: fwd.port }, watch: [fwd] },
+        { name: 'http-proxy → http-proxy', hops: 2, target: { port: fwd2.port }, watch: [fwd2, fwd] },
+      );
       const nginx = ensureNginx();
       if (nginx.skip) {
         console.log(`nginx: skipped (${nginx.skip})`);
       } else {
         const proc = await startNginx(nginx.bin, await freePort(), upstream.port);
-        try {
-          const workers = childrenOf(proc.pid).map((pid) => ({ pid }));
-          await measure('nginx (1 worker)', { port: proc.port, hops: 1, watch: [proc, ...workers] });
-        } finally {
-          await proc.stop();
-        }
+        cleanups.push(() => proc.stop());
+        const workers = childrenOf(proc.pid).map((pid) => ({ pid }));
+        paths.push({
+          name: 'nginx (1 worker)',
+          hops: 1,
+          target: { port: proc.port },
+          watch: [proc, ...workers],
+        });
       }
     }
 
+    let sink;
+    let sidecars = [];
+    const profDir = opt.cpuProf ? join(tmp, 'profiles') : undefined;
     if (!(await sidecarAvailable())) {
       console.log(
         'sidecar: skipped (dist/agent has no startSidecar yet: run `npm run build` once it exists)',
       );
     } else {
-      const sink = await node('otlp-sink.mjs', 0);
+      sink = await node('otlp-sink.mjs', 0);
       cleanups.push(() => sink.stop());
       const otlp = `http://127.0.0.1:${sink.port}/v1/traces`;
-      const profDir = opt.cpuProf ? join(tmp, 'profiles') : undefined;
       const ports = async () => ({
         inboundPort: await freePort(),
         outboundPort: await freePort(),
@@ -246,52 +227,80 @@ export default async function sidecarBench(args = []) {
       const reviewsPorts = await ports();
       const config = join(tmp, 'mesh.yaml');
       writeFileSync(config, meshConfig(reviewsPorts.inboundPort));
-      const reviews = await startSidecarProcess({
+      const common = {
         sampling: opt.sampling,
         nodeOptions: opt.sidecarNodeFlags,
-        service: 'reviews',
-        workload: 'reviews-v1',
         version: 'v1',
-        appPort: upstream.port,
         config,
         otlp,
+      };
+      const reviews = await startSidecarProcess({
+        ...common,
+        service: 'reviews',
+        workload: 'reviews-v1',
+        appPort: upstream.port,
         profDir: profDir && join(profDir, 'reviews'),
         ...reviewsPorts,
       });
       cleanups.push(() => reviews.stop());
-      await measure('sidecar (inbound → app)', { port: reviews.inboundPort, hops: 1, watch: [reviews] });
-
       const productpage = await startSidecarProcess({
-        sampling: opt.sampling,
-        nodeOptions: opt.sidecarNodeFlags,
+        ...common,
         service: 'productpage',
         workload: 'productpage-v1',
-        version: 'v1',
         appPort: await freePort(),
-        config,
-        otlp,
         profDir: profDir && join(profDir, 'productpage'),
         ...(await ports()),
       });
       cleanups.push(() => productpage.stop());
-      await measure('sidecar pair (outbound → inbound → app)', {
-        port: productpage.outboundPort,
-        host: 'reviews',
-        hops: 2,
-        watch: [productpage, reviews],
-      });
+      sidecars = [reviews, productpage];
+      paths.push(
+        { name: 'sidecar (inbound → app)', hops: 1, target: { port: reviews.inboundPort }, watch: [reviews] },
+        {
+          name: 'sidecar pair (outbound → inbound → app)',
+          hops: 2,
+          target: { port: productpage.outboundPort, host: 'reviews' },
+          watch: [productpage, reviews],
+        },
+      );
+    }
+    const stopScrape = scrapeEverySecond(sidecars.map((p) => p.adminPort));
+    cleanups.push(async () => stopScrape());
+    for (const path of paths) path.target.path = '/reviews/0';
+
+    // Prime connections, pools and the JIT (a fresh Node process takes seconds to reach speed).
+    for (const path of paths)
+      await runLoad({ ...path.target, connections: opt.connections, durationMs: 4000, warmupMs: 0 });
+
+    for (let round = 1; round <= opt.rounds; round++) {
+      for (const path of paths) {
+        const run = await throughputRun(path);
+        if (path.throughput === undefined || run.rps > path.throughput.rps) path.throughput = run;
+        console.log(
+          `round ${round} ${path.name.padEnd(40)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50)} p99 ${fmt(run.p99)} ms  proxy CPU ${fmt(run.cpuUsPerRequest, 0)} µs/req${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx: ${JSON.stringify(run.statuses)})` : ''}`,
+        );
+      }
+      for (const path of paths) {
+        const run = await runLoad({ ...path.target, connections: 8, durationMs, warmupMs: 500, rate: RATE });
+        if (path.latency === undefined || run.p50 < path.latency.p50) path.latency = run;
+        console.log(
+          `round ${round} ${path.name.padEnd(40)} @${RATE}/s p50 ${fmt(run.p50, 3)} p99 ${fmt(run.p99, 3)} ms${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx)` : ''}`,
+        );
+      }
+    }
+    const peakRss = sidecars.map((p) => memoryOf(p.pid).peakRssMb);
+
+    if (sink) {
       const exported = await (await fetch(`http://127.0.0.1:${sink.port}/count`)).json();
       console.log(
         `\nOTLP sink received ${exported.posts} exports (${(exported.bytes / 1e6).toFixed(1)} MB of spans)`,
       );
-      if (profDir) {
-        await productpage.stop();
-        await reviews.stop();
-        for (const who of ['reviews', 'productpage']) {
-          for (const file of readdirSync(join(profDir, who))) {
-            console.log(`\nCPU profile of the ${who} sidecar (self time, top 25):`);
-            console.log(summarizeCpuProfile(join(profDir, who, file), 25));
-          }
+    }
+    if (profDir) {
+      for (const p of sidecars) await p.stop();
+      for (const who of ['reviews', 'productpage']) {
+        for (const file of readdirSync(join(profDir, who))) {
+          console.log(`\nCPU profile of the ${who} sidecar:`);
+          console.log(summarizeCpuProfile(join(profDir, who, file), 25));
         }
       }
     }
@@ -299,14 +308,25 @@ export default async function sidecarBench(args = []) {
     console.log('\nmetrics record cost (in-process micro-benchmark):');
     const micro = await measureMetricsRecord();
     for (const line of micro.lines) console.log(`  ${line}`);
+    console.log('tracing span cost (in-process micro-benchmark, export not included):');
+    const spans = await measureTracingSpan();
+    for (const line of spans.lines) console.log(`  ${line}`);
 
-    report(results, micro);
+    report(
+      paths.map((p) => ({
+        ...p,
+        cpuUsPerRequest: p.throughput.cpuUsPerRequest,
+        memory: p.throughput.memory,
+      })),
+      micro,
+      peakRss,
+    );
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 }
 
-function report(results, micro) {
+function report(results, micro, peakRss) {
   const by = (name) => results.find((r) => r.name === name);
   const direct = by('direct');
   console.log(
@@ -367,12 +387,11 @@ function report(results, micro) {
       `sidecar pair added p50 @${RATE}/s: ${fmt(added, 3)} ms (${fmt(added / 2, 3)} ms per sidecar; target ≤ ${TARGETS.addedP50Ms} ms per hop) ${mark(added / 2 <= TARGETS.addedP50Ms)}`,
     );
   }
-  const sidecarRows = [one, pair].filter(Boolean);
-  if (sidecarRows.length > 0) {
-    const peak = Math.max(...sidecarRows.flatMap((r) => r.memory.map((m) => m.peakRssMb)));
-    const now = sidecarRows.at(-1).memory.map((m) => `${fmt(m.rssMb, 0)} MB`);
+  if (peakRss.length > 0) {
+    const underLoad = (pair ?? one).memory.map((m) => `${fmt(m.rssMb, 0)} MB`);
+    const peak = Math.max(...peakRss);
     console.log(
-      `sidecar RSS under load: ${now.join(', ')} (peak ${fmt(peak, 0)} MB; target ≤ ${TARGETS.rssMb} MB) ${mark(peak <= TARGETS.rssMb)}`,
+      `sidecar RSS under load: ${underLoad.join(', ')} (peak ${fmt(peak, 0)} MB; target ≤ ${TARGETS.rssMb} MB) ${mark(peak <= TARGETS.rssMb)}`,
     );
   }
   console.log(`metrics record: ${micro.summary}`);
