@@ -40,6 +40,8 @@ export interface BackoffOptions {
 }
 
 const DEFAULT_BACKOFF = { baseMs: 100, capMs: 5000 };
+/** A list that takes longer than this is given up and retried (a watch has no limit: it streams). */
+const LIST_TIMEOUT_MS = 10_000;
 
 /**
  * Delay before reconnect attempt `attempt` (0-based): exponential, capped, with "equal jitter" (half
@@ -228,7 +230,8 @@ class Informer implements ControlPlaneSource {
     try {
       const lists = await Promise.all(
         this.targets.map(async (t) => {
-          const res = await this.fetchOk(targetPath(t), session.signal);
+          const signal = AbortSignal.any([session.signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]);
+          const res = await this.fetchOk(targetPath(t), signal);
           const list = (await res.json()) as { metadata?: { resourceVersion?: string }; items?: unknown[] };
           return {
             target: t,
