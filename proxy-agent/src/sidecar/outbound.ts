@@ -30,6 +30,7 @@ import {
 } from './upstream';
 
 const SLASH = 47;
+const NO_FAULT = decideFault(undefined, 1, 1);
 
 /** Host and port of the request target: the Host header, or the authority of an absolute-form URL. */
 export function requestTarget(
@@ -212,7 +213,7 @@ async function handleOutbound(
     ex.requestBytes = body.length;
   }
 
-  const fault = decideFault(route.fault, Math.random(), Math.random());
+  const fault = route.fault === undefined ? NO_FAULT : decideFault(route.fault, Math.random(), Math.random());
   if (fault.delayMs > 0) {
     ex.flags |= Flag.DI;
     await sleep(fault.delayMs);
