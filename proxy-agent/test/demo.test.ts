@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, spawnAgent, waitFor } from './support/processes';
 
 const BOUND_MS = 90_000;
+/** Start-up includes Prometheus and 17 Node processes on 2 cores. */
+const START_MS = 180_000;
 
 /** Every descendant of `pid`, read from /proc (the demo's whole process tree). */
 function descendants(pid: number): number[] {
@@ -64,13 +66,15 @@ describe('npm run demo', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'meshlens-demo-'));
     demo = spawnAgent(['demo', '--no-dashboard', '--free-ports', '--data-dir', dataDir, '--rps', '20']);
     const out = await waitFor(() => /Meshlens demo is running/.test(demo.output()) && demo.output(), {
-      timeoutMs: BOUND_MS,
-      what: `the demo to start; output so far:\n${demo.output()}`,
+      timeoutMs: START_MS,
+      what: 'the demo to start',
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; its output:\n${demo.output()}`);
     });
     const url = (label: string) => new RegExp(`${label}\\s+(http://\\S+)`).exec(out)?.[1] ?? '';
     urls = { prometheus: url('prometheus'), jaeger: url('jaeger query') };
     tree = descendants(demo.child.pid as number);
-  }, BOUND_MS + 30_000);
+  }, START_MS + 30_000);
 
   afterAll(async () => {
     await demo?.stop(20_000);
@@ -148,29 +152,50 @@ describe('npm run demo', () => {
         { timeoutMs: BOUND_MS, intervalMs: 1_000, what: 'the mesh services in the trace store' },
       );
       const gateway = services.find((s) => s.startsWith('istio-ingressgateway')) as string;
-      const traces = await waitFor(
-        async () => {
-          const q = new URLSearchParams({
-            service: gateway,
-            tags: JSON.stringify({ error: 'true' }),
-            limit: '20',
-          });
-          const res = await fetch(`${urls.jaeger}/api/traces?${q}`);
-          const body = (await res.json()) as {
-            data: Array<{
-              spans: Array<{ processID: string }>;
-              processes: Record<string, { serviceName: string }>;
-            }>;
-          };
-          const deep = body.data.filter((t) => {
-            const names = Object.values(t.processes).map((p) => p.serviceName);
-            return ['productpage', 'reviews', 'ratings'].every((s) => names.some((n) => n.startsWith(s)));
-          });
-          return deep.length > 0 && deep;
+      type Trace = {
+        spans: Array<{ tags: Array<{ key: string; value: unknown }> }>;
+        processes: Record<string, { serviceName: string }>;
+      };
+      const search = async (tags?: Record<string, string>) => {
+        const q = new URLSearchParams({
+          service: gateway,
+          limit: '200',
+          ...(tags ? { tags: JSON.stringify(tags) } : {}),
+        });
+        const res = await fetch(`${urls.jaeger}/api/traces?${q}`);
+        return ((await res.json()) as { data: Trace[] }).data;
+      };
+      const spans = (t: Trace, names: string[]) => {
+        const services = Object.values(t.processes).map((p) => p.serviceName);
+        return names.every((s) => services.some((n) => n.startsWith(s)));
+      };
+      const deep = await waitFor(
+        async () =>
+          (await search()).find((t) =>
+            spans(t, ['istio-ingressgateway', 'productpage', 'reviews', 'ratings']),
+          ),
+        {
+          timeoutMs: BOUND_MS,
+          intervalMs: 2_000,
+          what: 'a trace spanning ingress, productpage, reviews and ratings',
         },
-        { timeoutMs: BOUND_MS, intervalMs: 2_000, what: 'an error trace spanning the mesh' },
       );
-      expect(traces[0]?.spans.length).toBeGreaterThanOrEqual(6);
+      // The chain: gateway client, productpage server + client, reviews server + client, ratings server + client.
+      expect(deep.spans.length).toBeGreaterThanOrEqual(7);
+      const failing = await waitFor(
+        async () =>
+          (await search({ error: 'true' })).find((t) =>
+            spans(t, ['istio-ingressgateway', 'productpage', 'reviews']),
+          ),
+        {
+          timeoutMs: BOUND_MS,
+          intervalMs: 2_000,
+          what: 'an error trace through ingress, productpage and reviews',
+        },
+      );
+      expect(
+        failing.spans.some((s) => s.tags.some((t) => t.key === 'error' && String(t.value) === 'true')),
+      ).toBe(true);
     },
     BOUND_MS * 2,
   );

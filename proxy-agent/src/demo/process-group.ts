@@ -65,6 +65,11 @@ export class ProcessGroup {
     return join(this.logDir, `${name}.log`);
   }
 
+  /** From now on children exiting is expected (a stop is under way): no more reports. */
+  beginStop(): void {
+    this.stopping = true;
+  }
+
   /** Stops every child, newest first; resolves when all have exited. */
   async stopAll(graceMs = 8_000): Promise<void> {
     this.stopping = true;

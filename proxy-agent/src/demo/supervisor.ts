@@ -141,6 +141,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
 
   const cleanups: Array<() => Promise<void>> = [];
   const stop = async () => {
+    group.beginStop();
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
     await group.stopAll();
   };
