@@ -31,6 +31,11 @@ const LINES = [
   { key: 'p99', colour: '#dc2626' },
 ] as const;
 
+/** Axis labels: `250ms`, `1.5s`. */
+function shortMs(v: number): string {
+  return v >= 1000 ? `${Number((v / 1000).toFixed(2))}s` : `${Number(v.toFixed(1))}ms`;
+}
+
 interface Placed {
   e: ExemplarPoint;
   left: number;
@@ -116,7 +121,7 @@ function Plot({
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
         axes: [
           axis,
-          { ...axis, size: 56, values: (_u, vals) => vals.map((v) => (v == null ? '' : `${v} ms`)) },
+          { ...axis, size: 52, values: (_u, vals) => vals.map((v) => (v == null ? '' : shortMs(v))) },
         ],
         series: [
           {},

@@ -1,6 +1,5 @@
 // The span detail pane: the hop's outcome first (status, response flags in words, retry attempts and
 // their endpoints), then tags, process and events, as Jaeger UI lists them.
-import { serviceColor } from '@/lib/traces/service-colors';
 import { hopFacts } from '@/lib/traces/span-facts';
 import type { SpanNode } from '@/lib/traces/span-tree';
 import { formatDuration } from '@/lib/traces/time-layout';
@@ -16,17 +15,21 @@ function Section({ title, children }: { title: string; children: React.ReactNode
   );
 }
 
-export function SpanDetail({ node, traceStart }: { node: SpanNode; traceStart: number }) {
+export function SpanDetail({
+  node,
+  traceStart,
+  color,
+}: {
+  node: SpanNode;
+  traceStart: number;
+  color: string;
+}) {
   const { span } = node;
   const facts = hopFacts(span);
   return (
     <aside aria-label="Span detail" data-testid="span-detail" className="min-h-0 overflow-y-auto p-3 text-sm">
       <h2 className="flex items-center gap-2 font-semibold">
-        <span
-          aria-hidden
-          className="h-3 w-3 rounded-sm"
-          style={{ backgroundColor: serviceColor(node.serviceName) }}
-        />
+        <span aria-hidden className="h-3 w-3 rounded-sm" style={{ backgroundColor: color }} />
         <span>{node.serviceName}</span>
       </h2>
       <p className="break-all text-slate-600 dark:text-slate-300">{span.operationName}</p>

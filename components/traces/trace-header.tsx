@@ -1,9 +1,8 @@
 // The trace's summary line: root service and operation, start, duration, services (with colours), errors.
-import { serviceColor } from '@/lib/traces/service-colors';
 import type { TraceTree } from '@/lib/traces/span-tree';
 import { formatDuration } from '@/lib/traces/time-layout';
 
-export function TraceHeader({ tree }: { tree: TraceTree }) {
+export function TraceHeader({ tree, colors }: { tree: TraceTree; colors: ReadonlyMap<string, string> }) {
   const root = tree.nodes[0];
   return (
     <div className="border-b border-slate-200 px-4 py-2 dark:border-slate-800">
@@ -44,7 +43,7 @@ export function TraceHeader({ tree }: { tree: TraceTree }) {
             <span
               aria-hidden
               className="h-2.5 w-2.5 rounded-sm"
-              style={{ backgroundColor: serviceColor(s.name) }}
+              style={{ backgroundColor: colors.get(s.name) }}
             />
             {s.name} <span className="text-slate-500">({s.spanCount})</span>
           </li>

@@ -3,7 +3,7 @@
 // their errors), sortable, each opening its trace.
 import Link from 'next/link';
 import { useState } from 'react';
-import { serviceColor } from '@/lib/traces/service-colors';
+import { serviceColors } from '@/lib/traces/service-colors';
 import { formatDuration } from '@/lib/traces/time-layout';
 import type { TraceSummary } from '@/lib/traces/trace-summary';
 
@@ -19,6 +19,7 @@ type SortKey = keyof typeof SORTS;
 export function TraceResults({ traces }: { traces: readonly TraceSummary[] }) {
   const [sort, setSort] = useState<SortKey>('recent');
   const sorted = [...traces].sort(SORTS[sort].by);
+  const colors = serviceColors(traces.flatMap((t) => t.services.map((s) => s.name)));
   return (
     <section aria-label="Traces found">
       <div className="mb-2 flex items-center gap-2 text-sm">
@@ -72,7 +73,7 @@ export function TraceResults({ traces }: { traces: readonly TraceSummary[] }) {
                     <span
                       aria-hidden
                       className="h-2 w-2 rounded-sm"
-                      style={{ backgroundColor: serviceColor(s.name) }}
+                      style={{ backgroundColor: colors.get(s.name) }}
                     />
                     <span>
                       {`${s.name} (${s.spanCount}`}

@@ -5,6 +5,7 @@ import { useMemo, useState } from 'react';
 import type { Trace } from '@/lib/jaeger/model';
 import { collapseAll, reveal, toggleCollapsed, visibleNodes } from '@/lib/traces/collapse';
 import { criticalPath, sectionsBySpan } from '@/lib/traces/critical-path';
+import { serviceColors } from '@/lib/traces/service-colors';
 import { buildSpanTree } from '@/lib/traces/span-tree';
 import type { ViewRange } from '@/lib/traces/time-layout';
 import { ApiErrorNotice } from './api-error-notice';
@@ -31,6 +32,7 @@ export function TraceView({ traceId, initialSpanId }: { traceId: string; initial
 export function TraceTimeline({ trace, initialSpanId }: { trace: Trace; initialSpanId?: string }) {
   const tree = useMemo(() => buildSpanTree(trace), [trace]);
   const sections = useMemo(() => sectionsBySpan(criticalPath(tree)), [tree]);
+  const colors = useMemo(() => serviceColors(tree.services.map((s) => s.name)), [tree]);
   const bounds: ViewRange = useMemo(() => ({ start: tree.startTime, end: tree.endTime }), [tree]);
   const initialKey = useMemo(() => {
     const wanted = tree.nodes.find((n) => n.span.spanID === initialSpanId);
@@ -70,7 +72,7 @@ export function TraceTimeline({ trace, initialSpanId }: { trace: Trace; initialS
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <TraceHeader tree={tree} />
+      <TraceHeader tree={tree} colors={colors} />
       <TraceToolbar
         errorCount={tree.errorCount}
         zoomed={view.start !== bounds.start || view.end !== bounds.end}
@@ -89,6 +91,7 @@ export function TraceTimeline({ trace, initialSpanId }: { trace: Trace; initialS
           collapsed={collapsed}
           selectedKey={selectedKey}
           criticalPath={showCriticalPath ? sections : undefined}
+          colors={colors}
           view={view}
           onView={setView}
           onToggle={(key) => setCollapsed((c) => toggleCollapsed(c, key))}
@@ -96,7 +99,11 @@ export function TraceTimeline({ trace, initialSpanId }: { trace: Trace; initialS
         />
         <div className="flex w-96 shrink-0 flex-col border-l border-slate-200 dark:border-slate-800">
           {selected ? (
-            <SpanDetail node={selected} traceStart={tree.startTime} />
+            <SpanDetail
+              node={selected}
+              traceStart={tree.startTime}
+              color={colors.get(selected.serviceName) ?? '#64748b'}
+            />
           ) : (
             <p className="p-3 text-sm text-slate-500">Select a span to see its tags, process and events.</p>
           )}

@@ -3,7 +3,6 @@
 // and its bar on the time axis, with critical-path sections, retry attempts and errors marked.
 import { memo } from 'react';
 import type { CriticalPathSection } from '@/lib/traces/critical-path';
-import { serviceColor } from '@/lib/traces/service-colors';
 import { attemptsOf } from '@/lib/traces/span-facts';
 import type { SpanNode } from '@/lib/traces/span-tree';
 import { tagString } from '@/lib/traces/tags';
@@ -16,6 +15,8 @@ const MAX_INDENT_DEPTH = 24;
 
 interface Props {
   node: SpanNode;
+  /** The service's colour. */
+  color: string;
   view: ViewRange;
   tickPositions: readonly number[];
   collapsed: boolean;
@@ -35,6 +36,7 @@ function labelPlacement(left: number, width: number): { inside: boolean; style: 
 
 function RowImpl({
   node,
+  color,
   view,
   tickPositions,
   collapsed,
@@ -45,7 +47,6 @@ function RowImpl({
   onSelect,
 }: Props) {
   const bar = barFor(node.startTime, node.endTime, view);
-  const color = serviceColor(node.serviceName);
   const status = tagString(node.span.tags, 'http.status_code');
   const attempts = attemptsOf(node.span);
   const hasChildren = node.childKeys.length > 0;

@@ -16,6 +16,7 @@ interface Props {
   collapsed: ReadonlySet<string>;
   selectedKey?: string;
   criticalPath?: ReadonlyMap<string, CriticalPathSection[]>;
+  colors: ReadonlyMap<string, string>;
   view: ViewRange;
   onView: (view: ViewRange) => void;
   onToggle: (key: string) => void;
@@ -28,6 +29,7 @@ export function Waterfall({
   collapsed,
   selectedKey,
   criticalPath,
+  colors,
   view,
   onView,
   onToggle,
@@ -85,6 +87,7 @@ export function Waterfall({
           <WaterfallRow
             key={node.key}
             node={node}
+            color={colors.get(node.serviceName) ?? '#64748b'}
             view={view}
             tickPositions={tickPositions}
             collapsed={collapsed.has(node.key)}

@@ -1,4 +1,5 @@
-// A stable colour per service name, so a service keeps its colour across traces and pages.
+// A colour per service: stable across traces and pages (a hash of the name), and distinct within one
+// trace or result list (a service whose colour is taken gets the next free one).
 
 /** Distinct hues readable on light and dark backgrounds (none of them red: red means error). */
 export const SERVICE_PALETTE = [
@@ -28,4 +29,21 @@ function hash(text: string): number {
 
 export function serviceColor(serviceName: string): string {
   return SERVICE_PALETTE[hash(serviceName) % SERVICE_PALETTE.length] as string;
+}
+
+/**
+ * Colours for a set of services, all different while the palette lasts: each its hashed colour, or
+ * the next free one when another service (earlier by name) holds it. Same set, same colours.
+ */
+export function serviceColors(names: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  const taken = new Set<number>();
+  for (const name of [...new Set(names)].sort()) {
+    let i = hash(name) % SERVICE_PALETTE.length;
+    for (let tries = 0; tries < SERVICE_PALETTE.length && taken.has(i); tries++)
+      i = (i + 1) % SERVICE_PALETTE.length;
+    taken.add(i);
+    out.set(name, SERVICE_PALETTE[i] as string);
+  }
+  return out;
 }
