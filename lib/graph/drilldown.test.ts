@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endpointStates, foldRequests, parseDrilldownParams } from './drilldown';
+import { ejectionSeries, endpointStates, foldRequests, parseDrilldownParams } from './drilldown';
 import { edgeSelection, latencyQuery, nodeInbound, requestsByCodeQuery } from './drilldown-queries';
 import { parseNodeId } from './node-id';
 
@@ -130,6 +130,51 @@ describe('drilldown folding', () => {
     expect(list).toEqual([
       { endpoint: '127.0.0.1:9001', subset: 'v1', ejected: true, healthy: false, timesEjected: 3 },
       { endpoint: '127.0.0.1:9002', subset: 'v1', ejected: false },
+    ]);
+  });
+
+  it('merges an endpoint seen in the service cluster and in its subset cluster into one row', () => {
+    const all = 'outbound|9080||reviews.bookinfo.svc.cluster.local';
+    const v2 = 'outbound|9080|v2|reviews.bookinfo.svc.cluster.local';
+    const ep = '127.0.0.1:9002';
+    const ejected = [
+      {
+        labels: { cluster_name: all, endpoint: ep },
+        points: [
+          [1, 0],
+          [2, 0],
+        ] as [number, number][],
+      },
+      {
+        labels: { cluster_name: v2, endpoint: ep },
+        points: [
+          [1, 1],
+          [2, 1],
+        ] as [number, number][],
+      },
+    ];
+    expect(
+      endpointStates(
+        ejected,
+        [
+          { labels: { cluster_name: all, endpoint: ep }, value: 1 },
+          { labels: { cluster_name: v2, endpoint: ep }, value: 0 },
+        ],
+        [
+          { labels: { cluster_name: all, endpoint: ep }, value: 1 },
+          { labels: { cluster_name: v2, endpoint: ep }, value: 3 },
+        ],
+        [],
+      ),
+    ).toEqual([{ endpoint: ep, subset: 'v2', ejected: true, healthy: false, timesEjected: 4 }]);
+    expect(ejectionSeries(ejected)).toEqual([
+      {
+        name: `${ep} (v2)`,
+        points: [
+          [1, 1],
+          [2, 1],
+        ],
+      },
     ]);
   });
 });

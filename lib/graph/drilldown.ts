@@ -199,45 +199,78 @@ async function fetchEnvoy(prom: PromClient, q: EnvoyQ, start: number, end: numbe
           instant('endpointTimesEjected'),
           instant('endpointActive'),
         ),
-        ejected: ejectedSeries.map((s) => ({ name: endpointName(s.labels), points: s.points })),
+        ejected: ejectionSeries(ejectedSeries),
       }
     : { reported: false };
   return { retries, ejections, endpoints };
 }
 
-function endpointName(l: Record<string, string>): string {
-  const subset = parseClusterName(l.cluster_name)?.subset;
-  return subset ? `${l.endpoint} (${subset})` : (l.endpoint ?? '?');
-}
+type InstantSample = { labels: Record<string, string>; value: number };
 
-/** Each endpoint's state now: ejected if the last point says so. */
+/**
+ * Each endpoint's state now, one row per endpoint address: the same endpoint sits in the service's
+ * cluster and in its subset's cluster, each with its own outlier detector — ejected if either has
+ * ejected it (at the last point), healthy only if both say so, ejections and requests summed.
+ */
 export function endpointStates(
   ejected: readonly RangeSeries[],
-  healthy: readonly { labels: Record<string, string>; value: number }[],
-  times: readonly { labels: Record<string, string>; value: number }[],
-  active: readonly { labels: Record<string, string>; value: number }[],
+  healthy: readonly InstantSample[],
+  times: readonly InstantSample[],
+  active: readonly InstantSample[],
 ): EndpointState[] {
-  const key = (l: Record<string, string>) => `${l.cluster_name}/${l.endpoint}`;
-  const find = (
-    list: readonly { labels: Record<string, string>; value: number }[],
-    l: Record<string, string>,
-  ) => list.find((x) => key(x.labels) === key(l))?.value;
-  return ejected
-    .map((s) => {
-      const h = find(healthy, s.labels);
-      const t = find(times, s.labels);
-      const a = find(active, s.labels);
-      const subset = parseClusterName(s.labels.cluster_name)?.subset;
-      return {
-        endpoint: s.labels.endpoint ?? '?',
-        ...(subset ? { subset } : {}),
-        ejected: (s.points[s.points.length - 1]?.[1] ?? 0) > 0,
-        ...(h !== undefined ? { healthy: h > 0 } : {}),
-        ...(t !== undefined ? { timesEjected: t } : {}),
-        ...(a !== undefined ? { activeRequests: a } : {}),
-      };
-    })
-    .sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+  const rows = new Map<string, EndpointState>();
+  const row = (l: Record<string, string>): EndpointState => {
+    const endpoint = l.endpoint ?? '?';
+    let r = rows.get(endpoint);
+    if (!r) {
+      r = { endpoint, ejected: false };
+      rows.set(endpoint, r);
+    }
+    const subset = parseClusterName(l.cluster_name)?.subset;
+    if (subset && !r.subset) r.subset = subset;
+    return r;
+  };
+  for (const s of ejected) {
+    const r = row(s.labels);
+    if ((s.points[s.points.length - 1]?.[1] ?? 0) > 0) r.ejected = true;
+  }
+  for (const h of healthy) {
+    if (!rows.has(h.labels.endpoint ?? '?')) continue;
+    const r = row(h.labels);
+    r.healthy = (r.healthy ?? true) && h.value > 0;
+  }
+  for (const t of times) {
+    if (!rows.has(t.labels.endpoint ?? '?')) continue;
+    const r = row(t.labels);
+    r.timesEjected = (r.timesEjected ?? 0) + t.value;
+  }
+  for (const a of active) {
+    if (!rows.has(a.labels.endpoint ?? '?')) continue;
+    const r = row(a.labels);
+    r.activeRequests = (r.activeRequests ?? 0) + a.value;
+  }
+  return [...rows.values()].sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+}
+
+/** One ejection-state series per endpoint (1 while any of its clusters has it ejected). */
+export function ejectionSeries(ejected: readonly RangeSeries[]): NamedSeries[] {
+  const by = new Map<string, { subset?: string; points: Map<number, number> }>();
+  for (const s of ejected) {
+    const endpoint = s.labels.endpoint ?? '?';
+    let e = by.get(endpoint);
+    if (!e) {
+      e = { points: new Map() };
+      by.set(endpoint, e);
+    }
+    e.subset ??= parseClusterName(s.labels.cluster_name)?.subset;
+    for (const [t, v] of s.points) e.points.set(t, Math.max(e.points.get(t) ?? 0, v));
+  }
+  return [...by.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([endpoint, e]) => ({
+      name: e.subset ? `${endpoint} (${e.subset})` : endpoint,
+      points: [...e.points.entries()].sort((a, b) => a[0] - b[0]),
+    }));
 }
 
 /** Totals, errors and error share per timestamp from the by-code/flags series. */
