@@ -60,6 +60,27 @@ describe('OutlierDetector', () => {
     expect(d.state('a')?.timesEjected).toBe(3);
   });
 
+  it('lowers the ejection multiplier for every interval a host stays in', () => {
+    const d = new OutlierDetector(
+      policy({ consecutive5xx: 1, baseEjectionMs: 1000, intervalMs: 10_000, maxEjectionPercent: 100 }),
+      ['a', 'b'],
+    );
+    d.record('a', 500, 0);
+    d.sweep(1000);
+    d.record('a', 500, 1000);
+    expect(d.state('a')?.multiplier).toBe(2);
+    d.sweep(3000); // back at 3000
+    d.sweep(10_000); // not a whole interval in yet
+    expect(d.state('a')?.multiplier).toBe(2);
+    d.sweep(20_000);
+    expect(d.state('a')?.multiplier).toBe(1);
+    d.sweep(30_000);
+    expect(d.state('a')?.multiplier).toBe(0);
+    expect(d.record('a', 500, 30_000)).toBe(true);
+    expect(d.state('a')?.ejectedUntil).toBe(31_000);
+    expect(d.state('a')?.timesEjected).toBe(3);
+  });
+
   it('never ejects more than maxEjectionPercent, but at least one host', () => {
     const d = new OutlierDetector(policy({ consecutive5xx: 1, maxEjectionPercent: 10 }), ['a', 'b', 'c']);
     expect(d.record('a', 500, 0)).toBe(true);

@@ -1,6 +1,8 @@
 // Outlier detection (Envoy's consecutive-errors detector): counts consecutive 5xx and gateway errors per
-// endpoint, ejects an endpoint that reaches a threshold for baseEjectionTime × times ejected (capped),
-// never more than maxEjectionPercent of the cluster (but at least one, as Envoy), and lets it return after.
+// endpoint, ejects an endpoint that reaches a threshold for baseEjectionTime × its ejection multiplier
+// (capped by maxEjectionTime), never more than maxEjectionPercent of the cluster (but at least one, as
+// Envoy), and lets it return when the time is up. As in Envoy, the multiplier grows with each ejection
+// and shrinks by one for every `interval` the endpoint stays in.
 
 import { durationMs } from '../../../lib/mesh-config/duration';
 import type { TrafficPolicy } from '../../../lib/mesh-config/schema';
@@ -35,7 +37,12 @@ export interface HostOutlierState {
   consecutiveGateway: number;
   /** Epoch ms the ejection ends; 0 when not ejected. */
   ejectedUntil: number;
+  /** Ejections so far (what /clusters shows). */
   timesEjected: number;
+  /** Envoy's ejection back-off: +1 per ejection, −1 per interval spent in the cluster. */
+  multiplier: number;
+  /** Epoch ms the endpoint last came back from an ejection. */
+  returnedAt: number;
 }
 
 /** What one try told about an endpoint: an HTTP status, or a failure of the connection (no response). */
@@ -43,6 +50,7 @@ export type HostResult = number | 'local-failure';
 
 export class OutlierDetector {
   private readonly hosts = new Map<string, HostOutlierState>();
+  private nextInterval = 0;
 
   constructor(
     private policy: OutlierPolicy,
@@ -58,7 +66,14 @@ export class OutlierDetector {
     for (const k of this.hosts.keys()) if (!next.has(k)) this.hosts.delete(k);
     for (const k of next)
       if (!this.hosts.has(k))
-        this.hosts.set(k, { consecutive5xx: 0, consecutiveGateway: 0, ejectedUntil: 0, timesEjected: 0 });
+        this.hosts.set(k, {
+          consecutive5xx: 0,
+          consecutiveGateway: 0,
+          ejectedUntil: 0,
+          timesEjected: 0,
+          multiplier: 0,
+          returnedAt: 0,
+        });
   }
 
   state(key: string): HostOutlierState | undefined {
@@ -99,18 +114,32 @@ export class OutlierDetector {
     s.consecutiveGateway = 0;
     if (this.ejectedCount(now) >= this.maxEjected()) return false;
     s.timesEjected++;
-    const time = Math.min(p.baseEjectionMs * s.timesEjected, Math.max(p.baseEjectionMs, p.maxEjectionMs));
+    s.multiplier++;
+    const time = Math.min(p.baseEjectionMs * s.multiplier, Math.max(p.baseEjectionMs, p.maxEjectionMs));
     s.ejectedUntil = now + time;
     return true;
   }
 
-  /** Ends ejections whose time is over; answers the keys that returned. */
+  /**
+   * Ends ejections whose time is over (answers the keys that returned) and, once per interval, lowers the
+   * multiplier of every endpoint that spent the interval in the cluster.
+   */
   sweep(now: number): string[] {
     const back: string[] = [];
+    const tick = now >= this.nextInterval;
+    if (tick) this.nextInterval = now + this.policy.intervalMs;
     for (const [k, s] of this.hosts) {
       if (s.ejectedUntil !== 0 && s.ejectedUntil <= now) {
         s.ejectedUntil = 0;
+        s.returnedAt = now;
         back.push(k);
+      } else if (
+        tick &&
+        s.ejectedUntil === 0 &&
+        s.multiplier > 0 &&
+        now - s.returnedAt >= this.policy.intervalMs
+      ) {
+        s.multiplier--;
       }
     }
     return back;
