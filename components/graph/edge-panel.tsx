@@ -2,6 +2,7 @@
 // Side panel for an edge: rate, error share, share of the caller's requests, response codes and flags
 // in words, latency percentiles, route badges, and the drilldown (charts, retries on the route).
 import { useQuery } from '@tanstack/react-query';
+import { TraceInsights } from '@/components/traces/trace-insights';
 import { Stat } from '@/components/ui/stat';
 import { formatMs, formatPercent, formatRps, formatShare } from '@/lib/graph/format';
 import type { EdgeData, NodeData } from '@/lib/graph/types';
@@ -49,6 +50,14 @@ export function EdgePanel({
       </dl>
       <BadgeList badges={edge.badges} />
       <ResponseTable responses={edge.traffic.responses} />
+      <TraceInsights
+        source={edge.source}
+        target={edge.target}
+        latency={drill.data?.latency}
+        start={drill.data?.start}
+        end={drill.data?.end}
+        dark={dark}
+      />
       {drill.isPending ? (
         <p className="text-xs text-slate-500">Loading time series…</p>
       ) : drill.isError ? (
