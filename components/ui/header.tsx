@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { NavLink } from './nav-link';
 import { ThemeToggle } from './theme-toggle';
+import { UserIndicator } from './user-indicator';
 
 export function Header() {
   return (
@@ -14,7 +15,8 @@ export function Header() {
         <NavLink href="/traces">Traces</NavLink>
         <NavLink href="/services">Services</NavLink>
       </nav>
-      <div className="ml-auto">
+      <div className="ml-auto flex items-center gap-3">
+        <UserIndicator />
         <ThemeToggle />
       </div>
     </header>
