@@ -2,6 +2,7 @@
 // Side panel for a node: inbound/outbound traffic, error share, latency, response codes, badges, and
 // the drilldown (charts, retries, endpoints with their ejection state).
 import { useQuery } from '@tanstack/react-query';
+import { TraceInsights } from '@/components/traces/trace-insights';
 import { Stat } from '@/components/ui/stat';
 import { formatMs, formatRps, formatShare } from '@/lib/graph/format';
 import type { NodeData } from '@/lib/graph/types';
@@ -62,6 +63,15 @@ export function NodePanel({
       </dl>
       <BadgeList badges={node.badges} />
       <ResponseTable responses={node.responses} />
+      {node.nodeType === 'unknown' ? null : (
+        <TraceInsights
+          node={node.id}
+          latency={drill.data?.latency}
+          start={drill.data?.start}
+          end={drill.data?.end}
+          dark={dark}
+        />
+      )}
       {node.nodeType === 'unknown' ? null : drill.isPending ? (
         <p className="text-xs text-slate-500">Loading time series…</p>
       ) : drill.isError ? (
