@@ -18,6 +18,7 @@ export function EdgePanel({
   target,
   duration,
   at,
+  refreshMs,
   dark,
 }: {
   edge: EdgeData;
@@ -25,9 +26,13 @@ export function EdgePanel({
   target?: NodeData;
   duration: string;
   at?: number;
+  refreshMs: number | false;
   dark: boolean;
 }) {
-  const drill = useQuery(edgeDrilldownOptions(edge.source, edge.target, duration, at));
+  const drill = useQuery({
+    ...edgeDrilldownOptions(edge.source, edge.target, duration, at),
+    refetchInterval: refreshMs,
+  });
   return (
     <div className="space-y-4">
       <div>

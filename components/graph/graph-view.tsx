@@ -4,13 +4,12 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Banner } from '@/components/ui/banner';
-import { SelectField } from '@/components/ui/select-field';
 import { parseExpression } from '@/lib/graph/expression';
 import { graphQueryOptions } from '@/lib/queries/graph';
 import { toElements } from './elements';
+import { GoTo } from './go-to';
 import { GraphCanvas } from './graph-canvas';
 import { GraphToolbar } from './graph-toolbar';
-import { nodeTitle } from './node-panel';
 import { SidePanel } from './side-panel';
 import { useDarkTheme } from './use-dark-theme';
 import { useGraphUrlState } from './use-graph-url-state';
@@ -19,6 +18,8 @@ export function GraphView() {
   const [state, update] = useGraphUrlState();
   const dark = useDarkTheme();
   const [fitRequest, setFitRequest] = useState(0);
+  // A graph pinned at a moment does not change: no polling.
+  const refreshMs = state.refresh > 0 && state.at === undefined ? state.refresh * 1000 : false;
   const graph = useQuery({
     ...graphQueryOptions({
       namespaces: state.namespaces,
@@ -44,7 +45,7 @@ export function GraphView() {
   );
   const nodes = (graph.data?.elements.nodes ?? []).map((n) => n.data).filter((n) => n.nodeType !== 'box');
   const edgeCount = graph.data?.elements.edges.length ?? 0;
-  const summary = `Service graph: ${nodes.length} nodes and ${edgeCount} edges. Use "Go to node" to select one with the keyboard.`;
+  const summary = `Service graph: ${nodes.length} nodes and ${edgeCount} edges. Use "Go to node" or "edge" to select one with the keyboard.`;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
@@ -85,14 +86,10 @@ export function GraphView() {
             summary={summary}
           />
           <div className="absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
-            <SelectField
-              label="Go to node"
-              value={nodes.some((n) => n.id === state.selected) ? (state.selected as string) : ''}
-              options={[
-                { value: '', label: '—' },
-                ...nodes.map((n) => ({ value: n.id, label: `${nodeTitle(n)} (${n.namespace})` })),
-              ]}
-              onChange={(id) => update({ selected: id || undefined })}
+            <GoTo
+              graph={graph.data}
+              selected={state.selected}
+              onSelect={(selected) => update({ selected })}
             />
             <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
               {graph.data
@@ -116,6 +113,7 @@ export function GraphView() {
           selected={state.selected}
           duration={state.duration}
           at={state.at}
+          refreshMs={refreshMs}
           dark={dark}
           onClose={() => update({ selected: undefined })}
         />

@@ -27,11 +27,14 @@ export function NodePanel({
   node,
   duration,
   at,
+  refreshMs,
   dark,
 }: {
   node: NodeData;
   duration: string;
   at?: number;
+  /** Poll the drilldown like the graph (false: off). */
+  refreshMs: number | false;
   dark: boolean;
 }) {
   const svc = node.destServices?.[0];
@@ -39,6 +42,7 @@ export function NodePanel({
   const drill = useQuery({
     ...nodeDrilldownOptions(node.id, host, duration, at),
     enabled: node.nodeType !== 'unknown',
+    refetchInterval: refreshMs,
   });
   return (
     <div className="space-y-4">

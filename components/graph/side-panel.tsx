@@ -11,6 +11,7 @@ export function SidePanel({
   selected,
   duration,
   at,
+  refreshMs,
   dark,
   onClose,
 }: {
@@ -18,6 +19,7 @@ export function SidePanel({
   selected?: string;
   duration: string;
   at?: number;
+  refreshMs: number | false;
   dark: boolean;
   onClose: () => void;
 }) {
@@ -38,7 +40,7 @@ export function SidePanel({
         </div>
       ) : null}
       {node ? (
-        <NodePanel key={node.id} node={node} duration={duration} at={at} dark={dark} />
+        <NodePanel key={node.id} node={node} duration={duration} at={at} refreshMs={refreshMs} dark={dark} />
       ) : edge ? (
         <EdgePanel
           key={edge.id}
@@ -47,6 +49,7 @@ export function SidePanel({
           target={nodeById(edge.target)}
           duration={duration}
           at={at}
+          refreshMs={refreshMs}
           dark={dark}
         />
       ) : (
