@@ -199,7 +199,16 @@ export class UpstreamTry implements Dispatcher.DispatchHandler {
   /** Streams the response downstream with back-pressure; `done` gets the body bytes and whether it completed. */
   relay(res: ServerResponse, flags: string, done: (bytes: number, complete: boolean) => void): void {
     this.done = done;
-    res.writeHead(this.statusCode, this.downstreamHeaders(flags));
+    try {
+      res.writeHead(this.statusCode, this.downstreamHeaders(flags));
+    } catch {
+      // A header Node refuses to send (invalid characters): the answer cannot be relayed.
+      this.discard();
+      this.abort();
+      res.destroy();
+      this.finish(false);
+      return;
+    }
     const held = this.held;
     this.held = undefined;
     if (this.ended && held?.length === 1) {
