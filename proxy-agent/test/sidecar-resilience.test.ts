@@ -369,6 +369,27 @@ describe('downstream disconnects', () => {
   });
 });
 
+describe('draining', () => {
+  it('close() answers /ready 503, refuses new requests and lets the in-flight one finish', async () => {
+    const held: Array<() => void> = [];
+    const slow = await upstream((_req, res) => {
+      held.push(() => res.end('finished'));
+    });
+    const { sidecar, call } = await sidecarFor([slow.port]);
+    const inFlight = call();
+    await waitFor(() => held.length === 1, { what: 'the request upstream' });
+    const closed = sidecar.close();
+    const ready = await getText(`http://127.0.0.1:${sidecar.ports.admin}/ready`);
+    expect(ready.status).toBe(503);
+    await expect(send(sidecar.ports.outbound, { host: 'reviews', path: '/new' })).rejects.toThrow();
+    held.shift()?.();
+    const r = await inFlight;
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('finished');
+    await closed;
+  });
+});
+
 describe('malformed input', () => {
   it('answers 431 to oversized headers', async () => {
     const u = await upstream((_req, res) => res.end('ok'));
