@@ -198,7 +198,12 @@ export default async function sidecarBench(args = []) {
       } else {
         const proc = await startNginx(nginx.bin, await freePort(), upstream.port);
         cleanups.push(() => proc.stop());
-        const workers = childrenOf(proc.pid).map((pid) => ({ pid }));
+        // The master listens before it forks its worker: wait for the worker, whose CPU is the proxying.
+        let workers = [];
+        for (let i = 0; i < 100 && workers.length === 0; i++) {
+          workers = childrenOf(proc.pid).map((pid) => ({ pid }));
+          if (workers.length === 0) await new Promise((r) => setTimeout(r, 50));
+        }
         paths.push({
           name: 'nginx (1 worker)',
           hops: 1,
