@@ -5,7 +5,13 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './support/test';
 
 const RATINGS = 'svc:bookinfo:ratings';
-const FLAG_IN_WORDS = /\b(FI|URX|UF|UT|UH|UO|UC|UR|DC|LR)\b — \w+/;
+const FLAGS = '(FI|URX|UF|UT|UH|UO|UC|UR|DC|LR)';
+/** A response flag followed by its meaning, as the trace page's detail pane writes it. */
+const FLAG_IN_WORDS = new RegExp(`\\b${FLAGS}\\b — \\w+`);
+/** Same in the failing-request list, where the flag is followed directly by its meaning. */
+const FLAG_IN_WORDS_INLINE = new RegExp(
+  `${FLAGS} (aborted|retries|upstream|no healthy|downstream|connection)`,
+);
 
 /** The graph page as a user sees it. */
 function graphPage(page: Page) {
@@ -98,7 +104,10 @@ test('from the edge into ratings to the failing span, with its status code and r
   // Failures on this edge show up as the demo's traffic runs into ratings' injected aborts.
   const firstFailing = graph.failingRequests.locator('li[data-trace-id] a').first();
   await expect(firstFailing).toBeVisible({ timeout: 90_000 });
-  await expect(graph.failingRequests.locator('li').first()).toContainText(/\b5\d\d\b|no response/);
+  // Listed with the status code it failed with (5xx, or 0: no response) and its response flag in words.
+  const item = graph.failingRequests.locator('li[data-trace-id]').first();
+  await expect(item).toHaveAttribute('data-status-code', /^(5\d\d|0)$/);
+  await expect(item).toContainText(FLAG_IN_WORDS_INLINE);
   await firstFailing.click();
 
   const trace = tracePage(page);
@@ -139,7 +148,8 @@ test('an errors-only search finds error traces and nothing else', async ({ page 
 test('a latency exemplar opens the trace of that request', async ({ page }) => {
   const graph = graphPage(page);
   await graph.openEdgeInto(RATINGS);
-  const point = graph.exemplars.first();
+  // Points can overlap: take the last one drawn, on top of the others, as a pointer would.
+  const point = graph.exemplars.last();
   // Prometheus keeps exemplars from its OpenMetrics scrapes of the sidecars; they appear within a scrape or two.
   await expect(point).toBeVisible({ timeout: 90_000 });
   const traceId = await point.getAttribute('data-exemplar-trace-id');

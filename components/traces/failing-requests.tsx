@@ -54,6 +54,8 @@ export function FailingRequests(props: FailingRequestsProps) {
             <li
               key={t.traceID}
               data-trace-id={t.traceID}
+              data-status-code={f?.statusCode}
+              data-response-flags={f?.responseFlags}
               className="rounded border border-red-200 p-2 text-xs dark:border-red-900"
             >
               <div className="flex items-baseline gap-2">
