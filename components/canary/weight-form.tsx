@@ -40,7 +40,8 @@ export function WeightForm({ state, serverErrors, pending, canWrite, onApply }: 
 
   const current = useMemo(() => currentFor(state, scope), [state, scope]);
   const check = checkForm(split, drafts, current);
-  const presets = useMemo(() => presetsFor(split), [split]);
+  // Presets follow the loaded split (its stable version), not the one being edited.
+  const presets = useMemo(() => presetsFor(state.split), [state.split]);
   const blocked = !canWrite ? 'Sign in to apply changes.' : check.blocked;
 
   const move = (version: string, value: number) => {
