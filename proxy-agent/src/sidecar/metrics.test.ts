@@ -346,6 +346,23 @@ describe('exposition formats and exemplars', () => {
     }
   });
 
+  it('serves either format in any order from the same series', async () => {
+    // prom-client renames counters in place when it renders OpenMetrics; the text format must not notice.
+    const metrics = await populated();
+    for (let i = 0; i < 2; i++) {
+      const om = (await metrics.render(PROMETHEUS_ACCEPT)).body;
+      const text = (await metrics.render('text/plain')).body;
+      expect(om).toContain('# TYPE istio_requests counter');
+      expect(text).toContain('# TYPE istio_requests_total counter');
+      expect(find(parseSamples(text), 'istio_requests_total')).toHaveLength(2);
+      expect(find(parseSamples(om), 'istio_requests_total')).toHaveLength(2);
+      expect(text).toContain('# TYPE envoy_cluster_outlier_detection_ejections_enforced_total counter');
+    }
+    metrics.recordRequest(record());
+    const samples = parseSamples((await metrics.render(undefined)).body);
+    expect(find(samples, 'istio_requests_total', { response_code: '200' })[0]?.value).toBe(2);
+  });
+
   it('keeps the latest exemplar per bucket and none for unsampled requests', async () => {
     const metrics = new SidecarMetrics();
     metrics.recordRequest(record({ durationMs: 2, traceId: '1'.repeat(32) }));
