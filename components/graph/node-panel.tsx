@@ -2,6 +2,7 @@
 // Side panel for a node: inbound/outbound traffic, error share, latency, response codes, badges, and
 // the drilldown (charts, retries, endpoints with their ejection state).
 import { useQuery } from '@tanstack/react-query';
+import { TrafficShiftLink } from '@/components/canary/traffic-shift-link';
 import { TraceInsights } from '@/components/traces/trace-insights';
 import { Stat } from '@/components/ui/stat';
 import { formatMs, formatRps, formatShare } from '@/lib/graph/format';
@@ -53,6 +54,9 @@ export function NodePanel({
           {node.workload ? ` · workload ${node.workload}` : ''}
           {node.isServiceEntry ? ` · ServiceEntry (${node.isServiceEntry})` : ''}
         </p>
+        {(node.app ?? node.service) && !node.isServiceEntry && node.nodeType !== 'unknown' ? (
+          <TrafficShiftLink service={(node.app ?? node.service) as string} namespace={node.namespace} />
+        ) : null}
       </div>
       <dl className="grid grid-cols-3 gap-2">
         <Stat label="Inbound" value={formatRps(node.rpsIn)} />
