@@ -7,7 +7,6 @@ import { attemptsOf } from '@/lib/traces/span-facts';
 import type { SpanNode } from '@/lib/traces/span-tree';
 import { tagString } from '@/lib/traces/tags';
 import { barFor, formatDuration, type ViewRange } from '@/lib/traces/time-layout';
-import { TickLines } from './time-ruler';
 
 export const ROW_HEIGHT = 28;
 const INDENT_PX = 14;
@@ -18,7 +17,6 @@ interface Props {
   /** The service's colour. */
   color: string;
   view: ViewRange;
-  tickPositions: readonly number[];
   collapsed: boolean;
   hiddenCount: number;
   selected: boolean;
@@ -38,7 +36,6 @@ function RowImpl({
   node,
   color,
   view,
-  tickPositions,
   collapsed,
   hiddenCount,
   selected,
@@ -64,7 +61,8 @@ function RowImpl({
       data-span-id={node.span.spanID}
       data-error={node.isError || undefined}
       className={`flex border-b border-slate-100 text-xs dark:border-slate-900 ${rowTone}`}
-      style={{ height: ROW_HEIGHT }}
+      // Each row lays out and paints on its own: scrolling only adds and removes rows.
+      style={{ height: ROW_HEIGHT, contain: 'layout paint' }}
     >
       <div
         className="flex w-[34%] min-w-0 shrink-0 items-center gap-1 pr-2"
@@ -113,7 +111,6 @@ function RowImpl({
         className="relative block min-w-0 flex-1 cursor-pointer"
         onClick={() => onSelect(node.key)}
       >
-        <TickLines positions={tickPositions} />
         <span
           className={`absolute top-1.5 h-4 rounded-sm ${node.isError ? 'ring-2 ring-red-600' : ''}`}
           style={{

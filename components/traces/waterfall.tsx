@@ -6,7 +6,7 @@ import { descendantCount } from '@/lib/traces/collapse';
 import type { CriticalPathSection } from '@/lib/traces/critical-path';
 import type { SpanNode, TraceTree } from '@/lib/traces/span-tree';
 import { rulerTicks, type ViewRange } from '@/lib/traces/time-layout';
-import { TimeRuler } from './time-ruler';
+import { TickLines, TimeRuler } from './time-ruler';
 import { useRowWindow } from './use-row-window';
 import { ROW_HEIGHT, WaterfallRow } from './waterfall-row';
 
@@ -73,33 +73,38 @@ export function Waterfall({
           <TimeRuler view={view} traceStart={tree.startTime} onZoom={onView} />
         </div>
       </div>
-      <section
-        ref={scrollRef}
-        aria-label={`Spans (${rows.length} shown, arrow keys move and fold)`}
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1), and it takes the arrow keys
-        tabIndex={0}
-        onKeyDown={onKeyDown}
-        data-testid="waterfall"
-        className="min-h-0 flex-1 overflow-y-auto focus-visible:outline-2 focus-visible:outline-sky-500"
-      >
-        <div style={{ height: win.padTop }} />
-        {rows.slice(win.start, win.end).map((node) => (
-          <WaterfallRow
-            key={node.key}
-            node={node}
-            color={colors.get(node.serviceName) ?? '#64748b'}
-            view={view}
-            tickPositions={tickPositions}
-            collapsed={collapsed.has(node.key)}
-            hiddenCount={collapsed.has(node.key) ? descendantCount(tree, node.key) : 0}
-            selected={node.key === selectedKey}
-            criticalSections={criticalPath?.get(node.key)}
-            onToggle={onToggle}
-            onSelect={onSelect}
-          />
-        ))}
-        <div style={{ height: win.padBottom }} />
-      </section>
+      <div className="relative flex min-h-0 flex-1 flex-col">
+        {/* The ruler's grid lines, drawn once behind all rows rather than in each. */}
+        <div aria-hidden className="pointer-events-none absolute inset-y-0 right-0 left-[34%]">
+          <TickLines positions={tickPositions} />
+        </div>
+        <section
+          ref={scrollRef}
+          aria-label={`Spans (${rows.length} shown, arrow keys move and fold)`}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable (WCAG 2.1.1), and it takes the arrow keys
+          tabIndex={0}
+          onKeyDown={onKeyDown}
+          data-testid="waterfall"
+          className="min-h-0 flex-1 overflow-y-auto focus-visible:outline-2 focus-visible:outline-sky-500"
+        >
+          <div style={{ height: win.padTop }} />
+          {rows.slice(win.start, win.end).map((node) => (
+            <WaterfallRow
+              key={node.key}
+              node={node}
+              color={colors.get(node.serviceName) ?? '#64748b'}
+              view={view}
+              collapsed={collapsed.has(node.key)}
+              hiddenCount={collapsed.has(node.key) ? descendantCount(tree, node.key) : 0}
+              selected={node.key === selectedKey}
+              criticalSections={criticalPath?.get(node.key)}
+              onToggle={onToggle}
+              onSelect={onSelect}
+            />
+          ))}
+          <div style={{ height: win.padBottom }} />
+        </section>
+      </div>
     </div>
   );
 }
