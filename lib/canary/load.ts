@@ -1,7 +1,7 @@
 // The canary panel's backend: reads the mesh config and metrics, applies splits and rollbacks through
 // the control plane. I/O only; every decision is in the pure modules beside it.
 import 'server-only';
-import type { MeshConfigClient } from '../mesh-config/client';
+import type { Failure, MeshConfigClient } from '../mesh-config/client';
 import { CLUSTER_DOMAIN } from '../mesh-config/labels';
 import type { DestinationRule, ServiceEntry, VirtualService, WorkloadEntry } from '../mesh-config/schema';
 import {
@@ -36,9 +36,11 @@ import { formatSplit, type Split } from './weights';
 export type Loaded<T> = { ok: true; value: T } | { ok: false; kind: ApplyFailureKind; message: string };
 type ApplyFailureKind = 'unavailable' | 'not-found' | 'unauthorized' | 'forbidden' | 'error';
 
-function failed(outcome: ApplyOutcome): { ok: false; kind: ApplyFailureKind; message: string } {
-  if (outcome.ok) throw new Error('not a failure');
-  const kind = outcome.kind === 'conflict' || outcome.kind === 'invalid' ? 'error' : outcome.kind;
+/** A failed read in words (a read cannot conflict, and what it could not parse is an error). */
+function failed(failure: Failure): { ok: false; kind: ApplyFailureKind; message: string } {
+  const outcome = outcomeOfFailure(failure);
+  const kind =
+    outcome.ok || outcome.kind === 'conflict' || outcome.kind === 'invalid' ? 'error' : outcome.kind;
   return { ok: false, kind, message: outcome.message };
 }
 
@@ -56,8 +58,10 @@ async function readConfig(client: MeshConfigClient, namespace?: string): Promise
     client.list<DestinationRule>('DestinationRule', namespace),
     client.list<WorkloadEntry>('WorkloadEntry', namespace),
   ]);
-  for (const r of [se, vs, dr, we]) if (!r.ok) return failed(outcomeOfFailure(r));
-  if (!se.ok || !vs.ok || !dr.ok || !we.ok) throw new Error('unreachable');
+  if (!se.ok) return failed(se);
+  if (!vs.ok) return failed(vs);
+  if (!dr.ok) return failed(dr);
+  if (!we.ok) return failed(we);
   return {
     ok: true,
     value: {
@@ -178,7 +182,7 @@ async function auditEntries(
     limit: '50',
   });
   const res = await client.send<unknown>('GET', `/v1/audit?${q}`);
-  if (!res.ok) return failed(outcomeOfFailure(res));
+  if (!res.ok) return failed(res);
   const parsed = AuditListSchema.safeParse(res.value);
   if (!parsed.success)
     return {
