@@ -32,7 +32,7 @@ export function GoTo({
         onChange={(id) => onSelect(id || undefined)}
       />
       <SelectField
-        label="edge"
+        label="Go to edge"
         value={edges.some((e) => e.id === selected) ? (selected as string) : ''}
         options={[
           { value: '', label: '—' },

@@ -45,7 +45,7 @@ export function GraphView() {
   );
   const nodes = (graph.data?.elements.nodes ?? []).map((n) => n.data).filter((n) => n.nodeType !== 'box');
   const edgeCount = graph.data?.elements.edges.length ?? 0;
-  const summary = `Service graph: ${nodes.length} nodes and ${edgeCount} edges. Use "Go to node" or "edge" to select one with the keyboard.`;
+  const summary = `Service graph: ${nodes.length} nodes and ${edgeCount} edges. Select one with the keyboard from the node and edge lists.`;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">

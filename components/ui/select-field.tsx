@@ -1,5 +1,7 @@
 'use client';
-// A labelled <select> for toolbars.
+// A labelled <select> for toolbars (the label names the select alone, not its options).
+import { useId } from 'react';
+
 export function SelectField<T extends string>({
   label,
   value,
@@ -11,11 +13,13 @@ export function SelectField<T extends string>({
   options: readonly { value: T; label: string }[];
   onChange: (v: T) => void;
 }) {
+  const id = useId();
   return (
-    <label className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
-      <span>{label}</span>
+    <span className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-300">
+      <label htmlFor={id}>{label}</label>
       <select
-        className="rounded border border-slate-300 bg-white px-1.5 py-1 text-sm text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+        id={id}
+        className="max-w-64 rounded border border-slate-300 bg-white px-1.5 py-1 text-sm text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
         value={value}
         onChange={(e) => onChange(e.target.value as T)}
       >
@@ -25,6 +29,6 @@ export function SelectField<T extends string>({
           </option>
         ))}
       </select>
-    </label>
+    </span>
   );
 }
