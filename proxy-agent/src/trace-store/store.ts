@@ -172,30 +172,36 @@ export class TraceStore {
     const limit = Math.max(0, query.limit);
     if (!driver || driver.size === 0 || limit === 0) return [];
 
-    const candidate = (record: TraceRecord, skip: (typeof sized)[number] | undefined) =>
-      sized.every((c) => c === skip || c.terms.some((t) => this.index.has(t, record.trace.traceID))) &&
-      record.trace.spans.some((s) => this.spanMatches(record.trace, s, query));
+    const traceMatches = compileSpanFilter(query);
+    const candidate = (record: TraceRecord) =>
+      sized.every((c) => c.terms.some((t) => this.index.has(t, record.trace.traceID))) &&
+      traceMatches(record.trace);
 
     if (driver.size > this.scanThreshold) {
       // Many candidates: walk the traces newest first and stop at the limit, as Jaeger's memory store does.
       const found: Trace[] = [];
       for (let i = this.order.length - 1; i >= this.head && found.length < limit; i--) {
         const record = this.order[i] as TraceRecord;
-        if (candidate(record, undefined)) found.push(record.trace);
+        if (candidate(record)) found.push(record.trace);
       }
       return found;
     }
-    const matches = new Set<TraceRecord>();
+    // Few candidates: take those the other index terms allow, newest first, and check spans only until
+    // the limit is reached.
+    const others = sized.filter((c) => c !== driver);
+    const pool = new Set<TraceRecord>();
     for (const term of driver.terms) {
       for (const id of this.index.ids(term)) {
         const record = this.traces.get(id);
-        if (record && !matches.has(record) && candidate(record, driver)) matches.add(record);
+        if (record && others.every((c) => c.terms.some((t) => this.index.has(t, id)))) pool.add(record);
       }
     }
-    return [...matches]
-      .sort((a, b) => b.seq - a.seq)
-      .slice(0, limit)
-      .map((r) => r.trace);
+    const found: Trace[] = [];
+    for (const record of [...pool].sort((a, b) => b.seq - a.seq)) {
+      if (traceMatches(record.trace)) found.push(record.trace);
+      if (found.length === limit) break;
+    }
+    return found;
   }
 
   /**
@@ -324,26 +330,46 @@ export class TraceStore {
     else ops.delete(key);
     if (ops.size === 0) this.operationCounts.delete(service);
   }
+}
 
-  private spanMatches(trace: Trace, span: Span, q: TraceQuery): boolean {
-    const process = trace.processes[span.processID];
-    if (!process || process.serviceName !== q.serviceName) return false;
-    if (q.operationName && span.operationName !== q.operationName) return false;
-    if (q.startTimeMin !== undefined && span.startTime < q.startTimeMin) return false;
-    if (q.startTimeMax !== undefined && span.startTime > q.startTimeMax) return false;
-    const durationNs = span.duration * 1000;
-    if (q.durationMinNs && durationNs < q.durationMinNs) return false;
-    if (q.durationMaxNs && durationNs > q.durationMaxNs) return false;
-    for (const [key, value] of Object.entries(q.tags ?? {})) {
-      if (!hasTag(span, process, key, value)) return false;
+/**
+ * Whether a trace has one span meeting every condition of the query — the check behind the index, which
+ * only says that the trace has each term somewhere. Query-wide work is done once, here.
+ */
+function compileSpanFilter(q: TraceQuery): (trace: Trace) => boolean {
+  const tags = Object.entries(q.tags ?? {});
+  const minStart = q.startTimeMin ?? Number.NEGATIVE_INFINITY;
+  const maxStart = q.startTimeMax ?? Number.POSITIVE_INFINITY;
+  const minNs = q.durationMinNs || 0;
+  const maxNs = q.durationMaxNs || Number.POSITIVE_INFINITY;
+  return (trace) => {
+    for (const span of trace.spans) {
+      const process = trace.processes[span.processID];
+      if (!process || process.serviceName !== q.serviceName) continue;
+      if (q.operationName && span.operationName !== q.operationName) continue;
+      if (span.startTime < minStart || span.startTime > maxStart) continue;
+      const durationNs = span.duration * 1000;
+      if (durationNs < minNs || durationNs > maxNs) continue;
+      let all = true;
+      for (const [key, value] of tags) {
+        if (!hasTag(span, process, key, value)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) return true;
     }
-    return true;
-  }
+    return false;
+  };
 }
 
 function hasTag(span: Span, process: Process, key: string, value: string): boolean {
-  const match = (kv: Span['tags'][number]) => kv.key === key && tagValueString(kv) === value;
-  return span.tags.some(match) || process.tags.some(match) || span.logs.some((l) => l.fields.some(match));
+  for (const kv of span.tags) if (kv.key === key && tagValueString(kv) === value) return true;
+  for (const kv of process.tags) if (kv.key === key && tagValueString(kv) === value) return true;
+  for (const log of span.logs) {
+    for (const kv of log.fields) if (kv.key === key && tagValueString(kv) === value) return true;
+  }
+  return false;
 }
 
 function cmp(a: string, b: string): number {
