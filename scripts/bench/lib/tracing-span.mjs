@@ -15,11 +15,22 @@ const noopExporter = {
 };
 
 function time(tracer, headers) {
-  const start = { name: 'reviews.default.svc.cluster.local:9080/*', method: 'GET', url: 'http://reviews:9080/reviews/0', peerAddress: '127.0.0.1:40000' };
+  const start = {
+    name: 'reviews.default.svc.cluster.local:9080/*',
+    method: 'GET',
+    url: 'http://reviews:9080/reviews/0',
+    peerAddress: '127.0.0.1:40000',
+  };
   const one = () => {
     const span = tracer.startServerSpan(headers, start);
     span.b3Headers();
-    span.addAttempt({ attempt: 1, endpoint: '127.0.0.1:9080', statusCode: 200, responseFlags: '-', durationMs: 1.2 });
+    span.addAttempt({
+      attempt: 1,
+      endpoint: '127.0.0.1:9080',
+      statusCode: 200,
+      responseFlags: '-',
+      durationMs: 1.2,
+    });
     span.end({ statusCode: 200, responseFlags: '-', error: false });
   };
   for (let i = 0; i < 10_000; i++) one();
@@ -41,7 +52,13 @@ export async function measureTracingSpan() {
     logLevel: 'warning',
   });
   const { SidecarTracer } = await import(pathToFileURL(outfile).href);
-  const options = { serviceName: 'reviews.default', namespace: 'default', canonicalService: 'reviews', canonicalRevision: 'v1', exporter: noopExporter };
+  const options = {
+    serviceName: 'reviews.default',
+    namespace: 'default',
+    canonicalService: 'reviews',
+    canonicalRevision: 'v1',
+    exporter: noopExporter,
+  };
   const tracer = new SidecarTracer(options);
   const caller = { 'x-b3-traceid': '463ac35c9f6413ad48485a3953bb6124', 'x-b3-spanid': 'a2fb4a1d1a96d312' };
   const sampled = time(tracer, { ...caller, 'x-b3-sampled': '1' });
