@@ -104,7 +104,13 @@ export function GraphCanvas({
     if (nodeIds !== prev.nodes || layout !== prev.layout) {
       const fresh = prev.nodes === '' || layout !== prev.layout;
       laidOut.current = { layout, nodes: nodeIds };
-      if (cy.nodes().length > 0) cy.layout(layoutOptions(layout, fresh)).run();
+      if (cy.nodes().length > 0) {
+        // `data-layout` tells tests and the benchmark when the graph is drawn and laid out.
+        container.current?.setAttribute('data-layout', 'running');
+        const run = cy.layout(layoutOptions(layout, fresh));
+        run.one('layoutstop', () => container.current?.setAttribute('data-layout', 'ready'));
+        run.run();
+      }
     }
   }, [elements, layout]);
 

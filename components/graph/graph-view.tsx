@@ -1,17 +1,16 @@
 'use client';
 // The graph page: toolbar, live cytoscape canvas, side panel; polling with react-query (paused while the
 // tab is hidden), state in the URL, errors from the backend shown as a banner over the last graph.
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Banner } from '@/components/ui/banner';
 import { parseExpression } from '@/lib/graph/expression';
-import { graphQueryOptions } from '@/lib/queries/graph';
 import { toElements } from './elements';
 import { GoTo } from './go-to';
 import { GraphCanvas } from './graph-canvas';
 import { GraphToolbar } from './graph-toolbar';
 import { SidePanel } from './side-panel';
 import { useDarkTheme } from './use-dark-theme';
+import { useGraphData } from './use-graph-data';
 import { useGraphUrlState } from './use-graph-url-state';
 
 export function GraphView() {
@@ -20,16 +19,15 @@ export function GraphView() {
   const [fitRequest, setFitRequest] = useState(0);
   // A graph pinned at a moment does not change: no polling.
   const refreshMs = state.refresh > 0 && state.at === undefined ? state.refresh * 1000 : false;
-  const graph = useQuery({
-    ...graphQueryOptions({
+  const graph = useGraphData(
+    {
       namespaces: state.namespaces,
       graphType: state.graphType,
       duration: state.duration,
-    }),
-    refetchInterval: state.refresh > 0 ? state.refresh * 1000 : false,
-    refetchIntervalInBackground: false,
-    placeholderData: keepPreviousData,
-  });
+      queryTime: state.at,
+    },
+    refreshMs,
+  );
   const find = useMemo(() => parseExpression(state.find), [state.find]);
   const hide = useMemo(() => parseExpression(state.hide), [state.hide]);
   const elements = useMemo(
@@ -63,7 +61,7 @@ export function GraphView() {
           </button>
         </Banner>
       ) : null}
-      {graph.isError ? (
+      {graph.error ? (
         <Banner tone="error" title="The graph cannot be updated.">
           {graph.error.message}
           {graph.data ? ' Showing the last graph received.' : ''}

@@ -36,7 +36,9 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   const earlyConfig = params.namespaces.length > 0 ? configFor(params.namespaces) : undefined;
   const [requests, buckets, ...live] = await Promise.all([
     deps.prometheus.instant(requestRateQuery(both, range), time),
-    deps.prometheus.instant(latencyBucketQuery(both, range), time),
+    params.latency
+      ? deps.prometheus.instant(latencyBucketQuery(both, range), time)
+      : Promise.resolve({ ok: true as const, value: [] as Sample[] }),
     ...liveStats.map((s) => deps.prometheus.instant(liveStatQuery(s, range), time)),
   ]);
   if (!requests.ok) return { ok: false, error: requests.error };
@@ -85,6 +87,7 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
         edges: assembled.edges.map((data) => ({ data })),
       },
       warnings,
+      ...(params.latency ? {} : { latency: 'omitted' as const }),
     },
   };
 }

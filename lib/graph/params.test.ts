@@ -14,6 +14,7 @@ describe('graph parameters', () => {
         queryTime: undefined,
         injectServiceNodes: true,
         includeIdleEdges: false,
+        latency: true,
       },
     });
   });
@@ -31,6 +32,7 @@ describe('graph parameters', () => {
         queryTime: 1700000000,
         injectServiceNodes: false,
         includeIdleEdges: false,
+        latency: true,
       },
     });
   });

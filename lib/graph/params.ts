@@ -74,6 +74,7 @@ export const GraphParamsSchema = z.object({
   queryTime,
   injectServiceNodes: bool(true),
   includeIdleEdges: bool(false),
+  latency: bool(true),
 });
 
 export interface GraphParams {
@@ -87,6 +88,11 @@ export interface GraphParams {
   injectServiceNodes: boolean;
   /** Keep series with no requests in the window (Kiali's idle edges); off by default. */
   includeIdleEdges: boolean;
+  /**
+   * Read latency (p50/p95/p99) too. The page asks first without it — the bucket query is most of the
+   * cost at scale — to draw the topology at once, then fills latency in.
+   */
+  latency: boolean;
 }
 
 export type ParamsResult<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -94,12 +100,18 @@ export type ParamsResult<T> = { ok: true; value: T } | { ok: false; message: str
 /** Reads the graph parameters from a URL's search params. */
 export function parseGraphParams(search: URLSearchParams): ParamsResult<GraphParams> {
   const raw = Object.fromEntries(
-    ['namespaces', 'graphType', 'duration', 'queryTime', 'injectServiceNodes', 'includeIdleEdges'].flatMap(
-      (k) => {
-        const v = search.get(k);
-        return v === null ? [] : [[k, v]];
-      },
-    ),
+    [
+      'namespaces',
+      'graphType',
+      'duration',
+      'queryTime',
+      'injectServiceNodes',
+      'includeIdleEdges',
+      'latency',
+    ].flatMap((k) => {
+      const v = search.get(k);
+      return v === null ? [] : [[k, v]];
+    }),
   );
   const r = GraphParamsSchema.safeParse(raw);
   if (!r.success) {

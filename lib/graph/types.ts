@@ -156,4 +156,6 @@ export interface Graph {
   graphType: GraphType;
   elements: { nodes: { data: NodeData }[]; edges: { data: EdgeData }[] };
   warnings: GraphWarning[];
+  /** Set when latency was not asked for (`latency=false`): every `latency` is empty, not unknown. */
+  latency?: 'omitted';
 }

@@ -240,6 +240,14 @@ describe('synthetic mesh, namespace shop', () => {
     expect(e?.latency.p95).toBeCloseTo(100 + 150 * ((3.8 - 3.5) / 0.5), 3);
   });
 
+  it('leaves latency out when asked to (the page draws first, fills p95 in)', async () => {
+    const g = await graph('namespaces=shop&latency=false');
+    expect(g.latency).toBe('omitted');
+    const e = edgeOf(g, 'app:shop:frontend:v1->svc:shop:cart');
+    expect(e?.rps).toBeCloseTo(5, 3);
+    expect(e?.latency).toEqual({});
+  });
+
   it('shows config badges from the control plane and live Envoy stats', async () => {
     const g = await graph('namespaces=shop');
     const catalog = nodeOf(g, 'svc:shop:catalog');
