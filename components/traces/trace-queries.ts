@@ -45,15 +45,12 @@ export const traceKeys = {
   exemplars: (query: string) => ['traces', 'exemplars', query] as const,
 };
 
-/** A failed trace lookup is not retried when the answer is final (bad input, no such trace). */
+/**
+ * Only a dropped connection to our own server is retried (once): the handlers' answers are final or say
+ * a backend is down, which the page should show at once rather than after a retry.
+ */
 function retryUnlessFinal(count: number, error: Error): boolean {
-  if (
-    error instanceof TraceApiFailure &&
-    (error.code === 'invalid_request' || error.code === 'trace_not_found')
-  ) {
-    return false;
-  }
-  return count < 1;
+  return error instanceof TraceApiFailure && error.code === 'network' && count < 1;
 }
 
 export const servicesQuery = () =>
@@ -109,4 +106,5 @@ export const useServices = () => useQuery(servicesQuery());
 export const useOperations = (service: string) => useQuery(operationsQuery(service));
 export const useTraceSearch = (query: string, enabled = true) =>
   useQuery({ ...traceSearchQuery(query), enabled });
-export const useTrace = (traceId: string) => useQuery(traceQuery(traceId));
+/** No request while `traceId` is empty (nothing chosen yet). */
+export const useTrace = (traceId: string) => useQuery({ ...traceQuery(traceId), enabled: traceId !== '' });
