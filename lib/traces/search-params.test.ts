@@ -5,7 +5,7 @@ import {
   parseSearchState,
   parseTags,
   searchStateToParams,
-  toJaegerSearchParams,
+  toTraceSearch,
 } from './search-params';
 
 describe('parseTags (logfmt, as Jaeger UI reads its tags box)', () => {
@@ -86,21 +86,19 @@ describe('search state', () => {
   });
 });
 
-describe('toJaegerSearchParams', () => {
-  it('asks Jaeger for the window in µs, the tags as JSON with error=true for errors only', () => {
+describe('toTraceSearch', () => {
+  it('searches the lookback window in µs, with error=true among the tags for errors only', () => {
     const r = parseSearchState(
       new URLSearchParams('tags=http.status_code%3D503&errors=1&lookback=5m&maxDuration=1s'),
     );
     if (!r.ok) throw new Error('expected a valid state');
-    const p = toJaegerSearchParams(r.state, 'ratings', 1_700_000_000_000);
-    expect(Object.fromEntries(p)).toEqual({
+    expect(toTraceSearch(r.state, 'ratings', 1_700_000_000_000)).toEqual({
       service: 'ratings',
-      tags: '{"http.status_code":"503","error":"true"}',
-      start: String(1_700_000_000_000_000 - 300_000_000),
-      end: '1700000000000000',
+      tags: { 'http.status_code': '503', error: 'true' },
+      startUs: 1_700_000_000_000_000 - 300_000_000,
+      endUs: 1_700_000_000_000_000,
       maxDuration: '1s',
-      limit: '20',
-      lookback: '5m',
+      limit: 20,
     });
   });
 });

@@ -1,6 +1,7 @@
 // The trace search as the /traces page keeps it in its URL, validated, and turned into the parameters of
 // Jaeger's `/api/traces` (service, operation, tags JSON, start/end in µs, min/maxDuration, limit).
 import { z } from 'zod';
+import type { TraceSearch } from '@/lib/jaeger/client';
 
 /** Lookback choices, as Jaeger UI offers them. */
 export const LOOKBACKS = ['5m', '15m', '30m', '1h', '2h', '6h', '12h', '24h', '2d', '7d'] as const;
@@ -214,23 +215,22 @@ export function searchTags(state: SearchState): Record<string, string> {
 }
 
 /**
- * Jaeger `/api/traces` parameters for `state` searching `service`, the window ending at `nowMs`.
+ * The shared Jaeger client's search for `state` over `service`, the window ending at `nowMs`.
  * (Jaeger needs one service; the route handler fans out when the search names none.)
  */
-export function toJaegerSearchParams(state: SearchState, service: string, nowMs: number): URLSearchParams {
-  const p = new URLSearchParams();
-  p.set('service', service);
-  if (state.operation) p.set('operation', state.operation);
+export function toTraceSearch(state: SearchState, service: string, nowMs: number): TraceSearch {
   const tags = searchTags(state);
-  if (Object.keys(tags).length > 0) p.set('tags', JSON.stringify(tags));
   const endUs = Math.round(nowMs * 1000);
-  p.set('start', String(endUs - LOOKBACK_MS[state.lookback] * 1000));
-  p.set('end', String(endUs));
-  if (state.minDuration) p.set('minDuration', state.minDuration);
-  if (state.maxDuration) p.set('maxDuration', state.maxDuration);
-  p.set('limit', String(state.limit));
-  p.set('lookback', state.lookback);
-  return p;
+  return {
+    service,
+    ...(state.operation ? { operation: state.operation } : {}),
+    ...(Object.keys(tags).length > 0 ? { tags } : {}),
+    startUs: endUs - LOOKBACK_MS[state.lookback] * 1000,
+    endUs,
+    ...(state.minDuration ? { minDuration: state.minDuration } : {}),
+    ...(state.maxDuration ? { maxDuration: state.maxDuration } : {}),
+    limit: state.limit,
+  };
 }
 
 /** Milliseconds a lookback covers. */

@@ -1,12 +1,13 @@
-// The dashboard backend's Jaeger query client and Prometheus URL, configured from the environment.
+// The dashboard backend's Jaeger client (the shared one) and Prometheus URL, configured from the environment.
 import 'server-only';
+import { createJaegerClient, type JaegerClient } from '@/lib/jaeger/client';
 import { prometheusUrlFromEnv } from '@/lib/prometheus/client';
-import { createJaegerQueryClient, type JaegerQueryClient, jaegerUrlFromEnv } from './jaeger-query';
+import { jaegerUrlFromEnv } from './jaeger-url';
 
-let jaegerClient: JaegerQueryClient | undefined;
+let jaegerClient: JaegerClient | undefined;
 
-export function jaeger(): JaegerQueryClient {
-  jaegerClient ??= createJaegerQueryClient({ baseUrl: jaegerUrlFromEnv() });
+export function jaeger(): JaegerClient {
+  jaegerClient ??= createJaegerClient({ baseUrl: jaegerUrlFromEnv() });
   return jaegerClient;
 }
 

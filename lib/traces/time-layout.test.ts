@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barFor, formatDuration, MIN_BAR_WIDTH, niceStep, rulerTicks, zoomView } from './time-layout';
+import { barFor, formatDuration, MIN_BAR_WIDTH, niceStep, rulerTicks } from './time-layout';
 
 describe('barFor', () => {
   const view = { start: 1000, end: 2000 };
@@ -44,16 +44,5 @@ describe('niceStep and formatDuration', () => {
       formatDuration(2_500_000),
       formatDuration(185_000_000),
     ]).toEqual(['850μs', '1.23ms', '2.5s', '3m 5s']);
-  });
-});
-
-describe('zoomView', () => {
-  const bounds = { start: 0, end: 1000 };
-  it('zooms in around the pointer', () => {
-    expect(zoomView(bounds, 0.5, 0.5, bounds)).toEqual({ start: 250, end: 750 });
-  });
-  it('never leaves the trace', () => {
-    expect(zoomView({ start: 800, end: 1000 }, 0.5, 1, bounds)).toEqual({ start: 900, end: 1000 });
-    expect(zoomView({ start: 0, end: 500 }, 4, 0, bounds)).toEqual(bounds);
   });
 });

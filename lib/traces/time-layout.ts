@@ -79,14 +79,3 @@ export function formatDuration(us: number): string {
 export function formatOffset(startTime: number, traceStart: number): string {
   return formatDuration(startTime - traceStart);
 }
-
-/** Zooms `view` by `factor` (< 1 zooms in) around the fraction `at` of its width, kept inside `bounds`. */
-export function zoomView(view: ViewRange, factor: number, at: number, bounds: ViewRange): ViewRange {
-  const width = view.end - view.start;
-  const full = bounds.end - bounds.start;
-  const nextWidth = Math.min(full, Math.max(1, width * factor));
-  const pivot = view.start + width * Math.min(1, Math.max(0, at));
-  let start = pivot - nextWidth * at;
-  start = Math.min(Math.max(bounds.start, start), bounds.end - nextWidth);
-  return { start, end: start + nextWidth };
-}

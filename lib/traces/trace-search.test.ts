@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { JaegerClient, JaegerResult, TraceSearch } from '@/lib/jaeger/client';
 import type { Trace } from '@/lib/jaeger/model';
-import type { JaegerQueryClient, JaegerResult } from './jaeger-query';
 import { parseSearchState, type SearchState } from './search-params';
 import { bookinfoFailingTrace } from './testdata/bookinfo-trace';
 import { makeTrace } from './testdata/make-trace';
@@ -14,19 +14,19 @@ const state = (query: string): SearchState => {
 
 /** An in-memory Jaeger: traces by service, searches recorded; `down` services fail. */
 function fakeJaeger(byService: Record<string, Trace[]>, down: string[] = []) {
-  const searches: URLSearchParams[] = [];
-  const unavailable = { code: 'jaeger_unavailable', message: 'down' } as const;
-  const client: JaegerQueryClient = {
-    baseUrl: 'http://fake',
+  const searches: TraceSearch[] = [];
+  const unavailable = { kind: 'unavailable', message: 'down' } as const;
+  const client: JaegerClient = {
+    apiVersion: 'v1',
     services: async () => ({ ok: true, value: Object.keys(byService) }),
     operations: async () => ({ ok: true, value: [] }),
-    search: async (params): Promise<JaegerResult<Trace[]>> => {
-      searches.push(params);
-      const service = params.get('service') ?? '';
-      if (down.includes(service)) return { ok: false, error: unavailable };
-      return { ok: true, value: byService[service] ?? [] };
+    findTraces: async (search): Promise<JaegerResult<Trace[]>> => {
+      searches.push(search);
+      if (down.includes(search.service)) return { ok: false, error: unavailable };
+      return { ok: true, value: byService[search.service] ?? [] };
     },
-    trace: async () => ({ ok: false, error: { code: 'trace_not_found', message: 'no' } }),
+    getTrace: async () => ({ ok: false, error: { kind: 'not_found', message: 'no' } }),
+    dependencies: async () => ({ ok: true, value: [] }),
   };
   return { client, searches };
 }
@@ -40,7 +40,7 @@ describe('searchTraces', () => {
   it('searches the one service named', async () => {
     const { client, searches } = fakeJaeger({ a: [okTrace('t1', 1, 'a')], b: [] });
     const r = await searchTraces(client, state('service=a'), 1_000);
-    expect(searches.map((p) => p.get('service'))).toEqual(['a']);
+    expect(searches.map((p) => p.service)).toEqual(['a']);
     expect(r.ok && r.value.traces.map((t) => t.traceID)).toEqual(['t1']);
   });
 
@@ -51,14 +51,14 @@ describe('searchTraces', () => {
       b: [shared, okTrace('t2', 9, 'b')],
     });
     const r = await searchTraces(client, state('limit=10'), 1_000);
-    expect(searches.map((p) => p.get('service')).sort()).toEqual(['a', 'b']);
+    expect(searches.map((p) => p.service).sort()).toEqual(['a', 'b']);
     expect(r.ok && r.value.traces.map((t) => t.traceID)).toEqual(['t2', 'shared', 't1']);
   });
 
   it('keeps only error traces for errors only, and passes error=true to Jaeger', async () => {
     const { client, searches } = fakeJaeger({ a: [okTrace('ok', 1, 'a'), errTrace('bad', 2, 'a')] });
     const r = await searchTraces(client, state('service=a&errors=1'), 1_000);
-    expect(searches[0]?.get('tags')).toBe('{"error":"true"}');
+    expect(searches[0]?.tags).toEqual({ error: 'true' });
     expect(r.ok && r.value.traces.map((t) => t.traceID)).toEqual(['bad']);
   });
 
@@ -70,7 +70,7 @@ describe('searchTraces', () => {
     );
     expect(partial.ok && partial.value.warnings).toEqual(['b: down']);
     const none = await searchTraces(fakeJaeger({ a: [] }, ['a']).client, state(''), 1);
-    expect(none).toEqual({ ok: false, error: { code: 'jaeger_unavailable', message: 'down' } });
+    expect(none).toEqual({ ok: false, error: { kind: 'unavailable', message: 'down' } });
   });
 });
 
@@ -92,9 +92,9 @@ describe('findFailingRequests', () => {
       1_000,
     );
     // Narrowly first (the caller's failed client spans towards ratings), then broadly as too few were found.
-    expect(searches.map((p) => [p.get('service'), p.get('tags')])).toEqual([
-      ['reviews.default', '{"error":"true","istio.canonical_revision":"v2","peer.service":"ratings"}'],
-      ['reviews.default', '{"error":"true"}'],
+    expect(searches.map((p) => [p.service, p.tags])).toEqual([
+      ['reviews.default', { error: 'true', 'istio.canonical_revision': 'v2', 'peer.service': 'ratings' }],
+      ['reviews.default', { error: 'true' }],
     ]);
     expect(
       r.ok && r.value.traces.map((t) => [t.traceID, t.failingSpan?.statusCode, t.failingSpan?.responseFlags]),
@@ -111,7 +111,7 @@ describe('findFailingRequests', () => {
       { element: { node: 'svc:default:ratings' }, graph, state: state('') },
       1,
     );
-    expect(searches.map((p) => p.get('service'))).toEqual(['productpage.default', 'reviews.default']);
+    expect(searches.map((p) => p.service)).toEqual(['productpage.default', 'reviews.default']);
     expect(r.ok && r.value.traces).toHaveLength(1);
   });
 

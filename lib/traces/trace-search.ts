@@ -2,12 +2,12 @@
 // time, so a search naming none (and a graph element's failing requests) fans out over the services,
 // a few at a time, and merges the answers newest first.
 import { parseNodeId } from '@/lib/graph/node-id';
+import type { JaegerClient, JaegerError, JaegerResult } from '@/lib/jaeger/client';
 import type { Trace } from '@/lib/jaeger/model';
 import type { FailingRequestsResponse, TraceSearchResponse } from './api-types';
 import { failingRequests, type GraphElement } from './failing-requests';
 import type { GraphPathOptions } from './graph-path';
-import type { JaegerError, JaegerQueryClient, JaegerResult } from './jaeger-query';
-import { formatTags, type SearchState, toJaegerSearchParams } from './search-params';
+import { formatTags, type SearchState, toTraceSearch } from './search-params';
 import { mergeSearchResults, summarizeTrace } from './trace-summary';
 
 /** Services searched at most when a search names none. */
@@ -33,13 +33,13 @@ async function mapLimited<T, R>(
 
 /** Searches `services` and collects the traces; fails only when every service's search failed. */
 async function searchServices(
-  client: JaegerQueryClient,
+  client: JaegerClient,
   services: readonly string[],
   state: SearchState,
   nowMs: number,
 ): Promise<JaegerResult<{ traces: Trace[][]; warnings: string[] }>> {
   const results = await mapLimited(services, CONCURRENCY, (s) =>
-    client.search(toJaegerSearchParams(state, s, nowMs)),
+    client.findTraces(toTraceSearch(state, s, nowMs)),
   );
   const traces: Trace[][] = [];
   const warnings: string[] = [];
@@ -57,7 +57,7 @@ async function searchServices(
 
 /** The services to search: the one named, else every service Jaeger knows (bounded). */
 async function servicesFor(
-  client: JaegerQueryClient,
+  client: JaegerClient,
   service: string | undefined,
 ): Promise<JaegerResult<string[]>> {
   if (service) return { ok: true, value: [service] };
@@ -67,7 +67,7 @@ async function servicesFor(
 }
 
 export async function searchTraces(
-  client: JaegerQueryClient,
+  client: JaegerClient,
   state: SearchState,
   nowMs: number,
 ): Promise<JaegerResult<TraceSearchResponse>> {
@@ -131,7 +131,7 @@ export function targetedSearch(element: GraphElement): TargetedSearch | undefine
  * caller's spans (a request aborted before reaching it), so every service is searched.
  */
 export async function findFailingRequests(
-  client: JaegerQueryClient,
+  client: JaegerClient,
   q: FailingQuery,
   nowMs: number,
 ): Promise<JaegerResult<FailingRequestsResponse>> {

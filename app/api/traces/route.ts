@@ -1,6 +1,7 @@
 // GET /api/traces?service=&operation=&tags=&errors=&minDuration=&maxDuration=&lookback=&limit= — trace search
 // through Jaeger's query API; without a service, every service is searched.
 import { failure, invalid, ok } from '@/lib/traces/http';
+import { jaegerApiError } from '@/lib/traces/jaeger-errors';
 import { parseSearchState } from '@/lib/traces/search-params';
 import { jaeger } from '@/lib/traces/server';
 import { searchTraces } from '@/lib/traces/trace-search';
@@ -12,5 +13,5 @@ export async function GET(request: Request): Promise<Response> {
   if (!parsed.ok)
     return invalid(parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; '), parsed.errors);
   const result = await searchTraces(jaeger(), parsed.state, Date.now());
-  return result.ok ? ok(result.value) : failure(result.error);
+  return result.ok ? ok(result.value) : failure(jaegerApiError(result.error));
 }

@@ -2,6 +2,7 @@
 import { parseTraceId } from '@/lib/jaeger/trace-id';
 import type { TraceResponse } from '@/lib/traces/api-types';
 import { failure, invalid, ok } from '@/lib/traces/http';
+import { jaegerApiError } from '@/lib/traces/jaeger-errors';
 import { jaeger } from '@/lib/traces/server';
 
 export const dynamic = 'force-dynamic';
@@ -12,6 +13,8 @@ export async function GET(
 ): Promise<Response> {
   const id = parseTraceId((await ctx.params).traceId);
   if (!id.ok) return invalid(`not a trace id: ${id.error}`);
-  const result = await jaeger().trace(id.id);
-  return result.ok ? ok({ trace: result.value } satisfies TraceResponse) : failure(result.error);
+  const result = await jaeger().getTrace(id.id);
+  return result.ok
+    ? ok({ trace: result.value } satisfies TraceResponse)
+    : failure(jaegerApiError(result.error));
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { GRAPH_TYPES } from '@/lib/graph/types';
 import { failure, invalid, ok } from '@/lib/traces/http';
+import { jaegerApiError } from '@/lib/traces/jaeger-errors';
 import { parseSearchState } from '@/lib/traces/search-params';
 import { jaeger } from '@/lib/traces/server';
 import { findFailingRequests } from '@/lib/traces/trace-search';
@@ -40,5 +41,5 @@ export async function GET(request: Request): Promise<Response> {
     },
     Date.now(),
   );
-  return result.ok ? ok(result.value) : failure(result.error);
+  return result.ok ? ok(result.value) : failure(jaegerApiError(result.error));
 }

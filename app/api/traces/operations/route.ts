@@ -1,6 +1,7 @@
 // GET /api/traces/operations?service= — a service's operation names.
 import type { OperationsResponse } from '@/lib/traces/api-types';
 import { failure, invalid, ok } from '@/lib/traces/http';
+import { jaegerApiError } from '@/lib/traces/jaeger-errors';
 import { parseSearchState } from '@/lib/traces/search-params';
 import { jaeger } from '@/lib/traces/server';
 
@@ -13,6 +14,6 @@ export async function GET(request: Request): Promise<Response> {
   if (!parsed.ok || !parsed.state.service) return invalid('service: a service name is required');
   const result = await jaeger().operations(parsed.state.service);
   return result.ok
-    ? ok({ operations: [...result.value].sort() } satisfies OperationsResponse)
-    : failure(result.error);
+    ? ok({ operations: [...new Set(result.value.map((o) => o.name))].sort() } satisfies OperationsResponse)
+    : failure(jaegerApiError(result.error));
 }
