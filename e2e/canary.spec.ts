@@ -76,7 +76,7 @@ test('shifts reviews to 100% v3 with the slider and sees the observed split foll
   // The rate window is 30 s and Prometheus scrapes every 5 s: ≥ 95 % is normally reached within a minute.
   await expect
     .poll(async () => Number(await p.observed('v3').getAttribute('value')), {
-      timeout: 90_000,
+      timeout: 120_000,
       intervals: [2_000],
     })
     .toBeGreaterThanOrEqual(95);

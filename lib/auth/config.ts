@@ -53,9 +53,11 @@ export interface CurrentUser {
 }
 
 export async function currentUser(): Promise<CurrentUser> {
+  // Read per request even in anonymous mode: the mode is runtime configuration, so no page showing
+  // the user may be prerendered at build time.
+  const jar = await cookies();
   const mode = authMode();
   if (mode === 'anonymous') return { mode, user: ANONYMOUS_USER };
-  const jar = await cookies();
   const session = decodeSession(jar.get(SESSION_COOKIE)?.value, sessionSecret(), Date.now() / 1000);
   return { mode, user: session?.user ?? null };
 }
