@@ -96,4 +96,27 @@ describe('graph → cytoscape elements', () => {
     expect(edgeWidth(10, 10)).toBe(8);
     expect(edgeWidth(1, 10)).toBeGreaterThan(1);
   });
+
+  it('draws a large graph without app boxes, versions named with their app', () => {
+    const many: Graph = {
+      ...graph,
+      elements: {
+        edges: [],
+        nodes: Array.from({ length: 501 }, (_, i) => ({
+          data: {
+            ...base,
+            id: `app:ns:a${i}:v1`,
+            nodeType: 'app' as const,
+            namespace: 'ns',
+            app: `a${i}`,
+            version: 'v1',
+            parent: `box:ns:a${i}`,
+          },
+        })),
+      },
+    };
+    const els = toElements(many, { edgeLabels: 'rps', find: [], hide: [] });
+    expect(els[0]?.data.parent).toBeUndefined();
+    expect(els[0]?.data.label).toBe('a0 v1');
+  });
 });

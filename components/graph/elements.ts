@@ -4,6 +4,7 @@ import type { ElementDefinition } from 'cytoscape';
 import { type Expression, matches } from '@/lib/graph/expression';
 import { formatMs, formatPercent, formatRps } from '@/lib/graph/format';
 import type { Badges, EdgeData, Graph, NodeData } from '@/lib/graph/types';
+import { LARGE_GRAPH_NODES } from './layouts';
 
 export type EdgeLabelMode = 'rps' | 'percent' | 'p95' | 'none';
 
@@ -26,13 +27,15 @@ export function badgeGlyphs(b: Badges): string {
   return out.join(' ');
 }
 
-export function nodeLabel(n: NodeData, graphType: Graph['graphType']): string {
+export function nodeLabel(n: NodeData, graphType: Graph['graphType'], boxed = true): string {
   if (n.nodeType === 'box') return n.app ?? '';
   if (n.nodeType === 'unknown') return 'unknown';
   let name: string;
   if (n.nodeType === 'service') name = n.service ?? n.id;
   else if (n.nodeType === 'workload') name = n.workload ?? n.id;
-  else if (graphType === 'versionedApp') name = n.version ?? n.app ?? n.id;
+  // Inside its app box a version is named by its version alone.
+  else if (graphType === 'versionedApp' && boxed) name = n.version ?? n.app ?? n.id;
+  else if (graphType === 'versionedApp') name = `${n.app ?? n.id} ${n.version ?? ''}`.trim();
   else name = n.app ?? n.id;
   const badges = badgeGlyphs(n.badges);
   return badges ? `${name}\n${badges}` : name;
@@ -66,12 +69,15 @@ export interface ElementOptions {
 }
 
 export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
+  // Large graphs are drawn without app boxes (see LARGE_GRAPH_NODES).
+  const boxed = g.elements.nodes.length <= LARGE_GRAPH_NODES;
   const hiddenNodes = new Set<string>();
   for (const { data } of g.elements.nodes) if (matches(o.hide, data)) hiddenNodes.add(data.id);
   const maxRps = Math.max(0, ...g.elements.edges.map((e) => e.data.rps));
   const out: ElementDefinition[] = [];
-  for (const { data } of g.elements.nodes) {
-    if (hiddenNodes.has(data.id)) continue;
+  for (const { data: full } of g.elements.nodes) {
+    if (hiddenNodes.has(full.id) || (!boxed && full.nodeType === 'box')) continue;
+    const data = boxed ? full : { ...full, parent: undefined };
     const classes = [
       data.nodeType,
       data.isServiceEntry ? 'serviceentry' : '',
@@ -81,7 +87,7 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
     ].filter(Boolean);
     out.push({
       group: 'nodes',
-      data: { ...data, label: nodeLabel(data, g.graphType) },
+      data: { ...data, label: nodeLabel(data, g.graphType, boxed) },
       classes: classes.join(' '),
     });
   }

@@ -107,7 +107,7 @@ export function GraphCanvas({
       if (cy.nodes().length > 0) {
         // `data-layout` tells tests and the benchmark when the graph is drawn and laid out.
         container.current?.setAttribute('data-layout', 'running');
-        const run = cy.layout(layoutOptions(layout, fresh));
+        const run = cy.layout(layoutOptions(layout, fresh, cy.nodes().length));
         run.one('layoutstop', () => container.current?.setAttribute('data-layout', 'ready'));
         run.run();
       }

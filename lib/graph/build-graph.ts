@@ -37,7 +37,7 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   const [requests, buckets, ...live] = await Promise.all([
     deps.prometheus.instant(requestRateQuery(both, range), time),
     params.latency
-      ? deps.prometheus.instant(latencyBucketQuery(both, range), time)
+      ? deps.prometheus.instant(latencyBucketQuery(sel, range), time)
       : Promise.resolve({ ok: true as const, value: [] as Sample[] }),
     ...liveStats.map((s) => deps.prometheus.instant(liveStatQuery(s, range), time)),
   ]);

@@ -76,10 +76,14 @@ describe('reporter selections', () => {
   });
 
   it('takes latency from 2xx responses only, by le', () => {
-    const q = latencyBucketQuery(reporterSelections([]).source, '60s');
+    const q = latencyBucketQuery(reporterSelections([]), '60s');
     expect(q).toMatch(/^sum by \(le,reporter,source_workload_namespace,/);
     expect(q).toContain(
       'istio_request_duration_milliseconds_bucket{reporter="source",response_code=~"2.."}[60s]',
+    );
+    // Destination-reported buckets only where no caller reports the edge.
+    expect(q).toContain(
+      'istio_request_duration_milliseconds_bucket{reporter="destination",response_code=~"2.."}[60s])) unless on (source_workload_namespace,source_workload,destination_service) sum by (source_workload_namespace,source_workload,destination_service) (rate(istio_requests_total{reporter="source"}[60s])) > 0)',
     );
   });
 });

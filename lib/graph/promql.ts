@@ -109,8 +109,37 @@ export function requestRateQuery(selections: readonly Matcher[][], range: string
   return sumRate('istio_requests_total', selections, REQUEST_LABELS, range);
 }
 
-/** Latency bucket rates per edge over 2xx responses only (Kiali's response time), by `le`. */
-export function latencyBucketQuery(selections: readonly Matcher[][], range: string): string {
-  const ok = selections.map((m) => [...m, { label: 'response_code', op: '=~', value: '2..' } as Matcher]);
-  return sumRate('istio_request_duration_milliseconds_bucket', ok, ['le', 'reporter', ...EDGE_LABELS], range);
+/** The labels a reporter choice is made on: caller workload → service (see `edgeKey`). */
+export const REPORTER_CHOICE_LABELS = [
+  'source_workload_namespace',
+  'source_workload',
+  'destination_service',
+] as const;
+
+/**
+ * Latency bucket rates per edge over 2xx responses only (Kiali's response time), by `le`: the
+ * source-reported buckets, and the destination-reported ones only for edges that no caller reports
+ * (`unless on` the source-reported request series) — half the answer at scale, the same choice as the rates.
+ */
+export function latencyBucketQuery(
+  sel: { source: Matcher[][]; destination: Matcher[][] },
+  range: string,
+): string {
+  const ok: Matcher = { label: 'response_code', op: '=~', value: '2..' };
+  const by = ['le', 'reporter', ...EDGE_LABELS];
+  const bucket = 'istio_request_duration_milliseconds_bucket';
+  const source = sumRate(
+    bucket,
+    sel.source.map((m) => [...m, ok]),
+    by,
+    range,
+  );
+  const reported = `sum by (${REPORTER_CHOICE_LABELS.join(',')}) (rate(istio_requests_total${selector([eq('reporter', 'source')])}[${range}])) > 0`;
+  const destination = sel.destination
+    .map(
+      (m) =>
+        `(sum by (${by.join(',')}) (rate(${bucket}${selector([...m, ok])}[${range}])) unless on (${REPORTER_CHOICE_LABELS.join(',')}) ${reported})`,
+    )
+    .join(' or ');
+  return `${source} or ${destination}`;
 }

@@ -1,0 +1,321 @@
+// Graph benchmark (a measurement, not a test): a synthetic Istio mesh of 1,000 workloads and 3,000 edges
+// (both reporters, Istio's label set and latency buckets) backfilled into a real Prometheus with promtool,
+// then: the PromQL floor (the graph's own queries straight to Prometheus), `/api/graph` on `next start`,
+// and the time until the graph page has drawn and laid it out in Debian's Chromium.
+//   node scripts/bench.mjs graph [-- --workloads 1000 --edges 3000 --runs 5]
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { freePort, ROOT, startProcess } from './lib/processes.mjs';
+
+const run = promisify(execFile);
+const TARGETS = { apiMs: 500, drawnMs: 3000 };
+const LES = [
+  0.5,
+  1,
+  5,
+  10,
+  25,
+  50,
+  100,
+  250,
+  500,
+  1000,
+  2500,
+  5000,
+  10000,
+  30000,
+  60000,
+  300000,
+  600000,
+  1800000,
+  3600000,
+  '+Inf',
+];
+const INTERVAL_S = 15;
+const SCRAPES = 6;
+const NAMESPACES = 10;
+
+function parseArgs(args) {
+  const opt = { workloads: 1000, edges: 3000, runs: 5 };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
+    else if (args[i] === '--edges') opt.edges = Number(args[++i]);
+    else if (args[i] === '--runs') opt.runs = Number(args[++i]);
+  }
+  return opt;
+}
+
+/** Deterministic PRNG (mulberry32), so every run draws the same mesh. */
+function prng(seed) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Workloads `app-NNNN-vK` in namespaces `ns-N`; edges between distinct workloads, no duplicates. */
+export function syntheticMesh(workloads, edgeCount) {
+  const rand = prng(42);
+  const wl = Array.from({ length: workloads }, (_, i) => {
+    const app = `app-${String(Math.floor(i / 2)).padStart(4, '0')}`;
+    return { ns: `ns-${i % NAMESPACES}`, app, version: `v${(i % 2) + 1}`, name: `${app}-v${(i % 2) + 1}` };
+  });
+  const edges = new Map();
+  while (edges.size < edgeCount) {
+    const from = wl[Math.floor(rand() * workloads)];
+    const to = wl[Math.floor(rand() * workloads)];
+    if (from.app === to.app) continue;
+    const key = `${from.name}>${to.name}`;
+    if (!edges.has(key))
+      edges.set(key, { from, to, rps: 0.1 + rand() * 20, errors: rand() < 0.05 ? 0.05 + rand() * 0.2 : 0 });
+  }
+  return { workloads: wl, edges: [...edges.values()] };
+}
+
+function labels(reporter, from, to, code, flags) {
+  const host = `${to.app}.${to.ns}.svc.cluster.local`;
+  return (
+    `reporter="${reporter}",source_workload="${from.name}",source_workload_namespace="${from.ns}",` +
+    `source_principal="spiffe://cluster.local/ns/${from.ns}/sa/${from.app}",source_app="${from.app}",source_version="${from.version}",` +
+    `source_canonical_service="${from.app}",source_canonical_revision="${from.version}",source_cluster="Kubernetes",` +
+    `destination_workload="${to.name}",destination_workload_namespace="${to.ns}",destination_principal="spiffe://cluster.local/ns/${to.ns}/sa/${to.app}",` +
+    `destination_app="${to.app}",destination_version="${to.version}",destination_service="${host}",destination_service_name="${to.app}",` +
+    `destination_service_namespace="${to.ns}",destination_canonical_service="${to.app}",destination_canonical_revision="${to.version}",` +
+    `destination_cluster="Kubernetes",request_protocol="http",response_code="${code}",grpc_response_status="",response_flags="${flags}",` +
+    `connection_security_policy="${reporter === 'source' ? 'unknown' : 'mutual_tls'}"`
+  );
+}
+
+/** Cumulative share of requests at or under each bucket bound: most within 5–250 ms, a tail to 2.5 s. */
+const SHAPE = [0, 0, 0.02, 0.1, 0.3, 0.55, 0.8, 0.93, 0.97, 0.99, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+
+/** Writes the mesh as OpenMetrics: SCRAPES scrapes ending at `end`, counters growing at their rate. */
+async function writeOpenMetrics(file, mesh, end) {
+  const out = createWriteStream(file);
+  const write = async (s) => {
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  const times = Array.from({ length: SCRAPES }, (_, i) => end - (SCRAPES - 1 - i) * INTERVAL_S);
+  const counter = async (name, lbl, rps) => {
+    let chunk = '';
+    for (let i = 0; i < times.length; i++)
+      chunk += `${name}{${lbl}} ${(rps * INTERVAL_S * (i + 10)).toFixed(3)} ${times[i]}\n`;
+    await write(chunk);
+  };
+  // OpenMetrics wants each family's samples together.
+  for (const e of mesh.edges) {
+    for (const reporter of ['source', 'destination']) {
+      await counter(
+        'istio_requests_total',
+        labels(reporter, e.from, e.to, '200', '-'),
+        e.rps * (1 - e.errors),
+      );
+      if (e.errors > 0)
+        await counter(
+          'istio_requests_total',
+          labels(reporter, e.from, e.to, '503', reporter === 'source' ? 'URX' : '-'),
+          e.rps * e.errors,
+        );
+    }
+  }
+  for (const e of mesh.edges) {
+    for (const reporter of ['source', 'destination']) {
+      const base = labels(reporter, e.from, e.to, '200', '-');
+      for (let b = 0; b < LES.length; b++) {
+        await counter(
+          'istio_request_duration_milliseconds_bucket',
+          `${base},le="${LES[b]}"`,
+          e.rps * (1 - e.errors) * SHAPE[b],
+        );
+      }
+    }
+  }
+  await write('# EOF\n');
+  out.end();
+  await once(out, 'finish');
+}
+
+async function timed(fn) {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+function stats(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
+}
+
+const mark = (ok) => (ok ? 'PASS' : 'MISS');
+
+export default async function bench(args) {
+  const opt = parseArgs(args);
+  const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-graph-'));
+  const stops = [];
+  try {
+    const mesh = syntheticMesh(opt.workloads, opt.edges);
+    const end = Math.floor(Date.now() / 1000 / 60) * 60 - 600;
+    let t = await timed(() => writeOpenMetrics(join(dir, 'mesh.om'), mesh, end));
+    console.log(
+      `synthetic mesh: ${opt.workloads} workloads, ${mesh.edges.length} edges, ${SCRAPES} scrapes written in ${(t.ms / 1000).toFixed(1)} s`,
+    );
+    t = await timed(() =>
+      run(
+        'promtool',
+        ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'mesh.om'), join(dir, 'tsdb')],
+        {
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      ),
+    );
+    rmSync(join(dir, 'mesh.om'));
+    console.log(`promtool backfill: ${(t.ms / 1000).toFixed(1)} s`);
+
+    writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
+    const promPort = await freePort();
+    const prom = await startProcess(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--storage.tsdb.retention.time=100y',
+      ],
+      { ready: /Server is ready to receive web requests/, timeoutMs: 120_000 },
+    );
+    stops.push(() => prom.stop());
+    const promUrl = `http://127.0.0.1:${promPort}`;
+
+    // The floor: the graph's own two queries, straight to Prometheus.
+    // …built from the dashboard's own PromQL module, so the floor measures exactly what the API sends.
+    await build({
+      entryPoints: [join(ROOT, 'lib/graph/promql.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile: join(dir, 'promql.mjs'),
+      logLevel: 'error',
+    });
+    const { requestRateQuery, latencyBucketQuery, reporterSelections } = await import(
+      pathToFileURL(join(dir, 'promql.mjs')).href
+    );
+    const sel = reporterSelections([]);
+    const both = [...sel.source, ...sel.destination];
+    const promQuery = async (q) => {
+      const res = await fetch(`${promUrl}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ query: q, time: String(end) }),
+      });
+      const body = await res.text();
+      if (!res.ok) throw new Error(`prometheus ${res.status}: ${body.slice(0, 200)}`);
+      return body.length;
+    };
+    for (const [name, q] of [
+      ['request rates by edge', requestRateQuery(both, '60s')],
+      ['latency buckets by edge (2xx, chosen reporter)', latencyBucketQuery(sel, '60s')],
+      [
+        'p95 by edge (histogram_quantile in Prometheus)',
+        `histogram_quantile(0.95, sum by (le, source_workload_namespace, source_workload, destination_service, destination_workload) (rate(istio_request_duration_milliseconds_bucket{reporter="source",response_code=~"2.."}[60s])))`,
+      ],
+    ]) {
+      await promQuery(q);
+      const runs = [];
+      let bytes = 0;
+      for (let i = 0; i < opt.runs; i++) {
+        const r = await timed(() => promQuery(q));
+        runs.push(r.ms);
+        bytes = r.value;
+      }
+      const s = stats(runs);
+      console.log(
+        `floor  ${name}: median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms (${(bytes / 1e6).toFixed(1)} MB)`,
+      );
+    }
+
+    if (!existsSync(join(ROOT, '.next', 'BUILD_ID'))) {
+      console.log('building the dashboard (next build)…');
+      await run('npx', ['next', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    }
+    const webPort = await freePort();
+    const web = await startProcess(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/next/dist/bin/next'),
+        'start',
+        '--hostname',
+        '127.0.0.1',
+        '-p',
+        String(webPort),
+      ],
+      {
+        ready: /Ready in/,
+        timeoutMs: 60_000,
+        env: { PROMETHEUS_URL: promUrl, MESH_CONTROL_URL: 'http://127.0.0.1:1' },
+      },
+    );
+    stops.push(() => web.stop());
+    const base = `http://127.0.0.1:${webPort}`;
+
+    for (const [name, query] of [
+      ['full (rates, codes, p50/p95/p99)', `queryTime=${end}`],
+      ['topology and rates (latency=false)', `queryTime=${end}&latency=false`],
+    ]) {
+      const get = async () => {
+        const res = await fetch(`${base}/api/graph?${query}`);
+        const body = await res.json();
+        if (!res.ok) throw new Error(`/api/graph ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
+        return body;
+      };
+      const first = await get();
+      const runs = [];
+      for (let i = 0; i < opt.runs; i++) runs.push((await timed(get)).ms);
+      const s = stats(runs);
+      console.log(
+        `api    /api/graph ${name}: median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms — ` +
+          `${first.elements.nodes.length} nodes, ${first.elements.edges.length} edges — target ≤ ${TARGETS.apiMs} ms: ${mark(s.median <= TARGETS.apiMs)}`,
+      );
+    }
+
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    stops.push(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const drawn = [];
+    for (let i = 0; i < Math.min(3, opt.runs); i++) {
+      const t0 = performance.now();
+      await page.goto(`${base}/graph?at=${end}&refresh=0`);
+      await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
+      drawn.push(performance.now() - t0);
+    }
+    const nodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
+    const s = stats(drawn);
+    console.log(
+      `page   /graph drawn and laid out (${nodes} elements' nodes): median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms — target ≤ ${TARGETS.drawnMs} ms: ${mark(s.median <= TARGETS.drawnMs)}`,
+    );
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await bench(process.argv.slice(2));
