@@ -12,6 +12,7 @@ import type {
   TraceSearchResponse,
 } from '@/lib/traces/api-types';
 import { isApiError } from '@/lib/traces/api-types';
+import { traceKeys } from './trace-keys';
 
 export class TraceApiFailure extends Error {
   constructor(
@@ -35,15 +36,6 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   if (!res.ok || body === undefined) throw new TraceApiFailure('network', `${url} answered ${res.status}`);
   return body as T;
 }
-
-export const traceKeys = {
-  services: ['traces', 'services'] as const,
-  operations: (service: string) => ['traces', 'operations', service] as const,
-  search: (query: string) => ['traces', 'search', query] as const,
-  trace: (traceId: string) => ['traces', 'trace', traceId] as const,
-  failing: (query: string) => ['traces', 'failing', query] as const,
-  exemplars: (query: string) => ['traces', 'exemplars', query] as const,
-};
 
 /**
  * Only a dropped connection to our own server is retried (once): the handlers' answers are final or say

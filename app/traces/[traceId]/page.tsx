@@ -1,6 +1,11 @@
-// /traces/{traceId}[?span=] — one trace as a waterfall, the span named by `span` selected.
+// /traces/{traceId}[?span=] — one trace as a waterfall, the span named by `span` selected. The trace is
+// fetched on the server and handed to the client's query cache, so the waterfall draws on first paint.
+import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
+import { traceKeys } from '@/components/traces/trace-keys';
 import { TraceView } from '@/components/traces/trace-view';
+import { getQueryClient } from '@/lib/queries/get-query-client';
+import { loadTrace } from '@/lib/traces/load-trace';
 
 interface Props {
   params: Promise<{ traceId: string }>;
@@ -14,7 +19,15 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function TracePage({ params, searchParams }: Props) {
   const { traceId } = await params;
   const { span } = await searchParams;
+  const queryClient = getQueryClient();
+  await queryClient.prefetchQuery({ queryKey: traceKeys.trace(traceId), queryFn: () => loadTrace(traceId) });
   return (
-    <TraceView key={traceId} traceId={traceId} initialSpanId={typeof span === 'string' ? span : undefined} />
+    <HydrationBoundary state={dehydrate(queryClient)}>
+      <TraceView
+        key={traceId}
+        traceId={traceId}
+        initialSpanId={typeof span === 'string' ? span : undefined}
+      />
+    </HydrationBoundary>
   );
 }
