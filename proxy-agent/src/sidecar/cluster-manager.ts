@@ -30,7 +30,15 @@ function samePoolPolicy(a: ConnectionPoolPolicy, b: ConnectionPoolPolicy): boole
   );
 }
 
+/**
+ * How long an idle upstream connection is kept when the DestinationRule sets no `idleTimeout`. Short, so
+ * that the connections a burst opened close soon after (each costs memory in every sidecar), and below
+ * the 5 s keep-alive of Node servers, so the pool, not the server, closes an idle connection (no reuse race).
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 4_000;
+
 export function createPool(e: EndpointConfig, policy: ConnectionPoolPolicy): Pool {
+  const idle = policy.idleTimeoutMs > 0 ? policy.idleTimeoutMs : DEFAULT_IDLE_TIMEOUT_MS;
   return new Pool(`http://${e.host}:${e.port}`, {
     connections: policy.maxConnections >= UNLIMITED ? null : policy.maxConnections,
     pipelining: 1,
@@ -38,7 +46,10 @@ export function createPool(e: EndpointConfig, policy: ConnectionPoolPolicy): Poo
     // Timeouts are the route's business (UT), not the pool's.
     headersTimeout: 0,
     bodyTimeout: 0,
-    keepAliveTimeout: policy.idleTimeoutMs > 0 ? policy.idleTimeoutMs : 4_000,
+    // The idle time caps the server's `Keep-Alive: timeout` hint too (undici would otherwise keep a
+    // connection to a sidecar's inbound listener for its 60 s).
+    keepAliveTimeout: idle,
+    keepAliveMaxTimeout: idle,
     ...(policy.maxRequestsPerConnection > 0 ? { maxRequestsPerClient: policy.maxRequestsPerConnection } : {}),
   });
 }

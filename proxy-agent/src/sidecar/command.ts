@@ -1,6 +1,5 @@
 // `meshlens-agent sidecar`: parses flags, starts one sidecar, prints its ports, drains on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
-import { linkControlPlane } from '../control-plane/sidecar-link';
 import { DEFAULT_OTLP_ENDPOINT, type SidecarOptions, startSidecar } from './sidecar';
 
 const USAGE = `usage: meshlens-agent sidecar --service NAME [flags]
@@ -93,7 +92,10 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const { controlPlane, ...sidecarOptions } = options;
-  const link = controlPlane ? await linkControlPlane(controlPlane) : undefined;
+  // The control-plane client is loaded only when used (resident memory of every sidecar otherwise).
+  const link = controlPlane
+    ? await (await import('../control-plane/sidecar-link')).linkControlPlane(controlPlane)
+    : undefined;
   const sidecar = await startSidecar({ ...sidecarOptions, ...(link ? { configSource: link.source } : {}) });
   const registration = link?.register(sidecar);
   const { inbound, outbound, admin } = sidecar.ports;

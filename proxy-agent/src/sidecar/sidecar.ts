@@ -4,9 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { CLUSTER_DOMAIN } from '../../../lib/mesh-config/labels';
 import type { ConfigSource, MeshSnapshot } from '../config/config-source';
-import { staticFileSource } from '../config/static-file-source';
 import { type ConfigError, createAdminHandler } from './admin';
-import { ClusterManager } from './cluster-manager';
+import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
 import { createInboundHandler } from './inbound';
 import type { ListenerContext } from './listener-context';
 import { compileMesh, lookupService, type MeshModel } from './mesh-model';
@@ -96,7 +95,10 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   if (!options.configSource && !options.configFile)
     throw new Error('a sidecar needs a config source or a config file');
   const ownsSource = options.configSource === undefined;
-  const source = options.configSource ?? staticFileSource(options.configFile as string);
+  // Loaded only for a config file: its YAML parser is resident memory a control-plane sidecar never uses.
+  const source =
+    options.configSource ??
+    (await import('../config/static-file-source')).staticFileSource(options.configFile as string);
 
   const self: WorkloadIdentity = {
     workload: options.workload ?? `${options.service}-${version}`,
@@ -192,6 +194,8 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     pipelining: 1,
     headersTimeout: 0,
     bodyTimeout: 0,
+    keepAliveTimeout: DEFAULT_IDLE_TIMEOUT_MS,
+    keepAliveMaxTimeout: DEFAULT_IDLE_TIMEOUT_MS,
   });
   const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 60_000 };
   const inboundServer = createServer(serverOptions, track(createInboundHandler(ctx, appPool)));
