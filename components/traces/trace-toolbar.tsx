@@ -8,6 +8,8 @@ interface Props {
   onCollapseAll: () => void;
   onCriticalPath: (on: boolean) => void;
   onResetZoom: () => void;
+  /** Shows the trace's path on the service graph. */
+  onShowOnGraph?: () => void;
   onNextError: () => void;
   onPreviousError: () => void;
 }
@@ -35,6 +37,11 @@ export function TraceToolbar(p: Props) {
       <button type="button" className={BUTTON} disabled={!p.zoomed} onClick={p.onResetZoom}>
         Reset zoom
       </button>
+      {p.onShowOnGraph ? (
+        <button type="button" className={BUTTON} onClick={p.onShowOnGraph}>
+          Show on graph
+        </button>
+      ) : null}
       <span className="ml-auto flex items-center gap-1">
         <span className={p.errorCount > 0 ? 'font-semibold text-red-600' : 'text-slate-500'}>
           {p.errorCount} error span{p.errorCount === 1 ? '' : 's'}

@@ -1,6 +1,8 @@
 'use client';
 // The trace page's body: loads one trace, builds its tree and critical path, and keeps the view state
 // (collapsed spans, selection, zoom). The selected span lives in the URL (`?span=`) so links can point at it.
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import type { Trace } from '@/lib/jaeger/model';
 import { collapseAll, reveal, toggleCollapsed, visibleNodes } from '@/lib/traces/collapse';
@@ -11,25 +13,43 @@ import type { ViewRange } from '@/lib/traces/time-layout';
 import { ApiErrorNotice } from './api-error-notice';
 import { SpanDetail } from './span-detail';
 import { TraceHeader } from './trace-header';
+import { setOverlayTrace } from './trace-overlay-store';
 import { useTrace } from './trace-queries';
 import { TraceToolbar } from './trace-toolbar';
 import { Waterfall } from './waterfall';
 
 export function TraceView({ traceId, initialSpanId }: { traceId: string; initialSpanId?: string }) {
+  const router = useRouter();
   const { data, error, isPending } = useTrace(traceId);
   if (isPending) return <p className="p-4 text-sm text-slate-500">Loading trace {traceId}…</p>;
   if (error) {
     return (
-      <div className="p-4">
+      <div className="space-y-3 p-4">
         <ApiErrorNotice error={error} />
+        <Link href="/traces" className="text-sm text-sky-700 underline dark:text-sky-400">
+          Search traces
+        </Link>
       </div>
     );
   }
-  return <TraceTimeline trace={data.trace} initialSpanId={initialSpanId} />;
+  const showOnGraph = () => {
+    setOverlayTrace(data.trace.traceID);
+    router.push('/graph');
+  };
+  return <TraceTimeline trace={data.trace} initialSpanId={initialSpanId} onShowOnGraph={showOnGraph} />;
 }
 
 /** The waterfall and detail pane for a loaded trace (also used directly with fixture data). */
-export function TraceTimeline({ trace, initialSpanId }: { trace: Trace; initialSpanId?: string }) {
+export function TraceTimeline({
+  trace,
+  initialSpanId,
+  onShowOnGraph,
+}: {
+  trace: Trace;
+  initialSpanId?: string;
+  /** Offered when the page can navigate to the graph. */
+  onShowOnGraph?: () => void;
+}) {
   const tree = useMemo(() => buildSpanTree(trace), [trace]);
   const sections = useMemo(() => sectionsBySpan(criticalPath(tree)), [tree]);
   const colors = useMemo(() => serviceColors(tree.services.map((s) => s.name)), [tree]);
@@ -81,6 +101,7 @@ export function TraceTimeline({ trace, initialSpanId }: { trace: Trace; initialS
         onCollapseAll={() => setCollapsed(collapseAll(tree))}
         onCriticalPath={setShowCriticalPath}
         onResetZoom={() => setView(bounds)}
+        onShowOnGraph={onShowOnGraph}
         onNextError={() => jumpToError(1)}
         onPreviousError={() => jumpToError(-1)}
       />
