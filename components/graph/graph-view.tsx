@@ -2,6 +2,7 @@
 // The graph page: toolbar, live cytoscape canvas, side panel; polling with react-query (paused while the
 // tab is hidden), state in the URL, errors from the backend shown as a banner over the last graph.
 import { useMemo, useState } from 'react';
+import { TraceOverlayNotice } from '@/components/traces/trace-overlay-notice';
 import { Banner } from '@/components/ui/banner';
 import { parseExpression } from '@/lib/graph/expression';
 import { toElements } from './elements';
@@ -83,6 +84,7 @@ export function GraphView() {
             onSelect={(selected) => update({ selected })}
             summary={summary}
           />
+          <TraceOverlayNotice />
           <div className="absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
             <GoTo
               graph={graph.data}
