@@ -8,7 +8,7 @@ import { bookinfoFailingTrace } from '@/lib/traces/testdata/bookinfo-trace';
 import { makeTrace } from '@/lib/traces/testdata/make-trace';
 import { TraceTimeline } from './trace-view';
 
-const FIXTURES = new URL('../../../shared/fixtures/jaeger/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/jaeger/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 const render = (trace: Trace, initialSpanId?: string) =>
   renderToStaticMarkup(createElement(TraceTimeline, { trace, initialSpanId }));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createJaegerClient, rfc3339, v3SearchParams } from './client';
 
-const FIXTURES = new URL('../../../shared/fixtures/jaeger/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/jaeger/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 const capture = fixture('parser-parity-capture.json') as { legacy: { data: unknown[] }; v3: unknown };
 const TRACE_ID = 'f77950feed55c1ce91dd8e8789000001';

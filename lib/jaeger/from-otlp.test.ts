@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { groupIntoTraces, NO_SERVICE_NAME, type OtlpTracesData, spansFromOtlp } from './from-otlp';
 import { TracesResponseSchema } from './model';
 
-const FIXTURES = new URL('../../../shared/fixtures/jaeger/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/jaeger/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 
 function span(over: Record<string, unknown> = {}) {

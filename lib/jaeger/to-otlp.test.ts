@@ -4,7 +4,7 @@ import { groupIntoTraces, spansFromOtlp } from './from-otlp';
 import type { Trace } from './model';
 import { tracesToOtlp } from './to-otlp';
 
-const FIXTURES = new URL('../../../shared/fixtures/jaeger/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/jaeger/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 
 describe('Jaeger → OTLP (the /api/v3 answer)', () => {

@@ -4,7 +4,7 @@ import { TraceSchema, TracesResponseSchema } from '@/lib/jaeger/model';
 import { ancestorKeys, buildSpanTree } from './span-tree';
 import { makeTrace } from './testdata/make-trace';
 
-const FIXTURES = new URL('../../../shared/fixtures/jaeger/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/jaeger/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 
 describe('buildSpanTree', () => {

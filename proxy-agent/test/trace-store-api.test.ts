@@ -1,5 +1,5 @@
 // Contract tests over real HTTP: what the store answers for the fixtures' input has the shape, field by
-// field, of what Jaeger answered (../shared/fixtures/jaeger), and the OTLP receiver answers as OTLP says.
+// field, of what Jaeger answered (fixtures/jaeger), and the OTLP receiver answers as OTLP says.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import {
 } from '../../lib/jaeger/model';
 import { type RunningTraceStore, startTraceStore } from '../src/trace-store/index';
 
-const FIXTURES = new URL('../../../shared/fixtures/jaeger/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/jaeger/', import.meta.url);
 const fixtureText = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
 const fixture = (name: string): unknown => JSON.parse(fixtureText(name));
 

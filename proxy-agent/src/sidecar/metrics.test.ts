@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ISTIO_BUCKETS, OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics, SidecarMetrics } from './metrics';
 import type { RequestRecord, WorkloadIdentity } from './telemetry-types';
 
-const FIXTURES = new URL('./testdata/', import.meta.url);
+const FIXTURES = new URL('../../../fixtures/istio/', import.meta.url);
 const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 const CLUSTER = 'outbound|9080|v1|reviews.default.svc.cluster.local';
