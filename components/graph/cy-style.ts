@@ -37,6 +37,8 @@ export function graphStyle(dark: boolean): StylesheetJson {
         'background-color': fill,
         'border-width': 3,
         'border-color': HEALTH_COLOURS.idle,
+        // Labels only where they are readable: zoomed out over a large mesh, drawing them costs seconds.
+        'min-zoomed-font-size': 7,
         width: 30,
         height: 30,
       },
@@ -74,6 +76,7 @@ export function graphStyle(dark: boolean): StylesheetJson {
         'target-arrow-color': HEALTH_COLOURS.idle,
         label: 'data(label)',
         'font-size': 10,
+        'min-zoomed-font-size': 7,
         color: text,
         'text-background-color': textBg,
         'text-background-opacity': 0.8,

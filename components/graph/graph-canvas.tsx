@@ -82,10 +82,12 @@ export function GraphCanvas({
       cy.elements().forEach((el) => {
         if (!wanted.has(el.id())) el.remove();
       });
+      // New elements go in with one add (parents before children, nodes before edges, as listed).
+      const added: ElementDefinition[] = [];
       for (const def of elements) {
         const el = cy.getElementById(def.data.id as string);
         if (el.empty()) {
-          cy.add(def);
+          added.push(def);
           continue;
         }
         el.data(def.data);
@@ -94,6 +96,7 @@ export function GraphCanvas({
           el.move({ parent: (def.data.parent as string | undefined) ?? null });
         }
       }
+      if (added.length > 0) cy.add(added);
     });
     const nodeIds = cy
       .nodes()
