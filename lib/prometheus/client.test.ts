@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PROMETHEUS_URL, prometheusUrlFromEnv, toPromError } from './client';
+
+describe('Prometheus client configuration and errors', () => {
+  it('takes its URL from PROMETHEUS_URL only, http(s) only', () => {
+    expect(prometheusUrlFromEnv({})).toBe(DEFAULT_PROMETHEUS_URL);
+    expect(prometheusUrlFromEnv({ PROMETHEUS_URL: 'http://prom:9090/' })).toBe('http://prom:9090');
+    expect(() => prometheusUrlFromEnv({ PROMETHEUS_URL: 'file:///etc/passwd' })).toThrow(/must be http/);
+  });
+
+  it('turns driver failures into typed errors', () => {
+    const base = 'http://127.0.0.1:9090';
+    expect(toPromError({ errorType: 'network_error', error: 'connect ECONNREFUSED' }, base)).toEqual({
+      code: 'prometheus_unavailable',
+      message: `Prometheus at ${base} is unreachable: connect ECONNREFUSED`,
+    });
+    expect(toPromError({ errorType: 'timeout_error' }, base).code).toBe('prometheus_timeout');
+    expect(
+      toPromError({ errorType: 'http_error', httpStatus: 400, error: 'parse error' }, base),
+    ).toMatchObject({
+      code: 'prometheus_query_error',
+      status: 400,
+    });
+    expect(toPromError({ errorType: 'http_error', httpStatus: 503 }, base).code).toBe(
+      'prometheus_unavailable',
+    );
+  });
+});
