@@ -156,9 +156,10 @@ describe('npm run demo', () => {
         spans: Array<{ tags: Array<{ key: string; value: unknown }> }>;
         processes: Record<string, { serviceName: string }>;
       };
-      const search = async (tags?: Record<string, string>) => {
+      // Jaeger matches tags on spans of the searched service: errors are searched where they happen.
+      const search = async (tags?: Record<string, string>, service = gateway) => {
         const q = new URLSearchParams({
-          service: gateway,
+          service,
           limit: '200',
           ...(tags ? { tags: JSON.stringify(tags) } : {}),
         });
@@ -184,9 +185,12 @@ describe('npm run demo', () => {
       expect(deep.spans.length).toBeGreaterThanOrEqual(7);
       const failing = await waitFor(
         async () =>
-          (await search({ error: 'true' })).find((t) =>
-            spans(t, ['istio-ingressgateway', 'productpage', 'reviews']),
-          ),
+          (
+            await search(
+              { error: 'true' },
+              services.find((s) => s.startsWith('reviews')),
+            )
+          ).find((t) => spans(t, ['istio-ingressgateway', 'productpage', 'reviews'])),
         {
           timeoutMs: BOUND_MS,
           intervalMs: 2_000,

@@ -1,4 +1,4 @@
-// Contract test: metrics recorded from real Istio meshes (../shared/fixtures/istio), loaded into a real
+// Contract test: metrics recorded from real Istio meshes (fixtures/istio), loaded into a real
 // Prometheus, make the graph Kiali would draw — and the one Meshlens promises where Kiali drops edges.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import {
   startLoadedPrometheus,
 } from './graph-prometheus';
 
-const FIXTURES = new URL('../../../shared/fixtures/istio/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/istio/', import.meta.url);
 const egress = parseExposition(readFileSync(new URL('egress-serviceentry-scrape.prom', FIXTURES), 'utf8'));
 const bookinfo = parseExposition(
   readFileSync(new URL('bookinfo-reviews-v1-inbound-istio-1.11.4.prom', FIXTURES), 'utf8'),

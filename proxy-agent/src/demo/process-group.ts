@@ -21,6 +21,7 @@ interface Running {
 
 export class ProcessGroup {
   private readonly running: Running[] = [];
+  private readonly discarded = new Set<ChildProcess>();
   private stopping = false;
 
   constructor(
@@ -43,7 +44,7 @@ export class ProcessGroup {
     child.stderr?.pipe(log, { end: false });
     const exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
-        if (!this.stopping) this.onUnexpectedExit(spec.name, code, signal);
+        if (!this.stopping && !this.discarded.has(child)) this.onUnexpectedExit(spec.name, code, signal);
         resolve();
       });
       child.once('error', (err) => {
@@ -53,6 +54,12 @@ export class ProcessGroup {
     });
     this.running.push({ spec, child, log, exited });
     return child;
+  }
+
+  /** Stops a child that is to be replaced (e.g. restarted on other ports): its exit is expected. */
+  discard(child: ChildProcess): void {
+    this.discarded.add(child);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   }
 
   pids(): number[] {

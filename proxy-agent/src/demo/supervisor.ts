@@ -1,6 +1,7 @@
 // The whole demo in one process tree: control plane, trace store, real Prometheus, one app process
 // and one sidecar process per Bookinfo instance, the ingress gateway, the traffic generator and the
 // dashboard. Starts them in dependency order, waits until each is ready, and stops them all.
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,7 +13,7 @@ import { applyScenario } from './apply-scenario';
 import { startExternalService } from './apps';
 import { ProcessGroup } from './process-group';
 import type { ScenarioName } from './scenarios';
-import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES } from './topology';
+import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES, type Role } from './topology';
 import { startTraffic, type TrafficGenerator } from './traffic-generator';
 
 export interface DemoPorts {
@@ -178,82 +179,66 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
 
     const sidecarArgs = (s: { app: string; namespace: string; version: string; workload: string }) => [
       'sidecar',
-      '--service',
-      s.app,
-      '--namespace',
-      s.namespace,
-      '--version',
-      s.version,
-      '--workload',
-      s.workload,
-      '--control-plane',
-      controlPlane,
-      '--control-plane-token-file',
-      tokenFile,
-      '--otlp-endpoint',
-      otlp,
+      ...['--service', s.app, '--namespace', s.namespace, '--version', s.version, '--workload', s.workload],
+      ...['--control-plane', controlPlane, '--control-plane-token-file', tokenFile, '--otlp-endpoint', otlp],
     ];
-    const adminPorts: number[] = [];
-    for (const inst of INSTANCES) {
-      const [appPort, inbound, outbound, admin] = [
-        await freePort(),
-        await freePort(),
-        await freePort(),
-        await freePort(),
-      ];
-      adminPorts.push(admin);
-      node(`${inst.name}-app`, [
-        'demo-app',
-        '--role',
-        inst.app,
-        '--version',
-        inst.version,
-        '--instance',
-        inst.name,
-        '--port',
-        String(appPort),
-        '--outbound-port',
-        String(outbound),
-        '--control-plane',
-        controlPlane,
-        '--token-file',
-        tokenFile,
-      ]);
-      node(`${inst.name}-sidecar`, [
-        ...sidecarArgs({ ...inst, namespace: DEMO_NAMESPACE }),
-        '--app-port',
-        String(appPort),
-        '--inbound-port',
-        String(inbound),
-        '--outbound-port',
-        String(outbound),
-        '--admin-port',
-        String(admin),
-      ]);
-    }
-    const [gwInbound, gwOutbound, gwAdmin, gwApp] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    adminPorts.push(gwAdmin);
-    node(`${GATEWAY.name}-sidecar`, [
-      ...sidecarArgs({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
-      '--app-port',
-      String(gwApp),
-      '--inbound-port',
-      String(gwInbound),
-      '--outbound-port',
-      String(gwOutbound),
-      '--admin-port',
-      String(gwAdmin),
+    // Each instance: its app (the gateway has none) and its sidecar, on free ports. A port can be taken
+    // by another process between picking and binding; then the pair is restarted on new ports.
+    const startInstance = async (
+      inst: { name: string; app: string; version: string; workload: string; namespace: string },
+      role?: Role,
+    ) => {
+      for (let attempt = 1; ; attempt++) {
+        const [app, inbound, outbound, admin] = [
+          await freePort(),
+          await freePort(),
+          await freePort(),
+          await freePort(),
+        ];
+        const children: ChildProcess[] = [];
+        if (role) {
+          children.push(
+            node(`${inst.name}-app`, [
+              'demo-app',
+              ...['--role', role, '--version', inst.version, '--instance', inst.name],
+              ...['--port', String(app), '--outbound-port', String(outbound)],
+              ...['--control-plane', controlPlane, '--token-file', tokenFile],
+            ]),
+          );
+        }
+        children.push(
+          node(`${inst.name}-sidecar`, [
+            ...sidecarArgs(inst),
+            ...['--app-port', String(app), '--inbound-port', String(inbound)],
+            ...['--outbound-port', String(outbound), '--admin-port', String(admin)],
+          ]),
+        );
+        const exited = () => children.some((c) => c.exitCode !== null || c.signalCode !== null);
+        await waitUntil(
+          `${inst.name}`,
+          async () => exited() || (await httpOk(`http://127.0.0.1:${admin}/ready`)()),
+        );
+        if (!exited()) return { outbound };
+        for (const c of children) group.discard(c);
+        if (attempt === 3)
+          throw new Error(`${inst.name} did not start; see ${group.logFile(`${inst.name}-sidecar`)}`);
+        log(`${inst.name}: restarting on other ports`);
+      }
+    };
+    const [gateway] = await Promise.all([
+      startInstance({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
+      ...INSTANCES.map((inst) => startInstance({ ...inst, namespace: DEMO_NAMESPACE }, inst.app)),
     ]);
-    for (const admin of adminPorts)
-      await waitUntil(`sidecar on admin port ${admin}`, httpOk(`http://127.0.0.1:${admin}/ready`));
+    const gwOutbound = gateway.outbound;
+    const expected = INSTANCES.length + 1;
     await waitUntil('registration of every instance', async () => {
       const list = await client.list('WorkloadEntry');
-      return list.ok && list.value.items.length >= adminPorts.length;
+      const healthy = list.ok
+        ? list.value.items.filter(
+            (w) => !w.status?.conditions?.some((c) => c.type === 'Healthy' && c.status === 'False'),
+          )
+        : [];
+      return healthy.length >= expected;
     });
 
     let prometheus = options.prometheusUrl;
