@@ -22,7 +22,11 @@ flags:
                         bearer token for the control plane (its first token)
   --otlp-endpoint URL   where spans go over OTLP/HTTP (default: ${DEFAULT_OTLP_ENDPOINT})
   --sampling PERCENT    share of new traces sampled, 0-100 (default: 100)
-  --help                this text`;
+  --help                this text
+
+memory: V8 sizes its heap for the machine, not for a proxy; start sidecars with
+  NODE_OPTIONS='--max-old-space-size=256 --max-semi-space-size=2' (or the same node flags) to keep
+  the resident memory under load near 90 MB instead of ~140 MB.`;
 
 function port(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
