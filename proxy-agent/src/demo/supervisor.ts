@@ -4,10 +4,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
+import { freePort } from '../net/free-port';
 import { httpSdScrapeConfig, startPrometheus } from '../prometheus';
 import { applyScenario } from './apply-scenario';
 import { startExternalService } from './apps';
@@ -75,17 +75,6 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const NODE_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1', '--single-threaded-gc'];
 /** Fewer glibc malloc arenas: Node's worker threads otherwise each grow their own. */
 const CHILD_ENV = { MALLOC_ARENA_MAX: '2' };
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => (typeof a === 'object' && a ? ok(a.port) : fail(new Error('no free port'))));
-    });
-  });
-}
 
 async function waitUntil(
   what: string,

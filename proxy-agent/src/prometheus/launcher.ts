@@ -2,8 +2,8 @@
 // cleanly. Used by the demo and by tests that need a real Prometheus.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../net/free-port';
 import { findPrometheusBinary } from './binary';
 import { prometheusConfig, type ScrapeConfig } from './config';
 
@@ -31,20 +31,6 @@ export interface RunningPrometheus {
 }
 
 const READY_POLL_MS = 100;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function ready(url: string): Promise<boolean> {
   try {
