@@ -37,7 +37,11 @@ interface Ports {
   admin: number;
 }
 
-async function spawnSidecar(service: string, appPort: number, config: string): Promise<Ports> {
+async function spawnSidecar(
+  service: string,
+  appPort: number,
+  config: string,
+): Promise<Ports & { proc: AgentProcess }> {
   const ports = { inbound: await freePort(), outbound: await freePort(), admin: await freePort() };
   const file = join(dir, `${service}.yaml`);
   writeFileSync(file, config);
@@ -63,11 +67,11 @@ async function spawnSidecar(service: string, appPort: number, config: string): P
     timeoutMs: 30_000,
     what: `the ${service} sidecar to be ready`,
   });
-  return ports;
+  return { ...ports, proc };
 }
 
-/** The callee's service with one endpoint (its sidecar's inbound port) and a 10 s route timeout. */
-function calleeConfig(inboundPort: number): string {
+/** The callee's service with one endpoint (its sidecar's inbound port) and a route timeout. */
+function calleeConfig(inboundPort: number, timeout = '10s'): string {
   return yamlDocs(
     serviceEntry('productpage'),
     `apiVersion: networking.istio.io/v1
@@ -85,7 +89,7 @@ spec:
   hosts: [productpage]
   http:
   - route: [{destination: {host: productpage}}]
-    timeout: 10s
+    timeout: ${timeout}
 `,
   );
 }
@@ -107,7 +111,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the inbound sidecar on a busy machine', () => {
   let caller: Ports;
-  let callee: Ports;
+  let callee: Ports & { proc: AgentProcess };
   let mode: 'slow' | 'break' = 'slow';
 
   beforeAll(async () => {
@@ -186,4 +190,38 @@ describe('the inbound sidecar on a busy machine', () => {
       mode = 'slow';
     }
   }, 30_000);
+  it('a callee sidecar starved past the route timeout: the caller answers 504 UT, the callee records 0 DC (not UC)', async () => {
+    // The demo's trace: the gateway's span ended at the 10 s route timeout with 504 UT while the callee's
+    // server span, started late on the loaded machine, lasted 0.65 s and ended with 0 and UC,DC. The
+    // callee's sidecar only got to the request when the gateway was about to give up; the gateway hung
+    // up (DC, correct), and the app request the callee then broke off is not an upstream failure (no UC).
+    const shortCaller = await spawnSidecar(
+      'istio-ingressgateway',
+      await freePort(),
+      calleeConfig(callee.inbound, '1s'),
+    );
+    const before = await requestsByOutcome(callee.admin, 'destination');
+    // Stopped: the kernel accepts the connection and holds the request until the process runs again.
+    callee.proc.child.kill('SIGSTOP');
+    try {
+      const started = Date.now();
+      const reply = await send(shortCaller.outbound, { host: 'productpage', path: '/productpage' });
+      expect(reply.status).toBe(504);
+      expect(reply.headers['x-envoy-response-flags']).toBe('UT');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      callee.proc.child.kill('SIGCONT');
+    }
+    const after = await waitFor(
+      async () => {
+        const s = await requestsByOutcome(callee.admin, 'destination');
+        return (s['0 DC'] ?? 0) > (before['0 DC'] ?? 0) ? s : undefined;
+      },
+      { what: 'the 0 DC sample at the destination' },
+    );
+    expect(Object.keys(after).filter((k) => k.includes('UC'))).toEqual(
+      Object.keys(before).filter((k) => k.includes('UC')),
+    );
+    expect((after['0 DC'] ?? 0) - (before['0 DC'] ?? 0)).toBe(1);
+  }, 60_000);
 });
