@@ -7,7 +7,22 @@ import fcose from 'cytoscape-fcose';
 import { useEffect, useRef } from 'react';
 import { useTraceOverlay } from '@/components/traces/use-trace-overlay';
 import { graphStyle } from './cy-style';
-import { type LayoutName, layoutOptions } from './layouts';
+import { LARGE_GRAPH_NODES, type LayoutName, layoutOptions } from './layouts';
+
+/** The canvas renderer's viewport switches (read on each frame, so they can change with the graph's size). */
+interface ViewportRenderer {
+  hideEdgesOnViewport: boolean;
+  textureOnViewport: boolean;
+}
+
+/** Large graphs: edges hidden and the rest drawn as a texture while panning and zooming. */
+function setViewportShortcuts(cy: Core, large: boolean): void {
+  // `renderer()` is public in cytoscape but missing from its types.
+  const r = (cy as unknown as { renderer(): ViewportRenderer | undefined }).renderer();
+  if (!r) return;
+  r.hideEdgesOnViewport = large;
+  r.textureOnViewport = large;
+}
 
 let registered = false;
 function register(): void {
@@ -40,6 +55,9 @@ export function GraphCanvas({
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | undefined>(undefined);
   const laidOut = useRef<{ layout?: LayoutName; nodes: string }>({ nodes: '' });
+  const large = useRef(false);
+  const darkRef = useRef(dark);
+  darkRef.current = dark;
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
 
@@ -69,7 +87,7 @@ export function GraphCanvas({
   }, []);
 
   useEffect(() => {
-    cyRef.current?.style(graphStyle(dark));
+    cyRef.current?.style(graphStyle(dark, large.current));
   }, [dark]);
 
   useTraceOverlay(cyRef);
@@ -78,6 +96,13 @@ export function GraphCanvas({
     const cy = cyRef.current;
     if (!cy) return;
     const wanted = new Map(elements.map((e) => [e.data.id as string, e]));
+    const isLarge = elements.filter((e) => e.group === 'nodes').length > LARGE_GRAPH_NODES;
+    if (isLarge !== large.current) {
+      large.current = isLarge;
+      setViewportShortcuts(cy, isLarge);
+      // Restyled before the elements arrive: on the first draw the graph is still empty.
+      cy.style(graphStyle(darkRef.current, isLarge));
+    }
     cy.batch(() => {
       cy.elements().forEach((el) => {
         if (!wanted.has(el.id())) el.remove();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROMETHEUS_URL, prometheusUrlFromEnv, toPromError } from './client';
+import {
+  DEFAULT_PROMETHEUS_URL,
+  prometheusUrlFromEnv,
+  promFloat,
+  samplesOfAnswer,
+  toPromError,
+} from './client';
 
 describe('Prometheus client configuration and errors', () => {
   it('takes its URL from PROMETHEUS_URL only, http(s) only', () => {
@@ -23,6 +29,33 @@ describe('Prometheus client configuration and errors', () => {
     });
     expect(toPromError({ errorType: 'http_error', httpStatus: 503 }, base).code).toBe(
       'prometheus_unavailable',
+    );
+  });
+});
+
+describe('instant answers', () => {
+  it('reads a vector answer as samples, with Prometheus special floats', () => {
+    const samples = samplesOfAnswer({
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [
+          { metric: { a: '1' }, value: [1, '2.5'] },
+          { metric: { a: '2' }, value: [1, '+Inf'] },
+          { metric: { a: '3' }, value: [1, 'NaN'] },
+        ],
+      },
+    });
+    expect(samples.map((s) => s.labels.a)).toEqual(['1', '2', '3']);
+    expect(samples[0]?.value).toBe(2.5);
+    expect(samples[1]?.value).toBe(Number.POSITIVE_INFINITY);
+    expect(samples[2]?.value).toBeNaN();
+    expect(promFloat('-Inf')).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('has no samples for scalar answers', () => {
+    expect(samplesOfAnswer({ status: 'success', data: { resultType: 'scalar', result: [1, '3'] } })).toEqual(
+      [],
     );
   });
 });

@@ -1,6 +1,8 @@
-// A thin Prometheus HTTP API client on `prometheus-query`: instant and range queries whose failures are
-// typed values (unreachable, timeout, bad query), never exceptions. The base URL comes from the
-// operator's configuration only — never from a request.
+// A thin Prometheus HTTP API client: instant and range queries whose failures are typed values
+// (unreachable, timeout, bad query), never exceptions. The base URL comes from the operator's
+// configuration only — never from a request. Range queries go through `prometheus-query`; instant
+// queries (the graph's, tens of MB at scale) are read with one `JSON.parse` and no per-sample objects
+// beyond the sample itself — the driver's per-sample `Date`/class churn cost more than Prometheus did.
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import type { Sample } from '../graph/series';
 
@@ -78,14 +80,76 @@ export function toPromError(err: unknown, baseUrl: string): PromError {
   return { code: 'prometheus_unavailable', message: `Prometheus at ${baseUrl} is unreachable: ${detail}` };
 }
 
-function samplesOf(r: QueryResult): Sample[] {
-  if (r.resultType !== 'vector') return [];
-  return (r.result as { metric: { labels: Record<string, string> }; value: { value: number } }[]).map(
-    (v) => ({
-      labels: { ...v.metric.labels },
-      value: v.value.value,
-    }),
-  );
+/** Prometheus' float text (`"1.5"`, `"NaN"`, `"+Inf"`, `"-Inf"`) as a number. */
+export function promFloat(text: string): number {
+  if (text === '+Inf') return Number.POSITIVE_INFINITY;
+  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
+}
+
+interface ApiAnswer {
+  status?: string;
+  errorType?: string;
+  error?: string;
+  data?: { resultType?: string; result?: unknown };
+}
+
+/** The samples of a parsed `/api/v1/query` answer; a scalar or string answer has none. */
+export function samplesOfAnswer(answer: ApiAnswer): Sample[] {
+  const data = answer.data;
+  if (data?.resultType !== 'vector' || !Array.isArray(data.result)) return [];
+  const result = data.result as { metric: Record<string, string>; value: [number, string] }[];
+  const out: Sample[] = new Array(result.length);
+  for (let i = 0; i < result.length; i++) {
+    const r = result[i] as { metric: Record<string, string>; value: [number, string] };
+    out[i] = { labels: r.metric, value: promFloat(r.value[1]) };
+  }
+  return out;
+}
+
+/** One POST to `/api/v1/query`, its body parsed once; failures typed as the driver's are. */
+async function instantQuery(
+  baseUrl: string,
+  query: string,
+  timeSec: number,
+  timeoutMs: number,
+): Promise<PromResult<Sample[]>> {
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(`${baseUrl}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query, time: String(timeSec) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await res.text();
+  } catch (err) {
+    const name = err instanceof Error ? err.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError')
+      return { ok: false, error: toPromError({ errorType: 'timeout_error' }, baseUrl) };
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : undefined;
+    return {
+      ok: false,
+      error: toPromError({ errorType: 'network_error', error: cause ?? String(err) }, baseUrl),
+    };
+  }
+  let answer: ApiAnswer | undefined;
+  try {
+    answer = JSON.parse(text) as ApiAnswer;
+  } catch {
+    answer = undefined;
+  }
+  if (!res.ok || answer?.status !== 'success') {
+    return {
+      ok: false,
+      error: toPromError(
+        { errorType: 'http_error', httpStatus: res.status, error: answer?.error ?? text.slice(0, 200) },
+        baseUrl,
+      ),
+    };
+  }
+  return { ok: true, value: samplesOfAnswer(answer) };
 }
 
 function rangeOf(r: QueryResult): RangeSeries[] {
@@ -100,21 +164,18 @@ function rangeOf(r: QueryResult): RangeSeries[] {
 
 export function createPrometheusClient(options: ClientOptions): PromClient {
   const baseUrl = options.baseUrl.replace(/\/$/, '');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const driver = new PrometheusDriver({
     endpoint: baseUrl,
     baseURL: '/api/v1/',
     // Graph queries are long; POST keeps them out of URL length limits.
     preferPost: true,
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeout: timeoutMs,
   });
   return {
     baseUrl,
-    async instant(query, timeSec) {
-      try {
-        return { ok: true, value: samplesOf(await driver.instantQuery(query, new Date(timeSec * 1000))) };
-      } catch (err) {
-        return { ok: false, error: toPromError(err, baseUrl) };
-      }
+    instant(query, timeSec) {
+      return instantQuery(baseUrl, query, timeSec, timeoutMs);
     },
     async range(query, startSec, endSec, stepSec) {
       try {
