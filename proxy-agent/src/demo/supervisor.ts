@@ -72,7 +72,12 @@ const STARTUP_TIMEOUT_MS = 60_000;
  * V8 flags for the demo's many small Node processes: a small young generation keeps each one's RSS
  * down (the default lets it grow to ~48 MB) at the cost of more, cheaper scavenges.
  */
-const NODE_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1', '--single-threaded-gc'];
+const NODE_FLAGS = [
+  '--max-semi-space-size=2',
+  '--max-old-space-size=256',
+  '--v8-pool-size=1',
+  '--single-threaded-gc',
+];
 /** Fewer glibc malloc arenas: Node's worker threads otherwise each grow their own. */
 const CHILD_ENV = { MALLOC_ARENA_MAX: '2' };
 
