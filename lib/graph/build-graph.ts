@@ -1,7 +1,7 @@
 // Builds the graph for some parameters: runs the PromQL (requests, latency buckets, live Envoy stats)
 // and the config lookup in parallel, then assembles. Prometheus failing for the request rates is an
 // error; latency, Envoy stats and the control plane failing are warnings on a graph that still draws.
-import type { PromClient, PromError } from '../prometheus/client';
+import type { PromClient, PromError, PromResult } from '../prometheus/client';
 import { assembleGraph } from './assemble';
 import { applyBadges } from './badges';
 import { configBadges, serviceEntryLocations } from './config-badges';
@@ -10,6 +10,7 @@ import type { HealthThresholds } from './health';
 import type { ConfigResult } from './mesh-config-source';
 import { type GraphParams, promDuration } from './params';
 import { latencyBucketQuery, reporterSelections, requestRateQuery } from './promql';
+import { recordedLatencyBucketQuery } from './recording-rules';
 import type { Sample } from './series';
 import type { Graph, GraphWarning } from './types';
 
@@ -18,6 +19,11 @@ export interface GraphDeps {
   /** The mesh config of some namespaces; absent when no control plane is configured. */
   meshConfig?: (namespaces: string[]) => Promise<ConfigResult>;
   thresholds?: HealthThresholds;
+  /**
+   * Whether Prometheus has the graph's recording rules (see `recording-rules.ts`); cached by the caller.
+   * Absent: the raw histogram is always queried.
+   */
+  recordedLatency?: (timeSec: number) => Promise<boolean>;
   /** Unix seconds; the default query time. */
   now?: () => number;
 }
@@ -34,11 +40,18 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   const configFor = (namespaces: string[]) =>
     deps.meshConfig ? deps.meshConfig(namespaces) : Promise.resolve(undefined);
   const earlyConfig = params.namespaces.length > 0 ? configFor(params.namespaces) : undefined;
+  const latency = async (): Promise<PromResult<Sample[]>> => {
+    if (!params.latency) return { ok: true, value: [] };
+    if (await (deps.recordedLatency?.(time) ?? false)) {
+      const recorded = await deps.prometheus.instant(recordedLatencyBucketQuery(sel, params.duration), time);
+      // Recorded series missing at this time (rules added later than the window asked for): raw.
+      if (recorded.ok && recorded.value.length > 0) return recorded;
+    }
+    return deps.prometheus.instant(latencyBucketQuery(sel, range), time);
+  };
   const [requests, buckets, ...live] = await Promise.all([
     deps.prometheus.instant(requestRateQuery(both, range), time),
-    params.latency
-      ? deps.prometheus.instant(latencyBucketQuery(sel, range), time)
-      : Promise.resolve({ ok: true as const, value: [] as Sample[] }),
+    latency(),
     ...liveStats.map((s) => deps.prometheus.instant(liveStatQuery(s, range), time)),
   ]);
   if (!requests.ok) return { ok: false, error: requests.error };

@@ -9,6 +9,7 @@ import { prometheus } from '../prometheus/server';
 import type { GraphDeps } from './build-graph';
 import { parseHealthThresholds } from './health';
 import { fetchMeshConfig } from './mesh-config-source';
+import { cachedDetection, RULES_PROBE_QUERY, rulesPresent } from './recording-rules';
 
 export const DEFAULT_MESH_CONTROL_URL = 'http://127.0.0.1:15010';
 
@@ -22,6 +23,15 @@ function controlPlaneToken(): string | undefined {
   }
 }
 
+/**
+ * Whether Prometheus records the graph's rules: probed (at the graph's time) at most once a minute for
+ * the whole server; a graph at a time the rules did not cover falls back to the raw histogram anyway.
+ */
+const recordedLatency = cachedDetection(async (timeSec: number) => {
+  const r = await prometheus().instant(RULES_PROBE_QUERY, timeSec);
+  return r.ok ? rulesPresent(r.value) : undefined;
+});
+
 export function graphDeps(): GraphDeps {
   const client = new MeshConfigClient({
     baseUrl: process.env.MESH_CONTROL_URL?.trim() || DEFAULT_MESH_CONTROL_URL,
@@ -32,5 +42,6 @@ export function graphDeps(): GraphDeps {
     prometheus: prometheus(),
     meshConfig: (namespaces) => fetchMeshConfig(client, namespaces),
     thresholds: parseHealthThresholds(process.env.MESHLENS_HEALTH_THRESHOLDS),
+    recordedLatency,
   };
 }

@@ -2,7 +2,7 @@
 // replayed at several timestamps with counters growing, written as OpenMetrics, turned into TSDB blocks by
 // `promtool tsdb create-blocks-from openmetrics`, and served by the real `prometheus` binary.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -108,6 +108,50 @@ export async function startLoadedPrometheus(openMetrics: string): Promise<Loaded
     async close() {
       await prom.stop();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Backfills recording rules over `[start, end]` (Unix seconds) from the data `prom` serves, with
+ * `promtool tsdb create-blocks-from rules`, and restarts Prometheus on the same data with the new blocks.
+ */
+export async function backfillRules(
+  prom: LoadedPrometheus,
+  rulesYaml: string,
+  range: { start: number; end: number; evalIntervalS: number },
+): Promise<LoadedPrometheus> {
+  const rules = join(prom.dir, 'graph.rules.yml');
+  await writeFile(rules, rulesYaml);
+  const out = join(prom.dir, 'rule-blocks');
+  await run(
+    'promtool',
+    [
+      'tsdb',
+      'create-blocks-from',
+      'rules',
+      `--url=${prom.url}`,
+      `--start=${range.start}`,
+      `--end=${range.end}`,
+      `--eval-interval=${range.evalIntervalS}s`,
+      `--output-dir=${out}`,
+      rules,
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  await prom.stop();
+  for (const block of await readdir(out)) await rename(join(out, block), join(prom.dir, 'tsdb', block));
+  const restarted = await startPrometheus({
+    dataDir: prom.dir,
+    scrapeConfigs: [],
+    extraArgs: ['--storage.tsdb.retention.time=100y'],
+  });
+  return {
+    ...restarted,
+    dir: prom.dir,
+    async close() {
+      await restarted.stop();
+      await rm(prom.dir, { recursive: true, force: true });
     },
   };
 }

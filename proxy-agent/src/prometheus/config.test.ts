@@ -36,3 +36,12 @@ describe('findPrometheusBinary', () => {
     expect(findPrometheusBinary({ PATH: '/usr/bin:/bin' })).toBe('/usr/bin/prometheus');
   });
 });
+
+describe('prometheusConfig rule files', () => {
+  it('lists rule files only when there are some', () => {
+    expect(parse(prometheusConfig({ scrapeConfigs: [], ruleFiles: ['/d/a.rules.yml'] })).rule_files).toEqual([
+      '/d/a.rules.yml',
+    ]);
+    expect(parse(prometheusConfig({ scrapeConfigs: [], ruleFiles: [] }))).not.toHaveProperty('rule_files');
+  });
+});

@@ -9,6 +9,8 @@ export interface PrometheusConfigOptions {
   /** Prometheus duration, e.g. `5s` (default `15s`). */
   scrapeInterval?: string;
   evaluationInterval?: string;
+  /** Rule files (paths) Prometheus loads and evaluates, e.g. recording rules. */
+  ruleFiles?: readonly string[];
 }
 
 export function prometheusConfig(options: PrometheusConfigOptions): string {
@@ -19,6 +21,7 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
       scrape_timeout: interval,
       evaluation_interval: options.evaluationInterval ?? interval,
     },
+    ...(options.ruleFiles && options.ruleFiles.length > 0 ? { rule_files: [...options.ruleFiles] } : {}),
     scrape_configs: options.scrapeConfigs,
   });
 }

@@ -14,6 +14,11 @@ export interface PrometheusOptions {
   dataDir: string;
   scrapeConfigs: readonly ScrapeConfig[];
   scrapeInterval?: string;
+  /**
+   * Rule files to write into `dataDir` and load (`rule_files`), by file name: e.g. the graph's recording
+   * rules, `{ 'meshlens-graph.rules.yml': recordingRulesYaml() }` from `lib/graph/recording-rules`.
+   */
+  ruleFiles?: Readonly<Record<string, string>>;
   /** Extra command-line flags. */
   extraArgs?: readonly string[];
   readyTimeoutMs?: number;
@@ -59,9 +64,20 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const port = options.port || (await freePort());
   await mkdir(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'prometheus.yml');
+  const ruleFiles: string[] = [];
+  for (const [name, content] of Object.entries(options.ruleFiles ?? {})) {
+    if (!/^[\w.-]+$/.test(name)) throw new Error(`rule file name ${name} must be a plain file name`);
+    const file = join(options.dataDir, name);
+    await writeFile(file, content);
+    ruleFiles.push(file);
+  }
   await writeFile(
     configFile,
-    prometheusConfig({ scrapeConfigs: options.scrapeConfigs, scrapeInterval: options.scrapeInterval }),
+    prometheusConfig({
+      scrapeConfigs: options.scrapeConfigs,
+      scrapeInterval: options.scrapeInterval,
+      ruleFiles,
+    }),
   );
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
