@@ -2,12 +2,14 @@
 // trace-store process (single-threaded: one core), and /api/traces search latency with 100,000 spans stored.
 // Payloads are encoded before the clock starts; the sender runs in this process with a few requests in
 // flight. Uses the agent built by `npm run build` (dist/agent).
-//   node scripts/bench.mjs trace-store [-- --spans 100000 --batch 500 --searches 200]
+//   node scripts/bench.mjs trace-store [-- --spans 100000 --batch 500 --searches 200 --trace-gc]
+// --trace-gc runs the store with node's --trace-gc and reports its GC pauses during the searches.
 //   node scripts/bench/trace-store.mjs [--spans N ...]
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import protobuf from 'protobufjs';
 import { cpuSecondsOf, freePort, memoryOf, ROOT, startProcess } from './lib/processes.mjs';
@@ -19,11 +21,12 @@ const IN_FLIGHT = 4;
 const PROTO_DIR = join(ROOT, 'proxy-agent/src/trace-store/proto');
 
 function parseArgs(args) {
-  const opt = { spans: 100_000, batch: 500, searches: 200 };
+  const opt = { spans: 100_000, batch: 500, searches: 200, traceGc: false };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--spans') opt.spans = Number(args[++i]);
     else if (args[i] === '--batch') opt.batch = Number(args[++i]);
     else if (args[i] === '--searches') opt.searches = Number(args[++i]);
+    else if (args[i] === '--trace-gc') opt.traceGc = true;
   }
   return opt;
 }
@@ -163,11 +166,12 @@ async function ingest(store, port, bodies, contentType) {
   };
 }
 
-async function startStore(maxTraces) {
+async function startStore(maxTraces, traceGc) {
   const [otlpPort, queryPort] = [await freePort(), await freePort()];
   const store = await startProcess(
     process.execPath,
     [
+      ...(traceGc ? ['--trace-gc'] : []),
       join(ROOT, 'bin/meshlens-agent.js'),
       'trace-store',
       '--otlp-port',
@@ -267,6 +271,24 @@ async function searchLatencies(queryPort, pid, count) {
   return { all: all.sort((a, b) => a - b), byQuery, cpuMsPerSearch, bulk };
 }
 
+/** GC pauses of this (the client) process from now until stop(): they would inflate the measured latency. */
+function gcPauses() {
+  const seen = { count: 0, maxMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      seen.count++;
+      seen.maxMs = Math.max(seen.maxMs, e.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      observer.disconnect();
+      return seen;
+    },
+  };
+}
+
 const fmt = (n, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mark = (ok) => (ok ? 'PASS' : 'MISS');
@@ -289,7 +311,7 @@ export default async function traceStoreBench(args = []) {
     ['OTLP/JSON', jsonBodies, 'application/json'],
     ['OTLP/protobuf', protoBodies, 'application/x-protobuf'],
   ]) {
-    const { store, otlpPort, queryPort } = await startStore(maxTraces);
+    const { store, otlpPort, queryPort } = await startStore(maxTraces, opt.traceGc);
     try {
       const mb = bodies.reduce((n, b) => n + b.length, 0) / 1e6;
       const run = await ingest(store, otlpPort, bodies, type);
@@ -305,17 +327,38 @@ export default async function traceStoreBench(args = []) {
           `target ≥ ${fmt(TARGETS.spansPerSecond)}: ${fmt(perCore / TARGETS.spansPerSecond, 2)}× ${mark(perCore >= TARGETS.spansPerSecond)}`,
       );
       if (name === 'OTLP/JSON') {
+        const gcFrom = store.output().length;
+        const benchGc = gcPauses();
         const { all, byQuery, cpuMsPerSearch, bulk } = await searchLatencies(
           queryPort,
           store.pid,
           opt.searches,
+        );
+        const ownGc = benchGc.stop();
+        if (opt.traceGc) {
+          const lines = store.output().slice(gcFrom).split('\n');
+          for (const kind of ['Scavenge', 'Mark-Compact']) {
+            const ms = lines
+              .filter((l) => l.includes(`: ${kind} `))
+              .map((l) => Number(/MB, ([\d.]+) \//.exec(l)?.[1] ?? 0));
+            console.log(
+              `  store GC during the searches: ${ms.length} × ${kind}, pauses total ${fmt(
+                ms.reduce((a, b) => a + b, 0),
+                1,
+              )} ms, max ${fmt(Math.max(0, ...ms), 1)} ms`,
+            );
+          }
+        }
+        console.log(
+          `  benchmark process's own GC during the searches: ${ownGc.count}, max pause ${fmt(ownGc.maxMs, 1)} ms`,
         );
         const p50 = percentile(all, 50);
         const p99 = percentile(all, 99);
         for (const [q, ms] of byQuery) {
           const sorted = ms.sort((a, b) => a - b);
           console.log(
-            `  /api/traces?${decodeURIComponent(q).padEnd(92)} p50 ${fmt(percentile(sorted, 50), 1)} ms`,
+            `  /api/traces?${decodeURIComponent(q).padEnd(92)} p50 ${fmt(percentile(sorted, 50), 1)} ms, ` +
+              `p99 ${fmt(percentile(sorted, 99), 1)} ms, max ${fmt(sorted[sorted.length - 1] ?? 0, 1)} ms`,
           );
         }
         console.log(
