@@ -49,15 +49,15 @@ export function createQueryApi(store: TraceStore, options: QueryApiOptions = {})
         const parsed = parseSearchParams(params, now());
         if (!parsed.ok) return v1Error(res, 400, parsed.error);
         const { query, traceIDs } = parsed.value;
-        if (traceIDs.length === 0) return envelope(res, store.findTraces(query), 0, null);
-        const found: Trace[] = [];
+        if (traceIDs.length === 0) return tracesEnvelope(res, store.findTracesJson(query), null);
+        const found: string[] = [];
         const errors: StructuredError[] = [];
         for (const id of traceIDs) {
-          const trace = store.getTrace(id);
-          if (trace) found.push(trace);
+          const trace = store.getTraceJson(id);
+          if (trace !== undefined) found.push(trace);
           else errors.push({ msg: 'trace not found', traceID: id });
         }
-        envelope(res, found, 0, errors.length > 0 ? errors : null);
+        tracesEnvelope(res, found, errors.length > 0 ? errors : null);
       },
     ],
     [
@@ -65,9 +65,9 @@ export function createQueryApi(store: TraceStore, options: QueryApiOptions = {})
       (_p, res, [rawId = '']) => {
         const id = parseTraceId(decode(rawId));
         if (!id.ok) return v1Error(res, 400, id.error);
-        const trace = store.getTrace(id.id);
-        if (!trace) return v1Error(res, 404, 'trace not found');
-        envelope(res, [trace], 0, null);
+        const trace = store.getTraceJson(id.id);
+        if (trace === undefined) return v1Error(res, 404, 'trace not found');
+        tracesEnvelope(res, [trace], null);
       },
     ],
     [
@@ -133,6 +133,13 @@ function envelope(
   errors: StructuredError[] | null = null,
 ) {
   json(res, 200, { data, total, limit: 0, offset: 0, errors });
+}
+
+/** `envelope` of traces given as their JSON text (the store keeps spans serialized). */
+function tracesEnvelope(res: ServerResponse, traces: string[], errors: StructuredError[] | null): void {
+  const text = `{"data":[${traces.join(',')}],"total":0,"limit":0,"offset":0,"errors":${JSON.stringify(errors)}}`;
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /** Jaeger answers errors through Go's http.Error: the JSON envelope as text/plain with a newline. */

@@ -277,4 +277,28 @@ describe('TraceStore traces', () => {
     ]);
     expect(store.dependencies(T0 / 1000 - 20_000_000, 1000)).toEqual([]);
   });
+
+  it('answers JSON byte for byte the serialization of the spans it was given', () => {
+    const converted = convert([
+      { trace: 5, span: 1, service: 'web', attrs: { 'http.status_code': 503, retry: true }, error: true },
+      { trace: 5, span: 2, parent: 1, service: 'api', events: [{ name: 'retry', attrs: { n: '2' } }] },
+      { trace: 5, span: 3, parent: 2, service: 'web', kind: 3 },
+    ]);
+    const store = new TraceStore();
+    store.add(converted);
+    // The store numbers processes per trace in the order they first appear (and sets each span's processID).
+    const expected = JSON.stringify({
+      traceID: traceHex(5),
+      spans: converted.map((c) => c.span),
+      processes: { p1: converted[0]?.process, p2: converted[1]?.process },
+      warnings: null,
+    });
+    expect(converted.map((c) => c.span.processID)).toEqual(['p1', 'p2', 'p1']);
+    expect(store.getTraceJson(traceHex(5))).toBe(expected);
+    expect(JSON.stringify(store.getTrace(traceHex(5)))).toBe(expected);
+    expect(store.findTracesJson(q({ tags: { n: '2' }, serviceName: 'api' }))).toEqual([expected]);
+    expect(store.findTracesJson(q({ tags: { error: 'true' } }))).toEqual([expected]);
+    expect(store.findTracesJson(q({ tags: { error: 'true', n: '2' } }))).toEqual([]);
+    expect(store.getTraceJson(traceHex(6))).toBeUndefined();
+  });
 });

@@ -37,9 +37,33 @@ export interface AddResult {
   errors: string[];
 }
 
+/**
+ * A stored span, compact: its Jaeger JSON serialized once at ingest (answers are assembled from these
+ * strings), and only what search, eviction and dependencies read kept as fields. A handful of heap objects
+ * per span instead of an object tree of dozens, so that GC pauses do not grow with the store.
+ */
+interface StoredSpan {
+  spanID: string;
+  processID: string;
+  operationName: string;
+  /** The span's `span.kind` tag ("" without one). */
+  kind: string;
+  /** µs since the epoch / µs. */
+  startTime: number;
+  duration: number;
+  /** Span id of the first CHILD_OF reference, "" without one. */
+  parentSpanID: string;
+  /** Span tags and log fields as `\0key\0value\0key\0value\0` (values as Jaeger compares them). */
+  match: string;
+  /** The span's Jaeger JSON. */
+  json: string;
+}
+
 interface TraceRecord {
   seq: number;
-  trace: Trace;
+  traceID: string;
+  spans: StoredSpan[];
+  processes: Record<string, Process>;
   /** processKey → processID within this trace. */
   processIds: Map<string, string>;
   /** Earliest span start and latest span end, µs. */
@@ -118,7 +142,7 @@ export class TraceStore {
         while (this.traces.size >= this.maxTraces) this.evictOldest();
         record = this.createRecord(span.traceID);
       }
-      if (record.trace.spans.length >= this.maxSpansPerTrace) {
+      if (record.spans.length >= this.maxSpansPerTrace) {
         rejected++;
         errors.add(`trace ${span.traceID} holds the maximum of ${this.maxSpansPerTrace} spans`);
         continue;
@@ -130,7 +154,14 @@ export class TraceStore {
   }
 
   getTrace(traceID: string): Trace | undefined {
-    return this.traces.get(traceID)?.trace;
+    const record = this.traces.get(traceID);
+    return record && toTrace(record);
+  }
+
+  /** A trace's Jaeger JSON, byte for byte `JSON.stringify(getTrace(traceID))`. */
+  getTraceJson(traceID: string): string | undefined {
+    const record = this.traces.get(traceID);
+    return record && traceJson(record);
   }
 
   services(): string[] {
@@ -150,6 +181,15 @@ export class TraceStore {
   }
 
   findTraces(query: TraceQuery): Trace[] {
+    return this.findRecords(query).map(toTrace);
+  }
+
+  /** The JSON of each trace `findTraces` finds, in the same order. */
+  findTracesJson(query: TraceQuery): string[] {
+    return this.findRecords(query).map(traceJson);
+  }
+
+  private findRecords(query: TraceQuery): TraceRecord[] {
     const service = query.serviceName;
     // Each condition the index can answer is a list of terms a trace must have one of.
     const conditions: Term[][] = [[serviceTerm(service)]];
@@ -174,15 +214,14 @@ export class TraceStore {
 
     const traceMatches = compileSpanFilter(query);
     const candidate = (record: TraceRecord) =>
-      sized.every((c) => c.terms.some((t) => this.index.has(t, record.trace.traceID))) &&
-      traceMatches(record.trace);
+      sized.every((c) => c.terms.some((t) => this.index.has(t, record.traceID))) && traceMatches(record);
 
     if (driver.size > this.scanThreshold) {
       // Many candidates: walk the traces newest first and stop at the limit, as Jaeger's memory store does.
-      const found: Trace[] = [];
+      const found: TraceRecord[] = [];
       for (let i = this.order.length - 1; i >= this.head && found.length < limit; i--) {
         const record = this.order[i] as TraceRecord;
-        if (candidate(record)) found.push(record.trace);
+        if (candidate(record)) found.push(record);
       }
       return found;
     }
@@ -196,9 +235,9 @@ export class TraceStore {
         if (record && others.every((c) => c.terms.some((t) => this.index.has(t, id)))) pool.add(record);
       }
     }
-    const found: Trace[] = [];
+    const found: TraceRecord[] = [];
     for (const record of [...pool].sort((a, b) => b.seq - a.seq)) {
-      if (traceMatches(record.trace)) found.push(record.trace);
+      if (traceMatches(record)) found.push(record);
       if (found.length === limit) break;
     }
     return found;
@@ -212,15 +251,13 @@ export class TraceStore {
     const startUs = (endTsMs - lookbackMs) * 1000;
     const endUs = endTsMs * 1000;
     const counts = new Map<string, DependencyLink>();
-    for (const { trace, startTime, endTime } of this.traces.values()) {
+    for (const { spans, processes, startTime, endTime } of this.traces.values()) {
       if (startTime < startUs || endTime > endUs) continue;
       const serviceOfSpan = new Map<string, string>();
-      for (const s of trace.spans)
-        serviceOfSpan.set(s.spanID, trace.processes[s.processID]?.serviceName ?? '');
-      for (const s of trace.spans) {
-        const parentRef = s.references.find((r) => r.refType === 'CHILD_OF');
-        const parent = parentRef && serviceOfSpan.get(parentRef.spanID);
-        const child = trace.processes[s.processID]?.serviceName;
+      for (const s of spans) serviceOfSpan.set(s.spanID, processes[s.processID]?.serviceName ?? '');
+      for (const s of spans) {
+        const parent = s.parentSpanID === '' ? undefined : serviceOfSpan.get(s.parentSpanID);
+        const child = processes[s.processID]?.serviceName;
         if (parent === undefined || child === undefined || parent === child) continue;
         const key = `${parent}${SEP}${child}`;
         const link = counts.get(key);
@@ -234,7 +271,9 @@ export class TraceStore {
   private createRecord(traceID: string): TraceRecord {
     const record: TraceRecord = {
       seq: this.nextSeq++,
-      trace: { traceID, spans: [], processes: {}, warnings: null },
+      traceID,
+      spans: [],
+      processes: {},
       processIds: new Map(),
       startTime: Number.POSITIVE_INFINITY,
       endTime: Number.NEGATIVE_INFINITY,
@@ -265,14 +304,15 @@ export class TraceStore {
     if (pid === undefined) {
       pid = `p${record.processIds.size + 1}`;
       record.processIds.set(info.key, pid);
-      record.trace.processes[pid] = process;
+      record.processes[pid] = process;
     }
     span.processID = pid;
-    record.trace.spans.push(span);
+    const stored = storedSpan(span);
+    record.spans.push(stored);
     record.startTime = Math.min(record.startTime, span.startTime);
     record.endTime = Math.max(record.endTime, span.startTime + span.duration);
     this.spanTotal++;
-    const id = record.trace.traceID;
+    const id = record.traceID;
     const terms = record.terms;
     this.forEachTerm(span, process, (term) => {
       // Most terms repeat across a trace's spans: touch the shared index only for new ones.
@@ -280,7 +320,7 @@ export class TraceStore {
       terms.add(term);
       this.index.add(term, id);
     });
-    this.countOperation(process.serviceName, span, +1);
+    this.countOperation(process.serviceName, stored, +1);
   }
 
   private evictOldest(): void {
@@ -292,14 +332,14 @@ export class TraceStore {
       this.order = this.order.slice(this.head);
       this.head = 0;
     }
-    const id = oldest.trace.traceID;
+    const id = oldest.traceID;
     this.traces.delete(id);
     for (const term of oldest.terms) this.index.remove(term, id);
-    for (const span of oldest.trace.spans) {
-      const process = oldest.trace.processes[span.processID];
+    for (const span of oldest.spans) {
+      const process = oldest.processes[span.processID];
       if (process) this.countOperation(process.serviceName, span, -1);
     }
-    this.spanTotal -= oldest.trace.spans.length;
+    this.spanTotal -= oldest.spans.length;
   }
 
   /** The index terms of one span: its service, operation, duration bucket, and every tag it can match. */
@@ -316,10 +356,8 @@ export class TraceStore {
     }
   }
 
-  private countOperation(service: string, span: Span, delta: number): void {
-    const kindTag = span.tags.find((t) => t.key === 'span.kind');
-    const kind = kindTag?.type === 'string' ? kindTag.value : '';
-    const key = `${span.operationName}${SEP}${kind}`;
+  private countOperation(service: string, span: StoredSpan, delta: number): void {
+    const key = `${span.operationName}${SEP}${span.kind}`;
     let ops = this.operationCounts.get(service);
     if (!ops) {
       ops = new Map();
@@ -336,8 +374,12 @@ export class TraceStore {
  * Whether a trace has one span meeting every condition of the query — the check behind the index, which
  * only says that the trace has each term somewhere. Query-wide work is done once, here.
  */
-function compileSpanFilter(q: TraceQuery): (trace: Trace) => boolean {
-  const tags = Object.entries(q.tags ?? {});
+function compileSpanFilter(q: TraceQuery): (trace: TraceRecord) => boolean {
+  const tags = Object.entries(q.tags ?? {}).map(([key, value]) => ({
+    key,
+    value,
+    pair: matchPair(key, value),
+  }));
   const minStart = q.startTimeMin ?? Number.NEGATIVE_INFINITY;
   const maxStart = q.startTimeMax ?? Number.POSITIVE_INFINITY;
   const minNs = q.durationMinNs || 0;
@@ -351,8 +393,8 @@ function compileSpanFilter(q: TraceQuery): (trace: Trace) => boolean {
       const durationNs = span.duration * 1000;
       if (durationNs < minNs || durationNs > maxNs) continue;
       let all = true;
-      for (const [key, value] of tags) {
-        if (!hasTag(span, process, key, value)) {
+      for (const { key, value, pair } of tags) {
+        if (!span.match.includes(pair) && !hasProcessTag(process, key, value)) {
           all = false;
           break;
         }
@@ -363,13 +405,62 @@ function compileSpanFilter(q: TraceQuery): (trace: Trace) => boolean {
   };
 }
 
-function hasTag(span: Span, process: Process, key: string, value: string): boolean {
-  for (const kv of span.tags) if (kv.key === key && tagValueString(kv) === value) return true;
+function hasProcessTag(process: Process, key: string, value: string): boolean {
   for (const kv of process.tags) if (kv.key === key && tagValueString(kv) === value) return true;
-  for (const log of span.logs) {
-    for (const kv of log.fields) if (kv.key === key && tagValueString(kv) === value) return true;
-  }
   return false;
+}
+
+/** `key`=`value` as it appears in `StoredSpan.match`. */
+function matchPair(key: string, value: string): string {
+  return `${SEP}${key}${SEP}${value}${SEP}`;
+}
+
+function storedSpan(span: Span): StoredSpan {
+  let match = SEP;
+  let kind = '';
+  for (const kv of span.tags) {
+    const value = tagValueString(kv);
+    if (kv.key === 'span.kind' && kind === '' && kv.type === 'string') kind = value;
+    match += `${kv.key}${SEP}${value}${SEP}`;
+  }
+  for (const log of span.logs) {
+    for (const kv of log.fields) match += `${kv.key}${SEP}${tagValueString(kv)}${SEP}`;
+  }
+  return {
+    spanID: span.spanID,
+    processID: span.processID,
+    operationName: span.operationName,
+    kind,
+    startTime: span.startTime,
+    duration: span.duration,
+    parentSpanID: span.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '',
+    // Flattened: a concatenation tree would keep its parts alive.
+    match: flat(match),
+    json: JSON.stringify(span),
+  };
+}
+
+/** `text` as one flat string (V8 keeps concatenations as trees of their parts until first read). */
+function flat(text: string): string {
+  // Converting a string to a number flattens it (the trick of the flatstr package).
+  void ((text as unknown as number) | 0);
+  return text;
+}
+
+/** `JSON.stringify` of the trace, assembled from the spans' JSON (not kept: memory holds each span once). */
+function traceJson(record: TraceRecord): string {
+  let spans = '';
+  for (const s of record.spans) spans += spans === '' ? s.json : `,${s.json}`;
+  return `{"traceID":${JSON.stringify(record.traceID)},"spans":[${spans}],"processes":${JSON.stringify(record.processes)},"warnings":null}`;
+}
+
+function toTrace(record: TraceRecord): Trace {
+  return {
+    traceID: record.traceID,
+    spans: record.spans.map((s) => JSON.parse(s.json) as Span),
+    processes: { ...record.processes },
+    warnings: null,
+  };
 }
 
 function cmp(a: string, b: string): number {
