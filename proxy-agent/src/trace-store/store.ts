@@ -55,8 +55,11 @@ interface StoredSpan {
   parentSpanID: string;
   /** Span tags and log fields as `\0key\0value\0key\0value\0` (values as Jaeger compares them). */
   match: string;
-  /** The span's Jaeger JSON. */
-  json: string;
+  /**
+   * The span's Jaeger JSON in parts: the text up to and including `"tags":[`, each tag's JSON (without
+   * the commas between them; repeated tags are one shared string), and the text after the tags' `]`.
+   */
+  json: string[];
 }
 
 interface TraceRecord {
@@ -436,8 +439,42 @@ function storedSpan(span: Span): StoredSpan {
     parentSpanID: span.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '',
     // Flattened: a concatenation tree would keep its parts alive.
     match: flat(match),
-    json: JSON.stringify(span),
+    json: jsonParts(span),
   };
+}
+
+const TAGS_MARK = ',"tags":[]';
+const MAX_SHARED_TAG_LENGTH = 200;
+const MAX_SHARED_TAGS = 100_000;
+/**
+ * Serialized tags, shared: most tags repeat across spans (method, status, cluster, flags, kind), so each
+ * repeated one is held once. Bounded: cleared when full (spans keep the strings they already share).
+ */
+const sharedTags = new Map<string, string>();
+
+function shared(tagJson: string): string {
+  if (tagJson.length > MAX_SHARED_TAG_LENGTH) return tagJson;
+  const known = sharedTags.get(tagJson);
+  if (known !== undefined) return known;
+  if (sharedTags.size >= MAX_SHARED_TAGS) sharedTags.clear();
+  sharedTags.set(tagJson, tagJson);
+  return tagJson;
+}
+
+function jsonParts(span: Span): string[] {
+  // Key order as in the span itself: `tags` keeps its place, and can be found as the only `,"tags":[]`
+  // (a string value cannot hold an unescaped quote; no nested object has a `tags` key).
+  const text = JSON.stringify({ ...span, tags: [] });
+  const at = text.indexOf(TAGS_MARK);
+  if (at < 0) return [JSON.stringify(span)]; // not a model span (no tags array): kept whole
+  const cut = at + TAGS_MARK.length - 1;
+  return [text.slice(0, cut), ...span.tags.map((kv) => shared(JSON.stringify(kv))), text.slice(cut)];
+}
+
+/** The span's JSON text from its parts. */
+function spanJson(parts: string[]): string {
+  if (parts.length === 1) return parts[0] as string;
+  return `${parts[0]}${parts.slice(1, -1).join(',')}${parts[parts.length - 1]}`;
 }
 
 /** `text` as one flat string (V8 keeps concatenations as trees of their parts until first read). */
@@ -450,14 +487,14 @@ function flat(text: string): string {
 /** `JSON.stringify` of the trace, assembled from the spans' JSON (not kept: memory holds each span once). */
 function traceJson(record: TraceRecord): string {
   let spans = '';
-  for (const s of record.spans) spans += spans === '' ? s.json : `,${s.json}`;
+  for (const s of record.spans) spans += spans === '' ? spanJson(s.json) : `,${spanJson(s.json)}`;
   return `{"traceID":${JSON.stringify(record.traceID)},"spans":[${spans}],"processes":${JSON.stringify(record.processes)},"warnings":null}`;
 }
 
 function toTrace(record: TraceRecord): Trace {
   return {
     traceID: record.traceID,
-    spans: record.spans.map((s) => JSON.parse(s.json) as Span),
+    spans: record.spans.map((s) => JSON.parse(spanJson(s.json)) as Span),
     processes: { ...record.processes },
     warnings: null,
   };
