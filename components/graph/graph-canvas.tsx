@@ -7,7 +7,7 @@ import fcose from 'cytoscape-fcose';
 import { useEffect, useRef } from 'react';
 import { useTraceOverlay } from '@/components/traces/use-trace-overlay';
 import { graphStyle } from './cy-style';
-import { LARGE_GRAPH_NODES, type LayoutName, layoutOptions } from './layouts';
+import { LARGE_GRAPH_NODES, type LayoutName, largeLayeredLayout, layoutOptions } from './layouts';
 
 /** The canvas renderer's viewport switches (read on each frame, so they can change with the graph's size). */
 interface ViewportRenderer {
@@ -135,7 +135,16 @@ export function GraphCanvas({
       if (cy.nodes().length > 0) {
         // `data-layout` tells tests and the benchmark when the graph is drawn and laid out.
         container.current?.setAttribute('data-layout', 'running');
-        const run = cy.layout(layoutOptions(layout, fresh, cy.nodes().length));
+        const count = cy.nodes().length;
+        const options =
+          layout === 'layered' && count > LARGE_GRAPH_NODES
+            ? largeLayeredLayout(
+                cy.nodes().map((n) => n.id()),
+                cy.edges().map((e) => ({ source: e.source().id(), target: e.target().id() })),
+                fresh,
+              )
+            : layoutOptions(layout, fresh, count);
+        const run = cy.layout(options);
         run.one('layoutstop', () => container.current?.setAttribute('data-layout', 'ready'));
         run.run();
       }
