@@ -301,4 +301,18 @@ describe('TraceStore traces', () => {
     expect(store.findTracesJson(q({ tags: { error: 'true', n: '2' } }))).toEqual([]);
     expect(store.getTraceJson(traceHex(6))).toBeUndefined();
   });
+
+  it('keeps tags of the same key and value but another type apart (shared tag JSON is typed)', () => {
+    const converted = convert([
+      { trace: 7, span: 1, service: 'web', attrs: { code: 200, flag: 'true' } },
+      { trace: 7, span: 2, service: 'web', attrs: { code: '200', flag: true } },
+      { trace: 7, span: 3, service: 'web', attrs: { code: 200, flag: 'true' } },
+    ]);
+    const store = new TraceStore();
+    store.add(converted);
+    const spans = JSON.parse(store.getTraceJson(traceHex(7)) ?? '{}').spans;
+    expect(spans).toEqual(converted.map((c) => c.span));
+    expect(spans[1].tags).toContainEqual({ key: 'code', type: 'string', value: '200' });
+    expect(spans[1].tags).toContainEqual({ key: 'flag', type: 'bool', value: true });
+  });
 });

@@ -2,7 +2,7 @@
 // indexed by service, operation, tag and duration bucket so that a search reads only candidate traces.
 // Search semantics follow Jaeger's memory storage: one span must match all conditions; newest traces first.
 import { type ConvertedSpan, processKey } from '../../../lib/jaeger/from-otlp';
-import type { DependencyLink, Operation, Process, Span, Trace } from '../../../lib/jaeger/model';
+import type { DependencyLink, KeyValue, Operation, Process, Span, Trace } from '../../../lib/jaeger/model';
 import { PostingIndex, type Term, termHash, toTerm } from './posting-index';
 import { tagValueString } from './tag-value';
 
@@ -444,21 +444,40 @@ function storedSpan(span: Span): StoredSpan {
 }
 
 const TAGS_MARK = ',"tags":[]';
-const MAX_SHARED_TAG_LENGTH = 200;
-const MAX_SHARED_TAGS = 100_000;
+const MAX_SHARED_VALUE_LENGTH = 200;
+const MAX_VALUES_PER_KEY = 256;
+const MAX_SHARED_KEYS = 1024;
+
+interface SharedTag {
+  type: KeyValue['type'];
+  json: string;
+}
+
 /**
  * Serialized tags, shared: most tags repeat across spans (method, status, cluster, flags, kind), so each
- * repeated one is held once. Bounded: cleared when full (spans keep the strings they already share).
+ * repeated one is serialized and held once. Tag key → value → JSON; a key seen with more than
+ * MAX_VALUES_PER_KEY values (ids, urls) is marked `null` and no longer pooled. Bounded by the limits above.
  */
-const sharedTags = new Map<string, string>();
+const sharedTags = new Map<string, Map<KeyValue['value'], SharedTag> | null>();
 
-function shared(tagJson: string): string {
-  if (tagJson.length > MAX_SHARED_TAG_LENGTH) return tagJson;
-  const known = sharedTags.get(tagJson);
-  if (known !== undefined) return known;
-  if (sharedTags.size >= MAX_SHARED_TAGS) sharedTags.clear();
-  sharedTags.set(tagJson, tagJson);
-  return tagJson;
+function tagJson(kv: KeyValue): string {
+  let values = sharedTags.get(kv.key);
+  if (values === null || (typeof kv.value === 'string' && kv.value.length > MAX_SHARED_VALUE_LENGTH)) {
+    return JSON.stringify(kv);
+  }
+  if (values === undefined) {
+    if (sharedTags.size >= MAX_SHARED_KEYS) return JSON.stringify(kv);
+    values = new Map();
+    sharedTags.set(kv.key, values);
+  }
+  const known = values.get(kv.value);
+  if (known !== undefined && known.type === kv.type) return known.json;
+  const json = JSON.stringify(kv);
+  if (known === undefined) {
+    if (values.size >= MAX_VALUES_PER_KEY) sharedTags.set(kv.key, null);
+    else values.set(kv.value, { type: kv.type, json });
+  }
+  return json;
 }
 
 function jsonParts(span: Span): string[] {
@@ -468,7 +487,7 @@ function jsonParts(span: Span): string[] {
   const at = text.indexOf(TAGS_MARK);
   if (at < 0) return [JSON.stringify(span)]; // not a model span (no tags array): kept whole
   const cut = at + TAGS_MARK.length - 1;
-  return [text.slice(0, cut), ...span.tags.map((kv) => shared(JSON.stringify(kv))), text.slice(cut)];
+  return [text.slice(0, cut), ...span.tags.map(tagJson), text.slice(cut)];
 }
 
 /** The span's JSON text from its parts. */
