@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { freePort, ROOT, startProcess } from './lib/processes.mjs';
+import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
 const run = promisify(execFile);
 const TARGETS = { apiMs: 500, drawnMs: 3000 };
@@ -291,7 +291,19 @@ export default async function bench(args) {
           env: { PROMETHEUS_URL: promUrl, MESH_CONTROL_URL: 'http://127.0.0.1:1' },
         },
       );
-      return { web, base: `http://127.0.0.1:${webPort}` };
+      // `next start` runs the server as a child (`next-server`), which outlives a stopped parent.
+      const stop = async () => {
+        const children = childrenOf(web.pid);
+        await web.stop();
+        for (const pid of children) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // already gone
+          }
+        }
+      };
+      return { web: { stop }, base: `http://127.0.0.1:${webPort}` };
     };
     let { web, base } = await startWeb();
     stops.push(() => web.stop());
