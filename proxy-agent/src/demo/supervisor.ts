@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordingRulesYaml } from '../../../lib/graph/recording-rules';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
 import { freePort } from '../net/free-port';
 import { httpSdScrapeConfig, startPrometheus } from '../prometheus';
@@ -252,6 +253,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
         dataDir: join(dataDir, 'prometheus'),
         scrapeInterval,
         scrapeConfigs: [scrapeConfig],
+        // Pre-aggregated latency by edge, as Istio advises for Prometheus at scale; the graph detects them.
+        ruleFiles: { 'meshlens-graph.rules.yml': recordingRulesYaml() },
         log,
       });
       cleanups.push(() => prom.stop());
