@@ -9,6 +9,7 @@ import {
   type PendingSlot,
   UNLIMITED,
 } from './circuit-breaker';
+import { FastPool } from './fast-pool';
 import { type LbState, pickEndpoint } from './load-balancer';
 import type { ClusterConfig, EndpointConfig, MeshModel } from './mesh-model';
 import { type HostResult, OutlierDetector } from './outlier-detection';
@@ -17,8 +18,16 @@ import { Pool } from './upstream-pool';
 
 export interface EndpointRuntime {
   config: EndpointConfig;
+  /** undici's pool: requests whose body is a stream. */
   readonly pool: Pool;
+  /** The fast path's connections: requests whose body is buffered (all outbound ones). */
+  readonly fast: FastPool;
   activeRequests: number;
+}
+
+/** What a retired endpoint leaves to close once idle. */
+interface Closable {
+  close(): Promise<void>;
 }
 
 function samePoolPolicy(a: ConnectionPoolPolicy, b: ConnectionPoolPolicy): boolean {
@@ -54,6 +63,17 @@ export function createPool(e: EndpointConfig, policy: ConnectionPoolPolicy): Poo
   });
 }
 
+export function createFastPool(e: EndpointConfig, policy: ConnectionPoolPolicy): FastPool {
+  return new FastPool({
+    host: e.host,
+    port: e.port,
+    maxConnections: policy.maxConnections,
+    connectTimeoutMs: policy.connectTimeoutMs,
+    idleTimeoutMs: policy.idleTimeoutMs > 0 ? policy.idleTimeoutMs : DEFAULT_IDLE_TIMEOUT_MS,
+    maxRequestsPerConnection: policy.maxRequestsPerConnection,
+  });
+}
+
 export class ClusterRuntime {
   config: ClusterConfig;
   readonly breaker: CircuitBreaker;
@@ -79,8 +99,8 @@ export class ClusterRuntime {
   }
 
   /** Takes a new config for this cluster; returns the pools no longer used (to close once idle). */
-  update(config: ClusterConfig): Pool[] {
-    const retired: Pool[] = [];
+  update(config: ClusterConfig): Closable[] {
+    const retired: Closable[] = [];
     const samePolicy = samePoolPolicy(this.config.pool, config.pool);
     this.config = config;
     this.breaker.setPolicy(config.pool);
@@ -92,9 +112,15 @@ export class ClusterRuntime {
         old.config = e;
         next.set(e.key, old);
         this.endpoints.delete(e.key);
-      } else next.set(e.key, { config: e, pool: createPool(e, config.pool), activeRequests: 0 });
+      } else
+        next.set(e.key, {
+          config: e,
+          pool: createPool(e, config.pool),
+          fast: createFastPool(e, config.pool),
+          activeRequests: 0,
+        });
     }
-    for (const gone of this.endpoints.values()) retired.push(gone.pool);
+    for (const gone of this.endpoints.values()) retired.push(gone.pool, gone.fast);
     this.endpoints = next;
     if (config.outlier) {
       if (this.outlier) this.outlier.setHosts(next.keys(), config.outlier);
@@ -154,8 +180,8 @@ export class ClusterRuntime {
     return this.breaker.acquire();
   }
 
-  pools(): Pool[] {
-    return [...this.endpoints.values()].map((e) => e.pool);
+  pools(): Closable[] {
+    return [...this.endpoints.values()].flatMap((e) => [e.pool, e.fast]);
   }
 
   private recompute(now: number): void {
@@ -197,7 +223,7 @@ export class ClusterManager {
 
   /** Brings the runtime in line with a compiled model (before the model is made current). */
   apply(model: MeshModel): void {
-    const retired: Pool[] = [];
+    const retired: Closable[] = [];
     for (const [name, config] of model.clusters) {
       const rt = this.clusters.get(name);
       if (rt) retired.push(...rt.update(config));

@@ -1,16 +1,29 @@
 // The inbound listener: requests from other sidecars to the local app. Continues the caller's trace in a
 // server span, hands the app that span's B3 headers, and reports the request with reporter=destination.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Pool } from 'undici';
+import type { FastPool } from './fast-pool';
 import type { ListenerContext } from './listener-context';
 import { decodePeer, PEER_HEADER } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
-import { hasRequestBody, localReply, UpstreamTry, upstreamHeaders } from './upstream';
+import {
+  type DownstreamRequest,
+  type DownstreamResponse,
+  localReply,
+  requestBody,
+  UpstreamTry,
+  upstreamHeaders,
+} from './upstream';
+import type { Pool } from './upstream-pool';
+
+/** The local app's connections: the fast path's for requests with a buffered body, undici's for streams. */
+export interface AppPools {
+  pool: Pool;
+  fast: FastPool | undefined;
+}
 
 export function createInboundHandler(
   ctx: ListenerContext,
-  app: Pool,
-): (req: IncomingMessage, res: ServerResponse) => void {
+  app: AppPools,
+): (req: DownstreamRequest, res: DownstreamResponse) => void {
   return (req, res) => {
     handleInbound(ctx, app, req, res).catch((err: unknown) => {
       process.stderr.write(`meshlens sidecar: inbound request failed: ${String(err)}\n`);
@@ -20,7 +33,12 @@ export function createInboundHandler(
   };
 }
 
-async function handleInbound(ctx: ListenerContext, app: Pool, req: IncomingMessage, res: ServerResponse) {
+async function handleInbound(
+  ctx: ListenerContext,
+  app: AppPools,
+  req: DownstreamRequest,
+  res: DownstreamResponse,
+) {
   const start = performance.now();
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
@@ -38,23 +56,24 @@ async function handleInbound(ctx: ListenerContext, app: Pool, req: IncomingMessa
       current?.abort();
     }
   });
-  const withBody = hasRequestBody(req.headers);
+  const body = requestBody(req);
   let requestBytes = 0;
-  if (withBody) {
+  if (Buffer.isBuffer(body)) requestBytes = body.length;
+  else if (body !== null) {
     const cl = Number(req.headers['content-length']);
     if (Number.isFinite(cl)) requestBytes = cl;
     else
-      req.on('data', (c: Buffer) => {
+      body.on('data', (c: Buffer) => {
         requestBytes += c.length;
       });
   }
   const t = new UpstreamTry(
-    app,
+    app.fast !== undefined && (body === null || Buffer.isBuffer(body)) ? app.fast : app.pool,
     {
       method,
       path,
       headers: upstreamHeaders(req.rawHeaders, span.b3Headers(), PEER_HEADER),
-      body: withBody ? req : null,
+      body,
     },
     Number.POSITIVE_INFINITY,
   );

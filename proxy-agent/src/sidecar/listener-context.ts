@@ -22,6 +22,8 @@ export interface ListenerContext {
   inboundSpanName: string;
   /** The encoded identity sent to destination sidecars. */
   peerHeader: string;
+  /** Upstream tries with a buffered body go on the fast path's connections (else all on undici). */
+  fastPath: boolean;
 }
 
 /** Largest request body buffered for replay on retry. */

@@ -1,7 +1,6 @@
 // The outbound listener: the local app's requests to other services. The filter chain in Envoy's order:
 // route match (NR) → fault injection (DI, FI) → per try: load balancer (UH), circuit breaker (UO),
 // upstream try, outlier detection, retry decision with back-off (URX) → relay the response.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OVERFLOW, type PendingSlot } from './circuit-breaker';
 import type { ClusterRuntime, EndpointRuntime } from './cluster-manager';
 import { decideFault } from './fault';
@@ -21,9 +20,11 @@ import { pickWeighted, selectRoute } from './route-table';
 import type { HopSpan, ServiceIdentity, WorkloadIdentity } from './telemetry-types';
 import {
   BodyTooLargeError,
-  hasRequestBody,
+  type DownstreamRequest,
+  type DownstreamResponse,
   localReply,
   readBody,
+  requestBody,
   type UpstreamRequest,
   UpstreamTry,
   upstreamHeaders,
@@ -83,8 +84,8 @@ class Exchange {
 
   constructor(
     readonly ctx: ListenerContext,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    readonly req: DownstreamRequest,
+    readonly res: DownstreamResponse,
     readonly start: number,
     readonly service: ServiceIdentity,
   ) {
@@ -132,7 +133,7 @@ class Exchange {
   }
 }
 
-function isGrpc(req: IncomingMessage): boolean {
+function isGrpc(req: DownstreamRequest): boolean {
   const ct = req.headers['content-type'];
   return typeof ct === 'string' && ct.startsWith('application/grpc');
 }
@@ -145,7 +146,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export function createOutboundHandler(
   ctx: ListenerContext,
-): (req: IncomingMessage, res: ServerResponse) => void {
+): (req: DownstreamRequest, res: DownstreamResponse) => void {
   return (req, res) => {
     handleOutbound(ctx, req, res).catch((err: unknown) => {
       // A bug, not a routing outcome: answer 500 rather than leave the app hanging.
@@ -158,8 +159,8 @@ export function createOutboundHandler(
 
 async function handleOutbound(
   ctx: ListenerContext,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: DownstreamRequest,
+  res: DownstreamResponse,
 ): Promise<void> {
   const start = performance.now();
   const model = ctx.current();
@@ -200,9 +201,13 @@ async function handleOutbound(
   }
 
   let body: Buffer | null = null;
-  if (hasRequestBody(req.headers)) {
+  const incoming = requestBody(req);
+  if (Buffer.isBuffer(incoming)) {
+    body = incoming;
+    ex.requestBytes = body.length;
+  } else if (incoming !== null) {
     try {
-      body = await readBody(req, MAX_BUFFERED_BODY);
+      body = await readBody(incoming, MAX_BUFFERED_BODY);
     } catch (err) {
       if (err instanceof BodyTooLargeError && !ex.downstreamGone) {
         localReply(res, 413, 'request body too large', '-');
@@ -245,7 +250,7 @@ function selectServiceRoute(
   service: ServiceConfig,
   method: string,
   path: string,
-  req: IncomingMessage,
+  req: DownstreamRequest,
 ): RouteConfig | undefined {
   const routes = service.routes;
   // The common case (one catch-all route) without touching the headers.
@@ -298,7 +303,8 @@ async function runTries(
     const tryStart = performance.now();
     const remaining = deadline - tryStart;
     const tryTimeout = policy.perTryTimeoutMs > 0 ? Math.min(policy.perTryTimeoutMs, remaining) : remaining;
-    const t = new UpstreamTry(ep.pool, upstream, tryTimeout);
+    // The body is buffered (replayed on retry): the fast path's connections take every try.
+    const t = new UpstreamTry(ex.ctx.fastPath ? ep.fast : ep.pool, upstream, tryTimeout);
     ex.current = t;
     await t.head;
     if (ex.downstreamGone) {

@@ -1,11 +1,13 @@
 // Assembles one sidecar: config source → compiled model (swapped atomically), cluster runtime, the
 // inbound, outbound and admin listeners, telemetry, and a drain on close.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { CLUSTER_DOMAIN } from '../../../lib/mesh-config/labels';
 import type { ConfigSource, MeshSnapshot } from '../config/config-source';
 import { type ConfigError, createAdminHandler } from './admin';
 import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
+import { FastListener } from './fast-listener';
+import { FastPool } from './fast-pool';
 import { createInboundHandler } from './inbound';
 import type { ListenerContext } from './listener-context';
 import { compileMesh, lookupService, type MeshModel } from './mesh-model';
@@ -19,6 +21,7 @@ import type {
   WorkloadIdentity,
 } from './telemetry-types';
 import { SidecarTracer } from './tracing';
+import type { DownstreamRequest, DownstreamResponse } from './upstream';
 import { Pool } from './upstream-pool';
 
 /** Envoy's default limit on request headers (60 KiB); larger ones get 431. */
@@ -48,6 +51,11 @@ export interface SidecarOptions {
   metrics?: SidecarMetricsApi;
   tracer?: SidecarTracerApi;
   drainTimeoutMs?: number;
+  /**
+   * The HTTP/1.1 fast path (net sockets + llhttp, own upstream connections); default true. false: every
+   * request through node:http and undici, as before the fast path.
+   */
+  fastPath?: boolean;
   /** One line per event (config errors); default stderr. */
   log?: (line: string) => void;
 }
@@ -66,7 +74,7 @@ export interface SidecarHandle {
 
 export const DEFAULT_OTLP_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -145,6 +153,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     selfService,
     inboundSpanName: `${selfService.service}:${options.appPort}/*`,
     peerHeader: encodePeer(self),
+    fastPath: options.fastPath !== false,
   };
   const refreshSelfPort = () => {
     const port = lookupService(model, selfService.service)?.ports[0]?.number ?? options.appPort;
@@ -179,8 +188,8 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   let inflight = 0;
   let drained: (() => void) | undefined;
   const track =
-    (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
-    (req: IncomingMessage, res: ServerResponse) => {
+    (handler: (req: DownstreamRequest, res: DownstreamResponse) => void) =>
+    (req: DownstreamRequest, res: DownstreamResponse) => {
       inflight++;
       res.once('close', () => {
         inflight--;
@@ -197,9 +206,35 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     keepAliveTimeout: DEFAULT_IDLE_TIMEOUT_MS,
     keepAliveMaxTimeout: DEFAULT_IDLE_TIMEOUT_MS,
   });
-  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: 60_000 };
-  const inboundServer = createServer(serverOptions, track(createInboundHandler(ctx, appPool)));
-  const outboundServer = createServer(serverOptions, track(createOutboundHandler(ctx)));
+  const appFast = ctx.fastPath
+    ? new FastPool({
+        host: options.appHost ?? '127.0.0.1',
+        port: options.appPort,
+        maxConnections: Number.POSITIVE_INFINITY,
+        connectTimeoutMs: 10_000,
+        idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
+        maxRequestsPerConnection: 0,
+      })
+    : undefined;
+  const keepAliveTimeout = 60_000;
+  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout };
+  const inboundHandler = track(createInboundHandler(ctx, { pool: appPool, fast: appFast }));
+  const outboundHandler = track(createOutboundHandler(ctx));
+  // With the fast path, these node:http servers do not listen: they take the connections it hands over.
+  const inboundServer = createServer(serverOptions, inboundHandler);
+  const outboundServer = createServer(serverOptions, outboundHandler);
+  const fastListener = (handler: typeof inboundHandler, fallback: Server) =>
+    new FastListener({
+      handler,
+      fallback,
+      maxHeaderSize: MAX_HEADER_BYTES,
+      keepAliveTimeoutMs: keepAliveTimeout,
+      onClientError,
+    });
+  const inboundFast = ctx.fastPath ? fastListener(inboundHandler, inboundServer) : undefined;
+  const outboundFast = ctx.fastPath ? fastListener(outboundHandler, outboundServer) : undefined;
+  const inboundListener: NetServer = inboundFast?.server ?? inboundServer;
+  const outboundListener: NetServer = outboundFast?.server ?? outboundServer;
   const adminServer = createServer(
     createAdminHandler({
       metrics,
@@ -213,19 +248,20 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   );
   for (const s of [inboundServer, outboundServer]) s.on('clientError', onClientError);
 
-  const servers = [inboundServer, outboundServer, adminServer];
+  const listeners: NetServer[] = [inboundListener, outboundListener, adminServer];
   let ports: SidecarHandle['ports'];
   try {
     ports = {
-      inbound: await listen(inboundServer, options.inboundPort ?? 0, host),
-      outbound: await listen(outboundServer, options.outboundPort ?? 0, host),
+      inbound: await listen(inboundListener, options.inboundPort ?? 0, host),
+      outbound: await listen(outboundListener, options.outboundPort ?? 0, host),
       admin: await listen(adminServer, options.adminPort ?? 0, host),
     };
   } catch (err) {
-    for (const s of servers) if (s.listening) s.close();
+    for (const s of listeners) if (s.listening) s.close();
     unsubscribe();
     await clusters.close();
     await appPool.close();
+    await appFast?.close();
     throw err;
   }
   clusters.publishEndpoints(Date.now());
@@ -235,20 +271,22 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     closing ??= (async () => {
       draining = true;
       unsubscribe();
-      const stopped = [inboundServer, outboundServer].map(
+      const stopped = [inboundListener, outboundListener].map(
         (s) => new Promise<void>((resolve) => s.close(() => resolve())),
       );
-      for (const s of [inboundServer, outboundServer]) s.closeIdleConnections();
+      const fast = [inboundFast, outboundFast].filter((f) => f !== undefined);
+      for (const s of [inboundServer, outboundServer, ...fast]) s.closeIdleConnections();
       if (inflight > 0) {
         await new Promise<void>((resolve) => {
           drained = resolve;
           setTimeout(resolve, options.drainTimeoutMs ?? DEFAULT_DRAIN_MS).unref();
         });
       }
-      for (const s of [inboundServer, outboundServer]) s.closeAllConnections();
+      for (const s of [inboundServer, outboundServer, ...fast]) s.closeAllConnections();
       await Promise.all(stopped);
       await clusters.close();
       await appPool.close().catch(() => {});
+      await appFast?.close();
       if (ownsTracer) await tracer.shutdown();
       if (ownsSource) await source.close();
       await new Promise<void>((resolve) => {

@@ -1,8 +1,32 @@
 // One try of a request on an upstream connection pool, and relaying its response downstream. The I/O
 // edge shared by the outbound and inbound listeners; it classifies failures as Envoy does.
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
+import { FastRequest } from './fast-listener';
+import { FastPool } from './fast-pool';
 import type { TryOutcome } from './retry';
+
+/** A request as a listener's handler gets it: from node:http, or from the fast path. */
+export type DownstreamRequest = IncomingMessage | FastRequest;
+
+/** What the handlers use of a response: node:http's ServerResponse and the fast path's FastResponse. */
+export interface DownstreamResponse {
+  readonly headersSent: boolean;
+  readonly writableFinished: boolean;
+  /** Headers as a flat [name, value, ...] list. */
+  writeHead(status: number, headers: string[]): unknown;
+  write(chunk: Buffer): boolean;
+  end(chunk?: Buffer | string): unknown;
+  destroy(): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
+  setHeader(name: string, value: string): unknown;
+}
+
+/** The request body: null when there is none, a Buffer when the fast path read it whole, else a stream. */
+export function requestBody(req: DownstreamRequest): Buffer | NodeJS.ReadableStream | null {
+  if (req instanceof FastRequest) return req.body;
+  return hasRequestBody(req.headers) ? req : null;
+}
 
 /** Request headers never forwarded: hop-by-hop (RFC 9110 §7.6.1), and what the sidecar sets itself. */
 const DROP_REQUEST = new Set([
@@ -97,34 +121,40 @@ export class UpstreamTry implements Dispatcher.DispatchHandler {
   statusCode = 0;
   readonly head: Promise<UpstreamTry>;
   private settle!: (t: UpstreamTry) => void;
-  private rawHeaders: Buffer[] = [];
+  private rawHeaders: Array<Buffer | string> = [];
   private abortFn: ((err?: Error) => void) | undefined;
   private resumeFn: (() => void) | undefined;
   private held: Buffer[] | undefined;
   private ended = false;
   private broken = false;
   private discarding = false;
-  private sink: ServerResponse | undefined;
+  private sink: DownstreamResponse | undefined;
   private done: ((bytes: number, complete: boolean) => void) | undefined;
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(pool: Pool, req: UpstreamRequest, timeoutMs: number) {
+  /** On a FastPool when the body is buffered (or absent), else on undici's pool. */
+  constructor(pool: Pool | FastPool, req: UpstreamRequest, timeoutMs: number) {
     this.head = new Promise((resolve) => {
       this.settle = resolve;
     });
     if (timeoutMs !== Number.POSITIVE_INFINITY)
       this.timer = setTimeout(() => this.timeout(), Math.max(0, timeoutMs));
     try {
-      pool.dispatch(
-        {
-          method: req.method as Dispatcher.HttpMethod,
-          path: req.path,
-          headers: req.headers,
-          body: req.body as Dispatcher.DispatchOptions['body'],
-        },
-        this,
-      );
+      const body = req.body;
+      if (pool instanceof FastPool && (body === null || Buffer.isBuffer(body)))
+        pool.dispatch({ method: req.method, path: req.path, headers: req.headers, body }, this);
+      else if (pool instanceof FastPool) throw new Error('a streamed body needs the undici pool');
+      else
+        pool.dispatch(
+          {
+            method: req.method as Dispatcher.HttpMethod,
+            path: req.path,
+            headers: req.headers,
+            body: req.body as Dispatcher.DispatchOptions['body'],
+          },
+          this,
+        );
     } catch {
       this.fail({ kind: 'reset' });
     }
@@ -135,7 +165,7 @@ export class UpstreamTry implements Dispatcher.DispatchHandler {
     if (this.outcome !== undefined && this.outcome.kind !== 'response') abort(new Error('try abandoned'));
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, rawHeaders: Array<Buffer | string>, resume: () => void): boolean {
     if (statusCode < 200) return true; // 1xx informational
     if (this.timer) clearTimeout(this.timer);
     this.statusCode = statusCode;
@@ -188,16 +218,18 @@ export class UpstreamTry implements Dispatcher.DispatchHandler {
     const raw = this.rawHeaders;
     const out: string[] = [];
     for (let i = 0; i < raw.length; i += 2) {
-      const name = (raw[i] as Buffer).toString('latin1');
+      const n = raw[i] as Buffer | string;
+      const name = typeof n === 'string' ? n : n.toString('latin1');
       if (RESPONSE_HOP_BY_HOP_LENGTHS.has(name.length) && DROP_RESPONSE.has(name.toLowerCase())) continue;
-      out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
+      const v = raw[i + 1] as Buffer | string;
+      out.push(name, typeof v === 'string' ? v : v.toString('latin1'));
     }
     if (flags !== '-') out.push('x-envoy-response-flags', flags);
     return out;
   }
 
   /** Streams the response downstream with back-pressure; `done` gets the body bytes and whether it completed. */
-  relay(res: ServerResponse, flags: string, done: (bytes: number, complete: boolean) => void): void {
+  relay(res: DownstreamResponse, flags: string, done: (bytes: number, complete: boolean) => void): void {
     this.done = done;
     try {
       res.writeHead(this.statusCode, this.downstreamHeaders(flags));
@@ -261,7 +293,7 @@ export class UpstreamTry implements Dispatcher.DispatchHandler {
 }
 
 /** Sends a reply the sidecar makes itself (Envoy's local reply). */
-export function localReply(res: ServerResponse, status: number, body: string, flags: string): number {
+export function localReply(res: DownstreamResponse, status: number, body: string, flags: string): number {
   if (res.headersSent) {
     res.destroy();
     return 0;
