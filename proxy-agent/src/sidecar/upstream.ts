@@ -1,10 +1,11 @@
 // One try of a request on an upstream connection pool, and relaying its response downstream. The I/O
 // edge shared by the outbound and inbound listeners; it classifies failures as Envoy does.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { FastRequest } from './fast-listener';
 import { FastPool } from './fast-pool';
 import type { TryOutcome } from './retry';
+import type { Pool } from './upstream-pool';
 
 /** A request as a listener's handler gets it: from node:http, or from the fast path. */
 export type DownstreamRequest = IncomingMessage | FastRequest;
