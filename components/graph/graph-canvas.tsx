@@ -40,6 +40,8 @@ export interface GraphCanvasProps {
   /** Increment to zoom to fit. */
   fitRequest: number;
   onSelect: (id: string | undefined) => void;
+  /** Called each time a layout has finished. */
+  onLaidOut?: () => void;
   summary: string;
 }
 
@@ -50,6 +52,7 @@ export function GraphCanvas({
   selected,
   fitRequest,
   onSelect,
+  onLaidOut,
   summary,
 }: GraphCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
@@ -60,6 +63,8 @@ export function GraphCanvas({
   darkRef.current = dark;
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
+  const onLaidOutRef = useRef(onLaidOut);
+  onLaidOutRef.current = onLaidOut;
 
   useEffect(() => {
     register();
@@ -145,7 +150,10 @@ export function GraphCanvas({
               )
             : layoutOptions(layout, fresh, count);
         const run = cy.layout(options);
-        run.one('layoutstop', () => container.current?.setAttribute('data-layout', 'ready'));
+        run.one('layoutstop', () => {
+          container.current?.setAttribute('data-layout', 'ready');
+          onLaidOutRef.current?.();
+        });
         run.run();
       }
     }

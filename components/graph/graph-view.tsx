@@ -1,7 +1,7 @@
 'use client';
 // The graph page: toolbar, live cytoscape canvas, side panel; polling with react-query (paused while the
 // tab is hidden), state in the URL, errors from the backend shown as a banner over the last graph.
-import { useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { TraceOverlayNotice } from '@/components/traces/trace-overlay-notice';
 import { Banner } from '@/components/ui/banner';
 import { parseExpression } from '@/lib/graph/expression';
@@ -18,6 +18,8 @@ export function GraphView() {
   const [state, update] = useGraphUrlState();
   const dark = useDarkTheme();
   const [fitRequest, setFitRequest] = useState(0);
+  // Whether the canvas has laid out a graph yet: the latency query waits for the first drawing.
+  const [drawn, setDrawn] = useState(false);
   // A graph pinned at a moment does not change: no polling.
   const refreshMs = state.refresh > 0 && state.at === undefined ? state.refresh * 1000 : false;
   const graph = useGraphData(
@@ -28,7 +30,10 @@ export function GraphView() {
       queryTime: state.at,
     },
     refreshMs,
+    drawn,
   );
+  // The go-to lists (thousands of options at scale) render after the canvas has its elements.
+  const listGraph = useDeferredValue(graph.data);
   const find = useMemo(() => parseExpression(state.find), [state.find]);
   const hide = useMemo(() => parseExpression(state.hide), [state.hide]);
   const elements = useMemo(
@@ -82,15 +87,12 @@ export function GraphView() {
             selected={state.selected}
             fitRequest={fitRequest}
             onSelect={(selected) => update({ selected })}
+            onLaidOut={() => setDrawn(true)}
             summary={summary}
           />
           <TraceOverlayNotice />
           <div className="absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
-            <GoTo
-              graph={graph.data}
-              selected={state.selected}
-              onSelect={(selected) => update({ selected })}
-            />
+            <GoTo graph={listGraph} selected={state.selected} onSelect={(selected) => update({ selected })} />
             <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
               {graph.data
                 ? `${nodes.length} nodes · ${edgeCount} edges · ${new Date(graph.data.timestamp * 1000).toLocaleTimeString()}`

@@ -1,7 +1,8 @@
 'use client';
 // The graph for the page, fast first: the topology and rates without latency (one cheap query) to draw at
-// once, then the full graph with p50/p95/p99 (the bucket query is most of the cost at scale), which is
-// what keeps polling. Polling pauses while the tab is hidden.
+// once, then — once that is drawn, so the two do not compete for the machine — the full graph with
+// p50/p95/p99 (the bucket query is most of the cost at scale), which is what keeps polling. Polling pauses
+// while the tab is hidden.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Graph } from '@/lib/graph/types';
 import { type GraphQuery, graphQueryOptions } from '@/lib/queries/graph';
@@ -15,10 +16,15 @@ export interface GraphData {
   refetch: () => void;
 }
 
-export function useGraphData(q: GraphQuery, refreshMs: number | false): GraphData {
+/**
+ * `drawn`: the canvas has laid out a graph (the full query waits for it, unless the fast one failed or
+ * had nothing to draw).
+ */
+export function useGraphData(q: GraphQuery, refreshMs: number | false, drawn = true): GraphData {
   // The fast query runs first, alone: at scale the full one keeps Prometheus busy for seconds.
   const fast = useQuery({ ...graphQueryOptions({ ...q, latency: false }) });
-  const fastSettled = fast.data !== undefined || fast.isError;
+  const nothingToDraw = fast.data !== undefined && fast.data.elements.nodes.length === 0;
+  const fastSettled = fast.isError || nothingToDraw || (fast.data !== undefined && drawn);
   const full = useQuery({
     ...graphQueryOptions({ ...q, latency: true }),
     enabled: fastSettled,

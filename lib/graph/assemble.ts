@@ -3,6 +3,7 @@
 // Pure: samples in, cytoscape elements out.
 import { addRate, DEFAULT_HEALTH, emptyRates, errorRate, type HealthThresholds, healthOf } from './health';
 import { type Bucket, histogramQuantile, mergeBuckets } from './histogram';
+import { type BucketGroup, groupBuckets } from './latency-cache';
 import { destinationPath, type NodeSpec, type PathOptions, serviceNode, sourceOf } from './nodes';
 import { chooseReporters, edgeKey, type RequestSeries, type Sample, toRequestSeries } from './series';
 import type { EdgeData, GraphType, Latency, NodeData, RateBreakdown, Reporter, Responses } from './types';
@@ -17,7 +18,9 @@ export interface AssembleInput {
   /** `istio_requests_total` rates by the request labels (both reporters). */
   requests: readonly Sample[];
   /** `istio_request_duration_milliseconds_bucket` rates (2xx) by `le`, reporter and edge labels. */
-  latencyBuckets: readonly Sample[];
+  latencyBuckets?: readonly Sample[];
+  /** The same, already grouped by series (see `groupBuckets`); used instead of `latencyBuckets`. */
+  latencyGroups?: readonly BucketGroup[];
   thresholds?: HealthThresholds;
   /** Hosts declared by ServiceEntries, with their location (from the mesh config, when available). */
   serviceEntries?: ReadonlyMap<string, 'MESH_EXTERNAL' | 'MESH_INTERNAL'>;
@@ -153,11 +156,11 @@ export function assembleGraph(input: AssembleInput): Assembled {
     }
   }
 
-  for (const b of input.latencyBuckets) {
-    const le = parseLe(b.labels.le);
-    const s = toRequestSeries({ labels: { ...b.labels, response_code: '200' }, value: b.value });
-    if (le === undefined || s === undefined || reporterOf.get(edgeKey(s)) !== s.reporter) continue;
-    const bucket: Bucket[] = [{ le, count: s.rps }];
+  const groups = input.latencyGroups ?? groupBuckets(input.latencyBuckets ?? []);
+  for (const g of groups) {
+    const s = toRequestSeries({ labels: { ...g.labels, response_code: '200' }, value: 0 });
+    if (s === undefined || reporterOf.get(edgeKey(s)) !== s.reporter) continue;
+    const bucket: Bucket[] = g.buckets.map(([le, count]) => ({ le, count }));
     const path = pathOf(s);
     for (let i = 1; i < path.length; i++) {
       const e = edges.get(`${(path[i - 1] as NodeSpec).id}->${(path[i] as NodeSpec).id}`);
@@ -182,13 +185,6 @@ function countResponse(
   }
   c.flags.set(s.flags, (c.flags.get(s.flags) ?? 0) + s.rps);
   c.hosts.set(host, (c.hosts.get(host) ?? 0) + s.rps);
-}
-
-function parseLe(le: string | undefined): number | undefined {
-  if (le === undefined) return undefined;
-  if (le === '+Inf') return Number.POSITIVE_INFINITY;
-  const v = Number(le);
-  return Number.isNaN(v) ? undefined : v;
 }
 
 function latencyOf(buckets: ReadonlyMap<number, number>): Latency {

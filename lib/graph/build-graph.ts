@@ -7,6 +7,7 @@ import { applyBadges } from './badges';
 import { configBadges, serviceEntryLocations } from './config-badges';
 import { foldLiveStats, LIVE_STATS, type LiveStat, liveStatQuery } from './envoy-stats';
 import type { HealthThresholds } from './health';
+import { groupBuckets, type LatencyCache, type LatencyReading } from './latency-cache';
 import type { ConfigResult } from './mesh-config-source';
 import { type GraphParams, promDuration } from './params';
 import { latencyBucketQuery, reporterSelections, requestRateQuery } from './promql';
@@ -26,9 +27,14 @@ export interface GraphDeps {
   recordedLatency?: (timeSec: number) => Promise<boolean>;
   /** Unix seconds; the default query time. */
   now?: () => number;
+  /** Keeps latency readings between requests (see `latency-cache.ts`); absent: read every time. */
+  latencyCache?: LatencyCache;
 }
 
-export type GraphResult = { ok: true; graph: Graph } | { ok: false; error: PromError };
+/** Milliseconds per phase, for a `Server-Timing` header: what a slow graph spent its time on. */
+export type GraphTimings = Record<'prometheus' | 'config' | 'assemble', number>;
+
+export type GraphResult = { ok: true; graph: Graph; timings: GraphTimings } | { ok: false; error: PromError };
 
 export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<GraphResult> {
   const time = params.queryTime ?? Math.floor(deps.now?.() ?? Date.now() / 1000);
@@ -40,15 +46,24 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   const configFor = (namespaces: string[]) =>
     deps.meshConfig ? deps.meshConfig(namespaces) : Promise.resolve(undefined);
   const earlyConfig = params.namespaces.length > 0 ? configFor(params.namespaces) : undefined;
-  const latency = async (): Promise<PromResult<Sample[]>> => {
-    if (!params.latency) return { ok: true, value: [] };
-    if (await (deps.recordedLatency?.(time) ?? false)) {
-      const recorded = await deps.prometheus.instant(recordedLatencyBucketQuery(sel, params.duration), time);
+  const readBuckets = async (at: number): Promise<PromResult<Sample[]>> => {
+    if (await (deps.recordedLatency?.(at) ?? false)) {
+      const recorded = await deps.prometheus.instant(recordedLatencyBucketQuery(sel, params.duration), at);
       // Recorded series missing at this time (rules added later than the window asked for): raw.
       if (recorded.ok && recorded.value.length > 0) return recorded;
     }
-    return deps.prometheus.instant(latencyBucketQuery(sel, range), time);
+    return deps.prometheus.instant(latencyBucketQuery(sel, range), at);
   };
+  const latency = async (): Promise<PromResult<LatencyReading | undefined>> => {
+    if (!params.latency) return { ok: true, value: undefined };
+    if (deps.latencyCache) {
+      const view = `${params.namespaces.join(',')}|${params.duration}`;
+      return deps.latencyCache.get(view, time, params.queryTime !== undefined, readBuckets);
+    }
+    const r = await readBuckets(time);
+    return r.ok ? { ok: true, value: { time, groups: groupBuckets(r.value) } } : r;
+  };
+  const t0 = performance.now();
   const [requests, buckets, ...live] = await Promise.all([
     deps.prometheus.instant(requestRateQuery(both, range), time),
     latency(),
@@ -70,7 +85,9 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
 
   // With every namespace asked for, the config is read for the namespaces that actually have traffic.
   const namespaces = params.namespaces.length > 0 ? params.namespaces : namespacesOf(requests.value);
+  const t1 = performance.now();
   const config = await (earlyConfig ?? configFor(namespaces));
+  const t2 = performance.now();
   if (config && !config.ok) warnings.push({ code: 'control_plane_unavailable', message: config.message });
   const cfg = config?.ok ? config.value : undefined;
 
@@ -80,7 +97,7 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
     includeIdleEdges: params.includeIdleEdges,
     namespaces: params.namespaces,
     requests: requests.value,
-    latencyBuckets: buckets.ok ? buckets.value : [],
+    latencyGroups: buckets.ok ? (buckets.value?.groups ?? []) : [],
     thresholds: deps.thresholds,
     serviceEntries: cfg ? serviceEntryLocations(cfg.serviceEntries) : undefined,
   });
@@ -89,8 +106,10 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
     cfg ? configBadges(cfg) : undefined,
     liveFailure ? undefined : foldLiveStats(liveAnswers),
   );
+  const timings = { prometheus: t1 - t0, config: t2 - t1, assemble: performance.now() - t2 };
   return {
     ok: true,
+    timings,
     graph: {
       timestamp: time,
       duration: params.duration,
@@ -101,6 +120,7 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
       },
       warnings,
       ...(params.latency ? {} : { latency: 'omitted' as const }),
+      ...(buckets.ok && buckets.value ? { latencyTime: buckets.value.time } : {}),
     },
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { PromClient, PromResult } from '../prometheus/client';
 import { buildGraph } from './build-graph';
+import { LatencyCache } from './latency-cache';
 import type { GraphParams } from './params';
 import { reporterSelections } from './promql';
 import {
@@ -119,5 +120,42 @@ describe('graph recording rules', () => {
     const c = await buildGraph(params, { prometheus: none.client, recordedLatency: async () => false });
     expect(none.asked.some((q) => q.includes(EDGE_LATENCY_RECORD))).toBe(false);
     expect(p50(c)).toBe(50);
+  });
+});
+
+describe('graph latency cache', () => {
+  const bucketQueries = (asked: string[]) =>
+    asked.filter((q) => q.includes('istio_request_duration_milliseconds_bucket')).length;
+
+  it('reads the buckets once for polls of a live graph and says when they were read', async () => {
+    let now = 2_000_000_000;
+    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, now: () => now });
+    const prom = fakeProm({ recorded: [] });
+    const live = { ...params, queryTime: undefined };
+    const deps = { prometheus: prom.client, latencyCache: cache, now: () => now };
+    const a = await buildGraph(live, deps);
+    now += 10;
+    const b = await buildGraph(live, deps);
+    expect(bucketQueries(prom.asked)).toBe(1);
+    // Rates are read at each poll's time; latency at the first.
+    expect(a.ok && b.ok && [b.graph.timestamp, b.graph.latencyTime]).toEqual([2_000_000_010, 2_000_000_000]);
+    expect(b.ok && b.graph.elements.edges[0]?.data.latency.p50).toBe(50);
+  });
+
+  it('reads latency for each pinned time and omits latencyTime when latency is not asked for', async () => {
+    const cache = new LatencyCache({ now: () => 2_000_000_000 });
+    const prom = fakeProm({ recorded: [] });
+    await buildGraph(params, { prometheus: prom.client, latencyCache: cache });
+    await buildGraph(params, { prometheus: prom.client, latencyCache: cache });
+    await buildGraph(
+      { ...params, queryTime: 1_700_000_015 },
+      { prometheus: prom.client, latencyCache: cache },
+    );
+    expect(bucketQueries(prom.asked)).toBe(2);
+    const fast = await buildGraph(
+      { ...params, latency: false },
+      { prometheus: prom.client, latencyCache: cache },
+    );
+    expect(fast.ok && fast.graph.latencyTime).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import { MeshConfigClient } from '../mesh-config/client';
 import { prometheus } from '../prometheus/server';
 import type { GraphDeps } from './build-graph';
 import { parseHealthThresholds } from './health';
+import { LatencyCache } from './latency-cache';
 import { fetchMeshConfig } from './mesh-config-source';
 import { cachedDetection, RULES_PROBE_QUERY, rulesPresent } from './recording-rules';
 
@@ -32,6 +33,17 @@ const recordedLatency = cachedDetection(async (timeSec: number) => {
   return r.ok ? rulesPresent(r.value) : undefined;
 });
 
+/** The server's latency readings, shared by every graph request (see `latency-cache.ts`). */
+const latencyCache = new LatencyCache({
+  freshS: secondsFromEnv('MESHLENS_GRAPH_LATENCY_FRESH', 15),
+  maxAgeS: secondsFromEnv('MESHLENS_GRAPH_LATENCY_MAX_AGE', 60),
+});
+
+function secondsFromEnv(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v >= 0 ? v : fallback;
+}
+
 export function graphDeps(): GraphDeps {
   const client = new MeshConfigClient({
     baseUrl: process.env.MESH_CONTROL_URL?.trim() || DEFAULT_MESH_CONTROL_URL,
@@ -43,5 +55,6 @@ export function graphDeps(): GraphDeps {
     meshConfig: (namespaces) => fetchMeshConfig(client, namespaces),
     thresholds: parseHealthThresholds(process.env.MESHLENS_HEALTH_THRESHOLDS),
     recordedLatency,
+    latencyCache,
   };
 }

@@ -158,4 +158,10 @@ export interface Graph {
   warnings: GraphWarning[];
   /** Set when latency was not asked for (`latency=false`): every `latency` is empty, not unknown. */
   latency?: 'omitted';
+  /**
+   * Unix seconds the latency (p50/p95/p99) was read at. A live graph reuses a reading up to a minute old
+   * while a newer one is read in the background (see `lib/graph/latency-cache.ts`); rates and codes are
+   * always read at `timestamp`.
+   */
+  latencyTime?: number;
 }

@@ -30,7 +30,9 @@ export class ApiFailure extends Error {
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { signal, headers: { accept: 'application/json' } });
+    // No request headers of our own: the graph page's first request is preloaded by the server's HTML,
+    // and the browser hands the preloaded answer only to a request that matches it.
+    res = await fetch(path, { signal });
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiFailure('dashboard_unreachable', 'The dashboard server cannot be reached.', 0);

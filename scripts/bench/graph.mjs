@@ -308,17 +308,19 @@ export default async function bench(args) {
     let { web, base } = await startWeb();
     stops.push(() => web.stop());
 
+    const getGraph = async (query) => {
+      const res = await fetch(`${base}/api/graph?${query}`);
+      const body = await res.json();
+      if (!res.ok) throw new Error(`/api/graph ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
+      return body;
+    };
+    // `query(i)` gives the i-th request's query: the same each time for a repeated view, a different
+    // pinned second each time for a cold one (the dashboard keeps latency readings per view and time).
     const measureApi = async (label, cases) => {
       for (const [name, query, floorName] of cases) {
-        const get = async () => {
-          const res = await fetch(`${base}/api/graph?${query}`);
-          const body = await res.json();
-          if (!res.ok) throw new Error(`/api/graph ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
-          return body;
-        };
-        const first = await get();
+        const first = await getGraph(query(-1));
         const runs = [];
-        for (let i = 0; i < opt.runs; i++) runs.push((await timed(get)).ms);
+        for (let i = 0; i < opt.runs; i++) runs.push((await timed(() => getGraph(query(i)))).ms);
         const s = stats(runs);
         console.log(
           `api    /api/graph ${name}${label}: median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms (${ratio(s.median, floorName)}) — ` +
@@ -326,14 +328,21 @@ export default async function bench(args) {
         );
       }
     };
-    const FULL = [
-      'full (rates, codes, p50/p95/p99)',
-      `queryTime=${end}`,
-      'latency buckets by edge (2xx, chosen reporter)',
+    const LATENCY_FLOOR = 'latency buckets by edge (2xx, chosen reporter)';
+    const FULL_COLD = [
+      'full (rates, codes, p50/p95/p99), cold: latency read for each request',
+      (i) => `queryTime=${end - 2 - i}`,
+      LATENCY_FLOOR,
+    ];
+    const FULL_REPEAT = [
+      'full, the same view again (latency reading kept, rates read again)',
+      () => `queryTime=${end}`,
+      'request rates by edge',
     ];
     await measureApi('', [
-      FULL,
-      ['topology and rates (latency=false)', `queryTime=${end}&latency=false`, 'request rates by edge'],
+      FULL_COLD,
+      FULL_REPEAT,
+      ['topology and rates (latency=false)', () => `queryTime=${end}&latency=false`, 'request rates by edge'],
     ]);
 
     const { chromium } = await import('playwright-core');
@@ -353,19 +362,25 @@ export default async function bench(args) {
     const drawn = [];
     const firstAnswer = [];
     const layoutRunning = [];
+    let fastRequests = 0;
     for (let i = 0; i < Math.min(3, opt.runs); i++) {
       const t0 = performance.now();
       let answered;
       const onResponse = (r) => {
         if (answered === undefined && r.url().includes('/api/graph?')) answered = performance.now() - t0;
       };
+      const onRequest = (r) => {
+        if (r.url().includes('/api/graph?') && r.url().includes('latency=false')) fastRequests++;
+      };
       page.on('response', onResponse);
+      page.on('request', onRequest);
       await page.goto(`${base}/graph?at=${end}&refresh=0`);
       await page.waitForSelector('[data-testid="graph-canvas"][data-layout]', { timeout: 120_000 });
       layoutRunning.push(performance.now() - t0);
       await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
       drawn.push(performance.now() - t0);
       page.off('response', onResponse);
+      page.off('request', onRequest);
       firstAnswer.push(answered ?? Number.NaN);
     }
     const nodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
@@ -373,7 +388,8 @@ export default async function bench(args) {
     console.log(
       `page   /graph drawn and laid out (${nodes} nodes): median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms — ` +
         `first graph answer at ${stats(firstAnswer).median.toFixed(0)} ms, layout started at ${stats(layoutRunning).median.toFixed(0)} ms — ` +
-        `target ≤ ${TARGETS.drawnMs} ms: ${mark(s.median <= TARGETS.drawnMs)}`,
+        `target ≤ ${TARGETS.drawnMs} ms: ${mark(s.median <= TARGETS.drawnMs)} ` +
+        `(first graph requests sent: ${fastRequests} in ${drawn.length} loads; 1 a load = the preload was used)`,
     );
     // With the recording rules (Istio's production advice), backfilled by promtool over the same data;
     // Prometheus restarts on its port with the new blocks, the dashboard restarts (its rules probe is cached).
@@ -406,7 +422,9 @@ export default async function bench(args) {
       floorMs,
       await floor([['recorded latency buckets by edge', recordedLatencyBucketQuery(sel, 60)]]),
     );
-    await measureApi(' with recording rules', [FULL]);
+    await measureApi(' with recording rules', [
+      [FULL_COLD[0], FULL_COLD[1], 'recorded latency buckets by edge'],
+    ]);
     if (opt.keep) {
       console.log(
         `kept up: dashboard ${base}/graph?at=${end}&refresh=0, Prometheus ${promUrl}; Ctrl-C stops`,

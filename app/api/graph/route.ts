@@ -10,5 +10,5 @@ export async function GET(request: Request): Promise<Response> {
   const params = parseGraphParams(new URL(request.url).searchParams);
   if (!params.ok) return badRequest(params.message);
   const result = await buildGraph(params.value, graphDeps());
-  return result.ok ? ok(result.graph) : prometheusFailure(result.error);
+  return result.ok ? ok(result.graph, result.timings) : prometheusFailure(result.error);
 }

@@ -1,0 +1,70 @@
+// The graph page's state in the URL (namespaces, graph type, window, refresh, labels, layout, find,
+// hide, selection), so that a view can be shared by its link: read and written here, for the client hook
+// and for the server page (which starts the first graph request before the client has loaded).
+import { GRAPH_TYPES, type GraphType } from '@/lib/graph/types';
+import type { EdgeLabelMode } from './elements';
+
+export const DURATIONS = ['1m', '5m', '10m', '30m', '1h'] as const;
+export const REFRESH_SECONDS = [0, 5, 10, 30] as const;
+export const EDGE_LABELS: EdgeLabelMode[] = ['rps', 'percent', 'p95', 'none'];
+export const LAYOUTS = ['layered', 'force'] as const;
+
+export interface GraphViewState {
+  namespaces: string[];
+  graphType: GraphType;
+  duration: (typeof DURATIONS)[number];
+  refresh: (typeof REFRESH_SECONDS)[number];
+  labels: EdgeLabelMode;
+  layout: (typeof LAYOUTS)[number];
+  find: string;
+  hide: string;
+  /** Selected node id, or edge id (`source->target`). */
+  selected?: string;
+  /** Unix seconds the graph is pinned at (a shared moment); undefined = live. */
+  at?: number;
+}
+
+const DEFAULTS: GraphViewState = {
+  namespaces: [],
+  graphType: 'versionedApp',
+  duration: '1m',
+  refresh: 10,
+  labels: 'rps',
+  layout: 'layered',
+  find: '',
+  hide: '',
+};
+
+function oneOf<T extends string | number>(values: readonly T[], raw: string | null, fallback: T): T {
+  const v = values.find((x) => String(x) === raw);
+  return v ?? fallback;
+}
+
+export function readGraphViewState(p: URLSearchParams): GraphViewState {
+  return {
+    namespaces: (p.get('namespaces') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s)),
+    graphType: oneOf(GRAPH_TYPES, p.get('graphType'), DEFAULTS.graphType),
+    duration: oneOf(DURATIONS, p.get('duration'), DEFAULTS.duration),
+    refresh: oneOf(REFRESH_SECONDS, p.get('refresh'), DEFAULTS.refresh),
+    labels: oneOf(EDGE_LABELS, p.get('labels'), DEFAULTS.labels),
+    layout: oneOf(LAYOUTS, p.get('layout'), DEFAULTS.layout),
+    find: p.get('find') ?? '',
+    hide: p.get('hide') ?? '',
+    selected: p.get('selected') || undefined,
+    at: /^\d{9,11}$/.test(p.get('at') ?? '') ? Number(p.get('at')) : undefined,
+  };
+}
+
+export function writeGraphViewState(s: GraphViewState): URLSearchParams {
+  const p = new URLSearchParams();
+  if (s.namespaces.length > 0) p.set('namespaces', s.namespaces.join(','));
+  for (const k of ['graphType', 'duration', 'refresh', 'labels', 'layout', 'find', 'hide'] as const) {
+    if (String(s[k]) !== String(DEFAULTS[k])) p.set(k, String(s[k]));
+  }
+  if (s.selected) p.set('selected', s.selected);
+  if (s.at !== undefined) p.set('at', String(s.at));
+  return p;
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import type { PromResult } from '../prometheus/client';
+import { groupBuckets, LatencyCache } from './latency-cache';
+import type { Sample } from './series';
+
+const edge = { reporter: 'source', source_workload: 'productpage-v1', destination_service: 'reviews' };
+const bucket = (le: string, value: number, labels: Record<string, string> = edge): Sample => ({
+  labels: { ...labels, le },
+  value,
+});
+
+/** A bucket reader that counts its calls and answers what `answer` says at the time it is called. */
+function reader(
+  answer: (t: number) => PromResult<Sample[]> = () => ({ ok: true, value: [bucket('+Inf', 1)] }),
+) {
+  const calls: number[] = [];
+  const pending: (() => void)[] = [];
+  let hold = false;
+  return {
+    calls,
+    holdNext() {
+      hold = true;
+    },
+    releaseAll() {
+      for (const p of pending.splice(0)) p();
+    },
+    read: (t: number): Promise<PromResult<Sample[]>> => {
+      calls.push(t);
+      if (!hold) return Promise.resolve(answer(t));
+      hold = false;
+      return new Promise((resolve) => pending.push(() => resolve(answer(t))));
+    },
+  };
+}
+
+describe('groupBuckets', () => {
+  it('makes one group per series with its bounds, le dropped from the labels', () => {
+    const other = { ...edge, destination_service: 'ratings' };
+    const groups = groupBuckets([
+      bucket('5', 1),
+      bucket('+Inf', 3),
+      bucket('10', 2, other),
+      bucket('+Inf', 2, other),
+      { labels: { ...edge }, value: 9 }, // no `le`: not a bucket
+      bucket('abc', 1), // unreadable bound
+    ]);
+    expect(groups).toHaveLength(2);
+    expect(groups[0]?.labels).toEqual(edge);
+    expect(groups[0]?.buckets).toEqual([
+      [5, 1],
+      [Number.POSITIVE_INFINITY, 3],
+    ]);
+    expect(groups[1]?.buckets).toEqual([
+      [10, 2],
+      [Number.POSITIVE_INFINITY, 2],
+    ]);
+  });
+});
+
+describe('LatencyCache', () => {
+  it('serves a fresh live reading without reading again', async () => {
+    let now = 1000;
+    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, now: () => now });
+    const r = reader();
+    const first = await cache.get('v', 1000, false, r.read);
+    now = 1010;
+    const second = await cache.get('v', 1010, false, r.read);
+    expect(r.calls).toEqual([1000]);
+    expect(first.ok && second.ok && second.value.time).toBe(1000);
+  });
+
+  it('serves a stale live reading at once and refreshes it in the background, once', async () => {
+    let now = 1000;
+    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, now: () => now });
+    const r = reader();
+    await cache.get('v', 1000, false, r.read);
+    now = 1030;
+    r.holdNext();
+    const stale = await cache.get('v', 1030, false, r.read);
+    const again = await cache.get('v', 1031, false, r.read); // the refresh is still running: no second read
+    expect(stale.ok && stale.value.time).toBe(1000);
+    expect(again.ok && again.value.time).toBe(1000);
+    expect(r.calls).toEqual([1000, 1030]);
+    r.releaseAll();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const refreshed = await cache.get('v', 1032, false, r.read);
+    expect(refreshed.ok && refreshed.value.time).toBe(1030);
+  });
+
+  it('waits for a new reading when the live one is too old', async () => {
+    let now = 1000;
+    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, now: () => now });
+    const r = reader();
+    await cache.get('v', 1000, false, r.read);
+    now = 1100;
+    const late = await cache.get('v', 1100, false, r.read);
+    expect(late.ok && late.value.time).toBe(1100);
+  });
+
+  it('keeps pinned readings per exact time, apart from the live one and from other views', async () => {
+    const cache = new LatencyCache({ now: () => 5000 });
+    const r = reader();
+    await cache.get('v', 1000, true, r.read);
+    await cache.get('v', 1000, true, r.read);
+    await cache.get('v', 1001, true, r.read);
+    await cache.get('w', 1000, true, r.read);
+    await cache.get('v', 5000, false, r.read);
+    expect(r.calls).toEqual([1000, 1001, 1000, 5000]);
+  });
+
+  it('never keeps a failed read', async () => {
+    const cache = new LatencyCache({ now: () => 1000 });
+    let fail = true;
+    const r = reader(() =>
+      fail
+        ? { ok: false, error: { code: 'prometheus_unavailable', message: 'down' } }
+        : { ok: true, value: [bucket('+Inf', 1)] },
+    );
+    const failed = await cache.get('v', 1000, false, r.read);
+    expect(failed.ok).toBe(false);
+    fail = false;
+    const ok = await cache.get('v', 1000, false, r.read);
+    expect(ok.ok).toBe(true);
+    expect(r.calls).toHaveLength(2);
+  });
+
+  it('turns a reader that throws into an error value', async () => {
+    const cache = new LatencyCache({ now: () => 1000 });
+    const r = await cache.get('v', 1000, false, () => Promise.reject(new Error('boom')));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.message).toContain('boom');
+  });
+
+  it('drops the least recently used views beyond its size', async () => {
+    const cache = new LatencyCache({ maxEntries: 2, now: () => 1000 });
+    const r = reader();
+    await cache.get('a', 1, true, r.read);
+    await cache.get('b', 1, true, r.read);
+    await cache.get('a', 1, true, r.read); // a is now the most recent
+    await cache.get('c', 1, true, r.read); // drops b
+    expect(cache.size).toBe(2);
+    await cache.get('a', 1, true, r.read);
+    await cache.get('b', 1, true, r.read);
+    expect(r.calls).toHaveLength(4); // a, b, c, then b again
+  });
+});

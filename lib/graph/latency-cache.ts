@@ -1,0 +1,150 @@
+// Latency off the request path. At scale the latency histogram is most of a graph's cost (1,000 workloads:
+// 60,000 bucket series, seconds of Prometheus time, where the rates take a few hundred ms), and it moves
+// slowly: a p95 over a minute's window hardly changes between two polls 10 s apart. So the graph keeps
+// the latest bucket rates per view (namespaces, window) in memory, compacted to one entry per edge, and:
+// - a live graph (no queryTime) reads them if they are younger than `freshS`; between `freshS` and
+//   `maxAgeS` it reads them and refreshes them in the background (one refresh at a time per view);
+//   older, or absent, it waits for a fresh read — rates and codes are always read fresh;
+// - a graph pinned at a time reads what was read for that exact time (a moment past does not change);
+// - a failed read is never kept.
+// The answer says how old its latency is (`latencyTime`), so no reader mistakes it for the rates' time.
+import type { PromResult } from '../prometheus/client';
+import type { Sample } from './series';
+
+/** The bucket rates of one series group (one edge, one reporter): its labels without `le`, by bound. */
+export interface BucketGroup {
+  labels: Record<string, string>;
+  /** [le, cumulative rate]; `le` +Inf is `Infinity`. */
+  buckets: [number, number][];
+}
+
+export interface LatencyReading {
+  /** Unix seconds the buckets were read at. */
+  time: number;
+  groups: BucketGroup[];
+}
+
+/** Groups `le` samples by the rest of their labels: 20 samples of one edge become one entry. */
+export function groupBuckets(samples: readonly Sample[]): BucketGroup[] {
+  const groups = new Map<string, BucketGroup>();
+  for (const s of samples) {
+    const leText = s.labels.le;
+    if (leText === undefined) continue;
+    const le = leText === '+Inf' ? Number.POSITIVE_INFINITY : Number(leText);
+    if (Number.isNaN(le) || !Number.isFinite(s.value)) continue;
+    const key = groupKey(s.labels);
+    let g = groups.get(key);
+    if (!g) {
+      const { le: _le, ...labels } = s.labels;
+      g = { labels, buckets: [] };
+      groups.set(key, g);
+    }
+    g.buckets.push([le, s.value]);
+  }
+  return [...groups.values()];
+}
+
+function groupKey(labels: Record<string, string>): string {
+  let key = '';
+  for (const k in labels) if (k !== 'le') key += `${k}\u0000${labels[k]}\u0001`;
+  return key;
+}
+
+export interface LatencyCacheOptions {
+  /** A live reading younger than this is used as it is. Default 15 s (Istio's scrape interval). */
+  freshS?: number;
+  /** A live reading older than this is not used; between fresh and this it is, while refreshed. Default 60 s. */
+  maxAgeS?: number;
+  /** Views kept (least recently used dropped). Default 32. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  reading?: LatencyReading;
+  pending?: Promise<PromResult<LatencyReading>>;
+}
+
+export type ReadBuckets = (timeSec: number) => Promise<PromResult<Sample[]>>;
+
+export class LatencyCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly freshS: number;
+  private readonly maxAgeS: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(options: LatencyCacheOptions = {}) {
+    this.freshS = options.freshS ?? 15;
+    this.maxAgeS = Math.max(options.maxAgeS ?? 60, this.freshS);
+    this.maxEntries = options.maxEntries ?? 32;
+    this.now = options.now ?? (() => Date.now() / 1000);
+  }
+
+  /**
+   * The latency reading for a view at `timeSec`. `pinned`: the caller asked for that exact time; else
+   * `timeSec` is "now" and a recent reading stands in for it.
+   */
+  async get(
+    view: string,
+    timeSec: number,
+    pinned: boolean,
+    read: ReadBuckets,
+  ): Promise<PromResult<LatencyReading>> {
+    const key = pinned ? `${view}@${timeSec}` : `${view}@live`;
+    const entry = this.touch(key);
+    const reading = entry.reading;
+    if (reading) {
+      if (pinned) return { ok: true, value: reading };
+      const age = this.now() - reading.time;
+      if (age >= 0 && age < this.freshS) return { ok: true, value: reading };
+      if (age >= 0 && age < this.maxAgeS) {
+        void this.refresh(entry, timeSec, read);
+        return { ok: true, value: reading };
+      }
+    }
+    return this.refresh(entry, timeSec, read);
+  }
+
+  /** Views held (for tests and the admin's curiosity). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private touch(key: string): Entry {
+    let entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+    } else {
+      entry = {};
+    }
+    this.entries.set(key, entry);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+    return entry;
+  }
+
+  /** One read at a time per view; the result replaces the reading only when it succeeded. */
+  private refresh(entry: Entry, timeSec: number, read: ReadBuckets): Promise<PromResult<LatencyReading>> {
+    entry.pending ??= read(timeSec)
+      .then((r): PromResult<LatencyReading> => {
+        if (!r.ok) return r;
+        const reading = { time: timeSec, groups: groupBuckets(r.value) };
+        // A slower, older read finishing after a newer one does not replace it.
+        if (!entry.reading || entry.reading.time <= timeSec) entry.reading = reading;
+        return { ok: true, value: reading };
+      })
+      .catch(
+        (err: unknown): PromResult<LatencyReading> => ({
+          ok: false,
+          error: { code: 'prometheus_unavailable', message: `latency read failed: ${String(err)}` },
+        }),
+      )
+      .finally(() => {
+        entry.pending = undefined;
+      });
+    return entry.pending;
+  }
+}
