@@ -14,6 +14,7 @@ await build({
     cli: 'proxy-agent/src/cli.ts',
     index: 'proxy-agent/src/index.ts',
     'parent-watchdog': 'proxy-agent/src/demo/parent-watchdog.ts',
+    'services-worker': 'proxy-agent/src/demo/services-worker.ts',
   },
   outdir: fresh,
   bundle: true,

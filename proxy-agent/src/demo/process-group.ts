@@ -72,6 +72,10 @@ export class ProcessGroup {
     return join(this.logDir, `${name}.log`);
   }
 
+  isStopping(): boolean {
+    return this.stopping;
+  }
+
   /** From now on children exiting is expected (a stop is under way): no more reports. */
   beginStop(): void {
     this.stopping = true;

@@ -1,11 +1,18 @@
 // The whole demo in one process tree: control plane, trace store, real Prometheus, one app process
 // and one sidecar process per Bookinfo instance, the ingress gateway, the traffic generator and the
 // dashboard. Starts them in dependency order, waits until each is ready, and stops them all.
+//
+// The control plane and the trace store run inside this (the supervisor's) process, in a worker thread
+// (services-worker.ts), serving the same REST APIs on the same ports as `meshlens-agent control-plane` /
+// `trace-store` would: two Node processes fewer (~45 MB of baseline each) for the demo's memory budget.
+// The price is isolation: if either fails the demo stops (its children notice through
+// parent-watchdog.ts and stop too). Apps and sidecars stay one process each, as in a real mesh.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { recordingRulesYaml } from '../../../lib/graph/recording-rules';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
 import { freePort } from '../net/free-port';
@@ -14,6 +21,7 @@ import { applyScenario } from './apply-scenario';
 import { startExternalService } from './apps';
 import { ProcessGroup } from './process-group';
 import type { ScenarioName } from './scenarios';
+import type { ServicesConfig, ServicesMessage } from './services-worker';
 import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES, type Role } from './topology';
 import { startTraffic, type TrafficGenerator } from './traffic-generator';
 
@@ -44,6 +52,8 @@ export interface DemoOptions {
   /** An existing Prometheus to use instead of starting one. */
   prometheusUrl?: string;
   scrapeInterval?: string;
+  /** Traces the trace store keeps (oldest evicted first); default DEMO_MAX_TRACES. */
+  maxTraces?: number;
   log?: (line: string) => void;
 }
 
@@ -67,8 +77,15 @@ export interface DemoHandle {
 
 const AGENT_BIN = fileURLToPath(new URL('../../bin/meshlens-agent.js', import.meta.url));
 const WATCHDOG = new URL('./parent-watchdog.js', import.meta.url).href;
+const SERVICES_WORKER = new URL('./services-worker.js', import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STARTUP_TIMEOUT_MS = 60_000;
+/**
+ * The demo's trace retention: at 20 req/s a trace has ~12 spans, so 2,000 traces are the last ~100 s
+ * (~25k spans, ~40 MB). The store's own default (50,000) would take ~40 minutes to fill and then hold
+ * over 1 GB: far beyond the demo's memory budget.
+ */
+export const DEMO_MAX_TRACES = 2_000;
 /**
  * V8 flags for the demo's many small Node processes: a small young generation keeps each one's RSS
  * down (the default lets it grow to ~48 MB) at the cost of more, cheaper scavenges.
@@ -100,6 +117,54 @@ const httpOk =
   async () =>
     (await fetch(url, { headers, signal: AbortSignal.timeout(2_000) })).ok;
 
+/**
+ * Starts the control plane and trace store in a worker thread with a small young generation (see
+ * services-worker.ts). `onExit` is called if the worker ends before `stop()` was asked for.
+ */
+async function startServices(
+  config: ServicesConfig,
+  onExit: (why: string) => void,
+): Promise<{ urls: { controlPlane: string; otlp: string; jaegerQuery: string }; stop(): Promise<void> }> {
+  const worker = new Worker(SERVICES_WORKER, {
+    workerData: config,
+    resourceLimits: { maxYoungGenerationSizeMb: 6, maxOldGenerationSizeMb: 256 },
+  });
+  let stopping = false;
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let why = 'exited';
+  worker.on('error', (err) => {
+    why = err.message;
+  });
+  const urls = await new Promise<{ controlPlane: string; otlp: string; jaegerQuery: string }>(
+    (resolve, reject) => {
+      worker.on('message', (m: ServicesMessage) => {
+        if (m.type === 'ready') resolve(m);
+        else if (m.type === 'failed') reject(new Error(m.message));
+      });
+      void exited.then(() => reject(new Error(`the control plane and trace store did not start: ${why}`)));
+    },
+  );
+  void exited.then(() => {
+    if (!stopping) onExit(why);
+  });
+  return {
+    urls,
+    async stop() {
+      stopping = true;
+      worker.postMessage('stop');
+      const timer = setTimeout(() => void worker.terminate(), 5_000);
+      await Promise.race([
+        exited,
+        new Promise<void>((resolve) =>
+          worker.on('message', (m: ServicesMessage) => m.type === 'stopped' && resolve()),
+        ),
+      ]);
+      clearTimeout(timer);
+      await worker.terminate();
+    },
+  };
+}
+
 function readOrCreateToken(file: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const token = randomBytes(24).toString('hex');
@@ -111,12 +176,13 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  // In-process servers bind port 0 themselves (no race between picking and binding).
   const ports: DemoPorts =
     options.ports === 'free'
       ? {
-          controlPlane: await freePort(),
-          otlp: await freePort(),
-          query: await freePort(),
+          controlPlane: 0,
+          otlp: 0,
+          query: 0,
           prometheus: await freePort(),
           dashboard: await freePort(),
         }
@@ -136,34 +202,35 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     });
 
   const cleanups: Array<() => Promise<void>> = [];
+  /** In-process services (control plane, trace store): closed after the children, which still use them. */
+  const services: Array<() => Promise<void>> = [];
   const stop = async () => {
     group.beginStop();
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
     await group.stopAll();
+    for (const c of services.splice(0).reverse()) await c().catch(() => undefined);
   };
 
   try {
-    const controlPlane = `http://127.0.0.1:${ports.controlPlane}`;
-    node('control-plane', [
-      'control-plane',
-      '--port',
-      String(ports.controlPlane),
-      '--data-dir',
-      join(dataDir, 'control-plane'),
-      '--token-file',
-      tokenFile,
-    ]);
-    node('trace-store', [
-      'trace-store',
-      '--otlp-port',
-      String(ports.otlp),
-      '--query-port',
-      String(ports.query),
-    ]);
-    const jaegerQuery = `http://127.0.0.1:${ports.query}`;
-    const otlp = `http://127.0.0.1:${ports.otlp}/v1/traces`;
-    await waitUntil('control plane', httpOk(`${controlPlane}/healthz`));
-    await waitUntil('trace store', httpOk(`${jaegerQuery}/api/services`));
+    const svc = await startServices(
+      {
+        controlPlanePort: ports.controlPlane,
+        otlpPort: ports.otlp,
+        queryPort: ports.query,
+        controlPlaneDataDir: join(dataDir, 'control-plane'),
+        tokenFile,
+        maxTraces: options.maxTraces ?? DEMO_MAX_TRACES,
+        controlPlaneLog: group.logFile('control-plane'),
+        traceStoreLog: group.logFile('trace-store'),
+      },
+      (why) => {
+        if (!group.isStopping())
+          log(`! the control plane and trace store stopped (${why}); stopping the demo`);
+        void stop().then(() => process.exit(1));
+      },
+    );
+    services.push(() => svc.stop());
+    const { controlPlane, otlp, jaegerQuery } = svc.urls;
 
     const external = await startExternalService(0);
     cleanups.push(() => external.close());
