@@ -138,6 +138,17 @@ spec:
 ${opts.healthy === false ? 'status:\n  conditions: [{type: Healthy, status: "False"}]\n' : ''}`;
 }
 
+/** A VirtualService for `host` with the given `http:` routes (YAML list items, indented two spaces). */
+export function virtualService(host: string, httpRoutes: string): string {
+  return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ${host}, namespace: default}
+spec:
+  hosts: [${host}]
+  http:
+${httpRoutes}`;
+}
+
 export function yamlDocs(...docs: string[]): string {
   return docs.join('---\n');
 }
@@ -207,4 +218,18 @@ function createPropagatingTracer(onEnd?: (span: RecordedSpan) => void): SidecarT
 export function recordingTracer() {
   const spans: RecordedSpan[] = [];
   return { tracer: createPropagatingTracer((s) => spans.push(s)), spans };
+}
+
+/** What a test opened (servers, sidecars, sockets), closed together by `closeAll` after each test. */
+export function openedResources() {
+  const opened: Array<{ close(): Promise<void> }> = [];
+  return {
+    track<T extends { close(): Promise<void> }>(resource: T): T {
+      opened.push(resource);
+      return resource;
+    },
+    closeAll: async () => {
+      await Promise.all(opened.splice(0).map((o) => o.close()));
+    },
+  };
 }

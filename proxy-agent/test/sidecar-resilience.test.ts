@@ -13,6 +13,7 @@ import {
   startUpstream,
   type Upstream,
   type UpstreamHandler,
+  virtualService,
   workloadEntry,
   yamlDocs,
 } from './sidecar-harness';
@@ -45,14 +46,7 @@ metadata: {name: reviews, namespace: default}
 spec:
   host: reviews
 ${extra.dr}`);
-  if (extra.vs)
-    docs.push(`apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews, namespace: default}
-spec:
-  hosts: [reviews]
-  http:
-${extra.vs}`);
+  if (extra.vs) docs.push(virtualService('reviews', extra.vs));
   const traces = recordingTracer();
   const metrics = new SidecarMetrics();
   const sidecar: SidecarHandle = await startSidecar({

@@ -164,8 +164,11 @@ export default async function sidecarBench(args = []) {
   async function throughputRun(path) {
     const cpuBefore = path.watch.map((p) => cpuSecondsOf(p.pid));
     const run = await runLoad({ ...path.target, connections: opt.connections, durationMs, warmupMs: 500 });
-    const cpuSeconds = path.watch.reduce((sum, p, i) => sum + cpuSecondsOf(p.pid) - cpuBefore[i], 0);
+    const each = path.watch.map((p, i) => cpuSecondsOf(p.pid) - cpuBefore[i]);
+    const cpuSeconds = each.reduce((sum, s) => sum + s, 0);
     run.cpuUsPerRequest = path.watch.length > 0 ? (cpuSeconds / run.completed) * 1e6 : Number.NaN;
+    // Per process (first the one the load generator calls), for paths through two proxies.
+    run.cpuUsEach = each.map((s) => (s / run.completed) * 1e6);
     run.memory = path.watch.filter((p) => p.adminPort).map((p) => memoryOf(p.pid));
     return run;
   }
@@ -281,7 +284,7 @@ export default async function sidecarBench(args = []) {
         const run = await throughputRun(path);
         if (path.throughput === undefined || run.rps > path.throughput.rps) path.throughput = run;
         console.log(
-          `round ${round} ${path.name.padEnd(40)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50)} p99 ${fmt(run.p99)} ms  proxy CPU ${fmt(run.cpuUsPerRequest, 0)} µs/req${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx: ${JSON.stringify(run.statuses)})` : ''}`,
+          `round ${round} ${path.name.padEnd(40)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50)} p99 ${fmt(run.p99)} ms  proxy CPU ${fmt(run.cpuUsPerRequest, 0)} µs/req${run.cpuUsEach.length > 1 ? ` (${run.cpuUsEach.map((c) => fmt(c, 0)).join(' + ')})` : ''}${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx: ${JSON.stringify(run.statuses)})` : ''}`,
         );
       }
       for (const path of paths) {

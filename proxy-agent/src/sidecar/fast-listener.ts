@@ -53,6 +53,8 @@ export class FastRequest {
   readonly headers: IncomingHttpHeaders;
   /** null: none; Buffer: the whole body (≤ FAST_BODY_LIMIT); a stream: larger or of unknown length. */
   body: Buffer | Readable | null = null;
+  /** Body bytes read so far (a streamed body is counted here, not by a listener on the stream). */
+  bodyBytes = 0;
   constructor(
     readonly method: string,
     readonly url: string,
@@ -407,6 +409,7 @@ class DownstreamConnection {
   private body(chunk: Buffer): void {
     const r = this.reading;
     if (r === undefined) return;
+    r.req.bodyBytes += chunk.length;
     if (r.chunks !== undefined) r.chunks.push(chunk);
     else if (r.stream !== undefined && !r.stream.push(chunk)) this.socket.pause();
   }

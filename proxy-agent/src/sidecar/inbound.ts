@@ -1,5 +1,6 @@
 // The inbound listener: requests from other sidecars to the local app. Continues the caller's trace in a
 // server span, hands the app that span's B3 headers, and reports the request with reporter=destination.
+import { FastRequest } from './fast-listener';
 import type { FastPool } from './fast-pool';
 import type { ListenerContext } from './listener-context';
 import { decodePeer, PEER_HEADER } from './peer-metadata';
@@ -62,7 +63,8 @@ async function handleInbound(
   else if (body !== null) {
     const cl = Number(req.headers['content-length']);
     if (Number.isFinite(cl)) requestBytes = cl;
-    else
+    // A 'data' listener would start the stream flowing before undici reads it; the fast path counts.
+    else if (!(req instanceof FastRequest))
       body.on('data', (c: Buffer) => {
         requestBytes += c.length;
       });
@@ -87,6 +89,8 @@ async function handleInbound(
     if (downstreamGone) flags |= Flag.DC;
     const code = downstreamGone && !res.headersSent ? 0 : status;
     const responseFlags = flagString(flags);
+    if (req instanceof FastRequest && Buffer.isBuffer(body) === false && body !== null)
+      requestBytes = req.bodyBytes;
     ctx.metrics.recordRequest({
       reporter: 'destination',
       source,
