@@ -1,15 +1,19 @@
 // Validation of mesh resources: structure (the zod schema) and references between resources
 // (subsets named by routes exist, hosts are known). Answers Kubernetes-style causes: {field, message}.
+// The reference checks and host helpers live in references.ts (free of zod, for light processes such as
+// the sidecar) and are re-exported here.
 import type { z } from 'zod';
-import { CLUSTER_DOMAIN } from './labels';
+import type { Cause, Validated } from './references';
 import { type MeshResource, MeshResourceSchema, SCHEMA_BY_KIND } from './schema';
 
-export interface Cause {
-  field: string;
-  message: string;
-}
-
-export type Validated<T> = { ok: true; value: T } | { ok: false; causes: Cause[] };
+export {
+  type Cause,
+  crossValidate,
+  knownHosts,
+  qualifyHost,
+  resolveHost,
+  type Validated,
+} from './references';
 
 /** `spec.http[0].route[1].weight`, as Kubernetes names fields in causes. */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
@@ -34,76 +38,4 @@ export function parseResource(input: unknown): Validated<MeshResource> {
       : MeshResourceSchema;
   const r = schema.safeParse(input);
   return r.success ? { ok: true, value: r.data as MeshResource } : { ok: false, causes: causesOf(r.error) };
-}
-
-/** The fully qualified host Istio means by a short name (no dot), seen from `namespace`. */
-export function qualifyHost(host: string, namespace: string): string {
-  if (host.includes('.') || host.includes('*')) return host;
-  return `${host}.${namespace}.${CLUSTER_DOMAIN}`;
-}
-
-/**
- * The known host a name refers to: exact, short (`reviews`), or `name.namespace`, as a Kubernetes
- * resolver would expand it. Undefined when it names no known host.
- */
-export function resolveHost(host: string, namespace: string, known: ReadonlySet<string>): string | undefined {
-  const h = host.toLowerCase();
-  for (const candidate of [h, qualifyHost(h, namespace), `${h}.${CLUSTER_DOMAIN}`]) {
-    if (known.has(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-/** Every host the mesh knows: ServiceEntry hosts, fully qualified. */
-export function knownHosts(resources: readonly MeshResource[]): Set<string> {
-  const hosts = new Set<string>();
-  for (const r of resources) {
-    if (r.kind !== 'ServiceEntry') continue;
-    for (const h of r.spec.hosts) hosts.add(qualifyHost(h, r.metadata.namespace ?? 'default'));
-  }
-  return hosts;
-}
-
-/**
- * Checks a resource against the rest of the mesh: hosts a VirtualService or DestinationRule names are
- * known services, and every subset a route names exists in its host's DestinationRule.
- */
-export function crossValidate(resource: MeshResource, others: readonly MeshResource[]): Cause[] {
-  const ns = resource.metadata.namespace ?? 'default';
-  const hosts = knownHosts(resource.kind === 'ServiceEntry' ? [...others, resource] : others);
-  const causes: Cause[] = [];
-  const checkHost = (host: string, field: string) => {
-    if (resolveHost(host, ns, hosts) === undefined)
-      causes.push({ field, message: `host ${host} is not a known service` });
-  };
-  if (resource.kind === 'VirtualService') {
-    resource.spec.hosts.forEach((h, i) => {
-      checkHost(h, `spec.hosts[${i}]`);
-    });
-    for (const [ri, route] of (resource.spec.http ?? []).entries()) {
-      for (const [di, d] of route.route.entries()) {
-        const field = `spec.http[${ri}].route[${di}].destination`;
-        checkHost(d.destination.host, `${field}.host`);
-        const subset = d.destination.subset;
-        if (subset === undefined) continue;
-        const fqdn = resolveHost(d.destination.host, ns, hosts);
-        const dr = others.find(
-          (o) =>
-            o.kind === 'DestinationRule' &&
-            resolveHost(o.spec.host, o.metadata.namespace ?? 'default', hosts) === fqdn,
-        );
-        const subsets = dr?.kind === 'DestinationRule' ? (dr.spec.subsets ?? []) : [];
-        if (!subsets.some((s) => s.name === subset)) {
-          causes.push({
-            field: `${field}.subset`,
-            message: dr
-              ? `subset ${subset} is not defined in DestinationRule ${dr.metadata.name}`
-              : `subset ${subset} needs a DestinationRule for ${d.destination.host} defining it`,
-          });
-        }
-      }
-    }
-  }
-  if (resource.kind === 'DestinationRule') checkHost(resource.spec.host, 'spec.host');
-  return causes;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, buildSnapshot, lineSplitter } from './control-plane-source';
+import { parseResource } from '../../../lib/mesh-config/validate';
+import { backoffDelay, buildSnapshot, lineSplitter, parseEnvelope } from './control-plane-source';
 
 const se = {
   apiVersion: 'networking.istio.io/v1',
@@ -22,7 +23,7 @@ const dr = {
 
 describe('buildSnapshot', () => {
   it('accepts a consistent set, sorted, with its resourceVersion', () => {
-    const r = buildSnapshot([vs('v1'), dr, se], '3');
+    const r = buildSnapshot([vs('v1'), dr, se], '3', parseResource);
     expect(r.ok).toBe(true);
     if (r.ok) {
       expect(r.snapshot.resourceVersion).toBe('3');
@@ -35,15 +36,34 @@ describe('buildSnapshot', () => {
   });
 
   it('refuses the whole snapshot when one object is invalid or a reference is broken', () => {
-    const broken = buildSnapshot([vs('v2'), dr, se], '3');
+    const broken = buildSnapshot([vs('v2'), dr, se], '3', parseResource);
     expect(broken).toEqual({
       ok: false,
       problems: [
         'VirtualService default/reviews: spec.http[0].route[0].destination.subset: subset v2 is not defined in DestinationRule reviews',
       ],
     });
-    const shape = buildSnapshot([{ ...se, spec: { hosts: [] } }], '1');
+    const shape = buildSnapshot([{ ...se, spec: { hosts: [] } }], '1', parseResource);
     expect(shape.ok).toBe(false);
+  });
+});
+
+describe('buildSnapshot with envelope checks only (config a server validated)', () => {
+  it('accepts what the schema accepts, and still refuses broken references', () => {
+    const r = buildSnapshot([vs('v1'), dr, se], '3', parseEnvelope);
+    expect(r).toEqual(buildSnapshot([vs('v1'), dr, se], '3', parseResource));
+    const broken = buildSnapshot([vs('v2'), dr, se], '3', parseEnvelope);
+    expect(broken.ok).toBe(false);
+  });
+
+  it('refuses objects without a known kind, a name or a spec', () => {
+    const bad = [
+      { ...se, kind: 'Gateway' },
+      { ...se, metadata: { namespace: 'default' } },
+      { ...se, spec: undefined },
+      null,
+    ];
+    for (const o of bad) expect(buildSnapshot([o], '1', parseEnvelope).ok).toBe(false);
   });
 });
 

@@ -2,14 +2,9 @@
 // then watch from the list's resourceVersion. Each change becomes a new complete, validated snapshot
 // (events arriving together are coalesced). When the control plane is away the last good snapshot
 // stays in force; the source reconnects with capped, jittered backoff and resyncs by listing again.
-import {
-  API_VERSION,
-  MESH_KINDS,
-  type MeshKind,
-  type MeshResource,
-  PLURALS,
-} from '../../../lib/mesh-config/schema';
-import { type Cause, crossValidate, parseResource } from '../../../lib/mesh-config/validate';
+import { API_VERSION, MESH_KINDS, PLURALS } from '../../../lib/mesh-config/kinds';
+import { type Cause, crossValidate, type Validated } from '../../../lib/mesh-config/references';
+import type { MeshKind, MeshResource } from '../../../lib/mesh-config/schema';
 import type { ConfigSource, MeshSnapshot } from './config-source';
 
 export interface ControlPlaneSourceOptions {
@@ -23,6 +18,14 @@ export interface ControlPlaneSourceOptions {
   /** How long `connectControlPlane` waits for the first snapshot before failing (default 15 s). */
   initialTimeoutMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * How each object is checked before a snapshot is built. `full` (the default): the whole schema
+   * (zod, loaded on connect). `references`: only the envelope (kind, name, spec) and the references
+   * between objects — for a server that validates every write with the same schema (Meshlens' control
+   * plane; a Kubernetes API server with Istio's CRDs), it saves a sidecar loading the schema library
+   * (~10 MB resident per process).
+   */
+  validation?: 'full' | 'references';
   /** Problems worth an operator's attention: refused config, lost connection. */
   onError?: (message: string) => void;
   /** Progress: connected, resynced. */
@@ -76,11 +79,40 @@ function maxVersion(a: string | undefined, b: string | undefined): string | unde
 
 export type SnapshotResult = { ok: true; snapshot: MeshSnapshot } | { ok: false; problems: string[] };
 
+/** Checks one raw object and answers it as a resource (validate.ts' `parseResource` is one). */
+export type ResourceParser = (input: unknown) => Validated<MeshResource>;
+
+const KINDS: ReadonlySet<string> = new Set(MESH_KINDS);
+
+/**
+ * The envelope only: a known kind, a name, a namespace if any, a spec object. For config a server has
+ * already validated in full (`validation: 'references'`).
+ */
+export function parseEnvelope(input: unknown): Validated<MeshResource> {
+  const o = input as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown }; spec?: unknown };
+  const causes: Cause[] = [];
+  if (typeof o !== 'object' || o === null)
+    return { ok: false, causes: [{ field: '', message: 'not an object' }] };
+  if (typeof o.kind !== 'string' || !KINDS.has(o.kind))
+    causes.push({ field: 'kind', message: `must be one of ${MESH_KINDS.join(', ')}` });
+  if (typeof o.metadata?.name !== 'string' || o.metadata.name === '')
+    causes.push({ field: 'metadata.name', message: 'is required' });
+  if (o.metadata?.namespace !== undefined && typeof o.metadata.namespace !== 'string')
+    causes.push({ field: 'metadata.namespace', message: 'must be a string' });
+  if (typeof o.spec !== 'object' || o.spec === null || Array.isArray(o.spec))
+    causes.push({ field: 'spec', message: 'must be an object' });
+  return causes.length > 0 ? { ok: false, causes } : { ok: true, value: o as MeshResource };
+}
+
 /**
  * A snapshot of raw objects as the server sent them, validated as a whole: every object's shape, and
  * every reference between them. Any problem refuses the whole snapshot (never half applied).
  */
-export function buildSnapshot(objects: Iterable<unknown>, resourceVersion?: string): SnapshotResult {
+export function buildSnapshot(
+  objects: Iterable<unknown>,
+  resourceVersion: string | undefined,
+  parse: ResourceParser,
+): SnapshotResult {
   const resources: MeshResource[] = [];
   const problems: string[] = [];
   const label = (o: unknown) => {
@@ -89,7 +121,7 @@ export function buildSnapshot(objects: Iterable<unknown>, resourceVersion?: stri
   };
   const causeText = (c: Cause) => (c.field ? `${c.field}: ${c.message}` : c.message);
   for (const o of objects) {
-    const parsed = parseResource(o);
+    const parsed = parse(o);
     if (parsed.ok) resources.push(parsed.value);
     else problems.push(`${label(o)}: ${parsed.causes.map(causeText).join('; ')}`);
   }
@@ -104,7 +136,12 @@ export function buildSnapshot(objects: Iterable<unknown>, resourceVersion?: stri
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  resources.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+  // Code-unit order, not localeCompare: that would load ICU's collation data (~3 MB) into every sidecar.
+  resources.sort((a, b) => {
+    const ka = keyOf(a);
+    const kb = keyOf(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
   return { ok: true, snapshot: { resources, ...(resourceVersion ? { resourceVersion } : {}) } };
 }
 
@@ -151,7 +188,10 @@ class Informer implements ControlPlaneSource {
   private firstSnapshot: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private lastError = '';
 
-  constructor(private readonly options: ControlPlaneSourceOptions) {
+  constructor(
+    private readonly options: ControlPlaneSourceOptions,
+    private readonly parse: ResourceParser,
+  ) {
     const namespaces = options.namespaces?.length ? options.namespaces : [undefined];
     this.targets = MESH_KINDS.flatMap((kind) =>
       namespaces.map((namespace) => ({ kind, ...(namespace !== undefined ? { namespace } : {}) })),
@@ -313,7 +353,7 @@ class Informer implements ControlPlaneSource {
   private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const result = buildSnapshot(this.objects.values(), this.resourceVersion);
+    const result = buildSnapshot(this.objects.values(), this.resourceVersion, this.parse);
     if (!result.ok) {
       const problem = result.problems.join('\n  ');
       if (problem !== this.lastProblem) {
@@ -350,7 +390,12 @@ class Informer implements ControlPlaneSource {
  * follows every change until closed.
  */
 export async function connectControlPlane(options: ControlPlaneSourceOptions): Promise<ControlPlaneSource> {
-  const informer = new Informer(options);
+  // The schema library is loaded only for full validation (a sidecar following our control plane skips it).
+  const parse =
+    options.validation === 'references'
+      ? parseEnvelope
+      : (await import('../../../lib/mesh-config/validate')).parseResource;
+  const informer = new Informer(options, parse);
   try {
     await informer.start();
   } catch (err) {

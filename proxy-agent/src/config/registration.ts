@@ -1,6 +1,7 @@
 // A sidecar's registration with the control plane: its instance as an (auto-registered) WorkloadEntry,
 // kept alive by heartbeats, re-created if the control plane lost it, and deleted on close (SIGTERM).
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
+import { API_VERSION } from '../../../lib/mesh-config/kinds';
 import {
   ANNOTATION_SCRAPE_PATH,
   ANNOTATION_SCRAPE_PORT,
@@ -8,7 +9,7 @@ import {
   LABEL_VERSION,
   LABEL_WORKLOAD,
 } from '../../../lib/mesh-config/labels';
-import { API_VERSION, type WorkloadEntry } from '../../../lib/mesh-config/schema';
+import type { WorkloadEntry } from '../../../lib/mesh-config/schema';
 import { ANNOTATION_AUTO_REGISTRATION } from '../control-plane/registry';
 
 export const DEFAULT_HEARTBEAT_MS = 5000;

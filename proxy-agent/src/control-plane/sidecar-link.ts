@@ -51,7 +51,14 @@ export async function linkControlPlane(options: ControlPlaneLinkOptions): Promis
   if (!URL.canParse(options.url)) throw new Error(`--control-plane must be a URL, not ${options.url}`);
   const token = options.tokenFile ? readClientToken(options.tokenFile) : undefined;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const source = await connectControlPlane({ url: options.url, token, onError: log, onInfo: log });
+  // The control plane validates every write with the full schema; the sidecar checks references only.
+  const source = await connectControlPlane({
+    url: options.url,
+    token,
+    validation: 'references',
+    onError: log,
+    onInfo: log,
+  });
   return {
     source,
     register: ({ ports, identity }) => {

@@ -18,7 +18,7 @@ import type {
   VirtualService,
   WorkloadEntry,
 } from '../../../lib/mesh-config/schema';
-import { knownHosts, qualifyHost, resolveHost } from '../../../lib/mesh-config/validate';
+import { knownHosts, qualifyHost, resolveHost } from '../../../lib/mesh-config/references';
 import type { MeshSnapshot } from '../config/config-source';
 import { type ConnectionPoolPolicy, compileConnectionPool } from './circuit-breaker';
 import { compileFault, type FaultPolicy } from './fault';
