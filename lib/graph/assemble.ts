@@ -202,11 +202,14 @@ function responsesOf(
 ): Responses {
   const out: Responses = {};
   const pct = (v: number) => (total > 0 ? round((v / total) * 100, 2) : 0);
-  for (const [code, c] of [...codes.entries()].sort(([a], [b]) => compare(a, b))) {
-    out[code] = {
-      flags: Object.fromEntries([...c.flags].map(([f, v]) => [f, pct(v)])),
-      hosts: Object.fromEntries([...c.hosts].map(([h, v]) => [h, pct(v)])),
-    };
+  const keys = codes.size > 1 ? [...codes.keys()].sort(compare) : codes.keys();
+  for (const code of keys) {
+    const c = codes.get(code) as { flags: Map<string, number>; hosts: Map<string, number> };
+    const flags: Record<string, number> = {};
+    for (const [f, v] of c.flags) flags[f] = pct(v);
+    const hosts: Record<string, number> = {};
+    for (const [h, v] of c.hosts) hosts[h] = pct(v);
+    out[code] = { flags, hosts };
   }
   return out;
 }
@@ -221,37 +224,27 @@ function finish(
   const boxes = new Map<string, NodeData>();
   const outNodes: NodeData[] = [];
   for (const n of nodes.values()) {
-    const { box, ...spec } = n.spec;
+    const spec = n.spec;
+    const box = spec.box;
     if (box && !boxes.has(box.id)) boxes.set(box.id, boxNode(box));
-    const protocol = [...n.protocols][0] ?? 'http';
+    const protocol = n.protocols.values().next().value ?? 'http';
     const location = spec.serviceHost ? input.serviceEntries?.get(spec.serviceHost) : undefined;
-    const data: NodeData = {
-      ...stripUndefined(spec),
-      ...(box ? { parent: box.id } : {}),
-      // Config refines the location of hosts the metrics show outside the cluster; in-cluster services
-      // declared by a ServiceEntry (as the demo mesh declares all of its services) stay plain services.
-      ...(location && spec.isServiceEntry ? { isServiceEntry: location } : {}),
-      rpsIn: round(n.inbound.total, 4),
-      rpsOut: round(n.out, 4),
-      inbound: roundRates(n.inbound),
-      errorRate: round(errorRate(n.inbound), 4),
-      responses: responsesOf(n.codes, n.inbound.total),
-      latency: latencyOf(n.buckets),
-      health: healthOf(n.inbound, thresholds),
-      badges: {},
-      traffic: [
-        {
-          protocol,
-          rates: {
-            [`${protocol}In`]: round(n.inbound.total, 4),
-            [`${protocol}In4xx`]: round(n.inbound.http4xx, 4),
-            [`${protocol}In5xx`]: round(n.inbound.http5xx, 4),
-            [`${protocol}InNoResponse`]: round(n.inbound.noResponse, 4),
-            [`${protocol}Out`]: round(n.out, 4),
-          },
-        },
-      ],
-    };
+    const inbound = roundRates(n.inbound);
+    const rpsOut = round(n.out, 4);
+    const data = identityOf(spec) as NodeData;
+    if (box) data.parent = box.id;
+    // Config refines the location of hosts the metrics show outside the cluster; in-cluster services
+    // declared by a ServiceEntry (as the demo mesh declares all of its services) stay plain services.
+    if (location && spec.isServiceEntry) data.isServiceEntry = location;
+    data.rpsIn = inbound.total;
+    data.rpsOut = rpsOut;
+    data.inbound = inbound;
+    data.errorRate = round(errorRate(n.inbound), 4);
+    data.responses = responsesOf(n.codes, n.inbound.total);
+    data.latency = latencyOf(n.buckets);
+    data.health = healthOf(n.inbound, thresholds);
+    data.badges = {};
+    data.traffic = [{ protocol, rates: nodeTrafficRates(protocol, inbound, rpsOut) }];
     if (!n.hasInbound) data.isRoot = true;
     if (n.destServices.size > 0) data.destServices = [...n.destServices.values()];
     if (
@@ -274,7 +267,7 @@ function finish(
   const outEdges: EdgeData[] = [];
   for (const [id, e] of edges) {
     const src = nodes.get(e.source) as NodeAcc;
-    const protocol = [...e.protocols.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'http';
+    const protocol = dominant(e.protocols) ?? 'http';
     const percentReq = src.out > 0 ? round((e.rates.total / src.out) * 100, 2) : 0;
     const err = errorRate(e.rates);
     const latency = latencyOf(e.buckets);
@@ -294,11 +287,7 @@ function finish(
       health: healthOf(e.rates, thresholds),
       traffic: {
         protocol,
-        rates: {
-          [protocol]: round(e.rates.total, 4),
-          [`${protocol}PercentReq`]: percentReq,
-          [`${protocol}PercentErr`]: round(err * 100, 2),
-        },
+        rates: edgeTrafficRates(protocol, round(e.rates.total, 4), percentReq, round(err * 100, 2)),
         responses: responsesOf(e.codes, e.rates.total),
       },
       badges: {},
@@ -353,6 +342,57 @@ function round(v: number, digits: number): number {
   return Math.round(v * f) / f;
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/** A node's identity fields, the absent ones left out (`box` is not data: it becomes `parent`). */
+function identityOf(spec: NodeSpec): Partial<NodeData> {
+  const out: Partial<NodeData> = { id: spec.id, nodeType: spec.nodeType, namespace: spec.namespace };
+  if (spec.workload !== undefined) out.workload = spec.workload;
+  if (spec.app !== undefined) out.app = spec.app;
+  if (spec.version !== undefined) out.version = spec.version;
+  if (spec.service !== undefined) out.service = spec.service;
+  if (spec.serviceHost !== undefined) out.serviceHost = spec.serviceHost;
+  if (spec.isServiceEntry !== undefined) out.isServiceEntry = spec.isServiceEntry;
+  return out;
+}
+
+/** The key with the highest value (the first of equals). */
+function dominant(counts: ReadonlyMap<string, number>): string | undefined {
+  let best: string | undefined;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const [k, v] of counts) {
+    if (v > max) {
+      best = k;
+      max = v;
+    }
+  }
+  return best;
+}
+
+/** Kiali's edge traffic rates, keyed by protocol (`http`, `httpPercentReq`, `httpPercentErr`). */
+function edgeTrafficRates(protocol: string, rps: number, percentReq: number, percentErr: number) {
+  if (protocol === 'http') return { http: rps, httpPercentReq: percentReq, httpPercentErr: percentErr };
+  return {
+    [protocol]: rps,
+    [`${protocol}PercentReq`]: percentReq,
+    [`${protocol}PercentErr`]: percentErr,
+  };
+}
+
+/** Kiali's node traffic rates, keyed by protocol (`httpIn`, `httpIn5xx`…). */
+function nodeTrafficRates(protocol: string, inbound: RateBreakdown, out: number): Record<string, number> {
+  if (protocol === 'http') {
+    return {
+      httpIn: inbound.total,
+      httpIn4xx: inbound.http4xx,
+      httpIn5xx: inbound.http5xx,
+      httpInNoResponse: inbound.noResponse,
+      httpOut: out,
+    };
+  }
+  return {
+    [`${protocol}In`]: inbound.total,
+    [`${protocol}In4xx`]: inbound.http4xx,
+    [`${protocol}In5xx`]: inbound.http5xx,
+    [`${protocol}InNoResponse`]: inbound.noResponse,
+    [`${protocol}Out`]: out,
+  };
 }

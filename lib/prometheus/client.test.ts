@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PROMETHEUS_URL,
+  isLoopback,
   prometheusUrlFromEnv,
   promFloat,
   samplesOfAnswer,
@@ -57,5 +58,15 @@ describe('instant answers', () => {
     expect(samplesOfAnswer({ status: 'success', data: { resultType: 'scalar', result: [1, '3'] } })).toEqual(
       [],
     );
+  });
+});
+
+describe('isLoopback', () => {
+  it('tells this machine from others', () => {
+    expect(isLoopback('http://127.0.0.1:9090')).toBe(true);
+    expect(isLoopback('http://localhost:9090/prom')).toBe(true);
+    expect(isLoopback('http://[::1]:9090')).toBe(true);
+    expect(isLoopback('https://prometheus.monitoring.svc:9090')).toBe(false);
+    expect(isLoopback('http://127.0.0.1.example.com')).toBe(false);
   });
 });
