@@ -1,9 +1,7 @@
 'use client';
 // The cytoscape canvas. Elements are diffed in place on each refresh — nodes keep their positions; the
 // layout runs again only when nodes come or go, or the layout is switched.
-import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
-import elk from 'cytoscape-elk';
-import fcose from 'cytoscape-fcose';
+import cytoscape, { type Core, type ElementDefinition, type LayoutOptions } from 'cytoscape';
 import { useEffect, useRef } from 'react';
 import { useTraceOverlay } from '@/components/traces/use-trace-overlay';
 import { graphStyle } from './cy-style';
@@ -24,12 +22,32 @@ function setViewportShortcuts(cy: Core, large: boolean): void {
   r.textureOnViewport = large;
 }
 
-let registered = false;
-function register(): void {
-  if (registered) return;
-  cytoscape.use(elk);
-  cytoscape.use(fcose);
-  registered = true;
+/**
+ * Layout extensions, loaded when a layout first needs them: ELK alone is 1.6 MB of script, which a large
+ * graph (laid out by our own preset) never uses and a small one needs only once it has data.
+ */
+const EXTENSIONS: Record<string, () => Promise<{ default: cytoscape.Ext }>> = {
+  elk: () => import('cytoscape-elk'),
+  fcose: () => import('cytoscape-fcose'),
+};
+const loaded = new Set<string>();
+const loading = new Map<string, Promise<void>>();
+
+function loadExtension(name: string): Promise<void> {
+  let p = loading.get(name);
+  if (!p) {
+    const load = EXTENSIONS[name];
+    p = load
+      ? load().then((m) => {
+          cytoscape.use(m.default);
+          loaded.add(name);
+        })
+      : Promise.resolve();
+    // A failed load may be retried by the next layout.
+    p.catch(() => loading.delete(name));
+    loading.set(name, p);
+  }
+  return p;
 }
 
 export interface GraphCanvasProps {
@@ -66,8 +84,10 @@ export function GraphCanvas({
   const onLaidOutRef = useRef(onLaidOut);
   onLaidOutRef.current = onLaidOut;
 
+  // Which layout run is current: a layout waiting for its extension is dropped when a newer one starts.
+  const layoutGeneration = useRef(0);
+
   useEffect(() => {
-    register();
     const cy = cytoscape({
       container: container.current,
       style: graphStyle(false),
@@ -147,14 +167,30 @@ export function GraphCanvas({
                 cy.nodes().map((n) => n.id()),
                 cy.edges().map((e) => ({ source: e.source().id(), target: e.target().id() })),
                 fresh,
+                { width: cy.width(), height: cy.height() },
               )
             : layoutOptions(layout, fresh, count);
-        const run = cy.layout(options);
-        run.one('layoutstop', () => {
-          container.current?.setAttribute('data-layout', 'ready');
-          onLaidOutRef.current?.();
-        });
-        run.run();
+        const generation = ++layoutGeneration.current;
+        const run = (o: LayoutOptions) => {
+          const l = cy.layout(o);
+          l.one('layoutstop', () => {
+            container.current?.setAttribute('data-layout', 'ready');
+            onLaidOutRef.current?.();
+          });
+          l.run();
+        };
+        const current = () => cyRef.current === cy && layoutGeneration.current === generation;
+        if (loaded.has(options.name) || !EXTENSIONS[options.name]) {
+          run(options);
+        } else {
+          loadExtension(options.name).then(
+            () => current() && run(options),
+            // The extension's script did not load (server gone, network): a built-in layout instead.
+            () =>
+              current() &&
+              run({ name: 'breadthfirst', directed: true, fit: true, padding: 30 } as LayoutOptions),
+          );
+        }
       }
     }
   }, [elements, layout]);
