@@ -13,7 +13,23 @@ export interface ClientOptions {
   /** Shown as the author in the control plane's audit log. */
   user?: string;
   timeoutMs?: number;
+  /** How requests are sent (default: fetch). Light processes pass one over node:http. */
+  transport?: HttpTransport;
 }
+
+/** One HTTP exchange: what MeshConfigClient needs of an HTTP stack. Rejects when unreachable. */
+export type HttpTransport = (request: {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}) => Promise<{ status: number; statusText: string; text: string }>;
+
+const fetchTransport: HttpTransport = async ({ method, url, headers, body, timeoutMs }) => {
+  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.status, statusText: res.statusText, text: await res.text() };
+};
 
 export interface Failure {
   ok: false;
@@ -104,13 +120,14 @@ export class MeshConfigClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (this.options.user) headers['x-meshlens-user'] = this.options.user;
-    let res: Response;
+    let res: { status: number; statusText: string; text: string };
     try {
-      res = await fetch(new URL(path, this.options.baseUrl), {
+      res = await (this.options.transport ?? fetchTransport)({
         method,
+        url: new URL(path, this.options.baseUrl),
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        timeoutMs: this.options.timeoutMs ?? 5_000,
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -122,14 +139,14 @@ export class MeshConfigClient {
         causes: [],
       };
     }
-    const text = await res.text();
+    const { text } = res;
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
-    if (res.ok) return { ok: true, value: json as T };
+    if (res.status >= 200 && res.status < 300) return { ok: true, value: json as T };
     const status = (json ?? {}) as { reason?: string; message?: string; details?: { causes?: Cause[] } };
     return {
       ok: false,

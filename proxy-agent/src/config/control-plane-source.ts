@@ -2,10 +2,13 @@
 // then watch from the list's resourceVersion. Each change becomes a new complete, validated snapshot
 // (events arriving together are coalesced). When the control plane is away the last good snapshot
 // stays in force; the source reconnects with capped, jittered backoff and resyncs by listing again.
+
+import type { IncomingMessage } from 'node:http';
 import { API_VERSION, MESH_KINDS, PLURALS } from '../../../lib/mesh-config/kinds';
 import { type Cause, crossValidate, type Validated } from '../../../lib/mesh-config/references';
 import type { MeshKind, MeshResource } from '../../../lib/mesh-config/schema';
 import type { ConfigSource, MeshSnapshot } from './config-source';
+import { openRequest, readText } from './http-request';
 
 export interface ControlPlaneSourceOptions {
   /** Base URL of the control plane (or a Kubernetes API server with Istio's CRDs). */
@@ -243,21 +246,22 @@ class Informer implements ControlPlaneSource {
     };
   }
 
-  private async fetchOk(path: string, signal: AbortSignal): Promise<Response> {
-    const res = await fetch(new URL(path, this.options.url), { headers: this.headers(), signal });
-    if (res.status === 410) {
-      await res.arrayBuffer();
+  private async fetchOk(path: string, signal: AbortSignal): Promise<IncomingMessage> {
+    const res = await openRequest(new URL(path, this.options.url), { headers: this.headers(), signal });
+    const status = res.statusCode ?? 0;
+    if (status === 410) {
+      res.resume();
       throw new WatchExpired('resourceVersion expired');
     }
-    if (!res.ok) {
-      const text = await res.text();
+    if (status < 200 || status >= 300) {
+      const text = await readText(res);
       let message = text.slice(0, 300);
       try {
         message = (JSON.parse(text) as { message?: string }).message ?? message;
       } catch {
         // not a Status; keep the text
       }
-      throw new Error(`${res.status} from ${path}: ${message}`);
+      throw new Error(`${status} from ${path}: ${message}`);
     }
     return res;
   }
@@ -272,7 +276,10 @@ class Informer implements ControlPlaneSource {
         this.targets.map(async (t) => {
           const signal = AbortSignal.any([session.signal, AbortSignal.timeout(LIST_TIMEOUT_MS)]);
           const res = await this.fetchOk(targetPath(t), signal);
-          const list = (await res.json()) as { metadata?: { resourceVersion?: string }; items?: unknown[] };
+          const list = JSON.parse(await readText(res)) as {
+            metadata?: { resourceVersion?: string };
+            items?: unknown[];
+          };
           return {
             target: t,
             resourceVersion: list.metadata?.resourceVersion ?? '',
@@ -320,12 +327,9 @@ class Informer implements ControlPlaneSource {
       allowWatchBookmarks: 'true',
     });
     const res = await this.fetchOk(`${targetPath(target)}?${q}`, signal);
-    if (!res.body) throw new Error('watch response has no body');
     const split = lineSplitter((line) => this.onEvent(target, JSON.parse(line) as RawWatchEvent));
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      split(decoder.decode(chunk, { stream: true }));
-    }
+    res.setEncoding('utf8');
+    for await (const chunk of res) split(chunk as string);
   }
 
   private onEvent(target: Target, event: RawWatchEvent): void {

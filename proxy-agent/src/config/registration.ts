@@ -11,6 +11,7 @@ import {
 } from '../../../lib/mesh-config/labels';
 import type { WorkloadEntry } from '../../../lib/mesh-config/schema';
 import { ANNOTATION_AUTO_REGISTRATION } from '../control-plane/registry';
+import { nodeHttpTransport } from './http-request';
 
 export const DEFAULT_HEARTBEAT_MS = 5000;
 const METRICS_PATH = '/stats/prometheus';
@@ -109,7 +110,11 @@ export function startRegistration(options: RegistrationOptions): Registration {
   const entry = workloadEntryFor(options);
   const { name } = entry.metadata;
   const namespace = options.namespace;
-  const client = new MeshConfigClient({ baseUrl: options.controlPlaneUrl, token: options.token });
+  const client = new MeshConfigClient({
+    baseUrl: options.controlPlaneUrl,
+    token: options.token,
+    transport: nodeHttpTransport,
+  });
   const every = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   let interval = every;
   let isRegistered = false;
@@ -190,6 +195,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
         baseUrl: options.controlPlaneUrl,
         token: options.token,
         timeoutMs: DEREGISTER_TIMEOUT_MS,
+        transport: nodeHttpTransport,
       }).delete('WorkloadEntry', namespace, name);
       if (r.ok || r.status === 404) options.onInfo?.(`deregistered WorkloadEntry ${namespace}/${name}`);
       else
