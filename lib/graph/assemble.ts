@@ -2,7 +2,7 @@
 // hop, rates, error shares, % of the caller's requests, response codes and flags, p50/p95/p99, health.
 // Pure: samples in, cytoscape elements out.
 import { addRate, DEFAULT_HEALTH, emptyRates, errorRate, type HealthThresholds, healthOf } from './health';
-import { type Bucket, histogramQuantile, mergeBuckets } from './histogram';
+import { type Bucket, histogramQuantiles, mergeBuckets } from './histogram';
 import { type BucketGroup, groupBuckets } from './latency-cache';
 import { destinationPath, type NodeSpec, type PathOptions, serviceNode, sourceOf } from './nodes';
 import { chooseReporters, edgeKey, type RequestSeries, type Sample, toRequestSeries } from './series';
@@ -187,11 +187,16 @@ function countResponse(
   c.hosts.set(host, (c.hosts.get(host) ?? 0) + s.rps);
 }
 
+const QUANTILE_KEYS = Object.keys(QUANTILES) as (keyof Latency)[];
+const QUANTILE_VALUES = Object.values(QUANTILES);
+
 function latencyOf(buckets: ReadonlyMap<number, number>): Latency {
   const out: Latency = {};
-  for (const [k, q] of Object.entries(QUANTILES) as [keyof Latency, number][]) {
-    const v = histogramQuantile(q, buckets);
-    if (v !== undefined && Number.isFinite(v)) out[k] = round(v, 2);
+  if (buckets.size === 0) return out;
+  const values = histogramQuantiles(QUANTILE_VALUES, buckets);
+  for (let i = 0; i < QUANTILE_KEYS.length; i++) {
+    const v = values[i];
+    if (v !== undefined && Number.isFinite(v)) out[QUANTILE_KEYS[i] as keyof Latency] = round(v, 2);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogramQuantile, mergeBuckets } from './histogram';
+import { histogramQuantile, histogramQuantiles, mergeBuckets } from './histogram';
 
 const h = (pairs: [number, number][]) => new Map(pairs);
 
@@ -49,5 +49,19 @@ describe('histogram_quantile as Prometheus computes it', () => {
     expect(m.get(10)).toBe(1);
     expect(m.get(Number.POSITIVE_INFINITY)).toBe(2);
     expect(histogramQuantile(0.5, m)).toBe(10);
+  });
+});
+
+describe('histogramQuantiles', () => {
+  it('gives what histogramQuantile gives for each quantile, from one sort', () => {
+    const b = new Map([
+      [Number.POSITIVE_INFINITY, 40],
+      [25, 30],
+      [5, 10],
+      [100, 38],
+    ]);
+    const qs = [0.5, 0.95, 0.99, 0, 1, Number.NaN];
+    expect(histogramQuantiles(qs, b)).toEqual(qs.map((q) => histogramQuantile(q, b)));
+    expect(histogramQuantiles([0.5, 0.9], new Map([[10, 3]]))).toEqual([undefined, undefined]);
   });
 });

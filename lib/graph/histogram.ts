@@ -19,9 +19,20 @@ export function mergeBuckets(into: Map<number, number>, buckets: Iterable<Bucket
  * highest finite bucket when the rank falls in +Inf. Undefined when there are no observations.
  */
 export function histogramQuantile(q: number, byLe: ReadonlyMap<number, number>): number | undefined {
-  if (Number.isNaN(q)) return undefined;
-  const buckets = [...byLe.entries()].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le);
-  if (buckets.length < 2 || buckets[buckets.length - 1]?.le !== Number.POSITIVE_INFINITY) return undefined;
+  return histogramQuantiles([q], byLe)[0];
+}
+
+/** Several quantiles of one histogram (its buckets sorted once): `histogramQuantile` for each of `qs`. */
+export function histogramQuantiles(
+  qs: readonly number[],
+  byLe: ReadonlyMap<number, number>,
+): (number | undefined)[] {
+  const buckets: Bucket[] = [];
+  for (const [le, count] of byLe) buckets.push({ le, count });
+  buckets.sort((a, b) => a.le - b.le);
+  if (buckets.length < 2 || buckets[buckets.length - 1]?.le !== Number.POSITIVE_INFINITY) {
+    return qs.map(() => undefined);
+  }
   // Counts are cumulative; rates of summed series can dip by float noise — keep them monotonic.
   for (let i = 1; i < buckets.length; i++) {
     const prev = buckets[i - 1] as Bucket;
@@ -29,7 +40,11 @@ export function histogramQuantile(q: number, byLe: ReadonlyMap<number, number>):
     if (cur.count < prev.count) cur.count = prev.count;
   }
   const total = (buckets[buckets.length - 1] as Bucket).count;
-  if (!(total > 0)) return undefined;
+  return qs.map((q) => quantileOfSorted(q, buckets, total));
+}
+
+function quantileOfSorted(q: number, buckets: readonly Bucket[], total: number): number | undefined {
+  if (Number.isNaN(q) || !(total > 0)) return undefined;
   if (q < 0) return Number.NEGATIVE_INFINITY;
   if (q > 1) return Number.POSITIVE_INFINITY;
   const rank = q * total;
