@@ -19,24 +19,24 @@
 // non-recording: ids for propagation only, nothing recorded or exported.
 import {
   type Attributes,
-  type Context,
+  type HrTime,
+  type Link,
   ROOT_CONTEXT,
-  type Span,
+  type SpanContext,
   SpanKind,
+  type SpanStatus,
   SpanStatusCode,
   TraceFlags,
-  type Tracer,
-  trace,
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider,
   BatchSpanProcessor,
-  type Sampler,
+  RandomIdGenerator,
+  type ReadableSpan,
   SamplingDecision,
-  type SamplingResult,
   type SpanExporter,
+  type TimedEvent,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { type HeaderBag, readB3 } from './b3';
@@ -73,36 +73,29 @@ export interface SidecarTracerOptions {
   exporter?: SpanExporter;
 }
 
-/**
- * Honours the decision in the B3 headers; a new or undecided trace is sampled by trace id ratio. The
- * decision is handed over in `next` right before the (synchronous) `startSpan` call that consults the
- * sampler: cheaper than a context value, which copies the context's map on every request.
- */
-class HopSampler implements Sampler {
-  next: boolean | undefined;
-  private readonly ratio: TraceIdRatioBasedSampler;
-  constructor(percent: number) {
-    this.ratio = new TraceIdRatioBasedSampler(Math.min(100, Math.max(0, percent)) / 100);
-  }
+const SCOPE = { name: 'meshlens-sidecar' } as const;
+const NO_LINKS: Link[] = [];
 
-  shouldSample(context: Context, traceId: string): SamplingResult {
-    const decision = this.next;
-    this.next = undefined;
-    if (decision === true) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
-    if (decision === false) return { decision: SamplingDecision.NOT_RECORD };
-    return this.ratio.shouldSample(context, traceId);
-  }
+/** Epoch time in ms with performance.now()'s resolution, as OpenTelemetry's hrTime() measures it. */
+const nowMs = () => performance.timeOrigin + performance.now();
 
-  toString(): string {
-    return `HopSampler{${this.ratio.toString()}}`;
-  }
+function toHrTime(ms: number): HrTime {
+  const seconds = Math.trunc(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
 }
 
+/**
+ * The sidecar's spans are records of its own, not the OpenTelemetry SDK's Span: a hop span needs no
+ * context propagation API, no span processors chain, no attribute validation (its attributes are fixed),
+ * and the SDK's per-span work was a visible share of a sidecar's CPU at 100 % sampling. A record has the
+ * shape of the SDK's ReadableSpan, so the SDK's BatchSpanProcessor (bounded queue, batching) and
+ * `@opentelemetry/exporter-trace-otlp-http` export it as they would an SDK span.
+ */
 export class SidecarTracer implements SidecarTracerApi {
-  private readonly provider: BasicTracerProvider;
   private readonly processor: BatchSpanProcessor | undefined;
-  private readonly tracer: Tracer;
-  private readonly sampler: HopSampler;
+  private readonly ratio: TraceIdRatioBasedSampler;
+  private readonly ids = new RandomIdGenerator();
+  private readonly resource: Resource;
   private readonly nodeId: string;
   private readonly namespace: string;
   private readonly canonicalService: string;
@@ -122,16 +115,13 @@ export class SidecarTracer implements SidecarTracerApi {
             scheduledDelayMillis: SCHEDULED_DELAY_MS,
             exportTimeoutMillis: EXPORT_TIMEOUT_MS,
           });
-    this.sampler = new HopSampler(options.samplingPercent ?? 100);
-    this.provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({
-        ...options.resourceAttributes,
-        'service.name': options.serviceName,
-      }),
-      sampler: this.sampler,
-      spanProcessors: this.processor === undefined ? [] : [this.processor],
+    this.ratio = new TraceIdRatioBasedSampler(
+      Math.min(100, Math.max(0, options.samplingPercent ?? 100)) / 100,
+    );
+    this.resource = resourceFromAttributes({
+      ...options.resourceAttributes,
+      'service.name': options.serviceName,
     });
-    this.tracer = this.provider.getTracer('meshlens-sidecar');
     const workload = options.serviceName.split('.')[0] ?? options.serviceName;
     this.nodeId =
       options.nodeId ??
@@ -158,43 +148,58 @@ export class SidecarTracer implements SidecarTracerApi {
 
   /** Exports what is queued, waiting at most `waitMs`. */
   async flush(waitMs = SHUTDOWN_WAIT_MS): Promise<void> {
-    await bounded(this.provider.forceFlush(), waitMs);
+    if (this.processor) await bounded(this.processor.forceFlush(), waitMs);
   }
 
   async shutdown(): Promise<void> {
-    await bounded(this.provider.shutdown(), SHUTDOWN_WAIT_MS);
+    if (this.processor) await bounded(this.processor.shutdown(), SHUTDOWN_WAIT_MS);
   }
 
+  /**
+   * Honours the decision in the B3 headers (debug means sampled); a new or undecided trace is sampled
+   * by trace id ratio, so every sidecar of an undecided trace decides alike.
+   */
   private startSpan(kind: SpanKind, incoming: HeaderBag, start: SpanStart): HopSpan {
     const b3 = readB3(incoming);
-    let context = ROOT_CONTEXT;
-    let parentSpanId: string | undefined;
+    let parent: SpanContext | undefined;
     let debug = false;
     let decision: boolean | undefined;
+    let traceId: string;
     if (b3.kind === 'context') {
-      const { traceId, spanId, sampled } = b3.context;
-      parentSpanId = spanId;
-      debug = b3.context.debug === true;
-      decision = sampled;
-      context = trace.setSpanContext(context, {
+      const c = b3.context;
+      traceId = c.traceId;
+      debug = c.debug === true;
+      decision = c.sampled;
+      parent = {
         traceId,
-        spanId,
-        traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+        spanId: c.spanId,
+        traceFlags: c.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
         isRemote: true,
-      });
-    } else if (b3.kind === 'decision') {
-      debug = b3.debug;
-      decision = b3.sampled;
+      };
+    } else {
+      traceId = this.ids.generateTraceId();
+      if (b3.kind === 'decision') {
+        debug = b3.debug;
+        decision = b3.sampled;
+      }
     }
-    this.sampler.next = decision;
-    const span = this.tracer.startSpan(start.name, { kind }, context);
-    if (span.isRecording()) span.setAttributes(this.startAttributes(start));
-    return new SidecarHopSpan(span, parentSpanId, debug);
+    const sampled =
+      decision ??
+      this.ratio.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
+    const context: SpanContext = {
+      traceId,
+      spanId: this.ids.generateSpanId(),
+      traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    };
+    const span = new HopSpanRecord(kind, start.name, context, parent, debug, this.resource);
+    if (sampled) span.attributes = this.startAttributes(start);
+    span.processor = sampled ? this.processor : undefined;
+    return span;
   }
 
-  /** One object literal of a fixed shape: spreading shared attributes was a visible cost per span. */
+  /** One object literal of a fixed shape; unset values are left out (as the SDK's setAttributes does). */
   private startAttributes(start: SpanStart): Attributes {
-    return {
+    const a: Attributes = {
       component: 'proxy',
       node_id: this.nodeId,
       'istio.namespace': this.namespace,
@@ -202,29 +207,54 @@ export class SidecarTracer implements SidecarTracerApi {
       'istio.canonical_revision': this.canonicalRevision,
       'http.method': start.method,
       'http.url': start.url,
-      upstream_cluster: start.upstreamCluster,
-      'upstream_cluster.name': start.upstreamCluster,
-      'peer.address': start.peerAddress,
-      'peer.service': start.peerService,
     };
+    if (start.upstreamCluster !== undefined) {
+      a.upstream_cluster = start.upstreamCluster;
+      a['upstream_cluster.name'] = start.upstreamCluster;
+    }
+    if (start.peerAddress !== undefined) a['peer.address'] = start.peerAddress;
+    if (start.peerService !== undefined) a['peer.service'] = start.peerService;
+    return a;
   }
 }
 
-class SidecarHopSpan implements HopSpan {
+/** One hop's span: B3 propagation always; when sampled, a ReadableSpan for the batch processor. */
+class HopSpanRecord implements HopSpan, ReadableSpan {
   readonly traceId: string;
   readonly spanId: string;
   readonly sampled: boolean;
-  private ended = false;
+  readonly startTime: HrTime;
+  endTime: HrTime = [0, 0];
+  duration: HrTime = [0, 0];
+  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  attributes: Attributes = {};
+  readonly links = NO_LINKS;
+  events: TimedEvent[] = [];
+  ended = false;
+  readonly instrumentationScope = SCOPE;
+  readonly droppedAttributesCount = 0;
+  readonly droppedEventsCount = 0;
+  readonly droppedLinksCount = 0;
+  processor: BatchSpanProcessor | undefined;
+  private readonly startMs: number;
 
   constructor(
-    private readonly span: Span,
-    private readonly parentSpanId: string | undefined,
+    readonly kind: SpanKind,
+    readonly name: string,
+    private readonly context: SpanContext,
+    readonly parentSpanContext: SpanContext | undefined,
     private readonly debug: boolean,
+    readonly resource: Resource,
   ) {
-    const context = span.spanContext();
     this.traceId = context.traceId;
     this.spanId = context.spanId;
-    this.sampled = (context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+    this.sampled = context.traceFlags === TraceFlags.SAMPLED;
+    this.startMs = nowMs();
+    this.startTime = toHrTime(this.startMs);
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
   }
 
   b3Headers(): Record<string, string> {
@@ -233,44 +263,51 @@ class SidecarHopSpan implements HopSpan {
       'x-b3-spanid': this.spanId,
       'x-b3-sampled': this.sampled ? '1' : '0',
     };
-    if (this.parentSpanId !== undefined) headers['x-b3-parentspanid'] = this.parentSpanId;
+    const parent = this.parentSpanContext?.spanId;
+    if (parent !== undefined) headers['x-b3-parentspanid'] = parent;
     if (this.debug) headers['x-b3-flags'] = '1';
     return headers;
   }
 
   setAttribute(key: string, value: string | number | boolean): void {
-    if (this.sampled) this.span.setAttribute(key, value);
+    if (this.sampled && !this.ended) this.attributes[key] = value;
   }
 
   addAttempt(attempt: AttemptRecord): void {
-    if (!this.sampled) return;
-    this.span.addEvent('attempt', {
-      attempt: attempt.attempt,
-      endpoint: attempt.endpoint,
-      'http.status_code': attempt.statusCode,
-      response_flags: attempt.responseFlags,
-      duration_ms: attempt.durationMs,
-      retry: attempt.attempt > 1,
+    if (!this.sampled || this.ended) return;
+    this.events.push({
+      name: 'attempt',
+      time: toHrTime(nowMs()),
+      attributes: {
+        attempt: attempt.attempt,
+        endpoint: attempt.endpoint,
+        'http.status_code': attempt.statusCode,
+        response_flags: attempt.responseFlags,
+        duration_ms: attempt.durationMs,
+        retry: attempt.attempt > 1,
+      },
+      droppedAttributesCount: 0,
     });
   }
 
   end(result: { statusCode: number; responseFlags: string; error: boolean }): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.sampled) {
-      this.span.setAttributes({
-        'http.status_code': result.statusCode,
-        response_flags: result.responseFlags,
-      });
-      if (result.error) {
-        this.span.setAttribute('error', true);
-        this.span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: result.responseFlags === '-' ? `HTTP ${result.statusCode}` : result.responseFlags,
-        });
-      }
+    if (!this.sampled) return;
+    const a = this.attributes;
+    a['http.status_code'] = result.statusCode;
+    a.response_flags = result.responseFlags;
+    if (result.error) {
+      a.error = true;
+      this.status = {
+        code: SpanStatusCode.ERROR,
+        message: result.responseFlags === '-' ? `HTTP ${result.statusCode}` : result.responseFlags,
+      };
     }
-    this.span.end();
+    const endMs = nowMs();
+    this.endTime = toHrTime(endMs);
+    this.duration = toHrTime(Math.max(0, endMs - this.startMs));
+    this.processor?.onEnd(this);
   }
 }
 
