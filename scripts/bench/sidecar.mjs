@@ -8,7 +8,8 @@
 //   node scripts/bench.mjs sidecar [-- --seconds 5 --rounds 1 --connections 32 --sampling 100 --cpu-prof --sidecar-only]
 // (--rounds N keeps the best of N runs of each measurement: on a shared machine, interference only slows.)
 // (--cpu-prof profiles the sidecars and prints where their CPU goes; --sidecar-only skips the baselines;
-// --sidecar-node-flags '--max-semi-space-size=4' passes V8/Node flags to the sidecar processes.)
+// --sidecar-node-flags '--max-semi-space-size=4' passes V8/Node flags to the sidecar processes;
+// --compare-node-http adds the same hop and pair with the sidecars' fast path off, in the same run.)
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ function parseArgs(args) {
     only: undefined,
     sidecarNodeFlags: [],
     rounds: 1,
+    compareNodeHttp: false,
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--seconds') opt.seconds = Number(args[++i]);
@@ -50,6 +52,7 @@ function parseArgs(args) {
     else if (args[i] === '--rounds') opt.rounds = Math.max(1, Number(args[++i]));
     else if (args[i] === '--sampling') opt.sampling = Number(args[++i]);
     else if (args[i] === '--sidecar-only') opt.only = 'sidecar';
+    else if (args[i] === '--compare-node-http') opt.compareNodeHttp = true;
     else if (args[i] === '--sidecar-node-flags') opt.sidecarNodeFlags = args[++i].split(' ').filter(Boolean);
   }
   return opt;
@@ -102,6 +105,7 @@ async function startSidecarProcess({
   otlp,
   profDir,
   nodeOptions = [],
+  extra = [],
 }) {
   const flags = [
     'sidecar',
@@ -127,6 +131,7 @@ async function startSidecarProcess({
     otlp,
     '--sampling',
     sampling,
+    ...extra,
   ].map(String);
   const nodeFlags = [...nodeOptions, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
   const proc = await startProcess(process.execPath, [...nodeFlags, AGENT_BIN, ...flags], { ready: null });
@@ -261,6 +266,45 @@ export default async function sidecarBench(args = []) {
       });
       cleanups.push(() => productpage.stop());
       sidecars = [reviews, productpage];
+      const slowPaths = [];
+      if (opt.compareNodeHttp) {
+        // The same pair with the fast path off (node:http + undici), measured in the same run.
+        const slowReviewsPorts = await ports();
+        const slowConfig = join(tmp, 'mesh-node-http.yaml');
+        writeFileSync(slowConfig, meshConfig(slowReviewsPorts.inboundPort));
+        const slow = { ...common, extra: ['--no-fast-path'], version: 'v1' };
+        const slowReviews = await startSidecarProcess({
+          ...slow,
+          service: 'reviews',
+          workload: 'reviews-v1',
+          appPort: upstream.port,
+          ...slowReviewsPorts,
+        });
+        cleanups.push(() => slowReviews.stop());
+        const slowProductpage = await startSidecarProcess({
+          ...slow,
+          config: slowConfig,
+          service: 'productpage',
+          workload: 'productpage-v1',
+          appPort: await freePort(),
+          ...(await ports()),
+        });
+        cleanups.push(() => slowProductpage.stop());
+        slowPaths.push(
+          {
+            name: 'sidecar, fast path off (inbound → app)',
+            hops: 1,
+            target: { port: slowReviews.inboundPort },
+            watch: [slowReviews],
+          },
+          {
+            name: 'sidecar pair, fast path off',
+            hops: 2,
+            target: { port: slowProductpage.outboundPort, host: 'reviews' },
+            watch: [slowProductpage, slowReviews],
+          },
+        );
+      }
       paths.push(
         { name: 'sidecar (inbound → app)', hops: 1, target: { port: reviews.inboundPort }, watch: [reviews] },
         {
@@ -270,8 +314,10 @@ export default async function sidecarBench(args = []) {
           watch: [productpage, reviews],
         },
       );
+      paths.push(...slowPaths);
     }
-    const stopScrape = scrapeEverySecond(sidecars.map((p) => p.adminPort));
+    const scraped = new Set(paths.flatMap((p) => p.watch).filter((p) => p.adminPort));
+    const stopScrape = scrapeEverySecond([...scraped].map((p) => p.adminPort));
     cleanups.push(async () => stopScrape());
     for (const path of paths) path.target.path = '/reviews/0';
 
@@ -374,6 +420,15 @@ function report(results, micro, peakRss) {
     });
   }
   if (one && nginx) ratioLine('sidecar hop / nginx throughput', one, nginx);
+  const slowOne = by('sidecar, fast path off (inbound → app)');
+  const slowPair = by('sidecar pair, fast path off');
+  if (one && slowOne) {
+    ratioLine('sidecar hop / the same, fast path off (CPU per request)', one, slowOne, { unit: 'cpu' });
+    if (proxy)
+      ratioLine('sidecar hop, fast path off / http-proxy (CPU per request)', slowOne, proxy, { unit: 'cpu' });
+  }
+  if (pair && slowPair)
+    ratioLine('sidecar pair / the same, fast path off (CPU per request)', pair, slowPair, { unit: 'cpu' });
   if (pair && proxy2) {
     ratioLine('sidecar pair / two http-proxies throughput', pair, proxy2, {
       target: TARGETS.throughputRatio,

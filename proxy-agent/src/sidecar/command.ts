@@ -22,6 +22,7 @@ flags:
                         bearer token for the control plane (its first token)
   --otlp-endpoint URL   where spans go over OTLP/HTTP (default: ${DEFAULT_OTLP_ENDPOINT})
   --sampling PERCENT    share of new traces sampled, 0-100 (default: 100)
+  --no-fast-path        every request through node:http and undici (the HTTP/1.1 fast path off)
   --help                this text
 
 memory: V8 sizes its heap for the machine, not for a proxy; unless node is given a heap flag
@@ -59,6 +60,7 @@ export function parseSidecarArgs(
       'control-plane-token-file': { type: 'string' },
       'otlp-endpoint': { type: 'string' },
       sampling: { type: 'string' },
+      'no-fast-path': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -87,6 +89,7 @@ export function parseSidecarArgs(
       : {}),
     otlpEndpoint: otlp,
     samplingPercent: sampling,
+    ...(values['no-fast-path'] ? { fastPath: false } : {}),
   };
 }
 
