@@ -7,12 +7,13 @@ import { MeshConfigClient } from '../../../lib/mesh-config/client';
 import { applyScenario } from './apply-scenario';
 import { ensurePrometheus } from './ensure-prometheus';
 import { isScenario, SCENARIOS, type ScenarioName } from './scenarios';
-import { DEFAULT_PORTS, startDemo } from './supervisor';
+import { DEFAULT_PORTS, DEMO_SAMPLING_PERCENT, startDemo } from './supervisor';
 
-const USAGE = `usage: meshlens-agent demo [--rps N] [--scenario NAME] [--no-dashboard] [--data-dir DIR] [--free-ports]
+const USAGE = `usage: meshlens-agent demo [--rps N] [--scenario NAME] [--sampling PERCENT] [--no-dashboard] [--data-dir DIR] [--free-ports]
        meshlens-agent demo scenario NAME [--data-dir DIR] [--control-plane URL]
 
 Runs the Bookinfo demo mesh: control plane, trace store, Prometheus, sidecars, apps, traffic, dashboard.
+--sampling: share of requests traced (default ${DEMO_SAMPLING_PERCENT} %; Istio's default is 1 %).
 Environment: PROMETHEUS_URL to use an existing Prometheus instead of starting one.
 
 scenarios:
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       rps: { type: 'string', default: '20' },
+      sampling: { type: 'string', default: String(DEMO_SAMPLING_PERCENT) },
       scenario: { type: 'string' },
       'no-dashboard': { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: '.meshlens' },
@@ -58,6 +60,9 @@ export async function main(argv: string[]): Promise<void> {
   if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}\n\n${USAGE}`);
   const rps = Number(values.rps);
   if (!Number.isFinite(rps) || rps < 0) throw new Error('--rps must be a number ≥ 0');
+  const samplingPercent = Number(values.sampling);
+  if (!Number.isFinite(samplingPercent) || samplingPercent < 0 || samplingPercent > 100)
+    throw new Error('--sampling must be a percentage (0-100)');
   const scenario = scenarioArg(values.scenario);
   const prometheusUrl = process.env.PROMETHEUS_URL;
   if (!prometheusUrl) ensurePrometheus((line) => console.log(line));
@@ -66,6 +71,7 @@ export async function main(argv: string[]): Promise<void> {
   const demo = await startDemo({
     rps,
     scenario,
+    samplingPercent,
     dashboard: !values['no-dashboard'],
     dataDir,
     ports: values['free-ports'] ? 'free' : DEFAULT_PORTS,
