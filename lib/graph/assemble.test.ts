@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type AssembleInput, assembleGraph } from './assemble';
+import { LATENCY_EDGE_LABELS } from './promql';
 import { bucketSamples, type EdgeSpec, requestSample, type Side } from './test-samples';
 
 const productpage: Side = { ns: 'bookinfo', wl: 'productpage-v1', app: 'productpage', version: 'v1' };
@@ -205,5 +206,18 @@ describe('latency', () => {
     expect(e?.latency.p95).toBe(91);
     expect(e?.responseTime).toBe(91);
     expect(node(g, 'app:bookinfo:reviews:v1')?.latency.p50).toBe(10);
+  });
+
+  it('places buckets that carry only the edge-telling labels by their request series (apps, versions)', () => {
+    const src: EdgeSpec = { reporter: 'source', from: productpage, to: reviewsV2, service: REVIEWS, rps: 10 };
+    const keep = new Set(['le', ...LATENCY_EDGE_LABELS]);
+    const slim = bucketSamples(src, [10, 100, Number.POSITIVE_INFINITY], [5, 10, 10]).map((b) => ({
+      labels: Object.fromEntries(Object.entries(b.labels).filter(([k]) => keep.has(k))),
+      value: b.value,
+    }));
+    const g = build([src, { ...src, code: '503', rps: 1 }], { latencyBuckets: slim });
+    expect(edge(g, 'app:bookinfo:productpage:v1->svc:bookinfo:reviews')?.latency.p50).toBe(10);
+    // The called workload's app and version come from the request series: its versioned node gets them.
+    expect(node(g, 'app:bookinfo:reviews:v2')?.latency.p50).toBe(10);
   });
 });

@@ -5,6 +5,7 @@ import { addRate, DEFAULT_HEALTH, emptyRates, errorRate, type HealthThresholds, 
 import { type Bucket, histogramQuantiles, mergeBuckets } from './histogram';
 import { type BucketGroup, groupBuckets } from './latency-cache';
 import { destinationPath, type NodeSpec, type PathOptions, serviceNode, sourceOf } from './nodes';
+import { LATENCY_EDGE_LABELS } from './promql';
 import { chooseReporters, edgeKey, type RequestSeries, type Sample, toRequestSeries } from './series';
 import type { EdgeData, GraphType, Latency, NodeData, RateBreakdown, Reporter, Responses } from './types';
 
@@ -57,9 +58,10 @@ const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
 
 export function assembleGraph(input: AssembleInput): Assembled {
   const thresholds = input.thresholds ?? DEFAULT_HEALTH;
-  const all = input.requests
-    .map(toRequestSeries)
-    .filter((s): s is RequestSeries => s !== undefined && (input.includeIdleEdges === true || s.rps > 0));
+  const parsed = input.requests.map(toRequestSeries);
+  const all = parsed.filter(
+    (s): s is RequestSeries => s !== undefined && (input.includeIdleEdges === true || s.rps > 0),
+  );
   const { chosen, reporterOf } = chooseReporters(all);
 
   const services = new Set<string>();
@@ -157,8 +159,19 @@ export function assembleGraph(input: AssembleInput): Assembled {
   }
 
   const groups = input.latencyGroups ?? groupBuckets(input.latencyBuckets ?? []);
+  // The bucket query keeps only the labels that tell an edge apart (`LATENCY_EDGE_LABELS`, a third of the
+  // answer): the rest — apps, versions, service names — come from the edge's request series.
+  const byLatencyKey = new Map<string, RequestSeries>();
+  if (groups.length > 0) {
+    input.requests.forEach((sample, i) => {
+      const s = parsed[i];
+      if (s) byLatencyKey.set(latencyEdgeKey(sample.labels), s);
+    });
+  }
   for (const g of groups) {
-    const s = toRequestSeries({ labels: { ...g.labels, response_code: '200' }, value: 0 });
+    const s =
+      byLatencyKey.get(latencyEdgeKey(g.labels)) ??
+      toRequestSeries({ labels: { ...g.labels, response_code: '200' }, value: 0 });
     if (s === undefined || reporterOf.get(edgeKey(s)) !== s.reporter) continue;
     const bucket: Bucket[] = g.buckets.map(([le, count]) => ({ le, count }));
     const path = pathOf(s);
@@ -185,6 +198,13 @@ function countResponse(
   }
   c.flags.set(s.flags, (c.flags.get(s.flags) ?? 0) + s.rps);
   c.hosts.set(host, (c.hosts.get(host) ?? 0) + s.rps);
+}
+
+/** The labels of `LATENCY_EDGE_LABELS` as one string. */
+function latencyEdgeKey(labels: Record<string, string>): string {
+  let key = '';
+  for (const l of LATENCY_EDGE_LABELS) key += `${labels[l] ?? ''}\u0001`;
+  return key;
 }
 
 const QUANTILE_KEYS = Object.keys(QUANTILES) as (keyof Latency)[];

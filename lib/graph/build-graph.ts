@@ -10,8 +10,14 @@ import type { HealthThresholds } from './health';
 import { groupBuckets, type LatencyCache, type LatencyReading } from './latency-cache';
 import type { ConfigResult } from './mesh-config-source';
 import { type GraphParams, promDuration } from './params';
-import { latencyBucketQuery, reporterSelections, requestRateQuery } from './promql';
-import { recordedLatencyBucketQuery } from './recording-rules';
+import {
+  destinationOnlyCallersQuery,
+  type LatencyQueries,
+  rawLatencyQueries,
+  reporterSelections,
+  requestRateQuery,
+} from './promql';
+import { recordedLatencyQueries } from './recording-rules';
 import type { Sample } from './series';
 import type { Graph, GraphWarning } from './types';
 
@@ -46,13 +52,28 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   const configFor = (namespaces: string[]) =>
     deps.meshConfig ? deps.meshConfig(namespaces) : Promise.resolve(undefined);
   const earlyConfig = params.namespaces.length > 0 ? configFor(params.namespaces) : undefined;
+  // Two bucket reads side by side — every source-reported edge, and the destination-reported edges of
+  // callers without a proxy (found from the request series first: usually a handful, often none).
+  const readWith = async (q: LatencyQueries, at: number): Promise<PromResult<Sample[]>> => {
+    const [source, callers] = await Promise.all([
+      deps.prometheus.instant(q.source, at),
+      deps.prometheus.instant(destinationOnlyCallersQuery(sel, range), at),
+    ]);
+    if (!source.ok) return source;
+    if (!callers.ok) return callers;
+    const names = [...new Set(callers.value.map((s) => s.labels.source_workload ?? ''))];
+    if (names.length === 0) return source;
+    const destination = await deps.prometheus.instant(q.destination(names), at);
+    if (!destination.ok) return destination;
+    return { ok: true, value: source.value.concat(destination.value) };
+  };
   const readBuckets = async (at: number): Promise<PromResult<Sample[]>> => {
     if (await (deps.recordedLatency?.(at) ?? false)) {
-      const recorded = await deps.prometheus.instant(recordedLatencyBucketQuery(sel, params.duration), at);
+      const recorded = await readWith(recordedLatencyQueries(sel, params.duration), at);
       // Recorded series missing at this time (rules added later than the window asked for): raw.
       if (recorded.ok && recorded.value.length > 0) return recorded;
     }
-    return deps.prometheus.instant(latencyBucketQuery(sel, range), at);
+    return readWith(rawLatencyQueries(sel, range), at);
   };
   const latency = async (): Promise<PromResult<LatencyReading | undefined>> => {
     if (!params.latency) return { ok: true, value: undefined };

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  destinationLatencyBucketQuery,
+  destinationOnlyCallersQuery,
   eq,
   escapeLabelValue,
   escapeRegex,
-  latencyBucketQuery,
+  MAX_CALLERS_MATCHED,
   oneOf,
   reporterSelections,
   requestRateQuery,
   selector,
+  sourceLatencyBucketQuery,
 } from './promql';
 
 describe('escaping user input into PromQL', () => {
@@ -75,15 +78,24 @@ describe('reporter selections', () => {
     );
   });
 
-  it('takes latency from 2xx responses only, by le', () => {
-    const q = latencyBucketQuery(reporterSelections([]), '60s');
-    expect(q).toMatch(/^sum by \(le,reporter,source_workload_namespace,/);
-    expect(q).toContain(
-      'istio_request_duration_milliseconds_bucket{reporter="source",response_code=~"2.."}[60s]',
+  it('takes latency from 2xx responses only, by le and the edge-telling labels', () => {
+    const q = sourceLatencyBucketQuery(reporterSelections([]), '60s');
+    expect(q).toBe(
+      'sum by (le,reporter,source_workload_namespace,source_workload,destination_service,destination_workload_namespace,destination_workload) (rate(istio_request_duration_milliseconds_bucket{reporter="source",response_code=~"2.."}[60s]))',
     );
-    // Destination-reported buckets only where no caller reports the edge.
-    expect(q).toContain(
-      'istio_request_duration_milliseconds_bucket{reporter="destination",response_code=~"2.."}[60s])) unless on (source_workload_namespace,source_workload,destination_service) sum by (source_workload_namespace,source_workload,destination_service) (rate(istio_requests_total{reporter="source"}[60s])) > 0)',
+  });
+
+  it('reads destination-reported buckets only for the callers no proxy reports', () => {
+    const sel = reporterSelections(['bookinfo']);
+    const callers = destinationOnlyCallersQuery(sel, '60s');
+    expect(callers).toBe(
+      'count by (source_workload_namespace,source_workload) (sum by (source_workload_namespace,source_workload,destination_service) (rate(istio_requests_total{reporter="destination",destination_workload_namespace="bookinfo"}[60s])) unless on (source_workload_namespace,source_workload,destination_service) sum by (source_workload_namespace,source_workload,destination_service) (rate(istio_requests_total{reporter="source"}[60s])) > 0)',
     );
+    expect(destinationLatencyBucketQuery(sel, '60s', ['unknown', 'curl.v1'])).toContain(
+      '{reporter="destination",destination_workload_namespace="bookinfo",response_code=~"2..",source_workload=~"unknown|curl\\\\.v1"}',
+    );
+    // Too many callers to list: every caller's buckets (the assembly keeps the right ones).
+    const many = Array.from({ length: MAX_CALLERS_MATCHED + 1 }, (_, i) => `w${i}`);
+    expect(destinationLatencyBucketQuery(sel, '60s', many)).not.toContain('source_workload=~');
   });
 });

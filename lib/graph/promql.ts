@@ -109,6 +109,21 @@ export function requestRateQuery(selections: readonly Matcher[][], range: string
   return sumRate('istio_requests_total', selections, REQUEST_LABELS, range);
 }
 
+/**
+ * The labels that tell one edge's latency buckets from another's: reporter, caller workload, service,
+ * called workload. Everything else on the edge (apps, versions, canonical names) depends on these and is
+ * read from the request series; leaving it out of the bucket query makes its answer a third as large
+ * (at 3,000 edges: 17 instead of 38 MB, and half the time in Prometheus).
+ */
+export const LATENCY_EDGE_LABELS = [
+  'reporter',
+  'source_workload_namespace',
+  'source_workload',
+  'destination_service',
+  'destination_workload_namespace',
+  'destination_workload',
+] as const;
+
 /** The labels a reporter choice is made on: caller workload → service (see `edgeKey`). */
 export const REPORTER_CHOICE_LABELS = [
   'source_workload_namespace',
@@ -116,30 +131,72 @@ export const REPORTER_CHOICE_LABELS = [
   'destination_service',
 ] as const;
 
+const OK_RESPONSES: Matcher = { label: 'response_code', op: '=~', value: '2..' };
+const BUCKET = 'istio_request_duration_milliseconds_bucket';
+
 /**
- * Latency bucket rates per edge over 2xx responses only (Kiali's response time), by `le`: the
- * source-reported buckets, and the destination-reported ones only for edges that no caller reports
- * (`unless on` the source-reported request series) — half the answer at scale, the same choice as the rates.
+ * Latency bucket rates per edge over 2xx responses only (Kiali's response time), by `le` and the
+ * edge-telling labels: the source-reported buckets — every edge whose caller has a proxy.
  */
-export function latencyBucketQuery(
-  sel: { source: Matcher[][]; destination: Matcher[][] },
-  range: string,
-): string {
-  const ok: Matcher = { label: 'response_code', op: '=~', value: '2..' };
-  const by = ['le', 'reporter', ...EDGE_LABELS];
-  const bucket = 'istio_request_duration_milliseconds_bucket';
-  const source = sumRate(
-    bucket,
-    sel.source.map((m) => [...m, ok]),
-    by,
+export function sourceLatencyBucketQuery(sel: { source: Matcher[][] }, range: string): string {
+  return sumRate(
+    BUCKET,
+    sel.source.map((m) => [...m, OK_RESPONSES]),
+    ['le', ...LATENCY_EDGE_LABELS],
     range,
   );
-  const reported = `sum by (${REPORTER_CHOICE_LABELS.join(',')}) (rate(istio_requests_total${selector([eq('reporter', 'source')])}[${range}])) > 0`;
-  const destination = sel.destination
+}
+
+/**
+ * The callers (namespace, workload) of edges that only the destination reports — callers without a
+ * proxy, `unknown` for traffic from outside the mesh: the only edges whose latency is read from
+ * destination-reported buckets. One pass over the request series instead of over every destination bucket.
+ */
+export function destinationOnlyCallersQuery(sel: { destination: Matcher[][] }, range: string): string {
+  const choice = REPORTER_CHOICE_LABELS.join(',');
+  const reported = `sum by (${choice}) (rate(istio_requests_total${selector([eq('reporter', 'source')])}[${range}])) > 0`;
+  return sel.destination
     .map(
       (m) =>
-        `(sum by (${by.join(',')}) (rate(${bucket}${selector([...m, ok])}[${range}])) unless on (${REPORTER_CHOICE_LABELS.join(',')}) ${reported})`,
+        `count by (source_workload_namespace,source_workload) (sum by (${choice}) (rate(istio_requests_total${selector(m)}[${range}])) unless on (${choice}) ${reported})`,
     )
     .join(' or ');
-  return `${source} or ${destination}`;
+}
+
+/** Past this many callers the destination bucket query reads every caller's buckets (a bounded query). */
+export const MAX_CALLERS_MATCHED = 100;
+
+/**
+ * The destination-reported 2xx bucket rates of the given callers' edges (all callers when `callers` is
+ * undefined or too many). A superset: the assembly keeps the buckets of edges whose chosen reporter is
+ * the destination.
+ */
+export function destinationLatencyBucketQuery(
+  sel: { destination: Matcher[][] },
+  range: string,
+  callers?: readonly string[],
+): string {
+  const who = callers && callers.length <= MAX_CALLERS_MATCHED ? [oneOf('source_workload', callers)] : [];
+  return sumRate(
+    BUCKET,
+    sel.destination.map((m) => [...m, OK_RESPONSES, ...who]),
+    ['le', ...LATENCY_EDGE_LABELS],
+    range,
+  );
+}
+
+/** The two bucket reads of a graph's latency: every source-reported edge; destination-reported ones by caller. */
+export interface LatencyQueries {
+  source: string;
+  destination: (callers?: readonly string[]) => string;
+}
+
+export function rawLatencyQueries(
+  sel: { source: Matcher[][]; destination: Matcher[][] },
+  range: string,
+): LatencyQueries {
+  return {
+    source: sourceLatencyBucketQuery(sel, range),
+    destination: (callers) => destinationLatencyBucketQuery(sel, range, callers),
+  };
 }

@@ -10,7 +10,7 @@ import {
   EDGE_LATENCY_RECORD,
   RULES_PROBE_QUERY,
   recordedBuckets,
-  recordedLatencyBucketQuery,
+  recordedLatencyQueries,
   recordingRulesYaml,
   rulesPresent,
 } from './recording-rules';
@@ -39,6 +39,8 @@ function fakeProm(answers: { recorded: Sample[] }): { client: PromClient; asked:
     baseUrl: 'http://prom',
     async instant(query) {
       asked.push(query);
+      // Every caller has a proxy: no edge is reported by its destination only.
+      if (query.startsWith('count by (source_workload_namespace,source_workload)')) return ok([]);
       if (query.startsWith(`sum by (le,`) && query.includes(EDGE_LATENCY_RECORD)) return ok(answers.recorded);
       if (query.includes('istio_request_duration_milliseconds_bucket'))
         return ok(bucketSamples({ ...edge, rps: 10 }, [100, Number.POSITIVE_INFINITY], [10, 10]));
@@ -65,12 +67,15 @@ describe('graph recording rules', () => {
   it('reads the recorded series as they are over their window, averaged over longer ranges', () => {
     expect(recordedBuckets([], 60)).toBe(`${EDGE_LATENCY_RECORD}{}`);
     expect(recordedBuckets([], 300)).toBe(`avg_over_time(${EDGE_LATENCY_RECORD}{}[300s])`);
-    const q = recordedLatencyBucketQuery(reporterSelections(['a"b']), 300);
-    // Values stay escaped; the raw histogram is never read; the reporter choice is the same as raw.
-    expect(q).toContain('source_workload_namespace="a\\"b"');
-    expect(q).not.toContain('istio_request_duration_milliseconds_bucket');
-    expect(q).toContain('unless on (source_workload_namespace,source_workload,destination_service)');
-    expect(q).not.toContain('response_code');
+    const q = recordedLatencyQueries(reporterSelections(['a"b']), 300);
+    // Values stay escaped; the raw histogram is never read; destination-reported buckets by caller.
+    expect(q.source).toContain('source_workload_namespace="a\\"b"');
+    for (const text of [q.source, q.destination(['unknown'])]) {
+      expect(text).not.toContain('istio_request_duration_milliseconds_bucket');
+      expect(text).not.toContain('response_code');
+    }
+    expect(q.destination(['unknown'])).toContain('reporter="destination"');
+    expect(q.destination(['unknown'])).toContain('source_workload="unknown"');
   });
 
   it('says the rules are present only for a non-zero count', () => {

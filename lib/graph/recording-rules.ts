@@ -3,7 +3,15 @@
 // Prometheus has them — detected by one cheap query, cached — and falls back to the raw histogram
 // otherwise, as a real Istio mesh may not have them.
 import { stringify } from 'yaml';
-import { EDGE_LABELS, eq, type Matcher, REPORTER_CHOICE_LABELS, selector } from './promql';
+import {
+  eq,
+  LATENCY_EDGE_LABELS,
+  type LatencyQueries,
+  MAX_CALLERS_MATCHED,
+  type Matcher,
+  oneOf,
+  selector,
+} from './promql';
 
 /** `sum by (le, reporter, edge labels) (rate(2xx buckets[1m]))`, recorded. */
 export const EDGE_LATENCY_RECORD = 'istio:edge_request_duration_milliseconds_bucket:rate1m';
@@ -18,7 +26,7 @@ export interface RecordingRule {
 export const GRAPH_RECORDING_RULES: readonly RecordingRule[] = [
   {
     record: EDGE_LATENCY_RECORD,
-    expr: `sum by (${['le', 'reporter', ...EDGE_LABELS].join(',')}) (rate(istio_request_duration_milliseconds_bucket{response_code=~"2.."}[1m]))`,
+    expr: `sum by (${['le', ...LATENCY_EDGE_LABELS].join(',')}) (rate(istio_request_duration_milliseconds_bucket{response_code=~"2.."}[1m]))`,
   },
 ];
 
@@ -37,21 +45,23 @@ export function recordedBuckets(matchers: readonly Matcher[], rangeS: number): s
 }
 
 /**
- * `latencyBucketQuery` on the recorded series: the same reporter choice (source-reported buckets, and
- * destination-reported ones only for edges no caller reports), without re-reading the raw histogram.
+ * `rawLatencyQueries` on the recorded series: the same two reads (source-reported buckets; destination-
+ * reported ones of the callers no proxy reports), without re-reading the raw histogram.
  */
-export function recordedLatencyBucketQuery(
+export function recordedLatencyQueries(
   sel: { source: Matcher[][]; destination: Matcher[][] },
   rangeS: number,
-): string {
-  const by = ['le', 'reporter', ...EDGE_LABELS].join(',');
-  const choice = REPORTER_CHOICE_LABELS.join(',');
-  const source = sel.source.map((m) => `sum by (${by}) (${recordedBuckets(m, rangeS)})`).join(' or ');
-  const reported = `sum by (${choice}) (rate(istio_requests_total${selector([eq('reporter', 'source')])}[${Math.round(rangeS)}s])) > 0`;
-  const destination = sel.destination
-    .map((m) => `(sum by (${by}) (${recordedBuckets(m, rangeS)}) unless on (${choice}) ${reported})`)
-    .join(' or ');
-  return `${source} or ${destination}`;
+): LatencyQueries {
+  const by = ['le', ...LATENCY_EDGE_LABELS].join(',');
+  const read = (selections: Matcher[][]) =>
+    selections.map((m) => `sum by (${by}) (${recordedBuckets(m, rangeS)})`).join(' or ');
+  return {
+    source: read(sel.source),
+    destination: (callers) => {
+      const who = callers && callers.length <= MAX_CALLERS_MATCHED ? [oneOf('source_workload', callers)] : [];
+      return read(sel.destination.map((m) => [...m, ...who]));
+    },
+  };
 }
 
 /** The cheap query that tells whether the rules' series exist at a time (one bucket bound: a twentieth). */

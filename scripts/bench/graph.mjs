@@ -222,10 +222,9 @@ export default async function bench(args) {
       },
       logLevel: 'error',
     });
-    const { requestRateQuery, latencyBucketQuery, reporterSelections } = await import(
-      pathToFileURL(join(dir, 'promql.mjs')).href
-    );
-    const { recordingRulesYaml, recordedLatencyBucketQuery } = await import(
+    const { requestRateQuery, rawLatencyQueries, destinationOnlyCallersQuery, reporterSelections } =
+      await import(pathToFileURL(join(dir, 'promql.mjs')).href);
+    const { recordingRulesYaml, recordedLatencyQueries } = await import(
       pathToFileURL(join(dir, 'recording-rules.mjs')).href
     );
     const sel = reporterSelections([]);
@@ -261,7 +260,8 @@ export default async function bench(args) {
     };
     const floorMs = await floor([
       ['request rates by edge', requestRateQuery(both, '60s')],
-      ['latency buckets by edge (2xx, chosen reporter)', latencyBucketQuery(sel, '60s')],
+      ['latency buckets by edge (2xx, source-reported)', rawLatencyQueries(sel, '60s').source],
+      ['callers only their destination reports', destinationOnlyCallersQuery(sel, '60s')],
       [
         'p95 by edge (histogram_quantile in Prometheus)',
         `histogram_quantile(0.95, sum by (le, source_workload_namespace, source_workload, destination_service, destination_workload) (rate(istio_request_duration_milliseconds_bucket{reporter="source",response_code=~"2.."}[60s])))`,
@@ -328,7 +328,7 @@ export default async function bench(args) {
         );
       }
     };
-    const LATENCY_FLOOR = 'latency buckets by edge (2xx, chosen reporter)';
+    const LATENCY_FLOOR = 'latency buckets by edge (2xx, source-reported)';
     const FULL_COLD = [
       'full (rates, codes, p50/p95/p99), cold: latency read for each request',
       (i) => `queryTime=${end - 2 - i}`,
@@ -420,7 +420,7 @@ export default async function bench(args) {
     ({ web, base } = await startWeb());
     Object.assign(
       floorMs,
-      await floor([['recorded latency buckets by edge', recordedLatencyBucketQuery(sel, 60)]]),
+      await floor([['recorded latency buckets by edge', recordedLatencyQueries(sel, 60).source]]),
     );
     await measureApi(' with recording rules', [
       [FULL_COLD[0], FULL_COLD[1], 'recorded latency buckets by edge'],
