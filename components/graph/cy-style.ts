@@ -9,6 +9,9 @@ export const HEALTH_COLOURS = {
   idle: '#94a3b8',
 } as const;
 
+/** The zoom from which a large graph is drawn with node labels and arrows (11 px labels reach 7 px there). */
+export const DETAIL_ZOOM = 0.6;
+
 export const NODE_SHAPES = {
   app: 'round-rectangle',
   workload: 'ellipse',
@@ -21,9 +24,12 @@ export const NODE_SHAPES = {
  * `large`: past LARGE_GRAPH_NODES the styles that cost seconds at a thousand nodes are left out —
  * haystack edges instead of bundled beziers (no control points to solve; the arrow drawn mid-edge), edge labels only
  * on found and selected edges (each label is measured and part of every bounding box), no text
- * backgrounds.
+ * backgrounds. `detail` false (a large graph zoomed out below DETAIL_ZOOM): no node labels and no arrows
+ * either — at that zoom labels are below `min-zoomed-font-size` and arrows under a pixel, yet each label
+ * would still be measured and each arrow drawn (a second of the first frame at 2,000 nodes).
  */
-export function graphStyle(dark: boolean, large = false): StylesheetJson {
+export function graphStyle(dark: boolean, large = false, detail = true): StylesheetJson {
+  const sparse = large && !detail;
   const text = dark ? '#e2e8f0' : '#0f172a';
   const fill = dark ? '#1e293b' : '#ffffff';
   const textBg = dark ? '#020617' : '#ffffff';
@@ -31,7 +37,7 @@ export function graphStyle(dark: boolean, large = false): StylesheetJson {
     {
       selector: 'node',
       style: {
-        label: 'data(label)',
+        label: sparse ? '' : 'data(label)',
         'text-wrap': 'wrap',
         'text-valign': 'bottom',
         'text-margin-y': 4,
@@ -79,7 +85,7 @@ export function graphStyle(dark: boolean, large = false): StylesheetJson {
         'haystack-radius': 0,
         // Haystack edges draw mid arrows only: the direction is still shown, at the middle.
         'target-arrow-shape': large ? 'none' : 'triangle',
-        'mid-target-arrow-shape': large ? 'triangle' : 'none',
+        'mid-target-arrow-shape': large && !sparse ? 'triangle' : 'none',
         'mid-target-arrow-color': HEALTH_COLOURS.idle,
         'arrow-scale': 0.9,
         'line-color': HEALTH_COLOURS.idle,
@@ -99,6 +105,7 @@ export function graphStyle(dark: boolean, large = false): StylesheetJson {
     })),
     { selector: 'edge.health-healthy', style: { 'line-color': dark ? '#4ade80' : '#16a34a' } },
     ...(large ? [{ selector: 'edge.found, edge:selected', style: { label: 'data(label)' } }] : []),
+    ...(sparse ? [{ selector: 'node.found, node:selected', style: { label: 'data(label)' } }] : []),
     {
       selector: '.found',
       style: { 'underlay-color': '#0ea5e9', 'underlay-opacity': 0.35, 'underlay-padding': 8 },

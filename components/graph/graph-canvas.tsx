@@ -4,7 +4,7 @@
 import cytoscape, { type Core, type ElementDefinition, type LayoutOptions } from 'cytoscape';
 import { useEffect, useRef } from 'react';
 import { useTraceOverlay } from '@/components/traces/use-trace-overlay';
-import { graphStyle } from './cy-style';
+import { DETAIL_ZOOM, graphStyle } from './cy-style';
 import { LARGE_GRAPH_NODES, type LayoutName, largeLayeredLayout, layoutOptions } from './layouts';
 
 /** The canvas renderer's viewport switches (read on each frame, so they can change with the graph's size). */
@@ -77,6 +77,8 @@ export function GraphCanvas({
   const cyRef = useRef<Core | undefined>(undefined);
   const laidOut = useRef<{ layout?: LayoutName; nodes: string }>({ nodes: '' });
   const large = useRef(false);
+  // Whether a large graph is drawn with labels and arrows (zoomed in past DETAIL_ZOOM).
+  const detail = useRef(false);
   const darkRef = useRef(dark);
   darkRef.current = dark;
   const onSelectRef = useRef(onSelect);
@@ -102,6 +104,12 @@ export function GraphCanvas({
     cy.on('tap', (evt) => {
       if (evt.target === cy) onSelectRef.current(undefined);
     });
+    cy.on('zoom', () => {
+      const wanted = cy.zoom() >= DETAIL_ZOOM;
+      if (!large.current || wanted === detail.current) return;
+      detail.current = wanted;
+      cy.style(graphStyle(darkRef.current, true, wanted));
+    });
     cyRef.current = cy;
     // Expose for end-to-end tests and debugging in the browser console.
     (window as unknown as { __meshlensCy?: Core }).__meshlensCy = cy;
@@ -112,7 +120,7 @@ export function GraphCanvas({
   }, []);
 
   useEffect(() => {
-    cyRef.current?.style(graphStyle(dark, large.current));
+    cyRef.current?.style(graphStyle(dark, large.current, detail.current));
   }, [dark]);
 
   useTraceOverlay(cyRef);
@@ -125,8 +133,10 @@ export function GraphCanvas({
     if (isLarge !== large.current) {
       large.current = isLarge;
       setViewportShortcuts(cy, isLarge);
+      // A large graph starts zoomed out (the layout fits it): sparse, until zoomed in past DETAIL_ZOOM.
+      detail.current = !isLarge;
       // Restyled before the elements arrive: on the first draw the graph is still empty.
-      cy.style(graphStyle(darkRef.current, isLarge));
+      cy.style(graphStyle(darkRef.current, isLarge, detail.current));
     }
     cy.batch(() => {
       cy.elements().forEach((el) => {

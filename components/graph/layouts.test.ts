@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DETAIL_ZOOM, graphStyle } from './cy-style';
 import { largeLayeredLayout, viewportFor } from './layouts';
 
 describe('viewportFor', () => {
@@ -53,5 +54,29 @@ describe('largeLayeredLayout', () => {
     expect([later.fit, later.zoom]).toEqual([false, undefined]);
     const unsized = largeLayeredLayout(['a', 'b'], edges, true) as unknown as Record<string, unknown>;
     expect([unsized.fit, unsized.zoom]).toEqual([true, undefined]);
+  });
+});
+
+describe('graphStyle levels of detail', () => {
+  const style = (large: boolean, detail: boolean) =>
+    graphStyle(false, large, detail) as unknown as { selector: string; style: Record<string, unknown> }[];
+  const rule = (s: ReturnType<typeof style>, selector: string) =>
+    s.find((r) => r.selector === selector)?.style;
+
+  it('draws a zoomed-out large graph without node labels or arrows, but labels what is found or selected', () => {
+    const sparse = style(true, false);
+    expect(rule(sparse, 'node')?.label).toBe('');
+    expect(rule(sparse, 'edge')?.['mid-target-arrow-shape']).toBe('none');
+    expect(rule(sparse, 'node.found, node:selected')?.label).toBe('data(label)');
+  });
+
+  it('draws labels and arrows once zoomed in, and always on a small graph', () => {
+    for (const s of [style(true, true), style(false, false), style(false, true)]) {
+      expect(rule(s, 'node')?.label).toBe('data(label)');
+      expect(rule(s, 'node.found, node:selected')).toBeUndefined();
+    }
+    expect(rule(style(true, true), 'edge')?.['mid-target-arrow-shape']).toBe('triangle');
+    expect(rule(style(false, false), 'edge')?.['target-arrow-shape']).toBe('triangle');
+    expect(DETAIL_ZOOM).toBeGreaterThan(0);
   });
 });
