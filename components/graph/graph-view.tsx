@@ -5,6 +5,7 @@ import { useDeferredValue, useMemo, useState } from 'react';
 import { TraceOverlayNotice } from '@/components/traces/trace-overlay-notice';
 import { Banner } from '@/components/ui/banner';
 import { parseExpression } from '@/lib/graph/expression';
+import type { Graph } from '@/lib/graph/types';
 import { toElements } from './elements';
 import { GoTo } from './go-to';
 import { GraphCanvas } from './graph-canvas';
@@ -94,9 +95,7 @@ export function GraphView() {
           <div className="absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
             <GoTo graph={listGraph} selected={state.selected} onSelect={(selected) => update({ selected })} />
             <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
-              {graph.data
-                ? `${nodes.length} nodes · ${edgeCount} edges · ${new Date(graph.data.timestamp * 1000).toLocaleTimeString()}`
-                : ''}
+              {graph.data ? statusLine(graph.data, nodes.length, edgeCount) : ''}
             </span>
           </div>
           {graph.isPending ? (
@@ -122,4 +121,12 @@ export function GraphView() {
       </div>
     </div>
   );
+}
+
+/** `N nodes · M edges · time`, and how old the latency is when it was read earlier than the rates. */
+export function statusLine(g: Graph, nodes: number, edges: number): string {
+  const time = (s: number) => new Date(s * 1000).toLocaleTimeString();
+  const base = `${nodes} nodes · ${edges} edges · ${time(g.timestamp)}`;
+  if (g.latencyTime === undefined || g.timestamp - g.latencyTime < 1) return base;
+  return `${base} (latency as of ${time(g.latencyTime)})`;
 }
