@@ -85,7 +85,7 @@ const STARTUP_TIMEOUT_MS = 60_000;
 /**
  * Share of requests traced. Istio samples 1 % by default; the demo keeps 10 %: at 20 req/s that is two
  * traces a second, plenty to browse, while creating, exporting and storing every span (~12 a request)
- * cost about a fifth of the demo's CPU.
+ * cost about 5 points of the demo's CPU (of ~35 % of one core; docs/benchmarks-demo.md).
  */
 export const DEMO_SAMPLING_PERCENT = 10;
 /**
