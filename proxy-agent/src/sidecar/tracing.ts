@@ -43,7 +43,12 @@ import { type HeaderBag, readB3 } from './b3';
 import type { AttemptRecord, HopSpan, SidecarTracerApi, SpanStart } from './telemetry-types';
 
 export const DEFAULT_MAX_QUEUE_SIZE = 2048;
-const MAX_EXPORT_BATCH_SIZE = 512;
+/**
+ * Spans per export. 100 spans are ~110 KB of OTLP JSON, under V8's large-object size (128 KB): the
+ * string is young garbage. At 512 it went to the old generation every export (20 a second under load)
+ * and kept a sidecar's resident memory 7-10 MB higher, for no fewer spans exported.
+ */
+const MAX_EXPORT_BATCH_SIZE = 100;
 const SCHEDULED_DELAY_MS = 500;
 const EXPORT_TIMEOUT_MS = 3000;
 /** At most this many exports in flight: with the backend down, memory stays bounded. */
