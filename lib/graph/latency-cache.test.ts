@@ -60,7 +60,7 @@ describe('groupBuckets', () => {
 describe('LatencyCache', () => {
   it('serves a fresh live reading without reading again', async () => {
     let now = 1000;
-    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, now: () => now });
+    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, cheapMs: 0, now: () => now });
     const r = reader();
     const first = await cache.get('v', 1000, false, r.read);
     now = 1010;
@@ -71,7 +71,7 @@ describe('LatencyCache', () => {
 
   it('serves a stale live reading at once and refreshes it in the background, once', async () => {
     let now = 1000;
-    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, now: () => now });
+    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, cheapMs: 0, now: () => now });
     const r = reader();
     await cache.get('v', 1000, false, r.read);
     now = 1030;
@@ -89,7 +89,7 @@ describe('LatencyCache', () => {
 
   it('waits for a new reading when the live one is too old', async () => {
     let now = 1000;
-    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, now: () => now });
+    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, cheapMs: 0, now: () => now });
     const r = reader();
     await cache.get('v', 1000, false, r.read);
     now = 1100;
@@ -142,5 +142,24 @@ describe('LatencyCache', () => {
     await cache.get('a', 1, true, r.read);
     await cache.get('b', 1, true, r.read);
     expect(r.calls).toHaveLength(4); // a, b, c, then b again
+  });
+
+  it('reads a cheap view afresh for each live graph, and keeps an expensive one', async () => {
+    let ms = 0;
+    let readCost = 10;
+    const clock = () => ms;
+    const timed = (r: ReturnType<typeof reader>) => async (t: number) => {
+      ms += readCost;
+      return r.read(t);
+    };
+    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, cheapMs: 250, now: () => 1000, clock });
+    const r = reader();
+    await cache.get('small', 1000, false, timed(r));
+    await cache.get('small', 1000, false, timed(r));
+    expect(r.calls).toHaveLength(2);
+    readCost = 2_000;
+    await cache.get('large', 1000, false, timed(r));
+    await cache.get('large', 1000, false, timed(r));
+    expect(r.calls).toHaveLength(3);
   });
 });

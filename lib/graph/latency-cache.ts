@@ -5,6 +5,8 @@
 // - a live graph (no queryTime) reads them if they are younger than `freshS`; between `freshS` and
 //   `maxAgeS` it reads them and refreshes them in the background (one refresh at a time per view);
 //   older, or absent, it waits for a fresh read — rates and codes are always read fresh;
+// - a view whose last read was cheap (under `cheapMs`: a small mesh) is read afresh every time — keeping
+//   latency is for the meshes where reading it costs;
 // - a graph pinned at a time reads what was read for that exact time (a moment past does not change);
 // - a failed read is never kept.
 // The answer says how old its latency is (`latencyTime`), so no reader mistakes it for the rates' time.
@@ -57,11 +59,17 @@ export interface LatencyCacheOptions {
   maxAgeS?: number;
   /** Views kept (least recently used dropped). Default 32. */
   maxEntries?: number;
+  /** A view whose last read took less than this many ms is read afresh for each live graph. Default 250. */
+  cheapMs?: number;
   now?: () => number;
+  /** Milliseconds, for timing reads; default `performance.now`. */
+  clock?: () => number;
 }
 
 interface Entry {
   reading?: LatencyReading;
+  /** How long the last successful read took. */
+  readMs?: number;
   pending?: Promise<PromResult<LatencyReading>>;
 }
 
@@ -72,13 +80,17 @@ export class LatencyCache {
   private readonly freshS: number;
   private readonly maxAgeS: number;
   private readonly maxEntries: number;
+  private readonly cheapMs: number;
   private readonly now: () => number;
+  private readonly clock: () => number;
 
   constructor(options: LatencyCacheOptions = {}) {
     this.freshS = options.freshS ?? 15;
     this.maxAgeS = Math.max(options.maxAgeS ?? 60, this.freshS);
     this.maxEntries = options.maxEntries ?? 32;
+    this.cheapMs = options.cheapMs ?? 250;
     this.now = options.now ?? (() => Date.now() / 1000);
+    this.clock = options.clock ?? (() => performance.now());
   }
 
   /**
@@ -96,6 +108,7 @@ export class LatencyCache {
     const reading = entry.reading;
     if (reading) {
       if (pinned) return { ok: true, value: reading };
+      if ((entry.readMs ?? 0) < this.cheapMs) return this.refresh(entry, timeSec, read);
       const age = this.now() - reading.time;
       if (age >= 0 && age < this.freshS) return { ok: true, value: reading };
       if (age >= 0 && age < this.maxAgeS) {
@@ -128,12 +141,16 @@ export class LatencyCache {
 
   /** One read at a time per view; the result replaces the reading only when it succeeded. */
   private refresh(entry: Entry, timeSec: number, read: ReadBuckets): Promise<PromResult<LatencyReading>> {
+    const started = this.clock();
     entry.pending ??= read(timeSec)
       .then((r): PromResult<LatencyReading> => {
         if (!r.ok) return r;
         const reading = { time: timeSec, groups: groupBuckets(r.value) };
         // A slower, older read finishing after a newer one does not replace it.
-        if (!entry.reading || entry.reading.time <= timeSec) entry.reading = reading;
+        if (!entry.reading || entry.reading.time <= timeSec) {
+          entry.reading = reading;
+          entry.readMs = this.clock() - started;
+        }
         return { ok: true, value: reading };
       })
       .catch(

@@ -134,7 +134,7 @@ describe('graph latency cache', () => {
 
   it('reads the buckets once for polls of a live graph and says when they were read', async () => {
     let now = 2_000_000_000;
-    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, now: () => now });
+    const cache = new LatencyCache({ freshS: 15, maxAgeS: 60, cheapMs: 0, now: () => now });
     const prom = fakeProm({ recorded: [] });
     const live = { ...params, queryTime: undefined };
     const deps = { prometheus: prom.client, latencyCache: cache, now: () => now };
@@ -148,7 +148,7 @@ describe('graph latency cache', () => {
   });
 
   it('reads latency for each pinned time and omits latencyTime when latency is not asked for', async () => {
-    const cache = new LatencyCache({ now: () => 2_000_000_000 });
+    const cache = new LatencyCache({ cheapMs: 0, now: () => 2_000_000_000 });
     const prom = fakeProm({ recorded: [] });
     await buildGraph(params, { prometheus: prom.client, latencyCache: cache });
     await buildGraph(params, { prometheus: prom.client, latencyCache: cache });
