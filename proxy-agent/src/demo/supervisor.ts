@@ -105,10 +105,11 @@ const NODE_FLAGS = [
   '--single-threaded-gc',
 ];
 /**
- * The apps are trivial (a few allocations per request): without the JIT they run on V8's interpreter,
- * which never touches the optimizing compilers' code in the node binary (~5 MB resident per process).
+ * The apps are trivial: without V8's optimizing compiler (TurboFan) they never touch its code in the
+ * node binary (~4–5 MB resident per process); Sparkplug's baseline code stays fast enough. `--jitless`
+ * saved ~1 MB more per app but cost them ~8 % more CPU (docs/benchmarks-demo.md).
  */
-const APP_FLAGS = ['--jitless'];
+const APP_FLAGS = ['--no-turbofan'];
 /** Extra node flags for every child, for diagnosis (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const EXTRA_FLAGS = (process.env.MESHLENS_DEMO_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Fewer glibc malloc arenas: Node's worker threads otherwise each grow their own. */
