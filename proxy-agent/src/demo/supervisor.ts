@@ -261,6 +261,17 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
       ...['--control-plane', controlPlane, '--control-plane-token-file', tokenFile, '--otlp-endpoint', otlp],
       ...['--sampling', String(options.samplingPercent ?? DEMO_SAMPLING_PERCENT)],
     ];
+    // The OS can hand the same free port to two of the instances starting side by side: never twice here.
+    const handedOut = new Set<number>();
+    const unusedPort = async (): Promise<number> => {
+      for (;;) {
+        const port = await freePort();
+        if (!handedOut.has(port)) {
+          handedOut.add(port);
+          return port;
+        }
+      }
+    };
     // Each instance: its app (the gateway has none) and its sidecar, on free ports. A port can be taken
     // by another process between picking and binding; then the pair is restarted on new ports.
     const startInstance = async (
@@ -269,10 +280,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     ) => {
       for (let attempt = 1; ; attempt++) {
         const [app, inbound, outbound, admin] = [
-          await freePort(),
-          await freePort(),
-          await freePort(),
-          await freePort(),
+          await unusedPort(),
+          await unusedPort(),
+          await unusedPort(),
+          await unusedPort(),
         ];
         const children: ChildProcess[] = [];
         if (role) {
