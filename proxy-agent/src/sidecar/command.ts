@@ -25,9 +25,9 @@ flags:
   --no-fast-path        every request through node:http and undici (the HTTP/1.1 fast path off)
   --help                this text
 
-memory: under load a sidecar stays near 100-115 MB resident with V8's default heap sizing; where
-  memory is tighter, NODE_OPTIONS='--max-old-space-size=256 --max-semi-space-size=4' (or the same
-  node flags) brings it near 85 MB for 10-30 % more CPU per request (more garbage collection).`;
+memory: under load a sidecar stays near 100-110 MB resident with V8's default heap sizing; where
+  memory is tighter, NODE_OPTIONS='--max-old-space-size=256 --max-semi-space-size=8' (or the same
+  node flags) brings it near 90 MB for ~15 % more CPU per request (more garbage collection).`;
 
 function port(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
