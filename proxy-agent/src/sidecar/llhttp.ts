@@ -1,5 +1,5 @@
 // Node's own llhttp binding (the parser behind node:http), typed for the sidecar's HTTP/1.1 fast path.
-// `_http_common` is a built-in module of every Node release; its HTTPParser is what http.Server and
+// `node:_http_common` is a built-in module of every Node release; its HTTPParser is what http.Server and
 // http.ClientRequest parse with, so the fast path accepts and rejects exactly what node:http does.
 import { createRequire } from 'node:module';
 
@@ -27,7 +27,7 @@ interface HTTPParserClass {
 }
 
 const require = createRequire(import.meta.url);
-const common = require('_http_common') as { HTTPParser: HTTPParserClass; methods: string[] };
+const common = require('node:_http_common') as { HTTPParser: HTTPParserClass; methods: string[] };
 
 export const HTTPParser = common.HTTPParser;
 /** llhttp's method table: the index given to onHeadersComplete → the method name. */

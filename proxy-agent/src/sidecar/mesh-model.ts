@@ -10,6 +10,7 @@ import {
   LABEL_VERSION,
   LABEL_WORKLOAD,
 } from '../../../lib/mesh-config/labels';
+import { knownHosts, qualifyHost, resolveHost } from '../../../lib/mesh-config/references';
 import type {
   DestinationRule,
   MeshResource,
@@ -18,7 +19,6 @@ import type {
   VirtualService,
   WorkloadEntry,
 } from '../../../lib/mesh-config/schema';
-import { knownHosts, qualifyHost, resolveHost } from '../../../lib/mesh-config/references';
 import type { MeshSnapshot } from '../config/config-source';
 import { type ConnectionPoolPolicy, compileConnectionPool } from './circuit-breaker';
 import { compileFault, type FaultPolicy } from './fault';
