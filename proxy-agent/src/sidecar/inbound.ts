@@ -58,9 +58,10 @@ async function handleInbound(
     }
   });
   const body = requestBody(req);
+  const streamed = body !== null && !Buffer.isBuffer(body);
   let requestBytes = 0;
   if (Buffer.isBuffer(body)) requestBytes = body.length;
-  else if (body !== null) {
+  else if (streamed) {
     const cl = Number(req.headers['content-length']);
     if (Number.isFinite(cl)) requestBytes = cl;
     // A 'data' listener would start the stream flowing before undici reads it; the fast path counts.
@@ -70,7 +71,7 @@ async function handleInbound(
       });
   }
   const t = new UpstreamTry(
-    app.fast !== undefined && (body === null || Buffer.isBuffer(body)) ? app.fast : app.pool,
+    app.fast !== undefined && !streamed ? app.fast : app.pool,
     {
       method,
       path,
@@ -89,8 +90,7 @@ async function handleInbound(
     if (downstreamGone) flags |= Flag.DC;
     const code = downstreamGone && !res.headersSent ? 0 : status;
     const responseFlags = flagString(flags);
-    if (req instanceof FastRequest && Buffer.isBuffer(body) === false && body !== null)
-      requestBytes = req.bodyBytes;
+    if (streamed && req instanceof FastRequest) requestBytes = req.bodyBytes;
     ctx.metrics.recordRequest({
       reporter: 'destination',
       source,
