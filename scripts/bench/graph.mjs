@@ -348,6 +348,8 @@ export default async function bench(args) {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      // Ctrl-C is ours (--keep waits for it, then stops everything); Playwright's own handler exits at once.
+      handleSIGINT: false,
       args: [
         '--headless',
         '--no-sandbox',
@@ -429,7 +431,8 @@ export default async function bench(args) {
       console.log(
         `kept up: dashboard ${base}/graph?at=${end}&refresh=0, Prometheus ${promUrl}; Ctrl-C stops`,
       );
-      await new Promise((resolve) => process.once('SIGINT', resolve));
+      // `on`, not `once`: a second Ctrl-C (or a wrapper forwarding the signal) must not kill the cleanup.
+      await new Promise((resolve) => process.on('SIGINT', resolve));
     }
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
