@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type AssembleInput, assembleGraph } from './assemble';
+import { histogramQuantile } from './histogram';
 import { LATENCY_EDGE_LABELS } from './promql';
 import { bucketSamples, type EdgeSpec, requestSample, type Side } from './test-samples';
 
@@ -219,5 +220,35 @@ describe('latency', () => {
     expect(edge(g, 'app:bookinfo:productpage:v1->svc:bookinfo:reviews')?.latency.p50).toBe(10);
     // The called workload's app and version come from the request series: its versioned node gets them.
     expect(node(g, 'app:bookinfo:reviews:v2')?.latency.p50).toBe(10);
+  });
+
+  it("merges the callers' buckets into the called node's latency, bound by bound", () => {
+    const fromPage: EdgeSpec = {
+      reporter: 'source',
+      from: productpage,
+      to: ratings,
+      service: RATINGS,
+      rps: 2,
+    };
+    const fromReviews: EdgeSpec = { ...fromPage, from: reviewsV2 };
+    const g = build([fromPage, fromReviews], {
+      latencyBuckets: [
+        // 1 of 2 within 10 ms from productpage; none of 2 from reviews (which has no 50 ms bound).
+        ...bucketSamples(fromPage, [10, 50, Number.POSITIVE_INFINITY], [1, 2, 2]),
+        ...bucketSamples(fromReviews, [10, 100, Number.POSITIVE_INFINITY], [0, 2, 2]),
+      ],
+    });
+    // Merged: ≤10: 1, ≤50: 2 (productpage's only), ≤100: 2, +Inf: 4. The median (rank 2) is at 50 ms —
+    // what Prometheus' histogram_quantile gives over the summed buckets.
+    const merged = new Map([
+      [10, 1],
+      [50, 2],
+      [100, 2],
+      [Number.POSITIVE_INFINITY, 4],
+    ]);
+    expect(node(g, 'app:bookinfo:ratings:v1')?.latency.p50).toBe(histogramQuantile(0.5, merged));
+    expect(node(g, 'app:bookinfo:ratings:v1')?.latency.p50).toBe(50);
+    // Each edge keeps its own.
+    expect(edge(g, 'app:bookinfo:reviews:v2->svc:bookinfo:ratings')?.latency.p50).toBe(55);
   });
 });

@@ -2,7 +2,7 @@
 // hop, rates, error shares, % of the caller's requests, response codes and flags, p50/p95/p99, health.
 // Pure: samples in, cytoscape elements out.
 import { addRate, DEFAULT_HEALTH, emptyRates, errorRate, type HealthThresholds, healthOf } from './health';
-import { type Bucket, histogramQuantiles, mergeBuckets } from './histogram';
+import { sortedHistogramQuantiles } from './histogram';
 import { type BucketGroup, groupBuckets } from './latency-cache';
 import { destinationPath, type NodeSpec, type PathOptions, serviceNode, sourceOf } from './nodes';
 import { LATENCY_EDGE_LABELS } from './promql';
@@ -39,7 +39,7 @@ interface EdgeAcc {
   reporters: Set<Reporter>;
   rates: RateBreakdown;
   codes: Map<string, { flags: Map<string, number>; hosts: Map<string, number> }>;
-  buckets: Map<number, number>;
+  buckets?: Hist;
   mtls: { yes: number; all: number };
 }
 
@@ -49,7 +49,7 @@ interface NodeAcc {
   out: number;
   protocols: Set<string>;
   codes: Map<string, { flags: Map<string, number>; hosts: Map<string, number> }>;
-  buckets: Map<number, number>;
+  buckets?: Hist;
   destServices: Map<string, { namespace: string; name: string }>;
   hasInbound: boolean;
 }
@@ -86,7 +86,6 @@ export function assembleGraph(input: AssembleInput): Assembled {
         out: 0,
         protocols: new Set(),
         codes: new Map(),
-        buckets: new Map(),
         destServices: new Map(),
         hasInbound: false,
       };
@@ -105,7 +104,6 @@ export function assembleGraph(input: AssembleInput): Assembled {
         reporters: new Set(),
         rates: emptyRates(),
         codes: new Map(),
-        buckets: new Map(),
         mtls: { yes: 0, all: 0 },
       };
       edges.set(id, e);
@@ -168,22 +166,26 @@ export function assembleGraph(input: AssembleInput): Assembled {
       if (s) byLatencyKey.set(latencyEdgeKey(sample.labels), s);
     });
   }
+  // Every histogram on one axis of bounds (the union of the groups' `le`s): merging is adding arrays.
+  const bounds = new Set<number>();
+  for (const g of groups) for (const b of g.buckets) bounds.add(b[0]);
+  const les = [...bounds].sort((a, b) => a - b);
+  const leIndex = new Map(les.map((le, i) => [le, i]));
   for (const g of groups) {
     const s =
       byLatencyKey.get(latencyEdgeKey(g.labels)) ??
       toRequestSeries({ labels: { ...g.labels, response_code: '200' }, value: 0 });
     if (s === undefined || reporterOf.get(edgeKey(s)) !== s.reporter) continue;
-    const bucket: Bucket[] = g.buckets.map(([le, count]) => ({ le, count }));
+    const bucket = histOf(g.buckets, leIndex, les.length);
     const path = pathOf(s);
     for (let i = 1; i < path.length; i++) {
       const e = edges.get(`${(path[i - 1] as NodeSpec).id}->${(path[i] as NodeSpec).id}`);
-      if (e) mergeBuckets(e.buckets, bucket);
+      if (e) e.buckets = addHist(e.buckets, bucket);
       const n = nodes.get((path[i] as NodeSpec).id);
-      if (n) mergeBuckets(n.buckets, bucket);
+      if (n) n.buckets = addHist(n.buckets, bucket);
     }
   }
-
-  return finish(nodes, edges, input, thresholds);
+  return finish(nodes, edges, input, thresholds, les);
 }
 
 function countResponse(
@@ -210,10 +212,46 @@ function latencyEdgeKey(labels: Record<string, string>): string {
 const QUANTILE_KEYS = Object.keys(QUANTILES) as (keyof Latency)[];
 const QUANTILE_VALUES = Object.values(QUANTILES);
 
-function latencyOf(buckets: ReadonlyMap<number, number>): Latency {
+/**
+ * A histogram on the assembly's axis of bounds: cumulative counts per bound, and which bounds any of its
+ * series had (a bound none had is left out, as a merge of bucket maps would).
+ */
+interface Hist {
+  counts: Float64Array;
+  present: Uint8Array;
+}
+
+function histOf(buckets: readonly [number, number][], leIndex: ReadonlyMap<number, number>, n: number): Hist {
+  const h: Hist = { counts: new Float64Array(n), present: new Uint8Array(n) };
+  for (const [le, count] of buckets) {
+    const i = leIndex.get(le) as number;
+    h.counts[i] = (h.counts[i] as number) + count;
+    h.present[i] = 1;
+  }
+  return h;
+}
+
+function addHist(into: Hist | undefined, add: Hist): Hist {
+  if (!into) return { counts: add.counts.slice(), present: add.present.slice() };
+  for (let i = 0; i < add.counts.length; i++) {
+    into.counts[i] = (into.counts[i] as number) + (add.counts[i] as number);
+    into.present[i] = (into.present[i] as number) | (add.present[i] as number);
+  }
+  return into;
+}
+
+/** p50/p95/p99 of a histogram on the bounds `axis`. */
+function latencyOf(h: Hist | undefined, axis: readonly number[]): Latency {
   const out: Latency = {};
-  if (buckets.size === 0) return out;
-  const values = histogramQuantiles(QUANTILE_VALUES, buckets);
+  if (!h) return out;
+  const les: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < h.counts.length; i++) {
+    if (!h.present[i]) continue;
+    les.push(axis[i] as number);
+    counts.push(h.counts[i] as number);
+  }
+  const values = sortedHistogramQuantiles(QUANTILE_VALUES, les, counts);
   for (let i = 0; i < QUANTILE_KEYS.length; i++) {
     const v = values[i];
     if (v !== undefined && Number.isFinite(v)) out[QUANTILE_KEYS[i] as keyof Latency] = round(v, 2);
@@ -244,6 +282,8 @@ function finish(
   edges: Map<string, EdgeAcc>,
   input: AssembleInput,
   thresholds: HealthThresholds,
+  /** The latency histograms' bounds, sorted. */
+  axis: readonly number[],
 ): Assembled {
   const requested = new Set(input.namespaces);
   const boxes = new Map<string, NodeData>();
@@ -266,7 +306,7 @@ function finish(
     data.inbound = inbound;
     data.errorRate = round(errorRate(n.inbound), 4);
     data.responses = responsesOf(n.codes, n.inbound.total);
-    data.latency = latencyOf(n.buckets);
+    data.latency = latencyOf(n.buckets, axis);
     data.health = healthOf(n.inbound, thresholds);
     data.badges = {};
     data.traffic = [{ protocol, rates: nodeTrafficRates(protocol, inbound, rpsOut) }];
@@ -295,7 +335,7 @@ function finish(
     const protocol = dominant(e.protocols) ?? 'http';
     const percentReq = src.out > 0 ? round((e.rates.total / src.out) * 100, 2) : 0;
     const err = errorRate(e.rates);
-    const latency = latencyOf(e.buckets);
+    const latency = latencyOf(e.buckets, axis);
     outEdges.push({
       id,
       source: e.source,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogramQuantile, histogramQuantiles, mergeBuckets } from './histogram';
+import { histogramQuantile, histogramQuantiles } from './histogram';
 
 const h = (pairs: [number, number][]) => new Map(pairs);
 
@@ -35,20 +35,6 @@ describe('histogram_quantile as Prometheus computes it', () => {
       ),
     ).toBeUndefined();
     expect(histogramQuantile(0.5, h([[10, 5]]))).toBeUndefined();
-  });
-
-  it('merges bucket rates from several series by le', () => {
-    const m = mergeBuckets(new Map(), [
-      { le: 10, count: 1 },
-      { le: Number.POSITIVE_INFINITY, count: 1 },
-    ]);
-    mergeBuckets(m, [
-      { le: 10, count: 0 },
-      { le: Number.POSITIVE_INFINITY, count: 1 },
-    ]);
-    expect(m.get(10)).toBe(1);
-    expect(m.get(Number.POSITIVE_INFINITY)).toBe(2);
-    expect(histogramQuantile(0.5, m)).toBe(10);
   });
 });
 

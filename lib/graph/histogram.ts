@@ -7,12 +7,6 @@ export interface Bucket {
   count: number;
 }
 
-/** Adds bucket sets bucket by bucket (same `le`). */
-export function mergeBuckets(into: Map<number, number>, buckets: Iterable<Bucket>): Map<number, number> {
-  for (const b of buckets) into.set(b.le, (into.get(b.le) ?? 0) + b.count);
-  return into;
-}
-
 /**
  * The q-quantile (0..1) of a classic histogram, as Prometheus computes it: linear interpolation inside
  * the bucket the rank falls in, the lower bound of the first bucket taken as 0, the upper bound of the
@@ -27,9 +21,21 @@ export function histogramQuantiles(
   qs: readonly number[],
   byLe: ReadonlyMap<number, number>,
 ): (number | undefined)[] {
-  const buckets: Bucket[] = [];
-  for (const [le, count] of byLe) buckets.push({ le, count });
-  buckets.sort((a, b) => a.le - b.le);
+  const sorted = [...byLe.entries()].sort((a, b) => a[0] - b[0]);
+  return sortedHistogramQuantiles(
+    qs,
+    sorted.map(([le]) => le),
+    sorted.map(([, count]) => count),
+  );
+}
+
+/** `histogramQuantiles` of buckets already sorted by bound: `les[i]` with cumulative `counts[i]`. */
+export function sortedHistogramQuantiles(
+  qs: readonly number[],
+  les: readonly number[],
+  counts: readonly number[],
+): (number | undefined)[] {
+  const buckets: Bucket[] = les.map((le, i) => ({ le, count: counts[i] as number }));
   if (buckets.length < 2 || buckets[buckets.length - 1]?.le !== Number.POSITIVE_INFINITY) {
     return qs.map(() => undefined);
   }
