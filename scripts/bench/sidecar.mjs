@@ -398,7 +398,9 @@ function report(results, micro, peakRss) {
   const nginx = by('nginx (1 worker)');
   const one = by('sidecar (inbound → app)');
   const pair = by('sidecar pair (outbound → inbound → app)');
-  const ratioLine = (what, ours, theirs, { target, unit = 'throughput' } = {}) => {
+  // `target`: issue 2's (one sidecar against one forwarder); `stretch`: the same bar held to a whole mesh
+  // hop (two sidecars against two forwarders), tracked beyond the issue.
+  const ratioLine = (what, ours, theirs, { target, stretch, unit = 'throughput' } = {}) => {
     const ratio =
       unit === 'throughput'
         ? ours.throughput.rps / theirs.throughput.rps
@@ -407,7 +409,12 @@ function report(results, micro, peakRss) {
       unit === 'throughput'
         ? `${fmt(ours.throughput.rps, 0)} vs ${fmt(theirs.throughput.rps, 0)} req/s`
         : `${fmt(ours.cpuUsPerRequest, 0)} vs ${fmt(theirs.cpuUsPerRequest, 0)} µs CPU/req`;
-    const verdict = target === undefined ? '' : ` (target ≥ ${target}×) ${mark(ratio >= target)}`;
+    const verdict =
+      target !== undefined
+        ? ` (target ≥ ${target}×) ${mark(ratio >= target)}`
+        : stretch !== undefined
+          ? ` (stretch ≥ ${stretch}× for a whole mesh hop, beyond issue 2's per-sidecar target) ${mark(ratio >= stretch)}`
+          : '';
     console.log(`${what}: ${fmt(ratio)}× (${detail})${verdict}`);
   };
   console.log('');
@@ -431,10 +438,10 @@ function report(results, micro, peakRss) {
     ratioLine('sidecar pair / the same, fast path off (CPU per request)', pair, slowPair, { unit: 'cpu' });
   if (pair && proxy2) {
     ratioLine('sidecar pair / two http-proxies throughput', pair, proxy2, {
-      target: TARGETS.throughputRatio,
+      stretch: TARGETS.throughputRatio,
     });
     ratioLine('sidecar pair / two http-proxies capacity (CPU per request)', pair, proxy2, {
-      target: TARGETS.throughputRatio,
+      stretch: TARGETS.throughputRatio,
       unit: 'cpu',
     });
   }
