@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseExpression } from '@/lib/graph/expression';
-import type { Graph } from '@/lib/graph/types';
+import type { EdgeData, Graph } from '@/lib/graph/types';
 import { edgeWidth, toElements } from './elements';
 
 const expr = (t: string) => {
@@ -95,13 +95,16 @@ describe('graph → cytoscape elements', () => {
     expect(edgeWidth(0, 10)).toBe(1);
     expect(edgeWidth(10, 10)).toBe(8);
     expect(edgeWidth(1, 10)).toBeGreaterThan(1);
+    expect(edgeWidth(10, 10, 3)).toBe(3);
   });
 
   it('draws a large graph without app boxes, versions named with their app', () => {
     const many: Graph = {
       ...graph,
       elements: {
-        edges: [],
+        edges: [0, 1].map((i) => ({
+          data: { ...(graph.elements.edges[0]?.data as EdgeData), id: `e${i}`, rps: 10 * i },
+        })),
         nodes: Array.from({ length: 501 }, (_, i) => ({
           data: {
             ...base,
@@ -118,5 +121,7 @@ describe('graph → cytoscape elements', () => {
     const els = toElements(many, { edgeLabels: 'rps', find: [], hide: [] });
     expect(els[0]?.data.parent).toBeUndefined();
     expect(els[0]?.data.label).toBe('a0 v1');
+    // Thinner edges: the busiest is 3 px, not 8.
+    expect(Math.max(...els.filter((e) => e.group === 'edges').map((e) => e.data.width as number))).toBe(3);
   });
 });

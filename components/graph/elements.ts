@@ -56,10 +56,13 @@ export function edgeLabel(e: EdgeData, mode: EdgeLabelMode): string {
   return [text, badges].filter(Boolean).join(' ');
 }
 
-/** Edge width 1–8 px on a log scale of its rate relative to the busiest edge. */
-export function edgeWidth(rps: number, maxRps: number): number {
+/**
+ * Edge width 1–`max` px (8 by default) on a log scale of its rate relative to the busiest edge. A large
+ * graph's edges go up to 3 px: thousands of 8 px edges zoomed in are a wall that hides the nodes.
+ */
+export function edgeWidth(rps: number, maxRps: number, max = 8): number {
   if (!(rps > 0) || !(maxRps > 0)) return 1;
-  return 1 + 7 * (Math.log1p(rps) / Math.log1p(maxRps));
+  return 1 + (max - 1) * (Math.log1p(rps) / Math.log1p(maxRps));
 }
 
 export interface ElementOptions {
@@ -74,6 +77,7 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
   const hiddenNodes = new Set<string>();
   for (const { data } of g.elements.nodes) if (matches(o.hide, data)) hiddenNodes.add(data.id);
   const maxRps = Math.max(0, ...g.elements.edges.map((e) => e.data.rps));
+  const maxWidth = boxed ? 8 : 3;
   const out: ElementDefinition[] = [];
   for (const { data: full } of g.elements.nodes) {
     if (hiddenNodes.has(full.id) || (!boxed && full.nodeType === 'box')) continue;
@@ -95,7 +99,7 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
     if (hiddenNodes.has(data.source) || hiddenNodes.has(data.target) || matches(o.hide, data)) continue;
     out.push({
       group: 'edges',
-      data: { ...data, label: edgeLabel(data, o.edgeLabels), width: edgeWidth(data.rps, maxRps) },
+      data: { ...data, label: edgeLabel(data, o.edgeLabels), width: edgeWidth(data.rps, maxRps, maxWidth) },
       classes: [`health-${data.health}`, matches(o.find, data) ? 'found' : ''].filter(Boolean).join(' '),
     });
   }

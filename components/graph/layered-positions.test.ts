@@ -46,5 +46,8 @@ describe('layeredPositions', () => {
     expect(xs.size).toBeGreaterThan(1);
     expect(Math.max(...ys) - Math.min(...ys)).toBeLessThan(50 * 40);
     expect(new Set(leaves.map((l) => `${p.get(l)?.x},${p.get(l)?.y}`)).size).toBe(400);
+    // Columns stand a label's width apart (100 by default), wider than the gap between rows.
+    const columns = [...xs].map(Number).sort((a, b) => a - b);
+    expect(columns[1]! - columns[0]!).toBe(100);
   });
 });

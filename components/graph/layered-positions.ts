@@ -11,8 +11,10 @@ export interface Position {
 export interface LayeredOptions {
   /** Gap between layers, px. */
   layerGap?: number;
-  /** Gap between nodes of a layer (and between its wrapped columns), px. */
+  /** Gap between nodes of a layer, px. */
   nodeGap?: number;
+  /** Gap between the columns a tall layer wraps into, px: room for a label (`app-0438 v1`) beside its neighbour's. */
+  columnGap?: number;
 }
 
 export function layeredPositions(
@@ -22,6 +24,7 @@ export function layeredPositions(
 ): Map<string, Position> {
   const layerGap = options.layerGap ?? 220;
   const nodeGap = options.nodeGap ?? 60;
+  const columnGap = options.columnGap ?? Math.max(nodeGap, 100);
   const out = new Map<string, number[]>();
   const inDegree = new Map<string, number>();
   for (const id of nodeIds) {
@@ -91,9 +94,9 @@ export function layeredPositions(
     layer.forEach((i, r) => {
       const column = Math.floor(r / rows);
       const row = r % rows;
-      positions.set(nodeIds[i] as string, { x: x + column * nodeGap, y: (row - (rows - 1) / 2) * nodeGap });
+      positions.set(nodeIds[i] as string, { x: x + column * columnGap, y: (row - (rows - 1) / 2) * nodeGap });
     });
-    x += (columns - 1) * nodeGap + layerGap;
+    x += (columns - 1) * columnGap + layerGap;
   }
   return positions;
 }
