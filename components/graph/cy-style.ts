@@ -23,9 +23,8 @@ export const NODE_SHAPES = {
 /**
  * `large`: past LARGE_GRAPH_NODES the styles that cost seconds at a thousand nodes are left out —
  * haystack edges instead of bundled beziers (no control points to solve; the arrow drawn mid-edge), edge labels only
- * on found and selected edges (each label is measured and part of every bounding box), no text
- * backgrounds. `detail` false (a large graph zoomed out below DETAIL_ZOOM): no node labels and no arrows
- * either — at that zoom labels are below `min-zoomed-font-size` and arrows under a pixel, yet each label
+ * on found and selected edges (each label is measured and part of every bounding box). `detail` false
+ * (a large graph zoomed out below DETAIL_ZOOM): no node labels, text backgrounds or arrows either — at that zoom labels are below `min-zoomed-font-size` and arrows under a pixel, yet each label
  * would still be measured and each arrow drawn (a second of the first frame at 2,000 nodes).
  */
 export function graphStyle(dark: boolean, large = false, detail = true): StylesheetJson {
@@ -44,7 +43,7 @@ export function graphStyle(dark: boolean, large = false, detail = true): Stylesh
         'font-size': 11,
         color: text,
         'text-background-color': textBg,
-        'text-background-opacity': large ? 0 : 0.7,
+        'text-background-opacity': sparse ? 0 : 0.7,
         'text-background-padding': '1px',
         'background-color': fill,
         'border-width': 3,
