@@ -166,6 +166,11 @@ export function destinationOnlyCallersQuery(sel: { destination: Matcher[][] }, r
 /** Past this many callers the destination bucket query reads every caller's buckets (a bounded query). */
 export const MAX_CALLERS_MATCHED = 100;
 
+/** The matcher for a list of callers: none (every caller) when undefined or past MAX_CALLERS_MATCHED. */
+export function callersMatcher(callers?: readonly string[]): Matcher[] {
+  return callers && callers.length <= MAX_CALLERS_MATCHED ? [oneOf('source_workload', callers)] : [];
+}
+
 /**
  * The destination-reported 2xx bucket rates of the given callers' edges (all callers when `callers` is
  * undefined or too many). A superset: the assembly keeps the buckets of edges whose chosen reporter is
@@ -176,7 +181,7 @@ export function destinationLatencyBucketQuery(
   range: string,
   callers?: readonly string[],
 ): string {
-  const who = callers && callers.length <= MAX_CALLERS_MATCHED ? [oneOf('source_workload', callers)] : [];
+  const who = callersMatcher(callers);
   return sumRate(
     BUCKET,
     sel.destination.map((m) => [...m, OK_RESPONSES, ...who]),

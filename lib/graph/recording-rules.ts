@@ -4,12 +4,11 @@
 // otherwise, as a real Istio mesh may not have them.
 import { stringify } from 'yaml';
 import {
+  callersMatcher,
   eq,
   LATENCY_EDGE_LABELS,
   type LatencyQueries,
-  MAX_CALLERS_MATCHED,
   type Matcher,
-  oneOf,
   selector,
 } from './promql';
 
@@ -58,7 +57,7 @@ export function recordedLatencyQueries(
   return {
     source: read(sel.source),
     destination: (callers) => {
-      const who = callers && callers.length <= MAX_CALLERS_MATCHED ? [oneOf('source_workload', callers)] : [];
+      const who = callersMatcher(callers);
       return read(sel.destination.map((m) => [...m, ...who]));
     },
   };
