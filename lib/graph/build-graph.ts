@@ -7,18 +7,20 @@ import { applyBadges } from './badges';
 import { configBadges, serviceEntryLocations } from './config-badges';
 import { foldLiveStats, LIVE_STATS, type LiveStat, liveStatQuery } from './envoy-stats';
 import type { HealthThresholds } from './health';
-import { groupBuckets, type LatencyCache, type LatencyReading } from './latency-cache';
+import { type BucketGroup, groupBuckets, type LatencyCache, type LatencyReading } from './latency-cache';
 import type { ConfigResult } from './mesh-config-source';
 import { type GraphParams, promDuration } from './params';
+import { type LatencyQueries, rawLatencyQueries, reporterSelections, requestRateQuery } from './promql';
 import {
-  destinationOnlyCallersQuery,
-  type LatencyQueries,
-  rawLatencyQueries,
-  reporterSelections,
-  requestRateQuery,
-} from './promql';
-import { recordedLatencyQueries } from './recording-rules';
-import type { Sample } from './series';
+  BOUNDS_QUERY,
+  belowTotalLatencyQueries,
+  completeBelowTotal,
+  RECORDED_WINDOW_S,
+  recordedLatencyQueries,
+  splitJoinedEdges,
+  uniformBounds,
+} from './recording-rules';
+import { destinationOnlyCallers, type Sample } from './series';
 import type { Graph, GraphWarning } from './types';
 
 export interface GraphDeps {
@@ -52,28 +54,44 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   const configFor = (namespaces: string[]) =>
     deps.meshConfig ? deps.meshConfig(namespaces) : Promise.resolve(undefined);
   const earlyConfig = params.namespaces.length > 0 ? configFor(params.namespaces) : undefined;
-  // Two bucket reads side by side — every source-reported edge, and the destination-reported edges of
-  // callers without a proxy (found from the request series first: usually a handful, often none).
+  const requestsRead = deps.prometheus.instant(requestRateQuery(both, range), time);
+  // The callers of edges only their destination reports (callers without a proxy, `unknown` for traffic
+  // from outside the mesh), from the request series: usually a handful, often none.
+  const callersRead = requestsRead.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined));
+  // Two bucket reads — every source-reported edge, and, once the request series are in, the
+  // destination-reported edges of those callers.
   const readWith = async (q: LatencyQueries, at: number): Promise<PromResult<Sample[]>> => {
-    const [source, callers] = await Promise.all([
-      deps.prometheus.instant(q.source, at),
-      deps.prometheus.instant(destinationOnlyCallersQuery(sel, range), at),
-    ]);
+    const [source, names] = await Promise.all([deps.prometheus.instant(q.source, at), callersRead]);
     if (!source.ok) return source;
-    if (!callers.ok) return callers;
-    const names = [...new Set(callers.value.map((s) => s.labels.source_workload ?? ''))];
-    if (names.length === 0) return source;
+    if (names?.length === 0) return source;
     const destination = await deps.prometheus.instant(q.destination(names), at);
     if (!destination.ok) return destination;
     return { ok: true, value: source.value.concat(destination.value) };
   };
-  const readBuckets = async (at: number): Promise<PromResult<Sample[]>> => {
+  // With the recording rules, over their own window: the below-total buckets and the bounds they are
+  // completed with (a third of the series); else the dense recorded series; else the raw histogram.
+  const readBelowTotal = async (at: number): Promise<BucketGroup[] | undefined> => {
+    const [partial, bounds] = await Promise.all([
+      readWith(belowTotalLatencyQueries(sel), at),
+      deps.prometheus.instant(BOUNDS_QUERY, at),
+    ]);
+    if (!partial.ok || !bounds.ok || partial.value.length === 0) return undefined;
+    const axis = uniformBounds(bounds.value);
+    const groups = axis && splitJoinedEdges(groupBuckets(partial.value));
+    return axis && groups && completeBelowTotal(groups, axis);
+  };
+  const readBuckets = async (at: number): Promise<PromResult<BucketGroup[]>> => {
     if (await (deps.recordedLatency?.(at) ?? false)) {
+      if (params.duration <= RECORDED_WINDOW_S) {
+        const complete = await readBelowTotal(at);
+        if (complete) return { ok: true, value: complete };
+      }
       const recorded = await readWith(recordedLatencyQueries(sel, params.duration), at);
       // Recorded series missing at this time (rules added later than the window asked for): raw.
-      if (recorded.ok && recorded.value.length > 0) return recorded;
+      if (recorded.ok && recorded.value.length > 0) return { ok: true, value: groupBuckets(recorded.value) };
     }
-    return readWith(rawLatencyQueries(sel, range), at);
+    const raw = await readWith(rawLatencyQueries(sel, range), at);
+    return raw.ok ? { ok: true, value: groupBuckets(raw.value) } : raw;
   };
   const latency = async (): Promise<PromResult<LatencyReading | undefined>> => {
     if (!params.latency) return { ok: true, value: undefined };
@@ -82,11 +100,11 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
       return deps.latencyCache.get(view, time, params.queryTime !== undefined, readBuckets);
     }
     const r = await readBuckets(time);
-    return r.ok ? { ok: true, value: { time, groups: groupBuckets(r.value) } } : r;
+    return r.ok ? { ok: true, value: { time, groups: r.value } } : r;
   };
   const t0 = performance.now();
   const [requests, buckets, ...live] = await Promise.all([
-    deps.prometheus.instant(requestRateQuery(both, range), time),
+    requestsRead,
     latency(),
     ...liveStats.map((s) => deps.prometheus.instant(liveStatQuery(s, range), time)),
   ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PromResult } from '../prometheus/client';
-import { groupBuckets, LatencyCache } from './latency-cache';
+import { type BucketGroup, groupBuckets, LatencyCache } from './latency-cache';
 import type { Sample } from './series';
 
 const edge = { reporter: 'source', source_workload: 'productpage-v1', destination_service: 'reviews' };
@@ -24,11 +24,15 @@ function reader(
     releaseAll() {
       for (const p of pending.splice(0)) p();
     },
-    read: (t: number): Promise<PromResult<Sample[]>> => {
+    read: (t: number): Promise<PromResult<BucketGroup[]>> => {
       calls.push(t);
-      if (!hold) return Promise.resolve(answer(t));
+      const grouped = (): PromResult<BucketGroup[]> => {
+        const r = answer(t);
+        return r.ok ? { ok: true, value: groupBuckets(r.value) } : r;
+      };
+      if (!hold) return Promise.resolve(grouped());
       hold = false;
-      return new Promise((resolve) => pending.push(() => resolve(answer(t))));
+      return new Promise((resolve) => pending.push(() => resolve(grouped())));
     },
   };
 }

@@ -73,7 +73,8 @@ interface Entry {
   pending?: Promise<PromResult<LatencyReading>>;
 }
 
-export type ReadBuckets = (timeSec: number) => Promise<PromResult<Sample[]>>;
+/** Reads the bucket rates of a view at a time, grouped by series (see `groupBuckets`). */
+export type ReadBuckets = (timeSec: number) => Promise<PromResult<BucketGroup[]>>;
 
 export class LatencyCache {
   private readonly entries = new Map<string, Entry>();
@@ -145,7 +146,7 @@ export class LatencyCache {
     entry.pending ??= read(timeSec)
       .then((r): PromResult<LatencyReading> => {
         if (!r.ok) return r;
-        const reading = { time: timeSec, groups: groupBuckets(r.value) };
+        const reading = { time: timeSec, groups: r.value };
         // A slower, older read finishing after a newer one does not replace it.
         if (!entry.reading || entry.reading.time <= timeSec) {
           entry.reading = reading;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   destinationLatencyBucketQuery,
-  destinationOnlyCallersQuery,
   eq,
   escapeLabelValue,
   escapeRegex,
@@ -87,10 +86,6 @@ describe('reporter selections', () => {
 
   it('reads destination-reported buckets only for the callers no proxy reports', () => {
     const sel = reporterSelections(['bookinfo']);
-    const callers = destinationOnlyCallersQuery(sel, '60s');
-    expect(callers).toBe(
-      'count by (source_workload_namespace,source_workload) (sum by (source_workload_namespace,source_workload,destination_service) (rate(istio_requests_total{reporter="destination",destination_workload_namespace="bookinfo"}[60s])) unless on (source_workload_namespace,source_workload,destination_service) sum by (source_workload_namespace,source_workload,destination_service) (rate(istio_requests_total{reporter="source"}[60s])) > 0)',
-    );
     expect(destinationLatencyBucketQuery(sel, '60s', ['unknown', 'curl.v1'])).toContain(
       '{reporter="destination",destination_workload_namespace="bookinfo",response_code=~"2..",source_workload=~"unknown|curl\\\\.v1"}',
     );

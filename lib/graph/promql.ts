@@ -124,13 +124,6 @@ export const LATENCY_EDGE_LABELS = [
   'destination_workload',
 ] as const;
 
-/** The labels a reporter choice is made on: caller workload → service (see `edgeKey`). */
-export const REPORTER_CHOICE_LABELS = [
-  'source_workload_namespace',
-  'source_workload',
-  'destination_service',
-] as const;
-
 const OK_RESPONSES: Matcher = { label: 'response_code', op: '=~', value: '2..' };
 const BUCKET = 'istio_request_duration_milliseconds_bucket';
 
@@ -145,22 +138,6 @@ export function sourceLatencyBucketQuery(sel: { source: Matcher[][] }, range: st
     ['le', ...LATENCY_EDGE_LABELS],
     range,
   );
-}
-
-/**
- * The callers (namespace, workload) of edges that only the destination reports — callers without a
- * proxy, `unknown` for traffic from outside the mesh: the only edges whose latency is read from
- * destination-reported buckets. One pass over the request series instead of over every destination bucket.
- */
-export function destinationOnlyCallersQuery(sel: { destination: Matcher[][] }, range: string): string {
-  const choice = REPORTER_CHOICE_LABELS.join(',');
-  const reported = `sum by (${choice}) (rate(istio_requests_total${selector([eq('reporter', 'source')])}[${range}])) > 0`;
-  return sel.destination
-    .map(
-      (m) =>
-        `count by (source_workload_namespace,source_workload) (sum by (${choice}) (rate(istio_requests_total${selector(m)}[${range}])) unless on (${choice}) ${reported})`,
-    )
-    .join(' or ');
 }
 
 /** Past this many callers the destination bucket query reads every caller's buckets (a bounded query). */

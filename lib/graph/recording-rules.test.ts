@@ -4,15 +4,24 @@ import type { PromClient, PromResult } from '../prometheus/client';
 import { buildGraph } from './build-graph';
 import { LatencyCache } from './latency-cache';
 import type { GraphParams } from './params';
-import { reporterSelections } from './promql';
+import { eq, ne, oneOf, reporterSelections } from './promql';
 import {
+  BOUNDS_QUERY,
+  belowTotalLatencyQueries,
   cachedDetection,
+  completeBelowTotal,
+  EDGE_LATENCY_BELOW_TOTAL_RECORD,
   EDGE_LATENCY_RECORD,
+  joinedMatcher,
+  RECORDED_EDGE_LABELS,
   RULES_PROBE_QUERY,
   recordedBuckets,
   recordedLatencyQueries,
+  recordingRuleStages,
   recordingRulesYaml,
   rulesPresent,
+  splitJoinedEdges,
+  uniformBounds,
 } from './recording-rules';
 import type { Sample } from './series';
 import { bucketSamples, requestSample } from './test-samples';
@@ -32,15 +41,18 @@ const params: GraphParams = {
 };
 
 /** A Prometheus that answers by the query's kind, recording what it was asked. */
-function fakeProm(answers: { recorded: Sample[] }): { client: PromClient; asked: string[] } {
+function fakeProm(answers: { recorded: Sample[]; belowTotal?: Sample[]; bounds?: Sample[] }): {
+  client: PromClient;
+  asked: string[];
+} {
   const asked: string[] = [];
   const ok = (value: Sample[]): PromResult<Sample[]> => ({ ok: true, value });
   const client: PromClient = {
     baseUrl: 'http://prom',
     async instant(query) {
       asked.push(query);
-      // Every caller has a proxy: no edge is reported by its destination only.
-      if (query.startsWith('count by (source_workload_namespace,source_workload)')) return ok([]);
+      if (query === BOUNDS_QUERY) return ok(answers.bounds ?? []);
+      if (query.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD)) return ok(answers.belowTotal ?? []);
       if (query.startsWith(`sum by (le,`) && query.includes(EDGE_LATENCY_RECORD)) return ok(answers.recorded);
       if (query.includes('istio_request_duration_milliseconds_bucket'))
         return ok(bucketSamples({ ...edge, rps: 10 }, [100, Number.POSITIVE_INFINITY], [10, 10]));
@@ -55,13 +67,24 @@ function fakeProm(answers: { recorded: Sample[] }): { client: PromClient; asked:
 }
 
 describe('graph recording rules', () => {
-  it('writes a rule file Prometheus and promtool read', () => {
-    const file = parse(recordingRulesYaml()) as {
+  it('writes a rule file Prometheus reads, and the stages promtool backfills one after the other', () => {
+    type RuleFile = {
       groups: { name: string; interval: string; rules: { record: string; expr: string }[] }[];
     };
-    expect(file.groups[0]?.rules[0]?.record).toBe(EDGE_LATENCY_RECORD);
-    expect(file.groups[0]?.rules[0]?.expr).toMatch(/^sum by \(le,reporter,source_workload_namespace,/);
-    expect(file.groups[0]?.rules[0]?.expr).toContain('response_code=~"2.."');
+    const file = parse(recordingRulesYaml()) as RuleFile;
+    const rules = file.groups[0]?.rules ?? [];
+    expect(rules[0]?.record).toBe(EDGE_LATENCY_RECORD);
+    expect(rules[0]?.expr).toMatch(/^sum by \(le,reporter,source_workload_namespace,/);
+    // A namespace-filtered graph selects source-reported edges by the service's namespace too.
+    expect(rules[0]?.expr).toContain('destination_service_namespace');
+    expect(rules[0]?.expr).toContain('response_code=~"2.."');
+    // The rules after the first read what it recorded: a group evaluates them in order.
+    for (const r of rules.slice(1)) expect(r.expr).toContain(EDGE_LATENCY_RECORD);
+    const stages = recordingRuleStages().map((y) => (parse(y) as RuleFile).groups[0]?.rules ?? []);
+    expect(stages.map((r) => r.map((x) => x.record))).toEqual([
+      [EDGE_LATENCY_RECORD],
+      rules.slice(1).map((r) => r.record),
+    ]);
   });
 
   it('reads the recorded series as they are over their window, averaged over longer ranges', () => {
@@ -76,6 +99,131 @@ describe('graph recording rules', () => {
     }
     expect(q.destination(['unknown'])).toContain('reporter="destination"');
     expect(q.destination(['unknown'])).toContain('source_workload="unknown"');
+  });
+
+  it('reads the below-total series with the same selections, as one matcher on the joined edge label', () => {
+    // reporter; source ns; source workload; service; called ns; called workload; service ns.
+    const any = '[^;]*';
+    expect(
+      joinedMatcher([eq('reporter', 'source'), oneOf('destination_service_namespace', ['a', 'b.c'])]),
+    ).toEqual({
+      label: 'edge',
+      op: '=~',
+      value: `source;${any};${any};${any};${any};${any};(?:a|b\\.c)`,
+    });
+    expect(() => joinedMatcher([eq('response_code', '200')])).toThrow(/not a label/);
+    expect(() => joinedMatcher([ne('reporter', 'source')])).toThrow(/cannot match/);
+    const q = belowTotalLatencyQueries(reporterSelections(['a"b']));
+    // Escaped for the regex, then for the PromQL string.
+    expect(q.source).toMatch(/^sum by \(le,edge\)/);
+    expect(q.source).toContain(`${EDGE_LATENCY_BELOW_TOTAL_RECORD}{edge=~"source;a\\"b;`);
+    expect(q.source).toContain(`${any};a\\"b"}`);
+    expect(q.destination(['x.y'])).toContain(`{edge=~"destination;${any};x\\\\.y;`);
+  });
+
+  it('splits the joined edge label back into the edge labels, or gives up on a stray separator', () => {
+    const buckets: [number, number][] = [[Number.POSITIVE_INFINITY, 1]];
+    const edgeLabel = 'source;a;web;api.a.svc.cluster.local;a;api;';
+    expect(splitJoinedEdges([{ labels: { edge: edgeLabel }, buckets }])).toEqual([
+      {
+        labels: {
+          reporter: 'source',
+          source_workload_namespace: 'a',
+          source_workload: 'web',
+          destination_service: 'api.a.svc.cluster.local',
+          destination_workload_namespace: 'a',
+          destination_workload: 'api',
+        },
+        buckets,
+      },
+    ]);
+    expect(splitJoinedEdges([{ labels: { edge: 'source;a;web' }, buckets }])).toBeUndefined();
+  });
+
+  it('takes the bucket bounds only when every edge has all of them', () => {
+    const bound = (le: string, value: number): Sample => ({ labels: { le }, value });
+    expect(uniformBounds([bound('+Inf', 3), bound('100', 3), bound('5', 3)])).toEqual([
+      5,
+      100,
+      Number.POSITIVE_INFINITY,
+    ]);
+    // One edge with its own layout (fewer bounds): nothing to complete with.
+    expect(uniformBounds([bound('+Inf', 3), bound('100', 2), bound('5', 3)])).toBeUndefined();
+    expect(uniformBounds([bound('5', 3)])).toBeUndefined();
+    expect(uniformBounds([])).toBeUndefined();
+  });
+
+  it('completes below-total buckets into exactly the dense ones', () => {
+    const bounds = [1, 5, 10, 25, 50, 100, 250, 1000, Number.POSITIVE_INFINITY];
+    // Cumulative counts: spread; all in one bucket (below it zeros, above it the total); all under the
+    // first bound; none at all; and random ones.
+    const cases = [
+      [0, 1, 3, 6, 9, 10, 10, 10, 10],
+      [0, 0, 0, 7, 7, 7, 7, 7, 7],
+      [4, 4, 4, 4, 4, 4, 4, 4, 4],
+      [0, 0, 0, 0, 0, 0, 0, 0, 0],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    ];
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let i = 0; i < 50; i++) {
+      let c = 0;
+      cases.push(bounds.map(() => (c += rand() < 0.5 ? 0 : Math.round(rand() * 5))));
+    }
+    const dense = cases.map((counts, i) => ({
+      labels: { edge: String(i) },
+      buckets: bounds.map((b, j) => [b, counts[j] as number] as [number, number]),
+    }));
+    // What the below-total rule keeps: buckets under the total, and the total; in any order.
+    const partial = dense.map((g) => {
+      const total = (g.buckets[g.buckets.length - 1] as [number, number])[1];
+      return {
+        labels: g.labels,
+        buckets: g.buckets.filter(([le, v]) => v < total || le === Number.POSITIVE_INFINITY).reverse(),
+      };
+    });
+    expect(partial.reduce((n, g) => n + g.buckets.length, 0)).toBeLessThan(
+      dense.reduce((n, g) => n + g.buckets.length, 0),
+    );
+    expect(completeBelowTotal(partial, bounds)).toEqual(dense);
+  });
+
+  it('does not complete edges that do not fit the bounds', () => {
+    const bounds = [5, 10, Number.POSITIVE_INFINITY];
+    const inf = Number.POSITIVE_INFINITY;
+    // A bound the layout lacks; a gap under the total; no total.
+    expect(
+      completeBelowTotal(
+        [
+          {
+            labels: {},
+            buckets: [
+              [7, 1],
+              [inf, 2],
+            ],
+          },
+        ],
+        bounds,
+      ),
+    ).toBeUndefined();
+    expect(
+      completeBelowTotal(
+        [
+          {
+            labels: {},
+            buckets: [
+              [10, 1],
+              [inf, 2],
+            ],
+          },
+        ],
+        bounds,
+      ),
+    ).toBeUndefined();
+    expect(completeBelowTotal([{ labels: {}, buckets: [[5, 1]] }], bounds)).toBeUndefined();
   });
 
   it('says the rules are present only for a non-zero count', () => {
@@ -125,6 +273,47 @@ describe('graph recording rules', () => {
     const c = await buildGraph(params, { prometheus: none.client, recordedLatency: async () => false });
     expect(none.asked.some((q) => q.includes(EDGE_LATENCY_RECORD))).toBe(false);
     expect(p50(c)).toBe(50);
+  });
+
+  it('reads the below-total series over the rules window when every edge has the same bounds', async () => {
+    const inf = Number.POSITIVE_INFINITY;
+    const bounds = [10, 20, 40, inf].map((le) => ({
+      labels: { le: le === inf ? '+Inf' : String(le) },
+      value: 1,
+    }));
+    // Dense recorded: half under 10 ms, all under 20 (p50 5). Below total: the 10 ms bucket and the total;
+    // completed with 20 and 40 at the total, it gives the same p50 and p99 (19.8).
+    const recorded = bucketSamples({ ...edge, rps: 10 }, [10, 20, 40, inf], [5, 10, 10, 10]);
+    const belowTotal = bucketSamples({ ...edge, rps: 10 }, [10, inf], [5, 10]).map((b) => ({
+      labels: { le: b.labels.le as string, edge: RECORDED_EDGE_LABELS.map((l) => b.labels[l]).join(';') },
+      value: b.value,
+    }));
+    const latency = (r: Awaited<ReturnType<typeof buildGraph>>) =>
+      r.ok ? r.graph.elements.edges[0]?.data.latency : undefined;
+
+    const sparse = fakeProm({ recorded, belowTotal, bounds });
+    const a = await buildGraph(params, { prometheus: sparse.client, recordedLatency: async () => true });
+    expect(latency(a)).toEqual({ p50: 10, p95: 19, p99: 19.8 });
+    expect(sparse.asked.some((q) => q.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD))).toBe(true);
+    expect(
+      sparse.asked.some((q) => q.startsWith('sum by (le,') && q.includes(`${EDGE_LATENCY_RECORD}{`)),
+    ).toBe(false);
+
+    // Bounds differing between edges, or a longer window than the rules': the dense series.
+    const mixed = fakeProm({
+      recorded,
+      belowTotal,
+      bounds: [...bounds.slice(0, 3), { labels: { le: '+Inf' }, value: 2 }],
+    });
+    const b = await buildGraph(params, { prometheus: mixed.client, recordedLatency: async () => true });
+    expect(latency(b)).toEqual(latency(a));
+    expect(mixed.asked.some((q) => q.includes(`${EDGE_LATENCY_RECORD}{`))).toBe(true);
+    const longer = fakeProm({ recorded, belowTotal, bounds });
+    await buildGraph(
+      { ...params, duration: 300 },
+      { prometheus: longer.client, recordedLatency: async () => true },
+    );
+    expect(longer.asked.some((q) => q.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD))).toBe(false);
   });
 });
 

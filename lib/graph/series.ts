@@ -96,3 +96,26 @@ export function chooseReporters<T extends Pick<RequestSeries, 'reporter' | 'sour
   }
   return { chosen: series.filter((s) => reporterOf.get(edgeKey(s)) === s.reporter), reporterOf };
 }
+
+/**
+ * The callers (`source_workload`) of the edges in request series that only their destination reports:
+ * caller → service pairs with destination-reported series and no source-reported traffic. Traffic from
+ * outside the mesh is the caller `unknown`; a caller without a proxy is named. The latency of these
+ * edges is read from destination-reported buckets.
+ */
+export function destinationOnlyCallers(samples: readonly Sample[]): string[] {
+  const key = (l: Record<string, string>) =>
+    `${l.source_workload_namespace ?? ''}\u0000${l.source_workload ?? ''}\u0000${l.destination_service ?? ''}`;
+  const reported = new Map<string, number>();
+  for (const s of samples) {
+    if (s.labels.reporter !== 'source') continue;
+    const k = key(s.labels);
+    reported.set(k, (reported.get(k) ?? 0) + s.value);
+  }
+  const callers = new Set<string>();
+  for (const s of samples) {
+    if (s.labels.reporter !== 'destination') continue;
+    if (!((reported.get(key(s.labels)) ?? 0) > 0)) callers.add(s.labels.source_workload ?? '');
+  }
+  return [...callers];
+}

@@ -115,43 +115,48 @@ export async function startLoadedPrometheus(openMetrics: string): Promise<Loaded
 /**
  * Backfills recording rules over `[start, end]` (Unix seconds) from the data `prom` serves, with
  * `promtool tsdb create-blocks-from rules`, and restarts Prometheus on the same data with the new blocks.
+ * Several rule files are backfilled one after the other (each stage reads what the one before recorded).
  */
 export async function backfillRules(
   prom: LoadedPrometheus,
-  rulesYaml: string,
+  stages: string | readonly string[],
   range: { start: number; end: number; evalIntervalS: number },
 ): Promise<LoadedPrometheus> {
-  const rules = join(prom.dir, 'graph.rules.yml');
-  await writeFile(rules, rulesYaml);
-  const out = join(prom.dir, 'rule-blocks');
-  await run(
-    'promtool',
-    [
-      'tsdb',
-      'create-blocks-from',
-      'rules',
-      `--url=${prom.url}`,
-      `--start=${range.start}`,
-      `--end=${range.end}`,
-      `--eval-interval=${range.evalIntervalS}s`,
-      `--output-dir=${out}`,
-      rules,
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  await prom.stop();
-  for (const block of await readdir(out)) await rename(join(out, block), join(prom.dir, 'tsdb', block));
-  const restarted = await startPrometheus({
-    dataDir: prom.dir,
-    scrapeConfigs: [],
-    extraArgs: ['--storage.tsdb.retention.time=100y'],
-  });
-  return {
-    ...restarted,
-    dir: prom.dir,
-    async close() {
-      await restarted.stop();
-      await rm(prom.dir, { recursive: true, force: true });
-    },
-  };
+  let current = prom;
+  for (const [i, rulesYaml] of (typeof stages === 'string' ? [stages] : stages).entries()) {
+    const rules = join(prom.dir, `graph.rules.${i}.yml`);
+    await writeFile(rules, rulesYaml);
+    const out = join(prom.dir, `rule-blocks-${i}`);
+    await run(
+      'promtool',
+      [
+        'tsdb',
+        'create-blocks-from',
+        'rules',
+        `--url=${current.url}`,
+        `--start=${range.start}`,
+        `--end=${range.end}`,
+        `--eval-interval=${range.evalIntervalS}s`,
+        `--output-dir=${out}`,
+        rules,
+      ],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    await current.stop();
+    for (const block of await readdir(out)) await rename(join(out, block), join(prom.dir, 'tsdb', block));
+    const restarted = await startPrometheus({
+      dataDir: prom.dir,
+      scrapeConfigs: [],
+      extraArgs: ['--storage.tsdb.retention.time=100y'],
+    });
+    current = {
+      ...restarted,
+      dir: prom.dir,
+      async close() {
+        await restarted.stop();
+        await rm(prom.dir, { recursive: true, force: true });
+      },
+    };
+  }
+  return current;
 }

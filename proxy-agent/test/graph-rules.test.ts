@@ -6,10 +6,15 @@ import { buildGraph } from '../../lib/graph/build-graph';
 import { parseGraphParams } from '../../lib/graph/params';
 import { reporterSelections } from '../../lib/graph/promql';
 import {
+  BOUNDS_QUERY,
+  belowTotalLatencyQueries,
+  EDGE_LATENCY_BELOW_TOTAL_RECORD,
+  EDGE_LATENCY_RECORD,
   RULES_PROBE_QUERY,
   recordedLatencyQueries,
-  recordingRulesYaml,
+  recordingRuleStages,
   rulesPresent,
+  uniformBounds,
 } from '../../lib/graph/recording-rules';
 import { bucketSamples, type EdgeSpec, requestSample, type Side } from '../../lib/graph/test-samples';
 import type { Graph } from '../../lib/graph/types';
@@ -35,6 +40,12 @@ const EDGES: { spec: EdgeSpec; counts: number[] }[] = [
     spec: { reporter: 'destination', from: web, to: api, service: 'api.shop.svc.cluster.local', rps: 10 },
     counts: [0, 1, 3, 6, 9, 10, 10, 10],
   },
+  // A caller outside the `data` namespace into a service in it: a namespace-filtered graph finds it by
+  // the service's namespace.
+  {
+    spec: { reporter: 'source', from: web, to: db, service: 'db.data.svc.cluster.local', rps: 2 },
+    counts: [0, 0, 0, 1, 1, 2, 2, 2],
+  },
   // Only the destination reports this one: its buckets come from the destination side.
   {
     spec: { reporter: 'destination', from: api, to: db, service: 'db.data.svc.cluster.local', rps: 4 },
@@ -46,6 +57,8 @@ const QUERY_TIME = R.start + (R.scrapes - 1) * R.intervalS;
 
 let prom: LoadedPrometheus;
 let client: PromClient;
+/** Every query the graphs asked, in order. */
+const asked: string[] = [];
 
 beforeAll(async () => {
   const requests = EDGES.map((e) => requestSample(e.spec));
@@ -61,12 +74,20 @@ afterAll(async () => {
   await prom?.close();
 });
 
-async function graph(recorded: boolean, duration = '60s'): Promise<Graph> {
+async function graph(recorded: boolean, duration = '60s', namespaces = ''): Promise<Graph> {
   const p = parseGraphParams(
-    new URLSearchParams({ queryTime: String(QUERY_TIME), duration, graphType: 'workload' }),
+    new URLSearchParams({ queryTime: String(QUERY_TIME), duration, graphType: 'workload', namespaces }),
   );
   if (!p.ok) throw new Error(p.message);
-  const r = await buildGraph(p.value, { prometheus: client, recordedLatency: async () => recorded });
+  const recording: PromClient = {
+    baseUrl: client.baseUrl,
+    instant: (query, time) => {
+      asked.push(query);
+      return client.instant(query, time);
+    },
+    range: (...args) => client.range(...args),
+  };
+  const r = await buildGraph(p.value, { prometheus: recording, recordedLatency: async () => recorded });
   if (!r.ok) throw new Error(r.error.message);
   return r.graph;
 }
@@ -84,7 +105,8 @@ describe('graph recording rules on a real Prometheus', () => {
   it('backfilled: the probe finds them and the latency from the recorded series is the raw one', async () => {
     const raw = latencies(await graph(false));
     const raw2m = latencies(await graph(false, '2m'));
-    prom = await backfillRules(prom, recordingRulesYaml(), {
+    const rawData = latencies(await graph(false, '60s', 'data'));
+    prom = await backfillRules(prom, recordingRuleStages(), {
       start: R.start + 60,
       end: QUERY_TIME,
       evalIntervalS: R.intervalS,
@@ -104,8 +126,24 @@ describe('graph recording rules on a real Prometheus', () => {
     ];
     expect(direct.length).toBeGreaterThanOrEqual(2 * LES.length);
     expect(new Set(direct.map((s) => s.labels.reporter))).toEqual(new Set(['source', 'destination']));
+    // The below-total series: fewer (the buckets equal to their edge's total left out), one layout of bounds.
+    const partial = belowTotalLatencyQueries(reporterSelections([]));
+    const belowSource = await client.instant(partial.source, QUERY_TIME);
+    const belowDestination = await client.instant(partial.destination(), QUERY_TIME);
+    const below = [
+      ...(belowSource.ok ? belowSource.value : []),
+      ...(belowDestination.ok ? belowDestination.value : []),
+    ];
+    expect(below.length).toBeGreaterThan(0);
+    expect(below.length).toBeLessThan(direct.length);
+    const bounds = await client.instant(BOUNDS_QUERY, QUERY_TIME);
+    expect(bounds.ok && uniformBounds(bounds.value)).toEqual(LES);
 
+    asked.length = 0;
     const recorded = latencies(await graph(true));
+    // Over the rules' window the graph read the below-total series, not the dense ones.
+    expect(asked.some((q) => q.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD))).toBe(true);
+    expect(asked.some((q) => q.includes(`${EDGE_LATENCY_RECORD}{`))).toBe(false);
     expect(Object.keys(recorded).sort()).toEqual(Object.keys(raw).sort());
     expect(Object.values(raw).some((l) => l.p95 !== undefined)).toBe(true);
     for (const [id, l] of Object.entries(raw)) {
@@ -113,6 +151,11 @@ describe('graph recording rules on a real Prometheus', () => {
         expect(recorded[id]?.[q], `${id} ${q}`).toBeCloseTo(l[q] as number, 1);
       }
     }
+    // Filtered by namespace: the edge from outside into `data` has its latency from the recorded series too.
+    const recordedData = latencies(await graph(true, '60s', 'data'));
+    expect(Object.keys(recordedData).sort()).toEqual(Object.keys(rawData).sort());
+    expect(Object.values(rawData).filter((l) => l.p95 !== undefined).length).toBeGreaterThanOrEqual(2);
+    for (const [id, l] of Object.entries(rawData)) expect(recordedData[id], id).toEqual(l);
     // Longer windows average the recorded 1 m rates: steady traffic, the same quantiles.
     const recorded2m = latencies(await graph(true, '2m'));
     for (const [id, l] of Object.entries(raw2m)) expect(recorded2m[id]?.p95).toBeCloseTo(l.p95 as number, 1);

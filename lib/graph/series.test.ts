@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { destinationOnlyCallers } from './series';
+import { requestSample, type Side } from './test-samples';
+
+const web: Side = { ns: 'shop', wl: 'web-v1', app: 'web', version: 'v1' };
+const api: Side = { ns: 'shop', wl: 'api-v1', app: 'api', version: 'v1' };
+const legacy: Side = { ns: 'old', wl: 'batch', app: 'batch', version: 'v1' };
+const API = 'api.shop.svc.cluster.local';
+
+describe('destinationOnlyCallers', () => {
+  it('names the callers whose edges only the destination reports', () => {
+    const samples = [
+      // web has a proxy: both sides report web → api.
+      requestSample({ reporter: 'source', from: web, to: api, service: API, rps: 5 }),
+      requestSample({ reporter: 'destination', from: web, to: api, service: API, rps: 5 }),
+      // Traffic from outside the mesh, and a caller without a proxy: only the destination reports.
+      requestSample({ reporter: 'destination', to: api, service: API, rps: 1 }),
+      requestSample({ reporter: 'destination', from: legacy, to: api, service: API, rps: 2 }),
+    ];
+    expect(destinationOnlyCallers(samples).sort()).toEqual(['batch', 'unknown']);
+  });
+
+  it('counts a caller as reporting only when its source-reported traffic to that service is above zero', () => {
+    const idle = requestSample({ reporter: 'source', from: web, to: api, service: API, rps: 0 });
+    const fromApi = requestSample({ reporter: 'destination', from: web, to: api, service: API, rps: 3 });
+    expect(destinationOnlyCallers([idle, fromApi])).toEqual(['web-v1']);
+    expect(destinationOnlyCallers([idle, { ...idle, value: 2 }, fromApi])).toEqual([]);
+    // A caller reporting one service but not another is destination-only for the other.
+    const toBatch = requestSample({
+      reporter: 'destination',
+      from: web,
+      to: legacy,
+      service: 'batch.old.svc.cluster.local',
+      rps: 1,
+    });
+    expect(destinationOnlyCallers([{ ...idle, value: 2 }, fromApi, toBatch])).toEqual(['web-v1']);
+    expect(destinationOnlyCallers([])).toEqual([]);
+  });
+});
