@@ -2,7 +2,7 @@
 // hop, rates, error shares, % of the caller's requests, response codes and flags, p50/p95/p99, health.
 // Pure: samples in, cytoscape elements out.
 import { addRate, DEFAULT_HEALTH, emptyRates, errorRate, type HealthThresholds, healthOf } from './health';
-import { sortedHistogramQuantiles } from './histogram';
+import { quantilesInto } from './histogram';
 import { type BucketGroup, groupBuckets } from './latency-cache';
 import { destinationPath, type NodeSpec, type PathOptions, serviceNode, sourceOf } from './nodes';
 import { LATENCY_EDGE_LABELS } from './promql';
@@ -117,8 +117,13 @@ export function assembleGraph(input: AssembleInput): Assembled {
     return [src, ...dst];
   };
 
+  const groups = input.latencyGroups ?? groupBuckets(input.latencyBuckets ?? []);
+  // Each chosen series' edges and nodes after its caller (where its latency goes), kept from this walk.
+  const hopsOf = groups.length > 0 ? new Map<RequestSeries, HasHist[]>() : undefined;
   for (const s of chosen) {
     const path = pathOf(s).map(nodeOf);
+    const hops: HasHist[] | undefined = hopsOf ? [] : undefined;
+    hopsOf?.set(s, hops as HasHist[]);
     const host = s.destination.service ?? 'unknown';
     (path[0] as NodeAcc).out += s.rps;
     for (let i = 1; i < path.length; i++) {
@@ -137,6 +142,7 @@ export function assembleGraph(input: AssembleInput): Assembled {
         });
       }
       const e = edgeOf(from.spec.id, to.spec.id);
+      hops?.push(e, to);
       e.protocols.set(s.protocol, (e.protocols.get(s.protocol) ?? 0) + s.rps);
       e.reporters.add(s.reporter);
       addRate(e.rates, s.code, s.rps, s.grpcStatus);
@@ -156,7 +162,6 @@ export function assembleGraph(input: AssembleInput): Assembled {
     }
   }
 
-  const groups = input.latencyGroups ?? groupBuckets(input.latencyBuckets ?? []);
   // The bucket query keeps only the labels that tell an edge apart (`LATENCY_EDGE_LABELS`, a third of the
   // answer): the rest — apps, versions, service names — come from the edge's request series.
   const byLatencyKey = new Map<string, RequestSeries>();
@@ -171,18 +176,40 @@ export function assembleGraph(input: AssembleInput): Assembled {
   for (const g of groups) for (const b of g.buckets) bounds.add(b[0]);
   const les = [...bounds].sort((a, b) => a - b);
   const leIndex = new Map(les.map((le, i) => [le, i]));
+  const at = new Int32Array(les.length);
+  const counts = new Float64Array(les.length);
   for (const g of groups) {
     const s =
       byLatencyKey.get(latencyEdgeKey(g.labels)) ??
       toRequestSeries({ labels: { ...g.labels, response_code: '200' }, value: 0 });
-    if (s === undefined || reporterOf.get(edgeKey(s)) !== s.reporter) continue;
-    const bucket = histOf(g.buckets, leIndex, les.length);
-    const path = pathOf(s);
-    for (let i = 1; i < path.length; i++) {
-      const e = edges.get(`${(path[i - 1] as NodeSpec).id}->${(path[i] as NodeSpec).id}`);
-      if (e) e.buckets = addHist(e.buckets, bucket);
-      const n = nodes.get((path[i] as NodeSpec).id);
-      if (n) n.buckets = addHist(n.buckets, bucket);
+    if (s === undefined) continue;
+    // A chosen series has its hops from the walk above; any other (idle, or buckets without request
+    // series) counts only if its reporter is the one chosen, on the edges and nodes that walk drew.
+    let hops = hopsOf?.get(s);
+    if (!hops) {
+      if (reporterOf.get(edgeKey(s)) !== s.reporter) continue;
+      hops = [];
+      const path = pathOf(s);
+      for (let i = 1; i < path.length; i++) {
+        const e = edges.get(`${(path[i - 1] as NodeSpec).id}->${(path[i] as NodeSpec).id}`);
+        const n = nodes.get((path[i] as NodeSpec).id);
+        if (e) hops.push(e);
+        if (n) hops.push(n);
+      }
+    }
+    let m = 0;
+    for (const [le, count] of g.buckets) {
+      at[m] = leIndex.get(le) as number;
+      counts[m++] = count;
+    }
+    for (const h of hops) {
+      h.buckets ??= { counts: new Float64Array(les.length), present: new Uint8Array(les.length) };
+      const hist = h.buckets;
+      for (let k = 0; k < m; k++) {
+        const i = at[k] as number;
+        hist.counts[i] = (hist.counts[i] as number) + (counts[k] as number);
+        hist.present[i] = 1;
+      }
     }
   }
   return finish(nodes, edges, input, thresholds, les);
@@ -221,39 +248,32 @@ interface Hist {
   present: Uint8Array;
 }
 
-function histOf(buckets: readonly [number, number][], leIndex: ReadonlyMap<number, number>, n: number): Hist {
-  const h: Hist = { counts: new Float64Array(n), present: new Uint8Array(n) };
-  for (const [le, count] of buckets) {
-    const i = leIndex.get(le) as number;
-    h.counts[i] = (h.counts[i] as number) + count;
-    h.present[i] = 1;
-  }
-  return h;
+/** An edge or node accumulator: what latency is added to. */
+interface HasHist {
+  buckets?: Hist;
 }
 
-function addHist(into: Hist | undefined, add: Hist): Hist {
-  if (!into) return { counts: add.counts.slice(), present: add.present.slice() };
-  for (let i = 0; i < add.counts.length; i++) {
-    into.counts[i] = (into.counts[i] as number) + (add.counts[i] as number);
-    into.present[i] = (into.present[i] as number) | (add.present[i] as number);
-  }
-  return into;
-}
+const QUANTILE_OUT: (number | undefined)[] = new Array(QUANTILE_VALUES.length);
+let scratchLes = new Float64Array(0);
+let scratchCounts = new Float64Array(0);
 
-/** p50/p95/p99 of a histogram on the bounds `axis`. */
+/** p50/p95/p99 of a histogram on the bounds `axis` (the bounds none of its series had left out). */
 function latencyOf(h: Hist | undefined, axis: readonly number[]): Latency {
   const out: Latency = {};
   if (!h) return out;
-  const les: number[] = [];
-  const counts: number[] = [];
+  if (scratchLes.length < h.counts.length) {
+    scratchLes = new Float64Array(h.counts.length);
+    scratchCounts = new Float64Array(h.counts.length);
+  }
+  let n = 0;
   for (let i = 0; i < h.counts.length; i++) {
     if (!h.present[i]) continue;
-    les.push(axis[i] as number);
-    counts.push(h.counts[i] as number);
+    scratchLes[n] = axis[i] as number;
+    scratchCounts[n++] = h.counts[i] as number;
   }
-  const values = sortedHistogramQuantiles(QUANTILE_VALUES, les, counts);
+  quantilesInto(QUANTILE_VALUES, scratchLes, scratchCounts, n, QUANTILE_OUT);
   for (let i = 0; i < QUANTILE_KEYS.length; i++) {
-    const v = values[i];
+    const v = QUANTILE_OUT[i];
     if (v !== undefined && Number.isFinite(v)) out[QUANTILE_KEYS[i] as keyof Latency] = round(v, 2);
   }
   return out;

@@ -10,7 +10,14 @@ import type { HealthThresholds } from './health';
 import { type BucketGroup, groupBuckets, type LatencyCache, type LatencyReading } from './latency-cache';
 import type { ConfigResult } from './mesh-config-source';
 import { type GraphParams, promDuration } from './params';
-import { type LatencyQueries, rawLatencyQueries, reporterSelections, requestRateQuery } from './promql';
+import {
+  joinedRequestRateQuery,
+  type LatencyQueries,
+  rawLatencyQueries,
+  reporterSelections,
+  requestRateQuery,
+  splitJoinedRequests,
+} from './promql';
 import {
   BOUNDS_QUERY,
   belowTotalLatencyQueries,
@@ -54,7 +61,17 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   const configFor = (namespaces: string[]) =>
     deps.meshConfig ? deps.meshConfig(namespaces) : Promise.resolve(undefined);
   const earlyConfig = params.namespaces.length > 0 ? configFor(params.namespaces) : undefined;
-  const requestsRead = deps.prometheus.instant(requestRateQuery(both, range), time);
+  // The request rates with their labels joined (a third of the answer), split back here; the labelled
+  // query only if a value would not split.
+  const requestsRead = deps.prometheus
+    .instant(joinedRequestRateQuery(both, range), time)
+    .then((r): Promise<PromResult<Sample[]>> | PromResult<Sample[]> => {
+      if (!r.ok) return r;
+      const split = splitJoinedRequests(r.value);
+      return split
+        ? { ok: true, value: split }
+        : deps.prometheus.instant(requestRateQuery(both, range), time);
+    });
   // The callers of edges only their destination reports (callers without a proxy, `unknown` for traffic
   // from outside the mesh), from the request series: usually a handful, often none.
   const callersRead = requestsRead.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined));

@@ -4,12 +4,16 @@ import {
   eq,
   escapeLabelValue,
   escapeRegex,
+  joinedRequestRateQuery,
   MAX_CALLERS_MATCHED,
   oneOf,
+  REQUEST_LABELS,
   reporterSelections,
   requestRateQuery,
   selector,
   sourceLatencyBucketQuery,
+  splitJoinedLabels,
+  splitJoinedRequests,
 } from './promql';
 
 describe('escaping user input into PromQL', () => {
@@ -92,5 +96,24 @@ describe('reporter selections', () => {
     // Too many callers to list: every caller's buckets (the assembly keeps the right ones).
     const many = Array.from({ length: MAX_CALLERS_MATCHED + 1 }, (_, i) => `w${i}`);
     expect(destinationLatencyBucketQuery(sel, '60s', many)).not.toContain('source_workload=~');
+  });
+
+  it('joins the request labels into one in Prometheus and splits them back here', () => {
+    const q = joinedRequestRateQuery(reporterSelections(['a"b']).source, '60s');
+    expect(q).toMatch(
+      /^sum by \(request\) \(label_join\(rate\(istio_requests_total\{reporter="source",source_workload_namespace="a\\"b"\}\[60s\]\), "request", ";", "reporter", "source_workload_namespace",/,
+    );
+    expect(q).toContain(' or ');
+    const values = REQUEST_LABELS.map((l) => (l === 'grpc_response_status' ? '' : `${l}-v`));
+    const [sample] = splitJoinedRequests([{ labels: { request: values.join(';') }, value: 2 }]) ?? [];
+    // Every label back under its name; an empty one left out, as Prometheus leaves it out.
+    expect(sample?.value).toBe(2);
+    expect(Object.keys(sample?.labels ?? {})).toHaveLength(REQUEST_LABELS.length - 1);
+    expect(sample?.labels.destination_service).toBe('destination_service-v');
+    expect(sample?.labels.grpc_response_status).toBeUndefined();
+    // A value holding the separator, or an answer without the joined label: no split (the caller falls back).
+    expect(splitJoinedRequests([{ labels: { request: `${values.join(';')};x` }, value: 1 }])).toBeUndefined();
+    expect(splitJoinedRequests([{ labels: { reporter: 'source' }, value: 1 }])).toBeUndefined();
+    expect(splitJoinedLabels('a;;c', ['x', 'y', 'z'])).toEqual({ x: 'a', z: 'c' });
   });
 });

