@@ -56,8 +56,40 @@ interface NodeAcc {
 
 const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
 
+/** What walking the request series needs: the graph's shape and the series. */
+export type WalkInput = Pick<
+  AssembleInput,
+  'graphType' | 'injectServiceNodes' | 'includeIdleEdges' | 'requests'
+>;
+
+/**
+ * The request series walked into the graph's nodes and edges (rates, codes, mTLS), ready for latency
+ * (`addLatency`) and then the answer (`finishAssembly`). Split so that the graph can walk the rates while
+ * the latency read is still in Prometheus.
+ */
+export interface Walk {
+  requests: readonly Sample[];
+  parsed: (RequestSeries | undefined)[];
+  reporterOf: Map<string, Reporter>;
+  nodes: Map<string, NodeAcc>;
+  edges: Map<string, EdgeAcc>;
+  pathOf: (s: RequestSeries) => NodeSpec[];
+  /** Each chosen series' edges and nodes after its caller (where its latency goes); kept when latency is. */
+  hopsOf?: Map<RequestSeries, HasHist[]>;
+  /** The latency histograms' bounds, sorted (set by `addLatency`). */
+  les: number[];
+}
+
+/** The whole assembly: walk, latency, answer. */
 export function assembleGraph(input: AssembleInput): Assembled {
-  const thresholds = input.thresholds ?? DEFAULT_HEALTH;
+  const groups = input.latencyGroups ?? groupBuckets(input.latencyBuckets ?? []);
+  const walk = walkRequests(input, groups.length > 0);
+  addLatency(walk, groups);
+  return finishAssembly(walk, input);
+}
+
+/** Nodes, edges, rates, codes and mTLS from the request series; `withLatency` keeps each series' hops. */
+export function walkRequests(input: WalkInput, withLatency: boolean): Walk {
   const parsed = input.requests.map(toRequestSeries);
   const all = parsed.filter(
     (s): s is RequestSeries => s !== undefined && (input.includeIdleEdges === true || s.rps > 0),
@@ -117,9 +149,7 @@ export function assembleGraph(input: AssembleInput): Assembled {
     return [src, ...dst];
   };
 
-  const groups = input.latencyGroups ?? groupBuckets(input.latencyBuckets ?? []);
-  // Each chosen series' edges and nodes after its caller (where its latency goes), kept from this walk.
-  const hopsOf = groups.length > 0 ? new Map<RequestSeries, HasHist[]>() : undefined;
+  const hopsOf = withLatency ? new Map<RequestSeries, HasHist[]>() : undefined;
   for (const s of chosen) {
     const path = pathOf(s).map(nodeOf);
     const hops: HasHist[] | undefined = hopsOf ? [] : undefined;
@@ -162,11 +192,17 @@ export function assembleGraph(input: AssembleInput): Assembled {
     }
   }
 
+  return { requests: input.requests, parsed, reporterOf, nodes, edges, pathOf, hopsOf, les: [] };
+}
+
+/** Adds the latency bucket groups to the edges and nodes their series went through. */
+export function addLatency(walk: Walk, groups: readonly BucketGroup[]): void {
+  const { parsed, reporterOf, nodes, edges, pathOf, hopsOf } = walk;
   // The bucket query keeps only the labels that tell an edge apart (`LATENCY_EDGE_LABELS`, a third of the
   // answer): the rest — apps, versions, service names — come from the edge's request series.
   const byLatencyKey = new Map<string, RequestSeries>();
   if (groups.length > 0) {
-    input.requests.forEach((sample, i) => {
+    walk.requests.forEach((sample, i) => {
       const s = parsed[i];
       if (s) byLatencyKey.set(latencyEdgeKey(sample.labels), s);
     });
@@ -175,6 +211,7 @@ export function assembleGraph(input: AssembleInput): Assembled {
   const bounds = new Set<number>();
   for (const g of groups) for (const b of g.buckets) bounds.add(b[0]);
   const les = [...bounds].sort((a, b) => a - b);
+  walk.les = les;
   const leIndex = new Map(les.map((le, i) => [le, i]));
   const at = new Int32Array(les.length);
   const counts = new Float64Array(les.length);
@@ -212,7 +249,14 @@ export function assembleGraph(input: AssembleInput): Assembled {
       }
     }
   }
-  return finish(nodes, edges, input, thresholds, les);
+}
+
+/** The answer: nodes (app boxes first) and edges with their numbers, health and latency. */
+export function finishAssembly(
+  walk: Walk,
+  input: Pick<AssembleInput, 'namespaces' | 'thresholds' | 'serviceEntries'>,
+): Assembled {
+  return finish(walk.nodes, walk.edges, input, input.thresholds ?? DEFAULT_HEALTH, walk.les);
 }
 
 function countResponse(
@@ -300,7 +344,7 @@ function responsesOf(
 function finish(
   nodes: Map<string, NodeAcc>,
   edges: Map<string, EdgeAcc>,
-  input: AssembleInput,
+  input: Pick<AssembleInput, 'namespaces' | 'serviceEntries'>,
   thresholds: HealthThresholds,
   /** The latency histograms' bounds, sorted. */
   axis: readonly number[],

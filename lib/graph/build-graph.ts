@@ -2,7 +2,7 @@
 // and the config lookup in parallel, then assembles. Prometheus failing for the request rates is an
 // error; latency, Envoy stats and the control plane failing are warnings on a graph that still draws.
 import type { PromClient, PromError, PromResult } from '../prometheus/client';
-import { assembleGraph } from './assemble';
+import { addLatency, finishAssembly, type Walk, walkRequests } from './assemble';
 import { applyBadges } from './badges';
 import { configBadges, serviceEntryLocations } from './config-badges';
 import { foldLiveStats, LIVE_STATS, type LiveStat, liveStatQuery } from './envoy-stats';
@@ -46,7 +46,10 @@ export interface GraphDeps {
   latencyCache?: LatencyCache;
 }
 
-/** Milliseconds per phase, for a `Server-Timing` header: what a slow graph spent its time on. */
+/**
+ * Milliseconds per phase, for a `Server-Timing` header: what a slow graph spent its time on. `prometheus`
+ * is until every read is in (the rates are walked into the graph as soon as they arrive, meanwhile).
+ */
 export type GraphTimings = Record<'prometheus' | 'config' | 'assemble', number>;
 
 export type GraphResult = { ok: true; graph: Graph; timings: GraphTimings } | { ok: false; error: PromError };
@@ -120,12 +123,33 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
     return r.ok ? { ok: true, value: { time, groups: r.value } } : r;
   };
   const t0 = performance.now();
-  const [requests, buckets, ...live] = await Promise.all([
-    requestsRead,
+  // As soon as the rates are in, while latency may still be read: walk them into nodes and edges, and
+  // (with every namespace asked for) read the config of the namespaces that actually have traffic.
+  const walked = requestsRead.then(
+    (r): PromResult<Walk> =>
+      r.ok
+        ? {
+            ok: true,
+            value: walkRequests(
+              {
+                graphType: params.graphType,
+                injectServiceNodes: params.injectServiceNodes,
+                includeIdleEdges: params.includeIdleEdges,
+                requests: r.value,
+              },
+              params.latency,
+            ),
+          }
+        : r,
+  );
+  const configRead =
+    earlyConfig ?? requestsRead.then((r) => (r.ok ? configFor(namespacesOf(r.value)) : undefined));
+  const [walk, buckets, ...live] = await Promise.all([
+    walked,
     latency(),
     ...liveStats.map((s) => deps.prometheus.instant(liveStatQuery(s, range), time)),
   ]);
-  if (!requests.ok) return { ok: false, error: requests.error };
+  if (!walk.ok) return { ok: false, error: walk.error };
 
   const warnings: GraphWarning[] = [];
   if (!buckets.ok) warnings.push({ code: 'latency_unavailable', message: buckets.error.message });
@@ -139,21 +163,15 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
     });
   }
 
-  // With every namespace asked for, the config is read for the namespaces that actually have traffic.
-  const namespaces = params.namespaces.length > 0 ? params.namespaces : namespacesOf(requests.value);
   const t1 = performance.now();
-  const config = await (earlyConfig ?? configFor(namespaces));
+  const config = await configRead;
   const t2 = performance.now();
   if (config && !config.ok) warnings.push({ code: 'control_plane_unavailable', message: config.message });
   const cfg = config?.ok ? config.value : undefined;
 
-  const assembled = assembleGraph({
-    graphType: params.graphType,
-    injectServiceNodes: params.injectServiceNodes,
-    includeIdleEdges: params.includeIdleEdges,
+  addLatency(walk.value, buckets.ok ? (buckets.value?.groups ?? []) : []);
+  const assembled = finishAssembly(walk.value, {
     namespaces: params.namespaces,
-    requests: requests.value,
-    latencyGroups: buckets.ok ? (buckets.value?.groups ?? []) : [],
     thresholds: deps.thresholds,
     serviceEntries: cfg ? serviceEntryLocations(cfg.serviceEntries) : undefined,
   });
