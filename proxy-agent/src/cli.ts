@@ -16,6 +16,10 @@ const COMMANDS: Record<
     load: () => import('./trace-store/command'),
   },
   demo: { summary: 'run the demo mesh', load: () => import('./demo/command') },
+  'graph-rules': {
+    summary: "print the graph's recording rules for a Prometheus",
+    load: () => import('./prometheus/graph-rules-command'),
+  },
   'demo-app': {
     summary: 'run one demo app instance (started by the demo)',
     load: () => import('./demo/app-command'),
