@@ -321,11 +321,12 @@ export default async function bench(args) {
     // pinned second each time for a cold one (the dashboard keeps latency readings per view and time).
     const measureApi = async (label, cases) => {
       for (const [name, query, floorName] of cases) {
-        // Warm-up, not counted: a just-started server compiles its hot paths over its first requests (the
-        // first is ~2× the later ones), and a serving dashboard has long done that. "Cold" here is about
-        // the latency reading (read for the request, nothing kept), not about a fresh process.
+        // Warm-up, not counted: a just-started server compiles its hot paths and sizes its heap over its
+        // first requests (the first few take 1.5–2× the later ones), and a serving dashboard has long done
+        // that. "Cold" here is about the latency reading (read for the request, nothing kept), not about a
+        // fresh process.
         const first = await getGraph(query(-1));
-        for (let i = 2; i <= 3; i++) await getGraph(query(-i));
+        for (let i = 2; i <= 5; i++) await getGraph(query(-i));
         const runs = [];
         for (let i = 0; i < opt.runs; i++) {
           const r = await timed(() => fetchGraph(query(i)));
