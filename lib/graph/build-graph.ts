@@ -22,7 +22,6 @@ import {
   BOUNDS_QUERY,
   belowTotalLatencyQueries,
   completeBelowTotal,
-  RECORDED_WINDOW_S,
   recordedLatencyQueries,
   splitJoinedEdges,
   uniformBounds,
@@ -88,13 +87,10 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
     if (!destination.ok) return destination;
     return { ok: true, value: source.value.concat(destination.value) };
   };
-  // With the recording rules, over their own window: the below-total buckets and the bounds they are
+  // With the recording rules, over a window they record: the below-total buckets and the bounds they are
   // completed with (a third of the series); else the dense recorded series; else the raw histogram.
-  const readBelowTotal = async (at: number): Promise<BucketGroup[] | undefined> => {
-    const [partial, bounds] = await Promise.all([
-      readWith(belowTotalLatencyQueries(sel), at),
-      deps.prometheus.instant(BOUNDS_QUERY, at),
-    ]);
+  const readBelowTotal = async (q: LatencyQueries, at: number): Promise<BucketGroup[] | undefined> => {
+    const [partial, bounds] = await Promise.all([readWith(q, at), deps.prometheus.instant(BOUNDS_QUERY, at)]);
     if (!partial.ok || !bounds.ok || partial.value.length === 0) return undefined;
     const axis = uniformBounds(bounds.value);
     const groups = axis && splitJoinedEdges(groupBuckets(partial.value));
@@ -102,10 +98,9 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   };
   const readBuckets = async (at: number): Promise<PromResult<BucketGroup[]>> => {
     if (await (deps.recordedLatency?.(at) ?? false)) {
-      if (params.duration <= RECORDED_WINDOW_S) {
-        const complete = await readBelowTotal(at);
-        if (complete) return { ok: true, value: complete };
-      }
+      const belowTotal = belowTotalLatencyQueries(sel, params.duration);
+      const complete = belowTotal && (await readBelowTotal(belowTotal, at));
+      if (complete) return { ok: true, value: complete };
       const recorded = await readWith(recordedLatencyQueries(sel, params.duration), at);
       // Recorded series missing at this time (rules added later than the window asked for): raw.
       if (recorded.ok && recorded.value.length > 0) return { ok: true, value: groupBuckets(recorded.value) };

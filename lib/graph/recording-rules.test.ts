@@ -8,10 +8,12 @@ import { eq, ne, oneOf, reporterSelections } from './promql';
 import {
   BOUNDS_QUERY,
   belowTotalLatencyQueries,
+  belowTotalRecord,
   cachedDetection,
   completeBelowTotal,
   EDGE_LATENCY_BELOW_TOTAL_RECORD,
   EDGE_LATENCY_RECORD,
+  GRAPH_RECORDING_RULES,
   joinedMatcher,
   RECORDED_EDGE_LABELS,
   RULES_PROBE_QUERY,
@@ -78,13 +80,21 @@ describe('graph recording rules', () => {
     // A namespace-filtered graph selects source-reported edges by the service's namespace too.
     expect(rules[0]?.expr).toContain('destination_service_namespace');
     expect(rules[0]?.expr).toContain('response_code=~"2.."');
-    // The rules after the first read what it recorded: a group evaluates them in order.
-    for (const r of rules.slice(1)) expect(r.expr).toContain(EDGE_LATENCY_RECORD);
-    const stages = recordingRuleStages().map((y) => (parse(y) as RuleFile).groups[0]?.rules ?? []);
-    expect(stages.map((r) => r.map((x) => x.record))).toEqual([
-      [EDGE_LATENCY_RECORD],
-      rules.slice(1).map((r) => r.record),
-    ]);
+    // The rules after the first read what it recorded: a group evaluates them in order. Every window the
+    // graph offers has its below-total series; the long ones in a group evaluated once a minute.
+    const all = file.groups.flatMap((g) => g.rules);
+    for (const r of all.slice(1)) expect(r.expr).toContain(EDGE_LATENCY_RECORD);
+    for (const w of ['1m', '5m', '10m', '30m', '1h'])
+      expect(all.map((r) => r.record)).toContain(belowTotalRecord(w));
+    expect(file.groups.map((g) => g.interval)).toEqual(['15s', '1m']);
+    expect(all.find((r) => r.record === belowTotalRecord('5m'))?.expr).toContain(
+      `avg_over_time(${EDGE_LATENCY_RECORD}[5m])`,
+    );
+    const stages = recordingRuleStages().map((y) =>
+      (parse(y) as RuleFile).groups.flatMap((g) => g.rules.map((r) => r.record)),
+    );
+    expect(stages).toEqual([[EDGE_LATENCY_RECORD], all.slice(1).map((r) => r.record)]);
+    expect(all.map((r) => r.record)).toEqual(GRAPH_RECORDING_RULES.map((r) => r.record));
   });
 
   it('reads the recorded series as they are over their window, averaged over longer ranges', () => {
@@ -113,7 +123,14 @@ describe('graph recording rules', () => {
     });
     expect(() => joinedMatcher([eq('response_code', '200')])).toThrow(/not a label/);
     expect(() => joinedMatcher([ne('reporter', 'source')])).toThrow(/cannot match/);
-    const q = belowTotalLatencyQueries(reporterSelections(['a"b']));
+    const q = belowTotalLatencyQueries(reporterSelections(['a"b']), 60);
+    if (!q) throw new Error('the 1 m window is recorded');
+    // Other windows read their own series; a window not recorded has none.
+    expect(belowTotalLatencyQueries(reporterSelections([]), 1800)?.source).toContain(belowTotalRecord('30m'));
+    expect(belowTotalLatencyQueries(reporterSelections([]), 30)?.source).toContain(
+      EDGE_LATENCY_BELOW_TOTAL_RECORD,
+    );
+    expect(belowTotalLatencyQueries(reporterSelections([]), 120)).toBeUndefined();
     // Escaped for the regex, then for the PromQL string.
     expect(q.source).toMatch(/^sum by \(le,edge\)/);
     expect(q.source).toContain(`${EDGE_LATENCY_BELOW_TOTAL_RECORD}{edge=~"source;a\\"b;`);
@@ -299,7 +316,7 @@ describe('graph recording rules', () => {
       sparse.asked.some((q) => q.startsWith('sum by (le,') && q.includes(`${EDGE_LATENCY_RECORD}{`)),
     ).toBe(false);
 
-    // Bounds differing between edges, or a longer window than the rules': the dense series.
+    // Bounds differing between edges, or a window the rules do not record: the dense series.
     const mixed = fakeProm({
       recorded,
       belowTotal,
@@ -310,10 +327,10 @@ describe('graph recording rules', () => {
     expect(mixed.asked.some((q) => q.includes(`${EDGE_LATENCY_RECORD}{`))).toBe(true);
     const longer = fakeProm({ recorded, belowTotal, bounds });
     await buildGraph(
-      { ...params, duration: 300 },
+      { ...params, duration: 120 },
       { prometheus: longer.client, recordedLatency: async () => true },
     );
-    expect(longer.asked.some((q) => q.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD))).toBe(false);
+    expect(longer.asked.some((q) => q.includes('_below_total'))).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@
 // half a second of Prometheus before it answers anything); the below-total series are about a third.
 import { stringify } from 'yaml';
 import type { BucketGroup } from './latency-cache';
+import { parseDurationSeconds } from './params';
 import {
   callersMatcher,
   eq,
@@ -27,15 +28,29 @@ export const RECORDED_EDGE_LABELS = [...LATENCY_EDGE_LABELS, 'destination_servic
 
 /** `sum by (le, reporter, edge labels) (rate(2xx buckets[1m]))`, recorded. */
 export const EDGE_LATENCY_RECORD = 'istio:edge_request_duration_milliseconds_bucket:rate1m';
+/** The windows the below-total series are recorded for: the graph's window choices, 1 m to 1 h. */
+export const BELOW_TOTAL_WINDOWS = [
+  { name: '1m', seconds: 60 },
+  { name: '5m', seconds: 300 },
+  { name: '10m', seconds: 600 },
+  { name: '30m', seconds: 1800 },
+  { name: '1h', seconds: 3600 },
+] as const;
+/** Windows this long and longer are recorded once a minute (a minute late on half an hour is nothing). */
+const LONG_WINDOW_S = 1800;
+
 /**
- * The same series where a bucket is below the edge's total (the `+Inf` bucket), and the `+Inf` bucket:
- * the buckets that carry information. In a real mesh most edges have every request under a second, so the
- * bounds from 2.5 s to 1 h all equal the total; without them a graph reads about half the series. Their
- * edge labels are joined into one, `edge` (see `EDGE_JOINED`): Prometheus answers per label, and this
- * series is read whole at every graph, so one label instead of seven halves its answer again.
+ * The dense series over a window (the mean of 1 m rates over it: the rate over it) where a bucket is below
+ * the edge's total (the `+Inf` bucket), and the `+Inf` bucket: the buckets that carry information. In a
+ * real mesh most edges have every request under a second, so the bounds from 2.5 s to 1 h all equal the
+ * total; without them a graph reads about half the series. Their edge labels are joined into one, `edge`
+ * (see `EDGE_JOINED`): Prometheus answers per label, and this series is read whole at every graph, so one
+ * label instead of seven halves its answer again.
  */
-export const EDGE_LATENCY_BELOW_TOTAL_RECORD =
-  'istio:edge_request_duration_milliseconds_bucket:rate1m_below_total';
+export function belowTotalRecord(window: string): string {
+  return `istio:edge_request_duration_milliseconds_bucket:rate${window}_below_total`;
+}
+export const EDGE_LATENCY_BELOW_TOTAL_RECORD = belowTotalRecord('1m');
 /** How many edges have each bucket bound: one layout of bounds for every edge when all counts are equal. */
 export const EDGE_LATENCY_BOUNDS_RECORD = 'istio:edge_request_duration_milliseconds_bucket:bounds';
 /** The rate window the rules are recorded over. */
@@ -46,31 +61,66 @@ export interface RecordingRule {
   expr: string;
 }
 
+export interface RuleGroup {
+  name: string;
+  interval: string;
+  rules: RecordingRule[];
+}
+
 const RECORDED_BY = ['le', ...RECORDED_EDGE_LABELS].join(',');
 /** The label of the below-total series holding `RECORDED_EDGE_LABELS`' values, in that order. */
 export const EDGE_JOINED = 'edge';
 const JOIN = JOIN_SEPARATOR;
 const INF = selector([eq('le', '+Inf')]);
 
-/** In evaluation order: each later rule reads the series an earlier one recorded at the same time. */
-export const GRAPH_RECORDING_RULES: readonly RecordingRule[] = [
-  {
-    record: EDGE_LATENCY_RECORD,
-    expr: `sum by (${RECORDED_BY}) (rate(istio_request_duration_milliseconds_bucket{response_code=~"2.."}[1m]))`,
-  },
-  {
-    record: EDGE_LATENCY_BELOW_TOTAL_RECORD,
-    expr: `sum by (le,${EDGE_JOINED}) (label_join(${EDGE_LATENCY_RECORD} < on (${RECORDED_EDGE_LABELS.join(',')}) group_left () ${EDGE_LATENCY_RECORD}${INF} or ${EDGE_LATENCY_RECORD}${INF}, "${EDGE_JOINED}", "${JOIN}", ${RECORDED_EDGE_LABELS.map((l) => `"${l}"`).join(', ')}))`,
-  },
-  { record: EDGE_LATENCY_BOUNDS_RECORD, expr: `count by (le) (${EDGE_LATENCY_RECORD})` },
-];
+const DENSE_RULE: RecordingRule = {
+  record: EDGE_LATENCY_RECORD,
+  expr: `sum by (${RECORDED_BY}) (rate(istio_request_duration_milliseconds_bucket{response_code=~"2.."}[1m]))`,
+};
+
+function belowTotalRule(window: { name: string; seconds: number }): RecordingRule {
+  const over = (selected: string) =>
+    window.seconds === RECORDED_WINDOW_S ? selected : `avg_over_time(${selected}[${window.name}])`;
+  const all = over(EDGE_LATENCY_RECORD);
+  const total = over(`${EDGE_LATENCY_RECORD}${INF}`);
+  const names = RECORDED_EDGE_LABELS.map((l) => `"${l}"`).join(', ');
+  return {
+    record: belowTotalRecord(window.name),
+    expr: `sum by (le,${EDGE_JOINED}) (label_join(${all} < on (${RECORDED_EDGE_LABELS.join(',')}) group_left () ${total} or ${total}, "${EDGE_JOINED}", "${JOIN}", ${names}))`,
+  };
+}
+
+/**
+ * The graph's rule groups. The first is evaluated in order (each rule reads the series the one before
+ * recorded at the same time): the dense bucket rates, the below-total series of the short windows, the
+ * bounds. The second, a minute apart, holds the long windows.
+ */
+export function graphRuleGroups(interval = '15s'): RuleGroup[] {
+  const longInterval = (parseDurationSeconds(interval) ?? 0) >= 60 ? interval : '1m';
+  return [
+    {
+      name: 'meshlens-graph',
+      interval,
+      rules: [
+        DENSE_RULE,
+        ...BELOW_TOTAL_WINDOWS.filter((w) => w.seconds < LONG_WINDOW_S).map(belowTotalRule),
+        { record: EDGE_LATENCY_BOUNDS_RECORD, expr: `count by (le) (${EDGE_LATENCY_RECORD})` },
+      ],
+    },
+    {
+      name: 'meshlens-graph-long-windows',
+      interval: longInterval,
+      rules: BELOW_TOTAL_WINDOWS.filter((w) => w.seconds >= LONG_WINDOW_S).map(belowTotalRule),
+    },
+  ];
+}
+
+/** Every rule of the graph, in the order of its groups. */
+export const GRAPH_RECORDING_RULES: readonly RecordingRule[] = graphRuleGroups().flatMap((g) => g.rules);
 
 /** A Prometheus rule file holding the graph's rules (for `rule_files`). */
-export function recordingRulesYaml(
-  interval = '15s',
-  rules: readonly RecordingRule[] = GRAPH_RECORDING_RULES,
-): string {
-  return stringify({ groups: [{ name: 'meshlens-graph', interval, rules }] });
+export function recordingRulesYaml(interval = '15s'): string {
+  return stringify({ groups: graphRuleGroups(interval) });
 }
 
 /**
@@ -79,8 +129,13 @@ export function recordingRulesYaml(
  * does not yet hold the series an earlier rule of the same run produced.
  */
 export function recordingRuleStages(interval = '15s'): string[] {
-  const [first, ...rest] = GRAPH_RECORDING_RULES;
-  return [recordingRulesYaml(interval, first ? [first] : []), recordingRulesYaml(interval, rest)];
+  const [first, ...rest] = graphRuleGroups(interval);
+  if (!first) return [];
+  const [dense, ...dependents] = first.rules;
+  return [
+    stringify({ groups: [{ ...first, rules: dense ? [dense] : [] }] }),
+    stringify({ groups: [{ ...first, rules: dependents }, ...rest] }),
+  ];
 }
 
 /**
@@ -121,18 +176,26 @@ export function recordedLatencyQueries(
 }
 
 /**
- * The same reads on the below-total series (the rules' own window only): every bucket under its edge's
- * total and the totals; `completeBelowTotal` puts back the rest.
+ * The below-total record for a window: the rules' windows, and anything under 1 m (read over 1 m, as the
+ * dense series are); undefined for a window not recorded.
  */
-export function belowTotalLatencyQueries(sel: {
-  source: Matcher[][];
-  destination: Matcher[][];
-}): LatencyQueries {
-  return latencyReads(
-    sel,
-    (m) => `${EDGE_LATENCY_BELOW_TOTAL_RECORD}${selector([joinedMatcher(m)])}`,
-    `le,${EDGE_JOINED}`,
-  );
+export function belowTotalRecordFor(rangeS: number): string | undefined {
+  if (rangeS <= RECORDED_WINDOW_S) return EDGE_LATENCY_BELOW_TOTAL_RECORD;
+  const window = BELOW_TOTAL_WINDOWS.find((w) => w.seconds === rangeS);
+  return window && belowTotalRecord(window.name);
+}
+
+/**
+ * The same reads on the below-total series of a window (undefined for a window not recorded): every bucket
+ * under its edge's total and the totals; `completeBelowTotal` puts back the rest.
+ */
+export function belowTotalLatencyQueries(
+  sel: { source: Matcher[][]; destination: Matcher[][] },
+  rangeS: number,
+): LatencyQueries | undefined {
+  const record = belowTotalRecordFor(rangeS);
+  if (record === undefined) return undefined;
+  return latencyReads(sel, (m) => `${record}${selector([joinedMatcher(m)])}`, `le,${EDGE_JOINED}`);
 }
 
 /**

@@ -8,6 +8,7 @@ import { reporterSelections } from '../../lib/graph/promql';
 import {
   BOUNDS_QUERY,
   belowTotalLatencyQueries,
+  belowTotalRecord,
   EDGE_LATENCY_BELOW_TOTAL_RECORD,
   EDGE_LATENCY_RECORD,
   RULES_PROBE_QUERY,
@@ -105,6 +106,7 @@ describe('graph recording rules on a real Prometheus', () => {
   it('backfilled: the probe finds them and the latency from the recorded series is the raw one', async () => {
     const raw = latencies(await graph(false));
     const raw2m = latencies(await graph(false, '2m'));
+    const raw5m = latencies(await graph(false, '5m'));
     const rawData = latencies(await graph(false, '60s', 'data'));
     prom = await backfillRules(prom, recordingRuleStages(), {
       start: R.start + 60,
@@ -127,7 +129,8 @@ describe('graph recording rules on a real Prometheus', () => {
     expect(direct.length).toBeGreaterThanOrEqual(2 * LES.length);
     expect(new Set(direct.map((s) => s.labels.reporter))).toEqual(new Set(['source', 'destination']));
     // The below-total series: fewer (the buckets equal to their edge's total left out), one layout of bounds.
-    const partial = belowTotalLatencyQueries(reporterSelections([]));
+    const partial = belowTotalLatencyQueries(reporterSelections([]), 60);
+    if (!partial) throw new Error('the 1 m window is recorded');
     const belowSource = await client.instant(partial.source, QUERY_TIME);
     const belowDestination = await client.instant(partial.destination(), QUERY_TIME);
     const below = [
@@ -159,5 +162,11 @@ describe('graph recording rules on a real Prometheus', () => {
     // Longer windows average the recorded 1 m rates: steady traffic, the same quantiles.
     const recorded2m = latencies(await graph(true, '2m'));
     for (const [id, l] of Object.entries(raw2m)) expect(recorded2m[id]?.p95).toBeCloseTo(l.p95 as number, 1);
+    // A window the graph offers has its own below-total series (the 5 m one averages the 1 m rates).
+    asked.length = 0;
+    const recorded5m = latencies(await graph(true, '5m'));
+    expect(asked.some((q) => q.includes(belowTotalRecord('5m')))).toBe(true);
+    expect(Object.keys(recorded5m).sort()).toEqual(Object.keys(raw5m).sort());
+    for (const [id, l] of Object.entries(raw5m)) expect(recorded5m[id]?.p95).toBeCloseTo(l.p95 as number, 1);
   });
 });
