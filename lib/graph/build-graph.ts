@@ -22,6 +22,7 @@ import {
   BOUNDS_QUERY,
   belowTotalLatencyQueries,
   completeBelowTotal,
+  RECORDED_WINDOW_S,
   recordedLatencyQueries,
   splitJoinedEdges,
   uniformBounds,
@@ -97,7 +98,8 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
     return axis && groups && completeBelowTotal(groups, axis);
   };
   const readBuckets = async (at: number): Promise<PromResult<BucketGroup[]>> => {
-    if (await (deps.recordedLatency?.(at) ?? false)) {
+    // A window shorter than the rules' own cannot be had from them: the raw histogram.
+    if (params.duration >= RECORDED_WINDOW_S && (await (deps.recordedLatency?.(at) ?? false))) {
       const belowTotal = belowTotalLatencyQueries(sel, params.duration);
       const complete = belowTotal && (await readBelowTotal(belowTotal, at));
       if (complete) return { ok: true, value: complete };

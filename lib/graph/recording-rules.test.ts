@@ -99,6 +99,7 @@ describe('graph recording rules', () => {
 
   it('reads the recorded series as they are over their window, averaged over longer ranges', () => {
     expect(recordedBuckets([], 60)).toBe(`${EDGE_LATENCY_RECORD}{}`);
+    expect(recordedBuckets([], 120)).toBe(`avg_over_time(${EDGE_LATENCY_RECORD}{}[120s])`);
     expect(recordedBuckets([], 300)).toBe(`avg_over_time(${EDGE_LATENCY_RECORD}{}[300s])`);
     const q = recordedLatencyQueries(reporterSelections(['a"b']), 300);
     // Values stay escaped; the raw histogram is never read; destination-reported buckets by caller.
@@ -127,9 +128,7 @@ describe('graph recording rules', () => {
     if (!q) throw new Error('the 1 m window is recorded');
     // Other windows read their own series; a window not recorded has none.
     expect(belowTotalLatencyQueries(reporterSelections([]), 1800)?.source).toContain(belowTotalRecord('30m'));
-    expect(belowTotalLatencyQueries(reporterSelections([]), 30)?.source).toContain(
-      EDGE_LATENCY_BELOW_TOTAL_RECORD,
-    );
+    expect(belowTotalLatencyQueries(reporterSelections([]), 30)).toBeUndefined();
     expect(belowTotalLatencyQueries(reporterSelections([]), 120)).toBeUndefined();
     // Escaped for the regex, then for the PromQL string.
     expect(q.source).toMatch(/^sum by \(le,edge\)/);
@@ -331,6 +330,14 @@ describe('graph recording rules', () => {
       { prometheus: longer.client, recordedLatency: async () => true },
     );
     expect(longer.asked.some((q) => q.includes('_below_total'))).toBe(false);
+    // A window shorter than the rules' own: the raw histogram (the recorded 1 m would not be it).
+    const shorter = fakeProm({ recorded, belowTotal, bounds });
+    await buildGraph(
+      { ...params, duration: 30 },
+      { prometheus: shorter.client, recordedLatency: async () => true },
+    );
+    expect(shorter.asked.some((q) => q.includes(EDGE_LATENCY_RECORD))).toBe(false);
+    expect(shorter.asked.some((q) => q.includes('istio_request_duration_milliseconds_bucket{'))).toBe(true);
   });
 });
 

@@ -139,12 +139,13 @@ export function recordingRuleStages(interval = '15s'): string[] {
 }
 
 /**
- * The recorded bucket rates over `rangeS` seconds for a selection: the recorded series as they are for
- * the rule's own window, else averaged over the range (the mean of 1 m rates is the rate over the range).
+ * The recorded bucket rates over `rangeS` seconds (at least the rules' window: a shorter one is read from
+ * the raw histogram) for a selection: the recorded series as they are for the rule's own window, else
+ * averaged over the range (the mean of 1 m rates is the rate over the range).
  */
 export function recordedBuckets(matchers: readonly Matcher[], rangeS: number): string {
   const sel = `${EDGE_LATENCY_RECORD}${selector(matchers)}`;
-  return rangeS <= RECORDED_WINDOW_S ? sel : `avg_over_time(${sel}[${rangeS}s])`;
+  return rangeS === RECORDED_WINDOW_S ? sel : `avg_over_time(${sel}[${rangeS}s])`;
 }
 
 /** The two reads of `rawLatencyQueries` on some recorded series, selected per selection by `series`. */
@@ -175,12 +176,8 @@ export function recordedLatencyQueries(
   return latencyReads(sel, (m) => recordedBuckets(m, rangeS));
 }
 
-/**
- * The below-total record for a window: the rules' windows, and anything under 1 m (read over 1 m, as the
- * dense series are); undefined for a window not recorded.
- */
+/** The below-total record for a window; undefined for a window the rules do not record. */
 export function belowTotalRecordFor(rangeS: number): string | undefined {
-  if (rangeS <= RECORDED_WINDOW_S) return EDGE_LATENCY_BELOW_TOTAL_RECORD;
   const window = BELOW_TOTAL_WINDOWS.find((w) => w.seconds === rangeS);
   return window && belowTotalRecord(window.name);
 }
