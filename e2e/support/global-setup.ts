@@ -1,8 +1,9 @@
 // Starts the whole demo (mesh, Prometheus, trace store, dashboard) on free ports for the e2e run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readClientToken } from '../../lib/auth/token-file';
 import { DEMO_ENV_VAR, type DemoEnv } from './demo-env';
 
 const START_TIMEOUT_MS = 300_000; // includes a first `next build`
@@ -39,7 +40,7 @@ export default async function globalSetup(): Promise<void> {
     prometheus: url('prometheus'),
     jaeger: url('jaeger query'),
     controlPlane: url('control plane'),
-    token: readFileSync(join(dataDir, 'control-plane.token'), 'utf8').trim(),
+    token: readClientToken(join(dataDir, 'control-plane.token')),
     pid: child.pid as number,
     dataDir,
   };

@@ -2,11 +2,10 @@
 // demo) or `token` (sign in with a token). Server-side only.
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { cookies } from 'next/headers';
-import { controlPlaneToken } from '../canary/control-plane';
+import { controlPlaneToken } from '../mesh-config/server';
 import { decodeSession, SESSION_COOKIE } from './session';
-import { parseUserTokens, type UserToken } from './tokens';
+import { parseTokenText, readTokenFile, type TokenEntry } from './token-file';
 
 export type AuthMode = 'anonymous' | 'token';
 export const ANONYMOUS_USER = 'anonymous';
@@ -29,19 +28,22 @@ export function sessionSecret(): string {
  * Tokens users sign in with: `MESHLENS_AUTH_TOKENS` (lines of `token,user`) and the file
  * `MESHLENS_AUTH_TOKEN_FILE`; when neither is set, the control plane's own token signs in as `admin`.
  */
-export function signInTokens(): UserToken[] {
-  const tokens = parseUserTokens(process.env.MESHLENS_AUTH_TOKENS ?? '');
+export function signInTokens(): TokenEntry[] {
+  const tokens: TokenEntry[] = [];
+  const fromEnv = process.env.MESHLENS_AUTH_TOKENS;
   const file = process.env.MESHLENS_AUTH_TOKEN_FILE;
-  if (file) {
-    try {
-      tokens.push(...parseUserTokens(readFileSync(file, 'utf8')));
-    } catch {
-      // An unreadable file signs nobody in; the sign-in form says the token is not accepted.
-    }
+  try {
+    if (fromEnv) tokens.push(...parseTokenText(fromEnv, 'MESHLENS_AUTH_TOKENS'));
+    if (file) tokens.push(...readTokenFile(file));
+  } catch (err) {
+    // A malformed, unsafe or unreadable source signs nobody in; the reason goes to the server's log
+    // and the sign-in form says the token is not accepted.
+    console.error(`meshlens: sign-in tokens: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
   }
-  if (tokens.length === 0 && !process.env.MESHLENS_AUTH_TOKENS && !file) {
+  if (tokens.length === 0 && !fromEnv && !file) {
     const cp = controlPlaneToken();
-    if (cp) tokens.push(...parseUserTokens(cp));
+    if (cp) tokens.push(...parseTokenText(cp));
   }
   return tokens;
 }

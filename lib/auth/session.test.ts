@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSession, encodeSession } from './session';
-import { parseUserTokens, userForToken } from './tokens';
+import { parseTokenText, userForToken } from './token-file';
 
 describe('session cookie', () => {
   const secret = 'test-secret';
@@ -23,10 +23,10 @@ describe('session cookie', () => {
 
 describe('sign-in tokens', () => {
   it('reads the static token format and finds the user of a token', () => {
-    const tokens = parseUserTokens('# users\ns3cret,alice\n\nbare-token\n');
+    const tokens = parseTokenText('# users\ns3cret,alice\n\nbare-token\n');
     expect(userForToken('s3cret', tokens)).toBe('alice');
     expect(userForToken(' bare-token ', tokens)).toBe('admin');
     expect(userForToken('wrong', tokens)).toBeUndefined();
-    expect(userForToken('', parseUserTokens(''))).toBeUndefined();
+    expect(userForToken('', parseTokenText(''))).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import 'server-only';
 import type { Failure, MeshConfigClient } from '../mesh-config/client';
 import { CLUSTER_DOMAIN } from '../mesh-config/labels';
 import type { DestinationRule, ServiceEntry, VirtualService, WorkloadEntry } from '../mesh-config/schema';
+import { controlPlaneClient } from '../mesh-config/server';
 import {
   type ApplyOutcome,
   type ApplyRequest,
@@ -16,7 +17,6 @@ import {
   planRollback,
   type RollbackRequest,
 } from './apply-plan';
-import { controlPlaneClient } from './control-plane';
 import { destinationRuleFor } from './destination-rule';
 import { type AuditEntry, AuditListSchema, type HistoryItem, historyOf } from './history';
 import {

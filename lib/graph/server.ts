@@ -2,27 +2,13 @@
 // the control plane (`MESH_CONTROL_URL`, token from `MESH_CONTROL_TOKEN` or `.meshlens/control-plane.token`)
 // and the health thresholds (`MESHLENS_HEALTH_THRESHOLDS`, JSON).
 import 'server-only';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MeshConfigClient } from '../mesh-config/client';
+import { controlPlaneClient } from '../mesh-config/server';
 import { prometheus } from '../prometheus/server';
 import type { GraphDeps } from './build-graph';
 import { parseHealthThresholds } from './health';
 import { LatencyCache } from './latency-cache';
 import { fetchMeshConfig } from './mesh-config-source';
 import { cachedDetection, RULES_PROBE_QUERY, rulesPresent } from './recording-rules';
-
-export const DEFAULT_MESH_CONTROL_URL = 'http://127.0.0.1:15010';
-
-function controlPlaneToken(): string | undefined {
-  const fromEnv = process.env.MESH_CONTROL_TOKEN?.trim();
-  if (fromEnv) return fromEnv;
-  try {
-    return readFileSync(join(process.cwd(), '.meshlens', 'control-plane.token'), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Whether Prometheus records the graph's rules: probed (at the graph's time) at most once a minute for
@@ -45,11 +31,7 @@ function secondsFromEnv(name: string, fallback: number): number {
 }
 
 export function graphDeps(): GraphDeps {
-  const client = new MeshConfigClient({
-    baseUrl: process.env.MESH_CONTROL_URL?.trim() || DEFAULT_MESH_CONTROL_URL,
-    token: controlPlaneToken(),
-    timeoutMs: 3_000,
-  });
+  const client = controlPlaneClient(undefined, 3_000);
   return {
     prometheus: prometheus(),
     meshConfig: (namespaces) => fetchMeshConfig(client, namespaces),

@@ -11,3 +11,5 @@ export const ANNOTATION_SCRAPE_PORT = 'prometheus.io/port';
 export const ANNOTATION_SCRAPE_PATH = 'prometheus.io/path';
 /** The Kubernetes cluster domain Istio's FQDNs end with. */
 export const CLUSTER_DOMAIN = 'svc.cluster.local';
+/** Istio marks auto-registered WorkloadEntries with this annotation (value: the WorkloadGroup/workload). */
+export const ANNOTATION_AUTO_REGISTRATION = 'istio.io/autoRegistrationGroup';

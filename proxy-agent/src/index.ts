@@ -2,4 +2,5 @@
 export * from './control-plane/index';
 export * from './demo/index';
 export * from './sidecar/index';
+export * from './sidecar-config/index';
 export * from './trace-store/index';

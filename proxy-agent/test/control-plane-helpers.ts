@@ -44,7 +44,7 @@ export async function startCp(options: StartOptions = {}): Promise<CpProcess> {
   let tokenFile: string | undefined;
   if (options.token !== undefined) {
     tokenFile = join(dataDir, '..', `${port}.token`);
-    await writeFile(tokenFile, `${options.token},ci-admin\n`);
+    await writeFile(tokenFile, `${options.token},ci-admin\n`, { mode: 0o600 });
     args.push('--token-file', tokenFile);
   }
   const proc = spawnAgent(args);

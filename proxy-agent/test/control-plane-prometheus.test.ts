@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Registration, startRegistration } from '../src/config/registration';
 import { httpSdScrapeConfig, type RunningPrometheus, startPrometheus } from '../src/prometheus';
+import { type Registration, startRegistration } from '../src/sidecar-config/registration';
 import { type CpProcess, type Json, removeDir, startCp, tempDir } from './control-plane-helpers';
 import { freePort, waitFor } from './support/processes';
 
@@ -45,7 +45,7 @@ beforeAll(async () => {
   promDir = await tempDir('meshlens-prom-');
   // Prometheus sends the whole file as the credential: the bare token, not the `token,user` line.
   const credentials = join(promDir, 'token');
-  await writeFile(credentials, plane.token as string);
+  await writeFile(credentials, plane.token as string, { mode: 0o600 });
   prometheus = await startPrometheus({
     dataDir: promDir,
     scrapeInterval: '1s',

@@ -2,7 +2,7 @@
 // and scrape annotations), heartbeats keep it healthy, silence marks it Healthy=False and then removes
 // it, and closing deregisters it; Prometheus discovery lists exactly the live ones.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRegistration } from '../src/config/registration';
+import { startRegistration } from '../src/sidecar-config/registration';
 import { type CpProcess, call, type Json, NS_PATH, removeDir, startCp } from './control-plane-helpers';
 import { waitFor } from './support/processes';
 

@@ -57,7 +57,7 @@ async function startMesh(
   const dir = await tempDir('meshlens-mesh-');
   cleanups.push(() => removeDir(dir));
   const tokenFile = join(dir, 'token');
-  await writeFile(tokenFile, 'mesh-token\n');
+  await writeFile(tokenFile, 'mesh-token\n', { mode: 0o600 });
   expect((await call(cp, 'POST', `${NS_PATH}/serviceentries`, serviceEntry('reviews'))).status).toBe(201);
   expect(
     (await call(cp, 'POST', `${NS_PATH}/destinationrules`, destinationRule('reviews', ['v1', 'v2']))).status,

@@ -4,7 +4,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ControlPlaneSource, connectControlPlane } from '../src/config/control-plane-source';
+import { type ControlPlaneSource, connectControlPlane } from '../src/sidecar-config/control-plane-source';
 import {
   type CpProcess,
   call,

@@ -4,10 +4,10 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText, staticSource } from '../src/config/static-file-source';
 import { createParser, HTTPParser } from '../src/sidecar/llhttp';
 import { SidecarMetrics } from '../src/sidecar/metrics';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
+import { parseConfigText, staticSource } from '../src/sidecar-config/static-file-source';
 import {
   openedResources,
   recordingTracer,

@@ -2,9 +2,9 @@
 // real sidecar to real upstream servers: the Envoy status codes and response flags each one produces.
 import { request, type ServerResponse } from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText, staticSource } from '../src/config/static-file-source';
 import { SidecarMetrics } from '../src/sidecar/metrics';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
+import { parseConfigText, staticSource } from '../src/sidecar-config/static-file-source';
 import {
   getText,
   recordingTracer,

@@ -1,10 +1,10 @@
 // The outbound and inbound listeners over real HTTP: service discovery, canary weights, route matching,
 // load balancing, no route, external services, both reporters' metrics, B3 to the app, config swaps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigSource, MeshSnapshot } from '../src/config/config-source';
-import { parseConfigText, staticSource } from '../src/config/static-file-source';
 import { SidecarMetrics } from '../src/sidecar/metrics';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
+import type { ConfigSource, MeshSnapshot } from '../src/sidecar-config/config-source';
+import { parseConfigText, staticSource } from '../src/sidecar-config/static-file-source';
 import {
   getText,
   named,

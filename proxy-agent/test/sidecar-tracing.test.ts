@@ -4,9 +4,9 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfigText, staticSource } from '../src/config/static-file-source';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
 import { SidecarTracer } from '../src/sidecar/tracing';
+import { parseConfigText, staticSource } from '../src/sidecar-config/static-file-source';
 import { send, serviceEntry, startUpstream, type Upstream, workloadEntry, yamlDocs } from './sidecar-harness';
 import { freePort } from './support/processes';
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { authenticate, parseTokens } from './auth';
+import { parseTokenText } from '../../../lib/auth/token-file';
+import { authenticate } from './auth';
 
 describe('bearer tokens', () => {
-  const tokens = parseTokens('# comment\ns3cret\nother-token,alice,1001,"ops"\n');
+  const tokens = parseTokenText('# comment\ns3cret\nother-token,alice,1001,"ops"\n');
 
   it('maps each token to its identity (a bare token is admin)', () => {
     expect(authenticate('Bearer s3cret', tokens)).toBe('admin');

@@ -1,14 +1,13 @@
 // Workload registration health: sidecars register as WorkloadEntries and heartbeat. An instance
 // silent past the TTL gets condition Healthy=False (sidecars stop sending to it), and is removed
 // later. Only auto-registered entries (Istio's annotation) expire; hand-written ones never do.
+import { ANNOTATION_AUTO_REGISTRATION } from '../../../lib/mesh-config/labels';
 import type { WorkloadEntry } from '../../../lib/mesh-config/schema';
 import type { Actor } from './audit-log';
 import type { WorkloadStatus } from './resource-state';
 import { notFound } from './status';
 import type { ResourceStore } from './store';
 
-/** Istio marks auto-registered WorkloadEntries with this annotation (value: the WorkloadGroup/workload). */
-export const ANNOTATION_AUTO_REGISTRATION = 'istio.io/autoRegistrationGroup';
 export const CONDITION_HEALTHY = 'Healthy';
 export const DEFAULT_HEARTBEAT_TTL_MS = 15_000;
 

@@ -2,9 +2,10 @@
 // Prometheus discovery, the audit log and health. `startControlPlane` is the library entry.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseTokenText, readTokenFile, type TokenEntry } from '../../../lib/auth/token-file';
 import { API_VERSION, MESH_KINDS, PLURALS } from '../../../lib/mesh-config/schema';
 import type { Actor } from './audit-log';
-import { ANONYMOUS, authenticate, loadTokenFile, parseTokens, type TokenEntry } from './auth';
+import { ANONYMOUS, authenticate } from './auth';
 import { API_PREFIX, parseResourcePath } from './paths';
 import { lockDataDir } from './persistence';
 import { prometheusTargets } from './prometheus-sd';
@@ -78,8 +79,8 @@ function apiGroupList() {
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const log = options.log ?? ((m: string) => console.error(`control-plane: ${m}`));
   const tokens: TokenEntry[] = [
-    ...(options.token !== undefined ? parseTokens(options.token) : []),
-    ...(options.tokenFile !== undefined ? loadTokenFile(options.tokenFile) : []),
+    ...(options.token !== undefined ? parseTokenText(options.token, '--token') : []),
+    ...(options.tokenFile !== undefined ? readTokenFile(options.tokenFile) : []),
   ];
   const authRequired = options.token !== undefined || options.tokenFile !== undefined;
   const unlock = await lockDataDir(options.dataDir);

@@ -1,8 +1,8 @@
 // `meshlens-agent demo-app`: one demo workload instance (the app; its sidecar is a separate process).
 // It follows its service's behaviour knobs on the control plane, so scenarios switch without restarts.
-import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { parseArgs } from 'node:util';
+import { readClientToken } from '../../../lib/auth/token-file';
 import { resourcePath } from '../../../lib/mesh-config/client';
 import type { ServiceEntry } from '../../../lib/mesh-config/schema';
 import { BEHAVIOUR_ANNOTATION, type Behaviour, parseBehaviour } from './app-behaviour';
@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<void> {
   let behaviour: Behaviour = {};
   let poll: NodeJS.Timeout | undefined;
   if (values['control-plane']) {
-    const token = values['token-file'] ? readFileSync(values['token-file'], 'utf8').trim() : undefined;
+    const token = values['token-file'] ? readClientToken(values['token-file']) : undefined;
     const url = new URL(resourcePath('ServiceEntry', DEMO_NAMESPACE, role), values['control-plane']);
     const refresh = async () => {
       const se = await getJson<ServiceEntry>(url, token);

@@ -1,8 +1,8 @@
 // `meshlens-agent demo`: runs the whole demo until Ctrl-C. `demo scenario NAME` switches the
 // scenario of a running demo (a control-plane change, no restart).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readClientToken } from '../../../lib/auth/token-file';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
 import { applyScenario } from './apply-scenario';
 import { ensurePrometheus } from './ensure-prometheus';
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<void> {
   const dataDir = values['data-dir'];
   if (positionals[0] === 'scenario') {
     const name = scenarioArg(positionals[1]);
-    const token = readFileSync(join(dataDir, 'control-plane.token'), 'utf8').trim();
+    const token = readClientToken(join(dataDir, 'control-plane.token'));
     const client = new MeshConfigClient({ baseUrl: values['control-plane'], token, user: 'meshlens-demo' });
     const errors = await applyScenario(client, name);
     if (errors.length > 0) throw new Error(errors.join('\n'));

@@ -9,10 +9,11 @@
 // parent-watchdog.ts and stop too). Apps and sidecars stay one process each, as in a real mesh.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { readClientToken } from '../../../lib/auth/token-file';
 import { recordingRulesYaml } from '../../../lib/graph/recording-rules';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
 import { freePort } from '../net/free-port';
@@ -182,7 +183,7 @@ async function startServices(
 }
 
 function readOrCreateToken(file: string): string {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) return readClientToken(file);
   const token = randomBytes(24).toString('hex');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;

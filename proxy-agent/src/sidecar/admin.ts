@@ -1,7 +1,7 @@
 // The admin listener, as Envoy's: /stats/prometheus, /ready, /config_dump (effective config and the
 // last config error), /clusters (per-endpoint health and ejection state, JSON).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MeshSnapshot } from '../config/config-source';
+import type { MeshSnapshot } from '../sidecar-config/config-source';
 import type { ClusterManager } from './cluster-manager';
 import type { MeshModel, RouteDestination } from './mesh-model';
 import type { SidecarMetricsApi } from './telemetry-types';

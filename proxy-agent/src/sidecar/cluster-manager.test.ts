@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../config/static-file-source';
+import { parseConfigText } from '../sidecar-config/static-file-source';
 import { ClusterManager } from './cluster-manager';
 import { compileMesh } from './mesh-model';
 import type { ClusterStats, EndpointState, SidecarMetricsApi } from './telemetry-types';

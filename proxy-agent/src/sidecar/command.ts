@@ -101,7 +101,7 @@ export async function main(argv: string[]): Promise<void> {
   const { controlPlane, ...sidecarOptions } = options;
   // The control-plane client is loaded only when used (resident memory of every sidecar otherwise).
   const link = controlPlane
-    ? await (await import('../control-plane/sidecar-link')).linkControlPlane(controlPlane)
+    ? await (await import('../sidecar-config/control-plane-link')).linkControlPlane(controlPlane)
     : undefined;
   const sidecar = await startSidecar({ ...sidecarOptions, ...(link ? { configSource: link.source } : {}) });
   const registration = link?.register(sidecar);

@@ -1,12 +1,4 @@
 // Library entry of the sidecar.
-export {
-  ConfigFileError,
-  type ConfigProblem,
-  loadConfigFile,
-  parseConfigText,
-  staticFileSource,
-  staticSource,
-} from '../config/static-file-source';
 export { MeshCompileError } from './mesh-model';
 export {
   type ApplyResult,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../config/static-file-source';
+import { parseConfigText } from '../sidecar-config/static-file-source';
 import { clusterFor, compileMesh, lookupService, MeshCompileError } from './mesh-model';
 
 const MESH = `

@@ -19,7 +19,7 @@ import type {
   VirtualService,
   WorkloadEntry,
 } from '../../../lib/mesh-config/schema';
-import type { MeshSnapshot } from '../config/config-source';
+import type { MeshSnapshot } from '../sidecar-config/config-source';
 import { type ConnectionPoolPolicy, compileConnectionPool } from './circuit-breaker';
 import { compileFault, type FaultPolicy } from './fault';
 import type { LbPolicy } from './load-balancer';

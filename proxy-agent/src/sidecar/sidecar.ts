@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { CLUSTER_DOMAIN } from '../../../lib/mesh-config/labels';
-import type { ConfigSource, MeshSnapshot } from '../config/config-source';
+import type { ConfigSource, MeshSnapshot } from '../sidecar-config/config-source';
 import { type ConfigError, createAdminHandler } from './admin';
 import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
 import { FastListener } from './fast-listener';
@@ -106,7 +106,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   // Loaded only for a config file: its YAML parser is resident memory a control-plane sidecar never uses.
   const source =
     options.configSource ??
-    (await import('../config/static-file-source')).staticFileSource(options.configFile as string);
+    (await import('../sidecar-config/static-file-source')).staticFileSource(options.configFile as string);
 
   const self: WorkloadIdentity = {
     workload: options.workload ?? `${options.service}-${version}`,

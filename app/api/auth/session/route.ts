@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { authMode, sessionSecret, signInTokens } from '@/lib/auth/config';
 import { guardOrigin } from '@/lib/auth/guard';
 import { encodeSession, SESSION_COOKIE, SESSION_TTL_S } from '@/lib/auth/session';
-import { userForToken } from '@/lib/auth/tokens';
+import { userForToken } from '@/lib/auth/token-file';
 import { badRequest, parseBody } from '@/lib/canary/params';
 
 const SignInSchema = z.strictObject({ token: z.string().min(1).max(4096) });

@@ -1,8 +1,8 @@
 // What `meshlens-agent sidecar --control-plane URL` adds to a sidecar: its config follows the control
 // plane's watch, and its instance registers (heartbeats, deregisters on close).
-import { readFileSync } from 'node:fs';
-import { type ControlPlaneSource, connectControlPlane } from '../config/control-plane-source';
-import { type Registration, startRegistration } from '../config/registration';
+import { readClientToken } from '../../../lib/auth/token-file';
+import { type ControlPlaneSource, connectControlPlane } from './control-plane-source';
+import { type Registration, startRegistration } from './registration';
 
 /**
  * After deregistering, how long a stopping sidecar keeps serving: the time the DELETE takes to reach
@@ -27,23 +27,6 @@ export interface ControlPlaneLink {
   source: ControlPlaneSource;
   /** Registers the running sidecar's instance; its close() deregisters, then waits out the grace. */
   register(sidecar: RunningSidecar): Registration;
-}
-
-/** The first token in a token file (`token` or `token,user,...` lines; `#` comments skipped). */
-export function readClientToken(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read token file ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const line = text
-    .split('\n')
-    .map((l) => l.trim())
-    .find((l) => l !== '' && !l.startsWith('#'));
-  const token = line?.split(',')[0]?.trim();
-  if (!token) throw new Error(`token file ${file} holds no token`);
-  return token;
 }
 
 /** Connects to the control plane (resolving with its first snapshot) for a sidecar about to start. */

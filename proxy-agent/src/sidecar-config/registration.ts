@@ -3,6 +3,7 @@
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
 import { API_VERSION } from '../../../lib/mesh-config/kinds';
 import {
+  ANNOTATION_AUTO_REGISTRATION,
   ANNOTATION_SCRAPE_PATH,
   ANNOTATION_SCRAPE_PORT,
   LABEL_APP,
@@ -10,7 +11,6 @@ import {
   LABEL_WORKLOAD,
 } from '../../../lib/mesh-config/labels';
 import type { WorkloadEntry } from '../../../lib/mesh-config/schema';
-import { ANNOTATION_AUTO_REGISTRATION } from '../control-plane/registry';
 import { nodeHttpTransport } from './http-request';
 
 export const DEFAULT_HEARTBEAT_MS = 5000;
