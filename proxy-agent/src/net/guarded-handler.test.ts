@@ -21,9 +21,10 @@ function raw(port: number, request: string): Promise<string> {
 }
 
 async function serve(handler: Parameters<typeof guardedHandler>[0], logs: string[]): Promise<number> {
-  server = createServer(guardedHandler(handler, { name: 'test', log: (l) => logs.push(l) }));
-  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
-  return (server?.address() as AddressInfo).port;
+  const s = createServer(guardedHandler(handler, { name: 'test', log: (l) => logs.push(l) }));
+  server = s;
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return (s.address() as AddressInfo).port;
 }
 
 describe('guardedHandler', () => {
