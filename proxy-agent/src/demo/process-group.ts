@@ -19,8 +19,15 @@ interface Running {
   exited: Promise<void>;
 }
 
+/** How a one-shot step (a build) ended: its exit code, or the signal that ended it. */
+export interface StepResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export class ProcessGroup {
   private readonly running: Running[] = [];
+  /** Children whose exit is expected: replaced ones and one-shot steps. */
   private readonly discarded = new Set<ChildProcess>();
   private stopping = false;
 
@@ -54,6 +61,16 @@ export class ProcessGroup {
     });
     this.running.push({ spec, child, log, exited });
     return child;
+  }
+
+  /** Runs a one-shot step (a build) to its end: its exit is its result, never reported as unexpected. */
+  run(spec: ChildSpec): Promise<StepResult> {
+    const child = this.start(spec);
+    this.discarded.add(child);
+    return new Promise((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', () => resolve({ code: null, signal: null }));
+    });
   }
 
   /** Stops a child that is to be replaced (e.g. restarted on other ports): its exit is expected. */

@@ -7,12 +7,10 @@
 // `trace-store` would: two Node processes fewer (~45 MB of baseline each) for the demo's memory budget.
 // The price is isolation: if either fails the demo stops (its children notice through
 // parent-watchdog.ts and stop too). Apps and sidecars stay one process each, as in a real mesh.
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { readClientToken } from '../../../lib/auth/token-file';
 import { recordingRulesYaml } from '../../../lib/graph/recording-rules';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
@@ -20,10 +18,13 @@ import { freePort } from '../net/free-port';
 import { httpSdScrapeConfig, startPrometheus } from '../prometheus';
 import { applyScenario } from './apply-scenario';
 import { startExternalService } from './apps';
+import { startDashboard } from './dashboard-process';
+import { MeshInstances } from './mesh-instances';
 import { ProcessGroup } from './process-group';
+import { waitUntil } from './readiness';
 import type { ScenarioName } from './scenarios';
-import type { ServicesConfig, ServicesMessage } from './services-worker';
-import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES, type Role } from './topology';
+import { startServices } from './services-thread';
+import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES } from './topology';
 import { startTraffic, type TrafficGenerator } from './traffic-generator';
 
 export interface DemoPorts {
@@ -80,9 +81,7 @@ export interface DemoHandle {
 
 const AGENT_BIN = fileURLToPath(new URL('../../bin/meshlens-agent.js', import.meta.url));
 const WATCHDOG = new URL('./parent-watchdog.js', import.meta.url).href;
-const SERVICES_WORKER = new URL('./services-worker.js', import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const STARTUP_TIMEOUT_MS = 60_000;
 /**
  * Share of requests traced. Istio samples 1 % by default; the demo keeps 10 %: at 20 req/s that is two
  * traces a second, plenty to browse, while creating, exporting and storing every span (~12 a request)
@@ -116,72 +115,6 @@ const EXTRA_FLAGS = (process.env.MESHLENS_DEMO_NODE_FLAGS ?? '').split(' ').filt
 /** Fewer glibc malloc arenas: Node's worker threads otherwise each grow their own. */
 const CHILD_ENV = { MALLOC_ARENA_MAX: '2' };
 
-async function waitUntil(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = STARTUP_TIMEOUT_MS,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} was not ready after ${timeoutMs / 1000} s`);
-}
-
-const httpOk =
-  (url: string, headers: Record<string, string> = {}) =>
-  async () =>
-    (await fetch(url, { headers, signal: AbortSignal.timeout(2_000) })).ok;
-
-/**
- * Starts the control plane and trace store in a worker thread with a small young generation (see
- * services-worker.ts). `onExit` is called if the worker ends before `stop()` was asked for.
- */
-async function startServices(
-  config: ServicesConfig,
-  onExit: (why: string) => void,
-): Promise<{ urls: { controlPlane: string; otlp: string; jaegerQuery: string }; stop(): Promise<void> }> {
-  const worker = new Worker(SERVICES_WORKER, {
-    workerData: config,
-    resourceLimits: { maxYoungGenerationSizeMb: 6, maxOldGenerationSizeMb: 256 },
-  });
-  let stopping = false;
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  let why = 'exited';
-  worker.on('error', (err) => {
-    why = err.message;
-  });
-  const urls = await new Promise<{ controlPlane: string; otlp: string; jaegerQuery: string }>(
-    (resolve, reject) => {
-      worker.on('message', (m: ServicesMessage) => {
-        if (m.type === 'ready') resolve(m);
-        else if (m.type === 'failed') reject(new Error(m.message));
-      });
-      void exited.then(() => reject(new Error(`the control plane and trace store did not start: ${why}`)));
-    },
-  );
-  void exited.then(() => {
-    if (!stopping) onExit(why);
-  });
-  return {
-    urls,
-    async stop() {
-      stopping = true;
-      worker.postMessage('stop');
-      const timer = setTimeout(() => void worker.terminate(), 5_000);
-      await Promise.race([
-        exited,
-        new Promise<void>((resolve) =>
-          worker.on('message', (m: ServicesMessage) => m.type === 'stopped' && resolve()),
-        ),
-      ]);
-      clearTimeout(timer);
-      await worker.terminate();
-    },
-  };
-}
-
 function readOrCreateToken(file: string): string {
   if (existsSync(file)) return readClientToken(file);
   const token = randomBytes(24).toString('hex');
@@ -189,34 +122,73 @@ function readOrCreateToken(file: string): string {
   return token;
 }
 
+/** Ports for `startDemo`: fixed ones, or free ones (in-process servers bind port 0 themselves). */
+async function demoPorts(ports: DemoPorts | 'free'): Promise<DemoPorts> {
+  if (ports !== 'free') return ports;
+  return { controlPlane: 0, otlp: 0, query: 0, prometheus: await freePort(), dashboard: await freePort() };
+}
+
+/** Waits until every instance has registered and none is marked unhealthy. */
+async function waitForRegistration(client: MeshConfigClient, expected: number): Promise<void> {
+  await waitUntil('registration of every instance', async () => {
+    const list = await client.list('WorkloadEntry');
+    const healthy = list.ok
+      ? list.value.items.filter(
+          (w) => !w.status?.conditions?.some((c) => c.type === 'Healthy' && c.status === 'False'),
+        )
+      : [];
+    return healthy.length >= expected;
+  });
+}
+
+/** The given Prometheus (its scrape config printed), or a real one started with the graph's rules. */
+async function prometheusFor(
+  options: DemoOptions,
+  setup: { port: number; dataDir: string; sdUrl: string; tokenFile: string },
+  cleanups: Array<() => Promise<void>>,
+  log: (line: string) => void,
+): Promise<string> {
+  const scrapeInterval = options.scrapeInterval ?? '5s';
+  const scrapeConfig = httpSdScrapeConfig('meshlens-sidecars', setup.sdUrl, {
+    credentialsFile: setup.tokenFile,
+    scrapeInterval,
+  });
+  if (options.prometheusUrl) {
+    log(
+      `Using Prometheus at ${options.prometheusUrl}. It needs this scrape config:\n${JSON.stringify(scrapeConfig, null, 2)}`,
+    );
+    return options.prometheusUrl;
+  }
+  const prom = await startPrometheus({
+    port: setup.port,
+    dataDir: setup.dataDir,
+    scrapeInterval,
+    scrapeConfigs: [scrapeConfig],
+    // Pre-aggregated latency by edge, as Istio advises for Prometheus at scale; the graph detects them.
+    ruleFiles: { 'meshlens-graph.rules.yml': recordingRulesYaml() },
+    log,
+  });
+  cleanups.push(() => prom.stop());
+  return prom.url;
+}
+
 export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  // In-process servers bind port 0 themselves (no race between picking and binding).
-  const ports: DemoPorts =
-    options.ports === 'free'
-      ? {
-          controlPlane: 0,
-          otlp: 0,
-          query: 0,
-          prometheus: await freePort(),
-          dashboard: await freePort(),
-        }
-      : options.ports;
+  const ports = await demoPorts(options.ports);
   const tokenFile = join(dataDir, 'control-plane.token');
   const token = readOrCreateToken(tokenFile);
   const group = new ProcessGroup(join(dataDir, 'logs'), (name, code, signal) =>
     log(`! ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${group.logFile(name)}`),
   );
-  const node = (name: string, args: string[], flags: string[] = []) =>
-    group.start({
-      name,
-      command: process.execPath,
-      args: [...NODE_FLAGS, ...flags, ...EXTRA_FLAGS, '--import', WATCHDOG, AGENT_BIN, ...args],
-      env: CHILD_ENV,
-      cwd: ROOT,
-    });
+  const nodeChild = (name: string, args: string[], flags: string[] = []) => ({
+    name,
+    command: process.execPath,
+    args: [...NODE_FLAGS, ...flags, ...EXTRA_FLAGS, '--import', WATCHDOG, AGENT_BIN, ...args],
+    env: CHILD_ENV,
+    cwd: ROOT,
+  });
 
   const cleanups: Array<() => Promise<void>> = [];
   /** In-process services (control plane, trace store): closed after the children, which still use them. */
@@ -256,128 +228,55 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     if (errors.length > 0)
       throw new Error(`the control plane refused the demo config:\n  ${errors.join('\n  ')}`);
 
-    const sidecarArgs = (s: { app: string; namespace: string; version: string; workload: string }) => [
-      'sidecar',
-      ...['--service', s.app, '--namespace', s.namespace, '--version', s.version, '--workload', s.workload],
-      ...['--control-plane', controlPlane, '--control-plane-token-file', tokenFile, '--otlp-endpoint', otlp],
-      ...['--sampling', String(options.samplingPercent ?? DEMO_SAMPLING_PERCENT)],
-    ];
-    // The OS can hand the same free port to two of the instances starting side by side: never twice here.
-    const handedOut = new Set<number>();
-    const unusedPort = async (): Promise<number> => {
-      for (;;) {
-        const port = await freePort();
-        if (!handedOut.has(port)) {
-          handedOut.add(port);
-          return port;
-        }
-      }
-    };
-    // Each instance: its app (the gateway has none) and its sidecar, on free ports. A port can be taken
-    // by another process between picking and binding; then the pair is restarted on new ports.
-    const startInstance = async (
-      inst: { name: string; app: string; version: string; workload: string; namespace: string },
-      role?: Role,
-    ) => {
-      for (let attempt = 1; ; attempt++) {
-        const [app, inbound, outbound, admin] = [
-          await unusedPort(),
-          await unusedPort(),
-          await unusedPort(),
-          await unusedPort(),
-        ];
-        const children: ChildProcess[] = [];
-        if (role) {
-          children.push(
-            node(
-              `${inst.name}-app`,
-              [
-                'demo-app',
-                ...['--role', role, '--version', inst.version, '--instance', inst.name],
-                ...['--port', String(app), '--outbound-port', String(outbound)],
-                ...['--control-plane', controlPlane, '--token-file', tokenFile],
-              ],
-              APP_FLAGS,
-            ),
-          );
-        }
-        children.push(
-          node(`${inst.name}-sidecar`, [
-            ...sidecarArgs(inst),
-            ...['--app-port', String(app), '--inbound-port', String(inbound)],
-            ...['--outbound-port', String(outbound), '--admin-port', String(admin)],
-          ]),
-        );
-        const exited = () => children.some((c) => c.exitCode !== null || c.signalCode !== null);
-        await waitUntil(
-          `${inst.name}`,
-          async () => exited() || (await httpOk(`http://127.0.0.1:${admin}/ready`)()),
-        );
-        if (!exited()) return { outbound };
-        for (const c of children) group.discard(c);
-        if (attempt === 3)
-          throw new Error(`${inst.name} did not start; see ${group.logFile(`${inst.name}-sidecar`)}`);
-        log(`${inst.name}: restarting on other ports`);
-      }
-    };
+    const samplingPercent = options.samplingPercent ?? DEMO_SAMPLING_PERCENT;
+    const instances = new MeshInstances(
+      group,
+      nodeChild,
+      { controlPlane, tokenFile, otlp, samplingPercent },
+      APP_FLAGS,
+      log,
+    );
     const [gateway] = await Promise.all([
-      startInstance({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
-      ...INSTANCES.map((inst) => startInstance({ ...inst, namespace: DEMO_NAMESPACE }, inst.app)),
+      instances.start({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
+      ...INSTANCES.map((inst) => instances.start({ ...inst, namespace: DEMO_NAMESPACE }, inst.app)),
     ]);
-    const gwOutbound = gateway.outbound;
-    const expected = INSTANCES.length + 1;
-    await waitUntil('registration of every instance', async () => {
-      const list = await client.list('WorkloadEntry');
-      const healthy = list.ok
-        ? list.value.items.filter(
-            (w) => !w.status?.conditions?.some((c) => c.type === 'Healthy' && c.status === 'False'),
-          )
-        : [];
-      return healthy.length >= expected;
-    });
+    await waitForRegistration(client, INSTANCES.length + 1);
 
-    let prometheus = options.prometheusUrl;
-    const sdUrl = `${controlPlane}/v1/prometheus/sd`;
-    const scrapeInterval = options.scrapeInterval ?? '5s';
-    const scrapeConfig = httpSdScrapeConfig('meshlens-sidecars', sdUrl, {
-      credentialsFile: tokenFile,
-      scrapeInterval,
-    });
-    if (prometheus) {
-      log(
-        `Using Prometheus at ${prometheus}. It needs this scrape config:\n${JSON.stringify(scrapeConfig, null, 2)}`,
-      );
-    } else {
-      const prom = await startPrometheus({
+    const prometheus = await prometheusFor(
+      options,
+      {
         port: ports.prometheus,
         dataDir: join(dataDir, 'prometheus'),
-        scrapeInterval,
-        scrapeConfigs: [scrapeConfig],
-        // Pre-aggregated latency by edge, as Istio advises for Prometheus at scale; the graph detects them.
-        ruleFiles: { 'meshlens-graph.rules.yml': recordingRulesYaml() },
-        log,
-      });
-      cleanups.push(() => prom.stop());
-      prometheus = prom.url;
-    }
+        sdUrl: `${controlPlane}/v1/prometheus/sd`,
+        tokenFile,
+      },
+      cleanups,
+      log,
+    );
 
-    const traffic = startTraffic({ gatewayPort: gwOutbound, host: fqdn('productpage'), rps: options.rps });
+    const traffic = startTraffic({
+      gatewayPort: gateway.outbound,
+      host: fqdn('productpage'),
+      rps: options.rps,
+    });
     cleanups.push(() => traffic.stop());
 
-    let dashboard: string | undefined;
-    if (options.dashboard) {
-      dashboard = await startDashboard(
-        group,
-        ports.dashboard,
-        {
-          PROMETHEUS_URL: prometheus,
-          JAEGER_URL: jaegerQuery,
-          MESH_CONTROL_URL: controlPlane,
-          MESH_CONTROL_TOKEN: token,
-        },
-        log,
-      );
-    }
+    const dashboard = options.dashboard
+      ? await startDashboard(
+          group,
+          {
+            root: ROOT,
+            port: ports.dashboard,
+            env: {
+              PROMETHEUS_URL: prometheus,
+              JAEGER_URL: jaegerQuery,
+              MESH_CONTROL_URL: controlPlane,
+              MESH_CONTROL_TOKEN: token,
+            },
+          },
+          log,
+        )
+      : undefined;
     return {
       urls: {
         controlPlane,
@@ -385,7 +284,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
         jaegerQuery,
         prometheus,
         dashboard,
-        ingress: `http://127.0.0.1:${gwOutbound}`,
+        ingress: `http://127.0.0.1:${gateway.outbound}`,
       },
       token,
       traffic,
@@ -396,51 +295,4 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     await stop();
     throw err;
   }
-}
-
-/** Newest modification time under `path` (a file or a folder), 0 when it does not exist. */
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
-
-/** A `next build` exists and is newer than every source it was built from. */
-function dashboardBuildIsCurrent(): boolean {
-  const built = newestMtime(join(ROOT, '.next', 'BUILD_ID'));
-  const sources = ['app', 'components', 'lib', 'public', 'next.config.ts', 'package-lock.json'];
-  return built > 0 && sources.every((s) => newestMtime(join(ROOT, s)) < built);
-}
-
-async function startDashboard(
-  group: ProcessGroup,
-  port: number,
-  env: Record<string, string>,
-  log: (line: string) => void,
-): Promise<string> {
-  const next = join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-  if (!dashboardBuildIsCurrent()) {
-    log('Building the dashboard once (next build)…');
-    const build = group.start({
-      name: 'next-build',
-      command: process.execPath,
-      args: [next, 'build'],
-      cwd: ROOT,
-    });
-    const code = await new Promise<number | null>((done) => build.once('exit', (c) => done(c)));
-    if (code !== 0) throw new Error(`next build failed; see ${group.logFile('next-build')}`);
-  }
-  group.start({
-    name: 'dashboard',
-    command: process.execPath,
-    args: [next, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
-    env,
-    cwd: ROOT,
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil('dashboard', httpOk(url), 120_000);
-  return url;
 }
