@@ -1,28 +1,14 @@
 // How the dashboard authenticates its users: `MESHLENS_AUTH=anonymous` (the default, for a loopback
 // demo) or `token` (sign in with a token). Server-side only.
 import 'server-only';
-import { randomBytes } from 'node:crypto';
 import { cookies } from 'next/headers';
 import { controlPlaneToken } from '../mesh-config/server';
 import { decodeSession, SESSION_COOKIE } from './session';
+import { type AuthMode, authMode, sessionSecret } from './settings';
 import { parseTokenText, readTokenFile, type TokenEntry } from './token-file';
 
-export type AuthMode = 'anonymous' | 'token';
+export { type AuthMode, authMode, sessionSecret };
 export const ANONYMOUS_USER = 'anonymous';
-
-export function authMode(): AuthMode {
-  return process.env.MESHLENS_AUTH === 'token' ? 'token' : 'anonymous';
-}
-
-const globalSecret = globalThis as typeof globalThis & { __meshlensSessionSecret?: string };
-
-/** `MESHLENS_SESSION_SECRET`, else a random secret for this process (sessions end on restart). */
-export function sessionSecret(): string {
-  const fromEnv = process.env.MESHLENS_SESSION_SECRET;
-  if (fromEnv && fromEnv.length >= 16) return fromEnv;
-  globalSecret.__meshlensSessionSecret ??= randomBytes(32).toString('base64url');
-  return globalSecret.__meshlensSessionSecret;
-}
 
 /**
  * Tokens users sign in with: `MESHLENS_AUTH_TOKENS` (lines of `token,user`) and the file

@@ -3,6 +3,7 @@
 import 'server-only';
 import { currentUser } from './config';
 import { checkOrigin } from './origin';
+import { allowedOrigins } from './settings';
 
 export type Guard = { ok: true; user: string } | { ok: false; response: Response };
 
@@ -10,13 +11,6 @@ const refuse = (status: number, kind: string, message: string): Guard => ({
   ok: false,
   response: Response.json({ ok: false, kind, message }, { status }),
 });
-
-export function allowedOrigins(): string[] {
-  return (process.env.MESHLENS_ALLOWED_ORIGINS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 /** Same-origin check alone (the sign-in form, which has no session yet). */
 export function guardOrigin(request: Request): Guard | undefined {
