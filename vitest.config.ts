@@ -9,7 +9,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['proxy-agent/src/**/*.test.ts', 'lib/**/*.test.ts', 'components/**/*.test.ts'],
+          include: [
+            'proxy-agent/src/**/*.test.ts',
+            'lib/**/*.test.ts',
+            'components/**/*.test.ts',
+            'scripts/**/*.test.mjs',
+          ],
         },
       },
       {
