@@ -1,7 +1,7 @@
 // /services: the mesh's services, their versions and configured split; those with more than one
 // version link to their traffic-shifting page.
 import Link from 'next/link';
-import { listServices } from '@/lib/canary/load';
+import { listServices } from '@/lib/canary/read-state';
 import { formatSplit } from '@/lib/canary/weights';
 
 export const dynamic = 'force-dynamic';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fieldErrorsOf, httpStatusOf, outcomeOfFailure, planApply, planRollback } from './apply-plan';
+import { statusOfOutcome } from '../http/answer';
+import { fieldErrorsOf, outcomeOfFailure, planApply, planRollback } from './apply-plan';
 import { REVIEWS, reviewsDestinationRule, reviewsVirtualService } from './test-fixtures';
 import { defaultRoute, routesOf } from './virtual-service';
 
@@ -137,10 +138,10 @@ describe('control plane failures as form errors', () => {
       message: 'm',
       causes: [],
     });
-    expect(httpStatusOf(outcomeOfFailure(failure(409)))).toBe(409);
-    expect(httpStatusOf(outcomeOfFailure(failure(422)))).toBe(422);
+    expect(statusOfOutcome(outcomeOfFailure(failure(409)))).toBe(409);
+    expect(statusOfOutcome(outcomeOfFailure(failure(422)))).toBe(422);
     expect(outcomeOfFailure(failure(0))).toMatchObject({ kind: 'unavailable' });
-    expect(httpStatusOf(outcomeOfFailure(failure(0)))).toBe(503);
+    expect(statusOfOutcome(outcomeOfFailure(failure(0)))).toBe(503);
     expect(outcomeOfFailure(failure(500))).toMatchObject({ kind: 'error' });
   });
 });

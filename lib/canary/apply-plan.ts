@@ -52,19 +52,6 @@ export type ApplyOutcome =
       message: string;
     };
 
-export function httpStatusOf(outcome: ApplyOutcome): number {
-  if (outcome.ok) return 200;
-  return {
-    conflict: 409,
-    invalid: 422,
-    unavailable: 503,
-    'not-found': 404,
-    forbidden: 403,
-    unauthorized: 401,
-    error: 502,
-  }[outcome.kind];
-}
-
 export type WritePlan = {
   kind: 'write';
   /** Written first when subsets are missing (created or replaced at its read resourceVersion). */

@@ -43,7 +43,10 @@ export async function parseBody<S extends z.ZodType>(
   };
 }
 
-/** A JSON error answer the UI shows in words. */
-export function badRequest(message: string): Response {
-  return Response.json({ ok: false, kind: 'bad-request', message }, { status: 400 });
+/** The second argument of the handlers under `/api/{services,canary}/[namespace]/[name]`. */
+export interface ServiceRoute {
+  params: Promise<{ namespace: string; name: string }>;
 }
+
+/** The sign-in handler (app/api/auth, owned elsewhere) still imports this name; it is the shared answer. */
+export { answerBadRequest as badRequest } from '../http/answer';

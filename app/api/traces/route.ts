@@ -1,6 +1,6 @@
 // GET /api/traces?service=&operation=&tags=&errors=&minDuration=&maxDuration=&lookback=&limit= — trace search
 // through Jaeger's query API; without a service, every service is searched.
-import { failure, invalid, ok } from '@/lib/traces/http';
+import { answerError, answerInvalid, answerJson } from '@/lib/http/answer';
 import { jaegerApiError } from '@/lib/traces/jaeger-errors';
 import { parseSearchState } from '@/lib/traces/search-params';
 import { jaeger } from '@/lib/traces/server';
@@ -10,8 +10,7 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request): Promise<Response> {
   const parsed = parseSearchState(new URL(request.url).searchParams);
-  if (!parsed.ok)
-    return invalid(parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; '), parsed.errors);
+  if (!parsed.ok) return answerInvalid(parsed.errors);
   const result = await searchTraces(jaeger(), parsed.state, Date.now());
-  return result.ok ? ok(result.value) : failure(jaegerApiError(result.error));
+  return result.ok ? answerJson(result.value) : answerError(jaegerApiError(result.error));
 }

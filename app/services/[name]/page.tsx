@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { TrafficShiftPanel } from '@/components/canary/traffic-shift-panel';
 import { currentUser } from '@/lib/auth/config';
-import { loadService } from '@/lib/canary/load';
+import { loadService } from '@/lib/canary/read-state';
 import { parseServiceParams } from '@/lib/canary/params';
 
 export const dynamic = 'force-dynamic';

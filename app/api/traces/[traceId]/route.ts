@@ -1,7 +1,8 @@
 // GET /api/traces/{traceId} — one trace in Jaeger's JSON model.
+
+import { answerError, answerInvalid, answerJson } from '@/lib/http/answer';
 import { parseTraceId } from '@/lib/jaeger/trace-id';
 import type { TraceResponse } from '@/lib/traces/api-types';
-import { failure, invalid, ok } from '@/lib/traces/http';
 import { jaegerApiError } from '@/lib/traces/jaeger-errors';
 import { jaeger } from '@/lib/traces/server';
 
@@ -12,9 +13,9 @@ export async function GET(
   ctx: { params: Promise<{ traceId: string }> },
 ): Promise<Response> {
   const id = parseTraceId((await ctx.params).traceId);
-  if (!id.ok) return invalid(`not a trace id: ${id.error}`);
+  if (!id.ok) return answerInvalid(`not a trace id: ${id.error}`);
   const result = await jaeger().getTrace(id.id);
   return result.ok
-    ? ok({ trace: result.value } satisfies TraceResponse)
-    : failure(jaegerApiError(result.error));
+    ? answerJson({ trace: result.value } satisfies TraceResponse)
+    : answerError(jaegerApiError(result.error));
 }

@@ -2,7 +2,7 @@
 // error traces through a graph node or along an edge, each with the span that failed there.
 import { z } from 'zod';
 import { GRAPH_TYPES } from '@/lib/graph/types';
-import { failure, invalid, ok } from '@/lib/traces/http';
+import { answerError, answerInvalid, answerJson } from '@/lib/http/answer';
 import { jaegerApiError } from '@/lib/traces/jaeger-errors';
 import { parseSearchState } from '@/lib/traces/search-params';
 import { jaeger } from '@/lib/traces/server';
@@ -21,17 +21,16 @@ export async function GET(request: Request): Promise<Response> {
   const element = Params.safeParse(
     Object.fromEntries(['node', 'source', 'target'].flatMap((k) => (sp.get(k) ? [[k, sp.get(k)]] : []))),
   );
-  if (!element.success) return invalid('give either node, or source and target (graph node ids)');
+  if (!element.success) return answerInvalid('give either node, or source and target (graph node ids)');
   const graphType = z
     .enum(GRAPH_TYPES)
     .default('versionedApp')
     .safeParse(sp.get('graphType') ?? undefined);
-  if (!graphType.success) return invalid(`graphType: one of ${GRAPH_TYPES.join(', ')}`);
+  if (!graphType.success) return answerInvalid(`graphType: one of ${GRAPH_TYPES.join(', ')}`);
   const search = parseSearchState(
     new URLSearchParams({ lookback: sp.get('lookback') ?? '1h', limit: sp.get('limit') ?? '10' }),
   );
-  if (!search.ok)
-    return invalid(search.errors.map((e) => `${e.field}: ${e.message}`).join('; '), search.errors);
+  if (!search.ok) return answerInvalid(search.errors);
   const result = await findFailingRequests(
     jaeger(),
     {
@@ -41,5 +40,5 @@ export async function GET(request: Request): Promise<Response> {
     },
     Date.now(),
   );
-  return result.ok ? ok(result.value) : failure(jaegerApiError(result.error));
+  return result.ok ? answerJson(result.value) : answerError(jaegerApiError(result.error));
 }

@@ -1,6 +1,7 @@
 // GET /api/traces/operations?service= — a service's operation names.
+
+import { answerError, answerInvalid, answerJson } from '@/lib/http/answer';
 import type { OperationsResponse } from '@/lib/traces/api-types';
-import { failure, invalid, ok } from '@/lib/traces/http';
 import { jaegerApiError } from '@/lib/traces/jaeger-errors';
 import { parseSearchState } from '@/lib/traces/search-params';
 import { jaeger } from '@/lib/traces/server';
@@ -11,9 +12,11 @@ export async function GET(request: Request): Promise<Response> {
   const service = new URL(request.url).searchParams.get('service') ?? '';
   // The search's own validation of a service name.
   const parsed = parseSearchState(new URLSearchParams({ service }));
-  if (!parsed.ok || !parsed.state.service) return invalid('service: a service name is required');
+  if (!parsed.ok || !parsed.state.service) return answerInvalid('service: a service name is required');
   const result = await jaeger().operations(parsed.state.service);
   return result.ok
-    ? ok({ operations: [...new Set(result.value.map((o) => o.name))].sort() } satisfies OperationsResponse)
-    : failure(jaegerApiError(result.error));
+    ? answerJson({
+        operations: [...new Set(result.value.map((o) => o.name))].sort(),
+      } satisfies OperationsResponse)
+    : answerError(jaegerApiError(result.error));
 }

@@ -1,6 +1,7 @@
 // GET /api/traces/services — the services Jaeger has spans of.
+
+import { answerError, answerJson } from '@/lib/http/answer';
 import type { ServicesResponse } from '@/lib/traces/api-types';
-import { failure, ok } from '@/lib/traces/http';
 import { jaegerApiError } from '@/lib/traces/jaeger-errors';
 import { jaeger } from '@/lib/traces/server';
 
@@ -9,6 +10,6 @@ export const dynamic = 'force-dynamic';
 export async function GET(): Promise<Response> {
   const result = await jaeger().services();
   return result.ok
-    ? ok({ services: [...result.value].sort() } satisfies ServicesResponse)
-    : failure(jaegerApiError(result.error));
+    ? answerJson({ services: [...result.value].sort() } satisfies ServicesResponse)
+    : answerError(jaegerApiError(result.error));
 }

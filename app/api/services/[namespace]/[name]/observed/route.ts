@@ -1,16 +1,15 @@
 // GET /api/services/{namespace}/{name}/observed?window=30s: the live split by version from Prometheus.
 import type { NextRequest } from 'next/server';
-import { loadObserved } from '@/lib/canary/load';
-import { badRequest, parseServiceParams, parseWindow } from '@/lib/canary/params';
-import type { ServiceRoute } from '@/lib/canary/respond';
-import { answer } from '@/lib/canary/respond';
+import { parseServiceParams, parseWindow, type ServiceRoute } from '@/lib/canary/params';
+import { loadObserved } from '@/lib/canary/read-state';
+import { answerBadRequest, answerLoaded } from '@/lib/http/answer';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: NextRequest, ctx: ServiceRoute) {
   const params = parseServiceParams(await ctx.params);
-  if (!params.ok) return badRequest(params.message);
+  if (!params.ok) return answerBadRequest(params.message);
   const window = parseWindow(request.nextUrl.searchParams.get('window'));
-  if (!window.ok) return badRequest(window.message);
-  return answer(await loadObserved(params.value, window.value));
+  if (!window.ok) return answerBadRequest(window.message);
+  return answerLoaded(await loadObserved(params.value, window.value));
 }
