@@ -1,14 +1,23 @@
 // The embedded Jaeger-compatible trace store: an OTLP/HTTP receiver and Jaeger's query API over one
 // bounded in-memory store. Library entry (tests, the demo); `command.ts` is the CLI around it.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createOtlpReceiver } from './otlp-receiver';
-import { createQueryApi } from './query-api';
+import { createListener, type ListenerLimits } from './listener';
+import { createOtlpReceiver, otlpErrorBody, otlpErrorResponder } from './otlp-receiver';
+import { createQueryApi, jaegerErrorBody, v1Error } from './query-api';
 import { TraceStore } from './store';
 
-export { DEFAULT_MAX_TRACES, TraceStore } from './store';
+export {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_HEADER_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './listener';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INFLIGHT_BYTES } from './otlp-receiver';
+export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_SEARCH_LIMIT } from './query-api';
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_TRACE_BYTES, DEFAULT_MAX_TRACES, TraceStore } from './store';
 
-export interface TraceStoreOptions {
+export interface TraceStoreOptions extends ListenerLimits {
   /** OTLP/HTTP port (4318 by Jaeger's default; 0 picks a free one). */
   otlpPort: number;
   /** Jaeger query API port (16686 by Jaeger's default; 0 picks a free one). */
@@ -16,6 +25,16 @@ export interface TraceStoreOptions {
   host?: string;
   /** At most this many traces are kept; the oldest is evicted first. */
   maxTraces?: number;
+  /** Approximate bytes of spans held; past it the oldest traces are evicted first. */
+  maxBytes?: number;
+  /** Approximate bytes one trace may hold; spans past it are rejected. */
+  maxTraceBytes?: number;
+  /** Largest `limit` a search is answered with (Jaeger UI's own maximum). */
+  maxSearchLimit?: number;
+  /** A search answer stops adding traces past this many bytes (and says so). */
+  maxResponseBytes?: number;
+  /** Where listener errors are logged (default: stderr). */
+  log?: (line: string) => void;
   /** Request bodies (as sent and decompressed) past this are answered 413. */
   maxBodyBytes?: number;
   /** Body bytes received at once across requests; past this, exports get 503 (retry). */
@@ -37,16 +56,41 @@ export interface RunningTraceStore {
 
 export async function startTraceStore(options: TraceStoreOptions): Promise<RunningTraceStore> {
   const host = options.host ?? '127.0.0.1';
-  const store = new TraceStore({ maxTraces: options.maxTraces });
+  const log = options.log ?? ((line: string) => console.error(line));
+  const store = new TraceStore({
+    maxTraces: options.maxTraces,
+    maxBytes: options.maxBytes,
+    maxTraceBytes: options.maxTraceBytes,
+  });
   const receive = createOtlpReceiver(store, {
     maxBodyBytes: options.maxBodyBytes,
     maxInflightBytes: options.maxInflightBytes,
     onRejected: options.onRejected,
   });
-  const otlpServer = createServer((req, res) => {
-    void receive(req, res);
+  const limits: ListenerLimits = {
+    headersTimeoutMs: options.headersTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    maxHeaderBytes: options.maxHeaderBytes,
+    maxConnections: options.maxConnections,
+  };
+  const otlpServer = createListener(receive, {
+    ...limits,
+    name: 'trace-store otlp',
+    log,
+    respond: otlpErrorResponder,
+    errorBody: otlpErrorBody,
   });
-  const queryServer = createServer(createQueryApi(store));
+  const queryApi = createQueryApi(store, {
+    maxSearchLimit: options.maxSearchLimit,
+    maxResponseBytes: options.maxResponseBytes,
+  });
+  const queryServer = createListener(queryApi, {
+    ...limits,
+    name: 'trace-store query',
+    log,
+    respond: v1Error,
+    errorBody: jaegerErrorBody,
+  });
   // Exporters keep connections open; the default 5 s keep-alive would outlive a quick export burst anyway.
   otlpServer.keepAliveTimeout = 30_000;
   const otlpPort = await listen(otlpServer, options.otlpPort, host);

@@ -3,21 +3,21 @@
 // partialSuccess when spans were rejected), 400 for a body that does not parse, 413 past the size limit,
 // 415 for other content types; error bodies are google.rpc.Status.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
-import { gunzip, inflate } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
 import { type OtlpTracesData, spansFromOtlp } from '../../../lib/jaeger/from-otlp';
 import { otlpProtobufCodec } from './otlp-protobuf';
 import type { TraceStore } from './store';
 
 /** The collector's default `max_request_body_size`: 20 MiB, for the body as sent and as decompressed. */
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
-/** Bytes of request bodies being received at once; past this, exports are told to retry (503). */
-export const DEFAULT_MAX_INFLIGHT_BYTES = 128 * 1024 * 1024;
+/**
+ * Decompressed bytes of request bodies being received and decoded at once; past this, exports are told to
+ * retry (503). Decoding a body takes a few times its size again, so this bounds the receiver's memory.
+ */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
 /** String and binary attribute values are cut past this many characters. */
 export const DEFAULT_MAX_VALUE_LENGTH = 64 * 1024;
-
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
 
 // google.rpc.Code values used in error bodies.
 const INVALID_ARGUMENT = 3;
@@ -48,7 +48,7 @@ class HttpError extends Error {
 /** A node:http request listener receiving OTLP/HTTP trace exports into `store`. */
 export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptions = {}) {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  // Many large exports at once must not exhaust memory: they share one budget of body bytes.
+  // Many large exports at once must not exhaust memory: they share one budget of decompressed body bytes.
   const inflight = { bytes: 0, limit: options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES };
   const maxValueLength = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
 
@@ -75,9 +75,9 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
           `unsupported content type: ${req.headers['content-type'] ?? '(none)'}`,
         );
       }
-      const raw = await readBody(req, maxBodyBytes, inflight);
-      held = raw.length;
-      const body = await decompress(raw, req.headers['content-encoding'], maxBodyBytes);
+      const read = await readBody(req, maxBodyBytes, inflight);
+      held = read.held;
+      const body = read.body;
       const data = decode(body, encoding);
       const converted = spansFromOtlp(data, { maxValueLength });
       const added = store.add(converted.spans);
@@ -108,54 +108,71 @@ function encodingOf(contentType: string | undefined): Encoding | undefined {
   return undefined;
 }
 
-/** The whole body, counted against the shared in-flight budget (the caller gives back `length` bytes). */
+/**
+ * The whole body, decompressed as it arrives: its decompressed bytes count against the shared in-flight
+ * budget (the caller gives back `held`), and a body past `limit` as sent or decompressed is refused at
+ * that point, so a gzip bomb never inflates past the limit.
+ */
 function readBody(
   req: IncomingMessage,
   limit: number,
   inflight: { bytes: number; limit: number },
-): Promise<Buffer> {
+): Promise<{ body: Buffer; held: number }> {
+  const contentEncoding = req.headers['content-encoding'];
+  const coding = (contentEncoding ?? '').trim().toLowerCase();
+  let decoder: Transform | undefined;
+  if (coding === 'gzip' || coding === 'x-gzip') decoder = createGunzip();
+  else if (coding === 'deflate') decoder = createInflate();
+  else if (coding !== '' && coding !== 'identity') {
+    return Promise.reject(
+      new HttpError(400, INVALID_ARGUMENT, `unsupported Content-Encoding: ${contentEncoding}`),
+    );
+  }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  // As sent, a body is a lower bound of what it decompresses to.
   if (Number.isFinite(declared) && inflight.bytes + declared > inflight.limit) return Promise.reject(busy());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let size = 0;
-    const fail = (err: HttpError) => {
+    let held = 0;
+    let received = 0;
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
       req.off('data', onData);
-      req.pause();
-      inflight.bytes -= size;
-      reject(err);
+      if (err) {
+        req.pause();
+        decoder?.destroy();
+        inflight.bytes -= held;
+        reject(err);
+      } else resolve({ body: Buffer.concat(chunks, held), held });
     };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
+    const take = (chunk: Buffer) => {
+      if (done) return;
+      held += chunk.length;
       inflight.bytes += chunk.length;
-      if (size > limit) fail(tooLarge(limit));
-      else if (inflight.bytes > inflight.limit) fail(busy());
+      if (held > limit) finish(tooLarge(limit));
+      else if (inflight.bytes > inflight.limit) finish(busy());
       else chunks.push(chunk);
     };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) finish(tooLarge(limit));
+      else if (decoder) decoder.write(chunk);
+      else take(chunk);
+    };
     req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('error', (err) => {
-      inflight.bytes -= size;
-      reject(err);
-    });
-  });
-}
-
-async function decompress(body: Buffer, contentEncoding: string | undefined, limit: number): Promise<Buffer> {
-  const coding = (contentEncoding ?? '').trim().toLowerCase();
-  if (coding === '' || coding === 'identity') return body;
-  try {
-    if (coding === 'gzip' || coding === 'x-gzip') return await gunzipAsync(body, { maxOutputLength: limit });
-    if (coding === 'deflate') return await inflateAsync(body, { maxOutputLength: limit });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || (err instanceof RangeError && /larger than/i.test(err.message))) {
-      throw tooLarge(limit);
+    req.once('end', () => (decoder ? decoder.end() : finish()));
+    req.once('error', (err) => finish(err));
+    if (decoder) {
+      decoder.on('data', take);
+      decoder.once('end', () => finish());
+      decoder.once('error', (err) =>
+        finish(new HttpError(400, INVALID_ARGUMENT, `cannot decompress ${coding} body: ${err.message}`)),
+      );
     }
-    throw new HttpError(400, INVALID_ARGUMENT, `cannot decompress ${coding} body: ${(err as Error).message}`);
-  }
-  throw new HttpError(400, INVALID_ARGUMENT, `unsupported Content-Encoding: ${contentEncoding}`);
+  });
 }
 
 function decode(body: Buffer, encoding: Encoding): OtlpTracesData {
@@ -223,6 +240,19 @@ function sendResponse(
   );
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** A google.rpc.Status as OTLP/JSON, for answers given before the request's encoding is known. */
+export function otlpErrorBody(status: number, message: string): { contentType: string; body: string } {
+  const code = status === 503 ? UNAVAILABLE : status >= 500 ? INTERNAL : INVALID_ARGUMENT;
+  return { contentType: 'application/json', body: JSON.stringify({ code, message }) };
+}
+
+/** `otlpErrorBody` written to a response (the shared guard's answers on the OTLP port). */
+export function otlpErrorResponder(res: ServerResponse, status: number, message: string): void {
+  const { contentType, body } = otlpErrorBody(status, message);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 function sendStatus(res: ServerResponse, encoding: Encoding, err: HttpError): void {

@@ -17,14 +17,25 @@ interface StructuredError {
 
 type Handler = (params: URLSearchParams, res: ServerResponse, match: string[]) => void;
 
+/** Jaeger UI's own maximum for a search's `limit`: more traces than it would ever ask for. */
+export const DEFAULT_MAX_SEARCH_LIMIT = 1_500;
+/** A search answer stops adding traces past this many bytes (approximate, known before building it). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 export interface QueryApiOptions {
   /** The clock, in ms (tests pin it). */
   now?: () => number;
+  maxSearchLimit?: number;
+  maxResponseBytes?: number;
 }
 
 /** A node:http request listener answering Jaeger's query API from `store`. */
 export function createQueryApi(store: TraceStore, options: QueryApiOptions = {}) {
   const now = options.now ?? Date.now;
+  const maxLimit = options.maxSearchLimit ?? DEFAULT_MAX_SEARCH_LIMIT;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const cutMessage = (n: number) =>
+    `answer cut at ${n} trace(s): more would pass ${maxBytes} bytes (the trace store's --max-response-bytes); narrow the search`;
   const routes: [RegExp, Handler][] = [
     [/^\/api\/services$/, (_p, res) => envelope(res, store.services(), store.services().length)],
     [
@@ -49,15 +60,23 @@ export function createQueryApi(store: TraceStore, options: QueryApiOptions = {})
         const parsed = parseSearchParams(params, now());
         if (!parsed.ok) return v1Error(res, 400, parsed.error);
         const { query, traceIDs } = parsed.value;
-        if (traceIDs.length === 0) return tracesEnvelope(res, store.findTracesJson(query), null);
-        const found: string[] = [];
         const errors: StructuredError[] = [];
-        for (const id of traceIDs) {
-          const trace = store.getTraceJson(id);
-          if (trace !== undefined) found.push(trace);
-          else errors.push({ msg: 'trace not found', traceID: id });
+        if (traceIDs.length === 0) {
+          if (query.limit > maxLimit) {
+            errors.push({
+              code: 400,
+              msg: `limit ${query.limit} is past the maximum of ${maxLimit} (the trace store's --max-search-limit); answered at most ${maxLimit} traces`,
+            });
+            query.limit = maxLimit;
+          }
+          const found = store.findTracesJsonWithin(query, maxBytes);
+          if (found.truncated) errors.push({ msg: cutMessage(found.traces.length) });
+          return tracesEnvelope(res, found.traces, errors.length > 0 ? errors : null);
         }
-        tracesEnvelope(res, found, errors.length > 0 ? errors : null);
+        const found = store.getTracesJsonWithin(traceIDs, maxBytes);
+        for (const id of found.missing) errors.push({ msg: 'trace not found', traceID: id });
+        if (found.truncated) errors.push({ msg: cutMessage(found.traces.length) });
+        tracesEnvelope(res, found.traces, errors.length > 0 ? errors : null);
       },
     ],
     [
@@ -105,7 +124,16 @@ export function createQueryApi(store: TraceStore, options: QueryApiOptions = {})
       (params, res) => {
         const parsed = parseV3Search(params);
         if (typeof parsed === 'string') return v3Error(res, 400, parsed);
-        v3Traces(res, store.findTraces(parsed));
+        // v3's answer has no place for a remark: a cut answer says so in a Warning header.
+        const warnings: string[] = [];
+        if (parsed.limit > maxLimit) {
+          warnings.push(`query.search_depth ${parsed.limit} is past the maximum of ${maxLimit}`);
+          parsed.limit = maxLimit;
+        }
+        const found = store.findTracesWithin(parsed, maxBytes);
+        if (found.truncated) warnings.push(cutMessage(found.traces.length));
+        if (warnings.length > 0) res.setHeader('warning', `299 - ${JSON.stringify(warnings.join('; '))}`);
+        v3Traces(res, found.traces);
       },
     ],
   ];
@@ -142,11 +170,17 @@ function tracesEnvelope(res: ServerResponse, traces: string[], errors: Structure
   res.end(text);
 }
 
-/** Jaeger answers errors through Go's http.Error: the JSON envelope as text/plain with a newline. */
-function v1Error(res: ServerResponse, code: number, msg: string): void {
+/** Jaeger's error envelope as Go's http.Error writes it: JSON as text/plain with a newline. */
+export function jaegerErrorBody(code: number, msg: string): { contentType: string; body: string } {
   const body = JSON.stringify({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code, msg }] });
-  res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
-  res.end(`${body}\n`);
+  return { contentType: 'text/plain; charset=utf-8', body: `${body}\n` };
+}
+
+/** Jaeger answers errors through Go's http.Error: the JSON envelope as text/plain with a newline. */
+export function v1Error(res: ServerResponse, code: number, msg: string): void {
+  const { contentType, body } = jaegerErrorBody(code, msg);
+  res.writeHead(code, { 'content-type': contentType, 'x-content-type-options': 'nosniff' });
+  res.end(body);
 }
 
 function v3Error(res: ServerResponse, httpCode: number, message: string): void {

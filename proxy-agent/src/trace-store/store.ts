@@ -1,5 +1,5 @@
-// The trace store's memory: at most `maxTraces` traces in Jaeger's model (oldest created evicted first),
-// indexed by service, operation, tag and duration bucket so that a search reads only candidate traces.
+// The trace store's memory: at most `maxTraces` traces and `maxBytes` (approximate) of spans in Jaeger's
+// model (oldest created evicted first), indexed by service, operation, tag and duration bucket so that a search reads only candidate traces.
 // Search semantics follow Jaeger's memory storage: one span must match all conditions; newest traces first.
 import { type ConvertedSpan, processKey } from '../../../lib/jaeger/from-otlp';
 import type { DependencyLink, KeyValue, Operation, Process, Span, Trace } from '../../../lib/jaeger/model';
@@ -8,11 +8,19 @@ import { tagValueString } from './tag-value';
 
 export const DEFAULT_MAX_TRACES = 50_000;
 export const DEFAULT_MAX_SPANS_PER_TRACE = 10_000;
+/** Approximate bytes of spans held, as Jaeger's in-memory `max-traces` bounds its memory (by count). */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+/** Approximate bytes one trace may hold: a runaway trace must not push every other one out. */
+export const DEFAULT_MAX_TRACE_BYTES = 32 * 1024 * 1024;
 
 export interface TraceStoreOptions {
   maxTraces?: number;
   /** Spans past this in one trace are rejected (a runaway trace must not take all the memory). */
   maxSpansPerTrace?: number;
+  /** Approximate bytes held; past it the oldest traces are evicted. */
+  maxBytes?: number;
+  /** Approximate bytes one trace may hold; spans past it are rejected (at most `maxBytes`). */
+  maxTraceBytes?: number;
   /** A search whose most selective index term has more traces than this scans newest first (tuning). */
   scanThreshold?: number;
 }
@@ -74,9 +82,25 @@ interface TraceRecord {
   endTime: number;
   /** Index terms this trace is filed under (each once), so eviction needs no recomputation. */
   terms: Set<Term>;
+  /** Approximate heap bytes held for this trace (`spanBytes` and the overheads below). */
+  bytes: number;
+}
+
+/** A found trace set: the traces, and whether a byte cap cut it short. */
+export interface FoundTraces<T> {
+  traces: T[];
+  /** Traces left out because the answer would have passed the byte cap. */
+  truncated: boolean;
 }
 
 const SEP = '\u0000';
+// Rough heap costs beyond string characters (V8, 64-bit, pointer compression), so that the budget follows
+// memory rather than text: a span object with its arrays, a trace record with its maps, one index entry.
+const SPAN_OVERHEAD_BYTES = 160;
+const PART_OVERHEAD_BYTES = 8;
+const PROCESS_OVERHEAD_BYTES = 96;
+const RECORD_OVERHEAD_BYTES = 512;
+const TERM_OVERHEAD_BYTES = 48;
 const DURATION_BUCKETS = 48;
 const DEFAULT_SCAN_THRESHOLD = 2_000;
 const SERVICE_SEED = termHash('service');
@@ -109,21 +133,33 @@ function durationBucket(durationUs: number): number {
 export class TraceStore {
   readonly maxTraces: number;
   readonly maxSpansPerTrace: number;
+  readonly maxBytes: number;
+  readonly maxTraceBytes: number;
   private readonly scanThreshold: number;
   private readonly traces = new Map<string, TraceRecord>();
   private readonly index = new PostingIndex();
   /** service → "name\0kind" → live span count; services and operations vanish with their last span. */
   private readonly operationCounts = new Map<string, Map<string, number>>();
   private readonly processInfo = new WeakMap<Process, ProcessInfo>();
-  /** Live traces in creation order from `head` on (evicted ones are dropped from the front). */
-  private order: TraceRecord[] = [];
+  /**
+   * Traces in creation order from `head` on; an evicted one leaves a hole (undefined). Holes are skipped
+   * from the front; `after` is past the holes behind the head, for when the head itself must stay.
+   */
+  private order: (TraceRecord | undefined)[] = [];
   private head = 0;
+  private after = 1;
+  private byteTotal = 0;
   private nextSeq = 0;
   private spanTotal = 0;
 
   constructor(options: TraceStoreOptions = {}) {
     this.maxTraces = Math.max(1, options.maxTraces ?? DEFAULT_MAX_TRACES);
     this.maxSpansPerTrace = Math.max(1, options.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE);
+    this.maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    this.maxTraceBytes = Math.min(
+      this.maxBytes,
+      Math.max(1, options.maxTraceBytes ?? DEFAULT_MAX_TRACE_BYTES),
+    );
     this.scanThreshold = options.scanThreshold ?? DEFAULT_SCAN_THRESHOLD;
   }
 
@@ -135,22 +171,40 @@ export class TraceStore {
     return this.spanTotal;
   }
 
+  /** Approximate heap bytes held by the traces (what `maxBytes` bounds). */
+  get byteCount(): number {
+    return this.byteTotal;
+  }
+
   add(spans: ConvertedSpan[]): AddResult {
     let accepted = 0;
     let rejected = 0;
     const errors = new Set<string>();
     for (const { span, process } of spans) {
       let record = this.traces.get(span.traceID);
-      if (!record) {
-        while (this.traces.size >= this.maxTraces) this.evictOldest();
-        record = this.createRecord(span.traceID);
-      }
-      if (record.spans.length >= this.maxSpansPerTrace) {
+      if (record && record.spans.length >= this.maxSpansPerTrace) {
         rejected++;
         errors.add(`trace ${span.traceID} holds the maximum of ${this.maxSpansPerTrace} spans`);
         continue;
       }
-      this.addSpan(record, span, process);
+      const prepared = this.prepareSpan(record, span, process);
+      if (
+        (record?.bytes ?? RECORD_OVERHEAD_BYTES + span.traceID.length) + prepared.bytes >
+        this.maxTraceBytes
+      ) {
+        rejected++;
+        errors.add(
+          `trace ${span.traceID} would pass the maximum of ${this.maxTraceBytes} bytes a trace may hold`,
+        );
+        continue;
+      }
+      if (!record) {
+        while (this.traces.size >= this.maxTraces) this.evictOldest();
+        record = this.createRecord(span.traceID);
+      }
+      this.commitSpan(record, span, process, prepared);
+      // The memory budget: the oldest other traces go first; this one fits alone (maxTraceBytes ≤ maxBytes).
+      while (this.byteTotal > this.maxBytes && this.evictOldest(record)) {}
       accepted++;
     }
     return { accepted, rejected, errors: [...errors] };
@@ -192,6 +246,31 @@ export class TraceStore {
     return this.findRecords(query).map(traceJson);
   }
 
+  /**
+   * `findTraces`, stopping before the trace that would take the answer past `maxBytes` (by the traces'
+   * approximate size, known before any is built); the first trace is always answered.
+   */
+  findTracesWithin(query: TraceQuery, maxBytes: number): FoundTraces<Trace> {
+    return within(this.findRecords(query), maxBytes, toTrace);
+  }
+
+  /** `findTracesJson` within a byte cap, as `findTracesWithin`. */
+  findTracesJsonWithin(query: TraceQuery, maxBytes: number): FoundTraces<string> {
+    return within(this.findRecords(query), maxBytes, traceJson);
+  }
+
+  /** The JSON of the given traces (absent ones skipped in `missing`) within a byte cap. */
+  getTracesJsonWithin(traceIDs: string[], maxBytes: number): FoundTraces<string> & { missing: string[] } {
+    const records: TraceRecord[] = [];
+    const missing: string[] = [];
+    for (const id of traceIDs) {
+      const record = this.traces.get(id);
+      if (record) records.push(record);
+      else missing.push(id);
+    }
+    return { ...within(records, maxBytes, traceJson), missing };
+  }
+
   private findRecords(query: TraceQuery): TraceRecord[] {
     const service = query.serviceName;
     // Each condition the index can answer is a list of terms a trace must have one of.
@@ -223,8 +302,8 @@ export class TraceStore {
       // Many candidates: walk the traces newest first and stop at the limit, as Jaeger's memory store does.
       const found: TraceRecord[] = [];
       for (let i = this.order.length - 1; i >= this.head && found.length < limit; i--) {
-        const record = this.order[i] as TraceRecord;
-        if (candidate(record)) found.push(record);
+        const record = this.order[i];
+        if (record && candidate(record)) found.push(record);
       }
       return found;
     }
@@ -281,9 +360,11 @@ export class TraceStore {
       startTime: Number.POSITIVE_INFINITY,
       endTime: Number.NEGATIVE_INFINITY,
       terms: new Set(),
+      bytes: RECORD_OVERHEAD_BYTES + traceID.length,
     };
     this.traces.set(traceID, record);
     this.order.push(record);
+    this.byteTotal += record.bytes;
     return record;
   }
 
@@ -301,38 +382,58 @@ export class TraceStore {
     return info;
   }
 
-  private addSpan(record: TraceRecord, span: Span, process: Process): void {
+  /** The stored form of a span for `record` (not yet added) and the bytes adding it would cost. */
+  private prepareSpan(record: TraceRecord | undefined, span: Span, process: Process): PreparedSpan {
     const info = this.infoOf(process);
-    let pid = record.processIds.get(info.key);
-    if (pid === undefined) {
-      pid = `p${record.processIds.size + 1}`;
-      record.processIds.set(info.key, pid);
-      record.processes[pid] = process;
-    }
+    const known = record?.processIds.get(info.key);
+    const pid = known ?? `p${(record?.processIds.size ?? 0) + 1}`;
     span.processID = pid;
     const stored = storedSpan(span);
+    const processBytes = known === undefined ? PROCESS_OVERHEAD_BYTES + info.key.length : 0;
+    return { stored, newProcess: known === undefined, bytes: spanBytes(stored) + processBytes };
+  }
+
+  private commitSpan(record: TraceRecord, span: Span, process: Process, prepared: PreparedSpan): void {
+    const { stored } = prepared;
+    if (prepared.newProcess) {
+      record.processIds.set(this.infoOf(process).key, stored.processID);
+      record.processes[stored.processID] = process;
+    }
     record.spans.push(stored);
     record.startTime = Math.min(record.startTime, span.startTime);
     record.endTime = Math.max(record.endTime, span.startTime + span.duration);
     this.spanTotal++;
     const id = record.traceID;
     const terms = record.terms;
+    let newTerms = 0;
     this.forEachTerm(span, process, (term) => {
       // Most terms repeat across a trace's spans: touch the shared index only for new ones.
       if (terms.has(term)) return;
       terms.add(term);
       this.index.add(term, id);
+      newTerms++;
     });
+    const bytes = prepared.bytes + newTerms * TERM_OVERHEAD_BYTES;
+    record.bytes += bytes;
+    this.byteTotal += bytes;
     this.countOperation(process.serviceName, stored, +1);
   }
 
-  private evictOldest(): void {
-    const oldest = this.order[this.head];
-    if (!oldest) return;
-    this.order[this.head] = undefined as unknown as TraceRecord; // let it be collected
-    this.head++;
+  /** Evicts the oldest trace other than `keep`; false when there is none. */
+  private evictOldest(keep?: TraceRecord): boolean {
+    while (this.head < this.order.length && this.order[this.head] === undefined) this.head++;
+    let at = this.head;
+    if (keep !== undefined && this.order[at] === keep) {
+      this.after = Math.max(this.after, this.head + 1);
+      while (this.after < this.order.length && this.order[this.after] === undefined) this.after++;
+      at = this.after;
+    }
+    const oldest = this.order[at];
+    if (!oldest) return false;
+    this.order[at] = undefined; // let it be collected
     if (this.head > 1024 && this.head * 2 > this.order.length) {
       this.order = this.order.slice(this.head);
+      this.after = Math.max(1, this.after - this.head);
       this.head = 0;
     }
     const id = oldest.traceID;
@@ -343,6 +444,8 @@ export class TraceStore {
       if (process) this.countOperation(process.serviceName, span, -1);
     }
     this.spanTotal -= oldest.spans.length;
+    this.byteTotal -= oldest.bytes;
+    return true;
   }
 
   /** The index terms of one span: its service, operation, duration bucket, and every tag it can match. */
@@ -371,6 +474,34 @@ export class TraceStore {
     else ops.delete(key);
     if (ops.size === 0) this.operationCounts.delete(service);
   }
+}
+
+interface PreparedSpan {
+  stored: StoredSpan;
+  /** The span's process is not yet one of the trace's. */
+  newProcess: boolean;
+  /** Approximate bytes the span (and its process, when new to the trace) adds. */
+  bytes: number;
+}
+
+/** Approximate heap bytes of a stored span (tag strings pooled across spans are counted for each). */
+function spanBytes(s: StoredSpan): number {
+  let n = SPAN_OVERHEAD_BYTES + s.spanID.length + s.operationName.length + s.parentSpanID.length;
+  n += s.match.length + s.kind.length;
+  for (const part of s.json) n += part.length + PART_OVERHEAD_BYTES;
+  return n;
+}
+
+/** The leading records whose total size stays within `maxBytes` (at least one), converted. */
+function within<T>(records: TraceRecord[], maxBytes: number, convert: (r: TraceRecord) => T): FoundTraces<T> {
+  const traces: T[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    if (traces.length > 0 && bytes + record.bytes > maxBytes) return { traces, truncated: true };
+    bytes += record.bytes;
+    traces.push(convert(record));
+  }
+  return { traces, truncated: false };
 }
 
 /**
@@ -447,6 +578,11 @@ const TAGS_MARK = ',"tags":[]';
 const MAX_SHARED_VALUE_LENGTH = 200;
 const MAX_VALUES_PER_KEY = 256;
 const MAX_SHARED_KEYS = 1024;
+/** Keys longer than this are not pooled: the pool outlives the spans, so it must not keep huge keys. */
+const MAX_SHARED_KEY_LENGTH = 200;
+/** Characters the pool may hold in all (keys and JSON); past it, tags are serialized per span. */
+const MAX_SHARED_CHARS = 8 * 1024 * 1024;
+let sharedChars = 0;
 
 interface SharedTag {
   type: KeyValue['type'];
@@ -456,26 +592,37 @@ interface SharedTag {
 /**
  * Serialized tags, shared: most tags repeat across spans (method, status, cluster, flags, kind), so each
  * repeated one is serialized and held once. Tag key → value → JSON; a key seen with more than
- * MAX_VALUES_PER_KEY values (ids, urls) is marked `null` and no longer pooled. Bounded by the limits above.
+ * MAX_VALUES_PER_KEY values (ids, urls) is marked `null` and no longer pooled. Bounded by the limits above
+ (at most MAX_SHARED_CHARS characters in all).
  */
 const sharedTags = new Map<string, Map<KeyValue['value'], SharedTag> | null>();
 
 function tagJson(kv: KeyValue): string {
   let values = sharedTags.get(kv.key);
-  if (values === null || (typeof kv.value === 'string' && kv.value.length > MAX_SHARED_VALUE_LENGTH)) {
+  if (
+    values === null ||
+    kv.key.length > MAX_SHARED_KEY_LENGTH ||
+    (typeof kv.value === 'string' && kv.value.length > MAX_SHARED_VALUE_LENGTH)
+  ) {
     return JSON.stringify(kv);
   }
   if (values === undefined) {
-    if (sharedTags.size >= MAX_SHARED_KEYS) return JSON.stringify(kv);
+    if (sharedTags.size >= MAX_SHARED_KEYS || sharedChars >= MAX_SHARED_CHARS) return JSON.stringify(kv);
     values = new Map();
     sharedTags.set(kv.key, values);
+    sharedChars += kv.key.length;
   }
   const known = values.get(kv.value);
   if (known !== undefined && known.type === kv.type) return known.json;
   const json = JSON.stringify(kv);
-  if (known === undefined) {
-    if (values.size >= MAX_VALUES_PER_KEY) sharedTags.set(kv.key, null);
-    else values.set(kv.value, { type: kv.type, json });
+  if (known === undefined && sharedChars < MAX_SHARED_CHARS) {
+    if (values.size >= MAX_VALUES_PER_KEY) {
+      for (const v of values.values()) sharedChars -= v.json.length;
+      sharedTags.set(kv.key, null);
+    } else {
+      values.set(kv.value, { type: kv.type, json });
+      sharedChars += json.length;
+    }
   }
   return json;
 }
