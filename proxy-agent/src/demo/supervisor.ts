@@ -19,7 +19,7 @@ import { httpSdScrapeConfig, startPrometheus } from '../prometheus';
 import { applyScenario } from './apply-scenario';
 import { startExternalService } from './apps';
 import { startDashboard } from './dashboard-process';
-import { MeshInstances } from './mesh-instances';
+import { MeshInstances, type MeshLinks, type NodeChild } from './mesh-instances';
 import { ProcessGroup } from './process-group';
 import { waitUntil } from './readiness';
 import type { ScenarioName } from './scenarios';
@@ -172,6 +172,36 @@ async function prometheusFor(
   return prom.url;
 }
 
+/** The demo's config (scenario, external service) applied, then every instance started and registered. */
+async function startMesh(
+  run: {
+    group: ProcessGroup;
+    nodeChild: NodeChild;
+    cleanups: Array<() => Promise<void>>;
+    log: (line: string) => void;
+  },
+  links: MeshLinks & { token: string },
+  scenario: ScenarioName,
+): Promise<{ outbound: number }> {
+  const external = await startExternalService(0);
+  run.cleanups.push(() => external.close());
+  const client = new MeshConfigClient({
+    baseUrl: links.controlPlane,
+    token: links.token,
+    user: 'meshlens-demo',
+  });
+  const errors = await applyScenario(client, scenario, external.port);
+  if (errors.length > 0)
+    throw new Error(`the control plane refused the demo config:\n  ${errors.join('\n  ')}`);
+  const instances = new MeshInstances(run.group, run.nodeChild, links, APP_FLAGS, run.log);
+  const [gateway] = await Promise.all([
+    instances.start({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
+    ...INSTANCES.map((inst) => instances.start({ ...inst, namespace: DEMO_NAMESPACE }, inst.app)),
+  ]);
+  await waitForRegistration(client, INSTANCES.length + 1);
+  return gateway;
+}
+
 export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir);
@@ -221,26 +251,17 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     services.push(() => svc.stop());
     const { controlPlane, otlp, jaegerQuery } = svc.urls;
 
-    const external = await startExternalService(0);
-    cleanups.push(() => external.close());
-    const client = new MeshConfigClient({ baseUrl: controlPlane, token, user: 'meshlens-demo' });
-    const errors = await applyScenario(client, options.scenario, external.port);
-    if (errors.length > 0)
-      throw new Error(`the control plane refused the demo config:\n  ${errors.join('\n  ')}`);
-
-    const samplingPercent = options.samplingPercent ?? DEMO_SAMPLING_PERCENT;
-    const instances = new MeshInstances(
-      group,
-      nodeChild,
-      { controlPlane, tokenFile, otlp, samplingPercent },
-      APP_FLAGS,
-      log,
+    const gateway = await startMesh(
+      { group, nodeChild, cleanups, log },
+      {
+        controlPlane,
+        tokenFile,
+        token,
+        otlp,
+        samplingPercent: options.samplingPercent ?? DEMO_SAMPLING_PERCENT,
+      },
+      options.scenario,
     );
-    const [gateway] = await Promise.all([
-      instances.start({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
-      ...INSTANCES.map((inst) => instances.start({ ...inst, namespace: DEMO_NAMESPACE }, inst.app)),
-    ]);
-    await waitForRegistration(client, INSTANCES.length + 1);
 
     const prometheus = await prometheusFor(
       options,
