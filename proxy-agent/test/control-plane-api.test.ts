@@ -16,7 +16,7 @@ import {
 let cp: CpProcess;
 
 beforeAll(async () => {
-  cp = await startCp({ token: 's3cret-token' });
+  cp = await startCp({ token: 's3cret-token', args: ['--on-behalf-of-users', 'ci-admin'] });
 });
 afterAll(async () => {
   await cp?.stop();
@@ -260,6 +260,7 @@ describe('control plane REST API', () => {
     expect(latest).toMatchObject({
       who: 'alice',
       identity: 'ci-admin',
+      onBehalfOf: 'alice',
       verb: 'replace',
       kind: 'DestinationRule',
       namespace: 'default',

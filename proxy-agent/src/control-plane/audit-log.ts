@@ -1,26 +1,33 @@
 // The append-only audit log (JSON lines in the data directory): who changed what, from which spec to
 // which. The dashboard's canary history reads it through `GET /v1/audit`.
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MeshKind } from '../../../lib/mesh-config/schema';
+import { DEFAULT_AUDIT_SCAN_BYTES } from './limits';
 import type { Change, Mutation } from './resource-state';
 
 export const AUDIT_FILE = 'audit.log';
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const MAX_AUDIT_LIMIT = 1000;
 
-/** Who asked: the identity the bearer token proves (or `anonymous`), and whom a UI says it acts for. */
+/** Who asked: the user the bearer token proves (or `anonymous`), and whom a trusted client acts for. */
 export interface Actor {
   identity: string;
-  /** The `X-Meshlens-User` header: the person behind the dashboard; claimed, not proven. */
+  /**
+   * The `X-Meshlens-User` header (the person behind the dashboard), kept only when the token's user may
+   * act for others (`--on-behalf-of-users`); it never replaces the identity.
+   */
   onBehalfOf?: string;
 }
 
 export interface AuditEntry {
   time: string;
-  /** `onBehalfOf` when given, else the identity: the name to show. */
+  /** The name to show: `onBehalfOf` when recorded, else the identity. */
   who: string;
+  /** The authenticated user: the token file's `token,user` entry, or `anonymous`. */
   identity: string;
+  /** Whom a client allowed to act for others named (the dashboard's signed-in user). */
+  onBehalfOf?: string;
   verb: Mutation['verb'];
   kind: MeshKind;
   namespace: string;
@@ -45,6 +52,7 @@ export function auditEntry(verb: Mutation['verb'], change: Change, actor: Actor,
     time: now.toISOString(),
     who: actor.onBehalfOf ?? actor.identity,
     identity: actor.identity,
+    ...(actor.onBehalfOf !== undefined ? { onBehalfOf: actor.onBehalfOf } : {}),
     verb,
     kind: o.kind,
     namespace: o.metadata.namespace ?? 'default',
@@ -82,11 +90,12 @@ export class AuditLog {
   private constructor(
     private readonly file: string,
     private readonly handle: FileHandle,
+    private readonly scanBytes: number,
   ) {}
 
-  static async open(dir: string): Promise<AuditLog> {
+  static async open(dir: string, scanBytes = DEFAULT_AUDIT_SCAN_BYTES): Promise<AuditLog> {
     const file = join(dir, AUDIT_FILE);
-    return new AuditLog(file, await open(file, 'a', 0o600));
+    return new AuditLog(file, await open(file, 'a', 0o600), scanBytes);
   }
 
   /** Appends entries and syncs them to disk. */
@@ -96,8 +105,20 @@ export class AuditLog {
     await this.handle.datasync();
   }
 
+  /** Entries from the log's last `scanBytes` only: the log grows forever, a read must not. */
   async read(filter: AuditFilter): Promise<AuditEntry[]> {
-    return selectEntries(await readFile(this.file, 'utf8'), filter);
+    const handle = await open(this.file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, this.scanBytes);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      // A window that starts mid-line drops that torn first line.
+      const text = buffer.toString('utf8');
+      return selectEntries(length < size ? text.slice(text.indexOf('\n') + 1) : text, filter);
+    } finally {
+      await handle.close();
+    }
   }
 
   async close(): Promise<void> {

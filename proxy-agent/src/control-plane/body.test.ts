@@ -55,3 +55,22 @@ describe('jsonErrorOffset', () => {
     expect(jsonErrorOffset('"abc')).toBe(4);
   });
 });
+
+describe('hostile bodies', () => {
+  it('refuses JSON nested deeper than the bound, before parsing it', () => {
+    const deep = `{"spec": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    expect(message(() => parseBody(deep, 'json'))).toMatch(/deeper than 64 levels/);
+    expect(message(() => parseBody(`{"a": ${'{"a": '.repeat(10)}1${'}'.repeat(10)}}`, 'json', 5))).toMatch(
+      /deeper than 5 levels/,
+    );
+  });
+
+  it('refuses YAML nested deeper than the bound, even deep enough to overflow the parser', () => {
+    expect(message(() => parseBody(`a: ${'['.repeat(100)}${']'.repeat(100)}`, 'yaml'))).toMatch(
+      /deeper than 64 levels/,
+    );
+    expect(message(() => parseBody(`a: ${'['.repeat(50_000)}${']'.repeat(50_000)}`, 'yaml'))).toMatch(
+      /deeper than 64 levels/,
+    );
+  });
+});

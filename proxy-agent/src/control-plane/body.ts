@@ -3,12 +3,18 @@
 import type { IncomingMessage } from 'node:http';
 import { parseDocument } from 'yaml';
 import { jsonErrorOffset } from './json-error-position';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_DEPTH } from './limits';
+import { jsonTextDepth, valueDepth } from './nesting-depth';
 import { ApiError, badRequest } from './status';
 
-/** Kubernetes' own request limit is 3 MiB; config objects here are far smaller. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
 
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    req.resume(); // drained, not read: the answer goes out at once
+    throw new ApiError(413, 'RequestEntityTooLarge', `request body is larger than ${limit} bytes`);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -45,10 +51,26 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
+function tooDeep(maxDepth: number): ApiError {
+  return badRequest(`the request body nests objects and arrays deeper than ${maxDepth} levels`);
+}
+
 /** Parses YAML (one document); throws 400 naming the line and column of the first error. */
-export function parseYaml(text: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+export function parseYaml(text: string, maxDepth = DEFAULT_MAX_BODY_DEPTH): unknown {
+  let doc: ReturnType<typeof parseDocument>;
+  let value: unknown;
+  try {
+    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+    value = doc.errors.length === 0 ? doc.toJS() : undefined;
+  } catch (err) {
+    // The YAML parser recurses per nesting level: a flow collection nested deep enough overflows it.
+    if (err instanceof RangeError) throw tooDeep(maxDepth);
+    // e.g. an alias bomb: the yaml library refuses excessive alias expansion.
+    throw badRequest(`invalid YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const error = doc.errors[0];
+  // The parser reports its own stack overflow as a document error.
+  if (error && /call stack/i.test(error.message)) throw tooDeep(maxDepth);
   if (error) {
     const at = error.linePos?.[0];
     const where = at ? ` at line ${at.line}, column ${at.col}` : '';
@@ -56,11 +78,13 @@ export function parseYaml(text: string): unknown {
       `invalid YAML${where}: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
     );
   }
-  return doc.toJS();
+  if (valueDepth(value, maxDepth) > maxDepth) throw tooDeep(maxDepth);
+  return value;
 }
 
 /** Parses JSON; an error names its line and column. */
-export function parseJson(text: string): unknown {
+export function parseJson(text: string, maxDepth = DEFAULT_MAX_BODY_DEPTH): unknown {
+  if (jsonTextDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -73,8 +97,12 @@ export function parseJson(text: string): unknown {
 }
 
 /** The parsed body, which must be an object (a resource or a patch). */
-export function parseBody(text: string, format: BodyFormat): Record<string, unknown> {
-  const value = format === 'yaml' ? parseYaml(text) : parseJson(text);
+export function parseBody(
+  text: string,
+  format: BodyFormat,
+  maxDepth = DEFAULT_MAX_BODY_DEPTH,
+): Record<string, unknown> {
+  const value = format === 'yaml' ? parseYaml(text, maxDepth) : parseJson(text, maxDepth);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest(
       `the request body must be an object, not ${Array.isArray(value) ? 'an array' : typeof value}`,

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadState, lockDataDir, STATE_FILE, saveState } from './persistence';
+import { loadState, STATE_FILE, saveState } from './persistence';
 import { applyMutation, emptyState } from './resource-state';
 
 const dirs: string[] = [];
@@ -44,15 +44,5 @@ describe('state file', () => {
   it('starts empty in a new directory', async () => {
     const s = await loadState(join(await tempDir(), 'new'));
     expect(s.resourceVersion).toBe(0);
-  });
-
-  it('locks the data directory against a second live control plane, not against a dead one', async () => {
-    const dir = await tempDir();
-    await writeFile(join(dir, 'lock'), String(process.ppid));
-    await expect(lockDataDir(dir)).rejects.toThrow(/in use/);
-    await writeFile(join(dir, 'lock'), '999999999');
-    const unlock = await lockDataDir(dir);
-    await unlock();
-    expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -106,38 +106,3 @@ export async function loadState(dir: string): Promise<ResourceState> {
 export async function saveState(dir: string, state: ResourceState): Promise<void> {
   await writeFileAtomic(dir, STATE_FILE, serializeState(state));
 }
-
-export const LOCK_FILE = 'lock';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Claims the data directory for this process: two control planes writing one state file would undo
- * each other's changes. A lock left by a dead process (kill -9) is taken over.
- */
-export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(file, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(file, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
-        throw new Error(`data directory ${dir} is in use by another control plane (pid ${pid})`);
-      await rm(file, { force: true });
-    }
-  }
-  throw new Error(`cannot lock data directory ${dir}`);
-}

@@ -8,6 +8,7 @@ import type { Change } from './resource-state';
 import { ApiError, badRequest, notFound, type Status } from './status';
 import type { ResourceStore } from './store';
 import type { WatchEvent } from './watch-hub';
+import type { WatchQuota } from './watch-quota';
 
 /** Kubernetes sends a bookmark about once a minute; client idle timeouts are commonly 5 minutes. */
 export const BOOKMARK_INTERVAL_MS = 60_000;
@@ -29,13 +30,21 @@ export interface ResourceApiContext {
   onChange?: (change: Change) => void;
   /** Watch responses still open, ended when the server closes. */
   watches: Set<ServerResponse>;
+  /** Concurrent watches per user. */
+  watchQuota: WatchQuota;
+  limits: { maxBodyBytes: number; maxBodyDepth: number; watchBufferBytes: number };
+  log: (line: string) => void;
 }
 
 function listKind(kind: string): string {
   return `${kind}List`;
 }
 
-async function readResourceBody(req: IncomingMessage, allowPatch: boolean): Promise<Record<string, unknown>> {
+async function readResourceBody(
+  req: IncomingMessage,
+  allowPatch: boolean,
+  limits: ResourceApiContext['limits'],
+): Promise<Record<string, unknown>> {
   const format = bodyFormat(req.headers['content-type']);
   if (!format || (format === 'merge-patch') !== allowPatch) {
     throw new ApiError(
@@ -46,7 +55,7 @@ async function readResourceBody(req: IncomingMessage, allowPatch: boolean): Prom
         : `the content type must be application/json or application/yaml, not ${req.headers['content-type']}`,
     );
   }
-  return parseBody(await readBody(req), format);
+  return parseBody(await readBody(req, limits.maxBodyBytes), format, limits.maxBodyDepth);
 }
 
 export async function handleResource(
@@ -85,29 +94,31 @@ export async function handleResource(
     case 'POST': {
       if (name !== undefined || namespace === undefined)
         throw new ApiError(405, 'MethodNotAllowed', 'POST creates in a namespaced collection');
-      const body = await readResourceBody(req, false);
+      const body = await readResourceBody(req, false, ctx.limits);
       return sendJson(res, 201, await mutate({ verb: 'create', kind, namespace, body }));
     }
     case 'PUT': {
       if (name === undefined || namespace === undefined)
         throw new ApiError(405, 'MethodNotAllowed', 'PUT replaces a named resource');
-      const body = await readResourceBody(req, false);
+      const body = await readResourceBody(req, false, ctx.limits);
       return sendJson(res, 200, await mutate({ verb: 'replace', kind, namespace, name, body }));
     }
     case 'PATCH': {
       if (name === undefined || namespace === undefined)
         throw new ApiError(405, 'MethodNotAllowed', 'PATCH changes a named resource');
-      const patch = await readResourceBody(req, true);
+      const patch = await readResourceBody(req, true, ctx.limits);
       return sendJson(res, 200, await mutate({ verb: 'patch', kind, namespace, name, patch }));
     }
     case 'DELETE': {
       if (name === undefined || namespace === undefined)
         throw new ApiError(405, 'MethodNotAllowed', 'DELETE removes a named resource');
       // Kubernetes DeleteOptions may carry preconditions; a body is optional.
-      const text = await readBody(req);
+      const text = await readBody(req, ctx.limits.maxBodyBytes);
       let resourceVersion: string | undefined;
       if (text.trim() !== '') {
-        const opts = parseBody(text, 'json') as { preconditions?: { resourceVersion?: unknown } };
+        const opts = parseBody(text, 'json', ctx.limits.maxBodyDepth) as {
+          preconditions?: { resourceVersion?: unknown };
+        };
         const rv = opts.preconditions?.resourceVersion;
         if (rv !== undefined) resourceVersion = String(rv);
       }
@@ -146,8 +157,31 @@ function serveWatch(
   const initial: WatchEvent[] = fromStart
     ? store.list(path.kind, path.namespace).map((object: MeshResource) => ({ type: 'ADDED', object }))
     : [];
-  const write = (events: readonly WatchEvent[]) => {
-    if (events.length > 0) res.write(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+
+  const user = ctx.actor.identity;
+  const release = ctx.watchQuota.acquire(user);
+  if (!release) {
+    res.setHeader('retry-after', '1');
+    throw new ApiError(
+      429,
+      'TooManyRequests',
+      `too many concurrent watches for user ${user} (limit ${ctx.watchQuota.perUser}, --max-watches-per-user)`,
+    );
+  }
+  // Output this watcher may leave unsent before it is closed; raised below by the initial burst.
+  let budget = ctx.limits.watchBufferBytes;
+  const write = (events: readonly { type: string; object: unknown }[]) => {
+    if (events.length === 0 || res.destroyed) return;
+    if (res.writableLength > budget) {
+      // A watcher that does not read would hold every later event in memory: close it, as
+      // kube-apiserver does; its client lists and watches again.
+      ctx.log(
+        `closing a ${path.kind} watch of ${user}: ${res.writableLength} bytes unsent (limit ${ctx.limits.watchBufferBytes}, --watch-buffer-bytes)`,
+      );
+      res.destroy();
+      return;
+    }
+    res.write(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
   };
 
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
@@ -156,6 +190,7 @@ function serveWatch(
   try {
     sub = store.hub.subscribe(filter, fromStart ? Number(store.resourceVersion) : Number(rvParam), write);
   } catch (err) {
+    release();
     // As the Kubernetes API server does: an ERROR event carrying the Status (410 Expired), then the end.
     if (err instanceof ApiError) res.end(`${JSON.stringify({ type: 'ERROR', object: err.toStatus() })}\n`);
     else res.destroy(err as Error);
@@ -163,6 +198,7 @@ function serveWatch(
   }
   write(initial);
   write(sub.replay);
+  budget += res.writableLength;
   ctx.watches.add(res);
   const timer = timeoutS === undefined ? undefined : setTimeout(() => res.end(), timeoutS * 1000);
   // Bookmarks keep a quiet stream alive through client idle timeouts and carry the current version.
@@ -174,13 +210,14 @@ function serveWatch(
             apiVersion: API_VERSION,
             metadata: { resourceVersion: store.resourceVersion },
           };
-          res.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
+          write([{ type: 'BOOKMARK', object }]);
         }, BOOKMARK_INTERVAL_MS)
       : undefined;
   const done = () => {
     // A stream closed before it ended was cut by the client: its connection cannot carry another request.
     if (!res.writableEnded) res.socket?.destroy();
     sub.unsubscribe();
+    release();
     ctx.watches.delete(res);
     clearTimeout(timer);
     clearInterval(bookmarks);

@@ -41,6 +41,8 @@ export interface Change {
 export interface MutationContext {
   now: Date;
   newUid: () => string;
+  /** Objects the state may hold; a create beyond it is refused. */
+  maxObjects?: number;
 }
 
 export function objectKey(kind: MeshKind, namespace: string, name: string): string {
@@ -251,6 +253,12 @@ export function applyMutation(state: ResourceState, m: Mutation, ctx: MutationCo
       const name = nameOf(normalized);
       if (name && state.objects.has(objectKey(m.kind, m.namespace, name)))
         throw alreadyExists(PLURALS[m.kind], name);
+      if (ctx.maxObjects !== undefined && state.objects.size >= ctx.maxObjects)
+        throw new ApiError(
+          403,
+          'Forbidden',
+          `the control plane holds its maximum of ${ctx.maxObjects} objects (--max-objects): delete some first`,
+        );
       const object = admit(state, m.kind, normalized, undefined, ctx);
       return commit(state, { type: 'ADDED', object });
     }

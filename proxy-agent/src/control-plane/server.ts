@@ -2,17 +2,26 @@
 // Prometheus discovery, the audit log and health. `startControlPlane` is the library entry.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseTokenText, readTokenFile, type TokenEntry } from '../../../lib/auth/token-file';
+import {
+  DEFAULT_TOKEN_USER,
+  parseTokenText,
+  readTokenFile,
+  type TokenEntry,
+} from '../../../lib/auth/token-file';
 import { API_VERSION, MESH_KINDS, PLURALS } from '../../../lib/mesh-config/schema';
+import { guardedHandler } from '../net/guarded-handler';
 import type { Actor } from './audit-log';
 import { ANONYMOUS, authenticate } from './auth';
+import { lockDataDir } from './data-dir-lock';
+import { type Limits, resolveLimits } from './limits';
+import { onClientError, respondWithStatus } from './listener-errors';
 import { API_PREFIX, parseResourcePath } from './paths';
-import { lockDataDir } from './persistence';
 import { prometheusTargets } from './prometheus-sd';
 import { DEFAULT_HEARTBEAT_TTL_MS, HealthTracker, isAutoRegistered } from './registry';
 import { handleResource, sendJson, sendStatus } from './resource-api';
-import { ApiError, failure } from './status';
+import { ApiError } from './status';
 import { ResourceStore } from './store';
+import { WatchQuota } from './watch-quota';
 
 export interface ControlPlaneOptions {
   /** 0 (the default) picks a free port. */
@@ -27,8 +36,17 @@ export interface ControlPlaneOptions {
   heartbeatTtlMs?: number;
   /** ... and removed when silent this long (default 4 × TTL). */
   removeAfterMs?: number;
-  /** Watch events kept for resuming watches. */
+  /** Watch events kept for resuming watches (same as `limits.historySize`). */
   historySize?: number;
+  /** Overrides of the limits in ./limits.ts. */
+  limits?: Partial<Limits>;
+  /**
+   * Token users whose `X-Meshlens-User` header is recorded as `onBehalfOf` in the audit log (the
+   * dashboard's token). Default: `admin`, the user of a bare token, as cluster-admin may impersonate.
+   */
+  onBehalfOfUsers?: readonly string[];
+  /** Serve without a token on an address other than loopback (refused otherwise). */
+  insecureAllowAnonymous?: boolean;
   log?: (message: string) => void;
 }
 
@@ -43,11 +61,21 @@ const USER_HEADER = 'x-meshlens-user';
 const CLOSE_GRACE_MS = 1000;
 const HEARTBEAT_PATH = /^\/v1\/workloadentries\/([^/]+)\/([^/]+)\/heartbeat$/;
 
-function actorOf(req: IncomingMessage, identity: string): Actor {
+/** Who asks: the authenticated user, and whom it acts for only when that user may say so. */
+function actorOf(req: IncomingMessage, identity: string, delegates: ReadonlySet<string>): Actor {
+  if (!delegates.has(identity)) return { identity };
   const claimed = req.headers[USER_HEADER];
   const onBehalfOf =
     typeof claimed === 'string' && /^[\x20-\x7e]{1,128}$/.test(claimed.trim()) ? claimed.trim() : undefined;
   return { identity, ...(onBehalfOf ? { onBehalfOf } : {}) };
+}
+
+/** Whether `host` is a loopback address, reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
+  );
 }
 
 /** Kubernetes discovery for the group, so kubectl-like clients find the resources. */
@@ -83,10 +111,28 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     ...(options.tokenFile !== undefined ? readTokenFile(options.tokenFile) : []),
   ];
   const authRequired = options.token !== undefined || options.tokenFile !== undefined;
+  const host = options.host ?? '127.0.0.1';
+  if (!authRequired && !isLoopbackHost(host) && !options.insecureAllowAnonymous)
+    throw new Error(
+      `refusing to serve ${host} without --token-file: anyone who reaches it could change the mesh config ` +
+        '(pass --insecure-allow-anonymous to do so anyway)',
+    );
+  const limits = resolveLimits({
+    ...(options.historySize !== undefined ? { historySize: options.historySize } : {}),
+    ...options.limits,
+  });
+  const delegates = new Set(options.onBehalfOfUsers ?? [DEFAULT_TOKEN_USER]);
   const unlock = await lockDataDir(options.dataDir);
   let store: ResourceStore;
   try {
-    store = await ResourceStore.open({ dataDir: options.dataDir, historySize: options.historySize, log });
+    store = await ResourceStore.open({
+      dataDir: options.dataDir,
+      historySize: limits.historySize,
+      historyBytes: limits.historyBytes,
+      maxObjects: limits.maxObjects,
+      auditScanBytes: limits.auditScanBytes,
+      log,
+    });
   } catch (err) {
     await unlock();
     throw err;
@@ -94,6 +140,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const ttlMs = options.heartbeatTtlMs ?? DEFAULT_HEARTBEAT_TTL_MS;
   const health = new HealthTracker(store, { ttlMs, removeAfterMs: options.removeAfterMs ?? ttlMs * 4, log });
   const watches = new Set<ServerResponse>();
+  const watchQuota = new WatchQuota(limits.maxWatchesPerUser);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://control-plane');
@@ -111,13 +158,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       }
       identity = who;
     }
-    const actor = actorOf(req, identity);
+    const actor = actorOf(req, identity, delegates);
     const path = parseResourcePath(url.pathname);
     if (path) {
       return handleResource(req, res, url, path, {
         store,
         actor,
         watches,
+        watchQuota,
+        limits,
+        log,
         onChange: (change) => {
           const o = change.object;
           if (o.kind === 'WorkloadEntry' && change.type !== 'DELETED' && isAutoRegistered(o))
@@ -161,22 +211,30 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     throw new ApiError(404, 'NotFound', `the server could not find the requested resource ${url.pathname}`);
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      const status =
-        err instanceof ApiError
-          ? err.toStatus()
-          : failure(500, 'InternalError', err instanceof Error ? err.message : String(err));
-      if (!(err instanceof ApiError)) log(`internal error on ${req.method} ${req.url}: ${String(err)}`);
+  /** API errors are answered here; anything else goes on to the shared guard (400/500, logged). */
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await route(req, res);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
       if (res.headersSent) res.destroy();
-      else sendStatus(res, status);
-    });
-  });
-  // A watch stream stays open indefinitely; Node's default request timeouts would cut it.
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 5000;
+      else sendStatus(res, err.toStatus());
+    }
+  }
 
-  const host = options.host ?? '127.0.0.1';
+  const server = createServer(
+    {
+      // Both deadlines end once the request has been read: a watch (a GET) then streams on unbounded.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.headersTimeoutMs / 2)),
+    },
+    guardedHandler(handle, { name: 'control-plane', log, respond: respondWithStatus }),
+  );
+  server.keepAliveTimeout = 5000;
+  server.maxConnections = limits.maxConnections;
+  server.on('clientError', onClientError(log));
+
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

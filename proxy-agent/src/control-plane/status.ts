@@ -4,6 +4,7 @@ import type { Cause } from '../../../lib/mesh-config/validate';
 export type StatusReason =
   | 'BadRequest'
   | 'Unauthorized'
+  | 'Forbidden'
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'AlreadyExists'
@@ -13,6 +14,8 @@ export type StatusReason =
   | 'Invalid'
   | 'RequestEntityTooLarge'
   | 'UnsupportedMediaType'
+  | 'Timeout'
+  | 'TooManyRequests'
   | 'InternalError'
   | 'ServiceUnavailable';
 

@@ -26,6 +26,10 @@ interface Pending {
 export interface StoreOptions {
   dataDir: string;
   historySize?: number;
+  historyBytes?: number;
+  /** Objects held, all kinds together; a create beyond it is refused (403). */
+  maxObjects?: number;
+  auditScanBytes?: number;
   /** Where write failures of the audit log are reported (the change itself stands). */
   log?: (message: string) => void;
 }
@@ -41,12 +45,12 @@ export class ResourceStore {
     private readonly audit: AuditLog,
     private readonly options: StoreOptions,
   ) {
-    this.hub = new WatchHub(state.resourceVersion, options.historySize);
+    this.hub = new WatchHub(state.resourceVersion, options.historySize, options.historyBytes);
   }
 
   static async open(options: StoreOptions): Promise<ResourceStore> {
     const state = await loadState(options.dataDir);
-    const audit = await AuditLog.open(options.dataDir);
+    const audit = await AuditLog.open(options.dataDir, options.auditScanBytes);
     return new ResourceStore(state, audit, options);
   }
 
@@ -89,7 +93,14 @@ export class ResourceStore {
       const now = new Date();
       const results = batch.map((p): { p: Pending; change: Change } | { p: Pending; error: unknown } => {
         try {
-          return { p, change: applyMutation(work, p.mutation, { now, newUid: randomUUID }) };
+          return {
+            p,
+            change: applyMutation(work, p.mutation, {
+              now,
+              newUid: randomUUID,
+              ...(this.options.maxObjects !== undefined ? { maxObjects: this.options.maxObjects } : {}),
+            }),
+          };
         } catch (error) {
           return { p, error };
         }

@@ -55,4 +55,14 @@ describe('WatchHub', () => {
       expect((err as ApiError).toStatus()).toMatchObject({ code: 410, reason: 'Expired' });
     }
   });
+
+  it('bounds the history by size too: large events push the oldest out', () => {
+    const size = JSON.stringify(event(1)).length;
+    const hub = new WatchHub(0, 1000, size * 2);
+    hub.publish([event(1), event(2)], 2);
+    expect(hub.subscribe({ kind: 'VirtualService' }, 0, () => {}).replay).toHaveLength(2);
+    hub.publish([event(3)], 3);
+    expect(() => hub.subscribe({ kind: 'VirtualService' }, 0, () => {})).toThrow(ApiError);
+    expect(hub.subscribe({ kind: 'VirtualService' }, 1, () => {}).replay).toHaveLength(2);
+  });
 });

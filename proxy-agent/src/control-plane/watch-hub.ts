@@ -1,10 +1,11 @@
 // Watch fan-out with a bounded history: events after a client's resourceVersion are replayed, so an
 // informer resumes where it left off; a version older than the history answers Expired (410).
 import type { MeshKind, MeshResource } from '../../../lib/mesh-config/schema';
+import { DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES } from './limits';
 import type { EventType } from './resource-state';
 import { expired } from './status';
 
-export const DEFAULT_HISTORY = 1000;
+export { DEFAULT_HISTORY, DEFAULT_HISTORY_BYTES };
 
 export interface WatchEvent {
   type: EventType;
@@ -30,6 +31,9 @@ function rvOf(e: WatchEvent): number {
 
 export class WatchHub {
   private history: WatchEvent[] = [];
+  /** Serialized size of each history event, and their sum: the history is bounded by both. */
+  private sizes: number[] = [];
+  private bytes = 0;
   /** Every event with a resourceVersion above this one is still in the history. */
   private floor: number;
   private current: number;
@@ -38,16 +42,28 @@ export class WatchHub {
   constructor(
     startVersion: number,
     private readonly capacity = DEFAULT_HISTORY,
+    private readonly maxBytes = DEFAULT_HISTORY_BYTES,
   ) {
     this.floor = startVersion;
     this.current = startVersion;
   }
 
   publish(events: readonly WatchEvent[], resourceVersion: number): void {
-    this.history.push(...events);
+    for (const e of events) {
+      const size = JSON.stringify(e).length;
+      this.history.push(e);
+      this.sizes.push(size);
+      this.bytes += size;
+    }
     this.current = resourceVersion;
-    if (this.history.length > this.capacity) {
-      const dropped = this.history.splice(0, this.history.length - this.capacity);
+    let drop = Math.max(0, this.history.length - this.capacity);
+    let bytes = this.bytes;
+    for (let i = 0; i < drop; i++) bytes -= this.sizes[i] as number;
+    while (bytes > this.maxBytes && drop < this.history.length) bytes -= this.sizes[drop++] as number;
+    if (drop > 0) {
+      const dropped = this.history.splice(0, drop);
+      this.sizes.splice(0, drop);
+      this.bytes = bytes;
       this.floor = rvOf(dropped[dropped.length - 1] as WatchEvent);
     }
     for (const { filter, listener } of this.listeners) {
