@@ -1,15 +1,19 @@
 // The service graph (home page). The interactive view is a client leaf; it reads its state from the URL.
-// The server starts the first graph request: a preload hint in the HTML's head makes the browser fetch
-// the graph while the page's scripts load and hydrate (about a second at scale), and the client's
-// identical request takes that answer instead of starting then.
+// The server builds the first graph (the fast one, without latency) and hands it to the client's query
+// cache, so the canvas draws as soon as the page's scripts have loaded; the page shell streams first.
+import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { preload } from 'react-dom';
 import { GraphView } from '@/components/graph/graph-view';
 import { readGraphViewState } from '@/components/graph/graph-view-state';
-import { graphSearch } from '@/lib/queries/graph';
+import { getQueryClient } from '@/lib/queries/get-query-client';
+import { type GraphQuery, graphQueryOptions } from '@/lib/queries/graph';
+import { loadGraph } from './load-graph';
 
 export const metadata: Metadata = { title: 'Graph · Meshlens' };
+
+/** `MESHLENS_TEST_HOOKS=1` (set by the e2e setup and the benchmark): the page exposes its cytoscape instance. */
+const TEST_HOOKS_ENV = 'MESHLENS_TEST_HOOKS';
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -22,20 +26,29 @@ function toSearchParams(raw: SearchParams): URLSearchParams {
   return out;
 }
 
+async function PrefetchedGraphView({ query, exposeCy }: { query: GraphQuery; exposeCy: boolean }) {
+  const queryClient = getQueryClient();
+  await queryClient.prefetchQuery(graphQueryOptions(query, () => loadGraph(query)));
+  return (
+    <HydrationBoundary state={dehydrate(queryClient)}>
+      <GraphView exposeCy={exposeCy} />
+    </HydrationBoundary>
+  );
+}
+
 export default async function GraphPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const state = readGraphViewState(toSearchParams(await searchParams));
-  // The same URL `useGraphData` asks first (the fast graph, without latency).
-  const first = graphSearch({
+  // The query `useGraphData` asks first (the fast graph, without latency).
+  const first: GraphQuery = {
     namespaces: state.namespaces,
     graphType: state.graphType,
     duration: state.duration,
     queryTime: state.at,
     latency: false,
-  });
-  preload(`/api/graph?${first}`, { as: 'fetch', crossOrigin: 'anonymous' });
+  };
   return (
     <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading the graph…</p>}>
-      <GraphView />
+      <PrefetchedGraphView query={first} exposeCy={process.env[TEST_HOOKS_ENV] === '1'} />
     </Suspense>
   );
 }

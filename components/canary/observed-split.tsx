@@ -1,16 +1,17 @@
 'use client';
 // Configured vs observed: the split the routes configure beside the share of requests each version
 // actually served (Prometheus, `istio_requests_total`), polled so a shift is seen converging.
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { OBSERVED_WINDOWS, type ObservedWindow } from '@/lib/canary/observed';
 import type { CanaryState } from '@/lib/canary/service-state';
+import { observedSplitOptions } from '@/lib/queries/canary';
 import { SplitBar } from './split-bar';
-import { useObservedSplit } from './use-observed-split';
 
 export function ObservedSplitView({ state }: { state: CanaryState }) {
   const { name, namespace } = state.service;
   const [window, setWindow] = useState<ObservedWindow>('30s');
-  const observed = useObservedSplit(namespace, name, window);
+  const observed = useQuery(observedSplitOptions(namespace, name, window));
   const data = observed.data;
   const shareOf = (label: string) => data?.shares.find((s) => s.version === label);
   const rows = state.versions.map((v, index) => ({

@@ -2,36 +2,32 @@
 // The traffic-shifting panel for one service: weights form, configured vs observed split, conflict
 // and validation messages, and the change history with rollback. Mountable anywhere under the app's
 // QueryClientProvider (the service page, the graph's side panel).
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ApplyOutcome, ApplyRequest } from '@/lib/canary/apply-plan';
 import type { HistoryItem } from '@/lib/canary/history';
 import type { RouteScope } from '@/lib/canary/virtual-service';
 import type { Split } from '@/lib/canary/weights';
-import { canaryKeys, type ServiceAnswer } from './api';
+import { canaryHistoryOptions, canaryKeys, serviceStateOptions } from '@/lib/queries/canary';
 import { ChangeHistory } from './change-history';
 import { type Conflict, ConflictNotice } from './conflict-notice';
 import { ObservedSplitView } from './observed-split';
-import { useCanaryHistory } from './use-canary-history';
 import { useApplySplit, useRollback } from './use-canary-writes';
-import { useServiceState } from './use-service-state';
 import { WeightForm } from './weight-form';
 
 export interface TrafficShiftPanelProps {
   service: string;
   namespace: string;
-  /** The state the server already read (the service page prefetches it). */
-  initial?: ServiceAnswer;
   /** False when sign-in is required and nobody is signed in: the controls explain why they are off. */
   canWrite?: boolean;
 }
 
 type Notice = { tone: 'ok' | 'error'; text: string };
 
-export function TrafficShiftPanel({ service, namespace, initial, canWrite = true }: TrafficShiftPanelProps) {
+export function TrafficShiftPanel({ service, namespace, canWrite = true }: TrafficShiftPanelProps) {
   const queryClient = useQueryClient();
-  const state = useServiceState(namespace, service, initial);
-  const history = useCanaryHistory(namespace, service);
+  const state = useQuery(serviceStateOptions(namespace, service));
+  const history = useQuery(canaryHistoryOptions(namespace, service));
   const apply = useApplySplit(namespace, service);
   const rollback = useRollback(namespace, service);
   const [notice, setNotice] = useState<Notice | null>(null);

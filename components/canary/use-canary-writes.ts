@@ -3,7 +3,7 @@
 // Whatever happened, the service state and history are read again.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ApplyRequest, RollbackRequest } from '@/lib/canary/apply-plan';
-import { canaryKeys, postRollback, putSplit } from './api';
+import { canaryKeys, postRollback, putSplit } from '@/lib/queries/canary';
 
 function useRefresh(namespace: string, name: string) {
   const queryClient = useQueryClient();

@@ -61,6 +61,8 @@ export interface GraphCanvasProps {
   /** Called each time a layout has finished. */
   onLaidOut?: () => void;
   summary: string;
+  /** Put the instance on `window.__meshlensCy` for end-to-end tests (never in normal use). */
+  exposeCy?: boolean;
 }
 
 export function GraphCanvas({
@@ -72,6 +74,7 @@ export function GraphCanvas({
   onSelect,
   onLaidOut,
   summary,
+  exposeCy = false,
 }: GraphCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | undefined>(undefined);
@@ -111,13 +114,21 @@ export function GraphCanvas({
       cy.style(graphStyle(darkRef.current, true, wanted));
     });
     cyRef.current = cy;
-    // Expose for end-to-end tests and debugging in the browser console.
-    (window as unknown as { __meshlensCy?: Core }).__meshlensCy = cy;
     return () => {
       cy.destroy();
       cyRef.current = undefined;
     };
   }, []);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!exposeCy || !cy) return;
+    const w = window as unknown as { __meshlensCy?: Core };
+    w.__meshlensCy = cy;
+    return () => {
+      if (w.__meshlensCy === cy) w.__meshlensCy = undefined;
+    };
+  }, [exposeCy]);
 
   useEffect(() => {
     cyRef.current?.style(graphStyle(dark, large.current, detail.current));

@@ -15,7 +15,8 @@ import { useDarkTheme } from './use-dark-theme';
 import { useGraphData } from './use-graph-data';
 import { useGraphUrlState } from './use-graph-url-state';
 
-export function GraphView() {
+/** `exposeCy`: put the cytoscape instance on `window.__meshlensCy` (end-to-end tests only). */
+export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
   const [state, update] = useGraphUrlState();
   const dark = useDarkTheme();
   const [fitRequest, setFitRequest] = useState(0);
@@ -90,6 +91,7 @@ export function GraphView() {
             onSelect={(selected) => update({ selected })}
             onLaidOut={() => setDrawn(true)}
             summary={summary}
+            exposeCy={exposeCy}
           />
           <TraceOverlayNotice />
           <div className="absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">

@@ -22,7 +22,11 @@ export interface GraphData {
  */
 export function useGraphData(q: GraphQuery, refreshMs: number | false, drawn = true): GraphData {
   // The fast query runs first, alone: at scale the full one keeps Prometheus busy for seconds.
-  const fast = useQuery({ ...graphQueryOptions({ ...q, latency: false }) });
+  // The fast graph is the first paint only (the server page may have built it): never refetched itself.
+  const fast = useQuery({
+    ...graphQueryOptions({ ...q, latency: false }),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
   const nothingToDraw = fast.data !== undefined && fast.data.elements.nodes.length === 0;
   const fastSettled = fast.isError || nothingToDraw || (fast.data !== undefined && drawn);
   const full = useQuery({

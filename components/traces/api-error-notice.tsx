@@ -1,5 +1,5 @@
 // A failed trace request in words: Jaeger unreachable, bad input, no such trace. Never a blank page.
-import { TraceApiFailure } from './trace-queries';
+import { ApiFailure, UNREACHABLE } from '@/lib/queries/fetch-json';
 
 const TITLES: Record<string, string> = {
   jaeger_unavailable: 'Jaeger is unreachable',
@@ -8,11 +8,11 @@ const TITLES: Record<string, string> = {
   invalid_request: 'Invalid search',
   prometheus_unavailable: 'Prometheus is unreachable',
   prometheus_error: 'Prometheus answered with an error',
-  network: 'The dashboard server did not answer',
+  [UNREACHABLE]: 'The dashboard server did not answer',
 };
 
 export function ApiErrorNotice({ error, compact = false }: { error: Error; compact?: boolean }) {
-  const code = error instanceof TraceApiFailure ? error.code : 'network';
+  const code = error instanceof ApiFailure ? error.code : UNREACHABLE;
   return (
     <div
       role="alert"

@@ -9,9 +9,9 @@ import { createPortal } from 'react-dom';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alignSeries, type ChartSeries } from '@/components/charts/time-series-chart';
+import { exemplarsOptions } from '@/lib/queries/traces';
 import type { ExemplarPoint } from '@/lib/traces/api-types';
 import { ApiErrorNotice } from './api-error-notice';
-import { exemplarsQuery } from './trace-queries';
 
 type Points = [number, number][];
 
@@ -51,7 +51,7 @@ export function ExemplarLatencyChart(props: ExemplarLatencyChartProps) {
   );
   params.set('start', String(start));
   params.set('end', String(end));
-  const ex = useQuery(exemplarsQuery(params.toString(), 30_000));
+  const ex = useQuery(exemplarsOptions(params.toString(), 30_000));
   // Stable between renders: the plot is rebuilt only when the exemplars change.
   const exemplars = useMemo(() => ex.data?.exemplars ?? [], [ex.data]);
   const count = exemplars.length;

@@ -3,11 +3,11 @@
 // there, its status and response flags in words); each opens its trace at that span, or shows it on the graph.
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { failingRequestsOptions } from '@/lib/queries/traces';
 import { flagsInWords } from '@/lib/traces/span-facts';
 import { formatDuration } from '@/lib/traces/time-layout';
 import { ApiErrorNotice } from './api-error-notice';
 import { setOverlayTrace, useOverlayTraceId } from './trace-overlay-store';
-import { failingRequestsQuery } from './trace-queries';
 import { useGraphKind } from './use-trace-overlay';
 
 export type FailingRequestsProps = ({ node: string } | { source: string; target: string }) & {
@@ -28,7 +28,7 @@ export function FailingRequests(props: FailingRequestsProps) {
   if (!injectServiceNodes) params.set('injectServiceNodes', 'false');
   params.set('lookback', props.lookback ?? '1h');
   params.set('limit', String(props.limit ?? 8));
-  const q = useQuery(failingRequestsQuery(params.toString(), props.refetchIntervalMs ?? 15_000));
+  const q = useQuery(failingRequestsOptions(params.toString(), props.refetchIntervalMs ?? 15_000));
 
   return (
     <section aria-label="Failing requests" data-testid="failing-requests" className="space-y-2">

@@ -1,8 +1,10 @@
 'use client';
+import { useQuery } from '@tanstack/react-query';
 // The trace search form (Jaeger UI's fields). Submitting writes the search into the URL; the page searches
 // whatever the URL says, so a search can be shared, reloaded, and stepped back through.
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
+import { traceOperationsOptions, traceServicesOptions } from '@/lib/queries/traces';
 import {
   LOOKBACKS,
   MAX_LIMIT,
@@ -11,7 +13,6 @@ import {
   type SearchState,
   searchStateToParams,
 } from '@/lib/traces/search-params';
-import { useOperations, useServices } from './trace-queries';
 
 const INPUT =
   'w-full rounded border border-slate-300 bg-transparent px-2 py-1 text-sm dark:border-slate-700 focus-visible:outline-2 focus-visible:outline-sky-500';
@@ -20,8 +21,8 @@ const LABEL = 'flex flex-col gap-0.5 text-xs font-medium text-slate-600 dark:tex
 export function SearchForm({ initial }: { initial: SearchState }) {
   const router = useRouter();
   const [s, setS] = useState<SearchState>(initial);
-  const services = useServices();
-  const operations = useOperations(s.service ?? '');
+  const services = useQuery(traceServicesOptions());
+  const operations = useQuery(traceOperationsOptions(s.service ?? ''));
   const tagsCheck = s.tags ? parseTags(s.tags) : undefined;
   const badDuration = (v?: string) => v !== undefined && v !== '' && parseGoDuration(v) === undefined;
   const invalid = (tagsCheck && !tagsCheck.ok) || badDuration(s.minDuration) || badDuration(s.maxDuration);

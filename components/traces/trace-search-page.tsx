@@ -1,18 +1,19 @@
 'use client';
+import { useQuery } from '@tanstack/react-query';
 // The /traces page body: the search from the URL, the form, the duration scatter and the results.
 import { useSearchParams } from 'next/navigation';
+import { traceSearchOptions } from '@/lib/queries/traces';
 import { parseSearchState, searchStateToParams } from '@/lib/traces/search-params';
 import { ApiErrorNotice } from './api-error-notice';
 import { DurationScatter } from './duration-scatter';
 import { SearchForm } from './search-form';
-import { useTraceSearch } from './trace-queries';
 import { TraceResults } from './trace-results';
 
 export function TraceSearchPage() {
   const params = useSearchParams();
   const parsed = parseSearchState(new URLSearchParams(params.toString()));
   const query = parsed.ok ? searchStateToParams(parsed.state).toString() : '';
-  const search = useTraceSearch(query, parsed.ok);
+  const search = useQuery({ ...traceSearchOptions(query), enabled: parsed.ok });
   const initial = parsed.ok ? parsed.state : { errorsOnly: false, lookback: '1h' as const, limit: 20 };
 
   return (

@@ -1,10 +1,12 @@
 'use client';
+import { useQuery } from '@tanstack/react-query';
 // The trace page's body: loads one trace, builds its tree and critical path, and keeps the view state
 // (collapsed spans, selection, zoom). The selected span lives in the URL (`?span=`) so links can point at it.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import type { Trace } from '@/lib/jaeger/model';
+import { traceOptions } from '@/lib/queries/traces';
 import { collapseAll, reveal, toggleCollapsed, visibleNodes } from '@/lib/traces/collapse';
 import { criticalPath, sectionsBySpan } from '@/lib/traces/critical-path';
 import { serviceColors } from '@/lib/traces/service-colors';
@@ -14,13 +16,12 @@ import { ApiErrorNotice } from './api-error-notice';
 import { SpanDetail } from './span-detail';
 import { TraceHeader } from './trace-header';
 import { setOverlayTrace } from './trace-overlay-store';
-import { useTrace } from './trace-queries';
 import { TraceToolbar } from './trace-toolbar';
 import { Waterfall } from './waterfall';
 
 export function TraceView({ traceId, initialSpanId }: { traceId: string; initialSpanId?: string }) {
   const router = useRouter();
-  const { data, error, isPending } = useTrace(traceId);
+  const { data, error, isPending } = useQuery(traceOptions(traceId));
   if (isPending) return <p className="p-4 text-sm text-slate-500">Loading trace {traceId}…</p>;
   if (error) {
     return (

@@ -1,4 +1,5 @@
 'use client';
+import { useQuery } from '@tanstack/react-query';
 // Draws the overlaid trace's path on the cytoscape graph: its nodes and edges stand out, failed hops in
 // red, the rest of the graph fades. Styles are element bypasses, so the graph's own stylesheet and class
 // updates on refresh leave them alone; elements added later are styled as they arrive.
@@ -6,9 +7,9 @@ import type { Core, EdgeSingular, NodeSingular } from 'cytoscape';
 import { useSearchParams } from 'next/navigation';
 import { type RefObject, useEffect, useMemo } from 'react';
 import { GRAPH_TYPES, type GraphType } from '@/lib/graph/types';
+import { traceOptions } from '@/lib/queries/traces';
 import { type GraphPath, traceToGraphPath } from '@/lib/traces/graph-path';
 import { useOverlayTraceId } from './trace-overlay-store';
-import { useTrace } from './trace-queries';
 
 const OVERLAY_PROPS = [
   'opacity',
@@ -36,7 +37,7 @@ export function useGraphKind(): { graphType: GraphType; injectServiceNodes: bool
 export function useTraceGraphPath(): { traceId?: string; path?: GraphPath; error?: Error } {
   const traceId = useOverlayTraceId();
   const kind = useGraphKind();
-  const trace = useTrace(traceId ?? '');
+  const trace = useQuery(traceOptions(traceId ?? ''));
   const data = traceId ? trace.data : undefined;
   const path = useMemo(() => (data ? traceToGraphPath(data.trace, kind) : undefined), [data, kind]);
   return { traceId, path, error: traceId ? (trace.error ?? undefined) : undefined };

@@ -8,7 +8,8 @@ function makeQueryClient(): QueryClient {
         staleTime: 2_000,
         // Polling stops while the tab is hidden; the interval itself is chosen per view.
         refetchIntervalInBackground: false,
-        retry: 1,
+        // A server page's prefetch does not wait to retry: a failed one is left to the page's own fetch.
+        retry: isServer ? false : 1,
       },
     },
   });

@@ -1,8 +1,9 @@
-// react-query options for the graph and its drilldowns: keys in one place, fetches of our own route
-// handlers only, error answers turned into `ApiFailure` values the UI shows in words.
+// The graph's data: query keys and one `queryOptions` per resource (the graph, a node's and an edge's
+// drilldown), shared by the server page (which prefetches) and the client components.
 import { queryOptions } from '@tanstack/react-query';
 import type { Drilldown } from '@/lib/graph/drilldown';
 import type { Graph, GraphType } from '@/lib/graph/types';
+import { fetchJson } from './fetch-json';
 
 export interface GraphQuery {
   namespaces: string[];
@@ -13,41 +14,6 @@ export interface GraphQuery {
   queryTime?: number;
   /** Include p50/p95/p99 (default true); without, the graph answers much faster at scale. */
   latency?: boolean;
-}
-
-/** An error answered by the backend: `{error: {code, message}}`, or the network failing. */
-export class ApiFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = 'ApiFailure';
-  }
-}
-
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  let res: Response;
-  try {
-    // No request headers of our own: the graph page's first request is preloaded by the server's HTML,
-    // and the browser hands the preloaded answer only to a request that matches it.
-    res = await fetch(path, { signal });
-  } catch (err) {
-    if (signal?.aborted) throw err;
-    throw new ApiFailure('dashboard_unreachable', 'The dashboard server cannot be reached.', 0);
-  }
-  const body = (await res.json().catch(() => undefined)) as
-    | { error?: { code?: string; message?: string } }
-    | undefined;
-  if (!res.ok) {
-    throw new ApiFailure(
-      body?.error?.code ?? 'http_error',
-      body?.error?.message ?? `The dashboard answered ${res.status}.`,
-      res.status,
-    );
-  }
-  return body as T;
 }
 
 export const graphKeys = {
@@ -75,10 +41,11 @@ export function graphSearch(q: GraphQuery): string {
   return p.toString();
 }
 
-export function graphQueryOptions(q: GraphQuery) {
+/** `load`: how the server page builds the graph itself (the same answer as the route handler). */
+export function graphQueryOptions(q: GraphQuery, load?: () => Promise<Graph>) {
   return queryOptions({
     queryKey: graphKeys.graph(q),
-    queryFn: ({ signal }) => getJson<Graph>(`/api/graph?${graphSearch(q)}`, signal),
+    queryFn: load ?? (({ signal }) => fetchJson<Graph>(`/api/graph?${graphSearch(q)}`, signal)),
   });
 }
 
@@ -94,7 +61,7 @@ export function nodeDrilldownOptions(
   if (at !== undefined) p.set('queryTime', String(at));
   return queryOptions({
     queryKey: graphKeys.node(id, host, duration, range, at),
-    queryFn: ({ signal }) => getJson<Drilldown>(`/api/graph/node?${p}`, signal),
+    queryFn: ({ signal }) => fetchJson<Drilldown>(`/api/graph/node?${p}`, signal),
   });
 }
 
@@ -109,6 +76,6 @@ export function edgeDrilldownOptions(
   if (at !== undefined) p.set('queryTime', String(at));
   return queryOptions({
     queryKey: graphKeys.edge(source, target, duration, range, at),
-    queryFn: ({ signal }) => getJson<Drilldown>(`/api/graph/edge?${p}`, signal),
+    queryFn: ({ signal }) => fetchJson<Drilldown>(`/api/graph/edge?${p}`, signal),
   });
 }

@@ -1,19 +1,18 @@
-// The JSON the dashboard's trace route handlers answer, shared by the handlers and the browser hooks.
+// The JSON the dashboard's trace route handlers answer, shared by the handlers and the browser queries.
+import type { ApiErrorCode } from '@/lib/http/answer';
 import type { Trace } from '@/lib/jaeger/model';
 import type { TraceSummary } from './trace-summary';
 
-export type TraceApiErrorCode =
+/** The codes the trace and exemplar handlers fail with (answered by `lib/http/answer`). */
+export type TraceApiErrorCode = Extract<
+  ApiErrorCode,
   | 'jaeger_unavailable'
   | 'jaeger_error'
   | 'trace_not_found'
   | 'invalid_request'
   | 'prometheus_unavailable'
-  | 'prometheus_error';
-
-/** Every failed answer: `{error: {code, message}}`, with the invalid fields for `invalid_request`. */
-export interface TraceApiError {
-  error: { code: TraceApiErrorCode; message: string; fields?: { field: string; message: string }[] };
-}
+  | 'prometheus_error'
+>;
 
 /** `GET /api/traces?...` */
 export interface TraceSearchResponse {
@@ -75,13 +74,4 @@ export interface FailingRequest extends TraceSummary {
     statusCode?: number;
     responseFlags?: string;
   };
-}
-
-export function isApiError(body: unknown): body is TraceApiError {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    'error' in body &&
-    typeof (body as TraceApiError).error?.code === 'string'
-  );
 }

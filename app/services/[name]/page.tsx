@@ -1,9 +1,13 @@
-// /services/{name}?namespace=ns: one service's traffic shifting (weights, observed split, history).
+// /services/{name}?namespace=ns: one service's traffic shifting (weights, observed split, history). The
+// state is read on the server and handed to the client's query cache, so the form draws on first paint.
+import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import Link from 'next/link';
 import { TrafficShiftPanel } from '@/components/canary/traffic-shift-panel';
 import { currentUser } from '@/lib/auth/config';
-import { loadService } from '@/lib/canary/read-state';
 import { parseServiceParams } from '@/lib/canary/params';
+import { loadService } from '@/lib/canary/read-state';
+import { serviceStateOptions } from '@/lib/queries/canary';
+import { getQueryClient } from '@/lib/queries/get-query-client';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,6 +24,14 @@ export default async function ServicePage({
   const valid = parseServiceParams({ name, namespace: namespace ?? 'default' });
   const loaded = valid.ok ? await loadService(name, namespace) : undefined;
   const { user } = await currentUser();
+  const queryClient = getQueryClient();
+  if (loaded?.ok) {
+    const { service } = loaded.value.state;
+    // The page needed the state itself (its title, the namespace when none was given): handed over as read.
+    await queryClient.prefetchQuery(
+      serviceStateOptions(service.namespace, service.name, async () => loaded.value),
+    );
+  }
   return (
     <div className="mx-auto flex w-full max-w-6xl flex-col gap-4 p-6">
       <nav aria-label="Breadcrumb" className="text-sm">
@@ -56,12 +68,13 @@ export default async function ServicePage({
               to change the weights.
             </p>
           ) : null}
-          <TrafficShiftPanel
-            service={loaded.value.state.service.name}
-            namespace={loaded.value.state.service.namespace}
-            initial={loaded.value}
-            canWrite={user !== null}
-          />
+          <HydrationBoundary state={dehydrate(queryClient)}>
+            <TrafficShiftPanel
+              service={loaded.value.state.service.name}
+              namespace={loaded.value.state.service.namespace}
+              canWrite={user !== null}
+            />
+          </HydrationBoundary>
         </>
       )}
     </div>

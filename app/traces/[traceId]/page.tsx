@@ -2,9 +2,9 @@
 // fetched on the server and handed to the client's query cache, so the waterfall draws on first paint.
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
-import { traceKeys } from '@/components/traces/trace-keys';
 import { TraceView } from '@/components/traces/trace-view';
 import { getQueryClient } from '@/lib/queries/get-query-client';
+import { traceOptions } from '@/lib/queries/traces';
 import { loadTrace } from '@/lib/traces/load-trace';
 
 interface Props {
@@ -20,7 +20,7 @@ export default async function TracePage({ params, searchParams }: Props) {
   const { traceId } = await params;
   const { span } = await searchParams;
   const queryClient = getQueryClient();
-  await queryClient.prefetchQuery({ queryKey: traceKeys.trace(traceId), queryFn: () => loadTrace(traceId) });
+  await queryClient.prefetchQuery(traceOptions(traceId, () => loadTrace(traceId)));
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
       <TraceView

@@ -1,0 +1,19 @@
+// The graph for the graph page's prefetch: the same answer as GET /api/graph, built in the server.
+// (Beside the page rather than in lib/graph while that folder is being restructured.)
+import 'server-only';
+import { buildGraph } from '@/lib/graph/build-graph';
+import { parseGraphParams } from '@/lib/graph/params';
+import { graphDeps } from '@/lib/graph/server';
+import type { Graph } from '@/lib/graph/types';
+import { type GraphQuery, graphSearch } from '@/lib/queries/graph';
+
+/** Throws on failure: a failed prefetch is not handed to the page, whose own fetch then shows the error. */
+export async function loadGraph(q: GraphQuery): Promise<Graph> {
+  // Parsed as the route handler parses its URL, so the page accepts exactly what the API accepts.
+  const params = parseGraphParams(new URLSearchParams(graphSearch(q)));
+  if (!params.ok) throw new Error(params.message);
+  const result = await buildGraph(params.value, graphDeps());
+  if (!result.ok) throw new Error(result.error.message);
+  // The route handler answers JSON; the page gets the same values (no `undefined` or NaN JSON drops).
+  return JSON.parse(JSON.stringify(result.graph)) as Graph;
+}
