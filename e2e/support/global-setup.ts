@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readClientToken } from '../../lib/auth/token-file';
 import { DEMO_ENV_VAR, type DemoEnv } from './demo-env';
+import { startTokenDashboard } from './token-dashboard';
 
 const START_TIMEOUT_MS = 300_000; // includes a first `next build`
 
@@ -13,7 +14,8 @@ export default async function globalSetup(): Promise<void> {
   const child = spawn(
     process.execPath,
     ['bin/meshlens-agent.js', 'demo', '--free-ports', '--data-dir', dataDir, '--rps', '20'],
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: false },
+    // MESHLENS_TEST_HOOKS: the dashboard exposes the graph's cytoscape instance to the specs.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: false, env: { ...process.env, MESHLENS_TEST_HOOKS: '1' } },
   );
   let out = '';
   child.stdout?.on('data', (d) => {
@@ -35,14 +37,24 @@ export default async function globalSetup(): Promise<void> {
     if (!m?.[1]) throw new Error(`no ${label} URL in the demo output:\n${out}`);
     return m[1];
   };
-  const env: DemoEnv = {
-    dashboard: url('dashboard'),
+  const backends = {
     prometheus: url('prometheus'),
     jaeger: url('jaeger query'),
     controlPlane: url('control plane'),
     token: readClientToken(join(dataDir, 'control-plane.token')),
+  };
+  const tokenDashboard = await startTokenDashboard({ ...backends, controlPlaneToken: backends.token }).catch(
+    (err: unknown) => {
+      child.kill('SIGINT');
+      throw err;
+    },
+  );
+  const env: DemoEnv = {
+    dashboard: url('dashboard'),
+    ...backends,
     pid: child.pid as number,
     dataDir,
+    tokenDashboard,
   };
   process.env[DEMO_ENV_VAR] = JSON.stringify(env);
   // Keep the demo's output flowing so its pipes never fill up.

@@ -288,7 +288,8 @@ export default async function bench(args) {
         {
           ready: /Ready in/,
           timeoutMs: 60_000,
-          env: { PROMETHEUS_URL: promUrl, MESH_CONTROL_URL: 'http://127.0.0.1:1' },
+          // MESHLENS_TEST_HOOKS: the page exposes `window.__meshlensCy`, which the benchmark counts nodes on.
+          env: { PROMETHEUS_URL: promUrl, MESH_CONTROL_URL: 'http://127.0.0.1:1', MESHLENS_TEST_HOOKS: '1' },
         },
       );
       // `next start` runs the server as a child (`next-server`), which outlives a stopped parent.
