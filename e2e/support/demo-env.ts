@@ -1,4 +1,6 @@
 // Where the demo started by the global setup is listening; read by specs through `test` fixtures.
+import type { TokenDashboard } from './token-dashboard';
+
 export interface DemoEnv {
   dashboard: string;
   prometheus: string;
@@ -7,6 +9,8 @@ export interface DemoEnv {
   token: string;
   pid: number;
   dataDir: string;
+  /** A second dashboard in token mode with reads guarded (e2e/security.spec.ts). */
+  tokenDashboard: TokenDashboard;
 }
 
 export const DEMO_ENV_VAR = 'MESHLENS_E2E_DEMO';

@@ -8,6 +8,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Failed sign-ins a client may make before it has to wait. */
 export const SIGN_IN_FREE_FAILURES = 3;
+/** The first wait after the free failures; each further failure doubles it. */
+export const SIGN_IN_BACKOFF_BASE_S = 1;
 /** The longest wait between sign-in attempts; the wait doubles per failure up to this. */
 export const SIGN_IN_BACKOFF_MAX_S = 900;
 /** Clients whose failures are remembered at once (the oldest is forgotten beyond it). */
@@ -45,14 +47,19 @@ export function allowedHosts(env: Env = process.env): string[] {
 
 export interface SignInLimits {
   freeFailures: number;
+  backoffBaseS: number;
   backoffMaxS: number;
   clientsMax: number;
 }
 
-/** `MESHLENS_SIGN_IN_FREE_FAILURES`, `MESHLENS_SIGN_IN_BACKOFF_MAX_S`, `MESHLENS_SIGN_IN_CLIENTS_MAX`. */
+/**
+ * `MESHLENS_SIGN_IN_FREE_FAILURES`, `MESHLENS_SIGN_IN_BACKOFF_BASE_S`, `MESHLENS_SIGN_IN_BACKOFF_MAX_S`,
+ * `MESHLENS_SIGN_IN_CLIENTS_MAX`.
+ */
 export function signInLimits(env: Env = process.env): SignInLimits {
   return {
     freeFailures: whole(env, 'MESHLENS_SIGN_IN_FREE_FAILURES', SIGN_IN_FREE_FAILURES, 0),
+    backoffBaseS: whole(env, 'MESHLENS_SIGN_IN_BACKOFF_BASE_S', SIGN_IN_BACKOFF_BASE_S, 1),
     backoffMaxS: whole(env, 'MESHLENS_SIGN_IN_BACKOFF_MAX_S', SIGN_IN_BACKOFF_MAX_S, 1),
     clientsMax: whole(env, 'MESHLENS_SIGN_IN_CLIENTS_MAX', SIGN_IN_CLIENTS_MAX, 1),
   };

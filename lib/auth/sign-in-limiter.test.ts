@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SignInLimiter } from './sign-in-limiter';
 
-const limits = { freeFailures: 3, backoffMaxS: 60, clientsMax: 100 };
+const limits = { freeFailures: 3, backoffBaseS: 1, backoffMaxS: 60, clientsMax: 100 };
 
 describe('SignInLimiter', () => {
   it('lets a client fail a few times, then makes it wait, doubling the wait per failure', () => {

@@ -3,9 +3,6 @@
 // `clientsMax` clients the one idle longest is forgotten, so a flood of addresses costs no memory.
 import { type SignInLimits, signInLimits } from './settings';
 
-/** The first wait after the free failures; each further failure doubles it. */
-export const SIGN_IN_BACKOFF_BASE_S = 1;
-
 export type Admission = { ok: true } | { ok: false; retryAfterS: number };
 
 interface ClientState {
@@ -37,7 +34,8 @@ export class SignInLimiter {
   failed(key: string, nowMs: number): void {
     const failures = (this.current(key, nowMs)?.failures ?? 0) + 1;
     const over = failures - this.limits.freeFailures;
-    const waitS = over <= 0 ? 0 : Math.min(SIGN_IN_BACKOFF_BASE_S * 2 ** (over - 1), this.limits.backoffMaxS);
+    const waitS =
+      over <= 0 ? 0 : Math.min(this.limits.backoffBaseS * 2 ** (over - 1), this.limits.backoffMaxS);
     this.clients.delete(key);
     this.clients.set(key, { failures, blockedUntil: nowMs + waitS * 1000, lastFailure: nowMs });
     while (this.clients.size > this.limits.clientsMax) {
