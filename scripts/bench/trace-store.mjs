@@ -168,6 +168,11 @@ async function ingest(store, port, bodies, contentType) {
   };
 }
 
+/** A byte budget holding `maxTraces` bench traces (10 spans of ~2.3 KB each, as the store counts them). */
+function maxBytesFor(maxTraces) {
+  return Math.max(256 * 1024 * 1024, maxTraces * SPANS_PER_TRACE * 4096);
+}
+
 async function startStore(maxTraces, traceGc) {
   const [otlpPort, queryPort] = [await freePort(), await freePort()];
   const store = await startProcess(
@@ -182,6 +187,9 @@ async function startStore(maxTraces, traceGc) {
       queryPort,
       '--max-traces',
       maxTraces,
+      // The byte budget (default 256 MiB, ~2.3 KB a bench span) must not evict what the searches read.
+      '--max-bytes',
+      maxBytesFor(maxTraces),
     ].map(String),
     { ready: /Jaeger query API on/ },
   );
@@ -226,7 +234,12 @@ function httpGet(port, agent, path) {
  */
 async function searchCpuInProcess(bodies, maxTraces, count) {
   const { startTraceStore } = await import(pathToFileURL(join(ROOT, 'dist/agent/index.js')).href);
-  const ts = await startTraceStore({ otlpPort: 0, queryPort: 0, maxTraces });
+  const ts = await startTraceStore({
+    otlpPort: 0,
+    queryPort: 0,
+    maxTraces,
+    maxBytes: maxBytesFor(maxTraces),
+  });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
     for (const body of bodies) await post(agent, ts.otlpPort, body, 'application/json');

@@ -179,7 +179,11 @@ export function jaegerErrorBody(code: number, msg: string): { contentType: strin
 /** Jaeger answers errors through Go's http.Error: the JSON envelope as text/plain with a newline. */
 export function v1Error(res: ServerResponse, code: number, msg: string): void {
   const { contentType, body } = jaegerErrorBody(code, msg);
-  res.writeHead(code, { 'content-type': contentType, 'x-content-type-options': 'nosniff' });
+  res.writeHead(code, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    'x-content-type-options': 'nosniff',
+  });
   res.end(body);
 }
 
