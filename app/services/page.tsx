@@ -1,6 +1,7 @@
 // /services: the mesh's services, their versions and configured split; those with more than one
 // version link to their traffic-shifting page.
 import Link from 'next/link';
+import { Table } from '@/components/ui/table';
 import { listServices } from '@/lib/canary/read-state';
 import { formatSplit } from '@/lib/canary/weights';
 
@@ -25,47 +26,40 @@ export default async function ServicesPage() {
               {w}
             </p>
           ))}
-          <table className="w-full text-sm">
-            <thead>
-              <tr className="border-b border-slate-200 text-left dark:border-slate-800">
-                <th scope="col" className="py-2 font-medium">
-                  Service
-                </th>
-                <th scope="col" className="font-medium">
-                  Namespace
-                </th>
-                <th scope="col" className="font-medium">
-                  Versions
-                </th>
-                <th scope="col" className="font-medium">
-                  Configured split
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {loaded.value.services.map(({ service, versions, split }) => (
-                <tr key={service.host} className="border-b border-slate-100 dark:border-slate-900">
-                  <th scope="row" className="py-2 text-left font-medium">
-                    <Link
-                      href={`/services/${encodeURIComponent(service.name)}?namespace=${encodeURIComponent(service.namespace)}`}
-                      className="text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300"
-                    >
-                      {service.name}
-                    </Link>
-                  </th>
-                  <td>{service.namespace}</td>
-                  <td className="font-mono">{versions.join(', ') || '—'}</td>
-                  <td className="font-mono">
-                    {split && versions.length > 1
-                      ? formatSplit(split)
-                      : versions.length > 1
-                        ? 'not routed by weight'
-                        : '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            rows={loaded.value.services}
+            rowKey={(s) => s.service.host}
+            rowHeaders
+            columns={[
+              {
+                header: 'Service',
+                cell: ({ service }) => (
+                  <Link
+                    href={`/services/${encodeURIComponent(service.name)}?namespace=${encodeURIComponent(service.namespace)}`}
+                    className="text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300"
+                  >
+                    {service.name}
+                  </Link>
+                ),
+              },
+              { header: 'Namespace', cell: ({ service }) => service.namespace },
+              {
+                header: 'Versions',
+                className: 'font-mono',
+                cell: ({ versions }) => versions.join(', ') || '—',
+              },
+              {
+                header: 'Configured split',
+                className: 'font-mono',
+                cell: ({ split, versions }) =>
+                  split && versions.length > 1
+                    ? formatSplit(split)
+                    : versions.length > 1
+                      ? 'not routed by weight'
+                      : '—',
+              },
+            ]}
+          />
           {loaded.value.services.length === 0 ? <p>No services are configured.</p> : null}
         </>
       )}

@@ -3,6 +3,7 @@
 // actually served (Prometheus, `istio_requests_total`), polled so a shift is seen converging.
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Table } from '@/components/ui/table';
 import { OBSERVED_WINDOWS, type ObservedWindow } from '@/lib/canary/observed';
 import type { CanaryState } from '@/lib/canary/service-state';
 import { observedSplitOptions } from '@/lib/queries/canary';
@@ -53,31 +54,22 @@ export function ObservedSplitView({ state }: { state: CanaryState }) {
         </p>
       ) : null}
       <SplitBar parts={rows.map((r) => ({ version: r.version, percent: r.percent, index: r.index }))} />
-      <table className="w-full text-sm">
-        <thead>
-          <tr className="text-left text-slate-600 dark:text-slate-300">
-            <th scope="col" className="font-medium">
-              Version
-            </th>
-            <th scope="col" className="font-medium">
-              Configured
-            </th>
-            <th scope="col" className="font-medium">
-              Observed
-            </th>
-            <th scope="col" className="text-right font-medium">
-              req/s
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.version}>
-              <th scope="row" className="py-1 text-left font-mono font-medium">
-                {r.version}
-              </th>
-              <td className="tabular-nums">{r.configured === undefined ? '—' : `${r.configured}%`}</td>
-              <td className="tabular-nums">
+      <Table
+        rows={rows}
+        rowKey={(r) => r.version}
+        rowHeaders
+        columns={[
+          { header: 'Version', className: 'font-mono', cell: (r) => r.version },
+          {
+            header: 'Configured',
+            className: 'tabular-nums',
+            cell: (r) => (r.configured === undefined ? '—' : `${r.configured}%`),
+          },
+          {
+            header: 'Observed',
+            className: 'tabular-nums',
+            cell: (r) => (
+              <>
                 <meter
                   aria-label={`${r.version} observed`}
                   min={0}
@@ -86,12 +78,12 @@ export function ObservedSplitView({ state }: { state: CanaryState }) {
                   className="mr-2 w-20 align-middle"
                 />
                 {data ? `${r.percent.toFixed(1)}%` : '…'}
-              </td>
-              <td className="text-right tabular-nums">{r.rps.toFixed(2)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+          { header: 'req/s', className: 'text-right tabular-nums', cell: (r) => r.rps.toFixed(2) },
+        ]}
+      />
       <p className="text-xs text-slate-500 dark:text-slate-400">
         Rate over {window}, {data?.reporter === 'destination' ? 'destination' : 'source'}-reported
         {data && data.unknownRps > 0

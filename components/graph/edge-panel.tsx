@@ -3,6 +3,7 @@
 // in words, latency percentiles, route badges, and the drilldown (charts, retries on the route).
 import { useQuery } from '@tanstack/react-query';
 import { TraceInsights } from '@/components/traces/trace-insights';
+import { QueryView } from '@/components/ui/query-view';
 import { Stat } from '@/components/ui/stat';
 import { formatMs, formatPercent, formatRps, formatShare } from '@/lib/graph/format';
 import type { EdgeData, NodeData } from '@/lib/graph/types';
@@ -63,15 +64,9 @@ export function EdgePanel({
         end={drill.data?.end}
         dark={dark}
       />
-      {drill.isPending ? (
-        <p className="text-xs text-slate-500">Loading time series…</p>
-      ) : drill.isError ? (
-        <p role="alert" className="text-xs text-red-600">
-          Time series unavailable: {drill.error.message}
-        </p>
-      ) : (
-        <DrilldownCharts d={drill.data} dark={dark} />
-      )}
+      <QueryView query={drill} loading="Loading time series…" failed="Time series unavailable">
+        {(d) => <DrilldownCharts d={d} dark={dark} />}
+      </QueryView>
     </div>
   );
 }

@@ -4,6 +4,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { TrafficShiftLink } from '@/components/canary/traffic-shift-link';
 import { TraceInsights } from '@/components/traces/trace-insights';
+import { QueryView } from '@/components/ui/query-view';
 import { Stat } from '@/components/ui/stat';
 import { formatMs, formatRps, formatShare } from '@/lib/graph/format';
 import type { NodeData } from '@/lib/graph/types';
@@ -80,14 +81,10 @@ export function NodePanel({
           dark={dark}
         />
       )}
-      {node.nodeType === 'unknown' ? null : drill.isPending ? (
-        <p className="text-xs text-slate-500">Loading time series…</p>
-      ) : drill.isError ? (
-        <p role="alert" className="text-xs text-red-600">
-          Time series unavailable: {drill.error.message}
-        </p>
-      ) : (
-        <DrilldownCharts d={drill.data} dark={dark} />
+      {node.nodeType === 'unknown' ? null : (
+        <QueryView query={drill} loading="Loading time series…" failed="Time series unavailable">
+          {(d) => <DrilldownCharts d={d} dark={dark} />}
+        </QueryView>
       )}
     </div>
   );

@@ -94,16 +94,27 @@ async function execute(
   return { ok: true, resourceVersion: written.value.metadata.resourceVersion ?? '', message: success };
 }
 
+/** The control plane as `user`, and the service's config as it is now; a failed read as its outcome. */
+async function readForWrite(
+  name: string,
+  namespace: string,
+  user: string,
+): Promise<{ ok: true; client: MeshConfigClient; cfg: ServiceConfig } | ApplyOutcome> {
+  const client = controlPlaneClient(user);
+  const loaded = await serviceConfig(client, name, namespace);
+  if (!loaded.ok) return { ok: false, kind: loaded.kind, message: loaded.message };
+  return { ok: true, client, cfg: loaded.value };
+}
+
 export async function applySplit(
   name: string,
   namespace: string,
   request: ApplyRequest,
   user: string,
 ): Promise<ApplyOutcome> {
-  const client = controlPlaneClient(user);
-  const loaded = await serviceConfig(client, name, namespace);
-  if (!loaded.ok) return { ok: false, kind: loaded.kind, message: loaded.message };
-  const cfg = loaded.value;
+  const read = await readForWrite(name, namespace, user);
+  if (!('cfg' in read)) return read;
+  const { client, cfg } = read;
   const currentSplit = splitIn(cfg.state, request.scope);
   const plan = planApply(
     cfg.state.service,
@@ -131,10 +142,9 @@ export async function rollbackTo(
   request: RollbackRequest,
   user: string,
 ): Promise<ApplyOutcome> {
-  const client = controlPlaneClient(user);
-  const loaded = await serviceConfig(client, name, namespace);
-  if (!loaded.ok) return { ok: false, kind: loaded.kind, message: loaded.message };
-  const cfg = loaded.value;
+  const read = await readForWrite(name, namespace, user);
+  if (!('cfg' in read)) return read;
+  const { client, cfg } = read;
   const vsName = cfg.virtualService?.metadata.name ?? cfg.state.service.name;
   const entries = await auditEntries(client, cfg.state.service, vsName);
   if (!entries.ok) return { ok: false, kind: entries.kind, message: entries.message };
