@@ -1,54 +1,12 @@
 'use client';
 // The cytoscape canvas. Elements are diffed in place on each refresh — nodes keep their positions; the
 // layout runs again only when nodes come or go, or the layout is switched.
-import cytoscape, { type Core, type ElementDefinition, type LayoutOptions } from 'cytoscape';
+import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import { useEffect, useRef } from 'react';
 import { useTraceOverlay } from '@/components/traces/use-trace-overlay';
 import { DETAIL_ZOOM, graphStyle } from './cy-style';
 import { LARGE_GRAPH_NODES, type LayoutName, largeLayeredLayout, layoutOptions } from './layouts';
-
-/** The canvas renderer's viewport switches (read on each frame, so they can change with the graph's size). */
-interface ViewportRenderer {
-  hideEdgesOnViewport: boolean;
-  textureOnViewport: boolean;
-}
-
-/** Large graphs: edges hidden and the rest drawn as a texture while panning and zooming. */
-function setViewportShortcuts(cy: Core, large: boolean): void {
-  // `renderer()` is public in cytoscape but missing from its types.
-  const r = (cy as unknown as { renderer(): ViewportRenderer | undefined }).renderer();
-  if (!r) return;
-  r.hideEdgesOnViewport = large;
-  r.textureOnViewport = large;
-}
-
-/**
- * Layout extensions, loaded when a layout first needs them: ELK alone is 1.6 MB of script, which a large
- * graph (laid out by our own preset) never uses and a small one needs only once it has data.
- */
-const EXTENSIONS: Record<string, () => Promise<{ default: cytoscape.Ext }>> = {
-  elk: () => import('cytoscape-elk'),
-  fcose: () => import('cytoscape-fcose'),
-};
-const loaded = new Set<string>();
-const loading = new Map<string, Promise<void>>();
-
-function loadExtension(name: string): Promise<void> {
-  let p = loading.get(name);
-  if (!p) {
-    const load = EXTENSIONS[name];
-    p = load
-      ? load().then((m) => {
-          cytoscape.use(m.default);
-          loaded.add(name);
-        })
-      : Promise.resolve();
-    // A failed load may be retried by the next layout.
-    p.catch(() => loading.delete(name));
-    loading.set(name, p);
-  }
-  return p;
-}
+import { runLayout, setViewportShortcuts } from './run-layout';
 
 export interface GraphCanvasProps {
   elements: ElementDefinition[];
@@ -192,26 +150,13 @@ export function GraphCanvas({
               )
             : layoutOptions(layout, fresh, count);
         const generation = ++layoutGeneration.current;
-        const run = (o: LayoutOptions) => {
-          const l = cy.layout(o);
-          l.one('layoutstop', () => {
+        runLayout(cy, options, {
+          isCurrent: () => cyRef.current === cy && layoutGeneration.current === generation,
+          onStop: () => {
             container.current?.setAttribute('data-layout', 'ready');
             onLaidOutRef.current?.();
-          });
-          l.run();
-        };
-        const current = () => cyRef.current === cy && layoutGeneration.current === generation;
-        if (loaded.has(options.name) || !EXTENSIONS[options.name]) {
-          run(options);
-        } else {
-          loadExtension(options.name).then(
-            () => current() && run(options),
-            // The extension's script did not load (server gone, network): a built-in layout instead.
-            () =>
-              current() &&
-              run({ name: 'breadthfirst', directed: true, fit: true, padding: 30 } as LayoutOptions),
-          );
-        }
+          },
+        });
       }
     }
   }, [elements, layout]);
