@@ -9,6 +9,8 @@ import './globals.css';
 export const metadata: Metadata = {
   title: 'Meshlens',
   description: 'Service-mesh observability: the live service graph, retries, ejections and traces',
+  // public/icon.svg: the mark, also the header's logo (one file, open without a session).
+  icons: { icon: '/icon.svg' },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
