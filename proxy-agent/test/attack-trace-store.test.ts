@@ -39,7 +39,7 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 /** An OTLP/JSON export: one span per trace number, with `attrBytes` of attribute text on each span. */
 function exportOf(service: string, traceNos: number[], attrBytes = 0, spanNo = 1) {
   const start = nowNs() - 1_000_000_000n;
-  const attributes = [];
+  const attributes: { key: string; value: { stringValue: string } }[] = [];
   // Values stay under the 64 KiB cut, so each span really holds `attrBytes`.
   for (let left = attrBytes, i = 0; left > 0; left -= 60_000, i++) {
     attributes.push({ key: `pad.${i}`, value: { stringValue: 'x'.repeat(Math.min(60_000, left)) } });
@@ -221,7 +221,7 @@ describe('OTLP receiver: decompressed bytes count', () => {
   const postGzip = (url: string, body: Buffer) =>
     fetch(url, {
       method: 'POST',
-      body,
+      body: new Uint8Array(body),
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
     });
 

@@ -250,6 +250,55 @@ describe('TraceStore traces', () => {
     expect(store.operations('web').map((o) => o.name)).toEqual(['op-0', 'op-1']);
   });
 
+  it('keeps --max-bytes by evicting the oldest traces first, the one being added to excepted', () => {
+    const pad = 'p'.repeat(2_000);
+    const span = (trace: number, n: number) => convert([{ trace, span: n, service: 'web', attrs: { pad } }]);
+    const store = new TraceStore({ maxBytes: 60_000, maxTraceBytes: 30_000, scanThreshold: 0 });
+    // 3,000 traces through a budget of a few: the creation order is compacted on the way.
+    for (let t = 1; t <= 3000; t++) {
+      store.add(span(t, t));
+      expect(store.byteCount).toBeLessThanOrEqual(60_000);
+    }
+    const held = store.traceCount;
+    expect(held).toBeGreaterThan(3);
+    const oldest = 3001 - held;
+    expect(store.getTrace(traceHex(oldest - 1))).toBeUndefined();
+    // The oldest trace grows: the traces after it make room, not the trace itself.
+    for (let n = 1; n <= 4; n++) expect(store.add(span(oldest, 10_000 + n)).accepted).toBe(1);
+    expect(store.byteCount).toBeLessThanOrEqual(60_000);
+    expect(store.getTrace(traceHex(oldest))?.spans).toHaveLength(5);
+    expect(store.getTrace(traceHex(oldest + 1))).toBeUndefined();
+    expect(store.getTrace(traceHex(3000))).toBeDefined();
+    // A new trace then evicts that oldest one first.
+    store.add(span(3001, 3001));
+    expect(store.getTrace(traceHex(oldest))).toBeUndefined();
+    expect(ids(store.findTraces(q({ limit: 1000 })))).toHaveLength(store.traceCount);
+    expect(ids(store.findTraces(q({ limit: 1 })))).toEqual([traceHex(3001)]);
+    // A span taking one trace past maxTraceBytes is rejected, with the reason.
+    let result = store.add(span(3001, 9000));
+    for (let n = 9001; result.rejected === 0 && n < 9100; n++) result = store.add(span(3001, n));
+    expect(result.errors).toEqual([
+      `trace ${traceHex(3001)} would pass the maximum of 30000 bytes a trace may hold`,
+    ]);
+    expect(store.byteCount).toBeLessThanOrEqual(60_000);
+  });
+
+  it('answers searches within a byte cap, always with at least one trace', () => {
+    const pad = 'p'.repeat(5_000);
+    const store = new TraceStore();
+    for (let t = 1; t <= 5; t++) store.add(convert([{ trace: t, span: t, service: 'web', attrs: { pad } }]));
+    const all = store.findTracesJsonWithin(q(), Number.POSITIVE_INFINITY);
+    expect(all).toMatchObject({ truncated: false });
+    expect(all.traces).toHaveLength(5);
+    const cut = store.findTracesJsonWithin(q(), 25_000);
+    expect(cut.truncated).toBe(true);
+    expect(cut.traces.map((t) => JSON.parse(t).traceID)).toEqual([traceHex(5), traceHex(4)]);
+    expect(store.findTracesWithin(q(), 1).traces.map((t) => t.traceID)).toEqual([traceHex(5)]);
+    const byId = store.getTracesJsonWithin([traceHex(1), traceHex(99), traceHex(2)], 1);
+    expect(byId).toMatchObject({ truncated: true, missing: [traceHex(99)] });
+    expect(byId.traces).toHaveLength(1);
+  });
+
   it('rejects spans past the per-trace maximum and keeps the accepted ones', () => {
     const store = new TraceStore({ maxSpansPerTrace: 2 });
     const result = store.add(convert([1, 2, 3].map((n) => ({ trace: 9, span: n, service: 'web' }))));
