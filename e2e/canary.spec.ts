@@ -5,12 +5,18 @@ import type { Page } from '@playwright/test';
 import { MeshConfigClient } from '../lib/mesh-config/client';
 import type { VirtualService } from '../lib/mesh-config/schema';
 import { scenarioResources } from '../proxy-agent/src/demo/scenarios';
+import { ServicePage } from './pages/service-page';
 import { expect, test } from './support/test';
 
-const PAGE = '/services/reviews?namespace=bookinfo';
 const VERSIONS = ['v1', 'v2', 'v3'] as const;
 
 test.describe.configure({ mode: 'serial' });
+
+async function openReviews(page: Page): Promise<ServicePage> {
+  const p = new ServicePage(page, VERSIONS);
+  await p.open('reviews', 'bookinfo');
+  return p;
+}
 
 /** The reviews VirtualService as the demo set it up, restored after the specs so others see its traffic. */
 let original: VirtualService | undefined;
@@ -41,33 +47,13 @@ test.afterAll(async ({ demo }) => {
   if (!restored.ok) throw new Error(`cannot restore the reviews VirtualService: ${restored.message}`);
 });
 
-/** The panel as a user sees it: fields by their accessible names. */
-function panel(page: Page) {
-  return {
-    slider: (v: string) => page.getByRole('slider', { name: `${v} weight` }),
-    field: (v: string) => page.getByRole('spinbutton', { name: `${v} weight` }),
-    observed: (v: string) => page.getByRole('meter', { name: `${v} observed` }),
-    apply: page.getByRole('button', { name: 'Apply', exact: true }),
-    preset: (label: string) => page.getByRole('button', { name: label, exact: true }),
-    status: page.getByRole('status').filter({ hasText: /^(Applied|Rolled back)/ }),
-    history: page.getByRole('region', { name: 'History' }),
-  };
-}
-
-async function weights(page: Page): Promise<number[]> {
-  const p = panel(page);
-  return Promise.all(VERSIONS.map(async (v) => Number(await p.field(v).inputValue())));
-}
-
 test('shifts reviews to 100% v3 with the slider and sees the observed split follow', async ({ page }) => {
   // Convergence is bounded by the 30 s rate window plus scrape and sidecar update delays.
   test.setTimeout(180_000);
-  const p = panel(page);
-  await page.goto(PAGE);
+  const p = await openReviews(page);
   // Every route of reviews, the header route for "jason" too: all of its traffic goes to v3.
-  await page.getByLabel('Applies to').selectOption({ label: 'All routes' });
-  await p.slider('v3').focus();
-  await page.keyboard.press('End');
+  await p.scope('All routes');
+  await p.sliderToMax('v3');
   await expect(p.field('v3')).toHaveValue('100');
   await expect(p.field('v1')).toHaveValue('0');
   await expect(p.field('v2')).toHaveValue('0');
@@ -83,35 +69,30 @@ test('shifts reviews to 100% v3 with the slider and sees the observed split foll
 });
 
 test('rolls back from the history', async ({ page }) => {
-  const p = panel(page);
-  await page.goto(PAGE);
+  const p = await openReviews(page);
   await expect(p.field('v1')).toBeVisible();
-  const before = await weights(page);
+  const before = await p.weights();
   const preset = before[0] === 100 ? 'All to v2' : 'All to v1';
   await p.preset(preset).click();
   await p.apply.click();
   await expect(p.status).toContainText('Applied');
   // The newest entry is the change just made; the first one offering a rollback is the state before it.
-  const entries = p.history.getByRole('listitem');
-  await expect(entries.first()).toContainText('current');
-  await entries.nth(1).getByRole('button', { name: 'Roll back to this' }).click();
+  await expect(p.history.getByRole('listitem').first()).toContainText('current');
+  await p.rollBackTo(1);
   await expect(p.status).toContainText('Rolled back reviews');
-  await expect.poll(() => weights(page)).toEqual(before);
+  await expect.poll(() => p.weights()).toEqual(before);
 });
 
 test('a concurrent edit from a second browser gets the conflict message, with both splits', async ({
   page,
   browser,
 }) => {
-  const mine = panel(page);
-  await page.goto(PAGE);
+  const mine = await openReviews(page);
   await expect(mine.field('v1')).toBeVisible();
 
   const other = await browser.newContext();
   try {
-    const theirPage = await other.newPage();
-    const theirs = panel(theirPage);
-    await theirPage.goto(PAGE);
+    const theirs = await openReviews(await other.newPage());
     await theirs.preset('All to v2').click();
     await theirs.apply.click();
     await expect(theirs.status).toContainText('Applied');
@@ -121,7 +102,7 @@ test('a concurrent edit from a second browser gets the conflict message, with bo
 
   await mine.preset('All to v1').click();
   await mine.apply.click();
-  const conflict = page.getByRole('alert').filter({ hasText: 'Conflict' });
+  const conflict = mine.conflict;
   await expect(conflict).toContainText('Your change');
   await expect(conflict).toContainText('v1 100 · v2 0 · v3 0');
   await expect(conflict).toContainText('Current');

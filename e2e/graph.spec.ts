@@ -50,13 +50,8 @@ test('the edge into ratings shows retries and a 5xx share', async ({ page }) => 
   const graph = new GraphPage(page);
   await graph.open();
   await graph.expectDrawn(['svc:bookinfo:ratings'], []);
-  let edge: string | undefined;
-  await expect
-    .poll(async () => (edge = await graph.worstEdgeInto('svc:bookinfo:ratings', 'app:bookinfo:reviews')), {
-      timeout: 60_000,
-    })
-    .toBeTruthy();
-  await graph.selectEdge(edge as string);
+  const edge = await graph.expectWorstEdgeInto('svc:bookinfo:ratings', 'app:bookinfo:reviews');
+  await graph.selectEdge(edge);
   await expect(graph.panel.getByRole('heading', { name: /→ service ratings/ })).toBeVisible();
   const codes = graph.panel.getByRole('table', { name: 'Response codes and flags' });
   await expect(

@@ -1,5 +1,5 @@
 // The graph page as a user drives it: open it, wait for the mesh to be drawn, select a node or an edge
-// (through the keyboard-accessible lists), read the side panel.
+// (through the keyboard-accessible lists, or by clicking it on the canvas), read the side panel.
 import { expect, type Locator, type Page } from '@playwright/test';
 
 type Cy = {
@@ -10,10 +10,16 @@ type Cy = {
 export class GraphPage {
   readonly panel: Locator;
   readonly canvas: Locator;
+  /** The side panel's recent failing requests through the selected node or edge. */
+  readonly failingRequests: Locator;
+  /** The side panel's latency exemplars, each a link to its trace. */
+  readonly exemplars: Locator;
 
   constructor(private readonly page: Page) {
     this.panel = page.getByTestId('side-panel');
     this.canvas = page.getByTestId('graph-canvas');
+    this.failingRequests = this.panel.getByTestId('failing-requests');
+    this.exemplars = this.panel.locator('[data-exemplar-trace-id]');
   }
 
   async open(query = 'duration=5m&refresh=5'): Promise<void> {
@@ -66,6 +72,50 @@ export class GraphPage {
       },
       [target, fromPrefix],
     );
+  }
+
+  /** Waits for such an edge to be drawn; answers its id. */
+  async expectWorstEdgeInto(target: string, fromPrefix: string, timeout = 60_000): Promise<string> {
+    let edge: string | undefined;
+    await expect
+      .poll(async () => (edge = await this.worstEdgeInto(target, fromPrefix)), {
+        timeout,
+        message: `an edge from ${fromPrefix}… into ${target} on the graph`,
+      })
+      .toBeTruthy();
+    return edge as string;
+  }
+
+  /** Where the edge is drawn on the canvas, in canvas pixels. */
+  private midpoint(id: string): Promise<{ x: number; y: number }> {
+    return this.page.evaluate((edgeId) => {
+      type Cy = { getElementById(id: string): { renderedMidpoint(): { x: number; y: number } } };
+      return (window as unknown as { __meshlensCy: Cy }).__meshlensCy
+        .getElementById(edgeId)
+        .renderedMidpoint();
+    }, id);
+  }
+
+  /** Clicks the edge on the canvas, as a pointer would, once the layout has settled. */
+  async clickEdge(id: string): Promise<void> {
+    // Settled: two reads half a second apart agree.
+    let last = '';
+    await expect
+      .poll(
+        async () => {
+          const p = await this.midpoint(id);
+          const now = `${Math.round(p.x)},${Math.round(p.y)}`;
+          const settled = now === last;
+          last = now;
+          return settled;
+        },
+        { intervals: [500], timeout: 30_000, message: 'the graph layout settles' },
+      )
+      .toBe(true);
+    const box = await this.canvas.boundingBox();
+    if (!box) throw new Error('the graph canvas is not on the page');
+    const p = await this.midpoint(id);
+    await this.page.mouse.click(box.x + p.x, box.y + p.y);
   }
 
   endpointRows(): Locator {
