@@ -53,8 +53,9 @@ export function proxy(request: NextRequest): NextResponse {
       { status: 401 },
     );
   } else if (decision.kind === 'sign-in') {
-    // A relative Location keeps the browser on the name it used (Next's own URL names the bind address).
-    response = new NextResponse(null, { status: 307, headers: { location: decision.location } });
+    // On the name the browser used (allowed above); Next's own URL names the bind address.
+    const base = `${https ? 'https' : 'http'}://${request.headers.get('host')}`;
+    response = NextResponse.redirect(new URL(decision.location, base), 307);
   } else {
     const headers = new Headers(request.headers);
     // Next.js reads the nonce from the request's CSP header and puts it on its scripts.
