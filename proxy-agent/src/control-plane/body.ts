@@ -17,12 +17,18 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      throw new ApiError(413, 'RequestEntityTooLarge', `request body is larger than ${limit} bytes`);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        throw new ApiError(413, 'RequestEntityTooLarge', `request body is larger than ${limit} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    // The client went away or missed the request deadline: an answer of ours, not an internal error.
+    throw badRequest(`the request body was cut short: ${err instanceof Error ? err.message : String(err)}`);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
