@@ -147,6 +147,44 @@ describe('trace-store listeners under malformed and slow requests (the built CLI
     await alive();
   });
 
+  it('answers attributes nested past any sane depth (JSON and protobuf) with a clear rejection, and keeps serving', async () => {
+    const depth = 200_000;
+    const value = `${'{"arrayValue":{"values":['.repeat(depth)}{"stringValue":"x"}${']}}'.repeat(depth)}`;
+    const json = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${hex(9, 32)}","spanId":"${hex(1, 16)}","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{"key":"deep","value":${value}}]}]}]}]}`;
+    const jsonRes = await fetch(`http://127.0.0.1:${otlpPort}/v1/traces`, {
+      method: 'POST',
+      body: json,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(jsonRes.status).toBe(200);
+    expect(
+      ((await jsonRes.json()) as { partialSuccess: { rejectedSpans: string } }).partialSuccess,
+    ).toMatchObject({ rejectedSpans: '1' });
+    // The same in protobuf: AnyValue.array_value (5) → ArrayValue.values (1) → AnyValue ...
+    const varint = (n: number) => {
+      const out: number[] = [];
+      for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128);
+      return [...out, n];
+    };
+    const field = (no: number, bytes: Buffer) =>
+      Buffer.concat([Buffer.from([(no << 3) | 2, ...varint(bytes.length)]), bytes]);
+    let nested = Buffer.from([0x0a, 0x01, 0x78]);
+    for (let i = 0; i < 10_000; i++) nested = field(5, field(1, nested));
+    const span = Buffer.concat([
+      field(1, Buffer.alloc(16, 1)),
+      field(2, Buffer.alloc(8, 1)),
+      field(9, Buffer.concat([field(1, Buffer.from('deep')), field(2, nested)])),
+    ]);
+    const pbRes = await fetch(`http://127.0.0.1:${otlpPort}/v1/traces`, {
+      method: 'POST',
+      body: new Uint8Array(field(1, field(2, field(2, span)))),
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
+    expect(pbRes.status).toBe(400);
+    expect(Buffer.from(await pbRes.arrayBuffer()).toString()).toMatch(/cannot decode protobuf/);
+    await alive();
+  });
+
   it('refuses limits that contradict each other at start-up, naming the flags', async () => {
     const bad = spawnAgent([
       'trace-store',
