@@ -94,66 +94,48 @@ async function execute(
   return { ok: true, resourceVersion: written.value.metadata.resourceVersion ?? '', message: success };
 }
 
-/** The control plane as `user`, and the service's config as it is now; a failed read as its outcome. */
-async function readForWrite(
-  name: string,
-  namespace: string,
+/** Runs `write` as `user` on the service's config as it is now; a failed read is the outcome. */
+async function writeAs(
   user: string,
-): Promise<{ ok: true; client: MeshConfigClient; cfg: ServiceConfig } | ApplyOutcome> {
+  service: { name: string; namespace: string },
+  write: (client: MeshConfigClient, cfg: ServiceConfig) => Promise<ApplyOutcome>,
+): Promise<ApplyOutcome> {
   const client = controlPlaneClient(user);
-  const loaded = await serviceConfig(client, name, namespace);
+  const loaded = await serviceConfig(client, service.name, service.namespace);
   if (!loaded.ok) return { ok: false, kind: loaded.kind, message: loaded.message };
-  return { ok: true, client, cfg: loaded.value };
+  return write(client, loaded.value);
 }
 
-export async function applySplit(
-  name: string,
-  namespace: string,
-  request: ApplyRequest,
-  user: string,
-): Promise<ApplyOutcome> {
-  const read = await readForWrite(name, namespace, user);
-  if (!('cfg' in read)) return read;
-  const { client, cfg } = read;
-  const currentSplit = splitIn(cfg.state, request.scope);
-  const plan = planApply(
-    cfg.state.service,
-    {
-      ...(cfg.virtualService ? { virtualService: cfg.virtualService } : {}),
-      ...(cfg.destinationRule ? { destinationRule: cfg.destinationRule } : {}),
-      versions: cfg.state.versions.map((v) => v.version),
-    },
-    request,
-    currentSplit,
-  );
-  return execute(
-    client,
-    cfg,
-    plan,
-    currentSplit,
-    request.split,
-    appliedMessage(request.split, cfg.state.service),
-  );
+export function applySplit(name: string, namespace: string, request: ApplyRequest, user: string) {
+  return writeAs(user, { name, namespace }, (client, cfg) => {
+    const currentSplit = splitIn(cfg.state, request.scope);
+    const plan = planApply(
+      cfg.state.service,
+      {
+        ...(cfg.virtualService ? { virtualService: cfg.virtualService } : {}),
+        ...(cfg.destinationRule ? { destinationRule: cfg.destinationRule } : {}),
+        versions: cfg.state.versions.map((v) => v.version),
+      },
+      request,
+      currentSplit,
+    );
+    const message = appliedMessage(request.split, cfg.state.service);
+    return execute(client, cfg, plan, currentSplit, request.split, message);
+  });
 }
 
-export async function rollbackTo(
-  name: string,
-  namespace: string,
-  request: RollbackRequest,
-  user: string,
-): Promise<ApplyOutcome> {
-  const read = await readForWrite(name, namespace, user);
-  if (!('cfg' in read)) return read;
-  const { client, cfg } = read;
-  const vsName = cfg.virtualService?.metadata.name ?? cfg.state.service.name;
-  const entries = await auditEntries(client, cfg.state.service, vsName);
-  if (!entries.ok) return { ok: false, kind: entries.kind, message: entries.message };
-  const entry = entries.value.find((e) => e.resourceVersion === request.to);
-  if (!entry)
-    return { ok: false, kind: 'not-found', message: `No history entry ${request.to} for ${vsName}.` };
-  const currentSplit = splitIn(cfg.state, undefined);
-  const plan = planRollback(cfg.state.service, cfg.virtualService, entry.newSpec, request, currentSplit);
-  const target = plan.kind === 'write' ? currentSplit(plan.virtualService) : null;
-  const message = `Rolled back ${vsName} to the change ${entry.who} made at ${entry.time}${target ? ` (${formatSplit(target)})` : ''}.`;
-  return execute(client, cfg, plan, currentSplit, target, message);
+export function rollbackTo(name: string, namespace: string, request: RollbackRequest, user: string) {
+  return writeAs(user, { name, namespace }, async (client, cfg): Promise<ApplyOutcome> => {
+    const vsName = cfg.virtualService?.metadata.name ?? cfg.state.service.name;
+    const entries = await auditEntries(client, cfg.state.service, vsName);
+    if (!entries.ok) return { ok: false, kind: entries.kind, message: entries.message };
+    const entry = entries.value.find((e) => e.resourceVersion === request.to);
+    if (!entry)
+      return { ok: false, kind: 'not-found', message: `No history entry ${request.to} for ${vsName}.` };
+    const currentSplit = splitIn(cfg.state, undefined);
+    const plan = planRollback(cfg.state.service, cfg.virtualService, entry.newSpec, request, currentSplit);
+    const target = plan.kind === 'write' ? currentSplit(plan.virtualService) : null;
+    const message = `Rolled back ${vsName} to the change ${entry.who} made at ${entry.time}${target ? ` (${formatSplit(target)})` : ''}.`;
+    return execute(client, cfg, plan, currentSplit, target, message);
+  });
 }
