@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type AssembleInput, assembleGraph, codeKeyed } from './assemble';
 import { histogramQuantile } from './histogram';
 import { LATENCY_EDGE_LABELS } from './promql';
-import { bucketSamples, type EdgeSpec, requestSample, type Side } from './test-samples';
+import { assembleSamples, bucketSamples, type EdgeSpec, requestSample, type Side } from './test-samples';
 
 const productpage: Side = { ns: 'bookinfo', wl: 'productpage-v1', app: 'productpage', version: 'v1' };
 const reviewsV1: Side = { ns: 'bookinfo', wl: 'reviews-v1', app: 'reviews', version: 'v1' };
@@ -12,8 +11,8 @@ const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
 const RATINGS = 'ratings.bookinfo.svc.cluster.local';
 const PRODUCTPAGE = 'productpage.bookinfo.svc.cluster.local';
 
-function build(edges: EdgeSpec[], over: Partial<AssembleInput> = {}) {
-  return assembleGraph({
+function build(edges: EdgeSpec[], over: Partial<Parameters<typeof assembleSamples>[0]> = {}) {
+  return assembleSamples({
     graphType: 'versionedApp',
     injectServiceNodes: true,
     namespaces: [],
@@ -250,27 +249,5 @@ describe('latency', () => {
     expect(node(g, 'app:bookinfo:ratings:v1')?.latency.p50).toBe(50);
     // Each edge keeps its own.
     expect(edge(g, 'app:bookinfo:reviews:v2->svc:bookinfo:ratings')?.latency.p50).toBe(55);
-  });
-});
-
-describe('codeKeyed', () => {
-  it('is a plain object to everything that reads it: keys, numeric order, JSON, assignment', () => {
-    const o = codeKeyed<number>();
-    const plain: Record<string, number> = {};
-    for (const [k, v] of [
-      ['503', 1],
-      ['200', 2],
-      ['0', 3],
-      ['-', 4],
-    ] as const) {
-      o[k] = v;
-      plain[k] = v;
-    }
-    o['200'] = 5;
-    plain['200'] = 5;
-    expect(Object.keys(o)).toEqual(['0', '200', '503', '-']);
-    expect(JSON.stringify(o)).toBe(JSON.stringify(plain));
-    expect(o).toEqual(plain);
-    expect(Object.keys(codeKeyed())).toEqual([]);
   });
 });

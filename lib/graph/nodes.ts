@@ -99,6 +99,14 @@ export function sourceOf(s: RequestSeries, o: PathOptions): NodeSpec {
   return workloadAs(s.source, o.graphType);
 }
 
+/**
+ * Every node a request goes through: its caller, then its service (when drawn) and the workload it
+ * reached. A workload calling its own service in a service graph draws a self-loop: kept, it is real.
+ */
+export function requestPath(s: RequestSeries, o: PathOptions): NodeSpec[] {
+  return [sourceOf(s, o), ...destinationPath(s, o)];
+}
+
 /** The nodes a request goes through after its caller: its service (when drawn) and the workload it reached. */
 export function destinationPath(s: RequestSeries, o: PathOptions): NodeSpec[] {
   const svc = serviceNode(s);

@@ -1,5 +1,14 @@
 // Builders of Istio-labelled samples for the graph's unit tests (the label set Istio writes).
+import {
+  type Assembled,
+  assembleGraph,
+  type GraphReads,
+  type TrafficOptions,
+  trafficGraph,
+} from './assemble';
+import { groupBuckets } from './latency-cache';
 import type { Sample } from './series';
+import { type TrafficInput, type TrafficMap, trafficMap } from './traffic-map';
 
 export interface Side {
   ns: string;
@@ -63,4 +72,37 @@ export function bucketSamples(e: EdgeSpec, les: number[], counts: number[]): Sam
     labels: { ...labels, le: le === Number.POSITIVE_INFINITY ? '+Inf' : String(le) },
     value: counts[i] as number,
   }));
+}
+
+/** The whole assembly from samples, as the graph runs it: traffic map, appenders, elements. */
+export function assembleSamples(
+  input: Omit<TrafficOptions, 'keepHops'> & GraphReads & { latencyBuckets?: readonly Sample[] },
+): Assembled {
+  const latencyGroups = input.latencyGroups ?? groupBuckets(input.latencyBuckets ?? []);
+  return assembleGraph(trafficGraph({ ...input, keepHops: latencyGroups.length > 0 }), {
+    ...input,
+    latencyGroups,
+  });
+}
+
+/** Bookinfo's workloads and hosts, for the appenders' tests. */
+export const BOOKINFO = {
+  productpage: { ns: 'bookinfo', wl: 'productpage-v1', app: 'productpage', version: 'v1' },
+  reviewsV1: { ns: 'bookinfo', wl: 'reviews-v1', app: 'reviews', version: 'v1' },
+  reviewsV2: { ns: 'bookinfo', wl: 'reviews-v2', app: 'reviews', version: 'v2' },
+  ratings: { ns: 'bookinfo', wl: 'ratings-v1', app: 'ratings', version: 'v1' },
+  REVIEWS: 'reviews.bookinfo.svc.cluster.local',
+  RATINGS: 'ratings.bookinfo.svc.cluster.local',
+  PRODUCTPAGE: 'productpage.bookinfo.svc.cluster.local',
+} as const satisfies Record<string, Side | string>;
+
+/** The traffic map of some edges (versioned apps with service nodes unless told otherwise), no appender run. */
+export function mapOf(edges: readonly EdgeSpec[], over: Partial<TrafficInput> = {}): TrafficMap {
+  return trafficMap({
+    graphType: 'versionedApp',
+    injectServiceNodes: true,
+    requests: edges.map(requestSample),
+    keepHops: false,
+    ...over,
+  });
 }

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DestinationRule, VirtualService } from '../mesh-config/schema';
-import { assembleGraph } from './assemble';
-import { applyBadges } from './badges';
-import { configBadges, serviceEntryLocations } from './config-badges';
-import { foldLiveStats, liveStatQuery, parseClusterName } from './envoy-stats';
-import { requestSample, type Side } from './test-samples';
+import type { DestinationRule, VirtualService } from '../../mesh-config/schema';
+import { configBadges, serviceEntryLocations } from '../config-badges';
+import { foldLiveStats, liveStatQuery, parseClusterName } from '../envoy-stats';
+import { assembleSamples, requestSample, type Side } from '../test-samples';
 
 const productpage: Side = { ns: 'bookinfo', wl: 'productpage-v1', app: 'productpage', version: 'v1' };
 const reviewsV1: Side = { ns: 'bookinfo', wl: 'reviews-v1', app: 'reviews', version: 'v1' };
@@ -38,6 +36,16 @@ const dr: DestinationRule = {
     trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3, interval: '5s', baseEjectionTime: '30s' } },
   },
 };
+
+/** productpage → reviews-v1, with or without the service node between. */
+const oneEdge = (injectServiceNodes: boolean) => ({
+  graphType: 'versionedApp' as const,
+  injectServiceNodes,
+  namespaces: [],
+  requests: [
+    requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
+  ],
+});
 
 describe('config badges', () => {
   it('reads canary weights, retries and fault from a VirtualService, circuit breaker from a DestinationRule', () => {
@@ -88,15 +96,6 @@ describe('live Envoy stats', () => {
   });
 
   it('puts stats on the service node and the caller edge; absent stats are "not reported", not zero', () => {
-    const g = assembleGraph({
-      graphType: 'versionedApp',
-      injectServiceNodes: true,
-      namespaces: [],
-      requests: [
-        requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
-      ],
-      latencyBuckets: [],
-    });
     const live = foldLiveStats({
       ejectionsActive: [
         {
@@ -127,7 +126,11 @@ describe('live Envoy stats', () => {
         },
       ],
     });
-    applyBadges(g, configBadges({ virtualServices: [vs], destinationRules: [dr], serviceEntries: [] }), live);
+    const g = assembleSamples({
+      ...oneEdge(true),
+      config: { virtualServices: [vs], destinationRules: [dr], serviceEntries: [] },
+      live,
+    });
     const svc = g.nodes.find((n) => n.id === 'svc:bookinfo:reviews');
     expect(svc?.hasCB).toBe(true);
     expect(svc?.badges.live).toEqual({ reported: true, ejectionsActive: 1, retryRate: 0.5 });
@@ -140,36 +143,18 @@ describe('live Envoy stats', () => {
     const onward = g.edges.find((e) => e.id === 'svc:bookinfo:reviews->app:bookinfo:reviews:v1');
     expect(onward?.badges).toEqual({});
 
-    const bare = assembleGraph({
-      graphType: 'versionedApp',
-      injectServiceNodes: true,
-      namespaces: [],
-      requests: [
-        requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
-      ],
-      latencyBuckets: [],
-    });
-    applyBadges(bare, undefined, foldLiveStats({}));
+    const bare = assembleSamples({ ...oneEdge(true), live: foldLiveStats({}) });
     expect(bare.nodes.find((n) => n.id === 'svc:bookinfo:reviews')?.badges.live).toEqual({ reported: false });
   });
 
   it('puts the badges on the workloads when no service node is drawn', () => {
-    const g = assembleGraph({
-      graphType: 'versionedApp',
-      injectServiceNodes: false,
-      namespaces: [],
-      requests: [
-        requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
-      ],
-      latencyBuckets: [],
-    });
-    applyBadges(
-      g,
-      configBadges({ virtualServices: [vs], destinationRules: [dr], serviceEntries: [] }),
-      foldLiveStats({
+    const g = assembleSamples({
+      ...oneEdge(false),
+      config: { virtualServices: [vs], destinationRules: [dr], serviceEntries: [] },
+      live: foldLiveStats({
         ejectionsActive: [{ labels: { cluster_name: `outbound|9080|v1|${REVIEWS}` }, value: 1 }],
       }),
-    );
+    });
     const v1 = g.nodes.find((n) => n.id === 'app:bookinfo:reviews:v1');
     expect(v1?.hasCB).toBe(true);
     expect(v1?.badges.live).toEqual({ reported: true, ejectionsActive: 1 });

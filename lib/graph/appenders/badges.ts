@@ -1,0 +1,66 @@
+// Badges (Kiali's `istio` appender): config badges from the mesh config and live Envoy stats. A service
+// node carries its host's badges; without service nodes, the workloads reached through the service carry
+// them. Edges into a service carry its route badges and the caller's live retry stats for that host.
+import { CLUSTER_DOMAIN } from '../../mesh-config/labels';
+import { configBadges, type MeshConfigView } from '../config-badges';
+import { callerKey, type LiveStats } from '../envoy-stats';
+import type { TrafficMap, TrafficNode } from '../traffic-map';
+import type { Badges } from '../types';
+
+/** The service hosts a node stands for: its own, or those of the services its requests came by. */
+export function hostsOf(n: TrafficNode): string[] {
+  if (n.spec.serviceHost) return [n.spec.serviceHost];
+  const out: string[] = [];
+  for (const s of n.destServices.values()) out.push(`${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`);
+  return out;
+}
+
+/** `live` undefined: the stats could not be read (every badge says "not reported"). */
+export function appendBadges(
+  map: TrafficMap,
+  config: MeshConfigView | undefined,
+  live: LiveStats | undefined,
+): void {
+  const hostConfig = config ? configBadges(config) : undefined;
+  // A host drawn as a service node carries its badges there, not again on each of its workloads.
+  const drawn = new Set<string>();
+  for (const n of map.nodes.values()) {
+    if (n.spec.nodeType === 'service' && n.spec.serviceHost) drawn.add(n.spec.serviceHost);
+  }
+  for (const n of map.nodes.values()) {
+    if (n.spec.nodeType === 'unknown') continue;
+    const hosts = n.spec.nodeType === 'service' ? hostsOf(n) : hostsOf(n).filter((h) => !drawn.has(h));
+    if (hosts.length === 0) continue;
+    for (const host of hosts) {
+      const c = hostConfig?.get(host);
+      if (c) {
+        if (c.hasVS) n.hasVS = true;
+        if (c.hasCB) n.hasCB = true;
+        n.badges = { ...c.badges, ...n.badges };
+      }
+    }
+    // Live stats describe the service's cluster: shown on the service node, or on the workloads when
+    // no service node is drawn.
+    n.badges.live = live?.byHost.get(hosts[0] as string) ?? { reported: false };
+  }
+  for (const e of map.edges.values()) {
+    const target = map.nodes.get(e.target);
+    const source = map.nodes.get(e.source)?.spec;
+    if (!target) continue;
+    // Route badges belong on the hop into the service (caller → service, or caller → workload when
+    // service nodes are not drawn), not on the service → workload hop.
+    if (source?.nodeType === 'service' && source.serviceHost !== undefined) continue;
+    const host = hostsOf(target)[0];
+    if (!host) continue;
+    const c = hostConfig?.get(host);
+    const badges: Badges = {};
+    if (c?.badges.canary) badges.canary = c.badges.canary;
+    if (c?.badges.retries) badges.retries = c.badges.retries;
+    if (c?.badges.fault) badges.fault = c.badges.fault;
+    const fromCaller = source?.workload
+      ? live?.byCaller.get(callerKey(source.namespace, source.workload, host))
+      : undefined;
+    badges.live = fromCaller ?? { reported: false };
+    e.badges = badges;
+  }
+}

@@ -1,0 +1,18 @@
+// App boxes, as Kiali draws them in a versioned-app graph: a compound node per app holding its versions,
+// and the app's service node when it is drawn next to them.
+import type { TrafficMap } from '../traffic-map';
+
+export function appendBoxes(map: TrafficMap): void {
+  for (const n of map.nodes.values()) {
+    const box = n.spec.box;
+    if (!box) continue;
+    if (!map.boxes.has(box.id)) map.boxes.set(box.id, box);
+    n.parent = box.id;
+  }
+  if (map.boxes.size === 0) return;
+  for (const n of map.nodes.values()) {
+    if (n.spec.nodeType !== 'service' || n.isServiceEntry) continue;
+    const boxId = `box:${n.spec.namespace}:${n.spec.service}`;
+    if (map.boxes.has(boxId)) n.parent = boxId;
+  }
+}

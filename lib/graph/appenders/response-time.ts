@@ -1,0 +1,123 @@
+// Response time (Kiali's `responseTime` appender): the latency buckets of each edge's chosen reporter,
+// added into the histograms of the edges and nodes its requests went through, then p50/p95/p99 of each.
+// Histograms share one axis of bounds, so a merge is adding arrays — no per-bucket objects.
+import { quantilesInto } from '../histogram';
+import type { BucketGroup } from '../latency-cache';
+import { type NodeSpec, requestPath } from '../nodes';
+import { LATENCY_EDGE_LABELS } from '../promql';
+import { round } from '../rounding';
+import { edgeKey, type RequestSeries, toRequestSeries } from '../series';
+import { edgeId, type HasHist, type Hist, type TrafficMap } from '../traffic-map';
+import type { Latency } from '../types';
+
+/** Adds the bucket groups to the map's histograms, then sets every node's and edge's `latency`. */
+export function appendResponseTime(map: TrafficMap, groups: readonly BucketGroup[]): void {
+  const axis = addBuckets(map, groups);
+  for (const n of map.nodes.values()) n.latency = latencyOf(n.buckets, axis);
+  for (const e of map.edges.values()) e.latency = latencyOf(e.buckets, axis);
+}
+
+/** Adds each group's buckets along its series' hops; answers the axis of bounds (sorted). */
+export function addBuckets(map: TrafficMap, groups: readonly BucketGroup[]): number[] {
+  const bySeries = seriesByLatencyKey(map, groups);
+  // Every histogram on one axis of bounds (the union of the groups' `le`s): merging is adding arrays.
+  const bounds = new Set<number>();
+  for (const g of groups) for (const b of g.buckets) bounds.add(b[0]);
+  const les = [...bounds].sort((a, b) => a - b);
+  const leIndex = new Map(les.map((le, i) => [le, i]));
+  const at = new Int32Array(les.length);
+  const counts = new Float64Array(les.length);
+  for (const g of groups) {
+    const s =
+      bySeries.get(latencyEdgeKey(g.labels)) ??
+      toRequestSeries({ labels: { ...g.labels, response_code: '200' }, value: 0 });
+    if (s === undefined) continue;
+    const hops = hopsOf(map, s);
+    if (!hops) continue;
+    let m = 0;
+    for (const [le, count] of g.buckets) {
+      at[m] = leIndex.get(le) as number;
+      counts[m++] = count;
+    }
+    for (const h of hops) {
+      h.buckets ??= { counts: new Float64Array(les.length), present: new Uint8Array(les.length) };
+      const hist = h.buckets;
+      for (let k = 0; k < m; k++) {
+        const i = at[k] as number;
+        hist.counts[i] = (hist.counts[i] as number) + (counts[k] as number);
+        hist.present[i] = 1;
+      }
+    }
+  }
+  return les;
+}
+
+/**
+ * The request series by the labels the bucket query keeps (`LATENCY_EDGE_LABELS`, a third of the
+ * answer): the rest of an edge — apps, versions, service names — comes from its request series.
+ */
+function seriesByLatencyKey(map: TrafficMap, groups: readonly BucketGroup[]): Map<string, RequestSeries> {
+  const out = new Map<string, RequestSeries>();
+  if (groups.length === 0) return out;
+  map.requests.forEach((sample, i) => {
+    const s = map.parsed[i];
+    if (s) out.set(latencyEdgeKey(sample.labels), s);
+  });
+  return out;
+}
+
+/**
+ * The edges and nodes a series' latency goes to. A chosen series has them from the walk; any other (idle,
+ * or buckets without request series) counts only if its reporter is the one chosen, on the elements
+ * drawn; undefined if it does not count.
+ */
+function hopsOf(map: TrafficMap, s: RequestSeries): HasHist[] | undefined {
+  const kept = map.hops?.get(s);
+  if (kept) return kept;
+  if (map.reporterOf.get(edgeKey(s)) !== s.reporter) return undefined;
+  const hops: HasHist[] = [];
+  const path = requestPath(s, map.paths);
+  for (let i = 1; i < path.length; i++) {
+    const e = map.edges.get(edgeId((path[i - 1] as NodeSpec).id, (path[i] as NodeSpec).id));
+    const n = map.nodes.get((path[i] as NodeSpec).id);
+    if (e) hops.push(e);
+    if (n) hops.push(n);
+  }
+  return hops;
+}
+
+/** The labels of `LATENCY_EDGE_LABELS` as one string. */
+function latencyEdgeKey(labels: Record<string, string>): string {
+  let key = '';
+  for (const l of LATENCY_EDGE_LABELS) key += `${labels[l] ?? ''}\u0001`;
+  return key;
+}
+
+const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
+const QUANTILE_KEYS = Object.keys(QUANTILES) as (keyof Latency)[];
+const QUANTILE_VALUES = Object.values(QUANTILES);
+const QUANTILE_OUT: (number | undefined)[] = new Array(QUANTILE_VALUES.length);
+let scratchLes = new Float64Array(0);
+let scratchCounts = new Float64Array(0);
+
+/** p50/p95/p99 (ms, 2 decimals) of a histogram on the bounds `axis`, the bounds none of its series had left out. */
+export function latencyOf(h: Hist | undefined, axis: readonly number[]): Latency {
+  const out: Latency = {};
+  if (!h) return out;
+  if (scratchLes.length < h.counts.length) {
+    scratchLes = new Float64Array(h.counts.length);
+    scratchCounts = new Float64Array(h.counts.length);
+  }
+  let n = 0;
+  for (let i = 0; i < h.counts.length; i++) {
+    if (!h.present[i]) continue;
+    scratchLes[n] = axis[i] as number;
+    scratchCounts[n++] = h.counts[i] as number;
+  }
+  quantilesInto(QUANTILE_VALUES, scratchLes, scratchCounts, n, QUANTILE_OUT);
+  for (let i = 0; i < QUANTILE_KEYS.length; i++) {
+    const v = QUANTILE_OUT[i];
+    if (v !== undefined && Number.isFinite(v)) out[QUANTILE_KEYS[i] as keyof Latency] = round(v, 2);
+  }
+  return out;
+}

@@ -1,0 +1,153 @@
+// The traffic map written out as the graph's JSON elements (Kiali's cytoscape shape): numbers rounded,
+// Kiali's per-protocol traffic rates, app boxes first, then nodes and edges in id order. The last step
+// of the assembly, after every appender.
+import { emptyRates, errorRate } from './health';
+import { compare, responsesOf } from './responses';
+import { round, roundRates } from './rounding';
+import type { TrafficEdge, TrafficMap, TrafficNode } from './traffic-map';
+import type { EdgeData, NodeData, RateBreakdown, Reporter } from './types';
+
+export interface Assembled {
+  nodes: NodeData[];
+  edges: EdgeData[];
+}
+
+export function toElements(map: TrafficMap): Assembled {
+  const boxes: NodeData[] = [];
+  for (const box of map.boxes.values()) boxes.push(boxNode(box));
+  const nodes: NodeData[] = [];
+  for (const n of map.nodes.values()) nodes.push(nodeData(n));
+  const edges: EdgeData[] = [];
+  for (const e of map.edges.values()) edges.push(edgeData(e, map.nodes.get(e.source) as TrafficNode));
+  boxes.sort(byId);
+  nodes.sort(byId);
+  edges.sort(byId);
+  return { nodes: [...boxes, ...nodes], edges };
+}
+
+/** A node's data; its keys in the order the JSON has always had them. */
+export function nodeData(n: TrafficNode): NodeData {
+  const spec = n.spec;
+  const protocol = n.protocols.values().next().value ?? 'http';
+  const inbound = roundRates(n.inbound);
+  const rpsOut = round(n.out, 4);
+  const data = { id: spec.id, nodeType: spec.nodeType, namespace: spec.namespace } as NodeData;
+  if (spec.workload !== undefined) data.workload = spec.workload;
+  if (spec.app !== undefined) data.app = spec.app;
+  if (spec.version !== undefined) data.version = spec.version;
+  if (spec.service !== undefined) data.service = spec.service;
+  if (spec.serviceHost !== undefined) data.serviceHost = spec.serviceHost;
+  if (n.isServiceEntry !== undefined) data.isServiceEntry = n.isServiceEntry;
+  // A version's box is part of its identity; a service's box is found later (below).
+  if (spec.box && n.parent !== undefined) data.parent = n.parent;
+  data.rpsIn = inbound.total;
+  data.rpsOut = rpsOut;
+  data.inbound = inbound;
+  data.errorRate = round(errorRate(n.inbound), 4);
+  data.responses = responsesOf(n.codes, n.inbound.total);
+  data.latency = n.latency ?? {};
+  data.health = n.health;
+  data.badges = n.badges;
+  data.traffic = [{ protocol, rates: nodeTrafficRates(protocol, inbound, rpsOut) }];
+  if (!n.hasInbound) data.isRoot = true;
+  if (n.destServices.size > 0) data.destServices = [...n.destServices.values()];
+  if (n.isOutside) data.isOutside = true;
+  if (!spec.box && n.parent !== undefined) data.parent = n.parent;
+  if (n.hasVS) data.hasVS = true;
+  if (n.hasCB) data.hasCB = true;
+  return data;
+}
+
+export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
+  const protocol = dominant(e.protocols) ?? 'http';
+  const rps = round(e.rates.total, 4);
+  const percentReq = source.out > 0 ? round((e.rates.total / source.out) * 100, 2) : 0;
+  const err = errorRate(e.rates);
+  const latency = e.latency ?? {};
+  return {
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    protocol,
+    reporter: e.reporters.size === 1 ? (e.reporters.values().next().value as Reporter) : 'mixed',
+    rps,
+    rates: roundRates(e.rates),
+    errorRate: round(err, 4),
+    percentReq,
+    ...(latency.p95 !== undefined ? { responseTime: latency.p95 } : {}),
+    latency,
+    ...(e.mtls.all > 0 ? { isMTLS: round((e.mtls.yes / e.mtls.all) * 100, 2) } : {}),
+    health: e.health,
+    traffic: {
+      protocol,
+      rates: edgeTrafficRates(protocol, rps, percentReq, round(err * 100, 2)),
+      responses: responsesOf(e.codes, e.rates.total),
+    },
+    badges: e.badges,
+  };
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  return compare(a.id, b.id);
+}
+
+function boxNode(box: { id: string; namespace: string; app: string }): NodeData {
+  return {
+    id: box.id,
+    nodeType: 'box',
+    isBox: 'app',
+    namespace: box.namespace,
+    app: box.app,
+    rpsIn: 0,
+    rpsOut: 0,
+    inbound: emptyRates(),
+    errorRate: 0,
+    responses: {},
+    latency: {},
+    health: 'idle',
+    badges: {},
+  };
+}
+
+/** The key with the highest value (the first of equals). */
+function dominant(counts: ReadonlyMap<string, number>): string | undefined {
+  let best: string | undefined;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const [k, v] of counts) {
+    if (v > max) {
+      best = k;
+      max = v;
+    }
+  }
+  return best;
+}
+
+/** Kiali's edge traffic rates, keyed by protocol (`http`, `httpPercentReq`, `httpPercentErr`). */
+function edgeTrafficRates(protocol: string, rps: number, percentReq: number, percentErr: number) {
+  if (protocol === 'http') return { http: rps, httpPercentReq: percentReq, httpPercentErr: percentErr };
+  return {
+    [protocol]: rps,
+    [`${protocol}PercentReq`]: percentReq,
+    [`${protocol}PercentErr`]: percentErr,
+  };
+}
+
+/** Kiali's node traffic rates, keyed by protocol (`httpIn`, `httpIn5xx`…). */
+function nodeTrafficRates(protocol: string, inbound: RateBreakdown, out: number): Record<string, number> {
+  if (protocol === 'http') {
+    return {
+      httpIn: inbound.total,
+      httpIn4xx: inbound.http4xx,
+      httpIn5xx: inbound.http5xx,
+      httpInNoResponse: inbound.noResponse,
+      httpOut: out,
+    };
+  }
+  return {
+    [`${protocol}In`]: inbound.total,
+    [`${protocol}In4xx`]: inbound.http4xx,
+    [`${protocol}In5xx`]: inbound.http5xx,
+    [`${protocol}InNoResponse`]: inbound.noResponse,
+    [`${protocol}Out`]: out,
+  };
+}

@@ -1,0 +1,109 @@
+// Every read a graph makes, started at once: the request rates (PromQL), the latency buckets (see
+// `latency-read.ts`), the live Envoy stats and the mesh config. Each is a promise of a typed result; the
+// graph walks the rates as soon as they arrive, while the rest are still being answered.
+import type { PromClient, PromResult } from '../prometheus/client';
+import { foldLiveStats, LIVE_STATS, type LiveStat, type LiveStats, liveStatQuery } from './envoy-stats';
+import type { LatencyReading } from './latency-cache';
+import { type LatencyDeps, readLatency } from './latency-read';
+import type { ConfigResult } from './mesh-config-source';
+import { type GraphParams, promDuration } from './params';
+import {
+  joinedRequestRateQuery,
+  type Matcher,
+  reporterSelections,
+  requestRateQuery,
+  splitJoinedRequests,
+} from './promql';
+import { destinationOnlyCallers, type Sample } from './series';
+
+export interface ReadDeps extends LatencyDeps {
+  prometheus: PromClient;
+  /** The mesh config of some namespaces; absent when no control plane is configured. */
+  meshConfig?: (namespaces: string[]) => Promise<ConfigResult>;
+}
+
+export interface Reads {
+  requests: Promise<PromResult<Sample[]>>;
+  latency: Promise<PromResult<LatencyReading | undefined>>;
+  live: Promise<PromResult<LiveStats>>;
+  /** Undefined: no control plane configured. */
+  config: Promise<ConfigResult | undefined>;
+}
+
+export function startReads(params: GraphParams, deps: ReadDeps, time: number): Reads {
+  const range = promDuration(params.duration);
+  const sel = reporterSelections(params.namespaces);
+  const requests = readRequests(deps.prometheus, [...sel.source, ...sel.destination], range, time);
+  const callers = requests.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined));
+  return {
+    requests,
+    latency: readLatency({ params, deps, sel, callers }, time),
+    live: readLiveStats(deps.prometheus, range, time),
+    config: readConfig(params, deps, requests),
+  };
+}
+
+/**
+ * The request rates with their labels joined (a third of the answer), split back here; the labelled
+ * query only if a value would not split.
+ */
+async function readRequests(
+  prometheus: PromClient,
+  selections: readonly Matcher[][],
+  range: string,
+  time: number,
+): Promise<PromResult<Sample[]>> {
+  const r = await prometheus.instant(joinedRequestRateQuery(selections, range), time);
+  if (!r.ok) return r;
+  const split = splitJoinedRequests(r.value);
+  return split ? { ok: true, value: split } : prometheus.instant(requestRateQuery(selections, range), time);
+}
+
+/** Every live stat, folded; the first failure fails them all (the badges then say "not reported"). */
+async function readLiveStats(
+  prometheus: PromClient,
+  range: string,
+  time: number,
+): Promise<PromResult<LiveStats>> {
+  const stats = Object.keys(LIVE_STATS) as LiveStat[];
+  const answers = await Promise.all(stats.map((s) => prometheus.instant(liveStatQuery(s, range), time)));
+  const byStat: Partial<Record<LiveStat, Sample[]>> = {};
+  for (let i = 0; i < answers.length; i++) {
+    const a = answers[i] as PromResult<Sample[]>;
+    if (!a.ok) return a;
+    byStat[stats[i] as LiveStat] = a.value;
+  }
+  return { ok: true, value: foldLiveStats(byStat) };
+}
+
+/**
+ * The mesh config of the namespaces asked for — or, with every namespace asked for, of those that
+ * actually have traffic (known once the request series are in).
+ */
+async function readConfig(
+  params: GraphParams,
+  deps: ReadDeps,
+  requests: Promise<PromResult<Sample[]>>,
+): Promise<ConfigResult | undefined> {
+  const meshConfig = deps.meshConfig;
+  if (!meshConfig) return undefined;
+  if (params.namespaces.length > 0) return meshConfig(params.namespaces);
+  const r = await requests;
+  return r.ok ? meshConfig(namespacesOf(r.value)) : undefined;
+}
+
+/** Every namespace a request series names (callers, services, workloads). */
+export function namespacesOf(samples: readonly Sample[]): string[] {
+  const out = new Set<string>();
+  for (const s of samples) {
+    for (const k of [
+      'source_workload_namespace',
+      'destination_service_namespace',
+      'destination_workload_namespace',
+    ]) {
+      const v = s.labels[k];
+      if (v && v !== 'unknown' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)) out.add(v);
+    }
+  }
+  return [...out].sort();
+}

@@ -1,0 +1,94 @@
+// Where the graph's latency buckets come from, best first: with the recording rules and a window they
+// record, the below-total buckets completed with the bounds (a third of the series); else the dense
+// recorded series; else the raw histogram. A live graph goes through the latency cache when there is one.
+import type { PromClient, PromResult } from '../prometheus/client';
+import { type BucketGroup, groupBuckets, type LatencyCache, type LatencyReading } from './latency-cache';
+import { type GraphParams, promDuration } from './params';
+import { type LatencyQueries, rawLatencyQueries, type reporterSelections } from './promql';
+import {
+  BOUNDS_QUERY,
+  belowTotalLatencyQueries,
+  completeBelowTotal,
+  RECORDED_WINDOW_S,
+  recordedLatencyQueries,
+  splitJoinedEdges,
+  uniformBounds,
+} from './recording-rules';
+import type { Sample } from './series';
+
+export interface LatencyDeps {
+  prometheus: PromClient;
+  /** Whether Prometheus has the graph's recording rules at a time; absent: the raw histogram. */
+  recordedLatency?: (timeSec: number) => Promise<boolean>;
+  latencyCache?: LatencyCache;
+}
+
+interface LatencyRead {
+  params: GraphParams;
+  deps: LatencyDeps;
+  sel: ReturnType<typeof reporterSelections>;
+  /**
+   * The callers of edges only their destination reports (from the request series): their buckets are
+   * read from the destination side. Undefined: unknown (every destination-reported edge is read).
+   */
+  callers: Promise<string[] | undefined>;
+}
+
+/** The latency reading of a graph at `time`; undefined when latency was not asked for. */
+export async function readLatency(
+  r: LatencyRead,
+  time: number,
+): Promise<PromResult<LatencyReading | undefined>> {
+  if (!r.params.latency) return { ok: true, value: undefined };
+  const read = (at: number) => readBuckets(r, at);
+  if (r.deps.latencyCache) {
+    const view = `${r.params.namespaces.join(',')}|${r.params.duration}`;
+    return r.deps.latencyCache.get(view, time, r.params.queryTime !== undefined, read);
+  }
+  const buckets = await read(time);
+  return buckets.ok ? { ok: true, value: { time, groups: buckets.value } } : buckets;
+}
+
+async function readBuckets(r: LatencyRead, at: number): Promise<PromResult<BucketGroup[]>> {
+  const { params, deps, sel } = r;
+  // A window shorter than the rules' own cannot be had from them: the raw histogram.
+  if (params.duration >= RECORDED_WINDOW_S && (await (deps.recordedLatency?.(at) ?? false))) {
+    const belowTotal = belowTotalLatencyQueries(sel, params.duration);
+    const complete = belowTotal && (await readBelowTotal(r, belowTotal, at));
+    if (complete) return { ok: true, value: complete };
+    const recorded = await readBothSides(r, recordedLatencyQueries(sel, params.duration), at);
+    // Recorded series missing at this time (rules added later than the window asked for): raw.
+    if (recorded.ok && recorded.value.length > 0) return { ok: true, value: groupBuckets(recorded.value) };
+  }
+  const raw = await readBothSides(r, rawLatencyQueries(sel, promDuration(params.duration)), at);
+  return raw.ok ? { ok: true, value: groupBuckets(raw.value) } : raw;
+}
+
+/** The below-total buckets completed with the recorded bounds; undefined when they cannot be. */
+async function readBelowTotal(
+  r: LatencyRead,
+  q: LatencyQueries,
+  at: number,
+): Promise<BucketGroup[] | undefined> {
+  const [partial, bounds] = await Promise.all([
+    readBothSides(r, q, at),
+    r.deps.prometheus.instant(BOUNDS_QUERY, at),
+  ]);
+  if (!partial.ok || !bounds.ok || partial.value.length === 0) return undefined;
+  const axis = uniformBounds(bounds.value);
+  const groups = axis && splitJoinedEdges(groupBuckets(partial.value));
+  return axis && groups && completeBelowTotal(groups, axis);
+}
+
+/**
+ * Two bucket reads: every source-reported edge, and, once the request series are in, the
+ * destination-reported edges of the callers only their destination reports (usually a handful, often none).
+ */
+async function readBothSides(r: LatencyRead, q: LatencyQueries, at: number): Promise<PromResult<Sample[]>> {
+  const [source, names] = await Promise.all([r.deps.prometheus.instant(q.source, at), r.callers]);
+  if (!source.ok) return source;
+  if (names?.length === 0) return source;
+  const destination = await r.deps.prometheus.instant(q.destination(names), at);
+  if (!destination.ok) return destination;
+  return { ok: true, value: source.value.concat(destination.value) };
+}

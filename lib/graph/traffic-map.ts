@@ -1,0 +1,220 @@
+// The traffic map, as Kiali names it: the request series walked into the graph's nodes and edges —
+// rates, response codes and flags, protocols, reporters. Plain data; the appenders (`appenders/`) add
+// latency, mTLS, health, locations, boxes and badges to it, and `elements.ts` writes it out as JSON.
+import { addRate, emptyRates } from './health';
+import { type NodeSpec, type PathOptions, requestPath, serviceNode } from './nodes';
+import { chooseReporters, type RequestSeries, type Sample, toRequestSeries } from './series';
+import type { Badges, GraphType, Health, Latency, NodeData, RateBreakdown, Reporter } from './types';
+
+/** Per response code: the rates by response flag and by destination host. */
+export type ResponseCounts = Map<string, { flags: Map<string, number>; hosts: Map<string, number> }>;
+
+/**
+ * A latency histogram on the map's one axis of bounds: cumulative counts per bound, and which bounds any
+ * of its series had (a bound none had is left out, as a merge of bucket maps would).
+ */
+export interface Hist {
+  counts: Float64Array;
+  present: Uint8Array;
+}
+
+/** A node or an edge: what the response-time appender adds buckets to. */
+export interface HasHist {
+  buckets: Hist | undefined;
+}
+
+export interface TrafficNode extends HasHist {
+  spec: NodeSpec;
+  inbound: RateBreakdown;
+  out: number;
+  protocols: Set<string>;
+  codes: ResponseCounts;
+  destServices: Map<string, { namespace: string; name: string }>;
+  hasInbound: boolean;
+  // Set by the appenders (every field present from the start: one object shape for V8).
+  latency: Latency | undefined;
+  health: Health;
+  isServiceEntry: NodeData['isServiceEntry'];
+  isOutside: boolean;
+  parent: string | undefined;
+  badges: Badges;
+  hasVS: boolean;
+  hasCB: boolean;
+}
+
+export interface TrafficEdge extends HasHist {
+  id: string;
+  source: string;
+  target: string;
+  /** Rates by protocol (the edge's protocol is the busiest). */
+  protocols: Map<string, number>;
+  reporters: Set<Reporter>;
+  rates: RateBreakdown;
+  codes: ResponseCounts;
+  // Set by the appenders.
+  latency: Latency | undefined;
+  /** Destination-reported rates: all of them, and those over mutual TLS. */
+  mtls: { yes: number; all: number };
+  health: Health;
+  badges: Badges;
+}
+
+export interface TrafficMap {
+  /** How a series maps to nodes: graph type, service nodes, the services drawn. */
+  paths: PathOptions;
+  /** The request samples as read, and each one parsed (undefined: not a request series). */
+  requests: readonly Sample[];
+  parsed: readonly (RequestSeries | undefined)[];
+  /** Every series drawn (idle ones only when asked for), both reporters. */
+  series: readonly RequestSeries[];
+  /** The reporter chosen per caller→service pair (see `chooseReporters`). */
+  reporterOf: ReadonlyMap<string, Reporter>;
+  nodes: Map<string, TrafficNode>;
+  edges: Map<string, TrafficEdge>;
+  /** Each chosen series' edges and nodes after its caller (where its latency goes); kept when asked. */
+  hops: Map<RequestSeries, HasHist[]> | undefined;
+  /** App boxes by id (set by the boxes appender). */
+  boxes: Map<string, NonNullable<NodeSpec['box']>>;
+}
+
+export interface TrafficInput {
+  graphType: GraphType;
+  injectServiceNodes: boolean;
+  /** Keep series with a zero rate (idle edges); by default they are left out. */
+  includeIdleEdges?: boolean;
+  /** `istio_requests_total` rates by the request labels (both reporters). */
+  requests: readonly Sample[];
+  /** Keep each series' hops, for the latency to come (it is placed without walking the paths again). */
+  keepHops: boolean;
+}
+
+/** Walks the request series into the traffic map: nodes, edges, rates and response codes. */
+export function trafficMap(input: TrafficInput): TrafficMap {
+  const parsed = input.requests.map(toRequestSeries);
+  const series = parsed.filter(
+    (s): s is RequestSeries => s !== undefined && (input.includeIdleEdges === true || s.rps > 0),
+  );
+  const { chosen, reporterOf } = chooseReporters(series);
+  const map: TrafficMap = {
+    paths: pathOptions(input, chosen),
+    requests: input.requests,
+    parsed,
+    series,
+    reporterOf,
+    nodes: new Map(),
+    edges: new Map(),
+    hops: input.keepHops ? new Map() : undefined,
+    boxes: new Map(),
+  };
+  for (const s of chosen) addSeries(map, s);
+  return map;
+}
+
+/** The path options; a service graph draws a caller as its service when that service is drawn. */
+function pathOptions(input: TrafficInput, chosen: readonly RequestSeries[]): PathOptions {
+  const services = new Set<string>();
+  for (const s of chosen) {
+    const svc = serviceNode(s);
+    if (svc?.service) services.add(`${svc.namespace}/${svc.service}`);
+  }
+  return { graphType: input.graphType, injectServiceNodes: input.injectServiceNodes, services };
+}
+
+/** Adds one chosen series along its path: the caller's outbound rate, then each hop's edge and node. */
+function addSeries(map: TrafficMap, s: RequestSeries): void {
+  const path = requestPath(s, map.paths).map((spec) => nodeOf(map, spec));
+  const hops: HasHist[] | undefined = map.hops ? [] : undefined;
+  if (hops) map.hops?.set(s, hops);
+  const host = s.destination.service ?? 'unknown';
+  (path[0] as TrafficNode).out += s.rps;
+  for (let i = 1; i < path.length; i++) {
+    const from = path[i - 1] as TrafficNode;
+    const to = path[i] as TrafficNode;
+    if (i > 1) from.out += s.rps;
+    addToNode(to, s, host);
+    const e = edgeOf(map, from.spec.id, to.spec.id);
+    hops?.push(e, to);
+    e.protocols.set(s.protocol, (e.protocols.get(s.protocol) ?? 0) + s.rps);
+    e.reporters.add(s.reporter);
+    addRate(e.rates, s.code, s.rps, s.grpcStatus);
+    countResponse(e.codes, s, host);
+  }
+}
+
+/** A series arriving at a node: its inbound rates, protocol, response codes and the service it came by. */
+function addToNode(to: TrafficNode, s: RequestSeries, host: string): void {
+  to.hasInbound = true;
+  addRate(to.inbound, s.code, s.rps, s.grpcStatus);
+  to.protocols.add(s.protocol);
+  countResponse(to.codes, s, host);
+  const { serviceNamespace, serviceName } = s.destination;
+  if (serviceNamespace && serviceName && to.spec.nodeType !== 'service') {
+    to.destServices.set(`${serviceNamespace}/${serviceName}`, {
+      namespace: serviceNamespace,
+      name: serviceName,
+    });
+  }
+}
+
+function countResponse(codes: ResponseCounts, s: RequestSeries, host: string): void {
+  let c = codes.get(s.code);
+  if (!c) {
+    c = { flags: new Map(), hosts: new Map() };
+    codes.set(s.code, c);
+  }
+  c.flags.set(s.flags, (c.flags.get(s.flags) ?? 0) + s.rps);
+  c.hosts.set(host, (c.hosts.get(host) ?? 0) + s.rps);
+}
+
+function nodeOf(map: TrafficMap, spec: NodeSpec): TrafficNode {
+  let n = map.nodes.get(spec.id);
+  if (!n) {
+    n = {
+      spec,
+      inbound: emptyRates(),
+      out: 0,
+      protocols: new Set(),
+      codes: new Map(),
+      destServices: new Map(),
+      hasInbound: false,
+      buckets: undefined,
+      latency: undefined,
+      health: 'idle',
+      isServiceEntry: spec.isServiceEntry,
+      isOutside: false,
+      parent: undefined,
+      badges: {},
+      hasVS: false,
+      hasCB: false,
+    };
+    map.nodes.set(spec.id, n);
+  }
+  return n;
+}
+
+function edgeOf(map: TrafficMap, source: string, target: string): TrafficEdge {
+  const id = edgeId(source, target);
+  let e = map.edges.get(id);
+  if (!e) {
+    e = {
+      id,
+      source,
+      target,
+      protocols: new Map(),
+      reporters: new Set(),
+      rates: emptyRates(),
+      codes: new Map(),
+      buckets: undefined,
+      latency: undefined,
+      mtls: { yes: 0, all: 0 },
+      health: 'idle',
+      badges: {},
+    };
+    map.edges.set(id, e);
+  }
+  return e;
+}
+
+export function edgeId(source: string, target: string): string {
+  return `${source}->${target}`;
+}
