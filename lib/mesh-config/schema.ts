@@ -1,5 +1,6 @@
 // The mesh configuration: Istio's own resource shapes (networking.istio.io/v1), a documented subset.
 // Defined once here; the sidecar, the control plane and the dashboard all import this module.
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
@@ -38,10 +39,16 @@ export const StringMatchSchema = z
     const set = [m.exact, m.prefix, m.regex].filter((v) => v !== undefined).length;
     if (set !== 1) ctx.addIssue({ code: 'custom', message: 'must set exactly one of exact, prefix, regex' });
     if (m.regex !== undefined) {
+      // Istio's regexes are RE2 (what the sidecar matches with): no backreferences, no lookaround.
       try {
-        new RegExp(m.regex);
-      } catch {
-        ctx.addIssue({ code: 'custom', path: ['regex'], message: 'is not a valid regular expression' });
+        RE2JS.compile(m.regex);
+      } catch (err) {
+        const reason = err instanceof Error ? `: ${err.message}` : '';
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regex'],
+          message: `is not a valid RE2 regular expression${reason}`,
+        });
       }
     }
   });

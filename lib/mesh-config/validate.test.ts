@@ -17,6 +17,36 @@ const vs = (spec: unknown) => ({
 });
 
 describe('parseResource', () => {
+  it('rejects a route regex RE2 does not accept (backreference, lookaround), naming the field', () => {
+    const r = parseResource(
+      vs({
+        hosts: ['reviews'],
+        http: [
+          {
+            match: [{ uri: { regex: '/(a)\\1' }, headers: { 'x-user': { regex: '(?!admin).*' } } }],
+            route: [{ destination: { host: 'reviews' } }],
+          },
+        ],
+      }),
+    );
+    expect(r.ok).toBe(false);
+    const causes = r.ok ? [] : r.causes;
+    expect(causes.map((c) => c.field)).toEqual(
+      expect.arrayContaining([
+        'spec.http[0].match[0].uri.regex',
+        'spec.http[0].match[0].headers.x-user.regex',
+      ]),
+    );
+    expect(causes.find((c) => c.field.endsWith('uri.regex'))?.message).toMatch(/RE2.*invalid escape/);
+    const fine = parseResource(
+      vs({
+        hosts: ['reviews'],
+        http: [{ match: [{ uri: { regex: '/(a+)+b' } }], route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    );
+    expect(fine.ok).toBe(true);
+  });
+
   it('names every failing field', () => {
     const r = parseResource(
       vs({

@@ -69,7 +69,15 @@ describe('meshlens-agent sidecar', () => {
     upstreams.push(app);
     const calleeInbound = await freePort();
     file = join(dir, 'mesh.yaml');
-    writeFileSync(file, yamlDocs(serviceEntry('details'), workloadEntry('details', 'v1', calleeInbound)));
+    // productpage's WorkloadEntry: the callee believes the caller's peer header only for a workload it knows.
+    writeFileSync(
+      file,
+      yamlDocs(
+        serviceEntry('details'),
+        workloadEntry('details', 'v1', calleeInbound),
+        workloadEntry('productpage', 'v1', await freePort()),
+      ),
+    );
     const calleePorts = ['--inbound-port', String(calleeInbound)];
     callee = await (async () => {
       const admin = await freePort();

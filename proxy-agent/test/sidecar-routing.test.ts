@@ -231,7 +231,12 @@ describe('inbound listener and metrics', () => {
     const app = await startUpstream(named('details-app'));
     upstreams.push(app);
     const inboundPort = await freePort();
-    const yaml = yamlDocs(serviceEntry('details'), workloadEntry('details', 'v1', inboundPort));
+    // The caller is a workload the callee's config knows (its WorkloadEntry): only then is its peer header believed.
+    const yaml = yamlDocs(
+      serviceEntry('details'),
+      workloadEntry('details', 'v1', inboundPort),
+      workloadEntry('productpage', 'v1', await freePort()),
+    );
     const calleeTracer = recordingTracer();
     const callee = await startSidecar({
       service: 'details',

@@ -1,10 +1,12 @@
 // The admin listener, as Envoy's: /stats/prometheus, /ready, /config_dump (effective config and the
 // last config error), /clusters (per-endpoint health and ejection state, JSON).
+
+import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MeshSnapshot } from '../sidecar-config/config-source';
 import type { ClusterManager } from './cluster-manager';
 import type { MeshModel, RouteDestination } from './mesh-model';
-import type { SidecarMetricsApi } from './telemetry-types';
+import type { Exposition, SidecarMetricsApi } from './telemetry-types';
 
 export interface ConfigError {
   message: string;
@@ -32,6 +34,20 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 function text(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/**
+ * Writes the exposition chunk by chunk (chunked transfer), waiting for the socket to drain, so that a
+ * scrape of many series holds neither one giant string nor the event loop. A failure after the first
+ * chunk can only cut the response (the scraper sees a truncated body and fails the scrape).
+ */
+async function streamMetrics(exposition: Exposition, res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'content-type': exposition.contentType });
+  for await (const chunk of exposition.chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  }
+  res.end();
 }
 
 function destinationView(d: RouteDestination, weight: number) {
@@ -84,19 +100,14 @@ export function effectiveConfig(model: MeshModel) {
   };
 }
 
-export function createAdminHandler(state: AdminState): (req: IncomingMessage, res: ServerResponse) => void {
+export function createAdminHandler(
+  state: AdminState,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> | undefined {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     switch (path) {
       case '/stats/prometheus':
-        state.metrics.render(req.headers.accept).then(
-          ({ contentType, body }) => {
-            res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-            res.end(body);
-          },
-          (err: unknown) => text(res, 500, `cannot render metrics: ${String(err)}\n`),
-        );
-        return;
+        return streamMetrics(state.metrics.exposition(req.headers.accept), res);
       case '/ready':
         if (state.draining()) text(res, 503, 'DRAINING\n');
         else text(res, 200, 'LIVE\n');

@@ -27,7 +27,10 @@ function fakeMetrics() {
     setEndpoints: (e) => {
       endpoints = e;
     },
-    render: async () => ({ contentType: 'text/plain', body: '' }),
+    exposition: () => ({
+      contentType: 'text/plain',
+      chunks: (async function* () {})(),
+    }),
   };
   return { metrics, calls, endpoints: () => endpoints };
 }

@@ -1,5 +1,11 @@
 // `meshlens-agent sidecar`: parses flags, starts one sidecar, prints its ports, drains on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
+import {
+  MAX_DOWNSTREAM_CONNECTIONS,
+  REQUEST_HEADERS_TIMEOUT_MS,
+  STREAM_IDLE_TIMEOUT_MS,
+} from './listener-limits';
+import { MAX_METRIC_SERIES } from './metrics';
 import { DEFAULT_OTLP_ENDPOINT, type SidecarOptions, startSidecar } from './sidecar';
 
 const USAGE = `usage: meshlens-agent sidecar --service NAME [flags]
@@ -23,6 +29,18 @@ flags:
   --otlp-endpoint URL   where spans go over OTLP/HTTP (default: ${DEFAULT_OTLP_ENDPOINT})
   --sampling PERCENT    share of new traces sampled, 0-100 (default: 100)
   --no-fast-path        every request through node:http and undici (the HTTP/1.1 fast path off)
+
+limits (each listener; see docs/security.md):
+  --request-headers-timeout MS
+                        a request head must be complete this long after its first byte, else 408
+                        (default: ${REQUEST_HEADERS_TIMEOUT_MS})
+  --stream-idle-timeout MS
+                        a request body that sends nothing this long is answered 408 (SI)
+                        (default: ${STREAM_IDLE_TIMEOUT_MS})
+  --max-connections N   open downstream connections per listener; more get 503 (OM) and are closed
+                        (default: ${MAX_DOWNSTREAM_CONNECTIONS})
+  --max-metric-series N request metric series kept; new label sets past it are counted in one
+                        overflow series (labels unknown) (default: ${MAX_METRIC_SERIES})
   --help                this text
 
 memory: under load a sidecar stays near 100-110 MB resident with V8's default heap sizing; where
@@ -34,6 +52,13 @@ function port(flag: string, value: string | undefined, fallback: number): number
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new Error(`--${flag} must be a port number (0-65535), not ${value}`);
+  return n;
+}
+
+function positive(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer, not ${value}`);
   return n;
 }
 
@@ -60,6 +85,10 @@ export function parseSidecarArgs(
       'otlp-endpoint': { type: 'string' },
       sampling: { type: 'string' },
       'no-fast-path': { type: 'boolean' },
+      'request-headers-timeout': { type: 'string' },
+      'stream-idle-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-metric-series': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -89,6 +118,20 @@ export function parseSidecarArgs(
     otlpEndpoint: otlp,
     samplingPercent: sampling,
     ...(values['no-fast-path'] ? { fastPath: false } : {}),
+    limits: {
+      headersTimeoutMs: positive(
+        'request-headers-timeout',
+        values['request-headers-timeout'],
+        REQUEST_HEADERS_TIMEOUT_MS,
+      ),
+      streamIdleTimeoutMs: positive(
+        'stream-idle-timeout',
+        values['stream-idle-timeout'],
+        STREAM_IDLE_TIMEOUT_MS,
+      ),
+      maxConnections: positive('max-connections', values['max-connections'], MAX_DOWNSTREAM_CONNECTIONS),
+    },
+    maxMetricSeries: positive('max-metric-series', values['max-metric-series'], MAX_METRIC_SERIES),
   };
 }
 

@@ -6,6 +6,14 @@
 import { type Server as HttpServer, type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { isBadRequestError } from '../net/guarded-handler';
+import {
+  ConnectionCap,
+  HEADERS_TIMEOUT_RESPONSE,
+  type ListenerLimits,
+  OVERLOAD_REPLY,
+  STREAM_IDLE_REPLY,
+} from './listener-limits';
 import { createParser, HTTPParser, type LlhttpParser, METHODS } from './llhttp';
 
 /** Request bodies up to this size are read whole before the request is handled (then replayable). */
@@ -209,7 +217,8 @@ function joinOutput(head: string | undefined, body: Buffer | undefined): Buffer 
   return buf;
 }
 
-export type FastHandler = (req: FastRequest, res: FastResponse) => void;
+/** May return a promise: its rejection is answered like a throw. */
+export type FastHandler = (req: FastRequest, res: FastResponse) => unknown;
 
 export interface FastListenerOptions {
   handler: FastHandler;
@@ -220,6 +229,25 @@ export interface FastListenerOptions {
   keepAliveTimeoutMs: number;
   /** Answers a malformed request (431 / 400) on a socket. */
   onClientError: (err: Error & { code?: string }, socket: Socket) => void;
+  /** Head and body deadlines, connection cap. */
+  limits: ListenerLimits;
+  /** Names the listener in log lines (`sidecar inbound`). */
+  name: string;
+  log: (line: string) => void;
+}
+
+/** A local answer (overload, stream timeout) on a fast-path response; the connection closes after it. */
+function answerLocally(res: FastResponse, reply: { status: number; body: string; flag: string }): void {
+  res.closeAfter = true;
+  res.writeHead(reply.status, [
+    'content-type',
+    'text/plain',
+    'content-length',
+    String(Buffer.byteLength(reply.body)),
+    'x-envoy-response-flags',
+    reply.flag,
+  ]);
+  res.end(reply.body);
 }
 
 class DownstreamConnection {
@@ -235,10 +263,19 @@ class DownstreamConnection {
   private stopped = false;
   private handOver = false;
   private paused = false;
+  /** Over the listener's connection cap: its first request is answered 503 (OM). */
+  private readonly overloaded: boolean;
+  /** Between a message's end and the next head's completion; the head deadline runs from its first byte. */
+  private awaitingHead = true;
+  private headTimer: NodeJS.Timeout | undefined;
+  private readonly onHeadTimeout = () => this.headTimedOut();
   private readonly onData = (chunk: Buffer) => this.data(chunk);
   private readonly onDrain = () => this.queue[0]?.emitDrain();
   private readonly onTimeout = () => {
-    if (this.queue.length === 0 && this.reading === undefined) this.socket.destroy();
+    // While a body is read, the socket timeout is the stream idle timeout; otherwise keep-alive's.
+    const r = this.reading;
+    if (r !== undefined) this.streamIdle(r.res);
+    else if (this.queue.length === 0) this.socket.destroy();
   };
   private readonly onEnd = () => {
     // The client hung up: what it asked is abandoned (DC), as node:http does without httpAllowHalfOpen.
@@ -260,7 +297,43 @@ class DownstreamConnection {
     });
     socket.setNoDelay(true);
     socket.setTimeout(o.keepAliveTimeoutMs);
+    this.overloaded = !listener.cap.admit(socket);
     this.subscribe('on');
+  }
+
+  private headTimedOut(): void {
+    this.headTimer = undefined;
+    if (this.stopped || !this.awaitingHead) return;
+    this.listener.options.log(
+      `${this.listener.options.name}: request head not complete within ${this.listener.options.limits.headersTimeoutMs} ms, connection closed`,
+    );
+    this.stopped = true;
+    if (this.queue.length === 0) this.socket.end(HEADERS_TIMEOUT_RESPONSE, 'latin1');
+    else this.socket.destroy();
+  }
+
+  /** No body byte for the stream idle timeout: 408 (SI) when nothing was answered yet, else a reset. */
+  private streamIdle(res: FastResponse): void {
+    this.listener.options.log(
+      `${this.listener.options.name}: request body idle for ${this.listener.options.limits.streamIdleTimeoutMs} ms, stream closed`,
+    );
+    this.reading?.stream?.destroy();
+    this.reading = undefined;
+    if (res.headersSent || this.queue[0] !== res) {
+      this.socket.destroy();
+      return;
+    }
+    this.stopped = true;
+    answerLocally(res, STREAM_IDLE_REPLY);
+  }
+
+  private dispatch(req: FastRequest, res: FastResponse): void {
+    if (this.overloaded) {
+      this.stopped = true;
+      answerLocally(res, OVERLOAD_REPLY);
+      return;
+    }
+    this.listener.dispatch(req, res);
   }
 
   private subscribe(how: 'on' | 'off'): void {
@@ -340,6 +413,8 @@ class DownstreamConnection {
 
   private data(chunk: Buffer): void {
     if (this.stopped) return;
+    if (this.awaitingHead && this.headTimer === undefined)
+      this.headTimer = setTimeout(this.onHeadTimeout, this.listener.options.limits.headersTimeoutMs);
     const r = this.parser.execute(chunk);
     if (this.handOver) {
       this.handToFallback(chunk);
@@ -366,6 +441,8 @@ class DownstreamConnection {
     keepAlive: boolean,
   ): number {
     const first = this.messages++ === 0;
+    this.awaitingHead = false;
+    this.clearHeadTimer();
     if (this.stopped) return 1;
     const req = new FastRequest(method, url, raw, minor);
     const h = req.headers;
@@ -387,9 +464,11 @@ class DownstreamConnection {
     const cl = h['content-length'];
     const length = cl === undefined ? 0 : Number(cl);
     if (te === undefined && length === 0) {
-      this.listener.dispatch(req, res);
+      this.awaitingHead = true;
+      this.dispatch(req, res);
       return 0;
     }
+    this.socket.setTimeout(this.listener.options.limits.streamIdleTimeoutMs);
     if (te === undefined && length <= FAST_BODY_LIMIT) {
       this.reading = { req, res, chunks: [], stream: undefined };
       return 0;
@@ -402,7 +481,7 @@ class DownstreamConnection {
     });
     req.body = stream;
     this.reading = { req, res, chunks: undefined, stream };
-    this.listener.dispatch(req, res);
+    this.dispatch(req, res);
     return 0;
   }
 
@@ -418,6 +497,8 @@ class DownstreamConnection {
     const r = this.reading;
     if (r === undefined) return;
     this.reading = undefined;
+    this.awaitingHead = true;
+    this.socket.setTimeout(this.listener.options.keepAliveTimeoutMs);
     if (r.stream !== undefined) {
       r.stream.push(null);
       return;
@@ -425,12 +506,13 @@ class DownstreamConnection {
     const chunks = r.chunks as Buffer[];
     // The parser's chunks are views of the socket's buffers: copied once into the body.
     r.req.body = chunks.length === 0 ? null : Buffer.concat(chunks);
-    this.listener.dispatch(r.req, r.res);
+    this.dispatch(r.req, r.res);
   }
 
   private handToFallback(chunk: Buffer): void {
     const s = this.socket;
     this.subscribe('off');
+    this.clearHeadTimer();
     s.setTimeout(0);
     s.pause();
     s.unshift(chunk);
@@ -443,8 +525,15 @@ class DownstreamConnection {
     s.resume();
   }
 
+  private clearHeadTimer(): void {
+    if (this.headTimer === undefined) return;
+    clearTimeout(this.headTimer);
+    this.headTimer = undefined;
+  }
+
   private closed(): void {
     this.stopped = true;
+    this.clearHeadTimer();
     const r = this.reading;
     this.reading = undefined;
     r?.stream?.destroy();
@@ -459,18 +548,52 @@ class DownstreamConnection {
 /** A net.Server speaking HTTP/1.1 through DownstreamConnection; close() semantics as http.Server's. */
 export class FastListener {
   readonly server: Server;
+  readonly cap: ConnectionCap;
   draining = false;
   private readonly connections = new Set<DownstreamConnection>();
 
   constructor(readonly options: FastListenerOptions) {
+    this.cap = new ConnectionCap(options.limits.maxConnections);
     // Half-open, so that the end of a client's side is seen (and treated) before the socket ends.
     this.server = createServer({ allowHalfOpen: true }, (socket) => {
       this.connections.add(new DownstreamConnection(socket, this));
     });
   }
 
+  /**
+   * The handler behind the same guard as the node:http listeners (net/guarded-handler.ts): a throw or a
+   * rejection is answered 400 (a request target that does not parse) or 500, and logged; the connection
+   * and the process live on.
+   */
   dispatch(req: FastRequest, res: FastResponse): void {
-    this.options.handler(req, res);
+    try {
+      const result = this.options.handler(req, res);
+      if (result instanceof Promise) result.catch((err: unknown) => this.fail(err, req, res));
+    } catch (err) {
+      this.fail(err, req, res);
+    }
+  }
+
+  private fail(err: unknown, req: FastRequest, res: FastResponse): void {
+    const bad = isBadRequestError(err);
+    const reason = err instanceof Error ? err.message : String(err);
+    this.options.log(
+      `${this.options.name}: ${bad ? 'bad request' : 'internal error'} on ${req.method} ${req.url}: ${reason}`,
+    );
+    if (res.headersSent || res.destroyed || res.writableFinished) {
+      res.destroy();
+      return;
+    }
+    const body = bad ? `bad request: ${reason}\n` : 'internal error; see the server log\n';
+    res.writeHead(bad ? 400 : 500, [
+      'content-type',
+      'text/plain; charset=utf-8',
+      'content-length',
+      String(Buffer.byteLength(body)),
+      'x-content-type-options',
+      'nosniff',
+    ]);
+    res.end(body);
   }
 
   forget(conn: DownstreamConnection): void {

@@ -3,7 +3,7 @@
 import { FastRequest } from './fast-listener';
 import type { FastPool } from './fast-pool';
 import type { ListenerContext } from './listener-context';
-import { decodePeer, PEER_HEADER } from './peer-metadata';
+import { PEER_HEADER, resolvePeer } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
 import {
   type DownstreamRequest,
@@ -43,7 +43,7 @@ async function handleInbound(
   const start = performance.now();
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
-  const source = decodePeer(req.headers[PEER_HEADER]);
+  const source = resolvePeer(req.headers[PEER_HEADER], ctx.current());
   const span = ctx.tracer.startServerSpan(req.headers, {
     name: ctx.inboundSpanName,
     method,

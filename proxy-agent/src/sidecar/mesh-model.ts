@@ -13,6 +13,7 @@ import {
 import { knownHosts, qualifyHost, resolveHost } from '../../../lib/mesh-config/references';
 import type {
   DestinationRule,
+  HTTPMatchRequest,
   MeshResource,
   ServiceEntry,
   TrafficPolicy,
@@ -106,6 +107,8 @@ export interface MeshModel {
   /** Every name a service answers to: FQDN, `name.ns`, `name.ns.svc`, and `name` in the own namespace. */
   aliases: ReadonlyMap<string, ServiceConfig>;
   clusters: ReadonlyMap<string, ClusterConfig>;
+  /** Workloads the config knows (WorkloadEntries), by `workloadKey(namespace, workload)`. */
+  workloads: ReadonlyMap<string, WorkloadIdentity>;
   resourceVersion: string | undefined;
   resourceCount: number;
 }
@@ -215,142 +218,211 @@ function serviceEndpoints(se: ServiceEntry, host: string, entries: readonly Work
   return out;
 }
 
+/** fqdn → subset → port → cluster */
+type ClusterIndex = Map<string, Map<string, Map<number, ClusterConfig>>>;
+
+/** The resources compileMesh works from, sorted by kind once. */
+interface CompileInput {
+  resources: readonly MeshResource[];
+  known: ReturnType<typeof knownHosts>;
+  entries: readonly WorkloadEntry[];
+  rules: readonly DestinationRule[];
+}
+
+/** Istio's service port when a ServiceEntry declares none. */
+const DEFAULT_SERVICE_PORT: ServicePortConfig = { number: 80, name: 'http' };
+/** The whole of a route's traffic (weights are percentages). */
+const ALL_TRAFFIC = 100;
+
 export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshModel {
   const resources = snapshot.resources;
-  const known = knownHosts(resources);
-  const entries = resources.filter((r): r is WorkloadEntry => r.kind === 'WorkloadEntry');
-  const rules = resources.filter((r): r is DestinationRule => r.kind === 'DestinationRule');
+  const input: CompileInput = {
+    resources,
+    known: knownHosts(resources),
+    entries: resources.filter((r): r is WorkloadEntry => r.kind === 'WorkloadEntry'),
+    rules: resources.filter((r): r is DestinationRule => r.kind === 'DestinationRule'),
+  };
   const services = new Map<string, ServiceConfig>();
   const clusters = new Map<string, ClusterConfig>();
-  /** fqdn → subset → port → cluster */
-  const clusterIndex = new Map<string, Map<string, Map<number, ClusterConfig>>>();
-
+  const clusterIndex: ClusterIndex = new Map();
   for (const se of resources) {
-    if (se.kind !== 'ServiceEntry') continue;
-    const ns = nsOf(se);
-    const external = se.spec.location === 'MESH_EXTERNAL';
-    const ports: ServicePortConfig[] = (se.spec.ports ?? [{ number: 80, name: 'http' }]).map((p) => ({
-      number: p.number,
-      name: p.name,
-      targetPort: p.targetPort,
-    }));
-    for (const host of se.spec.hosts) {
-      const fqdn = qualifyHost(host, ns);
-      if (services.has(fqdn)) continue; // the first ServiceEntry for a host wins
-      const service: ServiceConfig = {
-        fqdn,
-        identity: external
-          ? { service: host, serviceName: host, serviceNamespace: UNKNOWN }
-          : { service: fqdn, serviceName: fqdn.split('.')[0] ?? fqdn, serviceNamespace: ns },
-        external,
-        ports,
-        routes: [],
-        routeSource: 'default',
-      };
-      services.set(fqdn, service);
-      const raw = serviceEndpoints(se, host, entries);
-      const dr = rules.find((r) => resolveHost(r.spec.host, nsOf(r), known) === fqdn);
-      const subsets = [
-        { name: '', labels: {} as Record<string, string>, policy: dr?.spec.trafficPolicy },
-        ...(dr?.spec.subsets ?? []).map((s) => ({
-          name: s.name,
-          labels: s.labels ?? {},
-          policy: mergePolicy(dr?.spec.trafficPolicy, s.trafficPolicy),
-        })),
-      ];
-      const bySubset = new Map<string, Map<number, ClusterConfig>>();
-      for (const subset of subsets) {
-        const byPort = new Map<number, ClusterConfig>();
-        for (const sp of ports) {
-          const endpoints: EndpointConfig[] = [];
-          const seen = new Set<string>();
-          for (const e of raw) {
-            if (!selects(subset.labels, e.labels)) continue;
-            const port = endpointPort(e.ports, sp);
-            const key = `${e.host}:${port}`;
-            if (seen.has(key)) continue;
-            seen.add(key);
-            endpoints.push({
-              key,
-              host: e.host,
-              port,
-              labels: e.labels,
-              identity: e.identity,
-              healthy: e.healthy,
-            });
-          }
-          const cluster: ClusterConfig = {
-            name: clusterName(sp.number, subset.name, fqdn),
-            serviceFqdn: fqdn,
-            port: sp.number,
-            subset: subset.name,
-            spanName: `${fqdn}:${sp.number}/*`,
-            endpoints,
-            lb: subset.policy?.loadBalancer?.simple ?? 'LEAST_REQUEST',
-            outlier: compileOutlierPolicy(subset.policy?.outlierDetection),
-            pool: compileConnectionPool(subset.policy?.connectionPool),
-          };
-          byPort.set(sp.number, cluster);
-          clusters.set(cluster.name, cluster);
-        }
-        bySubset.set(subset.name, byPort);
-      }
-      clusterIndex.set(fqdn, bySubset);
-    }
+    if (se.kind === 'ServiceEntry') compileServiceEntry(input, se, services, clusters, clusterIndex);
   }
-
-  const destinationOf = (
-    vs: VirtualService,
-    field: string,
-    d: { host: string; subset?: string; port?: { number: number } },
-  ): RouteDestination => {
-    const fqdn = resolveHost(d.host, nsOf(vs), known);
-    const service = fqdn === undefined ? undefined : services.get(fqdn);
-    if (fqdn === undefined || service === undefined)
-      throw new MeshCompileError(`${ref(vs)}: ${field}.host: host ${d.host} is not a known service`);
-    const subset = d.subset ?? '';
-    const byPort = clusterIndex.get(fqdn)?.get(subset);
-    if (byPort === undefined)
-      throw new MeshCompileError(`${ref(vs)}: ${field}.subset: subset ${subset} of ${fqdn} is not defined`);
-    const defaultCluster = byPort.values().next().value as ClusterConfig;
-    let fixed: ClusterConfig | undefined;
-    if (d.port !== undefined) {
-      fixed = byPort.get(d.port.number);
-      if (fixed === undefined)
-        throw new MeshCompileError(
-          `${ref(vs)}: ${field}.port.number: ${d.port.number} is not a port of ${fqdn}`,
-        );
-    }
-    return { service, subset, clusters: byPort, fixed, defaultCluster };
-  };
-
   for (const vs of resources) {
-    if (vs.kind !== 'VirtualService') continue;
-    vs.spec.hosts.forEach((h, hi) => {
-      const fqdn = resolveHost(h, nsOf(vs), known);
-      const service = fqdn === undefined ? undefined : services.get(fqdn);
-      if (service === undefined)
-        throw new MeshCompileError(`${ref(vs)}: spec.hosts[${hi}]: host ${h} is not a known service`);
-      if (service.routeSource !== 'default') return; // the first VirtualService for a host wins
-      service.routeSource = `VirtualService ${nsOf(vs)}/${vs.metadata.name}`;
-      service.routes = (vs.spec.http ?? []).map((r, ri) => {
-        const destinations = r.route.map((d, di) =>
-          destinationOf(vs, `spec.http[${ri}].route[${di}].destination`, d.destination),
-        );
-        return {
-          name: r.name ?? `${vs.metadata.name}.${ri}`,
-          matchers: (r.match ?? []).map(compileMatch),
-          destinations,
-          cumulative: cumulativeWeights(r.route.map((d) => d.weight)),
-          timeoutMs: durationMs(r.timeout, 0),
-          retry: compileRetryPolicy(r.retries),
-          fault: compileFault(r.fault),
-        };
-      });
-    });
+    if (vs.kind === 'VirtualService') applyVirtualService(input, vs, services, clusterIndex);
   }
+  addDefaultRoutes(services, clusterIndex);
+  return {
+    namespace,
+    services,
+    aliases: serviceAliases(services, namespace),
+    clusters,
+    workloads: knownWorkloads(input.entries),
+    resourceVersion: snapshot.resourceVersion,
+    resourceCount: resources.length,
+  };
+}
 
-  // A service without a VirtualService gets Istio's default route: all of it, default retries.
+/** Step 1: a ServiceEntry's services (one per host) and their clusters (per subset and port). */
+function compileServiceEntry(
+  input: CompileInput,
+  se: ServiceEntry,
+  services: Map<string, ServiceConfig>,
+  clusters: Map<string, ClusterConfig>,
+  clusterIndex: ClusterIndex,
+): void {
+  const ns = nsOf(se);
+  const external = se.spec.location === 'MESH_EXTERNAL';
+  const ports: ServicePortConfig[] = (se.spec.ports ?? [DEFAULT_SERVICE_PORT]).map((p) => ({
+    number: p.number,
+    name: p.name,
+    targetPort: p.targetPort,
+  }));
+  for (const host of se.spec.hosts) {
+    const fqdn = qualifyHost(host, ns);
+    if (services.has(fqdn)) continue; // the first ServiceEntry for a host wins
+    services.set(fqdn, {
+      fqdn,
+      identity: external
+        ? { service: host, serviceName: host, serviceNamespace: UNKNOWN }
+        : { service: fqdn, serviceName: fqdn.split('.')[0] ?? fqdn, serviceNamespace: ns },
+      external,
+      ports,
+      routes: [],
+      routeSource: 'default',
+    });
+    const raw = serviceEndpoints(se, host, input.entries);
+    const dr = input.rules.find((r) => resolveHost(r.spec.host, nsOf(r), input.known) === fqdn);
+    const subsets = [
+      { name: '', labels: {} as Record<string, string>, policy: dr?.spec.trafficPolicy },
+      ...(dr?.spec.subsets ?? []).map((s) => ({
+        name: s.name,
+        labels: s.labels ?? {},
+        policy: mergePolicy(dr?.spec.trafficPolicy, s.trafficPolicy),
+      })),
+    ];
+    const bySubset = new Map<string, Map<number, ClusterConfig>>();
+    for (const subset of subsets) {
+      const byPort = new Map<number, ClusterConfig>();
+      for (const sp of ports) {
+        const cluster = subsetCluster(fqdn, sp, subset, raw);
+        byPort.set(sp.number, cluster);
+        clusters.set(cluster.name, cluster);
+      }
+      bySubset.set(subset.name, byPort);
+    }
+    clusterIndex.set(fqdn, bySubset);
+  }
+}
+
+/** Step 1a: one cluster: the endpoints a subset selects, on one service port, with the subset's policy. */
+function subsetCluster(
+  fqdn: string,
+  sp: ServicePortConfig,
+  subset: { name: string; labels: Readonly<Record<string, string>>; policy: TrafficPolicy | undefined },
+  raw: readonly RawEndpoint[],
+): ClusterConfig {
+  const endpoints: EndpointConfig[] = [];
+  const seen = new Set<string>();
+  for (const e of raw) {
+    if (!selects(subset.labels, e.labels)) continue;
+    const port = endpointPort(e.ports, sp);
+    const key = `${e.host}:${port}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    endpoints.push({ key, host: e.host, port, labels: e.labels, identity: e.identity, healthy: e.healthy });
+  }
+  return {
+    name: clusterName(sp.number, subset.name, fqdn),
+    serviceFqdn: fqdn,
+    port: sp.number,
+    subset: subset.name,
+    spanName: `${fqdn}:${sp.number}/*`,
+    endpoints,
+    lb: subset.policy?.loadBalancer?.simple ?? 'LEAST_REQUEST',
+    outlier: compileOutlierPolicy(subset.policy?.outlierDetection),
+    pool: compileConnectionPool(subset.policy?.connectionPool),
+  };
+}
+
+/** Step 2: a VirtualService's routes on each of its hosts (the first VirtualService for a host wins). */
+function applyVirtualService(
+  input: CompileInput,
+  vs: VirtualService,
+  services: ReadonlyMap<string, ServiceConfig>,
+  clusterIndex: ClusterIndex,
+): void {
+  vs.spec.hosts.forEach((h, hi) => {
+    const fqdn = resolveHost(h, nsOf(vs), input.known);
+    const service = fqdn === undefined ? undefined : services.get(fqdn);
+    if (service === undefined)
+      throw new MeshCompileError(`${ref(vs)}: spec.hosts[${hi}]: host ${h} is not a known service`);
+    if (service.routeSource !== 'default') return;
+    service.routeSource = `VirtualService ${nsOf(vs)}/${vs.metadata.name}`;
+    service.routes = (vs.spec.http ?? []).map((r, ri) => {
+      const destinations = r.route.map((d, di) =>
+        routeDestination(
+          input,
+          vs,
+          `spec.http[${ri}].route[${di}].destination`,
+          d.destination,
+          services,
+          clusterIndex,
+        ),
+      );
+      return {
+        name: r.name ?? `${vs.metadata.name}.${ri}`,
+        matchers: (r.match ?? []).map((m, mi) => compileMatchAt(vs, `spec.http[${ri}].match[${mi}]`, m)),
+        destinations,
+        cumulative: cumulativeWeights(r.route.map((d) => d.weight)),
+        timeoutMs: durationMs(r.timeout, 0),
+        retry: compileRetryPolicy(r.retries),
+        fault: compileFault(r.fault),
+      };
+    });
+  });
+}
+
+/** A route's match, compiled; a regex RE2 does not accept names the resource and field. */
+function compileMatchAt(vs: VirtualService, field: string, m: HTTPMatchRequest) {
+  try {
+    return compileMatch(m);
+  } catch (err) {
+    throw new MeshCompileError(`${ref(vs)}: ${field}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Step 2a: where a route destination goes: its service, subset and clusters by port. */
+function routeDestination(
+  input: CompileInput,
+  vs: VirtualService,
+  field: string,
+  d: { host: string; subset?: string; port?: { number: number } },
+  services: ReadonlyMap<string, ServiceConfig>,
+  clusterIndex: ClusterIndex,
+): RouteDestination {
+  const fqdn = resolveHost(d.host, nsOf(vs), input.known);
+  const service = fqdn === undefined ? undefined : services.get(fqdn);
+  if (fqdn === undefined || service === undefined)
+    throw new MeshCompileError(`${ref(vs)}: ${field}.host: host ${d.host} is not a known service`);
+  const subset = d.subset ?? '';
+  const byPort = clusterIndex.get(fqdn)?.get(subset);
+  if (byPort === undefined)
+    throw new MeshCompileError(`${ref(vs)}: ${field}.subset: subset ${subset} of ${fqdn} is not defined`);
+  const defaultCluster = byPort.values().next().value as ClusterConfig;
+  let fixed: ClusterConfig | undefined;
+  if (d.port !== undefined) {
+    fixed = byPort.get(d.port.number);
+    if (fixed === undefined)
+      throw new MeshCompileError(
+        `${ref(vs)}: ${field}.port.number: ${d.port.number} is not a port of ${fqdn}`,
+      );
+  }
+  return { service, subset, clusters: byPort, fixed, defaultCluster };
+}
+
+/** Step 3: a service without a VirtualService gets Istio's default route: all of it, default retries. */
+function addDefaultRoutes(services: ReadonlyMap<string, ServiceConfig>, clusterIndex: ClusterIndex): void {
   for (const service of services.values()) {
     if (service.routeSource !== 'default') continue;
     const byPort = clusterIndex.get(service.fqdn)?.get('') as Map<number, ClusterConfig>;
@@ -367,14 +439,17 @@ export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshMode
             defaultCluster: byPort.values().next().value as ClusterConfig,
           },
         ],
-        cumulative: [100],
+        cumulative: [ALL_TRAFFIC],
         timeoutMs: 0,
         retry: compileRetryPolicy(undefined),
         fault: undefined,
       },
     ];
   }
+}
 
+/** Step 4: every name a service answers to. */
+function serviceAliases(services: ReadonlyMap<string, ServiceConfig>, namespace: string) {
   const aliases = new Map<string, ServiceConfig>();
   for (const s of services.values()) {
     aliases.set(s.fqdn, s);
@@ -387,15 +462,22 @@ export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshMode
       if (ns === namespace && !aliases.has(name)) aliases.set(name, s);
     }
   }
+  return aliases;
+}
 
-  return {
-    namespace,
-    services,
-    aliases,
-    clusters,
-    resourceVersion: snapshot.resourceVersion,
-    resourceCount: resources.length,
-  };
+/** Step 5: the workloads the config names (WorkloadEntries), by `namespace/workload`; the first one wins. */
+function knownWorkloads(entries: readonly WorkloadEntry[]): ReadonlyMap<string, WorkloadIdentity> {
+  const workloads = new Map<string, WorkloadIdentity>();
+  for (const we of entries) {
+    const identity = workloadIdentity(we.spec.labels ?? {}, we.metadata.name, nsOf(we));
+    const key = workloadKey(identity.namespace, identity.workload);
+    if (!workloads.has(key)) workloads.set(key, identity);
+  }
+  return workloads;
+}
+
+export function workloadKey(namespace: string, workload: string): string {
+  return `${namespace}/${workload}`;
 }
 
 /** The service a Host header (without port, any case) names, or undefined. */

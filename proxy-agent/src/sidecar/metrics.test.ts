@@ -375,6 +375,37 @@ describe('exposition formats and exemplars', () => {
     ]);
   });
 
+  it('folds label sets past the series cap into one overflow series per reporter, and counts them', async () => {
+    const metrics = new SidecarMetrics({ maxSeries: 3 });
+    for (let i = 0; i < 50; i++)
+      metrics.recordRequest(record({ source: { ...productpage, workload: `caller-${i}` } }));
+    metrics.recordRequest(record({ source: { ...productpage, workload: 'caller-1' } }));
+    expect(metrics.seriesCount).toBe(4);
+    const samples = parseSamples((await metrics.render(undefined)).body);
+    const requests = find(samples, 'istio_requests_total');
+    expect(requests).toHaveLength(4);
+    expect(find(samples, 'istio_requests_total', { source_workload: 'caller-1' })[0]?.value).toBe(2);
+    const folded = find(samples, 'istio_requests_total', { source_workload: 'unknown' });
+    expect(folded).toHaveLength(1);
+    expect(folded[0]?.labels).toMatchObject({ reporter: 'source', destination_workload: 'unknown' });
+    expect(folded[0]?.value).toBe(47);
+    expect(find(samples, 'meshlens_metric_series_overflow_total')[0]?.value).toBe(47);
+    expect(
+      find(samples, 'istio_request_duration_milliseconds_count', { source_workload: 'unknown' })[0]?.value,
+    ).toBe(47);
+  });
+
+  it('writes a large exposition in many chunks, the same text as in one piece', async () => {
+    const metrics = new SidecarMetrics();
+    for (let i = 0; i < 300; i++)
+      metrics.recordRequest(record({ source: { ...productpage, workload: `caller-${i}` } }));
+    const chunks: string[] = [];
+    for await (const c of metrics.exposition(undefined).chunks) chunks.push(c);
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(chunks.join('')).toBe((await metrics.render(undefined)).body);
+    expect(find(parseSamples(chunks.join('')), 'istio_requests_total')).toHaveLength(300);
+  });
+
   it.each([
     [undefined, false],
     ['', false],

@@ -1,18 +1,36 @@
 // The sidecar's metrics: Istio's standard metrics, Envoy's cluster stats and meshlens_ per-endpoint gauges,
-// exposed with prom-client's Registry as Prometheus text, or as OpenMetrics with trace exemplars.
+// exposed as Prometheus text, or as OpenMetrics with trace exemplars, written in chunks (exposition.ts).
 //
-// Why not prom-client's own Counter/Histogram: each observe() validates and hashes all 25 Istio labels, and
+// Why not prom-client's Counter/Histogram: each observe() validates and hashes all 25 Istio labels, and
 // its exemplars exist only in an OpenMetrics registry. Here a request costs one short string key and one Map
-// lookup; the series live in plain objects, and two prom-client Registries (one per format) render them.
-import { type Metric, Registry, type RegistryContentType } from 'prom-client';
+// lookup. The number of series is capped (as Envoy caps its stats): past the cap, new label sets are
+// counted in one overflow series whose labels are `unknown`, and meshlens_metric_series_overflow_total
+// says how many requests went there.
+import {
+  type Exemplar,
+  expose,
+  type FamilyType,
+  type Format,
+  formatLabels,
+  type MetricFamily,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  type Sample,
+} from './exposition';
 import type {
   ClusterStats,
   EndpointState,
+  Exposition,
   RequestRecord,
   ServiceIdentity,
   SidecarMetricsApi,
   WorkloadIdentity,
 } from './telemetry-types';
+
+export { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE };
+
+/** Request series (label sets of the Istio metrics) a sidecar keeps; more fold into the overflow series. */
+export const MAX_METRIC_SERIES = 10_000;
 
 /** Istio's default buckets, shared by the duration (ms) and the size (bytes) histograms. */
 export const ISTIO_BUCKETS: readonly number[] = [
@@ -20,8 +38,34 @@ export const ISTIO_BUCKETS: readonly number[] = [
   3600000,
 ];
 
-export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
-export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
+/** The Istio label names, in the order Istio's own label list gives them. */
+const ISTIO_LABELS = [
+  'reporter',
+  'source_workload',
+  'source_workload_namespace',
+  'source_principal',
+  'source_app',
+  'source_version',
+  'source_canonical_service',
+  'source_canonical_revision',
+  'source_cluster',
+  'destination_workload',
+  'destination_workload_namespace',
+  'destination_principal',
+  'destination_app',
+  'destination_version',
+  'destination_service',
+  'destination_service_name',
+  'destination_service_namespace',
+  'destination_canonical_service',
+  'destination_canonical_revision',
+  'destination_cluster',
+  'request_protocol',
+  'response_code',
+  'grpc_response_status',
+  'response_flags',
+  'connection_security_policy',
+] as const;
 
 /** Istio's cluster id when none is configured (what `source_cluster` / `destination_cluster` say). */
 export const DEFAULT_CLUSTER_ID = 'Kubernetes';
@@ -29,15 +73,11 @@ export const DEFAULT_CLUSTER_ID = 'Kubernetes';
 export interface SidecarMetricsOptions {
   /** Istio cluster id for `source_cluster` / `destination_cluster` (default `Kubernetes`). */
   clusterId?: string;
+  /** Cap on request series (default MAX_METRIC_SERIES). */
+  maxSeries?: number;
 }
 
 type Labels = Record<string, string>;
-
-interface Exemplar {
-  labelSet: Labels;
-  value: number;
-  timestamp: number;
-}
 
 interface HistogramState {
   /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
@@ -49,7 +89,8 @@ interface HistogramState {
 }
 
 interface RequestSeries {
-  labels: Labels;
+  /** The label set, rendered once (`reporter="source",...`). */
+  labels: string;
   requests: number;
   duration: HistogramState;
   requestBytes: HistogramState;
@@ -57,7 +98,8 @@ interface RequestSeries {
 }
 
 interface ClusterCounters {
-  labels: Labels;
+  /** Rendered `cluster_name="..."`. */
+  labels: string;
   retry: number;
   retrySuccess: number;
   retryOverflow: number;
@@ -69,53 +111,6 @@ interface ClusterCounters {
   membershipTotal: number;
 }
 
-/** One sample as prom-client's Registry renders it (lib/registry.js). */
-interface RenderedSample {
-  metricName?: string;
-  labels: Record<string, string | number>;
-  sharedLabels?: Labels;
-  value: number;
-  exemplar?: Exemplar | null;
-}
-
-type Format = 'prometheus' | 'openmetrics';
-type FamilyType = 'counter' | 'gauge' | 'histogram' | 'unknown';
-
-/**
- * A metric family rendered by prom-client's Registry from our own series. The Registry reads only
- * `name`, `type`, `get()`/`getForPromString()` and `reset()` of a metric.
- */
-class Family {
-  readonly aggregator = 'sum';
-  constructor(
-    public name: string,
-    readonly help: string,
-    readonly type: FamilyType,
-    private readonly samples: () => RenderedSample[],
-  ) {}
-
-  async getForPromString() {
-    return {
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      values: this.samples(),
-      aggregator: this.aggregator,
-    };
-  }
-
-  async get() {
-    const data = await this.getForPromString();
-    const values = data.values.map(({ sharedLabels, ...sample }) => ({
-      ...sample,
-      labels: { ...sample.labels, ...sharedLabels },
-    }));
-    return { ...data, values };
-  }
-
-  reset(): void {}
-}
-
 export class SidecarMetrics implements SidecarMetricsApi {
   private readonly clusterId: string;
   private readonly series = new Map<string, RequestSeries>();
@@ -124,23 +119,24 @@ export class SidecarMetrics implements SidecarMetricsApi {
   /** Identity objects → short interned ids, so a record's key is a few short strings. */
   private readonly identityIds = new WeakMap<object, string>();
   private readonly identityIdsByValue = new Map<string, string>();
-  private readonly registries: Record<Format, Registry<RegistryContentType>>;
+  private readonly maxSeries: number;
+  /** Per reporter: where label sets past the cap are counted. */
+  private readonly overflow = new Map<string, RequestSeries>();
+  private overflowed = 0;
+  private readonly families: Record<Format, MetricFamily[]>;
 
   constructor(options: SidecarMetricsOptions = {}) {
     this.clusterId = options.clusterId ?? DEFAULT_CLUSTER_ID;
-    this.registries = {
-      prometheus: this.buildRegistry('prometheus'),
-      openmetrics: this.buildRegistry('openmetrics'),
+    this.maxSeries = options.maxSeries ?? MAX_METRIC_SERIES;
+    this.families = {
+      prometheus: this.buildFamilies('prometheus'),
+      openmetrics: this.buildFamilies('openmetrics'),
     };
   }
 
   recordRequest(record: RequestRecord): void {
-    const key = `${record.reporter}|${this.workloadId(record.source)}|${this.workloadId(record.destination)}|${this.serviceId(record.destinationService)}|${record.requestProtocol}|${record.responseCode}|${record.responseFlags}`;
-    let series = this.series.get(key);
-    if (series === undefined) {
-      series = newSeries(this.labelsOf(record));
-      this.series.set(key, series);
-    }
+    const series = this.seriesFor(record);
+    if (series === undefined) return;
     const durationMs = sanitize(record.durationMs);
     series.requests += 1;
     observe(series.duration, durationMs);
@@ -163,7 +159,7 @@ export class SidecarMetrics implements SidecarMetricsApi {
     const existing = this.clusters.get(clusterName);
     if (existing !== undefined) return existing.api;
     const c: ClusterCounters = {
-      labels: { cluster_name: clusterName },
+      labels: formatLabels({ cluster_name: clusterName }),
       retry: 0,
       retrySuccess: 0,
       retryOverflow: 0,
@@ -197,34 +193,73 @@ export class SidecarMetrics implements SidecarMetricsApi {
     this.endpoints = endpoints.map((e) => ({ ...e }));
   }
 
-  async render(acceptHeader: string | undefined): Promise<{ contentType: string; body: string }> {
+  exposition(acceptHeader: string | undefined): Exposition {
     const format: Format = prefersOpenMetrics(acceptHeader) ? 'openmetrics' : 'prometheus';
-    const registry = this.registries[format];
-    return { contentType: registry.contentType, body: await registry.metrics() };
+    return {
+      contentType: format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE,
+      chunks: expose(this.families[format], format),
+    };
   }
 
-  private workloadId(w: WorkloadIdentity): string {
+  /** The whole exposition as one string (tests, small registries); the admin listener streams instead. */
+  async render(acceptHeader: string | undefined): Promise<{ contentType: string; body: string }> {
+    const { contentType, chunks } = this.exposition(acceptHeader);
+    let body = '';
+    for await (const chunk of chunks) body += chunk;
+    return { contentType, body };
+  }
+
+  /** How many series exist (the overflow series included). */
+  get seriesCount(): number {
+    return this.series.size + this.overflow.size;
+  }
+
+  /** The series a record counts in: its own, or past the cap its reporter's overflow series. */
+  private seriesFor(record: RequestRecord): RequestSeries | undefined {
+    const known = this.series.size < this.maxSeries;
+    const key = `${record.reporter}|${this.workloadId(record.source, known)}|${this.workloadId(record.destination, known)}|${this.serviceId(record.destinationService, known)}|${record.requestProtocol}|${record.responseCode}|${record.responseFlags}`;
+    const existing = this.series.get(key);
+    if (existing !== undefined) return existing;
+    if (known) {
+      const series = newSeries(formatLabels(this.labelsOf(record)));
+      this.series.set(key, series);
+      return series;
+    }
+    this.overflowed++;
+    let folded = this.overflow.get(record.reporter);
+    if (folded === undefined) {
+      folded = newSeries(formatLabels(overflowLabels(record.reporter)));
+      this.overflow.set(record.reporter, folded);
+    }
+    return folded;
+  }
+
+  private workloadId(w: WorkloadIdentity, grow: boolean): string {
     return this.intern(
       w,
       () =>
         `w\u0000${w.workload}\u0000${w.namespace}\u0000${w.app}\u0000${w.version}\u0000${w.canonicalService}\u0000${w.canonicalRevision}\u0000${w.principal}`,
+      grow,
     );
   }
 
-  private serviceId(s: ServiceIdentity): string {
-    return this.intern(s, () => `s\u0000${s.service}\u0000${s.serviceName}\u0000${s.serviceNamespace}`);
+  private serviceId(s: ServiceIdentity, grow: boolean): string {
+    return this.intern(s, () => `s\u0000${s.service}\u0000${s.serviceName}\u0000${s.serviceNamespace}`, grow);
   }
 
   /**
    * Identity objects are usually reused by the request path, so the WeakMap hit is the common case; a
    * fresh object with known values costs one field join. Callers must not mutate an identity after use.
+   * Past the series cap (`grow` false) no new id is made: the value itself is the key (ids are digits,
+   * values start with a letter), so the table stays bounded.
    */
-  private intern(identity: object, valueKey: () => string): string {
+  private intern(identity: object, valueKey: () => string, grow: boolean): string {
     const known = this.identityIds.get(identity);
     if (known !== undefined) return known;
     const value = valueKey();
     let id = this.identityIdsByValue.get(value);
     if (id === undefined) {
+      if (!grow) return value;
       id = String(this.identityIdsByValue.size);
       this.identityIdsByValue.set(value, id);
     }
@@ -267,25 +302,19 @@ export class SidecarMetrics implements SidecarMetricsApi {
     };
   }
 
-  private buildRegistry(format: Format): Registry<RegistryContentType> {
-    const registry = new Registry<RegistryContentType>();
-    registry.setContentType(format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE);
-    for (const family of this.families(format)) {
-      // prom-client's typings accept only its own metric classes; its Registry needs only what Family has.
-      registry.registerMetric(family as unknown as Metric);
+  private buildFamilies(format: Format): MetricFamily[] {
+    const self = this;
+    function* series(): Iterable<RequestSeries> {
+      yield* self.series.values();
+      yield* self.overflow.values();
     }
-    return registry;
-  }
-
-  private families(format: Format): Family[] {
-    const series = () => this.series.values();
     const clusters = () => Array.from(this.clusters.values(), (c) => c.counters);
-    const families = [
-      new Family(
+    const families: MetricFamily[] = [
+      family(
         'istio_requests_total',
         'Requests handled by the sidecar, by Istio standard labels',
         'counter',
-        () => Array.from(series(), (s) => ({ labels: s.labels, value: s.requests })),
+        () => mapIterable(series(), (s) => ({ labels: s.labels, value: s.requests })),
       ),
       histogramFamily(
         'istio_request_duration_milliseconds',
@@ -312,7 +341,7 @@ export class SidecarMetrics implements SidecarMetricsApi {
       type: 'counter' | 'gauge',
       pick: (c: ClusterCounters) => number,
     ) =>
-      new Family(name, help, envoyType(type, name, format), () =>
+      family(name, help, envoyType(type, name, format), () =>
         clusters().map((c) => ({ labels: c.labels, value: pick(c) })),
       );
     families.push(
@@ -367,9 +396,9 @@ export class SidecarMetrics implements SidecarMetricsApi {
       ),
     );
     const endpointGauge = (name: string, help: string, pick: (e: EndpointState) => number) =>
-      new Family(name, help, 'gauge', () =>
+      family(name, help, 'gauge', () =>
         this.endpoints.map((e) => ({
-          labels: { cluster_name: e.cluster, endpoint: e.address },
+          labels: formatLabels({ cluster_name: e.cluster, endpoint: e.address }),
           value: pick(e),
         })),
       );
@@ -390,9 +419,31 @@ export class SidecarMetrics implements SidecarMetricsApi {
         'Requests in flight to the endpoint',
         (e) => e.activeRequests,
       ),
+      family(
+        'meshlens_metric_series_overflow_total',
+        `Requests counted in the overflow series (labels unknown) because the sidecar already had its maximum of ${this.maxSeries} series`,
+        'counter',
+        () => [{ labels: '', value: this.overflowed }],
+      ),
     );
     return families;
   }
+}
+
+function family(name: string, help: string, type: FamilyType, samples: () => Iterable<Sample>): MetricFamily {
+  return { name, help, type, samples };
+}
+
+function* mapIterable<T, U>(items: Iterable<T>, fn: (item: T) => U): Iterable<U> {
+  for (const item of items) yield fn(item);
+}
+
+/** The labels of the overflow series: every Istio label `unknown` but the reporter. */
+function overflowLabels(reporter: string): Labels {
+  const labels: Labels = {};
+  for (const name of ISTIO_LABELS) labels[name] = 'unknown';
+  labels.reporter = reporter;
+  return labels;
 }
 
 /**
@@ -408,36 +459,30 @@ function histogramFamily(
   help: string,
   series: () => Iterable<RequestSeries>,
   which: 'duration' | 'requestBytes' | 'responseBytes',
-): Family {
+): MetricFamily {
   const bucketName = `${name}_bucket`;
-  return new Family(name, help, 'histogram', () => {
-    const out: RenderedSample[] = [];
+  return family(name, help, 'histogram', function* () {
     for (const s of series()) {
       const h = s[which];
       let cumulative = 0;
       for (let i = 0; i < ISTIO_BUCKETS.length; i++) {
         cumulative += h.counts[i] ?? 0;
-        out.push({
-          metricName: bucketName,
-          labels: { le: ISTIO_BUCKETS[i] ?? 0 },
-          sharedLabels: s.labels,
+        yield {
+          name: bucketName,
+          labels: `le="${ISTIO_BUCKETS[i]}",${s.labels}`,
           value: cumulative,
-          exemplar: h.exemplars?.[i] ?? null,
-        });
+          exemplar: h.exemplars?.[i],
+        };
       }
-      out.push(
-        {
-          metricName: bucketName,
-          labels: { le: '+Inf' },
-          sharedLabels: s.labels,
-          value: h.count,
-          exemplar: h.exemplars?.[ISTIO_BUCKETS.length] ?? null,
-        },
-        { metricName: `${name}_sum`, labels: {}, sharedLabels: s.labels, value: h.sum },
-        { metricName: `${name}_count`, labels: {}, sharedLabels: s.labels, value: h.count },
-      );
+      yield {
+        name: bucketName,
+        labels: `le="+Inf",${s.labels}`,
+        value: h.count,
+        exemplar: h.exemplars?.[ISTIO_BUCKETS.length],
+      };
+      yield { name: `${name}_sum`, labels: s.labels, value: h.sum };
+      yield { name: `${name}_count`, labels: s.labels, value: h.count };
     }
-    return out;
   });
 }
 
@@ -447,7 +492,7 @@ function newHistogram(withExemplars: boolean): HistogramState {
   return h;
 }
 
-function newSeries(labels: Labels): RequestSeries {
+function newSeries(labels: string): RequestSeries {
   return {
     labels,
     requests: 0,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UNKNOWN_WORKLOAD } from './mesh-model';
-import { decodePeer, encodePeer } from './peer-metadata';
+import { parseConfigText } from '../sidecar-config/static-file-source';
+import { compileMesh, UNKNOWN_WORKLOAD } from './mesh-model';
+import { decodePeer, encodePeer, resolvePeer } from './peer-metadata';
 
 describe('peer metadata', () => {
   it('round-trips a workload identity, the same object for the same header', () => {
@@ -22,5 +23,44 @@ describe('peer metadata', () => {
     expect(decodePeer(undefined)).toBe(UNKNOWN_WORKLOAD);
     expect(decodePeer('a;b')).toBe(UNKNOWN_WORKLOAD);
     expect(decodePeer('%E0%A4%A;b;c;d;e;f')).toBe(UNKNOWN_WORKLOAD);
+  });
+});
+
+describe('resolving the caller against the config', () => {
+  const model = compileMesh(
+    parseConfigText(
+      `apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: productpage-1, namespace: default}
+spec:
+  address: 127.0.0.1
+  labels: {app: productpage, version: v1, meshlens.io/workload: productpage-v1}
+`,
+      'mesh.yaml',
+    ),
+    'default',
+  );
+  const productpage = {
+    workload: 'productpage-v1',
+    namespace: 'default',
+    app: 'productpage',
+    version: 'v1',
+    canonicalService: 'productpage',
+    canonicalRevision: 'v1',
+    principal: 'unknown',
+  };
+
+  it('believes a header that names a workload of a WorkloadEntry, with the labels of the config', () => {
+    expect(resolvePeer(encodePeer(productpage), model)).toEqual(productpage);
+    // The claimed app and version do not matter: the config's are used.
+    expect(resolvePeer(encodePeer({ ...productpage, app: 'evil', version: 'x' }), model)).toEqual(
+      productpage,
+    );
+  });
+
+  it('makes a caller the config does not know unknown', () => {
+    expect(resolvePeer(encodePeer({ ...productpage, workload: 'attacker-1' }), model)).toBe(UNKNOWN_WORKLOAD);
+    expect(resolvePeer(encodePeer({ ...productpage, namespace: 'other' }), model)).toBe(UNKNOWN_WORKLOAD);
+    expect(resolvePeer(undefined, model)).toBe(UNKNOWN_WORKLOAD);
   });
 });

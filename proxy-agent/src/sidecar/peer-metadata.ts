@@ -1,6 +1,8 @@
 // Who called: the source sidecar sends its workload identity to the destination sidecar in one header
 // (Istio's sidecars exchange the same facts in x-envoy-peer-metadata), so both reporters label alike.
-import { UNKNOWN_WORKLOAD } from './mesh-model';
+// Any client can send the header, so it is believed only as far as the config goes: a caller that does
+// not name a workload the config knows is `unknown` (until mTLS gives peers a verified identity).
+import { type MeshModel, UNKNOWN_WORKLOAD, workloadKey } from './mesh-model';
 import type { WorkloadIdentity } from './telemetry-types';
 
 export const PEER_HEADER = 'x-meshlens-peer';
@@ -11,6 +13,7 @@ export function encodePeer(id: WorkloadIdentity): string {
   return FIELDS.map((f) => encodeURIComponent(id[f])).join(';');
 }
 
+/** Decoded header values kept; the cache is dropped whole when full. */
 const MAX_CACHED = 1024;
 const cache = new Map<string, WorkloadIdentity>();
 
@@ -32,4 +35,15 @@ export function decodePeer(value: string | string[] | undefined): WorkloadIdenti
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(value, id as unknown as WorkloadIdentity);
   return id as unknown as WorkloadIdentity;
+}
+
+/**
+ * The caller as the config knows it: the header must name a workload (namespace and name) of a
+ * WorkloadEntry, whose own labels are then used; anything else is unknown. The labels a header can
+ * produce are thus bounded by the config, and an unknown name cannot appear on the graph.
+ */
+export function resolvePeer(value: string | string[] | undefined, model: MeshModel): WorkloadIdentity {
+  const claimed = decodePeer(value);
+  if (claimed === UNKNOWN_WORKLOAD) return UNKNOWN_WORKLOAD;
+  return model.workloads.get(workloadKey(claimed.namespace, claimed.workload)) ?? UNKNOWN_WORKLOAD;
 }

@@ -41,6 +41,25 @@ describe('matchesRequest', () => {
   it('honours ignoreUriCase', () => {
     const m = compileMatch({ uri: { prefix: '/API' }, ignoreUriCase: true });
     expect(matchesRequest(m, 'GET', '/api/v1', {})).toBe(true);
+    const re = compileMatch({ uri: { regex: '/API/v[0-9]' }, ignoreUriCase: true });
+    expect(matchesRequest(re, 'GET', '/api/V2', {})).toBe(true);
+  });
+
+  it('matches regexes with RE2: a full match, in linear time on a catastrophic pattern', () => {
+    const m = compileMatch({ uri: { regex: '/(a+)+b' } });
+    // JavaScript's backtracking engine needs seconds here (2^28 paths); RE2 does not backtrack.
+    expect(matchesRequest(m, 'GET', `/${'a'.repeat(28)}`, {})).toBe(false);
+    expect(matchesRequest(m, 'GET', `/${'a'.repeat(28)}b`, {})).toBe(true);
+    // Envoy's safe_regex matches the whole value: a pattern that matches only a part does not match.
+    expect(matchesRequest(m, 'GET', '/aab/more', {})).toBe(false);
+    expect(matchesRequest(compileMatch({ uri: { regex: 'a|/b' } }), 'GET', '/b', {})).toBe(true);
+  });
+
+  it('rejects what RE2 rejects (backreferences, lookaround), naming the field', () => {
+    expect(() => compileMatch({ headers: { 'x-user': { regex: '(a)\\1' } } })).toThrow(
+      /^headers\.x-user\.regex: .*invalid escape/,
+    );
+    expect(() => compileMatch({ uri: { regex: 'a(?=b)' } })).toThrow(/^uri\.regex: /);
   });
 });
 

@@ -1,8 +1,10 @@
 // Assembles one sidecar: config source → compiled model (swapped atomically), cluster runtime, the
-// inbound, outbound and admin listeners, telemetry, and a drain on close.
-import { createServer, type Server } from 'node:http';
+// inbound, outbound and admin listeners (each behind the shared guard and the listener limits),
+// telemetry, and a drain on close. startSidecar reads as its steps; each step is one function below.
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { CLUSTER_DOMAIN } from '../../../lib/mesh-config/labels';
+import { guardedHandler } from '../net/guarded-handler';
 import type { ConfigSource, MeshSnapshot } from '../sidecar-config/config-source';
 import { type ConfigError, createAdminHandler } from './admin';
 import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
@@ -10,8 +12,9 @@ import { FastListener } from './fast-listener';
 import { FastPool } from './fast-pool';
 import { createInboundHandler } from './inbound';
 import type { ListenerContext } from './listener-context';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits, limitedHttpServer } from './listener-limits';
 import { compileMesh, lookupService, type MeshModel } from './mesh-model';
-import { SidecarMetrics } from './metrics';
+import { MAX_METRIC_SERIES, SidecarMetrics } from './metrics';
 import { createOutboundHandler } from './outbound';
 import { encodePeer } from './peer-metadata';
 import type {
@@ -28,6 +31,12 @@ import { Pool } from './upstream-pool';
 export const MAX_HEADER_BYTES = 60 * 1024;
 /** How long close() waits for in-flight requests before cutting connections. */
 export const DEFAULT_DRAIN_MS = 20_000;
+/** An idle keep-alive connection from a downstream client is closed after this long. */
+export const DOWNSTREAM_KEEP_ALIVE_MS = 60_000;
+/** How long a new connection to the local app may take. */
+export const APP_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_OTLP_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
+const LOOPBACK = '127.0.0.1';
 
 export interface SidecarOptions {
   service: string;
@@ -56,7 +65,11 @@ export interface SidecarOptions {
    * request through node:http and undici, as before the fast path.
    */
   fastPath?: boolean;
-  /** One line per event (config errors); default stderr. */
+  /** Head and body deadlines and the connection cap of every listener (defaults: listener-limits.ts). */
+  limits?: Partial<ListenerLimits>;
+  /** Cap on metric series of the default SidecarMetrics (default MAX_METRIC_SERIES). */
+  maxMetricSeries?: number;
+  /** One line per event (config errors, guarded failures); default stderr. */
   log?: (line: string) => void;
 }
 
@@ -72,7 +85,8 @@ export interface SidecarHandle {
   close(): Promise<void>;
 }
 
-export const DEFAULT_OTLP_ENDPOINT = 'http://127.0.0.1:4318/v1/traces';
+type Log = (line: string) => void;
+type Handler = (req: DownstreamRequest, res: DownstreamResponse) => void;
 
 function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -84,184 +98,285 @@ function listen(server: NetServer, port: number, host: string): Promise<number> 
   });
 }
 
-/** Answers malformed requests itself: 431 for oversized headers, 400 otherwise. */
+/** Status lines for the client errors node:http reports by code; 400 for the others. */
+const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  // A head or request past its deadline (headersTimeout, requestTimeout).
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+/** Answers malformed requests itself: 431 for oversized headers, 408 past a deadline, 400 otherwise. */
 function onClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const status =
-    err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 
-export async function startSidecar(options: SidecarOptions): Promise<SidecarHandle> {
+/** Step 1: who this sidecar is, as workload and as service. */
+function identify(options: SidecarOptions): { self: WorkloadIdentity; selfService: ServiceIdentity } {
   const namespace = options.namespace ?? 'default';
   const version = options.version ?? 'v1';
-  const host = options.host ?? '127.0.0.1';
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  if (!options.configSource && !options.configFile)
-    throw new Error('a sidecar needs a config source or a config file');
-  const ownsSource = options.configSource === undefined;
+  return {
+    self: {
+      workload: options.workload ?? `${options.service}-${version}`,
+      namespace,
+      app: options.service,
+      version,
+      canonicalService: options.service,
+      canonicalRevision: version,
+      principal: 'unknown',
+    },
+    selfService: {
+      service: `${options.service}.${namespace}.${CLUSTER_DOMAIN}`,
+      serviceName: options.service,
+      serviceNamespace: namespace,
+    },
+  };
+}
+
+/** Step 2: the config source; a config file's is the sidecar's own (closed with it). */
+async function openConfigSource(options: SidecarOptions): Promise<{ source: ConfigSource; owned: boolean }> {
+  if (options.configSource) return { source: options.configSource, owned: false };
+  if (!options.configFile) throw new Error('a sidecar needs a config source or a config file');
   // Loaded only for a config file: its YAML parser is resident memory a control-plane sidecar never uses.
-  const source =
-    options.configSource ??
-    (await import('../sidecar-config/static-file-source')).staticFileSource(options.configFile as string);
+  const { staticFileSource } = await import('../sidecar-config/static-file-source');
+  return { source: staticFileSource(options.configFile), owned: true };
+}
 
-  const self: WorkloadIdentity = {
-    workload: options.workload ?? `${options.service}-${version}`,
-    namespace,
-    app: options.service,
-    version,
-    canonicalService: options.service,
-    canonicalRevision: version,
-    principal: 'unknown',
-  };
-  const selfService: ServiceIdentity = {
-    service: `${options.service}.${namespace}.${CLUSTER_DOMAIN}`,
-    serviceName: options.service,
-    serviceNamespace: namespace,
-  };
-
-  // The first snapshot must compile: a sidecar does not start on a config it cannot use.
-  let snapshot = source.current();
-  let model: MeshModel = compileMesh(snapshot, namespace);
-  let configError: ConfigError | undefined;
-
-  const metrics = options.metrics ?? new SidecarMetrics();
+/** Step 3: metrics and tracer, the given ones or the sidecar's own. */
+function createTelemetry(options: SidecarOptions, self: WorkloadIdentity) {
+  const metrics =
+    options.metrics ?? new SidecarMetrics({ maxSeries: options.maxMetricSeries ?? MAX_METRIC_SERIES });
   const ownsTracer = options.tracer === undefined;
   const tracer =
     options.tracer ??
     new SidecarTracer({
-      serviceName: `${self.canonicalService}.${namespace}`,
-      namespace,
+      serviceName: `${self.canonicalService}.${self.namespace}`,
+      namespace: self.namespace,
       canonicalService: self.canonicalService,
       canonicalRevision: self.canonicalRevision,
-      resourceAttributes: { 'service.version': version, 'service.instance.id': self.workload },
+      resourceAttributes: { 'service.version': self.version, 'service.instance.id': self.workload },
       otlpEndpoint: options.otlpEndpoint ?? DEFAULT_OTLP_ENDPOINT,
       samplingPercent: options.samplingPercent ?? 100,
     });
-  const clusters = new ClusterManager(metrics);
-  clusters.apply(model);
+  return { metrics, tracer, ownsTracer };
+}
 
-  const ctx: ListenerContext = {
-    current: () => model,
-    clusters,
-    metrics,
-    tracer,
-    self,
-    selfService,
-    inboundSpanName: `${selfService.service}:${options.appPort}/*`,
-    peerHeader: encodePeer(self),
-    fastPath: options.fastPath !== false,
-  };
-  const refreshSelfPort = () => {
-    const port = lookupService(model, selfService.service)?.ports[0]?.number ?? options.appPort;
-    ctx.inboundSpanName = `${selfService.service}:${port}/*`;
-  };
-  refreshSelfPort();
+/**
+ * Step 4: the current config. The first snapshot must compile (a sidecar does not start on a config it
+ * cannot use); a later one that does not is logged and the previous one kept.
+ */
+class ConfigState {
+  model: MeshModel;
+  snapshot: MeshSnapshot;
+  error: ConfigError | undefined;
+  private readonly listeners: Array<(model: MeshModel) => void> = [];
 
-  const applySnapshot = (next: MeshSnapshot): ApplyResult => {
+  constructor(
+    first: MeshSnapshot,
+    private readonly namespace: string,
+    private readonly workload: string,
+    private readonly log: Log,
+  ) {
+    this.snapshot = first;
+    this.model = compileMesh(first, namespace);
+  }
+
+  onApply(fn: (model: MeshModel) => void): void {
+    this.listeners.push(fn);
+    fn(this.model);
+  }
+
+  apply(next: MeshSnapshot): ApplyResult {
     let compiled: MeshModel;
     try {
-      compiled = compileMesh(next, namespace);
+      compiled = compileMesh(next, this.namespace);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      configError = { message, at: new Date().toISOString(), resourceVersion: next.resourceVersion };
-      log(
-        `meshlens sidecar ${self.workload}: config ${next.resourceVersion ?? ''} rejected, keeping the previous one: ${message}`,
+      this.error = { message, at: new Date().toISOString(), resourceVersion: next.resourceVersion };
+      this.log(
+        `meshlens sidecar ${this.workload}: config ${next.resourceVersion ?? ''} rejected, keeping the previous one: ${message}`,
       );
       return { ok: false, error: message };
     }
-    clusters.apply(compiled);
-    model = compiled;
-    snapshot = next;
-    configError = undefined;
-    refreshSelfPort();
+    for (const fn of this.listeners) fn(compiled);
+    this.model = compiled;
+    this.snapshot = next;
+    this.error = undefined;
     return { ok: true };
-  };
-  const unsubscribe = source.subscribe((s) => {
-    applySnapshot(s);
-  });
+  }
+}
 
-  let draining = false;
-  let inflight = 0;
-  let drained: (() => void) | undefined;
-  const track =
-    (handler: (req: DownstreamRequest, res: DownstreamResponse) => void) =>
-    (req: DownstreamRequest, res: DownstreamResponse) => {
-      inflight++;
-      res.once('close', () => {
-        inflight--;
-        if (inflight === 0) drained?.();
-      });
-      if (draining) res.setHeader('connection', 'close');
-      handler(req, res);
-    };
-
-  const appPool = new Pool(`http://${options.appHost ?? '127.0.0.1'}:${options.appPort}`, {
+/** Step 5: the local app's connections (undici's for streams, the fast path's for buffered bodies). */
+function createAppPools(options: SidecarOptions, fastPath: boolean) {
+  const host = options.appHost ?? LOOPBACK;
+  const pool = new Pool(`http://${host}:${options.appPort}`, {
     pipelining: 1,
     headersTimeout: 0,
     bodyTimeout: 0,
     keepAliveTimeout: DEFAULT_IDLE_TIMEOUT_MS,
     keepAliveMaxTimeout: DEFAULT_IDLE_TIMEOUT_MS,
   });
-  const appFast = ctx.fastPath
+  const fast = fastPath
     ? new FastPool({
-        host: options.appHost ?? '127.0.0.1',
+        host,
         port: options.appPort,
         maxConnections: Number.POSITIVE_INFINITY,
-        connectTimeoutMs: 10_000,
+        connectTimeoutMs: APP_CONNECT_TIMEOUT_MS,
         idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
         maxRequestsPerConnection: 0,
       })
     : undefined;
-  const keepAliveTimeout = 60_000;
-  const serverOptions = { maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout };
-  const inboundHandler = track(createInboundHandler(ctx, { pool: appPool, fast: appFast }));
-  const outboundHandler = track(createOutboundHandler(ctx));
-  // With the fast path, these node:http servers do not listen: they take the connections it hands over.
-  const inboundServer = createServer(serverOptions, inboundHandler);
-  const outboundServer = createServer(serverOptions, outboundHandler);
-  const fastListener = (handler: typeof inboundHandler, fallback: Server) =>
-    new FastListener({
-      handler,
-      fallback,
-      maxHeaderSize: MAX_HEADER_BYTES,
-      keepAliveTimeoutMs: keepAliveTimeout,
-      onClientError,
-    });
-  const inboundFast = ctx.fastPath ? fastListener(inboundHandler, inboundServer) : undefined;
-  const outboundFast = ctx.fastPath ? fastListener(outboundHandler, outboundServer) : undefined;
-  const inboundListener: NetServer = inboundFast?.server ?? inboundServer;
-  const outboundListener: NetServer = outboundFast?.server ?? outboundServer;
-  const adminServer = createServer(
-    createAdminHandler({
-      metrics,
-      clusters,
-      model: () => model,
-      snapshot: () => snapshot,
-      lastConfigError: () => configError,
-      draining: () => draining,
-      identity: { ...self, service: selfService.service },
-    }),
-  );
-  for (const s of [inboundServer, outboundServer]) s.on('clientError', onClientError);
+  return {
+    pool,
+    fast,
+    close: async () => {
+      await pool.close().catch(() => {});
+      await fast?.close();
+    },
+  };
+}
 
-  const listeners: NetServer[] = [inboundListener, outboundListener, adminServer];
+/** Step 6: in-flight accounting, so that close() can drain. */
+class DrainTracker {
+  draining = false;
+  private inflight = 0;
+  private drained: (() => void) | undefined;
+
+  track(handler: Handler): Handler {
+    return (req, res) => {
+      this.inflight++;
+      res.once('close', () => {
+        this.inflight--;
+        if (this.inflight === 0) this.drained?.();
+      });
+      if (this.draining) res.setHeader('connection', 'close');
+      handler(req, res);
+    };
+  }
+
+  /** Resolves when nothing is in flight, or after `timeoutMs`. */
+  async idle(timeoutMs: number): Promise<void> {
+    if (this.inflight === 0) return;
+    await new Promise<void>((resolve) => {
+      this.drained = resolve;
+      setTimeout(resolve, timeoutMs).unref();
+    });
+  }
+}
+
+/** One proxying listener: the fast path in front of a node:http server, or the node:http server alone. */
+interface ProxyListener {
+  /** What listens on the port. */
+  server: NetServer;
+  http: Server;
+  fast: FastListener | undefined;
+}
+
+/** Step 7: a proxying listener, behind the guard and the limits. */
+function proxyListener(name: string, handler: Handler, limits: ListenerLimits, fastPath: boolean, log: Log) {
+  // node:http hands a DownstreamRequest/Response pair the handlers accept.
+  const guarded = guardedHandler(handler as unknown as RequestListener, { name, log });
+  // With the fast path, the node:http server does not listen: it takes the connections handed over
+  // (already counted against the cap by the fast path).
+  const http = limitedHttpServer(limits, guarded, {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    keepAliveTimeout: DOWNSTREAM_KEEP_ALIVE_MS,
+    countConnections: !fastPath,
+  });
+  http.on('clientError', onClientError);
+  const fast = fastPath
+    ? new FastListener({
+        handler,
+        fallback: http,
+        maxHeaderSize: MAX_HEADER_BYTES,
+        keepAliveTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
+        onClientError,
+        limits,
+        name,
+        log,
+      })
+    : undefined;
+  return { server: fast?.server ?? http, http, fast } satisfies ProxyListener;
+}
+
+export async function startSidecar(options: SidecarOptions): Promise<SidecarHandle> {
+  const host = options.host ?? LOOPBACK;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const limits: ListenerLimits = { ...DEFAULT_LISTENER_LIMITS, ...options.limits };
+  const fastPath = options.fastPath !== false;
+  const { self, selfService } = identify(options);
+  const { source, owned: ownsSource } = await openConfigSource(options);
+  const config = new ConfigState(source.current(), self.namespace, self.workload, log);
+  const { metrics, tracer, ownsTracer } = createTelemetry(options, self);
+  const clusters = new ClusterManager(metrics);
+  config.onApply((model) => clusters.apply(model));
+
+  const ctx: ListenerContext = {
+    current: () => config.model,
+    clusters,
+    metrics,
+    tracer,
+    self,
+    selfService,
+    inboundSpanName: '',
+    peerHeader: encodePeer(self),
+    fastPath,
+  };
+  config.onApply((model) => {
+    const port = lookupService(model, selfService.service)?.ports[0]?.number ?? options.appPort;
+    ctx.inboundSpanName = `${selfService.service}:${port}/*`;
+  });
+  const unsubscribe = source.subscribe((s) => {
+    config.apply(s);
+  });
+
+  const drain = new DrainTracker();
+  const app = createAppPools(options, fastPath);
+  const inbound = proxyListener(
+    'sidecar inbound',
+    drain.track(createInboundHandler(ctx, app)),
+    limits,
+    fastPath,
+    log,
+  );
+  const outbound = proxyListener(
+    'sidecar outbound',
+    drain.track(createOutboundHandler(ctx)),
+    limits,
+    fastPath,
+    log,
+  );
+  const adminHandler = createAdminHandler({
+    metrics,
+    clusters,
+    model: () => config.model,
+    snapshot: () => config.snapshot,
+    lastConfigError: () => config.error,
+    draining: () => drain.draining,
+    identity: { ...self, service: selfService.service },
+  });
+  const admin = limitedHttpServer(limits, guardedHandler(adminHandler, { name: 'sidecar admin', log }), {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    countConnections: true,
+  });
+  admin.on('clientError', onClientError);
+
   let ports: SidecarHandle['ports'];
   try {
     ports = {
-      inbound: await listen(inboundListener, options.inboundPort ?? 0, host),
-      outbound: await listen(outboundListener, options.outboundPort ?? 0, host),
-      admin: await listen(adminServer, options.adminPort ?? 0, host),
+      inbound: await listen(inbound.server, options.inboundPort ?? 0, host),
+      outbound: await listen(outbound.server, options.outboundPort ?? 0, host),
+      admin: await listen(admin, options.adminPort ?? 0, host),
     };
   } catch (err) {
-    for (const s of listeners) if (s.listening) s.close();
+    for (const s of [inbound.server, outbound.server, admin]) if (s.listening) s.close();
     unsubscribe();
     await clusters.close();
-    await appPool.close();
-    await appFast?.close();
+    await app.close();
     throw err;
   }
   clusters.publishEndpoints(Date.now());
@@ -269,29 +384,16 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      draining = true;
+      drain.draining = true;
       unsubscribe();
-      const stopped = [inboundListener, outboundListener].map(
-        (s) => new Promise<void>((resolve) => s.close(() => resolve())),
-      );
-      const fast = [inboundFast, outboundFast].filter((f) => f !== undefined);
-      for (const s of [inboundServer, outboundServer, ...fast]) s.closeIdleConnections();
-      if (inflight > 0) {
-        await new Promise<void>((resolve) => {
-          drained = resolve;
-          setTimeout(resolve, options.drainTimeoutMs ?? DEFAULT_DRAIN_MS).unref();
-        });
-      }
-      for (const s of [inboundServer, outboundServer, ...fast]) s.closeAllConnections();
-      await Promise.all(stopped);
+      await drainListeners([inbound, outbound], drain, options.drainTimeoutMs ?? DEFAULT_DRAIN_MS);
       await clusters.close();
-      await appPool.close().catch(() => {});
-      await appFast?.close();
+      await app.close();
       if (ownsTracer) await tracer.shutdown();
       if (ownsSource) await source.close();
       await new Promise<void>((resolve) => {
-        adminServer.close(() => resolve());
-        adminServer.closeAllConnections();
+        admin.close(() => resolve());
+        admin.closeAllConnections();
       });
     })();
     return closing;
@@ -300,8 +402,18 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   return {
     ports,
     identity: self,
-    applySnapshot,
-    lastConfigError: () => configError,
+    applySnapshot: (next) => config.apply(next),
+    lastConfigError: () => config.error,
     close,
   };
+}
+
+/** Step 8 (on close): stop accepting, let in-flight requests finish (bounded), then cut what is left. */
+async function drainListeners(listeners: ProxyListener[], drain: DrainTracker, timeoutMs: number) {
+  const stopped = listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
+  const servers = listeners.flatMap((l) => (l.fast ? [l.http, l.fast] : [l.http]));
+  for (const s of servers) s.closeIdleConnections();
+  await drain.idle(timeoutMs);
+  for (const s of servers) s.closeAllConnections();
+  await Promise.all(stopped);
 }

@@ -66,13 +66,19 @@ export interface EndpointState {
   activeRequests: number;
 }
 
+/** A metrics exposition: its content type, and its text in chunks (written as they come). */
+export interface Exposition {
+  contentType: string;
+  chunks: AsyncIterable<string>;
+}
+
 export interface SidecarMetricsApi {
   recordRequest(record: RequestRecord): void;
   cluster(clusterName: string): ClusterStats;
   /** Replaces the per-endpoint gauges (called when outlier detection or membership changes). */
   setEndpoints(endpoints: readonly EndpointState[]): void;
   /** The exposition: Prometheus text by default, OpenMetrics (with exemplars) when asked for by Accept. */
-  render(acceptHeader: string | undefined): Promise<{ contentType: string; body: string }>;
+  exposition(acceptHeader: string | undefined): Exposition;
 }
 
 /** B3 context read from incoming headers. */
