@@ -300,6 +300,45 @@ describe('control plane under attack', () => {
     expect((await call(c, 'GET', `${NS_PATH}/virtualservices/reviews`)).status).toBe(200);
   });
 
+  it('bounds what a client can make it hold: label values, annotations, object count, list pages', async () => {
+    const c = await cp({ token: 'hold-token', args: ['--max-objects', '4'] });
+    await withReviews(c);
+    const labelled = serviceEntry('ratings');
+    const huge = await call(c, 'POST', `${NS_PATH}/serviceentries`, {
+      ...labelled,
+      metadata: { ...labelled.metadata, labels: { app: 'x'.repeat(10_000) } },
+    });
+    expect(huge.status).toBe(422);
+    expect(huge.body).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422 });
+    expect(huge.body.details.causes[0].field).toBe('metadata.labels["app"]');
+    const annotated = await call(c, 'POST', `${NS_PATH}/serviceentries`, {
+      ...labelled,
+      metadata: { ...labelled.metadata, annotations: { note: 'x'.repeat(300_000) } },
+    });
+    expect(annotated.status).toBe(422);
+    expect(annotated.body.details.causes[0].field).toBe('metadata.annotations');
+    const badName = await call(c, 'POST', `${NS_PATH}/serviceentries`, serviceEntry('Not_A_DNS_Label'));
+    expect(badName.status).toBe(422);
+
+    expect((await call(c, 'POST', `${NS_PATH}/serviceentries`, labelled)).status).toBe(201);
+    const full = await call(c, 'POST', `${NS_PATH}/serviceentries`, serviceEntry('details'));
+    expect(full.status).toBe(403);
+    expect(full.body).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403 });
+    expect(full.body.message).toMatch(/maximum of 4 objects/);
+
+    const first = await call(c, 'GET', `${API}/serviceentries?limit=1`);
+    expect(first.body.items.map((o: Json) => o.metadata.name)).toEqual(['ratings']);
+    expect(first.body.metadata.remainingItemCount).toBe(1);
+    const rest = await call(
+      c,
+      'GET',
+      `${API}/serviceentries?limit=1&continue=${first.body.metadata.continue}`,
+    );
+    expect(rest.body.items.map((o: Json) => o.metadata.name)).toEqual(['reviews']);
+    expect(rest.body.metadata.continue).toBeUndefined();
+    expect((await call(c, 'GET', `${API}/serviceentries?limit=lots`)).status).toBe(400);
+  });
+
   it('refuses to start anonymous on a non-loopback address unless told to', async () => {
     const dataDir = await tempDir();
     dirs.push(dataDir);

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_VERSION, type MeshResource } from '../../../lib/mesh-config/schema';
 import type { Actor } from './audit-log';
 import { bodyFormat, parseBody, readBody } from './body';
+import { pageOf } from './list-pages';
 import type { ResourcePath } from './paths';
 import type { Change } from './resource-state';
 import { ApiError, badRequest, notFound, type Status } from './status';
@@ -80,11 +81,21 @@ export async function handleResource(
       if (name === undefined) {
         const watch = url.searchParams.get('watch');
         if (watch === 'true' || watch === '1') return serveWatch(req, res, url, path, ctx);
+        const page = pageOf(
+          store.list(kind, namespace),
+          url.searchParams.get('limit'),
+          url.searchParams.get('continue'),
+        );
         return sendJson(res, 200, {
           kind: listKind(kind),
           apiVersion: API_VERSION,
-          metadata: { resourceVersion: store.resourceVersion },
-          items: store.list(kind, namespace),
+          metadata: {
+            resourceVersion: store.resourceVersion,
+            ...(page.continue !== undefined
+              ? { continue: page.continue, remainingItemCount: page.remainingItemCount }
+              : {}),
+          },
+          items: page.items,
         });
       }
       const object = store.get(kind, namespace as string, name);

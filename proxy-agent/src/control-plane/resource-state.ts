@@ -4,6 +4,7 @@
 import { API_VERSION, type MeshKind, type MeshResource, PLURALS } from '../../../lib/mesh-config/schema';
 import { type Cause, crossValidate, parseResource } from '../../../lib/mesh-config/validate';
 import { mergePatch } from './merge-patch';
+import { metadataCauses } from './object-meta';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound } from './status';
 
 export interface ResourceState {
@@ -165,6 +166,8 @@ function admit(
 ): MeshResource {
   const name = nameOf(body);
   const shaped = validateShape(kind, name, body);
+  const metaCauses = metadataCauses(shaped.metadata);
+  if (metaCauses.length > 0) throw invalid(kind, name, metaCauses);
   const rv = String(state.resourceVersion + 1);
   const specChanged = !existing || canonicalJson(existing.spec) !== canonicalJson(shaped.spec);
   const object = ordered({
@@ -313,11 +316,9 @@ export function listObjects(state: ResourceState, kind: MeshKind, namespace?: st
     if (namespace !== undefined && (o.metadata.namespace ?? 'default') !== namespace) continue;
     out.push(o);
   }
-  return out.sort(
-    (a, b) =>
-      (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-      a.metadata.name.localeCompare(b.metadata.name),
-  );
+  // Code-point order of (namespace, name), as etcd orders keys: list pages continue from a key.
+  const key = (o: MeshResource) => `${o.metadata.namespace ?? ''}\u0000${o.metadata.name}`;
+  return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 export { ApiError };
