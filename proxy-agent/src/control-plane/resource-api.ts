@@ -13,6 +13,8 @@ import type { WatchQuota } from './watch-quota';
 
 /** Kubernetes sends a bookmark about once a minute; client idle timeouts are commonly 5 minutes. */
 export const BOOKMARK_INTERVAL_MS = 60_000;
+/** The longest `timeoutSeconds` a timer can hold (2^31 - 1 ms). */
+const MAX_WATCH_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -160,8 +162,10 @@ function serveWatch(
   const rvParam = url.searchParams.get('resourceVersion') ?? '';
   if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw badRequest(`invalid resourceVersion ${rvParam}`);
   const timeoutParam = url.searchParams.get('timeoutSeconds');
-  const timeoutS = timeoutParam === null ? undefined : Number(timeoutParam);
-  if (timeoutS !== undefined && !(timeoutS > 0)) throw badRequest(`invalid timeoutSeconds ${timeoutParam}`);
+  if (timeoutParam !== null && !/^[1-9]\d{0,9}$/.test(timeoutParam))
+    throw badRequest(`invalid timeoutSeconds ${timeoutParam.slice(0, 40)}`);
+  // A timer longer than Node's (about 24.8 days) would fire at once: longer asks mean "no end" anyway.
+  const timeoutS = timeoutParam === null ? undefined : Math.min(Number(timeoutParam), MAX_WATCH_TIMEOUT_S);
 
   const filter = { kind: path.kind, ...(path.namespace !== undefined ? { namespace: path.namespace } : {}) };
   const fromStart = rvParam === '' || rvParam === '0';
