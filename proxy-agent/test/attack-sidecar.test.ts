@@ -2,7 +2,10 @@
 // failing part behind the guard, a flood of forged caller identities and label sets, catastrophic
 // regexes, and clients that trickle a head, stall a body or open too many connections. Each ends in a
 // clear answer while the sidecar keeps serving.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FastListener } from '../src/sidecar/fast-listener';
 import { SidecarMetrics } from '../src/sidecar/metrics';
@@ -22,6 +25,7 @@ import {
   workloadEntry,
   yamlDocs,
 } from './sidecar-harness';
+import { freePort, spawnAgent, waitFor } from './support/processes';
 
 const resources = openedResources();
 afterEach(resources.closeAll);
@@ -303,4 +307,59 @@ describe('downstream limits', () => {
       );
     });
   }
+});
+
+describe('the sidecar CLI under attack', () => {
+  it('takes the limits from its flags, answers odd targets and hostile clients, and keeps serving', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlens-attack-sidecar-'));
+    resources.track({ close: async () => rmSync(dir, { recursive: true, force: true }) });
+    const reviews = resources.track(await startUpstream(named('reviews')));
+    const file = join(dir, 'mesh.yaml');
+    writeFileSync(file, yamlDocs(serviceEntry('reviews'), workloadEntry('reviews', 'v1', reviews.port)));
+    const ports = { inbound: await freePort(), outbound: await freePort(), admin: await freePort() };
+    const proc = spawnAgent([
+      'sidecar',
+      '--service',
+      'productpage',
+      '--app-port',
+      String(await freePort()),
+      '--config',
+      file,
+      '--inbound-port',
+      String(ports.inbound),
+      '--outbound-port',
+      String(ports.outbound),
+      '--admin-port',
+      String(ports.admin),
+      '--otlp-endpoint',
+      `http://127.0.0.1:${await freePort()}/v1/traces`,
+      '--request-headers-timeout',
+      '300',
+      '--max-metric-series',
+      '5',
+      '--max-connections',
+      '50',
+    ]);
+    resources.track({ close: async () => void (await proc.stop()) });
+    await waitFor(() => proc.output().includes(' ready: '), { timeoutMs: 15_000, what: 'the sidecar' });
+
+    for (const port of Object.values(ports))
+      for (const target of ODD_TARGETS) {
+        const r = await raw(port, `GET ${target} HTTP/1.1\r\nHost: reviews\r\nconnection: close\r\n\r\n`);
+        expect(r.status, `${port} ${target}`).toBeGreaterThanOrEqual(200);
+      }
+    const trickled = await raw(ports.outbound, 'GET / HTTP/1.1\r\nHost: reviews\r\n', 10_000, (sock) => {
+      const timer = setInterval(() => sock.write('x'), 100);
+      sock.on('close', () => clearInterval(timer));
+    });
+    expect(trickled.status).toBe(408);
+    for (let i = 0; i < 30; i++) await send(ports.outbound, { host: `h${i}.example` });
+    const scrape = await getText(`http://127.0.0.1:${ports.admin}/stats/prometheus`);
+    expect(
+      scrape.body.split('\n').filter((l) => l.startsWith('istio_requests_total{')).length,
+    ).toBeLessThanOrEqual(6);
+    expect(scrape.body).toMatch(/\nmeshlens_metric_series_overflow_total [1-9]\d*\n/);
+    expect((await send(ports.outbound, { host: 'reviews' })).body).toBe('reviews');
+    expect(proc.child.exitCode).toBeNull();
+  });
 });
