@@ -141,6 +141,8 @@ test.describe('token mode with reads guarded', () => {
 
   test('sign-in never sends the browser to another site', async ({ page, demo }) => {
     const td = demo.tokenDashboard;
+    // Should the browser leave, it lands here, and the assertion below names where it went.
+    await page.route(/^https?:\/\/evil\.com\//, (route) => route.fulfill({ body: 'evil.com' }));
     // Raw query strings, as a link in a phishing mail would carry them.
     for (const next of [
       '/%5Cevil.com',
