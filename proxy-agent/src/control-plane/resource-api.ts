@@ -8,7 +8,7 @@ import type { ResourcePath } from './paths';
 import type { Change } from './resource-state';
 import { ApiError, badRequest, notFound, type Status } from './status';
 import type { ResourceStore } from './store';
-import type { WatchEvent } from './watch-hub';
+import { eventLine, type WatchEvent } from './watch-hub';
 import type { WatchQuota } from './watch-quota';
 
 /** Kubernetes sends a bookmark about once a minute; client idle timeouts are commonly 5 minutes. */
@@ -196,7 +196,7 @@ function serveWatch(
       res.destroy();
       return;
     }
-    res.write(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    for (const e of events) res.write(eventLine(e));
   };
 
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });

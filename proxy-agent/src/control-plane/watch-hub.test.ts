@@ -57,7 +57,7 @@ describe('WatchHub', () => {
   });
 
   it('bounds the history by size too: large events push the oldest out', () => {
-    const size = JSON.stringify(event(1)).length;
+    const size = eventLine(event(1)).length;
     const hub = new WatchHub(0, 1000, size * 2);
     hub.publish([event(1), event(2)], 2);
     expect(hub.subscribe({ kind: 'VirtualService' }, 0, () => {}).replay).toHaveLength(2);

@@ -17,6 +17,21 @@ export interface WatchFilter {
   namespace?: string;
 }
 
+const lines = new WeakMap<object, string>();
+
+/**
+ * An event's line on a watch stream, serialized once however many watchers send it: one string shared
+ * by every watcher's buffer (and measured for the history) rather than a copy each.
+ */
+export function eventLine(event: { type: string; object: unknown }): string {
+  let line = lines.get(event);
+  if (line === undefined) {
+    line = `${JSON.stringify(event)}\n`;
+    lines.set(event, line);
+  }
+  return line;
+}
+
 type Listener = (events: readonly WatchEvent[]) => void;
 
 function matches(f: WatchFilter, o: MeshResource): boolean {
@@ -50,7 +65,7 @@ export class WatchHub {
 
   publish(events: readonly WatchEvent[], resourceVersion: number): void {
     for (const e of events) {
-      const size = JSON.stringify(e).length;
+      const size = eventLine(e).length;
       this.history.push(e);
       this.sizes.push(size);
       this.bytes += size;
