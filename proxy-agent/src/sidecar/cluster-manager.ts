@@ -205,6 +205,9 @@ export class ClusterRuntime {
   }
 }
 
+/** How often ended ejections and membership are refreshed into gauges and /clusters. */
+const SWEEP_INTERVAL_MS = 1000;
+
 /** All clusters of the current config, reconciled on every config swap. */
 export class ClusterManager {
   private readonly clusters = new Map<string, ClusterRuntime>();
@@ -213,7 +216,7 @@ export class ClusterManager {
 
   constructor(private readonly metrics: SidecarMetricsApi) {
     // Ejection ends are honoured lazily on the request path; this sweep keeps gauges and /clusters fresh.
-    this.timer = setInterval(() => this.sweep(Date.now()), 1000);
+    this.timer = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.timer.unref();
   }
 

@@ -196,6 +196,8 @@ interface Waiter {
   options: FastDispatchOptions;
 }
 
+/** Idle connections are looked at this often at most (sooner with a shorter idle timeout). */
+const MAX_SWEEP_INTERVAL_MS = 1000;
 export class FastPool {
   readonly authority: string;
   private readonly idle: UpstreamConnection[] = [];
@@ -242,7 +244,10 @@ export class FastPool {
     }
     conn.idleSince = performance.now();
     this.idle.push(conn);
-    this.sweepTimer ??= setInterval(() => this.sweep(), Math.min(1000, this.options.idleTimeoutMs)).unref();
+    this.sweepTimer ??= setInterval(
+      () => this.sweep(),
+      Math.min(MAX_SWEEP_INTERVAL_MS, this.options.idleTimeoutMs),
+    ).unref();
   }
 
   forget(conn: UpstreamConnection): void {

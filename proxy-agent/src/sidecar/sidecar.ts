@@ -6,7 +6,7 @@ import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { CLUSTER_DOMAIN } from '../../../lib/mesh-config/labels';
 import { guardedHandler } from '../net/guarded-handler';
 import type { ConfigSource, MeshSnapshot } from '../sidecar-config/config-source';
-import { type ConfigError, createAdminHandler } from './admin';
+import { type AdminState, type ConfigError, createAdminHandler } from './admin';
 import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
 import { FastListener } from './fast-listener';
 import { FastPool } from './fast-pool';
@@ -113,6 +113,15 @@ function onClientError(err: Error & { code?: string }, socket: Socket): void {
   }
   const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+}
+
+/** `fn` run once; later calls get the first call's promise. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= fn();
+    return running;
+  };
 }
 
 /** Step 1: who this sidecar is, as workload and as service. */
@@ -350,30 +359,24 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     fastPath,
     log,
   );
-  const adminHandler = createAdminHandler({
-    metrics,
-    clusters,
-    model: () => config.model,
-    snapshot: () => config.snapshot,
-    lastConfigError: () => config.error,
-    draining: () => drain.draining,
-    identity: { ...self, service: selfService.service },
-  });
-  const admin = limitedHttpServer(limits, guardedHandler(adminHandler, { name: 'sidecar admin', log }), {
-    maxHeaderSize: MAX_HEADER_BYTES,
-    countConnections: true,
-  });
-  admin.on('clientError', onClientError);
+  const admin = adminListener(
+    {
+      metrics,
+      clusters,
+      model: () => config.model,
+      snapshot: () => config.snapshot,
+      lastConfigError: () => config.error,
+      draining: () => drain.draining,
+      identity: { ...self, service: selfService.service },
+    },
+    limits,
+    log,
+  );
 
   let ports: SidecarHandle['ports'];
   try {
-    ports = {
-      inbound: await listen(inbound.server, options.inboundPort ?? 0, host),
-      outbound: await listen(outbound.server, options.outboundPort ?? 0, host),
-      admin: await listen(admin, options.adminPort ?? 0, host),
-    };
+    ports = await listenAll(options, host, { inbound: inbound.server, outbound: outbound.server, admin });
   } catch (err) {
-    for (const s of [inbound.server, outbound.server, admin]) if (s.listening) s.close();
     unsubscribe();
     await clusters.close();
     await app.close();
@@ -381,23 +384,19 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   }
   clusters.publishEndpoints(Date.now());
 
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      drain.draining = true;
-      unsubscribe();
-      await drainListeners([inbound, outbound], drain, options.drainTimeoutMs ?? DEFAULT_DRAIN_MS);
-      await clusters.close();
-      await app.close();
-      if (ownsTracer) await tracer.shutdown();
-      if (ownsSource) await source.close();
-      await new Promise<void>((resolve) => {
-        admin.close(() => resolve());
-        admin.closeAllConnections();
-      });
-    })();
-    return closing;
-  };
+  const close = once(async () => {
+    drain.draining = true;
+    unsubscribe();
+    await drainListeners([inbound, outbound], drain, options.drainTimeoutMs ?? DEFAULT_DRAIN_MS);
+    await clusters.close();
+    await app.close();
+    if (ownsTracer) await tracer.shutdown();
+    if (ownsSource) await source.close();
+    await new Promise<void>((resolve) => {
+      admin.close(() => resolve());
+      admin.closeAllConnections();
+    });
+  });
 
   return {
     ports,
@@ -408,7 +407,36 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   };
 }
 
-/** Step 8 (on close): stop accepting, let in-flight requests finish (bounded), then cut what is left. */
+/** Step 8: the admin listener, behind the guard and the limits. */
+function adminListener(state: AdminState, limits: ListenerLimits, log: Log): Server {
+  const handler = guardedHandler(createAdminHandler(state), { name: 'sidecar admin', log });
+  const admin = limitedHttpServer(limits, handler, {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    countConnections: true,
+  });
+  admin.on('clientError', onClientError);
+  return admin;
+}
+
+/** Step 9: every listener on its port; on failure none is left listening. */
+async function listenAll(
+  options: SidecarOptions,
+  host: string,
+  servers: Record<'inbound' | 'outbound' | 'admin', NetServer>,
+): Promise<SidecarHandle['ports']> {
+  try {
+    return {
+      inbound: await listen(servers.inbound, options.inboundPort ?? 0, host),
+      outbound: await listen(servers.outbound, options.outboundPort ?? 0, host),
+      admin: await listen(servers.admin, options.adminPort ?? 0, host),
+    };
+  } catch (err) {
+    for (const s of Object.values(servers)) if (s.listening) s.close();
+    throw err;
+  }
+}
+
+/** Step 10 (on close): stop accepting, let in-flight requests finish (bounded), then cut what is left. */
 async function drainListeners(listeners: ProxyListener[], drain: DrainTracker, timeoutMs: number) {
   const stopped = listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
   const servers = listeners.flatMap((l) => (l.fast ? [l.http, l.fast] : [l.http]));

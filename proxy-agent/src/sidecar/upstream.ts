@@ -109,7 +109,11 @@ function errorCode(err: unknown): string {
   return typeof e?.name === 'string' ? e.name : '';
 }
 
-const RESPONSE_HOP_BY_HOP_LENGTHS = new Set([2, 7, 10, 16, 17, 22]);
+/**
+ * Lengths of the response header names dropped: a cheap first test, so that most names are kept without
+ * being lower-cased. Derived from DROP_RESPONSE so that the two cannot disagree.
+ */
+const RESPONSE_HOP_BY_HOP_LENGTHS = new Set(Array.from(DROP_RESPONSE, (name) => name.length));
 
 /**
  * One try of a request on a pool, driven by undici's dispatch callbacks (no intermediate stream): `head`
