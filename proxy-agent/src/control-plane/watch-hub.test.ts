@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeshResource } from '../../../lib/mesh-config/schema';
 import { ApiError } from './status';
-import { type WatchEvent, WatchHub } from './watch-hub';
+import { eventLine, type WatchEvent, WatchHub } from './watch-hub';
 
 const event = (
   rv: number,
