@@ -22,3 +22,16 @@ describe('codeKeyed', () => {
     expect(Object.keys(codeKeyed())).toEqual([]);
   });
 });
+
+describe('responsesOf', () => {
+  it('gives each code its flags and hosts as % of the total, codes in order', () => {
+    const codes = new Map([
+      ['503', { flags: new Map([['UH', 1]]), hosts: new Map([['a', 1]]) }],
+      ['200', { flags: new Map([['-', 3]]), hosts: new Map([['a', 3]]) }],
+    ]);
+    expect(JSON.stringify(responsesOf(codes, 4))).toBe(
+      '{"200":{"flags":{"-":75},"hosts":{"a":75}},"503":{"flags":{"UH":25},"hosts":{"a":25}}}',
+    );
+    expect(responsesOf(codes, 0)['200']?.flags).toEqual({ '-': 0 });
+  });
+});

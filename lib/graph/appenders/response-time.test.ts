@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { groupBuckets } from '../latency-cache';
+import { BOOKINFO, bucketSamples, type EdgeSpec, mapOf } from '../test-samples';
+import { appendResponseTime } from './response-time';
+
+const { productpage, reviewsV1, ratings, REVIEWS, RATINGS } = BOOKINFO;
+const INF = Number.POSITIVE_INFINITY;
+
+describe('response time appender', () => {
+  const src: EdgeSpec = { reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 10 };
+  const dst: EdgeSpec = { ...src, reporter: 'destination' };
+
+  it("takes the chosen reporter's buckets, along the series' hops kept by the walk or walked again", () => {
+    const groups = groupBuckets([
+      ...bucketSamples(src, [10, 100, INF], [5, 10, 10]),
+      // The destination's own (faster) view of the same edge is not mixed in.
+      ...bucketSamples(dst, [10, 100, INF], [10, 10, 10]),
+    ]);
+    for (const keepHops of [true, false]) {
+      const m = mapOf([src, dst], { keepHops });
+      appendResponseTime(m, groups);
+      expect(m.edges.get('app:bookinfo:productpage:v1->svc:bookinfo:reviews')?.latency).toEqual({
+        p50: 10,
+        p95: 91,
+        p99: 98.2,
+      });
+      expect(m.nodes.get('app:bookinfo:reviews:v1')?.latency?.p50).toBe(10);
+      // The caller's own latency is that of its inbound requests: none.
+      expect(m.nodes.get('app:bookinfo:productpage:v1')?.latency).toEqual({});
+    }
+  });
+
+  it('merges histograms with different bounds on one axis, a bound none had left out', () => {
+    const a: EdgeSpec = { reporter: 'source', from: productpage, to: ratings, service: RATINGS, rps: 2 };
+    const b: EdgeSpec = { ...a, from: reviewsV1 };
+    const m = mapOf([a, b], { keepHops: true });
+    appendResponseTime(
+      m,
+      groupBuckets([
+        ...bucketSamples(a, [10, 50, INF], [1, 2, 2]),
+        ...bucketSamples(b, [10, 100, INF], [0, 2, 2]),
+      ]),
+    );
+    // Merged: ≤10: 1, ≤50: 2 (a's only), ≤100: 2, +Inf: 4 — the median (rank 2) at 50 ms.
+    const node = m.nodes.get('app:bookinfo:ratings:v1');
+    expect(node?.latency?.p50).toBe(50);
+    expect(node?.buckets?.present).toEqual(new Uint8Array([1, 1, 1, 1]));
+  });
+
+  it('ignores buckets of a reporter not chosen for their edge, and buckets of edges not drawn', () => {
+    const m = mapOf([src]);
+    const ghost: EdgeSpec = { ...src, to: ratings, service: RATINGS };
+    appendResponseTime(
+      m,
+      groupBuckets([
+        ...bucketSamples(dst, [10, INF], [1, 1]),
+        ...bucketSamples({ ...ghost, reporter: 'destination' }, [10, INF], [1, 1]),
+      ]),
+    );
+    for (const e of m.edges.values()) expect(e.latency).toEqual({});
+    for (const n of m.nodes.values()) expect(n.latency).toEqual({});
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { fakePrometheus } from './fake-prometheus';
+import { startReads } from './graph-reads';
+import type { ConfigResult } from './mesh-config-source';
+import { parseGraphParams } from './params';
+import { JOIN_SEPARATOR, REQUEST_JOINED, REQUEST_LABELS } from './promql';
+import { BOOKINFO, requestSample } from './test-samples';
+
+const sample = requestSample({
+  reporter: 'source',
+  from: { ns: 'web', wl: 'ui', app: 'ui', version: 'v1' },
+  to: BOOKINFO.reviewsV1,
+  service: BOOKINFO.REVIEWS,
+  rps: 2,
+});
+const joined = {
+  labels: { [REQUEST_JOINED]: REQUEST_LABELS.map((l) => sample.labels[l] ?? '').join(JOIN_SEPARATOR) },
+  value: 2,
+};
+const EMPTY: ConfigResult = {
+  ok: true,
+  value: { virtualServices: [], destinationRules: [], serviceEntries: [] },
+};
+
+function start(query: string, prometheus: ReturnType<typeof fakePrometheus>, asked: string[][] = []) {
+  const params = parseGraphParams(new URLSearchParams(`${query}&latency=false`));
+  if (!params.ok) throw new Error(params.message);
+  const meshConfig = async (ns: string[]) => {
+    asked.push(ns);
+    return EMPTY;
+  };
+  return startReads(params.value, { prometheus, meshConfig }, 1_700_000_000);
+}
+
+describe('graph reads', () => {
+  it('splits the joined request rates back into their labels', async () => {
+    const reads = start('', fakePrometheus([['label_join', [joined]]]));
+    const r = await reads.requests;
+    // Empty values are left out, as Prometheus leaves out an empty label.
+    const labels = Object.fromEntries(
+      REQUEST_LABELS.flatMap((l) => (sample.labels[l] ? [[l, sample.labels[l]]] : [])),
+    );
+    expect(r.ok && r.value).toEqual([{ labels, value: 2 }]);
+  });
+
+  it('asks for the labelled rates when a joined value does not split', async () => {
+    const prometheus = fakePrometheus([
+      ['label_join', [{ labels: { [REQUEST_JOINED]: 'a;b' }, value: 1 }]],
+      ['istio_requests_total', [sample]],
+    ]);
+    const r = await start('', prometheus).requests;
+    expect(r.ok && r.value).toEqual([sample]);
+    expect(prometheus.asked.filter((q) => q.includes('istio_requests_total'))).toHaveLength(2);
+  });
+
+  it('reads the config of the namespaces asked for, or else of those the traffic names', async () => {
+    const asked: string[][] = [];
+    await start('namespaces=bookinfo', fakePrometheus([['label_join', [joined]]]), asked).config;
+    await start('', fakePrometheus([['label_join', [joined]]]), asked).config;
+    expect(asked).toEqual([['bookinfo'], ['bookinfo', 'web']]);
+  });
+
+  it('fails the live stats as a whole when one of them fails', async () => {
+    const live = await start(
+      '',
+      fakePrometheus([['envoy_cluster_upstream_rq_retry_overflow', { error: 'gone' }]]),
+    ).live;
+    expect(live).toMatchObject({ ok: false, error: { message: 'gone' } });
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { fakePrometheus } from './fake-prometheus';
+import { readLatency } from './latency-read';
+import { parseGraphParams } from './params';
+import { reporterSelections } from './promql';
+import { EDGE_LATENCY_BELOW_TOTAL_RECORD, EDGE_LATENCY_RECORD } from './recording-rules';
+import { BOOKINFO, bucketSamples } from './test-samples';
+
+const RAW = 'istio_request_duration_milliseconds_bucket{';
+const DENSE = `${EDGE_LATENCY_RECORD}{`;
+const edge = { reporter: 'source' as const, from: BOOKINFO.productpage, service: BOOKINFO.REVIEWS, rps: 1 };
+const buckets = bucketSamples(edge, [10, Number.POSITIVE_INFINITY], [1, 1]);
+
+function read(query: string, recorded: boolean, prometheus = fakePrometheus([[RAW, buckets]])) {
+  const params = parseGraphParams(new URLSearchParams(`${query}&queryTime=1700000000`));
+  if (!params.ok) throw new Error(params.message);
+  const deps = { prometheus, recordedLatency: async () => recorded };
+  const sel = reporterSelections([]);
+  return {
+    prometheus,
+    result: readLatency({ params: params.value, deps, sel, callers: Promise.resolve([]) }, 1_700_000_000),
+  };
+}
+
+describe('latency read', () => {
+  it('reads the raw histogram without the recording rules; no destination read without such callers', async () => {
+    const { prometheus, result } = await read('duration=60s', false);
+    const r = await result;
+    expect(r.ok && r.value?.groups).toHaveLength(1);
+    expect(prometheus.asked).toHaveLength(1);
+    expect(prometheus.asked[0]).toContain(RAW);
+  });
+
+  it('reads a window shorter than the rules record from the raw histogram, rules or not', async () => {
+    const { prometheus, result } = await read('duration=30s', true);
+    await result;
+    expect(prometheus.asked.every((q) => q.includes(RAW))).toBe(true);
+  });
+
+  it('with the rules: the below-total series first, then the dense recorded ones, then raw', async () => {
+    const empty = await read('duration=60s', true, fakePrometheus([[RAW, buckets]]));
+    const r = await empty.result;
+    expect(r.ok && r.value?.groups).toHaveLength(1);
+    expect(
+      empty.prometheus.asked.map((q) => (q.includes(RAW) ? 'raw' : q.includes(DENSE) ? 'dense' : 'below')),
+    ).toEqual(expect.arrayContaining(['below', 'dense', 'raw']));
+    const dense = await read('duration=60s', true, fakePrometheus([[DENSE, buckets]]));
+    await dense.result;
+    expect(dense.prometheus.asked.some((q) => q.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD))).toBe(true);
+    expect(dense.prometheus.asked.some((q) => q.includes(RAW))).toBe(false);
+  });
+
+  it('reads nothing when latency is not asked for, and a failed read is an error value', async () => {
+    const off = await read('duration=60s&latency=false', false);
+    expect(await off.result).toEqual({ ok: true, value: undefined });
+    expect(off.prometheus.asked).toEqual([]);
+    const down = await read('duration=60s', false, fakePrometheus([[RAW, { error: 'boom' }]]));
+    expect(await down.result).toMatchObject({ ok: false, error: { message: 'boom' } });
+  });
+});

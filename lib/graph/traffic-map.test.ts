@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { BOOKINFO, mapOf } from './test-samples';
+
+const { productpage, reviewsV1, reviewsV2, REVIEWS } = BOOKINFO;
+const traffic = [
+  { reporter: 'source' as const, from: productpage, to: reviewsV1, service: REVIEWS, rps: 3 },
+  { reporter: 'source' as const, from: productpage, to: reviewsV2, service: REVIEWS, code: '503', rps: 1 },
+  { reporter: 'destination' as const, from: productpage, to: reviewsV1, service: REVIEWS, rps: 3 },
+];
+
+describe('traffic map', () => {
+  it('walks each chosen series along its path: outbound at the caller and every hop before the last', () => {
+    const m = mapOf(traffic);
+    expect(m.nodes.get('app:bookinfo:productpage:v1')?.out).toBe(4);
+    // The service passes its requests on: they are its outbound too (percentReq of its edges).
+    expect(m.nodes.get('svc:bookinfo:reviews')?.out).toBe(4);
+    expect(m.nodes.get('svc:bookinfo:reviews')?.inbound).toEqual({
+      total: 4,
+      http4xx: 0,
+      http5xx: 1,
+      noResponse: 0,
+    });
+    expect(m.nodes.get('app:bookinfo:reviews:v2')?.codes.get('503')?.hosts.get(REVIEWS)).toBe(1);
+    expect([...(m.nodes.get('app:bookinfo:reviews:v1')?.destServices.values() ?? [])]).toEqual([
+      { namespace: 'bookinfo', name: 'reviews' },
+    ]);
+    expect(m.nodes.get('app:bookinfo:productpage:v1')?.hasInbound).toBe(false);
+  });
+
+  it('keeps both reporters in `series` but walks only the chosen one', () => {
+    const m = mapOf(traffic);
+    expect(m.series).toHaveLength(3);
+    expect(m.edges.get('app:bookinfo:productpage:v1->svc:bookinfo:reviews')?.rates.total).toBe(4);
+    expect([...(m.edges.get('app:bookinfo:productpage:v1->svc:bookinfo:reviews')?.reporters ?? [])]).toEqual([
+      'source',
+    ]);
+  });
+
+  it("keeps each chosen series' hops (edge, node, edge, node) only when asked, for the latency to come", () => {
+    expect(mapOf(traffic).hops).toBeUndefined();
+    const m = mapOf(traffic, { keepHops: true });
+    const [first] = m.series;
+    const hops = first ? m.hops?.get(first) : undefined;
+    expect(hops).toEqual([
+      m.edges.get('app:bookinfo:productpage:v1->svc:bookinfo:reviews'),
+      m.nodes.get('svc:bookinfo:reviews'),
+      m.edges.get('svc:bookinfo:reviews->app:bookinfo:reviews:v1'),
+      m.nodes.get('app:bookinfo:reviews:v1'),
+    ]);
+  });
+
+  it('leaves idle series out unless asked for', () => {
+    const idle = [
+      { reporter: 'source' as const, from: productpage, to: reviewsV2, service: REVIEWS, rps: 0 },
+    ];
+    expect(mapOf(idle).nodes.size).toBe(0);
+    expect(mapOf(idle, { includeIdleEdges: true }).nodes.has('app:bookinfo:reviews:v2')).toBe(true);
+  });
+});
