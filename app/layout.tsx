@@ -2,7 +2,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { Header } from '@/components/ui/header';
-import { THEME_BOOTSTRAP_SCRIPT } from '@/components/ui/theme';
+import { THEME_BOOTSTRAP_SCRIPT } from '@/lib/ui/theme-script';
 import { Providers } from './providers';
 import './globals.css';
 

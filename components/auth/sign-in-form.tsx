@@ -1,10 +1,8 @@
 'use client';
 // The token sign-in form (MESHLENS_AUTH=token): posts the token, and on success returns to `next`.
-import { useRouter } from 'next/navigation';
 import { type FormEvent, useId, useState } from 'react';
 
 export function SignInForm({ next }: { next: string }) {
-  const router = useRouter();
   const id = useId();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -25,8 +23,9 @@ export function SignInForm({ next }: { next: string }) {
         setError(body.message ?? `Sign-in failed (${res.status}).`);
         return;
       }
-      router.push(next);
-      router.refresh();
+      // A full navigation, not router.push: the router may hold the page's earlier answer (a redirect
+      // to this sign-in page while reads need a session), and the new cookie must reach the proxy.
+      window.location.assign(next);
     } catch {
       setError('The dashboard cannot be reached.');
     } finally {

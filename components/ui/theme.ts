@@ -1,8 +1,7 @@
 // Theme choice (light / dark), stored in localStorage; the OS preference when nothing is stored.
-export const THEME_STORAGE_KEY = 'meshlens-theme';
-export type Theme = 'light' | 'dark';
+import { THEME_STORAGE_KEY } from '@/lib/ui/theme-script';
 
-export const THEME_BOOTSTRAP_SCRIPT = `(function(){try{var t=localStorage.getItem('${THEME_STORAGE_KEY}');if(t!=='light'&&t!=='dark'){t=window.matchMedia('(prefers-color-scheme: dark)').matches?'dark':'light'}document.documentElement.classList.toggle('dark',t==='dark')}catch(e){}})();`;
+export type Theme = 'light' | 'dark';
 
 export function applyTheme(theme: Theme): void {
   document.documentElement.classList.toggle('dark', theme === 'dark');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { THEME_BOOTSTRAP_SCRIPT } from '../../components/ui/theme';
+import { THEME_BOOTSTRAP_SCRIPT } from '../ui/theme-script';
 import { contentSecurityPolicy, newNonce, securityHeaders } from './security-headers';
 
 const directives = (csp: string) => new Map(csp.split('; ').map((d) => [d.split(' ')[0], d]));

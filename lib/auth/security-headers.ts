@@ -2,7 +2,7 @@
 // reads it from the request's CSP header and puts it on its own scripts), framing refused, MIME
 // sniffing off, and no full URL leaked in Referer.
 import { createHash, randomBytes } from 'node:crypto';
-import { THEME_BOOTSTRAP_SCRIPT } from '../../components/ui/theme';
+import { THEME_BOOTSTRAP_SCRIPT } from '../ui/theme-script';
 
 /** The layout's theme script runs before hydration, without the nonce: allowed by its hash. */
 const THEME_SCRIPT_HASH = `'sha256-${createHash('sha256').update(THEME_BOOTSTRAP_SCRIPT).digest('base64')}'`;
