@@ -4,7 +4,7 @@ import { CLUSTER_DOMAIN } from '../mesh-config/labels';
 import type { RequestSeries, Workload } from './series';
 import type { GraphType, NodeData } from './types';
 
-/** The identity part of a node; the numbers are filled in by the assembly. */
+/** The identity part of a node; its numbers are added in the traffic map (`traffic-map.ts`, `appenders/`). */
 export type NodeSpec = Pick<
   NodeData,
   | 'id'

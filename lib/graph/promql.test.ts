@@ -93,7 +93,7 @@ describe('reporter selections', () => {
     expect(destinationLatencyBucketQuery(sel, '60s', ['unknown', 'curl.v1'])).toContain(
       '{reporter="destination",destination_workload_namespace="bookinfo",response_code=~"2..",source_workload=~"unknown|curl\\\\.v1"}',
     );
-    // Too many callers to list: every caller's buckets (the assembly keeps the right ones).
+    // Too many callers to list: every caller's buckets (the response-time appender keeps the right ones).
     const many = Array.from({ length: MAX_CALLERS_MATCHED + 1 }, (_, i) => `w${i}`);
     expect(destinationLatencyBucketQuery(sel, '60s', many)).not.toContain('source_workload=~');
   });

@@ -220,8 +220,8 @@ export function callersMatcher(callers?: readonly string[]): Matcher[] {
 
 /**
  * The destination-reported 2xx bucket rates of the given callers' edges (all callers when `callers` is
- * undefined or too many). A superset: the assembly keeps the buckets of edges whose chosen reporter is
- * the destination.
+ * undefined or too many). A superset: the response-time appender keeps the buckets of edges whose chosen
+ * reporter is the destination.
  */
 export function destinationLatencyBucketQuery(
   sel: { destination: Matcher[][] },
