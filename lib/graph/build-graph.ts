@@ -10,8 +10,6 @@ import type { GraphParams } from './params';
 import type { TrafficMap } from './traffic-map';
 import type { Graph, GraphWarning } from './types';
 
-export { namespacesOf } from './graph-reads';
-
 export interface GraphDeps extends ReadDeps {
   thresholds?: HealthThresholds;
   /** Unix seconds; the default query time. */

@@ -93,7 +93,7 @@ async function readConfig(
 }
 
 /** Every namespace a request series names (callers, services, workloads). */
-export function namespacesOf(samples: readonly Sample[]): string[] {
+function namespacesOf(samples: readonly Sample[]): string[] {
   const out = new Set<string>();
   for (const s of samples) {
     for (const k of [

@@ -18,8 +18,12 @@ import type { Sample } from './series';
 
 export interface LatencyDeps {
   prometheus: PromClient;
-  /** Whether Prometheus has the graph's recording rules at a time; absent: the raw histogram. */
+  /**
+   * Whether Prometheus has the graph's recording rules (see `recording-rules.ts`) at a time; cached by
+   * the caller. Absent: the raw histogram is always queried.
+   */
   recordedLatency?: (timeSec: number) => Promise<boolean>;
+  /** Keeps latency readings between requests (see `latency-cache.ts`); absent: read every time. */
   latencyCache?: LatencyCache;
 }
 
