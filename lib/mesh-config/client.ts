@@ -2,7 +2,7 @@
 // to the embedded control plane or to a Kubernetes API server with Istio's CRDs alike.
 // Failures are values: {ok: false, status, reason, message, causes} from the Kubernetes Status object.
 
-import { API_VERSION, PLURALS } from './kinds';
+import { resourcePath } from './api-paths';
 import type { MeshKind, MeshResource } from './schema';
 import type { Cause } from './validate';
 
@@ -47,12 +47,8 @@ export interface ResourceList<T> {
   items: T[];
 }
 
-export function resourcePath(kind: MeshKind, namespace?: string, name?: string): string {
-  const group = `/apis/${API_VERSION}`;
-  const ns = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
-  const tail = name === undefined ? '' : `/${encodeURIComponent(name)}`;
-  return `${group}${ns}/${PLURALS[kind]}${tail}`;
-}
+/** Each kind's path comes from its own apiVersion (Istio's kinds span API groups). */
+export { resourcePath };
 
 export class MeshConfigClient {
   constructor(private readonly options: ClientOptions) {}

@@ -1,6 +1,8 @@
 // The control plane's REST API as a client sees it, against the real process: Kubernetes semantics
 // for create, replace, conflicts, validation, errors as Status objects, auth and the audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupVersions, kindsOf, resourcePath } from '../../lib/mesh-config/api-paths';
+import { apiVersionOf, MESH_KINDS, PLURALS } from '../../lib/mesh-config/kinds';
 import {
   API,
   type CpProcess,
@@ -225,19 +227,45 @@ describe('control plane REST API', () => {
     expect((await call(cp, 'DELETE', `${NS_PATH}/virtualservices/reviews`)).status).toBe(404);
   });
 
-  it('answers Kubernetes discovery for the group', async () => {
+  it('answers Kubernetes discovery for every group, each kind under its own apiVersion', async () => {
     const groups = await call(cp, 'GET', '/apis');
+    const expectedGroups = [...new Set(groupVersions().map((gv) => gv.split('/')[0]))];
+    expect(groups.body.groups.map((g: { name: string }) => g.name)).toEqual(expectedGroups);
     expect(groups.body.groups[0]).toMatchObject({
       name: 'networking.istio.io',
       preferredVersion: { version: 'v1' },
     });
     const resources = await call(cp, 'GET', API);
-    expect(resources.body.resources.map((r: { name: string }) => r.name)).toEqual([
-      'virtualservices',
-      'destinationrules',
-      'serviceentries',
-      'workloadentries',
-    ]);
+    expect(resources.body.resources.map((r: { name: string }) => r.name)).toEqual(
+      expect.arrayContaining(['virtualservices', 'destinationrules', 'serviceentries', 'workloadentries']),
+    );
+    for (const gv of groupVersions()) {
+      const list = await call(cp, 'GET', `/apis/${gv}`);
+      expect(list.body.groupVersion).toBe(gv);
+      expect(list.body.resources.map((r: { kind: string }) => r.kind)).toEqual(kindsOf(gv));
+      expect((await call(cp, 'GET', `/apis/${gv.split('/')[0]}`)).body).toMatchObject({ kind: 'APIGroup' });
+    }
+    // Every kind answers a List of its own apiVersion at the path derived from it, and nowhere else.
+    for (const kind of MESH_KINDS) {
+      const list = await call(cp, 'GET', resourcePath(kind, 'default'));
+      expect(list.status, kind).toBe(200);
+      expect(list.body).toMatchObject({ kind: `${kind}List`, apiVersion: apiVersionOf(kind) });
+      const elsewhere = `/apis/elsewhere.example/v1/namespaces/default/${PLURALS[kind]}`;
+      expect((await call(cp, 'GET', elsewhere)).status).toBe(404);
+    }
+    expect((await call(cp, 'GET', '/apis/elsewhere.example/v1')).status).toBe(404);
+  });
+
+  it("refuses a body whose apiVersion is not its kind's, and names resources by their own group", async () => {
+    const wrong = { ...serviceEntry('wrong-group'), apiVersion: 'security.istio.io/v1' };
+    const r = await call(cp, 'POST', `${NS_PATH}/serviceentries`, wrong);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain(`does not match ${apiVersionOf('ServiceEntry')}`);
+    const missing = await call(cp, 'GET', `${NS_PATH}/serviceentries/nope`);
+    expect(missing.body).toMatchObject({
+      message: 'serviceentries.networking.istio.io "nope" not found',
+      details: { group: 'networking.istio.io', kind: 'serviceentries' },
+    });
   });
 
   it('keeps an audit log of who changed what, readable per resource, newest first', async () => {

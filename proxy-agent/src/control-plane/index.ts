@@ -4,7 +4,7 @@
 
 export { ANNOTATION_AUTO_REGISTRATION } from '../../../lib/mesh-config/labels';
 export type { AuditEntry, AuditFilter } from './audit-log';
-export { API_PREFIX, collectionPath, resourcePath } from './paths';
+export { collectionPath, resourcePath } from './paths';
 export { DEFAULT_METRICS_PATH, prometheusTargets, type TargetGroup } from './prometheus-sd';
 export {
   CONDITION_HEALTHY,

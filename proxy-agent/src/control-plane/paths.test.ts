@@ -29,6 +29,9 @@ describe('REST paths', () => {
       '/apis/networking.istio.io/v1/virtualservices/a',
       '/apis/networking.istio.io/v1/namespaces/%E0%A4%A/virtualservices',
       '/api/v1/namespaces',
+      '/apis/security.istio.io/v1/namespaces/default/virtualservices',
+      '/apis/networking.istio.io/v1beta1/namespaces/default/virtualservices',
+      '/apis/networking.istio.io',
     ])
       expect(parseResourcePath(p), p).toBeUndefined();
   });

@@ -1,34 +1,33 @@
 // The REST paths of the control plane, parsed into what they address. Kubernetes' own layout for
-// Istio's CRDs, so one client talks to this control plane or to a real cluster.
-import { type MeshKind, PLURALS } from '../../../lib/mesh-config/schema';
-
-export const API_PREFIX = '/apis/networking.istio.io/v1';
-
-const KIND_BY_PLURAL = new Map<string, MeshKind>(
-  (Object.entries(PLURALS) as [MeshKind, string][]).map(([kind, plural]) => [plural, kind]),
-);
+// Istio's CRDs, each kind under its own API group, so one client talks to this control plane or to a
+// real cluster. Paths are built from the kinds' apiVersions (lib/mesh-config/api-paths).
+import { kindByPlural, resourcePath as pathOf } from '../../../lib/mesh-config/api-paths';
+import { PLURALS } from '../../../lib/mesh-config/kinds';
+import type { MeshKind } from '../../../lib/mesh-config/schema';
 
 export interface ResourcePath {
   kind: MeshKind;
   plural: string;
-  /** Absent for the all-namespaces collection (`/apis/networking.istio.io/v1/{plural}`). */
+  /** Absent for the all-namespaces collection (`/apis/<group>/<version>/{plural}`). */
   namespace?: string;
   name?: string;
 }
 
 /** The resource path a URL path names, or undefined when it names none. */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
-  if (!pathname.startsWith(`${API_PREFIX}/`)) return undefined;
+  if (!pathname.startsWith('/apis/')) return undefined;
   let parts: string[];
   try {
     parts = pathname
-      .slice(API_PREFIX.length + 1)
+      .slice('/apis/'.length)
       .split('/')
       .filter((p) => p !== '')
       .map((p) => decodeURIComponent(p));
   } catch {
     return undefined; // malformed percent-encoding names nothing
   }
+  const [group, version] = parts.splice(0, 2);
+  if (group === undefined || version === undefined) return undefined;
   let namespace: string | undefined;
   if (parts[0] === 'namespaces') {
     namespace = parts[1];
@@ -37,18 +36,22 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
   }
   const [plural, name, ...rest] = parts;
   if (plural === undefined || rest.length > 0) return undefined;
-  const kind = KIND_BY_PLURAL.get(plural);
+  const kind = kindByPlural(`${group}/${version}`, plural) as MeshKind | undefined;
   if (!kind) return undefined;
   if (name !== undefined && namespace === undefined) return undefined;
-  return { kind, plural, ...(namespace !== undefined ? { namespace } : {}), ...(name ? { name } : {}) };
+  return {
+    kind,
+    plural: PLURALS[kind],
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(name ? { name } : {}),
+  };
 }
 
 /** The collection URL of a kind in a namespace, or across all namespaces. */
 export function collectionPath(kind: MeshKind, namespace?: string): string {
-  const ns = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
-  return `${API_PREFIX}${ns}/${PLURALS[kind]}`;
+  return pathOf(kind, namespace);
 }
 
 export function resourcePath(kind: MeshKind, namespace: string, name: string): string {
-  return `${collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
+  return pathOf(kind, namespace, name);
 }

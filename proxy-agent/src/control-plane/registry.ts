@@ -82,7 +82,7 @@ export class HealthTracker {
   /** Records a heartbeat; an entry marked unhealthy becomes healthy again. */
   async heartbeat(namespace: string, name: string, actor: Actor): Promise<WorkloadEntry> {
     const we = this.store.get('WorkloadEntry', namespace, name) as WorkloadEntry | undefined;
-    if (!we) throw notFound('workloadentries', name);
+    if (!we) throw notFound('WorkloadEntry', name);
     this.lastSeen.set(this.key(namespace, name), Date.now());
     if (isHealthy(we)) return we;
     const change = await this.store.mutate(

@@ -1,6 +1,7 @@
 // The Kubernetes-style REST API of the mesh resources: list, get, watch, create, replace, patch, delete.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_VERSION, type MeshResource } from '../../../lib/mesh-config/schema';
+import { apiVersionOf } from '../../../lib/mesh-config/kinds';
+import type { MeshResource } from '../../../lib/mesh-config/schema';
 import type { Actor } from './audit-log';
 import { bodyFormat, parseBody, readBody } from './body';
 import { pageOf } from './list-pages';
@@ -69,7 +70,7 @@ export async function handleResource(
   ctx: ResourceApiContext,
 ): Promise<void> {
   const { store, actor } = ctx;
-  const { kind, plural, namespace, name } = path;
+  const { kind, namespace, name } = path;
   const mutate = async (m: Parameters<ResourceStore['mutate']>[0]) => {
     const change = await store.mutate(m, actor);
     ctx.onChange?.(change);
@@ -90,7 +91,7 @@ export async function handleResource(
         );
         return sendJson(res, 200, {
           kind: listKind(kind),
-          apiVersion: API_VERSION,
+          apiVersion: apiVersionOf(kind),
           metadata: {
             resourceVersion: store.resourceVersion,
             ...(page.continue !== undefined
@@ -101,7 +102,7 @@ export async function handleResource(
         });
       }
       const object = store.get(kind, namespace as string, name);
-      if (!object) throw notFound(plural, name);
+      if (!object) throw notFound(kind, name);
       return sendJson(res, 200, object);
     }
     case 'POST': {
@@ -222,7 +223,7 @@ function serveWatch(
       ? setInterval(() => {
           const object = {
             kind: path.kind,
-            apiVersion: API_VERSION,
+            apiVersion: apiVersionOf(path.kind),
             metadata: { resourceVersion: store.resourceVersion },
           };
           write([{ type: 'BOOKMARK', object }]);

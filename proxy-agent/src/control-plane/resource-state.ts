@@ -1,7 +1,8 @@
 // The control plane's state and the pure rules of changing it: what a create, replace, patch, delete
 // or status update does to the set of resources, the resourceVersion and the object metadata.
 // No I/O here: the store persists and publishes what these functions decide.
-import { API_VERSION, type MeshKind, type MeshResource, PLURALS } from '../../../lib/mesh-config/schema';
+import { apiVersionOf } from '../../../lib/mesh-config/kinds';
+import { type MeshKind, type MeshResource, PLURALS } from '../../../lib/mesh-config/schema';
 import { type Cause, crossValidate, parseResource } from '../../../lib/mesh-config/validate';
 import { mergePatch } from './merge-patch';
 import { metadataCauses } from './object-meta';
@@ -88,9 +89,10 @@ function normalizeBody(
   namespace: string,
   body: Record<string, unknown>,
 ): Record<string, unknown> {
-  const apiVersion = body.apiVersion ?? API_VERSION;
-  if (apiVersion !== API_VERSION)
-    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match ${API_VERSION}`);
+  const expected = apiVersionOf(kind);
+  const apiVersion = body.apiVersion ?? expected;
+  if (apiVersion !== expected)
+    throw badRequest(`the API version in the data (${String(apiVersion)}) does not match ${expected}`);
   const bodyKind = body.kind ?? kind;
   if (bodyKind !== kind)
     throw badRequest(`the kind in the data (${String(bodyKind)}) does not match ${kind} (${PLURALS[kind]})`);
@@ -193,7 +195,7 @@ function admit(
 
 function mustGet(state: ResourceState, kind: MeshKind, namespace: string, name: string): MeshResource {
   const existing = state.objects.get(objectKey(kind, namespace, name));
-  if (!existing) throw notFound(PLURALS[kind], name);
+  if (!existing) throw notFound(kind, name);
   return existing;
 }
 
@@ -201,7 +203,7 @@ function checkVersion(kind: MeshKind, existing: MeshResource, wanted: unknown): 
   if (wanted === undefined || wanted === '') return;
   if (wanted !== existing.metadata.resourceVersion) {
     throw conflict(
-      PLURALS[kind],
+      kind,
       existing.metadata.name,
       'the object has been modified; please apply your changes to the latest version and try again',
       [
@@ -254,8 +256,7 @@ export function applyMutation(state: ResourceState, m: Mutation, ctx: MutationCo
     case 'create': {
       const normalized = normalizeBody(m.kind, m.namespace, m.body);
       const name = nameOf(normalized);
-      if (name && state.objects.has(objectKey(m.kind, m.namespace, name)))
-        throw alreadyExists(PLURALS[m.kind], name);
+      if (name && state.objects.has(objectKey(m.kind, m.namespace, name))) throw alreadyExists(m.kind, name);
       if (ctx.maxObjects !== undefined && state.objects.size >= ctx.maxObjects)
         throw new ApiError(
           403,
@@ -285,7 +286,7 @@ export function applyMutation(state: ResourceState, m: Mutation, ctx: MutationCo
       const broken = brokenDependents(state.objects, after, key);
       if (broken.length > 0)
         throw conflict(
-          PLURALS[m.kind],
+          m.kind,
           m.name,
           `other resources depend on it: ${broken.map((c) => `${c.field}: ${c.message}`).join(', ')}`,
           broken,

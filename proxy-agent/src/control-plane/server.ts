@@ -8,14 +8,15 @@ import {
   readTokenFile,
   type TokenEntry,
 } from '../../../lib/auth/token-file';
-import { API_VERSION, MESH_KINDS, PLURALS } from '../../../lib/mesh-config/schema';
+import { groupVersions, kindsOf } from '../../../lib/mesh-config/api-paths';
+import { PLURALS } from '../../../lib/mesh-config/kinds';
 import { guardedHandler } from '../net/guarded-handler';
 import type { Actor } from './audit-log';
 import { ANONYMOUS, authenticate } from './auth';
 import { lockDataDir } from './data-dir-lock';
 import { type Limits, resolveLimits } from './limits';
 import { onClientError, respondWithStatus } from './listener-errors';
-import { API_PREFIX, parseResourcePath } from './paths';
+import { parseResourcePath } from './paths';
 import { prometheusTargets } from './prometheus-sd';
 import { DEFAULT_HEARTBEAT_TTL_MS, HealthTracker, isAutoRegistered } from './registry';
 import { handleResource, sendJson, sendStatus } from './resource-api';
@@ -78,13 +79,13 @@ export function isLoopbackHost(host: string): boolean {
   );
 }
 
-/** Kubernetes discovery for the group, so kubectl-like clients find the resources. */
-function apiResourceList() {
+/** Kubernetes discovery for one group/version, so kubectl-like clients find its resources. */
+function apiResourceList(groupVersion: string) {
   return {
     kind: 'APIResourceList',
     apiVersion: 'v1',
-    groupVersion: API_VERSION,
-    resources: MESH_KINDS.map((kind) => ({
+    groupVersion,
+    resources: kindsOf(groupVersion).map((kind) => ({
       name: PLURALS[kind],
       singularName: kind.toLowerCase(),
       namespaced: true,
@@ -94,14 +95,38 @@ function apiResourceList() {
   };
 }
 
+/** Each API group with its versions (one served version each for now). */
+function apiGroups() {
+  const groups = new Map<string, { groupVersion: string; version: string }[]>();
+  for (const groupVersion of groupVersions()) {
+    const [group, version] = groupVersion.split('/') as [string, string];
+    groups.set(group, [...(groups.get(group) ?? []), { groupVersion, version }]);
+  }
+  return [...groups].map(([name, versions]) => ({
+    kind: 'APIGroup',
+    apiVersion: 'v1',
+    name,
+    versions,
+    preferredVersion: versions[0],
+  }));
+}
+
 function apiGroupList() {
-  const [group, version] = API_VERSION.split('/') as [string, string];
-  const v = { groupVersion: API_VERSION, version };
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: [{ name: group, versions: [v], preferredVersion: v }],
+    groups: apiGroups().map(({ kind: _k, apiVersion: _a, ...g }) => g),
   };
+}
+
+/** The discovery document a path under /apis names (the group list, a group, a group/version). */
+function discovery(pathname: string): unknown {
+  if (pathname === '/apis' || pathname === '/apis/') return apiGroupList();
+  const m = /^\/apis\/([^/]+)(?:\/([^/]+))?\/?$/.exec(pathname);
+  if (!m) return undefined;
+  if (m[2] === undefined) return apiGroups().find((g) => g.name === m[1]);
+  const groupVersion = `${m[1]}/${m[2]}`;
+  return groupVersions().includes(groupVersion) ? apiResourceList(groupVersion) : undefined;
 }
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
@@ -175,8 +200,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         },
       });
     }
-    if (url.pathname === API_PREFIX && req.method === 'GET') return sendJson(res, 200, apiResourceList());
-    if (url.pathname === '/apis' && req.method === 'GET') return sendJson(res, 200, apiGroupList());
+    if (req.method === 'GET' && url.pathname.startsWith('/apis')) {
+      const doc = discovery(url.pathname);
+      if (doc !== undefined) return sendJson(res, 200, doc);
+    }
     const heartbeat = HEARTBEAT_PATH.exec(url.pathname);
     if (heartbeat) {
       if (req.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'heartbeats are POSTed');

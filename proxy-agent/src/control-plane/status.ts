@@ -1,4 +1,6 @@
 // Kubernetes `Status` objects: how every error (and a successful delete of nothing) is answered.
+import { groupOf, qualifiedResource } from '../../../lib/mesh-config/api-paths';
+import { type MeshKindName, PLURALS } from '../../../lib/mesh-config/kinds';
 import type { Cause } from '../../../lib/mesh-config/validate';
 
 export type StatusReason =
@@ -65,47 +67,51 @@ export function failure(
   };
 }
 
-const GROUP = 'networking.istio.io';
-
 /** `virtualservices.networking.istio.io "reviews"`: how Kubernetes names a resource in messages. */
-export function qualifiedName(plural: string, name: string): string {
-  return `${plural}.${GROUP} "${name}"`;
+export function qualifiedName(kind: MeshKindName, name: string): string {
+  return `${qualifiedResource(kind)} "${name}"`;
 }
 
-export function notFound(plural: string, name: string): ApiError {
-  return new ApiError(404, 'NotFound', `${qualifiedName(plural, name)} not found`, {
-    name,
-    group: GROUP,
-    kind: plural,
-  });
+function detailsOf(kind: MeshKindName, name: string) {
+  return { name, group: groupOf(kind), kind: PLURALS[kind] };
 }
 
-export function alreadyExists(plural: string, name: string): ApiError {
-  return new ApiError(409, 'AlreadyExists', `${qualifiedName(plural, name)} already exists`, {
-    name,
-    group: GROUP,
-    kind: plural,
-  });
+export function notFound(kind: MeshKindName, name: string): ApiError {
+  return new ApiError(404, 'NotFound', `${qualifiedName(kind, name)} not found`, detailsOf(kind, name));
 }
 
-export function conflict(plural: string, name: string, why: string, causes?: Cause[]): ApiError {
+export function alreadyExists(kind: MeshKindName, name: string): ApiError {
   return new ApiError(
     409,
-    'Conflict',
-    `Operation cannot be fulfilled on ${qualifiedName(plural, name)}: ${why}`,
-    { name, group: GROUP, kind: plural, ...(causes ? { causes } : {}) },
+    'AlreadyExists',
+    `${qualifiedName(kind, name)} already exists`,
+    detailsOf(kind, name),
   );
 }
 
-/** 422 with every failing field, as `kubectl apply` shows them. */
-export function invalid(kind: string, name: string, causes: Cause[]): ApiError {
+export function conflict(kind: MeshKindName, name: string, why: string, causes?: Cause[]): ApiError {
+  return new ApiError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualifiedName(kind, name)}: ${why}`,
+    { ...detailsOf(kind, name), ...(causes ? { causes } : {}) },
+  );
+}
+
+/** 422 with every failing field, as `kubectl apply` shows them (`VirtualService.networking.istio.io "x"`). */
+export function invalid(kind: MeshKindName, name: string, causes: Cause[]): ApiError {
   const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join(', ');
-  return new ApiError(422, 'Invalid', `${kind}.${GROUP} "${name}" is invalid: ${list}`, {
+  return new ApiError(422, 'Invalid', `${kind}.${groupOf(kind)} "${name}" is invalid: ${list}`, {
     name,
-    group: GROUP,
+    group: groupOf(kind),
     kind,
     causes,
   });
+}
+
+/** 403 naming what was refused (Kubernetes' `forbidden` shape). */
+export function forbidden(message: string, details?: Status['details']): ApiError {
+  return new ApiError(403, 'Forbidden', message, details);
 }
 
 export function badRequest(message: string): ApiError {

@@ -4,7 +4,8 @@
 // stays in force; the source reconnects with capped, jittered backoff and resyncs by listing again.
 
 import type { IncomingMessage } from 'node:http';
-import { API_VERSION, MESH_KINDS, PLURALS } from '../../../lib/mesh-config/kinds';
+import { resourcePath } from '../../../lib/mesh-config/api-paths';
+import { apiVersionOf, MESH_KINDS } from '../../../lib/mesh-config/kinds';
 import { type Cause, crossValidate, type Validated } from '../../../lib/mesh-config/references';
 import type { MeshKind, MeshResource } from '../../../lib/mesh-config/schema';
 import type { ConfigSource, MeshSnapshot } from './config-source';
@@ -171,8 +172,7 @@ interface Target {
 }
 
 function targetPath(t: Target): string {
-  const ns = t.namespace === undefined ? '' : `/namespaces/${encodeURIComponent(t.namespace)}`;
-  return `/apis/${API_VERSION}${ns}/${PLURALS[t.kind]}`;
+  return resourcePath(t.kind, t.namespace);
 }
 
 class Informer implements ControlPlaneSource {
@@ -292,7 +292,7 @@ class Informer implements ControlPlaneSource {
       for (const l of lists) {
         for (const item of l.items) {
           // Lists omit kind and apiVersion on items in Kubernetes; fill them in.
-          const o = { apiVersion: API_VERSION, kind: l.target.kind, ...(item as object) };
+          const o = { apiVersion: apiVersionOf(l.target.kind), kind: l.target.kind, ...(item as object) };
           this.objects.set(keyOf(o), o);
         }
         rv = maxVersion(rv, l.resourceVersion);
@@ -344,7 +344,7 @@ class Informer implements ControlPlaneSource {
     }
     this.resourceVersion = maxVersion(this.resourceVersion, o?.metadata?.resourceVersion);
     if (event.type === 'BOOKMARK' || !o) return;
-    const object = { apiVersion: API_VERSION, kind: target.kind, ...o };
+    const object = { apiVersion: apiVersionOf(target.kind), kind: target.kind, ...o };
     if (event.type === 'DELETED') this.objects.delete(keyOf(object));
     else this.objects.set(keyOf(object), object);
     this.flushTimer ??= setTimeout(() => {

@@ -1,7 +1,7 @@
 // A sidecar's registration with the control plane: its instance as an (auto-registered) WorkloadEntry,
 // kept alive by heartbeats, re-created if the control plane lost it, and deleted on close (SIGTERM).
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
-import { API_VERSION } from '../../../lib/mesh-config/kinds';
+import { apiVersionOf } from '../../../lib/mesh-config/kinds';
 import {
   ANNOTATION_AUTO_REGISTRATION,
   ANNOTATION_SCRAPE_PATH,
@@ -84,7 +84,8 @@ export function workloadEntryFor(o: RegistrationOptions): WorkloadEntry {
     address === '127.0.0.1' || address === 'localhost' ? `${o.inboundPort}` : `${address}-${o.inboundPort}`;
   const name = o.name ?? dnsLabel(`${workload.slice(0, 40)}-${suffix}`);
   return {
-    apiVersion: API_VERSION,
+    // The schema types apiVersion as the kind's literal; kinds.ts holds the same value as a string.
+    apiVersion: apiVersionOf('WorkloadEntry') as WorkloadEntry['apiVersion'],
     kind: 'WorkloadEntry',
     metadata: {
       name,
