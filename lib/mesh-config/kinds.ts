@@ -1,17 +1,26 @@
 // The resource kinds of the mesh config and their REST names: plain constants, free of the schema
 // library, so light processes (the demo apps, the browser) can import them without zod.
 export const API_VERSION = 'networking.istio.io/v1';
+/** Istio's security API group (PeerAuthentication). */
+export const SECURITY_API_VERSION = 'security.istio.io/v1';
 
-export const MESH_KINDS = ['VirtualService', 'DestinationRule', 'ServiceEntry', 'WorkloadEntry'] as const;
+export const MESH_KINDS = [
+  'VirtualService',
+  'DestinationRule',
+  'ServiceEntry',
+  'WorkloadEntry',
+  'PeerAuthentication',
+] as const;
 export type MeshKindName = (typeof MESH_KINDS)[number];
 
 /** Each kind's `apiVersion` (group/version): Istio's kinds live in several API groups. */
-export const KIND_API_VERSIONS: Record<MeshKindName, string> = {
+export const KIND_API_VERSIONS = {
   VirtualService: API_VERSION,
   DestinationRule: API_VERSION,
   ServiceEntry: API_VERSION,
   WorkloadEntry: API_VERSION,
-};
+  PeerAuthentication: SECURITY_API_VERSION,
+} as const satisfies Record<MeshKindName, string>;
 
 export function apiVersionOf(kind: MeshKindName): string {
   return KIND_API_VERSIONS[kind];
@@ -23,4 +32,5 @@ export const PLURALS: Record<MeshKindName, string> = {
   DestinationRule: 'destinationrules',
   ServiceEntry: 'serviceentries',
   WorkloadEntry: 'workloadentries',
+  PeerAuthentication: 'peerauthentications',
 };

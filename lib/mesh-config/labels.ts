@@ -13,3 +13,9 @@ export const ANNOTATION_SCRAPE_PATH = 'prometheus.io/path';
 export const CLUSTER_DOMAIN = 'svc.cluster.local';
 /** Istio marks auto-registered WorkloadEntries with this annotation (value: the WorkloadGroup/workload). */
 export const ANNOTATION_AUTO_REGISTRATION = 'istio.io/autoRegistrationGroup';
+/**
+ * Istio's endpoint label saying the workload runs a sidecar that accepts mTLS (value `istio`): what
+ * auto-mTLS reads to originate Istio mTLS toward an endpoint. Sidecars with a certificate register with it.
+ */
+export const LABEL_TLS_MODE = 'security.istio.io/tlsMode';
+export const TLS_MODE_ISTIO = 'istio';

@@ -1,12 +1,13 @@
-// The mesh configuration: Istio's own resource shapes (networking.istio.io/v1), a documented subset.
+// The mesh configuration: Istio's own resource shapes (networking.istio.io/v1, security.istio.io/v1), a
+// documented subset.
 // Defined once here; the sidecar, the control plane and the dashboard all import this module.
 import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
-import { API_VERSION } from './kinds';
+import { KIND_API_VERSIONS, type MeshKindName } from './kinds';
 
-export { API_VERSION, MESH_KINDS, PLURALS } from './kinds';
+export { API_VERSION, MESH_KINDS, PLURALS, SECURITY_API_VERSION } from './kinds';
 
 /** DNS-1123 label: what Kubernetes accepts as a resource name. */
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -147,7 +148,47 @@ export const VirtualServiceSpecSchema = z.strictObject({
 
 export const LOAD_BALANCERS = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'PASSTHROUGH'] as const;
 
+export const CLIENT_TLS_MODES = ['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL'] as const;
+
+/**
+ * Istio's ClientTLSSettings: how a sidecar originates TLS to the destination. Files are paths on the
+ * sidecar's host (as Istio's file-mounted certificates). A `tls` without `mode` is DISABLE (the proto's
+ * default), as in Istio.
+ */
+export const ClientTLSSettingsSchema = z
+  .strictObject({
+    mode: z.enum(CLIENT_TLS_MODES).optional(),
+    clientCertificate: z.string().min(1).optional(),
+    privateKey: z.string().min(1).optional(),
+    caCertificates: z.string().min(1).optional(),
+    credentialName: z.string().optional(),
+    subjectAltNames: z.array(z.string().min(1)).optional(),
+    sni: z.string().min(1).optional(),
+    insecureSkipVerify: z.boolean().optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.mode === 'MUTUAL' && t.credentialName === undefined) {
+      // Istio: MUTUAL needs the client's own certificate and key (or a credentialName holding them).
+      if (t.clientCertificate === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clientCertificate'],
+          message: 'is required when mode is MUTUAL',
+        });
+      if (t.privateKey === undefined)
+        ctx.addIssue({ code: 'custom', path: ['privateKey'], message: 'is required when mode is MUTUAL' });
+    }
+    if (t.mode === 'ISTIO_MUTUAL') {
+      // Istio: the mesh's own certificates are used; files would be silently ignored.
+      for (const f of ['clientCertificate', 'privateKey', 'caCertificates', 'credentialName'] as const) {
+        if (t[f] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [f], message: 'cannot be set when mode is ISTIO_MUTUAL' });
+      }
+    }
+  });
+
 export const TrafficPolicySchema = z.strictObject({
+  tls: ClientTLSSettingsSchema.optional(),
   loadBalancer: z.strictObject({ simple: z.enum(LOAD_BALANCERS) }).optional(),
   connectionPool: z
     .strictObject({
@@ -249,9 +290,49 @@ export const StatusSchema = z
   })
   .optional();
 
-function resource<K extends string, S extends z.ZodType>(kind: K, spec: S) {
+/** Kubernetes label selector as Istio's WorkloadSelector uses it (matchLabels only). */
+export const WorkloadSelectorSchema = z.strictObject({
+  matchLabels: z.record(z.string().min(1), z.string()).optional(),
+});
+
+export const MTLS_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
+const MtlsSchema = z.strictObject({ mode: z.enum(MTLS_MODES).optional() });
+
+/**
+ * Istio's PeerAuthentication (security.istio.io/v1): what a workload's inbound side accepts. Mesh-wide in
+ * the root namespace, namespace-wide without a selector, per workload with one; `portLevelMtls` (keyed
+ * by the workload's port) only with a selector, as Istio validates it.
+ */
+export const PeerAuthenticationSpecSchema = z
+  .strictObject({
+    selector: WorkloadSelectorSchema.optional(),
+    mtls: MtlsSchema.optional(),
+    portLevelMtls: z.record(z.string(), MtlsSchema).optional(),
+  })
+  .superRefine((pa, ctx) => {
+    const ports = Object.keys(pa.portLevelMtls ?? {});
+    if (ports.length === 0) return;
+    if (Object.keys(pa.selector?.matchLabels ?? {}).length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['portLevelMtls'],
+        message:
+          'needs a selector with matchLabels (mesh and namespace policies cannot have port level mTLS)',
+      });
+    for (const p of ports) {
+      const n = Number(p);
+      if (!/^\d+$/.test(p) || n < 1 || n > 65535)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['portLevelMtls', p],
+          message: 'must be keyed by a port 1-65535',
+        });
+    }
+  });
+
+function resource<K extends MeshKindName, S extends z.ZodType>(kind: K, spec: S) {
   return z.strictObject({
-    apiVersion: z.literal(API_VERSION),
+    apiVersion: z.literal(KIND_API_VERSIONS[kind]),
     kind: z.literal(kind),
     metadata: ObjectMetaSchema,
     spec,
@@ -263,12 +344,14 @@ export const VirtualServiceSchema = resource('VirtualService', VirtualServiceSpe
 export const DestinationRuleSchema = resource('DestinationRule', DestinationRuleSpecSchema);
 export const ServiceEntrySchema = resource('ServiceEntry', ServiceEntrySpecSchema);
 export const WorkloadEntrySchema = resource('WorkloadEntry', WorkloadEntrySpecSchema);
+export const PeerAuthenticationSchema = resource('PeerAuthentication', PeerAuthenticationSpecSchema);
 
 export const MeshResourceSchema = z.discriminatedUnion('kind', [
   VirtualServiceSchema,
   DestinationRuleSchema,
   ServiceEntrySchema,
   WorkloadEntrySchema,
+  PeerAuthenticationSchema,
 ]);
 
 export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
@@ -279,6 +362,9 @@ export type HTTPRouteDestination = z.infer<typeof HTTPRouteDestinationSchema>;
 export type HTTPRetry = z.infer<typeof HTTPRetrySchema>;
 export type HTTPFaultInjection = z.infer<typeof HTTPFaultInjectionSchema>;
 export type TrafficPolicy = z.infer<typeof TrafficPolicySchema>;
+export type ClientTLSSettings = z.infer<typeof ClientTLSSettingsSchema>;
+export type PeerAuthentication = z.infer<typeof PeerAuthenticationSchema>;
+export type MtlsMode = (typeof MTLS_MODES)[number];
 export type Subset = z.infer<typeof SubsetSchema>;
 export type VirtualService = z.infer<typeof VirtualServiceSchema>;
 export type DestinationRule = z.infer<typeof DestinationRuleSchema>;
@@ -292,4 +378,5 @@ export const SCHEMA_BY_KIND = {
   DestinationRule: DestinationRuleSchema,
   ServiceEntry: ServiceEntrySchema,
   WorkloadEntry: WorkloadEntrySchema,
+  PeerAuthentication: PeerAuthenticationSchema,
 } as const;

@@ -135,3 +135,68 @@ describe('crossValidate', () => {
     expect(resolveHost('reviews', 'default', known)).toBeUndefined();
   });
 });
+
+const pa = (spec: unknown, apiVersion = 'security.istio.io/v1') => ({
+  apiVersion,
+  kind: 'PeerAuthentication',
+  metadata: { name: 'default', namespace: 'bookinfo' },
+  spec,
+});
+
+const dr = (tls: unknown) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name: 'reviews', namespace: 'default' },
+  spec: { host: 'reviews', trafficPolicy: { tls } },
+});
+
+function fields(r: ReturnType<typeof parseResource>): string[] {
+  return r.ok ? [] : r.causes.map((c) => c.field);
+}
+
+describe('PeerAuthentication', () => {
+  it('accepts mesh, namespace, workload and port-level policies in security.istio.io/v1', () => {
+    expect(parseResource(pa({ mtls: { mode: 'STRICT' } })).ok).toBe(true);
+    expect(parseResource(pa({})).ok).toBe(true);
+    const r = parseResource(
+      pa({
+        selector: { matchLabels: { app: 'reviews' } },
+        mtls: { mode: 'PERMISSIVE' },
+        portLevelMtls: { '9080': { mode: 'DISABLE' } },
+      }),
+    );
+    expect(r.ok).toBe(true);
+  });
+
+  it('refuses the networking apiVersion, an unknown mode, and names the field', () => {
+    expect(fields(parseResource(pa({}, 'networking.istio.io/v1')))).toEqual(['apiVersion']);
+    expect(fields(parseResource(pa({ mtls: { mode: 'ON' } })))).toEqual(['spec.mtls.mode']);
+  });
+
+  it('refuses portLevelMtls without a selector, and ports out of range', () => {
+    const r = parseResource(pa({ portLevelMtls: { '9080': { mode: 'STRICT' }, '0': { mode: 'STRICT' } } }));
+    expect(fields(r)).toEqual(['spec.portLevelMtls', 'spec.portLevelMtls.0']);
+    expect(r.ok ? '' : r.causes[0]?.message).toMatch(/selector/);
+  });
+});
+
+describe('DestinationRule trafficPolicy.tls', () => {
+  it('accepts Istio modes, at the rule and at a subset', () => {
+    expect(
+      parseResource(dr({ mode: 'ISTIO_MUTUAL', sni: 'reviews', subjectAltNames: ['spiffe://x'] })).ok,
+    ).toBe(true);
+    expect(parseResource(dr({ mode: 'SIMPLE', caCertificates: '/etc/ca.pem' })).ok).toBe(true);
+    expect(parseResource(dr({ mode: 'DISABLE' })).ok).toBe(true);
+  });
+
+  it('MUTUAL needs a certificate and key; ISTIO_MUTUAL takes no files; unknown modes refused', () => {
+    expect(fields(parseResource(dr({ mode: 'MUTUAL' })))).toEqual([
+      'spec.trafficPolicy.tls.clientCertificate',
+      'spec.trafficPolicy.tls.privateKey',
+    ]);
+    expect(fields(parseResource(dr({ mode: 'ISTIO_MUTUAL', privateKey: '/k.pem' })))).toEqual([
+      'spec.trafficPolicy.tls.privateKey',
+    ]);
+    expect(fields(parseResource(dr({ mode: 'TLS' })))).toEqual(['spec.trafficPolicy.tls.mode']);
+  });
+});
