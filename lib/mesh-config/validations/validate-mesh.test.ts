@@ -1,9 +1,19 @@
-// The checks beyond the schema, on small configs and on the demo's own scenario (a real, working mesh).
+// The checks beyond the schema, on small configs of our own and on the demo mesh (a real, working config).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { scenarioResources } from '../../../proxy-agent/src/demo/scenarios';
-import { INSTANCES } from '../../../proxy-agent/src/demo/topology';
 import type { DestinationRule, MeshResource, ServiceEntry, VirtualService, WorkloadEntry } from '../schema';
+import { parseResource } from '../validate';
 import { validateMesh, validationSummary, validityOf } from './index';
+
+/** The demo's default scenario and its registered WorkloadEntries (see fixtures/README.md). */
+function demoMesh(): MeshResource[] {
+  const raw = JSON.parse(readFileSync(new URL('./fixtures/bookinfo-demo.json', import.meta.url), 'utf8'));
+  return (raw as unknown[]).map((r) => {
+    const parsed = parseResource(r);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.causes));
+    return parsed.value;
+  });
+}
 
 const V = 'networking.istio.io/v1' as const;
 const NS = 'shop';
@@ -243,16 +253,27 @@ describe('validateMesh', () => {
     expect(codes([...cart, sidecar])).toEqual(['KIA1004 Sidecar/default spec.egress[0].hosts[1]']);
   });
 
-  it('the demo scenario, with its workloads, is valid: no finding on a mesh that works', () => {
-    const workloads = INSTANCES.map((i) => ({
-      namespace: 'bookinfo',
-      name: i.name,
-      labels: { app: i.app, version: i.version },
-    }));
-    const resources = scenarioResources('default');
-    expect(validateMesh(resources, { workloads })).toEqual([]);
+  it('the demo mesh (its scenario and registered workloads) is valid: no finding on a mesh that works', () => {
+    const mesh = demoMesh();
+    expect(validateMesh(mesh)).toEqual([]);
     // Without its workloads, every subset is flagged: the check really looks at them.
-    expect(validateMesh(resources).filter((v) => v.code === 'KIA0203').length).toBeGreaterThan(0);
+    const withoutWorkloads = mesh.filter((r) => r.kind !== 'WorkloadEntry');
+    expect(validateMesh(withoutWorkloads).filter((v) => v.code === 'KIA0203')).toHaveLength(6);
+  });
+
+  it('the demo mesh with a broken edit: a route to reviews v4 is caught, nothing else', () => {
+    const mesh = demoMesh().map((r) =>
+      r.kind === 'VirtualService' && r.metadata.name === 'reviews'
+        ? {
+            ...r,
+            spec: {
+              ...r.spec,
+              http: [{ route: [{ destination: { host: r.spec.hosts[0] ?? '', subset: 'v4' } }] }],
+            },
+          }
+        : r,
+    );
+    expect(codes(mesh)).toEqual(['KIA1107 VirtualService/reviews spec.http[0].route[0].destination.subset']);
   });
 
   it('validity and the per-namespace summary', () => {
