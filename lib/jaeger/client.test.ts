@@ -97,6 +97,32 @@ describe('Jaeger client, v1', () => {
     });
   });
 
+  it('shows a trace a strict schema refused (no warnings field, a bool tag sent as "true"), saying so', async () => {
+    const odd = structuredClone(capture.legacy) as { data: { spans: Record<string, unknown>[] }[] };
+    const first = odd.data[0]?.spans[0] as Record<string, unknown>;
+    delete first.warnings;
+    first.tags = [{ key: 'error', type: 'bool', value: 'true' }];
+    const c = createJaegerClient({
+      baseUrl: 'http://jaeger:16686',
+      fetch: fakeFetch((url) => (url.pathname === `/api/traces/${TRACE_ID}` ? json(200, odd) : undefined)),
+    });
+    const r = await c.getTrace(TRACE_ID);
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.spans[0]?.tags).toEqual([{ key: 'error', type: 'bool', value: true }]);
+    expect(r.value.spans[0]?.warnings?.[0]).toContain('bool sent as the string "true"');
+  });
+
+  it('answers an answer without any trace as a bad answer in words', async () => {
+    const c = createJaegerClient({
+      baseUrl: 'http://jaeger:16686',
+      fetch: fakeFetch(() => json(200, { data: [{ traceID: TRACE_ID }] })),
+    });
+    expect(await c.getTrace(TRACE_ID)).toMatchObject({
+      ok: false,
+      error: { kind: 'bad_answer', message: expect.stringContaining('no "spans" list') },
+    });
+  });
+
   it('sends the search as the Jaeger UI does', async () => {
     const asked: string[] = [];
     const c = createJaegerClient({ baseUrl: 'http://jaeger:16686', fetch: fakeFetch(v1Jaeger, asked) });

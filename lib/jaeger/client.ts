@@ -3,7 +3,6 @@
 // `result`, converted to the same Jaeger model). Failures are values, never exceptions. The base URL must
 // come from configuration, never from a request.
 import type { z } from 'zod';
-import { groupIntoTraces, type OtlpTracesData, spansFromOtlp } from './from-otlp';
 import {
   DependenciesResponseSchema,
   type DependencyLink,
@@ -12,8 +11,8 @@ import {
   OperationsResponseSchema,
   ServicesResponseSchema,
   type Trace,
-  TracesResponseSchema,
 } from './model';
+import { readTraces } from './read-traces';
 
 export type JaegerErrorKind =
   | 'unavailable' // no answer (connection refused, timeout)
@@ -145,9 +144,18 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
   }
 
   const tracesFromV3 = (body: Record<string, unknown>) => {
-    const result = body.result as OtlpTracesData | undefined;
-    return result && typeof result === 'object' ? groupIntoTraces(spansFromOtlp(result).spans) : undefined;
+    const read = readTraces(body);
+    return read.ok ? read.traces : undefined;
   };
+
+  /** Trace answers are read leniently (`read-traces.ts`): only one without any trace is a bad answer. */
+  function v1Traces(raw: Raw): JaegerResult<Trace[]> {
+    if ('error' in raw || raw.status < 200 || raw.status >= 300)
+      return v1(raw, ErrorResponseSchema, () => []);
+    if (!raw.json) return badAnswer(raw.status, 'not JSON');
+    const read = readTraces(raw.body);
+    return read.ok ? { ok: true, value: read.traces } : badAnswer(raw.status, read.message);
+  }
 
   return {
     get apiVersion() {
@@ -179,7 +187,7 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
     findTraces: (search) =>
       either(
         () => get(`/api/traces?${v1SearchParams(search)}`),
-        (raw) => v1(raw, TracesResponseSchema, (r) => r.data),
+        (raw) => v1Traces(raw),
         async () => {
           const raw = await get(`/api/v3/traces?${v3SearchParams(search)}`);
           // v3 answers "no traces" with 404.
@@ -191,10 +199,12 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
       either(
         () => get(`/api/traces/${encodeURIComponent(traceId)}`),
         (raw) => {
-          const r = v1(raw, TracesResponseSchema, (t) => t.data[0]);
-          if (r.ok && r.value === undefined)
-            return { ok: false, error: { kind: 'not_found', message: 'trace not found' } };
-          return r as JaegerResult<Trace>;
+          const r = v1Traces(raw);
+          if (!r.ok) return r;
+          const [trace] = r.value;
+          return trace
+            ? { ok: true, value: trace }
+            : { ok: false, error: { kind: 'not_found', message: 'trace not found' } };
         },
         async () => {
           const r = v3(await get(`/api/v3/traces/${encodeURIComponent(traceId)}`), tracesFromV3);

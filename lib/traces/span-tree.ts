@@ -2,6 +2,7 @@
 // start time, each with its depth, parent and service. Tolerates what real traces hold: parents that
 // never arrived, repeated span ids, reference cycles.
 import type { Process, Span, Trace } from '@/lib/jaeger/model';
+import { parentRef } from '@/lib/jaeger/parent-ref';
 import { isErrorSpan } from './tags';
 
 export interface SpanNode {
@@ -51,16 +52,6 @@ interface Draft {
 
 const byStart = (a: Draft, b: Draft): number => a.span.startTime - b.span.startTime || a.index - b.index;
 
-/** The parent span id a span names: its first reference (as Jaeger UI reads it), else the legacy field. */
-function parentRef(span: Span): { spanID: string; refType: 'CHILD_OF' | 'FOLLOWS_FROM' } | undefined {
-  const ref = span.references[0];
-  if (ref !== undefined) return { spanID: ref.spanID, refType: ref.refType };
-  if (span.parentSpanID !== undefined && span.parentSpanID !== '' && !/^0+$/.test(span.parentSpanID)) {
-    return { spanID: span.parentSpanID, refType: 'CHILD_OF' };
-  }
-  return undefined;
-}
-
 function uniqueKeys(spans: readonly Span[]): string[] {
   const seen = new Map<string, number>();
   return spans.map((s) => {
@@ -85,7 +76,7 @@ export function buildSpanTree(trace: Trace): TraceTree {
   const byKeyDraft = new Map(drafts.map((d) => [d.key, d]));
 
   for (const d of drafts) {
-    const ref = parentRef(d.span);
+    const ref = parentRef(d.span, (id) => firstById.has(id));
     const parent = ref === undefined ? undefined : firstById.get(ref.spanID);
     if (ref !== undefined && parent !== undefined && parent !== d) {
       d.parentKey = parent.key;
