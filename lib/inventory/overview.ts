@@ -6,6 +6,11 @@ import type { RangeSeries } from '../prometheus/client';
 import type { Health, Inventory, InventoryItem, RateBreakdown } from './types';
 
 export type HealthCounts = Record<Health, number>;
+export interface ValidityCounts {
+  valid: number;
+  warning: number;
+  error: number;
+}
 
 export interface NamespaceSummary {
   namespace: string;
@@ -20,6 +25,8 @@ export interface NamespaceSummary {
   sparkline: [number, number][];
   /** Istio config resources the namespace holds, by kind; undefined when the config is not available. */
   config?: Record<string, number>;
+  /** Its config resources by validity (the Istio Config validations); undefined when not available. */
+  validity?: ValidityCounts;
   /** Items whose sidecar is missing. */
   missingSidecars: number;
 }
@@ -43,6 +50,7 @@ export function buildOverview(
   namespaceInbound: Record<string, RateBreakdown>,
   sparklines: readonly RangeSeries[],
   configCounts?: Record<string, Record<string, number>>,
+  validity?: ReadonlyMap<string, ValidityCounts>,
 ): Overview {
   const spark = new Map<string, [number, number][]>();
   for (const s of sparklines) {
@@ -68,6 +76,7 @@ export function buildOverview(
       errorRate: errorRate(rates),
       sparkline: spark.get(namespace) ?? [],
       ...(configCounts ? { config: configCounts[namespace] ?? {} } : {}),
+      ...(validity ? { validity: validity.get(namespace) ?? { valid: 0, warning: 0, error: 0 } } : {}),
       missingSidecars: (items[1] ?? []).filter((w) => w.sidecar === 'missing').length,
     };
   });

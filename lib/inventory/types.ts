@@ -24,6 +24,10 @@ export interface ConfigRef {
   name: string;
   /** Why it applies, in words: `host reviews.bookinfo.svc.cluster.local`, `namespace-wide`, `selector app=reviews`. */
   reason: string;
+  /** From the Istio Config validations; undefined when they did not run (no config, kind not checked). */
+  validity?: 'valid' | 'warning' | 'error';
+  /** The findings on it, in words (`KIA1107 subset v4 not found`). */
+  findings?: string[];
 }
 
 /**
