@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   collapseAll,
   collapseToDepth,
+  defaultCollapsed,
   descendantCount,
   reveal,
   toggleCollapsed,
@@ -48,5 +49,22 @@ describe('collapse state', () => {
     expect([descendantCount(tree, 'root'), descendantCount(tree, 'a'), descendantCount(tree, 'b1')]).toEqual([
       5, 2, 0,
     ]);
+  });
+});
+
+describe('defaultCollapsed', () => {
+  it('opens a small trace fully and a big one to a depth, with wide fans folded', () => {
+    const specs = [{ id: 'r', start: 0, duration: 100 }];
+    // A chain r → d1 → d2 → d3 → d4, and a fan of 5 under r.
+    for (let i = 1; i <= 4; i++)
+      specs.push({ id: `d${i}`, start: i, duration: 1, parent: i === 1 ? 'r' : `d${i - 1}` } as never);
+    for (let i = 0; i < 5; i++)
+      specs.push({ id: `f${i}`, start: 10 + i, duration: 1, parent: 'd1' } as never);
+    const tree = buildSpanTree(makeTrace(specs));
+    expect(defaultCollapsed(tree).size).toBe(0);
+    const folded = defaultCollapsed(tree, { aboveSpans: 3, depth: 2, aboveChildren: 4 });
+    // d2 and d3 sit at depth 2 and more and have a child; d1 has 6 children (more than 4).
+    expect([...folded].sort()).toEqual(['d1', 'd2', 'd3']);
+    expect(tree.byKey.get('r')?.descendants).toBe(9);
   });
 });

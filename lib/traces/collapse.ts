@@ -45,10 +45,30 @@ export function reveal(tree: TraceTree, collapsed: Collapsed, key: string): Set<
 
 /** How many descendants a node has (shown on a collapsed row). */
 export function descendantCount(tree: TraceTree, key: string): number {
-  const start = tree.nodes.findIndex((n) => n.key === key);
-  if (start < 0) return 0;
-  const depth = (tree.nodes[start] as SpanNode).depth;
-  let i = start + 1;
-  while (i < tree.nodes.length && (tree.nodes[i] as SpanNode).depth > depth) i++;
-  return i - start - 1;
+  return tree.byKey.get(key)?.descendants ?? 0;
+}
+
+/** Above this many spans a trace opens collapsed below `DEFAULT_OPEN_DEPTH` (flag: `?expand=all`). */
+export const COLLAPSE_ABOVE_SPANS = 2_000;
+/** How deep a big trace opens: the root and this many levels below it. */
+export const DEFAULT_OPEN_DEPTH = 3;
+/** A span with more children than this opens collapsed in a big trace, whatever its depth. */
+export const COLLAPSE_ABOVE_CHILDREN = 200;
+
+/** The spans collapsed when a trace opens: none for a small trace; for a big one, below a depth and wide fans. */
+export function defaultCollapsed(
+  tree: TraceTree,
+  limits = {
+    aboveSpans: COLLAPSE_ABOVE_SPANS,
+    depth: DEFAULT_OPEN_DEPTH,
+    aboveChildren: COLLAPSE_ABOVE_CHILDREN,
+  },
+): Set<string> {
+  if (tree.nodes.length <= limits.aboveSpans) return new Set();
+  const out = new Set<string>();
+  for (const n of tree.nodes) {
+    if (n.childKeys.length > 0 && (n.depth >= limits.depth || n.childKeys.length > limits.aboveChildren))
+      out.add(n.key);
+  }
+  return out;
 }

@@ -17,6 +17,8 @@ export interface SpanNode {
   /** How the span hangs from its parent (undefined for a root). */
   refType?: 'CHILD_OF' | 'FOLLOWS_FROM';
   childKeys: string[];
+  /** How many spans hang below this one (its whole subtree), shown on a collapsed row. */
+  descendants: number;
   /** Absolute times in µs since the epoch. */
   startTime: number;
   endTime: number;
@@ -132,6 +134,7 @@ export function buildSpanTree(trace: Trace): TraceTree {
       parentKey: draft.parentKey,
       refType: draft.refType,
       childKeys: draft.children.map((c) => c.key),
+      descendants: 0,
       startTime: span.startTime,
       endTime: span.startTime + Math.max(0, span.duration),
       isError: isErrorSpan(span),
@@ -148,6 +151,12 @@ export function buildSpanTree(trace: Trace): TraceTree {
     }
   }
   if (nodes.length === 0) startTime = endTime = 0;
+  // Depth-first order puts each subtree after its root: summing from the end counts every subtree once.
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i] as SpanNode;
+    const parent = node.parentKey === undefined ? undefined : byKey.get(node.parentKey);
+    if (parent) parent.descendants += node.descendants + 1;
+  }
 
   return {
     traceID: trace.traceID,
