@@ -1,6 +1,6 @@
-// The graph is the home page.
+// `/` opens the Overview, as in Kiali.
 import { redirect } from 'next/navigation';
 
 export default function Home(): never {
-  redirect('/graph');
+  redirect('/overview');
 }
