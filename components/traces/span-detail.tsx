@@ -1,10 +1,11 @@
 // The span detail pane: the hop's outcome first (status, response flags in words, retry attempts and
 // their endpoints), then tags, process and events, as Jaeger UI lists them.
 import { hopFacts } from '@/lib/traces/span-facts';
-import type { SpanNode } from '@/lib/traces/span-tree';
+import type { SpanNode, TraceTree } from '@/lib/traces/span-tree';
 import { formatDuration } from '@/lib/traces/time-layout';
 import { AttemptsTable } from './attempts-table';
 import { KeyValueTable } from './key-value-table';
+import { SpanLinksList } from './span-links-list';
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -16,13 +17,18 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 }
 
 export function SpanDetail({
+  tree,
   node,
   traceStart,
   color,
+  onSelectSpan,
 }: {
+  tree: TraceTree;
   node: SpanNode;
   traceStart: number;
   color: string;
+  /** Selects another span of this trace (a link followed). */
+  onSelectSpan: (key: string) => void;
 }) {
   const { span } = node;
   const facts = hopFacts(span);
@@ -77,6 +83,19 @@ export function SpanDetail({
         <dt className="text-slate-500">span id</dt>
         <dd className="font-mono">{span.spanID}</dd>
       </dl>
+      {span.warnings && span.warnings.length > 0 ? (
+        <Section title={`Warnings (${span.warnings.length})`}>
+          <ul
+            data-testid="span-warnings"
+            className="list-disc pl-4 text-xs text-amber-800 dark:text-amber-300"
+          >
+            {span.warnings.map((w, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list; the same text may repeat
+              <li key={i}>{w}</li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
       {facts.responseFlags ? (
         <Section title="Response flags">
           <ul data-testid="span-flags" className="text-xs">
@@ -94,6 +113,9 @@ export function SpanDetail({
           <AttemptsTable attempts={facts.attempts} />
         </Section>
       ) : null}
+      <Section title="Links and references">
+        <SpanLinksList tree={tree} node={node} onSelectSpan={onSelectSpan} />
+      </Section>
       <Section title="Tags">
         <KeyValueTable items={span.tags} label="Span tags" />
       </Section>
@@ -110,15 +132,6 @@ export function SpanDetail({
           </div>
         ))}
       </Section>
-      {span.warnings && span.warnings.length > 0 ? (
-        <Section title="Warnings">
-          <ul className="text-xs text-amber-700">
-            {span.warnings.map((w) => (
-              <li key={w}>{w}</li>
-            ))}
-          </ul>
-        </Section>
-      ) : null}
     </aside>
   );
 }

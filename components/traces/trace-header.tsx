@@ -2,8 +2,21 @@
 import type { TraceTree } from '@/lib/traces/span-tree';
 import { formatDuration } from '@/lib/traces/time-layout';
 
-export function TraceHeader({ tree, colors }: { tree: TraceTree; colors: ReadonlyMap<string, string> }) {
+export function TraceHeader({
+  tree,
+  colors,
+  warnings,
+  source,
+}: {
+  tree: TraceTree;
+  colors: ReadonlyMap<string, string>;
+  /** The trace's own warnings (from the backend, or what reading it repaired at trace level). */
+  warnings?: readonly string[] | null;
+  source?: string;
+}) {
   const root = tree.nodes[0];
+  let spansWithWarnings = 0;
+  for (const n of tree.nodes) if (n.span.warnings && n.span.warnings.length > 0) spansWithWarnings++;
   return (
     <div className="border-b border-slate-200 px-4 py-2 dark:border-slate-800">
       <h1 className="text-lg font-semibold">
@@ -36,7 +49,25 @@ export function TraceHeader({ tree, colors }: { tree: TraceTree; colors: Readonl
             {tree.errorCount}
           </dd>
         </div>
+        {source ? (
+          <div>
+            <dt className="inline text-slate-500">From file </dt>
+            <dd className="inline font-mono">{source}</dd>
+          </div>
+        ) : null}
       </dl>
+      {spansWithWarnings > 0 || (warnings && warnings.length > 0) ? (
+        <div
+          role="note"
+          data-testid="trace-warnings"
+          className="mt-1 text-xs text-amber-800 dark:text-amber-300"
+        >
+          {spansWithWarnings > 0
+            ? `${spansWithWarnings} span${spansWithWarnings === 1 ? ' has' : 's have'} warnings (what was repaired to show them is listed in each span's detail). `
+            : ''}
+          {warnings?.join(' · ')}
+        </div>
+      ) : null}
       <ul aria-label="Services" className="mt-1 flex flex-wrap gap-2 text-xs">
         {tree.services.map((s) => (
           <li key={s.name} className="flex items-center gap-1">

@@ -1,4 +1,4 @@
-// Actions over the waterfall: expand/collapse, critical path on/off, zoom reset, step through errors.
+// Actions over the waterfall: expand/collapse, critical path on/off, zoom reset, download, step through errors.
 
 interface Props {
   errorCount: number;
@@ -10,6 +10,7 @@ interface Props {
   onResetZoom: () => void;
   /** Shows the trace's path on the service graph. */
   onShowOnGraph?: () => void;
+  onDownload: () => void;
   onNextError: () => void;
   onPreviousError: () => void;
 }
@@ -36,6 +37,9 @@ export function TraceToolbar(p: Props) {
       </label>
       <button type="button" className={BUTTON} disabled={!p.zoomed} onClick={p.onResetZoom}>
         Reset zoom
+      </button>
+      <button type="button" className={BUTTON} onClick={p.onDownload}>
+        Download JSON
       </button>
       {p.onShowOnGraph ? (
         <button type="button" className={BUTTON} onClick={p.onShowOnGraph}>

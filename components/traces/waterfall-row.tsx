@@ -25,6 +25,12 @@ interface Props {
   onSelect: (key: string) => void;
 }
 
+/** Whether the span names spans beyond its parent (FOLLOWS_FROM, OTLP links, other traces). */
+function hasLinks(node: SpanNode): boolean {
+  const refs = node.span.references;
+  return refs.length > 1 || (refs.length === 1 && node.parentKey === undefined);
+}
+
 /** The duration label: right of the bar if there is room, else left of it, else inside it. */
 function labelPlacement(left: number, width: number): { inside: boolean; style: React.CSSProperties } {
   if (left + width < 0.75) return { inside: false, style: { left: `${(left + width) * 100}%` } };
@@ -97,6 +103,20 @@ function RowImpl({
           <span className="font-medium">{node.serviceName}</span>{' '}
           <span className="text-slate-500 dark:text-slate-400">{node.span.operationName}</span>
         </button>
+        {node.span.warnings && node.span.warnings.length > 0 ? (
+          <span
+            className="shrink-0 text-amber-700 dark:text-amber-300"
+            title={node.span.warnings.join('\n')}
+            data-span-warnings={node.span.warnings.length}
+          >
+            ⚠<span className="sr-only"> {node.span.warnings.length} warnings</span>
+          </span>
+        ) : null}
+        {hasLinks(node) ? (
+          <span className="shrink-0 text-sky-700 dark:text-sky-300" title="has links to other spans">
+            ⤳<span className="sr-only"> links</span>
+          </span>
+        ) : null}
         {collapsed && hiddenCount > 0 ? (
           <span className="shrink-0 rounded bg-slate-200 px-1 text-[10px] dark:bg-slate-800">
             +{hiddenCount}

@@ -1,0 +1,118 @@
+'use client';
+// The minimap over the waterfall, as Jaeger UI has it: every span of the trace (folded or not) drawn as a
+// thin bar on one canvas, the zoomed window shaded; drag across it to zoom the waterfall to that time.
+import { useEffect, useRef, useState } from 'react';
+import type { TraceTree } from '@/lib/traces/span-tree';
+import type { ViewRange } from '@/lib/traces/time-layout';
+
+export const MINIMAP_HEIGHT = 56;
+
+export function TraceMinimap({
+  tree,
+  colors,
+  view,
+  onView,
+}: {
+  tree: TraceTree;
+  colors: ReadonlyMap<string, string>;
+  view: ViewRange;
+  onView: (view: ViewRange) => void;
+}) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [drag, setDrag] = useState<{ from: number; to: number } | undefined>();
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const width = canvas.clientWidth || 800;
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(MINIMAP_HEIGHT * ratio);
+    ctx.scale(ratio, ratio);
+    ctx.clearRect(0, 0, width, MINIMAP_HEIGHT);
+    const n = tree.nodes.length;
+    const total = Math.max(1, tree.duration);
+    const rowH = MINIMAP_HEIGHT / Math.max(1, n);
+    const h = Math.max(1, rowH);
+    // One fill colour at a time: a 100,000-span trace is 100,000 rectangles but a dozen style changes.
+    const byColor = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const node = tree.nodes[i];
+      if (!node) continue;
+      const color = node.isError ? '#dc2626' : (colors.get(node.serviceName) ?? '#64748b');
+      const list = byColor.get(color);
+      if (list) list.push(i);
+      else byColor.set(color, [i]);
+    }
+    for (const [color, list] of byColor) {
+      ctx.fillStyle = color;
+      for (const i of list) {
+        const node = tree.nodes[i];
+        if (!node) continue;
+        const x = ((node.startTime - tree.startTime) / total) * width;
+        const w = Math.max(1, ((node.endTime - node.startTime) / total) * width);
+        ctx.fillRect(x, i * rowH, w, h);
+      }
+    }
+  }, [tree, colors]);
+
+  const fractionAt = (clientX: number) => {
+    const rect = canvasRef.current?.getBoundingClientRect();
+    if (!rect || rect.width === 0) return 0;
+    return Math.min(1, Math.max(0, (clientX - rect.left) / rect.width));
+  };
+  const total = Math.max(1, tree.duration);
+  const shadeLeft = (view.start - tree.startTime) / total;
+  const shadeRight = (view.end - tree.startTime) / total;
+  const finish = () => {
+    if (drag && Math.abs(drag.to - drag.from) > 0.005) {
+      const a = Math.min(drag.from, drag.to);
+      const b = Math.max(drag.from, drag.to);
+      onView({ start: tree.startTime + a * total, end: tree.startTime + b * total });
+    }
+    setDrag(undefined);
+  };
+  return (
+    <div
+      className="relative border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-950"
+      style={{ height: MINIMAP_HEIGHT }}
+    >
+      <canvas
+        ref={canvasRef}
+        role="img"
+        aria-label={`Minimap of all ${tree.nodes.length} spans; drag across it to zoom the timeline`}
+        data-testid="trace-minimap"
+        className="block h-full w-full cursor-crosshair"
+        onPointerDown={(e) => {
+          e.currentTarget.setPointerCapture(e.pointerId);
+          const f = fractionAt(e.clientX);
+          setDrag({ from: f, to: f });
+        }}
+        onPointerMove={(e) => drag && setDrag({ ...drag, to: fractionAt(e.clientX) })}
+        onPointerUp={finish}
+      />
+      {/* Outside the zoomed window is shaded. */}
+      <div
+        aria-hidden
+        className="pointer-events-none absolute inset-y-0 left-0 bg-slate-500/25"
+        style={{ width: `${Math.max(0, shadeLeft) * 100}%` }}
+      />
+      <div
+        aria-hidden
+        className="pointer-events-none absolute inset-y-0 right-0 bg-slate-500/25"
+        style={{ width: `${Math.max(0, 1 - shadeRight) * 100}%` }}
+      />
+      {drag ? (
+        <div
+          aria-hidden
+          className="pointer-events-none absolute inset-y-0 border-x border-sky-600 bg-sky-500/20"
+          style={{
+            left: `${Math.min(drag.from, drag.to) * 100}%`,
+            width: `${Math.abs(drag.to - drag.from) * 100}%`,
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
