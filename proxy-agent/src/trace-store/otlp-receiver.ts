@@ -6,7 +6,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import { type OtlpTracesData, spansFromOtlp } from '../../../lib/jaeger/from-otlp';
+import type { IngestBatch } from './ingest-common';
+import { ingestOtlpJson } from './ingest-otlp-json';
 import { otlpProtobufCodec } from './otlp-protobuf';
+import { ingestSpanFromModel } from './span-parts';
 import type { TraceStore } from './store';
 
 /** The collector's default `max_request_body_size`: 20 MiB, for the body as sent and as decompressed. */
@@ -78,9 +81,8 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
       const read = await readBody(req, maxBodyBytes, inflight);
       held = read.held;
       const body = read.body;
-      const data = decode(body, encoding);
-      const converted = spansFromOtlp(data, { maxValueLength });
-      const added = store.add(converted.spans);
+      const converted = convert(body, encoding, maxValueLength);
+      const added = store.addSpans(converted.spans);
       const rejected = converted.rejectedSpans + added.rejected;
       const errorMessage = [...converted.errors, ...added.errors].join('; ');
       if (rejected > 0) options.onRejected?.(rejected, errorMessage);
@@ -173,6 +175,18 @@ function readBody(
       );
     }
   });
+}
+
+/** The body's spans in the store's form. */
+function convert(body: Buffer, encoding: Encoding, maxValueLength: number): IngestBatch {
+  const data = decode(body, encoding);
+  if (encoding === 'json') return ingestOtlpJson(data, maxValueLength);
+  const converted = spansFromOtlp(data, { maxValueLength });
+  return {
+    spans: converted.spans.map(({ span, process }) => ingestSpanFromModel(span, process)),
+    rejectedSpans: converted.rejectedSpans,
+    errors: new Set(converted.errors),
+  };
 }
 
 function decode(body: Buffer, encoding: Encoding): OtlpTracesData {

@@ -1,8 +1,9 @@
-// Inverted index from a term (service, operation, tag, duration bucket) to the ids of the traces having it.
+// Inverted index from a term (service, operation, tag, duration bucket) to the traces having it.
 // Terms are 30-bit hashes (small integers: cheap Map keys, no term text kept); a collision only adds
 // candidates, which the search verifies span by span anyway. Most terms of a high-cardinality tag belong
-// to a single trace, so a posting holds a bare id until a second trace shares it, and only then becomes a
-// Set: memory stays near one entry per (term, trace).
+// to a single trace, so a posting holds a bare trace until a second one shares it, and then becomes an
+// append-only array: removal only counts the dead (items say whether they are live) and the array is
+// compacted once half of it is dead, so updates stay O(1) amortized and an entry costs one pointer.
 
 export type Term = number;
 
@@ -20,50 +21,71 @@ export function termHash(text: string, hash: number = FNV_OFFSET): number {
   return Math.imul(h ^ 0xff, FNV_PRIME);
 }
 
+/** Two hashes combined (murmur3's finalizer over their mix), e.g. a service's seed and a tag's hash. */
+export function mixHash(a: number, b: number): number {
+  let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 /** The term of a hash: 30 bits, a V8 small integer. */
 export function toTerm(hash: number): Term {
   return hash & 0x3fffffff;
 }
 
-export class PostingIndex {
-  private readonly postings = new Map<Term, string | Set<string>>();
+/** What a posting holds: removed items are marked not live before they are removed. */
+export interface Posted {
+  live: boolean;
+}
 
-  add(term: Term, id: string): void {
+class Posting<T> {
+  dead = 0;
+  constructor(public items: T[]) {}
+}
+
+export class PostingIndex<T extends Posted> {
+  private readonly postings = new Map<Term, T | Posting<T>>();
+
+  /** Files `item` under `term`; the caller adds an item to a term at most once. */
+  add(term: Term, item: T): void {
     const current = this.postings.get(term);
-    if (current === undefined) this.postings.set(term, id);
-    else if (typeof current === 'string') {
-      if (current !== id) this.postings.set(term, new Set([current, id]));
-    } else current.add(id);
+    if (current === undefined) this.postings.set(term, item);
+    else if (current instanceof Posting) current.items.push(item);
+    else this.postings.set(term, new Posting([current, item]));
   }
 
-  remove(term: Term, id: string): void {
+  /** Removes `item` (already marked not live) from `term`. */
+  remove(term: Term, item: T): void {
     const current = this.postings.get(term);
     if (current === undefined) return;
-    if (typeof current === 'string') {
-      if (current === id) this.postings.delete(term);
+    if (!(current instanceof Posting)) {
+      if (current === item) this.postings.delete(term);
       return;
     }
-    current.delete(id);
-    if (current.size === 1) this.postings.set(term, current.values().next().value as string);
-    else if (current.size === 0) this.postings.delete(term);
+    current.dead++;
+    if (current.dead * 2 <= current.items.length) return;
+    const items = current.items.filter((i) => i.live);
+    if (items.length === 0) this.postings.delete(term);
+    else if (items.length === 1) this.postings.set(term, items[0] as T);
+    else {
+      current.items = items;
+      current.dead = 0;
+    }
   }
 
+  /** Live items under `term`. */
   size(term: Term): number {
     const current = this.postings.get(term);
     if (current === undefined) return 0;
-    return typeof current === 'string' ? 1 : current.size;
+    return current instanceof Posting ? current.items.length - current.dead : 1;
   }
 
-  has(term: Term, id: string): boolean {
-    const current = this.postings.get(term);
-    if (current === undefined) return false;
-    return typeof current === 'string' ? current === id : current.has(id);
-  }
-
-  ids(term: Term): Iterable<string> {
+  /** Items under `term`, some possibly no longer live (the caller skips those). */
+  items(term: Term): readonly T[] {
     const current = this.postings.get(term);
     if (current === undefined) return [];
-    return typeof current === 'string' ? [current] : current;
+    return current instanceof Posting ? current.items : [current];
   }
 
   /** Number of distinct terms (for tests and stats). */

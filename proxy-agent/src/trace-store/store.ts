@@ -2,8 +2,17 @@
 // model (oldest created evicted first), indexed by service, operation, tag and duration bucket so that a search reads only candidate traces.
 // Search semantics follow Jaeger's memory storage: one span must match all conditions; newest traces first.
 import { type ConvertedSpan, processKey } from '../../../lib/jaeger/from-otlp';
-import type { DependencyLink, KeyValue, Operation, Process, Span, Trace } from '../../../lib/jaeger/model';
-import { PostingIndex, type Term, termHash, toTerm } from './posting-index';
+import type { DependencyLink, Operation, Process, Span, Trace } from '../../../lib/jaeger/model';
+import { mixHash, PostingIndex, type Term, termHash, toTerm } from './posting-index';
+import {
+  EMPTY_HASHES,
+  type IngestSpan,
+  ingestSpanFromModel,
+  SEP,
+  spanJson,
+  TAG_SEED,
+  tagPart,
+} from './span-parts';
 import { tagValueString } from './tag-value';
 
 export const DEFAULT_MAX_TRACES = 50_000;
@@ -45,33 +54,13 @@ export interface AddResult {
   errors: string[];
 }
 
-/**
- * A stored span, compact: its Jaeger JSON serialized once at ingest (answers are assembled from these
- * strings), and only what search, eviction and dependencies read kept as fields. A handful of heap objects
- * per span instead of an object tree of dozens, so that GC pauses do not grow with the store.
- */
-interface StoredSpan {
-  spanID: string;
-  processID: string;
-  operationName: string;
-  /** The span's `span.kind` tag ("" without one). */
-  kind: string;
-  /** µs since the epoch / µs. */
-  startTime: number;
-  duration: number;
-  /** Span id of the first CHILD_OF reference, "" without one. */
-  parentSpanID: string;
-  /** Span tags and log fields as `\0key\0value\0key\0value\0` (values as Jaeger compares them). */
-  match: string;
-  /**
-   * The span's Jaeger JSON in parts: the text up to and including `"tags":[`, each tag's JSON (without
-   * the commas between them; repeated tags are one shared string), and the text after the tags' `]`.
-   */
-  json: string[];
-}
+/** A stored span: the compact form the ingest paths build (see span-parts.ts), `hashes` dropped. */
+type StoredSpan = IngestSpan;
 
 interface TraceRecord {
   seq: number;
+  /** False once evicted (postings drop it lazily). */
+  live: boolean;
   traceID: string;
   spans: StoredSpan[];
   processes: Record<string, Process>;
@@ -93,7 +82,6 @@ export interface FoundTraces<T> {
   truncated: boolean;
 }
 
-const SEP = '\u0000';
 // Rough heap costs beyond string characters (V8, 64-bit, pointer compression), so that the budget follows
 // memory rather than text: a span object with its arrays, a trace record with its maps, one index entry.
 const SPAN_OVERHEAD_BYTES = 160;
@@ -106,7 +94,6 @@ const DEFAULT_SCAN_THRESHOLD = 2_000;
 const SERVICE_SEED = termHash('service');
 const OPERATION_SEED = termHash('operation');
 const DURATION_SEED = termHash('duration');
-const TAG_SEED = termHash('tag');
 
 const serviceTerm = (service: string): Term => toTerm(termHash(service, SERVICE_SEED));
 const operationTerm = (service: string, operation: string): Term =>
@@ -114,13 +101,16 @@ const operationTerm = (service: string, operation: string): Term =>
 const durationTerm = (service: string, bucket: number): Term =>
   toTerm(termHash(String(bucket), termHash(service, DURATION_SEED)));
 const tagSeed = (service: string): number => termHash(service, TAG_SEED);
+/** The term of a tag (its TagPart.hash) within a service (its tagSeed). */
+const tagTermOf = (seed: number, hash: number): Term => toTerm(mixHash(seed, hash));
 const tagTerm = (seed: number, key: string, value: string): Term =>
-  toTerm(termHash(value, termHash(key, seed)));
+  tagTermOf(seed, termHash(value, termHash(key, TAG_SEED)));
 
 /** What the store derives once per process object (many spans of a batch share one). */
 interface ProcessInfo {
   key: string;
   tagSeed: number;
+  serviceTerm: Term;
   /** Index terms of the process tags. */
   tagTerms: Term[];
 }
@@ -137,7 +127,7 @@ export class TraceStore {
   readonly maxTraceBytes: number;
   private readonly scanThreshold: number;
   private readonly traces = new Map<string, TraceRecord>();
-  private readonly index = new PostingIndex();
+  private readonly index = new PostingIndex<TraceRecord>();
   /** service → "name\0kind" → live span count; services and operations vanish with their last span. */
   private readonly operationCounts = new Map<string, Map<string, number>>();
   private readonly processInfo = new WeakMap<Process, ProcessInfo>();
@@ -176,22 +166,33 @@ export class TraceStore {
     return this.byteTotal;
   }
 
+  /** Adds spans of Jaeger's model (the reference path; each span's processID is set as stored). */
   add(spans: ConvertedSpan[]): AddResult {
+    const ingest = spans.map(({ span, process }) => ingestSpanFromModel(span, process));
+    const result = this.addSpans(ingest);
+    ingest.forEach((s, i) => {
+      const model = spans[i]?.span;
+      if (model && s.processID !== '') model.processID = s.processID;
+    });
+    return result;
+  }
+
+  /** Adds spans in the store's own form (the ingest paths' output); each is kept as given. */
+  addSpans(spans: IngestSpan[]): AddResult {
     let accepted = 0;
     let rejected = 0;
     const errors = new Set<string>();
-    for (const { span, process } of spans) {
+    for (const span of spans) {
       let record = this.traces.get(span.traceID);
       if (record && record.spans.length >= this.maxSpansPerTrace) {
         rejected++;
         errors.add(`trace ${span.traceID} holds the maximum of ${this.maxSpansPerTrace} spans`);
         continue;
       }
-      const prepared = this.prepareSpan(record, span, process);
-      if (
-        (record?.bytes ?? RECORD_OVERHEAD_BYTES + span.traceID.length) + prepared.bytes >
-        this.maxTraceBytes
-      ) {
+      const info = this.infoOf(span.process);
+      const known = record?.processIds.get(info.key);
+      const bytes = spanBytes(span) + (known === undefined ? PROCESS_OVERHEAD_BYTES + info.key.length : 0);
+      if ((record?.bytes ?? RECORD_OVERHEAD_BYTES + span.traceID.length) + bytes > this.maxTraceBytes) {
         rejected++;
         errors.add(
           `trace ${span.traceID} would pass the maximum of ${this.maxTraceBytes} bytes a trace may hold`,
@@ -202,7 +203,7 @@ export class TraceStore {
         while (this.traces.size >= this.maxTraces) this.evictOldest();
         record = this.createRecord(span.traceID);
       }
-      this.commitSpan(record, span, process, prepared);
+      this.commitSpan(record, span, info, known, bytes);
       // The memory budget: the oldest other traces go first; this one fits alone (maxTraceBytes ≤ maxBytes).
       while (this.byteTotal > this.maxBytes && this.evictOldest(record)) {}
       accepted++;
@@ -296,7 +297,7 @@ export class TraceStore {
 
     const traceMatches = compileSpanFilter(query);
     const candidate = (record: TraceRecord) =>
-      sized.every((c) => c.terms.some((t) => this.index.has(t, record.traceID))) && traceMatches(record);
+      sized.every((c) => c.terms.some((t) => record.terms.has(t))) && traceMatches(record);
 
     if (driver.size > this.scanThreshold) {
       // Many candidates: walk the traces newest first and stop at the limit, as Jaeger's memory store does.
@@ -312,9 +313,8 @@ export class TraceStore {
     const others = sized.filter((c) => c !== driver);
     const pool = new Set<TraceRecord>();
     for (const term of driver.terms) {
-      for (const id of this.index.ids(term)) {
-        const record = this.traces.get(id);
-        if (record && others.every((c) => c.terms.some((t) => this.index.has(t, id)))) pool.add(record);
+      for (const record of this.index.items(term)) {
+        if (record.live && others.every((c) => c.terms.some((t) => record.terms.has(t)))) pool.add(record);
       }
     }
     const found: TraceRecord[] = [];
@@ -333,14 +333,14 @@ export class TraceStore {
     const startUs = (endTsMs - lookbackMs) * 1000;
     const endUs = endTsMs * 1000;
     const counts = new Map<string, DependencyLink>();
-    for (const { spans, processes, startTime, endTime } of this.traces.values()) {
+    for (const { spans, startTime, endTime } of this.traces.values()) {
       if (startTime < startUs || endTime > endUs) continue;
       const serviceOfSpan = new Map<string, string>();
-      for (const s of spans) serviceOfSpan.set(s.spanID, processes[s.processID]?.serviceName ?? '');
+      for (const s of spans) serviceOfSpan.set(s.spanID, s.process.serviceName);
       for (const s of spans) {
         const parent = s.parentSpanID === '' ? undefined : serviceOfSpan.get(s.parentSpanID);
-        const child = processes[s.processID]?.serviceName;
-        if (parent === undefined || child === undefined || parent === child) continue;
+        const child = s.process.serviceName;
+        if (parent === undefined || parent === child) continue;
         const key = `${parent}${SEP}${child}`;
         const link = counts.get(key);
         if (link) link.callCount++;
@@ -353,6 +353,7 @@ export class TraceStore {
   private createRecord(traceID: string): TraceRecord {
     const record: TraceRecord = {
       seq: this.nextSeq++,
+      live: true,
       traceID,
       spans: [],
       processes: {},
@@ -375,48 +376,55 @@ export class TraceStore {
       info = {
         key: processKey(process),
         tagSeed: seed,
-        tagTerms: process.tags.map((kv) => tagTerm(seed, kv.key, tagValueString(kv))),
+        serviceTerm: serviceTerm(process.serviceName),
+        tagTerms: process.tags.map((kv) => tagTermOf(seed, tagPart(kv.key, kv.type, kv.value).hash)),
       };
       this.processInfo.set(process, info);
     }
     return info;
   }
 
-  /** The stored form of a span for `record` (not yet added) and the bytes adding it would cost. */
-  private prepareSpan(record: TraceRecord | undefined, span: Span, process: Process): PreparedSpan {
-    const info = this.infoOf(process);
-    const known = record?.processIds.get(info.key);
-    const pid = known ?? `p${(record?.processIds.size ?? 0) + 1}`;
+  private commitSpan(
+    record: TraceRecord,
+    span: StoredSpan,
+    info: ProcessInfo,
+    knownPid: string | undefined,
+    bytes: number,
+  ): void {
+    let pid = knownPid;
+    if (pid === undefined) {
+      pid = `p${record.processIds.size + 1}`;
+      record.processIds.set(info.key, pid);
+      record.processes[pid] = span.process;
+    }
     span.processID = pid;
-    const stored = storedSpan(span);
-    const processBytes = known === undefined ? PROCESS_OVERHEAD_BYTES + info.key.length : 0;
-    return { stored, newProcess: known === undefined, bytes: spanBytes(stored) + processBytes };
+    span.traceID = record.traceID; // one string per trace, not one per span
+    record.spans.push(span);
+    if (span.startTime < record.startTime) record.startTime = span.startTime;
+    const end = span.startTime + span.duration;
+    if (end > record.endTime) record.endTime = end;
+    this.spanTotal++;
+    const service = span.process.serviceName;
+    const terms = record.terms;
+    const before = terms.size;
+    // Most terms repeat across a trace's spans: touch the shared index only for new ones.
+    this.addTerm(record, info.serviceTerm);
+    this.addTerm(record, operationTerm(service, span.operationName));
+    this.addTerm(record, durationTerm(service, durationBucket(span.duration)));
+    const seed = info.tagSeed;
+    for (const hash of span.hashes) this.addTerm(record, tagTermOf(seed, hash));
+    for (const term of info.tagTerms) this.addTerm(record, term);
+    span.hashes = EMPTY_HASHES;
+    const total = bytes + (terms.size - before) * TERM_OVERHEAD_BYTES;
+    record.bytes += total;
+    this.byteTotal += total;
+    this.countOperation(service, span, +1);
   }
 
-  private commitSpan(record: TraceRecord, span: Span, process: Process, prepared: PreparedSpan): void {
-    const { stored } = prepared;
-    if (prepared.newProcess) {
-      record.processIds.set(this.infoOf(process).key, stored.processID);
-      record.processes[stored.processID] = process;
-    }
-    record.spans.push(stored);
-    record.startTime = Math.min(record.startTime, span.startTime);
-    record.endTime = Math.max(record.endTime, span.startTime + span.duration);
-    this.spanTotal++;
-    const id = record.traceID;
-    const terms = record.terms;
-    let newTerms = 0;
-    this.forEachTerm(span, process, (term) => {
-      // Most terms repeat across a trace's spans: touch the shared index only for new ones.
-      if (terms.has(term)) return;
-      terms.add(term);
-      this.index.add(term, id);
-      newTerms++;
-    });
-    const bytes = prepared.bytes + newTerms * TERM_OVERHEAD_BYTES;
-    record.bytes += bytes;
-    this.byteTotal += bytes;
-    this.countOperation(process.serviceName, stored, +1);
+  private addTerm(record: TraceRecord, term: Term): void {
+    if (record.terms.has(term)) return;
+    record.terms.add(term);
+    this.index.add(term, record);
   }
 
   /** Evicts the oldest trace other than `keep`; false when there is none. */
@@ -436,30 +444,13 @@ export class TraceStore {
       this.after = Math.max(1, this.after - this.head);
       this.head = 0;
     }
-    const id = oldest.traceID;
-    this.traces.delete(id);
-    for (const term of oldest.terms) this.index.remove(term, id);
-    for (const span of oldest.spans) {
-      const process = oldest.processes[span.processID];
-      if (process) this.countOperation(process.serviceName, span, -1);
-    }
+    this.traces.delete(oldest.traceID);
+    oldest.live = false;
+    for (const term of oldest.terms) this.index.remove(term, oldest);
+    for (const span of oldest.spans) this.countOperation(span.process.serviceName, span, -1);
     this.spanTotal -= oldest.spans.length;
     this.byteTotal -= oldest.bytes;
     return true;
-  }
-
-  /** The index terms of one span: its service, operation, duration bucket, and every tag it can match. */
-  private forEachTerm(span: Span, process: Process, fn: (term: Term) => void): void {
-    const service = process.serviceName;
-    const info = this.infoOf(process);
-    fn(serviceTerm(service));
-    fn(operationTerm(service, span.operationName));
-    fn(durationTerm(service, durationBucket(span.duration)));
-    for (const kv of span.tags) fn(tagTerm(info.tagSeed, kv.key, tagValueString(kv)));
-    for (const term of info.tagTerms) fn(term);
-    for (const log of span.logs) {
-      for (const kv of log.fields) fn(tagTerm(info.tagSeed, kv.key, tagValueString(kv)));
-    }
   }
 
   private countOperation(service: string, span: StoredSpan, delta: number): void {
@@ -476,19 +467,13 @@ export class TraceStore {
   }
 }
 
-interface PreparedSpan {
-  stored: StoredSpan;
-  /** The span's process is not yet one of the trace's. */
-  newProcess: boolean;
-  /** Approximate bytes the span (and its process, when new to the trace) adds. */
-  bytes: number;
-}
-
 /** Approximate heap bytes of a stored span (tag strings pooled across spans are counted for each). */
 function spanBytes(s: StoredSpan): number {
   let n = SPAN_OVERHEAD_BYTES + s.spanID.length + s.operationName.length + s.parentSpanID.length;
   n += s.match.length + s.kind.length;
-  for (const part of s.json) n += part.length + PART_OVERHEAD_BYTES;
+  // Each part counted (shared ones too, so that the budget never undercounts).
+  const parts = s.json;
+  for (let i = 0; i < parts.length; i++) n += (parts[i] as string).length + PART_OVERHEAD_BYTES;
   return n;
 }
 
@@ -520,8 +505,8 @@ function compileSpanFilter(q: TraceQuery): (trace: TraceRecord) => boolean {
   const maxNs = q.durationMaxNs || Number.POSITIVE_INFINITY;
   return (trace) => {
     for (const span of trace.spans) {
-      const process = trace.processes[span.processID];
-      if (!process || process.serviceName !== q.serviceName) continue;
+      const process = span.process;
+      if (process.serviceName !== q.serviceName) continue;
       if (q.operationName && span.operationName !== q.operationName) continue;
       if (span.startTime < minStart || span.startTime > maxStart) continue;
       const durationNs = span.duration * 1000;
@@ -549,118 +534,17 @@ function matchPair(key: string, value: string): string {
   return `${SEP}${key}${SEP}${value}${SEP}`;
 }
 
-function storedSpan(span: Span): StoredSpan {
-  let match = SEP;
-  let kind = '';
-  for (const kv of span.tags) {
-    const value = tagValueString(kv);
-    if (kv.key === 'span.kind' && kind === '' && kv.type === 'string') kind = value;
-    match += `${kv.key}${SEP}${value}${SEP}`;
-  }
-  for (const log of span.logs) {
-    for (const kv of log.fields) match += `${kv.key}${SEP}${tagValueString(kv)}${SEP}`;
-  }
-  return {
-    spanID: span.spanID,
-    processID: span.processID,
-    operationName: span.operationName,
-    kind,
-    startTime: span.startTime,
-    duration: span.duration,
-    parentSpanID: span.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '',
-    // Flattened: a concatenation tree would keep its parts alive.
-    match: flat(match),
-    json: jsonParts(span),
-  };
-}
-
-const TAGS_MARK = ',"tags":[]';
-const MAX_SHARED_VALUE_LENGTH = 200;
-const MAX_VALUES_PER_KEY = 256;
-const MAX_SHARED_KEYS = 1024;
-/** Keys longer than this are not pooled: the pool outlives the spans, so it must not keep huge keys. */
-const MAX_SHARED_KEY_LENGTH = 200;
-/** Characters the pool may hold in all (keys and JSON); past it, tags are serialized per span. */
-const MAX_SHARED_CHARS = 8 * 1024 * 1024;
-let sharedChars = 0;
-
-interface SharedTag {
-  type: KeyValue['type'];
-  json: string;
-}
-
-/**
- * Serialized tags, shared: most tags repeat across spans (method, status, cluster, flags, kind), so each
- * repeated one is serialized and held once. Tag key → value → JSON; a key seen with more than
- * MAX_VALUES_PER_KEY values (ids, urls) is marked `null` and no longer pooled. Bounded by the limits above
- (at most MAX_SHARED_CHARS characters in all).
- */
-const sharedTags = new Map<string, Map<KeyValue['value'], SharedTag> | null>();
-
-function tagJson(kv: KeyValue): string {
-  let values = sharedTags.get(kv.key);
-  if (
-    values === null ||
-    kv.key.length > MAX_SHARED_KEY_LENGTH ||
-    (typeof kv.value === 'string' && kv.value.length > MAX_SHARED_VALUE_LENGTH)
-  ) {
-    return JSON.stringify(kv);
-  }
-  if (values === undefined) {
-    if (sharedTags.size >= MAX_SHARED_KEYS || sharedChars >= MAX_SHARED_CHARS) return JSON.stringify(kv);
-    values = new Map();
-    sharedTags.set(kv.key, values);
-    sharedChars += kv.key.length;
-  }
-  const known = values.get(kv.value);
-  if (known !== undefined && known.type === kv.type) return known.json;
-  const json = JSON.stringify(kv);
-  if (known === undefined && sharedChars < MAX_SHARED_CHARS) {
-    if (values.size >= MAX_VALUES_PER_KEY) {
-      for (const v of values.values()) sharedChars -= v.json.length;
-      sharedTags.set(kv.key, null);
-    } else {
-      values.set(kv.value, { type: kv.type, json });
-      sharedChars += json.length;
-    }
-  }
-  return json;
-}
-
-function jsonParts(span: Span): string[] {
-  // Key order as in the span itself: `tags` keeps its place, and can be found as the only `,"tags":[]`
-  // (a string value cannot hold an unescaped quote; no nested object has a `tags` key).
-  const text = JSON.stringify({ ...span, tags: [] });
-  const at = text.indexOf(TAGS_MARK);
-  if (at < 0) return [JSON.stringify(span)]; // not a model span (no tags array): kept whole
-  const cut = at + TAGS_MARK.length - 1;
-  return [text.slice(0, cut), ...span.tags.map(tagJson), text.slice(cut)];
-}
-
-/** The span's JSON text from its parts. */
-function spanJson(parts: string[]): string {
-  if (parts.length === 1) return parts[0] as string;
-  return `${parts[0]}${parts.slice(1, -1).join(',')}${parts[parts.length - 1]}`;
-}
-
-/** `text` as one flat string (V8 keeps concatenations as trees of their parts until first read). */
-function flat(text: string): string {
-  // Converting a string to a number flattens it (the trick of the flatstr package).
-  void ((text as unknown as number) | 0);
-  return text;
-}
-
 /** `JSON.stringify` of the trace, assembled from the spans' JSON (not kept: memory holds each span once). */
 function traceJson(record: TraceRecord): string {
   let spans = '';
-  for (const s of record.spans) spans += spans === '' ? spanJson(s.json) : `,${spanJson(s.json)}`;
+  for (const s of record.spans) spans += spans === '' ? spanJson(s) : `,${spanJson(s)}`;
   return `{"traceID":${JSON.stringify(record.traceID)},"spans":[${spans}],"processes":${JSON.stringify(record.processes)},"warnings":null}`;
 }
 
 function toTrace(record: TraceRecord): Trace {
   return {
     traceID: record.traceID,
-    spans: record.spans.map((s) => JSON.parse(spanJson(s.json)) as Span),
+    spans: record.spans.map((s) => JSON.parse(spanJson(s)) as Span),
     processes: { ...record.processes },
     warnings: null,
   };
