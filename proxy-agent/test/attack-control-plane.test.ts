@@ -361,6 +361,7 @@ describe('control plane under attack', () => {
     const allowed = spawnAgent([
       ...['control-plane', '--host', '0.0.0.0', '--port', String(port), '--data-dir', dataDir],
       '--insecure-allow-anonymous',
+      '--insecure-http',
     ]);
     procs.push(allowed);
     await waitFor(() => healthy({ url: `http://127.0.0.1:${port}` }), {
@@ -423,7 +424,7 @@ describe('control plane under attack', () => {
       'sh',
       [
         '-c',
-        `"${process.execPath}" "${AGENT_BIN}" control-plane --port ${port} --data-dir "${dataDir}" >/dev/null 2>&1 & echo $!; exec sleep 120`,
+        `"${process.execPath}" "${AGENT_BIN}" control-plane --insecure-http --port ${port} --data-dir "${dataDir}" >/dev/null 2>&1 & echo $!; exec sleep 120`,
       ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
     );

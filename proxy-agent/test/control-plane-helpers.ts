@@ -1,8 +1,9 @@
 // Shared by the control-plane integration tests: a control plane as a real process on a free port,
 // and small HTTP helpers speaking its REST API.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { type AgentProcess, freePort, spawnAgent, waitFor } from './support/processes';
 
 export const API = '/apis/networking.istio.io/v1';
@@ -14,6 +15,8 @@ export interface CpProcess {
   dataDir: string;
   token?: string;
   tokenFile?: string;
+  /** The CA's trust bundle (PEM) when serving HTTPS. */
+  ca?: string;
   proc: AgentProcess;
   /** SIGTERM and wait. */
   stop(): Promise<number | null>;
@@ -26,6 +29,18 @@ export interface StartOptions {
   port?: number;
   token?: string;
   args?: string[];
+  /** Serve HTTPS with the mesh CA's certificate (default: --insecure-http, as most tests need no TLS). */
+  tls?: boolean;
+}
+
+/** A fetch that trusts `ca` (PEM) for HTTPS, as every client of the control plane must. */
+export function fetchTrusting(ca: string | undefined): typeof fetch {
+  if (ca === undefined) return fetch;
+  const dispatcher = new Agent({ connect: { ca } });
+  return ((input: string | URL, init?: RequestInit) =>
+    undiciFetch(input, { ...(init as object), dispatcher } as Parameters<
+      typeof undiciFetch
+    >[1])) as unknown as typeof fetch;
 }
 
 export async function tempDir(prefix = 'meshlens-cp-'): Promise<string> {
@@ -41,6 +56,7 @@ export async function startCp(options: StartOptions = {}): Promise<CpProcess> {
   const dataDir = options.dataDir ?? (await tempDir());
   const port = options.port ?? (await freePort());
   const args = ['control-plane', '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])];
+  if (!options.tls) args.push('--insecure-http');
   let tokenFile: string | undefined;
   if (options.token !== undefined) {
     tokenFile = join(dataDir, '..', `${port}.token`);
@@ -48,11 +64,14 @@ export async function startCp(options: StartOptions = {}): Promise<CpProcess> {
     args.push('--token-file', tokenFile);
   }
   const proc = spawnAgent(args);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  let ca: string | undefined;
   await waitFor(
     async () => {
       if (proc.child.exitCode !== null) throw new Error(`control plane exited: ${proc.output()}`);
-      const res = await fetch(`${url}/healthz`);
+      // The trust bundle is written before the listener opens: read it as a local client would.
+      if (options.tls) ca = await readFile(join(dataDir, 'ca', 'root-cert.pem'), 'utf8');
+      const res = await fetchTrusting(ca)(`${url}/healthz`);
       return res.ok;
     },
     { what: `control plane on ${url}`, timeoutMs: 15_000 },
@@ -62,6 +81,7 @@ export async function startCp(options: StartOptions = {}): Promise<CpProcess> {
     port,
     dataDir,
     ...(options.token !== undefined ? { token: options.token, tokenFile } : {}),
+    ...(ca !== undefined ? { ca } : {}),
     proc,
     stop: () => proc.stop(),
     async kill9() {
@@ -84,7 +104,7 @@ export type Json = any;
 
 /** One HTTP request; a JSON body is sent as JSON unless a content-type says otherwise. */
 export async function call(
-  cp: { url: string; token?: string },
+  cp: { url: string; token?: string; ca?: string },
   method: string,
   path: string,
   body?: unknown,
@@ -97,7 +117,7 @@ export async function call(
     payload = typeof body === 'string' ? body : JSON.stringify(body);
     h['content-type'] ??= 'application/json';
   }
-  const res = await fetch(`${cp.url}${path}`, { method, headers: h, body: payload });
+  const res = await fetchTrusting(cp.ca)(`${cp.url}${path}`, { method, headers: h, body: payload });
   const text = await res.text();
   let parsed: unknown = text;
   try {

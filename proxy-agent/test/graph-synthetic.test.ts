@@ -108,7 +108,13 @@ beforeAll(async () => {
   );
   client = createPrometheusClient({ baseUrl: prom.url });
   cpDir = await mkdtemp(join(tmpdir(), 'meshlens-graph-cp-'));
-  cp = await startControlPlane({ port: 0, host: '127.0.0.1', dataDir: cpDir, token: 'graph-test-token' });
+  cp = await startControlPlane({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: cpDir,
+    token: 'graph-test-token',
+    insecureHttp: true,
+  });
   const mc = new MeshConfigClient({ baseUrl: cp.url, token: 'graph-test-token' });
   const vs: VirtualService = {
     apiVersion: 'networking.istio.io/v1',

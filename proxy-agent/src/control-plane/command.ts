@@ -1,6 +1,11 @@
 // `meshlens-agent control-plane`: parses flags and runs the control plane until SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../../lib/mesh-config/duration';
+import {
+  DEFAULT_MAX_WORKLOAD_CERT_TTL_MS,
+  DEFAULT_ROOT_ROTATION_GRACE_MS,
+  DEFAULT_WORKLOAD_CERT_TTL_MS,
+} from './ca/authority';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 import { DEFAULT_HEARTBEAT_TTL_MS } from './registry';
 import { startControlPlane } from './server';
@@ -10,9 +15,10 @@ const MiB = 1024 * 1024;
 
 export const USAGE = `usage: meshlens-agent control-plane --data-dir DIR [flags]
 
-Holds the mesh config (Istio VirtualService, DestinationRule, ServiceEntry, WorkloadEntry) behind a
-Kubernetes-style REST API under /apis/networking.istio.io/v1, persisted in DIR, with watches, sidecar
-registration and Prometheus discovery (GET /v1/prometheus/sd).
+Holds the mesh config (Istio resources) behind a Kubernetes-style REST API under /apis/<group>/<version>,
+persisted in DIR, with watches, sidecar registration and Prometheus discovery (GET /v1/prometheus/sd).
+It is the mesh's CA: POST /v1/certificates signs a workload CSR (SPIFFE identity), GET /v1/ca/roots
+serves the trust bundle, and the REST API itself is HTTPS with a certificate from this CA.
 
 flags:
   --port N               port to listen on (default 15010; 0 picks a free one)
@@ -26,6 +32,29 @@ flags:
                          token users whose X-Meshlens-User header (the person a dashboard acts for) is
                          recorded in the audit log as onBehalfOf (default admin, a bare token's user;
                          "" for none). The audit's identity is always the token's user.
+ 
+TLS and the CA:
+  --insecure-http        serve plain HTTP (local tests only); HTTPS is the default
+  --tls-cert-file FILE   serve HTTPS with this certificate (PEM chain) instead of one from the mesh CA
+  --tls-private-key-file FILE
+                         ... and its key
+  --trust-domain TD      SPIFFE trust domain of issued identities (default cluster.local)
+  --ca-cert FILE         sign with this CA certificate (an organisation's intermediate; PEM, followed by
+                         its chain) instead of a self-signed root made in DIR/ca at first start
+  --ca-key FILE          ... and its key
+  --ca-root-cert FILE    the root(s) --ca-cert chains to, when the chain in --ca-cert does not end with it
+  --workload-cert-ttl DUR
+                         lifetime of a workload certificate when the CSR asks for none (default ${DEFAULT_WORKLOAD_CERT_TTL_MS / 3_600_000}h)
+  --max-workload-cert-ttl DUR
+                         the longest a CSR may ask for (default ${DEFAULT_MAX_WORKLOAD_CERT_TTL_MS / 3_600_000}h)
+  --root-rotation-grace DUR
+                         after POST /v1/ca/rotate the new root is trusted this long before it signs
+                         (default ${DEFAULT_ROOT_ROTATION_GRACE_MS / 60_000}m)
+  --ca-admin-users U1,U2 token users that may be issued any identity and rotate roots (default admin,
+                         a bare token's user); users named system:serviceaccount:<ns>:<sa> get their own
+  --insecure-ca-allow-anonymous
+                         without --token-file, issue any identity to anyone (tests only)
+
   --heartbeat-ttl DUR    a registered sidecar silent this long is marked unhealthy (default ${DEFAULT_HEARTBEAT_TTL_MS / 1000}s)
   --remove-after DUR     ... and removed when silent this long (default 4 x the TTL)
 
@@ -44,6 +73,7 @@ limits (sizes in bytes, or with a KiB/MiB/GiB suffix):
   --watch-history-bytes N
                          ... and their total size (default ${L.historyBytes / MiB}MiB)
   --max-objects N        objects held, all kinds together (default ${L.maxObjects}; beyond it 403)
+  --max-csr-bytes N      largest certificate signing request body (default ${L.maxCsrBytes / 1024}KiB; beyond it 413)
   --audit-scan-bytes N   how much of the audit log's end GET /v1/audit reads (default ${L.auditScanBytes / MiB}MiB)
   -h, --help             show this help`;
 
@@ -74,6 +104,13 @@ function size(flag: string, text: string | undefined): number | undefined {
   return n;
 }
 
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+}
+
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -97,6 +134,19 @@ export async function main(argv: string[]): Promise<void> {
       'watch-history-bytes': { type: 'string' },
       'max-objects': { type: 'string' },
       'audit-scan-bytes': { type: 'string' },
+      'max-csr-bytes': { type: 'string' },
+      'insecure-http': { type: 'boolean' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
+      'trust-domain': { type: 'string' },
+      'ca-cert': { type: 'string' },
+      'ca-key': { type: 'string' },
+      'ca-root-cert': { type: 'string' },
+      'workload-cert-ttl': { type: 'string' },
+      'max-workload-cert-ttl': { type: 'string' },
+      'root-rotation-grace': { type: 'string' },
+      'ca-admin-users': { type: 'string' },
+      'insecure-ca-allow-anonymous': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -123,7 +173,13 @@ export async function main(argv: string[]): Promise<void> {
     historyBytes: size('watch-history-bytes', values['watch-history-bytes']),
     maxObjects: count('max-objects', values['max-objects']),
     auditScanBytes: size('audit-scan-bytes', values['audit-scan-bytes']),
+    maxCsrBytes: size('max-csr-bytes', values['max-csr-bytes']),
   };
+  const grace = values['root-rotation-grace'];
+  const graceMs = grace === undefined ? undefined : parseDuration(grace);
+  if (grace !== undefined && graceMs === undefined)
+    throw new Error('--root-rotation-grace must be a duration such as 0s, 30s or 2m');
+  const caAdmins = values['ca-admin-users'];
   const onBehalfOf = values['on-behalf-of-users'];
   const cp = await startControlPlane({
     port,
@@ -131,19 +187,24 @@ export async function main(argv: string[]): Promise<void> {
     dataDir,
     tokenFile: values['token-file'],
     insecureAllowAnonymous: values['insecure-allow-anonymous'] ?? false,
-    ...(onBehalfOf !== undefined
-      ? {
-          onBehalfOfUsers: onBehalfOf
-            .split(',')
-            .map((u) => u.trim())
-            .filter((u) => u !== ''),
-        }
-      : {}),
+    ...(onBehalfOf !== undefined ? { onBehalfOfUsers: splitList(onBehalfOf) } : {}),
+    insecureHttp: values['insecure-http'] ?? false,
+    tlsCertFile: values['tls-cert-file'],
+    tlsKeyFile: values['tls-private-key-file'],
+    trustDomain: values['trust-domain'],
+    caCertFile: values['ca-cert'],
+    caKeyFile: values['ca-key'],
+    caRootFile: values['ca-root-cert'],
+    workloadCertTtlMs: duration('workload-cert-ttl', values['workload-cert-ttl']),
+    maxWorkloadCertTtlMs: duration('max-workload-cert-ttl', values['max-workload-cert-ttl']),
+    rootRotationGraceMs: graceMs,
+    ...(caAdmins !== undefined ? { caAdminUsers: splitList(caAdmins) } : {}),
+    caAllowAnonymous: values['insecure-ca-allow-anonymous'] ?? false,
     heartbeatTtlMs: duration('heartbeat-ttl', values['heartbeat-ttl']),
     removeAfterMs: duration('remove-after', values['remove-after']),
     limits,
   });
-  console.log(`control plane listening on ${cp.url} (data in ${dataDir})`);
+  console.log(`control plane listening on ${cp.url} (data in ${dataDir}; CA roots in ${cp.trustBundleFile})`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop);

@@ -35,6 +35,12 @@ export const DEFAULT_MAX_OBJECTS = 10_000;
 /** How far back from its end `GET /v1/audit` reads the audit log; flag `--audit-scan-bytes`. */
 export const DEFAULT_AUDIT_SCAN_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Largest body of a certificate signing request (`POST /v1/certificates`): a CSR is about 1 KiB, and the
+ * ASN.1 parser should never see megabytes. Flag `--max-csr-bytes`.
+ */
+export const DEFAULT_MAX_CSR_BYTES = 64 * 1024;
+
 export interface Limits {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -47,6 +53,7 @@ export interface Limits {
   historyBytes: number;
   maxObjects: number;
   auditScanBytes: number;
+  maxCsrBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -61,6 +68,7 @@ export const DEFAULT_LIMITS: Limits = {
   historyBytes: DEFAULT_HISTORY_BYTES,
   maxObjects: DEFAULT_MAX_OBJECTS,
   auditScanBytes: DEFAULT_AUDIT_SCAN_BYTES,
+  maxCsrBytes: DEFAULT_MAX_CSR_BYTES,
 };
 
 /** The limits with `overrides` applied; throws naming the first that is not a positive integer. */

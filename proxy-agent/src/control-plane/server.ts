@@ -1,18 +1,32 @@
 // The control plane's HTTP server: authentication, then the resource API, registration heartbeats,
 // Prometheus discovery, the audit log and health. `startControlPlane` is the library entry.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import {
   DEFAULT_TOKEN_USER,
   parseTokenText,
   readTokenFile,
   type TokenEntry,
 } from '../../../lib/auth/token-file';
+import { keyMatchesCertificate } from '../../../lib/identity/pki';
+import { DEFAULT_TRUST_DOMAIN, isValidName } from '../../../lib/identity/spiffe';
 import { groupVersions, kindsOf } from '../../../lib/mesh-config/api-paths';
 import { PLURALS } from '../../../lib/mesh-config/kinds';
 import { guardedHandler } from '../net/guarded-handler';
 import type { Actor } from './audit-log';
 import { ANONYMOUS, authenticate } from './auth';
+import {
+  CertificateAuthority,
+  DEFAULT_MAX_WORKLOAD_CERT_TTL_MS,
+  DEFAULT_ROOT_ROTATION_GRACE_MS,
+  DEFAULT_WORKLOAD_CERT_TTL_MS,
+} from './ca/authority';
+import { type CertificateApiContext, handleCertificateApi, isPublicCaPath } from './ca/certificate-api';
+import { caDir, TRUST_BUNDLE_FILE } from './ca/root-store';
+import { ServingCertificate } from './ca/serving-certificate';
 import { lockDataDir } from './data-dir-lock';
 import { type Limits, resolveLimits } from './limits';
 import { onClientError, respondWithStatus } from './listener-errors';
@@ -48,12 +62,37 @@ export interface ControlPlaneOptions {
   onBehalfOfUsers?: readonly string[];
   /** Serve without a token on an address other than loopback (refused otherwise). */
   insecureAllowAnonymous?: boolean;
+  /** Plain HTTP instead of HTTPS (local tests). */
+  insecureHttp?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM files) instead of one from the mesh CA. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** The SPIFFE trust domain of issued identities (default cluster.local). */
+  trustDomain?: string;
+  /** An existing CA (an organisation's intermediate) instead of a self-signed root in the data dir. */
+  caCertFile?: string;
+  caKeyFile?: string;
+  caRootFile?: string;
+  /** Default and longest lifetime of workload certificates. */
+  workloadCertTtlMs?: number;
+  maxWorkloadCertTtlMs?: number;
+  /** After a root rotation, how long the new root is only trusted before it signs. */
+  rootRotationGraceMs?: number;
+  /** Users that may be issued any identity and rotate roots (default: admin, a bare token's user). */
+  caAdminUsers?: readonly string[];
+  /** Issue identities to unauthenticated callers (no token file; tests only). */
+  caAllowAnonymous?: boolean;
   log?: (message: string) => void;
 }
 
 export interface ControlPlane {
+  /** `https://host:port` (or `http://` with insecureHttp). */
   url: string;
   port: number;
+  /** The CA's trust bundle, PEM: what a client verifies this server (and the mesh's peers) against. */
+  trustBundle(): string;
+  /** The same bundle as a file in the data dir (mode 0644), rewritten on rotation. */
+  trustBundleFile: string;
   close(): Promise<void>;
 }
 
@@ -162,6 +201,59 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await unlock();
     throw err;
   }
+  const trustDomain = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+  let ca: CertificateAuthority;
+  let serving: ServingCertificate | undefined;
+  let fileTls: { cert: string; key: string } | undefined;
+  try {
+    if (!isValidName(trustDomain)) throw new Error(`--trust-domain ${trustDomain} is not a DNS-style name`);
+    if ((options.tlsCertFile === undefined) !== (options.tlsKeyFile === undefined))
+      throw new Error('--tls-cert-file and --tls-private-key-file go together');
+    ca = await CertificateAuthority.open({
+      dataDir: options.dataDir,
+      trustDomain,
+      caCertFile: options.caCertFile,
+      caKeyFile: options.caKeyFile,
+      caRootFile: options.caRootFile,
+      log,
+    });
+    if (options.tlsCertFile !== undefined && options.tlsKeyFile !== undefined) {
+      fileTls = {
+        cert: readFileSync(options.tlsCertFile, 'utf8'),
+        key: readFileSync(options.tlsKeyFile, 'utf8'),
+      };
+      if (!keyMatchesCertificate(fileTls.key, fileTls.cert))
+        throw new Error(
+          `--tls-private-key-file ${options.tlsKeyFile} is not the key of --tls-cert-file ${options.tlsCertFile}`,
+        );
+    } else if (!options.insecureHttp) serving = await ServingCertificate.issue(ca, host, log);
+  } catch (err) {
+    await store.close();
+    await unlock();
+    throw err;
+  }
+  const caAdmins = new Set(options.caAdminUsers ?? [DEFAULT_TOKEN_USER]);
+  const caContext: CertificateApiContext = {
+    ca,
+    policy: {
+      trustDomain,
+      adminUsers: caAdmins,
+      allowAnonymous: options.caAllowAnonymous ?? false,
+      anonymousUser: ANONYMOUS,
+    },
+    workloadTtlMs: options.workloadCertTtlMs ?? DEFAULT_WORKLOAD_CERT_TTL_MS,
+    maxWorkloadTtlMs: options.maxWorkloadCertTtlMs ?? DEFAULT_MAX_WORKLOAD_CERT_TTL_MS,
+    rotationGraceMs: options.rootRotationGraceMs ?? DEFAULT_ROOT_ROTATION_GRACE_MS,
+    maxCsrBytes: limits.maxCsrBytes,
+    maxBodyDepth: limits.maxBodyDepth,
+    // Without a token file everyone may change the config; the roots are no different.
+    isAdmin: (user) => caAdmins.has(user) || (user === ANONYMOUS && !authRequired),
+    log,
+  };
+  if (caContext.workloadTtlMs > caContext.maxWorkloadTtlMs)
+    log(
+      `the workload certificate TTL is longer than --max-workload-cert-ttl; asking for the default will fail`,
+    );
   const ttlMs = options.heartbeatTtlMs ?? DEFAULT_HEARTBEAT_TTL_MS;
   const health = new HealthTracker(store, { ttlMs, removeAfterMs: options.removeAfterMs ?? ttlMs * 4, log });
   const watches = new Set<ServerResponse>();
@@ -172,6 +264,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     if (url.pathname === '/healthz' || url.pathname === '/readyz') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
+      return;
+    }
+    if (isPublicCaPath(url.pathname, req.method)) {
+      await handleCertificateApi(req, res, url, ANONYMOUS, caContext);
       return;
     }
     let identity = ANONYMOUS;
@@ -200,6 +296,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         },
       });
     }
+    if (await handleCertificateApi(req, res, url, identity, caContext)) return;
     if (req.method === 'GET' && url.pathname.startsWith('/apis')) {
       const doc = discovery(url.pathname);
       if (doc !== undefined) return sendJson(res, 200, doc);
@@ -249,15 +346,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     }
   }
 
-  const server = createServer(
-    {
-      // Both deadlines end once the request has been read: a watch (a GET) then streams on unbounded.
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.headersTimeoutMs / 2)),
-    },
-    guardedHandler(handle, { name: 'control-plane', log, respond: respondWithStatus }),
-  );
+  const serverOptions = {
+    // Both deadlines end once the request has been read: a watch (a GET) then streams on unbounded.
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(limits.headersTimeoutMs / 2)),
+  };
+  const handler = guardedHandler(handle, { name: 'control-plane', log, respond: respondWithStatus });
+  const tls = fileTls ?? serving?.current();
+  const server = tls
+    ? createHttpsServer({ ...serverOptions, ...tls, ALPNProtocols: ['http/1.1'] }, handler)
+    : createHttpServer(serverOptions, handler);
+  if (serving && 'setSecureContext' in server) {
+    const tlsServer = server;
+    serving.follow(tlsServer);
+    caContext.onRootsChanged = () => void serving?.refresh(tlsServer);
+  }
   server.keepAliveTimeout = 5000;
   server.maxConnections = limits.maxConnections;
   server.on('clientError', onClientError(log));
@@ -272,6 +376,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
   } catch (err) {
     health.close();
+    serving?.close();
     await store.close();
     await unlock();
     throw err;
@@ -280,11 +385,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
+    trustBundle: () => ca.trustBundle(),
+    trustBundleFile: join(caDir(options.dataDir), TRUST_BUNDLE_FILE),
     close() {
       closing ??= (async () => {
         health.close();
+        serving?.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const res of watches) res.end();
         server.closeIdleConnections();
