@@ -1,0 +1,23 @@
+// The tabs of a detail page, as Kiali has them, per kind; the `tab` URL parameter picks one.
+import type { ItemKind } from '@/lib/inventory/types';
+
+export const TAB_LABELS = {
+  overview: 'Overview',
+  traffic: 'Traffic',
+  inbound: 'Inbound metrics',
+  outbound: 'Outbound metrics',
+  traces: 'Traces',
+  'traffic-shifting': 'Traffic shifting',
+} as const;
+export type Tab = keyof typeof TAB_LABELS;
+
+export function tabsOf(kind: ItemKind): Tab[] {
+  return kind === 'services'
+    ? ['overview', 'traffic', 'inbound', 'traces', 'traffic-shifting']
+    : ['overview', 'traffic', 'inbound', 'outbound', 'traces'];
+}
+
+export function parseTab(kind: ItemKind, raw: string | null | undefined): Tab {
+  const tabs = tabsOf(kind);
+  return (tabs as string[]).includes(raw ?? '') ? (raw as Tab) : 'overview';
+}
