@@ -1,11 +1,12 @@
 'use client';
 // The search results: one card per trace (root service and operation, duration, spans, services with
-// their errors), sortable, each opening its trace.
+// their errors), sortable, each opening its trace; tick two to compare them.
 import Link from 'next/link';
 import { useState } from 'react';
 import { serviceColors } from '@/lib/traces/service-colors';
 import { formatDuration } from '@/lib/traces/time-layout';
 import type { TraceSummary } from '@/lib/traces/trace-summary';
+import { CompareButton } from './compare-button';
 
 const SORTS = {
   recent: { label: 'Most recent', by: (a: TraceSummary, b: TraceSummary) => b.startTime - a.startTime },
@@ -18,6 +19,10 @@ type SortKey = keyof typeof SORTS;
 
 export function TraceResults({ traces }: { traces: readonly TraceSummary[] }) {
   const [sort, setSort] = useState<SortKey>('recent');
+  // Two traces picked for comparing, in the order picked (the first is A, the baseline).
+  const [picked, setPicked] = useState<string[]>([]);
+  const pick = (id: string, on: boolean) =>
+    setPicked((p) => (on ? [...p.filter((x) => x !== id), id].slice(-2) : p.filter((x) => x !== id)));
   const sorted = [...traces].sort(SORTS[sort].by);
   const colors = serviceColors(traces.flatMap((t) => t.services.map((s) => s.name)));
   return (
@@ -26,6 +31,7 @@ export function TraceResults({ traces }: { traces: readonly TraceSummary[] }) {
         <h2 className="font-semibold">
           {traces.length} trace{traces.length === 1 ? '' : 's'}
         </h2>
+        <CompareButton picked={picked} />
         <label className="ml-auto flex items-center gap-1 text-xs">
           Sort
           <select
@@ -43,10 +49,22 @@ export function TraceResults({ traces }: { traces: readonly TraceSummary[] }) {
       </div>
       <ul className="flex flex-col gap-2">
         {sorted.map((t) => (
-          <li key={t.traceID} data-trace-id={t.traceID} data-error-count={t.errorCount}>
+          <li
+            key={t.traceID}
+            data-trace-id={t.traceID}
+            data-error-count={t.errorCount}
+            className="flex items-start gap-2"
+          >
+            <input
+              type="checkbox"
+              aria-label={`Compare ${t.rootService}: ${t.rootOperation} ${t.traceID.slice(0, 12)}`}
+              checked={picked.includes(t.traceID)}
+              onChange={(e) => pick(t.traceID, e.target.checked)}
+              className="mt-3 focus-visible:outline-2 focus-visible:outline-sky-500"
+            />
             <Link
               href={`/traces/${t.traceID}`}
-              className={`block rounded-md border px-3 py-2 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:bg-slate-900 ${
+              className={`block min-w-0 flex-1 rounded-md border px-3 py-2 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:bg-slate-900 ${
                 t.errorCount > 0
                   ? 'border-red-300 dark:border-red-900'
                   : 'border-slate-200 dark:border-slate-800'

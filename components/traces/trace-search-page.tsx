@@ -1,12 +1,14 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-// The /traces page body: the search from the URL, the form, the duration scatter and the results.
+// The /traces page body: the search from the URL, the form, opening a trace file, the duration scatter and
+// the results (two of which can be compared).
 import { useSearchParams } from 'next/navigation';
 import { traceSearchOptions } from '@/lib/queries/traces';
 import { parseSearchState, searchStateToParams } from '@/lib/traces/search-params';
 import { ApiErrorNotice } from './api-error-notice';
 import { DurationScatter } from './duration-scatter';
 import { SearchForm } from './search-form';
+import { TraceFileOpener } from './trace-file-opener';
 import { TraceResults } from './trace-results';
 
 export function TraceSearchPage() {
@@ -21,6 +23,7 @@ export function TraceSearchPage() {
       <aside className="w-72 shrink-0 overflow-y-auto border-r border-slate-200 p-4 dark:border-slate-800">
         {/* Remount on a new URL (back/forward) so the form shows the search being displayed. */}
         <SearchForm key={query} initial={initial} />
+        <TraceFileOpener />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col gap-3 overflow-y-auto p-4">
         {!parsed.ok ? (
