@@ -41,7 +41,7 @@ export interface Answer {
 /** Sends a request to one of our own route handlers; throws `ApiFailure(UNREACHABLE)` only without an answer. */
 export async function send(
   path: string,
-  init: { signal?: AbortSignal; method?: 'GET' | 'PUT' | 'POST'; json?: unknown } = {},
+  init: { signal?: AbortSignal; method?: 'GET' | 'PUT' | 'POST' | 'DELETE'; json?: unknown } = {},
 ): Promise<Answer> {
   let res: Response;
   try {
