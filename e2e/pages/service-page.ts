@@ -1,4 +1,4 @@
-// A service's traffic-shifting page as a user drives it: weights by slider or field, presets, Apply,
+// A service's Traffic shifting tab (its detail page) as a user drives it: weights by slider or field, presets, Apply,
 // the observed split, the history with its rollbacks, and the conflict notice.
 import type { Locator, Page } from '@playwright/test';
 
@@ -20,7 +20,7 @@ export class ServicePage {
   }
 
   async open(service: string, namespace: string): Promise<void> {
-    await this.page.goto(`/services/${service}?namespace=${namespace}`);
+    await this.page.goto(`/namespaces/${namespace}/services/${service}?tab=traffic-shifting`);
   }
 
   slider(version: string): Locator {
