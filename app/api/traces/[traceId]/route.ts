@@ -4,7 +4,7 @@ import { answerError, answerInvalid, answerJson } from '@/lib/http/answer';
 import { parseTraceId } from '@/lib/jaeger/trace-id';
 import type { TraceResponse } from '@/lib/traces/api-types';
 import { jaegerApiError } from '@/lib/traces/jaeger-errors';
-import { jaeger } from '@/lib/traces/server';
+import { getTraceCached } from '@/lib/traces/trace-cache';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,7 +14,7 @@ export async function GET(
 ): Promise<Response> {
   const id = parseTraceId((await ctx.params).traceId);
   if (!id.ok) return answerInvalid(`not a trace id: ${id.error}`);
-  const result = await jaeger().getTrace(id.id);
+  const result = await getTraceCached(id.id);
   return result.ok
     ? answerJson({ trace: result.value } satisfies TraceResponse)
     : answerError(jaegerApiError(result.error));
