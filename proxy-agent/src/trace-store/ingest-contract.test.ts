@@ -2,10 +2,19 @@
 // byte for byte, as the reference translator (lib/jaeger/from-otlp.ts) on the recorded fixtures and on
 // edge cases, and the same search fields (match text, kind, parent, index hashes), rejections and errors.
 import { existsSync, readFileSync } from 'node:fs';
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { groupIntoTraces, type OtlpTracesData, spansFromOtlp } from '../../../lib/jaeger/from-otlp';
+import {
+  type ConversionResult,
+  groupIntoTraces,
+  type OtlpTracesData,
+  spansFromOtlp,
+} from '../../../lib/jaeger/from-otlp';
 import type { IngestBatch } from './ingest-common';
 import { ingestOtlpJson } from './ingest-otlp-json';
+import { ingestOtlpProtobuf } from './ingest-otlp-protobuf';
+import { otlpProtobufCodec } from './otlp-protobuf';
+import { OTLP_PROTO_FILES } from './proto/embedded';
 import { type IngestSpan, ingestSpanFromModel } from './span-parts';
 import { TraceStore } from './store';
 
@@ -174,7 +183,10 @@ function searchFields(s: IngestSpan) {
 }
 
 function compare(data: OtlpTracesData, fast: IngestBatch) {
-  const reference = spansFromOtlp(structuredClone(data), { maxValueLength: MAX_LEN });
+  compareWith(spansFromOtlp(structuredClone(data), { maxValueLength: MAX_LEN }), fast);
+}
+
+function compareWith(reference: ConversionResult, fast: IngestBatch) {
   expect(fast.rejectedSpans).toBe(reference.rejectedSpans);
   expect([...fast.errors]).toEqual(reference.errors);
   expect(fast.spans.map(searchFields)).toEqual(
@@ -199,5 +211,122 @@ describe('OTLP/JSON ingest path = reference translator', () => {
 
   it('reads both fixture folders', () => {
     expect(fixtureExports().length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/** ExportTraceServiceRequest bytes of an OTLP/JSON export (hex ids as bytes), as an exporter sends them. */
+const encodeRequest = (() => {
+  const root = new protobuf.Root();
+  for (const name of [
+    'opentelemetry/proto/common/v1/common.proto',
+    'opentelemetry/proto/resource/v1/resource.proto',
+    'opentelemetry/proto/trace/v1/trace.proto',
+    'opentelemetry/proto/collector/trace/v1/trace_service.proto',
+  ]) {
+    protobuf.parse(OTLP_PROTO_FILES[name] ?? '', root, { keepCase: false });
+  }
+  const type = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+  const ids = (value: unknown): unknown => {
+    // Entries that are not messages (null, text) cannot be encoded; the JSON tests cover them.
+    if (Array.isArray(value)) return value.filter((v) => v !== null && typeof v === 'object').map(ids);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        ['traceId', 'spanId', 'parentSpanId'].includes(k) && typeof v === 'string'
+          ? Buffer.from(v, 'hex')
+          : ids(v),
+      ]),
+    );
+  };
+  return (data: OtlpTracesData) =>
+    Buffer.from(type.encode(type.fromObject(ids(data) as Record<string, unknown>)).finish());
+})();
+
+function compareProtobuf(bytes: Buffer) {
+  const reference = spansFromOtlp(otlpProtobufCodec().decodeRequest(bytes), { maxValueLength: MAX_LEN });
+  compareWith(reference, ingestOtlpProtobuf(bytes, MAX_LEN));
+}
+
+/** Wire bytes: a field's tag and payload. */
+const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(n >>> 7)]);
+const field = (no: number, wire: number, payload: number[]) => [...varint((no << 3) | wire), ...payload];
+const len = (no: number, bytes: number[]) => field(no, 2, [...varint(bytes.length), ...bytes]);
+const ascii = (text: string) => [...Buffer.from(text)];
+const hexBytes = (hex: string) => [...Buffer.from(hex, 'hex')];
+/** A request of one span whose fields are `spanFields` (trace and span id first). */
+const oneSpan = (spanFields: number[], resourceExtra: number[] = []) =>
+  Buffer.from(
+    len(1, [
+      ...len(1, len(1, [...len(1, ascii('service.name')), ...len(2, len(1, ascii('web')))])),
+      ...resourceExtra,
+      ...len(2, len(2, [...len(1, hexBytes(T)), ...len(2, hexBytes(S)), ...spanFields])),
+    ]),
+  );
+const kv = (key: string, value: number[]) => len(9, [...len(1, ascii(key)), ...len(2, value)]);
+
+describe('OTLP/protobuf ingest path = protobufjs + reference translator', () => {
+  it.each(fixtureExports())('on the fixture %s', (_name, data) => {
+    compareProtobuf(encodeRequest(data));
+  });
+
+  const encodable = EDGE_CASES.filter(
+    ([name]) => !name.startsWith('rejected') && !name.startsWith('a resource that'),
+  );
+  it.each(encodable)('on %s', (_name, data) => {
+    compareProtobuf(encodeRequest(data));
+  });
+
+  it.each([
+    ['two members of one AnyValue', kv('x', [...len(1, ascii('a')), ...field(3, 0, [5])])],
+    ['a negative int64', kv('n', field(3, 0, [0xfb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))],
+    ['an int64 of -2^53', kv('n', field(3, 0, [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0xf0, 0xff, 0x01]))],
+    ['a bool with high bits', kv('b', field(2, 0, [0x80, 0x80, 0x80, 0x80, 0x10]))],
+    ['a KeyValue without value', len(9, len(1, ascii('k')))],
+    ['an AnyValue without member', kv('k', [])],
+    ['a string as a varint', kv('k', field(1, 0, [1]))],
+    ['a 4-byte span id after the good one', len(2, [1, 2, 3, 4])],
+    ['an all-zero parent', len(4, [0, 0, 0, 0, 0, 0, 0, 0])],
+    ['an empty parent', len(4, [])],
+    ['a 3-byte parent', len(4, [1, 2, 3])],
+    ['a link', len(13, [...len(1, hexBytes(T)), ...len(2, hexBytes(S))])],
+    [
+      'unknown fields of every wire type',
+      [
+        ...field(20, 0, [1]),
+        ...field(21, 1, [1, 2, 3, 4, 5, 6, 7, 8]),
+        ...field(22, 5, [1, 2, 3, 4]),
+        ...len(23, [9]),
+      ],
+    ],
+    ['a status message as a varint', len(15, field(2, 0, [1]))],
+    [
+      'an event with an event attribute and a long name',
+      len(11, [
+        ...len(2, ascii('e'.repeat(70))),
+        ...len(3, [...len(1, ascii('event')), ...len(2, len(1, ascii('own')))]),
+      ]),
+    ],
+    [
+      'an event with a long value',
+      len(11, [
+        ...len(2, ascii('n')),
+        ...len(3, [...len(1, ascii('v')), ...len(2, len(1, ascii('v'.repeat(70))))]),
+      ]),
+    ],
+    ['a group in an unknown field', [...field(30, 3, []), ...field(30, 4, [])]],
+  ])('on a span with %s', (_name, spanFields) => {
+    compareProtobuf(oneSpan(spanFields));
+  });
+
+  it('on a resource that protobufjs reads but the reference refuses, and on an unknown top-level group', () => {
+    compareProtobuf(oneSpan([], len(1, kv('n', field(3, 0, [1])).slice(0))));
+    compareProtobuf(Buffer.concat([oneSpan([]), Buffer.from([(9 << 3) | 3, (9 << 3) | 4])]));
+  });
+
+  it('throws for bytes protobufjs refuses (the receiver answers 400)', () => {
+    const good = oneSpan([]);
+    expect(() => ingestOtlpProtobuf(good.subarray(0, good.length - 3), MAX_LEN)).toThrow();
+    expect(() => ingestOtlpProtobuf(Buffer.from([0x0a, 0x20, 0x01]), MAX_LEN)).toThrow();
   });
 });

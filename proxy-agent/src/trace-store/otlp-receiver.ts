@@ -5,11 +5,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
-import { type OtlpTracesData, spansFromOtlp } from '../../../lib/jaeger/from-otlp';
+import type { OtlpTracesData } from '../../../lib/jaeger/from-otlp';
 import type { IngestBatch } from './ingest-common';
 import { ingestOtlpJson } from './ingest-otlp-json';
+import { ingestOtlpProtobuf } from './ingest-otlp-protobuf';
 import { otlpProtobufCodec } from './otlp-protobuf';
-import { ingestSpanFromModel } from './span-parts';
 import type { TraceStore } from './store';
 
 /** The collector's default `max_request_body_size`: 20 MiB, for the body as sent and as decompressed. */
@@ -177,30 +177,21 @@ function readBody(
   });
 }
 
-/** The body's spans in the store's form. */
+/** The body's spans in the store's form (straight from the bytes or the parsed JSON). */
 function convert(body: Buffer, encoding: Encoding, maxValueLength: number): IngestBatch {
-  const data = decode(body, encoding);
-  if (encoding === 'json') return ingestOtlpJson(data, maxValueLength);
-  const converted = spansFromOtlp(data, { maxValueLength });
-  return {
-    spans: converted.spans.map(({ span, process }) => ingestSpanFromModel(span, process)),
-    rejectedSpans: converted.rejectedSpans,
-    errors: new Set(converted.errors),
-  };
+  if (encoding === 'json') return ingestOtlpJson(parseJson(body), maxValueLength);
+  try {
+    return ingestOtlpProtobuf(body, maxValueLength);
+  } catch (err) {
+    throw new HttpError(
+      400,
+      INVALID_ARGUMENT,
+      `cannot decode protobuf ExportTraceServiceRequest: ${(err as Error).message}`,
+    );
+  }
 }
 
-function decode(body: Buffer, encoding: Encoding): OtlpTracesData {
-  if (encoding === 'protobuf') {
-    try {
-      return otlpProtobufCodec().decodeRequest(body);
-    } catch (err) {
-      throw new HttpError(
-        400,
-        INVALID_ARGUMENT,
-        `cannot decode protobuf ExportTraceServiceRequest: ${(err as Error).message}`,
-      );
-    }
-  }
+function parseJson(body: Buffer): OtlpTracesData {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));

@@ -1,0 +1,537 @@
+// OTLP/protobuf (ExportTraceServiceRequest bytes) read straight into the store's span form: no protobufjs
+// message objects, no OTLP/JSON-like objects. Handles what exporters send (16/8-byte ids, scalar attributes,
+// events, status); a span with anything else (links, arrays, maps, bytes, odd wire types, bad ids) is decoded
+// by protobufjs and converted by the reference translator, and a body this reader cannot walk is left whole
+// to protobufjs (which then accepts it or says why not), so answers never differ from the reference path.
+import type { OtlpResourceSpans } from '../../../lib/jaeger/from-otlp';
+import type { Process } from '../../../lib/jaeger/model';
+import {
+  addReferenceSpan,
+  cutWarning,
+  type IngestBatch,
+  newBatch,
+  processOf,
+  reject,
+  scopeTags,
+  trailingTags,
+} from './ingest-common';
+import { otlpProtobufCodec } from './otlp-protobuf';
+import {
+  childOfJson,
+  type IngestSpan,
+  logJson,
+  logsPart,
+  spanHead,
+  TagCollector,
+  type TagPart,
+  tagPart,
+  warningsEnd,
+} from './span-parts';
+
+const VARINT = 0;
+const FIXED64 = 1;
+const LEN = 2;
+const FIXED32 = 5;
+const TWO_32 = 2 ** 32;
+/** 2^32 = 1000 × 4294967 + 296: splits a fixed64 of ns into µs and ns exactly, without BigInt. */
+const US_PER_HIGH = 4_294_967;
+const NS_REST_PER_HIGH = 296;
+const MAX_FAST_DURATION_US = Math.floor(Number.MAX_SAFE_INTEGER / 1000) - 1;
+const ZERO_HIGH = '0000000000000000';
+
+/** The body is not one this reader walks (truncated, groups, bad wire types): protobufjs decides. */
+class Unreadable extends Error {}
+// (Any other error while reading, e.g. protobufjs refusing a resource, also sends the body to protobufjs.)
+/** The span needs the reference path. */
+const FALLBACK = Symbol('fallback');
+
+/**
+ * Converts one ExportTraceServiceRequest. Throws (as protobufjs does) for bytes that are not one; a body
+ * this reader cannot walk but protobufjs can is converted by the reference path.
+ */
+export function ingestOtlpProtobuf(body: Buffer, maxValueLength: number): IngestBatch {
+  try {
+    return readRequest(body, maxValueLength);
+  } catch {
+    // Not walkable here (or protobufjs refused a part): the whole body through protobufjs, which accepts
+    // it or throws the error the client gets.
+    return referenceBatch(body, maxValueLength);
+  }
+}
+
+/** The whole body through protobufjs and the reference translator. */
+function referenceBatch(body: Buffer, maxValueLength: number): IngestBatch {
+  const codec = otlpProtobufCodec();
+  const data = codec.decodeRequest(body);
+  const batch = newBatch();
+  for (const rs of Array.isArray(data.resourceSpans) ? data.resourceSpans : []) {
+    const process = processOf(rs?.resource, maxValueLength);
+    const scopeSpans = rs?.scopeSpans ?? [];
+    if (typeof process === 'string') {
+      reject(
+        batch,
+        scopeSpans.reduce((n, ss) => n + (ss?.spans?.length ?? 0), 0),
+        [process],
+      );
+      continue;
+    }
+    for (const ss of scopeSpans) {
+      for (const s of ss?.spans ?? [])
+        addReferenceSpan(batch, rs?.resource, ss?.scope, s, process, maxValueLength);
+    }
+  }
+  return batch;
+}
+
+/** A cursor over the body: `pos` moves as fields are read; every read is bounds-checked. */
+class Reader {
+  pos = 0;
+  constructor(
+    readonly buf: Buffer,
+    public end: number,
+  ) {}
+
+  /** A varint's low 32 bits (unsigned); the high bits land in `high`. */
+  high = 0;
+  varint(): number {
+    const buf = this.buf;
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new Unreadable('truncated varint');
+      const b = buf[this.pos++] as number;
+      if (shift < 28) lo |= (b & 0x7f) << shift;
+      else if (shift === 28) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >>> 4;
+      } else hi |= (b & 0x7f) << (shift - 32);
+      if (b < 0x80) {
+        this.high = hi >>> 0;
+        return lo >>> 0;
+      }
+      shift += 7;
+    }
+    throw new Unreadable('varint too long');
+  }
+
+  /** The end of a length-delimited field's payload (the cursor at its start). */
+  len(): number {
+    const n = this.varint();
+    if (this.high !== 0 || n > this.end - this.pos) throw new Unreadable('length past the end');
+    return this.pos + n;
+  }
+
+  skip(wire: number): void {
+    if (wire === VARINT) this.varint();
+    else if (wire === FIXED64) this.advance(8);
+    else if (wire === LEN) this.pos = this.len();
+    else if (wire === FIXED32) this.advance(4);
+    else throw new Unreadable(`wire type ${wire}`);
+  }
+
+  advance(n: number): void {
+    if (this.end - this.pos < n) throw new Unreadable('truncated field');
+    this.pos += n;
+  }
+
+  string(end: number): string {
+    const text = this.buf.toString('utf8', this.pos, end);
+    this.pos = end;
+    return text;
+  }
+}
+
+function readRequest(body: Buffer, maxValueLength: number): IngestBatch {
+  const r = new Reader(body, body.length);
+  const batch = newBatch();
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag >>> 3 === 1 && (tag & 7) === LEN) {
+      const end = r.len();
+      readResourceSpans(r, end, batch, maxValueLength);
+      r.pos = end;
+    } else r.skip(tag & 7);
+  }
+  return batch;
+}
+
+function readResourceSpans(r: Reader, end: number, batch: IngestBatch, maxValueLength: number): void {
+  // Resource first, wherever it stands; then the scopes in order.
+  const start = r.pos;
+  let resourceAt = -1;
+  let resourceEnd = -1;
+  const saved = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag >>> 3 === 1) {
+      if ((tag & 7) !== LEN || resourceAt >= 0) throw new Unreadable('resource');
+      resourceEnd = r.len();
+      resourceAt = r.pos;
+      r.pos = resourceEnd;
+    } else r.skip(tag & 7);
+  }
+  const codec = otlpProtobufCodec();
+  const resource: OtlpResourceSpans['resource'] =
+    resourceAt < 0 ? null : codec.decodeResource(r.buf.subarray(resourceAt, resourceEnd));
+  const process = processOf(resource, maxValueLength);
+  r.pos = start;
+  if (typeof process === 'string') {
+    // A resource we cannot read rejects all of its spans, never the rest of the export.
+    let count = 0;
+    while (r.pos < end) {
+      const tag = r.varint();
+      if (tag >>> 3 === 2 && (tag & 7) === LEN) {
+        const scopeEnd = r.len();
+        count += countSpans(r, scopeEnd);
+        r.pos = scopeEnd;
+      } else r.skip(tag & 7);
+    }
+    reject(batch, count, [process]);
+  } else {
+    while (r.pos < end) {
+      const tag = r.varint();
+      if (tag >>> 3 === 2) {
+        if ((tag & 7) !== LEN) throw new Unreadable('scope spans');
+        const scopeEnd = r.len();
+        readScopeSpans(r, scopeEnd, batch, resource, process, maxValueLength);
+        r.pos = scopeEnd;
+      } else r.skip(tag & 7);
+    }
+  }
+  r.end = saved;
+}
+
+function countSpans(r: Reader, end: number): number {
+  let n = 0;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag >>> 3 === 2) n++;
+    r.skip(tag & 7);
+  }
+  return n;
+}
+
+function readScopeSpans(
+  r: Reader,
+  end: number,
+  batch: IngestBatch,
+  resource: OtlpResourceSpans['resource'],
+  process: Process,
+  maxValueLength: number,
+): void {
+  const start = r.pos;
+  let scopeAt = -1;
+  let scopeEnd = -1;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag >>> 3 === 1) {
+      if ((tag & 7) !== LEN || scopeAt >= 0) throw new Unreadable('scope');
+      scopeEnd = r.len();
+      scopeAt = r.pos;
+      r.pos = scopeEnd;
+    } else r.skip(tag & 7);
+  }
+  const codec = otlpProtobufCodec();
+  const scope = scopeAt < 0 ? null : codec.decodeScope(r.buf.subarray(scopeAt, scopeEnd));
+  const scopeParts = scope ? scopeTags(scope.name, scope.version) : [];
+  r.pos = start;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag >>> 3 === 2) {
+      if ((tag & 7) !== LEN) throw new Unreadable('span');
+      const spanEnd = r.len();
+      const spanAt = r.pos;
+      const fast = readSpan(r, spanEnd, scopeParts, process, maxValueLength);
+      if (fast !== FALLBACK) batch.spans.push(fast);
+      else {
+        const span = codec.decodeSpan(r.buf.subarray(spanAt, spanEnd));
+        addReferenceSpan(batch, resource, scope, span, process, maxValueLength);
+      }
+      r.pos = spanEnd;
+    } else r.skip(tag & 7);
+  }
+}
+
+// A fixed64 of ns split as µs and the remaining ns (set by `readNanos`).
+let us = 0;
+let remNs = 0;
+
+/** Reads a fixed64 timestamp into `us`/`remNs`; false past what a double holds exactly. */
+function readNanos(r: Reader): boolean {
+  r.advance(8);
+  const lo = r.buf.readUInt32LE(r.pos - 8);
+  const hi = r.buf.readUInt32LE(r.pos - 4);
+  const rest = hi * NS_REST_PER_HIGH + lo;
+  remNs = rest % 1000;
+  us = hi * US_PER_HIGH + (rest - remNs) / 1000;
+  return us <= Number.MAX_SAFE_INTEGER;
+}
+
+/** Lowercase hex of an id field of exactly `bytes` bytes, not all zero; undefined otherwise. */
+function readId(r: Reader, end: number, bytes: number): string | undefined {
+  if (end - r.pos !== bytes) return undefined;
+  const buf = r.buf;
+  let zero = true;
+  for (let i = r.pos; i < end; i++) {
+    if (buf[i] !== 0) {
+      zero = false;
+      break;
+    }
+  }
+  if (zero) return undefined;
+  const hex = buf.toString('hex', r.pos, end);
+  r.pos = end;
+  return hex;
+}
+
+function readSpan(
+  r: Reader,
+  end: number,
+  scopeParts: TagPart[],
+  process: Process,
+  maxLen: number,
+): IngestSpan | typeof FALLBACK {
+  let traceHex: string | undefined;
+  let spanID: string | undefined;
+  let parentSpanID = '';
+  let traceState = '';
+  let operationName = '';
+  let kind = 0;
+  let startUs = 0;
+  let startRem = 0;
+  let endUs = 0;
+  let endRem = 0;
+  let code = 0;
+  let message = '';
+  let warnings: string[] | null = null;
+  // Attributes and events are read where they stand, then placed in the reference's tag order.
+  const attributes: TagPart[] = [];
+  let events: ReadEvent[] | null = null;
+  while (r.pos < end) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    switch (field) {
+      case 1:
+      case 2:
+      case 4: {
+        if (wire !== LEN) return FALLBACK;
+        const idEnd = r.len();
+        if (field === 4 && idEnd === r.pos) {
+          parentSpanID = '';
+          break;
+        }
+        const id = readId(r, idEnd, field === 1 ? 16 : 8);
+        if (id === undefined) {
+          if (field !== 4 || idEnd - r.pos !== 8) return FALLBACK;
+          parentSpanID = ''; // all zeroes: no parent, as the reference reads it
+          r.pos = idEnd;
+        } else if (field === 1) traceHex = id;
+        else if (field === 2) spanID = id;
+        else parentSpanID = id;
+        break;
+      }
+      case 3:
+      case 5: {
+        if (wire !== LEN) return FALLBACK;
+        const text = r.string(r.len());
+        if (field === 3) traceState = text;
+        else operationName = text;
+        break;
+      }
+      case 6:
+        if (wire !== VARINT) return FALLBACK;
+        kind = r.varint() | 0;
+        break;
+      case 7:
+      case 8:
+        if (wire !== FIXED64 || !readNanos(r)) return FALLBACK;
+        if (field === 7) {
+          startUs = us;
+          startRem = remNs;
+        } else {
+          endUs = us;
+          endRem = remNs;
+        }
+        break;
+      case 9: {
+        if (wire !== LEN) return FALLBACK;
+        const part = readKeyValue(r, r.len(), maxLen);
+        if (part === FALLBACK) return FALLBACK;
+        if (cut !== undefined) warnings = pushTo(warnings, cut);
+        attributes.push(part);
+        break;
+      }
+      case 11: {
+        if (wire !== LEN) return FALLBACK;
+        const event = readEvent(r, r.len(), maxLen);
+        if (event === FALLBACK) return FALLBACK;
+        events = pushTo(events, event);
+        break;
+      }
+      case 13:
+        return FALLBACK; // links
+      case 15: {
+        if (wire !== LEN) return FALLBACK;
+        const statusEnd = r.len();
+        code = 0;
+        message = '';
+        while (r.pos < statusEnd) {
+          const t = r.varint();
+          if (t >>> 3 === 2 && (t & 7) === LEN) message = r.string(r.len());
+          else if (t >>> 3 === 3 && (t & 7) === VARINT) code = r.varint() | 0;
+          else if (t >>> 3 === 2 || t >>> 3 === 3) return FALLBACK;
+          else r.skip(t & 7);
+        }
+        break;
+      }
+      default:
+        r.skip(wire);
+    }
+  }
+  if (traceHex === undefined || spanID === undefined) return FALLBACK;
+  const spanUs = endUs - startUs;
+  if (spanUs > MAX_FAST_DURATION_US || spanUs < -MAX_FAST_DURATION_US) return FALLBACK;
+  let durationNs = spanUs * 1000 + (endRem - startRem);
+  if (durationNs < 0) {
+    // The reference warns about the duration before any value it cuts.
+    warnings = ['end time before start time; duration set to 0', ...(warnings ?? [])];
+    durationNs = 0;
+  }
+
+  const tags = new TagCollector();
+  for (const part of scopeParts) tags.tag(part);
+  for (const part of attributes) tags.tag(part);
+  trailingTags(tags, kind, code, message, traceState);
+  const logs: string[] = [];
+  if (events !== null) {
+    for (const event of events) {
+      for (const f of event.fields) tags.field(f);
+      logs.push(logJson(event.timestamp, event.fields));
+      for (const w of event.warnings ?? []) warnings = pushTo(warnings, w);
+    }
+  }
+  const traceID = traceHex.startsWith(ZERO_HIGH) ? traceHex.slice(16) : traceHex;
+  const duration = (durationNs - (durationNs % 1000)) / 1000;
+  const head = spanHead(
+    traceID,
+    spanID,
+    operationName,
+    childOfJson(traceID, parentSpanID),
+    startUs,
+    duration,
+  );
+  return tags.finish(
+    { traceID, spanID, operationName, startTime: startUs, duration, parentSpanID, process },
+    head,
+    logsPart(logs),
+    warningsEnd(warnings),
+  );
+}
+
+/** The warning of the value `readKeyValue` last cut, if it cut one, and the key it last read. */
+let cut: string | undefined;
+let lastKey = '';
+
+/** One KeyValue as a stored tag, as the reference's toKeyValue makes it; FALLBACK for the rare kinds. */
+function readKeyValue(r: Reader, end: number, maxLen: number): TagPart | typeof FALLBACK {
+  cut = undefined;
+  let key = '';
+  let valueAt = -1;
+  let valueEnd = -1;
+  while (r.pos < end) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    if (field === 1) {
+      if ((tag & 7) !== LEN) return FALLBACK;
+      key = r.string(r.len());
+    } else if (field === 2) {
+      if ((tag & 7) !== LEN || valueAt >= 0) return FALLBACK;
+      valueEnd = r.len();
+      valueAt = r.pos;
+      r.pos = valueEnd;
+    } else r.skip(tag & 7);
+  }
+  lastKey = key;
+  if (valueAt < 0) return FALLBACK;
+  r.pos = valueAt;
+  let part: TagPart | typeof FALLBACK = FALLBACK;
+  let members = 0;
+  while (r.pos < valueEnd) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field < 1 || field > 7) {
+      r.skip(wire);
+      continue;
+    }
+    if (++members > 1) return FALLBACK; // several oneof members: protobufjs' rules decide
+    if (field === 1 && wire === LEN) {
+      const text = r.string(r.len());
+      if (text.length <= maxLen) part = tagPart(key, 'string', text);
+      else {
+        cut = cutWarning(key, text.length, maxLen);
+        part = tagPart(key, 'string', text.slice(0, maxLen));
+      }
+    } else if (field === 2 && wire === VARINT) {
+      const lo = r.varint();
+      if (r.high !== 0) return FALLBACK; // protobufjs reads 32 bits of a bool
+      part = tagPart(key, 'bool', lo !== 0);
+    } else if (field === 3 && wire === VARINT) {
+      const lo = r.varint();
+      const hi = r.high | 0; // two's complement: the high word signed
+      if (hi <= -0x200000 || hi >= 0x200000) return FALLBACK; // past 2^53: the reference's BigInt decides
+      const n = hi * TWO_32 + lo;
+      part = tagPart(key, 'int64', n === 0 ? 0 : n);
+    } else if (field === 4 && wire === FIXED64) {
+      r.advance(8);
+      part = tagPart(key, 'float64', r.buf.readDoubleLE(r.pos - 8));
+    } else return FALLBACK; // arrays, maps, bytes, or a wire type that is not the field's
+  }
+  return members === 1 ? part : FALLBACK;
+}
+
+interface ReadEvent {
+  timestamp: number;
+  fields: TagPart[];
+  warnings: string[] | null;
+}
+
+function readEvent(r: Reader, end: number, maxLen: number): ReadEvent | typeof FALLBACK {
+  let timestamp = 0;
+  let name = '';
+  const attributes: TagPart[] = [];
+  let warnings: string[] | null = null;
+  let hasEventAttribute = false;
+  while (r.pos < end) {
+    const tag = r.varint();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === 1) {
+      if (wire !== FIXED64 || !readNanos(r)) return FALLBACK;
+      timestamp = us;
+    } else if (field === 2) {
+      if (wire !== LEN) return FALLBACK;
+      name = r.string(r.len());
+    } else if (field === 3) {
+      if (wire !== LEN) return FALLBACK;
+      const part = readKeyValue(r, r.len(), maxLen);
+      if (part === FALLBACK) return FALLBACK;
+      if (cut !== undefined) warnings = pushTo(warnings, cut);
+      if (lastKey === 'event') hasEventAttribute = true;
+      attributes.push(part);
+    } else r.skip(wire);
+  }
+  const fields =
+    name !== '' && !hasEventAttribute ? [tagPart('event', 'string', name), ...attributes] : attributes;
+  return { timestamp, fields, warnings };
+}
+
+/** `list` with `item` appended, made on first use (most spans have no warnings and no events). */
+function pushTo<T>(list: T[] | null, item: T): T[] {
+  if (list === null) return [item];
+  list.push(item);
+  return list;
+}
