@@ -27,3 +27,8 @@ export function putLocalTraces(list: readonly Trace[], fileName: string): void {
 export function getLocalTrace(traceId: string): LocalTrace | undefined {
   return traces.get(traceId);
 }
+
+/** Where a trace opened from a file is shown. */
+export function localTraceHref(traceId: string): string {
+  return `/traces/file/${encodeURIComponent(traceId)}`;
+}

@@ -3,6 +3,12 @@
 import Link from 'next/link';
 import { linkedFrom, spanLinks } from '@/lib/traces/span-links';
 import type { SpanNode, TraceTree } from '@/lib/traces/span-tree';
+import { getLocalTrace, localTraceHref } from './local-traces';
+
+/** A trace opened from a file is followed in the tab's memory; any other from the backend. */
+function traceHref(traceId: string): string {
+  return getLocalTrace(traceId) ? localTraceHref(traceId) : `/traces/${encodeURIComponent(traceId)}`;
+}
 
 const LINK =
   'text-sky-700 underline hover:text-sky-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300';

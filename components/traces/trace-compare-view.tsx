@@ -8,8 +8,7 @@ import { buildSpanTree } from '@/lib/traces/span-tree';
 import { formatDuration } from '@/lib/traces/time-layout';
 import { type DiffState, diffTraces } from '@/lib/traces/trace-diff';
 import { ApiErrorNotice } from './api-error-notice';
-import { getLocalTrace } from './local-traces';
-import { localTraceHref } from './trace-file-opener';
+import { getLocalTrace, localTraceHref } from './local-traces';
 import { type AnyTrace, useAnyTrace } from './use-any-trace';
 
 const STATE_STYLE: Record<DiffState, { label: string; cls: string }> = {

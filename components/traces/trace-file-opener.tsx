@@ -10,14 +10,10 @@ import { readTraceFile } from '@/lib/jaeger/read-traces';
 import { formatDuration } from '@/lib/traces/time-layout';
 import { summarizeTrace } from '@/lib/traces/trace-summary';
 import { compareHref } from './compare-button';
-import { putLocalTraces } from './local-traces';
+import { localTraceHref, putLocalTraces } from './local-traces';
 
 /** Files above this size are refused before reading (a tab holds the text, then the trace). */
 export const MAX_TRACE_FILE_BYTES = 512 * 1024 * 1024;
-
-export function localTraceHref(traceId: string): string {
-  return `/traces/file/${encodeURIComponent(traceId)}`;
-}
 
 export function TraceFileOpener() {
   const router = useRouter();
