@@ -1,9 +1,11 @@
 // The sidecar as a standalone process (the built CLI) with a YAML config file: start-up, routing to
-// another sidecar's inbound, invalid config, and draining in-flight requests on SIGTERM.
+// another sidecar's inbound over mTLS with file-mounted certificates, invalid config, and draining
+// in-flight requests on SIGTERM.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCa, writeCertificateFiles } from './mtls-ca';
 import {
   getText,
   send,
@@ -69,16 +71,25 @@ describe('meshlens-agent sidecar', () => {
     upstreams.push(app);
     const calleeInbound = await freePort();
     file = join(dir, 'mesh.yaml');
-    // productpage's WorkloadEntry: the callee believes the caller's peer header only for a workload it knows.
+    // details runs a sidecar taking mTLS (the tlsMode label); productpage's WorkloadEntry names the
+    // caller whose peer metadata the callee believes over mTLS.
     writeFileSync(
       file,
       yamlDocs(
         serviceEntry('details'),
-        workloadEntry('details', 'v1', calleeInbound),
+        workloadEntry('details', 'v1', calleeInbound, { sidecar: true }),
         workloadEntry('productpage', 'v1', await freePort()),
       ),
     );
-    const calleePorts = ['--inbound-port', String(calleeInbound)];
+    const ca = await createTestCa();
+    const certFlags = (sa: string) =>
+      ca.issue({ serviceAccount: sa }).then((c) => {
+        const f = writeCertificateFiles(c);
+        return ['--cert-chain', f.certChain, '--key', f.key, '--root-cert', f.rootCert];
+      });
+    const calleeCerts = await certFlags('details');
+    const callerCerts = await certFlags('productpage');
+    const calleePorts = ['--inbound-port', String(calleeInbound), ...calleeCerts];
     callee = await (async () => {
       const admin = await freePort();
       const outbound = await freePort();
@@ -112,6 +123,7 @@ describe('meshlens-agent sidecar', () => {
       String(await freePort()),
       '--config',
       file,
+      ...callerCerts,
     ]);
   });
 
@@ -132,8 +144,10 @@ describe('meshlens-agent sidecar', () => {
     expect((await getText(`http://127.0.0.1:${caller.ports.admin}/ready`)).status).toBe(200);
     const metrics = (await getText(`http://127.0.0.1:${callee.ports.admin}/stats/prometheus`)).body;
     expect(metrics).toMatch(
-      /istio_requests_total\{[^}]*reporter="destination"[^}]*source_workload="productpage-v1"[^}]*destination_workload="details-v1"/,
+      /istio_requests_total\{[^}]*reporter="destination"[^}]*source_workload="productpage-v1"[^}]*source_principal="spiffe:\/\/cluster.local\/ns\/default\/sa\/productpage"[^}]*destination_workload="details-v1"[^}]*connection_security_policy="mutual_tls"/,
     );
+    const certs = JSON.parse((await getText(`http://127.0.0.1:${callee.ports.admin}/certs`)).body);
+    expect(certs.certificates[0].spiffeId).toBe('spiffe://cluster.local/ns/default/sa/details');
   });
 
   it('drains an in-flight request on SIGTERM, then exits 0', async () => {

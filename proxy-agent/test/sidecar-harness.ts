@@ -125,16 +125,18 @@ export function workloadEntry(
   app: string,
   version: string,
   port: number,
-  opts: { ns?: string; name?: string; healthy?: boolean } = {},
+  opts: { ns?: string; name?: string; healthy?: boolean; sidecar?: boolean } = {},
 ): string {
   const name = opts.name ?? `${app}-${version}-${port}`;
+  // Istio's label for an endpoint whose sidecar takes mTLS (auto-mTLS goes to it over mTLS).
+  const tls = opts.sidecar ? ', security.istio.io/tlsMode: istio' : '';
   return `apiVersion: networking.istio.io/v1
 kind: WorkloadEntry
 metadata: {name: ${name}, namespace: ${opts.ns ?? 'default'}}
 spec:
   address: 127.0.0.1
   ports: {http: ${port}}
-  labels: {app: ${app}, version: ${version}, meshlens.io/workload: ${app}-${version}}
+  labels: {app: ${app}, version: ${version}, meshlens.io/workload: ${app}-${version}${tls}}
 ${opts.healthy === false ? 'status:\n  conditions: [{type: Healthy, status: "False"}]\n' : ''}`;
 }
 

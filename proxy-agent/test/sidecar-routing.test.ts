@@ -231,7 +231,7 @@ describe('inbound listener and metrics', () => {
     const app = await startUpstream(named('details-app'));
     upstreams.push(app);
     const inboundPort = await freePort();
-    // The caller is a workload the callee's config knows (its WorkloadEntry): only then is its peer header believed.
+    // The caller is a workload the callee's config knows (its WorkloadEntry); over plaintext that is not enough.
     const yaml = yamlDocs(
       serviceEntry('details'),
       workloadEntry('details', 'v1', inboundPort),
@@ -273,9 +273,14 @@ describe('inbound listener and metrics', () => {
         );
     const s = line(source, 'source');
     const d = line(dest, 'destination');
+    expect(s).toContain('source_workload="productpage-v1"');
+    expect(s).toContain('source_canonical_service="productpage"');
+    expect(s).toContain('connection_security_policy="unknown"');
+    // Without mTLS the callee cannot know its caller (its peer header is not believed over plaintext).
+    expect(d).toContain('source_workload="unknown"');
+    expect(d).toContain('source_principal="unknown"');
+    expect(d).toContain('connection_security_policy="none"');
     for (const l of [s, d]) {
-      expect(l).toContain('source_workload="productpage-v1"');
-      expect(l).toContain('source_canonical_service="productpage"');
       expect(l).toContain('destination_workload="details-v1"');
       expect(l).toContain('destination_service="details.default.svc.cluster.local"');
       expect(l).toContain('destination_service_name="details"');

@@ -1,12 +1,15 @@
-// The admin listener, as Envoy's: /stats/prometheus, /ready, /config_dump (effective config and the
-// last config error), /clusters (per-endpoint health and ejection state, JSON).
+// The admin listener, as Envoy's: /stats/prometheus, /ready, /config_dump (effective config, the last
+// config error, the certificates), /clusters (per-endpoint health and ejection state, JSON), /certs
+// (the workload certificate and the roots, as Envoy's /certs and `istioctl proxy-config secret`).
 
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MeshSnapshot } from '../sidecar-config/config-source';
 import type { ClusterManager } from './cluster-manager';
 import type { MeshModel, RouteDestination } from './mesh-model';
+import type { EffectiveMtls } from './peer-authentication';
 import type { Exposition, SidecarMetricsApi } from './telemetry-types';
+import { type CertificateView, describeCertificate, splitPem, type WorkloadTls } from './workload-tls';
 
 export interface ConfigError {
   message: string;
@@ -23,6 +26,36 @@ export interface AdminState {
   lastConfigError(): ConfigError | undefined;
   draining(): boolean;
   identity: Record<string, unknown>;
+  workloadTls?: WorkloadTls;
+  /** The workload's effective PeerAuthentication mode now. */
+  mtlsMode?: () => EffectiveMtls;
+  /** Inbound connections refused, by reason. */
+  refused?: Readonly<Record<string, number>>;
+}
+
+/** Envoy's /certs shape: `certificates[{ca_cert[], cert_chain[]}]`, each with Istio's secret fields. */
+export function certificatesView(tls: WorkloadTls | undefined, now: number) {
+  const cert = tls?.certificate();
+  if (cert === undefined) return { certificates: [] };
+  const chain = splitPem(cert.certChain).map((pem) => describeCertificate(pem, now));
+  const leaf = chain[0] as CertificateView | undefined;
+  // Renewed at half its life, as Istio's agent does (the source renews; this says when that is due).
+  const notBefore = cert.notBefore.getTime();
+  const renewAt = notBefore + (cert.notAfter.getTime() - notBefore) / 2;
+  return {
+    certificates: [
+      {
+        name: 'default',
+        spiffeId: cert.spiffeId,
+        validFrom: cert.notBefore.toISOString(),
+        expirationTime: cert.notAfter.toISOString(),
+        daysUntilExpiration: leaf?.daysUntilExpiration ?? 0,
+        secondsToRenewal: Math.max(0, Math.round((renewAt - now) / 1000)),
+        cert_chain: chain,
+        ca_cert: splitPem(cert.trustBundle).map((pem) => describeCertificate(pem, now)),
+      },
+    ],
+  };
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {
@@ -91,10 +124,13 @@ export function effectiveConfig(model: MeshModel) {
       lbPolicy: c.lb,
       outlierDetection: c.outlier,
       connectionPool: c.pool,
+      tls: c.tls ?? null,
       endpoints: c.endpoints.map((e) => ({
         address: e.key,
         healthy: e.healthy,
         workload: e.identity.workload,
+        sidecar: e.sidecar,
+        peerMtlsMode: e.peerMode,
       })),
     })),
   };
@@ -118,7 +154,15 @@ export function createAdminHandler(
           lastConfigError: state.lastConfigError() ?? null,
           effective: effectiveConfig(state.model()),
           resources: state.snapshot().resources,
+          security: {
+            mtlsMode: state.mtlsMode?.() ?? 'PERMISSIVE',
+            refusedConnections: state.refused ?? {},
+            ...certificatesView(state.workloadTls, Date.now()),
+          },
         });
+        return;
+      case '/certs':
+        json(res, 200, certificatesView(state.workloadTls, Date.now()));
         return;
       case '/clusters': {
         const now = Date.now();
@@ -138,7 +182,7 @@ export function createAdminHandler(
         return;
       }
       default:
-        text(res, 404, 'admin paths: /stats/prometheus /ready /config_dump /clusters\n');
+        text(res, 404, 'admin paths: /stats/prometheus /ready /config_dump /clusters /certs\n');
     }
   };
 }

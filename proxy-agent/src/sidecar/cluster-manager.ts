@@ -2,6 +2,7 @@
 // active requests, outlier detection, the circuit breaker and the load balancer's position. A new config
 // updates the clusters by name; endpoints that stay keep their pool and their ejection history.
 
+import type { Socket } from 'node:net';
 import {
   CircuitBreaker,
   type ConnectionPoolPolicy,
@@ -13,11 +14,22 @@ import { FastPool } from './fast-pool';
 import { type LbState, pickEndpoint } from './load-balancer';
 import type { ClusterConfig, EndpointConfig, MeshModel } from './mesh-model';
 import { type HostResult, OutlierDetector } from './outlier-detection';
-import type { ClusterStats, EndpointState, SidecarMetricsApi } from './telemetry-types';
+import type { ClusterStats, EndpointState, SidecarMetricsApi, WorkloadIdentity } from './telemetry-types';
 import { Pool } from './upstream-pool';
+import { planKey, type TransportPlan, transportPlan, UpstreamTls } from './upstream-tls';
+import type { WorkloadTls } from './workload-tls';
 
 export interface EndpointRuntime {
   config: EndpointConfig;
+  /** How it is reached: plaintext, Istio mTLS, or TLS with the DestinationRule's files. */
+  readonly plan: TransportPlan;
+  readonly planKey: string;
+  /** The TLS side of its connections; undefined for plaintext. */
+  readonly tls: UpstreamTls | undefined;
+  /** Istio mTLS: peer metadata may be sent, and the peer's principal is known. */
+  readonly mtls: boolean;
+  /** The workload as the source reporter labels it (its principal once a handshake showed it). */
+  destination: WorkloadIdentity;
   /** undici's pool: requests whose body is a stream. */
   readonly pool: Pool;
   /** The fast path's connections: requests whose body is buffered (all outbound ones). */
@@ -46,9 +58,32 @@ function samePoolPolicy(a: ConnectionPoolPolicy, b: ConnectionPoolPolicy): boole
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 4_000;
 
-export function createPool(e: EndpointConfig, policy: ConnectionPoolPolicy): Pool {
+/** undici's connector over the endpoint's TLS: its socket once the handshake is done. */
+function tlsConnector(tls: UpstreamTls) {
+  return (_opts: unknown, callback: (...args: [null, Socket] | [Error, null]) => void) => {
+    const socket = tls.connect();
+    let done = false;
+    const onError = (err: Error & { handshake?: boolean }) => {
+      if (done) return;
+      done = true;
+      err.handshake = true;
+      callback(err, null);
+    };
+    socket.once('error', onError);
+    socket.once('secureConnect', () => {
+      if (done) return;
+      done = true;
+      socket.off('error', onError);
+      callback(null, socket);
+    });
+    return socket;
+  };
+}
+
+export function createPool(e: EndpointConfig, policy: ConnectionPoolPolicy, tls?: UpstreamTls): Pool {
   const idle = policy.idleTimeoutMs > 0 ? policy.idleTimeoutMs : DEFAULT_IDLE_TIMEOUT_MS;
-  return new Pool(`http://${e.host}:${e.port}`, {
+  return new Pool(`${tls ? 'https' : 'http'}://${e.host}:${e.port}`, {
+    ...(tls ? { connect: tlsConnector(tls) } : {}),
     connections: policy.maxConnections >= UNLIMITED ? null : policy.maxConnections,
     pipelining: 1,
     connectTimeout: policy.connectTimeoutMs,
@@ -63,8 +98,9 @@ export function createPool(e: EndpointConfig, policy: ConnectionPoolPolicy): Poo
   });
 }
 
-export function createFastPool(e: EndpointConfig, policy: ConnectionPoolPolicy): FastPool {
+export function createFastPool(e: EndpointConfig, policy: ConnectionPoolPolicy, tls?: UpstreamTls): FastPool {
   return new FastPool({
+    ...(tls ? { connectTls: () => tls.connect() } : {}),
     host: e.host,
     port: e.port,
     maxConnections: policy.maxConnections,
@@ -91,6 +127,7 @@ export class ClusterRuntime {
     config: ClusterConfig,
     metrics: SidecarMetricsApi,
     private readonly onChange: () => void,
+    private readonly workloadTls: WorkloadTls | undefined,
   ) {
     this.config = config;
     this.breaker = new CircuitBreaker(config.pool);
@@ -105,20 +142,20 @@ export class ClusterRuntime {
     this.config = config;
     this.breaker.setPolicy(config.pool);
     const next = new Map<string, EndpointRuntime>();
+    const trustDomain = this.workloadTls?.trustDomain;
+    const facts = { tls: config.tls, istioSni: config.istioSni, host: config.serviceFqdn };
     for (const e of config.endpoints) {
       const old = this.endpoints.get(e.key);
-      if (old && samePolicy && old.config.host === e.host) {
+      const plan = transportPlan(facts, e, trustDomain);
+      const key = planKey(plan);
+      if (old && samePolicy && old.config.host === e.host && old.planKey === key) {
         // The same object: in-flight requests keep counting on it.
         old.config = e;
+        if (old.destination.principal === 'unknown') old.destination = e.identity;
+        else old.destination = { ...e.identity, principal: old.destination.principal };
         next.set(e.key, old);
         this.endpoints.delete(e.key);
-      } else
-        next.set(e.key, {
-          config: e,
-          pool: createPool(e, config.pool),
-          fast: createFastPool(e, config.pool),
-          activeRequests: 0,
-        });
+      } else next.set(e.key, this.endpointRuntime(e, config.pool, plan, key));
     }
     for (const gone of this.endpoints.values()) retired.push(gone.pool, gone.fast);
     this.endpoints = next;
@@ -128,6 +165,34 @@ export class ClusterRuntime {
     } else this.outlier = undefined;
     this.recompute(Date.now());
     return retired;
+  }
+
+  private endpointRuntime(
+    e: EndpointConfig,
+    policy: ConnectionPoolPolicy,
+    plan: TransportPlan,
+    key: string,
+  ): EndpointRuntime {
+    const rt: EndpointRuntime = {
+      config: e,
+      plan,
+      planKey: key,
+      tls: undefined,
+      mtls: plan.kind === 'istio-mutual',
+      destination: e.identity,
+      pool: undefined as unknown as Pool,
+      fast: undefined as unknown as FastPool,
+      activeRequests: 0,
+    };
+    const tls =
+      plan.kind === 'plaintext'
+        ? undefined
+        : new UpstreamTls(plan, e.host, e.port, this.workloadTls, (principal) => {
+            // A new identity object only when the peer's principal changes (metrics intern identities).
+            if (plan.kind === 'istio-mutual') rt.destination = { ...rt.config.identity, principal };
+          });
+    Object.assign(rt, { tls, pool: createPool(e, policy, tls), fast: createFastPool(e, policy, tls) });
+    return rt;
   }
 
   /** An endpoint that may take a request, avoiding `tried` ones when others exist; undefined: UH. */
@@ -214,7 +279,19 @@ export class ClusterManager {
   private readonly timer: NodeJS.Timeout;
   private dirtyTimer: NodeJS.Immediate | undefined;
 
-  constructor(private readonly metrics: SidecarMetricsApi) {
+  private model: MeshModel | undefined;
+
+  constructor(
+    private readonly metrics: SidecarMetricsApi,
+    private readonly workloadTls?: WorkloadTls,
+  ) {
+    // A new identity (first certificate, another trust domain) changes which endpoints get mTLS.
+    let trustDomain = workloadTls?.trustDomain;
+    workloadTls?.onChange(() => {
+      if (workloadTls.trustDomain === trustDomain || this.model === undefined) return;
+      trustDomain = workloadTls.trustDomain;
+      this.apply(this.model);
+    });
     // Ejection ends are honoured lazily on the request path; this sweep keeps gauges and /clusters fresh.
     this.timer = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.timer.unref();
@@ -226,11 +303,16 @@ export class ClusterManager {
 
   /** Brings the runtime in line with a compiled model (before the model is made current). */
   apply(model: MeshModel): void {
+    this.model = model;
     const retired: Closable[] = [];
     for (const [name, config] of model.clusters) {
       const rt = this.clusters.get(name);
       if (rt) retired.push(...rt.update(config));
-      else this.clusters.set(name, new ClusterRuntime(config, this.metrics, () => this.markDirty()));
+      else
+        this.clusters.set(
+          name,
+          new ClusterRuntime(config, this.metrics, () => this.markDirty(), this.workloadTls),
+        );
     }
     for (const [name, rt] of this.clusters) {
       if (model.clusters.has(name)) continue;

@@ -1,5 +1,8 @@
 // `meshlens-agent sidecar`: parses flags, starts one sidecar, prints its ports, drains on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
+import type { CertificateSource } from '../sidecar-config/workload-certificate';
+import { type CertificateFiles, fileCertificateSource } from './file-certificate-source';
+import { TLS_HANDSHAKE_TIMEOUT_MS } from './inbound-transport';
 import {
   MAX_DOWNSTREAM_CONNECTIONS,
   REQUEST_HEADERS_TIMEOUT_MS,
@@ -30,6 +33,14 @@ flags:
   --sampling PERCENT    share of new traces sampled, 0-100 (default: 100)
   --no-fast-path        every request through node:http and undici (the HTTP/1.1 fast path off)
 
+mTLS (Istio's file-mounted certificates; all three together):
+  --cert-chain FILE     PEM workload certificate chain, leaf first (its URI SAN is the SPIFFE identity)
+  --key FILE            PEM private key of the workload certificate
+  --root-cert FILE      PEM roots peers' certificates must chain to
+  With a certificate the sidecar originates Istio mTLS to sidecars (DestinationRule ISTIO_MUTUAL, or
+  auto-mTLS toward endpoints labelled security.istio.io/tlsMode=istio) and takes mTLS and plaintext on
+  its inbound port as the PeerAuthentication allows (STRICT, PERMISSIVE, DISABLE).
+
 limits (each listener; see docs/security.md):
   --request-headers-timeout MS
                         a request head must be complete this long after its first byte, else 408
@@ -39,6 +50,9 @@ limits (each listener; see docs/security.md):
                         (default: ${STREAM_IDLE_TIMEOUT_MS})
   --max-connections N   open downstream connections per listener; more get 503 (OM) and are closed
                         (default: ${MAX_DOWNSTREAM_CONNECTIONS})
+  --tls-handshake-timeout MS
+                        an inbound connection's first byte and TLS handshake must come within this
+                        long, else it is reset (default: ${TLS_HANDSHAKE_TIMEOUT_MS})
   --max-metric-series N request metric series kept; new label sets past it are counted in one
                         overflow series (labels unknown) (default: ${MAX_METRIC_SERIES})
   --help                this text
@@ -63,9 +77,12 @@ function positive(flag: string, value: string | undefined, fallback: number): nu
 }
 
 /** Sidecar options from the command line; throws a one-line message on bad flags. */
-export function parseSidecarArgs(
-  argv: string[],
-): (SidecarOptions & { controlPlane?: { url: string; tokenFile?: string } }) | 'help' {
+export function parseSidecarArgs(argv: string[]):
+  | (SidecarOptions & {
+      controlPlane?: { url: string; tokenFile?: string };
+      certificateFiles?: CertificateFiles;
+    })
+  | 'help' {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -85,6 +102,10 @@ export function parseSidecarArgs(
       'otlp-endpoint': { type: 'string' },
       sampling: { type: 'string' },
       'no-fast-path': { type: 'boolean' },
+      'cert-chain': { type: 'string' },
+      key: { type: 'string' },
+      'root-cert': { type: 'string' },
+      'tls-handshake-timeout': { type: 'string' },
       'request-headers-timeout': { type: 'string' },
       'stream-idle-timeout': { type: 'string' },
       'max-connections': { type: 'string' },
@@ -100,6 +121,10 @@ export function parseSidecarArgs(
   const sampling = values.sampling === undefined ? 100 : Number(values.sampling);
   if (!Number.isFinite(sampling) || sampling < 0 || sampling > 100)
     throw new Error(`--sampling must be a percentage (0-100), not ${values.sampling}`);
+  const certFlags = [values['cert-chain'], values.key, values['root-cert']];
+  const certCount = certFlags.filter((v) => v !== undefined).length;
+  if (certCount !== 0 && certCount !== 3)
+    throw new Error('--cert-chain, --key and --root-cert go together (all three or none)');
   const otlp = values['otlp-endpoint'] ?? DEFAULT_OTLP_ENDPOINT;
   if (!URL.canParse(otlp)) throw new Error(`--otlp-endpoint must be a URL, not ${otlp}`);
   return {
@@ -115,6 +140,20 @@ export function parseSidecarArgs(
     ...(controlPlane
       ? { controlPlane: { url: controlPlane, tokenFile: values['control-plane-token-file'] } }
       : {}),
+    ...(certCount === 3
+      ? {
+          certificateFiles: {
+            certChain: values['cert-chain'] as string,
+            key: values.key as string,
+            rootCert: values['root-cert'] as string,
+          },
+        }
+      : {}),
+    tlsHandshakeTimeoutMs: positive(
+      'tls-handshake-timeout',
+      values['tls-handshake-timeout'],
+      TLS_HANDSHAKE_TIMEOUT_MS,
+    ),
     otlpEndpoint: otlp,
     samplingPercent: sampling,
     ...(values['no-fast-path'] ? { fastPath: false } : {}),
@@ -141,12 +180,20 @@ export async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { controlPlane, ...sidecarOptions } = options;
+  const { controlPlane, certificateFiles, ...sidecarOptions } = options;
   // The control-plane client is loaded only when used (resident memory of every sidecar otherwise).
   const link = controlPlane
     ? await (await import('../sidecar-config/control-plane-link')).linkControlPlane(controlPlane)
     : undefined;
-  const sidecar = await startSidecar({ ...sidecarOptions, ...(link ? { configSource: link.source } : {}) });
+  // Files given on the command line win; else the control plane's CA (when the link carries one).
+  const certificates: CertificateSource | undefined = certificateFiles
+    ? fileCertificateSource(certificateFiles)
+    : (link as { certificates?: CertificateSource } | undefined)?.certificates;
+  const sidecar = await startSidecar({
+    ...sidecarOptions,
+    ...(link ? { configSource: link.source } : {}),
+    ...(certificates ? { certificates } : {}),
+  });
   const registration = link?.register(sidecar);
   const { inbound, outbound, admin } = sidecar.ports;
   console.log(

@@ -68,6 +68,8 @@ export class FastRequest {
     readonly url: string,
     readonly rawHeaders: string[],
     readonly httpVersionMinor: number,
+    /** The connection it came on (its TLS peer, if any, is the caller's identity). */
+    readonly socket?: Socket,
   ) {
     this.headers = headerObject(rawHeaders);
   }
@@ -444,7 +446,7 @@ class DownstreamConnection {
     this.awaitingHead = false;
     this.clearHeadTimer();
     if (this.stopped) return 1;
-    const req = new FastRequest(method, url, raw, minor);
+    const req = new FastRequest(method, url, raw, minor, this.socket);
     const h = req.headers;
     if (first && (upgrade || method === 'CONNECT' || h.expect !== undefined)) {
       // Not the fast path's: node:http takes the connection from its first byte.
@@ -555,9 +557,14 @@ export class FastListener {
   constructor(readonly options: FastListenerOptions) {
     this.cap = new ConnectionCap(options.limits.maxConnections);
     // Half-open, so that the end of a client's side is seen (and treated) before the socket ends.
-    this.server = createServer({ allowHalfOpen: true }, (socket) => {
-      this.connections.add(new DownstreamConnection(socket, this));
-    });
+    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+  }
+
+  /** Serves a connection accepted elsewhere (the inbound transport, after its TLS handshake or peek). */
+  accept(socket: Socket): void {
+    this.connections.add(new DownstreamConnection(socket, this));
+    // A connection whose first bytes were read and given back is paused; 'data' alone would not resume it.
+    if (socket.isPaused()) socket.resume();
   }
 
   /**

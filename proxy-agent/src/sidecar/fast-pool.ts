@@ -15,6 +15,8 @@ export interface FastPoolOptions {
   idleTimeoutMs: number;
   /** 0: unlimited. */
   maxRequestsPerConnection: number;
+  /** Opens a TLS connection instead of plain TCP (ready at 'secureConnect'; errors before that are TLS failures). */
+  connectTls?: () => Socket;
 }
 
 export interface FastDispatchOptions {
@@ -83,12 +85,14 @@ class UpstreamConnection {
   connected = false;
   idleSince = 0;
   closed = false;
-  private error: (Error & { code?: string }) | undefined;
+  private error: (Error & { code?: string; handshake?: boolean }) | undefined;
+  private readonly secure: boolean;
   private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly pool: FastPool) {
     const o = pool.options;
-    this.socket = connect({ host: o.host, port: o.port, noDelay: true });
+    this.secure = o.connectTls !== undefined;
+    this.socket = o.connectTls ? o.connectTls() : connect({ host: o.host, port: o.port, noDelay: true });
     if (o.connectTimeoutMs > 0) {
       this.connectTimer = setTimeout(() => {
         const err = Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' });
@@ -131,7 +135,8 @@ class UpstreamConnection {
         this.pool.release(this);
       },
     });
-    this.socket.on('connect', () => {
+    // The connect timeout covers the TLS handshake too: a connection is up when it can carry a request.
+    this.socket.on(this.secure ? 'secureConnect' : 'connect', () => {
       this.connected = true;
       if (this.connectTimer) clearTimeout(this.connectTimer);
     });
@@ -145,7 +150,9 @@ class UpstreamConnection {
       if (r instanceof Error) this.error ??= r;
       this.socket.destroy();
     });
-    this.socket.on('error', (err: Error & { code?: string }) => {
+    this.socket.on('error', (err: Error & { code?: string; handshake?: boolean }) => {
+      // A TLS connection that fails before its handshake completes is a connection failure (UF).
+      if (this.secure && !this.connected) err.handshake = true;
       this.error ??= err;
     });
     this.socket.on('close', () => this.onClose());

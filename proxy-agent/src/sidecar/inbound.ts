@@ -2,8 +2,10 @@
 // server span, hands the app that span's B3 headers, and reports the request with reporter=destination.
 import { FastRequest } from './fast-listener';
 import type { FastPool } from './fast-pool';
+import { securityOf } from './inbound-transport';
 import type { ListenerContext } from './listener-context';
-import { PEER_HEADER, resolvePeer } from './peer-metadata';
+import { UNKNOWN_WORKLOAD } from './mesh-model';
+import { PEER_HEADER, resolveMtlsPeer } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
 import {
   type DownstreamRequest,
@@ -43,12 +45,29 @@ async function handleInbound(
   const start = performance.now();
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
-  const source = resolvePeer(req.headers[PEER_HEADER], ctx.current());
+  // Identity from the verified client certificate only; a plaintext caller is unknown, whatever it sends.
+  const security = securityOf(req.socket);
+  const mode = ctx.mtlsMode();
+  if (security.mtls ? mode === 'DISABLE' : mode === 'STRICT') {
+    // The policy changed since this kept-alive connection was let in: refused as a new one would be.
+    req.socket?.resetAndDestroy();
+    res.destroy();
+    return;
+  }
+  const source = security.mtls
+    ? resolveMtlsPeer(req.headers[PEER_HEADER], ctx.current(), security.peerPrincipal)
+    : UNKNOWN_WORKLOAD;
+  const destination = security.mtls ? ctx.selfMtls : ctx.self;
   const span = ctx.tracer.startServerSpan(req.headers, {
     name: ctx.inboundSpanName,
     method,
     url: `http://${req.headers.host ?? ctx.selfService.service}${path}`,
   });
+  if (security.mtls) {
+    span.setAttribute('source.principal', source.principal);
+    span.setAttribute('destination.principal', destination.principal);
+    span.setAttribute('peer.principal', source.principal);
+  }
   let downstreamGone = false;
   let current: UpstreamTry | undefined;
   res.once('close', () => {
@@ -94,7 +113,8 @@ async function handleInbound(
     ctx.metrics.recordRequest({
       reporter: 'destination',
       source,
-      destination: ctx.self,
+      destination,
+      connectionSecurityPolicy: security.mtls ? 'mutual_tls' : 'none',
       destinationService: ctx.selfService,
       requestProtocol: 'http',
       responseCode: code,

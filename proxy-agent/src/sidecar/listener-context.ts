@@ -2,6 +2,7 @@
 // telemetry and who this sidecar is.
 import type { ClusterManager } from './cluster-manager';
 import type { MeshModel } from './mesh-model';
+import type { EffectiveMtls } from './peer-authentication';
 import type {
   ServiceIdentity,
   SidecarMetricsApi,
@@ -15,7 +16,10 @@ export interface ListenerContext {
   clusters: ClusterManager;
   metrics: SidecarMetricsApi;
   tracer: SidecarTracerApi;
+  /** This sidecar as telemetry labels it over plaintext (principal unknown)... */
   self: WorkloadIdentity;
+  /** ...and over mTLS (principal: its SPIFFE id); replaced when the certificate's identity changes. */
+  selfMtls: WorkloadIdentity;
   /** The service this sidecar's app serves (destination_service on the inbound side). */
   selfService: ServiceIdentity;
   /** Operation name of server spans: `<own service fqdn>:<service port>/*`. */
@@ -24,6 +28,8 @@ export interface ListenerContext {
   peerHeader: string;
   /** Upstream tries with a buffered body go on the fast path's connections (else all on undici). */
   fastPath: boolean;
+  /** The workload's PeerAuthentication mode now (a kept-alive connection it no longer allows is reset). */
+  mtlsMode: () => EffectiveMtls;
 }
 
 /** Largest request body buffered for replay on retry. */

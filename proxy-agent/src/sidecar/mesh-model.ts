@@ -7,14 +7,18 @@ import {
   LABEL_APP,
   LABEL_CANONICAL_NAME,
   LABEL_CANONICAL_REVISION,
+  LABEL_TLS_MODE,
   LABEL_VERSION,
   LABEL_WORKLOAD,
+  TLS_MODE_ISTIO,
 } from '../../../lib/mesh-config/labels';
 import { knownHosts, qualifyHost, resolveHost } from '../../../lib/mesh-config/references';
 import type {
+  ClientTLSSettings,
   DestinationRule,
   HTTPMatchRequest,
   MeshResource,
+  PeerAuthentication,
   ServiceEntry,
   TrafficPolicy,
   VirtualService,
@@ -25,6 +29,7 @@ import { type ConnectionPoolPolicy, compileConnectionPool } from './circuit-brea
 import { compileFault, type FaultPolicy } from './fault';
 import type { LbPolicy } from './load-balancer';
 import { compileOutlierPolicy, type OutlierPolicy } from './outlier-detection';
+import { type EffectiveMtls, effectiveMtlsMode } from './peer-authentication';
 import { compileRetryPolicy, type RetryPolicy } from './retry';
 import { compileMatch, cumulativeWeights, type MatchableRoute } from './route-table';
 import type { ServiceIdentity, WorkloadIdentity } from './telemetry-types';
@@ -50,6 +55,14 @@ export interface EndpointConfig {
   identity: WorkloadIdentity;
   /** False when its WorkloadEntry reports the `Healthy` condition `False`. */
   healthy: boolean;
+  /** Its namespace ('unknown' outside the mesh). */
+  namespace: string;
+  /** Runs a sidecar taking mTLS (`security.istio.io/tlsMode: istio`): auto-mTLS goes to it over Istio mTLS. */
+  sidecar: boolean;
+  /** What the endpoint's PeerAuthentication lets in (auto-mTLS stays plaintext toward DISABLE). */
+  peerMode: EffectiveMtls;
+  /** Its WorkloadEntry's service account: the SPIFFE id expected of it. */
+  serviceAccount: string | undefined;
 }
 
 export interface ClusterConfig {
@@ -63,6 +76,10 @@ export interface ClusterConfig {
   lb: LbPolicy;
   outlier: OutlierPolicy | undefined;
   pool: ConnectionPoolPolicy;
+  /** The DestinationRule's (or subset's) `tls`; undefined: auto-mTLS. */
+  tls: ClientTLSSettings | undefined;
+  /** Istio's SNI for mesh mTLS to this cluster: `outbound_.<port>_.<subset>_.<fqdn>`. */
+  istioSni: string;
 }
 
 export interface ServicePortConfig {
@@ -109,6 +126,9 @@ export interface MeshModel {
   clusters: ReadonlyMap<string, ClusterConfig>;
   /** Workloads the config knows (WorkloadEntries), by `workloadKey(namespace, workload)`. */
   workloads: ReadonlyMap<string, WorkloadIdentity>;
+  /** Their WorkloadEntries' labels and service account, by the same key (selectors match these). */
+  workloadEntries: ReadonlyMap<string, { labels: Readonly<Record<string, string>>; serviceAccount?: string }>;
+  peerAuthentications: readonly PeerAuthentication[];
   resourceVersion: string | undefined;
   resourceCount: number;
 }
@@ -174,6 +194,8 @@ interface RawEndpoint {
   labels: Readonly<Record<string, string>>;
   identity: WorkloadIdentity;
   healthy: boolean;
+  namespace: string;
+  serviceAccount: string | undefined;
 }
 
 function serviceEndpoints(se: ServiceEntry, host: string, entries: readonly WorkloadEntry[]): RawEndpoint[] {
@@ -189,6 +211,8 @@ function serviceEndpoints(se: ServiceEntry, host: string, entries: readonly Work
       labels: ('labels' in e ? e.labels : undefined) ?? {},
       identity: UNKNOWN_WORKLOAD,
       healthy: true,
+      namespace: UNKNOWN,
+      serviceAccount: undefined,
     }));
   }
   const out: RawEndpoint[] = (se.spec.endpoints ?? []).map((e) => {
@@ -199,6 +223,8 @@ function serviceEndpoints(se: ServiceEntry, host: string, entries: readonly Work
       labels,
       identity: workloadIdentity(labels, host, ns),
       healthy: true,
+      namespace: ns,
+      serviceAccount: e.serviceAccount,
     };
   });
   const selector = se.spec.workloadSelector?.labels;
@@ -212,6 +238,8 @@ function serviceEndpoints(se: ServiceEntry, host: string, entries: readonly Work
         labels,
         identity: workloadIdentity(labels, we.metadata.name, ns),
         healthy: isHealthy(we),
+        namespace: ns,
+        serviceAccount: we.spec.serviceAccount,
       });
     }
   }
@@ -227,6 +255,7 @@ interface CompileInput {
   known: ReturnType<typeof knownHosts>;
   entries: readonly WorkloadEntry[];
   rules: readonly DestinationRule[];
+  peerAuthentications: readonly PeerAuthentication[];
 }
 
 /** Istio's service port when a ServiceEntry declares none. */
@@ -241,6 +270,7 @@ export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshMode
     known: knownHosts(resources),
     entries: resources.filter((r): r is WorkloadEntry => r.kind === 'WorkloadEntry'),
     rules: resources.filter((r): r is DestinationRule => r.kind === 'DestinationRule'),
+    peerAuthentications: resources.filter((r): r is PeerAuthentication => r.kind === 'PeerAuthentication'),
   };
   const services = new Map<string, ServiceConfig>();
   const clusters = new Map<string, ClusterConfig>();
@@ -258,6 +288,8 @@ export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshMode
     aliases: serviceAliases(services, namespace),
     clusters,
     workloads: knownWorkloads(input.entries),
+    workloadEntries: workloadEntryFacts(input.entries),
+    peerAuthentications: input.peerAuthentications,
     resourceVersion: snapshot.resourceVersion,
     resourceCount: resources.length,
   };
@@ -305,7 +337,7 @@ function compileServiceEntry(
     for (const subset of subsets) {
       const byPort = new Map<number, ClusterConfig>();
       for (const sp of ports) {
-        const cluster = subsetCluster(fqdn, sp, subset, raw);
+        const cluster = subsetCluster(fqdn, sp, subset, raw, input.peerAuthentications);
         byPort.set(sp.number, cluster);
         clusters.set(cluster.name, cluster);
       }
@@ -321,6 +353,7 @@ function subsetCluster(
   sp: ServicePortConfig,
   subset: { name: string; labels: Readonly<Record<string, string>>; policy: TrafficPolicy | undefined },
   raw: readonly RawEndpoint[],
+  peerAuthentications: readonly PeerAuthentication[],
 ): ClusterConfig {
   const endpoints: EndpointConfig[] = [];
   const seen = new Set<string>();
@@ -330,7 +363,22 @@ function subsetCluster(
     const key = `${e.host}:${port}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    endpoints.push({ key, host: e.host, port, labels: e.labels, identity: e.identity, healthy: e.healthy });
+    endpoints.push({
+      key,
+      host: e.host,
+      port,
+      labels: e.labels,
+      identity: e.identity,
+      healthy: e.healthy,
+      namespace: e.namespace,
+      sidecar: e.labels[LABEL_TLS_MODE] === TLS_MODE_ISTIO,
+      peerMode: effectiveMtlsMode(peerAuthentications, {
+        namespace: e.namespace,
+        labels: e.labels,
+        ports: [port],
+      }),
+      serviceAccount: e.serviceAccount,
+    });
   }
   return {
     name: clusterName(sp.number, subset.name, fqdn),
@@ -342,6 +390,8 @@ function subsetCluster(
     lb: subset.policy?.loadBalancer?.simple ?? 'LEAST_REQUEST',
     outlier: compileOutlierPolicy(subset.policy?.outlierDetection),
     pool: compileConnectionPool(subset.policy?.connectionPool),
+    tls: subset.policy?.tls,
+    istioSni: `outbound_.${sp.number}_.${subset.name}_.${fqdn}`,
   };
 }
 
@@ -474,6 +524,18 @@ function knownWorkloads(entries: readonly WorkloadEntry[]): ReadonlyMap<string, 
     if (!workloads.has(key)) workloads.set(key, identity);
   }
   return workloads;
+}
+
+/** Labels and service account of each known workload (the first WorkloadEntry of a workload wins). */
+function workloadEntryFacts(entries: readonly WorkloadEntry[]): MeshModel['workloadEntries'] {
+  const out = new Map<string, { labels: Readonly<Record<string, string>>; serviceAccount?: string }>();
+  for (const we of entries) {
+    const labels = we.spec.labels ?? {};
+    const key = workloadKey(nsOf(we), labels[LABEL_WORKLOAD] ?? we.metadata.name);
+    if (!out.has(key))
+      out.set(key, { labels, ...(we.spec.serviceAccount ? { serviceAccount: we.spec.serviceAccount } : {}) });
+  }
+  return out;
 }
 
 export function workloadKey(namespace: string, workload: string): string {

@@ -217,7 +217,7 @@ export class SidecarMetrics implements SidecarMetricsApi {
   /** The series a record counts in: its own, or past the cap its reporter's overflow series. */
   private seriesFor(record: RequestRecord): RequestSeries | undefined {
     const known = this.series.size < this.maxSeries;
-    const key = `${record.reporter}|${this.workloadId(record.source, known)}|${this.workloadId(record.destination, known)}|${this.serviceId(record.destinationService, known)}|${record.requestProtocol}|${record.responseCode}|${record.responseFlags}`;
+    const key = `${record.reporter}|${this.workloadId(record.source, known)}|${this.workloadId(record.destination, known)}|${this.serviceId(record.destinationService, known)}|${record.requestProtocol}|${record.responseCode}|${record.responseFlags}|${record.connectionSecurityPolicy === 'mutual_tls' ? 'm' : ''}`;
     const existing = this.series.get(key);
     if (existing !== undefined) return existing;
     if (known) {
@@ -297,8 +297,9 @@ export class SidecarMetrics implements SidecarMetricsApi {
       response_code: String(r.responseCode),
       grpc_response_status: '',
       response_flags: r.responseFlags,
-      // No mTLS in this mesh: the callee's proxy knows the connection was plain text.
-      connection_security_policy: r.reporter === 'source' ? 'unknown' : 'none',
+      // Istio: only the callee's proxy says; the caller's reports unknown.
+      connection_security_policy:
+        r.reporter === 'source' ? 'unknown' : (r.connectionSecurityPolicy ?? 'none'),
     };
   }
 

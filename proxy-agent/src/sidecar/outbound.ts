@@ -20,6 +20,7 @@ import { pickWeighted, selectRoute } from './route-table';
 import type { HopSpan, ServiceIdentity, WorkloadIdentity } from './telemetry-types';
 import {
   BodyTooLargeError,
+  connectFailureBody,
   type DownstreamRequest,
   type DownstreamResponse,
   localReply,
@@ -74,6 +75,10 @@ class Exchange {
   flags = 0;
   requestBytes = 0;
   destination: WorkloadIdentity = UNKNOWN_WORKLOAD;
+  /** This sidecar as the source reporter labels it: with its principal when the try went over mTLS. */
+  source: WorkloadIdentity;
+  /** Envoy's transport failure reason of the last failed connection (a TLS error), for the UF body. */
+  transportFailure: string | undefined;
   span: HopSpan | undefined;
   downstreamGone = false;
   /** The try in progress, broken off if the downstream goes away. */
@@ -89,6 +94,7 @@ class Exchange {
     readonly start: number,
     readonly service: ServiceIdentity,
   ) {
+    this.source = ctx.self;
     res.once('close', () => {
       if (!res.writableFinished) {
         this.downstreamGone = true;
@@ -110,7 +116,7 @@ class Exchange {
     const sampled = span?.sampled === true;
     this.ctx.metrics.recordRequest({
       reporter: 'source',
-      source: this.ctx.self,
+      source: this.source,
       destination: this.destination,
       destinationService: this.service,
       requestProtocol: isGrpc(this.req) ? 'grpc' : 'http',
@@ -128,7 +134,8 @@ class Exchange {
   reply(flag: keyof typeof LOCAL_REPLY, status?: number): void {
     const local = LOCAL_REPLY[flag];
     const code = status ?? local.status;
-    const bytes = this.downstreamGone ? 0 : localReply(this.res, code, local.body, flagString(this.flags));
+    const body = flag === 'UF' ? connectFailureBody(local.body, this.transportFailure) : local.body;
+    const bytes = this.downstreamGone ? 0 : localReply(this.res, code, body, flagString(this.flags));
     this.finish(code, bytes);
   }
 }
@@ -233,17 +240,21 @@ async function handleOutbound(
     return;
   }
 
+  const b3 = ex.span.b3Headers();
   const upstream: UpstreamRequest = {
     method,
     path,
-    headers: upstreamHeaders(
-      req.rawHeaders,
-      { ...ex.span.b3Headers(), [PEER_HEADER]: ctx.peerHeader },
-      PEER_HEADER,
-    ),
+    headers: upstreamHeaders(req.rawHeaders, b3, PEER_HEADER),
     body,
   };
-  await runTries(ex, rt, route, upstream);
+  // Peer metadata (workload labels) goes only over mTLS, where the peer's identity backs it.
+  let overMtls: UpstreamRequest | undefined;
+  const forEndpoint = (ep: EndpointRuntime): UpstreamRequest => {
+    if (!ep.mtls) return upstream;
+    overMtls ??= { ...upstream, headers: [...upstream.headers, PEER_HEADER, ctx.peerHeader] };
+    return overMtls;
+  };
+  await runTries(ex, rt, route, forEndpoint);
 }
 
 function selectServiceRoute(
@@ -262,7 +273,7 @@ async function runTries(
   ex: Exchange,
   rt: ClusterRuntime,
   route: RouteConfig,
-  upstream: UpstreamRequest,
+  upstreamFor: (ep: EndpointRuntime) => UpstreamRequest,
 ): Promise<void> {
   const policy = route.retry;
   const deadline = route.timeoutMs > 0 ? ex.start + route.timeoutMs : Number.POSITIVE_INFINITY;
@@ -275,7 +286,8 @@ async function runTries(
       ex.reply('UH');
       return;
     }
-    ex.destination = ep.config.identity;
+    ex.destination = ep.destination;
+    ex.source = ep.mtls ? ex.ctx.selfMtls : ex.ctx.self;
     ex.span?.setAttribute('peer.address', ep.config.key);
     const slot = rt.acquire();
     if (slot === OVERFLOW) {
@@ -304,7 +316,7 @@ async function runTries(
     const remaining = deadline - tryStart;
     const tryTimeout = policy.perTryTimeoutMs > 0 ? Math.min(policy.perTryTimeoutMs, remaining) : remaining;
     // The body is buffered (replayed on retry): the fast path's connections take every try.
-    const t = new UpstreamTry(ex.ctx.fastPath ? ep.fast : ep.pool, upstream, tryTimeout);
+    const t = new UpstreamTry(ex.ctx.fastPath ? ep.fast : ep.pool, upstreamFor(ep), tryTimeout);
     ex.current = t;
     await t.head;
     if (ex.downstreamGone) {
@@ -317,6 +329,14 @@ async function runTries(
     }
     const outcome = t.outcome as TryOutcome;
     const status = t.statusCode;
+    if (outcome.kind === 'connect-failure') ex.transportFailure = outcome.reason;
+    else if (ep.mtls) {
+      // The principals as Istio's client span shows them (after the handshake named the peer).
+      ex.destination = ep.destination;
+      ex.span?.setAttribute('source.principal', ex.source.principal);
+      ex.span?.setAttribute('destination.principal', ep.destination.principal);
+      ex.span?.setAttribute('peer.principal', ep.destination.principal);
+    }
     rt.recordResult(ep, outcome.kind === 'response' ? status : 'local-failure', Date.now());
     const globalTimeout = outcome.kind === 'per-try-timeout' && performance.now() >= deadline - 1;
     const tryFlag = failureFlag(outcome);

@@ -1,9 +1,11 @@
-// Who called: the source sidecar sends its workload identity to the destination sidecar in one header
-// (Istio's sidecars exchange the same facts in x-envoy-peer-metadata), so both reporters label alike.
-// Any client can send the header, so it is believed only as far as the config goes: a caller that does
-// not name a workload the config knows is `unknown` (until mTLS gives peers a verified identity).
+// Who called: the caller's identity is its verified client certificate (mTLS) alone. Over mTLS the
+// source sidecar also sends its workload labels in one header (Istio's sidecars exchange the same facts
+// in x-envoy-peer-metadata), believed only when they name a workload the config knows in the
+// certificate's namespace (and service account, when its WorkloadEntry names one). A plaintext caller
+// is `unknown`, whatever it sends.
 import { type MeshModel, UNKNOWN_WORKLOAD, workloadKey } from './mesh-model';
 import type { WorkloadIdentity } from './telemetry-types';
+import { parseSpiffeId } from './workload-tls';
 
 export const PEER_HEADER = 'x-meshlens-peer';
 
@@ -46,4 +48,45 @@ export function resolvePeer(value: string | string[] | undefined, model: MeshMod
   const claimed = decodePeer(value);
   if (claimed === UNKNOWN_WORKLOAD) return UNKNOWN_WORKLOAD;
   return model.workloads.get(workloadKey(claimed.namespace, claimed.workload)) ?? UNKNOWN_WORKLOAD;
+}
+
+/** Identities with a principal, per labels object: the same object for the same caller (metrics intern them). */
+const withPrincipal = new WeakMap<WorkloadIdentity, Map<string, WorkloadIdentity>>();
+
+function principalOf(identity: WorkloadIdentity, principal: string): WorkloadIdentity {
+  let byPrincipal = withPrincipal.get(identity);
+  if (byPrincipal === undefined) {
+    byPrincipal = new Map();
+    withPrincipal.set(identity, byPrincipal);
+  }
+  let id = byPrincipal.get(principal);
+  if (id === undefined) {
+    if (byPrincipal.size >= MAX_CACHED) byPrincipal.clear();
+    id = { ...identity, principal };
+    byPrincipal.set(principal, id);
+  }
+  return id;
+}
+
+/**
+ * The caller over mTLS: its certificate's principal, with the labels of the workload its peer header
+ * names when that workload is the certificate's (same namespace; same service account when declared).
+ */
+export function resolveMtlsPeer(
+  value: string | string[] | undefined,
+  model: MeshModel,
+  principal: string,
+): WorkloadIdentity {
+  const claimed = resolvePeer(value, model);
+  const id = parseSpiffeId(principal);
+  if (claimed === UNKNOWN_WORKLOAD || id === undefined || id.namespace !== claimed.namespace)
+    return principalOf(UNKNOWN_WORKLOAD, principal);
+  const sa = model.workloadEntries.get(workloadKey(claimed.namespace, claimed.workload))?.serviceAccount;
+  if (sa !== undefined && sa !== id.serviceAccount) return principalOf(UNKNOWN_WORKLOAD, principal);
+  return principalOf(claimed, principal);
+}
+
+/** This sidecar's own identity with its principal (telemetry over mTLS). */
+export function withOwnPrincipal(self: WorkloadIdentity, principal: string): WorkloadIdentity {
+  return principal === self.principal ? self : principalOf(self, principal);
 }

@@ -66,7 +66,8 @@ export function compileRetryPolicy(r: HTTPRetry | undefined): RetryPolicy {
 /** How one try ended. */
 export type TryOutcome =
   | { kind: 'response'; status: number }
-  | { kind: 'connect-failure' }
+  /** `reason`: Envoy's transport failure reason (`TLS error: …`) when the TLS handshake failed. */
+  | { kind: 'connect-failure'; reason?: string }
   /** The connection broke after it was made, before a response. */
   | { kind: 'reset' }
   | { kind: 'per-try-timeout' };

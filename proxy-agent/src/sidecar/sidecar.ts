@@ -3,20 +3,24 @@
 // telemetry, and a drain on close. startSidecar reads as its steps; each step is one function below.
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
-import { CLUSTER_DOMAIN } from '../../../lib/mesh-config/labels';
+import { TLSSocket } from 'node:tls';
+import { CLUSTER_DOMAIN, LABEL_WORKLOAD } from '../../../lib/mesh-config/labels';
 import { guardedHandler } from '../net/guarded-handler';
 import type { ConfigSource, MeshSnapshot } from '../sidecar-config/config-source';
+import type { CertificateSource } from '../sidecar-config/workload-certificate';
 import { type AdminState, type ConfigError, createAdminHandler } from './admin';
 import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
 import { FastListener } from './fast-listener';
 import { FastPool } from './fast-pool';
 import { createInboundHandler } from './inbound';
+import { InboundTransport, TLS_HANDSHAKE_TIMEOUT_MS } from './inbound-transport';
 import type { ListenerContext } from './listener-context';
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits, limitedHttpServer } from './listener-limits';
-import { compileMesh, lookupService, type MeshModel } from './mesh-model';
+import { compileMesh, lookupService, type MeshModel, workloadKey } from './mesh-model';
 import { MAX_METRIC_SERIES, SidecarMetrics } from './metrics';
 import { createOutboundHandler } from './outbound';
-import { encodePeer } from './peer-metadata';
+import { type EffectiveMtls, effectiveMtlsMode } from './peer-authentication';
+import { encodePeer, withOwnPrincipal } from './peer-metadata';
 import type {
   ServiceIdentity,
   SidecarMetricsApi,
@@ -26,6 +30,7 @@ import type {
 import { SidecarTracer } from './tracing';
 import type { DownstreamRequest, DownstreamResponse } from './upstream';
 import { Pool } from './upstream-pool';
+import { WorkloadTls } from './workload-tls';
 
 /** Envoy's default limit on request headers (60 KiB); larger ones get 431. */
 export const MAX_HEADER_BYTES = 60 * 1024;
@@ -71,6 +76,13 @@ export interface SidecarOptions {
   maxMetricSeries?: number;
   /** One line per event (config errors, guarded failures); default stderr. */
   log?: (line: string) => void;
+  /**
+   * The workload's certificate (the control plane's CA, or files): with it the sidecar speaks mTLS —
+   * originates Istio mTLS to sidecars (auto-mTLS, ISTIO_MUTUAL) and takes TLS on its inbound port.
+   */
+  certificates?: CertificateSource;
+  /** The inbound port's first byte and TLS handshake must come within this long (default TLS_HANDSHAKE_TIMEOUT_MS). */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 export type ApplyResult = { ok: true } | { ok: false; error: string };
@@ -321,20 +333,33 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   const { source, owned: ownsSource } = await openConfigSource(options);
   const config = new ConfigState(source.current(), self.namespace, self.workload, log);
   const { metrics, tracer, ownsTracer } = createTelemetry(options, self);
-  const clusters = new ClusterManager(metrics);
+  const workloadTls = options.certificates ? new WorkloadTls(options.certificates, log) : undefined;
+  const clusters = new ClusterManager(metrics, workloadTls);
   config.onApply((model) => clusters.apply(model));
 
+  let ports: SidecarHandle['ports'] | undefined;
+  const mtlsMode = ownMtlsMode(
+    options,
+    self,
+    () => config.model,
+    () => ports?.inbound,
+  );
   const ctx: ListenerContext = {
     current: () => config.model,
     clusters,
     metrics,
     tracer,
     self,
+    selfMtls: withOwnPrincipal(self, workloadTls?.spiffeId ?? 'unknown'),
     selfService,
     inboundSpanName: '',
     peerHeader: encodePeer(self),
     fastPath,
+    mtlsMode: () => mtlsMode(),
   };
+  workloadTls?.onChange(() => {
+    ctx.selfMtls = withOwnPrincipal(self, workloadTls.spiffeId);
+  });
   config.onApply((model) => {
     const port = lookupService(model, selfService.service)?.ports[0]?.number ?? options.appPort;
     ctx.inboundSpanName = `${selfService.service}:${port}/*`;
@@ -352,6 +377,16 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     fastPath,
     log,
   );
+  const inboundTransport = new InboundTransport({
+    workloadTls,
+    mode: mtlsMode,
+    accept: inboundAccept(inbound),
+    handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS,
+    maxPending: limits.maxConnections,
+    log,
+    name: 'sidecar inbound',
+  });
+  inbound.server = inboundTransport.server;
   const outbound = proxyListener(
     'sidecar outbound',
     drain.track(createOutboundHandler(ctx)),
@@ -368,12 +403,14 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
       lastConfigError: () => config.error,
       draining: () => drain.draining,
       identity: { ...self, service: selfService.service },
+      workloadTls,
+      mtlsMode,
+      refused: inboundTransport.refused,
     },
     limits,
     log,
   );
 
-  let ports: SidecarHandle['ports'];
   try {
     ports = await listenAll(options, host, { inbound: inbound.server, outbound: outbound.server, admin });
   } catch (err) {
@@ -392,6 +429,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     await app.close();
     if (ownsTracer) await tracer.shutdown();
     if (ownsSource) await source.close();
+    workloadTls?.close();
     await new Promise<void>((resolve) => {
       admin.close(() => resolve());
       admin.closeAllConnections();
@@ -404,6 +442,47 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     applySnapshot: (next) => config.apply(next),
     lastConfigError: () => config.error,
     close,
+  };
+}
+
+/**
+ * Step 7a: the workload's own mTLS mode, from the PeerAuthentications of the current config (computed
+ * once per config). Its labels are its WorkloadEntry's, else app/version/workload; its ports the inbound
+ * port (what its WorkloadEntry declares) and the app's.
+ */
+function ownMtlsMode(
+  options: SidecarOptions,
+  self: WorkloadIdentity,
+  model: () => MeshModel,
+  inboundPort: () => number | undefined,
+): () => EffectiveMtls {
+  let cached: { model: MeshModel; mode: EffectiveMtls } | undefined;
+  return () => {
+    const m = model();
+    if (cached?.model === m) return cached.mode;
+    const entry = m.workloadEntries.get(workloadKey(self.namespace, self.workload));
+    const labels = entry?.labels ?? { app: self.app, version: self.version, [LABEL_WORKLOAD]: self.workload };
+    const ports = [inboundPort() ?? options.inboundPort ?? 0, options.appPort];
+    const mode = effectiveMtlsMode(m.peerAuthentications, { namespace: self.namespace, labels, ports });
+    // Cached only once the inbound port is known (the first connections come after listen anyway).
+    if (inboundPort() !== undefined) cached = { model: m, mode };
+    return mode;
+  };
+}
+
+/** Step 7b: where the inbound transport hands a connection: the fast path, or node:http. */
+function inboundAccept(listener: ProxyListener): (socket: Socket) => void {
+  if (listener.fast) {
+    const fast = listener.fast;
+    return (socket) => fast.accept(socket);
+  }
+  const http = listener.http;
+  return (socket) => {
+    // node:http would read a plain socket's handle directly, past the bytes the peek gave back.
+    const handle = (socket as unknown as { _handle?: { _consumed?: boolean } })._handle;
+    if (handle && !(socket instanceof TLSSocket)) handle._consumed = true;
+    http.emit('connection', socket);
+    if (socket.isPaused()) socket.resume();
   };
 }
 

@@ -10,7 +10,7 @@ export interface WorkloadIdentity {
   /** Istio canonical service / revision (app / version, or 'latest' when there is no version). */
   canonicalService: string;
   canonicalRevision: string;
-  /** SPIFFE principal, or 'unknown' (the mesh runs without mTLS). */
+  /** SPIFFE id (`spiffe://cluster.local/ns/<ns>/sa/<sa>`) when the connection was mTLS, else 'unknown'. */
   principal: string;
 }
 
@@ -31,6 +31,8 @@ export interface RequestRecord {
   destination: WorkloadIdentity;
   destinationService: ServiceIdentity;
   requestProtocol: 'http' | 'grpc';
+  /** The destination reporter's view of the connection (Istio: the source reporter always says unknown). */
+  connectionSecurityPolicy?: 'mutual_tls' | 'none';
   /** 0 when no response was received. */
   responseCode: number;
   /** Envoy response flags joined with ',' (`UT,URX`), or '-' when none applies. */

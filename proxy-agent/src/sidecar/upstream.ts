@@ -6,6 +6,7 @@ import { FastRequest } from './fast-listener';
 import { FastPool } from './fast-pool';
 import type { TryOutcome } from './retry';
 import type { Pool } from './upstream-pool';
+import { tlsFailureReason } from './upstream-tls';
 
 /** A request as a listener's handler gets it: from node:http, or from the fast path. */
 export type DownstreamRequest = IncomingMessage | FastRequest;
@@ -208,7 +209,9 @@ export class UpstreamTry implements Dispatcher.DispatchHandler {
   onError(err: Error): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.outcome === undefined) {
-      this.fail({ kind: CONNECT_ERRORS.has(errorCode(err)) ? 'connect-failure' : 'reset' });
+      const reason = tlsFailureReason(err, (err as { handshake?: boolean }).handshake === true);
+      if (reason !== undefined) this.fail({ kind: 'connect-failure', reason });
+      else this.fail({ kind: CONNECT_ERRORS.has(errorCode(err)) ? 'connect-failure' : 'reset' });
       return;
     }
     this.broken = true;
@@ -295,6 +298,11 @@ export class UpstreamTry implements Dispatcher.DispatchHandler {
     this.done = undefined;
     done?.(this.bytes, complete);
   }
+}
+
+/** Envoy's UF body, with the transport failure reason when there is one (a TLS error). */
+export function connectFailureBody(base: string, reason: string | undefined): string {
+  return reason === undefined ? base : `${base}, transport failure reason: ${reason}`;
 }
 
 /** Sends a reply the sidecar makes itself (Envoy's local reply). */

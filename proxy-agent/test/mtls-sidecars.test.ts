@@ -1,0 +1,327 @@
+// Sidecars speaking mTLS over real sockets: auto-mTLS between sidecars, PeerAuthentication on the
+// inbound port (STRICT resets plaintext, PERMISSIVE labels it unknown), Istio's principal and
+// connection_security_policy labels, UF with the TLS reason for a peer from another CA, an expired one
+// or a wrong SAN, certificate renewal under traffic, and the fast and undici paths over TLS.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
+import type { ConfigSource, MeshSnapshot } from '../src/sidecar-config/config-source';
+import { parseConfigText } from '../src/sidecar-config/static-file-source';
+import { createTestCa, type TestCa, testCertificateSource } from './mtls-ca';
+import {
+  getText,
+  recordingTracer,
+  send,
+  serviceEntry,
+  startUpstream,
+  type Upstream,
+  yamlDocs,
+} from './sidecar-harness';
+import { freePort } from './support/processes';
+
+function mutableSource(first: MeshSnapshot) {
+  let current = first;
+  const listeners = new Set<(s: MeshSnapshot) => void>();
+  const source: ConfigSource = {
+    current: () => current,
+    subscribe: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    close: async () => {},
+  };
+  return {
+    source,
+    push(s: MeshSnapshot) {
+      current = s;
+      for (const l of listeners) l(s);
+    },
+  };
+}
+
+/** A WorkloadEntry of a sidecar'd workload (Istio's tlsMode label), at its sidecar's inbound port. */
+function meshWorkload(app: string, port: number, serviceAccount?: string): string {
+  return `apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: ${app}-v1, namespace: default}
+spec:
+  address: 127.0.0.1
+  ports: {http: ${port}}
+  labels: {app: ${app}, version: v1, meshlens.io/workload: ${app}-v1, security.istio.io/tlsMode: istio}
+${serviceAccount ? `  serviceAccount: ${serviceAccount}\n` : ''}`;
+}
+
+function peerAuthentication(mode: string, selectorApp?: string): string {
+  return `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: ${selectorApp ?? 'default'}, namespace: default}
+spec:
+${selectorApp ? `  selector: {matchLabels: {app: ${selectorApp}}}\n` : ''}  mtls: {mode: ${mode}}
+`;
+}
+
+/** The sample lines of a metric whose labels include all of `labels`. */
+function samples(text: string, metric: string, labels: Record<string, string>): string[] {
+  return text
+    .split('\n')
+    .filter(
+      (l) =>
+        l.startsWith(`${metric}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)),
+    );
+}
+
+const SA = (sa: string) => `spiffe://cluster.local/ns/default/sa/${sa}`;
+
+let ca: TestCa;
+let otherCa: TestCa;
+const upstreams: Upstream[] = [];
+const sidecars: SidecarHandle[] = [];
+let app: Upstream;
+let caller: SidecarHandle;
+let callerUndici: SidecarHandle;
+let reviews: SidecarHandle;
+let reviewsConfig: ReturnType<typeof mutableSource>;
+let reviewsCerts: ReturnType<typeof testCertificateSource>;
+let callerCerts: ReturnType<typeof testCertificateSource>;
+let meshYaml: string;
+const reviewsTracer = recordingTracer();
+const callerTracer = recordingTracer();
+
+beforeAll(async () => {
+  ca = await createTestCa();
+  otherCa = await createTestCa('Another Root');
+  app = await startUpstream((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    // What the app was told about the caller: nothing (peer metadata stops at the sidecar).
+    res.end(`reviews peer=${req.headers['x-meshlens-peer'] ?? 'none'}`);
+  });
+  upstreams.push(app);
+  const badApp = await startUpstream((_req, res) => res.end('should not be reached'));
+  upstreams.push(badApp);
+  const [reviewsIn, badcaIn, expiredIn, wrongsanIn] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  meshYaml = yamlDocs(
+    serviceEntry('reviews'),
+    meshWorkload('reviews', reviewsIn as number, 'reviews'),
+    serviceEntry('productpage'),
+    meshWorkload('productpage', 1, 'productpage'),
+    serviceEntry('badca'),
+    meshWorkload('badca', badcaIn as number, 'badca'),
+    serviceEntry('expired'),
+    meshWorkload('expired', expiredIn as number, 'expired'),
+    serviceEntry('wrongsan'),
+    meshWorkload('wrongsan', wrongsanIn as number, 'wrongsan'),
+  );
+  const snapshot = parseConfigText(meshYaml, 'mesh.yaml');
+  reviewsConfig = mutableSource(snapshot);
+  reviewsCerts = testCertificateSource(await ca.issue({ serviceAccount: 'reviews' }));
+  callerCerts = testCertificateSource(await ca.issue({ serviceAccount: 'productpage' }));
+  reviews = await startSidecar({
+    service: 'reviews',
+    appPort: app.port,
+    inboundPort: reviewsIn,
+    configSource: reviewsConfig.source,
+    certificates: reviewsCerts,
+    tracer: reviewsTracer.tracer,
+    log: () => {},
+  });
+  const peer = async (service: string, port: number, cert: Parameters<typeof testCertificateSource>[0]) =>
+    startSidecar({
+      service,
+      appPort: badApp.port,
+      inboundPort: port,
+      configSource: mutableSource(snapshot).source,
+      certificates: testCertificateSource(cert),
+      log: () => {},
+    });
+  const hour = 3_600_000;
+  sidecars.push(
+    reviews,
+    await peer('badca', badcaIn as number, await otherCa.issue({ serviceAccount: 'badca' })),
+    await peer(
+      'expired',
+      expiredIn as number,
+      await ca.issue({
+        serviceAccount: 'expired',
+        notBefore: new Date(Date.now() - 3 * hour),
+        notAfter: new Date(Date.now() - hour),
+      }),
+    ),
+    await peer('wrongsan', wrongsanIn as number, await ca.issue({ serviceAccount: 'ratings' })),
+  );
+  caller = await startSidecar({
+    service: 'productpage',
+    appPort: 1,
+    configSource: mutableSource(snapshot).source,
+    certificates: callerCerts,
+    tracer: callerTracer.tracer,
+    log: () => {},
+  });
+  callerUndici = await startSidecar({
+    service: 'productpage',
+    appPort: 1,
+    configSource: mutableSource(snapshot).source,
+    certificates: testCertificateSource(await ca.issue({ serviceAccount: 'productpage' })),
+    fastPath: false,
+    log: () => {},
+  });
+  sidecars.push(caller, callerUndici);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(sidecars.map((s) => s.close()));
+  await Promise.all(upstreams.map((u) => u.close()));
+});
+
+/** A plaintext request straight to a sidecar's inbound port, claiming to be productpage. */
+function plaintextToInbound(port: number) {
+  return send(port, {
+    host: 'reviews',
+    path: '/plain',
+    headers: { 'x-meshlens-peer': 'productpage-v1;default;productpage;v1;productpage;v1' },
+  });
+}
+
+describe('auto-mTLS between sidecars', () => {
+  it('goes over mTLS, with Istio principals and connection_security_policy on both reporters', async () => {
+    const r = await send(caller.ports.outbound, { host: 'reviews', path: '/mtls' });
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('reviews peer=none');
+    const dest = (await getText(`http://127.0.0.1:${reviews.ports.admin}/stats/prometheus`)).body;
+    expect(
+      samples(dest, 'istio_requests_total', {
+        reporter: 'destination',
+        source_workload: 'productpage-v1',
+        source_principal: SA('productpage'),
+        destination_principal: SA('reviews'),
+        connection_security_policy: 'mutual_tls',
+      }),
+    ).toHaveLength(1);
+    const src = (await getText(`http://127.0.0.1:${caller.ports.admin}/stats/prometheus`)).body;
+    expect(
+      samples(src, 'istio_requests_total', {
+        reporter: 'source',
+        destination_workload: 'reviews-v1',
+        source_principal: SA('productpage'),
+        destination_principal: SA('reviews'),
+        connection_security_policy: 'unknown',
+      }),
+    ).toHaveLength(1);
+    const server = reviewsTracer.spans.find((s) => s.kind === 'server' && s.start.url.endsWith('/mtls'));
+    expect(server?.attributes['source.principal']).toBe(SA('productpage'));
+    const client = callerTracer.spans.find((s) => s.kind === 'client' && s.start.url.endsWith('/mtls'));
+    expect(client?.attributes['destination.principal']).toBe(SA('reviews'));
+  });
+
+  it('works on the undici path too (fast path off), over TLS', async () => {
+    const r = await send(callerUndici.ports.outbound, { host: 'reviews', path: '/undici' });
+    expect(r.status).toBe(200);
+    const dest = (await getText(`http://127.0.0.1:${reviews.ports.admin}/stats/prometheus`)).body;
+    expect(dest).toContain('connection_security_policy="mutual_tls"');
+  });
+
+  it('keeps connections alive over TLS: many requests, few connections', async () => {
+    for (let i = 0; i < 20; i++)
+      expect((await send(caller.ports.outbound, { host: 'reviews', path: '/ka' })).status).toBe(200);
+    const clusters = JSON.parse((await getText(`http://127.0.0.1:${caller.ports.admin}/config_dump`)).body);
+    expect(clusters.security.certificates[0].spiffeId).toBe(SA('productpage'));
+  });
+});
+
+describe('PeerAuthentication on the inbound port', () => {
+  it('PERMISSIVE (no policy): plaintext is served but its caller is unknown, whatever header it sends', async () => {
+    const r = await plaintextToInbound(reviews.ports.inbound);
+    expect(r.status).toBe(200);
+    const dest = (await getText(`http://127.0.0.1:${reviews.ports.admin}/stats/prometheus`)).body;
+    expect(
+      samples(dest, 'istio_requests_total', {
+        reporter: 'destination',
+        source_workload: 'unknown',
+        source_principal: 'unknown',
+        destination_principal: 'unknown',
+        connection_security_policy: 'none',
+      }),
+    ).toHaveLength(1);
+    expect(
+      samples(dest, 'istio_requests_total', {
+        source_workload: 'productpage-v1',
+        connection_security_policy: 'none',
+      }),
+    ).toHaveLength(0);
+  });
+
+  it('STRICT resets plaintext connections and still takes mTLS', async () => {
+    reviewsConfig.push(parseConfigText(yamlDocs(meshYaml, peerAuthentication('STRICT')), 'mesh.yaml'));
+    await expect(plaintextToInbound(reviews.ports.inbound)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect((await send(caller.ports.outbound, { host: 'reviews', path: '/strict' })).status).toBe(200);
+    reviewsConfig.push(parseConfigText(meshYaml, 'mesh.yaml'));
+  });
+
+  it('a raw TCP client under STRICT gets a reset, not a hang', async () => {
+    reviewsConfig.push(
+      parseConfigText(yamlDocs(meshYaml, peerAuthentication('STRICT', 'reviews')), 'mesh.yaml'),
+    );
+    const outcome = await new Promise<string>((resolve) => {
+      const s = connect(reviews.ports.inbound, '127.0.0.1', () =>
+        s.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n'),
+      );
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      s.on('close', () => resolve('closed'));
+    });
+    expect(outcome).toBe('ECONNRESET');
+    reviewsConfig.push(parseConfigText(meshYaml, 'mesh.yaml'));
+  });
+});
+
+describe('peers the caller refuses: 503 UF with the TLS reason, never a hang', () => {
+  for (const [host, reason] of [
+    ['badca', /CERTIFICATE_VERIFY_FAILED/],
+    ['expired', /CERTIFICATE_VERIFY_FAILED: CERT_HAS_EXPIRED/],
+    [
+      'wrongsan',
+      /CERTIFICATE_VERIFY_FAILED.*sa\/ratings is not one of the expected spiffe:\/\/cluster.local\/ns\/default\/sa\/wrongsan/,
+    ],
+  ] as const) {
+    it(`${host}`, async () => {
+      const r = await send(caller.ports.outbound, { host, path: '/' });
+      expect(r.status).toBe(503);
+      expect(r.headers['x-envoy-response-flags']).toBe('UF,URX');
+      expect(r.body).toMatch(
+        /^upstream connect error or disconnect\/reset before headers\. reset reason: connection failure, transport failure reason: TLS error: /,
+      );
+      expect(r.body).toMatch(reason);
+    });
+  }
+});
+
+describe('certificate renewal', () => {
+  it('swaps certificates under traffic without a failed request; new connections present the new one', async () => {
+    const before = JSON.parse((await getText(`http://127.0.0.1:${reviews.ports.admin}/certs`)).body);
+    const oldSerial = before.certificates[0].cert_chain[0].serialNumber;
+    const statuses: number[] = [];
+    let renewed = false;
+    const worker = async () => {
+      for (let i = 0; i < 40; i++) {
+        const r = await send(caller.ports.outbound, { host: 'reviews', path: '/renew' });
+        statuses.push(r.status);
+        if (i === 10 && !renewed) {
+          renewed = true;
+          reviewsCerts.renew(await ca.issue({ serviceAccount: 'reviews' }));
+          callerCerts.renew(await ca.issue({ serviceAccount: 'productpage' }));
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const after = JSON.parse((await getText(`http://127.0.0.1:${reviews.ports.admin}/certs`)).body);
+    expect(after.certificates[0].cert_chain[0].serialNumber).not.toBe(oldSerial);
+    expect(after.certificates[0].spiffeId).toBe(SA('reviews'));
+    expect(after.certificates[0].ca_cert[0].subject).toContain('Test Mesh Root');
+    expect(after.certificates[0].daysUntilExpiration).toBe(0);
+    expect(after.certificates[0].secondsToRenewal).toBeGreaterThan(0);
+  });
+});
