@@ -1,4 +1,5 @@
-// The trace search page as a user drives it: fill the form, find traces, read the list and the scatter plot.
+// The trace search page as a user drives it: fill the form, find traces, read the list and the scatter plot,
+// tick two to compare, or open a trace file.
 import type { Locator, Page } from '@playwright/test';
 
 export class TraceSearchPage {
@@ -7,11 +8,20 @@ export class TraceSearchPage {
   readonly results: Locator;
   /** The scatter plot's points, one link a trace. */
   readonly points: Locator;
+  readonly fileInput: Locator;
+  /** What the file opener says when a file is not a trace. */
+  readonly fileError: Locator;
+  /** The traces of a file holding several. */
+  readonly fileTraces: Locator;
 
   constructor(private readonly page: Page) {
     this.form = page.getByRole('form', { name: 'Search traces' });
     this.results = page.getByRole('region', { name: 'Traces found' }).locator('li[data-trace-id]');
     this.points = page.getByTestId('duration-scatter').locator('a[data-trace-id]');
+    const opener = page.getByRole('region', { name: 'Open trace file' });
+    this.fileInput = opener.getByLabel('Open trace file');
+    this.fileError = opener.getByRole('alert');
+    this.fileTraces = opener.getByRole('list', { name: 'Traces in the file' });
   }
 
   async open(query = ''): Promise<void> {
@@ -21,6 +31,22 @@ export class TraceSearchPage {
   async findErrorsOnly(): Promise<void> {
     await this.form.getByLabel('Errors only').check();
     await this.form.getByRole('button', { name: 'Find traces' }).click();
+  }
+
+  /** Picks a file to open, as the file chooser would. */
+  async openFile(name: string, body: string): Promise<void> {
+    await this.fileInput.setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(body) });
+  }
+
+  /** Ticks the first two results and presses Compare; answers their trace ids in order. */
+  async compareFirstTwo(): Promise<[string, string]> {
+    const ids: string[] = [];
+    for (const item of [this.results.nth(0), this.results.nth(1)]) {
+      ids.push((await item.getAttribute('data-trace-id')) as string);
+      await item.getByRole('checkbox').check();
+    }
+    await this.page.getByRole('link', { name: 'Compare', exact: true }).click();
+    return [ids[0] as string, ids[1] as string];
   }
 
   /** The error count of every trace listed. */

@@ -52,8 +52,8 @@ export function descendantCount(tree: TraceTree, key: string): number {
 export const COLLAPSE_ABOVE_SPANS = 2_000;
 /** How deep a big trace opens: the root and this many levels below it. */
 export const DEFAULT_OPEN_DEPTH = 3;
-/** A span with more children than this opens collapsed in a big trace, whatever its depth. */
-export const COLLAPSE_ABOVE_CHILDREN = 200;
+/** Below the root, a span with more children than this opens collapsed in a big trace, whatever its depth. */
+export const COLLAPSE_ABOVE_CHILDREN = 50;
 
 /** The spans collapsed when a trace opens: none for a small trace; for a big one, below a depth and wide fans. */
 export function defaultCollapsed(
