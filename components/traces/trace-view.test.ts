@@ -4,6 +4,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { type Trace, TraceSchema, TracesResponseSchema } from '@/lib/jaeger/model';
+import { readTraces } from '@/lib/jaeger/read-traces';
 import { bookinfoFailingTrace } from '@/lib/traces/testdata/bookinfo-trace';
 import { makeTrace } from '@/lib/traces/testdata/make-trace';
 import { TraceTimeline } from './trace-view';
@@ -58,5 +59,58 @@ describe('TraceTimeline', () => {
     expect(rows.length).toBeGreaterThan(20);
     expect(rows.length).toBeLessThan(60);
     expect(rows[0]).toBe('s0000');
+  });
+
+  it('shows an odd backend answer with its repairs: rows marked, warnings listed, the trace header says how many', () => {
+    const read = readTraces({
+      data: [
+        {
+          traceID: 'aaaaaaaaaaaaaaaa',
+          spans: [
+            {
+              traceID: 'aaaaaaaaaaaaaaaa',
+              spanID: 'a1',
+              operationName: 'root',
+              startTime: 1e15,
+              duration: 10,
+              processID: 'p1',
+            },
+            {
+              spanID: 'a2',
+              operationName: 'odd',
+              references: [{ refType: 'CHILD_OF', spanID: 'ff' }],
+              startTime: 1e15 + 1,
+              duration: 1,
+              tags: [{ key: 'error', type: 'bool', value: 'true' }],
+              processID: 'p1',
+            },
+          ],
+          processes: { p1: { serviceName: 'svc' } },
+        },
+      ],
+    });
+    if (!read.ok) throw new Error(read.message);
+    const html = render(read.traces[0] as Trace);
+    expect(html).toContain('data-testid="trace-warnings"');
+    expect(html).toMatch(/data-span-id="00000000000000a2"[\s\S]*?data-span-warnings="\d+"/);
+    const detail = html.slice(html.indexOf('data-testid="span-detail"'));
+    expect(detail).toContain('bool sent as the string');
+    expect(detail).toContain('(orphan)');
+    // The views are tabs over the trace; the timeline is the one shown.
+    expect(html).toMatch(/role="tab"[^>]*aria-selected="true"[^>]*>Timeline/);
+  });
+
+  it('opens a big trace folded below a depth', () => {
+    const specs = [{ id: 'r', start: 0, duration: 100_000 }] as {
+      id: string;
+      start: number;
+      duration: number;
+      parent?: string;
+    }[];
+    for (let i = 0; i < 3000; i++)
+      specs.push({ id: `c${i}`, start: i, duration: 1, parent: i === 0 ? 'r' : `c${i - 1}` });
+    const html = render(makeTrace(specs));
+    expect(html).toMatch(/Spans \((\d) shown/);
+    expect(Number(/Spans \((\d+) shown/.exec(html)?.[1])).toBeLessThan(10);
   });
 });
