@@ -15,6 +15,8 @@ export interface ControlPlaneSourceOptions {
   /** Base URL of the control plane (or a Kubernetes API server with Istio's CRDs). */
   url: string;
   token?: string;
+  /** PEM roots the control plane's HTTPS certificate must chain to (the system's when absent). */
+  ca?: string;
   /** Namespaces to follow; all when absent. */
   namespaces?: readonly string[];
   /** Events arriving within this window make one snapshot (default 10 ms). */
@@ -247,7 +249,11 @@ class Informer implements ControlPlaneSource {
   }
 
   private async fetchOk(path: string, signal: AbortSignal): Promise<IncomingMessage> {
-    const res = await openRequest(new URL(path, this.options.url), { headers: this.headers(), signal });
+    const res = await openRequest(new URL(path, this.options.url), {
+      headers: this.headers(),
+      signal,
+      ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
+    });
     const status = res.statusCode ?? 0;
     if (status === 410) {
       res.resume();

@@ -9,6 +9,10 @@ export interface HttpRequestInit {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** PEM roots an https server must chain to (the control plane's CA); the system's when absent. */
+  ca?: string;
+  /** Skip verification: only to fetch the CA's roots once, when the operator explicitly asks. */
+  insecureSkipVerify?: boolean;
 }
 
 /** Sends a request; resolves with the response head (its body still to be read or streamed). */
@@ -21,7 +25,9 @@ export async function openRequest(url: URL, init: HttpRequestInit = {}): Promise
       ...(init.body !== undefined ? { 'content-length': String(Buffer.byteLength(init.body)) } : {}),
     },
     ...(init.signal ? { signal: init.signal } : {}),
-  };
+    ...(init.ca !== undefined ? { ca: init.ca } : {}),
+    ...(init.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+  } as RequestOptions;
   return new Promise((resolve, reject) => {
     const req = request(url, options, resolve);
     req.on('error', reject);
@@ -37,8 +43,19 @@ export async function readText(res: IncomingMessage): Promise<string> {
   return text;
 }
 
-/** A MeshConfigClient transport over node:http. */
-export const nodeHttpTransport: HttpTransport = async ({ method, url, headers, body, timeoutMs }) => {
-  const res = await openRequest(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-  return { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', text: await readText(res) };
-};
+/** A MeshConfigClient transport over node:http(s), verifying https servers against `ca` when given. */
+export function nodeTransport(ca?: string): HttpTransport {
+  return async ({ method, url, headers, body, timeoutMs }) => {
+    const res = await openRequest(url, {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(ca !== undefined ? { ca } : {}),
+    });
+    return { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', text: await readText(res) };
+  };
+}
+
+/** A MeshConfigClient transport over node:http (https verified against the system's roots). */
+export const nodeHttpTransport: HttpTransport = nodeTransport();

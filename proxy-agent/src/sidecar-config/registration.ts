@@ -11,7 +11,7 @@ import {
   LABEL_WORKLOAD,
 } from '../../../lib/mesh-config/labels';
 import type { WorkloadEntry } from '../../../lib/mesh-config/schema';
-import { nodeHttpTransport } from './http-request';
+import { nodeTransport } from './http-request';
 
 export const DEFAULT_HEARTBEAT_MS = 5000;
 const METRICS_PATH = '/stats/prometheus';
@@ -21,6 +21,8 @@ const DEREGISTER_TIMEOUT_MS = 1500;
 export interface RegistrationOptions {
   controlPlaneUrl: string;
   token?: string;
+  /** PEM roots the control plane's HTTPS certificate must chain to. */
+  ca?: string;
   namespace: string;
   app: string;
   version?: string;
@@ -114,7 +116,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
   const client = new MeshConfigClient({
     baseUrl: options.controlPlaneUrl,
     token: options.token,
-    transport: nodeHttpTransport,
+    transport: nodeTransport(options.ca),
   });
   const every = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   let interval = every;
@@ -196,7 +198,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
         baseUrl: options.controlPlaneUrl,
         token: options.token,
         timeoutMs: DEREGISTER_TIMEOUT_MS,
-        transport: nodeHttpTransport,
+        transport: nodeTransport(options.ca),
       }).delete('WorkloadEntry', namespace, name);
       if (r.ok || r.status === 404) options.onInfo?.(`deregistered WorkloadEntry ${namespace}/${name}`);
       else
