@@ -153,10 +153,16 @@ function buildTag(key: string, type: KeyValue['type'], value: KeyValue['value'])
   };
 }
 
-/** `text` as one flat string (V8 keeps concatenations as trees of their parts until first read). */
+/** Written by `flat`, so that the optimizing compiler cannot drop the read that flattens. */
+let flatSink = 0;
+
+/**
+ * `text` as one flat string: V8 keeps a concatenation as a tree of its parts (an object each) until it is
+ * read. Reading a character flattens it; `text | 0` (flatstr's trick) does not once the code is optimized
+ * (measured: a stored concatenation of 8 parts kept 256 bytes with it, 142 flattened).
+ */
 export function flat(text: string): string {
-  // Converting a string to a number flattens it (the trick of the flatstr package).
-  void ((text as unknown as number) | 0);
+  flatSink ^= text.charCodeAt(0);
   return text;
 }
 
