@@ -24,6 +24,8 @@ export interface TestCa {
   rootPem: string;
   /** A workload certificate for `spiffe://cluster.local/ns/<ns>/sa/<sa>` (or `uri` exactly). */
   issue(o: {
+    /** A DNS SAN instead of the SPIFFE id (a server outside the mesh). */
+    dns?: string;
     namespace?: string;
     serviceAccount: string;
     uri?: string;
@@ -71,7 +73,10 @@ export async function createTestCa(name = 'Test Mesh Root'): Promise<TestCa> {
             x509.ExtendedKeyUsage.serverAuth,
             x509.ExtendedKeyUsage.clientAuth,
           ]),
-          new x509.SubjectAlternativeNameExtension([{ type: 'url', value: uri }], true),
+          new x509.SubjectAlternativeNameExtension(
+            [o.dns ? { type: 'dns', value: o.dns } : { type: 'url', value: uri }],
+            true,
+          ),
         ],
       });
       const key = pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey));

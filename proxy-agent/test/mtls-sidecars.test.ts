@@ -2,12 +2,16 @@
 // inbound port (STRICT resets plaintext, PERMISSIVE labels it unknown), Istio's principal and
 // connection_security_policy labels, UF with the TLS reason for a peer from another CA, an expired one
 // or a wrong SAN, certificate renewal under traffic, and the fast and undici paths over TLS.
-import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { type AddressInfo, connect } from 'node:net';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
 import type { ConfigSource, MeshSnapshot } from '../src/sidecar-config/config-source';
 import { parseConfigText } from '../src/sidecar-config/static-file-source';
-import { createTestCa, type TestCa, testCertificateSource } from './mtls-ca';
+import { createTestCa, type TestCa, testCertificateSource, writeCertificateFiles } from './mtls-ca';
 import {
   getText,
   recordingTracer,
@@ -83,6 +87,7 @@ let reviews: SidecarHandle;
 let reviewsConfig: ReturnType<typeof mutableSource>;
 let reviewsCerts: ReturnType<typeof testCertificateSource>;
 let callerCerts: ReturnType<typeof testCertificateSource>;
+let callerConfig: ReturnType<typeof mutableSource>;
 let meshYaml: string;
 const reviewsTracer = recordingTracer();
 const callerTracer = recordingTracer();
@@ -153,10 +158,11 @@ beforeAll(async () => {
     ),
     await peer('wrongsan', wrongsanIn as number, await ca.issue({ serviceAccount: 'ratings' })),
   );
+  callerConfig = mutableSource(snapshot);
   caller = await startSidecar({
     service: 'productpage',
     appPort: 1,
-    configSource: mutableSource(snapshot).source,
+    configSource: callerConfig.source,
     certificates: callerCerts,
     tracer: callerTracer.tracer,
     log: () => {},
@@ -274,6 +280,131 @@ describe('PeerAuthentication on the inbound port', () => {
     });
     expect(outcome).toBe('ECONNRESET');
     reviewsConfig.push(parseConfigText(meshYaml, 'mesh.yaml'));
+  });
+});
+
+describe('TLS details', () => {
+  it('resumes TLS sessions: new connections skip the full handshake', async () => {
+    const oneRequestPerConnection = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: default}
+spec:
+  host: reviews
+  trafficPolicy: {connectionPool: {http: {maxRequestsPerConnection: 1}}}
+`;
+    callerConfig.push(parseConfigText(yamlDocs(meshYaml, oneRequestPerConnection), 'mesh.yaml'));
+    const dump = async () =>
+      JSON.parse((await getText(`http://127.0.0.1:${reviews.ports.admin}/config_dump`)).body).security
+        .inboundHandshakes as { full: number; resumed: number };
+    // Resumed sessions still name the caller (its certificate travels in the session).
+    const fromProductpage = async () => {
+      const text = (await getText(`http://127.0.0.1:${reviews.ports.admin}/stats/prometheus`)).body;
+      const line = samples(text, 'istio_requests_total', {
+        reporter: 'destination',
+        source_principal: SA('productpage'),
+        response_code: '200',
+      })[0];
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await dump();
+    const countBefore = await fromProductpage();
+    for (let i = 0; i < 10; i++)
+      expect((await send(caller.ports.outbound, { host: 'reviews', path: '/resume' })).status).toBe(200);
+    expect((await fromProductpage()) - countBefore).toBe(10);
+    const after = await dump();
+    expect(after.full + after.resumed - before.full - before.resumed).toBe(10);
+    expect(after.resumed - before.resumed).toBeGreaterThanOrEqual(8);
+    callerConfig.push(parseConfigText(meshYaml, 'mesh.yaml'));
+  });
+
+  it('DISABLE: auto-mTLS sends plaintext to the workload, and a TLS client is reset', async () => {
+    const disable = parseConfigText(
+      yamlDocs(meshYaml, peerAuthentication('DISABLE', 'reviews')),
+      'mesh.yaml',
+    );
+    reviewsConfig.push(disable);
+    callerConfig.push(disable);
+    onTestFinished(() => {
+      reviewsConfig.push(parseConfigText(meshYaml, 'mesh.yaml'));
+      callerConfig.push(parseConfigText(meshYaml, 'mesh.yaml'));
+    });
+    expect((await send(caller.ports.outbound, { host: 'reviews', path: '/disabled' })).status).toBe(200);
+    const src = (await getText(`http://127.0.0.1:${caller.ports.admin}/stats/prometheus`)).body;
+    expect(
+      samples(src, 'istio_requests_total', {
+        reporter: 'source',
+        destination_principal: 'unknown',
+        destination_workload: 'reviews-v1',
+      }),
+      src,
+    ).toHaveLength(1);
+    const outcome = await new Promise<string>((resolve) => {
+      const s = tlsConnect({ port: reviews.ports.inbound, host: '127.0.0.1', rejectUnauthorized: false });
+      s.on('secureConnect', () => resolve('handshake'));
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    });
+    expect(outcome).toBe('ECONNRESET');
+  });
+
+  it('a caller whose certificate the callee does not trust gets 503 UF, not a hang', async () => {
+    const stranger = await startSidecar({
+      service: 'productpage',
+      appPort: 1,
+      configSource: mutableSource(parseConfigText(meshYaml, 'mesh.yaml')).source,
+      certificates: testCertificateSource(await otherCa.issue({ serviceAccount: 'productpage' })),
+      log: () => {},
+    });
+    sidecars.push(stranger);
+    const r = await send(stranger.ports.outbound, { host: 'reviews', path: '/stranger' });
+    expect(r.status).toBe(503);
+    expect(r.headers['x-envoy-response-flags']).toMatch(/^U[FC],URX$/);
+    expect(app.seen.some((s) => s.url === '/stranger')).toBe(false);
+  });
+
+  it('SIMPLE TLS to an external ServiceEntry host, verified against the given CA and the host name', async () => {
+    const server = await ca.issue({ serviceAccount: 'x', dns: 'secure.example.com' });
+    const https = createHttpsServer({ key: server.key, cert: server.certChain }, (req, res) => {
+      res.end(
+        `external over ${req.socket.constructor.name} sni=${(req.socket as { servername?: string }).servername}`,
+      );
+    });
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+    const port = (https.address() as AddressInfo).port;
+    const files = writeCertificateFiles(server);
+    const external = (sni: string) => `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: secure, namespace: default}
+spec:
+  hosts: [secure.example.com]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports: [{number: 443, name: https}]
+  endpoints: [{address: 127.0.0.1, ports: {https: ${port}}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: secure, namespace: default}
+spec:
+  host: secure.example.com
+  trafficPolicy: {tls: {mode: SIMPLE, caCertificates: ${files.rootCert}${sni}}}
+`;
+    try {
+      callerConfig.push(parseConfigText(yamlDocs(meshYaml, external('')), 'mesh.yaml'));
+      const r = await send(caller.ports.outbound, { host: 'secure.example.com', path: '/' });
+      expect(r.status).toBe(200);
+      expect(r.body).toBe('external over TLSSocket sni=secure.example.com');
+      // A name the server's certificate does not carry: refused, UF with the reason.
+      callerConfig.push(
+        parseConfigText(yamlDocs(meshYaml, external(', sni: other.example.com')), 'mesh.yaml'),
+      );
+      const bad = await send(caller.ports.outbound, { host: 'secure.example.com', path: '/' });
+      expect(bad.status).toBe(503);
+      expect(bad.body).toMatch(/transport failure reason: TLS error: CERTIFICATE_VERIFY_FAILED/);
+    } finally {
+      callerConfig.push(parseConfigText(meshYaml, 'mesh.yaml'));
+      https.closeAllConnections();
+      https.close();
+    }
   });
 });
 

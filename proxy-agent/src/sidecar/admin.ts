@@ -31,6 +31,8 @@ export interface AdminState {
   mtlsMode?: () => EffectiveMtls;
   /** Inbound connections refused, by reason. */
   refused?: Readonly<Record<string, number>>;
+  /** Inbound TLS handshakes, full and resumed. */
+  handshakes?: Readonly<Record<string, number>>;
 }
 
 /** Envoy's /certs shape: `certificates[{ca_cert[], cert_chain[]}]`, each with Istio's secret fields. */
@@ -157,6 +159,7 @@ export function createAdminHandler(
           security: {
             mtlsMode: state.mtlsMode?.() ?? 'PERMISSIVE',
             refusedConnections: state.refused ?? {},
+            inboundHandshakes: state.handshakes ?? {},
             ...certificatesView(state.workloadTls, Date.now()),
           },
         });

@@ -48,6 +48,8 @@ export class InboundTransport {
   readonly server: Server;
   /** Counters of refused connections, by reason (exported on /certs for a look at what is refused). */
   readonly refused = { plaintextUnderStrict: 0, tlsUnderDisable: 0, handshakeFailed: 0, noCertificate: 0 };
+  /** TLS handshakes completed: full, and resumed from a session ticket (the cheap kind). */
+  readonly handshakes = { full: 0, resumed: 0 };
   private pending = 0;
   private lastLog = 0;
 
@@ -126,6 +128,8 @@ export class InboundTransport {
       });
       tls.once('secure', () => {
         if (!settle()) return;
+        if (tls.isSessionReused()) this.handshakes.resumed++;
+        else this.handshakes.full++;
         const principal = spiffeIds(tls.getPeerCertificate()?.subjectaltname)[0] ?? 'unknown';
         bySocket.set(tls, { mtls: true, peerPrincipal: principal });
         this.o.accept(tls as unknown as Socket);

@@ -406,6 +406,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
       workloadTls,
       mtlsMode,
       refused: inboundTransport.refused,
+      handshakes: inboundTransport.handshakes,
     },
     limits,
     log,

@@ -131,9 +131,6 @@ function checkGivenSans(cert: PeerCertificate, sans: readonly string[]): Error |
   return verifyError(`peer SAN ${have.join(',') || '(none)'} is not one of ${sans.join(',')}`);
 }
 
-/** Most TLS sessions kept per endpoint for resumption (one per recent connection is plenty). */
-const MAX_SESSIONS = 8;
-
 /**
  * The TLS side of one endpoint's connections: opens them with the plan, resumes sessions (new
  * connections of a keep-alive pool skip the full handshake), and remembers the peer's SPIFFE id.
@@ -141,7 +138,8 @@ const MAX_SESSIONS = 8;
 export class UpstreamTls {
   /** The last verified peer's SPIFFE id ('unknown' before the first handshake). */
   peerPrincipal = 'unknown';
-  private sessions: Buffer[] = [];
+  /** The latest session ticket: every new connection resumes from it (tickets are reusable in OpenSSL). */
+  private session: Buffer | undefined;
   private sessionGeneration = -1;
   private readonly fileContext: SecureContext | Error | undefined;
 
@@ -164,7 +162,7 @@ export class UpstreamTls {
       if (context === undefined) return failedSocket('no workload certificate to present (ISTIO_MUTUAL)');
       if (this.workload && this.sessionGeneration !== this.workload.generation) {
         // Sessions of an older certificate (or trust bundle) are not resumed.
-        this.sessions = [];
+        this.session = undefined;
         this.sessionGeneration = this.workload.generation;
       }
     } else if (this.fileContext instanceof Error) return failedSocket(this.fileContext.message);
@@ -176,7 +174,7 @@ export class UpstreamTls {
       servername: plan.sni,
       ALPNProtocols: MESH_ALPN,
       ...(context ? { secureContext: context } : {}),
-      ...(this.sessions.length > 0 ? { session: this.sessions.pop() } : {}),
+      ...(this.session ? { session: this.session } : {}),
       rejectUnauthorized: plan.kind === 'istio-mutual' || !plan.insecureSkipVerify,
       checkServerIdentity: (host, cert) => {
         if (plan.kind === 'istio-mutual') return checkMeshPeer(cert, plan, trustDomain);
@@ -186,15 +184,15 @@ export class UpstreamTls {
     });
     socket.setNoDelay(true);
     socket.once('secureConnect', () => {
-      const id = spiffeIds(socket.getPeerCertificate()?.subjectaltname)[0] ?? 'unknown';
-      if (id !== this.peerPrincipal) {
+      // A resumed session shows no peer certificate on the client: the endpoint's last one stands.
+      const id = spiffeIds(socket.getPeerCertificate()?.subjectaltname)[0];
+      if (id !== undefined && id !== this.peerPrincipal) {
         this.peerPrincipal = id;
         this.onPeer(id);
       }
     });
     socket.on('session', (session: Buffer) => {
-      if (this.sessions.length >= MAX_SESSIONS) this.sessions.shift();
-      this.sessions.push(session);
+      this.session = session;
     });
     return socket;
   }

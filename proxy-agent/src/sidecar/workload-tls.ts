@@ -9,6 +9,9 @@ import type { CertificateSource, WorkloadCertificate } from '../sidecar-config/w
 /** ALPN on every TLS connection the sidecar makes or takes (h2 once the sidecar speaks it). */
 export const MESH_ALPN = ['http/1.1'];
 
+/** Sessions are resumed only within one application (OpenSSL's session id context, at most 32 bytes). */
+const SESSION_ID_CONTEXT = 'meshlens-sidecar';
+
 const SPIFFE = /^spiffe:\/\/([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/;
 
 /** The SPIFFE URI SANs of a peer certificate's `subjectaltname` string (`URI:spiffe://…, DNS:…`). */
@@ -70,7 +73,7 @@ export class WorkloadTls {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly source: CertificateSource,
+    source: CertificateSource,
     private readonly log: (line: string) => void,
   ) {
     this.take(source.current());
@@ -106,7 +109,13 @@ export class WorkloadTls {
   private take(cert: WorkloadCertificate | undefined): void {
     if (cert === undefined) return;
     try {
-      this.secure = createSecureContext({ key: cert.key, cert: cert.certChain, ca: cert.trustBundle });
+      this.secure = createSecureContext({
+        key: cert.key,
+        cert: cert.certChain,
+        ca: cert.trustBundle,
+        // OpenSSL resumes sessions of a server that verifies client certificates only with an id context.
+        sessionIdContext: SESSION_ID_CONTEXT,
+      });
     } catch (err) {
       // A certificate Node cannot load: keep the previous one (connections keep working until it expires).
       this.log(`meshlens sidecar: workload certificate not usable, keeping the previous one: ${String(err)}`);
