@@ -33,7 +33,7 @@ export default async function globalSetup(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
   const url = (label: string) => {
-    const m = new RegExp(`${label}\\s+(http://\\S+)`).exec(out);
+    const m = new RegExp(`${label}\\s+(https?://\\S+)`).exec(out);
     if (!m?.[1]) throw new Error(`no ${label} URL in the demo output:\n${out}`);
     return m[1];
   };
@@ -43,6 +43,11 @@ export default async function globalSetup(): Promise<void> {
     controlPlane: url('control plane'),
     token: readClientToken(join(dataDir, 'control-plane.token')),
   };
+  // The control plane serves HTTPS with a certificate from its CA: the token dashboard (MESH_CONTROL_CA_FILE)
+  // and the spec workers' own clients (NODE_EXTRA_CA_CERTS, read when each worker starts) trust its roots.
+  const caFile = join(dataDir, 'control-plane-ca.pem');
+  process.env.MESH_CONTROL_CA_FILE = caFile;
+  process.env.NODE_EXTRA_CA_CERTS = caFile;
   const tokenDashboard = await startTokenDashboard({ ...backends, controlPlaneToken: backends.token }).catch(
     (err: unknown) => {
       child.kill('SIGINT');

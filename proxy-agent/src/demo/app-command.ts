@@ -1,5 +1,6 @@
 // `meshlens-agent demo-app`: one demo workload instance (the app; its sidecar is a separate process).
 // It follows its service's behaviour knobs on the control plane, so scenarios switch without restarts.
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { parseArgs } from 'node:util';
 import { readClientToken } from '../../../lib/auth/token-file';
@@ -22,13 +23,14 @@ export async function main(argv: string[]): Promise<void> {
       'outbound-port': { type: 'string' },
       'control-plane': { type: 'string' },
       'token-file': { type: 'string' },
+      'control-plane-ca-file': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(
       'usage: meshlens-agent demo-app --role productpage|details|reviews|ratings --version V --instance NAME\n' +
-        '         --port N --outbound-port N [--control-plane URL --token-file FILE]',
+        '         --port N --outbound-port N [--control-plane URL --token-file FILE --control-plane-ca-file FILE]',
     );
     return;
   }
@@ -45,8 +47,12 @@ export async function main(argv: string[]): Promise<void> {
   if (values['control-plane']) {
     const token = values['token-file'] ? readClientToken(values['token-file']) : undefined;
     const url = new URL(resourcePath('ServiceEntry', DEMO_NAMESPACE, role), values['control-plane']);
+    // The control plane serves HTTPS with a certificate from its CA: verify it against the CA file.
+    const caFile = values['control-plane-ca-file'] ?? (process.env.MESH_CONTROL_CA_FILE?.trim() || undefined);
+    const ca = caFile !== undefined ? readFileSync(caFile, 'utf8') : undefined;
+    const getter = url.protocol === 'https:' ? (await import('node:https')).get : get;
     const refresh = async () => {
-      const se = await getJson<ServiceEntry>(url, token);
+      const se = await getJson<ServiceEntry>(getter, url, token, ca);
       // Unreachable control plane: keep the last knobs, like a sidecar keeps its last config.
       if (se) behaviour = parseBehaviour(se.metadata.annotations?.[BEHAVIOUR_ANNOTATION]);
     };
@@ -76,10 +82,15 @@ export async function main(argv: string[]): Promise<void> {
  * GET a JSON document with node:http (not fetch: its lazily loaded HTTP stack would add ~15 MB to
  * each of the demo's small app processes). Undefined on any failure.
  */
-function getJson<T>(url: URL, token: string | undefined): Promise<T | undefined> {
+function getJson<T>(
+  getter: typeof get,
+  url: URL,
+  token: string | undefined,
+  ca: string | undefined,
+): Promise<T | undefined> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    const req = get(url, { headers, timeout: 2_000 }, (res) => {
+    const req = getter(url, { headers, timeout: 2_000, ...(ca !== undefined ? { ca } : {}) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => {

@@ -1,13 +1,15 @@
 // `meshlens-agent demo`: runs the whole demo until Ctrl-C. `demo scenario NAME` switches the
 // scenario of a running demo (a control-plane change, no restart).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readClientToken } from '../../../lib/auth/token-file';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
+import { nodeTransport } from '../sidecar-config/http-request';
 import { applyScenario } from './apply-scenario';
 import { ensurePrometheus } from './ensure-prometheus';
 import { isScenario, SCENARIOS, type ScenarioName } from './scenarios';
-import { DEFAULT_PORTS, DEMO_SAMPLING_PERCENT, startDemo } from './supervisor';
+import { CA_FILE, DEFAULT_PORTS, DEMO_SAMPLING_PERCENT, startDemo } from './supervisor';
 
 const USAGE = `usage: meshlens-agent demo [--rps N] [--scenario NAME] [--sampling PERCENT] [--no-dashboard] [--data-dir DIR] [--free-ports]
        meshlens-agent demo scenario NAME [--data-dir DIR] [--control-plane URL]
@@ -39,7 +41,7 @@ export async function main(argv: string[]): Promise<void> {
       'no-dashboard': { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: '.meshlens' },
       'free-ports': { type: 'boolean', default: false },
-      'control-plane': { type: 'string', default: `http://127.0.0.1:${DEFAULT_PORTS.controlPlane}` },
+      'control-plane': { type: 'string', default: `https://127.0.0.1:${DEFAULT_PORTS.controlPlane}` },
       help: { type: 'boolean', default: false },
     },
   });
@@ -51,7 +53,12 @@ export async function main(argv: string[]): Promise<void> {
   if (positionals[0] === 'scenario') {
     const name = scenarioArg(positionals[1]);
     const token = readClientToken(join(dataDir, 'control-plane.token'));
-    const client = new MeshConfigClient({ baseUrl: values['control-plane'], token, user: 'meshlens-demo' });
+    const client = new MeshConfigClient({
+      baseUrl: values['control-plane'],
+      token,
+      user: 'meshlens-demo',
+      transport: nodeTransport(readFileSync(join(dataDir, CA_FILE), 'utf8')),
+    });
     const errors = await applyScenario(client, name);
     if (errors.length > 0) throw new Error(errors.join('\n'));
     console.log(`scenario ${name} applied: ${SCENARIOS[name]}`);
@@ -86,7 +93,7 @@ export async function main(argv: string[]): Promise<void> {
       `  prometheus       ${u.prometheus}`,
       `  jaeger query     ${u.jaegerQuery}   (Jaeger HTTP API)`,
       `  otlp             ${u.otlp}`,
-      `  control plane    ${u.controlPlane}   (token in ${join(dataDir, 'control-plane.token')})`,
+      `  control plane    ${u.controlPlane}   (token in ${join(dataDir, 'control-plane.token')}, CA in ${join(dataDir, CA_FILE)})`,
       `  ingress          ${u.ingress}   (Host: productpage.bookinfo.svc.cluster.local)`,
       `  logs             ${join(dataDir, 'logs')}/`,
       '',

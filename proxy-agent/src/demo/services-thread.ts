@@ -11,6 +11,8 @@ const STOP_GRACE_MS = 5_000;
 
 export interface ServicesUrls {
   controlPlane: string;
+  /** The control plane CA's trust bundle (PEM): what every demo client verifies it against. */
+  controlPlaneCa: string;
   otlp: string;
   jaegerQuery: string;
 }

@@ -22,7 +22,7 @@ export interface ServicesConfig {
 }
 
 export type ServicesMessage =
-  | { type: 'ready'; controlPlane: string; otlp: string; jaegerQuery: string }
+  | { type: 'ready'; controlPlane: string; controlPlaneCa: string; otlp: string; jaegerQuery: string }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };
 
@@ -57,8 +57,6 @@ try {
     host: '127.0.0.1',
     dataDir: config.controlPlaneDataDir,
     tokenFile: config.tokenFile,
-    // Plain HTTP until every demo client trusts the CA (next commit).
-    insecureHttp: true,
     log: cpLog.line,
   });
   closers.push(() => cp.close());
@@ -72,7 +70,13 @@ try {
   });
   closers.push(() => traces.close());
   tsLog.line(`OTLP/HTTP on ${traces.otlpUrl}, Jaeger query API on ${traces.queryUrl}/api`);
-  send({ type: 'ready', controlPlane: cp.url, otlp: traces.otlpUrl, jaegerQuery: traces.queryUrl });
+  send({
+    type: 'ready',
+    controlPlane: cp.url,
+    controlPlaneCa: cp.trustBundle(),
+    otlp: traces.otlpUrl,
+    jaegerQuery: traces.queryUrl,
+  });
 } catch (err) {
   await stop();
   send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });

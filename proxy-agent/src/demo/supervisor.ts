@@ -16,6 +16,7 @@ import { recordingRulesYaml } from '../../../lib/graph/recording-rules';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
 import { freePort } from '../net/free-port';
 import { httpSdScrapeConfig, startPrometheus } from '../prometheus';
+import { nodeTransport } from '../sidecar-config/http-request';
 import { applyScenario } from './apply-scenario';
 import { startExternalService } from './apps';
 import { startDashboard } from './dashboard-process';
@@ -114,6 +115,8 @@ const APP_FLAGS = ['--no-turbofan'];
 const EXTRA_FLAGS = (process.env.MESHLENS_DEMO_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Fewer glibc malloc arenas: Node's worker threads otherwise each grow their own. */
 const CHILD_ENV = { MALLOC_ARENA_MAX: '2' };
+/** The control plane's CA roots in the demo's data dir (the dashboard's default `.meshlens/control-plane-ca.pem`). */
+export const CA_FILE = 'control-plane-ca.pem';
 
 function readOrCreateToken(file: string): string {
   if (existsSync(file)) return readClientToken(file);
@@ -144,13 +147,14 @@ async function waitForRegistration(client: MeshConfigClient, expected: number): 
 /** The given Prometheus (its scrape config printed), or a real one started with the graph's rules. */
 async function prometheusFor(
   options: DemoOptions,
-  setup: { port: number; dataDir: string; sdUrl: string; tokenFile: string },
+  setup: { port: number; dataDir: string; sdUrl: string; tokenFile: string; caFile: string },
   cleanups: Array<() => Promise<void>>,
   log: (line: string) => void,
 ): Promise<string> {
   const scrapeInterval = options.scrapeInterval ?? '5s';
   const scrapeConfig = httpSdScrapeConfig('meshlens-sidecars', setup.sdUrl, {
     credentialsFile: setup.tokenFile,
+    caFile: setup.caFile,
     scrapeInterval,
   });
   if (options.prometheusUrl) {
@@ -180,7 +184,7 @@ async function startMesh(
     cleanups: Array<() => Promise<void>>;
     log: (line: string) => void;
   },
-  links: MeshLinks & { token: string },
+  links: MeshLinks & { token: string; ca: string },
   scenario: ScenarioName,
 ): Promise<{ outbound: number }> {
   const external = await startExternalService(0);
@@ -189,6 +193,7 @@ async function startMesh(
     baseUrl: links.controlPlane,
     token: links.token,
     user: 'meshlens-demo',
+    transport: nodeTransport(links.ca),
   });
   const errors = await applyScenario(client, scenario, external.port);
   if (errors.length > 0)
@@ -209,6 +214,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const ports = await demoPorts(options.ports);
   const tokenFile = join(dataDir, 'control-plane.token');
   const token = readOrCreateToken(tokenFile);
+  // The control plane's CA roots, written once it is up: every demo client verifies its HTTPS with them.
+  const caFile = join(dataDir, CA_FILE);
   const group = new ProcessGroup(join(dataDir, 'logs'), (name, code, signal) =>
     log(`! ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${group.logFile(name)}`),
   );
@@ -216,7 +223,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     name,
     command: process.execPath,
     args: [...NODE_FLAGS, ...flags, ...EXTRA_FLAGS, '--import', WATCHDOG, AGENT_BIN, ...args],
-    env: CHILD_ENV,
+    env: { ...CHILD_ENV, MESH_CONTROL_CA_FILE: caFile },
     cwd: ROOT,
   });
 
@@ -249,7 +256,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
       },
     );
     services.push(() => svc.stop());
-    const { controlPlane, otlp, jaegerQuery } = svc.urls;
+    const { controlPlane, otlp, jaegerQuery, controlPlaneCa } = svc.urls;
+    writeFileSync(caFile, controlPlaneCa, { mode: 0o644 });
 
     const gateway = await startMesh(
       { group, nodeChild, cleanups, log },
@@ -257,6 +265,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
         controlPlane,
         tokenFile,
         token,
+        ca: controlPlaneCa,
         otlp,
         samplingPercent: options.samplingPercent ?? DEMO_SAMPLING_PERCENT,
       },
@@ -270,6 +279,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
         dataDir: join(dataDir, 'prometheus'),
         sdUrl: `${controlPlane}/v1/prometheus/sd`,
         tokenFile,
+        caFile,
       },
       cleanups,
       log,
@@ -293,6 +303,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
               JAEGER_URL: jaegerQuery,
               MESH_CONTROL_URL: controlPlane,
               MESH_CONTROL_TOKEN: token,
+              MESH_CONTROL_CA_FILE: caFile,
             },
           },
           log,

@@ -4,6 +4,14 @@ import { findPrometheusBinary, INSTALL_HINT } from './binary';
 import { httpSdScrapeConfig, prometheusConfig } from './config';
 
 describe('prometheusConfig', () => {
+  it('verifies an HTTPS discovery URL against the CA file it is given', () => {
+    const sd = httpSdScrapeConfig('mesh', 'https://127.0.0.1:15010/v1/prometheus/sd', {
+      caFile: '/d/ca.pem',
+    });
+    expect(sd).toMatchObject({ http_sd_configs: [{ tls_config: { ca_file: '/d/ca.pem' } }] });
+    expect(JSON.stringify(httpSdScrapeConfig('mesh', 'http://x/sd'))).not.toContain('tls_config');
+  });
+
   it('writes the global interval and the scrape configs as given', () => {
     const sd = httpSdScrapeConfig('meshlens-sidecars', 'http://127.0.0.1:15010/v1/prometheus/sd', {
       refreshInterval: '1s',

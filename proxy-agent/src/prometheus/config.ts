@@ -30,7 +30,13 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
 export function httpSdScrapeConfig(
   jobName: string,
   sdUrl: string,
-  options: { refreshInterval?: string; credentialsFile?: string; scrapeInterval?: string } = {},
+  options: {
+    refreshInterval?: string;
+    credentialsFile?: string;
+    scrapeInterval?: string;
+    /** PEM roots the discovery URL's HTTPS certificate chains to (the control plane's CA). */
+    caFile?: string;
+  } = {},
 ): ScrapeConfig {
   return {
     job_name: jobName,
@@ -43,6 +49,7 @@ export function httpSdScrapeConfig(
         ...(options.credentialsFile
           ? { authorization: { type: 'Bearer', credentials_file: options.credentialsFile } }
           : {}),
+        ...(options.caFile ? { tls_config: { ca_file: options.caFile } } : {}),
       },
     ],
   };
