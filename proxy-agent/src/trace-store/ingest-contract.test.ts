@@ -15,7 +15,7 @@ import { ingestOtlpJson } from './ingest-otlp-json';
 import { ingestOtlpProtobuf } from './ingest-otlp-protobuf';
 import { otlpProtobufCodec } from './otlp-protobuf';
 import { OTLP_PROTO_FILES } from './proto/embedded';
-import { type IngestSpan, ingestSpanFromModel } from './span-parts';
+import { type IngestSpan, ingestSpanFromModel, type TagPart } from './span-parts';
 import { TraceStore } from './store';
 
 const FIXTURE_DIRS = [
@@ -173,15 +173,15 @@ const EDGE_CASES: [string, OtlpTracesData][] = [
 /** What a batch stores per span, minus the process object itself (compared by value). */
 function searchFields(s: IngestSpan) {
   const { process, ...rest } = s;
+  const plain = (parts: TagPart[]) => parts.map(({ json, key, text, hash }) => ({ json, key, text, hash }));
   return {
     ...rest,
-    json: [...s.json],
-    hashes: [...s.hashes],
+    tags: plain(s.tags),
+    fields: plain(s.fields),
     service: process.serviceName,
-    tags: process.tags,
+    processTags: process.tags,
   };
 }
-
 function compare(data: OtlpTracesData, fast: IngestBatch) {
   compareWith(spansFromOtlp(structuredClone(data), { maxValueLength: MAX_LEN }), fast);
 }

@@ -17,6 +17,7 @@ import {
 import {
   childOfJson,
   type IngestSpan,
+  internName,
   logJson,
   logsPart,
   spanHead,
@@ -167,7 +168,7 @@ function fastSpan(
   }
 
   const traceID = traceHex.startsWith(ZERO_HIGH) ? traceHex.slice(16) : traceHex;
-  const operationName = typeof s.name === 'string' ? s.name : '';
+  const operationName = typeof s.name === 'string' ? internName(s.name) : '';
   const duration = (durationNs - (durationNs % 1000)) / 1000; // exact, as the reference's BigInt division
   const head = spanHead(
     traceID,

@@ -19,6 +19,7 @@ import { otlpProtobufCodec } from './otlp-protobuf';
 import {
   childOfJson,
   type IngestSpan,
+  internName,
   logJson,
   logsPart,
   spanHead,
@@ -338,7 +339,7 @@ function readSpan(
         if (wire !== LEN) return FALLBACK;
         const text = r.string(r.len());
         if (field === 3) traceState = text;
-        else operationName = text;
+        else operationName = internName(text);
         break;
       }
       case 6:

@@ -1,6 +1,6 @@
-// The store's compact span, as the ingest paths build it: the span's Jaeger JSON in parts (tag JSON shared
-// across spans through a bounded pool), the text search matches tags in, and the tags' hashes for the index.
-// Built from plain values, so a decoder never makes the Jaeger model's object tree.
+// The store's compact span, as the ingest paths build it: the span's Jaeger JSON in parts, its tags and log
+// fields as tag parts (JSON, the text search compares, the hash the index files) shared across spans through
+// a bounded pool. Built from plain values, so a decoder never makes the Jaeger model's object tree.
 import type { KeyValue, Process, Span } from '../../../lib/jaeger/model';
 import { termHash } from './posting-index';
 import { tagValueString } from './tag-value';
@@ -8,19 +8,21 @@ import { tagValueString } from './tag-value';
 export const SEP = '\u0000';
 export const TAG_SEED = termHash('tag');
 
-/** One tag (or log field) as stored: its JSON, `key\0value\0` as search compares it, and its hash. */
+/** One tag (or log field) as stored: its JSON, its key and value as search compares them, and its hash. */
 export interface TagPart {
   json: string;
-  match: string;
+  key: string;
+  /** The value as text, as Jaeger compares it (tagValueString). */
+  text: string;
   /** termHash of value and key, independent of the service (the index mixes the service in). */
   hash: number;
 }
 
 /**
  * A span ready for the store (and, once added, the stored span itself: the store fills `processID`).
- * `json` is `[head, ...tag JSON, logs, end]`: head runs up to and including `"tags":[`, logs from the tags'
- * `]` to the `"processID":"` opening quote, end from the closing quote on; the store writes the process id
- * between the last two, so that logs and end are shared strings for most spans.
+ * Its JSON is `head`, the tags' JSON joined by commas, `logs`, the process id, `end`: head runs up to and
+ * including `"tags":[`, logs from the tags' `]` to the `"processID":"` opening quote, end from the closing
+ * quote on, so that logs and end are shared strings for most spans. Repeated tags are one shared part.
  */
 export interface IngestSpan {
   traceID: string;
@@ -33,18 +35,19 @@ export interface IngestSpan {
   duration: number;
   /** Span id of the first CHILD_OF reference, "" without one. */
   parentSpanID: string;
-  json: string[];
-  /** Span tags and log fields as `\0key\0value\0key\0value\0` (values as Jaeger compares them). */
-  match: string;
-  /** Hashes of span tags and log fields (TagPart.hash); the store drops them once indexed. */
-  hashes: number[];
+  head: string;
+  tags: TagPart[];
+  /** The log fields of all logs (their JSON is in `logs`), for search and the index. */
+  fields: TagPart[];
+  logs: string;
+  end: string;
   process: Process;
   processID: string;
 }
 
 export const NO_LOGS = '],"logs":[],"processID":"';
 export const NO_WARNINGS = '","warnings":null}';
-export const EMPTY_HASHES: number[] = [];
+const NO_FIELDS: TagPart[] = [];
 
 /** The head of a span's JSON: `{"traceID":...` up to and including `"tags":[`. */
 export function spanHead(
@@ -90,71 +93,109 @@ export function jsonString(text: string): string {
 
 // The pool of shared tags: most tags repeat across spans (method, status, cluster, flags, kind), so each
 // repeated one is built and held once. Keyed by key, then value; a key seen with more than
-// MAX_VALUES_PER_KEY values (ids, urls) is marked `null` and no longer pooled. Bounded in all.
+// MAX_VALUES_PER_KEY values (ids, urls) stops pooling values (its key entry, with the key's JSON and hash,
+// stays). Bounded in all.
 const MAX_SHARED_VALUE_LENGTH = 200;
 const MAX_VALUES_PER_KEY = 256;
 const MAX_SHARED_KEYS = 1024;
 /** Keys longer than this are not pooled: the pool outlives the spans, so it must not keep huge keys. */
 const MAX_SHARED_KEY_LENGTH = 200;
-/** Characters the pool may hold in all (keys, JSON and match text); past it, tags are built per span. */
+/** Characters the pool may hold in all (keys, JSON and text); past it, tags are built per span. */
 const MAX_SHARED_CHARS = 8 * 1024 * 1024;
 let sharedChars = 0;
 
 interface PooledTag extends TagPart {
   type: KeyValue['type'];
 }
-const sharedTags = new Map<string, Map<KeyValue['value'], PooledTag> | null>();
+interface KeyEntry {
+  key: string;
+  /** `{"key":<key JSON>,"type":"` */
+  prefix: string;
+  hash: number;
+  /** Pooled values, or null once the key has too many. */
+  values: Map<KeyValue['value'], PooledTag> | null;
+}
+const sharedKeys = new Map<string, KeyEntry>();
+
+function keyEntry(key: string): KeyEntry {
+  return {
+    key,
+    prefix: flat(`{"key":${jsonString(key)},"type":"`),
+    hash: termHash(key, TAG_SEED),
+    values: null,
+  };
+}
 
 /** The stored form of a tag (pooled when it repeats). `value` must be valid for `type` (as in KeyValue). */
 export function tagPart(key: string, type: KeyValue['type'], value: KeyValue['value']): TagPart {
-  let values = sharedTags.get(key);
+  let entry = sharedKeys.get(key);
+  if (entry === undefined) {
+    if (
+      key.length > MAX_SHARED_KEY_LENGTH ||
+      sharedKeys.size >= MAX_SHARED_KEYS ||
+      sharedChars >= MAX_SHARED_CHARS
+    ) {
+      return buildTag(keyEntry(key), type, value);
+    }
+    entry = keyEntry(key);
+    entry.values = new Map();
+    sharedKeys.set(key, entry);
+    sharedChars += key.length + entry.prefix.length;
+  }
+  const values = entry.values;
   if (
     values === null ||
     (typeof value === 'string' && value.length > MAX_SHARED_VALUE_LENGTH) ||
     Object.is(value, -0) // a Map does not tell -0 from 0, and their texts differ
   ) {
-    return buildTag(key, type, value);
-  }
-  if (values === undefined) {
-    if (
-      key.length > MAX_SHARED_KEY_LENGTH ||
-      sharedTags.size >= MAX_SHARED_KEYS ||
-      sharedChars >= MAX_SHARED_CHARS
-    ) {
-      return buildTag(key, type, value);
-    }
-    values = new Map();
-    sharedTags.set(key, values);
-    sharedChars += key.length;
+    return buildTag(entry, type, value);
   }
   const known = values.get(value);
   if (known !== undefined && known.type === type) return known;
-  const part = buildTag(key, type, value);
+  const part = buildTag(entry, type, value);
   if (known === undefined && sharedChars < MAX_SHARED_CHARS) {
     if (values.size >= MAX_VALUES_PER_KEY) {
-      for (const v of values.values()) sharedChars -= v.json.length + v.match.length;
-      sharedTags.set(key, null);
+      for (const v of values.values()) sharedChars -= v.json.length + v.text.length;
+      entry.values = null;
     } else {
       values.set(value, part);
-      sharedChars += part.json.length + part.match.length;
+      sharedChars += part.json.length + part.text.length;
     }
   }
   return part;
 }
 
-function buildTag(key: string, type: KeyValue['type'], value: KeyValue['value']): PooledTag {
-  const kv = { key, type, value } as KeyValue;
-  const text = tagValueString(kv);
+function buildTag(entry: KeyEntry, type: KeyValue['type'], value: KeyValue['value']): PooledTag {
+  const text =
+    type === 'string' ? (value as string) : tagValueString({ key: entry.key, type, value } as KeyValue);
   return {
     type,
-    json: JSON.stringify(kv),
-    match: flat(`${key}${SEP}${text}${SEP}`),
-    hash: termHash(text, termHash(key, TAG_SEED)),
+    // JSON.stringify({key, type, value}), from the key's cached part (and flat: V8's JSON.stringify can
+    // answer a concatenation).
+    json: flat(`${entry.prefix}${type}","value":${JSON.stringify(value)}}`),
+    key: entry.key,
+    text,
+    hash: termHash(text, entry.hash),
   };
 }
 
+// Operation names repeat across spans: each is held once (bounded; past the bound, the table starts over).
+const MAX_INTERNED_NAMES = 4096;
+const MAX_INTERNED_NAME_LENGTH = 200;
+const names = new Map<string, string>();
+
+/** `name`, as the one string already held for it when there is one. */
+export function internName(name: string): string {
+  if (name.length > MAX_INTERNED_NAME_LENGTH) return name;
+  const known = names.get(name);
+  if (known !== undefined) return known;
+  if (names.size >= MAX_INTERNED_NAMES) names.clear();
+  names.set(name, name);
+  return name;
+}
+
 /** Written by `flat`, so that the optimizing compiler cannot drop the read that flattens. */
-let flatSink = 0;
+let _flatSink = 0;
 
 /**
  * `text` as one flat string: V8 keeps a concatenation as a tree of its parts (an object each) until it is
@@ -162,38 +203,35 @@ let flatSink = 0;
  * (measured: a stored concatenation of 8 parts kept 256 bytes with it, 142 flattened).
  */
 export function flat(text: string): string {
-  flatSink ^= text.charCodeAt(0);
+  _flatSink ^= text.charCodeAt(0);
   return text;
 }
 
-/** Collects a span's tags and log fields: JSON parts, match text, hashes. */
+/** Collects a span's tags and log fields. */
 export class TagCollector {
-  json: string[] = [''];
-  match = SEP;
-  hashes: number[] = [];
+  tags: TagPart[] = [];
+  fields: TagPart[] = NO_FIELDS;
   kind = '';
 
   tag(part: TagPart): void {
-    this.json.push(part.json);
-    this.match += part.match;
-    this.hashes.push(part.hash);
+    this.tags.push(part);
   }
 
-  /** A log field: matched and indexed, its JSON goes into its log's text. */
+  /** A log field: searched and indexed; its JSON goes into its log's text. */
   field(part: TagPart): void {
-    this.match += part.match;
-    this.hashes.push(part.hash);
+    if (this.fields === NO_FIELDS) this.fields = [];
+    this.fields.push(part);
   }
 
   finish(
-    span: Omit<IngestSpan, 'json' | 'match' | 'hashes' | 'kind' | 'processID'>,
+    span: Pick<
+      IngestSpan,
+      'traceID' | 'spanID' | 'operationName' | 'startTime' | 'duration' | 'parentSpanID' | 'process'
+    >,
     head: string,
     logs: string,
     end: string,
   ): IngestSpan {
-    const json = this.json;
-    json[0] = head;
-    json.push(logs, end);
     return {
       traceID: span.traceID,
       spanID: span.spanID,
@@ -202,9 +240,11 @@ export class TagCollector {
       startTime: span.startTime,
       duration: span.duration,
       parentSpanID: span.parentSpanID,
-      json,
-      match: flat(this.match),
-      hashes: this.hashes,
+      head,
+      tags: this.tags,
+      fields: this.fields,
+      logs,
+      end,
       process: span.process,
       processID: '',
     };
@@ -249,9 +289,9 @@ export function ingestSpanFromModel(span: Span, process: Process): IngestSpan {
 
 /** The span's JSON text from its parts, with its process id. */
 export function spanJson(span: IngestSpan): string {
-  const parts = span.json;
-  const n = parts.length;
-  let text = parts[0] as string;
-  for (let i = 1; i < n - 2; i++) text += i === 1 ? parts[i] : `,${parts[i]}`;
-  return `${text}${parts[n - 2]}${span.processID}${parts[n - 1]}`;
+  let text = span.head;
+  const tags = span.tags;
+  for (let i = 0; i < tags.length; i++)
+    text += i === 0 ? (tags[i] as TagPart).json : `,${(tags[i] as TagPart).json}`;
+  return `${text}${span.logs}${span.processID}${span.end}`;
 }

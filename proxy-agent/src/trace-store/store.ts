@@ -5,12 +5,12 @@ import { type ConvertedSpan, processKey } from '../../../lib/jaeger/from-otlp';
 import type { DependencyLink, Operation, Process, Span, Trace } from '../../../lib/jaeger/model';
 import { mixHash, PostingIndex, type Term, termHash, toTerm } from './posting-index';
 import {
-  EMPTY_HASHES,
   type IngestSpan,
   ingestSpanFromModel,
   SEP,
   spanJson,
   TAG_SEED,
+  type TagPart,
   tagPart,
 } from './span-parts';
 import { tagValueString } from './tag-value';
@@ -54,7 +54,7 @@ export interface AddResult {
   errors: string[];
 }
 
-/** A stored span: the compact form the ingest paths build (see span-parts.ts), `hashes` dropped. */
+/** A stored span: the compact form the ingest paths build (see span-parts.ts). */
 type StoredSpan = IngestSpan;
 
 interface TraceRecord {
@@ -111,9 +111,39 @@ interface ProcessInfo {
   key: string;
   tagSeed: number;
   serviceTerm: Term;
+  terms: ServiceTerms;
   /** Index terms of the process tags. */
   tagTerms: Term[];
 }
+
+/** A service's operation and duration terms, computed once (per service, bounded). */
+class ServiceTerms {
+  private readonly operations = new Map<string, Term>();
+  private readonly durations: Term[] = [];
+  constructor(readonly service: string) {}
+
+  operation(name: string): Term {
+    let term = this.operations.get(name);
+    if (term === undefined) {
+      term = operationTerm(this.service, name);
+      if (this.operations.size >= MAX_CACHED_OPERATION_TERMS) this.operations.clear();
+      this.operations.set(name, term);
+    }
+    return term;
+  }
+
+  duration(bucket: number): Term {
+    let term = this.durations[bucket];
+    if (term === undefined) {
+      term = durationTerm(this.service, bucket);
+      this.durations[bucket] = term;
+    }
+    return term;
+  }
+}
+const MAX_CACHED_OPERATION_TERMS = 1024;
+/** Services whose terms are cached; past it the cache starts over (terms are recomputed, never wrong). */
+const MAX_CACHED_SERVICES = 4096;
 
 /** Duration bucket of a span: floor(log2(µs + 1)), so bucket b holds durations in [2^b - 1, 2^(b+1) - 1). */
 function durationBucket(durationUs: number): number {
@@ -129,8 +159,12 @@ export class TraceStore {
   private readonly traces = new Map<string, TraceRecord>();
   private readonly index = new PostingIndex<TraceRecord>();
   /** service → "name\0kind" → live span count; services and operations vanish with their last span. */
-  private readonly operationCounts = new Map<string, Map<string, number>>();
+  private readonly operationCounts = new Map<string, Map<string, Map<string, number>>>();
   private readonly processInfo = new WeakMap<Process, ProcessInfo>();
+  private readonly serviceTerms = new Map<string, ServiceTerms>();
+  /** The last process looked up: the spans of a batch come grouped by resource. */
+  private lastProcess: Process | undefined;
+  private lastInfo: ProcessInfo | undefined;
   /**
    * Traces in creation order from `head` on; an evicted one leaves a hole (undefined). Holes are skipped
    * from the front; `after` is past the holes behind the head, for when the head itself must stay.
@@ -231,9 +265,11 @@ export class TraceStore {
     const ops = this.operationCounts.get(service);
     if (!ops) return [];
     const out: Operation[] = [];
-    for (const key of ops.keys()) {
-      const [name = '', kind = ''] = key.split(SEP);
-      if (spanKind === undefined || spanKind === '' || spanKind === kind) out.push({ name, spanKind: kind });
+    for (const [name, kinds] of ops) {
+      for (const kind of kinds.keys()) {
+        if (spanKind === undefined || spanKind === '' || spanKind === kind)
+          out.push({ name, spanKind: kind });
+      }
     }
     return out.sort((a, b) => cmp(a.name, b.name) || cmp(a.spanKind, b.spanKind));
   }
@@ -370,17 +406,28 @@ export class TraceStore {
   }
 
   private infoOf(process: Process): ProcessInfo {
+    if (process === this.lastProcess && this.lastInfo) return this.lastInfo;
     let info = this.processInfo.get(process);
     if (!info) {
-      const seed = tagSeed(process.serviceName);
+      const service = process.serviceName;
+      const seed = tagSeed(service);
+      let terms = this.serviceTerms.get(service);
+      if (!terms) {
+        if (this.serviceTerms.size >= MAX_CACHED_SERVICES) this.serviceTerms.clear();
+        terms = new ServiceTerms(service);
+        this.serviceTerms.set(service, terms);
+      }
       info = {
         key: processKey(process),
         tagSeed: seed,
-        serviceTerm: serviceTerm(process.serviceName),
+        serviceTerm: serviceTerm(service),
+        terms,
         tagTerms: process.tags.map((kv) => tagTermOf(seed, tagPart(kv.key, kv.type, kv.value).hash)),
       };
       this.processInfo.set(process, info);
     }
+    this.lastProcess = process;
+    this.lastInfo = info;
     return info;
   }
 
@@ -409,12 +456,14 @@ export class TraceStore {
     const before = terms.size;
     // Most terms repeat across a trace's spans: touch the shared index only for new ones.
     this.addTerm(record, info.serviceTerm);
-    this.addTerm(record, operationTerm(service, span.operationName));
-    this.addTerm(record, durationTerm(service, durationBucket(span.duration)));
+    this.addTerm(record, info.terms.operation(span.operationName));
+    this.addTerm(record, info.terms.duration(durationBucket(span.duration)));
     const seed = info.tagSeed;
-    for (const hash of span.hashes) this.addTerm(record, tagTermOf(seed, hash));
+    const { tags, fields } = span;
+    for (let i = 0; i < tags.length; i++) this.addTerm(record, tagTermOf(seed, (tags[i] as TagPart).hash));
+    for (let i = 0; i < fields.length; i++)
+      this.addTerm(record, tagTermOf(seed, (fields[i] as TagPart).hash));
     for (const term of info.tagTerms) this.addTerm(record, term);
-    span.hashes = EMPTY_HASHES;
     const total = bytes + (terms.size - before) * TERM_OVERHEAD_BYTES;
     record.bytes += total;
     this.byteTotal += total;
@@ -453,28 +502,41 @@ export class TraceStore {
     return true;
   }
 
+  /** Counts a span in its service's (operation, kind); nested maps, so no key is built per span. */
   private countOperation(service: string, span: StoredSpan, delta: number): void {
-    const key = `${span.operationName}${SEP}${span.kind}`;
     let ops = this.operationCounts.get(service);
     if (!ops) {
       ops = new Map();
       this.operationCounts.set(service, ops);
     }
-    const n = (ops.get(key) ?? 0) + delta;
-    if (n > 0) ops.set(key, n);
-    else ops.delete(key);
-    if (ops.size === 0) this.operationCounts.delete(service);
+    let kinds = ops.get(span.operationName);
+    if (!kinds) {
+      kinds = new Map();
+      ops.set(span.operationName, kinds);
+    }
+    const n = (kinds.get(span.kind) ?? 0) + delta;
+    if (n > 0) kinds.set(span.kind, n);
+    else {
+      kinds.delete(span.kind);
+      if (kinds.size === 0) ops.delete(span.operationName);
+      if (ops.size === 0) this.operationCounts.delete(service);
+    }
   }
 }
 
 /** Approximate heap bytes of a stored span (tag strings pooled across spans are counted for each). */
 function spanBytes(s: StoredSpan): number {
   let n = SPAN_OVERHEAD_BYTES + s.spanID.length + s.operationName.length + s.parentSpanID.length;
-  n += s.match.length + s.kind.length;
-  // Each part counted (shared ones too, so that the budget never undercounts).
-  const parts = s.json;
-  for (let i = 0; i < parts.length; i++) n += (parts[i] as string).length + PART_OVERHEAD_BYTES;
+  n += s.kind.length + s.head.length + s.logs.length + s.end.length;
+  // Each tag counted in full, JSON and search text (shared ones too, so that the budget never undercounts).
+  const { tags, fields } = s;
+  for (let i = 0; i < tags.length; i++) n += partBytes(tags[i] as TagPart);
+  for (let i = 0; i < fields.length; i++) n += partBytes(fields[i] as TagPart);
   return n;
+}
+
+function partBytes(part: TagPart): number {
+  return part.json.length + part.key.length + part.text.length + PART_OVERHEAD_BYTES;
 }
 
 /** The leading records whose total size stays within `maxBytes` (at least one), converted. */
@@ -497,7 +559,6 @@ function compileSpanFilter(q: TraceQuery): (trace: TraceRecord) => boolean {
   const tags = Object.entries(q.tags ?? {}).map(([key, value]) => ({
     key,
     value,
-    pair: matchPair(key, value),
   }));
   const minStart = q.startTimeMin ?? Number.NEGATIVE_INFINITY;
   const maxStart = q.startTimeMax ?? Number.POSITIVE_INFINITY;
@@ -512,8 +573,12 @@ function compileSpanFilter(q: TraceQuery): (trace: TraceRecord) => boolean {
       const durationNs = span.duration * 1000;
       if (durationNs < minNs || durationNs > maxNs) continue;
       let all = true;
-      for (const { key, value, pair } of tags) {
-        if (!span.match.includes(pair) && !hasProcessTag(process, key, value)) {
+      for (const { key, value } of tags) {
+        if (
+          !hasPart(span.tags, key, value) &&
+          !hasPart(span.fields, key, value) &&
+          !hasProcessTag(process, key, value)
+        ) {
           all = false;
           break;
         }
@@ -529,9 +594,12 @@ function hasProcessTag(process: Process, key: string, value: string): boolean {
   return false;
 }
 
-/** `key`=`value` as it appears in `StoredSpan.match`. */
-function matchPair(key: string, value: string): string {
-  return `${SEP}${key}${SEP}${value}${SEP}`;
+function hasPart(parts: TagPart[], key: string, text: string): boolean {
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as TagPart;
+    if (part.text === text && part.key === key) return true;
+  }
+  return false;
 }
 
 /** `JSON.stringify` of the trace, assembled from the spans' JSON (not kept: memory holds each span once). */
