@@ -49,7 +49,7 @@ export function CreateResource({ namespace }: { namespace: string }) {
   };
 
   return (
-    <main className="space-y-3 p-4">
+    <div className="space-y-3 p-4">
       <h1 className="text-xl font-semibold">Create an Istio resource</h1>
       <SelectField
         label="Kind"
@@ -83,6 +83,6 @@ export function CreateResource({ namespace }: { namespace: string }) {
       >
         <pre className="whitespace-pre-wrap rounded bg-slate-100 p-2 text-xs dark:bg-slate-800">{text}</pre>
       </ConfirmDialog>
-    </main>
+    </div>
   );
 }

@@ -60,7 +60,7 @@ export function IstioConfigList() {
   const set = (patch: Partial<ListState>) =>
     router.replace(`${pathname}${writeListState({ ...state, ...patch })}`);
   return (
-    <main className="space-y-3 p-4">
+    <div className="space-y-3 p-4">
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-xl font-semibold">Istio Config</h1>
         <Link
@@ -118,6 +118,6 @@ export function IstioConfigList() {
           );
         }}
       </QueryView>
-    </main>
+    </div>
   );
 }

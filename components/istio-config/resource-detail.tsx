@@ -24,7 +24,7 @@ export function ResourceDetail({
   const mesh = useQuery(istioConfigOptions());
   const findings = validationsOf(mesh.data?.validations ?? [], { kind, namespace, name });
   return (
-    <main className="space-y-3 p-4">
+    <div className="space-y-3 p-4">
       <nav aria-label="Breadcrumb" className="text-sm">
         <Link className="text-sky-800 underline underline-offset-2 dark:text-sky-300" href="/istio">
           Istio Config
@@ -57,6 +57,6 @@ export function ResourceDetail({
           )}
         </QueryView>
       </section>
-    </main>
+    </div>
   );
 }

@@ -23,8 +23,8 @@ export function YamlEditor({ value, onChange, label, others, serverCauses, onLea
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   // The extensions read the latest props through refs, so the editor is built once.
-  const latest = useRef({ onChange, others, serverCauses, onLeave });
-  latest.current = { onChange, others, serverCauses, onLeave };
+  const latest = useRef({ value, onChange, others, serverCauses, onLeave });
+  latest.current = { value, onChange, others, serverCauses, onLeave };
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: built once; `value` changes are applied below
   useEffect(() => {
@@ -41,7 +41,10 @@ export function YamlEditor({ value, onChange, label, others, serverCauses, onLea
           ),
           EditorView.contentAttributes.of({ 'aria-label': label }),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) latest.current.onChange(u.state.doc.toString());
+            if (!u.docChanged) return;
+            // A value set from outside (a reload, a merge) is not an edit.
+            const text = u.state.doc.toString();
+            if (text !== latest.current.value) latest.current.onChange(text);
           }),
         ],
       }),
