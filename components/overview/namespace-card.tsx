@@ -23,11 +23,7 @@ export function NamespaceCard({ ns }: { ns: NamespaceSummary }) {
       className={`flex flex-col gap-2 rounded-md border-2 p-3 text-sm ${BORDER[worst]}`}
     >
       <h2 id={`ns-${ns.namespace}`} className="text-base font-semibold">
-        <Link
-          href={graphHref(ns.namespace)}
-          className={LINK_CLASS}
-          aria-label={`${ns.namespace}: open its graph`}
-        >
+        <Link href={graphHref(ns.namespace)} className={LINK_CLASS}>
           {ns.namespace}
         </Link>
       </h2>
