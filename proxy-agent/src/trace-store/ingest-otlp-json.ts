@@ -15,12 +15,10 @@ import {
   trailingTags,
 } from './ingest-common';
 import {
-  childOfJson,
   type IngestSpan,
   internName,
   logJson,
   logsPart,
-  spanHead,
   TagCollector,
   type TagPart,
   tagPart,
@@ -170,17 +168,9 @@ function fastSpan(
   const traceID = traceHex.startsWith(ZERO_HIGH) ? traceHex.slice(16) : traceHex;
   const operationName = typeof s.name === 'string' ? internName(s.name) : '';
   const duration = (durationNs - (durationNs % 1000)) / 1000; // exact, as the reference's BigInt division
-  const head = spanHead(
-    traceID,
-    spanID,
-    operationName,
-    childOfJson(traceID, parentSpanID),
-    startUs,
-    duration,
-  );
   return tags.finish(
     { traceID, spanID, operationName, startTime: startUs, duration, parentSpanID, process },
-    head,
+    null,
     logsPart(logs),
     warningsEnd(warnings),
   );

@@ -17,12 +17,10 @@ import {
 } from './ingest-common';
 import { otlpProtobufCodec } from './otlp-protobuf';
 import {
-  childOfJson,
   type IngestSpan,
   internName,
   logJson,
   logsPart,
-  spanHead,
   TagCollector,
   type TagPart,
   tagPart,
@@ -416,17 +414,9 @@ function readSpan(
   }
   const traceID = traceHex.startsWith(ZERO_HIGH) ? traceHex.slice(16) : traceHex;
   const duration = (durationNs - (durationNs % 1000)) / 1000;
-  const head = spanHead(
-    traceID,
-    spanID,
-    operationName,
-    childOfJson(traceID, parentSpanID),
-    startUs,
-    duration,
-  );
   return tags.finish(
     { traceID, spanID, operationName, startTime: startUs, duration, parentSpanID, process },
-    head,
+    null,
     logsPart(logs),
     warningsEnd(warnings),
   );

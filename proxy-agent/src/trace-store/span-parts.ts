@@ -20,9 +20,9 @@ export interface TagPart {
 
 /**
  * A span ready for the store (and, once added, the stored span itself: the store fills `processID`).
- * Its JSON is `head`, the tags' JSON joined by commas, `logs`, the process id, `end`: head runs up to and
- * including `"tags":[`, logs from the tags' `]` to the `"processID":"` opening quote, end from the closing
- * quote on, so that logs and end are shared strings for most spans. Repeated tags are one shared part.
+ * Its JSON is written when answered (spanJson): the fields up to `"tags":[`, the tags' JSON joined by
+ * commas, `logs` (from the tags' `]` to the `"processID":"` opening quote), the process id, `end` (from the
+ * closing quote on); logs and end are shared strings for most spans, repeated tags one shared part.
  */
 export interface IngestSpan {
   traceID: string;
@@ -35,7 +35,8 @@ export interface IngestSpan {
   duration: number;
   /** Span id of the first CHILD_OF reference, "" without one. */
   parentSpanID: string;
-  head: string;
+  /** The references' JSON, or null for none or just CHILD_OF the parent (written from parentSpanID). */
+  references: string | null;
   tags: TagPart[];
   /** The log fields of all logs (their JSON is in `logs`), for search and the index. */
   fields: TagPart[];
@@ -48,21 +49,6 @@ export interface IngestSpan {
 export const NO_LOGS = '],"logs":[],"processID":"';
 export const NO_WARNINGS = '","warnings":null}';
 const NO_FIELDS: TagPart[] = [];
-
-/** The head of a span's JSON: `{"traceID":...` up to and including `"tags":[`. */
-export function spanHead(
-  traceID: string,
-  spanID: string,
-  operationName: string,
-  references: string,
-  startTime: number,
-  duration: number,
-): string {
-  // Ids are hex (no escaping); numbers are integers (their JSON is their text).
-  return flat(
-    `{"traceID":"${traceID}","spanID":"${spanID}","operationName":${jsonString(operationName)},"references":${references},"startTime":${startTime},"duration":${duration},"tags":[`,
-  );
-}
 
 /** JSON of the references: none, or one CHILD_OF the parent (what the fast paths handle). */
 export function childOfJson(traceID: string, parentSpanID: string): string {
@@ -228,7 +214,7 @@ export class TagCollector {
       IngestSpan,
       'traceID' | 'spanID' | 'operationName' | 'startTime' | 'duration' | 'parentSpanID' | 'process'
     >,
-    head: string,
+    references: string | null,
     logs: string,
     end: string,
   ): IngestSpan {
@@ -240,7 +226,7 @@ export class TagCollector {
       startTime: span.startTime,
       duration: span.duration,
       parentSpanID: span.parentSpanID,
-      head,
+      references,
       tags: this.tags,
       fields: this.fields,
       logs,
@@ -263,14 +249,8 @@ export function ingestSpanFromModel(span: Span, process: Process): IngestSpan {
     for (const f of fields) tags.field(f);
     return logJson(log.timestamp, fields);
   });
-  const head = spanHead(
-    span.traceID,
-    span.spanID,
-    span.operationName,
-    JSON.stringify(span.references),
-    span.startTime,
-    span.duration,
-  );
+  const parentSpanID = span.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '';
+  const references = JSON.stringify(span.references);
   return tags.finish(
     {
       traceID: span.traceID,
@@ -278,18 +258,20 @@ export function ingestSpanFromModel(span: Span, process: Process): IngestSpan {
       operationName: span.operationName,
       startTime: span.startTime,
       duration: span.duration,
-      parentSpanID: span.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '',
+      parentSpanID,
       process,
     },
-    head,
+    references === childOfJson(span.traceID, parentSpanID) ? null : references,
     logsPart(logs),
     warningsEnd(span.warnings),
   );
 }
 
-/** The span's JSON text from its parts, with its process id. */
+/** The span's JSON text, byte for byte JSON.stringify of its model object (key order as the translator's). */
 export function spanJson(span: IngestSpan): string {
-  let text = span.head;
+  const { traceID } = span;
+  // Ids are hex (no escaping); times are integers (their JSON is their text).
+  let text = `{"traceID":"${traceID}","spanID":"${span.spanID}","operationName":${jsonString(span.operationName)},"references":${span.references ?? childOfJson(traceID, span.parentSpanID)},"startTime":${span.startTime},"duration":${span.duration},"tags":[`;
   const tags = span.tags;
   for (let i = 0; i < tags.length; i++)
     text += i === 0 ? (tags[i] as TagPart).json : `,${(tags[i] as TagPart).json}`;

@@ -527,7 +527,7 @@ export class TraceStore {
 /** Approximate heap bytes of a stored span (tag strings pooled across spans are counted for each). */
 function spanBytes(s: StoredSpan): number {
   let n = SPAN_OVERHEAD_BYTES + s.spanID.length + s.operationName.length + s.parentSpanID.length;
-  n += s.kind.length + s.head.length + s.logs.length + s.end.length;
+  n += s.kind.length + (s.references?.length ?? 0) + s.logs.length + s.end.length;
   // Each tag counted in full, JSON and search text (shared ones too, so that the budget never undercounts).
   const { tags, fields } = s;
   for (let i = 0; i < tags.length; i++) n += partBytes(tags[i] as TagPart);
