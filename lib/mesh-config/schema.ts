@@ -86,6 +86,7 @@ export const RETRY_ON = [
   'cancelled',
   'deadline-exceeded',
   'resource-exhausted',
+  'internal',
 ] as const;
 
 export const HTTPRetrySchema = z.strictObject({
@@ -139,10 +140,38 @@ export const HTTPRouteSchema = z
     }
   });
 
+/** Istio's L4MatchAttributes (the part a sidecar can check: the service port, the caller's labels). */
+export const L4MatchAttributesSchema = z.strictObject({
+  port: z.number().int().min(1).max(65535).optional(),
+  destinationSubnets: z.array(z.string()).optional(),
+  sourceLabels: z.record(z.string(), z.string()).optional(),
+  gateways: z.array(z.string()).optional(),
+  sourceNamespace: z.string().optional(),
+});
+
+/** Istio's TCPRoute: opaque TCP traffic, matched on L4 attributes, split by weight. */
+export const TCPRouteSchema = z
+  .strictObject({
+    match: z.array(L4MatchAttributesSchema).optional(),
+    route: z.array(HTTPRouteDestinationSchema).min(1),
+  })
+  .superRefine((r, ctx) => {
+    if (r.route.length > 1) {
+      const sum = r.route.reduce((s, d) => s + (d.weight ?? 0), 0);
+      if (sum !== 100)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['route'],
+          message: `weights must sum to 100 when a route has several destinations (they sum to ${sum})`,
+        });
+    }
+  });
+
 export const VirtualServiceSpecSchema = z.strictObject({
   hosts: z.array(z.string().min(1)).min(1),
   gateways: z.array(z.string()).optional(),
   http: z.array(HTTPRouteSchema).optional(),
+  tcp: z.array(TCPRouteSchema).optional(),
   exportTo: z.array(z.string()).optional(),
 });
 
@@ -205,6 +234,8 @@ export const TrafficPolicySchema = z.strictObject({
           maxRequestsPerConnection: z.number().int().min(0).optional(),
           maxRetries: z.number().int().min(0).optional(),
           idleTimeout: duration.optional(),
+          /** Istio: UPGRADE speaks HTTP/2 to the destination even when the caller spoke HTTP/1.1. */
+          h2UpgradePolicy: z.enum(['DEFAULT', 'DO_NOT_UPGRADE', 'UPGRADE']).optional(),
         })
         .optional(),
     })
@@ -358,6 +389,7 @@ export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
 export type StringMatch = z.infer<typeof StringMatchSchema>;
 export type HTTPMatchRequest = z.infer<typeof HTTPMatchRequestSchema>;
 export type HTTPRoute = z.infer<typeof HTTPRouteSchema>;
+export type TCPRoute = z.infer<typeof TCPRouteSchema>;
 export type HTTPRouteDestination = z.infer<typeof HTTPRouteDestinationSchema>;
 export type HTTPRetry = z.infer<typeof HTTPRetrySchema>;
 export type HTTPFaultInjection = z.infer<typeof HTTPFaultInjectionSchema>;

@@ -9,6 +9,7 @@ function fakeMetrics() {
   let endpoints: readonly EndpointState[] = [];
   const metrics: SidecarMetricsApi = {
     recordRequest: () => {},
+    tcp: () => ({ opened: 0, closed: 0, sentBytes: 0, receivedBytes: 0 }),
     cluster: (name) => {
       const log: string[] = calls[name] ?? [];
       calls[name] = log;

@@ -395,6 +395,65 @@ describe('exposition formats and exemplars', () => {
     ).toBe(47);
   });
 
+  it('labels gRPC calls with request_protocol grpc and their grpc-status, and counts their messages', async () => {
+    const metrics = new SidecarMetrics();
+    const grpc = { requestProtocol: 'grpc', responseCode: 200 } as const;
+    metrics.recordRequest(record({ ...grpc, grpcStatus: 0, requestMessages: 1, responseMessages: 3 }));
+    metrics.recordRequest(record({ ...grpc, grpcStatus: 0, requestMessages: 2, responseMessages: 1 }));
+    metrics.recordRequest(record({ ...grpc, grpcStatus: 14, requestMessages: 1, responseMessages: 0 }));
+    metrics.recordRequest(record());
+    const samples = parseSamples((await metrics.render(undefined)).body);
+    const ok = { request_protocol: 'grpc', grpc_response_status: '0', response_code: '200' };
+    expect(find(samples, 'istio_requests_total', ok)[0]?.value).toBe(2);
+    expect(find(samples, 'istio_requests_total', { grpc_response_status: '14' })[0]?.value).toBe(1);
+    expect(
+      find(samples, 'istio_requests_total', { request_protocol: 'http' })[0]?.labels.grpc_response_status,
+    ).toBe('');
+    expect(find(samples, 'istio_request_messages_total', ok)[0]?.value).toBe(3);
+    expect(find(samples, 'istio_response_messages_total', ok)[0]?.value).toBe(4);
+    // Plain HTTP series have no message counters.
+    expect(find(samples, 'istio_request_messages_total')).toHaveLength(2);
+  });
+
+  it("counts TCP connections and bytes with Istio's TCP label set, under the same series cap", async () => {
+    const metrics = new SidecarMetrics({ maxSeries: 2 });
+    const tcp = {
+      reporter: 'destination',
+      source: productpage,
+      destination: reviews,
+      destinationService: record().destinationService,
+      connectionSecurityPolicy: 'mutual_tls',
+      responseFlags: '-',
+    } as const;
+    const c = metrics.tcp(tcp);
+    c.opened++;
+    c.receivedBytes += 10;
+    c.sentBytes += 700;
+    c.closed++;
+    expect(metrics.tcp({ ...tcp })).toBe(c);
+    metrics.recordRequest(record());
+    // The cap is reached: a new TCP label set folds into the overflow series.
+    metrics.tcp({ ...tcp, source: { ...productpage, workload: 'other' } }).opened++;
+    const samples = parseSamples((await metrics.render(undefined)).body);
+    const sent = find(samples, 'istio_tcp_sent_bytes_total', { source_workload: 'productpage-v1' })[0];
+    expect(sent?.value).toBe(700);
+    expect(sent?.labels).toMatchObject({
+      reporter: 'destination',
+      request_protocol: 'tcp',
+      response_flags: '-',
+      connection_security_policy: 'mutual_tls',
+      destination_service: 'reviews.default.svc.cluster.local',
+    });
+    expect(sent?.labels).not.toHaveProperty('response_code');
+    expect(sent?.labels).not.toHaveProperty('grpc_response_status');
+    expect(find(samples, 'istio_tcp_received_bytes_total')[0]?.value).toBe(10);
+    expect(find(samples, 'istio_tcp_connections_closed_total')[0]?.value).toBe(1);
+    expect(
+      find(samples, 'istio_tcp_connections_opened_total', { source_workload: 'unknown' })[0]?.value,
+    ).toBe(1);
+    expect(find(samples, 'meshlens_metric_series_overflow_total')[0]?.value).toBe(1);
+  });
+
   it('writes a large exposition in many chunks, the same text as in one piece', async () => {
     const metrics = new SidecarMetrics();
     for (let i = 0; i < 300; i++)

@@ -24,6 +24,8 @@ import type {
   RequestRecord,
   ServiceIdentity,
   SidecarMetricsApi,
+  TcpCounters,
+  TcpRecord,
   WorkloadIdentity,
 } from './telemetry-types';
 
@@ -67,6 +69,9 @@ const ISTIO_LABELS = [
   'connection_security_policy',
 ] as const;
 
+/** Istio's TCP label set: the request labels without response_code and grpc_response_status. */
+const TCP_LABELS = ISTIO_LABELS.filter((l) => l !== 'response_code' && l !== 'grpc_response_status');
+
 /** Istio's cluster id when none is configured (what `source_cluster` / `destination_cluster` say). */
 export const DEFAULT_CLUSTER_ID = 'Kubernetes';
 
@@ -95,6 +100,14 @@ interface RequestSeries {
   duration: HistogramState;
   requestBytes: HistogramState;
   responseBytes: HistogramState;
+  /** gRPC series only: messages each way (istio_request_messages_total / istio_response_messages_total). */
+  grpc: boolean;
+  requestMessages: number;
+  responseMessages: number;
+}
+
+interface TcpSeries extends TcpCounters {
+  labels: string;
 }
 
 interface ClusterCounters {
@@ -122,6 +135,9 @@ export class SidecarMetrics implements SidecarMetricsApi {
   private readonly maxSeries: number;
   /** Per reporter: where label sets past the cap are counted. */
   private readonly overflow = new Map<string, RequestSeries>();
+  /** TCP label sets: counted against the same cap as the request series. */
+  private readonly tcpSeries = new Map<string, TcpSeries>();
+  private readonly tcpOverflow = new Map<string, TcpSeries>();
   private overflowed = 0;
   private readonly families: Record<Format, MetricFamily[]>;
 
@@ -139,6 +155,10 @@ export class SidecarMetrics implements SidecarMetricsApi {
     if (series === undefined) return;
     const durationMs = sanitize(record.durationMs);
     series.requests += 1;
+    if (series.grpc) {
+      series.requestMessages += record.requestMessages ?? 0;
+      series.responseMessages += record.responseMessages ?? 0;
+    }
     observe(series.duration, durationMs);
     observe(series.requestBytes, record.requestBytes);
     observe(series.responseBytes, record.responseBytes);
@@ -153,6 +173,28 @@ export class SidecarMetrics implements SidecarMetricsApi {
         timestamp: Date.now() / 1000,
       };
     }
+  }
+
+  tcp(record: TcpRecord): TcpCounters {
+    const known = this.series.size + this.tcpSeries.size < this.maxSeries;
+    const key = `${record.reporter}|${this.workloadId(record.source, known)}|${this.workloadId(record.destination, known)}|${this.serviceId(record.destinationService, known)}|${record.responseFlags}|${record.connectionSecurityPolicy === 'mutual_tls' ? 'm' : ''}`;
+    const existing = this.tcpSeries.get(key);
+    if (existing !== undefined) return existing;
+    if (known) {
+      const series = newTcpSeries(formatLabels(this.tcpLabelsOf(record)));
+      this.tcpSeries.set(key, series);
+      return series;
+    }
+    this.overflowed++;
+    let folded = this.tcpOverflow.get(record.reporter);
+    if (folded === undefined) {
+      const labels: Labels = {};
+      for (const name of TCP_LABELS) labels[name] = 'unknown';
+      labels.reporter = record.reporter;
+      folded = newTcpSeries(formatLabels(labels));
+      this.tcpOverflow.set(record.reporter, folded);
+    }
+    return folded;
   }
 
   cluster(clusterName: string): ClusterStats {
@@ -211,24 +253,24 @@ export class SidecarMetrics implements SidecarMetricsApi {
 
   /** How many series exist (the overflow series included). */
   get seriesCount(): number {
-    return this.series.size + this.overflow.size;
+    return this.series.size + this.overflow.size + this.tcpSeries.size + this.tcpOverflow.size;
   }
 
   /** The series a record counts in: its own, or past the cap its reporter's overflow series. */
   private seriesFor(record: RequestRecord): RequestSeries | undefined {
-    const known = this.series.size < this.maxSeries;
-    const key = `${record.reporter}|${this.workloadId(record.source, known)}|${this.workloadId(record.destination, known)}|${this.serviceId(record.destinationService, known)}|${record.requestProtocol}|${record.responseCode}|${record.responseFlags}|${record.connectionSecurityPolicy === 'mutual_tls' ? 'm' : ''}`;
+    const known = this.series.size + this.tcpSeries.size < this.maxSeries;
+    const key = `${record.reporter}|${this.workloadId(record.source, known)}|${this.workloadId(record.destination, known)}|${this.serviceId(record.destinationService, known)}|${record.requestProtocol}|${record.responseCode}|${record.grpcStatus ?? ''}|${record.responseFlags}|${record.connectionSecurityPolicy === 'mutual_tls' ? 'm' : ''}`;
     const existing = this.series.get(key);
     if (existing !== undefined) return existing;
     if (known) {
-      const series = newSeries(formatLabels(this.labelsOf(record)));
+      const series = newSeries(formatLabels(this.labelsOf(record)), record.requestProtocol === 'grpc');
       this.series.set(key, series);
       return series;
     }
     this.overflowed++;
     let folded = this.overflow.get(record.reporter);
     if (folded === undefined) {
-      folded = newSeries(formatLabels(overflowLabels(record.reporter)));
+      folded = newSeries(formatLabels(overflowLabels(record.reporter)), true);
       this.overflow.set(record.reporter, folded);
     }
     return folded;
@@ -267,6 +309,22 @@ export class SidecarMetrics implements SidecarMetricsApi {
     return id;
   }
 
+  /** Istio's TCP label set, in the same order. */
+  private tcpLabelsOf(r: TcpRecord): Labels {
+    const labels = this.labelsOf({
+      ...r,
+      requestProtocol: 'http',
+      responseCode: 0,
+      durationMs: 0,
+      requestBytes: 0,
+      responseBytes: 0,
+    });
+    const out: Labels = {};
+    for (const name of TCP_LABELS) out[name] = labels[name] as string;
+    out.request_protocol = 'tcp';
+    return out;
+  }
+
   /** The Istio label set, in the order Istio's own label list gives it. */
   private labelsOf(r: RequestRecord): Labels {
     const src = r.source;
@@ -295,7 +353,7 @@ export class SidecarMetrics implements SidecarMetricsApi {
       destination_cluster: dst.workload === 'unknown' ? 'unknown' : this.clusterId,
       request_protocol: r.requestProtocol,
       response_code: String(r.responseCode),
-      grpc_response_status: '',
+      grpc_response_status: r.grpcStatus === undefined ? '' : String(r.grpcStatus),
       response_flags: r.responseFlags,
       // Istio: only the callee's proxy says; the caller's reports unknown.
       connection_security_policy:
@@ -310,6 +368,17 @@ export class SidecarMetrics implements SidecarMetricsApi {
       yield* self.overflow.values();
     }
     const clusters = () => Array.from(this.clusters.values(), (c) => c.counters);
+    function* grpcSeries(): Iterable<RequestSeries> {
+      for (const s of series()) if (s.grpc) yield s;
+    }
+    function* tcpSeries(): Iterable<TcpSeries> {
+      yield* self.tcpSeries.values();
+      yield* self.tcpOverflow.values();
+    }
+    const tcpCounter = (name: string, help: string, pick: (s: TcpSeries) => number) =>
+      family(name, help, 'counter', () =>
+        mapIterable(tcpSeries(), (s) => ({ labels: s.labels, value: pick(s) })),
+      );
     const families: MetricFamily[] = [
       family(
         'istio_requests_total',
@@ -335,6 +404,24 @@ export class SidecarMetrics implements SidecarMetricsApi {
         series,
         'responseBytes',
       ),
+      family('istio_request_messages_total', 'gRPC messages sent by the client', 'counter', () =>
+        mapIterable(grpcSeries(), (s) => ({ labels: s.labels, value: s.requestMessages })),
+      ),
+      family('istio_response_messages_total', 'gRPC messages sent by the server', 'counter', () =>
+        mapIterable(grpcSeries(), (s) => ({ labels: s.labels, value: s.responseMessages })),
+      ),
+      tcpCounter(
+        'istio_tcp_sent_bytes_total',
+        'Bytes sent in the response direction of TCP connections',
+        (s) => s.sentBytes,
+      ),
+      tcpCounter(
+        'istio_tcp_received_bytes_total',
+        'Bytes received in the request direction of TCP connections',
+        (s) => s.receivedBytes,
+      ),
+      tcpCounter('istio_tcp_connections_opened_total', 'TCP connections opened', (s) => s.opened),
+      tcpCounter('istio_tcp_connections_closed_total', 'TCP connections closed', (s) => s.closed),
     ];
     const clusterStat = (
       name: string,
@@ -493,9 +580,16 @@ function newHistogram(withExemplars: boolean): HistogramState {
   return h;
 }
 
-function newSeries(labels: string): RequestSeries {
+function newTcpSeries(labels: string): TcpSeries {
+  return { labels, opened: 0, closed: 0, sentBytes: 0, receivedBytes: 0 };
+}
+
+function newSeries(labels: string, grpc: boolean): RequestSeries {
   return {
     labels,
+    grpc,
+    requestMessages: 0,
+    responseMessages: 0,
     requests: 0,
     duration: newHistogram(true),
     requestBytes: newHistogram(false),

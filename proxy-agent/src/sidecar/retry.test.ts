@@ -60,3 +60,20 @@ describe('backoffMs', () => {
     }
   });
 });
+
+describe('gRPC retry conditions', () => {
+  it('retries the gRPC statuses retryOn names, and only those', () => {
+    const p = compileRetryPolicy({ attempts: 2, retryOn: 'unavailable,internal' });
+    expect(isRetriable(p, { kind: 'response', status: 200, grpcStatus: 14 })).toBe(true);
+    expect(isRetriable(p, { kind: 'response', status: 200, grpcStatus: 13 })).toBe(true);
+    expect(isRetriable(p, { kind: 'response', status: 200, grpcStatus: 4 })).toBe(false);
+    expect(isRetriable(p, { kind: 'response', status: 200, grpcStatus: 0 })).toBe(false);
+    expect(isRetriable(p, { kind: 'response', status: 200 })).toBe(false);
+    const all = compileRetryPolicy({
+      attempts: 1,
+      retryOn: 'cancelled,deadline-exceeded,resource-exhausted',
+    });
+    for (const g of [1, 4, 8])
+      expect(isRetriable(all, { kind: 'response', status: 200, grpcStatus: g })).toBe(true);
+  });
+});

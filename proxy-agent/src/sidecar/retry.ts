@@ -12,7 +12,22 @@ export const On = {
   RETRIABLE_4XX: 16,
   RETRIABLE_STATUS_CODES: 32,
   REFUSED_STREAM: 64,
+  // gRPC status conditions: a gRPC answer's grpc-status (trailers or trailers-only), as Envoy's retry_on.
+  CANCELLED: 128,
+  DEADLINE_EXCEEDED: 256,
+  INTERNAL: 512,
+  RESOURCE_EXHAUSTED: 1024,
+  UNAVAILABLE: 2048,
 } as const;
+
+/** grpc-status codes of the gRPC retry conditions. */
+const GRPC_CONDITION: Readonly<Record<number, number>> = {
+  1: On.CANCELLED,
+  4: On.DEADLINE_EXCEEDED,
+  8: On.RESOURCE_EXHAUSTED,
+  13: On.INTERNAL,
+  14: On.UNAVAILABLE,
+};
 
 const BY_NAME: Record<string, number> = {
   '5xx': On.FIVE_XX,
@@ -22,7 +37,12 @@ const BY_NAME: Record<string, number> = {
   'retriable-4xx': On.RETRIABLE_4XX,
   'retriable-status-codes': On.RETRIABLE_STATUS_CODES,
   'refused-stream': On.REFUSED_STREAM,
-  // gRPC status conditions (unavailable, cancelled, ...) never apply to plain HTTP/1.1 answers.
+  // gRPC status conditions apply to gRPC answers only (a plain HTTP answer has no grpc-status).
+  cancelled: On.CANCELLED,
+  'deadline-exceeded': On.DEADLINE_EXCEEDED,
+  internal: On.INTERNAL,
+  'resource-exhausted': On.RESOURCE_EXHAUSTED,
+  unavailable: On.UNAVAILABLE,
 };
 
 export interface RetryPolicy {
@@ -38,11 +58,14 @@ export interface RetryPolicy {
 export const BACKOFF_BASE_MS = 25;
 export const BACKOFF_CAP_MS = 250;
 
-/** Istio's default when a route sets no retries: 2 retries on connection failures and 503. */
+/**
+ * Istio's default when a route sets no retries: 2 retries on
+ * `connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes` (503).
+ */
 export const ISTIO_DEFAULT_RETRY: RetryPolicy = {
   retries: 2,
   perTryTimeoutMs: 0,
-  on: On.CONNECT_FAILURE | On.REFUSED_STREAM | On.RETRIABLE_STATUS_CODES,
+  on: On.CONNECT_FAILURE | On.REFUSED_STREAM | On.UNAVAILABLE | On.CANCELLED | On.RETRIABLE_STATUS_CODES,
   statusCodes: new Set([503]),
 };
 
@@ -65,7 +88,8 @@ export function compileRetryPolicy(r: HTTPRetry | undefined): RetryPolicy {
 
 /** How one try ended. */
 export type TryOutcome =
-  | { kind: 'response'; status: number }
+  /** `grpcStatus`: a gRPC answer's status, known from its head (trailers-only) or its trailers. */
+  | { kind: 'response'; status: number; grpcStatus?: number }
   /** `reason`: Envoy's transport failure reason (`TLS error: …`) when the TLS handshake failed. */
   | { kind: 'connect-failure'; reason?: string }
   /** The connection broke after it was made, before a response. */
@@ -78,6 +102,8 @@ export function isRetriable(policy: RetryPolicy, outcome: TryOutcome): boolean {
   switch (outcome.kind) {
     case 'response': {
       const s = outcome.status;
+      const g = outcome.grpcStatus;
+      if (g !== undefined && ((GRPC_CONDITION[g] ?? 0) & on) !== 0) return true;
       if (s >= 500 && on & On.FIVE_XX) return true;
       if ((s === 502 || s === 503 || s === 504) && on & On.GATEWAY_ERROR) return true;
       if (s === 409 && on & On.RETRIABLE_4XX) return true;

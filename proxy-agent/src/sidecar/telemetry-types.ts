@@ -35,6 +35,11 @@ export interface RequestRecord {
   connectionSecurityPolicy?: 'mutual_tls' | 'none';
   /** 0 when no response was received. */
   responseCode: number;
+  /** gRPC calls: the grpc-status of the answer (trailers or trailers-only); the label is empty otherwise. */
+  grpcStatus?: number;
+  /** gRPC calls: messages sent by the client and by the server (istio_request/response_messages_total). */
+  requestMessages?: number;
+  responseMessages?: number;
   /** Envoy response flags joined with ',' (`UT,URX`), or '-' when none applies. */
   responseFlags: string;
   durationMs: number;
@@ -74,8 +79,30 @@ export interface Exposition {
   chunks: AsyncIterable<string>;
 }
 
+/** One TCP connection's labels, as one reporter sees it (Istio's TCP label set: no response code). */
+export interface TcpRecord {
+  reporter: 'source' | 'destination';
+  source: WorkloadIdentity;
+  destination: WorkloadIdentity;
+  destinationService: ServiceIdentity;
+  connectionSecurityPolicy?: 'mutual_tls' | 'none';
+  /** '-' while the connection is fine; the flags (UF, UO, ...) when it closes with one. */
+  responseFlags: string;
+}
+
+/** The counters of one TCP label set; a connection adds to them as bytes flow (live, not at close). */
+export interface TcpCounters {
+  opened: number;
+  closed: number;
+  /** Bytes sent to the downstream (the response direction), and received from it (the request direction). */
+  sentBytes: number;
+  receivedBytes: number;
+}
+
 export interface SidecarMetricsApi {
   recordRequest(record: RequestRecord): void;
+  /** The counters of a TCP label set (the overflow series' past the series cap). */
+  tcp(record: TcpRecord): TcpCounters;
   cluster(clusterName: string): ClusterStats;
   /** Replaces the per-endpoint gauges (called when outlier detection or membership changes). */
   setEndpoints(endpoints: readonly EndpointState[]): void;
