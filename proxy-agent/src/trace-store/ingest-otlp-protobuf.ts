@@ -19,6 +19,7 @@ import { otlpProtobufCodec } from './otlp-protobuf';
 import {
   type IngestSpan,
   internName,
+  isShared,
   logJson,
   logsPart,
   TagCollector,
@@ -357,7 +358,7 @@ function readSpan(
         break;
       case 9: {
         if (wire !== LEN) return FALLBACK;
-        const part = readKeyValue(r, r.len(), maxLen);
+        const part = cachedKeyValue(r, r.len(), maxLen);
         if (part === FALLBACK) return FALLBACK;
         if (cut !== undefined) warnings = pushTo(warnings, cut);
         attributes.push(part);
@@ -425,6 +426,44 @@ function readSpan(
 /** The warning of the value `readKeyValue` last cut, if it cut one, and the key it last read. */
 let cut: string | undefined;
 let lastKey = '';
+
+// Repeated tags, by the bytes of their KeyValue: such a tag is not decoded again (no key or value string
+// made, no pool lookup). Only tags the pool shares are cached; bounded, and started over when full.
+const MAX_CACHED_KEY_VALUES = 4096;
+const MAX_CACHED_KEY_VALUE_BYTES = 256;
+interface CachedKeyValue {
+  bytes: Buffer;
+  maxLen: number;
+  part: TagPart;
+}
+const keyValues = new Map<number, CachedKeyValue>();
+
+function cachedKeyValue(r: Reader, end: number, maxLen: number): TagPart | typeof FALLBACK {
+  const start = r.pos;
+  const n = end - start;
+  if (n > MAX_CACHED_KEY_VALUE_BYTES) return readKeyValue(r, end, maxLen);
+  const buf = r.buf;
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  const hit = keyValues.get(h);
+  if (
+    hit !== undefined &&
+    hit.maxLen === maxLen &&
+    hit.bytes.length === n &&
+    buf.compare(hit.bytes, 0, n, start, end) === 0
+  ) {
+    r.pos = end;
+    cut = undefined;
+    lastKey = hit.part.key;
+    return hit.part;
+  }
+  const part = readKeyValue(r, end, maxLen);
+  if (part !== FALLBACK && cut === undefined && isShared(part)) {
+    if (keyValues.size >= MAX_CACHED_KEY_VALUES) keyValues.clear();
+    keyValues.set(h, { bytes: Buffer.from(buf.subarray(start, end)), maxLen, part });
+  }
+  return part;
+}
 
 /** One KeyValue as a stored tag, as the reference's toKeyValue makes it; FALLBACK for the rare kinds. */
 function readKeyValue(r: Reader, end: number, maxLen: number): TagPart | typeof FALLBACK {
@@ -508,7 +547,7 @@ function readEvent(r: Reader, end: number, maxLen: number): ReadEvent | typeof F
       name = r.string(r.len());
     } else if (field === 3) {
       if (wire !== LEN) return FALLBACK;
-      const part = readKeyValue(r, r.len(), maxLen);
+      const part = cachedKeyValue(r, r.len(), maxLen);
       if (part === FALLBACK) return FALLBACK;
       if (cut !== undefined) warnings = pushTo(warnings, cut);
       if (lastKey === 'event') hasEventAttribute = true;

@@ -92,6 +92,13 @@ let sharedChars = 0;
 
 interface PooledTag extends TagPart {
   type: KeyValue['type'];
+  /** Held by the pool (so repeated, and held once). */
+  shared: boolean;
+}
+
+/** Whether `part` is one the pool holds (a tag that repeats across spans). */
+export function isShared(part: TagPart): boolean {
+  return (part as PooledTag).shared === true;
 }
 interface KeyEntry {
   key: string;
@@ -144,6 +151,7 @@ export function tagPart(key: string, type: KeyValue['type'], value: KeyValue['va
       for (const v of values.values()) sharedChars -= v.json.length + v.text.length;
       entry.values = null;
     } else {
+      part.shared = true;
       values.set(value, part);
       sharedChars += part.json.length + part.text.length;
     }
@@ -162,6 +170,7 @@ function buildTag(entry: KeyEntry, type: KeyValue['type'], value: KeyValue['valu
     key: entry.key,
     text,
     hash: termHash(text, entry.hash),
+    shared: false,
   };
 }
 
