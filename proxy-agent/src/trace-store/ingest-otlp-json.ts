@@ -25,9 +25,7 @@ import {
   warningsEnd,
 } from './span-parts';
 
-const HEX = /^[0-9a-fA-F]+$/;
 const ZEROES = /^0+$/;
-const DIGITS = /^\d+$/;
 const INT = /^-?\d{1,15}$/;
 const ZERO_HIGH = '0000000000000000';
 /** Nanosecond timestamps whose µs fit a double exactly. */
@@ -77,11 +75,21 @@ function nanos(v: unknown): boolean {
     return true;
   }
   if (typeof v === 'string') {
-    if (v.length > 21 || !DIGITS.test(v)) return false;
+    // Digits only; µs accumulate exactly while they stay within a double's integers.
     const n = v.length;
-    us = n > 3 ? Number(v.slice(0, n - 3)) : 0;
-    remNs = n > 3 ? Number(v.slice(n - 3)) : Number(v);
-    return us <= MAX_SAFE_US;
+    let high = 0;
+    let low = 0;
+    for (let i = 0; i < n; i++) {
+      const d = v.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return false;
+      if (i < n - 3) {
+        high = high * 10 + d;
+        if (high > MAX_SAFE_US) return false;
+      } else low = low * 10 + d;
+    }
+    us = high;
+    remNs = low;
+    return true;
   }
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
     remNs = v % 1000;
@@ -93,8 +101,21 @@ function nanos(v: unknown): boolean {
 
 /** The lowercase hex of an id of `digits` hex digits that is not all zeroes; undefined otherwise. */
 function hexId(id: unknown, digits: number): string | undefined {
-  if (typeof id !== 'string' || id.length !== digits || !HEX.test(id) || ZEROES.test(id)) return undefined;
-  return id.toLowerCase();
+  if (typeof id !== 'string' || id.length !== digits) return undefined;
+  let zero = true;
+  let upper = false;
+  for (let i = 0; i < digits; i++) {
+    const c = id.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (c !== 48) zero = false;
+    } else if (c >= 97 && c <= 102) zero = false;
+    else if (c >= 65 && c <= 70) {
+      zero = false;
+      upper = true;
+    } else return undefined;
+  }
+  if (zero) return undefined;
+  return upper ? id.toLowerCase() : id;
 }
 
 function fastSpan(
@@ -110,8 +131,9 @@ function fastSpan(
   let parentSpanID = '';
   const parent = s.parentSpanId;
   if (parent !== undefined && parent !== null && parent !== '') {
-    if (typeof parent !== 'string' || parent.length !== 16 || !HEX.test(parent)) return FALLBACK;
-    if (!ZEROES.test(parent)) parentSpanID = parent.toLowerCase();
+    const hex = hexId(parent, 16);
+    if (hex !== undefined) parentSpanID = hex;
+    else if (typeof parent !== 'string' || parent.length !== 16 || !ZEROES.test(parent)) return FALLBACK; // all zeroes: none
   }
   if (asArray(s.links).length > 0) return FALLBACK;
   const kind = s.kind ?? 0;
