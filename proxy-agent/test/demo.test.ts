@@ -111,6 +111,20 @@ describe('npm run demo', () => {
         'sum by (destination_service) (istio_requests_total{reporter="source", source_canonical_service="ratings"})',
       );
       expect(external.map((r) => r.metric.destination_service)).toContain('ratings-db.example.com');
+      // Every hop between sidecars is Istio mTLS with the caller's SPIFFE identity (the CA's certificates).
+      const security = await promQuery(
+        urls.prometheus,
+        'sum by (source_canonical_service, destination_canonical_service, connection_security_policy, source_principal) (istio_requests_total{reporter="destination", source_canonical_service!="unknown"})',
+      );
+      for (const [s, d] of edges) {
+        const row = security.find(
+          (r) => r.metric.source_canonical_service === s && r.metric.destination_canonical_service === d,
+        );
+        expect(row?.metric.connection_security_policy, `${s}->${d}`).toBe('mutual_tls');
+        expect(row?.metric.source_principal, `${s}->${d}`).toMatch(
+          /^spiffe:\/\/cluster\.local\/ns\/[a-z-]+\/sa\/.+/,
+        );
+      }
     },
     BOUND_MS + 10_000,
   );

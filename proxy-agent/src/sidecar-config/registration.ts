@@ -7,8 +7,10 @@ import {
   ANNOTATION_SCRAPE_PATH,
   ANNOTATION_SCRAPE_PORT,
   LABEL_APP,
+  LABEL_TLS_MODE,
   LABEL_VERSION,
   LABEL_WORKLOAD,
+  TLS_MODE_ISTIO,
 } from '../../../lib/mesh-config/labels';
 import type { WorkloadEntry } from '../../../lib/mesh-config/schema';
 import { nodeTransport } from './http-request';
@@ -81,6 +83,8 @@ export function workloadEntryFor(o: RegistrationOptions): WorkloadEntry {
     [LABEL_APP]: o.app,
     ...(version ? { [LABEL_VERSION]: version } : {}),
     [LABEL_WORKLOAD]: workload,
+    // A sidecar with a workload certificate takes Istio mTLS: callers' auto-mTLS looks for this label.
+    ...(o.serviceAccount ? { [LABEL_TLS_MODE]: TLS_MODE_ISTIO } : {}),
   };
   const suffix =
     address === '127.0.0.1' || address === 'localhost' ? `${o.inboundPort}` : `${address}-${o.inboundPort}`;

@@ -1,5 +1,12 @@
 // `meshlens-agent sidecar`: parses flags, starts one sidecar, prints its ports, drains on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
+import {
+  CONTROL_PLANE_FLAGS,
+  CONTROL_PLANE_FLAGS_USAGE,
+  type ControlPlaneFlagValues,
+  linkOptionsFromFlags,
+} from '../sidecar-config/control-plane-flags';
+import type { ControlPlaneLinkOptions } from '../sidecar-config/control-plane-link';
 import type { CertificateSource } from '../sidecar-config/workload-certificate';
 import { type CertificateFiles, fileCertificateSource } from './file-certificate-source';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './inbound-transport';
@@ -29,6 +36,7 @@ flags:
   --control-plane URL   follow the control plane's config (watch) and register this instance there
   --control-plane-token-file FILE
                         bearer token for the control plane (its first token)
+${CONTROL_PLANE_FLAGS_USAGE}
   --otlp-endpoint URL   where spans go over OTLP/HTTP (default: ${DEFAULT_OTLP_ENDPOINT})
   --sampling PERCENT    share of new traces sampled, 0-100 (default: 100)
   --no-fast-path        every request through node:http and undici (the HTTP/1.1 fast path off)
@@ -79,7 +87,7 @@ function positive(flag: string, value: string | undefined, fallback: number): nu
 /** Sidecar options from the command line; throws a one-line message on bad flags. */
 export function parseSidecarArgs(argv: string[]):
   | (SidecarOptions & {
-      controlPlane?: { url: string; tokenFile?: string };
+      controlPlane?: ControlPlaneLinkOptions;
       certificateFiles?: CertificateFiles;
     })
   | 'help' {
@@ -111,6 +119,7 @@ export function parseSidecarArgs(argv: string[]):
       'max-connections': { type: 'string' },
       'max-metric-series': { type: 'string' },
       help: { type: 'boolean' },
+      ...CONTROL_PLANE_FLAGS,
     },
   });
   if (values.help) return 'help';
@@ -138,7 +147,21 @@ export function parseSidecarArgs(argv: string[]):
     adminPort: port('admin-port', values['admin-port'], 15000),
     configFile: values.config,
     ...(controlPlane
-      ? { controlPlane: { url: controlPlane, tokenFile: values['control-plane-token-file'] } }
+      ? {
+          controlPlane: {
+            url: controlPlane,
+            tokenFile: values['control-plane-token-file'],
+            // The control plane's CA gives the workload its identity unless files were given.
+            ...linkOptionsFromFlags(
+              values as ControlPlaneFlagValues,
+              {
+                namespace: values.namespace ?? 'default',
+                name: values.workload ?? `${values.service}-${values.version ?? 'v1'}`,
+              },
+              certCount === 0,
+            ),
+          },
+        }
       : {}),
     ...(certCount === 3
       ? {
@@ -188,7 +211,7 @@ export async function main(argv: string[]): Promise<void> {
   // Files given on the command line win; else the control plane's CA (when the link carries one).
   const certificates: CertificateSource | undefined = certificateFiles
     ? fileCertificateSource(certificateFiles)
-    : (link as { certificates?: CertificateSource } | undefined)?.certificates;
+    : link?.certificates;
   const sidecar = await startSidecar({
     ...sidecarOptions,
     ...(link ? { configSource: link.source } : {}),
@@ -208,6 +231,7 @@ export async function main(argv: string[]): Promise<void> {
     Promise.resolve(registration?.close())
       .then(() => sidecar.close())
       .then(() => link?.source.close())
+      .then(() => link?.certificates?.close())
       .then(
         () => process.exit(0),
         (err: unknown) => {
