@@ -1,9 +1,16 @@
 'use client';
 // The trace page's timeline view: toolbar, minimap, the windowed waterfall and the span detail pane, with
 // the view state (folded spans, selection, zoom). The selected span lives in the URL (`?span=`).
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Trace } from '@/lib/jaeger/model';
-import { collapseAll, defaultCollapsed, reveal, toggleCollapsed, visibleNodes } from '@/lib/traces/collapse';
+import {
+  COLLAPSE_ABOVE_SPANS,
+  collapseAll,
+  defaultCollapsed,
+  reveal,
+  toggleCollapsed,
+  visibleNodes,
+} from '@/lib/traces/collapse';
 import { criticalPath, sectionsBySpan } from '@/lib/traces/critical-path';
 import type { TraceTree } from '@/lib/traces/span-tree';
 import type { ViewRange } from '@/lib/traces/time-layout';
@@ -22,7 +29,15 @@ interface Props {
 }
 
 export function TimelinePane({ trace, tree, colors, initialSpanId, onShowOnGraph }: Props) {
-  const sections = useMemo(() => sectionsBySpan(criticalPath(tree)), [tree]);
+  // A big trace's critical path is drawn after the first paint: on 100,000 spans it costs a few hundred
+  // ms that the first rows need not wait for. A small one's is drawn at once (and rendered on the server).
+  const big = tree.nodes.length > COLLAPSE_ABOVE_SPANS;
+  const [sections, setSections] = useState(() => (big ? undefined : sectionsBySpan(criticalPath(tree))));
+  useEffect(() => {
+    if (!big) return;
+    const id = window.setTimeout(() => setSections(sectionsBySpan(criticalPath(tree))), 0);
+    return () => window.clearTimeout(id);
+  }, [tree, big]);
   const bounds: ViewRange = useMemo(() => ({ start: tree.startTime, end: tree.endTime }), [tree]);
   const initialKey = useMemo(() => {
     const wanted = tree.nodes.find((n) => n.span.spanID === initialSpanId);

@@ -47,9 +47,10 @@ interface Draft {
   key: string;
   index: number;
   span: Span;
-  parentKey?: string;
+  parent?: Draft;
   refType?: 'CHILD_OF' | 'FOLLOWS_FROM';
   children: Draft[];
+  state: 0 | 1 | 2;
 }
 
 const byStart = (a: Draft, b: Draft): number => a.span.startTime - b.span.startTime || a.index - b.index;
@@ -71,41 +72,42 @@ export function buildSpanTree(trace: Trace): TraceTree {
     index,
     span,
     children: [],
+    state: 0,
   }));
   // A reference by span id means the first span that has it.
   const firstById = new Map<string, Draft>();
   for (const d of drafts) if (!firstById.has(d.span.spanID)) firstById.set(d.span.spanID, d);
-  const byKeyDraft = new Map(drafts.map((d) => [d.key, d]));
+  const has = (id: string) => firstById.has(id);
 
   for (const d of drafts) {
-    const ref = parentRef(d.span, (id) => firstById.has(id));
+    const ref = parentRef(d.span, has);
     const parent = ref === undefined ? undefined : firstById.get(ref.spanID);
     if (ref !== undefined && parent !== undefined && parent !== d) {
-      d.parentKey = parent.key;
+      d.parent = parent;
       d.refType = ref.refType;
     }
   }
   // Break reference cycles: a span whose ancestor chain comes back to itself becomes a root.
-  const state = new Map<string, 'visiting' | 'done'>();
+  // (0 unseen, 1 on the chain being walked, 2 done; kept on the drafts, no map of 100,000 keys.)
+  const chain: Draft[] = [];
   for (const start of drafts) {
-    const chain: Draft[] = [];
+    chain.length = 0;
     let cur: Draft | undefined = start;
-    while (cur !== undefined && state.get(cur.key) === undefined) {
-      state.set(cur.key, 'visiting');
+    while (cur !== undefined && cur.state === 0) {
+      cur.state = 1;
       chain.push(cur);
-      cur = cur.parentKey === undefined ? undefined : byKeyDraft.get(cur.parentKey);
+      cur = cur.parent;
     }
-    if (cur !== undefined && state.get(cur.key) === 'visiting') {
-      cur.parentKey = undefined;
+    if (cur !== undefined && cur.state === 1) {
+      cur.parent = undefined;
       cur.refType = undefined;
     }
-    for (const c of chain) state.set(c.key, 'done');
+    for (const c of chain) c.state = 2;
   }
 
   const roots: Draft[] = [];
   for (const d of drafts) {
-    const parent = d.parentKey === undefined ? undefined : byKeyDraft.get(d.parentKey);
-    if (parent) parent.children.push(d);
+    if (d.parent) d.parent.children.push(d);
     else roots.push(d);
   }
   roots.sort(byStart);
@@ -131,7 +133,7 @@ export function buildSpanTree(trace: Trace): TraceTree {
       process,
       serviceName: process.serviceName,
       depth,
-      parentKey: draft.parentKey,
+      parentKey: draft.parent?.key,
       refType: draft.refType,
       childKeys: draft.children.map((c) => c.key),
       descendants: 0,
