@@ -125,6 +125,17 @@ describe('npm run demo', () => {
           /^spiffe:\/\/cluster\.local\/ns\/[a-z-]+\/sa\/.+/,
         );
       }
+      // The legacy client outside the mesh reaches its PERMISSIVE workload in plaintext, as unknown.
+      await waitFor(
+        async () =>
+          (
+            await promQuery(
+              urls.prometheus,
+              'sum(istio_requests_total{reporter="destination", source_workload="unknown", destination_canonical_service="details", connection_security_policy="none"})',
+            )
+          ).length > 0,
+        { timeoutMs: BOUND_MS, intervalMs: 2_000, what: 'the legacy client plaintext edge' },
+      );
     },
     BOUND_MS + 10_000,
   );

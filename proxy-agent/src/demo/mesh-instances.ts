@@ -41,8 +41,8 @@ export class MeshInstances {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Starts one instance; resolves with its sidecar's outbound port once the sidecar is ready. */
-  async start(inst: InstanceSpec, role?: Role): Promise<{ outbound: number }> {
+  /** Starts one instance; resolves with its sidecar's ports once the sidecar is ready. */
+  async start(inst: InstanceSpec, role?: Role): Promise<{ outbound: number; inbound: number }> {
     for (let attempt = 1; ; attempt++) {
       const ports = {
         app: await this.unusedPort(),
@@ -58,7 +58,7 @@ export class MeshInstances {
         inst.name,
         async () => exited() || (await httpOk(`http://127.0.0.1:${ports.admin}/ready`)()),
       );
-      if (!exited()) return { outbound: ports.outbound };
+      if (!exited()) return { outbound: ports.outbound, inbound: ports.inbound };
       for (const c of children) this.group.discard(c);
       if (attempt === START_ATTEMPTS)
         throw new Error(`${inst.name} did not start; see ${this.group.logFile(`${inst.name}-sidecar`)}`);

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { readClientToken } from '../../../lib/auth/token-file';
 import { recordingRulesYaml } from '../../../lib/graph/recording-rules';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
+import type { MeshResource } from '../../../lib/mesh-config/schema';
 import { freePort } from '../net/free-port';
 import { httpSdScrapeConfig, startPrometheus } from '../prometheus';
 import { nodeTransport } from '../sidecar-config/http-request';
@@ -24,6 +25,7 @@ import { MeshInstances, type MeshLinks, type NodeChild } from './mesh-instances'
 import { ProcessGroup } from './process-group';
 import { waitUntil } from './readiness';
 import type { ScenarioName } from './scenarios';
+import { LEGACY_TARGET, securityPolicies } from './security-policy';
 import { startServices } from './services-thread';
 import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES } from './topology';
 import { startTraffic, type TrafficGenerator } from './traffic-generator';
@@ -95,6 +97,8 @@ export const DEMO_SAMPLING_PERCENT = 10;
  * beyond the demo's memory budget.
  */
 export const DEMO_MAX_TRACES = 1_000;
+/** The legacy client's request rate: enough for a steady plaintext edge on the graph. */
+const LEGACY_CLIENT_RPS = 1;
 /**
  * V8 flags for the demo's many small Node processes: a small young generation keeps each one's RSS
  * down (the default lets it grow to ~48 MB) at the cost of more, cheaper scavenges.
@@ -186,7 +190,7 @@ async function startMesh(
   },
   links: MeshLinks & { token: string; ca: string },
   scenario: ScenarioName,
-): Promise<{ outbound: number }> {
+): Promise<{ gatewayOutbound: number; legacyTargetInbound: number }> {
   const external = await startExternalService(0);
   run.cleanups.push(() => external.close());
   const client = new MeshConfigClient({
@@ -195,16 +199,31 @@ async function startMesh(
     user: 'meshlens-demo',
     transport: nodeTransport(links.ca),
   });
-  const errors = await applyScenario(client, scenario, external.port);
+  const errors = [
+    ...(await applyScenario(client, scenario, external.port)),
+    ...(await applyAll(client, securityPolicies())),
+  ];
   if (errors.length > 0)
     throw new Error(`the control plane refused the demo config:\n  ${errors.join('\n  ')}`);
   const instances = new MeshInstances(run.group, run.nodeChild, links, APP_FLAGS, run.log);
-  const [gateway] = await Promise.all([
+  const [gateway, ...apps] = await Promise.all([
     instances.start({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
     ...INSTANCES.map((inst) => instances.start({ ...inst, namespace: DEMO_NAMESPACE }, inst.app)),
   ]);
   await waitForRegistration(client, INSTANCES.length + 1);
-  return gateway;
+  const legacyTarget = apps[INSTANCES.findIndex((inst) => inst.app === LEGACY_TARGET)];
+  if (!gateway || !legacyTarget) throw new Error(`the demo topology has no gateway or ${LEGACY_TARGET}`);
+  return { gatewayOutbound: gateway.outbound, legacyTargetInbound: legacyTarget.inbound };
+}
+
+/** Writes resources, answering what the control plane refused. */
+async function applyAll(client: MeshConfigClient, resources: MeshResource[]): Promise<string[]> {
+  const errors: string[] = [];
+  for (const resource of resources) {
+    const r = await client.apply(resource);
+    if (!r.ok) errors.push(`${resource.kind} ${resource.metadata.name}: ${r.message}`);
+  }
+  return errors;
 }
 
 export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
@@ -259,7 +278,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     const { controlPlane, otlp, jaegerQuery, controlPlaneCa } = svc.urls;
     writeFileSync(caFile, controlPlaneCa, { mode: 0o644 });
 
-    const gateway = await startMesh(
+    const mesh = await startMesh(
       { group, nodeChild, cleanups, log },
       {
         controlPlane,
@@ -286,11 +305,21 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     );
 
     const traffic = startTraffic({
-      gatewayPort: gateway.outbound,
+      gatewayPort: mesh.gatewayOutbound,
       host: fqdn('productpage'),
       rps: options.rps,
     });
     cleanups.push(() => traffic.stop());
+    // A client outside the mesh (no sidecar, no certificate) calling one PERMISSIVE workload in plaintext.
+    const legacy = startTraffic({
+      gatewayPort: mesh.legacyTargetInbound,
+      host: fqdn(LEGACY_TARGET),
+      path: '/details/0',
+      rps: LEGACY_CLIENT_RPS,
+      jasonShare: 0,
+      userAgent: 'meshlens-demo-legacy-client',
+    });
+    cleanups.push(() => legacy.stop());
 
     const dashboard = options.dashboard
       ? await startDashboard(
@@ -316,7 +345,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
         jaegerQuery,
         prometheus,
         dashboard,
-        ingress: `http://127.0.0.1:${gateway.outbound}`,
+        ingress: `http://127.0.0.1:${mesh.gatewayOutbound}`,
       },
       token,
       traffic,

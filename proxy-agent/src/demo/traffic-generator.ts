@@ -12,6 +12,10 @@ export interface TrafficOptions {
   jasonShare?: number;
   /** In-flight cap: beyond it a tick's requests are dropped and counted, never queued without bound. */
   maxInFlight?: number;
+  /** The page asked for (default /productpage). */
+  path?: string;
+  /** How the client names itself (default meshlens-demo-traffic). */
+  userAgent?: string;
 }
 
 export interface TrafficStats {
@@ -42,7 +46,10 @@ export function startTraffic(options: TrafficOptions): TrafficGenerator {
   const send = () => {
     inFlight++;
     stats.sent++;
-    const headers: Record<string, string> = { host: options.host, 'user-agent': 'meshlens-demo-traffic' };
+    const headers: Record<string, string> = {
+      host: options.host,
+      'user-agent': options.userAgent ?? 'meshlens-demo-traffic',
+    };
     if (Math.random() < jasonShare) headers['end-user'] = 'jason';
     const done = (status: string) => {
       stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
@@ -50,7 +57,14 @@ export function startTraffic(options: TrafficOptions): TrafficGenerator {
       if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
     };
     const req = request(
-      { host: '127.0.0.1', port: options.gatewayPort, path: '/productpage', agent, headers, timeout: 20_000 },
+      {
+        host: '127.0.0.1',
+        port: options.gatewayPort,
+        path: options.path ?? '/productpage',
+        agent,
+        headers,
+        timeout: 20_000,
+      },
       (res) => {
         res.resume();
         res.on('end', () => done(String(res.statusCode ?? 0)));
