@@ -69,6 +69,14 @@ export function scopeTags(name: unknown, version: unknown): TagPart[] {
   return tags;
 }
 
+// The few constant tags, built once (the pool would find them, at two lookups a span).
+const KIND_PARTS: (TagPart | undefined)[] = [];
+const STATUS_ERROR = [
+  tagPart('otel.status_code', 'string', 'ERROR'),
+  tagPart('error', 'bool', true),
+] as const;
+const STATUS_OK = tagPart('otel.status_code', 'string', 'OK');
+
 /** The tags after the attributes: span kind, status, trace state (in the reference's order). */
 export function trailingTags(
   tags: TagCollector,
@@ -80,13 +88,18 @@ export function trailingTags(
   const kindTag = SPAN_KIND_TAGS[kind];
   if (kindTag) {
     tags.kind = kindTag;
-    tags.tag(tagPart('span.kind', 'string', kindTag));
+    let part = KIND_PARTS[kind];
+    if (part === undefined) {
+      part = tagPart('span.kind', 'string', kindTag);
+      KIND_PARTS[kind] = part;
+    }
+    tags.tag(part);
   }
   if (code === 2) {
-    tags.tag(tagPart('otel.status_code', 'string', 'ERROR'));
-    tags.tag(tagPart('error', 'bool', true));
+    tags.tag(STATUS_ERROR[0]);
+    tags.tag(STATUS_ERROR[1]);
   } else if (code === 1) {
-    tags.tag(tagPart('otel.status_code', 'string', 'OK'));
+    tags.tag(STATUS_OK);
   }
   if (typeof message === 'string' && message !== '') {
     tags.tag(tagPart('otel.status_description', 'string', message));

@@ -306,8 +306,10 @@ function readSpan(
   let code = 0;
   let message = '';
   let warnings: string[] | null = null;
-  // Attributes and events are read where they stand, then placed in the reference's tag order.
-  const attributes: TagPart[] = [];
+  // Events are read where they stand, then placed after the tags (the reference's order).
+  // Attributes go straight after the scope's tags; the tags that follow them are added at the end.
+  const tags = new TagCollector();
+  for (let i = 0; i < scopeParts.length; i++) tags.tag(scopeParts[i] as TagPart);
   let events: ReadEvent[] | null = null;
   while (r.pos < end) {
     const tag = r.varint();
@@ -361,7 +363,7 @@ function readSpan(
         const part = cachedKeyValue(r, r.len(), maxLen);
         if (part === FALLBACK) return FALLBACK;
         if (cut !== undefined) warnings = pushTo(warnings, cut);
-        attributes.push(part);
+        tags.tag(part);
         break;
       }
       case 11: {
@@ -401,9 +403,6 @@ function readSpan(
     durationNs = 0;
   }
 
-  const tags = new TagCollector();
-  for (const part of scopeParts) tags.tag(part);
-  for (const part of attributes) tags.tag(part);
   trailingTags(tags, kind, code, message, traceState);
   const logs: string[] = [];
   if (events !== null) {

@@ -73,6 +73,8 @@ interface TraceRecord {
   terms: Set<Term>;
   /** Approximate heap bytes held for this trace (`spanBytes` and the overheads below). */
   bytes: number;
+  /** The process of the span added last: its terms are filed already. */
+  lastInfo: ProcessInfo | undefined;
 }
 
 /** A found trace set: the traces, and whether a byte cap cut it short. */
@@ -398,6 +400,7 @@ export class TraceStore {
       endTime: Number.NEGATIVE_INFINITY,
       terms: new Set(),
       bytes: RECORD_OVERHEAD_BYTES + traceID.length,
+      lastInfo: undefined,
     };
     this.traces.set(traceID, record);
     this.order.push(record);
@@ -455,7 +458,11 @@ export class TraceStore {
     const terms = record.terms;
     const before = terms.size;
     // Most terms repeat across a trace's spans: touch the shared index only for new ones.
-    this.addTerm(record, info.serviceTerm);
+    if (record.lastInfo !== info) {
+      this.addTerm(record, info.serviceTerm);
+      for (const term of info.tagTerms) this.addTerm(record, term);
+      record.lastInfo = info;
+    }
     this.addTerm(record, info.terms.operation(span.operationName));
     this.addTerm(record, info.terms.duration(durationBucket(span.duration)));
     const seed = info.tagSeed;
@@ -463,7 +470,6 @@ export class TraceStore {
     for (let i = 0; i < tags.length; i++) this.addTerm(record, tagTermOf(seed, (tags[i] as TagPart).hash));
     for (let i = 0; i < fields.length; i++)
       this.addTerm(record, tagTermOf(seed, (fields[i] as TagPart).hash));
-    for (const term of info.tagTerms) this.addTerm(record, term);
     const total = bytes + (terms.size - before) * TERM_OVERHEAD_BYTES;
     record.bytes += total;
     this.byteTotal += total;
