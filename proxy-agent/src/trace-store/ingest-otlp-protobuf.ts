@@ -136,7 +136,7 @@ class Reader {
   }
 
   string(end: number): string {
-    const text = this.buf.toString('utf8', this.pos, end);
+    const text = utf8Slice.call(this.buf, this.pos, end);
     this.pos = end;
     return text;
   }
@@ -281,10 +281,44 @@ function readId(r: Reader, end: number, bytes: number): string | undefined {
     }
   }
   if (zero) return undefined;
-  const hex = buf.toString('hex', r.pos, end);
+  // Spans of one trace come together: the trace id's text is made once for a run of them.
+  if (bytes === 16) {
+    if (sameBytes(buf, r.pos, lastTraceBytes, 16)) {
+      r.pos = end;
+      return lastTraceHex;
+    }
+    buf.copy(lastTraceBytes, 0, r.pos, end);
+    lastTraceHex = hexSlice.call(buf, r.pos, end);
+    r.pos = end;
+    return lastTraceHex;
+  }
+  const hex = hexSlice.call(buf, r.pos, end);
   r.pos = end;
   return hex;
 }
+
+const lastTraceBytes = Buffer.alloc(16);
+let lastTraceHex = '';
+
+/** Whether `buf` from `at` holds the first `n` bytes of `other` (a loop: cheaper than a native call here). */
+function sameBytes(buf: Buffer, at: number, other: Buffer, n: number): boolean {
+  for (let i = 0; i < n; i++) if (buf[at + i] !== other[i]) return false;
+  return true;
+}
+
+// Buffer's own slicers, without toString's argument checks (what protobufjs' reader calls too).
+type Slicer = (this: Buffer, start: number, end: number) => string;
+const bufferMethods = Buffer.prototype as unknown as { utf8Slice?: Slicer; hexSlice?: Slicer };
+const utf8Slice: Slicer =
+  bufferMethods.utf8Slice ??
+  function (this: Buffer, start: number, end: number) {
+    return this.toString('utf8', start, end);
+  };
+const hexSlice: Slicer =
+  bufferMethods.hexSlice ??
+  function (this: Buffer, start: number, end: number) {
+    return this.toString('hex', start, end);
+  };
 
 function readSpan(
   r: Reader,
@@ -449,7 +483,7 @@ function cachedKeyValue(r: Reader, end: number, maxLen: number): TagPart | typeo
     hit !== undefined &&
     hit.maxLen === maxLen &&
     hit.bytes.length === n &&
-    buf.compare(hit.bytes, 0, n, start, end) === 0
+    sameBytes(buf, start, hit.bytes, n)
   ) {
     r.pos = end;
     cut = undefined;
