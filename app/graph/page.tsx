@@ -6,9 +6,9 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { GraphView } from '@/components/graph/graph-view';
 import { readGraphViewState } from '@/components/graph/graph-view-state';
+import { loadGraph } from '@/lib/graph/load-graph';
 import { getQueryClient } from '@/lib/queries/get-query-client';
 import { type GraphQuery, graphQueryOptions } from '@/lib/queries/graph';
-import { loadGraph } from './load-graph';
 
 export const metadata: Metadata = { title: 'Graph · Meshlens' };
 

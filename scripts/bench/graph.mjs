@@ -91,18 +91,73 @@ export function syntheticMesh(workloads, edgeCount) {
   return { workloads: wl, edges: [...edges.values()] };
 }
 
-function labels(reporter, from, to, code, flags) {
+function labelObject(reporter, from, to, code, flags) {
   const host = `${to.app}.${to.ns}.svc.cluster.local`;
-  return (
-    `reporter="${reporter}",source_workload="${from.name}",source_workload_namespace="${from.ns}",` +
-    `source_principal="spiffe://cluster.local/ns/${from.ns}/sa/${from.app}",source_app="${from.app}",source_version="${from.version}",` +
-    `source_canonical_service="${from.app}",source_canonical_revision="${from.version}",source_cluster="Kubernetes",` +
-    `destination_workload="${to.name}",destination_workload_namespace="${to.ns}",destination_principal="spiffe://cluster.local/ns/${to.ns}/sa/${to.app}",` +
-    `destination_app="${to.app}",destination_version="${to.version}",destination_service="${host}",destination_service_name="${to.app}",` +
-    `destination_service_namespace="${to.ns}",destination_canonical_service="${to.app}",destination_canonical_revision="${to.version}",` +
-    `destination_cluster="Kubernetes",request_protocol="http",response_code="${code}",grpc_response_status="",response_flags="${flags}",` +
-    `connection_security_policy="${reporter === 'source' ? 'unknown' : 'mutual_tls'}"`
-  );
+  return {
+    reporter,
+    source_workload: from.name,
+    source_workload_namespace: from.ns,
+    source_principal: `spiffe://cluster.local/ns/${from.ns}/sa/${from.app}`,
+    source_app: from.app,
+    source_version: from.version,
+    source_canonical_service: from.app,
+    source_canonical_revision: from.version,
+    source_cluster: 'Kubernetes',
+    destination_workload: to.name,
+    destination_workload_namespace: to.ns,
+    destination_principal: `spiffe://cluster.local/ns/${to.ns}/sa/${to.app}`,
+    destination_app: to.app,
+    destination_version: to.version,
+    destination_service: host,
+    destination_service_name: to.app,
+    destination_service_namespace: to.ns,
+    destination_canonical_service: to.app,
+    destination_canonical_revision: to.version,
+    destination_cluster: 'Kubernetes',
+    request_protocol: 'http',
+    response_code: code,
+    grpc_response_status: '',
+    response_flags: flags,
+    connection_security_policy: reporter === 'source' ? 'unknown' : 'mutual_tls',
+  };
+}
+
+function labels(reporter, from, to, code, flags) {
+  return Object.entries(labelObject(reporter, from, to, code, flags))
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',');
+}
+
+/**
+ * The mesh as Prometheus would answer the graph's two big reads at one instant: the request rates with
+ * their labels joined (`requestLabels`, `;`), and the source-reported 2xx latency bucket rates by
+ * `edgeLabels` and `le` (the graph-assembly bench serves these without a Prometheus).
+ */
+export function syntheticSamples(mesh, requestLabels, edgeLabels) {
+  const requests = [];
+  const buckets = [];
+  const t = 1_700_000_000;
+  for (const e of mesh.edges) {
+    for (const reporter of ['source', 'destination']) {
+      const series = [['200', '-', e.rps * (1 - e.errors)]];
+      if (e.errors > 0) series.push(['503', reporter === 'source' ? 'URX' : '-', e.rps * e.errors]);
+      for (const [code, flags, rps] of series) {
+        const l = labelObject(reporter, e.from, e.to, code, flags);
+        requests.push({
+          metric: { request: requestLabels.map((k) => l[k] ?? '').join(';') },
+          value: [t, String(rps)],
+        });
+      }
+      if (reporter !== 'source') continue;
+      const l = labelObject(reporter, e.from, e.to, '200', '-');
+      const metric = Object.fromEntries(edgeLabels.map((k) => [k, l[k]]));
+      for (let b = 0; b < LES.length; b++) {
+        const v = e.rps * (1 - e.errors) * SHAPE[b];
+        buckets.push({ metric: { ...metric, le: String(LES[b]) }, value: [t, String(v)] });
+      }
+    }
+  }
+  return { requests, buckets };
 }
 
 /** Cumulative share of requests at or under each bucket bound: most within 5–250 ms, a tail to 2.5 s. */

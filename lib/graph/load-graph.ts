@@ -1,11 +1,10 @@
 // The graph for the graph page's prefetch: the same answer as GET /api/graph, built in the server.
-// (Beside the page rather than in lib/graph while that folder is being restructured.)
 import 'server-only';
-import { buildGraph } from '@/lib/graph/build-graph';
-import { parseGraphParams } from '@/lib/graph/params';
-import { graphDeps } from '@/lib/graph/server';
-import type { Graph } from '@/lib/graph/types';
-import { type GraphQuery, graphSearch } from '@/lib/queries/graph';
+import { type GraphQuery, graphSearch } from '../queries/graph';
+import { buildGraph } from './build-graph';
+import { parseGraphParams } from './params';
+import { graphDeps } from './server';
+import type { Graph } from './types';
 
 /** Throws on failure: a failed prefetch is not handed to the page, whose own fetch then shows the error. */
 export async function loadGraph(q: GraphQuery): Promise<Graph> {

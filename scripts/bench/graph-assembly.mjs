@@ -1,0 +1,120 @@
+// The graph's own cost, without Prometheus (a measurement, not a test): the synthetic mesh of the graph bench
+// answered by a loopback server holding Prometheus' JSON ready, so `buildGraph` (read, parse, walk,
+// appenders, elements) and the JSON it answers are all that is timed; the floor is fetching the same
+// answers. Profile it with `node --cpu-prof scripts/bench.mjs graph-assembly -- --workloads 5000 --edges 15000`.
+//   node scripts/bench.mjs graph-assembly [-- --workloads 5000 --edges 15000 --runs 5]
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { syntheticMesh, syntheticSamples } from './graph.mjs';
+import { ROOT } from './lib/processes.mjs';
+
+function parseArgs(args) {
+  const opt = { workloads: 5000, edges: 15000, runs: 5 };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
+    else if (args[i] === '--edges') opt.edges = Number(args[++i]);
+    else if (args[i] === '--runs') opt.runs = Number(args[++i]);
+  }
+  return opt;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export default async function bench(args) {
+  const opt = parseArgs(args);
+  const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-graph-assembly-'));
+  try {
+    await build({
+      entryPoints: [join(ROOT, 'scripts/bench/lib/graph-assembly-entry.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile: join(dir, 'entry.mjs'),
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      logLevel: 'error',
+    });
+    const lib = await import(pathToFileURL(join(dir, 'entry.mjs')).href);
+    const mesh = syntheticMesh(opt.workloads, opt.edges);
+    const { requests, buckets } = syntheticSamples(mesh, lib.REQUEST_LABELS, lib.LATENCY_EDGE_LABELS);
+    const answer = (result) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
+    const requestText = answer(requests);
+    const bucketText = answer(buckets);
+    const empty = answer([]);
+    const server = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const query = new URLSearchParams(body).get('query') ?? '';
+      const text = query.includes('label_join(rate(istio_requests_total')
+        ? requestText
+        : query.includes('istio_request_duration_milliseconds_bucket') && query.includes('"source"')
+          ? bucketText
+          : empty;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const baseUrl = `http://127.0.0.1:${server.address().port}`;
+    console.log(
+      `answers: request rates ${(requestText.length / 1e6).toFixed(1)} MB (${requests.length} series), ` +
+        `latency buckets ${(bucketText.length / 1e6).toFixed(1)} MB (${buckets.length} series)`,
+    );
+    const prometheus = lib.createPrometheusClient({ baseUrl });
+    const fetchText = async (q) => {
+      const res = await fetch(`${baseUrl}/api/v1/query`, { method: 'POST', body: `query=${q}` });
+      return res.text();
+    };
+    const deps = { prometheus, now: () => 1_700_000_000 };
+    for (const [name, latency] of [
+      ['latency=false', false],
+      ['full (raw buckets)', true],
+    ]) {
+      const floorRuns = [];
+      const runs = [];
+      const phases = [];
+      let bytes = 0;
+      let mem = 0;
+      for (let i = -2; i < opt.runs; i++) {
+        let t0 = performance.now();
+        await Promise.all([
+          fetchText(encodeURIComponent('label_join(rate(istio_requests_total')),
+          latency
+            ? fetchText(encodeURIComponent('istio_request_duration_milliseconds_bucket "source"'))
+            : null,
+        ]);
+        const floor = performance.now() - t0;
+        t0 = performance.now();
+        const params = lib.parseGraphParams(new URLSearchParams(latency ? '' : 'latency=false'));
+        const r = await lib.buildGraph(params.value, deps);
+        const t1 = performance.now();
+        const written = await lib.graphJson(r.graph);
+        const t2 = performance.now();
+        lib.graphJsonWhole(r.graph);
+        const t3 = performance.now();
+        if (i < 0) continue;
+        floorRuns.push(floor);
+        runs.push(t2 - t0);
+        phases.push({ ...r.timings, serialize: t2 - t1, whole: t3 - t2 });
+        bytes = written;
+        mem = Math.max(mem, process.memoryUsage().rss);
+      }
+      const f = median(floorRuns);
+      const m = median(runs);
+      const phase = (k) => median(phases.map((p) => p[k])).toFixed(0);
+      console.log(
+        `graph ${name}: median ${m.toFixed(0)} ms (floor: fetching the answers ${f.toFixed(0)} ms) — ` +
+          `prometheus+walk ${phase('prometheus')} ms, assemble ${phase('assemble')} ms, serialize ${phase('serialize')} ms streamed (${phase('whole')} ms whole) — ` +
+          `${(bytes / 1e6).toFixed(1)} MB out, rss ${(mem / 1e6).toFixed(0)} MB`,
+      );
+    }
+    server.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
