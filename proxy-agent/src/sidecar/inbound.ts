@@ -126,6 +126,14 @@ async function handleInbound(
       spanId: span.sampled ? span.spanId : undefined,
     });
     span.end({ statusCode: code, responseFlags, error: code === 0 || code >= 500 });
+    const traceId = span.sampled ? span.traceId : undefined;
+    ctx.accessLog?.log('inbound', req, start, {
+      responseCode: code,
+      responseFlags,
+      requestBytes,
+      responseBytes,
+      traceId,
+    });
   };
 
   if (downstreamGone) {

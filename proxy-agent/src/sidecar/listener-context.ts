@@ -1,5 +1,6 @@
 // What the inbound and outbound listeners share: the current compiled config, live cluster state,
 // telemetry and who this sidecar is.
+import type { AccessLog } from './access-log';
 import type { ClusterManager } from './cluster-manager';
 import type { MeshModel } from './mesh-model';
 import type { EffectiveMtls } from './peer-authentication';
@@ -30,6 +31,8 @@ export interface ListenerContext {
   fastPath: boolean;
   /** The workload's PeerAuthentication mode now (a kept-alive connection it no longer allows is reset). */
   mtlsMode: () => EffectiveMtls;
+  /** The recent requests the admin port shows at /access_log (absent: not logged). */
+  accessLog?: AccessLog;
 }
 
 /** Largest request body buffered for replay on retry. */

@@ -80,6 +80,8 @@ class Exchange {
   /** Envoy's transport failure reason of the last failed connection (a TLS error), for the UF body. */
   transportFailure: string | undefined;
   span: HopSpan | undefined;
+  /** Where the request went, for the access log. */
+  upstream: { host?: string; cluster?: string } = {};
   downstreamGone = false;
   /** The try in progress, broken off if the downstream goes away. */
   current: UpstreamTry | undefined;
@@ -129,6 +131,14 @@ class Exchange {
       spanId: sampled ? span?.spanId : undefined,
     });
     span?.end({ statusCode: code, responseFlags, error: code === 0 || code >= 500 });
+    const end = { responseCode: code, responseFlags, requestBytes: this.requestBytes, responseBytes };
+    this.ctx.accessLog?.log(
+      'outbound',
+      this.req,
+      this.start,
+      { ...end, traceId: sampled ? span?.traceId : undefined },
+      this.upstream,
+    );
   }
 
   reply(flag: keyof typeof LOCAL_REPLY, status?: number): void {
@@ -201,6 +211,7 @@ async function handleOutbound(
     upstreamCluster: cluster.name,
     peerService: service.identity.serviceName,
   });
+  ex.upstream.cluster = cluster.name;
   const rt = ctx.clusters.get(cluster.name);
   if (rt === undefined) {
     ex.reply('UH');
@@ -289,6 +300,7 @@ async function runTries(
     ex.destination = ep.destination;
     ex.source = ep.mtls ? ex.ctx.selfMtls : ex.ctx.self;
     ex.span?.setAttribute('peer.address', ep.config.key);
+    ex.upstream.host = ep.config.key;
     const slot = rt.acquire();
     if (slot === OVERFLOW) {
       stats.pendingOverflow();

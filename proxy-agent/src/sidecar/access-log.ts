@@ -1,0 +1,185 @@
+// The sidecar's recent access log: one entry per finished request with Envoy's (Istio's JSON) access-log
+// fields, kept in a bounded in-memory ring that the admin port serves at /access_log?limit=N.
+
+/** Entries kept by default (oldest dropped first); `--access-log-entries` changes it. */
+export const ACCESS_LOG_ENTRIES = 500;
+/** Most entries one /access_log answer carries. */
+export const MAX_ACCESS_LOG_LIMIT = 1000;
+/** Longest path kept in an entry (longer ones are cut, with `…`): a long query string cannot grow memory. */
+export const MAX_LOGGED_PATH = 512;
+/** Longest header value kept (x-request-id, user-agent, authority). */
+export const MAX_LOGGED_HEADER = 128;
+
+/** One request as Envoy's JSON access log writes it (Istio's default `accessLogEncoding: JSON` keys). */
+export interface AccessLogEntry {
+  /** ISO time the request started. */
+  start_time: string;
+  /** `inbound` (reporter destination) or `outbound` (reporter source). */
+  direction: 'inbound' | 'outbound';
+  method: string;
+  path: string;
+  /** `HTTP/1.1`, `HTTP/2`. */
+  protocol: string;
+  /** 0 when no response was sent. */
+  response_code: number;
+  /** Envoy's response flags, `-` when none. */
+  response_flags: string;
+  bytes_received: number;
+  bytes_sent: number;
+  /** Milliseconds, whole. */
+  duration: number;
+  /** `host:port` of the endpoint that answered, `-` when none was reached. */
+  upstream_host: string;
+  /** `outbound|9080|v1|reviews.default.svc.cluster.local`, `inbound|<port>||`, or `-`. */
+  upstream_cluster: string;
+  authority: string;
+  request_id: string;
+  user_agent: string;
+  /** The B3 trace id when the request was sampled (so a log line links to its trace), else `-`. */
+  trace_id: string;
+}
+
+/** What a listener knows when a request ends; the ring makes it an entry. */
+export interface AccessLogInput {
+  direction: AccessLogEntry['direction'];
+  /** Date.now() at the start. */
+  startMs: number;
+  method: string;
+  path: string;
+  /** `HTTP/1.x` minor version; undefined for HTTP/2. */
+  httpVersionMinor?: number;
+  headers: Record<string, string | string[] | undefined>;
+  responseCode: number;
+  responseFlags: string;
+  requestBytes: number;
+  responseBytes: number;
+  durationMs: number;
+  upstreamHost?: string;
+  upstreamCluster?: string;
+  traceId?: string | undefined;
+}
+
+function header(headers: AccessLogInput['headers'], name: string): string {
+  const v = headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  if (s === undefined || s === '') return '-';
+  return clip(s, MAX_LOGGED_HEADER);
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** The entry for a finished request (pure: header values and the path clipped to their limits). */
+export function accessLogEntry(i: AccessLogInput): AccessLogEntry {
+  return {
+    start_time: new Date(i.startMs).toISOString(),
+    direction: i.direction,
+    method: clip(i.method, 16),
+    path: clip(i.path, MAX_LOGGED_PATH),
+    protocol: i.httpVersionMinor === undefined ? 'HTTP/2' : `HTTP/1.${i.httpVersionMinor}`,
+    response_code: i.responseCode,
+    response_flags: i.responseFlags || '-',
+    bytes_received: i.requestBytes,
+    bytes_sent: i.responseBytes,
+    duration: Math.max(0, Math.round(i.durationMs)),
+    upstream_host: i.upstreamHost || '-',
+    upstream_cluster: i.upstreamCluster || '-',
+    authority: header(i.headers, 'host'),
+    request_id: header(i.headers, 'x-request-id'),
+    user_agent: header(i.headers, 'user-agent'),
+    trace_id: i.traceId || '-',
+  };
+}
+
+/** What a request's end tells the log (the listener's own record of it). */
+export interface RequestEnd {
+  responseCode: number;
+  responseFlags: string;
+  requestBytes: number;
+  responseBytes: number;
+  traceId?: string | undefined;
+}
+
+/** The request as the listeners hold it (node:http's IncomingMessage or the fast path's request). */
+export interface LoggedRequest {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: AccessLogInput['headers'];
+  httpVersionMinor?: number;
+}
+
+/** A fixed-size ring of the newest entries: recording is O(1) and memory never passes the capacity. */
+export class AccessLog {
+  private readonly ring: (AccessLogEntry | undefined)[];
+  private next = 0;
+  private count = 0;
+  /** Entries recorded since start, including those the ring has dropped. */
+  total = 0;
+
+  /** `inbound`: where inbound requests go (the local app), logged as their upstream host and cluster. */
+  constructor(
+    readonly capacity: number = ACCESS_LOG_ENTRIES,
+    private readonly inbound: { host: string; cluster: string } = { host: '-', cluster: '-' },
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new Error(`access log capacity must be a positive integer, not ${capacity}`);
+    this.ring = new Array(capacity);
+  }
+
+  /** The listeners' hook: `startPerf` is performance.now() at the request's start. */
+  log(
+    direction: AccessLogEntry['direction'],
+    req: LoggedRequest,
+    startPerf: number,
+    end: RequestEnd,
+    upstream: { host?: string; cluster?: string } = direction === 'inbound' ? this.inbound : {},
+  ): void {
+    const durationMs = performance.now() - startPerf;
+    this.record({
+      direction,
+      startMs: Date.now() - durationMs,
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      ...(req.httpVersionMinor === undefined ? {} : { httpVersionMinor: req.httpVersionMinor }),
+      headers: req.headers,
+      ...end,
+      durationMs,
+      ...(upstream.host ? { upstreamHost: upstream.host } : {}),
+      ...(upstream.cluster ? { upstreamCluster: upstream.cluster } : {}),
+      ...(end.traceId ? { traceId: end.traceId } : {}),
+    });
+  }
+
+  record(input: AccessLogInput): void {
+    this.ring[this.next] = accessLogEntry(input);
+    this.next = (this.next + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+    this.total++;
+  }
+
+  /** The newest `limit` entries, newest first. */
+  recent(limit: number): AccessLogEntry[] {
+    const n = Math.min(Math.max(0, Math.floor(limit)), this.count);
+    const out: AccessLogEntry[] = [];
+    for (let k = 1; k <= n; k++) {
+      const e = this.ring[(this.next - k + this.capacity) % this.capacity];
+      if (e) out.push(e);
+    }
+    return out;
+  }
+}
+
+/** `?limit=N` of /access_log: a whole number 1..MAX_ACCESS_LOG_LIMIT (default 100), else an error in words. */
+export function parseAccessLogLimit(
+  raw: string | null,
+): { ok: true; limit: number } | { ok: false; error: string } {
+  if (raw === null || raw === '') return { ok: true, limit: 100 };
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_ACCESS_LOG_LIMIT)
+    return {
+      ok: false,
+      error: `limit must be a whole number from 1 to ${MAX_ACCESS_LOG_LIMIT}, not ${JSON.stringify(raw.slice(0, 40))}`,
+    };
+  return { ok: true, limit: n };
+}
