@@ -73,8 +73,9 @@ interface TraceRecord {
   terms: Set<Term>;
   /** Approximate heap bytes held for this trace (`spanBytes` and the overheads below). */
   bytes: number;
-  /** The process of the span added last: its terms are filed already. */
+  /** The process and the tags of the span added last: their terms are filed already. */
   lastInfo: ProcessInfo | undefined;
+  lastTags: TagPart[];
 }
 
 /** A found trace set: the traces, and whether a byte cap cut it short. */
@@ -92,6 +93,7 @@ const PROCESS_OVERHEAD_BYTES = 96;
 const RECORD_OVERHEAD_BYTES = 512;
 const TERM_OVERHEAD_BYTES = 48;
 const DURATION_BUCKETS = 48;
+const NO_TAGS: TagPart[] = [];
 const DEFAULT_SCAN_THRESHOLD = 2_000;
 const SERVICE_SEED = termHash('service');
 const OPERATION_SEED = termHash('operation');
@@ -401,6 +403,7 @@ export class TraceStore {
       terms: new Set(),
       bytes: RECORD_OVERHEAD_BYTES + traceID.length,
       lastInfo: undefined,
+      lastTags: NO_TAGS,
     };
     this.traces.set(traceID, record);
     this.order.push(record);
@@ -456,9 +459,12 @@ export class TraceStore {
     this.spanTotal++;
     const service = span.process.serviceName;
     const terms = record.terms;
-    const before = terms.size;
+    const termsBefore = terms.size;
     // Most terms repeat across a trace's spans: touch the shared index only for new ones.
-    if (record.lastInfo !== info) {
+    // A span of the same process as the one before it shares most tags, part for part (pooled): those
+    // terms are filed already.
+    const sameProcess = record.lastInfo === info;
+    if (!sameProcess) {
       this.addTerm(record, info.serviceTerm);
       for (const term of info.tagTerms) this.addTerm(record, term);
       record.lastInfo = info;
@@ -467,10 +473,15 @@ export class TraceStore {
     this.addTerm(record, info.terms.duration(durationBucket(span.duration)));
     const seed = info.tagSeed;
     const { tags, fields } = span;
-    for (let i = 0; i < tags.length; i++) this.addTerm(record, tagTermOf(seed, (tags[i] as TagPart).hash));
+    const before = sameProcess ? record.lastTags : NO_TAGS;
+    for (let i = 0; i < tags.length; i++) {
+      const part = tags[i] as TagPart;
+      if (before[i] !== part) this.addTerm(record, tagTermOf(seed, part.hash));
+    }
+    record.lastTags = tags;
     for (let i = 0; i < fields.length; i++)
       this.addTerm(record, tagTermOf(seed, (fields[i] as TagPart).hash));
-    const total = bytes + (terms.size - before) * TERM_OVERHEAD_BYTES;
+    const total = bytes + (terms.size - termsBefore) * TERM_OVERHEAD_BYTES;
     record.bytes += total;
     this.byteTotal += total;
     this.countOperation(service, span, +1);
