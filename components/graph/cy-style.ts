@@ -113,5 +113,7 @@ export function graphStyle(dark: boolean, large = false, detail = true): Stylesh
       selector: ':selected',
       style: { 'overlay-color': '#0ea5e9', 'overlay-opacity': 0.25, 'overlay-padding': 6 },
     },
+    // Outside a focus: still there for context, without labels, faint.
+    { selector: '.dimmed', style: { opacity: 0.12, label: '', events: 'no' } },
   ] as StylesheetJson;
 }

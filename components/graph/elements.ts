@@ -69,6 +69,8 @@ export interface ElementOptions {
   edgeLabels: EdgeLabelMode;
   find: Expression;
   hide: Expression;
+  /** A focus (see `focus.ts`): elements outside it are dimmed. Absent or empty: no focus. */
+  focus?: ReadonlySet<string>;
 }
 
 export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
@@ -78,6 +80,7 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
   for (const { data } of g.elements.nodes) if (matches(o.hide, data)) hiddenNodes.add(data.id);
   const maxRps = Math.max(0, ...g.elements.edges.map((e) => e.data.rps));
   const maxWidth = boxed ? 8 : 3;
+  const dimmed = (id: string) => (o.focus && o.focus.size > 0 && !o.focus.has(id) ? 'dimmed' : '');
   const out: ElementDefinition[] = [];
   for (const { data: full } of g.elements.nodes) {
     if (hiddenNodes.has(full.id) || (!boxed && full.nodeType === 'box')) continue;
@@ -88,6 +91,7 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
       `health-${data.health}`,
       data.isOutside ? 'outside' : '',
       matches(o.find, data) ? 'found' : '',
+      dimmed(data.id),
     ].filter(Boolean);
     out.push({
       group: 'nodes',
@@ -100,7 +104,9 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
     out.push({
       group: 'edges',
       data: { ...data, label: edgeLabel(data, o.edgeLabels), width: edgeWidth(data.rps, maxRps, maxWidth) },
-      classes: [`health-${data.health}`, matches(o.find, data) ? 'found' : ''].filter(Boolean).join(' '),
+      classes: [`health-${data.health}`, matches(o.find, data) ? 'found' : '', dimmed(data.id)]
+        .filter(Boolean)
+        .join(' '),
     });
   }
   return out;

@@ -1,5 +1,5 @@
 // The graph page's state in the URL (namespaces, graph type, window, refresh, labels, layout, find,
-// hide, selection), so that a view can be shared by its link: read and written here, for the client hook
+// hide, selection, focus), so that a view can be shared by its link: read and written here, for the client hook
 // and for the server page (which starts the first graph request before the client has loaded).
 import { GRAPH_TYPES, type GraphType } from '@/lib/graph/types';
 import type { EdgeLabelMode } from './elements';
@@ -8,6 +8,8 @@ export const DURATIONS = ['1m', '5m', '10m', '30m', '1h'] as const;
 export const REFRESH_SECONDS = [0, 5, 10, 30] as const;
 export const EDGE_LABELS: EdgeLabelMode[] = ['rps', 'percent', 'p95', 'none'];
 export const LAYOUTS = ['layered', 'force'] as const;
+/** How far a focus reaches from its node, in hops (Kiali's focus). */
+export const FOCUS_HOPS = [1, 2, 3, 4, 5] as const;
 
 export interface GraphViewState {
   namespaces: string[];
@@ -22,6 +24,9 @@ export interface GraphViewState {
   selected?: string;
   /** Unix seconds the graph is pinned at (a shared moment); undefined = live. */
   at?: number;
+  /** The node the graph is focused on: it and what is within `hops` of it are drawn, the rest dimmed. */
+  focus?: string;
+  hops: (typeof FOCUS_HOPS)[number];
 }
 
 const DEFAULTS: GraphViewState = {
@@ -33,6 +38,7 @@ const DEFAULTS: GraphViewState = {
   layout: 'layered',
   find: '',
   hide: '',
+  hops: 2,
 };
 
 function oneOf<T extends string | number>(values: readonly T[], raw: string | null, fallback: T): T {
@@ -55,6 +61,8 @@ export function readGraphViewState(p: URLSearchParams): GraphViewState {
     hide: p.get('hide') ?? '',
     selected: p.get('selected') || undefined,
     at: /^\d{9,11}$/.test(p.get('at') ?? '') ? Number(p.get('at')) : undefined,
+    focus: p.get('focus') || undefined,
+    hops: oneOf(FOCUS_HOPS, p.get('hops'), DEFAULTS.hops),
   };
 }
 
@@ -66,5 +74,9 @@ export function writeGraphViewState(s: GraphViewState): URLSearchParams {
   }
   if (s.selected) p.set('selected', s.selected);
   if (s.at !== undefined) p.set('at', String(s.at));
+  if (s.focus) {
+    p.set('focus', s.focus);
+    if (s.hops !== DEFAULTS.hops) p.set('hops', String(s.hops));
+  }
   return p;
 }

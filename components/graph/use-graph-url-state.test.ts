@@ -16,7 +16,7 @@ describe('graph view state in the URL', () => {
 
   it('round-trips a shared view', () => {
     const q =
-      'namespaces=bookinfo%2Cshop&graphType=workload&duration=5m&refresh=0&labels=p95&layout=force&find=rps+%3E+5&hide=app%3Ddetails&selected=svc%3Abookinfo%3Areviews&at=1700000000';
+      'namespaces=bookinfo%2Cshop&graphType=workload&duration=5m&refresh=0&labels=p95&layout=force&find=rps+%3E+5&hide=app%3Ddetails&selected=svc%3Abookinfo%3Areviews&at=1700000000&focus=app%3Abookinfo%3Areviews%3Av2&hops=3';
     const s = readGraphViewState(new URLSearchParams(q));
     expect(s).toEqual({
       namespaces: ['bookinfo', 'shop'],
@@ -29,6 +29,8 @@ describe('graph view state in the URL', () => {
       hide: 'app=details',
       selected: 'svc:bookinfo:reviews',
       at: 1700000000,
+      focus: 'app:bookinfo:reviews:v2',
+      hops: 3,
     });
     expect(readGraphViewState(writeGraphViewState(s))).toEqual(s);
   });
@@ -41,5 +43,13 @@ describe('graph view state in the URL', () => {
     expect(s.refresh).toBe(10);
     expect(s.namespaces).toEqual(['ok']);
     expect(s.at).toBeUndefined();
+  });
+
+  it('keeps focus hops between 1 and 5, written only with a focus', () => {
+    expect(readGraphViewState(new URLSearchParams('focus=a&hops=9')).hops).toBe(2);
+    expect(readGraphViewState(new URLSearchParams('focus=a&hops=0')).hops).toBe(2);
+    const s = readGraphViewState(new URLSearchParams('hops=4'));
+    expect(s.hops).toBe(4);
+    expect(writeGraphViewState(s).toString()).toBe('');
   });
 });
