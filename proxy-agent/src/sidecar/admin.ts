@@ -1,11 +1,21 @@
 // The admin listener, as Envoy's: /stats/prometheus, /ready, /config_dump (effective config, the last
 // config error, the certificates), /clusters (per-endpoint health and ejection state, JSON), /certs
-// (the workload certificate and the roots, as Envoy's /certs and `istioctl proxy-config secret`).
+// (the workload certificate and the roots, as Envoy's /certs and `istioctl proxy-config secret`),
+// /config_dump?resource=routes|clusters|listeners (Envoy's shapes) and /access_log?limit=N (recent requests).
 
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MeshSnapshot } from '../sidecar-config/config-source';
+import { type AccessLog, parseAccessLogLimit } from './access-log';
 import type { ClusterManager } from './cluster-manager';
+import {
+  CONFIG_DUMP_RESOURCES,
+  type ConfigDumpResource,
+  clustersDump,
+  type ListenerFacts,
+  listenersDump,
+  routesDump,
+} from './config-dump';
 import type { MeshModel, RouteDestination } from './mesh-model';
 import type { EffectiveMtls } from './peer-authentication';
 import type { Exposition, SidecarMetricsApi } from './telemetry-types';
@@ -33,6 +43,10 @@ export interface AdminState {
   refused?: Readonly<Record<string, number>>;
   /** Inbound TLS handshakes, full and resumed. */
   handshakes?: Readonly<Record<string, number>>;
+  /** The recent requests (/access_log); absent: the path says the log is off. */
+  accessLog?: AccessLog;
+  /** Where the listeners are, for the listeners view (undefined until they listen). */
+  listeners?: () => Omit<ListenerFacts, 'mtlsMode'> | undefined;
 }
 
 /** Envoy's /certs shape: `certificates[{ca_cert[], cert_chain[]}]`, each with Istio's secret fields. */
@@ -58,6 +72,19 @@ export function certificatesView(tls: WorkloadTls | undefined, now: number) {
       },
     ],
   };
+}
+
+function resourceDump(state: AdminState, resource: ConfigDumpResource) {
+  const model = state.model();
+  if (resource === 'routes') return routesDump(model);
+  if (resource === 'clusters') return clustersDump(model);
+  const facts = state.listeners?.() ?? {
+    host: '127.0.0.1',
+    inboundPort: undefined,
+    outboundPort: undefined,
+    appPort: 0,
+  };
+  return listenersDump(model, { ...facts, mtlsMode: state.mtlsMode?.() ?? 'PERMISSIVE' });
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {
@@ -142,7 +169,10 @@ export function createAdminHandler(
   state: AdminState,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> | undefined {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     switch (path) {
       case '/stats/prometheus':
         return streamMetrics(state.metrics.exposition(req.headers.accept), res);
@@ -150,7 +180,16 @@ export function createAdminHandler(
         if (state.draining()) text(res, 503, 'DRAINING\n');
         else text(res, 200, 'LIVE\n');
         return;
-      case '/config_dump':
+      case '/config_dump': {
+        const resource = query.get('resource');
+        if (resource !== null) {
+          if (!(CONFIG_DUMP_RESOURCES as readonly string[]).includes(resource)) {
+            text(res, 400, `resource must be one of ${CONFIG_DUMP_RESOURCES.join(', ')}\n`);
+            return;
+          }
+          json(res, 200, resourceDump(state, resource as ConfigDumpResource));
+          return;
+        }
         json(res, 200, {
           identity: state.identity,
           lastConfigError: state.lastConfigError() ?? null,
@@ -164,6 +203,24 @@ export function createAdminHandler(
           },
         });
         return;
+      }
+      case '/access_log': {
+        if (state.accessLog === undefined) {
+          text(res, 404, 'the access log is off\n');
+          return;
+        }
+        const limit = parseAccessLogLimit(query.get('limit'));
+        if (!limit.ok) {
+          text(res, 400, `${limit.error}\n`);
+          return;
+        }
+        json(res, 200, {
+          capacity: state.accessLog.capacity,
+          total: state.accessLog.total,
+          entries: state.accessLog.recent(limit.limit),
+        });
+        return;
+      }
       case '/certs':
         json(res, 200, certificatesView(state.workloadTls, Date.now()));
         return;
@@ -185,7 +242,11 @@ export function createAdminHandler(
         return;
       }
       default:
-        text(res, 404, 'admin paths: /stats/prometheus /ready /config_dump /clusters /certs\n');
+        text(
+          res,
+          404,
+          'admin paths: /stats/prometheus /ready /config_dump[?resource=routes|clusters|listeners] /clusters /certs /access_log[?limit=N]\n',
+        );
     }
   };
 }

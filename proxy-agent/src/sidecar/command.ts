@@ -8,6 +8,7 @@ import {
 } from '../sidecar-config/control-plane-flags';
 import type { ControlPlaneLinkOptions } from '../sidecar-config/control-plane-link';
 import type { CertificateSource } from '../sidecar-config/workload-certificate';
+import { ACCESS_LOG_ENTRIES } from './access-log';
 import { type CertificateFiles, fileCertificateSource } from './file-certificate-source';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './inbound-transport';
 import {
@@ -63,6 +64,8 @@ limits (each listener; see docs/security.md):
                         long, else it is reset (default: ${TLS_HANDSHAKE_TIMEOUT_MS})
   --max-metric-series N request metric series kept; new label sets past it are counted in one
                         overflow series (labels unknown) (default: ${MAX_METRIC_SERIES})
+  --access-log-entries N
+                        recent requests kept for the admin port's /access_log (default: ${ACCESS_LOG_ENTRIES})
   --help                this text
 
 memory: under load a sidecar stays near 100-110 MB resident with V8's default heap sizing; where
@@ -118,6 +121,7 @@ export function parseSidecarArgs(argv: string[]):
       'stream-idle-timeout': { type: 'string' },
       'max-connections': { type: 'string' },
       'max-metric-series': { type: 'string' },
+      'access-log-entries': { type: 'string' },
       help: { type: 'boolean' },
       ...CONTROL_PLANE_FLAGS,
     },
@@ -194,6 +198,7 @@ export function parseSidecarArgs(argv: string[]):
       maxConnections: positive('max-connections', values['max-connections'], MAX_DOWNSTREAM_CONNECTIONS),
     },
     maxMetricSeries: positive('max-metric-series', values['max-metric-series'], MAX_METRIC_SERIES),
+    accessLogEntries: positive('access-log-entries', values['access-log-entries'], ACCESS_LOG_ENTRIES),
   };
 }
 

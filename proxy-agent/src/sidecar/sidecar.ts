@@ -8,6 +8,7 @@ import { CLUSTER_DOMAIN, LABEL_WORKLOAD } from '../../../lib/mesh-config/labels'
 import { guardedHandler } from '../net/guarded-handler';
 import type { ConfigSource, MeshSnapshot } from '../sidecar-config/config-source';
 import type { CertificateSource } from '../sidecar-config/workload-certificate';
+import { ACCESS_LOG_ENTRIES, AccessLog } from './access-log';
 import { type AdminState, type ConfigError, createAdminHandler } from './admin';
 import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
 import { FastListener } from './fast-listener';
@@ -74,6 +75,8 @@ export interface SidecarOptions {
   limits?: Partial<ListenerLimits>;
   /** Cap on metric series of the default SidecarMetrics (default MAX_METRIC_SERIES). */
   maxMetricSeries?: number;
+  /** Requests kept for the admin port's /access_log (default ACCESS_LOG_ENTRIES). */
+  accessLogEntries?: number;
   /** One line per event (config errors, guarded failures); default stderr. */
   log?: (line: string) => void;
   /**
@@ -356,6 +359,10 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     peerHeader: encodePeer(self),
     fastPath,
     mtlsMode: () => mtlsMode(),
+    accessLog: new AccessLog(options.accessLogEntries ?? ACCESS_LOG_ENTRIES, {
+      host: `${options.appHost ?? LOOPBACK}:${options.appPort}`,
+      cluster: `inbound|${options.appPort}||`,
+    }),
   };
   workloadTls?.onChange(() => {
     ctx.selfMtls = withOwnPrincipal(self, workloadTls.spiffeId);
@@ -407,6 +414,9 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
       mtlsMode,
       refused: inboundTransport.refused,
       handshakes: inboundTransport.handshakes,
+      accessLog: ctx.accessLog,
+      listeners: () =>
+        ports && { host, inboundPort: ports.inbound, outboundPort: ports.outbound, appPort: options.appPort },
     },
     limits,
     log,
