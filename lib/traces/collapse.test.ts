@@ -66,5 +66,7 @@ describe('defaultCollapsed', () => {
     // d2 and d3 sit at depth 2 and more and have a child; d1 has 6 children (more than 4).
     expect([...folded].sort()).toEqual(['d1', 'd2', 'd3']);
     expect(tree.byKey.get('r')?.descendants).toBe(9);
+    // A root with a wide fan stays open.
+    expect(defaultCollapsed(tree, { aboveSpans: 3, depth: 5, aboveChildren: 0 }).has('r')).toBe(false);
   });
 });

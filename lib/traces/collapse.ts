@@ -67,8 +67,9 @@ export function defaultCollapsed(
   if (tree.nodes.length <= limits.aboveSpans) return new Set();
   const out = new Set<string>();
   for (const n of tree.nodes) {
-    if (n.childKeys.length > 0 && (n.depth >= limits.depth || n.childKeys.length > limits.aboveChildren))
-      out.add(n.key);
+    if (n.childKeys.length === 0) continue;
+    // The roots stay open, whatever their fan: a trace opened to its root alone shows nothing.
+    if (n.depth >= limits.depth || (n.depth > 0 && n.childKeys.length > limits.aboveChildren)) out.add(n.key);
   }
   return out;
 }
