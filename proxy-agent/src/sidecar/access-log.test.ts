@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AccessLog,
+  type AccessLogInput,
+  accessLogEntry,
+  MAX_ACCESS_LOG_LIMIT,
+  MAX_LOGGED_HEADER,
+  MAX_LOGGED_PATH,
+  parseAccessLogLimit,
+} from './access-log';
+
+const input = (path: string, over: Partial<AccessLogInput> = {}): AccessLogInput => ({
+  direction: 'outbound',
+  startMs: Date.UTC(2026, 0, 2, 3, 4, 5, 6),
+  method: 'GET',
+  path,
+  httpVersionMinor: 1,
+  headers: { host: 'reviews:9080', 'x-request-id': 'r1' },
+  responseCode: 200,
+  responseFlags: '-',
+  requestBytes: 0,
+  responseBytes: 10,
+  durationMs: 12.6,
+  ...over,
+});
+
+describe('accessLogEntry', () => {
+  it('writes Envoy’s fields, `-` for what is absent', () => {
+    expect(accessLogEntry(input('/a', { responseFlags: '', headers: {} }))).toMatchObject({
+      start_time: '2026-01-02T03:04:05.006Z',
+      protocol: 'HTTP/1.1',
+      response_flags: '-',
+      duration: 13,
+      upstream_host: '-',
+      upstream_cluster: '-',
+      authority: '-',
+      request_id: '-',
+      user_agent: '-',
+      trace_id: '-',
+    });
+    expect(accessLogEntry(input('/a', { httpVersionMinor: undefined })).protocol).toBe('HTTP/2');
+  });
+
+  it('clips a long path and header values, so one request cannot grow the log', () => {
+    const e = accessLogEntry(
+      input(`/${'x'.repeat(10_000)}`, { headers: { 'x-request-id': 'y'.repeat(5000) } }),
+    );
+    expect(e.path.length).toBe(MAX_LOGGED_PATH);
+    expect(e.request_id.length).toBe(MAX_LOGGED_HEADER);
+  });
+});
+
+describe('AccessLog ring', () => {
+  it('keeps the newest entries up to its capacity, newest first', () => {
+    const log = new AccessLog(3);
+    for (let i = 0; i < 7; i++) log.record(input(`/${i}`));
+    expect(log.recent(10).map((e) => e.path)).toEqual(['/6', '/5', '/4']);
+    expect(log.recent(1).map((e) => e.path)).toEqual(['/6']);
+    expect(log.total).toBe(7);
+  });
+
+  it('answers what it has before it is full', () => {
+    const log = new AccessLog(5);
+    log.record(input('/only'));
+    expect(log.recent(5).map((e) => e.path)).toEqual(['/only']);
+  });
+
+  it('refuses a capacity below one', () => {
+    expect(() => new AccessLog(0)).toThrow(/positive integer/);
+  });
+});
+
+describe('parseAccessLogLimit', () => {
+  it('defaults to 100 and takes whole numbers up to the maximum', () => {
+    expect(parseAccessLogLimit(null)).toEqual({ ok: true, limit: 100 });
+    expect(parseAccessLogLimit('7')).toEqual({ ok: true, limit: 7 });
+    expect(parseAccessLogLimit(String(MAX_ACCESS_LOG_LIMIT + 1)).ok).toBe(false);
+    expect(parseAccessLogLimit('1e2').ok).toBe(false);
+  });
+});
