@@ -15,7 +15,7 @@ import { ingestOtlpJson } from './ingest-otlp-json';
 import { ingestOtlpProtobuf } from './ingest-otlp-protobuf';
 import { otlpProtobufCodec } from './otlp-protobuf';
 import { OTLP_PROTO_FILES } from './proto/embedded';
-import { type IngestSpan, ingestSpanFromModel, type TagPart } from './span-parts';
+import { type IngestSpan, ingestSpanFromModel, type TagPart, tagJson } from './span-parts';
 import { TraceStore } from './store';
 
 const FIXTURE_DIRS = [
@@ -173,7 +173,8 @@ const EDGE_CASES: [string, OtlpTracesData][] = [
 /** What a batch stores per span, minus the process object itself (compared by value). */
 function searchFields(s: IngestSpan) {
   const { process, ...rest } = s;
-  const plain = (parts: TagPart[]) => parts.map(({ json, key, text, hash }) => ({ json, key, text, hash }));
+  const plain = (parts: TagPart[]) =>
+    parts.map((p) => ({ json: tagJson(p), key: p.key, text: p.text, hash: p.hash }));
   return {
     ...rest,
     tags: plain(s.tags),

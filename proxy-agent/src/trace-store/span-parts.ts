@@ -10,7 +10,11 @@ export const TAG_SEED = termHash('tag');
 
 /** One tag (or log field) as stored: its JSON, its key and value as search compares them, and its hash. */
 export interface TagPart {
+  /** The tag's JSON; "" when it is written on demand (tagJson) from the fields below. */
   json: string;
+  /** `{"key":<key JSON>,"type":"`, shared by the key's tags. */
+  prefix: string;
+  type: KeyValue['type'];
   key: string;
   /** The value as text, as Jaeger compares it (tagValueString). */
   text: string;
@@ -69,7 +73,7 @@ export function logsPart(logs: string[]): string {
 export function logJson(timestamp: number, fields: TagPart[]): string {
   let text = `{"timestamp":${timestamp},"fields":[`;
   for (let i = 0; i < fields.length; i++)
-    text += i === 0 ? (fields[i] as TagPart).json : `,${(fields[i] as TagPart).json}`;
+    text += i === 0 ? tagJson(fields[i] as TagPart) : `,${tagJson(fields[i] as TagPart)}`;
   return `${text}]}`;
 }
 
@@ -91,9 +95,15 @@ const MAX_SHARED_CHARS = 8 * 1024 * 1024;
 let sharedChars = 0;
 
 interface PooledTag extends TagPart {
-  type: KeyValue['type'];
   /** Held by the pool (so repeated, and held once). */
   shared: boolean;
+}
+
+/** A tag's JSON, byte for byte JSON.stringify({key, type, value}). */
+export function tagJson(part: TagPart): string {
+  if (part.json !== '') return part.json;
+  const value = part.type === 'string' ? jsonString(part.text) : part.text;
+  return `${part.prefix}${part.type}","value":${value}}`;
 }
 
 /** Whether `part` is one the pool holds (a tag that repeats across spans). */
@@ -151,6 +161,8 @@ export function tagPart(key: string, type: KeyValue['type'], value: KeyValue['va
       for (const v of values.values()) sharedChars -= v.json.length + v.text.length;
       entry.values = null;
     } else {
+      // Held for many spans: its JSON is written once, now.
+      part.json = tagJson(part);
       part.shared = true;
       values.set(value, part);
       sharedChars += part.json.length + part.text.length;
@@ -162,11 +174,14 @@ export function tagPart(key: string, type: KeyValue['type'], value: KeyValue['va
 function buildTag(entry: KeyEntry, type: KeyValue['type'], value: KeyValue['value']): PooledTag {
   const text =
     type === 'string' ? (value as string) : tagValueString({ key: entry.key, type, value } as KeyValue);
+  // A tag whose value's JSON follows from its text (string, bool, int64 as a number) is written on
+  // demand: a one-off tag (ids, urls) then holds no JSON of its own. Others: JSON.stringify({key, type,
+  // value}), from the key's cached part (flat: V8's JSON.stringify can answer a concatenation).
+  const onDemand = type === 'string' || type === 'bool' || (type === 'int64' && typeof value === 'number');
   return {
+    json: onDemand ? '' : flat(`${entry.prefix}${type}","value":${JSON.stringify(value)}}`),
+    prefix: entry.prefix,
     type,
-    // JSON.stringify({key, type, value}), from the key's cached part (and flat: V8's JSON.stringify can
-    // answer a concatenation).
-    json: flat(`${entry.prefix}${type}","value":${JSON.stringify(value)}}`),
     key: entry.key,
     text,
     hash: termHash(text, entry.hash),
@@ -283,6 +298,6 @@ export function spanJson(span: IngestSpan): string {
   let text = `{"traceID":"${traceID}","spanID":"${span.spanID}","operationName":${jsonString(span.operationName)},"references":${span.references ?? childOfJson(traceID, span.parentSpanID)},"startTime":${span.startTime},"duration":${span.duration},"tags":[`;
   const tags = span.tags;
   for (let i = 0; i < tags.length; i++)
-    text += i === 0 ? (tags[i] as TagPart).json : `,${(tags[i] as TagPart).json}`;
+    text += i === 0 ? tagJson(tags[i] as TagPart) : `,${tagJson(tags[i] as TagPart)}`;
   return `${text}${span.logs}${span.processID}${span.end}`;
 }

@@ -553,7 +553,9 @@ function spanBytes(s: StoredSpan): number {
 }
 
 function partBytes(part: TagPart): number {
-  return part.json.length + part.key.length + part.text.length + PART_OVERHEAD_BYTES;
+  // JSON written on demand is counted as if held (about the key and text again).
+  const json = part.json === '' ? part.key.length + part.text.length + 32 : part.json.length;
+  return json + part.key.length + part.text.length + PART_OVERHEAD_BYTES;
 }
 
 /** The leading records whose total size stays within `maxBytes` (at least one), converted. */
