@@ -66,3 +66,87 @@ test('the edge into ratings shows retries and a 5xx share', async ({ page }) => 
     timeout: 60_000,
   });
 });
+
+test('focus on a node and one hop dims the rest, from the URL and from the control', async ({ page }) => {
+  const graph = new GraphPage(page);
+  await graph.open('duration=5m&refresh=5&focus=app:bookinfo:ratings:v1&hops=1');
+  await graph.expectDrawn(['app:bookinfo:ratings:v1', 'svc:bookinfo:ratings', 'app:bookinfo:details:v1'], []);
+  await expect.poll(() => graph.isDimmed('svc:bookinfo:ratings')).toBe(false);
+  await expect.poll(() => graph.isDimmed('app:bookinfo:details:v1')).toBe(true);
+  await page.getByRole('button', { name: 'Show the whole graph again' }).click();
+  await expect.poll(() => graph.isDimmed('app:bookinfo:details:v1')).toBe(false);
+  // The control: find the node by name, then focus on it with two hops.
+  const find = page.getByRole('searchbox', { name: 'Find node' });
+  await find.fill('service details');
+  await find.press('Enter');
+  await expect(page).toHaveURL(/selected=svc%3Abookinfo%3Adetails/);
+  await page.getByRole('combobox', { name: 'Hops' }).selectOption('1');
+  await page.getByRole('button', { name: /Focus on the selected node/ }).click();
+  await expect(page).toHaveURL(/focus=svc%3Abookinfo%3Adetails&hops=1/);
+  await expect.poll(() => graph.isDimmed('app:bookinfo:details:v1')).toBe(false);
+  await expect.poll(() => graph.isDimmed('app:bookinfo:ratings:v1')).toBe(true);
+});
+
+test('the graph exports as PNG, SVG with its nodes, and JSON', async ({ page }) => {
+  const graph = new GraphPage(page);
+  await graph.open('duration=5m&refresh=0');
+  await graph.expectDrawn(NODES, []);
+  await graph.expectLaidOut();
+  const png = await graph.export('PNG');
+  expect(png.name).toMatch(/\.png$/);
+  expect(png.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+  expect(png.bytes.length).toBeGreaterThan(2_000);
+  const svg = await graph.export('SVG');
+  const text = svg.bytes.toString('utf8');
+  expect(text.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  for (const id of NODES) expect(text).toContain(`data-id="${id}"`);
+  expect(text).toContain('>Legend<');
+  const json = JSON.parse((await graph.export('JSON')).bytes.toString('utf8'));
+  expect(json.elements.nodes.map((n: { data: { id: string } }) => n.data.id)).toEqual(
+    expect.arrayContaining(NODES),
+  );
+});
+
+test('a dragged node keeps its place across a reload, until the layout is reset', async ({ page }) => {
+  const graph = new GraphPage(page);
+  const id = 'app:bookinfo:details:v1';
+  await graph.open('duration=5m&refresh=0');
+  await graph.expectDrawn(NODES, []);
+  await graph.expectLaidOut();
+  const before = await graph.position(id);
+  await graph.dragNode(id, 60, 40);
+  const dropped = (await graph.position(id)).model;
+  expect(Math.hypot(dropped.x - before.model.x, dropped.y - before.model.y)).toBeGreaterThan(10);
+  await page.reload();
+  await graph.expectDrawn([id], []);
+  await graph.expectLaidOut();
+  const after = (await graph.position(id)).model;
+  expect(Math.abs(after.x - dropped.x)).toBeLessThanOrEqual(1);
+  expect(Math.abs(after.y - dropped.y)).toBeLessThanOrEqual(1);
+  await page.getByRole('button', { name: /Forget dragged node positions/ }).click();
+  await graph.expectLaidOut();
+  await expect.poll(async () => (await graph.position(id)).model.x).not.toBe(after.x);
+});
+
+test('on a phone the graph fills the screen, with the controls in a menu and the legend in a drawer', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const graph = new GraphPage(page);
+  await graph.open('duration=5m&refresh=0');
+  await graph.expectDrawn(['svc:bookinfo:reviews'], []);
+  const canvas = await graph.canvas.boundingBox();
+  expect(canvas?.width).toBeGreaterThan(370);
+  expect(canvas?.height).toBeGreaterThan(400);
+  await expect(graph.panel).toBeHidden();
+  await expect(page.getByRole('combobox', { name: 'Graph', exact: true })).toBeHidden();
+  await page.getByRole('button', { name: 'Controls' }).click();
+  await expect(page.getByRole('combobox', { name: 'Graph', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Hide controls' }).click();
+  await page.getByRole('button', { name: 'Legend' }).click();
+  await expect(graph.panel.getByRole('heading', { name: 'Legend' })).toBeVisible();
+  // Selecting a node opens its details in the drawer.
+  await page.getByRole('button', { name: 'Controls' }).click();
+  await graph.selectNode('svc:bookinfo:reviews');
+  await expect(graph.panel.getByRole('heading', { name: 'service reviews' })).toBeVisible();
+});

@@ -1,12 +1,13 @@
 'use client';
 // The cytoscape canvas. Elements are diffed in place on each refresh — nodes keep their positions; the
-// layout runs again only when nodes come or go, or the layout is switched.
+// layout runs again only when nodes come or go, or the layout is switched; dragged nodes stay pinned.
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import { useEffect, useRef } from 'react';
 import { useTraceOverlay } from '@/components/traces/use-trace-overlay';
 import { DETAIL_ZOOM, graphStyle } from './cy-style';
 import { LARGE_GRAPH_NODES, type LayoutName, largeLayeredLayout, layoutOptions } from './layouts';
 import { runLayout, setViewportShortcuts } from './run-layout';
+import { useSavedPositions } from './use-saved-positions';
 
 export interface GraphCanvasProps {
   elements: ElementDefinition[];
@@ -21,6 +22,14 @@ export interface GraphCanvasProps {
   summary: string;
   /** Put the instance on `window.__meshlensCy` for end-to-end tests (never in normal use). */
   exposeCy?: boolean;
+  /** Where dragged positions are saved (one key per graph view, see `saved-positions.ts`). */
+  positionsKey: string;
+  /** Increment to forget the dragged positions and lay the graph out afresh. */
+  resetRequest: number;
+  /** A node to bring to the centre (`n` increments for each request). */
+  centerRequest?: { id: string; n: number };
+  /** The cytoscape instance, for the exports. */
+  onCy?: (cy: Core | undefined) => void;
 }
 
 export function GraphCanvas({
@@ -33,6 +42,10 @@ export function GraphCanvas({
   onLaidOut,
   summary,
   exposeCy = false,
+  positionsKey,
+  resetRequest,
+  centerRequest,
+  onCy,
 }: GraphCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | undefined>(undefined);
@@ -49,6 +62,11 @@ export function GraphCanvas({
 
   // Which layout run is current: a layout waiting for its extension is dropped when a newer one starts.
   const layoutGeneration = useRef(0);
+  // Whether the user has panned or zoomed: until then a graph that grows is fitted again.
+  const userMoved = useRef(false);
+  const { applySaved, clearSaved } = useSavedPositions(cyRef, positionsKey);
+  const onCyRef = useRef(onCy);
+  onCyRef.current = onCy;
 
   useEffect(() => {
     const cy = cytoscape({
@@ -65,6 +83,14 @@ export function GraphCanvas({
     cy.on('tap', (evt) => {
       if (evt.target === cy) onSelectRef.current(undefined);
     });
+    // A pan starts on the background; a zoom with the wheel or a pinch.
+    cy.on('tapstart', (evt) => {
+      if (evt.target === cy) userMoved.current = true;
+    });
+    const onWheel = () => {
+      userMoved.current = true;
+    };
+    container.current?.addEventListener('wheel', onWheel, { passive: true });
     cy.on('zoom', () => {
       const wanted = cy.zoom() >= DETAIL_ZOOM;
       if (!large.current || wanted === detail.current) return;
@@ -72,7 +98,11 @@ export function GraphCanvas({
       cy.style(graphStyle(darkRef.current, true, wanted));
     });
     cyRef.current = cy;
+    onCyRef.current?.(cy);
+    const el = container.current;
     return () => {
+      el?.removeEventListener('wheel', onWheel);
+      onCyRef.current?.(undefined);
       cy.destroy();
       cyRef.current = undefined;
     };
@@ -93,6 +123,36 @@ export function GraphCanvas({
   }, [dark]);
 
   useTraceOverlay(cyRef);
+
+  /** Lays the graph out, puts pinned nodes back, and fits it unless the user has moved the view. */
+  const layoutNow = useRef((_fresh: boolean) => {});
+  layoutNow.current = (fresh: boolean) => {
+    const cy = cyRef.current;
+    if (!cy || cy.nodes().length === 0) return;
+    // `data-layout` tells tests and the benchmark when the graph is drawn and laid out.
+    container.current?.setAttribute('data-layout', 'running');
+    const count = cy.nodes().length;
+    const options =
+      layout === 'layered' && count > LARGE_GRAPH_NODES
+        ? largeLayeredLayout(
+            cy.nodes().map((n) => n.id()),
+            cy.edges().map((e) => ({ source: e.source().id(), target: e.target().id() })),
+            fresh,
+            { width: cy.width(), height: cy.height() },
+          )
+        : layoutOptions(layout, fresh, count);
+    const generation = ++layoutGeneration.current;
+    runLayout(cy, options, {
+      isCurrent: () => cyRef.current === cy && layoutGeneration.current === generation,
+      onStop: () => {
+        const pinned = applySaved();
+        // The first fit, again when the graph grows past the view, until the user pans or zooms.
+        if ((fresh && pinned > 0) || (!fresh && !userMoved.current && outgrown(cy))) cy.fit(cy.nodes(), 30);
+        container.current?.setAttribute('data-layout', 'ready');
+        onLaidOutRef.current?.();
+      },
+    });
+  };
 
   useEffect(() => {
     const cy = cyRef.current;
@@ -136,28 +196,7 @@ export function GraphCanvas({
     if (nodeIds !== prev.nodes || layout !== prev.layout) {
       const fresh = prev.nodes === '' || layout !== prev.layout;
       laidOut.current = { layout, nodes: nodeIds };
-      if (cy.nodes().length > 0) {
-        // `data-layout` tells tests and the benchmark when the graph is drawn and laid out.
-        container.current?.setAttribute('data-layout', 'running');
-        const count = cy.nodes().length;
-        const options =
-          layout === 'layered' && count > LARGE_GRAPH_NODES
-            ? largeLayeredLayout(
-                cy.nodes().map((n) => n.id()),
-                cy.edges().map((e) => ({ source: e.source().id(), target: e.target().id() })),
-                fresh,
-                { width: cy.width(), height: cy.height() },
-              )
-            : layoutOptions(layout, fresh, count);
-        const generation = ++layoutGeneration.current;
-        runLayout(cy, options, {
-          isCurrent: () => cyRef.current === cy && layoutGeneration.current === generation,
-          onStop: () => {
-            container.current?.setAttribute('data-layout', 'ready');
-            onLaidOutRef.current?.();
-          },
-        });
-      }
+      layoutNow.current(fresh);
     }
   }, [elements, layout]);
 
@@ -172,6 +211,22 @@ export function GraphCanvas({
     if (fitRequest > 0) cyRef.current?.fit(undefined, 30);
   }, [fitRequest]);
 
+  useEffect(() => {
+    if (resetRequest === 0) return;
+    clearSaved();
+    userMoved.current = false;
+    layoutNow.current(true);
+  }, [resetRequest, clearSaved]);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    const node = centerRequest && cy?.getElementById(centerRequest.id);
+    if (!cy || !node || node.empty()) return;
+    userMoved.current = true;
+    cy.zoom(Math.max(cy.zoom(), 1));
+    cy.center(node);
+  }, [centerRequest]);
+
   return (
     <div
       ref={container}
@@ -181,4 +236,11 @@ export function GraphCanvas({
       data-testid="graph-canvas"
     />
   );
+}
+
+/** Whether some node lies outside what the viewport shows. */
+function outgrown(cy: Core): boolean {
+  const bb = cy.nodes().boundingBox({ includeLabels: false, includeOverlays: false });
+  const view = cy.extent();
+  return bb.x1 < view.x1 || bb.y1 < view.y1 || bb.x2 > view.x2 || bb.y2 > view.y2;
 }

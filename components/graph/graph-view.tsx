@@ -1,15 +1,21 @@
 'use client';
 // The graph page: toolbar, live cytoscape canvas, side panel; polling with react-query (paused while the
-// tab is hidden), state in the URL, errors from the backend shown as a banner over the last graph.
-import { useDeferredValue, useMemo, useState } from 'react';
+// tab is hidden), state in the URL, errors from the backend shown as a banner over the last graph. On a
+// narrow screen the controls fold into a menu and the side panel (legend, details) is a drawer.
+import type { Core } from 'cytoscape';
+import { useDeferredValue, useId, useMemo, useRef, useState } from 'react';
 import { TraceOverlayNotice } from '@/components/traces/trace-overlay-notice';
 import { Banner } from '@/components/ui/banner';
+import { Button } from '@/components/ui/button';
 import { parseExpression } from '@/lib/graph/expression';
 import type { Graph } from '@/lib/graph/types';
 import { toElements } from './elements';
+import { focusSet } from './focus';
 import { GoTo } from './go-to';
 import { GraphCanvas } from './graph-canvas';
 import { GraphToolbar } from './graph-toolbar';
+import { GraphTools } from './graph-tools';
+import { positionsKey } from './saved-positions';
 import { SidePanel } from './side-panel';
 import { useDarkTheme } from './use-dark-theme';
 import { useGraphData } from './use-graph-data';
@@ -20,6 +26,13 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
   const [state, update] = useGraphUrlState();
   const dark = useDarkTheme();
   const [fitRequest, setFitRequest] = useState(0);
+  const [resetRequest, setResetRequest] = useState(0);
+  const [centerRequest, setCenterRequest] = useState<{ id: string; n: number }>();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const cy = useRef<Core | undefined>(undefined);
+  const menuId = useId();
+  const drawerId = useId();
   // Whether the canvas has laid out a graph yet: the latency query waits for the first drawing.
   const [drawn, setDrawn] = useState(false);
   // A graph pinned at a moment does not change: no polling.
@@ -38,6 +51,10 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
   const listGraph = useDeferredValue(graph.data);
   const find = useMemo(() => parseExpression(state.find), [state.find]);
   const hide = useMemo(() => parseExpression(state.hide), [state.hide]);
+  const focus = useMemo(
+    () => (graph.data && state.focus ? focusSet(graph.data, state.focus, state.hops) : undefined),
+    [graph.data, state.focus, state.hops],
+  );
   const elements = useMemo(
     () =>
       graph.data
@@ -45,23 +62,60 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
             edgeLabels: state.labels,
             find: find.ok ? find.value : [],
             hide: hide.ok ? hide.value : [],
+            focus,
           })
         : [],
-    [graph.data, state.labels, find, hide],
+    [graph.data, state.labels, find, hide, focus],
   );
+  const select = (selected: string | undefined) => {
+    update({ selected });
+    if (selected) setDrawerOpen(true);
+  };
+  const jump = (id: string) => {
+    select(id);
+    setCenterRequest((c) => ({ id, n: (c?.n ?? 0) + 1 }));
+  };
   const nodes = (graph.data?.elements.nodes ?? []).map((n) => n.data).filter((n) => n.nodeType !== 'box');
   const edgeCount = graph.data?.elements.edges.length ?? 0;
   const summary = `Service graph: ${nodes.length} nodes and ${edgeCount} edges. Select one with the keyboard from the node and edge lists.`;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <GraphToolbar
-        state={state}
-        update={update}
-        onFit={() => setFitRequest((n) => n + 1)}
-        onRefresh={() => graph.refetch()}
-        fetching={graph.isFetching}
-      />
+      <div className="flex items-center gap-2 border-b border-slate-200 px-2 py-1 md:hidden dark:border-slate-800">
+        <Button aria-expanded={menuOpen} aria-controls={menuId} onClick={() => setMenuOpen((o) => !o)}>
+          {menuOpen ? 'Hide controls' : 'Controls'}
+        </Button>
+        <Button aria-expanded={drawerOpen} aria-controls={drawerId} onClick={() => setDrawerOpen((o) => !o)}>
+          {state.selected ? 'Details' : 'Legend'}
+        </Button>
+        <Button onClick={() => setFitRequest((n) => n + 1)} aria-label="Zoom to fit the whole graph">
+          Fit
+        </Button>
+      </div>
+      <div
+        id={menuId}
+        className={menuOpen ? 'max-h-[60vh] overflow-y-auto md:max-h-none' : 'hidden md:block'}
+      >
+        <GraphToolbar
+          state={state}
+          update={update}
+          onFit={() => setFitRequest((n) => n + 1)}
+          onRefresh={() => graph.refetch()}
+          fetching={graph.isFetching}
+        />
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+          <GoTo graph={listGraph} selected={state.selected} onSelect={select} />
+          <GraphTools
+            graph={listGraph}
+            state={state}
+            update={update}
+            cy={cy}
+            dark={dark}
+            onJump={jump}
+            onResetPositions={() => setResetRequest((n) => n + 1)}
+          />
+        </div>
+      </div>
       {state.at !== undefined ? (
         <Banner tone="warning" title={`Pinned at ${new Date(state.at * 1000).toLocaleString()}.`}>
           <button type="button" className="underline" onClick={() => update({ at: undefined })}>
@@ -80,7 +134,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
           {w.message}
         </Banner>
       ))}
-      <div className="flex min-h-0 flex-1">
+      <div className="relative flex min-h-0 flex-1">
         <div className="relative min-w-0 flex-1">
           <GraphCanvas
             elements={elements}
@@ -88,14 +142,19 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
             dark={dark}
             selected={state.selected}
             fitRequest={fitRequest}
-            onSelect={(selected) => update({ selected })}
+            onSelect={select}
             onLaidOut={() => setDrawn(true)}
             summary={summary}
             exposeCy={exposeCy}
+            positionsKey={positionsKey(state)}
+            resetRequest={resetRequest}
+            centerRequest={centerRequest}
+            onCy={(c) => {
+              cy.current = c;
+            }}
           />
           <TraceOverlayNotice />
-          <div className="absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
-            <GoTo graph={listGraph} selected={state.selected} onSelect={(selected) => update({ selected })} />
+          <div className="pointer-events-none absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
             <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
               {graph.data ? statusLine(graph.data, nodes.length, edgeCount) : ''}
             </span>
@@ -111,15 +170,23 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
             </p>
           ) : null}
         </div>
-        <SidePanel
-          graph={graph.data}
-          selected={state.selected}
-          duration={state.duration}
-          at={state.at}
-          refreshMs={refreshMs}
-          dark={dark}
-          onClose={() => update({ selected: undefined })}
-        />
+        <div
+          id={drawerId}
+          className={`${drawerOpen ? 'flex' : 'hidden'} absolute inset-x-0 bottom-0 z-20 max-h-[60%] bg-white shadow-lg md:static md:flex md:max-h-none md:shadow-none dark:bg-slate-950`}
+        >
+          <SidePanel
+            graph={graph.data}
+            selected={state.selected}
+            duration={state.duration}
+            at={state.at}
+            refreshMs={refreshMs}
+            dark={dark}
+            onClose={() => {
+              update({ selected: undefined });
+              setDrawerOpen(false);
+            }}
+          />
+        </div>
       </div>
     </div>
   );

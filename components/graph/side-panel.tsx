@@ -29,7 +29,7 @@ export function SidePanel({
   return (
     <aside
       aria-label={node || edge ? 'Details' : 'Legend'}
-      className="w-[420px] shrink-0 overflow-y-auto border-l border-slate-200 p-4 dark:border-slate-800"
+      className="w-full shrink-0 overflow-y-auto md:w-[420px] border-l border-slate-200 p-4 dark:border-slate-800"
       data-testid="side-panel"
     >
       {node || edge ? (

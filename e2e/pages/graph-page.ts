@@ -118,6 +118,53 @@ export class GraphPage {
     await this.page.mouse.click(box.x + p.x, box.y + p.y);
   }
 
+  /** Waits until the canvas says its layout has finished. */
+  async expectLaidOut(timeout = 90_000): Promise<void> {
+    await expect(this.canvas).toHaveAttribute('data-layout', 'ready', { timeout });
+  }
+
+  /** Whether the element is dimmed (outside a focus). */
+  isDimmed(id: string): Promise<boolean> {
+    return this.page.evaluate((elId) => {
+      type C = { getElementById(id: string): { hasClass(c: string): boolean } };
+      return (window as unknown as { __meshlensCy: C }).__meshlensCy.getElementById(elId).hasClass('dimmed');
+    }, id);
+  }
+
+  /** A node's position in the graph's own coordinates, and on the canvas in pixels. */
+  position(id: string): Promise<{ model: { x: number; y: number }; rendered: { x: number; y: number } }> {
+    return this.page.evaluate((nodeId) => {
+      type P = { x: number; y: number };
+      type C = { getElementById(id: string): { position(): P; renderedPosition(): P } };
+      const n = (window as unknown as { __meshlensCy: C }).__meshlensCy.getElementById(nodeId);
+      return { model: { ...n.position() }, rendered: { ...n.renderedPosition() } };
+    }, id);
+  }
+
+  /** Drags a node on the canvas by (dx, dy) pixels, as a pointer would. */
+  async dragNode(id: string, dx: number, dy: number): Promise<void> {
+    const box = await this.canvas.boundingBox();
+    if (!box) throw new Error('the graph canvas is not on the page');
+    const { rendered } = await this.position(id);
+    const x = box.x + rendered.x;
+    const y = box.y + rendered.y;
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.down();
+    for (let i = 1; i <= 5; i++) await this.page.mouse.move(x + (dx * i) / 5, y + (dy * i) / 5);
+    await this.page.mouse.up();
+  }
+
+  /** Clicks an export button and answers the downloaded file's name and bytes. */
+  async export(format: 'PNG' | 'SVG' | 'JSON'): Promise<{ name: string; bytes: Buffer }> {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.getByRole('button', { name: new RegExp(`as (a |an )?${format}`) }).click(),
+    ]);
+    const path = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    return { name: download.suggestedFilename(), bytes: await readFile(path) };
+  }
+
   endpointRows(): Locator {
     return this.panel.getByTestId('endpoint-row');
   }
