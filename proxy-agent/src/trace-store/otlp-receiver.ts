@@ -54,6 +54,8 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
   // Many large exports at once must not exhaust memory: they share one budget of decompressed body bytes.
   const inflight = { bytes: 0, limit: options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES };
   const maxValueLength = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
+  // Built now (parsing the embedded .proto files takes tens of ms), not in the first export's request.
+  otlpProtobufCodec();
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
