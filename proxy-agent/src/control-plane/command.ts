@@ -6,6 +6,7 @@ import {
   DEFAULT_ROOT_ROTATION_GRACE_MS,
   DEFAULT_WORKLOAD_CERT_TTL_MS,
 } from './ca/authority';
+import { DEFAULT_ETCD_CALL_TIMEOUT_MS } from './etcd/etcd-store';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 import { DEFAULT_HEARTBEAT_TTL_MS } from './registry';
 import { startControlPlane } from './server';
@@ -23,7 +24,15 @@ serves the trust bundle, and the REST API itself is HTTPS with a certificate fro
 flags:
   --port N               port to listen on (default 15010; 0 picks a free one)
   --host ADDR            address to listen on (default 127.0.0.1)
-  --data-dir DIR         where the state file and the audit log live (required)
+  --data-dir DIR         where the state file and the audit log live (required; with etcd, the lock and
+                         the CA's trust bundle file)
+  --store STORE          file (default: DIR/state.json) or etcd://host:port[,host:port…]: the state, the
+                         audit log and the CA in etcd, shared by every control plane given the same etcd
+  --ca-encryption-key-file FILE
+                         with --store etcd: 256-bit key (hex, base64 or 32 bytes; the same for every
+                         control plane) sealing the CA's private keys in etcd (AES-256-GCM)
+  --etcd-call-timeout DUR
+                         an etcd call must answer within this (default ${DEFAULT_ETCD_CALL_TIMEOUT_MS / 1000}s)
   --token-file FILE      require "Authorization: Bearer <token>"; FILE holds one token a line,
                          optionally "token,user" (Kubernetes static token format), mode 600
   --insecure-allow-anonymous
@@ -75,6 +84,8 @@ limits (sizes in bytes, or with a KiB/MiB/GiB suffix):
   --max-objects N        objects held, all kinds together (default ${L.maxObjects}; beyond it 403)
   --max-csr-bytes N      largest certificate signing request body (default ${L.maxCsrBytes / 1024}KiB; beyond it 413)
   --audit-scan-bytes N   how much of the audit log's end GET /v1/audit reads (default ${L.auditScanBytes / MiB}MiB)
+  --audit-scan-entries N with --store etcd: how many of the newest audit entries GET /v1/audit reads
+                         (default ${L.auditScanEntries})
   -h, --help             show this help`;
 
 function duration(flag: string, text: string | undefined): number | undefined {
@@ -118,6 +129,10 @@ export async function main(argv: string[]): Promise<void> {
       port: { type: 'string', default: '15010' },
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string' },
+      store: { type: 'string' },
+      'ca-encryption-key-file': { type: 'string' },
+      'etcd-call-timeout': { type: 'string' },
+      'audit-scan-entries': { type: 'string' },
       'token-file': { type: 'string' },
       'insecure-allow-anonymous': { type: 'boolean' },
       'on-behalf-of-users': { type: 'string' },
@@ -173,6 +188,7 @@ export async function main(argv: string[]): Promise<void> {
     historyBytes: size('watch-history-bytes', values['watch-history-bytes']),
     maxObjects: count('max-objects', values['max-objects']),
     auditScanBytes: size('audit-scan-bytes', values['audit-scan-bytes']),
+    auditScanEntries: count('audit-scan-entries', values['audit-scan-entries']),
     maxCsrBytes: size('max-csr-bytes', values['max-csr-bytes']),
   };
   const grace = values['root-rotation-grace'];
@@ -185,6 +201,9 @@ export async function main(argv: string[]): Promise<void> {
     port,
     host: values.host,
     dataDir,
+    store: values.store,
+    caEncryptionKeyFile: values['ca-encryption-key-file'],
+    etcdCallTimeoutMs: duration('etcd-call-timeout', values['etcd-call-timeout']),
     tokenFile: values['token-file'],
     insecureAllowAnonymous: values['insecure-allow-anonymous'] ?? false,
     ...(onBehalfOf !== undefined ? { onBehalfOfUsers: splitList(onBehalfOf) } : {}),
@@ -204,7 +223,9 @@ export async function main(argv: string[]): Promise<void> {
     removeAfterMs: duration('remove-after', values['remove-after']),
     limits,
   });
-  console.log(`control plane listening on ${cp.url} (data in ${dataDir}; CA roots in ${cp.trustBundleFile})`);
+  console.log(
+    `control plane listening on ${cp.url} (data in ${values.store?.startsWith('etcd://') ? values.store : dataDir}; CA roots in ${cp.trustBundleFile})`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop);

@@ -34,6 +34,8 @@ export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_OBJECTS = 10_000;
 /** How far back from its end `GET /v1/audit` reads the audit log; flag `--audit-scan-bytes`. */
 export const DEFAULT_AUDIT_SCAN_BYTES = 16 * 1024 * 1024;
+/** With `--store etcd`, how many audit entries (newest first) `GET /v1/audit` reads; flag `--audit-scan-entries`. */
+export const DEFAULT_AUDIT_SCAN_ENTRIES = 10_000;
 
 /**
  * Largest body of a certificate signing request (`POST /v1/certificates`): a CSR is about 1 KiB, and the
@@ -53,6 +55,7 @@ export interface Limits {
   historyBytes: number;
   maxObjects: number;
   auditScanBytes: number;
+  auditScanEntries: number;
   maxCsrBytes: number;
 }
 
@@ -68,6 +71,7 @@ export const DEFAULT_LIMITS: Limits = {
   historyBytes: DEFAULT_HISTORY_BYTES,
   maxObjects: DEFAULT_MAX_OBJECTS,
   auditScanBytes: DEFAULT_AUDIT_SCAN_BYTES,
+  auditScanEntries: DEFAULT_AUDIT_SCAN_ENTRIES,
   maxCsrBytes: DEFAULT_MAX_CSR_BYTES,
 };
 

@@ -61,7 +61,15 @@ export interface RegistryOptions {
   log?: (message: string) => void;
 }
 
-export class HealthTracker {
+/** What the server asks of registration health, whichever store holds the entries. */
+export interface Registrations {
+  heartbeat(namespace: string, name: string, actor: Actor): Promise<WorkloadEntry>;
+  /** A registration written through the API counts as a heartbeat. */
+  touch(namespace: string, name: string): void;
+  close(): void;
+}
+
+export class HealthTracker implements Registrations {
   private readonly lastSeen = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private readonly startedAt = Date.now();

@@ -5,10 +5,10 @@ import type { MeshResource } from '../../../lib/mesh-config/schema';
 import type { Actor } from './audit-log';
 import { bodyFormat, parseBody, readBody } from './body';
 import { pageOf } from './list-pages';
+import type { MeshStore, Subscription } from './mesh-store';
 import type { ResourcePath } from './paths';
-import type { Change } from './resource-state';
+import type { Change, Mutation } from './resource-state';
 import { ApiError, badRequest, notFound, type Status } from './status';
-import type { ResourceStore } from './store';
 import { eventLine, type WatchEvent } from './watch-hub';
 import type { WatchQuota } from './watch-quota';
 
@@ -28,7 +28,7 @@ export function sendStatus(res: ServerResponse, status: Status): void {
 }
 
 export interface ResourceApiContext {
-  store: ResourceStore;
+  store: MeshStore;
   actor: Actor;
   /** Called after each accepted change (the registry counts a registration as a heartbeat). */
   onChange?: (change: Change) => void;
@@ -71,7 +71,7 @@ export async function handleResource(
 ): Promise<void> {
   const { store, actor } = ctx;
   const { kind, namespace, name } = path;
-  const mutate = async (m: Parameters<ResourceStore['mutate']>[0]) => {
+  const mutate = async (m: Mutation) => {
     const change = await store.mutate(m, actor);
     ctx.onChange?.(change);
     return change.object;
@@ -81,6 +81,7 @@ export async function handleResource(
       // Selectors are not implemented: answering unfiltered would mislead a client, so say so.
       for (const p of ['labelSelector', 'fieldSelector'])
         if (url.searchParams.get(p)) throw badRequest(`${p} is not supported by this control plane`);
+      await store.sync();
       if (name === undefined) {
         const watch = url.searchParams.get('watch');
         if (watch === 'true' || watch === '1') return serveWatch(req, res, url, path, ctx);
@@ -152,13 +153,13 @@ export async function handleResource(
  * A watch: headers at once, then one JSON event a line. Without a resourceVersion (or "0") it starts with
  * an ADDED event per existing object, as Kubernetes does; with one, it replays what came after it.
  */
-function serveWatch(
+async function serveWatch(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
   path: ResourcePath,
   ctx: ResourceApiContext,
-): void {
+): Promise<void> {
   const { store } = ctx;
   const rvParam = url.searchParams.get('resourceVersion') ?? '';
   if (rvParam !== '' && !/^\d+$/.test(rvParam)) throw badRequest(`invalid resourceVersion ${rvParam}`);
@@ -202,14 +203,30 @@ function serveWatch(
 
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
   res.flushHeaders();
-  let sub: ReturnType<ResourceStore['hub']['subscribe']>;
+  // As the Kubernetes API server does: an ERROR event carrying the Status (410 Expired), then the end.
+  const fail = (err: unknown) => {
+    if (res.writableEnded || res.destroyed) return;
+    if (err instanceof ApiError) res.end(`${JSON.stringify({ type: 'ERROR', object: err.toStatus() })}\n`);
+    else res.end();
+  };
+  let sub: Subscription;
   try {
-    sub = store.hub.subscribe(filter, fromStart ? Number(store.resourceVersion) : Number(rvParam), write);
+    sub = await store.subscribe(
+      filter,
+      fromStart ? Number(store.resourceVersion) : Number(rvParam),
+      write,
+      fail,
+    );
   } catch (err) {
     release();
-    // As the Kubernetes API server does: an ERROR event carrying the Status (410 Expired), then the end.
-    if (err instanceof ApiError) res.end(`${JSON.stringify({ type: 'ERROR', object: err.toStatus() })}\n`);
+    if (err instanceof ApiError) fail(err);
     else res.destroy(err as Error);
+    return;
+  }
+  if (res.destroyed) {
+    // The client left while the store opened the watch.
+    sub.unsubscribe();
+    release();
     return;
   }
   write(initial);

@@ -26,13 +26,19 @@ import {
 } from './ca/authority';
 import { type CertificateApiContext, handleCertificateApi, isPublicCaPath } from './ca/certificate-api';
 import { caDir, TRUST_BUNDLE_FILE } from './ca/root-store';
+import { readEncryptionKeyFile } from './ca/secret-box';
 import { ServingCertificate } from './ca/serving-certificate';
 import { lockDataDir } from './data-dir-lock';
+import { EtcdRootStore } from './etcd/etcd-root-store';
+import { EtcdStore } from './etcd/etcd-store';
+import { parseStoreSpec } from './etcd/etcd-url';
+import { LeaseRegistry } from './etcd/lease-registry';
 import { type Limits, resolveLimits } from './limits';
 import { onClientError, respondWithStatus } from './listener-errors';
+import type { MeshStore } from './mesh-store';
 import { parseResourcePath } from './paths';
 import { prometheusTargets } from './prometheus-sd';
-import { DEFAULT_HEARTBEAT_TTL_MS, HealthTracker, isAutoRegistered } from './registry';
+import { DEFAULT_HEARTBEAT_TTL_MS, HealthTracker, isAutoRegistered, type Registrations } from './registry';
 import { handleResource, sendJson, sendStatus } from './resource-api';
 import { ApiError } from './status';
 import { ResourceStore } from './store';
@@ -43,6 +49,16 @@ export interface ControlPlaneOptions {
   port?: number;
   host?: string;
   dataDir: string;
+  /**
+   * Where the state lives: "file" (the default, DIR/state.json) or etcd://host:port[,host:port…], shared
+   * by every control plane given the same etcd (the audit log and the CA's roots go there too).
+   */
+  store?: string;
+  /** With etcd: the 256-bit key sealing the CA's private keys there (file, or the bytes for tests). */
+  caEncryptionKeyFile?: string;
+  caEncryptionKey?: Buffer;
+  /** With etcd: how long a unary etcd call may take. */
+  etcdCallTimeoutMs?: number;
   /** Accepted bearer tokens, inline (tests). */
   token?: string;
   /** Kubernetes static token file: `token,user` a line, or a bare token. */
@@ -186,21 +202,49 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     ...options.limits,
   });
   const delegates = new Set(options.onBehalfOfUsers ?? [DEFAULT_TOKEN_USER]);
+  const spec = parseStoreSpec(options.store);
+  const ttlMs = options.heartbeatTtlMs ?? DEFAULT_HEARTBEAT_TTL_MS;
+  const removeAfterMs = options.removeAfterMs ?? ttlMs * 4;
+  let encryptionKey = options.caEncryptionKey;
+  if (spec.kind === 'etcd' && encryptionKey === undefined && options.caCertFile === undefined) {
+    if (options.caEncryptionKeyFile === undefined)
+      throw new Error(
+        'with --store etcd the CA keys are kept in etcd sealed with --ca-encryption-key-file (32 random bytes, ' +
+          'the same file for every control plane; make one with: openssl rand -hex 32 > FILE)',
+      );
+    encryptionKey = readEncryptionKeyFile(options.caEncryptionKeyFile);
+  }
   const unlock = await lockDataDir(options.dataDir);
-  let store: ResourceStore;
+  let store: MeshStore;
   try {
-    store = await ResourceStore.open({
-      dataDir: options.dataDir,
-      historySize: limits.historySize,
-      historyBytes: limits.historyBytes,
-      maxObjects: limits.maxObjects,
-      auditScanBytes: limits.auditScanBytes,
-      log,
-    });
+    store =
+      spec.kind === 'etcd'
+        ? await EtcdStore.open({
+            hosts: spec.hosts,
+            historySize: limits.historySize,
+            historyBytes: limits.historyBytes,
+            maxObjects: limits.maxObjects,
+            auditScanEntries: limits.auditScanEntries,
+            registrationTtlMs: removeAfterMs,
+            ...(options.etcdCallTimeoutMs !== undefined ? { callTimeoutMs: options.etcdCallTimeoutMs } : {}),
+            log,
+          })
+        : await ResourceStore.open({
+            dataDir: options.dataDir,
+            historySize: limits.historySize,
+            historyBytes: limits.historyBytes,
+            maxObjects: limits.maxObjects,
+            auditScanBytes: limits.auditScanBytes,
+            log,
+          });
   } catch (err) {
     await unlock();
     throw err;
   }
+  const rootStore =
+    store instanceof EtcdStore && encryptionKey !== undefined
+      ? new EtcdRootStore(store.client, encryptionKey)
+      : undefined;
   const trustDomain = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
   let ca: CertificateAuthority;
   let serving: ServingCertificate | undefined;
@@ -215,6 +259,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       caCertFile: options.caCertFile,
       caKeyFile: options.caKeyFile,
       caRootFile: options.caRootFile,
+      ...(rootStore ? { rootStore } : {}),
       log,
     });
     if (options.tlsCertFile !== undefined && options.tlsKeyFile !== undefined) {
@@ -254,8 +299,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     log(
       `the workload certificate TTL is longer than --max-workload-cert-ttl; asking for the default will fail`,
     );
-  const ttlMs = options.heartbeatTtlMs ?? DEFAULT_HEARTBEAT_TTL_MS;
-  const health = new HealthTracker(store, { ttlMs, removeAfterMs: options.removeAfterMs ?? ttlMs * 4, log });
+  const health: Registrations =
+    store instanceof EtcdStore
+      ? new LeaseRegistry(store, { ttlMs, log })
+      : new HealthTracker(store as ResourceStore, { ttlMs, removeAfterMs, log });
   const watches = new Set<ServerResponse>();
   const watchQuota = new WatchQuota(limits.maxWatchesPerUser);
 
@@ -317,8 +364,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       // The TTL tells the sidecar how often it must beat (registration beats at least 3 times a TTL).
       return sendJson(res, 200, { healthy: true, resourceVersion: we.metadata.resourceVersion, ttlMs });
     }
-    if (url.pathname === '/v1/prometheus/sd' && req.method === 'GET')
+    if (url.pathname === '/v1/prometheus/sd' && req.method === 'GET') {
+      await store.sync();
       return sendJson(res, 200, prometheusTargets(store.list('WorkloadEntry')));
+    }
     if (url.pathname === '/v1/audit' && req.method === 'GET') {
       const q = url.searchParams;
       const limit = q.get('limit');
@@ -362,6 +411,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     serving.follow(tlsServer);
     caContext.onRootsChanged = () => void serving?.refresh(tlsServer);
   }
+  // A rotation made through another control plane over the same etcd: trust it and serve from it here too.
+  await rootStore?.follow((roots) => {
+    void ca.adopt(roots).then((changed) => {
+      if (changed) caContext.onRootsChanged?.();
+    });
+  }, log);
   server.keepAliveTimeout = 5000;
   server.maxConnections = limits.maxConnections;
   server.on('clientError', onClientError(log));
@@ -377,6 +432,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   } catch (err) {
     health.close();
     serving?.close();
+    await rootStore?.close();
     await store.close();
     await unlock();
     throw err;
@@ -396,6 +452,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const res of watches) res.end();
         server.closeIdleConnections();
+        await rootStore?.close();
         await store.close();
         // Connections that went idle since (ended watches, answered requests) go now; stragglers soon.
         server.closeIdleConnections();

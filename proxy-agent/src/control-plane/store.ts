@@ -2,7 +2,8 @@
 // answering, appends the audit log, and only then publishes the changes to watchers.
 import { randomUUID } from 'node:crypto';
 import type { MeshKind, MeshResource } from '../../../lib/mesh-config/schema';
-import { type Actor, AuditLog, auditEntry } from './audit-log';
+import { type Actor, type AuditFilter, AuditLog, auditEntry } from './audit-log';
+import type { MeshStore, Subscription } from './mesh-store';
 import { loadState, saveState } from './persistence';
 import {
   applyMutation,
@@ -14,7 +15,7 @@ import {
   type ResourceState,
 } from './resource-state';
 import { ApiError } from './status';
-import { WatchHub } from './watch-hub';
+import { type WatchEvent, type WatchFilter, WatchHub } from './watch-hub';
 
 interface Pending {
   mutation: Mutation;
@@ -34,7 +35,8 @@ export interface StoreOptions {
   log?: (message: string) => void;
 }
 
-export class ResourceStore {
+export class ResourceStore implements MeshStore {
+  readonly kind = 'file' as const;
   private pending: Pending[] = [];
   private draining: Promise<void> | undefined;
   private closed = false;
@@ -70,20 +72,55 @@ export class ResourceStore {
     return [...this.state.objects.values()];
   }
 
-  readAudit(filter: Parameters<AuditLog['read']>[0]) {
+  readAudit(filter: AuditFilter) {
     return this.audit.read(filter);
   }
 
-  /** Applies a mutation; resolves once it is on disk, rejects with the ApiError it is refused with. */
-  mutate(mutation: Mutation, actor: Actor): Promise<Change> {
+  /** One process holds the state: what it answers is always current. */
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  subscribe(
+    filter: WatchFilter,
+    fromVersion: number,
+    listener: (events: readonly WatchEvent[]) => void,
+  ): Promise<Subscription> {
+    try {
+      return Promise.resolve(this.hub.subscribe(filter, fromVersion, listener));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Applies a mutation; resolves once it is on disk, rejects with the ApiError it is refused with.
+   * A dry run decides on a copy of the state and keeps nothing (`?dryRun=All`).
+   */
+  mutate(mutation: Mutation, actor: Actor, options: { dryRun?: boolean } = {}): Promise<Change> {
     if (this.closed)
       return Promise.reject(new ApiError(503, 'ServiceUnavailable', 'the control plane is stopping'));
+    if (options.dryRun) {
+      try {
+        return Promise.resolve(applyMutation(cloneState(this.state), mutation, this.context(new Date())));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     return new Promise((resolve, reject) => {
       this.pending.push({ mutation, actor, resolve, reject });
       this.draining ??= this.drain().finally(() => {
         this.draining = undefined;
       });
     });
+  }
+
+  private context(now: Date) {
+    return {
+      now,
+      newUid: randomUUID,
+      ...(this.options.maxObjects !== undefined ? { maxObjects: this.options.maxObjects } : {}),
+    };
   }
 
   private async drain(): Promise<void> {
@@ -95,11 +132,7 @@ export class ResourceStore {
         try {
           return {
             p,
-            change: applyMutation(work, p.mutation, {
-              now,
-              newUid: randomUUID,
-              ...(this.options.maxObjects !== undefined ? { maxObjects: this.options.maxObjects } : {}),
-            }),
+            change: applyMutation(work, p.mutation, this.context(now)),
           };
         } catch (error) {
           return { p, error };

@@ -104,6 +104,11 @@ export class WatchHub {
     return { replay, unsubscribe: () => this.listeners.delete(entry) };
   }
 
+  /** Events after this version can be replayed. */
+  get oldest(): number {
+    return this.floor;
+  }
+
   get watchers(): number {
     return this.listeners.size;
   }

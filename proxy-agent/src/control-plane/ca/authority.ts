@@ -37,7 +37,19 @@ export interface AuthorityOptions {
   /** The root(s) the given CA chains to, when --ca-cert does not end with it. */
   caRootFile?: string;
   rootTtlMs?: number;
+  /**
+   * Where the roots live when not in the data dir (etcd, shared by several control planes). The
+   * trust bundle file is still written to the data dir for local clients.
+   */
+  rootStore?: RootPersistence;
   log?: (line: string) => void;
+}
+
+/** A shared home for the roots: `create` keeps the first writer's roots and returns what is kept. */
+export interface RootPersistence {
+  load(): Promise<StoredRoot[] | undefined>;
+  create(roots: StoredRoot[]): Promise<StoredRoot[]>;
+  save(roots: StoredRoot[]): Promise<void>;
 }
 
 export interface RootInfo {
@@ -144,16 +156,20 @@ export class CertificateAuthority {
       log(`CA: signing with ${given.signer.cert.subject} from ${options.caCertFile}`);
       return new CertificateAuthority(options, undefined, given);
     }
-    let stored = await loadRoots(options.dataDir);
+    const shared = options.rootStore;
+    let stored = shared ? await shared.load() : await loadRoots(options.dataDir);
     if (!stored) {
-      stored = [
+      const made = [
         await makeRoot(options.trustDomain, options.rootTtlMs ?? DEFAULT_ROOT_CERT_TTL_MS, new Date(0)),
       ];
-      await saveRoots(options.dataDir, stored);
-      log(`CA: created a self-signed root for trust domain ${options.trustDomain}`);
-    } else {
+      // Control planes starting together over one etcd: the first root written is everyone's.
+      stored = shared ? await shared.create(made) : made;
+      if (!shared) await saveRoots(options.dataDir, stored);
+      if (stored === made) log(`CA: created a self-signed root for trust domain ${options.trustDomain}`);
+    } else if (!shared) {
       await saveRoots(options.dataDir, stored); // rewrites the bundle file, should it be gone
     }
+    if (shared) await writeTrustBundle(options.dataDir, stored.map((r) => r.cert).join(''));
     return new CertificateAuthority(options, await Promise.all(stored.map(liveRoot)), undefined);
   }
 
@@ -256,7 +272,7 @@ export class CertificateAuthority {
     );
     const root = await liveRoot(stored);
     const next = [...this.roots, root];
-    await saveRoots(this.options.dataDir, next);
+    await this.persist(next);
     this.roots = next;
     this.options.log?.(
       `CA: new root ${fingerprintOf(root.cert)} trusted now, signing from ${stored.activeFrom}`,
@@ -273,9 +289,28 @@ export class CertificateAuthority {
     if (victim === this.signingRoot())
       throw new AuthorityError(409, `root ${fingerprint} signs certificates now: rotate to a new one first`);
     const next = this.roots.filter((r) => r !== victim);
-    await saveRoots(this.options.dataDir, next);
+    await this.persist(next);
     this.roots = next;
     this.options.log?.(`CA: root ${fingerprint} retired`);
+  }
+
+  private async persist(roots: LiveRoot[]): Promise<void> {
+    const plain = roots.map(({ cert, key, activeFrom }) => ({ cert, key, activeFrom }));
+    if (this.options.rootStore) {
+      await this.options.rootStore.save(plain);
+      await writeTrustBundle(this.options.dataDir, plain.map((r) => r.cert).join(''));
+    } else await saveRoots(this.options.dataDir, plain);
+  }
+
+  /** Takes the roots another control plane wrote to the shared store (a rotation or retirement there). */
+  async adopt(stored: StoredRoot[]): Promise<boolean> {
+    if (!this.roots || stored.length === 0) return false;
+    const now = this.roots.map((r) => `${r.cert}${r.activeFrom}`).join();
+    if (stored.map((r) => `${r.cert}${r.activeFrom}`).join() === now) return false;
+    this.roots = await Promise.all(stored.map(liveRoot));
+    await writeTrustBundle(this.options.dataDir, this.trustBundle());
+    this.options.log?.('CA: roots changed by another control plane');
+    return true;
   }
 
   /** The root that signs now: a serving certificate from an older one is re-issued once it is retired. */
