@@ -1,4 +1,4 @@
-// Before the tests: the Debian packages they run for real (prometheus, chromium). Missing ones are
+// Before the tests: the Debian packages they run for real (prometheus, chromium, etcd, kubectl). Missing ones are
 // installed with apt-get where we may (root or passwordless sudo on Debian/Ubuntu), saying so;
 // elsewhere we stop with the exact command to run.
 import { spawnSync } from 'node:child_process';
@@ -8,6 +8,9 @@ const NEEDED = [
   { binary: 'prometheus', pkg: 'prometheus' },
   { binary: 'promtool', pkg: 'prometheus' },
   { binary: 'chromium', pkg: 'chromium' },
+  { binary: 'etcd', pkg: 'etcd-server' },
+  // Debian's kubernetes-client conflicts with a kubectl installed otherwise: only when none is on PATH.
+  { binary: 'kubectl', pkg: 'kubernetes-client' },
 ];
 
 const onPath = (b) => spawnSync('sh', ['-c', `command -v ${b}`], { stdio: 'ignore' }).status === 0;
@@ -32,3 +35,5 @@ const run = (args) => {
 if (run(['apt-get', 'update']) !== 0 || run(command.split(' ')) !== 0) process.exit(1);
 // Debian's package starts a Prometheus service on :9090; the tests start their own on free ports.
 run(['systemctl', 'stop', 'prometheus']);
+// Debian's etcd-server starts a member on :2379; the tests start their own clusters on free ports.
+if (missing.includes('etcd-server')) run(['systemctl', 'stop', 'etcd']);
