@@ -7,14 +7,15 @@ export const TAB_LABELS = {
   inbound: 'Inbound metrics',
   outbound: 'Outbound metrics',
   traces: 'Traces',
+  proxy: 'Proxy',
   'traffic-shifting': 'Traffic shifting',
 } as const;
 export type Tab = keyof typeof TAB_LABELS;
 
 export function tabsOf(kind: ItemKind): Tab[] {
-  return kind === 'services'
-    ? ['overview', 'traffic', 'inbound', 'traces', 'traffic-shifting']
-    : ['overview', 'traffic', 'inbound', 'outbound', 'traces'];
+  if (kind === 'services') return ['overview', 'traffic', 'inbound', 'traces', 'traffic-shifting'];
+  if (kind === 'workloads') return ['overview', 'traffic', 'inbound', 'outbound', 'traces', 'proxy'];
+  return ['overview', 'traffic', 'inbound', 'outbound', 'traces'];
 }
 
 export function parseTab(kind: ItemKind, raw: string | null | undefined): Tab {

@@ -2,6 +2,7 @@
 // A detail page's body: the item's title with its health, the tabs, and the current tab's content.
 import { useQuery } from '@tanstack/react-query';
 import { TrafficShiftPanel } from '@/components/canary/traffic-shift-panel';
+import { ProxyTab } from '@/components/proxy/proxy-tab';
 import { QueryView } from '@/components/ui/query-view';
 import type { ItemKind } from '@/lib/inventory/types';
 import { itemOptions } from '@/lib/queries/inventory';
@@ -72,6 +73,7 @@ export function ItemDetailView({
                 <MetricsTab kind={kind} namespace={namespace} name={name} direction={tab} />
               ) : null}
               {tab === 'traces' ? <TracesTab service={traceService} /> : null}
+              {tab === 'proxy' ? <ProxyTab namespace={namespace} workload={name} /> : null}
               {tab === 'traffic-shifting' ? (
                 <TrafficShiftPanel service={name} namespace={namespace} canWrite={canWrite} />
               ) : null}

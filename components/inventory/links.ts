@@ -16,4 +16,4 @@ export function graphHref(namespace: string): string {
 }
 
 export const LINK_CLASS =
-  'text-sky-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300';
+  'text-sky-800 underline underline-offset-2 hover:decoration-2 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-300';

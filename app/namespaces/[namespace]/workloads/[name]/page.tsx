@@ -1,4 +1,4 @@
-// /namespaces/{ns}/workloads/{name}?tab= — one workload: Overview, Traffic, metrics, Traces tabs.
+// /namespaces/{ns}/workloads/{name}?tab= — one workload: Overview, Traffic, metrics, Traces, Proxy tabs.
 import type { Metadata } from 'next';
 import { DetailPage } from '@/components/inventory/detail-page';
 
