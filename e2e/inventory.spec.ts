@@ -1,6 +1,6 @@
 // The Overview, the Applications/Workloads/Services lists and the detail pages against the running demo,
 // and the old /services/{name} links' permanent redirect.
-import { DetailPage, ListPage, OverviewPage } from './pages/inventory-pages';
+import { DetailPage, ListPage, OverviewPage, ProxyTab } from './pages/inventory-pages';
 import { expect, test } from './support/test';
 
 test('/ opens the Overview; the bookinfo card counts its items and opens its graph', async ({ page }) => {
@@ -76,6 +76,40 @@ test("a workload's tabs: overview, traffic, inbound and outbound metrics, traces
   await d.tab('Traces').click();
   await expect(d.section('Failing traces')).toBeVisible();
   await expect(d.section('All traces')).toContainText(/trace|No traces/, { timeout: 30_000 });
+});
+
+test("a workload's Proxy tab: routes, clusters with endpoints, listeners, certificates, the access log linked to traces", async ({
+  page,
+}) => {
+  const proxy = new ProxyTab(page);
+  await proxy.open('bookinfo', 'productpage-v1');
+  const routes = proxy.table(/^Routes \(\d+\)$/);
+  await expect(routes).toContainText('reviews.bookinfo.svc.cluster.local:9080', { timeout: 30_000 });
+  await expect(routes).toContainText(/outbound\|9080\|v\d\|reviews\.bookinfo\.svc\.cluster\.local/);
+  await proxy.show('Clusters');
+  const clusters = proxy.table(/^Clusters \(\d+\)$/);
+  const reviews = clusters.getByRole('rowheader', {
+    name: 'outbound|9080|v1|reviews.bookinfo.svc.cluster.local',
+  });
+  await expect(reviews).toBeVisible();
+  await expect(clusters.locator('tbody', { has: reviews })).toContainText(/\d+ of \d+ healthy/);
+  await expect(clusters.locator('tr[data-endpoint]').first()).toContainText(/healthy|ejected|unhealthy/);
+  await proxy.show('Listeners');
+  await expect(proxy.table(/^Listeners/)).toContainText('virtualInbound');
+  await expect(proxy.table(/^Listeners/)).toContainText('Route: 9080');
+  await proxy.show('Certificates');
+  await expect(proxy.table('Certificates')).toContainText(/spiffe:\/\/cluster\.local\/ns\/bookinfo\/sa\/\S+/);
+  await expect(proxy.table('Certificates')).toContainText('ROOTCA');
+  await expect(proxy.table('Certificates')).toContainText(/\d+ h \d+ min|\d+ min/);
+  await proxy.show('Access log');
+  await expect(page).toHaveURL(/view=log/);
+  const log = proxy.table('Access log');
+  await expect(log.getByRole('row').nth(1)).toBeVisible({ timeout: 30_000 });
+  await expect(log).toContainText(/GET .*HTTP\/1\.1/);
+  const trace = log.getByRole('link', { name: /^Trace [0-9a-f]{8}$/ }).first();
+  await expect(trace).toBeVisible();
+  await trace.click();
+  await expect(page).toHaveURL(/\/traces\/[0-9a-f]{16,32}$/);
 });
 
 test("a service's Traffic shifting tab is the canary editor; an application's traffic lists its peers", async ({

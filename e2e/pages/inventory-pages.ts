@@ -77,3 +77,27 @@ export class DetailPage {
     return this.page.getByRole('table', { name: caption });
   }
 }
+
+/** A workload's Proxy tab: its views (Routes, Clusters, …) are links in the "Proxy config" navigation. */
+export class ProxyTab {
+  constructor(private readonly page: Page) {}
+
+  async open(namespace: string, workload: string, view?: string): Promise<void> {
+    await this.page.goto(
+      `/namespaces/${namespace}/workloads/${workload}?tab=proxy${view ? `&view=${view}` : ''}`,
+    );
+    await expect(this.page.getByRole('navigation', { name: 'Proxy config' })).toBeVisible();
+  }
+
+  async show(label: string): Promise<void> {
+    const link = this.page
+      .getByRole('navigation', { name: 'Proxy config' })
+      .getByRole('link', { name: label, exact: true });
+    await link.click();
+    await expect(link).toHaveAttribute('aria-current', 'page');
+  }
+
+  table(caption: RegExp | string): Locator {
+    return this.page.getByRole('table', { name: caption });
+  }
+}
