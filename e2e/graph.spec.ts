@@ -76,7 +76,8 @@ test('focus on a node and one hop dims the rest, from the URL and from the contr
   await page.getByRole('button', { name: 'Show the whole graph again' }).click();
   await expect.poll(() => graph.isDimmed('app:bookinfo:details:v1')).toBe(false);
   // The control: find the node by name, then focus on it with two hops.
-  const find = page.getByRole('searchbox', { name: 'Find node' });
+  // A text box with suggestions (a datalist) is a combobox.
+  const find = page.getByRole('combobox', { name: 'Find node' });
   await find.fill('service details');
   await find.press('Enter');
   await expect(page).toHaveURL(/selected=svc%3Abookinfo%3Adetails/);

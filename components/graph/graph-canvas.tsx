@@ -64,7 +64,6 @@ export function GraphCanvas({
   const layoutGeneration = useRef(0);
   // Whether the user has panned or zoomed: until then a graph that grows is fitted again.
   const userMoved = useRef(false);
-  const { applySaved, clearSaved } = useSavedPositions(cyRef, positionsKey);
   const onCyRef = useRef(onCy);
   onCyRef.current = onCy;
 
@@ -107,6 +106,9 @@ export function GraphCanvas({
       cyRef.current = undefined;
     };
   }, []);
+
+  // After the instance is made (effects run in order): the hook listens on it.
+  const { applySaved, clearSaved } = useSavedPositions(cyRef, positionsKey);
 
   useEffect(() => {
     const cy = cyRef.current;
