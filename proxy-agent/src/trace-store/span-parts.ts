@@ -194,6 +194,21 @@ const MAX_INTERNED_NAMES = 4096;
 const MAX_INTERNED_NAME_LENGTH = 200;
 const names = new Map<string, string>();
 
+const nameJsons = new Map<string, string>();
+
+/** JSON of an operation name, kept for the names held once (bounded as they are). */
+function nameJson(name: string): string {
+  let json = nameJsons.get(name);
+  if (json === undefined) {
+    json = jsonString(name);
+    if (name.length <= MAX_INTERNED_NAME_LENGTH) {
+      if (nameJsons.size >= MAX_INTERNED_NAMES) nameJsons.clear();
+      nameJsons.set(name, json);
+    }
+  }
+  return json;
+}
+
 /** `name`, as the one string already held for it when there is one. */
 export function internName(name: string): string {
   if (name.length > MAX_INTERNED_NAME_LENGTH) return name;
@@ -293,11 +308,46 @@ export function ingestSpanFromModel(span: Span, process: Process): IngestSpan {
 
 /** The span's JSON text, byte for byte JSON.stringify of its model object (key order as the translator's). */
 export function spanJson(span: IngestSpan): string {
+  const out: string[] = [];
+  writeSpanJson(span, out);
+  return out.join('');
+}
+
+/**
+ * Appends the span's JSON to `out` in pieces: joined once per answer, they make one flat string (a chain of
+ * concatenations would be a tree of thousands of small strings to walk when the answer is written).
+ */
+export function writeSpanJson(span: IngestSpan, out: string[]): void {
   const { traceID } = span;
   // Ids are hex (no escaping); times are integers (their JSON is their text).
-  let text = `{"traceID":"${traceID}","spanID":"${span.spanID}","operationName":${jsonString(span.operationName)},"references":${span.references ?? childOfJson(traceID, span.parentSpanID)},"startTime":${span.startTime},"duration":${span.duration},"tags":[`;
+  out.push(
+    '{"traceID":"',
+    traceID,
+    '","spanID":"',
+    span.spanID,
+    '","operationName":',
+    nameJson(span.operationName),
+    ',"references":',
+    span.references ?? childOfJson(traceID, span.parentSpanID),
+    ',"startTime":',
+    String(span.startTime),
+    ',"duration":',
+    String(span.duration),
+    ',"tags":[',
+  );
   const tags = span.tags;
-  for (let i = 0; i < tags.length; i++)
-    text += i === 0 ? tagJson(tags[i] as TagPart) : `,${tagJson(tags[i] as TagPart)}`;
-  return `${text}${span.logs}${span.processID}${span.end}`;
+  for (let i = 0; i < tags.length; i++) {
+    if (i > 0) out.push(',');
+    const part = tags[i] as TagPart;
+    if (part.json !== '') out.push(part.json);
+    else
+      out.push(
+        part.prefix,
+        part.type,
+        '","value":',
+        part.type === 'string' ? jsonString(part.text) : part.text,
+        '}',
+      );
+  }
+  out.push(span.logs, span.processID, span.end);
 }

@@ -12,6 +12,7 @@ import {
   TAG_SEED,
   type TagPart,
   tagPart,
+  writeSpanJson,
 } from './span-parts';
 import { tagValueString } from './tag-value';
 
@@ -623,9 +624,14 @@ function hasPart(parts: TagPart[], key: string, text: string): boolean {
 
 /** `JSON.stringify` of the trace, assembled from the spans' JSON (not kept: memory holds each span once). */
 function traceJson(record: TraceRecord): string {
-  let spans = '';
-  for (const s of record.spans) spans += spans === '' ? spanJson(s) : `,${spanJson(s)}`;
-  return `{"traceID":${JSON.stringify(record.traceID)},"spans":[${spans}],"processes":${JSON.stringify(record.processes)},"warnings":null}`;
+  const out = ['{"traceID":', JSON.stringify(record.traceID), ',"spans":['];
+  const spans = record.spans;
+  for (let i = 0; i < spans.length; i++) {
+    if (i > 0) out.push(',');
+    writeSpanJson(spans[i] as StoredSpan, out);
+  }
+  out.push('],"processes":', JSON.stringify(record.processes), ',"warnings":null}');
+  return out.join('');
 }
 
 function toTrace(record: TraceRecord): Trace {
