@@ -74,9 +74,8 @@ export function writeGraphViewState(s: GraphViewState): URLSearchParams {
   }
   if (s.selected) p.set('selected', s.selected);
   if (s.at !== undefined) p.set('at', String(s.at));
-  if (s.focus) {
-    p.set('focus', s.focus);
-    if (s.hops !== DEFAULTS.hops) p.set('hops', String(s.hops));
-  }
+  if (s.focus) p.set('focus', s.focus);
+  // Kept without a focus too: chosen first, then a node focused on.
+  if (s.hops !== DEFAULTS.hops) p.set('hops', String(s.hops));
   return p;
 }
