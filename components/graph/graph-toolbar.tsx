@@ -1,5 +1,5 @@
 'use client';
-// The graph controls: namespaces, graph type, time window, refresh, edge labels, layout, find, hide, fit.
+// The graph controls: namespaces, graph type, grouping, time window, refresh, edge labels, layout, find, hide, fit.
 import { Button } from '@/components/ui/button';
 import { SelectField } from '@/components/ui/select-field';
 import { TextField } from '@/components/ui/text-field';
@@ -74,6 +74,16 @@ export function GraphToolbar({
         value={String(state.refresh) as (typeof REFRESH_OPTIONS)[number]['value']}
         options={REFRESH_OPTIONS}
         onChange={(v) => update({ refresh: Number(v) as GraphViewState['refresh'] })}
+      />
+      <SelectField
+        label="Group"
+        value={state.group}
+        options={[
+          { value: 'none', label: 'None' },
+          { value: 'app', label: 'By app' },
+          { value: 'namespace', label: 'By namespace' },
+        ]}
+        onChange={(group) => update({ group, focus: undefined, selected: undefined })}
       />
       <SelectField
         label="Edge labels"

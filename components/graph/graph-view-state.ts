@@ -2,6 +2,7 @@
 // hide, selection, focus), so that a view can be shared by its link: read and written here, for the client hook
 // and for the server page (which starts the first graph request before the client has loaded).
 import { GRAPH_TYPES, type GraphType } from '@/lib/graph/types';
+import { AGGREGATIONS, type Aggregation } from './aggregate';
 import type { EdgeLabelMode } from './elements';
 
 export const DURATIONS = ['1m', '5m', '10m', '30m', '1h'] as const;
@@ -27,6 +28,8 @@ export interface GraphViewState {
   /** The node the graph is focused on: it and what is within `hops` of it are drawn, the rest dimmed. */
   focus?: string;
   hops: (typeof FOCUS_HOPS)[number];
+  /** Namespaces or apps drawn as one node each (see `aggregate.ts`). */
+  group: Aggregation;
 }
 
 const DEFAULTS: GraphViewState = {
@@ -39,6 +42,7 @@ const DEFAULTS: GraphViewState = {
   find: '',
   hide: '',
   hops: 2,
+  group: 'none',
 };
 
 function oneOf<T extends string | number>(values: readonly T[], raw: string | null, fallback: T): T {
@@ -63,13 +67,23 @@ export function readGraphViewState(p: URLSearchParams): GraphViewState {
     at: /^\d{9,11}$/.test(p.get('at') ?? '') ? Number(p.get('at')) : undefined,
     focus: p.get('focus') || undefined,
     hops: oneOf(FOCUS_HOPS, p.get('hops'), DEFAULTS.hops),
+    group: oneOf(AGGREGATIONS, p.get('group'), DEFAULTS.group),
   };
 }
 
 export function writeGraphViewState(s: GraphViewState): URLSearchParams {
   const p = new URLSearchParams();
   if (s.namespaces.length > 0) p.set('namespaces', s.namespaces.join(','));
-  for (const k of ['graphType', 'duration', 'refresh', 'labels', 'layout', 'find', 'hide'] as const) {
+  for (const k of [
+    'graphType',
+    'duration',
+    'refresh',
+    'labels',
+    'layout',
+    'find',
+    'hide',
+    'group',
+  ] as const) {
     if (String(s[k]) !== String(DEFAULTS[k])) p.set(k, String(s[k]));
   }
   if (s.selected) p.set('selected', s.selected);

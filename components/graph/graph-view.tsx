@@ -9,6 +9,7 @@ import { Banner } from '@/components/ui/banner';
 import { Button } from '@/components/ui/button';
 import { parseExpression } from '@/lib/graph/expression';
 import type { Graph } from '@/lib/graph/types';
+import { aggregateGraph, namespaceOfAggregate } from './aggregate';
 import { toElements } from './elements';
 import { focusSet } from './focus';
 import { GoTo } from './go-to';
@@ -47,27 +48,36 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
     refreshMs,
     drawn,
   );
-  // The go-to lists (thousands of options at scale) render after the canvas has its elements.
-  const listGraph = useDeferredValue(graph.data);
   const find = useMemo(() => parseExpression(state.find), [state.find]);
   const hide = useMemo(() => parseExpression(state.hide), [state.hide]);
+  // What is drawn: the graph, or its namespaces or apps as one node each.
+  const shown = useMemo(
+    () => graph.data && aggregateGraph(graph.data, state.group),
+    [graph.data, state.group],
+  );
+  // The go-to and find lists (thousands of options at scale) render after the canvas has its elements.
+  const listShown = useDeferredValue(shown);
   const focus = useMemo(
-    () => (graph.data && state.focus ? focusSet(graph.data, state.focus, state.hops) : undefined),
-    [graph.data, state.focus, state.hops],
+    () => (shown && state.focus ? focusSet(shown, state.focus, state.hops) : undefined),
+    [shown, state.focus, state.hops],
   );
   const elements = useMemo(
     () =>
-      graph.data
-        ? toElements(graph.data, {
+      shown
+        ? toElements(shown, {
             edgeLabels: state.labels,
             find: find.ok ? find.value : [],
             hide: hide.ok ? hide.value : [],
             focus,
           })
         : [],
-    [graph.data, state.labels, find, hide, focus],
+    [shown, state.labels, find, hide, focus],
   );
   const select = (selected: string | undefined) => {
+    // A namespace drawn as one node opens: that namespace, every node of it.
+    const namespace = selected && namespaceOfAggregate(selected);
+    if (namespace)
+      return update({ namespaces: [namespace], group: 'none', selected: undefined, focus: undefined });
     update({ selected });
     if (selected) setDrawerOpen(true);
   };
@@ -104,9 +114,9 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
           fetching={graph.isFetching}
         />
         <div className="flex flex-wrap items-center gap-x-3 gap-y-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
-          <GoTo graph={listGraph} selected={state.selected} onSelect={select} />
+          <GoTo graph={listShown} selected={state.selected} onSelect={select} />
           <GraphTools
-            graph={listGraph}
+            graph={listShown}
             state={state}
             update={update}
             cy={cy}
@@ -146,7 +156,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
             onLaidOut={() => setDrawn(true)}
             summary={summary}
             exposeCy={exposeCy}
-            positionsKey={positionsKey(state)}
+            positionsKey={positionsKey({ ...state, graphType: `${state.graphType}/${state.group}` })}
             resetRequest={resetRequest}
             centerRequest={centerRequest}
             onCy={(c) => {

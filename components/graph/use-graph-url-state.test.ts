@@ -16,7 +16,7 @@ describe('graph view state in the URL', () => {
 
   it('round-trips a shared view', () => {
     const q =
-      'namespaces=bookinfo%2Cshop&graphType=workload&duration=5m&refresh=0&labels=p95&layout=force&find=rps+%3E+5&hide=app%3Ddetails&selected=svc%3Abookinfo%3Areviews&at=1700000000&focus=app%3Abookinfo%3Areviews%3Av2&hops=3';
+      'namespaces=bookinfo%2Cshop&graphType=workload&duration=5m&refresh=0&labels=p95&layout=force&find=rps+%3E+5&hide=app%3Ddetails&selected=svc%3Abookinfo%3Areviews&at=1700000000&focus=app%3Abookinfo%3Areviews%3Av2&hops=3&group=app';
     const s = readGraphViewState(new URLSearchParams(q));
     expect(s).toEqual({
       namespaces: ['bookinfo', 'shop'],
@@ -31,6 +31,7 @@ describe('graph view state in the URL', () => {
       at: 1700000000,
       focus: 'app:bookinfo:reviews:v2',
       hops: 3,
+      group: 'app',
     });
     expect(readGraphViewState(writeGraphViewState(s))).toEqual(s);
   });
