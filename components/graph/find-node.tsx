@@ -1,9 +1,34 @@
 'use client';
-// Find a node by name: a text box whose suggestions are every node of the graph (the browser's own
-// autocomplete over a datalist, keyboard and screen-reader friendly); picking one jumps to it.
+// Find a node by name: a text box suggesting the nodes whose names hold what is typed, across every node of
+// the graph (the browser's own autocomplete over a datalist, keyboard and screen-reader friendly); picking
+// one jumps to it.
 import { useId, useMemo, useState } from 'react';
 import type { Graph } from '@/lib/graph/types';
 import { nodeTitle } from './node-panel';
+
+/** Suggestions shown at once: a datalist of 10,000 options would cost the page its first frame. */
+export const MAX_SUGGESTIONS = 50;
+
+/** The suggestions for a typed text: names that start with it first, then names that contain it. */
+export function suggestions(
+  options: readonly { id: string; label: string }[],
+  text: string,
+  max = MAX_SUGGESTIONS,
+): { id: string; label: string }[] {
+  const t = text.trim().toLowerCase();
+  if (!t) return options.slice(0, max);
+  const starts: { id: string; label: string }[] = [];
+  const contains: { id: string; label: string }[] = [];
+  for (const o of options) {
+    const l = o.label.toLowerCase();
+    const at = l.indexOf(t);
+    // "app reviews v1": the kind word does not count as the start.
+    if (at === 0 || at === l.indexOf(' ') + 1) starts.push(o);
+    else if (at > 0) contains.push(o);
+    if (starts.length >= max) break;
+  }
+  return [...starts, ...contains].slice(0, max);
+}
 
 export function findNodeOptions(graph: Graph | undefined): { id: string; label: string }[] {
   return (graph?.elements.nodes ?? [])
@@ -28,6 +53,7 @@ export function FindNode({ graph, onJump }: { graph?: Graph; onJump: (id: string
   const [text, setText] = useState('');
   const [missed, setMissed] = useState(false);
   const options = useMemo(() => findNodeOptions(graph), [graph]);
+  const shown = useMemo(() => suggestions(options, text), [options, text]);
   const jump = (value: string, onlyExact: boolean) => {
     const exact = options.find((o) => o.label === value);
     const hit = exact?.id ?? (onlyExact ? undefined : matchNode(options, value));
@@ -57,7 +83,7 @@ export function FindNode({ graph, onJump }: { graph?: Graph; onJump: (id: string
         }}
       />
       <datalist id={`${id}-nodes`}>
-        {options.map((o) => (
+        {shown.map((o) => (
           <option key={o.id} value={o.label} />
         ))}
       </datalist>
