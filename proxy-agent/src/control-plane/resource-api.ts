@@ -220,7 +220,10 @@ async function serveWatch(
   } catch (err) {
     release();
     if (err instanceof ApiError) fail(err);
-    else res.destroy(err as Error);
+    else {
+      ctx.log(`cannot open a ${path.kind} watch: ${err instanceof Error ? err.message : String(err)}`);
+      res.destroy();
+    }
     return;
   }
   if (res.destroyed) {
