@@ -113,6 +113,7 @@ describe('every listener behind the guard', () => {
     const broken = new SidecarMetrics();
     const metrics: SidecarMetricsApi = {
       recordRequest: (r) => broken.recordRequest(r),
+      tcp: (r) => broken.tcp(r),
       cluster: (c) => broken.cluster(c),
       setEndpoints: (e) => broken.setEndpoints(e),
       exposition: () => {

@@ -6,7 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { EffectiveMtls } from './peer-authentication';
-import { MESH_ALPN, spiffeIds, type WorkloadTls } from './workload-tls';
+import { INBOUND_ALPN, spiffeIds, type WorkloadTls } from './workload-tls';
 
 /** The inbound port's first byte and TLS handshake must arrive within this long of the connection. */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -119,7 +119,7 @@ export class InboundTransport {
         secureContext: context,
         requestCert: true,
         rejectUnauthorized: true,
-        ALPNProtocols: MESH_ALPN,
+        ALPNProtocols: INBOUND_ALPN,
       });
       tls.on('error', (err: Error & { code?: string }) => {
         if (settle())

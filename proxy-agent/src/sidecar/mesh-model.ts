@@ -30,6 +30,7 @@ import { compileFault, type FaultPolicy } from './fault';
 import type { LbPolicy } from './load-balancer';
 import { compileOutlierPolicy, type OutlierPolicy } from './outlier-detection';
 import { type EffectiveMtls, effectiveMtlsMode } from './peer-authentication';
+import { type PortProtocol, portProtocol, upstreamHttp2 } from './port-protocol';
 import { compileRetryPolicy, type RetryPolicy } from './retry';
 import { compileMatch, cumulativeWeights, type MatchableRoute } from './route-table';
 import type { ServiceIdentity, WorkloadIdentity } from './telemetry-types';
@@ -80,12 +81,27 @@ export interface ClusterConfig {
   tls: ClientTLSSettings | undefined;
   /** Istio's SNI for mesh mTLS to this cluster: `outbound_.<port>_.<subset>_.<fqdn>`. */
   istioSni: string;
+  /** The service port's protocol (Istio's selection); TCP ports are proxied as byte streams. */
+  protocol: PortProtocol;
+  /** Requests go upstream over HTTP/2 (an HTTP2/GRPC port, or the DestinationRule's h2UpgradePolicy). */
+  http2: boolean;
 }
 
 export interface ServicePortConfig {
   number: number;
   name: string;
   targetPort?: number;
+  protocol: PortProtocol;
+}
+
+/** A VirtualService `tcp` route (or the default one): L4 match, weighted destinations. */
+export interface TcpRouteConfig {
+  /** Matches a connection to this service port only; undefined: any port. */
+  port: number | undefined;
+  /** Matches callers with these labels only; undefined: any caller. */
+  sourceLabels: Readonly<Record<string, string>> | undefined;
+  destinations: readonly RouteDestination[];
+  cumulative: readonly number[];
 }
 
 export interface RouteDestination {
@@ -113,6 +129,8 @@ export interface ServiceConfig {
   external: boolean;
   ports: readonly ServicePortConfig[];
   routes: RouteConfig[];
+  /** Its TCP routes (the VirtualService's `tcp`, else all of it to the service). */
+  tcpRoutes: TcpRouteConfig[];
   /** Where the routes came from: `VirtualService ns/name`, or `default`. */
   routeSource: string;
 }
@@ -259,7 +277,7 @@ interface CompileInput {
 }
 
 /** Istio's service port when a ServiceEntry declares none. */
-const DEFAULT_SERVICE_PORT: ServicePortConfig = { number: 80, name: 'http' };
+const DEFAULT_SERVICE_PORT: ServicePortConfig = { number: 80, name: 'http', protocol: 'http' };
 /** The whole of a route's traffic (weights are percentages). */
 const ALL_TRAFFIC = 100;
 
@@ -309,6 +327,7 @@ function compileServiceEntry(
     number: p.number,
     name: p.name,
     targetPort: p.targetPort,
+    protocol: portProtocol(p),
   }));
   for (const host of se.spec.hosts) {
     const fqdn = qualifyHost(host, ns);
@@ -321,6 +340,7 @@ function compileServiceEntry(
       external,
       ports,
       routes: [],
+      tcpRoutes: [],
       routeSource: 'default',
     });
     const raw = serviceEndpoints(se, host, input.entries);
@@ -392,6 +412,8 @@ function subsetCluster(
     pool: compileConnectionPool(subset.policy?.connectionPool),
     tls: subset.policy?.tls,
     istioSni: `outbound_.${sp.number}_.${subset.name}_.${fqdn}`,
+    protocol: sp.protocol,
+    http2: upstreamHttp2(sp.protocol, subset.policy?.connectionPool?.http?.h2UpgradePolicy),
   };
 }
 
@@ -430,6 +452,21 @@ function applyVirtualService(
         fault: compileFault(r.fault),
       };
     });
+    service.tcpRoutes = (vs.spec.tcp ?? []).map((r, ri) => ({
+      port: r.match?.find((m) => m.port !== undefined)?.port,
+      sourceLabels: r.match?.find((m) => m.sourceLabels !== undefined)?.sourceLabels,
+      destinations: r.route.map((d, di) =>
+        routeDestination(
+          input,
+          vs,
+          `spec.tcp[${ri}].route[${di}].destination`,
+          d.destination,
+          services,
+          clusterIndex,
+        ),
+      ),
+      cumulative: cumulativeWeights(r.route.map((d) => d.weight)),
+    }));
   });
 }
 
@@ -474,8 +511,27 @@ function routeDestination(
 /** Step 3: a service without a VirtualService gets Istio's default route: all of it, default retries. */
 function addDefaultRoutes(services: ReadonlyMap<string, ServiceConfig>, clusterIndex: ClusterIndex): void {
   for (const service of services.values()) {
-    if (service.routeSource !== 'default') continue;
     const byPort = clusterIndex.get(service.fqdn)?.get('') as Map<number, ClusterConfig>;
+    if (service.tcpRoutes.length === 0) {
+      // Istio's default TCP route: the whole service (the connection's port picks the cluster).
+      service.tcpRoutes = [
+        {
+          port: undefined,
+          sourceLabels: undefined,
+          destinations: [
+            {
+              service,
+              subset: '',
+              clusters: byPort,
+              fixed: undefined,
+              defaultCluster: byPort.values().next().value as ClusterConfig,
+            },
+          ],
+          cumulative: [ALL_TRAFFIC],
+        },
+      ];
+    }
+    if (service.routeSource !== 'default') continue;
     service.routes = [
       {
         name: 'default',
@@ -550,4 +606,17 @@ export function lookupService(model: MeshModel, hostname: string): ServiceConfig
 /** The cluster a destination sends a request for `port` to (the service's first port when not declared). */
 export function clusterFor(d: RouteDestination, port: number): ClusterConfig {
   return d.fixed ?? d.clusters.get(port) ?? d.defaultCluster;
+}
+
+/** The TCP route a connection to `port` from a caller with `labels` takes (Istio: the first that matches). */
+export function selectTcpRoute(
+  service: ServiceConfig,
+  port: number,
+  labels: Readonly<Record<string, string>>,
+): TcpRouteConfig | undefined {
+  return service.tcpRoutes.find(
+    (r) =>
+      (r.port === undefined || r.port === port) &&
+      (r.sourceLabels === undefined || Object.entries(r.sourceLabels).every(([k, v]) => labels[k] === v)),
+  );
 }

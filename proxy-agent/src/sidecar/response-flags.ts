@@ -15,6 +15,10 @@ export const Flag = {
   FI: 1 << 10,
   DC: 1 << 14,
   URX: 1 << 15,
+  /** Downstream protocol error: a malformed HTTP/2 frame, a gRPC call without `te: trailers`. */
+  DPE: 1 << 18,
+  /** Upstream protocol error. */
+  UPE: 1 << 23,
 } as const;
 
 export type FlagName = keyof typeof Flag;

@@ -1,8 +1,8 @@
 // Assembles one sidecar: config source → compiled model (swapped atomically), cluster runtime, the
 // inbound, outbound and admin listeners (each behind the shared guard and the listener limits),
 // telemetry, and a drain on close. startSidecar reads as its steps; each step is one function below.
-import type { RequestListener, Server } from 'node:http';
-import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
+import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { CLUSTER_DOMAIN, LABEL_WORKLOAD } from '../../../lib/mesh-config/labels';
 import { guardedHandler } from '../net/guarded-handler';
@@ -11,17 +11,35 @@ import type { CertificateSource } from '../sidecar-config/workload-certificate';
 import { ACCESS_LOG_ENTRIES, AccessLog } from './access-log';
 import { type AdminState, type ConfigError, createAdminHandler } from './admin';
 import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
+import { type ConnectionRoutes, PROTOCOL_DETECTION_TIMEOUT_MS, routeConnection } from './connection-router';
 import { FastListener } from './fast-listener';
 import { FastPool } from './fast-pool';
+import { handleH2Inbound } from './h2-inbound';
+import { H2Listener } from './h2-listener';
+import { handleH2Outbound } from './h2-outbound';
+import { H2Pool } from './h2-pool';
 import { createInboundHandler } from './inbound';
-import { InboundTransport, TLS_HANDSHAKE_TIMEOUT_MS } from './inbound-transport';
+import {
+  type ConnectionSecurity,
+  InboundTransport,
+  securityOf,
+  TLS_HANDSHAKE_TIMEOUT_MS,
+} from './inbound-transport';
 import type { ListenerContext } from './listener-context';
-import { DEFAULT_LISTENER_LIMITS, type ListenerLimits, limitedHttpServer } from './listener-limits';
-import { compileMesh, lookupService, type MeshModel, workloadKey } from './mesh-model';
+import {
+  ConnectionCap,
+  DEFAULT_LISTENER_LIMITS,
+  type ListenerLimits,
+  limitedHttpServer,
+  OVERLOAD_REPLY,
+} from './listener-limits';
+import { compileMesh, lookupService, type MeshModel, UNKNOWN_WORKLOAD, workloadKey } from './mesh-model';
 import { MAX_METRIC_SERIES, SidecarMetrics } from './metrics';
 import { createOutboundHandler } from './outbound';
 import { type EffectiveMtls, effectiveMtlsMode } from './peer-authentication';
 import { encodePeer, withOwnPrincipal } from './peer-metadata';
+import { Flag, flagString } from './response-flags';
+import { handleTcpConnect, handleTcpInbound } from './tcp-proxy';
 import type {
   ServiceIdentity,
   SidecarMetricsApi,
@@ -86,6 +104,8 @@ export interface SidecarOptions {
   certificates?: CertificateSource;
   /** The inbound port's first byte and TLS handshake must come within this long (default TLS_HANDSHAKE_TIMEOUT_MS). */
   tlsHandshakeTimeoutMs?: number;
+  /** How long protocol detection waits for telling bytes before calling a connection TCP (default PROTOCOL_DETECTION_TIMEOUT_MS). */
+  protocolDetectionTimeoutMs?: number;
 }
 
 export type ApplyResult = { ok: true } | { ok: false; error: string };
@@ -312,6 +332,9 @@ function proxyListener(name: string, handler: Handler, limits: ListenerLimits, f
     countConnections: !fastPath,
   });
   http.on('clientError', onClientError);
+  // node:http starts tracking connections (and checking their head and request deadlines) on 'listening';
+  // it never listens itself here (protocol detection hands it connections), so it is told.
+  http.emit('listening');
   const fast = fastPath
     ? new FastListener({
         handler,
@@ -384,16 +407,55 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     fastPath,
     log,
   );
+  const detectionTimeoutMs = options.protocolDetectionTimeoutMs ?? PROTOCOL_DETECTION_TIMEOUT_MS;
+  const appH2 = new H2Pool(options.appHost ?? LOOPBACK, options.appPort, undefined);
+  const protocolError = (reporter: 'source' | 'destination') => (security: ConnectionSecurity) =>
+    metrics.recordRequest({
+      reporter,
+      source: reporter === 'source' ? ctx.self : UNKNOWN_WORKLOAD,
+      destination: reporter === 'source' ? UNKNOWN_WORKLOAD : security.mtls ? ctx.selfMtls : ctx.self,
+      destinationService:
+        reporter === 'source'
+          ? { service: 'unknown', serviceName: 'unknown', serviceNamespace: 'unknown' }
+          : selfService,
+      ...(reporter === 'destination'
+        ? { connectionSecurityPolicy: security.mtls ? 'mutual_tls' : 'none' }
+        : {}),
+      requestProtocol: 'http',
+      responseCode: 0,
+      responseFlags: flagString(Flag.DPE),
+      durationMs: 0,
+      requestBytes: 0,
+      responseBytes: 0,
+    });
+  const inboundH2 = new H2Listener({
+    name: 'sidecar inbound',
+    onStream: (stream, headers, security) => handleH2Inbound(ctx, appH2, stream, headers, security),
+    onProtocolError: protocolError('destination'),
+    idleTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
+    log,
+  });
+  const inboundHttp1 = inboundAccept(inbound);
+  const inboundCap = new ConnectionCap(limits.maxConnections);
+  const appTarget = { host: options.appHost ?? LOOPBACK, port: options.appPort };
   const inboundTransport = new InboundTransport({
     workloadTls,
     mode: mtlsMode,
-    accept: inboundAccept(inbound),
+    accept: (socket) =>
+      routeCapped(inboundCap, socket, {
+        http1: inboundHttp1,
+        h2: (s) => inboundH2.accept(s),
+        tcp: (s) => handleTcpInbound(ctx, s, securityOf(s), appTarget),
+        declaredTcp: () => ownPortProtocol(config.model, selfService.service, options.appPort) === 'tcp',
+        detectionTimeoutMs,
+      }),
     handshakeTimeoutMs: options.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS,
     maxPending: limits.maxConnections,
     log,
     name: 'sidecar inbound',
   });
   inbound.server = inboundTransport.server;
+  trackSockets(inbound.server);
   const outbound = proxyListener(
     'sidecar outbound',
     drain.track(createOutboundHandler(ctx)),
@@ -401,6 +463,31 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     fastPath,
     log,
   );
+  // CONNECT from the app: a TCP service's port (node:http parses the request; the fast path hands it over).
+  outbound.http.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+    handleTcpConnect(ctx, req, socket, head),
+  );
+  const outboundH2 = new H2Listener({
+    name: 'sidecar outbound',
+    onStream: (stream, headers) => handleH2Outbound(ctx, stream, headers),
+    onProtocolError: protocolError('source'),
+    idleTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
+    log,
+  });
+  const outboundHttp1 = inboundAccept(outbound);
+  const outboundCap = new ConnectionCap(limits.maxConnections);
+  const outboundServer = createServer({ allowHalfOpen: true }, (socket) =>
+    routeCapped(outboundCap, socket, {
+      http1: outboundHttp1,
+      h2: (s) => outboundH2.accept(s),
+      // Opaque bytes with no CONNECT say nothing of where they go (no original destination here).
+      tcp: (s) => s.destroy(),
+      declaredTcp: () => false,
+      detectionTimeoutMs,
+    }),
+  );
+  outbound.server = outboundServer;
+  trackSockets(outboundServer);
   const admin = adminListener(
     {
       metrics,
@@ -435,7 +522,14 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   const close = once(async () => {
     drain.draining = true;
     unsubscribe();
+    inboundH2.closeAll(false);
+    outboundH2.closeAll(false);
     await drainListeners([inbound, outbound], drain, options.drainTimeoutMs ?? DEFAULT_DRAIN_MS);
+    inboundH2.closeAll(true);
+    outboundH2.closeAll(true);
+    // Stops node:http's deadline checks (started by the 'listening' it was told).
+    for (const l of [inbound, outbound]) if (!l.http.listening) l.http.close(() => {});
+    await appH2.close();
     await clusters.close();
     await app.close();
     if (ownsTracer) await tracer.shutdown();
@@ -479,6 +573,37 @@ function ownMtlsMode(
     if (inboundPort() !== undefined) cached = { model: m, mode };
     return mode;
   };
+}
+
+/** The overload answer for an HTTP/1.x connection past the cap (what the HTTP listener answers itself). */
+const OVERLOAD_RESPONSE = `HTTP/1.1 ${OVERLOAD_REPLY.status} Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: ${OVERLOAD_REPLY.body.length}\r\nx-envoy-response-flags: ${OVERLOAD_REPLY.flag}\r\nconnection: close\r\n\r\n${OVERLOAD_REPLY.body}`;
+
+/**
+ * Step 7d: protocol detection behind the listener's connection cap (counted at accept, before a byte came):
+ * past the cap an HTTP/1.x connection is answered 503 (OM) and closed, any other is closed.
+ */
+function routeCapped(cap: ConnectionCap, socket: Socket, routes: ConnectionRoutes): void {
+  if (cap.admit(socket)) {
+    routeConnection(socket, routes);
+    return;
+  }
+  const refuse = (s: Socket) => s.destroy();
+  routeConnection(socket, {
+    ...routes,
+    http1: (s) => {
+      s.end(OVERLOAD_RESPONSE);
+      s.resume();
+    },
+    h2: refuse,
+    tcp: refuse,
+  });
+}
+
+/** Step 7c: the protocol of the own service's port the app listens on (the first port when none says). */
+function ownPortProtocol(model: MeshModel, service: string, appPort: number) {
+  const ports = lookupService(model, service)?.ports ?? [];
+  const port = ports.find((p) => (p.targetPort ?? p.number) === appPort) ?? ports[0];
+  return port?.protocol ?? 'unknown';
 }
 
 /** Step 7b: where the inbound transport hands a connection: the fast path, or node:http. */
@@ -533,5 +658,24 @@ async function drainListeners(listeners: ProxyListener[], drain: DrainTracker, t
   for (const s of servers) s.closeIdleConnections();
   await drain.idle(timeoutMs);
   for (const s of servers) s.closeAllConnections();
+  // Connections handed over by protocol detection (HTTP/2, TCP, or HTTP/1 to a node:http server that does
+  // not listen, and so does not track them) are cut here.
+  for (const l of listeners) for (const socket of openSockets(l.server)) socket.destroy();
   await Promise.all(stopped);
+}
+
+const socketsOf = new WeakMap<NetServer, Set<Socket>>();
+
+/** Keeps the open connections of a listening server (to cut them on close). */
+function trackSockets(server: NetServer): void {
+  const open = new Set<Socket>();
+  socketsOf.set(server, open);
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+}
+
+function openSockets(server: NetServer): Iterable<Socket> {
+  return socketsOf.get(server) ?? [];
 }

@@ -153,8 +153,11 @@ export class UpstreamTls {
     this.fileContext = plan.kind === 'istio-mutual' ? undefined : loadFileContext(plan);
   }
 
-  /** A new TLS connection; it is usable at 'secureConnect'. Failures come as the socket's 'error'. */
-  connect(): TLSSocket | Socket {
+  /**
+   * A new TLS connection; it is usable at 'secureConnect'. Failures come as the socket's 'error'. `alpn`:
+   * what it offers (HTTP/1.1 by default; `h2` for HTTP/2, `istio-peer-exchange` for TCP with peer metadata).
+   */
+  connect(alpn: readonly string[] = MESH_ALPN): TLSSocket | Socket {
     const plan = this.plan;
     let context: SecureContext | undefined;
     if (plan.kind === 'istio-mutual') {
@@ -172,7 +175,7 @@ export class UpstreamTls {
       host: this.host,
       port: this.port,
       servername: plan.sni,
-      ALPNProtocols: MESH_ALPN,
+      ALPNProtocols: alpn as string[],
       ...(context ? { secureContext: context } : {}),
       ...(this.session ? { session: this.session } : {}),
       rejectUnauthorized: plan.kind === 'istio-mutual' || !plan.insecureSkipVerify,

@@ -8,6 +8,12 @@ import type { CertificateSource, WorkloadCertificate } from '../sidecar-config/w
 
 /** ALPN on every TLS connection the sidecar makes or takes (h2 once the sidecar speaks it). */
 export const MESH_ALPN = ['http/1.1'];
+/** ALPN of HTTP/2 over mesh TLS. */
+export const H2_ALPN = ['h2'];
+/** ALPN of TCP over mesh mTLS: Istio's metadata exchange (the caller's peer metadata leads the stream). */
+export const PEER_EXCHANGE_ALPN = ['istio-peer-exchange'];
+/** What the inbound side accepts, in its order of preference. */
+export const INBOUND_ALPN = ['h2', 'istio-peer-exchange', 'http/1.1'];
 
 /** Sessions are resumed only within one application (OpenSSL's session id context, at most 32 bytes). */
 const SESSION_ID_CONTEXT = 'meshlens-sidecar';

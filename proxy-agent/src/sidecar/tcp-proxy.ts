@@ -1,0 +1,287 @@
+// Opaque TCP through the sidecar, as Envoy's tcp_proxy: outbound, the local app asks for a service's TCP
+// port with HTTP CONNECT (there is no iptables to keep the original destination), the VirtualService's
+// `tcp` routes pick a destination by weight and port, the DestinationRule's maxConnections caps
+// connections (UO), and bytes flow both ways — half-closes passed on, so a peer that half-closes gets a
+// clean close. Over mTLS to another sidecar, Istio's `istio-peer-exchange` ALPN carries the caller's
+// peer metadata ahead of the bytes. Inbound, the bytes go to the local app. Each connection is counted
+// in istio_tcp_* (both reporters) and gets a span.
+import type { IncomingMessage } from 'node:http';
+import { connect as netConnect, type Socket } from 'node:net';
+import type { ClusterRuntime } from './cluster-manager';
+import type { ConnectionSecurity } from './inbound-transport';
+import type { ListenerContext } from './listener-context';
+import { clusterFor, lookupService, selectTcpRoute, UNKNOWN_WORKLOAD } from './mesh-model';
+import { resolveMtlsPeer } from './peer-metadata';
+import { Flag, flagString } from './response-flags';
+import { pickWeighted } from './route-table';
+import type { HopSpan, TcpCounters, TcpRecord } from './telemetry-types';
+import { PEER_EXCHANGE_ALPN } from './workload-tls';
+
+/** Largest peer-metadata preamble accepted on an `istio-peer-exchange` connection. */
+export const MAX_PEER_METADATA_BYTES = 4 * 1024;
+/** How long a TCP connection to an upstream may take (Istio's default connectTimeout is 10 s). */
+export const TCP_CONNECT_TIMEOUT_MS = 10_000;
+
+/** TCP connections open per cluster, against its connectionPool.tcp.maxConnections. */
+const openByCluster = new WeakMap<ClusterRuntime, number>();
+
+/** One proxied connection: the two sockets, the counters it adds to, its span, its flags. */
+class TcpSession {
+  flags = 0;
+  private closed = false;
+  private halves = 0;
+
+  constructor(
+    private readonly ctx: ListenerContext,
+    private readonly record: TcpRecord,
+    private counters: TcpCounters,
+    private readonly span: HopSpan,
+    private readonly onClose: () => void,
+  ) {
+    counters.opened++;
+  }
+
+  /** Pipes the two sockets, counting bytes; ends when both directions have ended or either breaks. */
+  join(downstream: Socket, upstream: Socket, head?: Buffer): void {
+    if (head && head.length > 0) {
+      this.counters.receivedBytes += head.length;
+      upstream.write(head);
+    }
+    const c = () => this.counters;
+    downstream.on('data', (chunk: Buffer) => {
+      c().receivedBytes += chunk.length;
+      if (!upstream.write(chunk)) downstream.pause();
+    });
+    upstream.on('drain', () => downstream.resume());
+    upstream.on('data', (chunk: Buffer) => {
+      c().sentBytes += chunk.length;
+      if (!downstream.write(chunk)) upstream.pause();
+    });
+    downstream.on('drain', () => upstream.resume());
+    // A half-close is passed on; the connection is done when both sides have ended.
+    const ended = () => {
+      if (++this.halves === 2) this.close(downstream, upstream);
+    };
+    downstream.once('end', () => {
+      upstream.end();
+      ended();
+    });
+    upstream.once('end', () => {
+      downstream.end();
+      ended();
+    });
+    downstream.once('error', () => this.close(downstream, upstream));
+    upstream.once('error', () => {
+      this.flags |= Flag.UC;
+      this.close(downstream, upstream);
+    });
+    downstream.once('close', () => this.close(downstream, upstream));
+    upstream.once('close', () => this.close(downstream, upstream));
+  }
+
+  close(downstream: Socket | undefined, upstream: Socket | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    // Writes still queued are flushed by end(); a broken side is destroyed.
+    for (const s of [downstream, upstream]) {
+      if (s === undefined || s.destroyed) continue;
+      if (s.writableEnded) s.destroySoon();
+      else s.end();
+    }
+    const flags = flagString(this.flags);
+    const closedIn =
+      flags === '-' ? this.counters : this.ctx.metrics.tcp({ ...this.record, responseFlags: flags });
+    closedIn.closed++;
+    this.span.setAttribute('upstream.bytes_sent', this.counters.receivedBytes);
+    this.span.setAttribute('upstream.bytes_received', this.counters.sentBytes);
+    this.span.end({ statusCode: 0, responseFlags: flags, error: flags !== '-' });
+    this.onClose();
+  }
+}
+
+/** Outbound: `CONNECT host:port` from the local app. Answers 200 once the upstream is connected. */
+export function handleTcpConnect(
+  ctx: ListenerContext,
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+): void {
+  socket.on('error', () => {});
+  const target = req.url ?? '';
+  const colon = target.lastIndexOf(':');
+  const hostname = colon > 0 ? target.slice(0, colon) : target;
+  const port = colon > 0 ? Number(target.slice(colon + 1)) : 0;
+  const model = ctx.current();
+  const service = lookupService(model, hostname);
+  const refuse = (status: string, flag: string) => {
+    if (!socket.destroyed)
+      socket.end(
+        `HTTP/1.1 ${status}\r\nx-envoy-response-flags: ${flag}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`,
+      );
+  };
+  const route = service
+    ? selectTcpRoute(service, port, { app: ctx.self.app, version: ctx.self.version })
+    : undefined;
+  const dest = route?.destinations[pickWeighted(route.cumulative, Math.random())] ?? route?.destinations[0];
+  const cluster = dest ? clusterFor(dest, port) : undefined;
+  const rt = cluster ? ctx.clusters.get(cluster.name) : undefined;
+  const span = ctx.tracer.startClientSpan(req.headers, {
+    name: cluster?.spanName ?? `${hostname}:${port}/*`,
+    method: 'CONNECT',
+    url: `tcp://${target}`,
+    ...(cluster ? { upstreamCluster: cluster.name } : {}),
+    ...(service ? { peerService: service.identity.serviceName } : {}),
+  });
+  span.setAttribute('net.protocol', 'tcp');
+  const record: TcpRecord = {
+    reporter: 'source',
+    source: ctx.self,
+    destination: UNKNOWN_WORKLOAD,
+    destinationService: service?.identity ?? {
+      service: hostname || 'unknown',
+      serviceName: hostname || 'unknown',
+      serviceNamespace: 'unknown',
+    },
+    responseFlags: '-',
+  };
+  const fail = (flag: number, status: string) => {
+    const flags = flagString(flag);
+    const counters = ctx.metrics.tcp({ ...record, responseFlags: flags });
+    counters.opened++;
+    counters.closed++;
+    span.end({ statusCode: 0, responseFlags: flags, error: true });
+    refuse(status, flags);
+  };
+  if (service === undefined || cluster === undefined || cluster.protocol !== 'tcp') {
+    // Only a TCP port is tunnelled; CONNECT to anything else is dropped, as before there were TCP ports.
+    span.end({ statusCode: 0, responseFlags: 'NR', error: true });
+    socket.destroy();
+    return;
+  }
+  if (rt === undefined) {
+    fail(Flag.UH, '503 Service Unavailable');
+    return;
+  }
+  const ep = rt.pick(undefined, Date.now());
+  if (ep === undefined) {
+    fail(Flag.UH, '503 Service Unavailable');
+    return;
+  }
+  const open = openByCluster.get(rt) ?? 0;
+  if (open >= rt.config.pool.maxConnections) {
+    rt.stats.pendingOverflow();
+    fail(Flag.UO, '503 Service Unavailable');
+    return;
+  }
+  openByCluster.set(rt, open + 1);
+  const release = () => openByCluster.set(rt, (openByCluster.get(rt) ?? 1) - 1);
+  const upstream = ep.tls
+    ? (ep.tls.connect(ep.mtls ? PEER_EXCHANGE_ALPN : undefined) as Socket)
+    : netConnect(ep.config.port, ep.config.host);
+  upstream.setTimeout(TCP_CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('connect timeout')));
+  upstream.once('error', () => {
+    if (connected) return;
+    release();
+    rt.recordResult(ep, 'local-failure', Date.now());
+    fail(Flag.UF, '503 Service Unavailable');
+  });
+  let connected = false;
+  upstream.once(ep.tls ? 'secureConnect' : 'connect', () => {
+    connected = true;
+    upstream.setTimeout(0);
+    upstream.setNoDelay(true);
+    span.setAttribute('peer.address', ep.config.key);
+    if (ep.mtls) {
+      // Istio's metadata exchange: the caller's peer metadata leads the stream, length-prefixed.
+      const meta = Buffer.from(ctx.peerHeader, 'utf8');
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(meta.length);
+      upstream.write(Buffer.concat([len, meta]));
+    }
+    const r: TcpRecord = {
+      ...record,
+      source: ep.mtls ? ctx.selfMtls : ctx.self,
+      destination: ep.destination,
+    };
+    const session = new TcpSession(ctx, r, ctx.metrics.tcp(r), span, release);
+    if (socket.destroyed) {
+      session.flags |= Flag.DC;
+      session.close(undefined, upstream);
+      return;
+    }
+    socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
+    session.join(socket, upstream, head);
+  });
+}
+
+/** Reads Istio's peer-metadata preamble (4-byte length, then the encoded peer) off a socket. */
+function readPeerMetadata(socket: Socket, done: (value: string | undefined) => void): void {
+  let buf: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    if (buf.length < 4) return;
+    const len = buf.readUInt32BE(0);
+    if (len > MAX_PEER_METADATA_BYTES) {
+      socket.off('data', onData);
+      socket.destroy();
+      return;
+    }
+    if (buf.length < 4 + len) return;
+    socket.off('data', onData);
+    socket.pause();
+    const rest = buf.subarray(4 + len);
+    if (rest.length > 0) socket.unshift(rest);
+    done(buf.toString('utf8', 4, 4 + len));
+  };
+  socket.on('data', onData);
+}
+
+/** Inbound: a TCP connection for the local app (after the peer metadata, over `istio-peer-exchange`). */
+export function handleTcpInbound(
+  ctx: ListenerContext,
+  socket: Socket,
+  security: ConnectionSecurity,
+  app: { host: string; port: number },
+): void {
+  socket.on('error', () => {});
+  const start = (peerValue: string | undefined) => {
+    const source = security.mtls
+      ? resolveMtlsPeer(peerValue, ctx.current(), security.peerPrincipal)
+      : UNKNOWN_WORKLOAD;
+    const record: TcpRecord = {
+      reporter: 'destination',
+      source,
+      destination: security.mtls ? ctx.selfMtls : ctx.self,
+      destinationService: ctx.selfService,
+      connectionSecurityPolicy: security.mtls ? 'mutual_tls' : 'none',
+      responseFlags: '-',
+    };
+    const span = ctx.tracer.startServerSpan(
+      {},
+      { name: ctx.inboundSpanName, method: 'CONNECT', url: `tcp://${ctx.selfService.service}` },
+    );
+    span.setAttribute('net.protocol', 'tcp');
+    if (security.mtls) span.setAttribute('source.principal', source.principal);
+    const upstream = netConnect(app.port, app.host);
+    upstream.setTimeout(TCP_CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('connect timeout')));
+    let connected = false;
+    upstream.once('error', () => {
+      if (connected) return;
+      const counters = ctx.metrics.tcp({ ...record, responseFlags: 'UF' });
+      counters.opened++;
+      counters.closed++;
+      span.end({ statusCode: 0, responseFlags: 'UF', error: true });
+      socket.destroy();
+    });
+    upstream.once('connect', () => {
+      connected = true;
+      upstream.setTimeout(0);
+      upstream.setNoDelay(true);
+      new TcpSession(ctx, record, ctx.metrics.tcp(record), span, () => {}).join(socket, upstream);
+      if (socket.isPaused()) socket.resume();
+    });
+  };
+  if ((socket as Socket & { alpnProtocol?: string | false }).alpnProtocol === PEER_EXCHANGE_ALPN[0])
+    readPeerMetadata(socket, start);
+  else start(undefined);
+}
