@@ -11,6 +11,10 @@ const COMMANDS: Record<
     summary: 'run the control plane (mesh config, registry)',
     load: () => import('./control-plane/command'),
   },
+  kubeconfig: {
+    summary: 'print a kubeconfig for kubectl',
+    load: () => import('./control-plane/kubeconfig-command'),
+  },
   'trace-store': {
     summary: 'run the Jaeger-compatible trace store',
     load: () => import('./trace-store/command'),

@@ -4,6 +4,9 @@ import { apiVersionOf } from '../../../lib/mesh-config/kinds';
 import type { MeshResource } from '../../../lib/mesh-config/schema';
 import type { Actor } from './audit-log';
 import { bodyFormat, parseBody, readBody } from './body';
+import { type FieldValidation, parseFieldValidation, validateFields } from './kube/field-validation';
+import { fieldSelector, labelSelector, type Selector } from './kube/selectors';
+import { tableOf, tableVersion } from './kube/table';
 import { pageOf } from './list-pages';
 import type { MeshStore, Subscription } from './mesh-store';
 import type { ResourcePath } from './paths';
@@ -44,22 +47,54 @@ function listKind(kind: string): string {
   return `${kind}List`;
 }
 
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+function isApplyPatch(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() === APPLY_PATCH;
+}
+
 async function readResourceBody(
   req: IncomingMessage,
   allowPatch: boolean,
   limits: ResourceApiContext['limits'],
 ): Promise<Record<string, unknown>> {
-  const format = bodyFormat(req.headers['content-type']);
-  if (!format || (format === 'merge-patch') !== allowPatch) {
+  // Server-side apply sends the whole intended object as YAML (JSON is YAML too).
+  const format = allowPatch && isApplyPatch(req) ? 'yaml' : bodyFormat(req.headers['content-type']);
+  if (!format || (format === 'merge-patch' || (allowPatch && isApplyPatch(req))) !== allowPatch) {
     throw new ApiError(
       415,
       'UnsupportedMediaType',
       allowPatch
-        ? `the patch content type must be application/merge-patch+json, not ${req.headers['content-type'] ?? 'none'}`
+        ? `the patch content type must be application/merge-patch+json or ${APPLY_PATCH}, not ${req.headers['content-type'] ?? 'none'}`
         : `the content type must be application/json or application/yaml, not ${req.headers['content-type']}`,
     );
   }
   return parseBody(await readBody(req, limits.maxBodyBytes), format, limits.maxBodyDepth);
+}
+
+/** `?dryRun=All`: decide, answer, keep nothing (kubectl diff). */
+function dryRunOf(url: URL): boolean {
+  const values = url.searchParams.getAll('dryRun');
+  for (const v of values)
+    if (v !== 'All') throw badRequest(`Invalid dryRun value: ${v.slice(0, 40)}; must be All`);
+  return values.length > 0;
+}
+
+/** Both selectors of a list or watch, as one test (undefined: everything). */
+function selectorOf(url: URL): Selector | undefined {
+  const l = labelSelector(url.searchParams.get('labelSelector'));
+  const f = fieldSelector(url.searchParams.get('fieldSelector'));
+  if (!l || !f) return l ?? f;
+  return (o) => l(o) && f(o);
+}
+
+/** Kubernetes' Warning header (RFC 7234 form: 299 - "text"). */
+function warn(res: ServerResponse, warnings: readonly string[]): void {
+  if (warnings.length > 0)
+    res.setHeader(
+      'warning',
+      warnings.map((w) => `299 - ${JSON.stringify(w.replace(/[^\x20-\x7e]/g, '?'))}`),
+    );
 }
 
 export async function handleResource(
@@ -71,25 +106,49 @@ export async function handleResource(
 ): Promise<void> {
   const { store, actor } = ctx;
   const { kind, namespace, name } = path;
+  const dryRun = req.method === 'GET' ? false : dryRunOf(url);
   const mutate = async (m: Mutation) => {
-    const change = await store.mutate(m, actor);
-    ctx.onChange?.(change);
-    return change.object;
+    const change = await store.mutate(m, actor, { dryRun });
+    if (!dryRun) {
+      ctx.onChange?.(change);
+      return change.object;
+    }
+    // Nothing was stored: the version stays the live object's (none for a create), as in Kubernetes.
+    const { resourceVersion: _rv, ...metadata } = change.object.metadata;
+    const live = change.old?.metadata.resourceVersion;
+    return { ...change.object, metadata: { ...metadata, ...(live ? { resourceVersion: live } : {}) } };
+  };
+  const fieldValidation: FieldValidation = parseFieldValidation(url.searchParams.get('fieldValidation'));
+  const checked = (body: Record<string, unknown>) => {
+    const v = validateFields(kind, body, fieldValidation);
+    warn(res, v.warnings);
+    return v.body;
   };
   switch (req.method) {
     case 'GET': {
-      // Selectors are not implemented: answering unfiltered would mislead a client, so say so.
-      for (const p of ['labelSelector', 'fieldSelector'])
-        if (url.searchParams.get(p)) throw badRequest(`${p} is not supported by this control plane`);
+      const selector = selectorOf(url);
+      const table = tableVersion(req.headers.accept);
       await store.sync();
       if (name === undefined) {
         const watch = url.searchParams.get('watch');
-        if (watch === 'true' || watch === '1') return serveWatch(req, res, url, path, ctx);
+        if (watch === 'true' || watch === '1') return serveWatch(req, res, url, path, ctx, selector, table);
+        const all = store.list(kind, namespace);
         const page = pageOf(
-          store.list(kind, namespace),
+          selector ? all.filter(selector) : all,
           url.searchParams.get('limit'),
           url.searchParams.get('continue'),
         );
+        if (table)
+          return sendJson(
+            res,
+            200,
+            tableOf(kind, page.items, table, {
+              resourceVersion: store.resourceVersion,
+              ...(page.continue !== undefined
+                ? { continue: page.continue, remainingItemCount: page.remainingItemCount }
+                : {}),
+            }),
+          );
         return sendJson(res, 200, {
           kind: listKind(kind),
           apiVersion: apiVersionOf(kind),
@@ -104,24 +163,36 @@ export async function handleResource(
       }
       const object = store.get(kind, namespace as string, name);
       if (!object) throw notFound(kind, name);
+      if (table)
+        return sendJson(res, 200, tableOf(kind, [object], table, { resourceVersion: store.resourceVersion }));
       return sendJson(res, 200, object);
     }
     case 'POST': {
       if (name !== undefined || namespace === undefined)
         throw new ApiError(405, 'MethodNotAllowed', 'POST creates in a namespaced collection');
-      const body = await readResourceBody(req, false, ctx.limits);
+      const body = checked(await readResourceBody(req, false, ctx.limits));
       return sendJson(res, 201, await mutate({ verb: 'create', kind, namespace, body }));
     }
     case 'PUT': {
       if (name === undefined || namespace === undefined)
         throw new ApiError(405, 'MethodNotAllowed', 'PUT replaces a named resource');
-      const body = await readResourceBody(req, false, ctx.limits);
+      const body = checked(await readResourceBody(req, false, ctx.limits));
       return sendJson(res, 200, await mutate({ verb: 'replace', kind, namespace, name, body }));
     }
     case 'PATCH': {
       if (name === undefined || namespace === undefined)
         throw new ApiError(405, 'MethodNotAllowed', 'PATCH changes a named resource');
-      const patch = await readResourceBody(req, true, ctx.limits);
+      const apply = isApplyPatch(req);
+      const patch = checked(await readResourceBody(req, true, ctx.limits));
+      // Server-side apply, simplified: creates what is missing, else merges the intended object in
+      // (no field ownership: managedFields and apply conflicts are not tracked).
+      if (apply) {
+        await store.sync();
+        if (!store.get(kind, namespace, name)) {
+          const created = await mutate({ verb: 'create', kind, namespace, body: patch });
+          return sendJson(res, 201, created);
+        }
+      }
       return sendJson(res, 200, await mutate({ verb: 'patch', kind, namespace, name, patch }));
     }
     case 'DELETE': {
@@ -159,6 +230,8 @@ async function serveWatch(
   url: URL,
   path: ResourcePath,
   ctx: ResourceApiContext,
+  selector?: Selector,
+  table?: 'v1' | 'v1beta1',
 ): Promise<void> {
   const { store } = ctx;
   const rvParam = url.searchParams.get('resourceVersion') ?? '';
@@ -172,7 +245,10 @@ async function serveWatch(
   const filter = { kind: path.kind, ...(path.namespace !== undefined ? { namespace: path.namespace } : {}) };
   const fromStart = rvParam === '' || rvParam === '0';
   const initial: WatchEvent[] = fromStart
-    ? store.list(path.kind, path.namespace).map((object: MeshResource) => ({ type: 'ADDED', object }))
+    ? store
+        .list(path.kind, path.namespace)
+        .filter((o) => !selector || selector(o))
+        .map((object: MeshResource) => ({ type: 'ADDED', object }))
     : [];
 
   const user = ctx.actor.identity;
@@ -187,7 +263,28 @@ async function serveWatch(
   }
   // Output this watcher may leave unsent before it is closed; raised below by the initial burst.
   let budget = ctx.limits.watchBufferBytes;
-  const write = (events: readonly { type: string; object: unknown }[]) => {
+  let columnsSent = false;
+  const shape = (events: readonly { type: string; object: unknown }[]) => {
+    let out = selector
+      ? events.filter(
+          (e) => e.type === 'BOOKMARK' || e.type === 'ERROR' || selector(e.object as MeshResource),
+        )
+      : events;
+    // kubectl get -w asks for Table events: each object as a one-row Table (columns on the first).
+    if (table)
+      out = out.map((e) => {
+        if (e.type === 'BOOKMARK' || e.type === 'ERROR') return e;
+        const t = {
+          type: e.type,
+          object: tableOf(path.kind, [e.object as MeshResource], table, {}, !columnsSent),
+        };
+        columnsSent = true;
+        return t;
+      });
+    return out;
+  };
+  const write = (raw: readonly { type: string; object: unknown }[]) => {
+    const events = shape(raw);
     if (events.length === 0 || res.destroyed) return;
     if (res.writableLength > budget) {
       // A watcher that does not read would hold every later event in memory: close it, as

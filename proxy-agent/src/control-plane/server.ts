@@ -15,6 +15,7 @@ import { keyMatchesCertificate } from '../../../lib/identity/pki';
 import { DEFAULT_TRUST_DOMAIN, isValidName } from '../../../lib/identity/spiffe';
 import { groupVersions, kindsOf } from '../../../lib/mesh-config/api-paths';
 import { PLURALS } from '../../../lib/mesh-config/kinds';
+import type { MeshKind } from '../../../lib/mesh-config/schema';
 import { guardedHandler } from '../net/guarded-handler';
 import type { Actor } from './audit-log';
 import { ANONYMOUS, authenticate } from './auth';
@@ -33,6 +34,8 @@ import { EtcdRootStore } from './etcd/etcd-root-store';
 import { EtcdStore } from './etcd/etcd-store';
 import { parseStoreSpec } from './etcd/etcd-url';
 import { LeaseRegistry } from './etcd/lease-registry';
+import { categoriesOf, SHORT_NAMES } from './kube/names';
+import { openApiV2, openApiV3Doc, openApiV3Index } from './kube/openapi';
 import { type Limits, resolveLimits } from './limits';
 import { onClientError, respondWithStatus } from './listener-errors';
 import type { MeshStore } from './mesh-store';
@@ -146,6 +149,8 @@ function apiResourceList(groupVersion: string) {
       namespaced: true,
       kind,
       verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+      shortNames: SHORT_NAMES[kind as MeshKind],
+      categories: categoriesOf(groupVersion.split('/')[0] as string),
     })),
   };
 }
@@ -174,9 +179,19 @@ function apiGroupList() {
   };
 }
 
-/** The discovery document a path under /apis names (the group list, a group, a group/version). */
+/** The discovery document a path names (the group list, a group, a group/version; the core API, the version). */
 function discovery(pathname: string): unknown {
   if (pathname === '/apis' || pathname === '/apis/') return apiGroupList();
+  // No core resources are served, but clients look for the legacy group first.
+  if (pathname === '/api' || pathname === '/api/')
+    return { kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [] };
+  if (pathname === '/version')
+    return {
+      major: '1',
+      minor: '32',
+      gitVersion: 'v1.32.0-meshlens',
+      platform: `${process.platform}/${process.arch}`,
+    };
   const m = /^\/apis\/([^/]+)(?:\/([^/]+))?\/?$/.exec(pathname);
   if (!m) return undefined;
   if (m[2] === undefined) return apiGroups().find((g) => g.name === m[1]);
@@ -344,9 +359,23 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       });
     }
     if (await handleCertificateApi(req, res, url, identity, caContext)) return;
-    if (req.method === 'GET' && url.pathname.startsWith('/apis')) {
+    if (req.method === 'GET') {
       const doc = discovery(url.pathname);
       if (doc !== undefined) return sendJson(res, 200, doc);
+      if (url.pathname === '/openapi/v3') return sendJson(res, 200, openApiV3Index());
+      if (url.pathname === '/openapi/v2') return sendJson(res, 200, openApiV2());
+      const gv = /^\/openapi\/v3\/apis\/([^/]+\/[^/]+)$/.exec(url.pathname);
+      const v3 = gv ? openApiV3Doc(gv[1] as string) : undefined;
+      if (v3) {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(v3.text),
+          // A hash-addressed document never changes: clients may keep it.
+          ...(url.searchParams.get('hash') === v3.hash ? { 'cache-control': 'public, immutable' } : {}),
+        });
+        res.end(v3.text);
+        return;
+      }
     }
     const heartbeat = HEARTBEAT_PATH.exec(url.pathname);
     if (heartbeat) {
