@@ -147,7 +147,7 @@ describe('TCP through the sidecars', () => {
       await value(callerMetrics, 'istio_tcp_received_bytes_total', { ...labels, reporter: 'source' }),
     ).toBe(28);
     expect(await value(callerMetrics, 'istio_tcp_sent_bytes_total', { ...labels, reporter: 'source' })).toBe(
-      34,
+      30,
     );
     expect(
       await value(calleeMetrics, 'istio_tcp_connections_closed_total', {
