@@ -102,7 +102,8 @@ export function configCounts(
 ): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
   const add = (ns: string, kind: string) => {
-    const byKind = (out[ns] ??= {});
+    const byKind = out[ns] ?? {};
+    out[ns] = byKind;
     byKind[kind] = (byKind[kind] ?? 0) + 1;
   };
   for (const r of resources) if (r.kind !== 'WorkloadEntry') add(r.metadata.namespace ?? 'default', r.kind);
