@@ -47,7 +47,7 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
     latency: false,
   };
   return (
-    <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading the graph…</p>}>
+    <Suspense fallback={<p className="p-4 text-sm text-slate-600 dark:text-slate-400">Loading the graph…</p>}>
       <PrefetchedGraphView query={first} exposeCy={process.env[TEST_HOOKS_ENV] === '1'} />
     </Suspense>
   );

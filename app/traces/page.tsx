@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: 'Traces · Meshlens' };
 export default function TracesPage() {
   return (
     // The search lives in the URL; reading it on the client needs a Suspense boundary.
-    <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading…</p>}>
+    <Suspense fallback={<p className="p-4 text-sm text-slate-600 dark:text-slate-400">Loading…</p>}>
       <TraceSearchPage />
     </Suspense>
   );

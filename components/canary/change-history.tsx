@@ -12,7 +12,7 @@ function Splits({ splits }: { splits: RouteSplit[] | null }) {
       {splits.map((r, i) => (
         <span key={r.route}>
           {i > 0 ? '; ' : ''}
-          <span className="text-slate-500 dark:text-slate-400">{r.route}:</span> {formatSplit(r.split)}
+          <span className="text-slate-600 dark:text-slate-400">{r.route}:</span> {formatSplit(r.split)}
         </span>
       ))}
     </span>
@@ -57,9 +57,9 @@ export function ChangeHistory({ items, error, pending, canWrite, onRollback }: C
               <div>
                 <span className="font-medium">{item.who}</span>
                 {item.via ? (
-                  <span className="text-slate-500 dark:text-slate-400"> (via {item.via})</span>
+                  <span className="text-slate-600 dark:text-slate-400"> (via {item.via})</span>
                 ) : null}{' '}
-                <span className="text-slate-500 dark:text-slate-400">{PAST[item.verb] ?? item.verb}</span>{' '}
+                <span className="text-slate-600 dark:text-slate-400">{PAST[item.verb] ?? item.verb}</span>{' '}
                 <time dateTime={item.time} title={item.time}>
                   {new Date(item.time).toLocaleString()}
                 </time>
@@ -71,7 +71,9 @@ export function ChangeHistory({ items, error, pending, canWrite, onRollback }: C
               </div>
               <div className="text-slate-700 dark:text-slate-200">
                 <Splits splits={item.from} /> → <Splits splits={item.to} />
-                {item.weightsChanged ? null : <span className="text-slate-500"> (weights unchanged)</span>}
+                {item.weightsChanged ? null : (
+                  <span className="text-slate-600 dark:text-slate-400"> (weights unchanged)</span>
+                )}
               </div>
             </div>
             {item.canRollBack ? (

@@ -57,7 +57,7 @@ export function DrilldownCharts({ d, dark }: { d: Drilldown; dark: boolean }) {
             dark={dark}
           />
         ) : (
-          <p className="text-xs text-slate-500">
+          <p className="text-xs text-slate-600 dark:text-slate-400">
             Retries: not reported (the sidecars export no Envoy retry stats{d.host ? ` for ${d.host}` : ''}).
           </p>
         )}
@@ -71,7 +71,7 @@ export function DrilldownCharts({ d, dark }: { d: Drilldown; dark: boolean }) {
             dark={dark}
           />
         ) : (
-          <p className="text-xs text-slate-500">Ejections: not reported.</p>
+          <p className="text-xs text-slate-600 dark:text-slate-400">Ejections: not reported.</p>
         )}
       </section>
       {d.endpoints.reported ? <EndpointList d={d} dark={dark} /> : null}
@@ -86,7 +86,7 @@ function EndpointList({ d, dark }: { d: Drilldown; dark: boolean }) {
       <table className="w-full text-xs">
         <caption className="mb-1 text-left font-medium">Endpoints</caption>
         <thead>
-          <tr className="text-left text-slate-500 dark:text-slate-400">
+          <tr className="text-left text-slate-600 dark:text-slate-400">
             <th scope="col">Endpoint</th>
             <th scope="col">Subset</th>
             <th scope="col">State</th>
@@ -101,7 +101,7 @@ function EndpointList({ d, dark }: { d: Drilldown; dark: boolean }) {
               <td
                 className={
                   e.ejected
-                    ? 'font-semibold text-red-600 dark:text-red-400'
+                    ? 'font-semibold text-red-700 dark:text-red-400'
                     : 'text-green-700 dark:text-green-400'
                 }
               >

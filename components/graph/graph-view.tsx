@@ -165,16 +165,16 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
           />
           <TraceOverlayNotice />
           <div className="pointer-events-none absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
-            <span className="text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
+            <span className="text-xs text-slate-600 dark:text-slate-400" aria-live="polite">
               {graph.data ? statusLine(graph.data, nodes.length, edgeCount) : ''}
             </span>
           </div>
           {graph.isPending ? (
-            <p className="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
+            <p className="absolute inset-0 flex items-center justify-center text-sm text-slate-600 dark:text-slate-400">
               Loading the graph…
             </p>
           ) : graph.data && nodes.length === 0 ? (
-            <p className="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
+            <p className="absolute inset-0 flex items-center justify-center text-sm text-slate-600 dark:text-slate-400">
               No traffic in the last {state.duration}
               {state.namespaces.length > 0 ? ` in ${state.namespaces.join(', ')}` : ''}.
             </p>

@@ -14,7 +14,8 @@ export function ResponseTable({ responses }: { responses: Responses }) {
   const rows: Row[] = Object.entries(responses).flatMap(([code, r]) =>
     Object.entries(r.flags).map(([flags, pct]) => ({ code, flags, pct })),
   );
-  if (rows.length === 0) return <p className="text-xs text-slate-500">No requests in this window.</p>;
+  if (rows.length === 0)
+    return <p className="text-xs text-slate-600 dark:text-slate-400">No requests in this window.</p>;
   rows.sort((a, b) => b.pct - a.pct);
   return (
     <Table
@@ -28,7 +29,7 @@ export function ResponseTable({ responses }: { responses: Responses }) {
           className: 'font-mono',
           cell: (r) => (
             <>
-              {r.code} <span className="text-slate-500">{describeCode(r.code)}</span>
+              {r.code} <span className="text-slate-600 dark:text-slate-400">{describeCode(r.code)}</span>
             </>
           ),
         },

@@ -55,7 +55,9 @@ export function SidePanel({
       ) : (
         <>
           {selected ? (
-            <p className="mb-2 text-xs text-slate-500">The selected element is not in the current graph.</p>
+            <p className="mb-2 text-xs text-slate-600 dark:text-slate-400">
+              The selected element is not in the current graph.
+            </p>
           ) : null}
           <GraphLegend />
         </>

@@ -5,7 +5,7 @@ export function AttemptsTable({ attempts }: { attempts: readonly Attempt[] }) {
   return (
     <table aria-label="Retry attempts" className="w-full text-xs">
       <thead>
-        <tr className="text-left text-slate-500 dark:text-slate-400">
+        <tr className="text-left text-slate-600 dark:text-slate-400">
           <th className="py-0.5 pr-2 font-medium">#</th>
           <th className="py-0.5 pr-2 font-medium">endpoint</th>
           <th className="py-0.5 pr-2 font-medium">status</th>

@@ -42,12 +42,13 @@ export function DurationScatter({ traces }: { traces: readonly TraceSummary[] })
           height={H}
           viewBox={`0 0 ${W} ${H}`}
           className="block"
-          role="img"
+          // biome-ignore lint/a11y/useSemanticElements: an SVG cannot be a fieldset; a group, not an image, as its dots are links
+          role="group"
           aria-label={`Duration of ${traces.length} traces over time`}
           data-testid="duration-scatter"
         >
           {layout.yTicks.map((t) => (
-            <g key={`y${t.at}`} className="text-slate-400">
+            <g key={`y${t.at}`} className="text-slate-600 dark:text-slate-400">
               <line
                 x1={PAD.left}
                 x2={W - PAD.right}
@@ -68,7 +69,7 @@ export function DurationScatter({ traces }: { traces: readonly TraceSummary[] })
               y={H - 6}
               textAnchor="middle"
               fontSize={10}
-              className="fill-slate-400"
+              className="fill-slate-600 dark:fill-slate-400"
             >
               {t.label}
             </text>
@@ -104,7 +105,7 @@ export function DurationScatter({ traces }: { traces: readonly TraceSummary[] })
           })}
         </svg>
       </div>
-      <figcaption className="flex gap-4 px-1 text-xs text-slate-500">
+      <figcaption className="flex gap-4 px-1 text-xs text-slate-600 dark:text-slate-400">
         <span>
           <span className="mr-1 inline-block h-2 w-2 rounded-full bg-sky-600" />
           ok

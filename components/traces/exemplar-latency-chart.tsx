@@ -60,7 +60,7 @@ export function ExemplarLatencyChart(props: ExemplarLatencyChartProps) {
     <figure className="text-xs" data-testid="exemplar-chart">
       <figcaption className="mb-1 font-medium">
         Latency with exemplars{' '}
-        <span className="font-normal text-slate-500">
+        <span className="font-normal text-slate-600 dark:text-slate-400">
           ({count} sampled request{count === 1 ? '' : 's'}; click one to open its trace)
         </span>
       </figcaption>

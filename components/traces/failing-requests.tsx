@@ -41,10 +41,14 @@ export function FailingRequests(props: FailingRequestsProps) {
           </button>
         </p>
       ) : null}
-      {q.isPending ? <p className="text-xs text-slate-500">Looking for error traces…</p> : null}
+      {q.isPending ? (
+        <p className="text-xs text-slate-600 dark:text-slate-400">Looking for error traces…</p>
+      ) : null}
       {q.error ? <ApiErrorNotice error={q.error} compact /> : null}
       {q.data && q.data.traces.length === 0 ? (
-        <p className="text-xs text-slate-500">No error traces here in the last {props.lookback ?? '1h'}.</p>
+        <p className="text-xs text-slate-600 dark:text-slate-400">
+          No error traces here in the last {props.lookback ?? '1h'}.
+        </p>
       ) : null}
       <ul className="space-y-1.5">
         {q.data?.traces.map((t) => {
@@ -65,13 +69,13 @@ export function FailingRequests(props: FailingRequestsProps) {
                 >
                   {f ? `${f.serviceName} → ${f.operationName}` : `${t.rootService}: ${t.rootOperation}`}
                 </Link>
-                <span className="ml-auto shrink-0 text-slate-500">
+                <span className="ml-auto shrink-0 text-slate-600 dark:text-slate-400">
                   {new Date(t.startTime / 1000).toLocaleTimeString()}
                 </span>
               </div>
               <div className="mt-0.5 flex flex-wrap items-center gap-x-2 text-slate-600 dark:text-slate-300">
                 {f?.statusCode !== undefined ? (
-                  <span className="font-semibold text-red-600">
+                  <span className="font-semibold text-red-700 dark:text-red-300">
                     {f.statusCode === 0 ? 'no response' : f.statusCode}
                   </span>
                 ) : null}

@@ -5,7 +5,7 @@ import { tagText } from '@/lib/traces/tags';
 const HIGHLIGHT = new Set(['error', 'http.status_code', 'response_flags', 'otel.status_code']);
 
 export function KeyValueTable({ items, label }: { items: readonly KeyValue[]; label: string }) {
-  if (items.length === 0) return <p className="text-xs text-slate-500">none</p>;
+  if (items.length === 0) return <p className="text-xs text-slate-600 dark:text-slate-400">none</p>;
   return (
     <table aria-label={label} className="w-full table-fixed text-xs">
       <tbody>
@@ -18,7 +18,7 @@ export function KeyValueTable({ items, label }: { items: readonly KeyValue[]; la
               HIGHLIGHT.has(kv.key) ? 'font-semibold' : ''
             }`}
           >
-            <td className="w-2/5 truncate py-0.5 pr-2 text-slate-500 dark:text-slate-400" title={kv.key}>
+            <td className="w-2/5 truncate py-0.5 pr-2 text-slate-600 dark:text-slate-400" title={kv.key}>
               {kv.key}
             </td>
             <td className="break-all py-0.5 font-mono">{tagText(kv)}</td>

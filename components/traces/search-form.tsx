@@ -84,7 +84,7 @@ export function SearchForm({ initial }: { initial: SearchState }) {
           className={INPUT}
         />
         {tagsCheck && !tagsCheck.ok ? (
-          <span className="font-normal text-red-600">{tagsCheck.error}</span>
+          <span className="font-normal text-red-700 dark:text-red-300">{tagsCheck.error}</span>
         ) : null}
       </label>
       <label className="flex items-center gap-2 text-sm">

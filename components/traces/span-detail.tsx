@@ -10,7 +10,9 @@ import { SpanLinksList } from './span-links-list';
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <section className="mt-3">
-      <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{title}</h3>
+      <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
+        {title}
+      </h3>
       {children}
     </section>
   );
@@ -33,7 +35,13 @@ export function SpanDetail({
   const { span } = node;
   const facts = hopFacts(span);
   return (
-    <aside aria-label="Span detail" data-testid="span-detail" className="min-h-0 overflow-y-auto p-3 text-sm">
+    <aside
+      aria-label="Span detail"
+      data-testid="span-detail"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable to be scrolled by keyboard (WCAG 2.1.1)
+      tabIndex={0}
+      className="min-h-0 overflow-y-auto p-3 text-sm focus-visible:outline-2 focus-visible:outline-sky-500"
+    >
       <h2 className="flex items-center gap-2 font-semibold">
         <span aria-hidden className="h-3 w-3 rounded-sm" style={{ backgroundColor: color }} />
         <span>{node.serviceName}</span>
@@ -42,45 +50,45 @@ export function SpanDetail({
       <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-xs">
         {node.isError || facts.statusCode !== undefined ? (
           <>
-            <dt className="text-slate-500">status</dt>
+            <dt className="text-slate-600 dark:text-slate-400">status</dt>
             <dd
               data-testid="span-status"
-              className={node.isError ? 'font-semibold text-red-600' : 'font-semibold'}
+              className={node.isError ? 'font-semibold text-red-700 dark:text-red-300' : 'font-semibold'}
             >
               {facts.statusCode === 0 ? '0 (no response)' : (facts.statusCode ?? 'n/a')}
               {node.isError ? ' — error' : ''}
             </dd>
           </>
         ) : null}
-        <dt className="text-slate-500">duration</dt>
+        <dt className="text-slate-600 dark:text-slate-400">duration</dt>
         <dd>{formatDuration(span.duration)}</dd>
-        <dt className="text-slate-500">start</dt>
+        <dt className="text-slate-600 dark:text-slate-400">start</dt>
         <dd>+{formatDuration(node.startTime - traceStart)}</dd>
         {facts.kind ? (
           <>
-            <dt className="text-slate-500">kind</dt>
+            <dt className="text-slate-600 dark:text-slate-400">kind</dt>
             <dd>{facts.kind}</dd>
           </>
         ) : null}
         {facts.method || facts.url ? (
           <>
-            <dt className="text-slate-500">request</dt>
+            <dt className="text-slate-600 dark:text-slate-400">request</dt>
             <dd className="break-all">{[facts.method, facts.url].filter(Boolean).join(' ')}</dd>
           </>
         ) : null}
         {facts.upstreamCluster ? (
           <>
-            <dt className="text-slate-500">upstream</dt>
+            <dt className="text-slate-600 dark:text-slate-400">upstream</dt>
             <dd className="break-all font-mono">{facts.upstreamCluster}</dd>
           </>
         ) : null}
         {facts.peerAddress ? (
           <>
-            <dt className="text-slate-500">peer</dt>
+            <dt className="text-slate-600 dark:text-slate-400">peer</dt>
             <dd className="font-mono">{facts.peerAddress}</dd>
           </>
         ) : null}
-        <dt className="text-slate-500">span id</dt>
+        <dt className="text-slate-600 dark:text-slate-400">span id</dt>
         <dd className="font-mono">{span.spanID}</dd>
       </dl>
       {span.warnings && span.warnings.length > 0 ? (
@@ -123,11 +131,13 @@ export function SpanDetail({
         <KeyValueTable items={node.process.tags} label="Process tags" />
       </Section>
       <Section title={`Events (${span.logs.length})`}>
-        {span.logs.length === 0 ? <p className="text-xs text-slate-500">none</p> : null}
+        {span.logs.length === 0 ? <p className="text-xs text-slate-600 dark:text-slate-400">none</p> : null}
         {span.logs.map((log, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: logs are a fixed list in span order
           <div key={i} className="mb-2">
-            <p className="text-xs text-slate-500">+{formatDuration(log.timestamp - traceStart)}</p>
+            <p className="text-xs text-slate-600 dark:text-slate-400">
+              +{formatDuration(log.timestamp - traceStart)}
+            </p>
             <KeyValueTable items={log.fields} label="Event fields" />
           </div>
         ))}

@@ -24,7 +24,8 @@ export function SpanLinksList({
 }) {
   const links = spanLinks(tree, node);
   const incoming = linkedFrom(tree, node);
-  if (links.length === 0 && incoming.length === 0) return <p className="text-xs text-slate-500">none</p>;
+  if (links.length === 0 && incoming.length === 0)
+    return <p className="text-xs text-slate-600 dark:text-slate-400">none</p>;
   return (
     <ul data-testid="span-links" className="space-y-1 text-xs">
       {links.map((l, i) => (
@@ -44,7 +45,7 @@ export function SpanLinksList({
               {`Open span ${l.spanID} in trace ${l.traceID}`}
             </Link>
           ) : (
-            <span className="text-slate-500">{`span ${l.spanID} (not in this trace)`}</span>
+            <span className="text-slate-600 dark:text-slate-400">{`span ${l.spanID} (not in this trace)`}</span>
           )}
         </li>
       ))}

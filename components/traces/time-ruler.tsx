@@ -45,7 +45,7 @@ export function TimeRuler({ view, traceStart, onZoom }: Props) {
       {ticks.map((t) => (
         <span
           key={t.offset}
-          className="absolute top-0 h-full border-l border-slate-300 pl-1 text-[11px] leading-7 text-slate-500 dark:border-slate-700 dark:text-slate-400"
+          className="absolute top-0 h-full border-l border-slate-300 pl-1 text-[11px] leading-7 text-slate-600 dark:border-slate-700 dark:text-slate-400"
           style={{ left: `${t.position * 100}%` }}
         >
           {t.position < 0.97 ? t.label : null}

@@ -118,7 +118,9 @@ export function TimelinePane({ trace, tree, colors, initialSpanId, onShowOnGraph
               onSelectSpan={goTo}
             />
           ) : (
-            <p className="p-3 text-sm text-slate-500">Select a span to see its tags, process and events.</p>
+            <p className="p-3 text-sm text-slate-600 dark:text-slate-400">
+              Select a span to see its tags, process and events.
+            </p>
           )}
         </div>
       </div>

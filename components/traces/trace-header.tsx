@@ -21,37 +21,39 @@ export function TraceHeader({
     <div className="border-b border-slate-200 px-4 py-2 dark:border-slate-800">
       <h1 className="text-lg font-semibold">
         {root ? `${root.serviceName}: ${root.span.operationName}` : 'Empty trace'}{' '}
-        <span className="font-mono text-sm font-normal text-slate-500">{tree.traceID}</span>
+        <span className="font-mono text-sm font-normal text-slate-600 dark:text-slate-400">
+          {tree.traceID}
+        </span>
       </h1>
       <dl className="mt-1 flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-600 dark:text-slate-300">
         <div>
-          <dt className="inline text-slate-500">Start </dt>
+          <dt className="inline text-slate-600 dark:text-slate-400">Start </dt>
           <dd className="inline">{new Date(tree.startTime / 1000).toLocaleString()}</dd>
         </div>
         <div>
-          <dt className="inline text-slate-500">Duration </dt>
+          <dt className="inline text-slate-600 dark:text-slate-400">Duration </dt>
           <dd className="inline">{formatDuration(tree.duration)}</dd>
         </div>
         <div>
-          <dt className="inline text-slate-500">Spans </dt>
+          <dt className="inline text-slate-600 dark:text-slate-400">Spans </dt>
           <dd className="inline">{tree.nodes.length}</dd>
         </div>
         <div>
-          <dt className="inline text-slate-500">Depth </dt>
+          <dt className="inline text-slate-600 dark:text-slate-400">Depth </dt>
           <dd className="inline">{tree.maxDepth + 1}</dd>
         </div>
         <div>
-          <dt className="inline text-slate-500">Errors </dt>
+          <dt className="inline text-slate-600 dark:text-slate-400">Errors </dt>
           <dd
             data-testid="trace-error-count"
-            className={`inline ${tree.errorCount > 0 ? 'font-semibold text-red-600' : ''}`}
+            className={`inline ${tree.errorCount > 0 ? 'font-semibold text-red-700 dark:text-red-300' : ''}`}
           >
             {tree.errorCount}
           </dd>
         </div>
         {source ? (
           <div>
-            <dt className="inline text-slate-500">From file </dt>
+            <dt className="inline text-slate-600 dark:text-slate-400">From file </dt>
             <dd className="inline font-mono">{source}</dd>
           </div>
         ) : null}
@@ -76,7 +78,7 @@ export function TraceHeader({
               className="h-2.5 w-2.5 rounded-sm"
               style={{ backgroundColor: colors.get(s.name) }}
             />
-            {s.name} <span className="text-slate-500">({s.spanCount})</span>
+            {s.name} <span className="text-slate-600 dark:text-slate-400">({s.spanCount})</span>
           </li>
         ))}
       </ul>

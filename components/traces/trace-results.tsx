@@ -74,7 +74,9 @@ export function TraceResults({ traces }: { traces: readonly TraceSummary[] }) {
                 <span className="font-medium">
                   {t.rootService}: {t.rootOperation}
                 </span>
-                <span className="font-mono text-xs text-slate-500">{t.traceID.slice(0, 12)}</span>
+                <span className="font-mono text-xs text-slate-600 dark:text-slate-400">
+                  {t.traceID.slice(0, 12)}
+                </span>
                 <span className="ml-auto text-sm font-semibold">{formatDuration(t.duration)}</span>
               </div>
               <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-600 dark:text-slate-300">
@@ -96,13 +98,13 @@ export function TraceResults({ traces }: { traces: readonly TraceSummary[] }) {
                     <span>
                       {`${s.name} (${s.spanCount}`}
                       {s.errorCount > 0 ? (
-                        <span className="text-red-600">{`, ${s.errorCount} err`}</span>
+                        <span className="text-red-700 dark:text-red-300">{`, ${s.errorCount} err`}</span>
                       ) : null}
                       )
                     </span>
                   </span>
                 ))}
-                <span className="ml-auto text-slate-500">
+                <span className="ml-auto text-slate-600 dark:text-slate-400">
                   {new Date(t.startTime / 1000).toLocaleTimeString()}
                 </span>
               </div>

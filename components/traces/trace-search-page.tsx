@@ -42,7 +42,9 @@ export function TraceSearchPage() {
           </div>
         ) : null}
         {search.error ? <ApiErrorNotice error={search.error} /> : null}
-        {search.isFetching && !search.data ? <p className="text-sm text-slate-500">Searching…</p> : null}
+        {search.isFetching && !search.data ? (
+          <p className="text-sm text-slate-600 dark:text-slate-400">Searching…</p>
+        ) : null}
         {search.data ? (
           <>
             {search.data.warnings.length > 0 ? (
@@ -52,7 +54,7 @@ export function TraceSearchPage() {
             ) : null}
             {search.data.traces.length > 0 ? <DurationScatter traces={search.data.traces} /> : null}
             {search.data.traces.length === 0 ? (
-              <p className="text-sm text-slate-500">
+              <p className="text-sm text-slate-600 dark:text-slate-400">
                 No traces match this search in the last {parsed.ok ? parsed.state.lookback : ''}.
               </p>
             ) : (

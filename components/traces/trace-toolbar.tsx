@@ -47,7 +47,13 @@ export function TraceToolbar(p: Props) {
         </button>
       ) : null}
       <span className="ml-auto flex items-center gap-1">
-        <span className={p.errorCount > 0 ? 'font-semibold text-red-600' : 'text-slate-500'}>
+        <span
+          className={
+            p.errorCount > 0
+              ? 'font-semibold text-red-700 dark:text-red-300'
+              : 'text-slate-600 dark:text-slate-400'
+          }
+        >
           {p.errorCount} error span{p.errorCount === 1 ? '' : 's'}
         </span>
         <button type="button" className={BUTTON} disabled={p.errorCount === 0} onClick={p.onPreviousError}>

@@ -20,7 +20,8 @@ import { TraceTabs, type TraceViewId } from './trace-tabs';
 export function TraceView({ traceId, initialSpanId }: { traceId: string; initialSpanId?: string }) {
   const router = useRouter();
   const { data, error, isPending } = useQuery(traceOptions(traceId));
-  if (isPending) return <p className="p-4 text-sm text-slate-500">Loading trace {traceId}…</p>;
+  if (isPending)
+    return <p className="p-4 text-sm text-slate-600 dark:text-slate-400">Loading trace {traceId}…</p>;
   if (error) {
     return (
       <div className="space-y-3 p-4">

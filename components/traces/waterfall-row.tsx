@@ -80,7 +80,7 @@ function RowImpl({
             aria-expanded={!collapsed}
             aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${node.span.operationName}`}
             onClick={() => onToggle(node.key)}
-            className="w-4 shrink-0 rounded text-slate-500 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:text-white"
+            className="w-4 shrink-0 rounded text-slate-600 dark:text-slate-400 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-sky-500 dark:hover:text-white"
           >
             {collapsed ? '▸' : '▾'}
           </button>
@@ -96,12 +96,12 @@ function RowImpl({
           title={`${node.serviceName}: ${node.span.operationName}`}
         >
           {node.isError ? (
-            <span className="mr-1 font-bold text-red-600" title="error">
+            <span className="mr-1 font-bold text-red-700 dark:text-red-300" title="error">
               !
             </span>
           ) : null}
           <span className="font-medium">{node.serviceName}</span>{' '}
-          <span className="text-slate-500 dark:text-slate-400">{node.span.operationName}</span>
+          <span className="text-slate-600 dark:text-slate-400">{node.span.operationName}</span>
         </button>
         {node.span.warnings && node.span.warnings.length > 0 ? (
           <span
@@ -127,7 +127,8 @@ function RowImpl({
       <button
         type="button"
         tabIndex={-1}
-        aria-label={`Select ${node.serviceName} ${node.span.operationName}`}
+        // The visible label (duration, status) starts the name, so speech input can say what it sees.
+        aria-label={`${formatDuration(node.span.duration)}${status ? ` · ${status}` : ''}${attempts.length > 1 ? ` · ${attempts.length} attempts` : ''}: select ${node.serviceName} ${node.span.operationName}`}
         className="relative block min-w-0 flex-1 cursor-pointer"
         onClick={() => onSelect(node.key)}
       >
@@ -166,7 +167,9 @@ function RowImpl({
         ))}
         <span
           className={`pointer-events-none absolute top-1.5 whitespace-nowrap px-1 text-[11px] leading-4 ${
-            label.inside ? 'font-medium text-white' : 'text-slate-600 dark:text-slate-300'
+            label.inside
+              ? 'rounded-sm bg-slate-900 font-medium text-white'
+              : 'text-slate-600 dark:text-slate-300'
           }`}
           style={label.style}
         >

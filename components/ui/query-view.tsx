@@ -15,10 +15,10 @@ export function QueryView<T>({
   failed: string;
   children: (data: T) => ReactNode;
 }) {
-  if (query.isPending) return <p className="text-xs text-slate-500">{loading}</p>;
+  if (query.isPending) return <p className="text-xs text-slate-600 dark:text-slate-400">{loading}</p>;
   if (query.isError || query.data === undefined)
     return (
-      <p role="alert" className="text-xs text-red-600">
+      <p role="alert" className="text-xs text-red-700 dark:text-red-300">
         {failed}: {query.error?.message ?? 'no answer'}
       </p>
     );
