@@ -209,11 +209,16 @@ describe('control plane REST API', () => {
       code: 404,
     });
     expect((await call(cp, 'GET', `${API}/namespaces/default/gateways`)).status).toBe(404);
+    // Label selectors filter; a field label Kubernetes does not index for custom resources is 400.
     expect(
-      (await call(cp, 'GET', `${NS_PATH}/virtualservices?labelSelector=app%3Dreviews`)).body,
+      (await call(cp, 'GET', `${NS_PATH}/virtualservices?labelSelector=app%3Dnobody`)).body.items,
+    ).toEqual([]);
+    expect(
+      (await call(cp, 'GET', `${NS_PATH}/virtualservices?fieldSelector=spec.hosts%3Dreviews`)).body,
     ).toMatchObject({
       reason: 'BadRequest',
       code: 400,
+      message: 'field label not supported: spec.hosts',
     });
     expect((await call(cp, 'DELETE', `${NS_PATH}/virtualservices`)).body).toMatchObject({
       reason: 'MethodNotAllowed',

@@ -118,8 +118,11 @@ export async function handleResource(
     const live = change.old?.metadata.resourceVersion;
     return { ...change.object, metadata: { ...metadata, ...(live ? { resourceVersion: live } : {}) } };
   };
-  const fieldValidation: FieldValidation = parseFieldValidation(url.searchParams.get('fieldValidation'));
+  const fieldValidation: FieldValidation | undefined = parseFieldValidation(
+    url.searchParams.get('fieldValidation'),
+  );
   const checked = (body: Record<string, unknown>) => {
+    if (fieldValidation === undefined) return body;
     const v = validateFields(kind, body, fieldValidation);
     warn(res, v.warnings);
     return v.body;

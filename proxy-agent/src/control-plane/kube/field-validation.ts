@@ -8,9 +8,13 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 /** Passes of "find unknown keys, drop them" (an unknown key can hide deeper ones only so often). */
 const MAX_PASSES = 8;
 
-export function parseFieldValidation(value: string | null): FieldValidation {
-  if (value === null || value === '' || value === 'Warn') return 'Warn';
-  if (value === 'Strict' || value === 'Ignore') return value;
+/**
+ * The mode asked for; undefined when none was (Kubernetes would warn then: here the schema refuses an
+ * unknown field with 422 as it always did, so a client that relied on that is not silently changed).
+ */
+export function parseFieldValidation(value: string | null): FieldValidation | undefined {
+  if (value === null || value === '') return undefined;
+  if (value === 'Strict' || value === 'Ignore' || value === 'Warn') return value;
   throw badRequest(`fieldValidation must be Ignore, Warn or Strict, not ${value.slice(0, 40)}`);
 }
 

@@ -23,12 +23,13 @@ function terms(text: string): string[] {
 }
 
 const KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
+const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 export function labelSelector(text: string | null): Selector | undefined {
   if (text === null || text.trim() === '') return undefined;
   const tests = terms(text).map((t): Selector => {
     let m = /^(\S+?)\s*(==|=|!=)\s*(\S*)$/.exec(t);
-    if (m && KEY.test(m[1] as string)) {
+    if (m && KEY.test(m[1] as string) && VALUE.test(m[3] as string)) {
       const [, k, op, v] = m as unknown as [string, string, string, string];
       return (o) => ((o.metadata.labels?.[k] ?? undefined) === v) === (op !== '!=');
     }
