@@ -8,6 +8,7 @@ import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
 import type { MeshResource } from '@/lib/mesh-config/schema';
 import { editorExtensions } from './editor-extensions';
+import { YAML_TOKEN_COLORS, yamlHighlight } from './yaml-highlight';
 
 export interface YamlEditorProps {
   value: string;
@@ -34,12 +35,15 @@ export function YamlEditor({ value, onChange, label, others, serverCauses, onLea
       state: EditorState.create({
         doc: value,
         extensions: [
+          // Before basicSetup: its default highlight style is a fallback, used only without this one.
+          yamlHighlight,
           basicSetup,
           editorExtensions(
             { others: () => latest.current.others, serverCauses: () => latest.current.serverCauses },
             () => latest.current.onLeave?.(),
           ),
-          EditorView.contentAttributes.of({ 'aria-label': label }),
+          // tabindex: the scroller's content is focusable for axe too (contenteditable alone is not counted).
+          EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
           EditorView.updateListener.of((u) => {
             if (!u.docChanged) return;
             // A value set from outside (a reload, a merge) is not an edit.
@@ -73,7 +77,7 @@ export function YamlEditor({ value, onChange, label, others, serverCauses, onLea
       <div
         ref={host}
         data-testid="yaml-editor"
-        className="overflow-hidden rounded border border-slate-300 text-sm dark:border-slate-700 [&_.cm-editor]:max-h-[60vh] [&_.cm-scroller]:overflow-auto"
+        className={`${YAML_TOKEN_COLORS} overflow-hidden rounded border border-slate-300 text-sm dark:border-slate-700 [&_.cm-editor]:max-h-[60vh] [&_.cm-scroller]:overflow-auto`}
       />
       <p id="yaml-editor-help" className="mt-1 text-xs text-slate-600 dark:text-slate-300">
         Ctrl+Space suggests fields; errors are underlined (F8 goes to the next one). Esc leaves the editor.
