@@ -7,9 +7,9 @@ import { expect, test } from './support/test';
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const BUSY = /^(Loading|Searching|Reading the sidecar)/;
 
-/** Waits until the page has its content (heading, no loading line, network quiet). */
+/** Waits until the page has its content (main filled, no loading line, network quiet). */
 async function settle(page: Page): Promise<void> {
-  await expect(page.locator('h1').first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('main')).not.toBeEmpty({ timeout: 30_000 });
   await expect(page.getByText(BUSY)).toHaveCount(0, { timeout: 30_000 });
   await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {
     // Pages that poll (the graph) may never be quiet for long: their content is there already.

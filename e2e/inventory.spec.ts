@@ -92,7 +92,11 @@ test("a workload's Proxy tab: routes, clusters with endpoints, listeners, certif
     name: 'outbound|9080|v1|reviews.bookinfo.svc.cluster.local',
   });
   await expect(reviews).toBeVisible();
-  await expect(clusters.locator('tbody', { has: reviews })).toContainText(/\d+ of \d+ healthy/);
+  await expect(
+    clusters.locator('tbody').filter({
+      has: page.getByRole('rowheader', { name: 'outbound|9080|v1|reviews.bookinfo.svc.cluster.local' }),
+    }),
+  ).toContainText(/\d+ of \d+ healthy/);
   await expect(clusters.locator('tr[data-endpoint]').first()).toContainText(/healthy|ejected|unhealthy/);
   await proxy.show('Listeners');
   await expect(proxy.table(/^Listeners/)).toContainText('virtualInbound');
