@@ -12,10 +12,12 @@ import { isScenario, SCENARIOS, type ScenarioName } from './scenarios';
 import { CA_FILE, DEFAULT_PORTS, DEMO_SAMPLING_PERCENT, startDemo } from './supervisor';
 
 const USAGE = `usage: meshlens-agent demo [--rps N] [--scenario NAME] [--sampling PERCENT] [--no-dashboard] [--data-dir DIR] [--free-ports]
+                          [--store etcd|etcd://host:port,…]
        meshlens-agent demo scenario NAME [--data-dir DIR] [--control-plane URL]
 
 Runs the Bookinfo demo mesh: control plane, trace store, Prometheus, sidecars, apps, traffic, dashboard.
 --sampling: share of requests traced (default ${DEMO_SAMPLING_PERCENT} %; Istio's default is 1 %).
+--store etcd: the control plane keeps its state in etcd (a local member in DIR/etcd, or the given URL).
 Environment: PROMETHEUS_URL to use an existing Prometheus instead of starting one.
 
 scenarios:
@@ -41,6 +43,7 @@ export async function main(argv: string[]): Promise<void> {
       'no-dashboard': { type: 'boolean', default: false },
       'data-dir': { type: 'string', default: '.meshlens' },
       'free-ports': { type: 'boolean', default: false },
+      store: { type: 'string' },
       'control-plane': { type: 'string', default: `https://127.0.0.1:${DEFAULT_PORTS.controlPlane}` },
       help: { type: 'boolean', default: false },
     },
@@ -82,6 +85,7 @@ export async function main(argv: string[]): Promise<void> {
     dashboard: !values['no-dashboard'],
     dataDir,
     ports: values['free-ports'] ? 'free' : DEFAULT_PORTS,
+    ...(values.store !== undefined ? { store: values.store } : {}),
     prometheusUrl,
   });
   const u = demo.urls;

@@ -14,6 +14,9 @@ export interface ServicesConfig {
   otlpPort: number;
   queryPort: number;
   controlPlaneDataDir: string;
+  /** etcd://… for the control plane's state (default its data dir), and the key sealing the CA there. */
+  store?: string;
+  caEncryptionKeyFile?: string;
   tokenFile: string;
   maxTraces: number;
   /** Log files, one per service. */
@@ -56,6 +59,9 @@ try {
     port: config.controlPlanePort,
     host: '127.0.0.1',
     dataDir: config.controlPlaneDataDir,
+    ...(config.store !== undefined
+      ? { store: config.store, caEncryptionKeyFile: config.caEncryptionKeyFile }
+      : {}),
     tokenFile: config.tokenFile,
     log: cpLog.line,
   });

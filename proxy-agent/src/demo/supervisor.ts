@@ -15,6 +15,7 @@ import { readClientToken } from '../../../lib/auth/token-file';
 import { recordingRulesYaml } from '../../../lib/graph/recording-rules';
 import { MeshConfigClient } from '../../../lib/mesh-config/client';
 import type { MeshResource } from '../../../lib/mesh-config/schema';
+import { startLocalEtcd } from '../control-plane/etcd/local-member';
 import { freePort } from '../net/free-port';
 import { httpSdScrapeConfig, startPrometheus } from '../prometheus';
 import { nodeTransport } from '../sidecar-config/http-request';
@@ -57,6 +58,8 @@ export interface DemoOptions {
   /** An existing Prometheus to use instead of starting one. */
   prometheusUrl?: string;
   scrapeInterval?: string;
+  /** "etcd" (a local member in DIR/etcd) or etcd://host:port,…: the control plane's store; default the file. */
+  store?: string;
   /** Share of new traces the sidecars sample, 0–100 (default DEMO_SAMPLING_PERCENT). */
   samplingPercent?: number;
   /** Traces the trace store keeps (oldest evicted first); default DEMO_MAX_TRACES. */
@@ -226,6 +229,26 @@ async function applyAll(client: MeshConfigClient, resources: MeshResource[]): Pr
   return errors;
 }
 
+/**
+ * `--store etcd`: a local etcd member (stopped after the control plane, the last service to close) and
+ * the key sealing the CA in it, made once in the data dir.
+ */
+async function demoStore(
+  store: string | undefined,
+  dataDir: string,
+  logFile: string,
+  services: Array<() => Promise<void>>,
+): Promise<{ store?: string; caEncryptionKeyFile?: string }> {
+  if (store === undefined || store === 'file') return {};
+  const caEncryptionKeyFile = join(dataDir, 'ca-encryption.key');
+  if (!existsSync(caEncryptionKeyFile))
+    writeFileSync(caEncryptionKeyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  if (store !== 'etcd') return { store, caEncryptionKeyFile };
+  const etcd = await startLocalEtcd(join(dataDir, 'etcd'), logFile);
+  services.push(() => etcd.stop());
+  return { store: etcd.store, caEncryptionKeyFile };
+}
+
 export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolve(options.dataDir);
@@ -257,12 +280,14 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   };
 
   try {
+    const store = await demoStore(options.store, dataDir, group.logFile('etcd'), services);
     const svc = await startServices(
       {
         controlPlanePort: ports.controlPlane,
         otlpPort: ports.otlp,
         queryPort: ports.query,
         controlPlaneDataDir: join(dataDir, 'control-plane'),
+        ...store,
         tokenFile,
         maxTraces: options.maxTraces ?? DEMO_MAX_TRACES,
         controlPlaneLog: group.logFile('control-plane'),
