@@ -240,6 +240,58 @@ describe.skipIf(!haveEtcd())('control planes over etcd', () => {
     });
   }, 60_000);
 
+  it('keeps its limits over etcd: watches per user, body size, audit entries kept, compaction', async () => {
+    const e = await plane([
+      '--max-watches-per-user',
+      '1',
+      '--max-body-bytes',
+      '4096',
+      '--audit-max-entries',
+      '4',
+      '--etcd-compaction-interval',
+      '300ms',
+    ]);
+    const start = (await call(e, 'GET', `${NS_PATH}/serviceentries`)).body.metadata.resourceVersion as string;
+    // One watch held (served by an etcd watch of its own: the version predates this control plane)...
+    const ac = new AbortController();
+    const held = await fetchTrusting(e.ca)(
+      `${e.url}${NS_PATH}/serviceentries?watch=true&resourceVersion=${start}`,
+      {
+        headers: { authorization: `Bearer ${TOKEN}` },
+        signal: ac.signal,
+      },
+    );
+    expect(held.status).toBe(200);
+    // ...and the next is refused.
+    const second = await call(e, 'GET', `${NS_PATH}/serviceentries?watch=true`);
+    expect(second.status).toBe(429);
+    ac.abort();
+    const big = await call(e, 'POST', `${NS_PATH}/serviceentries`, {
+      ...serviceEntry('big'),
+      metadata: { name: 'big', annotations: { pad: 'x'.repeat(8192) } },
+    });
+    expect(big.status).toBe(413);
+    // Audit entries beyond the cap are deleted from etcd.
+    for (const name of ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'])
+      expect((await call(e, 'POST', `${NS_PATH}/serviceentries`, serviceEntry(name))).status).toBe(201);
+    await waitFor(async () => (await etcd.getAll().prefix('/meshlens/audit/').count()) <= 5, {
+      what: 'the audit entries trimmed',
+    });
+    // The compactor drops the history: resuming from the start is now 410.
+    await waitFor(
+      async () => {
+        const events = await watchUntil(
+          e,
+          `${NS_PATH}/serviceentries?watch=true&resourceVersion=${start}`,
+          (ev) => ev.length >= 1,
+          3000,
+        );
+        return events[0]?.type === 'ERROR' && events[0].object.code === 410;
+      },
+      { what: 'compaction', timeoutMs: 15_000 },
+    );
+  }, 60_000);
+
   it('refuses to start without the CA encryption key, or with another one', async () => {
     const noKey = spawnAgent([
       'control-plane',

@@ -6,7 +6,11 @@ import {
   DEFAULT_ROOT_ROTATION_GRACE_MS,
   DEFAULT_WORKLOAD_CERT_TTL_MS,
 } from './ca/authority';
-import { DEFAULT_ETCD_CALL_TIMEOUT_MS } from './etcd/etcd-store';
+import {
+  DEFAULT_AUDIT_MAX_ENTRIES,
+  DEFAULT_COMPACTION_INTERVAL_MS,
+  DEFAULT_ETCD_CALL_TIMEOUT_MS,
+} from './etcd/etcd-store';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 import { DEFAULT_HEARTBEAT_TTL_MS } from './registry';
 import { startControlPlane } from './server';
@@ -33,6 +37,10 @@ flags:
                          control plane) sealing the CA's private keys in etcd (AES-256-GCM)
   --etcd-call-timeout DUR
                          an etcd call must answer within this (default ${DEFAULT_ETCD_CALL_TIMEOUT_MS / 1000}s)
+  --etcd-compaction-interval DUR
+                         compact etcd's history to the revision of one interval ago (default ${DEFAULT_COMPACTION_INTERVAL_MS / 60_000}m);
+                         a watch resuming from before it gets 410 and re-lists
+  --audit-max-entries N  with --store etcd: audit entries kept, the oldest deleted (default ${DEFAULT_AUDIT_MAX_ENTRIES})
   --token-file FILE      require "Authorization: Bearer <token>"; FILE holds one token a line,
                          optionally "token,user" (Kubernetes static token format), mode 600
   --insecure-allow-anonymous
@@ -132,6 +140,8 @@ export async function main(argv: string[]): Promise<void> {
       store: { type: 'string' },
       'ca-encryption-key-file': { type: 'string' },
       'etcd-call-timeout': { type: 'string' },
+      'etcd-compaction-interval': { type: 'string' },
+      'audit-max-entries': { type: 'string' },
       'audit-scan-entries': { type: 'string' },
       'token-file': { type: 'string' },
       'insecure-allow-anonymous': { type: 'boolean' },
@@ -204,6 +214,8 @@ export async function main(argv: string[]): Promise<void> {
     store: values.store,
     caEncryptionKeyFile: values['ca-encryption-key-file'],
     etcdCallTimeoutMs: duration('etcd-call-timeout', values['etcd-call-timeout']),
+    etcdCompactionIntervalMs: duration('etcd-compaction-interval', values['etcd-compaction-interval']),
+    auditMaxEntries: count('audit-max-entries', values['audit-max-entries']),
     tokenFile: values['token-file'],
     insecureAllowAnonymous: values['insecure-allow-anonymous'] ?? false,
     ...(onBehalfOf !== undefined ? { onBehalfOfUsers: splitList(onBehalfOf) } : {}),

@@ -62,6 +62,10 @@ export interface ControlPlaneOptions {
   caEncryptionKey?: Buffer;
   /** With etcd: how long a unary etcd call may take. */
   etcdCallTimeoutMs?: number;
+  /** With etcd: how often to compact etcd's history (to the revision one interval ago). */
+  etcdCompactionIntervalMs?: number;
+  /** With etcd: audit entries kept. */
+  auditMaxEntries?: number;
   /** Accepted bearer tokens, inline (tests). */
   token?: string;
   /** Kubernetes static token file: `token,user` a line, or a bare token. */
@@ -242,6 +246,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             auditScanEntries: limits.auditScanEntries,
             registrationTtlMs: removeAfterMs,
             ...(options.etcdCallTimeoutMs !== undefined ? { callTimeoutMs: options.etcdCallTimeoutMs } : {}),
+            ...(options.etcdCompactionIntervalMs !== undefined
+              ? { compactionIntervalMs: options.etcdCompactionIntervalMs }
+              : {}),
+            ...(options.auditMaxEntries !== undefined ? { auditMaxEntries: options.auditMaxEntries } : {}),
             log,
           })
         : await ResourceStore.open({

@@ -65,4 +65,16 @@ describe('WatchHub', () => {
     expect(() => hub.subscribe({ kind: 'VirtualService' }, 0, () => {})).toThrow(ApiError);
     expect(hub.subscribe({ kind: 'VirtualService' }, 1, () => {}).replay).toHaveLength(2);
   });
+
+  it('forgets what its store compacted: resuming from before it is Expired', () => {
+    const hub = new WatchHub(0, 10);
+    const o = (rv: number) => ({
+      type: 'ADDED' as const,
+      object: { kind: 'ServiceEntry', metadata: { name: `s${rv}`, resourceVersion: String(rv) } } as never,
+    });
+    hub.publish([o(1), o(2), o(3)], 3);
+    hub.forget(2);
+    expect(() => hub.subscribe({ kind: 'ServiceEntry' }, 1, () => {})).toThrow(/too old/);
+    expect(hub.subscribe({ kind: 'ServiceEntry' }, 2, () => {}).replay).toHaveLength(1);
+  });
 });

@@ -104,6 +104,17 @@ export class WatchHub {
     return { replay, unsubscribe: () => this.listeners.delete(entry) };
   }
 
+  /** Drops the history up to `version` (its store compacted it): resuming from before it is 410. */
+  forget(version: number): void {
+    if (version <= this.floor) return;
+    let drop = 0;
+    while (drop < this.history.length && rvOf(this.history[drop] as WatchEvent) <= version) drop++;
+    for (let i = 0; i < drop; i++) this.bytes -= this.sizes[i] as number;
+    this.history.splice(0, drop);
+    this.sizes.splice(0, drop);
+    this.floor = Math.min(version, this.current);
+  }
+
   /** Events after this version can be replayed. */
   get oldest(): number {
     return this.floor;

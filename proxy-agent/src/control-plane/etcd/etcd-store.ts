@@ -44,6 +44,15 @@ import {
 export const DEFAULT_ETCD_CALL_TIMEOUT_MS = 5_000;
 /** Transactions lost to other control planes' writes before a write gives up (503, retry). */
 export const MAX_TXN_ATTEMPTS = 8;
+/**
+ * etcd keeps every revision until compacted: like kube-apiserver (--etcd-compaction-interval), each
+ * control plane compacts to the revision it saw one interval earlier. Flag `--etcd-compaction-interval`.
+ */
+export const DEFAULT_COMPACTION_INTERVAL_MS = 5 * 60_000;
+/** Audit entries kept in etcd; older ones are deleted (the file store's log is rotated by hand). Flag `--audit-max-entries`. */
+export const DEFAULT_AUDIT_MAX_ENTRIES = 100_000;
+/** Writes between two checks of the audit entries' count. */
+const AUDIT_TRIM_EVERY = 100;
 
 export interface EtcdStoreOptions {
   /** `http://host:port` of each member. */
@@ -55,6 +64,8 @@ export interface EtcdStoreOptions {
   /** Lease TTL of auto-registered WorkloadEntries: etcd deletes them when no heartbeat renews it. */
   registrationTtlMs: number;
   callTimeoutMs?: number;
+  compactionIntervalMs?: number;
+  auditMaxEntries?: number;
   log?: (message: string) => void;
 }
 
@@ -104,6 +115,8 @@ export class EtcdStore implements MeshStore {
   private mirror: Watcher | undefined;
   private readonly watchers = new Set<Watcher>();
   private closed = false;
+  private compactor: NodeJS.Timeout | undefined;
+  private writes = 0;
 
   private constructor(
     readonly client: Etcd3,
@@ -131,6 +144,7 @@ export class EtcdStore implements MeshStore {
       const store = new EtcdStore(client, options, Number(res.header.revision));
       for (const kv of res.kvs) store.absorb(kv, 'Put');
       await store.startMirror(Number(res.header.revision));
+      store.startCompactor();
       return store;
     } catch (err) {
       client.close();
@@ -142,6 +156,41 @@ export class EtcdStore implements MeshStore {
 
   private log(m: string): void {
     this.options.log?.(m);
+  }
+
+  /** Compacts etcd to the revision of one interval ago; several control planes doing it is harmless. */
+  private startCompactor(): void {
+    let previous: number | undefined;
+    this.compactor = setInterval(() => {
+      void (async () => {
+        try {
+          const now = Number((await this.client.kv.range({ key: buf(SEQUENCE_KEY) })).header.revision);
+          if (previous !== undefined && previous > 0) {
+            await this.client.kv.compact({ revision: previous });
+            this.hub.forget(previous);
+          }
+          previous = now;
+        } catch (err) {
+          if (!isCompacted(err)) this.log(`etcd compaction: ${String(err)}`);
+        }
+      })();
+    }, this.options.compactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS);
+    this.compactor.unref();
+  }
+
+  /** Deletes the oldest audit entries beyond the cap (checked every AUDIT_TRIM_EVERY writes). */
+  private async trimAudit(): Promise<void> {
+    const max = this.options.auditMaxEntries ?? DEFAULT_AUDIT_MAX_ENTRIES;
+    const range = { key: buf(AUDIT_PREFIX), range_end: prefixEnd(AUDIT_PREFIX) };
+    const count = Number((await this.client.kv.range({ ...range, count_only: true })).count);
+    if (count <= max) return;
+    const oldest = await this.client.kv.range({ ...range, keys_only: true, limit: count - max });
+    const last = oldest.kvs.at(-1)?.key;
+    if (!last) return;
+    await this.client.kv.deleteRange({
+      key: buf(AUDIT_PREFIX),
+      range_end: Buffer.concat([last, Buffer.from([0])]),
+    });
   }
 
   private async startMirror(revision: number): Promise<void> {
@@ -454,6 +503,15 @@ export class EtcdStore implements MeshStore {
         if (seq?.value.toString() === txnId) revision = Number(seq.mod_revision);
       }
       if (revision !== undefined) {
+        const every = Math.max(
+          1,
+          Math.min(
+            AUDIT_TRIM_EVERY,
+            Math.floor((this.options.auditMaxEntries ?? DEFAULT_AUDIT_MAX_ENTRIES) / 2),
+          ),
+        );
+        if (++this.writes % every === 0)
+          void this.trimAudit().catch((err) => this.log(`audit trim: ${String(err)}`));
         if (!(await this.reach(revision)))
           this.log(`write at revision ${revision} acknowledged before the mirror saw it`);
         return { ...change, object: withVersion(o, revision) };
@@ -534,6 +592,7 @@ export class EtcdStore implements MeshStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.compactor);
     await this.tail;
     for (const w of this.watchers) await w.cancel().catch(() => {});
     await this.mirror?.cancel().catch(() => {});
