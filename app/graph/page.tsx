@@ -1,6 +1,7 @@
 // The service graph (home page). The interactive view is a client leaf; it reads its state from the URL.
 // The server builds the first graph (the fast one, without latency) and hands it to the client's query
-// cache, so the canvas draws as soon as the page's scripts have loaded; the page shell streams first.
+// cache, so the canvas draws as soon as the page's scripts have loaded; the page shell streams first. A
+// large graph is streamed to the browser's own request instead (see `lib/graph/load-graph.ts`).
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
@@ -28,7 +29,9 @@ function toSearchParams(raw: SearchParams): URLSearchParams {
 
 async function PrefetchedGraphView({ query, exposeCy }: { query: GraphQuery; exposeCy: boolean }) {
   const queryClient = getQueryClient();
-  await queryClient.prefetchQuery(graphQueryOptions(query, () => loadGraph(query)));
+  // A graph too large for the page is not prefetched: the browser's request gets it, built already.
+  const graph = await loadGraph(query).catch(() => undefined);
+  if (graph) await queryClient.prefetchQuery(graphQueryOptions(query, async () => graph));
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
       <GraphView exposeCy={exposeCy} />

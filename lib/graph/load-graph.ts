@@ -1,18 +1,40 @@
-// The graph for the graph page's prefetch: the same answer as GET /api/graph, built in the server.
+// The graph for the graph page's prefetch: the same answer as GET /api/graph, built in the server. A
+// graph past PREFETCH_MAX_NODES is not put in the page: it waits for the browser's own request instead
+// (see `prefetch-handoff.ts`).
 import 'server-only';
 import { type GraphQuery, graphSearch } from '../queries/graph';
 import { buildGraph } from './build-graph';
 import { parseGraphParams } from './params';
+import { offerGraph } from './prefetch-handoff';
 import { graphDeps } from './server';
 import type { Graph } from './types';
 
-/** Throws on failure: a failed prefetch is not handed to the page, whose own fetch then shows the error. */
-export async function loadGraph(q: GraphQuery): Promise<Graph> {
+/**
+ * Most nodes a graph handed to the page inside its HTML may have (`MESHLENS_GRAPH_PREFETCH_MAX_NODES`):
+ * the 1,000-workload mesh (~2,000 nodes) is; the 5,000-workload one (~15,000) is streamed to the browser.
+ */
+export const PREFETCH_MAX_NODES = 3000;
+
+function prefetchMaxNodes(): number {
+  const v = Number(process.env.MESHLENS_GRAPH_PREFETCH_MAX_NODES);
+  return Number.isInteger(v) && v >= 0 ? v : PREFETCH_MAX_NODES;
+}
+
+/**
+ * The graph for the page; undefined when it is too large for the page (left for the browser's request).
+ * Throws on failure: a failed prefetch is not handed to the page, whose own fetch then shows the error.
+ */
+export async function loadGraph(q: GraphQuery): Promise<Graph | undefined> {
   // Parsed as the route handler parses its URL, so the page accepts exactly what the API accepts.
-  const params = parseGraphParams(new URLSearchParams(graphSearch(q)));
+  const search = graphSearch(q);
+  const params = parseGraphParams(new URLSearchParams(search));
   if (!params.ok) throw new Error(params.message);
   const result = await buildGraph(params.value, graphDeps());
   if (!result.ok) throw new Error(result.error.message);
+  if (result.graph.elements.nodes.length > prefetchMaxNodes()) {
+    offerGraph(search, result.graph);
+    return undefined;
+  }
   // The route handler answers JSON; the page gets the same values (no `undefined` or NaN JSON drops).
   return JSON.parse(JSON.stringify(result.graph)) as Graph;
 }

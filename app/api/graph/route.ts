@@ -3,21 +3,31 @@
 import { buildGraph } from '@/lib/graph/build-graph';
 import { graphJsonStream } from '@/lib/graph/graph-json';
 import { parseGraphParams } from '@/lib/graph/params';
+import { takeGraph } from '@/lib/graph/prefetch-handoff';
 import { graphDeps } from '@/lib/graph/server';
+import type { Graph } from '@/lib/graph/types';
 import { answerError } from '@/lib/http/answer';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request): Promise<Response> {
-  const params = parseGraphParams(new URL(request.url).searchParams);
+  const url = new URL(request.url);
+  const params = parseGraphParams(url.searchParams);
   if (!params.ok) return answerError({ code: 'bad_request', message: params.message });
+  // The graph page's first request, built while the page was (too large to be put in it).
+  const handed = takeGraph(url.search.slice(1));
+  if (handed) return answerGraph(handed, 'handoff;dur=0');
   const result = await buildGraph(params.value, graphDeps());
   if (!result.ok) return answerError(result.error);
   // Serialising happens while the answer is sent: Server-Timing has the phases before it.
   const timing = Object.entries(result.timings)
     .map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`)
     .join(', ');
-  return new Response(graphJsonStream(result.graph), {
+  return answerGraph(result.graph, timing);
+}
+
+function answerGraph(graph: Graph, timing: string): Response {
+  return new Response(graphJsonStream(graph), {
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'server-timing': timing },
   });
 }

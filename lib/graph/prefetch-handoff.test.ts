@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { HANDOFF_TTL_MS, MAX_HANDOFFS, offerGraph, takeGraph } from './prefetch-handoff';
+import type { Graph } from './types';
+
+const graph = (t: number) => ({ timestamp: t }) as Graph;
+
+describe('prefetch handoff', () => {
+  it('answers the same query once', () => {
+    offerGraph('a=1', graph(1), 1000);
+    expect(takeGraph('a=2', 1001)).toBeUndefined();
+    expect(takeGraph('a=1', 1001)?.timestamp).toBe(1);
+    expect(takeGraph('a=1', 1002)).toBeUndefined();
+  });
+
+  it('forgets a graph nobody asked for in time', () => {
+    offerGraph('b=1', graph(2), 1000);
+    expect(takeGraph('b=1', 1000 + HANDOFF_TTL_MS + 1)).toBeUndefined();
+  });
+
+  it('keeps at most MAX_HANDOFFS graphs, the oldest dropped', () => {
+    for (let i = 0; i <= MAX_HANDOFFS; i++) offerGraph(`c=${i}`, graph(i), 5000);
+    expect(takeGraph('c=0', 5001)).toBeUndefined();
+    expect(takeGraph(`c=${MAX_HANDOFFS}`, 5001)?.timestamp).toBe(MAX_HANDOFFS);
+  });
+});
