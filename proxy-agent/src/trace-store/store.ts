@@ -146,9 +146,10 @@ class ServiceTerms {
     return term;
   }
 }
-const MAX_CACHED_OPERATION_TERMS = 1024;
-/** Services whose terms are cached; past it the cache starts over (terms are recomputed, never wrong). */
-const MAX_CACHED_SERVICES = 4096;
+// At most 256 × 256 cached operation terms in all; past a bound a cache starts over (terms are recomputed,
+// never wrong).
+const MAX_CACHED_OPERATION_TERMS = 256;
+const MAX_CACHED_SERVICES = 256;
 
 /** Duration bucket of a span: floor(log2(µs + 1)), so bucket b holds durations in [2^b - 1, 2^(b+1) - 1). */
 function durationBucket(durationUs: number): number {
