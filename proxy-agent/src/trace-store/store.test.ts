@@ -351,6 +351,34 @@ describe('TraceStore traces', () => {
     expect(store.getTraceJson(traceHex(6))).toBeUndefined();
   });
 
+  it('finds and answers one-off tags (a key past 256 values is no longer pooled; its JSON is written when answered)', () => {
+    const specs = Array.from({ length: 300 }, (_, i) => ({
+      trace: 100 + i,
+      span: 100 + i,
+      service: 'web',
+      attrs: { 'guid:x-request-id': `req-${i}-"quoted"`, size: 1000 + i, cached: i % 2 === 0 },
+    }));
+    const converted = convert(specs);
+    const store = new TraceStore({ maxTraces: 1000 });
+    expect(store.add(converted).rejected).toBe(0);
+    expect(ids(store.findTraces(q({ tags: { 'guid:x-request-id': 'req-299-"quoted"' } })))).toEqual([
+      traceHex(399),
+    ]);
+    expect(ids(store.findTraces(q({ tags: { size: '1007', cached: 'false' } })))).toEqual([traceHex(107)]);
+    expect(store.findTraces(q({ tags: { size: '1007', cached: 'true' } }))).toEqual([]);
+    for (const i of [0, 299]) {
+      const c = converted[i];
+      expect(store.getTraceJson(traceHex(100 + i))).toBe(
+        JSON.stringify({
+          traceID: traceHex(100 + i),
+          spans: [c?.span],
+          processes: { p1: c?.process },
+          warnings: null,
+        }),
+      );
+    }
+  });
+
   it('keeps tags of the same key and value but another type apart (shared tag JSON is typed)', () => {
     const converted = convert([
       { trace: 7, span: 1, service: 'web', attrs: { code: 200, flag: 'true' } },
