@@ -38,6 +38,8 @@ async function plane(extra: string[] = []): Promise<CpProcess> {
       '1s',
       '--remove-after',
       '3s',
+      '--ca-admin-users',
+      'ci-admin',
       ...extra,
     ],
   });
@@ -132,6 +134,18 @@ describe.skipIf(!haveEtcd())('control planes over etcd', () => {
     const ca = await call(b, 'GET', '/v1/ca');
     expect(ca.body.roots).toHaveLength(1);
   }, 60_000);
+
+  it('a root rotated through one control plane is trusted by the others, its key still sealed', async () => {
+    const [a, b] = planes as [CpProcess, CpProcess];
+    const rotated = await call(a, 'POST', '/v1/ca/rotate', { grace: '1h' });
+    expect(rotated.status).toBe(201);
+    await waitFor(async () => (await call(b, 'GET', '/v1/ca')).body.roots.length === 2, {
+      what: 'the new root on b',
+    });
+    const bundle = await fetchTrusting(b.ca)(`${b.url}/v1/ca/roots`).then((r) => r.text());
+    expect(bundle.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(await etcd.get('/meshlens/ca/roots').string()).not.toContain('PRIVATE KEY');
+  }, 30_000);
 
   it('decides concurrent replaces of one version in an etcd transaction: one wins, the other is 409', async () => {
     const [a, b] = planes as [CpProcess, CpProcess];

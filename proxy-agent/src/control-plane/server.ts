@@ -450,9 +450,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   }
   // A rotation made through another control plane over the same etcd: trust it and serve from it here too.
   await rootStore?.follow((roots) => {
-    void ca.adopt(roots).then((changed) => {
-      if (changed) caContext.onRootsChanged?.();
-    });
+    ca.adopt(roots).then(
+      (changed) => {
+        if (changed) caContext.onRootsChanged?.();
+      },
+      (err: unknown) =>
+        log(`CA: cannot take the roots from etcd: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }, log);
   server.keepAliveTimeout = 5000;
   server.maxConnections = limits.maxConnections;

@@ -13,7 +13,7 @@ import {
   splitPemCertificates,
   x509,
 } from '../../../../lib/identity/pki';
-import { loadRoots, type StoredRoot, saveRoots, writeTrustBundle } from './root-store';
+import { loadRoots, pemBundle, type StoredRoot, saveRoots, writeTrustBundle } from './root-store';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -137,6 +137,9 @@ async function liveRoot(root: StoredRoot): Promise<LiveRoot> {
 }
 
 export class CertificateAuthority {
+  /** Root changes one at a time: a local rotation and a shared store's echo of it never interleave. */
+  private changes: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly options: AuthorityOptions,
     /** Self-signed mode: every root, oldest first. Undefined when a CA was given as files. */
@@ -152,7 +155,7 @@ export class CertificateAuthority {
     if (options.caCertFile !== undefined && options.caKeyFile !== undefined) {
       const given = await loadGivenCa(options.caCertFile, options.caKeyFile, options.caRootFile);
       // Local clients (the demo) read the trust bundle from the data dir whichever CA signs.
-      await writeTrustBundle(options.dataDir, given.roots.join(''));
+      await writeTrustBundle(options.dataDir, pemBundle(given.roots));
       log(`CA: signing with ${given.signer.cert.subject} from ${options.caCertFile}`);
       return new CertificateAuthority(options, undefined, given);
     }
@@ -169,7 +172,7 @@ export class CertificateAuthority {
     } else if (!shared) {
       await saveRoots(options.dataDir, stored); // rewrites the bundle file, should it be gone
     }
-    if (shared) await writeTrustBundle(options.dataDir, stored.map((r) => r.cert).join(''));
+    if (shared) await writeTrustBundle(options.dataDir, pemBundle(stored.map((r) => r.cert)));
     return new CertificateAuthority(options, await Promise.all(stored.map(liveRoot)), undefined);
   }
 
@@ -179,7 +182,7 @@ export class CertificateAuthority {
 
   /** Every trusted root's certificate, PEM, oldest first: what peers verify against. */
   trustBundle(): string {
-    return this.rootPems().join('');
+    return pemBundle(this.rootPems());
   }
 
   private rootPems(): string[] {
@@ -271,9 +274,11 @@ export class CertificateAuthority {
       activeFrom,
     );
     const root = await liveRoot(stored);
-    const next = [...this.roots, root];
-    await this.persist(next);
-    this.roots = next;
+    await this.serially(async () => {
+      const next = [...(this.roots ?? []), root];
+      await this.persist(next);
+      this.roots = next;
+    });
     this.options.log?.(
       `CA: new root ${fingerprintOf(root.cert)} trusted now, signing from ${stored.activeFrom}`,
     );
@@ -288,29 +293,44 @@ export class CertificateAuthority {
     if (!victim) throw new AuthorityError(404, `no root with fingerprint ${fingerprint.slice(0, 80)}`);
     if (victim === this.signingRoot())
       throw new AuthorityError(409, `root ${fingerprint} signs certificates now: rotate to a new one first`);
-    const next = this.roots.filter((r) => r !== victim);
-    await this.persist(next);
-    this.roots = next;
+    await this.serially(async () => {
+      const next = (this.roots ?? []).filter((r) => r !== victim);
+      await this.persist(next);
+      this.roots = next;
+    });
     this.options.log?.(`CA: root ${fingerprint} retired`);
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const run = this.changes.then(work);
+    this.changes = run.catch(() => undefined);
+    return run;
   }
 
   private async persist(roots: LiveRoot[]): Promise<void> {
     const plain = roots.map(({ cert, key, activeFrom }) => ({ cert, key, activeFrom }));
     if (this.options.rootStore) {
       await this.options.rootStore.save(plain);
-      await writeTrustBundle(this.options.dataDir, plain.map((r) => r.cert).join(''));
+      await writeTrustBundle(this.options.dataDir, pemBundle(plain.map((r) => r.cert)));
     } else await saveRoots(this.options.dataDir, plain);
   }
 
-  /** Takes the roots another control plane wrote to the shared store (a rotation or retirement there). */
-  async adopt(stored: StoredRoot[]): Promise<boolean> {
-    if (!this.roots || stored.length === 0) return false;
-    const now = this.roots.map((r) => `${r.cert}${r.activeFrom}`).join();
-    if (stored.map((r) => `${r.cert}${r.activeFrom}`).join() === now) return false;
-    this.roots = await Promise.all(stored.map(liveRoot));
-    await writeTrustBundle(this.options.dataDir, this.trustBundle());
-    this.options.log?.('CA: roots changed by another control plane');
-    return true;
+  /**
+   * Takes the roots another control plane wrote to the shared store (a rotation or retirement there).
+   * Serialized with this authority's own changes, whose echo from the store is then no change.
+   */
+  adopt(stored: StoredRoot[]): Promise<boolean> {
+    const run = this.changes.then(async () => {
+      if (!this.roots || stored.length === 0) return false;
+      const now = this.roots.map((r) => `${r.cert}${r.activeFrom}`).join();
+      if (stored.map((r) => `${r.cert}${r.activeFrom}`).join() === now) return false;
+      this.roots = await Promise.all(stored.map(liveRoot));
+      await writeTrustBundle(this.options.dataDir, this.trustBundle());
+      this.options.log?.('CA: roots changed by another control plane');
+      return true;
+    });
+    this.changes = run.catch(() => undefined);
+    return run;
   }
 
   /** The root that signs now: a serving certificate from an older one is re-issued once it is retired. */

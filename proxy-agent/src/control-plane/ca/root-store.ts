@@ -60,7 +60,12 @@ export async function saveRoots(dataDir: string, roots: readonly StoredRoot[]): 
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const file: RootsFile = { version: 1, roots: [...roots] };
   await writeAtomically(join(dir, 'roots.json'), `${JSON.stringify(file, null, 2)}\n`, 0o600);
-  await writeTrustBundle(dataDir, roots.map((r) => r.cert).join(''));
+  await writeTrustBundle(dataDir, pemBundle(roots.map((r) => r.cert)));
+}
+
+/** PEM certificates one after another, each ending its line (a bundle of PEMs joined bare is unreadable). */
+export function pemBundle(pems: readonly string[]): string {
+  return pems.map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
 }
 
 export async function writeTrustBundle(dataDir: string, bundle: string): Promise<void> {
