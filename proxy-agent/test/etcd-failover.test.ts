@@ -199,5 +199,8 @@ describe.skipIf(!haveEtcd())('the mesh over etcd when a control plane and an etc
     expect(failures(load.windows)).toEqual({ count: 0, errors: [] });
     // The registrations survived the control plane that took some of them.
     expect((await call(b, 'GET', `${NS_PATH}/workloadentries`)).body.items).toHaveLength(3);
+    // With etcd gone altogether, the survivor still stops on SIGTERM (every wait on etcd is bounded).
+    await cluster.stop();
+    expect(await b.proc.stop(30_000)).toBe(0);
   }, 180_000);
 });

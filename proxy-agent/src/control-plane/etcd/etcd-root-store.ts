@@ -83,7 +83,8 @@ export class EtcdRootStore implements RootPersistence {
     this.watcher.on('error', (err) => log(`CA roots watch ended: ${String(err)}`));
   }
 
+  /** Stops following; does not wait for an etcd that may be gone (the client's close ends the stream). */
   async close(): Promise<void> {
-    await this.watcher?.cancel().catch(() => {});
+    void this.watcher?.cancel().catch(() => {});
   }
 }

@@ -593,9 +593,18 @@ export class EtcdStore implements MeshStore {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.compactor);
-    await this.tail;
-    for (const w of this.watchers) await w.cancel().catch(() => {});
-    await this.mirror?.cancel().catch(() => {});
+    // With etcd gone, a queued write or a watch cancel would wait forever: each gets the call timeout.
+    const bounded = (p: Promise<unknown>) => {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((r) => {
+        timer = setTimeout(r, this.options.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS);
+      });
+      return Promise.race([p.catch(() => {}), limit]).finally(() => clearTimeout(timer));
+    };
+    await bounded(this.tail);
+    await bounded(
+      Promise.all([...this.watchers, ...(this.mirror ? [this.mirror] : [])].map((w) => w.cancel())),
+    );
     this.client.close();
   }
 }
