@@ -38,10 +38,7 @@ export function SpanLinksList({
               {`Go to span ${l.spanID}`}
             </button>
           ) : l.traceID !== tree.traceID ? (
-            <Link
-              className={LINK}
-              href={`/traces/${encodeURIComponent(l.traceID)}?span=${encodeURIComponent(l.spanID)}`}
-            >
+            <Link className={LINK} href={`${traceHref(l.traceID)}?span=${encodeURIComponent(l.spanID)}`}>
               {`Open span ${l.spanID} in trace ${l.traceID}`}
             </Link>
           ) : (

@@ -7,6 +7,7 @@ import { type Trace, TraceSchema, TracesResponseSchema } from '@/lib/jaeger/mode
 import { readTraces } from '@/lib/jaeger/read-traces';
 import { bookinfoFailingTrace } from '@/lib/traces/testdata/bookinfo-trace';
 import { makeTrace } from '@/lib/traces/testdata/make-trace';
+import { putLocalTraces } from './local-traces';
 import { TraceTimeline } from './trace-view';
 
 const FIXTURES = new URL('../../fixtures/jaeger/', import.meta.url);
@@ -112,5 +113,21 @@ describe('TraceTimeline', () => {
     const html = render(makeTrace(specs));
     expect(html).toMatch(/Spans \((\d) shown/);
     expect(Number(/Spans \((\d+) shown/.exec(html)?.[1])).toBeLessThan(10);
+  });
+
+  it('lists the links of a span, followable: within the trace, into a trace of an opened file, into the backend', () => {
+    const trace = makeTrace([
+      { id: 'r', start: 0, duration: 100 },
+      { id: 'f', start: 10, duration: 5, parent: 'r' },
+    ]);
+    (trace.spans[1] as { references: unknown[] }).references.push(
+      { refType: 'FOLLOWS_FROM', traceID: 'ffff', spanID: 's1' },
+      { refType: 'FOLLOWS_FROM', traceID: 'eeee', spanID: 's2' },
+    );
+    putLocalTraces([makeTrace([{ id: 's1', start: 0, duration: 1 }], 'ffff')], 'other.json');
+    const detail = render(trace, 'f').split('data-testid="span-detail"')[1] ?? '';
+    expect(detail).toContain('Go to span r');
+    expect(detail).toContain('href="/traces/file/ffff?span=s1"');
+    expect(detail).toContain('href="/traces/eeee?span=s2"');
   });
 });
