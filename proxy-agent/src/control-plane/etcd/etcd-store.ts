@@ -446,8 +446,17 @@ export class EtcdStore implements MeshStore {
   private async commit(m: Mutation, actor: Actor): Promise<Change> {
     for (let attempt = 0; attempt < MAX_TXN_ATTEMPTS; attempt++) {
       const now = new Date();
-      const sequence = this.sequence;
-      const change = applyMutation(cloneState(this.state), m, this.context(now));
+      let sequence = this.sequence;
+      let change: Change;
+      try {
+        change = applyMutation(cloneState(this.state), m, this.context(now));
+      } catch {
+        // A refusal (not found, conflict, invalid) may come from a mirror behind a write made through
+        // another control plane: decide again on a consistent view before answering with it.
+        await this.sync();
+        sequence = this.sequence;
+        change = applyMutation(cloneState(this.state), m, this.context(now));
+      }
       const o = change.object;
       const ns = o.metadata.namespace ?? 'default';
       const key = buf(objectKeyOf(o.kind, ns, o.metadata.name));
