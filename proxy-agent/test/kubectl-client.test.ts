@@ -23,7 +23,7 @@ interface Run {
   stderr: string;
 }
 
-function kubectl(args: string[], input?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+function kubectl(args: string[], input?: string, extraEnv: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(KUBECTL, args, { env: { ...env, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
