@@ -128,6 +128,9 @@ export class InboundTransport {
       });
       tls.once('secure', () => {
         if (!settle()) return;
+        // A TLSSocket made outside a tls.Server never clears this at 'secure' (the server's handler
+        // does); node:http2 would then wait for a 'secureConnect' that never comes.
+        (tls as TLSSocket & { secureConnecting: boolean }).secureConnecting = false;
         if (tls.isSessionReused()) this.handshakes.resumed++;
         else this.handshakes.full++;
         const principal = spiffeIds(tls.getPeerCertificate()?.subjectaltname)[0] ?? 'unknown';

@@ -62,10 +62,14 @@ class TcpSession {
     const ended = () => {
       if (++this.halves === 2) this.close(downstream, upstream);
     };
-    downstream.once('end', () => {
+    const downstreamEnded = () => {
       upstream.end();
       ended();
-    });
+    };
+    // A peer that half-closed before the upstream was up has had its 'end' already (a net socket emits
+    // it even while paused, once its buffer is empty): pass the close on now.
+    if (downstream.readableEnded) downstreamEnded();
+    else downstream.once('end', downstreamEnded);
     upstream.once('end', () => {
       downstream.end();
       ended();
@@ -178,7 +182,9 @@ export function handleTcpConnect(
   const upstream = ep.tls
     ? (ep.tls.connect(ep.mtls ? PEER_EXCHANGE_ALPN : undefined) as Socket)
     : netConnect(ep.config.port, ep.config.host);
-  upstream.setTimeout(TCP_CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('connect timeout')));
+  upstream.setTimeout(ctx.tcpConnectTimeoutMs ?? TCP_CONNECT_TIMEOUT_MS, () =>
+    upstream.destroy(new Error('connect timeout')),
+  );
   upstream.once('error', () => {
     if (connected) return;
     release();
@@ -244,6 +250,8 @@ export function handleTcpInbound(
   app: { host: string; port: number },
 ): void {
   socket.on('error', () => {});
+  // Held until the app's connection is up: bytes that come meanwhile wait in the buffer.
+  socket.pause();
   const start = (peerValue: string | undefined) => {
     const source = security.mtls
       ? resolveMtlsPeer(peerValue, ctx.current(), security.peerPrincipal)
@@ -263,7 +271,9 @@ export function handleTcpInbound(
     span.setAttribute('net.protocol', 'tcp');
     if (security.mtls) span.setAttribute('source.principal', source.principal);
     const upstream = netConnect(app.port, app.host);
-    upstream.setTimeout(TCP_CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('connect timeout')));
+    upstream.setTimeout(ctx.tcpConnectTimeoutMs ?? TCP_CONNECT_TIMEOUT_MS, () =>
+      upstream.destroy(new Error('connect timeout')),
+    );
     let connected = false;
     upstream.once('error', () => {
       if (connected) return;
