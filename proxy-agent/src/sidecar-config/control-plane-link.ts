@@ -31,6 +31,8 @@ export interface ControlPlaneLinkOptions {
   identity?: { namespace: string; serviceAccount: string; trustDomain?: string };
   /** Lifetime to ask for, in seconds (the CA's default, 24 h, when absent). */
   certificateValiditySeconds?: number;
+  /** The service port's name the instance registers its inbound port under (default `http`). */
+  portName?: string;
   log?: (line: string) => void;
 }
 
@@ -141,6 +143,7 @@ export async function linkControlPlane(options: ControlPlaneLinkOptions): Promis
         ...(options.identity ? { serviceAccount: options.identity.serviceAccount } : {}),
         inboundPort: ports.inbound,
         adminPort: ports.admin,
+        ...(options.portName ? { portName: options.portName } : {}),
         onError: log,
         onInfo: log,
       });

@@ -9,7 +9,9 @@ import {
 import type { ControlPlaneLinkOptions } from '../sidecar-config/control-plane-link';
 import type { CertificateSource } from '../sidecar-config/workload-certificate';
 import { ACCESS_LOG_ENTRIES } from './access-log';
+import { PROTOCOL_DETECTION_TIMEOUT_MS } from './connection-router';
 import { type CertificateFiles, fileCertificateSource } from './file-certificate-source';
+import { MAX_CONCURRENT_STREAMS } from './h2-listener';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './inbound-transport';
 import {
   MAX_DOWNSTREAM_CONNECTIONS,
@@ -18,6 +20,7 @@ import {
 } from './listener-limits';
 import { MAX_METRIC_SERIES } from './metrics';
 import { DEFAULT_OTLP_ENDPOINT, type SidecarOptions, startSidecar } from './sidecar';
+import { TCP_CONNECT_TIMEOUT_MS } from './tcp-proxy';
 
 const USAGE = `usage: meshlens-agent sidecar --service NAME [flags]
 
@@ -37,6 +40,8 @@ flags:
   --control-plane URL   follow the control plane's config (watch) and register this instance there
   --control-plane-token-file FILE
                         bearer token for the control plane (its first token)
+  --port-name NAME      the service port's name the instance registers its inbound port under, as
+                        Istio names ports (http, grpc-*, tcp-*, ...) (default: http)
 ${CONTROL_PLANE_FLAGS_USAGE}
   --otlp-endpoint URL   where spans go over OTLP/HTTP (default: ${DEFAULT_OTLP_ENDPOINT})
   --sampling PERCENT    share of new traces sampled, 0-100 (default: 100)
@@ -62,6 +67,15 @@ limits (each listener; see docs/security.md):
   --tls-handshake-timeout MS
                         an inbound connection's first byte and TLS handshake must come within this
                         long, else it is reset (default: ${TLS_HANDSHAKE_TIMEOUT_MS})
+  --protocol-detection-timeout MS
+                        a connection whose first bytes tell no protocol within this long is taken
+                        as TCP (default: ${PROTOCOL_DETECTION_TIMEOUT_MS})
+  --max-concurrent-streams N
+                        streams one downstream HTTP/2 connection may have open at once; more are
+                        refused with RST_STREAM (REFUSED_STREAM) (default: ${MAX_CONCURRENT_STREAMS})
+  --tcp-connect-timeout MS
+                        a TCP connection to an upstream or the app must be up within this long, else
+                        it fails with UF (default: ${TCP_CONNECT_TIMEOUT_MS})
   --max-metric-series N request metric series kept; new label sets past it are counted in one
                         overflow series (labels unknown) (default: ${MAX_METRIC_SERIES})
   --access-log-entries N
@@ -85,6 +99,15 @@ function positive(flag: string, value: string | undefined, fallback: number): nu
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a positive integer, not ${value}`);
   return n;
+}
+
+/** A port name as Kubernetes allows it (an IANA service name: lower-case letters, digits, dashes). */
+function portName(value: string): string {
+  if (!/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(value))
+    throw new Error(
+      `--port-name must be a port name (lower-case letters, digits and dashes, 1-15), not ${value}`,
+    );
+  return value;
 }
 
 /** Sidecar options from the command line; throws a one-line message on bad flags. */
@@ -117,6 +140,10 @@ export function parseSidecarArgs(argv: string[]):
       key: { type: 'string' },
       'root-cert': { type: 'string' },
       'tls-handshake-timeout': { type: 'string' },
+      'protocol-detection-timeout': { type: 'string' },
+      'max-concurrent-streams': { type: 'string' },
+      'tcp-connect-timeout': { type: 'string' },
+      'port-name': { type: 'string' },
       'request-headers-timeout': { type: 'string' },
       'stream-idle-timeout': { type: 'string' },
       'max-connections': { type: 'string' },
@@ -155,6 +182,7 @@ export function parseSidecarArgs(argv: string[]):
           controlPlane: {
             url: controlPlane,
             tokenFile: values['control-plane-token-file'],
+            ...(values['port-name'] ? { portName: portName(values['port-name']) } : {}),
             // The control plane's CA gives the workload its identity unless files were given.
             ...linkOptionsFromFlags(
               values as ControlPlaneFlagValues,
@@ -180,6 +208,21 @@ export function parseSidecarArgs(argv: string[]):
       'tls-handshake-timeout',
       values['tls-handshake-timeout'],
       TLS_HANDSHAKE_TIMEOUT_MS,
+    ),
+    protocolDetectionTimeoutMs: positive(
+      'protocol-detection-timeout',
+      values['protocol-detection-timeout'],
+      PROTOCOL_DETECTION_TIMEOUT_MS,
+    ),
+    maxConcurrentStreams: positive(
+      'max-concurrent-streams',
+      values['max-concurrent-streams'],
+      MAX_CONCURRENT_STREAMS,
+    ),
+    tcpConnectTimeoutMs: positive(
+      'tcp-connect-timeout',
+      values['tcp-connect-timeout'],
+      TCP_CONNECT_TIMEOUT_MS,
     ),
     otlpEndpoint: otlp,
     samplingPercent: sampling,

@@ -29,6 +29,8 @@ export interface ListenerContext {
   peerHeader: string;
   /** Upstream tries with a buffered body go on the fast path's connections (else all on undici). */
   fastPath: boolean;
+  /** How long a TCP connection to an upstream or the app may take (tcp-proxy.ts). */
+  tcpConnectTimeoutMs?: number;
   /** The workload's PeerAuthentication mode now (a kept-alive connection it no longer allows is reset). */
   mtlsMode: () => EffectiveMtls;
   /** The recent requests the admin port shows at /access_log (absent: not logged). */

@@ -15,7 +15,7 @@ import { type ConnectionRoutes, PROTOCOL_DETECTION_TIMEOUT_MS, routeConnection }
 import { FastListener } from './fast-listener';
 import { FastPool } from './fast-pool';
 import { handleH2Inbound } from './h2-inbound';
-import { H2Listener } from './h2-listener';
+import { H2Listener, MAX_CONCURRENT_STREAMS } from './h2-listener';
 import { handleH2Outbound } from './h2-outbound';
 import { H2Pool } from './h2-pool';
 import { createInboundHandler } from './inbound';
@@ -39,7 +39,7 @@ import { createOutboundHandler } from './outbound';
 import { type EffectiveMtls, effectiveMtlsMode } from './peer-authentication';
 import { encodePeer, withOwnPrincipal } from './peer-metadata';
 import { Flag, flagString } from './response-flags';
-import { handleTcpConnect, handleTcpInbound } from './tcp-proxy';
+import { handleTcpConnect, handleTcpInbound, TCP_CONNECT_TIMEOUT_MS } from './tcp-proxy';
 import type {
   ServiceIdentity,
   SidecarMetricsApi,
@@ -106,6 +106,10 @@ export interface SidecarOptions {
   tlsHandshakeTimeoutMs?: number;
   /** How long protocol detection waits for telling bytes before calling a connection TCP (default PROTOCOL_DETECTION_TIMEOUT_MS). */
   protocolDetectionTimeoutMs?: number;
+  /** Streams one downstream HTTP/2 connection may have open at once (default MAX_CONCURRENT_STREAMS). */
+  maxConcurrentStreams?: number;
+  /** How long a TCP connection to an upstream or the app may take (default TCP_CONNECT_TIMEOUT_MS). */
+  tcpConnectTimeoutMs?: number;
 }
 
 export type ApplyResult = { ok: true } | { ok: false; error: string };
@@ -381,6 +385,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     inboundSpanName: '',
     peerHeader: encodePeer(self),
     fastPath,
+    tcpConnectTimeoutMs: options.tcpConnectTimeoutMs ?? TCP_CONNECT_TIMEOUT_MS,
     mtlsMode: () => mtlsMode(),
     accessLog: new AccessLog(options.accessLogEntries ?? ACCESS_LOG_ENTRIES, {
       host: `${options.appHost ?? LOOPBACK}:${options.appPort}`,
@@ -433,6 +438,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     onStream: (stream, headers, security) => handleH2Inbound(ctx, appH2, stream, headers, security),
     onProtocolError: protocolError('destination'),
     idleTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
+    maxConcurrentStreams: options.maxConcurrentStreams ?? MAX_CONCURRENT_STREAMS,
     log,
   });
   const inboundHttp1 = inboundAccept(inbound);
@@ -472,6 +478,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     onStream: (stream, headers) => handleH2Outbound(ctx, stream, headers),
     onProtocolError: protocolError('source'),
     idleTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
+    maxConcurrentStreams: options.maxConcurrentStreams ?? MAX_CONCURRENT_STREAMS,
     log,
   });
   const outboundHttp1 = inboundAccept(outbound);
