@@ -24,7 +24,11 @@ function graph(over: Partial<Graph> = {}): Graph {
     includeIdleEdges: false,
     namespaces: [],
     requests: edges.map(requestSample),
-    latencyBuckets: bucketSamples(edges[0] as EdgeSpec, [10, 100, Number.POSITIVE_INFINITY], [0.1, 0.3, 1 / 3]),
+    latencyBuckets: bucketSamples(
+      edges[0] as EdgeSpec,
+      [10, 100, Number.POSITIVE_INFINITY],
+      [0.1, 0.3, 1 / 3],
+    ),
   });
   return {
     timestamp: 1_700_000_000,
