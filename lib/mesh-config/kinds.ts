@@ -3,6 +3,11 @@
 export const API_VERSION = 'networking.istio.io/v1';
 /** Istio's security API group (PeerAuthentication). */
 export const SECURITY_API_VERSION = 'security.istio.io/v1';
+/**
+ * The mesh-wide config (Istio's MeshConfig, which istiod reads from the `istio` ConfigMap): served as
+ * Meshlens' own kind, since Istio has no CRD for it. Only `istio-system/default` is in force.
+ */
+export const MESH_CONFIG_API_VERSION = 'mesh.meshlens.io/v1alpha1';
 
 export const MESH_KINDS = [
   'VirtualService',
@@ -10,6 +15,9 @@ export const MESH_KINDS = [
   'ServiceEntry',
   'WorkloadEntry',
   'PeerAuthentication',
+  'Sidecar',
+  'Gateway',
+  'MeshConfig',
 ] as const;
 export type MeshKindName = (typeof MESH_KINDS)[number];
 
@@ -20,6 +28,9 @@ export const KIND_API_VERSIONS = {
   ServiceEntry: API_VERSION,
   WorkloadEntry: API_VERSION,
   PeerAuthentication: SECURITY_API_VERSION,
+  Sidecar: API_VERSION,
+  Gateway: API_VERSION,
+  MeshConfig: MESH_CONFIG_API_VERSION,
 } as const satisfies Record<MeshKindName, string>;
 
 export function apiVersionOf(kind: MeshKindName): string {
@@ -33,4 +44,7 @@ export const PLURALS: Record<MeshKindName, string> = {
   ServiceEntry: 'serviceentries',
   WorkloadEntry: 'workloadentries',
   PeerAuthentication: 'peerauthentications',
+  Sidecar: 'sidecars',
+  Gateway: 'gateways',
+  MeshConfig: 'meshconfigs',
 };

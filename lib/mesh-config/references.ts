@@ -5,6 +5,18 @@
 import { CLUSTER_DOMAIN } from './labels';
 import type { MeshResource } from './schema';
 
+/** Istio's root namespace: mesh-wide config lives here. */
+export const MESH_ROOT_NAMESPACE = 'istio-system';
+/** The one MeshConfig object in force: `istio-system/default`. */
+export const MESH_CONFIG_NAME = 'default';
+/** The reserved gateway name meaning the mesh's sidecars (as in schema.ts, without zod). */
+const MESH = 'mesh';
+
+/** `namespace/name` of a gateway a VirtualService in `namespace` names (`name` alone: its own namespace). */
+export function gatewayKey(gateway: string, namespace: string): string {
+  return gateway.includes('/') ? gateway : `${namespace}/${gateway}`;
+}
+
 export interface Cause {
   field: string;
   message: string;
@@ -80,6 +92,57 @@ export function crossValidate(resource: MeshResource, others: readonly MeshResou
       }
     }
   }
+  if (resource.kind === 'VirtualService') causes.push(...gatewayCauses(resource, others));
   if (resource.kind === 'DestinationRule') checkHost(resource.spec.host, 'spec.host');
+  if (resource.kind === 'MeshConfig') {
+    // One mesh config, where istiod keeps it: another object would be silently ignored.
+    if (resource.metadata.name !== MESH_CONFIG_NAME)
+      causes.push({
+        field: 'metadata.name',
+        message: `must be ${MESH_CONFIG_NAME}: there is one mesh config`,
+      });
+    if (ns !== MESH_ROOT_NAMESPACE)
+      causes.push({
+        field: 'metadata.namespace',
+        message: `must be ${MESH_ROOT_NAMESPACE} (the mesh's root namespace)`,
+      });
+  }
+  return causes;
+}
+
+/** Every gateway a VirtualService binds to (top level and in matches) names a Gateway that exists. */
+function gatewayCauses(
+  vs: Extract<MeshResource, { kind: 'VirtualService' }>,
+  others: readonly MeshResource[],
+): Cause[] {
+  const ns = vs.metadata.namespace ?? 'default';
+  const gateways = new Set(
+    others
+      .filter((o) => o.kind === 'Gateway')
+      .map((g) => `${g.metadata.namespace ?? 'default'}/${g.metadata.name}`),
+  );
+  const causes: Cause[] = [];
+  const check = (g: string, field: string) => {
+    if (g !== MESH && !gateways.has(gatewayKey(g, ns)))
+      causes.push({ field, message: `gateway ${gatewayKey(g, ns)} is not a known Gateway` });
+  };
+  vs.spec.gateways?.forEach((g, i) => {
+    check(g, `spec.gateways[${i}]`);
+  });
+  // Names in matches are checked only when the VirtualService lists none (else the schema ties them to the list).
+  if (vs.spec.gateways === undefined || vs.spec.gateways.length === 0) {
+    for (const [route, list] of [
+      ['http', vs.spec.http ?? []],
+      ['tcp', vs.spec.tcp ?? []],
+    ] as const) {
+      list.forEach((r, ri) => {
+        r.match?.forEach((m, mi) => {
+          m.gateways?.forEach((g, gi) => {
+            check(g, `spec.${route}[${ri}].match[${mi}].gateways[${gi}]`);
+          });
+        });
+      });
+    }
+  }
   return causes;
 }

@@ -4,10 +4,11 @@
 import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { dnsNameProblem, parseNamespacedHost } from './egress-hosts';
 
 import { KIND_API_VERSIONS, type MeshKindName } from './kinds';
 
-export { API_VERSION, MESH_KINDS, PLURALS, SECURITY_API_VERSION } from './kinds';
+export { API_VERSION, MESH_CONFIG_API_VERSION, MESH_KINDS, PLURALS, SECURITY_API_VERSION } from './kinds';
 
 /** DNS-1123 label: what Kubernetes accepts as a resource name. */
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -60,6 +61,9 @@ export const HTTPMatchRequestSchema = z.strictObject({
   method: StringMatchSchema.optional(),
   headers: z.record(z.string(), StringMatchSchema).optional(),
   ignoreUriCase: z.boolean().optional(),
+  /** The gateways (or `mesh`) this match applies on; replaces the VirtualService's `gateways` for it. */
+  gateways: z.array(z.string().min(1)).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
 });
 
 export const DestinationSchema = z.strictObject({
@@ -167,13 +171,51 @@ export const TCPRouteSchema = z
     }
   });
 
-export const VirtualServiceSpecSchema = z.strictObject({
-  hosts: z.array(z.string().min(1)).min(1),
-  gateways: z.array(z.string()).optional(),
-  http: z.array(HTTPRouteSchema).optional(),
-  tcp: z.array(TCPRouteSchema).optional(),
-  exportTo: z.array(z.string()).optional(),
-});
+/** The reserved gateway name for the mesh's sidecars (Istio's). */
+export const MESH_GATEWAY = 'mesh';
+
+export const VirtualServiceSpecSchema = z
+  .strictObject({
+    hosts: z.array(z.string().min(1)).min(1),
+    gateways: z.array(z.string().min(1)).optional(),
+    http: z.array(HTTPRouteSchema).optional(),
+    tcp: z.array(TCPRouteSchema).optional(),
+    exportTo: z.array(z.string()).optional(),
+  })
+  .superRefine((vs, ctx) => {
+    // Istio: a VirtualService that lists gateways applies to sidecars only if it lists `mesh`, and a
+    // match applies only on gateways the VirtualService is bound to: any other name in a match is dead.
+    const bound = vs.gateways;
+    if (bound === undefined || bound.length === 0) return;
+    const check = (
+      route: 'http' | 'tcp',
+      ri: number,
+      mi: number,
+      gateways: readonly string[] | undefined,
+    ) => {
+      gateways?.forEach((g, gi) => {
+        if (bound.includes(g)) return;
+        ctx.addIssue({
+          code: 'custom',
+          path: [route, ri, 'match', mi, 'gateways', gi],
+          message:
+            g === MESH_GATEWAY
+              ? 'names the mesh gateway, but spec.gateways does not list mesh: a VirtualService that lists gateways applies to sidecars only if it lists mesh'
+              : `gateway ${g} is not in spec.gateways: the match would never apply`,
+        });
+      });
+    };
+    vs.http?.forEach((r, ri) => {
+      r.match?.forEach((m, mi) => {
+        check('http', ri, mi, m.gateways);
+      });
+    });
+    vs.tcp?.forEach((r, ri) => {
+      r.match?.forEach((m, mi) => {
+        check('tcp', ri, mi, m.gateways);
+      });
+    });
+  });
 
 export const LOAD_BALANCERS = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'PASSTHROUGH'] as const;
 
@@ -292,16 +334,38 @@ export const WorkloadEntrySpecSchema = z.strictObject({
   serviceAccount: z.string().optional(),
 });
 
-export const ServiceEntrySpecSchema = z.strictObject({
-  hosts: z.array(z.string().min(1)).min(1),
-  addresses: z.array(z.string()).optional(),
-  ports: z.array(ServicePortSchema).optional(),
-  location: z.enum(['MESH_EXTERNAL', 'MESH_INTERNAL']).optional(),
-  resolution: z.enum(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN']).optional(),
-  endpoints: z.array(WorkloadEntrySpecSchema).optional(),
-  workloadSelector: z.strictObject({ labels: z.record(z.string(), z.string()) }).optional(),
-  exportTo: z.array(z.string()).optional(),
-});
+export const ServiceEntrySpecSchema = z
+  .strictObject({
+    hosts: z.array(z.string().min(1)).min(1),
+    addresses: z.array(z.string()).optional(),
+    ports: z.array(ServicePortSchema).optional(),
+    location: z.enum(['MESH_EXTERNAL', 'MESH_INTERNAL']).optional(),
+    resolution: z.enum(['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN']).optional(),
+    endpoints: z.array(WorkloadEntrySpecSchema).optional(),
+    workloadSelector: z.strictObject({ labels: z.record(z.string(), z.string()) }).optional(),
+    exportTo: z.array(z.string()).optional(),
+  })
+  .superRefine((se, ctx) => {
+    // Istio's ServiceEntry rules on resolution: NONE forwards to the address the caller dialled (no
+    // endpoints to pick from); DNS resolves a name, which a wildcard host is not.
+    if (se.resolution === 'NONE' && (se.endpoints?.length ?? 0) > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpoints'],
+        message: 'must be empty when resolution is NONE (traffic goes to the address the caller used)',
+      });
+    if (se.resolution === 'DNS' || se.resolution === 'DNS_ROUND_ROBIN') {
+      if ((se.endpoints?.length ?? 0) > 0) return;
+      se.hosts.forEach((h, i) => {
+        if (h.startsWith('*'))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['hosts', i],
+            message: `a wildcard host cannot be resolved by DNS: give endpoints or use resolution NONE`,
+          });
+      });
+    }
+  });
 
 /** Istio's WorkloadEntry status conditions (auto-registration health), as istiod writes them. */
 export const StatusSchema = z
@@ -361,6 +425,112 @@ export const PeerAuthenticationSpecSchema = z
     }
   });
 
+export const OUTBOUND_TRAFFIC_MODES = ['ALLOW_ANY', 'REGISTRY_ONLY'] as const;
+
+/** Istio's OutboundTrafficPolicy: what a sidecar does with a host its registry does not know. */
+export const OutboundTrafficPolicySchema = z.strictObject({
+  mode: z.enum(OUTBOUND_TRAFFIC_MODES).optional(),
+});
+
+/** An Istio `namespace/dnsName` host (Sidecar egress, Gateway servers), its problem named. */
+const namespacedHost = z.string().superRefine((h, ctx) => {
+  const parsed = parseNamespacedHost(h);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+const PortSchema = z.strictObject({
+  number: z.number().int().min(1).max(65535),
+  protocol: z.string().optional(),
+  name: z.string().optional(),
+  targetPort: z.number().int().min(1).max(65535).optional(),
+});
+
+/**
+ * Istio's Sidecar (networking.istio.io/v1): the hosts a workload's sidecar may reach (`egress[].hosts`
+ * in `namespace/dnsName` form) and its own outboundTrafficPolicy. Per namespace without a selector, per
+ * workload with one. `ingress` is not part of the subset.
+ */
+export const SidecarSpecSchema = z.strictObject({
+  workloadSelector: z.strictObject({ labels: z.record(z.string().min(1), z.string()) }).optional(),
+  egress: z
+    .array(
+      z.strictObject({
+        port: PortSchema.optional(),
+        bind: z.string().optional(),
+        captureMode: z.enum(['DEFAULT', 'IPTABLES', 'NONE']).optional(),
+        hosts: z.array(namespacedHost).min(1),
+      }),
+    )
+    .optional(),
+  outboundTrafficPolicy: OutboundTrafficPolicySchema.optional(),
+});
+
+export const GATEWAY_PROTOCOLS = ['HTTP', 'HTTPS', 'GRPC', 'HTTP2', 'MONGO', 'TCP', 'TLS'] as const;
+export const SERVER_TLS_MODES = [
+  'PASSTHROUGH',
+  'SIMPLE',
+  'MUTUAL',
+  'AUTO_PASSTHROUGH',
+  'ISTIO_MUTUAL',
+  'OPTIONAL_MUTUAL',
+] as const;
+
+/** A Gateway server's host: `dnsName` or `namespace/dnsName` (the namespace says whose VirtualServices bind). */
+const serverHost = z.string().superRefine((h, ctx) => {
+  const problem = h.includes('/')
+    ? ((p) => (typeof p === 'string' ? p : undefined))(parseNamespacedHost(h))
+    : dnsNameProblem(h);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Istio's Gateway (networking.istio.io/v1): the proxies it selects and the servers they listen with. */
+export const GatewaySpecSchema = z.strictObject({
+  selector: z.record(z.string().min(1), z.string()).optional(),
+  servers: z
+    .array(
+      z
+        .strictObject({
+          port: z.strictObject({
+            number: z.number().int().min(1).max(65535),
+            name: z.string().min(1),
+            protocol: z.enum(GATEWAY_PROTOCOLS),
+            targetPort: z.number().int().min(1).max(65535).optional(),
+          }),
+          hosts: z.array(serverHost).min(1),
+          tls: z
+            .strictObject({
+              mode: z.enum(SERVER_TLS_MODES).optional(),
+              httpsRedirect: z.boolean().optional(),
+              serverCertificate: z.string().optional(),
+              privateKey: z.string().optional(),
+              caCertificates: z.string().optional(),
+              credentialName: z.string().optional(),
+              subjectAltNames: z.array(z.string()).optional(),
+            })
+            .optional(),
+          name: z.string().optional(),
+          bind: z.string().optional(),
+        })
+        .superRefine((s, ctx) => {
+          if ((s.port.protocol === 'HTTPS' || s.port.protocol === 'TLS') && s.tls === undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['tls'],
+              message: `is required for a ${s.port.protocol} server`,
+            });
+        }),
+    )
+    .min(1),
+});
+
+/**
+ * The mesh-wide config, as Istio's MeshConfig (`istio.mesh.v1alpha1`; istiod reads it from the `istio`
+ * ConfigMap's `mesh` key): the part Meshlens' sidecars use. One object, `istio-system/default`.
+ */
+export const MeshConfigSpecSchema = z.strictObject({
+  outboundTrafficPolicy: OutboundTrafficPolicySchema.optional(),
+});
+
 function resource<K extends MeshKindName, S extends z.ZodType>(kind: K, spec: S) {
   return z.strictObject({
     apiVersion: z.literal(KIND_API_VERSIONS[kind]),
@@ -376,6 +546,9 @@ export const DestinationRuleSchema = resource('DestinationRule', DestinationRule
 export const ServiceEntrySchema = resource('ServiceEntry', ServiceEntrySpecSchema);
 export const WorkloadEntrySchema = resource('WorkloadEntry', WorkloadEntrySpecSchema);
 export const PeerAuthenticationSchema = resource('PeerAuthentication', PeerAuthenticationSpecSchema);
+export const SidecarSchema = resource('Sidecar', SidecarSpecSchema);
+export const GatewaySchema = resource('Gateway', GatewaySpecSchema);
+export const MeshConfigSchema = resource('MeshConfig', MeshConfigSpecSchema);
 
 export const MeshResourceSchema = z.discriminatedUnion('kind', [
   VirtualServiceSchema,
@@ -383,6 +556,9 @@ export const MeshResourceSchema = z.discriminatedUnion('kind', [
   ServiceEntrySchema,
   WorkloadEntrySchema,
   PeerAuthenticationSchema,
+  SidecarSchema,
+  GatewaySchema,
+  MeshConfigSchema,
 ]);
 
 export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
@@ -402,6 +578,10 @@ export type VirtualService = z.infer<typeof VirtualServiceSchema>;
 export type DestinationRule = z.infer<typeof DestinationRuleSchema>;
 export type ServiceEntry = z.infer<typeof ServiceEntrySchema>;
 export type WorkloadEntry = z.infer<typeof WorkloadEntrySchema>;
+export type Sidecar = z.infer<typeof SidecarSchema>;
+export type Gateway = z.infer<typeof GatewaySchema>;
+export type MeshConfig = z.infer<typeof MeshConfigSchema>;
+export type OutboundTrafficMode = (typeof OUTBOUND_TRAFFIC_MODES)[number];
 export type MeshResource = z.infer<typeof MeshResourceSchema>;
 export type MeshKind = MeshResource['kind'];
 
@@ -411,4 +591,7 @@ export const SCHEMA_BY_KIND = {
   ServiceEntry: ServiceEntrySchema,
   WorkloadEntry: WorkloadEntrySchema,
   PeerAuthentication: PeerAuthenticationSchema,
+  Sidecar: SidecarSchema,
+  Gateway: GatewaySchema,
+  MeshConfig: MeshConfigSchema,
 } as const;

@@ -1,19 +1,16 @@
 // Sidecar checks (Kiali's KIA1004): each egress host `namespace/dnsName` should match a known service.
-// Reads the Sidecar loosely: the kind joins the schema with issue 12, and the check applies from then on.
-import { finding, type Located } from './finding';
+// A host in a wrong form is the schema's to refuse (422); here only well-formed hosts that match nothing.
+import { parseNamespacedHost } from '../egress-hosts';
+import type { MeshResource, Sidecar } from '../schema';
+import { finding } from './finding';
 import { hostMatches, type Registry } from './registry';
 import type { Validation } from './types';
 
-interface SidecarSpec {
-  egress?: { hosts?: string[] }[];
-}
-
 /** Does `namespace/dnsName`, seen from a Sidecar in `own`, match any known host? */
 function egressMatches(entry: string, own: string, registry: Registry): boolean {
-  const slash = entry.indexOf('/');
-  if (slash < 0) return true; // not Istio's form: the schema's to reject, not a registry miss
-  const ns = entry.slice(0, slash);
-  const dns = entry.slice(slash + 1).toLowerCase();
+  const parsed = parseNamespacedHost(entry);
+  if (typeof parsed === 'string') return true; // not Istio's form: the schema's to reject, not a registry miss
+  const { namespace: ns, dnsName: dns } = parsed;
   if (ns === '~') return true; // `~/…` imports nothing, on purpose
   if (dns === '*') return true;
   for (const host of registry.hosts()) {
@@ -24,19 +21,16 @@ function egressMatches(entry: string, own: string, registry: Registry): boolean 
   return false;
 }
 
-export function sidecarChecks(
-  resources: readonly (Located & { spec?: unknown })[],
-  registry: Registry,
-): Validation[] {
+export function sidecarChecks(resources: readonly MeshResource[], registry: Registry): Validation[] {
   const out: Validation[] = [];
   for (const r of resources) {
     if (r.kind !== 'Sidecar') continue;
-    const own = r.metadata.namespace ?? 'default';
-    const egress = ((r.spec ?? {}) as SidecarSpec).egress ?? [];
-    for (const [ei, listener] of egress.entries()) {
-      for (const [hi, host] of (listener.hosts ?? []).entries()) {
+    const sidecar: Sidecar = r;
+    const own = sidecar.metadata.namespace ?? 'default';
+    for (const [ei, listener] of (sidecar.spec.egress ?? []).entries()) {
+      for (const [hi, host] of listener.hosts.entries()) {
         if (!egressMatches(host, own, registry))
-          out.push(finding('sidecarEgressNotFound', r, `spec.egress[${ei}].hosts[${hi}]`, host));
+          out.push(finding('sidecarEgressNotFound', sidecar, `spec.egress[${ei}].hosts[${hi}]`, host));
       }
     }
   }

@@ -232,7 +232,6 @@ describe('validateMesh', () => {
   });
 
   it('KIA1004: a Sidecar egress host that matches no service', () => {
-    // The Sidecar kind joins the schema with issue 12; built loosely until then.
     const sidecar = {
       apiVersion: V,
       kind: 'Sidecar',

@@ -24,7 +24,7 @@ describe('REST paths', () => {
 
   it('names nothing for other kinds, extra segments or malformed encoding', () => {
     for (const p of [
-      '/apis/networking.istio.io/v1/namespaces/default/gateways',
+      '/apis/networking.istio.io/v1/namespaces/default/workloadgroups',
       '/apis/networking.istio.io/v1/namespaces/default/virtualservices/a/status',
       '/apis/networking.istio.io/v1/virtualservices/a',
       '/apis/networking.istio.io/v1/namespaces/%E0%A4%A/virtualservices',

@@ -58,7 +58,7 @@ describe('buildSnapshot with envelope checks only (config a server validated)', 
 
   it('refuses objects without a known kind, a name or a spec', () => {
     const bad = [
-      { ...se, kind: 'Gateway' },
+      { ...se, kind: 'WorkloadGroup' },
       { ...se, metadata: { namespace: 'default' } },
       { ...se, spec: undefined },
       null,

@@ -8,6 +8,9 @@ export const SHORT_NAMES: Record<MeshKind, string[]> = {
   ServiceEntry: ['se'],
   WorkloadEntry: ['we'],
   PeerAuthentication: ['pa'],
+  Gateway: ['gw'],
+  Sidecar: ['sidecar'],
+  MeshConfig: [],
 };
 
 /** `kubectl get istio-io` lists every kind; each group also has its own category. */
@@ -95,6 +98,17 @@ export const COLUMNS: Record<MeshKind, Column[]> = {
       type: 'string',
       description: 'Defines the mTLS mode used for peer authentication.',
       cell: (o) => spec(o).mtls?.mode,
+    },
+    AGE,
+  ],
+  Gateway: [AGE],
+  Sidecar: [AGE],
+  MeshConfig: [
+    {
+      name: 'Outbound',
+      type: 'string',
+      description: 'What sidecars do with a host the registry does not know (ALLOW_ANY or REGISTRY_ONLY).',
+      cell: (o) => spec(o).outboundTrafficPolicy?.mode ?? 'ALLOW_ANY',
     },
     AGE,
   ],
