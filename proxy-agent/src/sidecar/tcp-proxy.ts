@@ -250,9 +250,9 @@ export function handleTcpInbound(
   app: { host: string; port: number },
 ): void {
   socket.on('error', () => {});
-  // Held until the app's connection is up: bytes that come meanwhile wait in the buffer.
-  socket.pause();
   const start = (peerValue: string | undefined) => {
+    // Held until the app's connection is up: bytes that come meanwhile wait in the buffer.
+    socket.pause();
     const source = security.mtls
       ? resolveMtlsPeer(peerValue, ctx.current(), security.peerPrincipal)
       : UNKNOWN_WORKLOAD;
