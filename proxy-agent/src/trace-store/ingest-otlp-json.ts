@@ -2,7 +2,14 @@
 // Jaeger's model objects. Handles the shapes exporters send (hex ids, int64 as strings or numbers, scalar
 // attributes, events); any span with something else (links, arrays, maps, bytes, named enums, a malformed
 // field) goes through the reference translator (lib/jaeger/from-otlp.ts), so answers never differ.
-import type { OtlpAnyValue, OtlpKeyValue, OtlpSpan, OtlpTracesData } from '../../../lib/jaeger/from-otlp';
+import type {
+  OtlpAnyValue,
+  OtlpKeyValue,
+  OtlpResourceSpans,
+  OtlpScopeSpans,
+  OtlpSpan,
+  OtlpTracesData,
+} from '../../../lib/jaeger/from-otlp';
 import type { Process } from '../../../lib/jaeger/model';
 import {
   addReferenceSpan,
@@ -54,13 +61,26 @@ export function ingestOtlpJson(data: OtlpTracesData, maxValueLength: number): In
       const scope = ss?.scope;
       const scopeParts = scope && typeof scope === 'object' ? scopeTags(scope.name, scope.version) : [];
       for (const s of asArray(ss?.spans)) {
-        const fast = fastSpan(s, scopeParts, process, maxValueLength);
-        if (fast !== FALLBACK) batch.spans.push(fast);
-        else addReferenceSpan(batch, rs?.resource, scope, s, process, maxValueLength);
+        ingestParsedSpan(batch, rs?.resource, scope, s, scopeParts, process, maxValueLength);
       }
     }
   }
   return batch;
+}
+
+/** One parsed span into the batch: the fast conversion, or the reference translator for the rare shapes. */
+export function ingestParsedSpan(
+  batch: IngestBatch,
+  resource: OtlpResourceSpans['resource'],
+  scope: OtlpScopeSpans['scope'],
+  s: unknown,
+  scopeParts: TagPart[],
+  process: Process,
+  maxValueLength: number,
+): void {
+  const fast = fastSpan(s as OtlpSpan, scopeParts, process, maxValueLength);
+  if (fast !== FALLBACK) batch.spans.push(fast);
+  else addReferenceSpan(batch, resource, scope, s as OtlpSpan, process, maxValueLength);
 }
 
 // Nanosecond timestamps split as µs and the remaining ns, exactly, without BigInt (set by `nanos`).

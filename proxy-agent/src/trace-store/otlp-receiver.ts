@@ -8,6 +8,7 @@ import { createGunzip, createInflate } from 'node:zlib';
 import type { OtlpTracesData } from '../../../lib/jaeger/from-otlp';
 import type { IngestBatch } from './ingest-common';
 import { ingestOtlpJson } from './ingest-otlp-json';
+import { ingestOtlpJsonBytes } from './ingest-otlp-json-bytes';
 import { ingestOtlpProtobuf } from './ingest-otlp-protobuf';
 import { otlpProtobufCodec } from './otlp-protobuf';
 import type { TraceStore } from './store';
@@ -181,7 +182,10 @@ function readBody(
 
 /** The body's spans in the store's form (straight from the bytes or the parsed JSON). */
 function convert(body: Buffer, encoding: Encoding, maxValueLength: number): IngestBatch {
-  if (encoding === 'json') return ingestOtlpJson(parseJson(body), maxValueLength);
+  // JSON: read from the bytes; a body that reader does not walk is parsed whole (same answers).
+  if (encoding === 'json') {
+    return ingestOtlpJsonBytes(body, maxValueLength) ?? ingestOtlpJson(parseJson(body), maxValueLength);
+  }
   try {
     return ingestOtlpProtobuf(body, maxValueLength);
   } catch (err) {
