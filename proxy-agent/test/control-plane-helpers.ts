@@ -62,6 +62,8 @@ export async function startCp(options: StartOptions = {}): Promise<CpProcess> {
     tokenFile = join(dataDir, '..', `${port}.token`);
     await writeFile(tokenFile, `${options.token},ci-admin\n`, { mode: 0o600 });
     args.push('--token-file', tokenFile);
+    // The tests' sidecars share this token: as a CA admin its user may ask for any workload identity.
+    if (!args.includes('--ca-admin-users')) args.push('--ca-admin-users', 'ci-admin');
   }
   const proc = spawnAgent(args);
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
