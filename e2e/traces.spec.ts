@@ -32,9 +32,10 @@ test('from the edge into ratings to the failing span, with its status code and r
   // Failures on this edge show up as the demo's traffic runs into ratings' injected aborts.
   const firstFailing = graph.failingRequests.locator('li[data-trace-id] a').first();
   await expect(firstFailing).toBeVisible({ timeout: 90_000 });
-  // Listed with the status code it failed with (5xx, or 0: no response) and its response flag in words.
+  // Listed with the status code it failed with (5xx, 0: no response, or 200: ratings is gRPC, its
+  // failures are grpc-status values on HTTP 200) and its response flag in words.
   const item = graph.failingRequests.locator('li[data-trace-id]').first();
-  await expect(item).toHaveAttribute('data-status-code', /^(5\d\d|0)$/);
+  await expect(item).toHaveAttribute('data-status-code', /^(5\d\d|0|200)$/);
   await expect(item).toContainText(FLAG_IN_WORDS_INLINE);
   await firstFailing.click();
 
@@ -43,7 +44,7 @@ test('from the edge into ratings to the failing span, with its status code and r
   await expect(trace.waterfall).toBeVisible();
   // The span that failed is the one selected, marked as an error, its outcome in the detail pane.
   await expect(trace.selectedRow).toHaveAttribute('data-error', 'true');
-  await expect(trace.status).toContainText(/^(5\d\d|0 \(no response\)) — error/);
+  await expect(trace.status).toContainText(/^(5\d\d|200|0 \(no response\)) — error/);
   await expect(trace.flags).toContainText(FLAG_IN_WORDS);
 });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, spawnAgent, waitFor } from './support/processes';
 
 const BOUND_MS = 90_000;
-/** Start-up includes Prometheus and 17 Node processes on 2 cores. */
+/** Start-up includes Prometheus and 19 Node processes on 2 cores. */
 const START_MS = 180_000;
 
 /** Every descendant of `pid`, read from /proc (the demo's whole process tree). */
@@ -141,6 +141,65 @@ describe('npm run demo', () => {
   );
 
   it(
+    'carries ratings over gRPC and the store over TCP, with Istio protocol series on both reporters',
+    async () => {
+      // reviews → ratings: real gRPC calls, request_protocol grpc with their grpc_response_status.
+      await waitFor(
+        async () => {
+          const rows = await promQuery(
+            urls.prometheus,
+            'sum by (reporter, grpc_response_status) (istio_requests_total{request_protocol="grpc", source_canonical_service="reviews", destination_canonical_service="ratings"})',
+          );
+          const seen = new Set(rows.map((r) => `${r.metric.reporter}:${r.metric.grpc_response_status}`));
+          return seen.has('source:0') && seen.has('destination:0');
+        },
+        { timeoutMs: BOUND_MS, intervalMs: 2_000, what: 'gRPC series reviews → ratings' },
+      );
+      // Injected aborts and the server's UNAVAILABLE bursts reach reviews as gRPC status 14, not an HTTP code.
+      await waitFor(
+        async () =>
+          (
+            await promQuery(
+              urls.prometheus,
+              'sum(istio_requests_total{reporter="source", request_protocol="grpc", destination_canonical_service="ratings", grpc_response_status="14", response_code="200"})',
+            )
+          ).length > 0,
+        { timeoutMs: BOUND_MS, intervalMs: 2_000, what: 'gRPC UNAVAILABLE on ratings' },
+      );
+      const messages = await promQuery(
+        urls.prometheus,
+        'sum(istio_request_messages_total{destination_canonical_service="ratings"})',
+      );
+      expect(Number(messages[0]?.value[1] ?? 0)).toBeGreaterThan(0);
+      // ratings → mongodb: a TCP connection through both sidecars, over mTLS, bytes counted both ways.
+      await waitFor(
+        async () => {
+          const rows = await promQuery(
+            urls.prometheus,
+            'sum by (reporter, connection_security_policy) (istio_tcp_sent_bytes_total{request_protocol="tcp", source_canonical_service="ratings", destination_canonical_service="mongodb"})',
+          );
+          return (
+            rows.some((r) => r.metric.reporter === 'source' && Number(r.value[1]) > 0) &&
+            rows.some(
+              (r) =>
+                r.metric.reporter === 'destination' &&
+                r.metric.connection_security_policy === 'mutual_tls' &&
+                Number(r.value[1]) > 0,
+            )
+          );
+        },
+        { timeoutMs: BOUND_MS, intervalMs: 2_000, what: 'TCP bytes ratings → mongodb from both reporters' },
+      );
+      const opened = await promQuery(
+        urls.prometheus,
+        'sum(istio_tcp_connections_opened_total{reporter="destination", destination_canonical_service="mongodb"})',
+      );
+      expect(Number(opened[0]?.value[1] ?? 0)).toBeGreaterThan(0);
+    },
+    BOUND_MS * 3,
+  );
+
+  it(
     'counts retries and ejections caused by the flaky reviews replica',
     async () => {
       await waitFor(
@@ -230,7 +289,7 @@ describe('npm run demo', () => {
   );
 
   it('leaves no process behind after Ctrl-C', async () => {
-    expect(tree.length).toBeGreaterThan(15);
+    expect(tree.length).toBeGreaterThan(17);
     demo.child.kill('SIGINT');
     await waitFor(() => demo.child.exitCode !== null || demo.child.signalCode !== null, {
       timeoutMs: 30_000,

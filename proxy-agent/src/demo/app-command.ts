@@ -1,5 +1,6 @@
-// `meshlens-agent demo-app`: one demo workload instance (the app; its sidecar is a separate process).
-// It follows its service's behaviour knobs on the control plane, so scenarios switch without restarts.
+// `meshlens-agent demo-app`: one demo workload instance (the app; its sidecar is a separate process):
+// an HTTP app, ratings over gRPC, or the TCP store. It follows its service's behaviour knobs on the
+// control plane, so scenarios switch without restarts.
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -7,8 +8,8 @@ import { readClientToken } from '../../../lib/auth/token-file';
 import { resourcePath } from '../../../lib/mesh-config/client';
 import type { ServiceEntry } from '../../../lib/mesh-config/schema';
 import { BEHAVIOUR_ANNOTATION, type Behaviour, parseBehaviour } from './app-behaviour';
-import { startApp } from './apps';
-import { DEMO_NAMESPACE, type Role, SERVICES } from './topology';
+import { type AppHandle, type AppOptions, call, FORWARDED, startApp } from './apps';
+import { callsOf, DEMO_NAMESPACE, type Role, SERVICES } from './topology';
 
 const KNOB_POLL_MS = 2_000;
 
@@ -29,7 +30,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'usage: meshlens-agent demo-app --role productpage|details|reviews|ratings --version V --instance NAME\n' +
+      'usage: meshlens-agent demo-app --role productpage|details|reviews|ratings|mongodb --version V --instance NAME\n' +
         '         --port N --outbound-port N [--control-plane URL --token-file FILE --control-plane-ca-file FILE]',
     );
     return;
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<void> {
     poll = setInterval(refresh, KNOB_POLL_MS);
   }
 
-  const app = await startApp({
+  const app = await startRole({
     role,
     version: values.version,
     instance: values.instance ?? `${role}-${values.version}-1`,
@@ -76,6 +77,43 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** The app of a role: the store (TCP), ratings (gRPC, reading the store), or an HTTP app. */
+async function startRole(options: AppOptions): Promise<AppHandle> {
+  if (options.role === 'mongodb') return (await import('./store')).startStore(options.port);
+  if (options.role !== 'ratings') return startApp(options);
+  const [{ startRatingsServer }, { StoreClient }] = await Promise.all([
+    import('./grpc-ratings'),
+    import('./store'),
+  ]);
+  const calls = callsOf(options.role, options.version);
+  const storeCall = calls.find((c) => c.protocol === 'tcp');
+  if (storeCall === undefined) throw new Error('ratings has no store to read');
+  const store = new StoreClient(options.outboundPort, storeCall.host, storeCall.port ?? 0);
+  const http = calls.filter((c) => c.protocol === 'http');
+  const server = await startRatingsServer({
+    port: options.port,
+    instance: options.instance,
+    version: options.version,
+    behaviour: options.behaviour,
+    store,
+    forwarded: FORWARDED,
+    dependencies: async (headers) => {
+      const statuses = await Promise.all(
+        http.map((c) => call(options.outboundPort, c.host, c.path, headers)),
+      );
+      const failed = statuses.findIndex((s) => s < 200 || s >= 400);
+      return failed < 0 ? undefined : `${http[failed]?.host} answered ${statuses[failed]}`;
+    },
+  });
+  return {
+    port: server.port,
+    close: async () => {
+      store.close();
+      await server.close();
+    },
+  };
 }
 
 /**

@@ -1,11 +1,12 @@
 // The demo's applications: small real HTTP servers that do Bookinfo's work, call their dependencies
-// through their own sidecar's outbound port, and forward the B3 headers they receive (as Istio asks).
+// through their own sidecar's outbound port (HTTP, or gRPC to ratings), and forward the B3 headers they
+// receive (as Istio asks). Ratings (gRPC) and the store (TCP) are in grpc-ratings.ts and store.ts.
 import { Agent, createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import { type Behaviour, decide } from './app-behaviour';
-import { callsOf, type Role } from './topology';
+import { type Call, callsOf, type Role } from './topology';
 
 /** Headers an app must copy from its inbound request to its outbound calls (Istio's list, B3 part). */
-const FORWARDED = [
+export const FORWARDED = [
   'x-request-id',
   'x-b3-traceid',
   'x-b3-spanid',
@@ -44,7 +45,7 @@ function forwardHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
 }
 
 /** GET http://<host><path> through the sidecar; resolves with the status (0 when the call failed). */
-function call(
+export function call(
   outboundPort: number,
   host: string,
   path: string,
@@ -90,9 +91,32 @@ function body(role: Role, version: string, instance: string): string {
   }
 }
 
-export function startApp(options: AppOptions): Promise<AppHandle> {
+/** A dependency call's outcome: fine, or what went wrong in words. */
+type Caller = (headers: Record<string, string>) => Promise<string | undefined>;
+
+/** How this app makes one of its calls: HTTP through the sidecar, or gRPC (its client loaded lazily). */
+async function callerFor(c: Call, outboundPort: number): Promise<Caller> {
+  if (c.protocol === 'grpc') {
+    const { RatingsClient, grpcStatusName } = await import('./grpc-ratings');
+    const client = new RatingsClient(outboundPort, c.host);
+    return async (headers) => {
+      const r = await client.get(0, headers);
+      return r.code === 0 ? undefined : `${c.host} answered ${grpcStatusName(r.code)}: ${r.details}`;
+    };
+  }
+  return async (headers) => {
+    const status = await call(outboundPort, c.host, c.path, headers);
+    return status >= 200 && status < 400 ? undefined : `${c.host} answered ${status}`;
+  };
+}
+
+export async function startApp(options: AppOptions): Promise<AppHandle> {
   const { role, version, instance, outboundPort } = options;
-  const calls = callsOf(role, version);
+  const callers = await Promise.all(
+    callsOf(role, version)
+      .filter((c) => c.protocol !== 'tcp')
+      .map((c) => callerFor(c, outboundPort)),
+  );
   const server: Server = createServer(async (req, res) => {
     req.resume();
     if (req.url === '/healthz') {
@@ -107,12 +131,11 @@ export function startApp(options: AppOptions): Promise<AppHandle> {
       return;
     }
     const headers = forwardHeaders(req.headers);
-    const statuses = await Promise.all(calls.map((c) => call(outboundPort, c.host, c.path, headers)));
-    const failed = statuses.findIndex((s) => s < 200 || s >= 400);
-    if (failed >= 0) {
+    const failed = (await Promise.all(callers.map((c) => c(headers)))).find((e) => e !== undefined);
+    if (failed !== undefined) {
       // A failed dependency fails this request too, so the trouble is visible all the way up.
       res.writeHead(503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: `${calls[failed]?.host} answered ${statuses[failed]}`, instance }));
+      res.end(JSON.stringify({ error: failed, instance }));
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });

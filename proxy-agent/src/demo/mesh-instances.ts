@@ -16,6 +16,8 @@ export interface InstanceSpec {
   version: string;
   workload: string;
   namespace: string;
+  /** The service port's name its WorkloadEntry registers the inbound port under (default http). */
+  portName?: string;
 }
 
 export interface MeshLinks {
@@ -88,6 +90,7 @@ export class MeshInstances {
       'sidecar',
       ...['--service', inst.app, '--namespace', inst.namespace, '--version', inst.version],
       ...['--workload', inst.workload],
+      ...(inst.portName ? ['--port-name', inst.portName] : []),
       ...['--control-plane', controlPlane, '--control-plane-token-file', tokenFile, '--otlp-endpoint', otlp],
       ...['--sampling', String(samplingPercent)],
       ...['--app-port', String(ports.app), '--inbound-port', String(ports.inbound)],

@@ -16,8 +16,9 @@ import {
   EXTERNAL_PORT,
   fqdn,
   type Role,
-  SERVICE_PORT,
+  SERVICE_PORTS,
   SERVICES,
+  STORE_PORT,
 } from './topology';
 
 export const SCENARIOS = {
@@ -25,7 +26,8 @@ export const SCENARIOS = {
     'all the built-in trouble: a flaky reviews-v2 replica (ejected and readmitted), injected aborts on ratings, a latency tail on reviews-v3, retries that hide some failures and exhaust on others',
   healthy: 'no faults, no flaky replica, no latency tail',
   'no-retries': 'the default trouble without retries on reviews: every failure reaches the user',
-  'ratings-outage': 'ratings aborts half its requests: retries exhaust (URX) and reviews v2/v3 fail',
+  'ratings-outage':
+    'ratings answers half its gRPC calls UNAVAILABLE: gRPC retries exhaust (URX) and reviews v2/v3 fail',
 } as const;
 
 export type ScenarioName = keyof typeof SCENARIOS;
@@ -47,6 +49,10 @@ function knobsOf(name: ScenarioName): Knobs {
         errorBursts: { instances: ['reviews-v2-2'], periodMs: 40_000, burstMs: 15_000, failPercent: 80 },
         latencyTail: { versions: ['v3'], percent: 8, delayMs: 600 },
       },
+      // Short bursts of gRPC UNAVAILABLE from the ratings server: mostly hidden by the gRPC retries.
+      ratings: {
+        errorBursts: { instances: ['ratings-v1-1'], periodMs: 30_000, burstMs: 5_000, failPercent: 30 },
+      },
     },
     reviewsRetries: true,
     ratingsAbortPercent: 4,
@@ -59,7 +65,16 @@ function knobsOf(name: ScenarioName): Knobs {
     case 'no-retries':
       return { ...trouble, reviewsRetries: false };
     case 'ratings-outage':
-      return { ...trouble, ratingsAbortPercent: 50 };
+      // The gRPC server itself answers UNAVAILABLE (a real gRPC status), half the time, all the time.
+      return {
+        ...trouble,
+        behaviour: {
+          ...trouble.behaviour,
+          ratings: {
+            errorBursts: { instances: ['ratings-v1-1'], periodMs: 1_000, burstMs: 1_000, failPercent: 50 },
+          },
+        },
+      };
   }
 }
 
@@ -76,7 +91,7 @@ function serviceEntry(app: Role, behaviour: Behaviour | undefined): ServiceEntry
     metadata: meta(app, DEMO_NAMESPACE, { [BEHAVIOUR_ANNOTATION]: JSON.stringify(behaviour ?? {}) }),
     spec: {
       hosts: [fqdn(app)],
-      ports: [{ number: SERVICE_PORT, name: 'http', protocol: 'HTTP' }],
+      ports: [SERVICE_PORTS[app]],
       location: 'MESH_INTERNAL',
       resolution: 'STATIC',
       workloadSelector: { labels: { [LABEL_APP]: app } },
@@ -147,6 +162,8 @@ export function scenarioResources(name: ScenarioName): MeshResource[] {
     destinationRule('details'),
     destinationRule('reviews', RESILIENT),
     destinationRule('ratings', RESILIENT),
+    // The store takes a bounded number of connections, as a database's pool does (UO past it).
+    destinationRule('mongodb', { connectionPool: { tcp: { maxConnections: 32 } } }),
     virtualService('productpage', {
       hosts: [fqdn('productpage')],
       http: [{ route: [{ destination: { host: fqdn('productpage'), subset: 'v1' } }], timeout: '10s' }],
@@ -177,9 +194,21 @@ export function scenarioResources(name: ScenarioName): MeshResource[] {
       http: [
         {
           route: [{ destination: { host: ratingsHost, subset: 'v1' } }],
+          // Istio's gRPC retry conditions: an UNAVAILABLE from the server is tried again.
+          retries: { attempts: 2, perTryTimeout: '2s', retryOn: 'unavailable,cancelled,connect-failure' },
+          // An abort on a gRPC call reaches the caller as a gRPC status (503 → 14 UNAVAILABLE).
           ...(k.ratingsAbortPercent > 0
             ? { fault: { abort: { percentage: { value: k.ratingsAbortPercent }, httpStatus: 503 } } }
             : {}),
+        },
+      ],
+    }),
+    virtualService('mongodb', {
+      hosts: [fqdn('mongodb')],
+      tcp: [
+        {
+          match: [{ port: STORE_PORT }],
+          route: [{ destination: { host: fqdn('mongodb'), subset: 'v1', port: { number: STORE_PORT } } }],
         },
       ],
     }),

@@ -28,7 +28,7 @@ import { waitUntil } from './readiness';
 import type { ScenarioName } from './scenarios';
 import { LEGACY_TARGET, securityPolicies } from './security-policy';
 import { startServices } from './services-thread';
-import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES } from './topology';
+import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES, SERVICE_PORTS } from './topology';
 import { startTraffic, type TrafficGenerator } from './traffic-generator';
 
 export interface DemoPorts {
@@ -211,7 +211,12 @@ async function startMesh(
   const instances = new MeshInstances(run.group, run.nodeChild, links, APP_FLAGS, run.log);
   const [gateway, ...apps] = await Promise.all([
     instances.start({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
-    ...INSTANCES.map((inst) => instances.start({ ...inst, namespace: DEMO_NAMESPACE }, inst.app)),
+    ...INSTANCES.map((inst) =>
+      instances.start(
+        { ...inst, namespace: DEMO_NAMESPACE, portName: SERVICE_PORTS[inst.app].name },
+        inst.app,
+      ),
+    ),
   ]);
   await waitForRegistration(client, INSTANCES.length + 1);
   const legacyTarget = apps[INSTANCES.findIndex((inst) => inst.app === LEGACY_TARGET)];

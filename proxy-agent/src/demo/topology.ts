@@ -9,7 +9,25 @@ export const SERVICE_PORT = 9080;
 export const EXTERNAL_HOST = 'ratings-db.example.com';
 export const EXTERNAL_PORT = 80;
 
-export type Role = 'productpage' | 'details' | 'reviews' | 'ratings';
+export type Role = 'productpage' | 'details' | 'reviews' | 'ratings' | 'mongodb';
+/** The store ratings reads, as Bookinfo's MongoDB: a TCP port (a small line protocol, store.ts). */
+export const STORE_PORT = 27017;
+
+/** How a service's port is declared: Istio's port naming tells the sidecars its protocol. */
+export interface ServicePort {
+  number: number;
+  name: string;
+  protocol: 'HTTP' | 'GRPC' | 'TCP';
+}
+
+/** Every service's one port: ratings speaks gRPC (real @grpc/grpc-js), the store opaque TCP. */
+export const SERVICE_PORTS: Record<Role, ServicePort> = {
+  productpage: { number: SERVICE_PORT, name: 'http', protocol: 'HTTP' },
+  details: { number: SERVICE_PORT, name: 'http', protocol: 'HTTP' },
+  reviews: { number: SERVICE_PORT, name: 'http', protocol: 'HTTP' },
+  ratings: { number: SERVICE_PORT, name: 'grpc', protocol: 'GRPC' },
+  mongodb: { number: STORE_PORT, name: 'tcp-mongo', protocol: 'TCP' },
+};
 
 export interface Instance {
   /** Instance name: the WorkloadEntry's name (`reviews-v2-2`). */
@@ -34,6 +52,7 @@ export const INSTANCES: readonly Instance[] = [
   instance('reviews', 'v2', 2),
   instance('reviews', 'v3'),
   instance('ratings', 'v1'),
+  instance('mongodb', 'v1'),
 ];
 
 /** The ingress gateway: a standalone sidecar with no app, the mesh's front door. */
@@ -50,20 +69,33 @@ export const SERVICES: Record<Role, readonly string[]> = {
   details: ['v1'],
   reviews: ['v1', 'v2', 'v3'],
   ratings: ['v1'],
+  mongodb: ['v1'],
 };
 
+/** One call an app makes: to a service's HTTP path, a gRPC method, or a line to a TCP store. */
+export interface Call {
+  host: string;
+  protocol: 'http' | 'grpc' | 'tcp';
+  /** HTTP path, gRPC method path (`/package.Service/Method`) or the store's key. */
+  path: string;
+  port?: number;
+}
+
 /** The calls each app makes per request (by version), as in Bookinfo. */
-export function callsOf(app: Role, version: string): Array<{ host: string; path: string }> {
+export function callsOf(app: Role, version: string): Call[] {
   switch (app) {
     case 'productpage':
       return [
-        { host: 'details', path: '/details/0' },
-        { host: 'reviews', path: '/reviews/0' },
+        { host: 'details', protocol: 'http', path: '/details/0' },
+        { host: 'reviews', protocol: 'http', path: '/reviews/0' },
       ];
     case 'reviews':
-      return version === 'v1' ? [] : [{ host: 'ratings', path: '/ratings/0' }];
+      return version === 'v1' ? [] : [{ host: 'ratings', protocol: 'grpc', path: '/bookinfo.Ratings/Get' }];
     case 'ratings':
-      return [{ host: EXTERNAL_HOST, path: '/v1/ratings/0' }];
+      return [
+        { host: EXTERNAL_HOST, protocol: 'http', path: '/v1/ratings/0' },
+        { host: fqdn('mongodb'), protocol: 'tcp', path: 'ratings/0', port: STORE_PORT },
+      ];
     default:
       return [];
   }
