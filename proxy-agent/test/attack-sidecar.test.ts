@@ -32,11 +32,12 @@ afterEach(resources.closeAll);
 
 const logged: string[] = [];
 
-async function sidecar(opts: Partial<SidecarOptions> & { vs?: string } = {}) {
+async function sidecar(opts: Partial<SidecarOptions> & { vs?: string; extraYaml?: string } = {}) {
   const app = resources.track(await startUpstream(named('app')));
   const reviews = resources.track(await startUpstream(named('reviews')));
   const docs = [serviceEntry('reviews'), workloadEntry('reviews', 'v1', reviews.port)];
   if (opts.vs) docs.push(virtualService('reviews', opts.vs));
+  if (opts.extraYaml) docs.push(opts.extraYaml);
   const s = await startSidecar({
     service: 'productpage',
     appPort: app.port,
@@ -206,11 +207,14 @@ describe("the caller's identity header", () => {
   });
 
   it('caps the metric series: new label sets fold into one overflow series, counted, and the scrape stays whole', async () => {
-    const s = await sidecar({ metrics: undefined, maxMetricSeries: 20 });
-    // Each unknown Host makes a new destination_service label set (NR), as many as a client likes.
+    // REGISTRY_ONLY: unknown hosts are refused at once (BlackHoleCluster), no DNS lookups.
+    const registryOnly =
+      'apiVersion: mesh.meshlens.io/v1alpha1\nkind: MeshConfig\nmetadata: {name: default, namespace: istio-system}\nspec: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}\n';
+    const s = await sidecar({ metrics: undefined, maxMetricSeries: 20, extraYaml: registryOnly });
+    // Each unknown Host makes a new destination_service label set, as many as a client likes.
     for (let i = 0; i < 100; i++) {
       const r = await send(s.ports.outbound, { host: `host-${i}.example` });
-      expect(r.status).toBe(404);
+      expect(r.status).toBe(502);
     }
     const r = await getText(`http://127.0.0.1:${s.ports.admin}/stats/prometheus`);
     expect(r.status).toBe(200);

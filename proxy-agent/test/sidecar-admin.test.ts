@@ -158,8 +158,9 @@ describe('/access_log', () => {
   });
 
   it('logs a request with no route as NR with no upstream host, and an unsampled one without a trace id', async () => {
+    // The sidecar's own listener as the host: never forwarded (it would loop), NR.
     await send(caller.ports.outbound, {
-      host: 'nowhere.example',
+      host: `127.0.0.1:${caller.ports.outbound}`,
       path: '/x',
       headers: { 'x-request-id': 'req-nr' },
     });

@@ -154,13 +154,14 @@ describe('outbound routing', () => {
     expect((await send(caller.ports.outbound, { host: 'reviews.default', path: '/v2/a' })).body).toBe('v2');
   });
 
-  it('answers 404 NR when no route matches or the host is unknown', async () => {
+  it('answers 404 NR when no route matches; an unknown host passes through (ALLOW_ANY), here to nowhere', async () => {
     const noRoute = await send(caller.ports.outbound, { host: 'reviews', path: '/other' });
     expect(noRoute.status).toBe(404);
     expect(noRoute.headers['x-envoy-response-flags']).toBe('NR');
-    const unknown = await send(caller.ports.outbound, { host: 'ratings', path: '/' });
-    expect(unknown.status).toBe(404);
-    expect(unknown.headers['x-envoy-response-flags']).toBe('NR');
+    // PassthroughCluster (egress-sidecar.test.ts): `.invalid` never resolves, so the connection fails.
+    const unknown = await send(caller.ports.outbound, { host: 'ratings.invalid', path: '/' });
+    expect(unknown.status).toBe(503);
+    expect(unknown.headers['x-envoy-response-flags']).toBe('UF');
   });
 
   it('takes absolute-form proxy requests and calls external services directly', async () => {

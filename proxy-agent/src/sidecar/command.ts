@@ -11,6 +11,7 @@ import type { CertificateSource } from '../sidecar-config/workload-certificate';
 import { ACCESS_LOG_ENTRIES } from './access-log';
 import { PROTOCOL_DETECTION_TIMEOUT_MS } from './connection-router';
 import { type CertificateFiles, fileCertificateSource } from './file-certificate-source';
+import { parseLabelFlags, SIDECAR_MODES, type SidecarMode } from './gateway-mode';
 import { MAX_CONCURRENT_STREAMS } from './h2-listener';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './inbound-transport';
 import {
@@ -19,6 +20,7 @@ import {
   STREAM_IDLE_TIMEOUT_MS,
 } from './listener-limits';
 import { MAX_METRIC_SERIES } from './metrics';
+import { PASSTHROUGH_MAX_CONNECTIONS, PASSTHROUGH_MAX_ORIGINS } from './passthrough-pools';
 import { DEFAULT_OTLP_ENDPOINT, type SidecarOptions, startSidecar } from './sidecar';
 import { TCP_CONNECT_TIMEOUT_MS } from './tcp-proxy';
 
@@ -46,6 +48,13 @@ ${CONTROL_PLANE_FLAGS_USAGE}
   --otlp-endpoint URL   where spans go over OTLP/HTTP (default: ${DEFAULT_OTLP_ENDPOINT})
   --sampling PERCENT    share of new traces sampled, 0-100 (default: 100)
   --no-fast-path        every request through node:http and undici (the HTTP/1.1 fast path off)
+  --mode sidecar|gateway
+                        gateway: a standalone gateway with no app (as istio-egressgateway): its
+                        inbound port routes by the VirtualServices bound to the Gateways selecting
+                        it, TLS originated per DestinationRule (default: sidecar)
+  --gateway-label KEY=VALUE
+                        a label Gateway selectors match on this gateway (repeatable; default: app,
+                        version, workload and istio=<service without istio->)
 
 mTLS (Istio's file-mounted certificates; all three together):
   --cert-chain FILE     PEM workload certificate chain, leaf first (its URI SAN is the SPIFFE identity)
@@ -64,6 +73,12 @@ limits (each listener; see docs/security.md):
                         (default: ${STREAM_IDLE_TIMEOUT_MS})
   --max-connections N   open downstream connections per listener; more get 503 (OM) and are closed
                         (default: ${MAX_DOWNSTREAM_CONNECTIONS})
+  --max-passthrough-origins N
+                        hosts outside the registry (PassthroughCluster, ALLOW_ANY) with open
+                        connections at once; the least recently used is closed past it
+                        (default: ${PASSTHROUGH_MAX_ORIGINS})
+  --max-passthrough-connections N
+                        connections to one such host (default: ${PASSTHROUGH_MAX_CONNECTIONS})
   --tls-handshake-timeout MS
                         an inbound connection's first byte and TLS handshake must come within this
                         long, else it is reset (default: ${TLS_HANDSHAKE_TIMEOUT_MS})
@@ -149,6 +164,10 @@ export function parseSidecarArgs(argv: string[]):
       'max-connections': { type: 'string' },
       'max-metric-series': { type: 'string' },
       'access-log-entries': { type: 'string' },
+      mode: { type: 'string' },
+      'gateway-label': { type: 'string', multiple: true },
+      'max-passthrough-origins': { type: 'string' },
+      'max-passthrough-connections': { type: 'string' },
       help: { type: 'boolean' },
       ...CONTROL_PLANE_FLAGS,
     },
@@ -165,6 +184,11 @@ export function parseSidecarArgs(argv: string[]):
   const certCount = certFlags.filter((v) => v !== undefined).length;
   if (certCount !== 0 && certCount !== 3)
     throw new Error('--cert-chain, --key and --root-cert go together (all three or none)');
+  const mode = (values.mode ?? 'sidecar') as SidecarMode;
+  if (!SIDECAR_MODES.includes(mode)) throw new Error(`--mode must be sidecar or gateway, not ${values.mode}`);
+  const gatewayLabels = values['gateway-label'];
+  if (gatewayLabels !== undefined && mode !== 'gateway')
+    throw new Error('--gateway-label applies to --mode gateway only');
   const otlp = values['otlp-endpoint'] ?? DEFAULT_OTLP_ENDPOINT;
   if (!URL.canParse(otlp)) throw new Error(`--otlp-endpoint must be a URL, not ${otlp}`);
   return {
@@ -242,6 +266,20 @@ export function parseSidecarArgs(argv: string[]):
     },
     maxMetricSeries: positive('max-metric-series', values['max-metric-series'], MAX_METRIC_SERIES),
     accessLogEntries: positive('access-log-entries', values['access-log-entries'], ACCESS_LOG_ENTRIES),
+    ...(mode === 'gateway' ? { mode } : {}),
+    ...(gatewayLabels ? { gatewayLabels: parseLabelFlags(gatewayLabels) } : {}),
+    passthrough: {
+      maxOrigins: positive(
+        'max-passthrough-origins',
+        values['max-passthrough-origins'],
+        PASSTHROUGH_MAX_ORIGINS,
+      ),
+      maxConnections: positive(
+        'max-passthrough-connections',
+        values['max-passthrough-connections'],
+        PASSTHROUGH_MAX_CONNECTIONS,
+      ),
+    },
   };
 }
 

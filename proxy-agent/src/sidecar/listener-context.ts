@@ -3,6 +3,7 @@
 import type { AccessLog } from './access-log';
 import type { ClusterManager } from './cluster-manager';
 import type { MeshModel } from './mesh-model';
+import type { PassthroughPools } from './passthrough-pools';
 import type { EffectiveMtls } from './peer-authentication';
 import type {
   ServiceIdentity,
@@ -35,6 +36,8 @@ export interface ListenerContext {
   mtlsMode: () => EffectiveMtls;
   /** The recent requests the admin port shows at /access_log (absent: not logged). */
   accessLog?: AccessLog;
+  /** Connections to hosts outside the registry under ALLOW_ANY (absent: such requests are refused, NR). */
+  passthrough?: PassthroughPools;
 }
 
 /** Largest request body buffered for replay on retry. */

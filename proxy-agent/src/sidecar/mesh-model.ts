@@ -12,14 +12,25 @@ import {
   LABEL_WORKLOAD,
   TLS_MODE_ISTIO,
 } from '../../../lib/mesh-config/labels';
-import { knownHosts, qualifyHost, resolveHost } from '../../../lib/mesh-config/references';
+import {
+  gatewayKey,
+  knownHosts,
+  MESH_CONFIG_NAME,
+  MESH_ROOT_NAMESPACE,
+  qualifyHost,
+  resolveHost,
+} from '../../../lib/mesh-config/references';
 import type {
   ClientTLSSettings,
   DestinationRule,
+  Gateway,
   HTTPMatchRequest,
+  HTTPRoute,
   MeshResource,
+  OutboundTrafficMode,
   PeerAuthentication,
   ServiceEntry,
+  Sidecar,
   TrafficPolicy,
   VirtualService,
   WorkloadEntry,
@@ -125,6 +136,8 @@ export interface RouteConfig extends MatchableRoute {
 
 export interface ServiceConfig {
   fqdn: string;
+  /** The namespace of the ServiceEntry that declares it (what Sidecar egress hosts import by). */
+  configNamespace: string;
   identity: ServiceIdentity;
   external: boolean;
   ports: readonly ServicePortConfig[];
@@ -147,6 +160,12 @@ export interface MeshModel {
   /** Their WorkloadEntries' labels and service account, by the same key (selectors match these). */
   workloadEntries: ReadonlyMap<string, { labels: Readonly<Record<string, string>>; serviceAccount?: string }>;
   peerAuthentications: readonly PeerAuthentication[];
+  /** The mesh's outboundTrafficPolicy (MeshConfig istio-system/default; Istio's default ALLOW_ANY). */
+  outboundMode: OutboundTrafficMode;
+  /** Sidecar resources, in creation order (the oldest wins a tie, as in Istio). */
+  sidecars: readonly Sidecar[];
+  /** Gateway mode: the Gateways (`namespace/name`) this proxy serves; undefined for a sidecar. */
+  gateways: ReadonlySet<string> | undefined;
   resourceVersion: string | undefined;
   resourceCount: number;
 }
@@ -154,6 +173,13 @@ export interface MeshModel {
 export class MeshCompileError extends Error {
   override name = 'MeshCompileError';
 }
+
+/** What kind of proxy the model is compiled for: a workload's sidecar, or a gateway with its labels. */
+export type ProxyKind = { mode: 'sidecar' } | { mode: 'gateway'; labels: Readonly<Record<string, string>> };
+
+const SIDECAR_PROXY: ProxyKind = { mode: 'sidecar' };
+/** The name a VirtualService uses for the mesh's sidecars. */
+const MESH_GATEWAY = 'mesh';
 
 export function clusterName(port: number, subset: string, fqdn: string): string {
   return `outbound|${port}|${subset}|${fqdn}`;
@@ -274,6 +300,8 @@ interface CompileInput {
   entries: readonly WorkloadEntry[];
   rules: readonly DestinationRule[];
   peerAuthentications: readonly PeerAuthentication[];
+  /** The gateway names this proxy answers to: `mesh`, or its Gateways' `namespace/name`. */
+  contexts: ReadonlySet<string>;
 }
 
 /** Istio's service port when a ServiceEntry declares none. */
@@ -281,14 +309,20 @@ const DEFAULT_SERVICE_PORT: ServicePortConfig = { number: 80, name: 'http', prot
 /** The whole of a route's traffic (weights are percentages). */
 const ALL_TRAFFIC = 100;
 
-export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshModel {
+export function compileMesh(
+  snapshot: MeshSnapshot,
+  namespace: string,
+  proxy: ProxyKind = SIDECAR_PROXY,
+): MeshModel {
   const resources = snapshot.resources;
+  const gateways = proxy.mode === 'gateway' ? selectedGateways(resources, proxy.labels) : undefined;
   const input: CompileInput = {
     resources,
     known: knownHosts(resources),
     entries: resources.filter((r): r is WorkloadEntry => r.kind === 'WorkloadEntry'),
     rules: resources.filter((r): r is DestinationRule => r.kind === 'DestinationRule'),
     peerAuthentications: resources.filter((r): r is PeerAuthentication => r.kind === 'PeerAuthentication'),
+    contexts: gateways ?? new Set([MESH_GATEWAY]),
   };
   const services = new Map<string, ServiceConfig>();
   const clusters = new Map<string, ClusterConfig>();
@@ -299,7 +333,7 @@ export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshMode
   for (const vs of resources) {
     if (vs.kind === 'VirtualService') applyVirtualService(input, vs, services, clusterIndex);
   }
-  addDefaultRoutes(services, clusterIndex);
+  addDefaultRoutes(services, clusterIndex, gateways === undefined);
   return {
     namespace,
     services,
@@ -308,6 +342,11 @@ export function compileMesh(snapshot: MeshSnapshot, namespace: string): MeshMode
     workloads: knownWorkloads(input.entries),
     workloadEntries: workloadEntryFacts(input.entries),
     peerAuthentications: input.peerAuthentications,
+    outboundMode: meshOutboundMode(resources),
+    sidecars: resources
+      .filter((r): r is Sidecar => r.kind === 'Sidecar')
+      .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '')),
+    gateways,
     resourceVersion: snapshot.resourceVersion,
     resourceCount: resources.length,
   };
@@ -334,6 +373,7 @@ function compileServiceEntry(
     if (services.has(fqdn)) continue; // the first ServiceEntry for a host wins
     services.set(fqdn, {
       fqdn,
+      configNamespace: ns,
       identity: external
         ? { service: host, serviceName: host, serviceNamespace: UNKNOWN }
         : { service: fqdn, serviceName: fqdn.split('.')[0] ?? fqdn, serviceNamespace: ns },
@@ -424,6 +464,13 @@ function applyVirtualService(
   services: ReadonlyMap<string, ServiceConfig>,
   clusterIndex: ClusterIndex,
 ): void {
+  const bound = vs.spec.gateways?.length ? vs.spec.gateways : [MESH_GATEWAY];
+  const ns = nsOf(vs);
+  const here = (names: readonly string[]) =>
+    names.some((g) => input.contexts.has(g === MESH_GATEWAY ? g : gatewayKey(g, ns)));
+  // Istio: a VirtualService applies to the proxies of the gateways it lists (`mesh`: the sidecars).
+  if (!here(bound)) return;
+  const httpRoutes = (vs.spec.http ?? []).flatMap((r, ri) => routeHere(r, ri, bound, here));
   vs.spec.hosts.forEach((h, hi) => {
     const fqdn = resolveHost(h, nsOf(vs), input.known);
     const service = fqdn === undefined ? undefined : services.get(fqdn);
@@ -431,7 +478,7 @@ function applyVirtualService(
       throw new MeshCompileError(`${ref(vs)}: spec.hosts[${hi}]: host ${h} is not a known service`);
     if (service.routeSource !== 'default') return;
     service.routeSource = `VirtualService ${nsOf(vs)}/${vs.metadata.name}`;
-    service.routes = (vs.spec.http ?? []).map((r, ri) => {
+    service.routes = httpRoutes.map(({ route: r, index: ri }) => {
       const destinations = r.route.map((d, di) =>
         routeDestination(
           input,
@@ -468,6 +515,43 @@ function applyVirtualService(
       cumulative: cumulativeWeights(r.route.map((d) => d.weight)),
     }));
   });
+}
+
+/**
+ * The route as this proxy sees it: its matches that apply here (a match's `gateways`, else the
+ * VirtualService's), or nothing when it had matches and none applies.
+ */
+function routeHere(
+  r: HTTPRoute,
+  index: number,
+  bound: readonly string[],
+  here: (names: readonly string[]) => boolean,
+): { route: HTTPRoute; index: number }[] {
+  if (r.match === undefined || r.match.length === 0) return [{ route: r, index }];
+  const match = r.match.filter((m) => here(m.gateways?.length ? m.gateways : bound));
+  return match.length === 0 ? [] : [{ route: { ...r, match }, index }];
+}
+
+/** The Gateways whose selector picks a gateway proxy with these labels, as `namespace/name`. */
+function selectedGateways(
+  resources: readonly MeshResource[],
+  labels: Readonly<Record<string, string>>,
+): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const r of resources) {
+    if (r.kind !== 'Gateway') continue;
+    const g: Gateway = r;
+    if (selects(g.spec.selector ?? {}, labels)) out.add(`${nsOf(g)}/${g.metadata.name}`);
+  }
+  return out;
+}
+
+/** The mesh-wide outbound policy: MeshConfig istio-system/default, else Istio's default ALLOW_ANY. */
+function meshOutboundMode(resources: readonly MeshResource[]): OutboundTrafficMode {
+  const mc = resources.find(
+    (r) => r.kind === 'MeshConfig' && r.metadata.name === MESH_CONFIG_NAME && nsOf(r) === MESH_ROOT_NAMESPACE,
+  );
+  return (mc?.kind === 'MeshConfig' ? mc.spec.outboundTrafficPolicy?.mode : undefined) ?? 'ALLOW_ANY';
 }
 
 /** A route's match, compiled; a regex RE2 does not accept names the resource and field. */
@@ -509,7 +593,11 @@ function routeDestination(
 }
 
 /** Step 3: a service without a VirtualService gets Istio's default route: all of it, default retries. */
-function addDefaultRoutes(services: ReadonlyMap<string, ServiceConfig>, clusterIndex: ClusterIndex): void {
+function addDefaultRoutes(
+  services: ReadonlyMap<string, ServiceConfig>,
+  clusterIndex: ClusterIndex,
+  sidecar: boolean,
+): void {
   for (const service of services.values()) {
     const byPort = clusterIndex.get(service.fqdn)?.get('') as Map<number, ClusterConfig>;
     if (service.tcpRoutes.length === 0) {
@@ -531,7 +619,8 @@ function addDefaultRoutes(services: ReadonlyMap<string, ServiceConfig>, clusterI
         },
       ];
     }
-    if (service.routeSource !== 'default') continue;
+    // A gateway has no default routes: only what VirtualServices bound to it route (else NR, as Envoy).
+    if (service.routeSource !== 'default' || !sidecar) continue;
     service.routes = [
       {
         name: 'default',

@@ -3,16 +3,10 @@
 // upstream try, outlier detection, retry decision with back-off (URX) → relay the response.
 import { OVERFLOW, type PendingSlot } from './circuit-breaker';
 import type { ClusterRuntime, EndpointRuntime } from './cluster-manager';
+import { BLACKHOLE_CLUSTER, decideEgress, type EgressDecision, PASSTHROUGH_CLUSTER } from './egress-policy';
 import { decideFault } from './fault';
 import { type ListenerContext, MAX_BUFFERED_BODY } from './listener-context';
-import {
-  clusterFor,
-  lookupService,
-  type RouteConfig,
-  type ServiceConfig,
-  UNKNOWN,
-  UNKNOWN_WORKLOAD,
-} from './mesh-model';
+import { clusterFor, type RouteConfig, type ServiceConfig, UNKNOWN, UNKNOWN_WORKLOAD } from './mesh-model';
 import { PEER_HEADER } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
 import { backoffMs, isRetriable, type TryOutcome } from './retry';
@@ -183,7 +177,13 @@ async function handleOutbound(
   const model = ctx.current();
   const { hostname, port, path } = requestTarget(req.url ?? '/', req.headers.host);
   const method = req.method ?? 'GET';
-  const service = hostname ? lookupService(model, hostname) : undefined;
+  const egress = decideEgress(model, ctx.self, hostname);
+  if (egress !== undefined && egress.kind !== 'service') {
+    const ex = new Exchange(ctx, req, res, start, egress.identity);
+    await egressCluster(ex, egress, { hostname, port, path, method });
+    return;
+  }
+  const service = egress?.service;
   const ex = new Exchange(ctx, req, res, start, service ? service.identity : unknownService(hostname));
   const route = service ? selectServiceRoute(service, method, path, req) : undefined;
   if (service === undefined || route === undefined) {
@@ -266,6 +266,76 @@ async function handleOutbound(
     return overMtls;
   };
   await runTries(ex, rt, route, forEndpoint);
+}
+
+/**
+ * A host outside the registry (or the Sidecar's egress scope): BlackHoleCluster refuses it (502, NR, the
+ * reason in the body); PassthroughCluster forwards it as-is to the host and port the app named, one try.
+ */
+async function egressCluster(
+  ex: Exchange,
+  egress: Extract<EgressDecision, { kind: 'passthrough' | 'blackhole' }>,
+  target: { hostname: string; port: number; path: string; method: string },
+): Promise<void> {
+  const { ctx, req } = ex;
+  const port = target.port || 80;
+  const cluster = egress.kind === 'passthrough' ? PASSTHROUGH_CLUSTER : BLACKHOLE_CLUSTER;
+  ex.span = ctx.tracer.startClientSpan(req.headers, {
+    name: `${target.hostname}:${port}/*`,
+    method: target.method,
+    url: `http://${req.headers.host ?? target.hostname}${target.path}`,
+    upstreamCluster: cluster,
+    peerService: egress.identity.service,
+  });
+  ex.upstream.cluster = cluster;
+  if (ctx.passthrough?.loopsBack(target.hostname, port)) {
+    // The app named the sidecar's own listener (e.g. no Host override): forwarding would loop forever.
+    ex.span.setAttribute('meshlens.egress.refused', 'the host is this sidecar');
+    ex.flags |= Flag.NR;
+    ex.reply('NR');
+    return;
+  }
+  if (egress.kind === 'blackhole' || ctx.passthrough === undefined) {
+    ex.span.setAttribute('meshlens.egress.refused', egress.reason);
+    ex.flags |= Flag.NR;
+    const bytes = ex.downstreamGone
+      ? 0
+      : localReply(ex.res, 502, `refused by the mesh: ${egress.reason}\n`, flagString(ex.flags));
+    ex.finish(502, bytes);
+    return;
+  }
+  ex.upstream.host = `${target.hostname}:${port}`;
+  ex.span.setAttribute('peer.address', ex.upstream.host);
+  const body = requestBody(req);
+  if (Buffer.isBuffer(body)) ex.requestBytes = body.length;
+  const t = new UpstreamTry(
+    ctx.passthrough.get(target.hostname, port),
+    {
+      method: target.method,
+      path: target.path,
+      headers: upstreamHeaders(req.rawHeaders, ex.span.b3Headers(), PEER_HEADER),
+      body,
+    },
+    Number.POSITIVE_INFINITY,
+  );
+  ex.current = t;
+  await t.head;
+  if (ex.downstreamGone) {
+    t.abort();
+    ex.finish(0, 0);
+    return;
+  }
+  const outcome = t.outcome as TryOutcome;
+  if (outcome.kind !== 'response') {
+    if (outcome.kind === 'connect-failure') ex.transportFailure = outcome.reason;
+    const flag = failureFlag(outcome) || Flag.UC;
+    ex.flags |= flag;
+    ex.reply(flag === Flag.UF ? 'UF' : flag === Flag.UT ? 'UT' : 'UC');
+    return;
+  }
+  t.relay(ex.res, flagString(ex.flags), (bytes) => {
+    ex.finish(t.statusCode, bytes);
+  });
 }
 
 function selectServiceRoute(

@@ -14,6 +14,7 @@ import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
 import { type ConnectionRoutes, PROTOCOL_DETECTION_TIMEOUT_MS, routeConnection } from './connection-router';
 import { FastListener } from './fast-listener';
 import { FastPool } from './fast-pool';
+import { gatewayProxyLabels, type SidecarMode } from './gateway-mode';
 import { handleH2Inbound } from './h2-inbound';
 import { H2Listener, MAX_CONCURRENT_STREAMS } from './h2-listener';
 import { handleH2Outbound } from './h2-outbound';
@@ -33,9 +34,17 @@ import {
   limitedHttpServer,
   OVERLOAD_REPLY,
 } from './listener-limits';
-import { compileMesh, lookupService, type MeshModel, UNKNOWN_WORKLOAD, workloadKey } from './mesh-model';
+import {
+  compileMesh,
+  lookupService,
+  type MeshModel,
+  type ProxyKind,
+  UNKNOWN_WORKLOAD,
+  workloadKey,
+} from './mesh-model';
 import { MAX_METRIC_SERIES, SidecarMetrics } from './metrics';
 import { createOutboundHandler } from './outbound';
+import { type PassthroughLimits, PassthroughPools } from './passthrough-pools';
 import { type EffectiveMtls, effectiveMtlsMode } from './peer-authentication';
 import { encodePeer, withOwnPrincipal } from './peer-metadata';
 import { Flag, flagString } from './response-flags';
@@ -110,6 +119,15 @@ export interface SidecarOptions {
   maxConcurrentStreams?: number;
   /** How long a TCP connection to an upstream or the app may take (default TCP_CONNECT_TIMEOUT_MS). */
   tcpConnectTimeoutMs?: number;
+  /**
+   * `gateway`: a standalone gateway (as istio-egressgateway, an Envoy with no app): its inbound port
+   * routes what sidecars send it by the VirtualServices bound to the Gateways selecting it.
+   */
+  mode?: SidecarMode;
+  /** The labels a Gateway's selector matches on this proxy (gateway mode; default gateway-mode.ts). */
+  gatewayLabels?: Readonly<Record<string, string>>;
+  /** Bounds on PassthroughCluster connections (defaults: passthrough-pools.ts). */
+  passthrough?: PassthroughLimits;
 }
 
 export type ApplyResult = { ok: true } | { ok: false; error: string };
@@ -228,9 +246,10 @@ class ConfigState {
     private readonly namespace: string,
     private readonly workload: string,
     private readonly log: Log,
+    private readonly proxy: ProxyKind,
   ) {
     this.snapshot = first;
-    this.model = compileMesh(first, namespace);
+    this.model = compileMesh(first, namespace, proxy);
   }
 
   onApply(fn: (model: MeshModel) => void): void {
@@ -241,7 +260,7 @@ class ConfigState {
   apply(next: MeshSnapshot): ApplyResult {
     let compiled: MeshModel;
     try {
-      compiled = compileMesh(next, this.namespace);
+      compiled = compileMesh(next, this.namespace, this.proxy);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.error = { message, at: new Date().toISOString(), resourceVersion: next.resourceVersion };
@@ -361,7 +380,11 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   const fastPath = options.fastPath !== false;
   const { self, selfService } = identify(options);
   const { source, owned: ownsSource } = await openConfigSource(options);
-  const config = new ConfigState(source.current(), self.namespace, self.workload, log);
+  const gateway = options.mode === 'gateway';
+  const proxy: ProxyKind = gateway
+    ? { mode: 'gateway', labels: options.gatewayLabels ?? gatewayProxyLabels(self) }
+    : { mode: 'sidecar' };
+  const config = new ConfigState(source.current(), self.namespace, self.workload, log, proxy);
   const { metrics, tracer, ownsTracer } = createTelemetry(options, self);
   const workloadTls = options.certificates ? new WorkloadTls(options.certificates, log) : undefined;
   const clusters = new ClusterManager(metrics, workloadTls);
@@ -391,6 +414,15 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
       host: `${options.appHost ?? LOOPBACK}:${options.appPort}`,
       cluster: `inbound|${options.appPort}||`,
     }),
+    // A gateway forwards only what its VirtualServices route; a sidecar may pass unknown hosts through.
+    ...(gateway
+      ? {}
+      : {
+          passthrough: new PassthroughPools({
+            connectTimeoutMs: options.tcpConnectTimeoutMs ?? TCP_CONNECT_TIMEOUT_MS,
+            ...options.passthrough,
+          }),
+        }),
   };
   workloadTls?.onChange(() => {
     ctx.selfMtls = withOwnPrincipal(self, workloadTls.spiffeId);
@@ -407,7 +439,8 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   const app = createAppPools(options, fastPath);
   const inbound = proxyListener(
     'sidecar inbound',
-    drain.track(createInboundHandler(ctx, app)),
+    // A gateway has no app: what comes in is routed out, as the outbound listener routes the app's requests.
+    drain.track(gateway ? createOutboundHandler(ctx) : createInboundHandler(ctx, app)),
     limits,
     fastPath,
     log,
@@ -435,7 +468,10 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     });
   const inboundH2 = new H2Listener({
     name: 'sidecar inbound',
-    onStream: (stream, headers, security) => handleH2Inbound(ctx, appH2, stream, headers, security),
+    onStream: (stream, headers, security) =>
+      gateway
+        ? handleH2Outbound(ctx, stream, headers)
+        : handleH2Inbound(ctx, appH2, stream, headers, security),
     onProtocolError: protocolError('destination'),
     idleTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
     maxConcurrentStreams: options.maxConcurrentStreams ?? MAX_CONCURRENT_STREAMS,
@@ -451,7 +487,8 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
       routeCapped(inboundCap, socket, {
         http1: inboundHttp1,
         h2: (s) => inboundH2.accept(s),
-        tcp: (s) => handleTcpInbound(ctx, s, securityOf(s), appTarget),
+        // Opaque TCP into a gateway names no destination (no SNI routing here): closed.
+        tcp: (s) => (gateway ? s.destroy() : handleTcpInbound(ctx, s, securityOf(s), appTarget)),
         declaredTcp: () => ownPortProtocol(config.model, selfService.service, options.appPort) === 'tcp',
         detectionTimeoutMs,
       }),
@@ -525,6 +562,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     throw err;
   }
   clusters.publishEndpoints(Date.now());
+  ctx.passthrough?.setOwnPorts([ports.inbound, ports.outbound, ports.admin], host);
 
   const close = once(async () => {
     drain.draining = true;
@@ -537,6 +575,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     // Stops node:http's deadline checks (started by the 'listening' it was told).
     for (const l of [inbound, outbound]) if (!l.http.listening) l.http.close(() => {});
     await appH2.close();
+    await ctx.passthrough?.close();
     await clusters.close();
     await app.close();
     if (ownsTracer) await tracer.shutdown();
