@@ -4,7 +4,7 @@
 // originates TLS toward the external host per DestinationRule, naming a certificate it cannot verify.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -146,6 +146,39 @@ describe('hosts outside the registry', () => {
     expect(
       await requestLines(s, 'PassthroughCluster', 'response_flags="UF"', 'response_code="503"'),
     ).toHaveLength(1);
+  });
+});
+
+describe('CONNECT (TCP) to a host outside the registry', () => {
+  it('REGISTRY_ONLY: 502 NR and no connection is made (BlackHoleCluster), no TCP connection counted', async () => {
+    let accepted = 0;
+    const target = createTcpServer((sock) => {
+      accepted++;
+      sock.destroy();
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    opened.push({ close: () => new Promise<void>((resolve) => target.close(() => resolve())) });
+    const targetPort = (target.address() as AddressInfo).port;
+    const src = mutableSource(
+      parseConfigText(yamlDocs(serviceEntry('reviews'), meshConfig('REGISTRY_ONLY')), 'e.yaml'),
+    );
+    const s = await sidecar({ configSource: src.source });
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      const c = connect(s.ports.outbound, '127.0.0.1', () => {
+        c.write(`CONNECT 127.0.0.1:${targetPort} HTTP/1.1\r\nHost: 127.0.0.1:${targetPort}\r\n\r\n`);
+      });
+      c.on('data', (d) => {
+        text += d.toString();
+      });
+      c.on('close', () => resolve(text));
+      c.on('error', () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 502 /);
+    expect(answer).toMatch(/x-envoy-response-flags: NR/);
+    expect(accepted).toBe(0);
+    const scrape = (await getText(`http://127.0.0.1:${s.ports.admin}/stats/prometheus`)).body;
+    expect(scrape).not.toMatch(/istio_tcp_connections_opened_total\{/);
   });
 });
 

@@ -8,9 +8,10 @@
 import type { IncomingMessage } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { ClusterRuntime } from './cluster-manager';
+import { decideEgress } from './egress-policy';
 import type { ConnectionSecurity } from './inbound-transport';
 import type { ListenerContext } from './listener-context';
-import { clusterFor, lookupService, selectTcpRoute, UNKNOWN_WORKLOAD } from './mesh-model';
+import { clusterFor, selectTcpRoute, UNKNOWN_WORKLOAD } from './mesh-model';
 import { resolveMtlsPeer } from './peer-metadata';
 import { Flag, flagString } from './response-flags';
 import { pickWeighted } from './route-table';
@@ -116,7 +117,10 @@ export function handleTcpConnect(
   const hostname = colon > 0 ? target.slice(0, colon) : target;
   const port = colon > 0 ? Number(target.slice(colon + 1)) : 0;
   const model = ctx.current();
-  const service = lookupService(model, hostname);
+  // The egress policy as for HTTP: a host outside the registry or the Sidecar scope under REGISTRY_ONLY
+  // gets no connection (BlackHoleCluster; Istio counts no TCP connection for it).
+  const egress = decideEgress(model, ctx.self, hostname);
+  const service = egress?.kind === 'service' ? egress.service : undefined;
   const refuse = (status: string, flag: string) => {
     if (!socket.destroyed)
       socket.end(
@@ -156,6 +160,12 @@ export function handleTcpConnect(
     span.end({ statusCode: 0, responseFlags: flags, error: true });
     refuse(status, flags);
   };
+  if (egress?.kind === 'blackhole') {
+    span.setAttribute('meshlens.egress.refused', egress.reason);
+    span.end({ statusCode: 0, responseFlags: 'NR', error: true });
+    refuse('502 Bad Gateway', 'NR');
+    return;
+  }
   if (service === undefined || cluster === undefined || cluster.protocol !== 'tcp') {
     // Only a TCP port is tunnelled; CONNECT to anything else is dropped, as before there were TCP ports.
     span.end({ statusCode: 0, responseFlags: 'NR', error: true });
