@@ -208,7 +208,7 @@ describe('control plane REST API', () => {
       reason: 'NotFound',
       code: 404,
     });
-    expect((await call(cp, 'GET', `${API}/namespaces/default/gateways`)).status).toBe(404);
+    expect((await call(cp, 'GET', `${API}/namespaces/default/workloadgroups`)).status).toBe(404);
     // Label selectors filter; a field label Kubernetes does not index for custom resources is 400.
     expect(
       (await call(cp, 'GET', `${NS_PATH}/virtualservices?labelSelector=app%3Dnobody`)).body.items,
