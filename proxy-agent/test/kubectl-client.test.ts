@@ -160,6 +160,17 @@ describe.skipIf(!haveKubectl)('kubectl against the control plane', () => {
     expect(yaml.stdout).toContain('location: MESH_EXTERNAL');
     expect(yaml.stdout).toMatch(/resourceVersion: "\d+"/);
 
+    // The Gateway the patch binds to must exist (a VirtualService naming an unknown Gateway is 422).
+    const edge = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'edge' },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+      },
+    };
+    expect((await call(cp, 'POST', `${NS_PATH}/gateways`, edge)).status).toBe(201);
     // get -w (a Table watch with bookmarks) for a bounded time, while a change is made.
     const watching = kubectl(['get', 'vs', '-w', '--request-timeout', '8s']);
     await waitFor(
