@@ -37,12 +37,12 @@ export function DurationScatter({ traces }: { traces: readonly TraceSummary[] })
   return (
     <figure className="rounded-md border border-slate-200 p-2 dark:border-slate-800">
       <div ref={ref} className="w-full">
+        {/* biome-ignore lint/a11y/useSemanticElements: an SVG cannot be a fieldset; a group, not an image, as its dots are links */}
         <svg
           width={W}
           height={H}
           viewBox={`0 0 ${W} ${H}`}
           className="block"
-          // biome-ignore lint/a11y/useSemanticElements: an SVG cannot be a fieldset; a group, not an image, as its dots are links
           role="group"
           aria-label={`Duration of ${traces.length} traces over time`}
           data-testid="duration-scatter"

@@ -3,7 +3,10 @@
 // receive (as Istio asks). Ratings (gRPC) and the store (TCP) are in grpc-ratings.ts and store.ts.
 import { Agent, createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import { type Behaviour, decide } from './app-behaviour';
+import type { AppHandle } from './app-handle';
 import { type Call, callsOf, type Role } from './topology';
+
+export type { AppHandle } from './app-handle';
 
 /** Headers an app must copy from its inbound request to its outbound calls (Istio's list, B3 part). */
 export const FORWARDED = [
@@ -26,11 +29,6 @@ export interface AppOptions {
   outboundPort: number;
   /** Current misbehaviour knobs (read on each request, so a scenario change applies at once). */
   behaviour: () => Behaviour;
-}
-
-export interface AppHandle {
-  port: number;
-  close(): Promise<void>;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });

@@ -4,7 +4,7 @@
 // statuses (UNAVAILABLE), not HTTP codes. Loaded only by the apps that speak gRPC (memory).
 import * as grpc from '@grpc/grpc-js';
 import { type Behaviour, decide } from './app-behaviour';
-import type { AppHandle } from './apps';
+import type { AppHandle } from './app-handle';
 import type { StoreClient } from './store';
 
 type Msg = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // port (`GET <key>` → `OK <json>` | `NF`; `PING` → `PONG`), and the client ratings reads it with — one
 // kept-open connection tunnelled through its sidecar with CONNECT, requests pipelined in order.
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import type { AppHandle } from './apps';
+import type { AppHandle } from './app-handle';
 
 /** Longest request line the store reads; a longer one is answered `ERR` and the connection closed. */
 export const MAX_LINE_BYTES = 1024;
