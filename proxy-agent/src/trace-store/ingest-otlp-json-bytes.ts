@@ -47,6 +47,8 @@ const ZERO = 0x30;
 let buf: Buffer = Buffer.alloc(0);
 let pos = 0;
 let end = 0;
+/** The body as a DataView: cached attributes are compared a word at a time. */
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 /**
  * The body's spans, read from its bytes; undefined when the body must be parsed whole (JSON.parse and
@@ -56,6 +58,7 @@ export function ingestOtlpJsonBytes(body: Buffer, maxValueLength: number): Inges
   buf = body;
   pos = 0;
   end = body.length;
+  view = new DataView(body.buffer, body.byteOffset, body.length);
   parsedSpans = 0;
   try {
     return readRequest(maxValueLength);
@@ -64,9 +67,11 @@ export function ingestOtlpJsonBytes(body: Buffer, maxValueLength: number): Inges
     return undefined;
   } finally {
     buf = EMPTY;
+    view = EMPTY_VIEW;
   }
 }
 const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 
 /** Spans of the last body read that went the object path (parsed alone): for tests. */
 let parsedSpans = 0;
@@ -78,11 +83,19 @@ export function spansParsedAlone(): number {
 
 /** The next byte that is not JSON whitespace (the cursor on it), or -1 at the end. */
 function ws(): number {
-  while (pos < end) {
-    const c = buf[pos] as number;
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
-    else return c;
+  // Locals in the loops: module bindings cost a context load (and a hole check) at each use.
+  const b = buf;
+  const n = end;
+  let p = pos;
+  while (p < n) {
+    const c = b[p] as number;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
+    else {
+      pos = p;
+      return c;
+    }
   }
+  pos = p;
   return -1;
 }
 
@@ -99,22 +112,25 @@ let strEscaped = false;
 
 /** Scans a JSON string (the cursor on its opening quote), validating it; sets `str*`. */
 function scanString(): void {
-  pos++;
-  strStart = pos;
-  strEscaped = false;
   const b = buf;
-  while (pos < end) {
-    const c = b[pos] as number;
+  const n = end;
+  let p = pos + 1;
+  strStart = p;
+  let escaped = false;
+  while (p < n) {
+    const c = b[p] as number;
     if (c === QUOTE) {
-      strEnd = pos++;
+      strEnd = p;
+      strEscaped = escaped;
+      pos = p + 1;
       return;
     }
     if (c === BACKSLASH) {
-      strEscaped = true;
-      const e = b[pos + 1];
+      escaped = true;
+      const e = b[p + 1];
       if (e === 0x75) {
-        for (let i = 2; i < 6; i++) if (!isHex(b[pos + i])) throw NOT_WALKED;
-        pos += 6;
+        for (let i = 2; i < 6; i++) if (!isHex(b[p + i])) throw NOT_WALKED;
+        p += 6;
       } else if (
         e === QUOTE ||
         e === BACKSLASH ||
@@ -125,11 +141,11 @@ function scanString(): void {
         e === 0x72 ||
         e === 0x74
       ) {
-        pos += 2;
+        p += 2;
       } else throw NOT_WALKED;
     } else if (c < 0x20)
       throw NOT_WALKED; // control characters must be escaped
-    else pos++;
+    else p++;
   }
   throw NOT_WALKED;
 }
@@ -277,7 +293,11 @@ const utf8Slice: Slicer =
 // --- Keys ---------------------------------------------------------------------------------------------
 
 /** Names a context knows, by length: a key is matched on its bytes, never made a string. */
-type KeyTable = [Buffer, number][][];
+interface KnownKey {
+  bytes: Buffer;
+  code: number;
+}
+type KeyTable = KnownKey[][];
 const UNKNOWN_KEY = 0;
 const ESCAPED_KEY = -1;
 
@@ -289,7 +309,7 @@ function keyTable(names: Record<string, number>): KeyTable {
       row = [];
       table[name.length] = row;
     }
-    row.push([Buffer.from(name), code]);
+    row.push({ bytes: Buffer.from(name), code });
   }
   return table;
 }
@@ -299,11 +319,12 @@ function readKey(table: KeyTable): number {
   scanString();
   expect(COLON);
   if (strEscaped) return ESCAPED_KEY;
-  const row = table[strEnd - strStart];
+  const n = strEnd - strStart;
+  const row = table[n];
   if (row !== undefined) {
     for (let i = 0; i < row.length; i++) {
-      const [name, code] = row[i] as [Buffer, number];
-      if (sameBytes(buf, strStart, name, name.length)) return code;
+      const known = row[i] as KnownKey;
+      if (sameBytes(buf, strStart, known.bytes, n)) return known.code;
     }
   }
   return UNKNOWN_KEY;
@@ -627,8 +648,9 @@ function readSpan(scopeParts: TagPart[], process: Process, maxLen: number): Inge
       case K_ATTRIBUTES: {
         if (c !== OPEN_ARRAY) return FALLBACK;
         pos++;
+        let index = 0;
         for (let f = true; nextElement(f); f = false) {
-          const part = readAttribute(maxLen);
+          const part = readAttribute(maxLen, index++);
           if (part === FALLBACK) return FALLBACK;
           if (cut !== undefined) attributeWarnings = pushTo(attributeWarnings, cut);
           tags.tag(part);
@@ -813,7 +835,7 @@ function readEvent(tags: TagCollector, maxLen: number): boolean {
       if (c !== OPEN_ARRAY) return false;
       pos++;
       for (let f = true; nextElement(f); f = false) {
-        const part = readAttribute(maxLen);
+        const part = readAttribute(maxLen, MAX_GUESSES);
         if (part === FALLBACK) return false;
         if (cut !== undefined) cuts = pushTo(cuts, cut);
         if (part.key === 'event') hasEventAttribute = true;
@@ -854,19 +876,63 @@ const MAX_CACHED_ATTRIBUTES = 4096;
 const MAX_CACHED_ATTRIBUTE_BYTES = 256;
 interface CachedAttribute {
   bytes: Buffer;
+  /** The bytes as little-endian 32-bit words (the whole words of them): compared four at a time. */
+  words: Int32Array;
   maxLen: number;
   part: TagPart;
 }
 const attributes = new Map<number, CachedAttribute>();
+/** The cached attribute last found at each place of a span's attributes (the first few places). */
+const MAX_GUESSES = 32;
+const guesses: (CachedAttribute | undefined)[] = [];
+/** 1 where the attribute last read at that place was not one the pool shares. */
+const oneOff = new Uint8Array(MAX_GUESSES);
+
+/** Whether `cached` is the attribute at `start` (then the cursor moves past it). */
+function matches(cached: CachedAttribute, start: number, maxLen: number): boolean {
+  const bytes = cached.bytes;
+  const n = bytes.length;
+  if (cached.maxLen !== maxLen || end - start < n) return false;
+  const words = cached.words;
+  const v = view;
+  for (let i = 0; i < words.length; i++) if (v.getInt32(start + 4 * i, true) !== words[i]) return false;
+  const b = buf;
+  for (let i = words.length * 4; i < n; i++) if (b[start + i] !== bytes[i]) return false;
+  pos = start + n;
+  return true;
+}
+
+function cachedAttribute(start: number, maxLen: number, part: TagPart): CachedAttribute {
+  const bytes = Buffer.from(buf.subarray(start, pos));
+  const words = new Int32Array(bytes.length >> 2);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (let i = 0; i < words.length; i++) words[i] = v.getInt32(4 * i, true);
+  return { bytes, words, maxLen, part };
+}
 
 /**
  * Reads one attribute (the cursor before its `{`) as the object path's attributePart makes it: a key and a
  * value of one scalar member; FALLBACK for anything else.
  */
-function readAttribute(maxLen: number): TagPart | typeof FALLBACK {
+function readAttribute(maxLen: number, index: number): TagPart | typeof FALLBACK {
   cut = undefined;
   if (ws() !== OPEN_OBJECT) return FALLBACK;
   const start = pos;
+  // A repeated attribute is found by its bytes, not read: a JSON object ends where its text says, so the
+  // same bytes from here are the same attribute.
+  // First the attribute found at this place in the span before (spans of a service repeat them in order).
+  const guess = index < MAX_GUESSES ? guesses[index] : undefined;
+  if (guess !== undefined && matches(guess, start, maxLen)) return guess.part;
+  // A place whose attribute was a one-off last time (ids, urls) is not probed: it is read.
+  const probe = index >= MAX_GUESSES || oneOff[index] === 0;
+  const h = probe ? probeHash(start) : 0;
+  if (h !== 0) {
+    const hit = attributes.get(h);
+    if (hit !== undefined && matches(hit, start, maxLen)) {
+      if (index < MAX_GUESSES) guesses[index] = hit;
+      return hit.part;
+    }
+  }
   pos++;
   let keyStart = -1;
   let keyEnd = -1;
@@ -929,22 +995,6 @@ function readAttribute(maxLen: number): TagPart | typeof FALLBACK {
     } else skipValue(0);
   }
   if (keyStart < 0 || kind === 0) return FALLBACK;
-  const n = pos - start;
-  let h = 0;
-  if (n <= MAX_CACHED_ATTRIBUTE_BYTES) {
-    const b = buf;
-    h = 0x811c9dc5;
-    for (let i = start; i < pos; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
-    const hit = attributes.get(h);
-    if (
-      hit !== undefined &&
-      hit.maxLen === maxLen &&
-      hit.bytes.length === n &&
-      sameBytes(b, start, hit.bytes, n)
-    ) {
-      return hit.part;
-    }
-  }
   const key = keyEscaped
     ? (JSON.parse(utf8Slice.call(buf, keyStart - 1, keyEnd + 1)) as string)
     : utf8Slice.call(buf, keyStart, keyEnd);
@@ -962,14 +1012,34 @@ function readAttribute(maxLen: number): TagPart | typeof FALLBACK {
   } else if (kind === V_BOOL) part = tagPart(key, 'bool', valueTrue);
   else if (valueInt) part = tagPart(key, 'int64', valueNumber);
   else part = tagPart(key, 'float64', Number(utf8Slice.call(buf, valueStart, valueEnd)));
-  if (n <= MAX_CACHED_ATTRIBUTE_BYTES && cut === undefined && isShared(part)) {
+  const shared = isShared(part);
+  if (index < MAX_GUESSES) oneOff[index] = shared ? 0 : 1;
+  if (h !== 0 && cut === undefined && shared) {
     if (attributes.size >= MAX_CACHED_ATTRIBUTES) attributes.clear();
-    attributes.set(h, { bytes: Buffer.from(buf.subarray(start, pos)), maxLen, part });
+    const cached = cachedAttribute(start, maxLen, part);
+    attributes.set(h, cached);
+    if (index < MAX_GUESSES) guesses[index] = cached;
   }
   return part;
 }
 
 let intValue = 0;
+
+/**
+ * A hash of an attribute's bytes from its `{` through its first `}}` (where one written as exporters write
+ * it ends), within MAX_CACHED_ATTRIBUTE_BYTES; 0 when there is none. Only a probe: a hit is compared.
+ */
+function probeHash(start: number): number {
+  const b = buf;
+  const stop = Math.min(end - 1, start + MAX_CACHED_ATTRIBUTE_BYTES);
+  let h = 0x811c9dc5;
+  for (let i = start; i < stop; i++) {
+    const c = b[i] as number;
+    h = Math.imul(h ^ c, 0x01000193);
+    if (c === CLOSE_OBJECT && b[i + 1] === CLOSE_OBJECT) return h === 0 ? 1 : h;
+  }
+  return 0;
+}
 
 /** An intValue string (just scanned) as the object path takes it: -?\d{1,15}, into `intValue` (-0 is 0). */
 function readIntText(): boolean {
