@@ -1,6 +1,7 @@
 // Contract tests over real HTTP: what the store answers for the fixtures' input has the shape, field by
 // field, of what Jaeger answered (fixtures/jaeger), and the OTLP receiver answers as OTLP says.
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJaegerClient } from '../../lib/jaeger/client';
@@ -299,6 +300,52 @@ describe('OTLP/HTTP receiver under too many large exports at once', () => {
         expect(ok.status).toBe(200);
       }
     } finally {
+      await small.close();
+    }
+  });
+
+  it('counts a body of declared length against the budget from its headers on, before its bytes arrive', async () => {
+    const small = await startTraceStore({ otlpPort: 0, queryPort: 0, maxInflightBytes: 64 * 1024 });
+    const body = JSON.stringify({ resourceSpans: [], pad: 'x'.repeat(40 * 1024) });
+    // A slow export: headers and a few bytes, the rest held back.
+    const url = new URL(small.otlpUrl);
+    const slow = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    const slowAnswer = new Promise<number>((resolve, reject) => {
+      slow.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      slow.on('error', reject);
+    });
+    slow.write(body.slice(0, 10));
+    try {
+      // Once the slow export's headers are in, its 40 KB are reserved: another 40 KB export must wait.
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 503; i++) {
+        const other = await fetch(small.otlpUrl, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        status = other.status;
+      }
+      expect(status).toBe(503);
+      slow.end(body.slice(10));
+      expect(await slowAnswer).toBe(200);
+      const after = await fetch(small.otlpUrl, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(after.status).toBe(200);
+    } finally {
+      slow.destroy();
       await small.close();
     }
   });

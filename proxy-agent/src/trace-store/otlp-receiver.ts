@@ -142,6 +142,15 @@ function readBody(
     let held = 0;
     let received = 0;
     let done = false;
+    // A plain body of known length goes into one buffer as it arrives (no chunk list joined at the end);
+    // that buffer is held from now, so its bytes count against the in-flight budget from now.
+    let whole: Buffer | undefined;
+    let filled = 0;
+    if (!decoder && Number.isFinite(declared) && declared > 0) {
+      whole = Buffer.allocUnsafe(declared);
+      held = declared;
+      inflight.bytes += declared;
+    }
     const finish = (err?: Error) => {
       if (done) return;
       done = true;
@@ -151,10 +160,21 @@ function readBody(
         decoder?.destroy();
         inflight.bytes -= held;
         reject(err);
-      } else resolve({ body: Buffer.concat(chunks, held), held });
+      } else if (whole !== undefined) {
+        resolve({ body: filled === whole.length ? whole : whole.subarray(0, filled), held });
+      } else resolve({ body: Buffer.concat(chunks), held });
     };
     const take = (chunk: Buffer) => {
       if (done) return;
+      if (whole !== undefined) {
+        if (filled + chunk.length <= whole.length) {
+          filled += chunk.copy(whole, filled);
+          return;
+        }
+        // More than declared (node's parser does not let this happen): back to a list of chunks.
+        chunks.push(whole.subarray(0, filled));
+        whole = undefined;
+      }
       held += chunk.length;
       inflight.bytes += chunk.length;
       if (held > limit) finish(tooLarge(limit));

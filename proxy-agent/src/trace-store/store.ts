@@ -490,9 +490,11 @@ export class TraceStore {
   }
 
   private addTerm(record: TraceRecord, term: Term): void {
-    if (record.terms.has(term)) return;
-    record.terms.add(term);
-    this.index.add(term, record);
+    // One hash operation, not a lookup and then an insert: the set grows only for a new term.
+    const terms = record.terms;
+    const before = terms.size;
+    terms.add(term);
+    if (terms.size !== before) this.index.add(term, record);
   }
 
   /** Evicts the oldest trace other than `keep`; false when there is none. */
