@@ -5,6 +5,7 @@ import { appendBadges } from './appenders/badges';
 import { appendBoxes } from './appenders/boxes';
 import { appendHealth } from './appenders/health';
 import { appendOutsiders } from './appenders/outsider';
+import { appendPeerAuthentication } from './appenders/peer-authentication';
 import { appendResponseTime } from './appenders/response-time';
 import { appendSecurityPolicy } from './appenders/security-policy';
 import { appendServiceEntries } from './appenders/service-entry';
@@ -51,6 +52,7 @@ export function trafficGraph(input: TrafficOptions): TrafficMap {
 export function assembleGraph(map: TrafficMap, reads: GraphReads): Assembled {
   appendResponseTime(map, reads.latencyGroups ?? []);
   appendServiceEntries(map, reads.config);
+  appendPeerAuthentication(map, reads.config);
   appendBadges(map, reads.config, reads.live);
   return toElements(map);
 }

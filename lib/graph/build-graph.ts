@@ -76,6 +76,7 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
       warnings,
       ...(params.latency ? {} : { latency: 'omitted' as const }),
       ...(latency.ok && latency.value ? { latencyTime: latency.value.time } : {}),
+      ...(assembled.namespaceMtls ? { namespaceMtls: assembled.namespaceMtls } : {}),
     },
   };
 }

@@ -1,6 +1,13 @@
 // Badges from the mesh config: VirtualService routes (canary weights, retries, fault injection) and
 // DestinationRule traffic policies (outlier detection, connection pool = circuit breaker), per host.
-import type { DestinationRule, ServiceEntry, TrafficPolicy, VirtualService } from '../mesh-config/schema';
+import type {
+  DestinationRule,
+  PeerAuthentication,
+  ServiceEntry,
+  Sidecar,
+  TrafficPolicy,
+  VirtualService,
+} from '../mesh-config/schema';
 import { qualifyHost } from '../mesh-config/validate';
 import type { Badges, CircuitBreakerBadge } from './types';
 
@@ -8,6 +15,10 @@ export interface MeshConfigView {
   virtualServices: readonly VirtualService[];
   destinationRules: readonly DestinationRule[];
   serviceEntries: readonly ServiceEntry[];
+  /** Read for the mTLS appender; absent where a caller builds a view without them. */
+  peerAuthentications?: readonly PeerAuthentication[];
+  /** Read for the node panel's egress scope. */
+  sidecars?: readonly Sidecar[];
 }
 
 export interface HostConfig {

@@ -5,11 +5,12 @@ import { emptyRates, errorRate } from './health';
 import { compare, responsesOf } from './responses';
 import { round, roundRates } from './rounding';
 import type { TrafficEdge, TrafficMap, TrafficNode } from './traffic-map';
-import type { EdgeData, NodeData, RateBreakdown, Reporter } from './types';
+import type { EdgeData, NodeData, PeerMode, RateBreakdown, Reporter } from './types';
 
 export interface Assembled {
   nodes: NodeData[];
   edges: EdgeData[];
+  namespaceMtls?: Record<string, PeerMode>;
 }
 
 export function toElements(map: TrafficMap): Assembled {
@@ -22,7 +23,9 @@ export function toElements(map: TrafficMap): Assembled {
   boxes.sort(byId);
   nodes.sort(byId);
   edges.sort(byId);
-  return { nodes: [...boxes, ...nodes], edges };
+  const out: Assembled = { nodes: [...boxes, ...nodes], edges };
+  if (map.namespaceMtls) out.namespaceMtls = Object.fromEntries([...map.namespaceMtls].sort());
+  return out;
 }
 
 /** A node's data; its keys in the order the JSON has always had them. */
@@ -77,6 +80,9 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
     ...(latency.p95 !== undefined ? { responseTime: latency.p95 } : {}),
     latency,
     ...(e.mtls.all > 0 ? { isMTLS: round((e.mtls.yes / e.mtls.all) * 100, 2) } : {}),
+    ...(e.principals.source !== undefined ? { sourcePrincipal: e.principals.source } : {}),
+    ...(e.principals.dest !== undefined ? { destPrincipal: e.principals.dest } : {}),
+    ...(e.mtlsWarning !== undefined ? { mtlsWarning: e.mtlsWarning } : {}),
     health: e.health,
     traffic: {
       protocol,

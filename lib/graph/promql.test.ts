@@ -75,6 +75,8 @@ describe('reporter selections', () => {
         'grpc_response_status',
         'response_flags',
         'connection_security_policy',
+        'source_principal',
+        'destination_principal',
       ].join(
         ',',
       )}) (rate(istio_requests_total{reporter="destination",destination_workload_namespace="bookinfo"}[5m]))`,

@@ -64,11 +64,14 @@ export const OUTCOME_LABELS = [
   'connection_security_policy',
 ] as const;
 export const EDGE_LABELS = [...SOURCE_LABELS, ...DESTINATION_LABELS, 'request_protocol'] as const;
+/** The SPIFFE identities of the two sides (Kiali's sourcePrincipal/destPrincipal); one per workload. */
+export const PRINCIPAL_LABELS = ['source_principal', 'destination_principal'] as const;
 export const REQUEST_LABELS = [
   'reporter',
   ...SOURCE_LABELS,
   ...DESTINATION_LABELS,
   ...OUTCOME_LABELS,
+  ...PRINCIPAL_LABELS,
 ] as const;
 
 /**

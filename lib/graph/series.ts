@@ -35,6 +35,9 @@ export interface RequestSeries {
   grpcStatus?: string;
   flags: string;
   mtls?: boolean;
+  /** SPIFFE ids (`spiffe://cluster.local/ns/<ns>/sa/<sa>`), when the reporter knew them. */
+  sourcePrincipal?: string;
+  destPrincipal?: string;
   rps: number;
 }
 
@@ -71,6 +74,8 @@ export function toRequestSeries(s: Sample): RequestSeries | undefined {
     grpcStatus: known(l.grpc_response_status),
     flags: l.response_flags === undefined || l.response_flags === '' ? '-' : l.response_flags,
     mtls: policy === undefined ? undefined : policy === 'mutual_tls',
+    sourcePrincipal: known(l.source_principal),
+    destPrincipal: known(l.destination_principal),
     rps: s.value,
   };
 }

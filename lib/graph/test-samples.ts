@@ -29,7 +29,13 @@ export interface EdgeSpec {
   flags?: string;
   rps: number;
   mtls?: boolean;
+  /** Write both sides' SPIFFE ids (service account = workload name), as Istio does under mTLS. */
+  principals?: boolean;
+  protocol?: string;
+  grpcStatus?: string;
 }
+
+const spiffe = (s: Side | undefined) => (s ? `spiffe://cluster.local/ns/${s.ns}/sa/${s.wl}` : 'unknown');
 
 export function requestSample(e: EdgeSpec): Sample {
   const svcNs = e.service?.endsWith('.svc.cluster.local') ? e.service.split('.')[1] : 'unknown';
@@ -54,12 +60,13 @@ export function requestSample(e: EdgeSpec): Sample {
       destination_canonical_revision: e.to?.version ?? 'latest',
       destination_app: e.to?.app ?? 'unknown',
       destination_version: e.to?.version ?? 'unknown',
-      request_protocol: 'http',
+      request_protocol: e.protocol ?? 'http',
       response_code: e.code ?? '200',
-      grpc_response_status: '',
+      grpc_response_status: e.grpcStatus ?? '',
       response_flags: e.flags ?? '-',
       connection_security_policy:
         e.reporter === 'source' ? 'unknown' : e.mtls === false ? 'none' : 'mutual_tls',
+      ...(e.principals ? { source_principal: spiffe(e.from), destination_principal: spiffe(e.to) } : {}),
     },
     value: e.rps,
   };

@@ -4,7 +4,16 @@
 import { addRate, emptyRates } from './health';
 import { type NodeSpec, type PathOptions, requestPath, serviceNode } from './nodes';
 import { chooseReporters, type RequestSeries, type Sample, toRequestSeries } from './series';
-import type { Badges, GraphType, Health, Latency, NodeData, RateBreakdown, Reporter } from './types';
+import type {
+  Badges,
+  GraphType,
+  Health,
+  Latency,
+  NodeData,
+  PeerMode,
+  RateBreakdown,
+  Reporter,
+} from './types';
 
 /** Per response code: the rates by response flag and by destination host. */
 export type ResponseCounts = Map<string, { flags: Map<string, number>; hosts: Map<string, number> }>;
@@ -55,6 +64,10 @@ export interface TrafficEdge extends HasHist {
   latency: Latency | undefined;
   /** Destination-reported rates: all of them, and those over mutual TLS. */
   mtls: { yes: number; all: number };
+  /** The SPIFFE ids of the two sides, from destination-reported series (Kiali's principals). */
+  principals: { source: string | undefined; dest: string | undefined };
+  /** Words on traffic that should be mTLS and is not (plaintext into a workload that is not DISABLE). */
+  mtlsWarning: string | undefined;
   health: Health;
   badges: Badges;
 }
@@ -75,6 +88,8 @@ export interface TrafficMap {
   hops: Map<RequestSeries, HasHist[]> | undefined;
   /** App boxes by id (set by the boxes appender). */
   boxes: Map<string, NonNullable<NodeSpec['box']>>;
+  /** The mTLS mode of each namespace drawn (set by the peer-authentication appender, when config was read). */
+  namespaceMtls: Map<string, PeerMode> | undefined;
 }
 
 export interface TrafficInput {
@@ -105,6 +120,7 @@ export function trafficMap(input: TrafficInput): TrafficMap {
     edges: new Map(),
     hops: input.keepHops ? new Map() : undefined,
     boxes: new Map(),
+    namespaceMtls: undefined,
   };
   for (const s of chosen) addSeries(map, s);
   return map;
@@ -207,6 +223,8 @@ function edgeOf(map: TrafficMap, source: string, target: string): TrafficEdge {
       buckets: undefined,
       latency: undefined,
       mtls: { yes: 0, all: 0 },
+      principals: { source: undefined, dest: undefined },
+      mtlsWarning: undefined,
       health: 'idle',
       badges: {},
     };

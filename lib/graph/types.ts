@@ -8,6 +8,8 @@ export type GraphType = (typeof GRAPH_TYPES)[number];
 export type NodeType = 'app' | 'workload' | 'service' | 'box' | 'unknown';
 export type Health = 'healthy' | 'degraded' | 'failure' | 'idle';
 export type Reporter = 'source' | 'destination';
+/** A workload's or namespace's effective PeerAuthentication mode (UNSET resolved). */
+export type PeerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
 
 /** Percentiles in milliseconds, over 2xx responses; undefined where no 2xx response was seen. */
 export interface Latency {
@@ -134,6 +136,11 @@ export interface EdgeData {
   latency: Latency;
   /** % of the requests (destination-reported) that used mutual TLS; undefined when unknown. */
   isMTLS?: number;
+  /** Kiali's principals: the SPIFFE ids of caller and destination, when the destination reported them. */
+  sourcePrincipal?: string;
+  destPrincipal?: string;
+  /** Set when traffic that should be mTLS is not (plaintext into a workload that accepts it): why, in words. */
+  mtlsWarning?: string;
   health: Health;
   traffic: {
     protocol: string;
@@ -164,4 +171,9 @@ export interface Graph {
    * always read at `timestamp`.
    */
   latencyTime?: number;
+  /**
+   * The effective mTLS mode of each namespace of the graph (its namespace-wide PeerAuthentication, else
+   * the mesh-wide one, else Istio's PERMISSIVE); absent when the mesh config was not read.
+   */
+  namespaceMtls?: Record<string, PeerMode>;
 }

@@ -26,3 +26,32 @@ describe('security policy appender', () => {
     expect(map.edges.get(INTO)?.mtls).toEqual({ yes: 0, all: 0 });
   });
 });
+
+describe('security policy appender: principals', () => {
+  it('names both sides by the SPIFFE ids the destination reported (Kiali’s sourcePrincipal/destPrincipal)', () => {
+    const map = mapOf([
+      { reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 4 },
+      {
+        reporter: 'destination',
+        from: productpage,
+        to: reviewsV1,
+        service: REVIEWS,
+        rps: 4,
+        principals: true,
+      },
+    ]);
+    appendSecurityPolicy(map);
+    expect(map.edges.get(INTO)?.principals).toEqual({
+      source: 'spiffe://cluster.local/ns/bookinfo/sa/productpage-v1',
+      dest: 'spiffe://cluster.local/ns/bookinfo/sa/reviews-v1',
+    });
+  });
+
+  it('leaves them unknown where the reporter wrote `unknown` (plaintext, or a source-only edge)', () => {
+    const map = mapOf([
+      { reporter: 'destination', from: productpage, to: reviewsV1, service: REVIEWS, rps: 1, mtls: false },
+    ]);
+    appendSecurityPolicy(map);
+    expect(map.edges.get(INTO)?.principals).toEqual({ source: undefined, dest: undefined });
+  });
+});
