@@ -9,6 +9,11 @@ export const HEALTH_COLOURS = {
   idle: '#94a3b8',
 } as const;
 
+/** An edge carrying plaintext where mTLS was expected. */
+export const PLAINTEXT_COLOUR = '#d97706';
+/** Kiali's TCP edge colour (PatternFly blue). */
+export const TCP_COLOUR = '#0066cc';
+
 /** The zoom from which a large graph is drawn with node labels and arrows (11 px labels reach 7 px there). */
 export const DETAIL_ZOOM = 0.6;
 
@@ -103,6 +108,18 @@ export function graphStyle(dark: boolean, large = false, detail = true): Stylesh
       style: { 'line-color': colour, 'target-arrow-color': colour, 'mid-target-arrow-color': colour },
     })),
     { selector: 'edge.health-healthy', style: { 'line-color': dark ? '#4ade80' : '#16a34a' } },
+    // Plaintext where mTLS was expected: the open lock's label in amber, the line dotted.
+    { selector: 'edge.plaintext', style: { color: PLAINTEXT_COLOUR, 'line-style': 'dotted' } },
+    // Kiali draws TCP edges blue and dashed, whatever their health (TCP has no response codes).
+    {
+      selector: 'edge.tcp',
+      style: {
+        'line-color': TCP_COLOUR,
+        'target-arrow-color': TCP_COLOUR,
+        'mid-target-arrow-color': TCP_COLOUR,
+        'line-style': 'dashed',
+      },
+    },
     ...(large ? [{ selector: 'edge.found, edge:selected', style: { label: 'data(label)' } }] : []),
     ...(sparse ? [{ selector: 'node.found, node:selected', style: { label: 'data(label)' } }] : []),
     {

@@ -1,6 +1,6 @@
 'use client';
-// Side panel for an edge: rate, error share, share of the caller's requests, response codes and flags
-// in words, latency percentiles, route badges, and the drilldown (charts, retries on the route).
+// Side panel for an edge: protocol, security (mTLS share, principals), rate, error share, share of the
+// caller's requests, response codes and flags in words, latency percentiles, route badges, and the drilldown (charts, retries on the route).
 import { useQuery } from '@tanstack/react-query';
 import { TraceInsights } from '@/components/traces/trace-insights';
 import { QueryView } from '@/components/ui/query-view';
@@ -10,6 +10,7 @@ import type { EdgeData, NodeData } from '@/lib/graph/types';
 import { edgeDrilldownOptions } from '@/lib/queries/graph';
 import { BadgeList } from './badge-list';
 import { DrilldownCharts } from './drilldown-charts';
+import { EdgeSecurity } from './edge-security';
 import { healthTone, nodeTitle } from './node-panel';
 import { ResponseTable } from './response-table';
 
@@ -46,6 +47,7 @@ export function EdgePanel({
           {edge.isMTLS !== undefined ? ` · mTLS ${formatPercent(edge.isMTLS)}` : ''}
         </p>
       </div>
+      <EdgeSecurity edge={edge} />
       <dl className="grid grid-cols-3 gap-2">
         <Stat label="Requests/s" value={formatRps(edge.rps)} />
         <Stat label="Errors" value={formatShare(edge.errorRate)} tone={healthTone(edge.health)} />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExpression } from '@/lib/graph/expression';
 import type { EdgeData, Graph } from '@/lib/graph/types';
-import { edgeWidth, toElements } from './elements';
+import { edgeWidth, MTLS_GLYPH, PLAINTEXT_GLYPH, toElements } from './elements';
 
 const expr = (t: string) => {
   const r = parseExpression(t);
@@ -123,5 +123,48 @@ describe('graph → cytoscape elements', () => {
     expect(els[0]?.data.label).toBe('a0 v1');
     // Thinner edges: the busiest is 3 px, not 8.
     expect(Math.max(...els.filter((e) => e.group === 'edges').map((e) => e.data.width as number))).toBe(3);
+  });
+
+  const withEdge = (over: Partial<EdgeData>): Graph => ({
+    ...graph,
+    elements: {
+      ...graph.elements,
+      edges: [{ data: { ...(graph.elements.edges[0]?.data as EdgeData), ...over } }],
+    },
+  });
+  const edgeOf = (g: Graph, security = false, protocols?: string[]) =>
+    toElements(g, { edgeLabels: 'rps', find: [], hide: [], security, protocols }).find(
+      (e) => e.group === 'edges',
+    );
+
+  it('draws Kiali’s lock on an mTLS edge, and none where no destination reported mTLS', () => {
+    const e = edgeOf(withEdge({ isMTLS: 100 }));
+    expect(e?.data.label).toBe(`${MTLS_GLYPH} 12.5 rps ↻`);
+    expect(e?.classes).toContain('mtls');
+    expect(edgeOf(graph)?.data.label).toBe('12.5 rps ↻');
+    expect(edgeOf(withEdge({ isMTLS: 0 }))?.classes).not.toContain('mtls');
+  });
+
+  it('marks plaintext that should have been mTLS with the open lock and its own class', () => {
+    const e = edgeOf(withEdge({ isMTLS: 0, mtlsWarning: '100% of requests in plaintext' }));
+    expect(e?.data.label).toBe(`${PLAINTEXT_GLYPH} 12.5 rps ↻`);
+    expect(e?.classes).toContain('plaintext');
+  });
+
+  it('shows the principals’ service accounts with the Security option only', () => {
+    const g = withEdge({
+      isMTLS: 100,
+      sourcePrincipal: 'spiffe://cluster.local/ns/ns/sa/reviews',
+      destPrincipal: 'spiffe://cluster.local/ns/ns/sa/ratings',
+    });
+    expect(edgeOf(g, true)?.data.label).toBe(`${MTLS_GLYPH} 12.5 rps ↻\nreviews → ratings`);
+    expect(edgeOf(g, false)?.data.label).toBe(`${MTLS_GLYPH} 12.5 rps ↻`);
+  });
+
+  it('leaves out the edges of protocols the traffic selector does not draw; TCP edges get their class', () => {
+    const tcp = withEdge({ protocol: 'tcp' });
+    expect(edgeOf(tcp, false, ['http', 'grpc'])).toBeUndefined();
+    expect(edgeOf(tcp, false, ['tcp'])?.classes).toContain('tcp');
+    expect(edgeOf(graph, false, ['tcp'])).toBeUndefined();
   });
 });

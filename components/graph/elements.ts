@@ -41,7 +41,18 @@ export function nodeLabel(n: NodeData, graphType: Graph['graphType'], boxed = tr
   return badges ? `${name}\n${badges}` : name;
 }
 
-export function edgeLabel(e: EdgeData, mode: EdgeLabelMode): string {
+/** Kiali's lock on an edge that carries mTLS; the open lock where plaintext should have been mTLS. */
+export const MTLS_GLYPH = '🔒';
+export const PLAINTEXT_GLYPH = '🔓';
+
+/** The last part of a SPIFFE id (`spiffe://td/ns/<ns>/sa/<sa>` → `<sa>`): what fits on an edge. */
+export function shortPrincipal(p: string | undefined): string | undefined {
+  if (!p) return undefined;
+  const m = /\/sa\/([^/]+)$/.exec(p);
+  return m ? m[1] : p;
+}
+
+export function edgeLabel(e: EdgeData, mode: EdgeLabelMode, security = false): string {
   const badges = [
     e.badges.retries ? BADGE_GLYPHS.retries : '',
     e.badges.canary ? BADGE_GLYPHS.canary : '',
@@ -53,7 +64,22 @@ export function edgeLabel(e: EdgeData, mode: EdgeLabelMode): string {
   if (mode === 'rps') text = formatRps(e.rps);
   else if (mode === 'percent') text = formatPercent(e.percentReq);
   else if (mode === 'p95') text = e.latency.p95 === undefined ? '' : formatMs(e.latency.p95);
-  return [text, badges].filter(Boolean).join(' ');
+  const lock = e.mtlsWarning ? PLAINTEXT_GLYPH : (e.isMTLS ?? 0) > 0 ? MTLS_GLYPH : '';
+  const label = [lock, text, badges].filter(Boolean).join(' ');
+  if (!security) return label;
+  // The Security display option: who talks to whom, by identity (Kiali's principals).
+  const from = shortPrincipal(e.sourcePrincipal);
+  const to = shortPrincipal(e.destPrincipal);
+  return from || to ? `${label}\n${from ?? 'unknown'} → ${to ?? 'unknown'}` : label;
+}
+
+/** The edge's classes for the stylesheet: mTLS, plaintext-that-should-not-be, protocol. */
+export function edgeClasses(e: EdgeData): string[] {
+  return [
+    (e.isMTLS ?? 0) > 0 ? 'mtls' : '',
+    e.mtlsWarning ? 'plaintext' : '',
+    e.protocol === 'tcp' ? 'tcp' : e.protocol === 'grpc' ? 'grpc' : '',
+  ].filter(Boolean);
 }
 
 /**
@@ -71,6 +97,10 @@ export interface ElementOptions {
   hide: Expression;
   /** A focus (see `focus.ts`): elements outside it are dimmed. Absent or empty: no focus. */
   focus?: ReadonlySet<string>;
+  /** The Security display option: principals on the edge labels. */
+  security?: boolean;
+  /** Kiali's traffic selector: edges of other protocols are left out. Absent: every protocol. */
+  protocols?: readonly string[];
 }
 
 export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
@@ -101,10 +131,20 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
   }
   for (const { data } of g.elements.edges) {
     if (hiddenNodes.has(data.source) || hiddenNodes.has(data.target) || matches(o.hide, data)) continue;
+    if (o.protocols && !o.protocols.includes(data.protocol)) continue;
     out.push({
       group: 'edges',
-      data: { ...data, label: edgeLabel(data, o.edgeLabels), width: edgeWidth(data.rps, maxRps, maxWidth) },
-      classes: [`health-${data.health}`, matches(o.find, data) ? 'found' : '', dimmed(data.id)]
+      data: {
+        ...data,
+        label: edgeLabel(data, o.edgeLabels, o.security),
+        width: edgeWidth(data.rps, maxRps, maxWidth),
+      },
+      classes: [
+        `health-${data.health}`,
+        ...edgeClasses(data),
+        matches(o.find, data) ? 'found' : '',
+        dimmed(data.id),
+      ]
         .filter(Boolean)
         .join(' '),
     });

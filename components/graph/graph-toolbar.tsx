@@ -1,11 +1,13 @@
 'use client';
-// The graph controls: namespaces, graph type, grouping, time window, refresh, edge labels, layout, find, hide, fit.
+// The graph controls: namespaces, graph type, grouping, time window, refresh, edge labels, traffic and
+// security (see `traffic-selector.tsx`), layout, find, hide, fit.
 import { Button } from '@/components/ui/button';
 import { SelectField } from '@/components/ui/select-field';
 import { TextField } from '@/components/ui/text-field';
 import { parseExpression } from '@/lib/graph/expression';
 import type { GraphType } from '@/lib/graph/types';
 import type { EdgeLabelMode } from './elements';
+import { TrafficSelector } from './traffic-selector';
 import { DURATIONS, type GraphViewState, LAYOUTS } from './use-graph-url-state';
 
 const GRAPH_TYPE_OPTIONS: { value: GraphType; label: string }[] = [
@@ -91,6 +93,7 @@ export function GraphToolbar({
         options={LABEL_OPTIONS}
         onChange={(labels) => update({ labels })}
       />
+      <TrafficSelector state={state} update={update} />
       <SelectField
         label="Layout"
         value={state.layout}

@@ -9,6 +9,11 @@ export const DURATIONS = ['1m', '5m', '10m', '30m', '1h'] as const;
 export const REFRESH_SECONDS = [0, 5, 10, 30] as const;
 export const EDGE_LABELS: EdgeLabelMode[] = ['rps', 'percent', 'p95', 'none'];
 export const LAYOUTS = ['layered', 'force'] as const;
+/** Kiali's traffic selector: which protocols are drawn. */
+export const TRAFFIC_PROTOCOLS = ['http', 'grpc', 'tcp'] as const;
+export type TrafficProtocol = (typeof TRAFFIC_PROTOCOLS)[number];
+/** Kiali's gRPC rate: calls (requests), or the messages sent, received or both (streams). */
+export const GRPC_RATES = ['requests', 'sent', 'received', 'total'] as const;
 /** How far a focus reaches from its node, in hops (Kiali's focus). */
 export const FOCUS_HOPS = [1, 2, 3, 4, 5] as const;
 
@@ -30,6 +35,12 @@ export interface GraphViewState {
   hops: (typeof FOCUS_HOPS)[number];
   /** Namespaces or apps drawn as one node each (see `aggregate.ts`). */
   group: Aggregation;
+  /** The Security display option: principals on the edges. */
+  security: boolean;
+  /** Protocols drawn (Kiali's traffic selector); never empty. */
+  traffic: TrafficProtocol[];
+  /** What a gRPC edge's rate counts. */
+  grpcRate: (typeof GRPC_RATES)[number];
 }
 
 const DEFAULTS: GraphViewState = {
@@ -43,7 +54,17 @@ const DEFAULTS: GraphViewState = {
   hide: '',
   hops: 2,
   group: 'none',
+  security: false,
+  traffic: [...TRAFFIC_PROTOCOLS],
+  grpcRate: 'requests',
 };
+
+/** `traffic=http,grpc` → the protocols named, known ones only, in Kiali's order; all when none is. */
+export function readTraffic(raw: string | null): TrafficProtocol[] {
+  const named = new Set((raw ?? '').split(','));
+  const out = TRAFFIC_PROTOCOLS.filter((p) => named.has(p));
+  return out.length > 0 ? out : [...TRAFFIC_PROTOCOLS];
+}
 
 function oneOf<T extends string | number>(values: readonly T[], raw: string | null, fallback: T): T {
   const v = values.find((x) => String(x) === raw);
@@ -68,6 +89,9 @@ export function readGraphViewState(p: URLSearchParams): GraphViewState {
     focus: p.get('focus') || undefined,
     hops: oneOf(FOCUS_HOPS, p.get('hops'), DEFAULTS.hops),
     group: oneOf(AGGREGATIONS, p.get('group'), DEFAULTS.group),
+    security: p.get('security') === '1',
+    traffic: readTraffic(p.get('traffic')),
+    grpcRate: oneOf(GRPC_RATES, p.get('grpcRate'), DEFAULTS.grpcRate),
   };
 }
 
@@ -83,6 +107,7 @@ export function writeGraphViewState(s: GraphViewState): URLSearchParams {
     'find',
     'hide',
     'group',
+    'grpcRate',
   ] as const) {
     if (String(s[k]) !== String(DEFAULTS[k])) p.set(k, String(s[k]));
   }
@@ -91,5 +116,7 @@ export function writeGraphViewState(s: GraphViewState): URLSearchParams {
   if (s.focus) p.set('focus', s.focus);
   // Kept without a focus too: chosen first, then a node focused on.
   if (s.hops !== DEFAULTS.hops) p.set('hops', String(s.hops));
+  if (s.security) p.set('security', '1');
+  if (s.traffic.length < TRAFFIC_PROTOCOLS.length) p.set('traffic', s.traffic.join(','));
   return p;
 }

@@ -16,6 +16,7 @@ import { GoTo } from './go-to';
 import { GraphCanvas } from './graph-canvas';
 import { GraphToolbar } from './graph-toolbar';
 import { GraphTools } from './graph-tools';
+import { NamespaceMtlsBadges } from './namespace-mtls-badges';
 import { positionsKey } from './saved-positions';
 import { SidePanel } from './side-panel';
 import { useDarkTheme } from './use-dark-theme';
@@ -69,9 +70,11 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
             find: find.ok ? find.value : [],
             hide: hide.ok ? hide.value : [],
             focus,
+            security: state.security,
+            protocols: state.traffic,
           })
         : [],
-    [shown, state.labels, find, hide, focus],
+    [shown, state.labels, find, hide, focus, state.security, state.traffic],
   );
   const select = (selected: string | undefined) => {
     // A namespace drawn as one node opens: that namespace, every node of it.
@@ -164,6 +167,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
             }}
           />
           <TraceOverlayNotice />
+          <NamespaceMtlsBadges modes={graph.data?.namespaceMtls} />
           <div className="pointer-events-none absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
             <span className="text-xs text-slate-600 dark:text-slate-400" aria-live="polite">
               {graph.data ? statusLine(graph.data, nodes.length, edgeCount) : ''}

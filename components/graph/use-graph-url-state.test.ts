@@ -32,6 +32,9 @@ describe('graph view state in the URL', () => {
       focus: 'app:bookinfo:reviews:v2',
       hops: 3,
       group: 'app',
+      security: false,
+      traffic: ['http', 'grpc', 'tcp'],
+      grpcRate: 'requests',
     });
     expect(readGraphViewState(writeGraphViewState(s))).toEqual(s);
   });
@@ -52,5 +55,15 @@ describe('graph view state in the URL', () => {
     const s = readGraphViewState(new URLSearchParams('hops=4'));
     expect(s.hops).toBe(4);
     expect(writeGraphViewState(s).toString()).toBe('hops=4');
+  });
+
+  it('keeps the traffic selector and the Security option: known protocols in Kiali’s order, never none', () => {
+    const s = readGraphViewState(new URLSearchParams('traffic=tcp,bogus,grpc&grpcRate=received&security=1'));
+    expect(s.traffic).toEqual(['grpc', 'tcp']);
+    expect(s.grpcRate).toBe('received');
+    expect(s.security).toBe(true);
+    expect(writeGraphViewState(s).toString()).toBe('grpcRate=received&security=1&traffic=grpc%2Ctcp');
+    expect(readGraphViewState(new URLSearchParams('traffic=bogus')).traffic).toEqual(['http', 'grpc', 'tcp']);
+    expect(readGraphViewState(new URLSearchParams('grpcRate=bytes')).grpcRate).toBe('requests');
   });
 });
