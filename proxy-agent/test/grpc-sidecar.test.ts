@@ -230,4 +230,26 @@ describe('gRPC through the sidecars', () => {
       }),
     ).toBe(1);
   });
+
+  it("lets a call in flight finish while the callee's sidecar drains", async () => {
+    const call = client.makeBidiStreamRequest(RATINGS_SERVICE.chat.path, json.serialize, json.deserialize);
+    const got: unknown[] = [];
+    const ended = new Promise<unknown[]>((resolve, reject) => {
+      call.on('data', (m: unknown) => {
+        got.push(m);
+        if (got.length === 1) {
+          // The callee starts draining with this stream open; the rest of the call still goes through.
+          closing = callee.close();
+          call.write({ text: 'after' });
+          call.end();
+        }
+      });
+      call.on('end', () => resolve(got));
+      call.on('error', reject);
+    });
+    let closing: Promise<void> | undefined;
+    call.write({ text: 'before' });
+    expect(await ended).toEqual([{ echo: 'before' }, { echo: 'after' }]);
+    await closing;
+  });
 });

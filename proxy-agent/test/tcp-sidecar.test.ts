@@ -174,4 +174,15 @@ describe('TCP through the sidecars', () => {
       1,
     );
   });
+
+  it("keeps a tunnel open while the callee's sidecar drains, until the peers end it", async () => {
+    const { socket, head } = await tunnel();
+    expect(head).toMatch(/^HTTP\/1\.1 200/);
+    const all = readAll(socket);
+    // Written once the callee is draining (its listeners closed): the open connection still carries it.
+    const closing = callee.close();
+    socket.end('GET late\n');
+    expect(await all).toBe('OK late\nBYE\n');
+    await closing;
+  });
 });

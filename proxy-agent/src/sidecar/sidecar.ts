@@ -325,6 +325,16 @@ class DrainTracker {
     };
   }
 
+  /** Counts an HTTP/2 stream or a TCP connection in flight until it closes. */
+  hold<T extends { once(event: 'close', fn: () => void): unknown }>(it: T): T {
+    this.inflight++;
+    it.once('close', () => {
+      this.inflight--;
+      if (this.inflight === 0) this.drained?.();
+    });
+    return it;
+  }
+
   /** Resolves when nothing is in flight, or after `timeoutMs`. */
   async idle(timeoutMs: number): Promise<void> {
     if (this.inflight === 0) return;
@@ -470,8 +480,8 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     name: 'sidecar inbound',
     onStream: (stream, headers, security) =>
       gateway
-        ? handleH2Outbound(ctx, stream, headers)
-        : handleH2Inbound(ctx, appH2, stream, headers, security),
+        ? handleH2Outbound(ctx, drain.hold(stream), headers)
+        : handleH2Inbound(ctx, appH2, drain.hold(stream), headers, security),
     onProtocolError: protocolError('destination'),
     idleTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
     maxConcurrentStreams: options.maxConcurrentStreams ?? MAX_CONCURRENT_STREAMS,
@@ -488,7 +498,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
         http1: inboundHttp1,
         h2: (s) => inboundH2.accept(s),
         // Opaque TCP into a gateway names no destination (no SNI routing here): closed.
-        tcp: (s) => (gateway ? s.destroy() : handleTcpInbound(ctx, s, securityOf(s), appTarget)),
+        tcp: (s) => (gateway ? s.destroy() : handleTcpInbound(ctx, drain.hold(s), securityOf(s), appTarget)),
         declaredTcp: () => ownPortProtocol(config.model, selfService.service, options.appPort) === 'tcp',
         detectionTimeoutMs,
       }),
@@ -508,11 +518,11 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   );
   // CONNECT from the app: a TCP service's port (node:http parses the request; the fast path hands it over).
   outbound.http.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) =>
-    handleTcpConnect(ctx, req, socket, head),
+    handleTcpConnect(ctx, req, drain.hold(socket), head),
   );
   const outboundH2 = new H2Listener({
     name: 'sidecar outbound',
-    onStream: (stream, headers) => handleH2Outbound(ctx, stream, headers),
+    onStream: (stream, headers) => handleH2Outbound(ctx, drain.hold(stream), headers),
     onProtocolError: protocolError('source'),
     idleTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
     maxConcurrentStreams: options.maxConcurrentStreams ?? MAX_CONCURRENT_STREAMS,
