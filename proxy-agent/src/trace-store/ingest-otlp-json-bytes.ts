@@ -18,6 +18,7 @@ import {
   tagPart,
   warningsEnd,
 } from './span-parts';
+import { TraceIdCache } from './trace-id-cache';
 
 /** Thrown where the body leaves the shapes this reader walks: the caller parses the body whole. */
 class NotWalked extends Error {}
@@ -757,20 +758,15 @@ function readNanos(c: number): boolean {
   return true;
 }
 
-// Spans of one trace come together: the trace id's text is made once for a run of them.
-const lastTraceBytes = Buffer.alloc(32);
-let lastTraceHex = '';
+const traceIds = new TraceIdCache(32);
 
 /** The trace id of the string just scanned, lowercase hex; undefined if not 32 hex digits, not all zero. */
 function traceIdText(): string | undefined {
-  if (strEnd - strStart === 32 && lastTraceHex !== '' && sameBytes(buf, strStart, lastTraceBytes, 32)) {
-    return lastTraceHex;
-  }
+  if (strEnd - strStart !== 32) return undefined;
+  const known = traceIds.find(view, strStart);
+  if (known !== undefined) return known;
   const hex = hexText(32);
-  if (hex !== undefined) {
-    buf.copy(lastTraceBytes, 0, strStart, strEnd);
-    lastTraceHex = hex;
-  }
+  if (hex !== undefined) traceIds.remember(view, strStart, hex);
   return hex;
 }
 
@@ -778,21 +774,29 @@ function traceIdText(): string | undefined {
 function hexText(digits: number): string | undefined {
   if (strEnd - strStart !== digits) return undefined; // (escapes make it longer: the object path)
   const b = buf;
-  let zero = true;
-  let upper = false;
+  // One table lookup a digit: every hex digit has the HEX bit (and-ed: all of them are digits), or-ed:
+  // whether any is not '0' and whether any is uppercase.
+  let all = HEX;
+  let any = 0;
   for (let i = strStart; i < strEnd; i++) {
-    const c = b[i] as number;
-    if (c >= 48 && c <= 57) {
-      if (c !== 48) zero = false;
-    } else if (c >= 97 && c <= 102) zero = false;
-    else if (c >= 65 && c <= 70) {
-      zero = false;
-      upper = true;
-    } else return undefined;
+    const k = HEX_CLASS[b[i] as number] as number;
+    all &= k;
+    any |= k;
   }
-  if (zero) return undefined;
+  if (all === 0 || any === HEX) return undefined;
   const text = utf8Slice.call(b, strStart, strEnd);
-  return upper ? text.toLowerCase() : text;
+  return (any & HEX_UPPER) !== 0 ? text.toLowerCase() : text;
+}
+
+const HEX = 1;
+const HEX_NOT_ZERO = 2;
+const HEX_UPPER = 4;
+/** Per byte: HEX for '0', also HEX_NOT_ZERO for 1-9 and a-f, also HEX_UPPER for A-F; 0 for other bytes. */
+const HEX_CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  if (c === 48) HEX_CLASS[c] = HEX;
+  else if ((c > 48 && c <= 57) || (c >= 97 && c <= 102)) HEX_CLASS[c] = HEX | HEX_NOT_ZERO;
+  else if (c >= 65 && c <= 70) HEX_CLASS[c] = HEX | HEX_NOT_ZERO | HEX_UPPER;
 }
 
 function allZeroes16(): boolean {

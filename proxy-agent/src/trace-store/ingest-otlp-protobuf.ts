@@ -27,6 +27,7 @@ import {
   tagPart,
   warningsEnd,
 } from './span-parts';
+import { TraceIdCache } from './trace-id-cache';
 
 const VARINT = 0;
 const FIXED64 = 1;
@@ -86,10 +87,14 @@ function referenceBatch(body: Buffer, maxValueLength: number): IngestBatch {
 /** A cursor over the body: `pos` moves as fields are read; every read is bounds-checked. */
 class Reader {
   pos = 0;
+  /** The body as a DataView (trace ids are compared a word at a time). */
+  readonly view: DataView;
   constructor(
     readonly buf: Buffer,
     public end: number,
-  ) {}
+  ) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  }
 
   /** A varint's low 32 bits (unsigned); the high bits land in `high`. */
   high = 0;
@@ -281,24 +286,24 @@ function readId(r: Reader, end: number, bytes: number): string | undefined {
     }
   }
   if (zero) return undefined;
-  // Spans of one trace come together: the trace id's text is made once for a run of them.
+  // The trace id's text is made once for the many spans of a trace in an export.
   if (bytes === 16) {
-    if (sameBytes(buf, r.pos, lastTraceBytes, 16)) {
+    const known = traceIds.find(r.view, r.pos);
+    if (known !== undefined) {
       r.pos = end;
-      return lastTraceHex;
+      return known;
     }
-    buf.copy(lastTraceBytes, 0, r.pos, end);
-    lastTraceHex = hexSlice.call(buf, r.pos, end);
+    const hex = hexSlice.call(buf, r.pos, end);
+    traceIds.remember(r.view, r.pos, hex);
     r.pos = end;
-    return lastTraceHex;
+    return hex;
   }
   const hex = hexSlice.call(buf, r.pos, end);
   r.pos = end;
   return hex;
 }
 
-const lastTraceBytes = Buffer.alloc(16);
-let lastTraceHex = '';
+const traceIds = new TraceIdCache(16);
 
 /** Whether `buf` from `at` holds the first `n` bytes of `other` (a loop: cheaper than a native call here). */
 function sameBytes(buf: Buffer, at: number, other: Buffer, n: number): boolean {

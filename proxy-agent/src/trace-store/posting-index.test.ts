@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PostingIndex, termHash, toTerm } from './posting-index';
+import { PostingIndex, TermTable, termHash, toTerm } from './posting-index';
 
 const item = (name: string) => ({ name, live: true });
 const names = (items: readonly { name: string; live: boolean }[]) =>
@@ -45,5 +45,46 @@ describe('PostingIndex', () => {
     const a_bc = toTerm(termHash('bc', termHash('a')));
     expect(ab_c).not.toBe(a_bc);
     expect(Number.isInteger(ab_c) && ab_c >= 0 && ab_c < 2 ** 30).toBe(true);
+  });
+
+  it('keeps terms in an open-addressed table that agrees with a Map through inserts, deletes and growth', () => {
+    const table = new TermTable<number>();
+    const reference = new Map<number, number>();
+    // A small generator (no Math.random: the same sequence every run); many terms share their low bits,
+    // so that runs of probes form, wrap around the end and are shifted back on deletion.
+    let seed = 12345;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let step = 0; step < 20_000; step++) {
+      const term = (next() % 64) * 1024 + (next() % 8) + (next() % 2 === 0 ? 1023 : 0);
+      if (next() % 3 === 0) {
+        table.delete(term);
+        reference.delete(term);
+      } else {
+        table.set(term, step);
+        reference.set(term, step);
+      }
+      if (step % 997 === 0) {
+        for (let t = 0; t < 70 * 1024; t += 1) {
+          if (table.get(t) !== reference.get(t))
+            expect(`${t}: ${table.get(t)}`).toBe(`${t}: ${reference.get(t)}`);
+        }
+      }
+      expect(table.size).toBe(reference.size);
+    }
+    for (const [term, value] of reference) expect(table.get(term)).toBe(value);
+  });
+
+  it('finds terms of a run that wraps past the end of the table after one before them is deleted', () => {
+    const table = new TermTable<string>();
+    // In 1,024 slots: 1022 and 1023 at their homes, 1024 and 2048 (home 0) wrapped to slots 0 and 1.
+    for (const t of [1022, 1023, 1024, 2048]) table.set(t, `v${t}`);
+    table.delete(1023);
+    expect([1022, 1023, 1024, 2048].map((t) => table.get(t))).toEqual(['v1022', undefined, 'v1024', 'v2048']);
+    table.delete(1022);
+    expect([1024, 2048].map((t) => table.get(t))).toEqual(['v1024', 'v2048']);
+    expect(table.size).toBe(2);
   });
 });

@@ -44,8 +44,89 @@ class Posting<T> {
   constructor(public items: T[]) {}
 }
 
+/**
+ * Term → value, open addressing with linear probing over a typed array of terms (a term is already a hash):
+ * a lookup reads one slot or a few neighbours, where a Map of hundreds of thousands of terms walks a bucket
+ * and then its chain (two or more cache misses a lookup, and ingest files several terms a span).
+ */
+const INITIAL_SLOTS = 1024;
+export class TermTable<V> {
+  private terms = new Int32Array(INITIAL_SLOTS).fill(EMPTY);
+  private values: (V | undefined)[] = new Array<V | undefined>(INITIAL_SLOTS).fill(undefined);
+  private mask = INITIAL_SLOTS - 1;
+  size = 0;
+
+  /** The slot of `term`, or of the empty slot where it would go. */
+  private slot(term: Term): number {
+    const terms = this.terms;
+    const mask = this.mask;
+    let i = term & mask;
+    for (;;) {
+      const t = terms[i] as number;
+      if (t === term || t === EMPTY) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  get(term: Term): V | undefined {
+    return this.values[this.slot(term)];
+  }
+
+  set(term: Term, value: V): void {
+    const i = this.slot(term);
+    if (this.terms[i] === EMPTY) {
+      this.terms[i] = term;
+      this.size++;
+      this.values[i] = value;
+      // At most half full, so that probes stay short.
+      if (this.size * 2 > this.terms.length) this.grow();
+    } else this.values[i] = value;
+  }
+
+  delete(term: Term): void {
+    let i = this.slot(term);
+    if (this.terms[i] === EMPTY) return;
+    this.size--;
+    // Backward shift: an entry further along the run moves into the hole unless its home lies in between,
+    // so that no lookup stops early at a hole (no tombstones).
+    const terms = this.terms;
+    const values = this.values;
+    const mask = this.mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const t = terms[j] as number;
+      if (t === EMPTY) break;
+      const home = t & mask;
+      if (i <= j ? i < home && home <= j : i < home || home <= j) continue;
+      terms[i] = t;
+      values[i] = values[j];
+      i = j;
+    }
+    terms[i] = EMPTY;
+    values[i] = undefined;
+  }
+
+  private grow(): void {
+    const oldTerms = this.terms;
+    const oldValues = this.values;
+    const capacity = oldTerms.length * 2;
+    this.terms = new Int32Array(capacity).fill(EMPTY);
+    this.values = new Array<V | undefined>(capacity).fill(undefined);
+    this.mask = capacity - 1;
+    for (let i = 0; i < oldTerms.length; i++) {
+      const t = oldTerms[i] as number;
+      if (t === EMPTY) continue;
+      const at = this.slot(t);
+      this.terms[at] = t;
+      this.values[at] = oldValues[i];
+    }
+  }
+}
+const EMPTY = -1;
+
 export class PostingIndex<T extends Posted> {
-  private readonly postings = new Map<Term, T | Posting<T>>();
+  private readonly postings = new TermTable<T | Posting<T>>();
 
   /** Files `item` under `term`; the caller adds an item to a term at most once. */
   add(term: Term, item: T): void {
