@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { TraceInsights } from '@/components/traces/trace-insights';
 import { QueryView } from '@/components/ui/query-view';
 import { Stat } from '@/components/ui/stat';
-import { formatMs, formatPercent, formatRps, formatShare } from '@/lib/graph/format';
+import { formatBytesRate, formatMs, formatPercent, formatRps, formatShare } from '@/lib/graph/format';
 import type { EdgeData, NodeData } from '@/lib/graph/types';
 import { edgeDrilldownOptions } from '@/lib/queries/graph';
 import { BadgeList } from './badge-list';
@@ -49,7 +49,11 @@ export function EdgePanel({
       </div>
       <EdgeSecurity edge={edge} />
       <dl className="grid grid-cols-3 gap-2">
-        <Stat label="Requests/s" value={formatRps(edge.rps)} />
+        {edge.protocol === 'tcp' ? (
+          <Stat label="Bytes/s" value={formatBytesRate(edge.tcp ?? 0)} />
+        ) : (
+          <Stat label={edge.protocol === 'grpc' ? 'Calls/s' : 'Requests/s'} value={formatRps(edge.rps)} />
+        )}
         <Stat label="Errors" value={formatShare(edge.errorRate)} tone={healthTone(edge.health)} />
         <Stat label="% of caller's" value={formatPercent(edge.percentReq)} />
         <Stat label="p50" value={formatMs(edge.latency.p50)} />
@@ -57,7 +61,7 @@ export function EdgePanel({
         <Stat label="p99" value={formatMs(edge.latency.p99)} />
       </dl>
       <BadgeList badges={edge.badges} />
-      <ResponseTable responses={edge.traffic.responses} />
+      <ResponseTable responses={edge.traffic.responses} protocol={edge.protocol} />
       <TraceInsights
         source={edge.source}
         target={edge.target}

@@ -2,7 +2,7 @@
 // traffic, and the find/hide classes. Pure, so the canvas only diffs and draws.
 import type { ElementDefinition } from 'cytoscape';
 import { type Expression, matches } from '@/lib/graph/expression';
-import { formatMs, formatPercent, formatRps } from '@/lib/graph/format';
+import { formatBytesRate, formatMs, formatPercent, formatRps } from '@/lib/graph/format';
 import type { Badges, EdgeData, Graph, NodeData } from '@/lib/graph/types';
 import { LARGE_GRAPH_NODES } from './layouts';
 
@@ -61,7 +61,9 @@ export function edgeLabel(e: EdgeData, mode: EdgeLabelMode, security = false): s
     .filter(Boolean)
     .join('');
   let text = '';
-  if (mode === 'rps') text = formatRps(e.rps);
+  // A TCP edge's number is its throughput (Kiali labels TCP edges in bytes/s); its share and p95 do not exist.
+  if (e.protocol === 'tcp') text = mode === 'none' ? '' : formatBytesRate(e.tcp ?? 0);
+  else if (mode === 'rps') text = formatRps(e.rps);
   else if (mode === 'percent') text = formatPercent(e.percentReq);
   else if (mode === 'p95') text = e.latency.p95 === undefined ? '' : formatMs(e.latency.p95);
   const lock = e.mtlsWarning ? PLAINTEXT_GLYPH : (e.isMTLS ?? 0) > 0 ? MTLS_GLYPH : '';

@@ -71,7 +71,7 @@ export function NodePanel({
         <Stat label="p99" value={formatMs(node.latency.p99)} />
       </dl>
       <BadgeList badges={node.badges} />
-      <ResponseTable responses={node.responses} />
+      <ResponseTable responses={node.responses} protocol={node.traffic?.[0]?.protocol} />
       {node.nodeType === 'unknown' ? null : (
         <TraceInsights
           node={node.id}

@@ -1,4 +1,5 @@
-// Response codes with their share and response flags explained in words (UH = no healthy upstream…).
+// Response codes with their share and response flags explained in words (UH = no healthy upstream…);
+// on a gRPC element, the gRPC statuses in words (14 UNAVAILABLE).
 import { Table } from '@/components/ui/table';
 import { formatPercent } from '@/lib/graph/format';
 import { describeCode, explainFlags } from '@/lib/graph/response-flags';
@@ -10,7 +11,7 @@ interface Row {
   pct: number;
 }
 
-export function ResponseTable({ responses }: { responses: Responses }) {
+export function ResponseTable({ responses, protocol }: { responses: Responses; protocol?: string }) {
   const rows: Row[] = Object.entries(responses).flatMap(([code, r]) =>
     Object.entries(r.flags).map(([flags, pct]) => ({ code, flags, pct })),
   );
@@ -29,7 +30,8 @@ export function ResponseTable({ responses }: { responses: Responses }) {
           className: 'font-mono',
           cell: (r) => (
             <>
-              {r.code} <span className="text-slate-600 dark:text-slate-400">{describeCode(r.code)}</span>
+              {r.code}{' '}
+              <span className="text-slate-600 dark:text-slate-400">{describeCode(r.code, protocol)}</span>
             </>
           ),
         },

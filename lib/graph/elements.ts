@@ -51,7 +51,13 @@ export function nodeData(n: TrafficNode): NodeData {
   data.latency = n.latency ?? {};
   data.health = n.health;
   data.badges = n.badges;
-  data.traffic = [{ protocol, rates: nodeTrafficRates(protocol, inbound, rpsOut) }];
+  data.traffic =
+    protocol === 'tcp'
+      ? [tcpNodeTraffic(n)]
+      : [
+          { protocol, rates: nodeTrafficRates(protocol, inbound, rpsOut) },
+          ...(n.tcpIn > 0 || n.tcpOut > 0 ? [tcpNodeTraffic(n)] : []),
+        ];
   if (!n.hasInbound) data.isRoot = true;
   if (n.destServices.size > 0) data.destServices = [...n.destServices.values()];
   if (n.isOutside) data.isOutside = true;
@@ -84,9 +90,15 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
     ...(e.principals.dest !== undefined ? { destPrincipal: e.principals.dest } : {}),
     ...(e.mtlsWarning !== undefined ? { mtlsWarning: e.mtlsWarning } : {}),
     health: e.health,
+    ...(e.tcp > 0 ? { tcp: round(e.tcp, 2) } : {}),
     traffic: {
       protocol,
-      rates: edgeTrafficRates(protocol, rps, percentReq, round(err * 100, 2)),
+      rates:
+        protocol === 'tcp'
+          ? { tcp: round(e.tcp, 2) }
+          : protocol === 'grpc'
+            ? grpcEdgeRates(e.rates, percentReq)
+            : edgeTrafficRates(protocol, rps, percentReq, round(err * 100, 2)),
       responses: responsesOf(e.codes, e.rates.total),
     },
     badges: e.badges,
@@ -138,8 +150,33 @@ function edgeTrafficRates(protocol: string, rps: number, percentReq: number, per
   };
 }
 
+/** Kiali's gRPC edge rates: calls, errors (non-OK status or HTTP 4xx/5xx), no response, shares. */
+function grpcEdgeRates(r: RateBreakdown, percentReq: number): Record<string, number> {
+  const err = r.http4xx + r.http5xx;
+  return {
+    grpc: round(r.total, 4),
+    grpcErr: round(err, 4),
+    grpcNoResponse: round(r.noResponse, 4),
+    grpcPercentErr: r.total > 0 ? round(((err + r.noResponse) / r.total) * 100, 2) : 0,
+    grpcPercentReq: percentReq,
+  };
+}
+
+/** Kiali's TCP node rates: bytes per second in and out. */
+function tcpNodeTraffic(n: TrafficNode): { protocol: string; rates: Record<string, number> } {
+  return { protocol: 'tcp', rates: { tcpIn: round(n.tcpIn, 2), tcpOut: round(n.tcpOut, 2) } };
+}
+
 /** Kiali's node traffic rates, keyed by protocol (`httpIn`, `httpIn5xx`…). */
 function nodeTrafficRates(protocol: string, inbound: RateBreakdown, out: number): Record<string, number> {
+  if (protocol === 'grpc') {
+    return {
+      grpcIn: inbound.total,
+      grpcInErr: round(inbound.http4xx + inbound.http5xx, 4),
+      grpcInNoResponse: inbound.noResponse,
+      grpcOut: out,
+    };
+  }
   if (protocol === 'http') {
     return {
       httpIn: inbound.total,

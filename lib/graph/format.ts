@@ -26,3 +26,12 @@ export function formatMs(v: number | undefined): string {
   if (v < 1000) return `${v.toFixed(v < 10 ? 1 : 0)} ms`;
   return `${(v / 1000).toFixed(2)} s`;
 }
+
+/** Bytes per second, as Kiali labels a TCP edge (`1.2 kB/s`, decimal units). */
+export function formatBytesRate(v: number): string {
+  if (!(v > 0)) return '0 B/s';
+  if (v < 1000) return `${v < 10 ? v.toFixed(1) : v.toFixed(0)} B/s`;
+  if (v < 1e6) return `${(v / 1e3).toFixed(1)} kB/s`;
+  if (v < 1e9) return `${(v / 1e6).toFixed(1)} MB/s`;
+  return `${(v / 1e9).toFixed(1)} GB/s`;
+}

@@ -67,4 +67,28 @@ describe('graph reads', () => {
     ).live;
     expect(live).toMatchObject({ ok: false, error: { message: 'gone' } });
   });
+
+  it('reads TCP bytes/s beside the requests and marks them TCP; a failed TCP read leaves the requests', async () => {
+    const bytes = { labels: { ...sample.labels, request_protocol: '' }, value: 512 };
+    delete bytes.labels.response_code;
+    const both = await start(
+      '',
+      fakePrometheus([
+        ['label_join', [joined]],
+        ['istio_tcp_received_bytes_total', [bytes]],
+      ]),
+    ).requests;
+    expect(both.ok && both.value.map((s) => [s.labels.request_protocol, s.value])).toEqual([
+      ['http', 2],
+      ['tcp', 512],
+    ]);
+    const failed = await start(
+      '',
+      fakePrometheus([
+        ['label_join', [joined]],
+        ['istio_tcp_received_bytes_total', { error: 'gone' }],
+      ]),
+    ).requests;
+    expect(failed.ok && failed.value).toHaveLength(1);
+  });
 });

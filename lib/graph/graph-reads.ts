@@ -13,6 +13,7 @@ import {
   reporterSelections,
   requestRateQuery,
   splitJoinedRequests,
+  tcpRateQuery,
 } from './promql';
 import { destinationOnlyCallers, type Sample } from './series';
 
@@ -33,8 +34,10 @@ export interface Reads {
 export function startReads(params: GraphParams, deps: ReadDeps, time: number): Reads {
   const range = promDuration(params.duration);
   const sel = reporterSelections(params.namespaces);
-  const requests = readRequests(deps.prometheus, [...sel.source, ...sel.destination], range, time);
-  const callers = requests.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined));
+  const selections = [...sel.source, ...sel.destination];
+  const http = readRequests(deps.prometheus, selections, range, time);
+  const callers = http.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined));
+  const requests = withTcp(http, deps.prometheus.instant(tcpRateQuery(selections, range), time));
   return {
     requests,
     latency: readLatency({ params, deps, sel, callers }, time),
@@ -57,6 +60,20 @@ async function readRequests(
   if (!r.ok) return r;
   const split = splitJoinedRequests(r.value);
   return split ? { ok: true, value: split } : prometheus.instant(requestRateQuery(selections, range), time);
+}
+
+/**
+ * The request series and, after them, the TCP series (bytes/s, `request_protocol="tcp"`): one list for the
+ * traffic map. TCP failing to read leaves the graph without its TCP edges, not without a graph.
+ */
+async function withTcp(
+  requests: Promise<PromResult<Sample[]>>,
+  tcp: Promise<PromResult<Sample[]>>,
+): Promise<PromResult<Sample[]>> {
+  const [r, t] = await Promise.all([requests, tcp]);
+  if (!r.ok || !t.ok || t.value.length === 0) return r;
+  const tcpSamples = t.value.map((s) => ({ ...s, labels: { ...s.labels, request_protocol: 'tcp' } }));
+  return { ok: true, value: [...r.value, ...tcpSamples] };
 }
 
 /** Every live stat, folded; the first failure fails them all (the badges then say "not reported"). */

@@ -35,6 +35,7 @@ export function emptyRates(): RateBreakdown {
 /** Adds `rps` of a response with `code` (and gRPC status, when gRPC) into `into`. */
 export function addRate(into: RateBreakdown, code: string, rps: number, grpcStatus?: string): void {
   into.total += rps;
+  if (code === '-') return; // TCP: no response code, no error class.
   if (code === '0') into.noResponse += rps;
   else if (code.startsWith('5')) into.http5xx += rps;
   else if (code.startsWith('4')) into.http4xx += rps;

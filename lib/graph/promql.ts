@@ -110,6 +110,25 @@ export function sumRate(
     .join(' or ');
 }
 
+/** The labels of Istio's TCP series: those of a request, without response code or gRPC status. */
+export const TCP_LABELS = [
+  'reporter',
+  ...SOURCE_LABELS,
+  ...DESTINATION_LABELS,
+  'request_protocol',
+  'response_flags',
+  'connection_security_policy',
+  ...PRINCIPAL_LABELS,
+] as const;
+
+/**
+ * TCP bytes per second per edge. Kiali's default TCP rate reads `istio_tcp_received_bytes_total` (the
+ * bytes the destination received: what the caller sent).
+ */
+export function tcpRateQuery(selections: readonly Matcher[][], range: string): string {
+  return sumRate('istio_tcp_received_bytes_total', selections, TCP_LABELS, range);
+}
+
 export function requestRateQuery(selections: readonly Matcher[][], range: string): string {
   return sumRate('istio_requests_total', selections, REQUEST_LABELS, range);
 }

@@ -33,7 +33,37 @@ export function explainFlags(flags: string): { flag: string; meaning: string }[]
 }
 
 /** A response code in words: 0 means the caller got no response at all. */
-export function describeCode(code: string): string {
+/** gRPC status codes by number (grpc/doc/statuscodes.md). */
+export const GRPC_STATUS_NAMES: readonly string[] = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
+
+/** `14` → `UNAVAILABLE`; undefined for what is not a gRPC status (HTTP codes have three digits). */
+export function grpcStatusName(code: string): string | undefined {
+  return /^\d{1,2}$/.test(code) ? GRPC_STATUS_NAMES[Number(code)] : undefined;
+}
+
+/** A response key in words; on a gRPC element the keys are gRPC statuses (`14` → UNAVAILABLE). */
+export function describeCode(code: string, protocol = 'http'): string {
+  if (code === '-') return protocol === 'tcp' ? 'TCP (no response code)' : 'no response';
+  const grpc = protocol === 'grpc' ? grpcStatusName(code) : undefined;
+  if (grpc !== undefined) return code === '0' ? 'OK' : `${grpc} (gRPC error)`;
   if (code === '0') return 'no response';
   if (code.startsWith('2')) return 'success';
   if (code.startsWith('3')) return 'redirect';

@@ -70,7 +70,7 @@ export function toRequestSeries(s: Sample): RequestSeries | undefined {
       workload: workload(l, 'destination'),
     },
     protocol: known(l.request_protocol) ?? 'http',
-    code: l.response_code === undefined || l.response_code === '' ? '0' : l.response_code,
+    code: responseCode(l),
     grpcStatus: known(l.grpc_response_status),
     flags: l.response_flags === undefined || l.response_flags === '' ? '-' : l.response_flags,
     mtls: policy === undefined ? undefined : policy === 'mutual_tls',
@@ -78,6 +78,25 @@ export function toRequestSeries(s: Sample): RequestSeries | undefined {
     destPrincipal: known(l.destination_principal),
     rps: s.value,
   };
+}
+
+/** TCP has no response code: Kiali's `-`, neither an error nor "no response". */
+export const TCP_CODE = '-';
+
+function responseCode(l: Record<string, string>): string {
+  if (l.request_protocol === 'tcp') return TCP_CODE;
+  return l.response_code === undefined || l.response_code === '' ? '0' : l.response_code;
+}
+
+/**
+ * The key a response is counted under, as Kiali keys it: an HTTP code, or for gRPC the `grpc_response_status`
+ * (a gRPC error rides on HTTP 200), the HTTP code when it is 4xx/5xx, and `-` for no response.
+ */
+export function responseKey(s: Pick<RequestSeries, 'protocol' | 'code' | 'grpcStatus'>): string {
+  if (s.protocol !== 'grpc') return s.code;
+  if (s.code === '0') return '-';
+  if (s.code.startsWith('4') || s.code.startsWith('5')) return s.code;
+  return s.grpcStatus ?? s.code;
 }
 
 /** The caller→service pair a reporter choice is made for. */

@@ -3,7 +3,7 @@
 // latency, mTLS, health, locations, boxes and badges to it, and `elements.ts` writes it out as JSON.
 import { addRate, emptyRates } from './health';
 import { type NodeSpec, type PathOptions, requestPath, serviceNode } from './nodes';
-import { chooseReporters, type RequestSeries, type Sample, toRequestSeries } from './series';
+import { chooseReporters, type RequestSeries, responseKey, type Sample, toRequestSeries } from './series';
 import type {
   Badges,
   GraphType,
@@ -36,6 +36,9 @@ export interface TrafficNode extends HasHist {
   spec: NodeSpec;
   inbound: RateBreakdown;
   out: number;
+  /** TCP bytes per second in and out: kept apart from the request rates (other units). */
+  tcpIn: number;
+  tcpOut: number;
   protocols: Set<string>;
   codes: ResponseCounts;
   destServices: Map<string, { namespace: string; name: string }>;
@@ -59,6 +62,8 @@ export interface TrafficEdge extends HasHist {
   protocols: Map<string, number>;
   reporters: Set<Reporter>;
   rates: RateBreakdown;
+  /** TCP bytes per second (Kiali's `tcp` rate); the request rates hold no TCP. */
+  tcp: number;
   codes: ResponseCounts;
   // Set by the appenders.
   latency: Latency | undefined;
@@ -142,6 +147,7 @@ function addSeries(map: TrafficMap, s: RequestSeries): void {
   const hops: HasHist[] | undefined = map.hops ? [] : undefined;
   if (hops) map.hops?.set(s, hops);
   const host = s.destination.service ?? 'unknown';
+  if (s.protocol === 'tcp') return addTcpSeries(map, s, path, hops);
   (path[0] as TrafficNode).out += s.rps;
   for (let i = 1; i < path.length; i++) {
     const from = path[i - 1] as TrafficNode;
@@ -154,6 +160,29 @@ function addSeries(map: TrafficMap, s: RequestSeries): void {
     e.reporters.add(s.reporter);
     addRate(e.rates, s.code, s.rps, s.grpcStatus);
     countResponse(e.codes, s, host);
+  }
+}
+
+/** A TCP series along its path: bytes per second on the edges and nodes, no request rates or codes. */
+function addTcpSeries(
+  map: TrafficMap,
+  s: RequestSeries,
+  path: TrafficNode[],
+  hops: HasHist[] | undefined,
+): void {
+  (path[0] as TrafficNode).tcpOut += s.rps;
+  for (let i = 1; i < path.length; i++) {
+    const from = path[i - 1] as TrafficNode;
+    const to = path[i] as TrafficNode;
+    if (i > 1) from.tcpOut += s.rps;
+    to.hasInbound = true;
+    to.tcpIn += s.rps;
+    to.protocols.add('tcp');
+    const e = edgeOf(map, from.spec.id, to.spec.id);
+    hops?.push(e, to);
+    e.protocols.set('tcp', (e.protocols.get('tcp') ?? 0) + s.rps);
+    e.reporters.add(s.reporter);
+    e.tcp += s.rps;
   }
 }
 
@@ -173,10 +202,11 @@ function addToNode(to: TrafficNode, s: RequestSeries, host: string): void {
 }
 
 function countResponse(codes: ResponseCounts, s: RequestSeries, host: string): void {
-  let c = codes.get(s.code);
+  const key = responseKey(s);
+  let c = codes.get(key);
   if (!c) {
     c = { flags: new Map(), hosts: new Map() };
-    codes.set(s.code, c);
+    codes.set(key, c);
   }
   c.flags.set(s.flags, (c.flags.get(s.flags) ?? 0) + s.rps);
   c.hosts.set(host, (c.hosts.get(host) ?? 0) + s.rps);
@@ -189,6 +219,8 @@ function nodeOf(map: TrafficMap, spec: NodeSpec): TrafficNode {
       spec,
       inbound: emptyRates(),
       out: 0,
+      tcpIn: 0,
+      tcpOut: 0,
       protocols: new Set(),
       codes: new Map(),
       destServices: new Map(),
@@ -219,6 +251,7 @@ function edgeOf(map: TrafficMap, source: string, target: string): TrafficEdge {
       protocols: new Map(),
       reporters: new Set(),
       rates: emptyRates(),
+      tcp: 0,
       codes: new Map(),
       buckets: undefined,
       latency: undefined,

@@ -136,6 +136,8 @@ export interface EdgeData {
   latency: Latency;
   /** % of the requests (destination-reported) that used mutual TLS; undefined when unknown. */
   isMTLS?: number;
+  /** TCP bytes per second (Kiali's `tcp` rate), on edges that carry TCP; never in `rps`. */
+  tcp?: number;
   /** Kiali's principals: the SPIFFE ids of caller and destination, when the destination reported them. */
   sourcePrincipal?: string;
   destPrincipal?: string;
