@@ -326,6 +326,16 @@ describe('OTLP/protobuf ingest path = protobufjs + reference translator', () => 
     compareProtobuf(Buffer.concat([oneSpan([]), Buffer.from([(9 << 3) | 3, (9 << 3) | 4])]));
   });
 
+  it('caches repeated tags per maximum value length', () => {
+    for (const [, data] of fixtureExports()) {
+      const bytes = encodeRequest(data);
+      for (const maxLen of [64, 3, 64]) {
+        const reference = spansFromOtlp(otlpProtobufCodec().decodeRequest(bytes), { maxValueLength: maxLen });
+        compareWith(reference, ingestOtlpProtobuf(bytes, maxLen));
+      }
+    }
+  });
+
   it('throws for bytes protobufjs refuses (the receiver answers 400)', () => {
     const good = oneSpan([]);
     expect(() => ingestOtlpProtobuf(good.subarray(0, good.length - 3), MAX_LEN)).toThrow();

@@ -305,12 +305,6 @@ function readId(r: Reader, end: number, bytes: number): string | undefined {
 
 const traceIds = new TraceIdCache(16);
 
-/** Whether `buf` from `at` holds the first `n` bytes of `other` (a loop: cheaper than a native call here). */
-function sameBytes(buf: Buffer, at: number, other: Buffer, n: number): boolean {
-  for (let i = 0; i < n; i++) if (buf[at + i] !== other[i]) return false;
-  return true;
-}
-
 // Buffer's own slicers, without toString's argument checks (what protobufjs' reader calls too).
 type Slicer = (this: Buffer, start: number, end: number) => string;
 const bufferMethods = Buffer.prototype as unknown as { utf8Slice?: Slicer; hexSlice?: Slicer };
@@ -350,6 +344,7 @@ function readSpan(
   const tags = new TagCollector();
   for (let i = 0; i < scopeParts.length; i++) tags.tag(scopeParts[i] as TagPart);
   let events: ReadEvent[] | null = null;
+  let attributeIndex = 0;
   while (r.pos < end) {
     const tag = r.varint();
     const field = tag >>> 3;
@@ -399,7 +394,7 @@ function readSpan(
         break;
       case 9: {
         if (wire !== LEN) return FALLBACK;
-        const part = cachedKeyValue(r, r.len(), maxLen);
+        const part = cachedKeyValue(r, r.len(), maxLen, attributeIndex++);
         if (part === FALLBACK) return FALLBACK;
         if (cut !== undefined) warnings = pushTo(warnings, cut);
         tags.tag(part);
@@ -471,34 +466,65 @@ const MAX_CACHED_KEY_VALUES = 4096;
 const MAX_CACHED_KEY_VALUE_BYTES = 256;
 interface CachedKeyValue {
   bytes: Buffer;
+  /** The bytes as little-endian 32-bit words (the whole words of them): compared four at a time. */
+  words: Int32Array;
   maxLen: number;
   part: TagPart;
 }
 const keyValues = new Map<number, CachedKeyValue>();
+/** The cached tag last found at each place of a span's attributes (spans of a resource repeat them). */
+const MAX_GUESSES = 32;
+const guesses: (CachedKeyValue | undefined)[] = [];
+/** 1 where the tag last read at that place was not one the pool shares (ids, urls): not hashed. */
+const oneOff = new Uint8Array(MAX_GUESSES);
 
-function cachedKeyValue(r: Reader, end: number, maxLen: number): TagPart | typeof FALLBACK {
+/** Whether `cached` is the KeyValue of `n` bytes at `start`. */
+function sameKeyValue(r: Reader, cached: CachedKeyValue, start: number, n: number, maxLen: number): boolean {
+  const bytes = cached.bytes;
+  if (bytes.length !== n || cached.maxLen !== maxLen) return false;
+  const words = cached.words;
+  const view = r.view;
+  for (let i = 0; i < words.length; i++) if (view.getInt32(start + 4 * i, true) !== words[i]) return false;
+  const buf = r.buf;
+  for (let i = words.length * 4; i < n; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+
+/** One KeyValue (the `index`th attribute of its span, MAX_GUESSES for an event's), cached when repeated. */
+function cachedKeyValue(r: Reader, end: number, maxLen: number, index: number): TagPart | typeof FALLBACK {
   const start = r.pos;
   const n = end - start;
   if (n > MAX_CACHED_KEY_VALUE_BYTES) return readKeyValue(r, end, maxLen);
-  const buf = r.buf;
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-  const hit = keyValues.get(h);
-  if (
-    hit !== undefined &&
-    hit.maxLen === maxLen &&
-    hit.bytes.length === n &&
-    sameBytes(buf, start, hit.bytes, n)
-  ) {
+  const guess = index < MAX_GUESSES ? guesses[index] : undefined;
+  let hit = guess !== undefined && sameKeyValue(r, guess, start, n, maxLen) ? guess : undefined;
+  let h = 0;
+  if (hit === undefined && (index >= MAX_GUESSES || oneOff[index] === 0)) {
+    const buf = r.buf;
+    h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+    const known = keyValues.get(h);
+    if (known !== undefined && sameKeyValue(r, known, start, n, maxLen)) hit = known;
+  }
+  if (hit !== undefined) {
+    if (index < MAX_GUESSES) guesses[index] = hit;
     r.pos = end;
     cut = undefined;
     lastKey = hit.part.key;
     return hit.part;
   }
   const part = readKeyValue(r, end, maxLen);
-  if (part !== FALLBACK && cut === undefined && isShared(part)) {
+  if (part === FALLBACK) return part;
+  const shared = isShared(part);
+  if (index < MAX_GUESSES) oneOff[index] = shared ? 0 : 1;
+  if (h !== 0 && cut === undefined && shared) {
     if (keyValues.size >= MAX_CACHED_KEY_VALUES) keyValues.clear();
-    keyValues.set(h, { bytes: Buffer.from(buf.subarray(start, end)), maxLen, part });
+    const bytes = Buffer.from(r.buf.subarray(start, end));
+    const words = new Int32Array(n >> 2);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, n);
+    for (let i = 0; i < words.length; i++) words[i] = view.getInt32(4 * i, true);
+    const cached = { bytes, words, maxLen, part };
+    keyValues.set(h, cached);
+    if (index < MAX_GUESSES) guesses[index] = cached;
   }
   return part;
 }
@@ -585,7 +611,7 @@ function readEvent(r: Reader, end: number, maxLen: number): ReadEvent | typeof F
       name = r.string(r.len());
     } else if (field === 3) {
       if (wire !== LEN) return FALLBACK;
-      const part = cachedKeyValue(r, r.len(), maxLen);
+      const part = cachedKeyValue(r, r.len(), maxLen, MAX_GUESSES);
       if (part === FALLBACK) return FALLBACK;
       if (cut !== undefined) warnings = pushTo(warnings, cut);
       if (lastKey === 'event') hasEventAttribute = true;
