@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createJaegerClient, rfc3339, v3SearchParams } from './client';
+import { readTraceAnswer, readTraceAnswerBody } from './trace-answer';
 
 const FIXTURES = new URL('../../fixtures/jaeger/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
@@ -185,5 +186,58 @@ describe('Jaeger client, falling back to v3', () => {
     expect(rfc3339(1_700_000_000_123_456)).toBe('2023-11-14T22:13:20.123456Z');
     const p = v3SearchParams({ service: 's', endUs: 1_700_000_000_000_000 }, 0);
     expect(p.get('query.start_time_min')).toBe('2023-11-12T22:13:20.000000Z');
+  });
+});
+
+describe('a trace answer passed through unparsed (the browser reads big traces itself)', () => {
+  const routes: [string, Route][] = [
+    ['v1', v1Jaeger],
+    ['v3', v3Jaeger],
+  ];
+  it.each(routes)(
+    'hands over %s answers byte for byte, read into what getTrace reads',
+    async (api, route) => {
+      const client = createJaegerClient({ baseUrl: 'http://jaeger:16686', fetch: fakeFetch(route) });
+      const answer = await client.getTraceAnswer(TRACE_ID);
+      if (!answer.ok) throw new Error(answer.error.message);
+      expect(answer.value.api).toBe(api);
+      expect(answer.value.text).toBe(JSON.stringify(api === 'v1' ? capture.legacy : capture.v3));
+      const fresh = createJaegerClient({ baseUrl: 'http://jaeger:16686', fetch: fakeFetch(route) });
+      const viaServer = await fresh.getTrace(TRACE_ID);
+      expect(readTraceAnswer(answer.value)).toEqual(viaServer);
+      expect(readTraceAnswerBody(answer.value.api, JSON.parse(answer.value.text))).toEqual(viaServer);
+    },
+  );
+
+  it.each(routes)('fails on %s as getTrace does: unknown trace, Jaeger down', async (_api, route) => {
+    const client = createJaegerClient({ baseUrl: 'http://jaeger:16686', fetch: fakeFetch(route) });
+    const unknown = await client.getTraceAnswer('0123456789abcdef');
+    expect(unknown).toMatchObject({ ok: false, error: { kind: 'not_found' } });
+    const down = createJaegerClient({
+      baseUrl: 'http://127.0.0.1:9',
+      fetch: (async () => {
+        throw new TypeError('fetch failed');
+      }) as typeof fetch,
+    });
+    expect(await down.getTraceAnswer(TRACE_ID)).toEqual({
+      ok: false,
+      error: { kind: 'unavailable', message: 'Jaeger at http://127.0.0.1:9 is unreachable' },
+    });
+  });
+
+  it('reads a 2xx answer that holds no trace, or is not JSON, as getTrace does: in words', () => {
+    expect(readTraceAnswer({ api: 'v1', text: '<html>' })).toMatchObject({
+      ok: false,
+      error: { kind: 'bad_answer', message: 'unexpected answer from Jaeger: not JSON' },
+    });
+    expect(readTraceAnswer({ api: 'v1', text: '{"data":null}' })).toMatchObject({
+      ok: false,
+      error: { kind: 'not_found' },
+    });
+    expect(readTraceAnswerBody('v1', { data: [{ traceID: TRACE_ID }] })).toMatchObject({
+      ok: false,
+      error: { kind: 'bad_answer', message: expect.stringContaining('no "spans" list') },
+    });
+    expect(readTraceAnswerBody('v3', 'text')).toMatchObject({ ok: false, error: { kind: 'bad_answer' } });
   });
 });

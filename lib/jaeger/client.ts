@@ -13,6 +13,9 @@ import {
   type Trace,
 } from './model';
 import { readTraces } from './read-traces';
+import { badAnswer, readTraceAnswer, type TraceAnswer } from './trace-answer';
+
+export type { TraceAnswer } from './trace-answer';
 
 export type JaegerErrorKind =
   | 'unavailable' // no answer (connection refused, timeout)
@@ -53,6 +56,11 @@ export interface JaegerClient {
   operations(service: string, spanKind?: string): Promise<JaegerResult<Operation[]>>;
   findTraces(search: TraceSearch): Promise<JaegerResult<Trace[]>>;
   getTrace(traceId: string): Promise<JaegerResult<Trace>>;
+  /**
+   * One trace's answer as Jaeger wrote it (2xx only; failures as for `getTrace`), not parsed: the dashboard
+   * hands a big trace's bytes to the browser, which reads them with `readTraceAnswer` as `getTrace` does.
+   */
+  getTraceAnswer(traceId: string): Promise<JaegerResult<TraceAnswer>>;
   /** Call counts between services; v1 only. */
   dependencies(endTsMs: number, lookbackMs: number): Promise<JaegerResult<DependencyLink[]>>;
   /** Which API answered last: v1 until a Jaeger without v1's routes is met. */
@@ -62,6 +70,68 @@ export interface JaegerClient {
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 type Raw = { status: number; body: unknown; json: boolean } | { error: JaegerError };
+type RawText = { status: number; text: string } | { error: JaegerError };
+
+function parsed(raw: RawText): Raw {
+  if ('error' in raw) return raw;
+  try {
+    return { status: raw.status, body: JSON.parse(raw.text), json: true };
+  } catch {
+    return { status: raw.status, body: raw.text, json: false };
+  }
+}
+
+/** A v1 route that does not exist answers Go's plain "404 page not found": then v3 is the way. */
+const routeMissing = (raw: Raw) => !('error' in raw) && raw.status === 404 && !raw.json;
+
+const tracesFromV3 = (body: Record<string, unknown>) => {
+  const read = readTraces(body);
+  return read.ok ? read.traces : undefined;
+};
+
+function v3<T>(raw: Raw, pick: (body: Record<string, unknown>) => T | undefined): JaegerResult<T> {
+  if ('error' in raw) return { ok: false, error: raw.error };
+  if (raw.status >= 200 && raw.status < 300 && typeof raw.body === 'object' && raw.body !== null) {
+    const value = pick(raw.body as Record<string, unknown>);
+    return value === undefined ? badAnswer(raw.status, 'unexpected v3 answer') : { ok: true, value };
+  }
+  if (raw.status >= 200 && raw.status < 300) return badAnswer(raw.status, 'not JSON');
+  const message =
+    (raw.body as { error?: { message?: string } } | null)?.error?.message ??
+    (String(raw.body).trim() || 'no message');
+  return { ok: false, error: { kind: kindOf(raw.status), message, status: raw.status } };
+}
+
+function v1<S extends z.ZodType, T>(raw: Raw, schema: S, pick: (parsed: z.infer<S>) => T): JaegerResult<T> {
+  if ('error' in raw) return { ok: false, error: raw.error };
+  if (raw.status >= 200 && raw.status < 300) {
+    // Go writes an empty list as null.
+    const body =
+      typeof raw.body === 'object' && raw.body !== null && (raw.body as { data?: unknown }).data === null
+        ? { ...raw.body, data: [] }
+        : raw.body;
+    const parsed = schema.safeParse(body);
+    return parsed.success
+      ? { ok: true, value: pick(parsed.data) }
+      : badAnswer(raw.status, parsed.error.message);
+  }
+  const envelope = ErrorResponseSchema.safeParse(raw.body);
+  const msg = (envelope.success && envelope.data.errors?.[0]?.msg) || String(raw.body).trim() || 'no message';
+  return { ok: false, error: { kind: kindOf(raw.status), message: msg, status: raw.status } };
+}
+
+/** Trace answers are read leniently (`read-traces.ts`): only one without any trace is a bad answer. */
+function v1Traces(raw: Raw): JaegerResult<Trace[]> {
+  if ('error' in raw || raw.status < 200 || raw.status >= 300) return v1(raw, ErrorResponseSchema, () => []);
+  if (!raw.json) return badAnswer(raw.status, 'not JSON');
+  const read = readTraces(raw.body);
+  return read.ok ? { ok: true, value: read.traces } : badAnswer(raw.status, read.message);
+}
+
+/** A failed read carried over to another result type (a non-2xx answer always reads as a failure). */
+function failure<T>(r: JaegerResult<unknown>): JaegerResult<T> {
+  return r.ok ? badAnswer(0, 'a failure read as a success') : r;
+}
 
 export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -69,7 +139,7 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let apiVersion: 'v1' | 'v3' = 'v1';
 
-  async function get(path: string): Promise<Raw> {
+  async function getText(path: string): Promise<RawText> {
     let res: Response;
     try {
       res = await doFetch(`${baseUrl}${path}`, {
@@ -85,48 +155,9 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
         },
       };
     }
-    const text = await res.text().catch(() => '');
-    try {
-      return { status: res.status, body: JSON.parse(text), json: true };
-    } catch {
-      return { status: res.status, body: text, json: false };
-    }
+    return { status: res.status, text: await res.text().catch(() => '') };
   }
-
-  /** A v1 route that does not exist answers Go's plain "404 page not found": then v3 is the way. */
-  const routeMissing = (raw: Raw) => !('error' in raw) && raw.status === 404 && !raw.json;
-
-  function v1<S extends z.ZodType, T>(raw: Raw, schema: S, pick: (parsed: z.infer<S>) => T): JaegerResult<T> {
-    if ('error' in raw) return { ok: false, error: raw.error };
-    if (raw.status >= 200 && raw.status < 300) {
-      // Go writes an empty list as null.
-      const body =
-        typeof raw.body === 'object' && raw.body !== null && (raw.body as { data?: unknown }).data === null
-          ? { ...raw.body, data: [] }
-          : raw.body;
-      const parsed = schema.safeParse(body);
-      return parsed.success
-        ? { ok: true, value: pick(parsed.data) }
-        : badAnswer(raw.status, parsed.error.message);
-    }
-    const envelope = ErrorResponseSchema.safeParse(raw.body);
-    const msg =
-      (envelope.success && envelope.data.errors?.[0]?.msg) || String(raw.body).trim() || 'no message';
-    return { ok: false, error: { kind: kindOf(raw.status), message: msg, status: raw.status } };
-  }
-
-  function v3<T>(raw: Raw, pick: (body: Record<string, unknown>) => T | undefined): JaegerResult<T> {
-    if ('error' in raw) return { ok: false, error: raw.error };
-    if (raw.status >= 200 && raw.status < 300 && typeof raw.body === 'object' && raw.body !== null) {
-      const value = pick(raw.body as Record<string, unknown>);
-      return value === undefined ? badAnswer(raw.status, 'unexpected v3 answer') : { ok: true, value };
-    }
-    if (raw.status >= 200 && raw.status < 300) return badAnswer(raw.status, 'not JSON');
-    const message =
-      (raw.body as { error?: { message?: string } } | null)?.error?.message ??
-      (String(raw.body).trim() || 'no message');
-    return { ok: false, error: { kind: kindOf(raw.status), message, status: raw.status } };
-  }
+  const get = async (path: string): Promise<Raw> => parsed(await getText(path));
 
   /** Tries v1, and v3 when v1's route is missing (remembering that for the next calls). */
   async function either<T>(
@@ -143,18 +174,23 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
     return viaV3();
   }
 
-  const tracesFromV3 = (body: Record<string, unknown>) => {
-    const read = readTraces(body);
-    return read.ok ? read.traces : undefined;
-  };
-
-  /** Trace answers are read leniently (`read-traces.ts`): only one without any trace is a bad answer. */
-  function v1Traces(raw: Raw): JaegerResult<Trace[]> {
-    if ('error' in raw || raw.status < 200 || raw.status >= 300)
-      return v1(raw, ErrorResponseSchema, () => []);
-    if (!raw.json) return badAnswer(raw.status, 'not JSON');
-    const read = readTraces(raw.body);
-    return read.ok ? { ok: true, value: read.traces } : badAnswer(raw.status, read.message);
+  /** A trace's 2xx answer as text, v1 first and v3 where v1's route is missing; failures read as for any call. */
+  async function traceAnswer(traceId: string): Promise<JaegerResult<TraceAnswer>> {
+    const id = encodeURIComponent(traceId);
+    if (apiVersion === 'v1') {
+      const raw = await getText(`/api/traces/${id}`);
+      if (!('error' in raw) && raw.status >= 200 && raw.status < 300) {
+        return { ok: true, value: { api: 'v1', text: raw.text } };
+      }
+      const failed = parsed(raw);
+      if (!routeMissing(failed)) return failure(v1Traces(failed));
+      apiVersion = 'v3';
+    }
+    const raw = await getText(`/api/v3/traces/${id}`);
+    if (!('error' in raw) && raw.status >= 200 && raw.status < 300) {
+      return { ok: true, value: { api: 'v3', text: raw.text } };
+    }
+    return failure(v3(parsed(raw), () => undefined));
   }
 
   return {
@@ -195,26 +231,11 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
           return v3(raw, tracesFromV3);
         },
       ),
-    getTrace: (traceId) =>
-      either(
-        () => get(`/api/traces/${encodeURIComponent(traceId)}`),
-        (raw) => {
-          const r = v1Traces(raw);
-          if (!r.ok) return r;
-          const [trace] = r.value;
-          return trace
-            ? { ok: true, value: trace }
-            : { ok: false, error: { kind: 'not_found', message: 'trace not found' } };
-        },
-        async () => {
-          const r = v3(await get(`/api/v3/traces/${encodeURIComponent(traceId)}`), tracesFromV3);
-          if (!r.ok) return r;
-          const [trace] = r.value;
-          return trace
-            ? { ok: true, value: trace }
-            : { ok: false, error: { kind: 'not_found', message: 'trace not found' } };
-        },
-      ),
+    getTrace: async (traceId) => {
+      const r = await traceAnswer(traceId);
+      return r.ok ? readTraceAnswer(r.value) : r;
+    },
+    getTraceAnswer: (traceId) => traceAnswer(traceId),
     dependencies: (endTsMs, lookbackMs) =>
       either(
         () =>
@@ -231,13 +252,6 @@ function kindOf(status: number): JaegerErrorKind {
   if (status === 404) return 'not_found';
   if (status === 400) return 'bad_request';
   return 'server_error';
-}
-
-function badAnswer(status: number, why: string): { ok: false; error: JaegerError } {
-  return {
-    ok: false,
-    error: { kind: 'bad_answer', message: `unexpected answer from Jaeger: ${why}`, status },
-  };
 }
 
 /** `/api/traces` parameters as the Jaeger UI sends them. */

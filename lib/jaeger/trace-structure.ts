@@ -20,11 +20,12 @@ export function repairStructure({ trace, missingStart }: ReadTrace): Trace {
   const spans = trace.spans;
   const n = spans.length;
   const firstById = new Map<string, number>();
+  // Only repeated ids are counted: a map of every id's count would double the work on a big trace.
   const idCount = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const id = (spans[i] as Span).spanID;
     if (!firstById.has(id)) firstById.set(id, i);
-    idCount.set(id, (idCount.get(id) ?? 0) + 1);
+    else idCount.set(id, (idCount.get(id) ?? 1) + 1);
   }
   const has = (id: string) => firstById.has(id);
 
@@ -32,7 +33,7 @@ export function repairStructure({ trace, missingStart }: ReadTrace): Trace {
   const followsOnly = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const span = spans[i] as Span;
-    const count = idCount.get(span.spanID) ?? 1;
+    const count = idCount.size === 0 ? 1 : (idCount.get(span.spanID) ?? 1);
     if (count > 1) addWarning(span, `span id ${span.spanID} is used by ${count} spans; each is its own row`);
     const ref = parentRef(span, has);
     const p = ref === undefined ? -1 : (firstById.get(ref.spanID) ?? -1);

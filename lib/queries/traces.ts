@@ -1,6 +1,10 @@
 // The trace views' data: query keys and one `queryOptions` per resource of the trace route handlers,
 // shared by server pages (which prefetch) and client components.
 import { queryOptions } from '@tanstack/react-query';
+import type { ApiErrorBody } from '@/lib/http/answer';
+import type { JaegerResult } from '@/lib/jaeger/client';
+import type { Trace } from '@/lib/jaeger/model';
+import { badAnswer, readTraceAnswerBody } from '@/lib/jaeger/trace-answer';
 import type {
   ExemplarsResponse,
   FailingRequestsResponse,
@@ -9,7 +13,8 @@ import type {
   TraceResponse,
   TraceSearchResponse,
 } from '@/lib/traces/api-types';
-import { fetchJson, retryUnlessFinal } from './fetch-json';
+import { jaegerApiError } from '@/lib/traces/jaeger-errors';
+import { ApiFailure, fetchJson, retryUnlessFinal, UNREACHABLE } from './fetch-json';
 
 export const traceKeys = {
   services: ['traces', 'services'] as const,
@@ -49,13 +54,50 @@ export const traceSearchOptions = (query: string) =>
     retry: retryUnlessFinal,
   });
 
+/** Where the browser reads a trace: Jaeger's answer passed through (the page preloads it for big traces). */
+export const traceAnswerPath = (traceId: string) => `/api/traces/${encodeURIComponent(traceId)}/raw`;
+
+/** Status of the failures a trace read in the tab can end in (as `GET /api/traces/{id}` would answer them). */
+const READ_FAILURE_STATUS: Record<string, number> = { trace_not_found: 404, jaeger_unavailable: 503 };
+
+/**
+ * A trace read in the tab from Jaeger's own answer: parsed once (`Response.json()`, no text copy kept),
+ * then read leniently as the server reads it. A failed answer is the `{error}` the other routes send.
+ */
+export async function fetchTrace(traceId: string, signal?: AbortSignal): Promise<TraceResponse> {
+  let res: Response;
+  try {
+    // No extra headers or options: the request must match the page's `<link rel=preload as=fetch>`.
+    res = await fetch(traceAnswerPath(traceId), { signal });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiFailure(UNREACHABLE, 'The dashboard server cannot be reached.', 0);
+  }
+  const api = res.headers.get('x-jaeger-api');
+  if (!res.ok || (api !== 'v1' && api !== 'v3')) {
+    // The route's own failure: `{error: {code, message}}` as every trace route answers it.
+    const error = ((await res.json().catch(() => undefined)) as Partial<ApiErrorBody> | undefined)?.error;
+    if (typeof error?.code === 'string') {
+      throw new ApiFailure(error.code, String(error.message), res.status, error.fields);
+    }
+    throw new ApiFailure('http_error', `The dashboard answered ${res.status}.`, res.status);
+  }
+  let read: JaegerResult<Trace>;
+  try {
+    read = readTraceAnswerBody(api, await res.json());
+  } catch {
+    read = badAnswer(res.status, 'not JSON');
+  }
+  if (read.ok) return { trace: read.value };
+  const failure = jaegerApiError(read.error);
+  throw new ApiFailure(failure.code, failure.message, READ_FAILURE_STATUS[failure.code] ?? 502);
+}
+
 /** `load`: how a server page reads the trace itself (the same answer as the route handler). */
 export const traceOptions = (traceId: string, load?: () => Promise<TraceResponse>) =>
   queryOptions({
     queryKey: traceKeys.trace(traceId),
-    queryFn:
-      load ??
-      (({ signal }) => fetchJson<TraceResponse>(`/api/traces/${encodeURIComponent(traceId)}`, signal)),
+    queryFn: load ?? (({ signal }) => fetchTrace(traceId, signal)),
     staleTime: TRACE_STALE_MS,
     retry: retryUnlessFinal,
     // No request while nothing is chosen.

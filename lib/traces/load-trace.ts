@@ -1,25 +1,36 @@
-// One trace for a server component's prefetch: the same answer as GET /api/traces/{traceId}.
+// One trace for a server component's prefetch: the same answer as GET /api/traces/{traceId}, but only for a
+// trace small enough to embed in the page; a bigger one is left to the browser, which reads Jaeger's bytes.
 import 'server-only';
+import { readTraceAnswer } from '@/lib/jaeger/trace-answer';
 import { parseTraceId } from '@/lib/jaeger/trace-id';
 import type { TraceResponse } from './api-types';
 import { jaegerApiError } from './jaeger-errors';
-import { getTraceCached } from './trace-cache';
+import { getTraceAnswerCached } from './trace-cache';
 
 /**
- * Traces above this many spans are not embedded in the page (env `MESHLENS_TRACE_PREFETCH_MAX_SPANS`): the
- * page's payload would carry a second copy of a huge trace; the browser fetches it as JSON instead.
+ * Answers above this many bytes are not embedded in the page (env `MESHLENS_TRACE_PREFETCH_MAX_BYTES`): the
+ * page's payload would carry a second copy of a huge trace, and the server would parse it only to
+ * serialise it again; the page preloads Jaeger's bytes for the browser to read instead.
  */
-export const PREFETCH_MAX_SPANS = 5_000;
+export const PREFETCH_MAX_BYTES = 1024 * 1024;
+
+export function prefetchMaxBytes(): number {
+  const env = Number(process.env.MESHLENS_TRACE_PREFETCH_MAX_BYTES);
+  return process.env.MESHLENS_TRACE_PREFETCH_MAX_BYTES && Number.isFinite(env) && env >= 0
+    ? env
+    : PREFETCH_MAX_BYTES;
+}
 
 /** Throws on failure: a failed prefetch is not handed to the page, whose own fetch then shows the error. */
 export async function loadTrace(traceId: string): Promise<TraceResponse> {
   const id = parseTraceId(traceId);
   if (!id.ok) throw new Error(`not a trace id: ${id.error}`);
-  const result = await getTraceCached(id.id);
+  const answer = await getTraceAnswerCached(id.id);
+  if (!answer.ok) throw new Error(jaegerApiError(answer.error).message);
+  if (answer.value.text.length > prefetchMaxBytes()) {
+    throw new Error('too big to embed in the page; read by the browser');
+  }
+  const result = readTraceAnswer(answer.value);
   if (!result.ok) throw new Error(jaegerApiError(result.error).message);
-  const env = Number(process.env.MESHLENS_TRACE_PREFETCH_MAX_SPANS);
-  const max = Number.isFinite(env) && env >= 0 ? env : PREFETCH_MAX_SPANS;
-  if (result.value.spans.length > max)
-    throw new Error('too big to embed in the page; fetched by the browser');
   return { trace: result.value };
 }

@@ -43,128 +43,168 @@ export interface TraceTree {
   maxDepth: number;
 }
 
-interface Draft {
-  key: string;
-  index: number;
-  span: Span;
-  parent?: Draft;
-  refType?: 'CHILD_OF' | 'FOLLOWS_FROM';
-  children: Draft[];
-  state: 0 | 1 | 2;
+/** Leaves share one empty, frozen child list: half the nodes of a big trace are leaves. */
+const NO_CHILDREN: readonly string[] = Object.freeze([]);
+
+/** Sorts `ids[from, to)` by start time, then by position in the trace (stable, as Jaeger UI orders). */
+function sortByStart(ids: Int32Array, from: number, to: number, start: Float64Array): void {
+  if (to - from < 2) return;
+  // Children mostly arrive in order: check before sorting.
+  let sorted = true;
+  for (let i = from + 1; i < to && sorted; i++) {
+    const a = ids[i - 1] as number;
+    const b = ids[i] as number;
+    sorted = (start[a] as number) < (start[b] as number) || (start[a] === start[b] && a < b);
+  }
+  if (sorted) return;
+  const part = Array.from(ids.subarray(from, to));
+  part.sort((a, b) => (start[a] as number) - (start[b] as number) || a - b);
+  ids.set(part, from);
 }
 
-const byStart = (a: Draft, b: Draft): number => a.span.startTime - b.span.startTime || a.index - b.index;
-
-function uniqueKeys(spans: readonly Span[]): string[] {
-  const seen = new Map<string, number>();
-  return spans.map((s) => {
-    const n = (seen.get(s.spanID) ?? 0) + 1;
-    seen.set(s.spanID, n);
-    return n === 1 ? s.spanID : `${s.spanID}~${n}`;
-  });
-}
-
-/** Builds the tree of `trace`. Pure; O(n log n) in the number of spans. */
+/**
+ * Builds the tree of `trace`. Pure; O(n log n) in the number of spans. Index arrays rather than an object
+ * per span while building: a 100,000-span trace allocates its nodes and a few typed arrays, little else.
+ */
 export function buildSpanTree(trace: Trace): TraceTree {
-  const keys = uniqueKeys(trace.spans);
-  const drafts: Draft[] = trace.spans.map((span, index) => ({
-    key: keys[index] as string,
-    index,
-    span,
-    children: [],
-    state: 0,
-  }));
-  // A reference by span id means the first span that has it.
-  const firstById = new Map<string, Draft>();
-  for (const d of drafts) if (!firstById.has(d.span.spanID)) firstById.set(d.span.spanID, d);
+  const spans = trace.spans;
+  const n = spans.length;
+  // A reference by span id means the first span that has it; a repeated id gets the key `id~2`, `id~3`…
+  const firstById = new Map<string, number>();
+  const keys: string[] = new Array(n);
+  let repeats: Map<string, number> | undefined;
+  for (let i = 0; i < n; i++) {
+    const id = (spans[i] as Span).spanID;
+    if (!firstById.has(id)) {
+      firstById.set(id, i);
+      keys[i] = id;
+    } else {
+      repeats ??= new Map();
+      const count = (repeats.get(id) ?? 1) + 1;
+      repeats.set(id, count);
+      keys[i] = `${id}~${count}`;
+    }
+  }
   const has = (id: string) => firstById.has(id);
-
-  for (const d of drafts) {
-    const ref = parentRef(d.span, has);
-    const parent = ref === undefined ? undefined : firstById.get(ref.spanID);
-    if (ref !== undefined && parent !== undefined && parent !== d) {
-      d.parent = parent;
-      d.refType = ref.refType;
+  const parent = new Int32Array(n).fill(-1);
+  const follows = new Uint8Array(n);
+  const start = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const span = spans[i] as Span;
+    start[i] = span.startTime;
+    const ref = parentRef(span, has);
+    const p = ref === undefined ? -1 : (firstById.get(ref.spanID) as number);
+    if (p >= 0 && p !== i) {
+      parent[i] = p;
+      if (ref?.refType === 'FOLLOWS_FROM') follows[i] = 1;
     }
   }
   // Break reference cycles: a span whose ancestor chain comes back to itself becomes a root.
-  // (0 unseen, 1 on the chain being walked, 2 done; kept on the drafts, no map of 100,000 keys.)
-  const chain: Draft[] = [];
-  for (const start of drafts) {
-    chain.length = 0;
-    let cur: Draft | undefined = start;
-    while (cur !== undefined && cur.state === 0) {
-      cur.state = 1;
-      chain.push(cur);
-      cur = cur.parent;
+  const state = new Uint8Array(n); // 0 unseen, 1 on the chain being walked, 2 done
+  const chain = new Int32Array(n);
+  for (let s = 0; s < n; s++) {
+    let len = 0;
+    let cur = s;
+    while (cur >= 0 && state[cur] === 0) {
+      state[cur] = 1;
+      chain[len++] = cur;
+      cur = parent[cur] as number;
     }
-    if (cur !== undefined && cur.state === 1) {
-      cur.parent = undefined;
-      cur.refType = undefined;
+    if (cur >= 0 && state[cur] === 1) {
+      parent[cur] = -1;
+      follows[cur] = 0;
     }
-    for (const c of chain) c.state = 2;
+    for (let k = 0; k < len; k++) state[chain[k] as number] = 2;
   }
 
-  const roots: Draft[] = [];
-  for (const d of drafts) {
-    if (d.parent) d.parent.children.push(d);
-    else roots.push(d);
+  // Children in one array (counting sort by parent), each run then ordered by start time.
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++)
+    if ((parent[i] as number) >= 0) (childStart[(parent[i] as number) + 1] as number)++;
+  for (let i = 0; i < n; i++) childStart[i + 1] = (childStart[i + 1] as number) + (childStart[i] as number);
+  const fill = childStart.slice(0, n);
+  const children = new Int32Array(n);
+  const rootList: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = parent[i] as number;
+    if (p < 0) rootList.push(i);
+    else children[(fill[p] as number)++] = i;
   }
-  roots.sort(byStart);
+  for (let i = 0; i < n; i++)
+    sortByStart(children, childStart[i] as number, childStart[i + 1] as number, start);
+  const roots = Int32Array.from(rootList);
+  sortByStart(roots, 0, roots.length, start);
 
   const nodes: SpanNode[] = [];
   const byKey = new Map<string, SpanNode>();
   const services = new Map<string, number>();
+  const nodeOf: SpanNode[] = new Array(n);
+  const order = new Int32Array(n);
   let errorCount = 0;
   let maxDepth = 0;
   let startTime = Number.POSITIVE_INFINITY;
   let endTime = Number.NEGATIVE_INFINITY;
   // Iterative depth-first walk: a 2,000-span chain must not overflow the stack.
-  const stack: { draft: Draft; depth: number }[] = [];
-  for (let i = roots.length - 1; i >= 0; i--) stack.push({ draft: roots[i] as Draft, depth: 0 });
-  while (stack.length > 0) {
-    const { draft, depth } = stack.pop() as { draft: Draft; depth: number };
-    draft.children.sort(byStart);
-    const span = draft.span;
+  const stack = new Int32Array(n);
+  const depthOf = new Int32Array(n);
+  let top = 0;
+  for (let r = roots.length - 1; r >= 0; r--) stack[top++] = roots[r] as number;
+  while (top > 0) {
+    const i = stack[--top] as number;
+    const span = spans[i] as Span;
+    const depth = depthOf[i] as number;
+    const p = parent[i] as number;
     const process = trace.processes[span.processID] ?? { serviceName: span.processID || 'unknown', tags: [] };
+    const from = childStart[i] as number;
+    const to = childStart[i + 1] as number;
+    let childKeys = NO_CHILDREN as string[];
+    if (to > from) {
+      childKeys = new Array(to - from);
+      for (let c = from; c < to; c++) childKeys[c - from] = keys[children[c] as number] as string;
+    }
     const node: SpanNode = {
-      key: draft.key,
+      key: keys[i] as string,
       span,
       process,
       serviceName: process.serviceName,
       depth,
-      parentKey: draft.parent?.key,
-      refType: draft.refType,
-      childKeys: draft.children.map((c) => c.key),
-      descendants: 0,
+      parentKey: p >= 0 ? keys[p] : undefined,
+      refType: p >= 0 ? (follows[i] ? 'FOLLOWS_FROM' : 'CHILD_OF') : undefined,
+      childKeys,
+      descendants: to - from,
       startTime: span.startTime,
       endTime: span.startTime + Math.max(0, span.duration),
       isError: isErrorSpan(span),
     };
+    order[nodes.length] = i;
     nodes.push(node);
+    nodeOf[i] = node;
     byKey.set(node.key, node);
     services.set(node.serviceName, (services.get(node.serviceName) ?? 0) + 1);
     if (node.isError) errorCount++;
     if (depth > maxDepth) maxDepth = depth;
     if (node.startTime < startTime) startTime = node.startTime;
     if (node.endTime > endTime) endTime = node.endTime;
-    for (let i = draft.children.length - 1; i >= 0; i--) {
-      stack.push({ draft: draft.children[i] as Draft, depth: depth + 1 });
+    for (let c = to - 1; c >= from; c--) {
+      const child = children[c] as number;
+      depthOf[child] = depth + 1;
+      stack[top++] = child;
     }
   }
   if (nodes.length === 0) startTime = endTime = 0;
-  // Depth-first order puts each subtree after its root: summing from the end counts every subtree once.
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const node = nodes[i] as SpanNode;
-    const parent = node.parentKey === undefined ? undefined : byKey.get(node.parentKey);
-    if (parent) parent.descendants += node.descendants + 1;
+  // Depth-first order puts each subtree after its root: summing from the end counts every subtree once
+  // (each node starts with its own child count, grandchildren and below are added here).
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const i = order[k] as number;
+    const p = parent[i] as number;
+    if (p >= 0) (nodeOf[p] as SpanNode).descendants += (nodeOf[i] as SpanNode).descendants;
   }
 
   return {
     traceID: trace.traceID,
     nodes,
     byKey,
-    rootKeys: roots.map((r) => r.key),
+    rootKeys: Array.from(roots, (r) => keys[r] as string),
     startTime,
     endTime,
     duration: endTime - startTime,

@@ -26,6 +26,7 @@ function fakeJaeger(byService: Record<string, Trace[]>, down: string[] = []) {
       return { ok: true, value: byService[search.service] ?? [] };
     },
     getTrace: async () => ({ ok: false, error: { kind: 'not_found', message: 'no' } }),
+    getTraceAnswer: async () => ({ ok: false, error: { kind: 'not_found', message: 'no' } }),
     dependencies: async () => ({ ok: true, value: [] }),
   };
   return { client, searches };
