@@ -3,6 +3,7 @@
 // (`elements.ts`). Pure: samples and reads in, cytoscape elements out.
 import { appendBadges } from './appenders/badges';
 import { appendBoxes } from './appenders/boxes';
+import { appendEgress } from './appenders/egress';
 import { appendHealth } from './appenders/health';
 import { appendOutsiders } from './appenders/outsider';
 import { appendPeerAuthentication } from './appenders/peer-authentication';
@@ -53,6 +54,7 @@ export function assembleGraph(map: TrafficMap, reads: GraphReads): Assembled {
   appendResponseTime(map, reads.latencyGroups ?? []);
   appendServiceEntries(map, reads.config);
   appendPeerAuthentication(map, reads.config);
+  appendEgress(map, reads.config);
   appendBadges(map, reads.config, reads.live);
   return toElements(map);
 }

@@ -41,6 +41,9 @@ export function nodeData(n: TrafficNode): NodeData {
   if (spec.service !== undefined) data.service = spec.service;
   if (spec.serviceHost !== undefined) data.serviceHost = spec.serviceHost;
   if (n.isServiceEntry !== undefined) data.isServiceEntry = n.isServiceEntry;
+  if (spec.isEgressCluster) data.isEgressCluster = true;
+  if (n.isEgressGateway) data.isEgressGateway = true;
+  if (n.egressScope) data.egressScope = n.egressScope;
   // A version's box is part of its identity; a service's box is found later (below).
   if (spec.box && n.parent !== undefined) data.parent = n.parent;
   data.rpsIn = inbound.total;
@@ -89,6 +92,7 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
     ...(e.principals.source !== undefined ? { sourcePrincipal: e.principals.source } : {}),
     ...(e.principals.dest !== undefined ? { destPrincipal: e.principals.dest } : {}),
     ...(e.mtlsWarning !== undefined ? { mtlsWarning: e.mtlsWarning } : {}),
+    ...(e.refusal !== undefined ? { refusal: e.refusal } : {}),
     health: e.health,
     ...(e.tcp > 0 ? { tcp: round(e.tcp, 2) } : {}),
     traffic: {

@@ -69,8 +69,8 @@ describe('graph reads', () => {
   });
 
   it('reads TCP bytes/s beside the requests and marks them TCP; a failed TCP read leaves the requests', async () => {
-    const bytes = { labels: { ...sample.labels, request_protocol: '' }, value: 512 };
-    delete bytes.labels.response_code;
+    const { response_code: _code, ...labels } = sample.labels;
+    const bytes = { labels: { ...labels, request_protocol: '' }, value: 512 };
     const both = await start(
       '',
       fakePrometheus([

@@ -16,6 +16,7 @@ export type NodeSpec = Pick<
   | 'service'
   | 'serviceHost'
   | 'isServiceEntry'
+  | 'isEgressCluster'
 > & { box?: { id: string; namespace: string; app: string } };
 
 export const UNKNOWN_SOURCE: NodeSpec = { id: 'unknown', nodeType: 'unknown', namespace: 'unknown' };
@@ -54,8 +55,23 @@ export function workloadAs(w: Workload, graphType: GraphType): NodeSpec {
   return { id: `app:${w.namespace}:${w.app}`, nodeType: 'app', namespace: w.namespace, app: w.app };
 }
 
+/** Envoy's clusters for hosts the registry does not know: forwarded (ALLOW_ANY) or refused (REGISTRY_ONLY). */
+export const EGRESS_CLUSTERS = ['PassthroughCluster', 'BlackHoleCluster'] as const;
+
 /** The service node of a request's destination; undefined when no service is known. */
 export function serviceNode(s: RequestSeries): NodeSpec | undefined {
+  const cluster = s.destination.serviceName;
+  if (cluster !== undefined && (EGRESS_CLUSTERS as readonly string[]).includes(cluster)) {
+    // Kiali draws these as one service node per caller namespace, flagged; the host is in `responses`.
+    const namespace = s.source?.namespace ?? 'unknown';
+    return {
+      id: `svc:${namespace}:${cluster}`,
+      nodeType: 'service',
+      namespace,
+      service: cluster,
+      isEgressCluster: true,
+    };
+  }
   const host = s.destination.service;
   if (host === undefined) return undefined;
   // Outside the cluster: no service namespace (Istio's egress series), or a host that is not a

@@ -33,6 +33,8 @@ export interface EdgeSpec {
   principals?: boolean;
   protocol?: string;
   grpcStatus?: string;
+  /** `destination_service_name` when it is not the host's (PassthroughCluster, BlackHoleCluster). */
+  serviceName?: string;
 }
 
 const spiffe = (s: Side | undefined) => (s ? `spiffe://cluster.local/ns/${s.ns}/sa/${s.wl}` : 'unknown');
@@ -53,7 +55,7 @@ export function requestSample(e: EdgeSpec): Sample {
       source_version: e.from?.version ?? '',
       destination_service_namespace: svcNs ?? 'unknown',
       destination_service: e.service ?? 'unknown',
-      destination_service_name: svcName ?? 'unknown',
+      destination_service_name: e.serviceName ?? svcName ?? 'unknown',
       destination_workload_namespace: e.to?.ns ?? 'unknown',
       destination_workload: e.to?.wl ?? 'unknown',
       destination_canonical_service: e.to?.app ?? 'unknown',

@@ -6,6 +6,7 @@ import { type NodeSpec, type PathOptions, requestPath, serviceNode } from './nod
 import { chooseReporters, type RequestSeries, responseKey, type Sample, toRequestSeries } from './series';
 import type {
   Badges,
+  EgressScope,
   GraphType,
   Health,
   Latency,
@@ -47,6 +48,8 @@ export interface TrafficNode extends HasHist {
   latency: Latency | undefined;
   health: Health;
   isServiceEntry: NodeData['isServiceEntry'];
+  isEgressGateway: boolean;
+  egressScope: EgressScope | undefined;
   isOutside: boolean;
   parent: string | undefined;
   badges: Badges;
@@ -73,6 +76,8 @@ export interface TrafficEdge extends HasHist {
   principals: { source: string | undefined; dest: string | undefined };
   /** Words on traffic that should be mTLS and is not (plaintext into a workload that is not DISABLE). */
   mtlsWarning: string | undefined;
+  /** Why some traffic was refused (set by the egress appender). */
+  refusal: string | undefined;
   health: Health;
   badges: Badges;
 }
@@ -147,7 +152,10 @@ function addSeries(map: TrafficMap, s: RequestSeries): void {
   const hops: HasHist[] | undefined = map.hops ? [] : undefined;
   if (hops) map.hops?.set(s, hops);
   const host = s.destination.service ?? 'unknown';
-  if (s.protocol === 'tcp') return addTcpSeries(map, s, path, hops);
+  if (s.protocol === 'tcp') {
+    addTcpSeries(map, s, path, hops);
+    return;
+  }
   (path[0] as TrafficNode).out += s.rps;
   for (let i = 1; i < path.length; i++) {
     const from = path[i - 1] as TrafficNode;
@@ -229,6 +237,8 @@ function nodeOf(map: TrafficMap, spec: NodeSpec): TrafficNode {
       latency: undefined,
       health: 'idle',
       isServiceEntry: spec.isServiceEntry,
+      isEgressGateway: false,
+      egressScope: undefined,
       isOutside: false,
       parent: undefined,
       badges: {},
@@ -258,6 +268,7 @@ function edgeOf(map: TrafficMap, source: string, target: string): TrafficEdge {
       mtls: { yes: 0, all: 0 },
       principals: { source: undefined, dest: undefined },
       mtlsWarning: undefined,
+      refusal: undefined,
       health: 'idle',
       badges: {},
     };

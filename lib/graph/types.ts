@@ -81,6 +81,17 @@ export interface Badges {
   live?: EnvoyLive;
 }
 
+/** A Sidecar resource's egress scope as it applies to one workload. */
+export interface EgressScope {
+  /** `namespace/name` of the Sidecar resource. */
+  sidecar: string;
+  /** How it applies: by workload selector, to its namespace, or mesh-wide (root namespace). */
+  appliesBy: 'workload' | 'namespace' | 'mesh';
+  /** Istio `namespace/dnsName` hosts the proxy may reach. */
+  hosts: string[];
+  outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+}
+
 export interface NodeData {
   id: string;
   parent?: string;
@@ -96,6 +107,12 @@ export interface NodeData {
   isBox?: 'app';
   /** ServiceEntry location for an external or mesh-internal host declared by a ServiceEntry. */
   isServiceEntry?: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
+  /** Kiali's PassthroughCluster / BlackHoleCluster node: traffic to hosts the registry does not know. */
+  isEgressCluster?: boolean;
+  /** An egress gateway (a gateway proxy without an app, the mesh's exit). */
+  isEgressGateway?: boolean;
+  /** The Sidecar resource limiting what this workload's proxy may reach, when one applies. */
+  egressScope?: EgressScope;
   destServices?: { namespace: string; name: string }[];
   /** No inbound edges: where traffic starts. */
   isRoot?: boolean;
@@ -141,6 +158,8 @@ export interface EdgeData {
   /** Kiali's principals: the SPIFFE ids of caller and destination, when the destination reported them. */
   sourcePrincipal?: string;
   destPrincipal?: string;
+  /** Why some of the edge's traffic was refused by the caller's proxy (NR, BlackHoleCluster), in words. */
+  refusal?: string;
   /** Set when traffic that should be mTLS is not (plaintext into a workload that accepts it): why, in words. */
   mtlsWarning?: string;
   health: Health;

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { Sidecar } from '../../mesh-config/schema';
+import type { MeshConfigView } from '../config-badges';
+import { assembleSamples, BOOKINFO, requestSample } from '../test-samples';
+
+const { ratings, reviewsV1 } = BOOKINFO;
+const gateway = { ns: 'istio-system', wl: 'istio-egressgateway', app: 'istio-egressgateway' };
+
+function sidecar(name: string, ns: string, hosts: string[], app?: string): Sidecar {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Sidecar',
+    metadata: { name, namespace: ns },
+    spec: {
+      ...(app ? { workloadSelector: { labels: { app } } } : {}),
+      egress: [{ hosts }],
+      outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+    },
+  } as Sidecar;
+}
+const config = (sidecars: Sidecar[]): MeshConfigView => ({
+  virtualServices: [],
+  destinationRules: [],
+  serviceEntries: [],
+  sidecars,
+});
+
+function graph(config?: MeshConfigView) {
+  return assembleSamples({
+    graphType: 'versionedApp',
+    injectServiceNodes: true,
+    namespaces: [],
+    config,
+    requests: [
+      // Allowed out under ALLOW_ANY, refused under REGISTRY_ONLY: Istio's labels, the host as the service.
+      requestSample({
+        reporter: 'source',
+        from: reviewsV1,
+        service: 'api.example.com',
+        serviceName: 'PassthroughCluster',
+        rps: 2,
+      }),
+      requestSample({
+        reporter: 'source',
+        from: ratings,
+        service: 'evil.example.org',
+        serviceName: 'BlackHoleCluster',
+        code: '502',
+        flags: 'NR',
+        rps: 1,
+      }),
+      requestSample({
+        reporter: 'source',
+        from: ratings,
+        to: gateway,
+        service: 'istio-egressgateway.istio-system.svc.cluster.local',
+        rps: 3,
+      }),
+    ],
+  });
+}
+
+describe('egress appender', () => {
+  it('draws PassthroughCluster and BlackHoleCluster as service nodes flagged isEgressCluster (Kiali)', () => {
+    const g = graph();
+    const pass = g.nodes.find((n) => n.id === 'svc:bookinfo:PassthroughCluster');
+    expect(pass).toMatchObject({ nodeType: 'service', service: 'PassthroughCluster', isEgressCluster: true });
+    expect(pass?.isServiceEntry).toBeUndefined();
+    expect(pass?.responses['200']?.hosts).toEqual({ 'api.example.com': 100 });
+    expect(g.nodes.find((n) => n.id === 'svc:bookinfo:BlackHoleCluster')?.isEgressCluster).toBe(true);
+  });
+
+  it('says why traffic into BlackHoleCluster was refused, naming the host', () => {
+    const e = graph().edges.find((x) => x.target === 'svc:bookinfo:BlackHoleCluster');
+    expect(e?.refusal).toMatch(/^100% of requests to evil\.example\.org refused .*502 NR.*REGISTRY_ONLY/);
+    expect(
+      graph().edges.find((x) => x.target === 'svc:bookinfo:PassthroughCluster')?.refusal,
+    ).toBeUndefined();
+  });
+
+  it('flags the egress gateway and gives a workload the Sidecar egress scope that applies to it', () => {
+    const g = graph(
+      config([
+        sidecar('default', 'bookinfo', ['./*', 'istio-system/*']),
+        sidecar(
+          'ratings-egress',
+          'bookinfo',
+          ['istio-system/istio-egressgateway.istio-system.svc.cluster.local'],
+          'ratings',
+        ),
+      ]),
+    );
+    expect(
+      g.nodes.find((n) => n.nodeType === 'app' && n.app === 'istio-egressgateway')?.isEgressGateway,
+    ).toBe(true);
+    expect(g.nodes.find((n) => n.id === 'app:bookinfo:ratings:v1')?.egressScope).toEqual({
+      sidecar: 'bookinfo/ratings-egress',
+      appliesBy: 'workload',
+      hosts: ['istio-system/istio-egressgateway.istio-system.svc.cluster.local'],
+      outboundTrafficPolicy: 'REGISTRY_ONLY',
+    });
+    expect(g.nodes.find((n) => n.id === 'app:bookinfo:reviews:v1')?.egressScope).toMatchObject({
+      sidecar: 'bookinfo/default',
+      appliesBy: 'namespace',
+    });
+    // The refusal names the caller's Sidecar scope.
+    expect(g.edges.find((x) => x.target === 'svc:bookinfo:BlackHoleCluster')?.refusal).toContain(
+      "The caller's Sidecar bookinfo/ratings-egress allows only istio-system/istio-egressgateway",
+    );
+  });
+});

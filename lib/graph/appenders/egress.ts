@@ -1,0 +1,109 @@
+// Egress (Kiali's egress clusters and gateways, with Meshlens' words): egress gateway nodes flagged; each
+// workload's Sidecar egress scope (which hosts its proxy may reach, and its own outbound policy); and on
+// each edge whose traffic the caller's proxy refused (Envoy's NR, BlackHoleCluster), why — in words.
+import type { Sidecar } from '../../mesh-config/schema';
+import type { MeshConfigView } from '../config-badges';
+import { formatPercent } from '../format';
+import { MESH_ROOT_NAMESPACE } from '../mesh-config-source';
+import type { TrafficEdge, TrafficMap, TrafficNode } from '../traffic-map';
+import type { EgressScope } from '../types';
+
+/** Istio's egress gateway is named so by convention (`istio-egressgateway`, its app and workload). */
+const EGRESS_GATEWAY = /(^|-)egressgateway($|-)/;
+
+export function appendEgress(
+  map: TrafficMap,
+  config: MeshConfigView | undefined,
+  rootNamespace: string = MESH_ROOT_NAMESPACE,
+): void {
+  const sidecars = config?.sidecars ?? [];
+  for (const n of map.nodes.values()) {
+    const { app, workload } = n.spec;
+    if ((app && EGRESS_GATEWAY.test(app)) || (workload && EGRESS_GATEWAY.test(workload)))
+      n.isEgressGateway = true;
+    if (sidecars.length > 0 && workload !== undefined && n.spec.nodeType !== 'service')
+      n.egressScope = egressScopeOf(sidecars, n, rootNamespace);
+  }
+  for (const e of map.edges.values()) {
+    const refused = refusedShare(e);
+    if (refused === 0) continue;
+    const source = map.nodes.get(e.source);
+    const target = map.nodes.get(e.target);
+    e.refusal = refusalWords(e, refused, source, target);
+  }
+}
+
+/**
+ * The Sidecar that applies to a workload, with Istio's precedence: one selecting it by labels in its
+ * namespace, else its namespace's without a selector, else the root namespace's without a selector.
+ */
+export function egressScopeOf(
+  sidecars: readonly Sidecar[],
+  n: Pick<TrafficNode, 'spec'>,
+  rootNamespace: string,
+): EgressScope | undefined {
+  const ns = n.spec.namespace;
+  const labels: Record<string, string | undefined> = { app: n.spec.app, version: n.spec.version };
+  const inNs = sidecars.filter((s) => (s.metadata.namespace ?? 'default') === ns);
+  const selected = inNs.find((s) => {
+    const sel = s.spec.workloadSelector?.labels;
+    return sel !== undefined && Object.entries(sel).every(([k, v]) => labels[k] === v);
+  });
+  const nsWide = inNs.find((s) => s.spec.workloadSelector === undefined);
+  const mesh = sidecars.find(
+    (s) => (s.metadata.namespace ?? 'default') === rootNamespace && s.spec.workloadSelector === undefined,
+  );
+  const [chosen, appliesBy] = selected
+    ? [selected, 'workload' as const]
+    : nsWide
+      ? [nsWide, 'namespace' as const]
+      : mesh
+        ? [mesh, 'mesh' as const]
+        : [undefined, undefined];
+  if (!chosen || !appliesBy) return undefined;
+  return {
+    sidecar: `${chosen.metadata.namespace ?? 'default'}/${chosen.metadata.name}`,
+    appliesBy,
+    hosts: (chosen.spec.egress ?? []).flatMap((eg) => eg.hosts),
+    ...(chosen.spec.outboundTrafficPolicy?.mode
+      ? { outboundTrafficPolicy: chosen.spec.outboundTrafficPolicy.mode }
+      : {}),
+  };
+}
+
+/** Requests per second the caller's proxy refused: Envoy's NR (no route), as Istio counts them. */
+function refusedShare(e: TrafficEdge): number {
+  let nr = 0;
+  for (const c of e.codes.values())
+    for (const [flags, v] of c.flags) if (flags.split(',').includes('NR')) nr += v;
+  return nr;
+}
+
+function refusedHosts(e: TrafficEdge): string[] {
+  const hosts = new Set<string>();
+  for (const c of e.codes.values()) {
+    const nr = [...c.flags.keys()].some((f) => f.split(',').includes('NR'));
+    if (nr) for (const h of c.hosts.keys()) if (h !== 'unknown') hosts.add(h);
+  }
+  return [...hosts].sort();
+}
+
+function refusalWords(
+  e: TrafficEdge,
+  refused: number,
+  source: TrafficNode | undefined,
+  target: TrafficNode | undefined,
+): string {
+  const share = e.rates.total > 0 ? formatPercent((refused / e.rates.total) * 100) : '';
+  const hosts = refusedHosts(e);
+  const what = `${share ? `${share} of requests` : 'Requests'}${hosts.length > 0 ? ` to ${hosts.join(', ')}` : ''}`;
+  const scope = source?.egressScope;
+  const bySidecar = scope
+    ? ` The caller's Sidecar ${scope.sidecar} allows only ${scope.hosts.join(', ') || 'no host'}${
+        scope.outboundTrafficPolicy ? ` (its outboundTrafficPolicy: ${scope.outboundTrafficPolicy})` : ''
+      }.`
+    : '';
+  if (target?.spec.service === 'BlackHoleCluster')
+    return `${what} refused by the caller's proxy (502 NR, BlackHoleCluster): REGISTRY_ONLY — the host is not in the service registry (no ServiceEntry declares it), or not among the caller's Sidecar egress hosts.${bySidecar}`;
+  return `${what} refused by the caller's proxy (NR: no route) — no route matches, or the host is outside the caller's Sidecar egress hosts.${bySidecar}`;
+}
