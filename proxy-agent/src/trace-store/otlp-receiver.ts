@@ -57,6 +57,7 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
   const maxValueLength = options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH;
   // Built now (parsing the embedded .proto files takes tens of ms), not in the first export's request.
   otlpProtobufCodec();
+  const bodyBuffers = new BodyBuffers();
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
@@ -73,6 +74,7 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
     }
     const encoding = encodingOf(req.headers['content-type']);
     let held = 0; // body bytes of this request counted in the in-flight budget
+    let pooled: Buffer | undefined; // the body's buffer, to give back
     try {
       if (!encoding) {
         throw new HttpError(
@@ -81,8 +83,10 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
           `unsupported content type: ${req.headers['content-type'] ?? '(none)'}`,
         );
       }
-      const read = await readBody(req, maxBodyBytes, inflight);
+      // A JSON body is only read into strings (never kept as views of it): its buffer is reused after.
+      const read = await readBody(req, maxBodyBytes, inflight, encoding === 'json' ? bodyBuffers : undefined);
       held = read.held;
+      pooled = read.pooled;
       const body = read.body;
       const converted = convert(body, encoding, maxValueLength);
       const added = store.addSpans(converted.spans);
@@ -102,6 +106,7 @@ export function createOtlpReceiver(store: TraceStore, options: OtlpReceiverOptio
       }
     } finally {
       inflight.bytes -= held;
+      if (pooled !== undefined) bodyBuffers.give(pooled);
     }
   };
 }
@@ -122,7 +127,8 @@ function readBody(
   req: IncomingMessage,
   limit: number,
   inflight: { bytes: number; limit: number },
-): Promise<{ body: Buffer; held: number }> {
+  buffers?: BodyBuffers,
+): Promise<{ body: Buffer; held: number; pooled?: Buffer }> {
   const contentEncoding = req.headers['content-encoding'];
   const coding = (contentEncoding ?? '').trim().toLowerCase();
   let decoder: Transform | undefined;
@@ -146,8 +152,10 @@ function readBody(
     // that buffer is held from now, so its bytes count against the in-flight budget from now.
     let whole: Buffer | undefined;
     let filled = 0;
+    let pooled: Buffer | undefined;
     if (!decoder && Number.isFinite(declared) && declared > 0) {
-      whole = Buffer.allocUnsafe(declared);
+      pooled = buffers?.take(declared);
+      whole = pooled === undefined ? Buffer.allocUnsafe(declared) : pooled.subarray(0, declared);
       held = declared;
       inflight.bytes += declared;
     }
@@ -159,10 +167,11 @@ function readBody(
         req.pause();
         decoder?.destroy();
         inflight.bytes -= held;
+        if (pooled !== undefined) buffers?.give(pooled);
         reject(err);
       } else if (whole !== undefined) {
-        resolve({ body: filled === whole.length ? whole : whole.subarray(0, filled), held });
-      } else resolve({ body: Buffer.concat(chunks), held });
+        resolve({ body: filled === whole.length ? whole : whole.subarray(0, filled), held, pooled });
+      } else resolve({ body: Buffer.concat(chunks), held, pooled });
     };
     const take = (chunk: Buffer) => {
       if (done) return;
@@ -198,6 +207,40 @@ function readBody(
       );
     }
   });
+}
+
+/** Reused bodies are at most this large; larger ones get a buffer of their own. */
+const MAX_POOLED_BODY_BYTES = 4 * 1024 * 1024;
+/** Buffers kept for reuse (so at most 4 × 4 MiB held between requests). */
+const MAX_POOLED_BODIES = 4;
+
+/**
+ * Buffers for bodies, given back once a body is read, so that receiving does not allocate a new buffer a
+ * request: each is memory outside V8's heap that V8 counts, and a run of them starts full collections of
+ * the whole store's heap.
+ */
+class BodyBuffers {
+  private readonly free: Buffer[] = [];
+
+  /** A buffer of at least `bytes` (its start is the body), or undefined past the pooled size. */
+  take(bytes: number): Buffer | undefined {
+    if (bytes > MAX_POOLED_BODY_BYTES) return undefined;
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      const b = this.free[i] as Buffer;
+      if (b.length >= bytes) {
+        this.free.splice(i, 1);
+        return b;
+      }
+    }
+    // Sized up to a power of two, so that it fits later bodies of about this size.
+    return Buffer.allocUnsafeSlow(
+      Math.min(MAX_POOLED_BODY_BYTES, 2 ** Math.ceil(Math.log2(Math.max(bytes, 65536)))),
+    );
+  }
+
+  give(buffer: Buffer): void {
+    if (this.free.length < MAX_POOLED_BODIES) this.free.push(buffer);
+  }
 }
 
 /** The body's spans in the store's form (straight from the bytes or the parsed JSON). */
