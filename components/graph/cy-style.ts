@@ -65,6 +65,9 @@ export function graphStyle(dark: boolean, large = false, detail = true): Stylesh
       style: { 'border-color': colour },
     })),
     { selector: 'node.outside', style: { 'border-style': 'dashed', opacity: 0.75 } },
+    // Kiali's egress clusters: service triangles marked with a double border; the egress gateway a pentagon.
+    { selector: 'node.egresscluster', style: { 'border-style': 'double', 'border-width': 5 } },
+    { selector: 'node.egressgateway', style: { shape: 'round-pentagon' } },
     {
       selector: 'node.box',
       style: {

@@ -11,6 +11,7 @@ import { edgeDrilldownOptions } from '@/lib/queries/graph';
 import { BadgeList } from './badge-list';
 import { DrilldownCharts } from './drilldown-charts';
 import { EdgeSecurity } from './edge-security';
+import { EdgeRefusal } from './egress-details';
 import { healthTone, nodeTitle } from './node-panel';
 import { ResponseTable } from './response-table';
 
@@ -47,6 +48,7 @@ export function EdgePanel({
           {edge.isMTLS !== undefined ? ` · mTLS ${formatPercent(edge.isMTLS)}` : ''}
         </p>
       </div>
+      <EdgeRefusal edge={edge} />
       <EdgeSecurity edge={edge} />
       <dl className="grid grid-cols-3 gap-2">
         {edge.protocol === 'tcp' ? (

@@ -167,4 +167,60 @@ describe('graph → cytoscape elements', () => {
     expect(edgeOf(tcp, false, ['tcp'])?.classes).toContain('tcp');
     expect(edgeOf(graph, false, ['tcp'])).toBeUndefined();
   });
+
+  it('groups external hosts and egress clusters in Kiali’s “outside the mesh” box, with their classes', () => {
+    const ext: Graph = {
+      ...graph,
+      elements: {
+        edges: [],
+        nodes: [
+          {
+            data: {
+              ...base,
+              id: 'svc:ns:PassthroughCluster',
+              nodeType: 'service',
+              namespace: 'ns',
+              service: 'PassthroughCluster',
+              isEgressCluster: true,
+            },
+          },
+          {
+            data: {
+              ...base,
+              id: 'svc:ns:httpbin.org',
+              nodeType: 'service',
+              namespace: 'ns',
+              service: 'httpbin.org',
+              isServiceEntry: 'MESH_EXTERNAL',
+            },
+          },
+          {
+            data: {
+              ...base,
+              id: 'app:istio-system:istio-egressgateway',
+              nodeType: 'app',
+              namespace: 'istio-system',
+              isEgressGateway: true,
+            },
+          },
+        ],
+      },
+    };
+    const els = toElements(ext, { edgeLabels: 'rps', find: [], hide: [] });
+    expect(els[0]?.data).toMatchObject({ id: 'box:outside-mesh', label: 'outside the mesh' });
+    expect(els.find((e) => e.data.id === 'svc:ns:PassthroughCluster')).toMatchObject({
+      data: { parent: 'box:outside-mesh' },
+      classes: expect.stringContaining('egresscluster'),
+    });
+    expect(els.find((e) => e.data.id === 'svc:ns:httpbin.org')?.data.parent).toBe('box:outside-mesh');
+    const gw = els.find((e) => e.data.id === 'app:istio-system:istio-egressgateway');
+    expect(gw?.data.parent).toBeUndefined();
+    expect(gw?.classes).toContain('egressgateway');
+    // Nothing outside: no box.
+    expect(
+      toElements(graph, { edgeLabels: 'rps', find: [], hide: [] }).some(
+        (e) => e.data.id === 'box:outside-mesh',
+      ),
+    ).toBe(false);
+  });
 });

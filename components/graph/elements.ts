@@ -75,9 +75,10 @@ export function edgeLabel(e: EdgeData, mode: EdgeLabelMode, security = false): s
   return from || to ? `${label}\n${from ?? 'unknown'} → ${to ?? 'unknown'}` : label;
 }
 
-/** The edge's classes for the stylesheet: mTLS, plaintext-that-should-not-be, protocol. */
+/** The edge's classes for the stylesheet: mTLS, plaintext-that-should-not-be, refused, protocol. */
 export function edgeClasses(e: EdgeData): string[] {
   return [
+    e.refusal ? 'refused' : '',
     (e.isMTLS ?? 0) > 0 ? 'mtls' : '',
     e.mtlsWarning ? 'plaintext' : '',
     e.protocol === 'tcp' ? 'tcp' : e.protocol === 'grpc' ? 'grpc' : '',
@@ -105,6 +106,13 @@ export interface ElementOptions {
   protocols?: readonly string[];
 }
 
+/** The box Kiali groups what is outside the mesh in: external hosts, PassthroughCluster, BlackHoleCluster. */
+export const OUTSIDE_MESH_BOX = 'box:outside-mesh';
+
+export function isOutsideMesh(n: NodeData): boolean {
+  return n.isServiceEntry === 'MESH_EXTERNAL' || n.isEgressCluster === true;
+}
+
 export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
   // Large graphs are drawn without app boxes (see LARGE_GRAPH_NODES).
   const boxed = g.elements.nodes.length <= LARGE_GRAPH_NODES;
@@ -114,12 +122,22 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
   const maxWidth = boxed ? 8 : 3;
   const dimmed = (id: string) => (o.focus && o.focus.size > 0 && !o.focus.has(id) ? 'dimmed' : '');
   const out: ElementDefinition[] = [];
+  let outside = false;
   for (const { data: full } of g.elements.nodes) {
     if (hiddenNodes.has(full.id) || (!boxed && full.nodeType === 'box')) continue;
-    const data = boxed ? full : { ...full, parent: undefined };
+    // Kiali's "outside the mesh": external hosts and the egress clusters, grouped in one box.
+    const outsideMesh = boxed && isOutsideMesh(full) && full.parent === undefined;
+    if (outsideMesh) outside = true;
+    const data = boxed
+      ? out_
+        ? { ...full, parent: OUTSIDE_MESH_BOX }
+        : full
+      : { ...full, parent: undefined };
     const classes = [
       data.nodeType,
       data.isServiceEntry ? 'serviceentry' : '',
+      data.isEgressCluster ? 'egresscluster' : '',
+      data.isEgressGateway ? 'egressgateway' : '',
       `health-${data.health}`,
       data.isOutside ? 'outside' : '',
       matches(o.find, data) ? 'found' : '',
@@ -131,6 +149,12 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
       classes: classes.join(' '),
     });
   }
+  if (outside)
+    out.unshift({
+      group: 'nodes',
+      data: { id: OUTSIDE_MESH_BOX, nodeType: 'box', label: 'outside the mesh' },
+      classes: 'box outsidemesh',
+    });
   for (const { data } of g.elements.edges) {
     if (hiddenNodes.has(data.source) || hiddenNodes.has(data.target) || matches(o.hide, data)) continue;
     if (o.protocols && !o.protocols.includes(data.protocol)) continue;

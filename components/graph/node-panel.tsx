@@ -12,6 +12,7 @@ import { CLUSTER_DOMAIN } from '@/lib/mesh-config/labels';
 import { nodeDrilldownOptions } from '@/lib/queries/graph';
 import { BadgeList } from './badge-list';
 import { DrilldownCharts } from './drilldown-charts';
+import { NodeEgress } from './egress-details';
 import { ResponseTable } from './response-table';
 
 export function nodeTitle(n: NodeData): string {
@@ -54,6 +55,7 @@ export function NodePanel({
           namespace {node.namespace}
           {node.workload ? ` · workload ${node.workload}` : ''}
           {node.isServiceEntry ? ` · ServiceEntry (${node.isServiceEntry})` : ''}
+          {node.isEgressCluster ? ' · egress cluster (outside the mesh)' : ''}
         </p>
         {(node.app ?? node.service) && !node.isServiceEntry && node.nodeType !== 'unknown' ? (
           <TrafficShiftLink service={(node.app ?? node.service) as string} namespace={node.namespace} />
@@ -70,6 +72,7 @@ export function NodePanel({
         <Stat label="p95" value={formatMs(node.latency.p95)} />
         <Stat label="p99" value={formatMs(node.latency.p99)} />
       </dl>
+      <NodeEgress node={node} />
       <BadgeList badges={node.badges} />
       <ResponseTable responses={node.responses} protocol={node.traffic?.[0]?.protocol} />
       {node.nodeType === 'unknown' ? null : (
