@@ -197,14 +197,14 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   it('reads each JSON export alone: a shorter body after a longer one sees none of its bytes', async () => {
-    const longer = request('33333333333333333333333333333333', ['0000000000000001', '0000000000000002']);
+    const longer = request('55555555555555555555555555555555', ['0000000000000001', '0000000000000002']);
     expect((await postJson({ ...longer, pad: 'x'.repeat(100 * 1024) })).status).toBe(200);
     // Its own text ends where the longer one's went on: read past its length, it would parse (or not) differently.
-    const shorter = JSON.stringify(request('44444444444444444444444444444444', ['0000000000000003']));
+    const shorter = JSON.stringify(request('66666666666666666666666666666666', ['0000000000000003']));
     expect((await post(shorter, { 'content-type': 'application/json' })).status).toBe(200);
     expect((await post(shorter.slice(0, -1), { 'content-type': 'application/json' })).status).toBe(400);
-    expect(await spanCount('33333333333333333333333333333333')).toBe(2);
-    expect(await spanCount('44444444444444444444444444444444')).toBe(1);
+    expect(await spanCount('55555555555555555555555555555555')).toBe(2);
+    expect(await spanCount('66666666666666666666666666666666')).toBe(1);
   });
 
   it('answers 400 with a Status for a body that does not parse, 415 for other content types, 413 past the limit', async () => {
