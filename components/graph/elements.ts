@@ -129,7 +129,7 @@ export function toElements(g: Graph, o: ElementOptions): ElementDefinition[] {
     const outsideMesh = boxed && isOutsideMesh(full) && full.parent === undefined;
     if (outsideMesh) outside = true;
     const data = boxed
-      ? out_
+      ? outsideMesh
         ? { ...full, parent: OUTSIDE_MESH_BOX }
         : full
       : { ...full, parent: undefined };
