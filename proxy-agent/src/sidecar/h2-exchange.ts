@@ -228,8 +228,9 @@ export function relayResponse(
   }
   downstream.respond(out, { waitForTrailers: true });
   downstream.once('wantTrailers', () => {
-    if (trailers !== undefined) downstream.sendTrailers(responseHeaders(trailers));
-    else downstream.close();
+    // No trailers upstream: an empty trailing HEADERS ends the stream (close() would reset it, and the
+    // client would take the whole answer for an aborted one).
+    downstream.sendTrailers(trailers !== undefined ? responseHeaders(trailers) : {});
   });
   const up = t.stream;
   up.on('trailers', (tr: IncomingHttpHeaders) => {

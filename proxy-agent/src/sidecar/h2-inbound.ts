@@ -1,10 +1,11 @@
 // The inbound listener's HTTP/2 streams: from another sidecar (h2 by ALPN over mTLS, or h2c) to the
-// local app over h2c, as Envoy's inbound cluster uses the downstream protocol. A server span continues
-// the caller's trace; the stream is reported with reporter=destination.
+// local app over h2c, or over HTTP/1.1 when the app's port is declared HTTP (h2-to-http1.ts). A server
+// span continues the caller's trace; the stream is reported with reporter=destination.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { H2Try, localH2Reply, RequestBody, relayResponse, upstreamH2Headers } from './h2-exchange';
 import type { H2Pool } from './h2-pool';
 import { endStreamSpan, isGrpcRequest, markGrpcSpan, type StreamOutcome, streamRecord } from './h2-telemetry';
+import { type Http1Target, http1RequestHeaders, relayToHttp1 } from './h2-to-http1';
 import type { ConnectionSecurity } from './inbound-transport';
 import type { ListenerContext } from './listener-context';
 import { UNKNOWN_WORKLOAD } from './mesh-model';
@@ -17,6 +18,8 @@ export function handleH2Inbound(
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   security: ConnectionSecurity,
+  /** The app over HTTP/1.1, when its port is declared HTTP (not HTTP2/GRPC): requests are translated. */
+  http1?: Http1Target,
 ): void {
   const start = performance.now();
   const grpc = isGrpcRequest(headers);
@@ -79,6 +82,23 @@ export function handleH2Inbound(
     flags |= Flag.DPE;
     const r = localH2Reply(stream, true, 503, 'gRPC call without te: trailers', flagString(flags), 14);
     finish(r.status, r.grpcStatus, 0, 0);
+    return;
+  }
+  if (http1 !== undefined && !grpc) {
+    const upstream = http1RequestHeaders(headers, span.b3Headers(), PEER_HEADER);
+    void relayToHttp1(stream, headers, http1, upstream).then((r) => {
+      body.bytes = r.requestBytes;
+      if (r.kind !== 'response') {
+        const flag = r.kind === 'connect-failure' ? 'UF' : 'UC';
+        flags |= Flag[flag];
+        const local = LOCAL_REPLY[flag];
+        const reply = localH2Reply(stream, false, local.status, local.body, flag);
+        finish(reply.status, undefined, reply.bytes, 0);
+        return;
+      }
+      if (r.reset) flags |= Flag.UR;
+      finish(r.status, undefined, r.responseBytes, 0);
+    });
     return;
   }
   const t = new H2Try(

@@ -19,6 +19,7 @@ import { handleH2Inbound } from './h2-inbound';
 import { H2Listener, MAX_CONCURRENT_STREAMS } from './h2-listener';
 import { handleH2Outbound } from './h2-outbound';
 import { H2Pool } from './h2-pool';
+import { appHttp1Agent, type Http1Target } from './h2-to-http1';
 import { createInboundHandler } from './inbound';
 import {
   type ConnectionSecurity,
@@ -457,6 +458,12 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   );
   const detectionTimeoutMs = options.protocolDetectionTimeoutMs ?? PROTOCOL_DETECTION_TIMEOUT_MS;
   const appH2 = new H2Pool(options.appHost ?? LOOPBACK, options.appPort, undefined);
+  const appHttp1: Http1Target = {
+    host: options.appHost ?? LOOPBACK,
+    port: options.appPort,
+    agent: appHttp1Agent(),
+    connectTimeoutMs: APP_CONNECT_TIMEOUT_MS,
+  };
   const protocolError = (reporter: 'source' | 'destination') => (security: ConnectionSecurity) =>
     metrics.recordRequest({
       reporter,
@@ -481,7 +488,17 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     onStream: (stream, headers, security) =>
       gateway
         ? handleH2Outbound(ctx, drain.hold(stream), headers)
-        : handleH2Inbound(ctx, appH2, drain.hold(stream), headers, security),
+        : handleH2Inbound(
+            ctx,
+            appH2,
+            drain.hold(stream),
+            headers,
+            security,
+            // An app whose port is declared HTTP gets HTTP/1.1, whatever the caller spoke.
+            ownPortProtocol(config.model, selfService.service, options.appPort) === 'http'
+              ? appHttp1
+              : undefined,
+          ),
     onProtocolError: protocolError('destination'),
     idleTimeoutMs: DOWNSTREAM_KEEP_ALIVE_MS,
     maxConcurrentStreams: options.maxConcurrentStreams ?? MAX_CONCURRENT_STREAMS,
@@ -585,6 +602,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     // Stops node:http's deadline checks (started by the 'listening' it was told).
     for (const l of [inbound, outbound]) if (!l.http.listening) l.http.close(() => {});
     await appH2.close();
+    appHttp1.agent.destroy();
     await ctx.passthrough?.close();
     await clusters.close();
     await app.close();
