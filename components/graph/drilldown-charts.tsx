@@ -1,9 +1,11 @@
 'use client';
-// The drilldown's charts: requests by code, error share, latency percentiles, retries, ejections, and
+// The drilldown's charts: requests by code (gRPC statuses in words), error share, TCP throughput and
+// connections, latency percentiles, retries, ejections, and
 // the endpoints with their live ejection state.
 import { type ChartSeries, TimeSeriesChart } from '@/components/charts/time-series-chart';
 import type { Drilldown } from '@/lib/graph/drilldown';
-import { formatMs, formatRps, formatShare } from '@/lib/graph/format';
+import { formatBytesRate, formatMs, formatRps, formatShare } from '@/lib/graph/format';
+import { TCP_COLOUR } from './cy-style';
 
 const CODE_COLOURS: Record<string, string> = {
   '2': '#16a34a',
@@ -14,11 +16,18 @@ const CODE_COLOURS: Record<string, string> = {
 };
 const PALETTE = ['#0ea5e9', '#f97316', '#a855f7', '#14b8a6', '#e11d48', '#84cc16'];
 
+/** A code's colour: HTTP by class; gRPC `0 OK` green, any other status (`14 UNAVAILABLE`) red. */
+export function codeColour(name: string): string {
+  if (/^0 OK$/.test(name)) return CODE_COLOURS['2'] as string;
+  if (/^\d{1,2} [A-Z_]+$/.test(name)) return CODE_COLOURS['5'] as string;
+  return CODE_COLOURS[name[0] ?? '0'] ?? '#64748b';
+}
+
 export function DrilldownCharts({ d, dark }: { d: Drilldown; dark: boolean }) {
   const byCode: ChartSeries[] = d.requests.byCode.map((c) => ({
     label: c.name,
     points: c.points,
-    colour: CODE_COLOURS[c.name[0] ?? '0'] ?? '#64748b',
+    colour: codeColour(c.name),
   }));
   const latency: ChartSeries[] = [
     { label: 'p50', points: d.latency.p50, colour: '#16a34a' },
@@ -35,6 +44,28 @@ export function DrilldownCharts({ d, dark }: { d: Drilldown; dark: boolean }) {
         dark={dark}
       />
       <TimeSeriesChart title="Latency of 2xx responses" series={latency} format={formatMs} dark={dark} />
+      {d.tcp ? (
+        <section aria-label="TCP" data-testid="drilldown-tcp" className="space-y-4">
+          <TimeSeriesChart
+            title="TCP throughput"
+            series={[
+              { label: 'sent', points: d.tcp.sent, colour: TCP_COLOUR },
+              { label: 'received', points: d.tcp.received, colour: '#14b8a6' },
+            ]}
+            format={formatBytesRate}
+            dark={dark}
+          />
+          <TimeSeriesChart
+            title="TCP connections per second"
+            series={[
+              { label: 'opened', points: d.tcp.opened, colour: '#16a34a' },
+              { label: 'closed', points: d.tcp.closed, colour: '#64748b' },
+            ]}
+            format={formatRps}
+            dark={dark}
+          />
+        </section>
+      ) : null}
       {d.outbound ? (
         <TimeSeriesChart
           title="Outbound requests/s"

@@ -1,4 +1,5 @@
-// PromQL for the drilldown of one node or one edge: request rates by code and flags, latency
+// PromQL for the drilldown of one node or one edge: request rates by code, flags and gRPC status, TCP
+// bytes and connections, latency
 // percentiles (2xx), outbound rate, and the Envoy stats of the service host (retries, ejections,
 // per-endpoint state where the sidecars export `meshlens_endpoint_*`).
 import { hostClusterMatcher } from './envoy-stats';
@@ -92,8 +93,25 @@ export function reporterSum(
   }
 }
 
+/** Request rates by outcome; gRPC calls by their status too (a gRPC error rides on HTTP 200). */
 export function requestsByCodeQuery(s: Selection, range: string): string {
-  return reporterSum('istio_requests_total', s, ['response_code', 'response_flags'], range);
+  return reporterSum(
+    'istio_requests_total',
+    s,
+    ['response_code', 'response_flags', 'request_protocol', 'grpc_response_status'],
+    range,
+  );
+}
+
+/** Istio's TCP series for a drilldown: bytes each way, connections opened and closed (per second). */
+export function tcpQueries(s: Selection, range: string) {
+  const sum = (metric: string) => reporterSum(metric, s, [], range);
+  return {
+    sent: sum('istio_tcp_sent_bytes_total'),
+    received: sum('istio_tcp_received_bytes_total'),
+    opened: sum('istio_tcp_connections_opened_total'),
+    closed: sum('istio_tcp_connections_closed_total'),
+  };
 }
 
 export function latencyQuery(q: number, s: Selection, range: string): string {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ejectionSeries, endpointStates, foldRequests, parseDrilldownParams } from './drilldown';
-import { edgeSelection, latencyQuery, nodeInbound, requestsByCodeQuery } from './drilldown-queries';
+import {
+  edgeSelection,
+  latencyQuery,
+  nodeInbound,
+  requestsByCodeQuery,
+  tcpQueries,
+} from './drilldown-queries';
 import { parseNodeId } from './node-id';
 
 describe('node ids', () => {
@@ -39,8 +45,8 @@ describe('drilldown queries', () => {
   it('prefers the caller-reported series for an edge, falling back to the destination-reported ones', () => {
     const q = requestsByCodeQuery(edgeSelection(pp, reviews), '60s');
     expect(q).toBe(
-      'sum by (response_code,response_flags) (rate(istio_requests_total{reporter="source",source_workload_namespace="bookinfo",source_canonical_service="productpage",source_canonical_revision="v1",destination_service="reviews.bookinfo.svc.cluster.local"}[60s]))' +
-        ' or sum by (response_code,response_flags) (rate(istio_requests_total{reporter="destination",source_workload_namespace="bookinfo",source_canonical_service="productpage",source_canonical_revision="v1",destination_service="reviews.bookinfo.svc.cluster.local"}[60s]))',
+      'sum by (response_code,response_flags,request_protocol,grpc_response_status) (rate(istio_requests_total{reporter="source",source_workload_namespace="bookinfo",source_canonical_service="productpage",source_canonical_revision="v1",destination_service="reviews.bookinfo.svc.cluster.local"}[60s]))' +
+        ' or sum by (response_code,response_flags,request_protocol,grpc_response_status) (rate(istio_requests_total{reporter="destination",source_workload_namespace="bookinfo",source_canonical_service="productpage",source_canonical_revision="v1",destination_service="reviews.bookinfo.svc.cluster.local"}[60s]))',
     );
   });
 
@@ -176,5 +182,35 @@ describe('drilldown folding', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('drilldown: gRPC statuses and TCP', () => {
+  it('names gRPC outcomes by status in words and counts a non-OK status as an error, whatever the HTTP 200', () => {
+    const grpc = (status: string, code = '200') => ({
+      labels: {
+        response_code: code,
+        response_flags: '-',
+        request_protocol: 'grpc',
+        grpc_response_status: status,
+      },
+      points: [[10, 1]] as [number, number][],
+    });
+    const r = foldRequests([grpc('0'), grpc('14'), grpc('14', '503')]);
+    expect(r.byCode.map((c) => c.name)).toEqual(['0 OK', '14 UNAVAILABLE', '503']);
+    expect(r.errors).toEqual([[10, 2]]);
+  });
+
+  it('reads TCP throughput and connections for the element, with the reporter rules', () => {
+    const store = parseNodeId('app:bookinfo:ratings:v2');
+    const mongo = parseNodeId('svc:bookinfo:mongodb');
+    if (!store || !mongo) throw new Error('node ids');
+    const q = tcpQueries(edgeSelection(store, mongo), '60s');
+    expect(q.sent).toContain(
+      'istio_tcp_sent_bytes_total{reporter="source",source_workload_namespace="bookinfo"',
+    );
+    expect(q.received).toContain('istio_tcp_received_bytes_total');
+    expect(q.opened).toContain('istio_tcp_connections_opened_total');
+    expect(q.closed).toContain('istio_tcp_connections_closed_total');
   });
 });

@@ -9,10 +9,12 @@ import {
   outboundQuery,
   requestsByCodeQuery,
   type Selection,
+  tcpQueries,
 } from './drilldown-queries';
 import { parseClusterName } from './envoy-stats';
 import { isHost, type NodeRef, parseNodeId } from './node-id';
 import { parseDurationSeconds, promDuration } from './params';
+import { grpcStatusName } from './response-flags';
 
 /** [unix seconds, value] */
 export type Points = [number, number][];
@@ -43,6 +45,8 @@ export interface Drilldown {
     byFlags: NamedSeries[];
   };
   outbound?: Points;
+  /** TCP throughput (bytes/s each way) and connections (opened, closed per second); absent without TCP. */
+  tcp?: { sent: Points; received: Points; opened: Points; closed: Points };
   latency: { p50: Points; p95: Points; p99: Points };
   host?: string;
   retries: Reported<{ attempted: Points; succeeded: Points; overflow: Points; exhausted: Points }>;
@@ -124,6 +128,7 @@ export async function buildDrilldown(
       : Promise.resolve(undefined),
   ]);
   if (!byCode.ok) return { ok: false, error: byCode.error };
+  const tcp = await readTcp(tcpQueries(sel, w), range);
 
   const host = hostOf(p);
   const caller =
@@ -142,6 +147,7 @@ export async function buildDrilldown(
       step,
       requests: foldRequests(byCode.value),
       ...(outbound ? { outbound: single(outbound) } : {}),
+      ...(tcp ? { tcp } : {}),
       latency: { p50: finite(single(p50)), p95: finite(single(p95)), p99: finite(single(p99)) },
       ...(host ? { host } : {}),
       retries: envoy?.retries ?? { reported: false },
@@ -149,6 +155,22 @@ export async function buildDrilldown(
       endpoints: envoy?.endpoints ?? { reported: false },
     },
   };
+}
+
+/** The TCP series, or undefined when the element carries no TCP (every answer empty or failed). */
+async function readTcp(
+  q: ReturnType<typeof tcpQueries>,
+  range: (q: string) => Promise<{ ok: true; value: RangeSeries[] } | { ok: false; error: PromError }>,
+): Promise<Drilldown['tcp']> {
+  const [sent, received, opened, closed] = await Promise.all([
+    range(q.sent),
+    range(q.received),
+    range(q.opened),
+    range(q.closed),
+  ]);
+  const pts = (r: typeof sent): Points => (r.ok ? finite(r.value[0]?.points ?? []) : []);
+  const tcp = { sent: pts(sent), received: pts(received), opened: pts(opened), closed: pts(closed) };
+  return Object.values(tcp).some((p) => p.length > 0) ? tcp : undefined;
 }
 
 type EnvoyQ = ReturnType<typeof envoyQueries>;
@@ -273,6 +295,19 @@ export function ejectionSeries(ejected: readonly RangeSeries[]): NamedSeries[] {
     }));
 }
 
+/**
+ * A series' outcome as Kiali names it: the HTTP code; for gRPC the status in words (`14 UNAVAILABLE`)
+ * unless the HTTP code is 4xx/5xx or there was no response. Errors: no response, 4xx, 5xx, gRPC ≠ 0.
+ */
+export function outcomeOf(labels: Record<string, string>): { code: string; isError: boolean } {
+  const http = labels.response_code || '0';
+  const httpError = http === '0' || http.startsWith('4') || http.startsWith('5');
+  const status = labels.grpc_response_status;
+  if (labels.request_protocol !== 'grpc' || httpError || !status) return { code: http, isError: httpError };
+  const name = grpcStatusName(status);
+  return { code: name ? `${status} ${name}` : status, isError: status !== '0' };
+}
+
 /** Totals, errors and error share per timestamp from the by-code/flags series. */
 export function foldRequests(series: readonly RangeSeries[]): Drilldown['requests'] {
   const total = new Map<number, number>();
@@ -280,9 +315,8 @@ export function foldRequests(series: readonly RangeSeries[]): Drilldown['request
   const byCode = new Map<string, Map<number, number>>();
   const byFlags: NamedSeries[] = [];
   for (const s of series) {
-    const code = s.labels.response_code || '0';
+    const { code, isError } = outcomeOf(s.labels);
     const flags = s.labels.response_flags || '-';
-    const isError = code === '0' || code.startsWith('4') || code.startsWith('5');
     let c = byCode.get(code);
     if (!c) {
       c = new Map();
