@@ -1,6 +1,7 @@
 // The live service graph against the running demo: every Bookinfo node and edge is drawn; the reviews
 // service shows an endpoint ejected by outlier detection; the edge into ratings (gRPC) shows retries and
-// its failed calls (gRPC statuses ride on HTTP 200, told apart by their response flags).
+// its failed calls (gRPC statuses ride on HTTP 200, told apart by their response flags); mTLS locks and
+// the legacy client's plaintext edge; the gRPC and TCP edges and the traffic selector.
 import { GraphPage } from './pages/graph-page';
 import { expect, test } from './support/test';
 
@@ -67,6 +68,52 @@ test('the edge into ratings (gRPC) shows retries and its failed calls', async ({
   ).toBeVisible({
     timeout: 60_000,
   });
+});
+
+test('mTLS: the lock on Bookinfo edges, none on the legacy client’s plaintext edge, which stands out', async ({
+  page,
+}) => {
+  const graph = new GraphPage(page);
+  await graph.open();
+  const mtls = 'app:bookinfo:productpage:v1->svc:bookinfo:details';
+  // The legacy client has no sidecar: the destination reports it as unknown, in plaintext.
+  const legacy = 'unknown->svc:bookinfo:details';
+  await graph.expectEdgeClass(mtls, 'mtls');
+  await graph.expectEdgeClass(legacy, 'plaintext');
+  expect((await graph.edgeInfo(legacy))?.classes).not.toContain('mtls');
+  expect((await graph.edgeInfo(mtls))?.label).toContain('🔒');
+  // Bookinfo runs under a mesh-wide STRICT policy: its namespace badge says so.
+  await expect(page.locator('[data-testid="namespace-mtls"][data-namespace="bookinfo"]')).toHaveAttribute(
+    'data-mode',
+    'STRICT',
+  );
+  await graph.selectEdge(legacy);
+  await expect(graph.panel.getByTestId('edge-mtls-warning')).toContainText(
+    /plaintext into a PERMISSIVE workload/,
+  );
+  await graph.selectEdge(mtls);
+  await expect(graph.panel.getByTestId('edge-mtls')).toContainText('All requests over mutual TLS');
+  await expect(graph.panel.getByTestId('dest-principal')).toHaveText(
+    /^spiffe:\/\/cluster\.local\/ns\/bookinfo\/sa\//,
+  );
+});
+
+test('protocols: the gRPC edge into ratings by status, the TCP edge to the store in bytes/s, and the selector', async ({
+  page,
+}) => {
+  const graph = new GraphPage(page);
+  await graph.open();
+  const grpc = 'app:bookinfo:reviews:v2->svc:bookinfo:ratings';
+  const tcp = 'app:bookinfo:ratings:v1->svc:bookinfo:mongodb';
+  await graph.expectEdgeClass(grpc, 'grpc');
+  await graph.expectEdgeClass(tcp, 'tcp');
+  expect((await graph.edgeInfo(tcp))?.label).toMatch(/B\/s/);
+  await graph.selectEdge(tcp);
+  await expect(graph.panel.getByTestId('drilldown-tcp')).toBeVisible({ timeout: 60_000 });
+  // The traffic selector, as a URL parameter: TCP only leaves the gRPC edge out.
+  await graph.open('duration=5m&refresh=5&traffic=tcp');
+  await graph.expectEdgeClass(tcp, 'tcp');
+  expect(await graph.edgeInfo(grpc)).toBeUndefined();
 });
 
 test('focus on a node and one hop dims the rest, from the URL and from the control', async ({ page }) => {

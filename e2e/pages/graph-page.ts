@@ -165,6 +165,27 @@ export class GraphPage {
     return { name: download.suggestedFilename(), bytes: await readFile(path) };
   }
 
+  /** A drawn edge's classes, label and protocol (undefined while it is not drawn). */
+  edgeInfo(id: string): Promise<{ classes: string[]; label: string; protocol: string } | undefined> {
+    return this.page.evaluate((edgeId) => {
+      type E = { empty(): boolean; classes(): string[]; data(k: string): unknown };
+      const cy = (window as unknown as { __meshlensCy?: { getElementById(id: string): E } }).__meshlensCy;
+      const e = cy?.getElementById(edgeId);
+      if (!e || e.empty()) return undefined;
+      return { classes: e.classes(), label: String(e.data('label')), protocol: String(e.data('protocol')) };
+    }, id);
+  }
+
+  /** Waits until the edge is drawn with `cls` among its classes. */
+  async expectEdgeClass(id: string, cls: string, timeout = 90_000): Promise<void> {
+    await expect
+      .poll(async () => (await this.edgeInfo(id))?.classes ?? [], {
+        timeout,
+        message: `${id} drawn as ${cls}`,
+      })
+      .toContain(cls);
+  }
+
   endpointRows(): Locator {
     return this.panel.getByTestId('endpoint-row');
   }
