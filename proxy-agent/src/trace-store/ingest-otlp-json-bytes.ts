@@ -5,6 +5,7 @@
 // undefined, so the caller parses it whole: answers, rejections and error texts never differ.
 import type { OtlpResourceSpans, OtlpScopeSpans } from '../../../lib/jaeger/from-otlp';
 import type { Process } from '../../../lib/jaeger/model';
+import { IdTextCache } from './id-text-cache';
 import { cutWarning, type IngestBatch, newBatch, processOf, scopeTags, trailingTags } from './ingest-common';
 import { ingestParsedSpan } from './ingest-otlp-json';
 import {
@@ -18,7 +19,6 @@ import {
   tagPart,
   warningsEnd,
 } from './span-parts';
-import { TraceIdCache } from './trace-id-cache';
 
 /** Thrown where the body leaves the shapes this reader walks: the caller parses the body whole. */
 class NotWalked extends Error {}
@@ -296,6 +296,8 @@ const utf8Slice: Slicer =
 /** Names a context knows, by length: a key is matched on its bytes, never made a string. */
 interface KnownKey {
   bytes: Buffer;
+  /** Its first four bytes as a little-endian word (0 for shorter names): most candidates fail on it. */
+  head: number;
   code: number;
 }
 type KeyTable = KnownKey[][];
@@ -310,7 +312,8 @@ function keyTable(names: Record<string, number>): KeyTable {
       row = [];
       table[name.length] = row;
     }
-    row.push({ bytes: Buffer.from(name), code });
+    const bytes = Buffer.from(name);
+    row.push({ bytes, head: bytes.length >= 4 ? bytes.readInt32LE(0) : 0, code });
   }
   return table;
 }
@@ -323,9 +326,10 @@ function readKey(table: KeyTable): number {
   const n = strEnd - strStart;
   const row = table[n];
   if (row !== undefined) {
+    const head = n >= 4 ? view.getInt32(strStart, true) : 0;
     for (let i = 0; i < row.length; i++) {
       const known = row[i] as KnownKey;
-      if (sameBytes(buf, strStart, known.bytes, n)) return known.code;
+      if (known.head === head && sameBytes(buf, strStart, known.bytes, n)) return known.code;
     }
   }
   return UNKNOWN_KEY;
@@ -612,14 +616,14 @@ function readSpan(scopeParts: TagPart[], process: Process, maxLen: number): Inge
       case K_SPAN_ID:
         if (c !== QUOTE) return FALLBACK;
         scanString();
-        spanID = hexText(16);
+        spanID = spanIdText();
         if (spanID === undefined) return FALLBACK;
         break;
       case K_PARENT:
         if (c !== QUOTE) return FALLBACK;
         scanString();
         if (strEnd !== strStart) {
-          const hex = hexText(16);
+          const hex = spanIdText();
           if (hex !== undefined) parentSpanID = hex;
           else if (!allZeroes16()) return FALLBACK; // sixteen zeroes: no parent
         }
@@ -758,7 +762,8 @@ function readNanos(c: number): boolean {
   return true;
 }
 
-const traceIds = new TraceIdCache(32);
+const traceIds = new IdTextCache(32, 1024);
+const spanIds = new IdTextCache(16, 4096);
 
 /** The trace id of the string just scanned, lowercase hex; undefined if not 32 hex digits, not all zero. */
 function traceIdText(): string | undefined {
@@ -767,6 +772,16 @@ function traceIdText(): string | undefined {
   if (known !== undefined) return known;
   const hex = hexText(32);
   if (hex !== undefined) traceIds.remember(view, strStart, hex);
+  return hex;
+}
+
+/** A span id (the string just scanned), as hexText(16): one string for the span and for its children. */
+function spanIdText(): string | undefined {
+  if (strEnd - strStart !== 16) return undefined;
+  const known = spanIds.find(view, strStart);
+  if (known !== undefined) return known;
+  const hex = hexText(16);
+  if (hex !== undefined) spanIds.remember(view, strStart, hex);
   return hex;
 }
 
@@ -1001,7 +1016,7 @@ function readAttribute(maxLen: number, index: number): TagPart | typeof FALLBACK
   if (keyStart < 0 || kind === 0) return FALLBACK;
   const key = keyEscaped
     ? (JSON.parse(utf8Slice.call(buf, keyStart - 1, keyEnd + 1)) as string)
-    : utf8Slice.call(buf, keyStart, keyEnd);
+    : keyText(keyStart, keyEnd, index);
   let part: TagPart;
   if (kind === V_STRING) {
     strStart = valueStart;
@@ -1028,6 +1043,22 @@ function readAttribute(maxLen: number, index: number): TagPart | typeof FALLBACK
 }
 
 let intValue = 0;
+
+/** The key last read at each place (one-off values repeat their keys): the same string again. */
+const keysAt: ({ bytes: Buffer; key: string } | undefined)[] = [];
+const MAX_PLACED_KEY_BYTES = 128;
+
+/** The text of an unescaped key, the string read at this place before when the bytes are the same. */
+function keyText(start: number, stop: number, index: number): string {
+  const n = stop - start;
+  if (index >= MAX_GUESSES || n > MAX_PLACED_KEY_BYTES) return utf8Slice.call(buf, start, stop);
+  const known = keysAt[index];
+  if (known !== undefined && known.bytes.length === n && sameBytes(buf, start, known.bytes, n))
+    return known.key;
+  const key = utf8Slice.call(buf, start, stop);
+  keysAt[index] = { bytes: Buffer.from(buf.subarray(start, stop)), key };
+  return key;
+}
 
 /**
  * A hash of an attribute's bytes from its `{` through its first `}}` (where one written as exporters write

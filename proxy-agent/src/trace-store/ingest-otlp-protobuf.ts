@@ -5,6 +5,7 @@
 // to protobufjs (which then accepts it or says why not), so answers never differ from the reference path.
 import type { OtlpResourceSpans } from '../../../lib/jaeger/from-otlp';
 import type { Process } from '../../../lib/jaeger/model';
+import { IdTextCache } from './id-text-cache';
 import {
   addReferenceSpan,
   cutWarning,
@@ -27,7 +28,6 @@ import {
   tagPart,
   warningsEnd,
 } from './span-parts';
-import { TraceIdCache } from './trace-id-cache';
 
 const VARINT = 0;
 const FIXED64 = 1;
@@ -298,12 +298,20 @@ function readId(r: Reader, end: number, bytes: number): string | undefined {
     r.pos = end;
     return hex;
   }
+  // A span id: one string for the span and for its children's parent id.
+  const known = spanIds.find(r.view, r.pos);
+  if (known !== undefined) {
+    r.pos = end;
+    return known;
+  }
   const hex = hexSlice.call(buf, r.pos, end);
+  spanIds.remember(r.view, r.pos, hex);
   r.pos = end;
   return hex;
 }
 
-const traceIds = new TraceIdCache(16);
+const traceIds = new IdTextCache(16, 1024);
+const spanIds = new IdTextCache(8, 4096);
 
 // Buffer's own slicers, without toString's argument checks (what protobufjs' reader calls too).
 type Slicer = (this: Buffer, start: number, end: number) => string;

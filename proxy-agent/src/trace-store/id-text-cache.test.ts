@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { TraceIdCache } from './trace-id-cache';
+import { IdTextCache } from './id-text-cache';
 
 const viewOf = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
 
-describe('TraceIdCache', () => {
+describe('IdTextCache', () => {
   it('answers the text of the very bytes remembered, never of other bytes sharing a slot', () => {
-    const cache = new TraceIdCache(16);
+    const cache = new IdTextCache(16, 1024);
     const ids = Array.from({ length: 5000 }, (_, i) => {
       const b = Buffer.alloc(20); // at offset 2: ids need not be aligned
       b.writeUInt32BE(i, 2);
