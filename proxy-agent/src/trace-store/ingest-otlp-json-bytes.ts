@@ -318,6 +318,31 @@ function keyTable(names: Record<string, number>): KeyTable {
   return table;
 }
 
+/** A span member's name and colon as last read at a place of the span, and its code. */
+interface PlacedKey extends KnownBytes {
+  code: number;
+}
+const MAX_KEY_PLACES = 32;
+const spanKeysAt: (PlacedKey | undefined)[] = [];
+
+/**
+ * readKey(SPAN_KEYS) for the `place`th member of a span: first the bytes found at that place in the span
+ * before (exporters write members in one order), compared whole, without scanning them.
+ */
+function readSpanKey(place: number): number {
+  const start = pos;
+  const guess = place < MAX_KEY_PLACES ? spanKeysAt[place] : undefined;
+  if (guess !== undefined && equalAt(guess, start)) {
+    pos = start + guess.bytes.length;
+    return guess.code;
+  }
+  const code = readKey(SPAN_KEYS);
+  if (code !== ESCAPED_KEY && place < MAX_KEY_PLACES && pos - start <= 64) {
+    spanKeysAt[place] = { ...knownBytes(start), code };
+  }
+  return code;
+}
+
 /** Reads a member's key (the cursor on its quote) and the colon after it; its code in `table`. */
 function readKey(table: KeyTable): number {
   scanString();
@@ -595,8 +620,9 @@ function readSpan(scopeParts: TagPart[], process: Process, maxLen: number): Inge
   let logs: string[] | null = null;
   const tags = new TagCollector();
   for (let i = 0; i < scopeParts.length; i++) tags.tag(scopeParts[i] as TagPart);
+  let place = 0;
   for (let first = true; nextMember(first); first = false) {
-    const key = readKey(SPAN_KEYS);
+    const key = readSpanKey(place++);
     if (key === ESCAPED_KEY) return FALLBACK;
     if (key === UNKNOWN_KEY) {
       skipValue(0);
@@ -909,23 +935,42 @@ const oneOff = new Uint8Array(MAX_GUESSES);
 
 /** Whether `cached` is the attribute at `start` (then the cursor moves past it). */
 function matches(cached: CachedAttribute, start: number, maxLen: number): boolean {
-  const bytes = cached.bytes;
-  const n = bytes.length;
-  if (cached.maxLen !== maxLen || end - start < n) return false;
-  const words = cached.words;
-  const v = view;
-  for (let i = 0; i < words.length; i++) if (v.getInt32(start + 4 * i, true) !== words[i]) return false;
-  const b = buf;
-  for (let i = words.length * 4; i < n; i++) if (b[start + i] !== bytes[i]) return false;
-  pos = start + n;
+  if (cached.maxLen !== maxLen || !equalAt(cached, start)) return false;
+  pos = start + cached.bytes.length;
   return true;
 }
 
-function cachedAttribute(start: number, maxLen: number, part: TagPart): CachedAttribute {
+/** Bytes known to be valid JSON (an attribute, a member's name and colon), with their words. */
+interface KnownBytes {
+  bytes: Buffer;
+  /** The bytes as little-endian 32-bit words (the whole words of them): compared four at a time. */
+  words: Int32Array;
+}
+
+/** A copy of the body's bytes from `start` to the cursor, with their words. */
+function knownBytes(start: number): KnownBytes {
   const bytes = Buffer.from(buf.subarray(start, pos));
   const words = new Int32Array(bytes.length >> 2);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   for (let i = 0; i < words.length; i++) words[i] = v.getInt32(4 * i, true);
+  return { bytes, words };
+}
+
+/** Whether the body holds `known`'s bytes at `start`. */
+function equalAt(known: KnownBytes, start: number): boolean {
+  const bytes = known.bytes;
+  const n = bytes.length;
+  if (end - start < n) return false;
+  const words = known.words;
+  const v = view;
+  for (let i = 0; i < words.length; i++) if (v.getInt32(start + 4 * i, true) !== words[i]) return false;
+  const b = buf;
+  for (let i = words.length * 4; i < n; i++) if (b[start + i] !== bytes[i]) return false;
+  return true;
+}
+
+function cachedAttribute(start: number, maxLen: number, part: TagPart): CachedAttribute {
+  const { bytes, words } = knownBytes(start);
   return { bytes, words, maxLen, part };
 }
 
