@@ -14,6 +14,7 @@ import {
 import { criticalPath, sectionsBySpan } from '@/lib/traces/critical-path';
 import type { TraceTree } from '@/lib/traces/span-tree';
 import type { ViewRange } from '@/lib/traces/time-layout';
+import { afterPaint } from './after-paint';
 import { downloadTrace } from './download-trace';
 import { SpanDetail } from './span-detail';
 import { TraceMinimap } from './trace-minimap';
@@ -35,8 +36,7 @@ export function TimelinePane({ trace, tree, colors, initialSpanId, onShowOnGraph
   const [sections, setSections] = useState(() => (big ? undefined : sectionsBySpan(criticalPath(tree))));
   useEffect(() => {
     if (!big) return;
-    const id = window.setTimeout(() => setSections(sectionsBySpan(criticalPath(tree))), 0);
-    return () => window.clearTimeout(id);
+    return afterPaint(() => setSections(sectionsBySpan(criticalPath(tree))));
   }, [tree, big]);
   const bounds: ViewRange = useMemo(() => ({ start: tree.startTime, end: tree.endTime }), [tree]);
   const initialKey = useMemo(() => {

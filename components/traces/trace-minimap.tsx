@@ -4,8 +4,50 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TraceTree } from '@/lib/traces/span-tree';
 import type { ViewRange } from '@/lib/traces/time-layout';
+import { afterPaint } from './after-paint';
 
 export const MINIMAP_HEIGHT = 56;
+/** Up to this many spans the minimap is drawn in the same frame as the rows. */
+const DRAW_AT_ONCE_MAX_SPANS = 2_000;
+
+/** Every span as a thin bar, one fill colour at a time. */
+function draw(
+  canvas: HTMLCanvasElement,
+  ctx: CanvasRenderingContext2D,
+  tree: TraceTree,
+  colors: ReadonlyMap<string, string>,
+): void {
+  const width = canvas.clientWidth || 800;
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(MINIMAP_HEIGHT * ratio);
+  ctx.scale(ratio, ratio);
+  ctx.clearRect(0, 0, width, MINIMAP_HEIGHT);
+  const n = tree.nodes.length;
+  const total = Math.max(1, tree.duration);
+  const rowH = MINIMAP_HEIGHT / Math.max(1, n);
+  const h = Math.max(1, rowH);
+  // One fill colour at a time: a 100,000-span trace is 100,000 rectangles but a dozen style changes.
+  const byColor = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const node = tree.nodes[i];
+    if (!node) continue;
+    const color = node.isError ? '#dc2626' : (colors.get(node.serviceName) ?? '#64748b');
+    const list = byColor.get(color);
+    if (list) list.push(i);
+    else byColor.set(color, [i]);
+  }
+  for (const [color, list] of byColor) {
+    ctx.fillStyle = color;
+    for (const i of list) {
+      const node = tree.nodes[i];
+      if (!node) continue;
+      const x = ((node.startTime - tree.startTime) / total) * width;
+      const w = Math.max(1, ((node.endTime - node.startTime) / total) * width);
+      ctx.fillRect(x, i * rowH, w, h);
+    }
+  }
+}
 
 export function TraceMinimap({
   tree,
@@ -25,36 +67,9 @@ export function TraceMinimap({
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
-    const width = canvas.clientWidth || 800;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(MINIMAP_HEIGHT * ratio);
-    ctx.scale(ratio, ratio);
-    ctx.clearRect(0, 0, width, MINIMAP_HEIGHT);
-    const n = tree.nodes.length;
-    const total = Math.max(1, tree.duration);
-    const rowH = MINIMAP_HEIGHT / Math.max(1, n);
-    const h = Math.max(1, rowH);
-    // One fill colour at a time: a 100,000-span trace is 100,000 rectangles but a dozen style changes.
-    const byColor = new Map<string, number[]>();
-    for (let i = 0; i < n; i++) {
-      const node = tree.nodes[i];
-      if (!node) continue;
-      const color = node.isError ? '#dc2626' : (colors.get(node.serviceName) ?? '#64748b');
-      const list = byColor.get(color);
-      if (list) list.push(i);
-      else byColor.set(color, [i]);
-    }
-    for (const [color, list] of byColor) {
-      ctx.fillStyle = color;
-      for (const i of list) {
-        const node = tree.nodes[i];
-        if (!node) continue;
-        const x = ((node.startTime - tree.startTime) / total) * width;
-        const w = Math.max(1, ((node.endTime - node.startTime) / total) * width);
-        ctx.fillRect(x, i * rowH, w, h);
-      }
-    }
+    // A big trace's 100,000 bars are drawn after the first rows are on screen.
+    if (tree.nodes.length > DRAW_AT_ONCE_MAX_SPANS) return afterPaint(() => draw(canvas, ctx, tree, colors));
+    draw(canvas, ctx, tree, colors);
   }, [tree, colors]);
 
   const fractionAt = (clientX: number) => {

@@ -189,6 +189,8 @@ describe('Jaeger client, falling back to v3', () => {
   });
 });
 
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
 describe('a trace answer passed through unparsed (the browser reads big traces itself)', () => {
   const routes: [string, Route][] = [
     ['v1', v1Jaeger],
@@ -201,11 +203,12 @@ describe('a trace answer passed through unparsed (the browser reads big traces i
       const answer = await client.getTraceAnswer(TRACE_ID);
       if (!answer.ok) throw new Error(answer.error.message);
       expect(answer.value.api).toBe(api);
-      expect(answer.value.text).toBe(JSON.stringify(api === 'v1' ? capture.legacy : capture.v3));
+      const text = new TextDecoder().decode(answer.value.bytes);
+      expect(text).toBe(JSON.stringify(api === 'v1' ? capture.legacy : capture.v3));
       const fresh = createJaegerClient({ baseUrl: 'http://jaeger:16686', fetch: fakeFetch(route) });
       const viaServer = await fresh.getTrace(TRACE_ID);
       expect(readTraceAnswer(answer.value)).toEqual(viaServer);
-      expect(readTraceAnswerBody(answer.value.api, JSON.parse(answer.value.text))).toEqual(viaServer);
+      expect(readTraceAnswerBody(answer.value.api, JSON.parse(text))).toEqual(viaServer);
     },
   );
 
@@ -226,11 +229,11 @@ describe('a trace answer passed through unparsed (the browser reads big traces i
   });
 
   it('reads a 2xx answer that holds no trace, or is not JSON, as getTrace does: in words', () => {
-    expect(readTraceAnswer({ api: 'v1', text: '<html>' })).toMatchObject({
+    expect(readTraceAnswer({ api: 'v1', bytes: utf8('<html>') })).toMatchObject({
       ok: false,
       error: { kind: 'bad_answer', message: 'unexpected answer from Jaeger: not JSON' },
     });
-    expect(readTraceAnswer({ api: 'v1', text: '{"data":null}' })).toMatchObject({
+    expect(readTraceAnswer({ api: 'v1', bytes: utf8('{"data":null}') })).toMatchObject({
       ok: false,
       error: { kind: 'not_found' },
     });

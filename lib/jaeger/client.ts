@@ -70,14 +70,15 @@ export interface JaegerClient {
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 type Raw = { status: number; body: unknown; json: boolean } | { error: JaegerError };
-type RawText = { status: number; text: string } | { error: JaegerError };
+type RawBytes = { status: number; bytes: Uint8Array<ArrayBuffer> } | { error: JaegerError };
 
-function parsed(raw: RawText): Raw {
+function parsed(raw: RawBytes): Raw {
   if ('error' in raw) return raw;
+  const text = new TextDecoder().decode(raw.bytes);
   try {
-    return { status: raw.status, body: JSON.parse(raw.text), json: true };
+    return { status: raw.status, body: JSON.parse(text), json: true };
   } catch {
-    return { status: raw.status, body: raw.text, json: false };
+    return { status: raw.status, body: text, json: false };
   }
 }
 
@@ -139,7 +140,7 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let apiVersion: 'v1' | 'v3' = 'v1';
 
-  async function getText(path: string): Promise<RawText> {
+  async function getBytes(path: string): Promise<RawBytes> {
     let res: Response;
     try {
       res = await doFetch(`${baseUrl}${path}`, {
@@ -155,9 +156,13 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
         },
       };
     }
-    return { status: res.status, text: await res.text().catch(() => '') };
+    const bytes = await res.arrayBuffer().then(
+      (b) => new Uint8Array(b),
+      () => new Uint8Array(0),
+    );
+    return { status: res.status, bytes };
   }
-  const get = async (path: string): Promise<Raw> => parsed(await getText(path));
+  const get = async (path: string): Promise<Raw> => parsed(await getBytes(path));
 
   /** Tries v1, and v3 when v1's route is missing (remembering that for the next calls). */
   async function either<T>(
@@ -174,21 +179,21 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
     return viaV3();
   }
 
-  /** A trace's 2xx answer as text, v1 first and v3 where v1's route is missing; failures read as for any call. */
+  /** A trace's 2xx answer as bytes, v1 first and v3 where v1's route is missing; failures read as for any call. */
   async function traceAnswer(traceId: string): Promise<JaegerResult<TraceAnswer>> {
     const id = encodeURIComponent(traceId);
     if (apiVersion === 'v1') {
-      const raw = await getText(`/api/traces/${id}`);
+      const raw = await getBytes(`/api/traces/${id}`);
       if (!('error' in raw) && raw.status >= 200 && raw.status < 300) {
-        return { ok: true, value: { api: 'v1', text: raw.text } };
+        return { ok: true, value: { api: 'v1', bytes: raw.bytes } };
       }
       const failed = parsed(raw);
       if (!routeMissing(failed)) return failure(v1Traces(failed));
       apiVersion = 'v3';
     }
-    const raw = await getText(`/api/v3/traces/${id}`);
+    const raw = await getBytes(`/api/v3/traces/${id}`);
     if (!('error' in raw) && raw.status >= 200 && raw.status < 300) {
-      return { ok: true, value: { api: 'v3', text: raw.text } };
+      return { ok: true, value: { api: 'v3', bytes: raw.bytes } };
     }
     return failure(v3(parsed(raw), () => undefined));
   }

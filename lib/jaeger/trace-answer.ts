@@ -5,10 +5,13 @@ import type { JaegerError, JaegerResult } from './client';
 import type { Trace } from './model';
 import { readTraces } from './read-traces';
 
-/** A 2xx trace answer's text and which API wrote it (v1: `{data: [trace]}`; v3: OTLP under `result`). */
+/**
+ * A 2xx trace answer's bytes and which API wrote it (v1: `{data: [trace]}`; v3: OTLP under `result`). Bytes,
+ * not text: the server passes 46 MiB on without decoding and encoding them again.
+ */
 export interface TraceAnswer {
   api: 'v1' | 'v3';
-  text: string;
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
 export function badAnswer(status: number, why: string): { ok: false; error: JaegerError } {
@@ -33,11 +36,11 @@ export function readTraceAnswerBody(
     : { ok: false, error: { kind: 'not_found', message: 'trace not found' } };
 }
 
-/** The trace in an answer's text. */
+/** The trace in an answer's bytes (UTF-8 JSON). */
 export function readTraceAnswer(answer: TraceAnswer, status = 200): JaegerResult<Trace> {
   let body: unknown;
   try {
-    body = JSON.parse(answer.text);
+    body = JSON.parse(new TextDecoder().decode(answer.bytes));
   } catch {
     return badAnswer(status, 'not JSON');
   }

@@ -27,7 +27,7 @@ export async function loadTrace(traceId: string): Promise<TraceResponse> {
   if (!id.ok) throw new Error(`not a trace id: ${id.error}`);
   const answer = await getTraceAnswerCached(id.id);
   if (!answer.ok) throw new Error(jaegerApiError(answer.error).message);
-  if (answer.value.text.length > prefetchMaxBytes()) {
+  if (answer.value.bytes.byteLength > prefetchMaxBytes()) {
     throw new Error('too big to embed in the page; read by the browser');
   }
   const result = readTraceAnswer(answer.value);

@@ -12,9 +12,20 @@ export const TRACE_CACHE_TTL_MS = 10_000;
 /** Bytes of answers kept in memory at most, over all cached traces (env `MESHLENS_TRACE_CACHE_MAX_BYTES`). */
 export const TRACE_CACHE_MAX_BYTES = 256 * 2 ** 20;
 
+/**
+ * Answers above this many bytes go to the browser uncompressed (env `MESHLENS_TRACE_COMPRESS_MAX_BYTES`):
+ * gzip costs the server about a second of CPU per 46 MiB (100,000 spans), more than sending it on a LAN.
+ */
+export const TRACE_COMPRESS_MAX_BYTES = 4 * 2 ** 20;
+
+export function traceCompressMaxBytes(): number {
+  return envNumber('MESHLENS_TRACE_COMPRESS_MAX_BYTES', TRACE_COMPRESS_MAX_BYTES);
+}
+
 function envNumber(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
+  const text = process.env[name];
+  const n = Number(text);
+  return text !== undefined && text !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
 interface Entry {
@@ -50,7 +61,7 @@ export function getTraceAnswerCached(traceId: string): Promise<JaegerResult<Trac
   void entry.result.then((r) => {
     // Failures are not kept: the next read asks Jaeger again.
     if (!r.ok) cache.delete(traceId);
-    else entry.bytes = r.value.text.length;
+    else entry.bytes = r.value.bytes.byteLength;
     evict(Date.now(), maxBytes);
   });
   return entry.result;
