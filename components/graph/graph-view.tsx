@@ -45,6 +45,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
       graphType: state.graphType,
       duration: state.duration,
       queryTime: state.at,
+      rateGrpc: state.grpcRate,
     },
     refreshMs,
     drawn,

@@ -4,6 +4,7 @@ import { startReads } from './graph-reads';
 import type { ConfigResult } from './mesh-config-source';
 import { parseGraphParams } from './params';
 import { JOIN_SEPARATOR, REQUEST_JOINED, REQUEST_LABELS } from './promql';
+import type { Sample } from './series';
 import { BOOKINFO, requestSample } from './test-samples';
 
 const sample = requestSample({
@@ -90,5 +91,32 @@ describe('graph reads', () => {
       ]),
     ).requests;
     expect(failed.ok && failed.value).toHaveLength(1);
+  });
+
+  it('with rateGrpc=sent, gRPC calls give way to the messages their callers sent (no code: counted OK)', async () => {
+    const call: Sample = {
+      labels: { ...sample.labels, request_protocol: 'grpc', grpc_response_status: '14' },
+      value: 1,
+    };
+    const callJoined = {
+      labels: { [REQUEST_JOINED]: REQUEST_LABELS.map((l) => call.labels[l] ?? '').join(JOIN_SEPARATOR) },
+      value: 1,
+    };
+    const prometheus = fakePrometheus([
+      ['label_join', [joined, callJoined]],
+      ['istio_request_messages_total', [{ labels: { ...sample.labels, request_protocol: '' }, value: 40 }]],
+    ]);
+    const r = await start('rateGrpc=sent', prometheus).requests;
+    expect(
+      r.ok && r.value.map((s) => [s.labels.request_protocol, s.labels.grpc_response_status ?? '', s.value]),
+    ).toEqual([
+      ['http', '', 2],
+      ['grpc', '0', 40],
+    ]);
+    expect(prometheus.asked.some((q) => q.includes('istio_response_messages_total'))).toBe(false);
+    // The default reads no messages at all.
+    const calls = fakePrometheus([['label_join', [joined, callJoined]]]);
+    await start('', calls).requests;
+    expect(calls.asked.some((q) => q.includes('messages_total'))).toBe(false);
   });
 });

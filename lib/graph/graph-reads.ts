@@ -8,6 +8,7 @@ import { type LatencyDeps, readLatency } from './latency-read';
 import type { ConfigResult } from './mesh-config-source';
 import { type GraphParams, promDuration } from './params';
 import {
+  grpcMessageRateQuery,
   joinedRequestRateQuery,
   type Matcher,
   reporterSelections,
@@ -37,7 +38,14 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
   const selections = [...sel.source, ...sel.destination];
   const http = readRequests(deps.prometheus, selections, range, time);
   const callers = http.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined));
-  const requests = withTcp(http, deps.prometheus.instant(tcpRateQuery(selections, range), time));
+  const calls = withTcp(http, deps.prometheus.instant(tcpRateQuery(selections, range), time));
+  const requests =
+    params.rateGrpc === undefined || params.rateGrpc === 'requests'
+      ? calls
+      : withGrpcMessages(
+          calls,
+          deps.prometheus.instant(grpcMessageRateQuery(selections, range, params.rateGrpc), time),
+        );
   return {
     requests,
     latency: readLatency({ params, deps, sel, callers }, time),
@@ -74,6 +82,24 @@ async function withTcp(
   if (!r.ok || !t.ok || t.value.length === 0) return r;
   const tcpSamples = t.value.map((s) => ({ ...s, labels: { ...s.labels, request_protocol: 'tcp' } }));
   return { ok: true, value: [...r.value, ...tcpSamples] };
+}
+
+/**
+ * Kiali's gRPC message rates: the gRPC request series give way to message series (`or` of the metrics
+ * keeps one per label set for `total`, so the two are summed here), which have no code: counted as OK.
+ */
+async function withGrpcMessages(
+  requests: Promise<PromResult<Sample[]>>,
+  messages: Promise<PromResult<Sample[]>>,
+): Promise<PromResult<Sample[]>> {
+  const [r, m] = await Promise.all([requests, messages]);
+  if (!r.ok || !m.ok) return r;
+  const kept = r.value.filter((s) => s.labels.request_protocol !== 'grpc');
+  const grpc = m.value.map((s) => ({
+    ...s,
+    labels: { ...s.labels, request_protocol: 'grpc', response_code: '200', grpc_response_status: '0' },
+  }));
+  return { ok: true, value: [...kept, ...grpc] };
 }
 
 /** Every live stat, folded; the first failure fails them all (the badges then say "not reported"). */

@@ -15,6 +15,7 @@ describe('graph parameters', () => {
         injectServiceNodes: true,
         includeIdleEdges: false,
         latency: true,
+        rateGrpc: 'requests',
       },
     });
   });
@@ -33,6 +34,7 @@ describe('graph parameters', () => {
         injectServiceNodes: false,
         includeIdleEdges: false,
         latency: true,
+        rateGrpc: 'requests',
       },
     });
   });

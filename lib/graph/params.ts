@@ -67,6 +67,10 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === 'true'));
 
+/** Kiali's `rateGrpc` values. */
+export const GRPC_RATES = ['requests', 'sent', 'received', 'total'] as const;
+export type GrpcRate = (typeof GRPC_RATES)[number];
+
 export const GraphParamsSchema = z.object({
   namespaces,
   graphType: z.enum(GRAPH_TYPES).optional().default('versionedApp'),
@@ -75,6 +79,7 @@ export const GraphParamsSchema = z.object({
   injectServiceNodes: bool(true),
   includeIdleEdges: bool(false),
   latency: bool(true),
+  rateGrpc: z.enum(GRPC_RATES).optional().default('requests'),
 });
 
 export interface GraphParams {
@@ -93,6 +98,11 @@ export interface GraphParams {
    * cost at scale — to draw the topology at once, then fills latency in.
    */
   latency: boolean;
+  /**
+   * Kiali's gRPC rate: calls (`requests`, with their statuses), or messages (`sent`: requests',
+   * `received`: responses', `total`: both) — streams counted by message, without codes.
+   */
+  rateGrpc?: GrpcRate;
 }
 
 export type ParamsResult<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -108,6 +118,7 @@ export function parseGraphParams(search: URLSearchParams): ParamsResult<GraphPar
       'injectServiceNodes',
       'includeIdleEdges',
       'latency',
+      'rateGrpc',
     ].flatMap((k) => {
       const v = search.get(k);
       return v === null ? [] : [[k, v]];

@@ -129,6 +129,22 @@ export function tcpRateQuery(selections: readonly Matcher[][], range: string): s
   return sumRate('istio_tcp_received_bytes_total', selections, TCP_LABELS, range);
 }
 
+/** Istio's gRPC message counters: those the caller sent (requests) and received (responses). */
+export const GRPC_MESSAGE_METRICS = {
+  sent: ['istio_request_messages_total'],
+  received: ['istio_response_messages_total'],
+  total: ['istio_request_messages_total', 'istio_response_messages_total'],
+} as const;
+
+/** gRPC messages per second per edge, by the TCP label set (the counters carry no response code). */
+export function grpcMessageRateQuery(
+  selections: readonly Matcher[][],
+  range: string,
+  rate: keyof typeof GRPC_MESSAGE_METRICS,
+): string {
+  return GRPC_MESSAGE_METRICS[rate].map((m) => sumRate(m, selections, TCP_LABELS, range)).join(' or ');
+}
+
 export function requestRateQuery(selections: readonly Matcher[][], range: string): string {
   return sumRate('istio_requests_total', selections, REQUEST_LABELS, range);
 }

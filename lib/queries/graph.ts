@@ -14,6 +14,8 @@ export interface GraphQuery {
   queryTime?: number;
   /** Include p50/p95/p99 (default true); without, the graph answers much faster at scale. */
   latency?: boolean;
+  /** Kiali's gRPC rate (`requests` by default): calls, or messages sent, received or both. */
+  rateGrpc?: 'requests' | 'sent' | 'received' | 'total';
 }
 
 export const graphKeys = {
@@ -26,6 +28,7 @@ export const graphKeys = {
       q.namespaces.join(','),
       q.queryTime ?? 'now',
       q.latency === false ? 'no-latency' : 'full',
+      q.rateGrpc ?? 'requests',
     ] as const,
   node: (id: string, host: string | undefined, duration: string, range: string, at?: number) =>
     ['graph', 'node', id, host ?? '', duration, range, at ?? 'now'] as const,
@@ -38,6 +41,7 @@ export function graphSearch(q: GraphQuery): string {
   if (q.namespaces.length > 0) p.set('namespaces', q.namespaces.join(','));
   if (q.queryTime !== undefined) p.set('queryTime', String(q.queryTime));
   if (q.latency === false) p.set('latency', 'false');
+  if (q.rateGrpc && q.rateGrpc !== 'requests') p.set('rateGrpc', q.rateGrpc);
   return p.toString();
 }
 
