@@ -634,6 +634,17 @@ describe('OTLP/JSON bytes reader = JSON.parse + object path = reference translat
     compareText(text(), parsed);
   });
 
+  it('reads a resource it saw before as the same process, per maximum value length', () => {
+    const resource =
+      '{"attributes":[{"key":"service.name","value":{"stringValue":"web"}},{"key":"host","value":{"stringValue":"node-1.example"}}]}';
+    const text = `{"resourceSpans":[{"resource":${resource},"scopeSpans":[{"spans":[${sp()}]}]},{"resource":${resource},"scopeSpans":[{"spans":[${sp()}]}]}]}`;
+    compareText(text, 0, 64);
+    compareText(text, 0, 5);
+    compareText(text, 0, 64);
+    const [first, second] = jsonBodyBatch(Buffer.from(text)).batch.spans;
+    expect(first?.process).toBe(second?.process);
+  });
+
   it('caches repeated attributes per maximum value length', () => {
     const text = req(
       sp({ attributes: attrs(a('"k"', '{"stringValue":"abcdef"}')) }),

@@ -8,6 +8,7 @@ import type { Process } from '../../../lib/jaeger/model';
 import { IdTextCache } from './id-text-cache';
 import { cutWarning, type IngestBatch, newBatch, processOf, scopeTags, trailingTags } from './ingest-common';
 import { ingestParsedSpan } from './ingest-otlp-json';
+import { ResourceCache } from './resource-cache';
 import {
   type IngestSpan,
   internName,
@@ -433,7 +434,17 @@ function readResourceSpans(batch: IngestBatch, maxLen: number): void {
   pos++;
   let resource: OtlpResourceSpans['resource'];
   let process: Process | undefined;
+  let known: Process | undefined; // the process of a resource read before (same bytes)
+  let resourceAt = -1;
+  let resourceEnd = -1;
   let resourceSeen = false;
+  // The resource's process, once: remembered by the resource's bytes.
+  const processNow = (): Process => {
+    if (known !== undefined) return known;
+    const made = processFor(resource, maxLen);
+    if (resourceAt >= 0) resources.remember(buf, resourceAt, resourceEnd, maxLen, resource, made);
+    return made;
+  };
   let scopeSpansAt = -1; // scope spans before the resource: read once the object is done
   for (let first = true; nextMember(first); first = false) {
     const key = readKey(RESOURCE_SPANS_KEYS);
@@ -442,9 +453,14 @@ function readResourceSpans(batch: IngestBatch, maxLen: number): void {
       if (resourceSeen) throw NOT_WALKED;
       resourceSeen = true;
       ws();
-      const start = pos;
+      resourceAt = pos;
       skipValue(0);
-      resource = parsedFrom(start) as OtlpResourceSpans['resource'];
+      resourceEnd = pos;
+      const hit = resources.find(buf, resourceAt, resourceEnd, maxLen);
+      if (hit !== undefined) {
+        resource = hit.resource;
+        known = hit.process;
+      } else resource = parsedFrom(resourceAt) as OtlpResourceSpans['resource'];
     } else if (key === K_SCOPE_SPANS) {
       if (scopeSpansAt >= 0 || process !== undefined) throw NOT_WALKED;
       if (!resourceSeen) {
@@ -452,13 +468,13 @@ function readResourceSpans(batch: IngestBatch, maxLen: number): void {
         scopeSpansAt = pos;
         skipValue(0);
       } else {
-        process = processFor(resource, maxLen);
+        process = processNow();
         readScopeSpansList(batch, resource, process, maxLen);
       }
     } else skipValue(0);
   }
   // The object path reads every resource, with spans or without (an unreadable one is its answer).
-  if (process === undefined) process = processFor(resource, maxLen);
+  if (process === undefined) process = processNow();
   if (scopeSpansAt >= 0) {
     const after = pos;
     pos = scopeSpansAt;
@@ -466,6 +482,8 @@ function readResourceSpans(batch: IngestBatch, maxLen: number): void {
     pos = after;
   }
 }
+
+const resources = new ResourceCache<OtlpResourceSpans['resource']>();
 
 /** The resource's process; a resource the reference refuses is left to the object path. */
 function processFor(resource: OtlpResourceSpans['resource'], maxLen: number): Process {

@@ -17,6 +17,7 @@ import {
   trailingTags,
 } from './ingest-common';
 import { otlpProtobufCodec } from './otlp-protobuf';
+import { ResourceCache } from './resource-cache';
 import {
   type IngestSpan,
   internName,
@@ -178,9 +179,24 @@ function readResourceSpans(r: Reader, end: number, batch: IngestBatch, maxValueL
     } else r.skip(tag & 7);
   }
   const codec = otlpProtobufCodec();
-  const resource: OtlpResourceSpans['resource'] =
-    resourceAt < 0 ? null : codec.decodeResource(r.buf.subarray(resourceAt, resourceEnd));
-  const process = processOf(resource, maxValueLength);
+  // A resource sent before (same bytes) has its process already; it is decoded again only for a span
+  // that needs the reference path (its bytes decoded before, so they decode again).
+  let resource: OtlpResourceSpans['resource'] | undefined;
+  const decoded = (): OtlpResourceSpans['resource'] => {
+    if (resource === undefined) {
+      resource = resourceAt < 0 ? null : codec.decodeResource(r.buf.subarray(resourceAt, resourceEnd));
+    }
+    return resource;
+  };
+  const hit = resourceAt < 0 ? undefined : resources.find(r.buf, resourceAt, resourceEnd, maxValueLength);
+  let process: Process | string;
+  if (hit !== undefined) process = hit.process;
+  else {
+    process = processOf(decoded(), maxValueLength);
+    if (typeof process !== 'string' && resourceAt >= 0) {
+      resources.remember(r.buf, resourceAt, resourceEnd, maxValueLength, null, process);
+    }
+  }
   r.pos = start;
   if (typeof process === 'string') {
     // A resource we cannot read rejects all of its spans, never the rest of the export.
@@ -200,7 +216,7 @@ function readResourceSpans(r: Reader, end: number, batch: IngestBatch, maxValueL
       if (tag >>> 3 === 2) {
         if ((tag & 7) !== LEN) throw new Unreadable('scope spans');
         const scopeEnd = r.len();
-        readScopeSpans(r, scopeEnd, batch, resource, process, maxValueLength);
+        readScopeSpans(r, scopeEnd, batch, decoded, process, maxValueLength);
         r.pos = scopeEnd;
       } else r.skip(tag & 7);
     }
@@ -222,7 +238,7 @@ function readScopeSpans(
   r: Reader,
   end: number,
   batch: IngestBatch,
-  resource: OtlpResourceSpans['resource'],
+  resourceOf: () => OtlpResourceSpans['resource'],
   process: Process,
   maxValueLength: number,
 ): void {
@@ -252,7 +268,7 @@ function readScopeSpans(
       if (fast !== FALLBACK) batch.spans.push(fast);
       else {
         const span = codec.decodeSpan(r.buf.subarray(spanAt, spanEnd));
-        addReferenceSpan(batch, resource, scope, span, process, maxValueLength);
+        addReferenceSpan(batch, resourceOf(), scope, span, process, maxValueLength);
       }
       r.pos = spanEnd;
     } else r.skip(tag & 7);
@@ -311,6 +327,8 @@ function readId(r: Reader, end: number, bytes: number): string | undefined {
 }
 
 const traceIds = new IdTextCache(16, 1024);
+/** Processes of resources read before, by the resource's bytes (the decoded resource is not kept). */
+const resources = new ResourceCache<null>();
 const spanIds = new IdTextCache(8, 4096);
 
 // Buffer's own slicers, without toString's argument checks (what protobufjs' reader calls too).
