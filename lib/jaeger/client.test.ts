@@ -243,4 +243,31 @@ describe('a trace answer passed through unparsed (the browser reads big traces i
     });
     expect(readTraceAnswerBody('v3', 'text')).toMatchObject({ ok: false, error: { kind: 'bad_answer' } });
   });
+
+  it('tells how much of the answer arrived while reading it (the page decides before the last byte)', async () => {
+    const big = JSON.stringify(capture.legacy);
+    const chunked = (async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(utf8(big.slice(0, 100)));
+            c.enqueue(utf8(big.slice(100)));
+            c.close();
+          },
+        }),
+        { status: 200 },
+      )) as typeof fetch;
+    const seen: [number, number | undefined][] = [];
+    const client = createJaegerClient({ baseUrl: 'http://jaeger:16686', fetch: chunked });
+    const answer = await client.getTraceAnswer(TRACE_ID, (received, declared) =>
+      seen.push([received, declared]),
+    );
+    if (!answer.ok) throw new Error(answer.error.message);
+    expect(new TextDecoder().decode(answer.value.bytes)).toBe(big);
+    expect(seen).toEqual([
+      [0, undefined],
+      [100, undefined],
+      [utf8(big).byteLength, undefined],
+    ]);
+  });
 });

@@ -60,14 +60,44 @@ export interface JaegerClient {
    * One trace's answer as Jaeger wrote it (2xx only; failures as for `getTrace`), not parsed: the dashboard
    * hands a big trace's bytes to the browser, which reads them with `readTraceAnswer` as `getTrace` does.
    */
-  getTraceAnswer(traceId: string): Promise<JaegerResult<TraceAnswer>>;
+  getTraceAnswer(traceId: string, onProgress?: AnswerProgress): Promise<JaegerResult<TraceAnswer>>;
   /** Call counts between services; v1 only. */
   dependencies(endTsMs: number, lookbackMs: number): Promise<JaegerResult<DependencyLink[]>>;
   /** Which API answered last: v1 until a Jaeger without v1's routes is met. */
   readonly apiVersion: 'v1' | 'v3';
 }
 
+/**
+ * Told how much of a 2xx trace answer has arrived (and its declared length, if any) while it is read: the
+ * page knows a trace is too big to embed long before its last byte.
+ */
+export type AnswerProgress = (received: number, declared: number | undefined) => void;
+
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A body read chunk by chunk, `onProgress` told at the headers and after every chunk. */
+async function readWatched(res: Response, onProgress: AnswerProgress): Promise<ArrayBuffer> {
+  const length = Number(res.headers.get('content-length'));
+  const declared = Number.isFinite(length) && length > 0 ? length : undefined;
+  onProgress(0, declared);
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    onProgress(received, declared);
+  }
+  const out = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out.buffer;
+}
 
 type Raw = { status: number; body: unknown; json: boolean } | { error: JaegerError };
 type RawBytes = { status: number; bytes: Uint8Array<ArrayBuffer> } | { error: JaegerError };
@@ -140,7 +170,7 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let apiVersion: 'v1' | 'v3' = 'v1';
 
-  async function getBytes(path: string): Promise<RawBytes> {
+  async function getBytes(path: string, onProgress?: AnswerProgress): Promise<RawBytes> {
     let res: Response;
     try {
       res = await doFetch(`${baseUrl}${path}`, {
@@ -156,7 +186,11 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
         },
       };
     }
-    const bytes = await res.arrayBuffer().then(
+    const ok = res.status >= 200 && res.status < 300;
+    const bytes = await (ok && onProgress && res.body
+      ? readWatched(res, onProgress)
+      : res.arrayBuffer()
+    ).then(
       (b) => new Uint8Array(b),
       () => new Uint8Array(0),
     );
@@ -180,10 +214,13 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
   }
 
   /** A trace's 2xx answer as bytes, v1 first and v3 where v1's route is missing; failures read as for any call. */
-  async function traceAnswer(traceId: string): Promise<JaegerResult<TraceAnswer>> {
+  async function traceAnswer(
+    traceId: string,
+    onProgress?: AnswerProgress,
+  ): Promise<JaegerResult<TraceAnswer>> {
     const id = encodeURIComponent(traceId);
     if (apiVersion === 'v1') {
-      const raw = await getBytes(`/api/traces/${id}`);
+      const raw = await getBytes(`/api/traces/${id}`, onProgress);
       if (!('error' in raw) && raw.status >= 200 && raw.status < 300) {
         return { ok: true, value: { api: 'v1', bytes: raw.bytes } };
       }
@@ -191,7 +228,7 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
       if (!routeMissing(failed)) return failure(v1Traces(failed));
       apiVersion = 'v3';
     }
-    const raw = await getBytes(`/api/v3/traces/${id}`);
+    const raw = await getBytes(`/api/v3/traces/${id}`, onProgress);
     if (!('error' in raw) && raw.status >= 200 && raw.status < 300) {
       return { ok: true, value: { api: 'v3', bytes: raw.bytes } };
     }
@@ -240,7 +277,7 @@ export function createJaegerClient(options: JaegerClientOptions): JaegerClient {
       const r = await traceAnswer(traceId);
       return r.ok ? readTraceAnswer(r.value) : r;
     },
-    getTraceAnswer: (traceId) => traceAnswer(traceId),
+    getTraceAnswer: (traceId, onProgress) => traceAnswer(traceId, onProgress),
     dependencies: (endTsMs, lookbackMs) =>
       either(
         () =>

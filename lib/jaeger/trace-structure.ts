@@ -16,6 +16,28 @@ function us(n: number): string {
   return Math.abs(n) >= 1000 ? `${(n / 1000).toFixed(3)} ms` : `${n} µs`;
 }
 
+/**
+ * The parent of each span as the repair left it (in-trace references resolved to the first span with that
+ * id, cycles broken), so that the span tree need not resolve 100,000 references a second time.
+ */
+export interface SpanStructure {
+  /** The spans it describes: stale once the trace's span list is replaced. */
+  spans: readonly Span[];
+  firstById: ReadonlyMap<string, number>;
+  /** Index of each span's parent, -1 for a root. */
+  parent: Int32Array;
+  /** 1 where the span hangs from its parent by FOLLOWS_FROM. */
+  followsOnly: Uint8Array;
+}
+
+const structures = new WeakMap<Trace, SpanStructure>();
+
+/** The structure `repairStructure` found for this trace, unless its spans changed since. */
+export function repairedStructure(trace: Trace): SpanStructure | undefined {
+  const s = structures.get(trace);
+  return s && s.spans === trace.spans && s.parent.length === trace.spans.length ? s : undefined;
+}
+
 export function repairStructure({ trace, missingStart }: ReadTrace): Trace {
   const spans = trace.spans;
   const n = spans.length;
@@ -147,5 +169,6 @@ export function repairStructure({ trace, missingStart }: ReadTrace): Trace {
       stack.push(children[c] as number);
     }
   }
+  structures.set(trace, { spans, firstById, parent, followsOnly });
   return trace;
 }

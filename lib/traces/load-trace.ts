@@ -5,7 +5,7 @@ import { readTraceAnswer } from '@/lib/jaeger/trace-answer';
 import { parseTraceId } from '@/lib/jaeger/trace-id';
 import type { TraceResponse } from './api-types';
 import { jaegerApiError } from './jaeger-errors';
-import { getTraceAnswerCached } from './trace-cache';
+import { readTraceAnswerCached } from './trace-cache';
 
 /**
  * Answers above this many bytes are not embedded in the page (env `MESHLENS_TRACE_PREFETCH_MAX_BYTES`): the
@@ -25,11 +25,13 @@ export function prefetchMaxBytes(): number {
 export async function loadTrace(traceId: string): Promise<TraceResponse> {
   const id = parseTraceId(traceId);
   if (!id.ok) throw new Error(`not a trace id: ${id.error}`);
-  const answer = await getTraceAnswerCached(id.id);
-  if (!answer.ok) throw new Error(jaegerApiError(answer.error).message);
-  if (answer.value.bytes.byteLength > prefetchMaxBytes()) {
+  // Decided as the answer arrives: the page's HTML does not wait for the last byte of a big trace.
+  const read = readTraceAnswerCached(id.id);
+  if (await read.exceeds(prefetchMaxBytes())) {
     throw new Error('too big to embed in the page; read by the browser');
   }
+  const answer = await read.result;
+  if (!answer.ok) throw new Error(jaegerApiError(answer.error).message);
   const result = readTraceAnswer(answer.value);
   if (!result.ok) throw new Error(jaegerApiError(result.error).message);
   return { trace: result.value };

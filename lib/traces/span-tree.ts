@@ -3,6 +3,7 @@
 // never arrived, repeated span ids, reference cycles.
 import type { Process, Span, Trace } from '@/lib/jaeger/model';
 import { parentRef } from '@/lib/jaeger/parent-ref';
+import { repairedStructure } from '@/lib/jaeger/trace-structure';
 import { isErrorSpan } from './tags';
 
 export interface SpanNode {
@@ -62,44 +63,17 @@ function sortByStart(ids: Int32Array, from: number, to: number, start: Float64Ar
   ids.set(part, from);
 }
 
-/**
- * Builds the tree of `trace`. Pure; O(n log n) in the number of spans. Index arrays rather than an object
- * per span while building: a 100,000-span trace allocates its nodes and a few typed arrays, little else.
- */
-export function buildSpanTree(trace: Trace): TraceTree {
-  const spans = trace.spans;
+/** Each span's parent index by its references (-1 for a root), cycles broken: a span whose ancestor chain
+ * comes back to itself becomes a root. */
+function resolveParents(spans: readonly Span[], firstById: ReadonlyMap<string, number>): Int32Array {
   const n = spans.length;
-  // A reference by span id means the first span that has it; a repeated id gets the key `id~2`, `id~3`…
-  const firstById = new Map<string, number>();
-  const keys: string[] = new Array(n);
-  let repeats: Map<string, number> | undefined;
-  for (let i = 0; i < n; i++) {
-    const id = (spans[i] as Span).spanID;
-    if (!firstById.has(id)) {
-      firstById.set(id, i);
-      keys[i] = id;
-    } else {
-      repeats ??= new Map();
-      const count = (repeats.get(id) ?? 1) + 1;
-      repeats.set(id, count);
-      keys[i] = `${id}~${count}`;
-    }
-  }
   const has = (id: string) => firstById.has(id);
   const parent = new Int32Array(n).fill(-1);
-  const follows = new Uint8Array(n);
-  const start = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const span = spans[i] as Span;
-    start[i] = span.startTime;
-    const ref = parentRef(span, has);
+    const ref = parentRef(spans[i] as Span, has);
     const p = ref === undefined ? -1 : (firstById.get(ref.spanID) as number);
-    if (p >= 0 && p !== i) {
-      parent[i] = p;
-      if (ref?.refType === 'FOLLOWS_FROM') follows[i] = 1;
-    }
+    if (p >= 0 && p !== i) parent[i] = p;
   }
-  // Break reference cycles: a span whose ancestor chain comes back to itself becomes a root.
   const state = new Uint8Array(n); // 0 unseen, 1 on the chain being walked, 2 done
   const chain = new Int32Array(n);
   for (let s = 0; s < n; s++) {
@@ -110,12 +84,63 @@ export function buildSpanTree(trace: Trace): TraceTree {
       chain[len++] = cur;
       cur = parent[cur] as number;
     }
-    if (cur >= 0 && state[cur] === 1) {
-      parent[cur] = -1;
-      follows[cur] = 0;
-    }
+    if (cur >= 0 && state[cur] === 1) parent[cur] = -1;
     for (let k = 0; k < len; k++) state[chain[k] as number] = 2;
   }
+  return parent;
+}
+
+/** 1 where a span hangs from its parent by FOLLOWS_FROM only. */
+function followsFlags(
+  spans: readonly Span[],
+  firstById: ReadonlyMap<string, number>,
+  parent: Int32Array,
+): Uint8Array {
+  const has = (id: string) => firstById.has(id);
+  const out = new Uint8Array(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    if ((parent[i] as number) >= 0 && parentRef(spans[i] as Span, has)?.refType === 'FOLLOWS_FROM')
+      out[i] = 1;
+  }
+  return out;
+}
+
+/**
+ * Builds the tree of `trace`. Pure; O(n log n) in the number of spans. Index arrays rather than an object
+ * per span while building: a 100,000-span trace allocates its nodes and a few typed arrays, little else.
+ */
+export function buildSpanTree(trace: Trace): TraceTree {
+  const spans = trace.spans;
+  const n = spans.length;
+  // A reference by span id means the first span that has it; a repeated id gets the key `id~2`, `id~3`…
+  // A trace read by `readTraces` comes with that resolved already (`repairedStructure`).
+  const known = repairedStructure(trace);
+  const firstById = known ? known.firstById : new Map<string, number>();
+  const keys: string[] = new Array(n);
+  let repeats: Map<string, number> | undefined;
+  for (let i = 0; i < n; i++) {
+    const id = (spans[i] as Span).spanID;
+    const first = firstById.get(id);
+    if (first === i || (first === undefined && !known)) {
+      if (!known) (firstById as Map<string, number>).set(id, i);
+      keys[i] = id;
+    } else {
+      repeats ??= new Map();
+      const count = (repeats.get(id) ?? 1) + 1;
+      repeats.set(id, count);
+      keys[i] = `${id}~${count}`;
+    }
+  }
+  // Per-span facts read in the spans' own order (the order they sit in memory), not the tree's.
+  const start = new Float64Array(n);
+  const isError = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const span = spans[i] as Span;
+    start[i] = span.startTime;
+    if (isErrorSpan(span)) isError[i] = 1;
+  }
+  const parent = known ? known.parent : resolveParents(spans, firstById);
+  const follows = known ? known.followsOnly : followsFlags(spans, firstById, parent);
 
   // Children in one array (counting sort by parent), each run then ordered by start time.
   const childStart = new Int32Array(n + 1);
@@ -174,7 +199,7 @@ export function buildSpanTree(trace: Trace): TraceTree {
       descendants: to - from,
       startTime: span.startTime,
       endTime: span.startTime + Math.max(0, span.duration),
-      isError: isErrorSpan(span),
+      isError: isError[i] === 1,
     };
     order[nodes.length] = i;
     nodes.push(node);

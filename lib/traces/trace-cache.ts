@@ -32,6 +32,10 @@ interface Entry {
   result: Promise<JaegerResult<TraceAnswer>>;
   expires: number;
   bytes: number;
+  /** The most that is known of the answer's size while it arrives (declared length or bytes so far). */
+  seen: number;
+  /** Who waits to learn whether the answer passes a size (`TraceAnswerRead.exceeds`). */
+  waiters: { limit: number; resolve: (exceeds: boolean) => void }[];
 }
 const cache = new Map<string, Entry>();
 
@@ -51,20 +55,74 @@ function evict(now: number, maxBytes: number): void {
 
 /** The trace's answer by canonical id: from memory when read within the TTL (or being read now), else from Jaeger. */
 export function getTraceAnswerCached(traceId: string): Promise<JaegerResult<TraceAnswer>> {
+  return entryFor(traceId).result;
+}
+
+function entryFor(traceId: string): Entry {
   const now = Date.now();
   const ttl = envNumber('MESHLENS_TRACE_CACHE_TTL_MS', TRACE_CACHE_TTL_MS);
   const maxBytes = envNumber('MESHLENS_TRACE_CACHE_MAX_BYTES', TRACE_CACHE_MAX_BYTES);
   const hit = cache.get(traceId);
-  if (hit && hit.expires > now) return hit.result;
-  const entry: Entry = { result: jaeger().getTraceAnswer(traceId), expires: now + ttl, bytes: 0 };
+  if (hit && hit.expires > now) return hit;
+  const entry: Entry = {
+    result: Promise.resolve({ ok: false, error: { kind: 'unavailable', message: 'not read yet' } }),
+    expires: now + ttl,
+    bytes: 0,
+    seen: 0,
+    waiters: [],
+  };
+  const settle = (exceeds: (limit: number) => boolean | undefined) => {
+    entry.waiters = entry.waiters.filter((w) => {
+      const answer = exceeds(w.limit);
+      if (answer !== undefined) w.resolve(answer);
+      return answer === undefined;
+    });
+  };
+  entry.result = jaeger().getTraceAnswer(traceId, (received, declared) => {
+    entry.seen = Math.max(received, declared ?? 0);
+    settle((limit) => (entry.seen > limit ? true : undefined));
+  });
   cache.set(traceId, entry);
   void entry.result.then((r) => {
     // Failures are not kept: the next read asks Jaeger again.
     if (!r.ok) cache.delete(traceId);
     else entry.bytes = r.value.bytes.byteLength;
+    entry.seen = entry.bytes;
+    settle((limit) => entry.bytes > limit);
     evict(Date.now(), maxBytes);
   });
-  return entry.result;
+  return entry;
+}
+
+/** A trace's answer being read (or read): its result, and whether it is longer than a size. */
+export interface TraceAnswerRead {
+  result: Promise<JaegerResult<TraceAnswer>>;
+  /**
+   * Whether the answer is longer than `limit` bytes: known at its headers when Jaeger declares its length,
+   * else as soon as that many bytes arrived, else once read (a failed read is not longer).
+   */
+  exceeds(limit: number): Promise<boolean>;
+}
+
+export function readTraceAnswerCached(traceId: string): TraceAnswerRead {
+  const entry = entryFor(traceId);
+  return {
+    result: entry.result,
+    exceeds: (limit) => {
+      if (entry.seen > limit) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        entry.waiters.push({ limit, resolve });
+        // Already read (a cache hit): decided now.
+        void entry.result.then(() => {
+          const i = entry.waiters.findIndex((w) => w.resolve === resolve);
+          if (i >= 0) {
+            entry.waiters.splice(i, 1);
+            resolve(entry.bytes > limit);
+          }
+        });
+      });
+    },
+  };
 }
 
 /** The trace read (leniently, as `JaegerClient.getTrace` does) from its cached answer. */
