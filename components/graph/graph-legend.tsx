@@ -1,6 +1,6 @@
-// The legend: node shapes by kind, health colours, badges, edge width.
-import { HEALTH_COLOURS } from './cy-style';
-import { BADGE_GLYPHS } from './elements';
+// The legend: node shapes by kind, health colours, badges, edge kinds (mTLS, plaintext, TCP), edge width.
+import { HEALTH_COLOURS, PLAINTEXT_COLOUR, TCP_COLOUR } from './cy-style';
+import { BADGE_GLYPHS, MTLS_GLYPH, PLAINTEXT_GLYPH } from './elements';
 
 const SHAPES: { label: string; svg: string }[] = [
   { label: 'App (version)', svg: '<rect x="2" y="2" width="12" height="12" rx="3" />' },
@@ -8,6 +8,21 @@ const SHAPES: { label: string; svg: string }[] = [
   { label: 'Service', svg: '<polygon points="8,2 14,14 2,14" />' },
   { label: 'External (ServiceEntry)', svg: '<polygon points="8,1 15,8 8,15 1,8" />' },
   { label: 'Unknown (outside the mesh)', svg: '<polygon points="4,2 12,2 15,8 12,14 4,14 1,8" />' },
+  {
+    label: 'PassthroughCluster / BlackHoleCluster',
+    svg: '<polygon points="8,2 14,14 2,14" stroke-width="3" />',
+  },
+  { label: 'Egress gateway', svg: '<polygon points="8,1 15,6 12,15 4,15 1,6" />' },
+];
+const EDGES: { mark: string; label: string; colour?: string; dash?: string }[] = [
+  { mark: MTLS_GLYPH, label: 'mutual TLS' },
+  {
+    mark: PLAINTEXT_GLYPH,
+    label: 'plaintext where mTLS was expected',
+    colour: PLAINTEXT_COLOUR,
+    dash: '1 2',
+  },
+  { mark: '', label: 'TCP (bytes/s)', colour: TCP_COLOUR, dash: '4 2' },
 ];
 const BADGES: { glyph: string; label: string }[] = [
   { glyph: BADGE_GLYPHS.canary, label: 'canary weights' },
@@ -54,6 +69,25 @@ export function GraphLegend() {
           <li key={b.label}>
             <span className="inline-block w-6 font-mono">{b.glyph}</span>
             {b.label}
+          </li>
+        ))}
+      </ul>
+      <ul className="space-y-1">
+        {EDGES.map((e) => (
+          <li key={e.label} className="flex items-center gap-2">
+            <svg width="24" height="8" viewBox="0 0 24 8" aria-hidden="true">
+              <line
+                x1="0"
+                y1="4"
+                x2="24"
+                y2="4"
+                stroke={e.colour ?? HEALTH_COLOURS.healthy}
+                strokeWidth="2"
+                strokeDasharray={e.dash}
+              />
+            </svg>
+            <span className="inline-block w-4">{e.mark}</span>
+            {e.label}
           </li>
         ))}
       </ul>
