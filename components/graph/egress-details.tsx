@@ -1,6 +1,6 @@
 'use client';
 // Egress in the side panels: what an egress cluster or gateway node is, a workload's Sidecar egress scope,
-// and on an edge why its traffic was refused (NR, BlackHoleCluster) — in words.
+// and on an edge why its traffic was refused (NR, BlackHoleCluster) — in words — and its TLS origination.
 import type { EdgeData, NodeData } from '@/lib/graph/types';
 
 const CLUSTER_WORDS: Record<string, string> = {
@@ -43,14 +43,23 @@ export function NodeEgress({ node }: { node: NodeData }) {
 }
 
 export function EdgeRefusal({ edge }: { edge: EdgeData }) {
-  if (!edge.refusal) return null;
-  return (
-    <p
-      role="alert"
-      data-testid="edge-refusal"
-      className="rounded bg-red-100 px-2 py-1 text-red-900 text-xs dark:bg-red-950 dark:text-red-200"
-    >
-      {edge.refusal}
+  const origination = edge.tlsOrigination ? (
+    <p data-testid="edge-tls-origination" className="text-xs">
+      TLS originated by the caller’s proxy toward the external host ({edge.tlsOrigination}
+      {edge.tlsOrigination === 'MUTUAL' ? ', with a client certificate' : ''}).
     </p>
+  ) : null;
+  if (!edge.refusal) return origination;
+  return (
+    <>
+      <p
+        role="alert"
+        data-testid="edge-refusal"
+        className="rounded bg-red-100 px-2 py-1 text-red-900 text-xs dark:bg-red-950 dark:text-red-200"
+      >
+        {edge.refusal}
+      </p>
+      {origination}
+    </>
   );
 }

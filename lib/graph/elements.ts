@@ -93,6 +93,7 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
     ...(e.principals.dest !== undefined ? { destPrincipal: e.principals.dest } : {}),
     ...(e.mtlsWarning !== undefined ? { mtlsWarning: e.mtlsWarning } : {}),
     ...(e.refusal !== undefined ? { refusal: e.refusal } : {}),
+    ...(e.tlsOrigination !== undefined ? { tlsOrigination: e.tlsOrigination } : {}),
     health: e.health,
     ...(e.tcp > 0 ? { tcp: round(e.tcp, 2) } : {}),
     traffic: {

@@ -78,6 +78,8 @@ export interface TrafficEdge extends HasHist {
   mtlsWarning: string | undefined;
   /** Why some traffic was refused (set by the egress appender). */
   refusal: string | undefined;
+  /** TLS the caller's proxy originates toward an external host (its DestinationRule's mode). */
+  tlsOrigination: 'SIMPLE' | 'MUTUAL' | undefined;
   health: Health;
   badges: Badges;
 }
@@ -269,6 +271,7 @@ function edgeOf(map: TrafficMap, source: string, target: string): TrafficEdge {
       principals: { source: undefined, dest: undefined },
       mtlsWarning: undefined,
       refusal: undefined,
+      tlsOrigination: undefined,
       health: 'idle',
       badges: {},
     };

@@ -158,6 +158,8 @@ export interface EdgeData {
   /** Kiali's principals: the SPIFFE ids of caller and destination, when the destination reported them. */
   sourcePrincipal?: string;
   destPrincipal?: string;
+  /** TLS originated by the caller's proxy toward an external host (DestinationRule `tls.mode`). */
+  tlsOrigination?: 'SIMPLE' | 'MUTUAL';
   /** Why some of the edge's traffic was refused by the caller's proxy (NR, BlackHoleCluster), in words. */
   refusal?: string;
   /** Set when traffic that should be mTLS is not (plaintext into a workload that accepts it): why, in words. */

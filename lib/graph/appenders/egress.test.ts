@@ -108,4 +108,30 @@ describe('egress appender', () => {
       "The caller's Sidecar bookinfo/ratings-egress allows only istio-system/istio-egressgateway",
     );
   });
+
+  it('marks the TLS origination on the edge out to an external host, from its DestinationRule', () => {
+    const g = assembleSamples({
+      graphType: 'versionedApp',
+      injectServiceNodes: true,
+      namespaces: [],
+      config: {
+        virtualServices: [],
+        destinationRules: [
+          {
+            apiVersion: 'networking.istio.io/v1',
+            kind: 'DestinationRule',
+            metadata: { name: 'db-tls', namespace: 'istio-system' },
+            spec: { host: 'ratings-db.example.com', trafficPolicy: { tls: { mode: 'SIMPLE' } } },
+          } as MeshConfigView['destinationRules'][number],
+        ],
+        serviceEntries: [],
+      },
+      requests: [
+        requestSample({ reporter: 'source', from: gateway, service: 'ratings-db.example.com', rps: 1 }),
+        requestSample({ reporter: 'source', from: ratings, service: 'api.example.com', rps: 1 }),
+      ],
+    });
+    expect(g.edges.find((e) => e.target.endsWith('ratings-db.example.com'))?.tlsOrigination).toBe('SIMPLE');
+    expect(g.edges.find((e) => e.target.endsWith('api.example.com'))?.tlsOrigination).toBeUndefined();
+  });
 });

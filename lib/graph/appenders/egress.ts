@@ -1,7 +1,9 @@
 // Egress (Kiali's egress clusters and gateways, with Meshlens' words): egress gateway nodes flagged; each
 // workload's Sidecar egress scope (which hosts its proxy may reach, and its own outbound policy); and on
-// each edge whose traffic the caller's proxy refused (Envoy's NR, BlackHoleCluster), why — in words.
+// each edge whose traffic the caller's proxy refused (Envoy's NR, BlackHoleCluster), why — in words; and
+// the TLS origination on an edge out to an external host (its DestinationRule's SIMPLE or MUTUAL).
 import type { Sidecar } from '../../mesh-config/schema';
+import { qualifyHost } from '../../mesh-config/validate';
 import type { MeshConfigView } from '../config-badges';
 import { formatPercent } from '../format';
 import { MESH_ROOT_NAMESPACE } from '../mesh-config-source';
@@ -24,11 +26,14 @@ export function appendEgress(
     if (sidecars.length > 0 && workload !== undefined && n.spec.nodeType !== 'service')
       n.egressScope = egressScopeOf(sidecars, n, rootNamespace);
   }
+  const originated = tlsOriginations(config);
   for (const e of map.edges.values()) {
+    const target = map.nodes.get(e.target);
+    const host = target?.spec.serviceHost;
+    if (host && target?.isServiceEntry === 'MESH_EXTERNAL') e.tlsOrigination = originated.get(host);
     const refused = refusedShare(e);
     if (refused === 0) continue;
     const source = map.nodes.get(e.source);
-    const target = map.nodes.get(e.target);
     e.refusal = refusalWords(e, refused, source, target);
   }
 }
@@ -69,6 +74,17 @@ export function egressScopeOf(
       ? { outboundTrafficPolicy: chosen.spec.outboundTrafficPolicy.mode }
       : {}),
   };
+}
+
+/** External hosts whose DestinationRule has the calling proxy originate TLS (SIMPLE or MUTUAL). */
+function tlsOriginations(config: MeshConfigView | undefined): Map<string, 'SIMPLE' | 'MUTUAL'> {
+  const out = new Map<string, 'SIMPLE' | 'MUTUAL'>();
+  for (const dr of config?.destinationRules ?? []) {
+    const mode = dr.spec.trafficPolicy?.tls?.mode;
+    if (mode === 'SIMPLE' || mode === 'MUTUAL')
+      out.set(qualifyHost(dr.spec.host, dr.metadata.namespace ?? 'default'), mode);
+  }
+  return out;
 }
 
 /** Requests per second the caller's proxy refused: Envoy's NR (no route), as Istio counts them. */
