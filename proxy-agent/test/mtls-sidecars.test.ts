@@ -1,11 +1,5 @@
-// Sidecars speaking mTLS over real sockets: auto-mTLS between sidecars, PeerAuthentication on the
-// inbound port (STRICT resets plaintext, PERMISSIVE labels it unknown), Istio's principal and
-// connection_security_policy labels, UF with the TLS reason for a peer from another CA, an expired one
-// or a wrong SAN, certificate renewal under traffic, and the fast and undici paths over TLS.
-import { writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
-import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
