@@ -13,23 +13,11 @@ import {
   type Trace,
 } from './model';
 import { readTraces } from './read-traces';
+import type { JaegerError, JaegerErrorKind, JaegerResult } from './result';
 import { badAnswer, readTraceAnswer, type TraceAnswer } from './trace-answer';
 
+export type { JaegerError, JaegerErrorKind, JaegerResult } from './result';
 export type { TraceAnswer } from './trace-answer';
-
-export type JaegerErrorKind =
-  | 'unavailable' // no answer (connection refused, timeout)
-  | 'not_found' // unknown trace
-  | 'bad_request' // Jaeger refused the parameters (400)
-  | 'unsupported' // neither v1 nor v3 offers this call
-  | 'server_error' // any other non-2xx
-  | 'bad_answer'; // 2xx, but not the JSON Jaeger writes
-export interface JaegerError {
-  kind: JaegerErrorKind;
-  message: string;
-  status?: number;
-}
-export type JaegerResult<T> = { ok: true; value: T } | { ok: false; error: JaegerError };
 
 export interface TraceSearch {
   service: string;

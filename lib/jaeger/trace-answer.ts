@@ -1,9 +1,10 @@
 // One trace from Jaeger's 2xx answer to `/api/traces/{id}` (v1) or `/api/v3/traces/{id}`, read leniently:
 // the same reading on the server (`JaegerClient.getTrace`) and in the browser (a big trace's bytes passed
 // through by the dashboard, parsed once, in the tab). No zod here: the browser's bundle stays small.
-import type { JaegerError, JaegerResult } from './client';
+
 import type { Trace } from './model';
 import { readTraces } from './read-traces';
+import type { JaegerError, JaegerResult } from './result';
 
 /**
  * A 2xx trace answer's bytes and which API wrote it (v1: `{data: [trace]}`; v3: OTLP under `result`). Bytes,
