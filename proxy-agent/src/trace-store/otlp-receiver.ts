@@ -232,10 +232,10 @@ class BodyBuffers {
         return b;
       }
     }
-    // Sized up to a power of two, so that it fits later bodies of about this size.
-    return Buffer.allocUnsafeSlow(
-      Math.min(MAX_POOLED_BODY_BYTES, 2 ** Math.ceil(Math.log2(Math.max(bytes, 65536)))),
-    );
+    // A little room (at most 1/16, or 4 KiB), so that it fits later bodies of about this size; no more, as
+    // bodies in flight are counted by their declared length.
+    const unit = Math.max(4096, 2 ** Math.floor(Math.log2(bytes)) / 16);
+    return Buffer.allocUnsafeSlow(Math.min(MAX_POOLED_BODY_BYTES, Math.ceil(bytes / unit) * unit));
   }
 
   give(buffer: Buffer): void {
