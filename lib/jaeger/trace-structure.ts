@@ -32,9 +32,13 @@ export interface SpanStructure {
 
 const structures = new WeakMap<Trace, SpanStructure>();
 
-/** The structure `repairStructure` found for this trace, unless its spans changed since. */
-export function repairedStructure(trace: Trace): SpanStructure | undefined {
+/**
+ * The structure `repairStructure` found for this trace, unless its spans changed since. Handed out once:
+ * the span tree keeps what it needs, and a 100,000-span trace should not hold a second id map for life.
+ */
+export function takeRepairedStructure(trace: Trace): SpanStructure | undefined {
   const s = structures.get(trace);
+  structures.delete(trace);
   return s && s.spans === trace.spans && s.parent.length === trace.spans.length ? s : undefined;
 }
 

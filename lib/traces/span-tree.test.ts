@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { Trace } from '@/lib/jaeger/model';
 import { TraceSchema, TracesResponseSchema } from '@/lib/jaeger/model';
-import { ancestorKeys, buildSpanTree } from './span-tree';
+import { readTraces } from '@/lib/jaeger/read-traces';
+import { ancestorKeys, buildSpanTree, type TraceTree } from './span-tree';
 import { makeTrace } from './testdata/make-trace';
 
 const FIXTURES = new URL('../../fixtures/jaeger/', import.meta.url);
@@ -145,5 +147,45 @@ describe('buildSpanTree', () => {
       expect(tree.errorCount).toBe(1);
       expect(tree.duration).toBe(5);
     });
+  });
+
+  it("builds the same tree from a trace just read (reusing the repair's parents) as from a copy of it", () => {
+    const id = (n: number) => n.toString(16).padStart(16, '0');
+    const span = (n: number, start: number, refs: { refType: string; spanID: string }[]) => ({
+      traceID: 'a'.repeat(32),
+      spanID: id(n),
+      operationName: `op${n}`,
+      references: refs.map((r) => ({ ...r, traceID: 'a'.repeat(32) })),
+      startTime: start,
+      duration: 10,
+      processID: 'p1',
+      tags: n === 4 ? [{ key: 'error', type: 'bool', value: true }] : [],
+    });
+    const raw = {
+      traceID: 'a'.repeat(32),
+      processes: { p1: { serviceName: 'svc' } },
+      spans: [
+        span(3, 1_000_030, [{ refType: 'CHILD_OF', spanID: id(1) }]),
+        span(1, 1_000_000, []),
+        span(2, 1_000_010, [{ refType: 'CHILD_OF', spanID: id(1) }]),
+        span(2, 1_000_020, [{ refType: 'CHILD_OF', spanID: id(1) }]), // a repeated id
+        span(4, 1_000_012, [{ refType: 'FOLLOWS_FROM', spanID: id(2) }]),
+        span(5, 1_000_040, [{ refType: 'CHILD_OF', spanID: id(9) }]), // an orphan
+        span(6, 1_000_050, [{ refType: 'CHILD_OF', spanID: id(7) }]), // a cycle 6 → 7 → 6
+        span(7, 1_000_051, [{ refType: 'CHILD_OF', spanID: id(6) }]),
+      ],
+    };
+    const read = readTraces({ data: [raw] });
+    if (!read.ok) throw new Error(read.message);
+    const trace = read.traces[0] as Trace;
+    const copy = structuredClone(trace);
+    const shape = (t: TraceTree) =>
+      t.nodes.map((n) => [n.key, n.depth, n.parentKey, n.refType, n.childKeys, n.descendants, n.isError]);
+    const fromRead = buildSpanTree(trace);
+    expect(shape(fromRead)).toEqual(shape(buildSpanTree(copy)));
+    expect(fromRead.rootKeys).toEqual(buildSpanTree(copy).rootKeys);
+    expect(shape(fromRead).map((n) => n[0])).toContain(`${id(2)}~2`);
+    // Built again (the repair's parents handed out once), still the same.
+    expect(shape(buildSpanTree(trace))).toEqual(shape(fromRead));
   });
 });

@@ -3,7 +3,7 @@
 // never arrived, repeated span ids, reference cycles.
 import type { Process, Span, Trace } from '@/lib/jaeger/model';
 import { parentRef } from '@/lib/jaeger/parent-ref';
-import { repairedStructure } from '@/lib/jaeger/trace-structure';
+import { takeRepairedStructure } from '@/lib/jaeger/trace-structure';
 import { isErrorSpan } from './tags';
 
 export interface SpanNode {
@@ -113,8 +113,8 @@ export function buildSpanTree(trace: Trace): TraceTree {
   const spans = trace.spans;
   const n = spans.length;
   // A reference by span id means the first span that has it; a repeated id gets the key `id~2`, `id~3`…
-  // A trace read by `readTraces` comes with that resolved already (`repairedStructure`).
-  const known = repairedStructure(trace);
+  // A trace read by `readTraces` comes with that resolved already (`takeRepairedStructure`).
+  const known = takeRepairedStructure(trace);
   const firstById = known ? known.firstById : new Map<string, number>();
   const keys: string[] = new Array(n);
   let repeats: Map<string, number> | undefined;
