@@ -178,13 +178,17 @@ export function readTrace(raw: unknown, fallbackId = 'unknown-trace'): ReadTrace
           : String(s.operationName);
       warn(`operation name missing or not text; shown as "${operationName}"`);
     }
-    const references: Reference[] = [];
-    for (const r of list(s.references, 'references', warn)) {
+    const rawRefs = list(s.references, 'references', warn);
+    // Sized up front: an array grown by push keeps spare capacity for the trace's life.
+    const references: Reference[] = new Array(rawRefs.length);
+    let kept = 0;
+    for (const r of rawRefs) {
       const ref = readReference(r, spanTrace, warn);
       if (ref && ref.spanID === spanID && ref.traceID === spanTrace) {
         warn(`a reference of the span to itself was dropped`);
-      } else if (ref) references.push(ref);
+      } else if (ref) references[kept++] = ref;
     }
+    references.length = kept;
     const parentSpanID =
       s.parentSpanID === undefined && s.parentSpanId === undefined
         ? undefined
