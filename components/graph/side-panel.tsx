@@ -28,6 +28,9 @@ export function SidePanel({
   const nodeById = (id: string) => graph?.elements.nodes.find((n) => n.data.id === id)?.data;
   return (
     <aside
+      // It scrolls: keyboard users must be able to reach it (axe: scrollable-region-focusable).
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region takes focus to scroll by keyboard
+      tabIndex={0}
       aria-label={node || edge ? 'Details' : 'Legend'}
       className="w-full shrink-0 overflow-y-auto md:w-[420px] border-l border-slate-200 p-4 dark:border-slate-800"
       data-testid="side-panel"
