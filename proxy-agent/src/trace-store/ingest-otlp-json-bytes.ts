@@ -8,6 +8,7 @@ import type { Process } from '../../../lib/jaeger/model';
 import { IdTextCache } from './id-text-cache';
 import { cutWarning, type IngestBatch, newBatch, processOf, scopeTags, trailingTags } from './ingest-common';
 import { ingestParsedSpan } from './ingest-otlp-json';
+import { knownBytes as copyKnown, type KnownBytes, knownAt } from './known-bytes';
 import { ResourceCache } from './resource-cache';
 import {
   type IngestSpan,
@@ -937,10 +938,7 @@ let cut: string | undefined;
 // the pool shares are cached; bounded, and started over when full.
 const MAX_CACHED_ATTRIBUTES = 4096;
 const MAX_CACHED_ATTRIBUTE_BYTES = 256;
-interface CachedAttribute {
-  bytes: Buffer;
-  /** The bytes as little-endian 32-bit words (the whole words of them): compared four at a time. */
-  words: Int32Array;
+interface CachedAttribute extends KnownBytes {
   maxLen: number;
   part: TagPart;
 }
@@ -958,33 +956,14 @@ function matches(cached: CachedAttribute, start: number, maxLen: number): boolea
   return true;
 }
 
-/** Bytes known to be valid JSON (an attribute, a member's name and colon), with their words. */
-interface KnownBytes {
-  bytes: Buffer;
-  /** The bytes as little-endian 32-bit words (the whole words of them): compared four at a time. */
-  words: Int32Array;
-}
-
 /** A copy of the body's bytes from `start` to the cursor, with their words. */
 function knownBytes(start: number): KnownBytes {
-  const bytes = Buffer.from(buf.subarray(start, pos));
-  const words = new Int32Array(bytes.length >> 2);
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  for (let i = 0; i < words.length; i++) words[i] = v.getInt32(4 * i, true);
-  return { bytes, words };
+  return copyKnown(buf, start, pos);
 }
 
 /** Whether the body holds `known`'s bytes at `start`. */
 function equalAt(known: KnownBytes, start: number): boolean {
-  const bytes = known.bytes;
-  const n = bytes.length;
-  if (end - start < n) return false;
-  const words = known.words;
-  const v = view;
-  for (let i = 0; i < words.length; i++) if (v.getInt32(start + 4 * i, true) !== words[i]) return false;
-  const b = buf;
-  for (let i = words.length * 4; i < n; i++) if (b[start + i] !== bytes[i]) return false;
-  return true;
+  return knownAt(known, buf, view, start, end);
 }
 
 function cachedAttribute(start: number, maxLen: number, part: TagPart): CachedAttribute {

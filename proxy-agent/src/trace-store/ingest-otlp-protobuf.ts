@@ -16,6 +16,7 @@ import {
   scopeTags,
   trailingTags,
 } from './ingest-common';
+import { type KnownBytes, knownAt, knownBytes } from './known-bytes';
 import { otlpProtobufCodec } from './otlp-protobuf';
 import { ResourceCache } from './resource-cache';
 import {
@@ -490,10 +491,7 @@ let lastKey = '';
 // made, no pool lookup). Only tags the pool shares are cached; bounded, and started over when full.
 const MAX_CACHED_KEY_VALUES = 4096;
 const MAX_CACHED_KEY_VALUE_BYTES = 256;
-interface CachedKeyValue {
-  bytes: Buffer;
-  /** The bytes as little-endian 32-bit words (the whole words of them): compared four at a time. */
-  words: Int32Array;
+interface CachedKeyValue extends KnownBytes {
   maxLen: number;
   part: TagPart;
 }
@@ -506,14 +504,9 @@ const oneOff = new Uint8Array(MAX_GUESSES);
 
 /** Whether `cached` is the KeyValue of `n` bytes at `start`. */
 function sameKeyValue(r: Reader, cached: CachedKeyValue, start: number, n: number, maxLen: number): boolean {
-  const bytes = cached.bytes;
-  if (bytes.length !== n || cached.maxLen !== maxLen) return false;
-  const words = cached.words;
-  const view = r.view;
-  for (let i = 0; i < words.length; i++) if (view.getInt32(start + 4 * i, true) !== words[i]) return false;
-  const buf = r.buf;
-  for (let i = words.length * 4; i < n; i++) if (buf[start + i] !== bytes[i]) return false;
-  return true;
+  return (
+    cached.bytes.length === n && cached.maxLen === maxLen && knownAt(cached, r.buf, r.view, start, start + n)
+  );
 }
 
 /** One KeyValue (the `index`th attribute of its span, MAX_GUESSES for an event's), cached when repeated. */
@@ -544,11 +537,7 @@ function cachedKeyValue(r: Reader, end: number, maxLen: number, index: number): 
   if (index < MAX_GUESSES) oneOff[index] = shared ? 0 : 1;
   if (h !== 0 && cut === undefined && shared) {
     if (keyValues.size >= MAX_CACHED_KEY_VALUES) keyValues.clear();
-    const bytes = Buffer.from(r.buf.subarray(start, end));
-    const words = new Int32Array(n >> 2);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, n);
-    for (let i = 0; i < words.length; i++) words[i] = view.getInt32(4 * i, true);
-    const cached = { bytes, words, maxLen, part };
+    const cached = { ...knownBytes(r.buf, start, end), maxLen, part };
     keyValues.set(h, cached);
     if (index < MAX_GUESSES) guesses[index] = cached;
   }
