@@ -1,6 +1,7 @@
 'use client';
 // One version's controls: a slider and a number field (both named "<version> weight"), a lock toggle,
 // and the field's error. Native inputs, so arrows, Page Up/Down, Home and End work from the keyboard.
+import { LockIcon } from '@/components/ui/lock-icon';
 import type { VersionInfo } from '@/lib/canary/service-state';
 
 export interface WeightRowProps {
@@ -83,7 +84,13 @@ export function WeightRow(p: WeightRowProps) {
             : 'border-slate-300 dark:border-slate-700'
         }`}
       >
-        {p.locked ? '🔒 Locked' : 'Lock'}
+        {p.locked ? (
+          <>
+            <LockIcon /> Locked
+          </>
+        ) : (
+          'Lock'
+        )}
       </button>
       {p.error ? (
         <p id={errorId} className="col-start-2 col-end-5 text-sm text-red-700 dark:text-red-300">

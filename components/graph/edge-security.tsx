@@ -1,16 +1,16 @@
 'use client';
+import { LockIcon } from '@/components/ui/lock-icon';
 // The edge panel's security section: the share of the traffic over mutual TLS (as the destination
 // reported it), both sides' SPIFFE identities, and — standing out — plaintext where mTLS was expected.
 import { formatPercent } from '@/lib/graph/format';
 import type { EdgeData } from '@/lib/graph/types';
-import { MTLS_GLYPH, PLAINTEXT_GLYPH } from './elements';
 
 /** The mTLS share in words; undefined when no destination reported the edge's security policy. */
 export function mtlsWords(isMTLS: number | undefined): string | undefined {
   if (isMTLS === undefined) return undefined;
-  if (isMTLS >= 100) return `${MTLS_GLYPH} All requests over mutual TLS`;
-  if (isMTLS <= 0) return `${PLAINTEXT_GLYPH} No request over mutual TLS: all in plaintext`;
-  return `${MTLS_GLYPH} ${formatPercent(isMTLS)} of requests over mutual TLS, the rest in plaintext`;
+  if (isMTLS >= 100) return 'All requests over mutual TLS';
+  if (isMTLS <= 0) return 'No request over mutual TLS: all in plaintext';
+  return `${formatPercent(isMTLS)} of requests over mutual TLS, the rest in plaintext`;
 }
 
 export function EdgeSecurity({ edge }: { edge: EdgeData }) {
@@ -19,14 +19,18 @@ export function EdgeSecurity({ edge }: { edge: EdgeData }) {
   return (
     <section aria-label="Security" data-testid="edge-security" className="space-y-1 text-xs">
       <h3 className="font-semibold text-slate-700 text-sm dark:text-slate-200">Security</h3>
-      {words ? <p data-testid="edge-mtls">{words}</p> : null}
+      {words ? (
+        <p data-testid="edge-mtls">
+          <LockIcon open={(edge.isMTLS ?? 0) <= 0} /> {words}
+        </p>
+      ) : null}
       {edge.mtlsWarning ? (
         <p
           role="alert"
           data-testid="edge-mtls-warning"
           className="rounded bg-amber-100 px-2 py-1 text-amber-900 dark:bg-amber-950 dark:text-amber-200"
         >
-          {PLAINTEXT_GLYPH} Should be mTLS: {edge.mtlsWarning}.
+          <LockIcon open /> Should be mTLS: {edge.mtlsWarning}.
         </p>
       ) : null}
       {edge.sourcePrincipal || edge.destPrincipal ? (

@@ -41,9 +41,12 @@ export function nodeLabel(n: NodeData, graphType: Graph['graphType'], boxed = tr
   return badges ? `${name}\n${badges}` : name;
 }
 
-/** Kiali's lock on an edge that carries mTLS; the open lock where plaintext should have been mTLS. */
-export const MTLS_GLYPH = '🔒';
-export const PLAINTEXT_GLYPH = '🔓';
+/**
+ * Kiali's lock on an edge that carries mTLS, and the mark where plaintext should have been mTLS. Edge labels
+ * are canvas text: words, since a lock emoji draws as an empty box where no emoji font is installed.
+ */
+export const MTLS_GLYPH = 'mTLS';
+export const PLAINTEXT_GLYPH = 'no mTLS';
 
 /** The last part of a SPIFFE id (`spiffe://td/ns/<ns>/sa/<sa>` → `<sa>`): what fits on an edge. */
 export function shortPrincipal(p: string | undefined): string | undefined {

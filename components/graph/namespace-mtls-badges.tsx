@@ -1,8 +1,8 @@
 'use client';
+import { LockIcon } from '@/components/ui/lock-icon';
 // A badge per namespace of the graph where mutual TLS is required (STRICT), and the mode in words for
 // the others: the namespace badge Kiali shows for its mTLS status.
 import type { PeerMode } from '@/lib/graph/types';
-import { MTLS_GLYPH } from './elements';
 
 const MODE_WORDS: Record<PeerMode, string> = {
   STRICT: 'mTLS required (STRICT)',
@@ -31,7 +31,7 @@ export function NamespaceMtlsBadges({ modes }: { modes?: Record<string, PeerMode
               : 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300'
           }`}
         >
-          {mode === 'STRICT' ? `${MTLS_GLYPH} ` : ''}
+          {mode === 'STRICT' ? <LockIcon className="mr-1" /> : null}
           {ns} · {mode}
         </li>
       ))}
