@@ -59,6 +59,7 @@ export function NamespaceCard({ ns }: { ns: NamespaceSummary }) {
         </span>
         <Sparkline
           points={ns.sparkline}
+          inboundRps={ns.inboundRps}
           label={`Inbound requests per second into ${ns.namespace}, last 30 minutes`}
         />
       </div>

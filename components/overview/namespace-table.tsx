@@ -36,7 +36,11 @@ export function NamespaceTable({ namespaces }: { namespaces: readonly NamespaceS
         {
           header: 'Trend',
           cell: (n) => (
-            <Sparkline points={n.sparkline} label={`Inbound rate of ${n.namespace}, last 30 minutes`} />
+            <Sparkline
+              points={n.sparkline}
+              inboundRps={n.inboundRps}
+              label={`Inbound rate of ${n.namespace}, last 30 minutes`}
+            />
           ),
         },
         { header: 'Istio config', cell: (n) => <ConfigFacts ns={n} /> },

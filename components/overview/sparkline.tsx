@@ -1,7 +1,22 @@
-// A small inline chart of a namespace's inbound request rate: an SVG line, described in words.
-export function Sparkline({ points, label }: { points: readonly [number, number][]; label: string }) {
-  if (points.length < 2)
-    return <span className="text-xs text-slate-600 dark:text-slate-300">no rate history</span>;
+// A small inline chart of a namespace's inbound request rate: an SVG line, described in words; in
+// words alone while Prometheus is still collecting the history, or when there is no traffic.
+import { sparklineState } from '@/lib/inventory/overview';
+
+const STATE_TEXT = { collecting: 'collecting rate history…', 'no-traffic': 'no traffic' } as const;
+
+export function Sparkline({
+  points,
+  inboundRps,
+  label,
+}: {
+  points: readonly [number, number][];
+  /** The namespace's inbound rate now: tells an empty history of a quiet namespace from a young one. */
+  inboundRps: number;
+  label: string;
+}) {
+  const state = sparklineState(points, inboundRps);
+  if (state !== 'line')
+    return <span className="text-xs text-slate-600 dark:text-slate-300">{STATE_TEXT[state]}</span>;
   const w = 120;
   const h = 28;
   const t0 = (points[0] as [number, number])[0];

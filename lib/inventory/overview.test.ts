@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HEALTH } from '../graph/health';
 import { buildInventory } from './build-inventory';
-import { buildOverview } from './overview';
+import { buildOverview, sparklineState } from './overview';
 import { PP, REVIEWS, RV1, RV2, sample } from './test-samples';
 
 describe('buildOverview', () => {
@@ -65,5 +65,47 @@ describe('buildOverview', () => {
       services: { healthy: 0, degraded: 1, failure: 0, idle: 0 },
     });
     expect(shop).toMatchObject({ inboundRps: 2, sparkline: [], config: {}, missingSidecars: 1 });
+  });
+});
+
+describe('sparklineState', () => {
+  it('draws a line once the history has two points with some traffic', () => {
+    expect(
+      sparklineState(
+        [
+          [0, 0],
+          [60, 2],
+        ],
+        2,
+      ),
+    ).toBe('line');
+    // Traffic that stopped: the history still shows it.
+    expect(
+      sparklineState(
+        [
+          [0, 3],
+          [60, 0],
+        ],
+        0,
+      ),
+    ).toBe('line');
+  });
+
+  it('says the history is being collected while requests flow but Prometheus has under two points', () => {
+    expect(sparklineState([], 4)).toBe('collecting');
+    expect(sparklineState([[0, 4]], 4)).toBe('collecting');
+  });
+
+  it('says there is no traffic when nothing flows now and the history is empty or all zero', () => {
+    expect(sparklineState([], 0)).toBe('no-traffic');
+    expect(
+      sparklineState(
+        [
+          [0, 0],
+          [60, 0],
+        ],
+        0,
+      ),
+    ).toBe('no-traffic');
   });
 });

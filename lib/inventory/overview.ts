@@ -39,6 +39,20 @@ export interface Overview {
   warnings: string[];
 }
 
+/**
+ * What a namespace's sparkline can show: the line, or in words why not. Prometheus needs a few scrapes
+ * and a rate window before a range query has two points: while requests flow but the history is that
+ * short, the history is still being collected; with no requests now and none in the history, there is
+ * no traffic to draw.
+ */
+export type SparklineState = 'line' | 'collecting' | 'no-traffic';
+
+export function sparklineState(points: readonly [number, number][], inboundRps: number): SparklineState {
+  const drawable = points.length >= 2 && points.some(([, v]) => v > 0);
+  if (drawable) return 'line';
+  return inboundRps > 0 ? 'collecting' : 'no-traffic';
+}
+
 export function countHealth(items: readonly InventoryItem[]): HealthCounts {
   const out: HealthCounts = { healthy: 0, degraded: 0, failure: 0, idle: 0 };
   for (const i of items) out[i.health]++;
