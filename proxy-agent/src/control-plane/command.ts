@@ -92,6 +92,8 @@ limits (sizes in bytes, or with a KiB/MiB/GiB suffix):
   --max-objects N        objects held, all kinds together (default ${L.maxObjects}; beyond it 403)
   --max-csr-bytes N      largest certificate signing request body (default ${L.maxCsrBytes / 1024}KiB; beyond it 413)
   --audit-scan-bytes N   how much of the audit log's end GET /v1/audit reads (default ${L.auditScanBytes / MiB}MiB)
+  --audit-max-bytes N    the file audit log rotates to audit.log.1 at this size, one backup kept
+                         (default ${L.auditMaxBytes / MiB}MiB)
   --audit-scan-entries N with --store etcd: how many of the newest audit entries GET /v1/audit reads
                          (default ${L.auditScanEntries})
   -h, --help             show this help`;
@@ -159,6 +161,7 @@ export async function main(argv: string[]): Promise<void> {
       'watch-history-bytes': { type: 'string' },
       'max-objects': { type: 'string' },
       'audit-scan-bytes': { type: 'string' },
+      'audit-max-bytes': { type: 'string' },
       'max-csr-bytes': { type: 'string' },
       'insecure-http': { type: 'boolean' },
       'tls-cert-file': { type: 'string' },
@@ -198,6 +201,7 @@ export async function main(argv: string[]): Promise<void> {
     historyBytes: size('watch-history-bytes', values['watch-history-bytes']),
     maxObjects: count('max-objects', values['max-objects']),
     auditScanBytes: size('audit-scan-bytes', values['audit-scan-bytes']),
+    auditMaxBytes: size('audit-max-bytes', values['audit-max-bytes']),
     auditScanEntries: count('audit-scan-entries', values['audit-scan-entries']),
     maxCsrBytes: size('max-csr-bytes', values['max-csr-bytes']),
   };

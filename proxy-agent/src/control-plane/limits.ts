@@ -34,6 +34,11 @@ export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_OBJECTS = 10_000;
 /** How far back from its end `GET /v1/audit` reads the audit log; flag `--audit-scan-bytes`. */
 export const DEFAULT_AUDIT_SCAN_BYTES = 16 * 1024 * 1024;
+/**
+ * The file audit log rotates to `audit.log.1` at this size (one backup kept: the disk holds at most twice
+ * this). Flag `--audit-max-bytes`; with etcd, `--audit-max-entries` bounds the log instead.
+ */
+export const DEFAULT_AUDIT_MAX_BYTES = 64 * 1024 * 1024;
 /** With `--store etcd`, how many audit entries (newest first) `GET /v1/audit` reads; flag `--audit-scan-entries`. */
 export const DEFAULT_AUDIT_SCAN_ENTRIES = 10_000;
 
@@ -55,6 +60,7 @@ export interface Limits {
   historyBytes: number;
   maxObjects: number;
   auditScanBytes: number;
+  auditMaxBytes: number;
   auditScanEntries: number;
   maxCsrBytes: number;
 }
@@ -71,6 +77,7 @@ export const DEFAULT_LIMITS: Limits = {
   historyBytes: DEFAULT_HISTORY_BYTES,
   maxObjects: DEFAULT_MAX_OBJECTS,
   auditScanBytes: DEFAULT_AUDIT_SCAN_BYTES,
+  auditMaxBytes: DEFAULT_AUDIT_MAX_BYTES,
   auditScanEntries: DEFAULT_AUDIT_SCAN_ENTRIES,
   maxCsrBytes: DEFAULT_MAX_CSR_BYTES,
 };

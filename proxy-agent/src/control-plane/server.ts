@@ -258,6 +258,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             historyBytes: limits.historyBytes,
             maxObjects: limits.maxObjects,
             auditScanBytes: limits.auditScanBytes,
+            auditMaxBytes: limits.auditMaxBytes,
             log,
           });
   } catch (err) {

@@ -31,6 +31,8 @@ export interface StoreOptions {
   /** Objects held, all kinds together; a create beyond it is refused (403). */
   maxObjects?: number;
   auditScanBytes?: number;
+  /** The size at which the audit log rotates. */
+  auditMaxBytes?: number;
   /** Where write failures of the audit log are reported (the change itself stands). */
   log?: (message: string) => void;
 }
@@ -52,7 +54,10 @@ export class ResourceStore implements MeshStore {
 
   static async open(options: StoreOptions): Promise<ResourceStore> {
     const state = await loadState(options.dataDir);
-    const audit = await AuditLog.open(options.dataDir, options.auditScanBytes);
+    const audit = await AuditLog.open(options.dataDir, {
+      scanBytes: options.auditScanBytes,
+      maxBytes: options.auditMaxBytes,
+    });
     return new ResourceStore(state, audit, options);
   }
 
