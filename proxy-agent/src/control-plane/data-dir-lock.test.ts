@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCK_SOCKET, lockDataDir } from './data-dir-lock';
+import { LOCK_SOCKET, lockAddress, lockDataDir } from './data-dir-lock';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -25,16 +25,34 @@ describe('data directory lock', () => {
     await (await lockDataDir(dir))();
   });
 
-  it('takes over a socket nobody listens on (its holder died) and ignores an old pid file', async () => {
+  it('gives the directory to exactly one of many that start at once', async () => {
+    const dir = await tempDir();
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => lockDataDir(dir)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results)
+      if (r.status === 'rejected') expect(String(r.reason)).toMatch(/in use by another control plane/);
+    await (won[0] as PromiseFulfilledResult<() => Promise<void>>).value();
+    await (await lockDataDir(dir))();
+  });
+
+  it('locks by the socket file where abstract sockets do not exist', async () => {
+    const dir = await tempDir();
+    expect(await lockAddress(dir, 'darwin')).toEqual({ path: join(dir, LOCK_SOCKET), file: true });
+    expect((await lockAddress(dir, 'linux')).file).toBe(false);
+  });
+
+  it('is free again the moment its holder dies (SIGKILL), and ignores an old pid file', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'lock'), String(process.pid));
-    // A socket file whose listener died: a process binds it and is killed with SIGKILL.
+    // A process holds the lock's address and is killed with SIGKILL.
     const holder = spawn(
       process.execPath,
       [
         '-e',
-        `require('node:net').createServer().listen(process.argv[1], () => console.log('ready'))`,
-        join(dir, LOCK_SOCKET),
+        `require('node:net').createServer().listen(JSON.parse(process.argv[1]), () => console.log('ready'))`,
+        // JSON: an abstract socket's name starts with a NUL byte, which no argument may hold.
+        JSON.stringify((await lockAddress(dir)).path),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -43,7 +61,6 @@ describe('data directory lock', () => {
     const exited = new Promise((resolve) => holder.once('exit', resolve));
     holder.kill('SIGKILL');
     await exited;
-    expect(await readdir(dir)).toContain(LOCK_SOCKET);
     const unlock = await lockDataDir(dir);
     await unlock();
   });

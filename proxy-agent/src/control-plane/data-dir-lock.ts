@@ -1,6 +1,10 @@
 // Claims a data directory for one control plane: two writing one state file would undo each other's
-// changes. The lock is a unix socket listening in the directory, so the kernel releases it the instant
-// its holder dies (kill -9 included, zombie or not); a pid file outlives its process and a reused pid.
+// changes. The lock is a listening unix socket, so the kernel releases it the instant its holder dies
+// (kill -9 included, zombie or not); a pid file outlives its process and a reused pid. On Linux the socket
+// is abstract (named after the directory's real path, no file): binding it is atomic, and a dead holder
+// leaves nothing behind to clean up — a socket file left by a dead holder must be removed before binding
+// again, and two processes starting at once could each remove the other's fresh file and both "hold" it.
+// Elsewhere the socket file in the directory is used.
 import { createHash } from 'node:crypto';
 import { mkdir, realpath, rm } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
@@ -44,14 +48,18 @@ function listen(path: string): Promise<Server> {
 }
 
 /**
- * Where the lock listens: the socket file in the directory, or (a directory path too long for a socket,
- * Linux only) an abstract socket named after the directory's real path.
+ * Where the lock listens: on Linux an abstract socket named after the directory's real path; elsewhere the
+ * socket file in the directory.
  */
-async function lockAddress(dir: string): Promise<{ path: string; file: boolean }> {
-  const file = join(dir, LOCK_SOCKET);
-  if (Buffer.byteLength(file) <= MAX_SOCKET_PATH) return { path: file, file: true };
-  if (process.platform !== 'linux')
+export async function lockAddress(
+  dir: string,
+  platform: NodeJS.Platform = process.platform,
+): Promise<{ path: string; file: boolean }> {
+  if (platform !== 'linux') {
+    const file = join(dir, LOCK_SOCKET);
+    if (Buffer.byteLength(file) <= MAX_SOCKET_PATH) return { path: file, file: true };
     throw new Error(`data directory path ${dir} is too long for its lock socket (${MAX_SOCKET_PATH} bytes)`);
+  }
   const id = createHash('sha256')
     .update(await realpath(dir))
     .digest('hex');
@@ -63,6 +71,14 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   await mkdir(dir, { recursive: true });
   await rm(join(dir, LEGACY_LOCK_FILE), { force: true });
   const { path, file } = await lockAddress(dir);
+  if (!file) {
+    // The socket file an earlier version locked by (Linux now locks by an abstract socket): its holder
+    // may still run; once it is dead the file is only litter.
+    const legacy = join(dir, LOCK_SOCKET);
+    if ((await probe(legacy)) === 'held')
+      throw new Error(`data directory ${dir} is in use by another control plane`);
+    await rm(legacy, { force: true });
+  }
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const state = await probe(path);
     if (state === 'held') throw new Error(`data directory ${dir} is in use by another control plane`);
