@@ -68,16 +68,22 @@ export async function startCp(options: StartOptions = {}): Promise<CpProcess> {
   const proc = spawnAgent(args);
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   let ca: string | undefined;
-  await waitFor(
-    async () => {
-      if (proc.child.exitCode !== null) throw new Error(`control plane exited: ${proc.output()}`);
-      // The trust bundle is written before the listener opens: read it as a local client would.
-      if (options.tls) ca = await readFile(join(dataDir, 'ca', 'root-cert.pem'), 'utf8');
-      const res = await fetchTrusting(ca)(`${url}/healthz`);
-      return res.ok;
-    },
-    { what: `control plane on ${url}`, timeoutMs: 15_000 },
-  );
+  try {
+    await waitFor(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`control plane exited: ${proc.output()}`);
+        // The trust bundle is written before the listener opens: read it as a local client would.
+        if (options.tls) ca = await readFile(join(dataDir, 'ca', 'root-cert.pem'), 'utf8');
+        const res = await fetchTrusting(ca)(`${url}/healthz`);
+        return res.ok;
+      },
+      { what: `control plane on ${url}`, timeoutMs: 15_000 },
+    );
+  } catch (err) {
+    // A control plane that never became ready is not left running behind the failed test.
+    await proc.stop();
+    throw err;
+  }
   return {
     url,
     port,
