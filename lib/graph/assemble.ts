@@ -10,6 +10,7 @@ import { appendPeerAuthentication } from './appenders/peer-authentication';
 import { appendResponseTime } from './appenders/response-time';
 import { appendSecurityPolicy } from './appenders/security-policy';
 import { appendServiceEntries } from './appenders/service-entry';
+import { appendValidations } from './appenders/validation';
 import type { MeshConfigView } from './config-badges';
 import { type Assembled, toElements } from './elements';
 import type { LiveStats } from './envoy-stats';
@@ -56,5 +57,6 @@ export function assembleGraph(map: TrafficMap, reads: GraphReads): Assembled {
   appendPeerAuthentication(map, reads.config);
   appendEgress(map, reads.config);
   appendBadges(map, reads.config, reads.live);
+  appendValidations(map, reads);
   return toElements(map);
 }
