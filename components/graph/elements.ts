@@ -14,6 +14,9 @@ export const BADGE_GLYPHS = {
   fault: '⚠',
   circuitBreaker: '⚡',
   ejections: '⊘',
+  // Istio Config validations on the node's config (DejaVu Sans has both; no emoji font on Debian).
+  validationErrors: '✗',
+  validationWarnings: '△',
 } as const;
 
 export function badgeGlyphs(b: Badges): string {
@@ -24,6 +27,8 @@ export function badgeGlyphs(b: Badges): string {
   if (b.circuitBreaker) out.push(BADGE_GLYPHS.circuitBreaker);
   if (b.live?.reported && (b.live.ejectionsActive ?? 0) > 0)
     out.push(`${BADGE_GLYPHS.ejections}${b.live.ejectionsActive}`);
+  if (b.validation?.errors) out.push(`${BADGE_GLYPHS.validationErrors}${b.validation.errors}`);
+  if (b.validation?.warnings) out.push(`${BADGE_GLYPHS.validationWarnings}${b.validation.warnings}`);
   return out.join(' ');
 }
 
