@@ -5,25 +5,20 @@
 // fixed rate, and the added p50 of the hop. Then full and resumed TLS handshakes per second against a
 // sidecar's inbound port. Uses the agent built by `npm run build`.
 //   flock /tmp/meshlens-bench.lock npm run bench -- mtls [-- --seconds 5 --rounds 1 --connections 32]
-import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import * as x509 from '@peculiar/x509';
+import { createCa, writeFiles } from './lib/mesh-ca.mjs';
 import { ensureNginx, waitForPort } from './lib/nginx.mjs';
 import { childrenOf, cpuSecondsOf, freePort, ROOT, runLoad, startProcess } from './lib/processes.mjs';
-
-x509.cryptoProvider.set(webcrypto);
 
 const LIB = fileURLToPath(new URL('./lib/', import.meta.url));
 const AGENT_BIN = join(ROOT, 'bin/meshlens-agent.js');
 const RATE = 500;
 /** Issue 15's target: mTLS keeps at least 85 % of the plaintext pair's throughput with keep-alive. */
 const MAX_THROUGHPUT_COST = 0.15;
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 
 function parseArgs(args) {
   const opt = { seconds: 5, connections: 32, rounds: 1, handshakeSeconds: 3 };
@@ -34,68 +29,6 @@ function parseArgs(args) {
     else if (args[i] === '--handshake-seconds') opt.handshakeSeconds = Number(args[++i]);
   }
   return opt;
-}
-
-const pem = (label, der) =>
-  `-----BEGIN ${label}-----\n${Buffer.from(der)
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')}\n-----END ${label}-----\n`;
-
-/** A throwaway mesh CA and leaf certificates (SPIFFE URI SANs, or a DNS name for nginx). */
-async function createCa() {
-  const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-  const root = await x509.X509CertificateGenerator.createSelfSigned({
-    name: 'CN=meshlens bench root',
-    keys,
-    signingAlgorithm: ALG,
-    notBefore: new Date(Date.now() - 3_600_000),
-    notAfter: new Date(Date.now() + 86_400_000),
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-    ],
-  });
-  const rootPem = root.toString('pem');
-  return {
-    rootPem,
-    async issue(san) {
-      const leafKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-      const leaf = await x509.X509CertificateGenerator.create({
-        subject: 'CN=meshlens bench workload',
-        issuer: root.subject,
-        notBefore: new Date(Date.now() - 300_000),
-        notAfter: new Date(Date.now() + 86_400_000),
-        publicKey: leafKeys.publicKey,
-        signingKey: keys.privateKey,
-        signingAlgorithm: ALG,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.ExtendedKeyUsageExtension([
-            x509.ExtendedKeyUsage.serverAuth,
-            x509.ExtendedKeyUsage.clientAuth,
-          ]),
-          new x509.SubjectAlternativeNameExtension([san], true),
-        ],
-      });
-      return {
-        cert: leaf.toString('pem'),
-        key: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey)),
-      };
-    },
-  };
-}
-
-function writeFiles(dir, name, { cert, key }, rootPem) {
-  mkdirSync(dir, { recursive: true });
-  const files = {
-    certChain: join(dir, `${name}-cert.pem`),
-    key: join(dir, `${name}-key.pem`),
-    rootCert: join(dir, 'root-cert.pem'),
-  };
-  writeFileSync(files.certChain, cert, { mode: 0o600 });
-  writeFileSync(files.key, key, { mode: 0o600 });
-  writeFileSync(files.rootCert, rootPem, { mode: 0o600 });
-  return files;
 }
 
 /** `reviews` served by one workload whose sidecar's inbound is at `port`; `mtls`: it takes Istio mTLS. */
