@@ -1,20 +1,26 @@
-// Sidecar benchmark (a measurement, not a test): requests/s and latency on loopback, the load generator in
-// its own process, for the same upstream app called directly, through a plain `http-proxy` forwarder (the
-// Node baseline), through nginx (the native reference), and through the sidecar with full telemetry
-// (metrics scraped every second, every request traced and exported over OTLP/HTTP): one hop (inbound
-// sidecar → app) and the mesh hop (outbound sidecar → inbound sidecar → app, against two chained
-// http-proxy forwarders). Then the latency each adds at a fixed 500 req/s, the sidecar's RSS under load,
-// and the cost of one metrics record. Uses the agent built by `npm run build` (dist/agent).
-//   node scripts/bench.mjs sidecar [-- --seconds 5 --rounds 1 --connections 32 --sampling 100 --cpu-prof --sidecar-only]
-// (--rounds N keeps the best of N runs of each measurement: on a shared machine, interference only slows.)
-// (--cpu-prof profiles the sidecars and prints where their CPU goes; --sidecar-only skips the baselines;
-// --sidecar-node-flags '--max-semi-space-size=4' passes V8/Node flags to the sidecar processes;
-// --compare-node-http adds the same hop and pair with the sidecars' fast path off, in the same run.)
+// Sidecar benchmark (a measurement, not a test), the way issue 20 measures: wrk (1 thread, 32 keep-alive
+// connections, 5 s a run, rounds summed) against the same upstream app called directly, through a plain
+// `http-proxy` forwarder and two chained ones (the Node baseline), through nginx with one worker (the
+// native reference), and through the sidecars with full telemetry (metrics scraped every second, spans
+// exported over OTLP/HTTP to a live sink):
+//   - the outbound hop: the app's own sidecar, outbound port → upstream app (what every request pays);
+//   - the inbound hop: inbound port → local app;
+//   - the pair, a real mesh hop: outbound sidecar → inbound sidecar → app;
+// at 100 % sampling, at 1 % (Istio's default), and the pair over Istio mTLS (auto-mTLS, file-mounted
+// certificates from a throwaway CA). Then the latency each adds at a fixed 500 req/s, every sidecar's RSS
+// under load, and the cost of one metrics record and one span. Prints PASS/MISS for each target of the
+// issue. Uses the agent built by `npm run build` (dist/agent).
+//   flock /tmp/meshlens-bench.lock npm run bench -- sidecar [-- --seconds 5 --rounds 3 --connections 32]
+// (--cpu-prof profiles the 100 % sidecars and prints where their CPU goes; --sidecar-only skips the baselines;
+// --no-mtls / --no-low-sampling skip those sidecar sets; --load-generator node uses the project's own
+// load generator instead of wrk; --sidecar-node-flags '--max-semi-space-size=4' passes V8/Node flags to
+// the sidecars; --compare-node-http adds the outbound hop and the pair with the fast path off.)
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { summarizeCpuProfile } from './lib/cpu-profile.mjs';
+import { createCa, writeFiles } from './lib/mesh-ca.mjs';
 import { measureMetricsRecord } from './lib/metrics-record.mjs';
 import { ensureNginx, startNginx, waitForPort } from './lib/nginx.mjs';
 import {
@@ -27,32 +33,44 @@ import {
   startProcess,
 } from './lib/processes.mjs';
 import { measureTracingSpan } from './lib/tracing-span.mjs';
+import { ensureWrk, runWrk } from './lib/wrk.mjs';
 
 const LIB = fileURLToPath(new URL('./lib/', import.meta.url));
 const AGENT_BIN = join(ROOT, 'bin/meshlens-agent.js');
 const RATE = 500;
 
-const TARGETS = { throughputRatio: 1.5, addedP50Ms: 0.5, rssMb: 120 };
+/** Issue 20's targets. */
+const TARGETS = {
+  hopOverHttpProxy: 2,
+  hopOverNginx: 0.5,
+  pairOverTwoHttpProxies: 2,
+  rssMb: 120,
+  addedP50MsPerSidecar: 0.3,
+};
 
 function parseArgs(args) {
   const opt = {
     seconds: 5,
     connections: 32,
     cpuProf: false,
-    sampling: 100,
     only: undefined,
     sidecarNodeFlags: [],
-    rounds: 1,
+    rounds: 3,
     compareNodeHttp: false,
+    mtls: true,
+    lowSampling: true,
+    loadGenerator: 'wrk',
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--seconds') opt.seconds = Number(args[++i]);
     else if (args[i] === '--connections') opt.connections = Number(args[++i]);
     else if (args[i] === '--cpu-prof') opt.cpuProf = true;
     else if (args[i] === '--rounds') opt.rounds = Math.max(1, Number(args[++i]));
-    else if (args[i] === '--sampling') opt.sampling = Number(args[++i]);
     else if (args[i] === '--sidecar-only') opt.only = 'sidecar';
     else if (args[i] === '--compare-node-http') opt.compareNodeHttp = true;
+    else if (args[i] === '--no-mtls') opt.mtls = false;
+    else if (args[i] === '--no-low-sampling') opt.lowSampling = false;
+    else if (args[i] === '--load-generator') opt.loadGenerator = args[++i];
     else if (args[i] === '--sidecar-node-flags') opt.sidecarNodeFlags = args[++i].split(' ').filter(Boolean);
   }
   return opt;
@@ -60,7 +78,7 @@ function parseArgs(args) {
 
 const node = (script, ...args) => startProcess(process.execPath, [join(LIB, script), ...args.map(String)]);
 
-/** Whether the built agent has a working sidecar yet (it is written alongside this benchmark). */
+/** Whether the built agent has a working sidecar (`npm run build`). */
 async function sidecarAvailable() {
   try {
     const agent = await import(pathToFileURL(join(ROOT, 'dist/agent/index.js')).href);
@@ -70,8 +88,12 @@ async function sidecarAvailable() {
   }
 }
 
-/** The mesh config of the benchmark: `reviews` served by one workload whose inbound sidecar is at `port`. */
-function meshConfig(inboundPort) {
+/**
+ * The benchmark's mesh: `reviews` served by one workload behind its inbound sidecar at `reviewsInbound`
+ * (taking Istio mTLS when `mtls`), and `ratings` served by the upstream app itself at `appPort` with no
+ * sidecar in front (the outbound hop: the caller's sidecar straight to the app).
+ */
+function meshConfig(reviewsInbound, appPort, mtls) {
   return `apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: { name: reviews, namespace: default }
@@ -87,58 +109,59 @@ kind: WorkloadEntry
 metadata: { name: reviews-v1, namespace: default }
 spec:
   address: 127.0.0.1
-  ports: { http: ${inboundPort} }
-  labels: { app: reviews, version: v1 }
+  ports: { http: ${reviewsInbound} }
+  labels: { app: reviews, version: v1${mtls ? ', security.istio.io/tlsMode: istio' : ''} }
+  serviceAccount: reviews
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: ratings, namespace: default }
+spec:
+  hosts: [ratings.default.svc.cluster.local]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{ number: 9080, name: http, protocol: HTTP }]
+  workloadSelector: { labels: { app: ratings } }
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: { name: ratings-v1, namespace: default }
+spec:
+  address: 127.0.0.1
+  ports: { http: ${appPort} }
+  labels: { app: ratings, version: v1 }
 `;
 }
 
 async function startSidecarProcess({
   sampling,
   service,
-  workload,
-  version,
   appPort,
   inboundPort,
-  outboundPort,
-  adminPort,
   config,
   otlp,
   profDir,
+  certs,
   nodeOptions = [],
   extra = [],
 }) {
+  const ports = { inboundPort: inboundPort ?? (await freePort()), outboundPort: await freePort() };
+  const adminPort = await freePort();
   const flags = [
     'sidecar',
-    '--service',
-    service,
-    '--namespace',
-    'default',
-    '--version',
-    version,
-    '--workload',
-    workload,
-    '--app-port',
-    appPort,
-    '--inbound-port',
-    inboundPort,
-    '--outbound-port',
-    outboundPort,
-    '--admin-port',
-    adminPort,
-    '--config',
-    config,
-    '--otlp-endpoint',
-    otlp,
-    '--sampling',
-    sampling,
+    ...['--service', service, '--namespace', 'default', '--version', 'v1'],
+    ...['--workload', `${service}-v1`, '--app-port', appPort, '--config', config],
+    ...['--inbound-port', ports.inboundPort, '--outbound-port', ports.outboundPort],
+    ...['--admin-port', adminPort, '--otlp-endpoint', otlp, '--sampling', sampling],
+    ...(certs ? ['--cert-chain', certs.certChain, '--key', certs.key, '--root-cert', certs.rootCert] : []),
     ...extra,
   ].map(String);
   const nodeFlags = [...nodeOptions, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
   const proc = await startProcess(process.execPath, [...nodeFlags, AGENT_BIN, ...flags], { ready: null });
   await waitForPort(adminPort, 20_000);
-  await waitForPort(inboundPort, 5000);
-  await waitForPort(outboundPort, 5000);
-  return { ...proc, adminPort, inboundPort, outboundPort };
+  await waitForPort(ports.inboundPort, 5000);
+  await waitForPort(ports.outboundPort, 5000);
+  return { ...proc, adminPort, ...ports };
 }
 
 /** Scrapes the sidecars' /stats/prometheus every second during a run, as Prometheus would. */
@@ -160,22 +183,35 @@ const mark = (ok) => (ok ? 'PASS' : 'MISS');
 
 export default async function sidecarBench(args = []) {
   const opt = parseArgs(args);
-  const durationMs = opt.seconds * 1000;
   const cleanups = [];
   const tmp = mkdtempSync(join(tmpdir(), 'meshlens-bench-sidecar-'));
   cleanups.push(async () => rmSync(tmp, { recursive: true, force: true }));
+  const wrk = opt.loadGenerator === 'wrk' ? ensureWrk() : { skip: 'asked for the node load generator' };
 
-  /** One throughput run (closed loop) of a path, with the CPU its proxies spent per request. */
+  /** One closed-loop run: wrk (or load.mjs), and the CPU the path's proxies spent meanwhile. */
+  async function closedLoop(target, seconds) {
+    if (wrk.bin) return runWrk(wrk.bin, { ...target, connections: opt.connections, seconds });
+    return runLoad({ ...target, connections: opt.connections, durationMs: seconds * 1000, warmupMs: 0 });
+  }
+
+  /** One round's throughput run of a path, added to its totals (the issue sums the rounds). */
   async function throughputRun(path) {
     const cpuBefore = path.watch.map((p) => cpuSecondsOf(p.pid));
-    const run = await runLoad({ ...path.target, connections: opt.connections, durationMs, warmupMs: 500 });
+    const run = await closedLoop(path.target, opt.seconds);
     const each = path.watch.map((p, i) => cpuSecondsOf(p.pid) - cpuBefore[i]);
-    const cpuSeconds = each.reduce((sum, s) => sum + s, 0);
-    run.cpuUsPerRequest = path.watch.length > 0 ? (cpuSeconds / run.completed) * 1e6 : Number.NaN;
-    // Per process (first the one the load generator calls), for paths through two proxies.
-    run.cpuUsEach = each.map((s) => (s / run.completed) * 1e6);
-    run.memory = path.watch.filter((p) => p.adminPort).map((p) => memoryOf(p.pid));
-    return run;
+    const t = path.total ?? { completed: 0, seconds: 0, cpu: path.watch.map(() => 0), errors: 0, p50: [] };
+    t.completed += run.completed;
+    t.seconds += opt.seconds;
+    t.errors += run.errors + run.non2xx;
+    t.p50.push(run.p50);
+    each.forEach((s, i) => {
+      t.cpu[i] += s;
+    });
+    path.total = t;
+    for (const p of path.watch.filter((w) => w.adminPort)) {
+      p.maxRssMb = Math.max(p.maxRssMb ?? 0, memoryOf(p.pid).rssMb);
+    }
+    return { ...run, cpuUsEach: each.map((s) => (s / run.completed) * 1e6) };
   }
 
   try {
@@ -183,13 +219,13 @@ export default async function sidecarBench(args = []) {
     cleanups.push(() => upstream.stop());
     const cpu = readFileSync('/proc/cpuinfo', 'utf8');
     console.log(
-      `loopback, load generator in its own process; ${opt.connections} connections for throughput, ${RATE} req/s for latency, ${opt.seconds} s a run, paths measured in turn, best of ${opt.rounds} rounds; ${process.version}, ${cpu.match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu'} × ${cpu.match(/^processor/gm)?.length}; load average ${loadavg()
+      `loopback; ${wrk.bin ? `wrk -t1 -c${opt.connections} -d${opt.seconds}s` : `node load generator (${wrk.skip}), ${opt.connections} connections, ${opt.seconds} s`} a run, paths measured in turn, ${opt.rounds} rounds summed; ${RATE} req/s for latency (best p50 of the rounds); ${process.version}, ${cpu.match(/model name\s*:\s*(.*)/)?.[1] ?? 'cpu'} × ${cpu.match(/^processor/gm)?.length}; load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')} (other work on the machine lowers req/s; CPU µs per request much less)\n`,
     );
 
     // Every path is started first and measured in turn, round after round, so that interference from
-    // other work on the machine spreads over all of them; each keeps its best round.
+    // other work on the machine spreads over all of them.
     const paths = [{ name: 'direct', hops: 0, target: { port: upstream.port }, watch: [] }];
     if (opt.only !== 'sidecar') {
       const fwd = await node('http-proxy-forwarder.mjs', 0, `http://127.0.0.1:${upstream.port}`);
@@ -212,136 +248,170 @@ export default async function sidecarBench(args = []) {
           workers = childrenOf(proc.pid).map((pid) => ({ pid }));
           if (workers.length === 0) await new Promise((r) => setTimeout(r, 50));
         }
-        paths.push({
-          name: 'nginx (1 worker)',
-          hops: 1,
-          target: { port: proc.port },
-          watch: [proc, ...workers],
-        });
+        paths.push({ name: 'nginx (1 worker)', hops: 1, target: { port: proc.port }, watch: workers });
       }
     }
 
     let sink;
-    let sidecars = [];
+    const sets = [];
     const profDir = opt.cpuProf ? join(tmp, 'profiles') : undefined;
     if (!(await sidecarAvailable())) {
-      console.log(
-        'sidecar: skipped (dist/agent has no startSidecar yet: run `npm run build` once it exists)',
-      );
+      console.log('sidecar: skipped (dist/agent has no startSidecar: run `npm run build`)');
     } else {
       sink = await node('otlp-sink.mjs', 0);
       cleanups.push(() => sink.stop());
       const otlp = `http://127.0.0.1:${sink.port}/v1/traces`;
-      const ports = async () => ({
-        inboundPort: await freePort(),
-        outboundPort: await freePort(),
-        adminPort: await freePort(),
-      });
-      const reviewsPorts = await ports();
-      const config = join(tmp, 'mesh.yaml');
-      writeFileSync(config, meshConfig(reviewsPorts.inboundPort));
-      const common = {
-        sampling: opt.sampling,
-        nodeOptions: opt.sidecarNodeFlags,
-        version: 'v1',
-        config,
-        otlp,
-      };
-      const reviews = await startSidecarProcess({
-        ...common,
-        service: 'reviews',
-        workload: 'reviews-v1',
-        appPort: upstream.port,
-        profDir: profDir && join(profDir, 'reviews'),
-        ...reviewsPorts,
-      });
-      cleanups.push(() => reviews.stop());
-      const productpage = await startSidecarProcess({
-        ...common,
-        service: 'productpage',
-        workload: 'productpage-v1',
-        appPort: await freePort(),
-        profDir: profDir && join(profDir, 'productpage'),
-        ...(await ports()),
-      });
-      cleanups.push(() => productpage.stop());
-      sidecars = [reviews, productpage];
-      const slowPaths = [];
-      if (opt.compareNodeHttp) {
-        // The same pair with the fast path off (node:http + undici), measured in the same run.
-        const slowReviewsPorts = await ports();
-        const slowConfig = join(tmp, 'mesh-node-http.yaml');
-        writeFileSync(slowConfig, meshConfig(slowReviewsPorts.inboundPort));
-        const slow = { ...common, extra: ['--no-fast-path'], version: 'v1' };
-        const slowReviews = await startSidecarProcess({
-          ...slow,
+      const ca = opt.mtls ? await createCa() : undefined;
+
+      /** A caller (productpage) and a callee (reviews) sidecar; `ratings` is the app with no sidecar. */
+      const startSet = async (key, label, { sampling, mtls = false, extra = [], profile = false }) => {
+        const reviewsInbound = await freePort();
+        const config = join(tmp, `mesh-${key}.yaml`);
+        writeFileSync(config, meshConfig(reviewsInbound, upstream.port, mtls));
+        const certs = async (sa) =>
+          mtls
+            ? writeFiles(
+                join(tmp, `certs-${key}`),
+                sa,
+                await ca.issue({ type: 'url', value: `spiffe://cluster.local/ns/default/sa/${sa}` }),
+                ca.rootPem,
+              )
+            : undefined;
+        const common = { sampling, config, otlp, extra, nodeOptions: opt.sidecarNodeFlags };
+        const reviews = await startSidecarProcess({
+          ...common,
           service: 'reviews',
-          workload: 'reviews-v1',
           appPort: upstream.port,
-          ...slowReviewsPorts,
+          inboundPort: reviewsInbound,
+          certs: await certs('reviews'),
+          profDir: profile && profDir ? join(profDir, 'reviews') : undefined,
         });
-        cleanups.push(() => slowReviews.stop());
-        const slowProductpage = await startSidecarProcess({
-          ...slow,
-          config: slowConfig,
+        cleanups.push(() => reviews.stop());
+        const productpage = await startSidecarProcess({
+          ...common,
           service: 'productpage',
-          workload: 'productpage-v1',
           appPort: await freePort(),
-          ...(await ports()),
+          certs: await certs('productpage'),
+          profDir: profile && profDir ? join(profDir, 'productpage') : undefined,
         });
-        cleanups.push(() => slowProductpage.stop());
-        slowPaths.push(
+        cleanups.push(() => productpage.stop());
+        const set = { key, label, reviews, productpage };
+        sets.push(set);
+        return set;
+      };
+
+      const full = await startSet('full', '100 % sampling', { sampling: 100, profile: true });
+      paths.push(
+        {
+          name: 'outbound hop (app → sidecar → upstream)',
+          key: 'hop',
+          hops: 1,
+          target: { port: full.productpage.outboundPort, host: 'ratings' },
+          watch: [full.productpage],
+        },
+        {
+          name: 'inbound hop (sidecar → app)',
+          key: 'inbound',
+          hops: 1,
+          target: { port: full.reviews.inboundPort },
+          watch: [full.reviews],
+        },
+        {
+          name: 'sidecar pair (outbound → inbound → app)',
+          key: 'pair',
+          hops: 2,
+          target: { port: full.productpage.outboundPort, host: 'reviews' },
+          watch: [full.productpage, full.reviews],
+        },
+      );
+      if (opt.lowSampling) {
+        const low = await startSet('low', '1 % sampling', { sampling: 1 });
+        paths.push(
           {
-            name: 'sidecar, fast path off (inbound → app)',
+            name: 'outbound hop, 1 % sampling',
+            key: 'hop-1%',
             hops: 1,
-            target: { port: slowReviews.inboundPort },
-            watch: [slowReviews],
+            target: { port: low.productpage.outboundPort, host: 'ratings' },
+            watch: [low.productpage],
           },
           {
-            name: 'sidecar pair, fast path off',
+            name: 'sidecar pair, 1 % sampling',
+            key: 'pair-1%',
             hops: 2,
-            target: { port: slowProductpage.outboundPort, host: 'reviews' },
-            watch: [slowProductpage, slowReviews],
+            target: { port: low.productpage.outboundPort, host: 'reviews' },
+            watch: [low.productpage, low.reviews],
           },
         );
       }
-      paths.push(
-        { name: 'sidecar (inbound → app)', hops: 1, target: { port: reviews.inboundPort }, watch: [reviews] },
-        {
-          name: 'sidecar pair (outbound → inbound → app)',
+      if (opt.mtls) {
+        const m = await startSet('mtls', 'mTLS, 100 % sampling', { sampling: 100, mtls: true });
+        paths.push({
+          name: 'sidecar pair over mTLS',
+          key: 'pair-mtls',
           hops: 2,
-          target: { port: productpage.outboundPort, host: 'reviews' },
-          watch: [productpage, reviews],
-        },
-      );
-      paths.push(...slowPaths);
+          target: { port: m.productpage.outboundPort, host: 'reviews' },
+          watch: [m.productpage, m.reviews],
+        });
+      }
+      if (opt.compareNodeHttp) {
+        const slow = await startSet('node-http', 'fast path off', {
+          sampling: 100,
+          extra: ['--no-fast-path'],
+        });
+        paths.push(
+          {
+            name: 'outbound hop, fast path off',
+            key: 'hop-slow',
+            hops: 1,
+            target: { port: slow.productpage.outboundPort, host: 'ratings' },
+            watch: [slow.productpage],
+          },
+          {
+            name: 'sidecar pair, fast path off',
+            key: 'pair-slow',
+            hops: 2,
+            target: { port: slow.productpage.outboundPort, host: 'reviews' },
+            watch: [slow.productpage, slow.reviews],
+          },
+        );
+      }
     }
-    const scraped = new Set(paths.flatMap((p) => p.watch).filter((p) => p.adminPort));
-    const stopScrape = scrapeEverySecond([...scraped].map((p) => p.adminPort));
+    const adminPorts = sets.flatMap((s) => [s.reviews.adminPort, s.productpage.adminPort]);
+    const stopScrape = scrapeEverySecond(adminPorts);
     cleanups.push(async () => stopScrape());
     for (const path of paths) path.target.path = '/reviews/0';
 
-    // Prime connections, pools and the JIT (a fresh Node process takes seconds to reach speed).
-    for (const path of paths)
-      await runLoad({ ...path.target, connections: opt.connections, durationMs: 4000, warmupMs: 0 });
+    // Prime connections, pools, TLS sessions and the JIT (a fresh Node process takes seconds to reach speed).
+    for (const path of paths) await closedLoop(path.target, 3);
 
     for (let round = 1; round <= opt.rounds; round++) {
       for (const path of paths) {
         const run = await throughputRun(path);
-        if (path.throughput === undefined || run.rps > path.throughput.rps) path.throughput = run;
         console.log(
-          `round ${round} ${path.name.padEnd(40)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50)} p99 ${fmt(run.p99)} ms  proxy CPU ${fmt(run.cpuUsPerRequest, 0)} µs/req${run.cpuUsEach.length > 1 ? ` (${run.cpuUsEach.map((c) => fmt(c, 0)).join(' + ')})` : ''}${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx: ${JSON.stringify(run.statuses)})` : ''}`,
+          `round ${round} ${path.name.padEnd(42)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50)} p99 ${fmt(run.p99)} ms  proxy CPU ${fmt(
+            run.cpuUsEach.reduce((a, b) => a + b, 0),
+            0,
+          )} µs/req${run.cpuUsEach.length > 1 ? ` (${run.cpuUsEach.map((c) => fmt(c, 0)).join(' + ')})` : ''}${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx)` : ''}`,
         );
       }
       for (const path of paths) {
-        const run = await runLoad({ ...path.target, connections: 8, durationMs, warmupMs: 500, rate: RATE });
+        const run = await runLoad({
+          ...path.target,
+          connections: 8,
+          durationMs: opt.seconds * 1000,
+          warmupMs: 500,
+          rate: RATE,
+        });
         if (path.latency === undefined || run.p50 < path.latency.p50) path.latency = run;
         console.log(
-          `round ${round} ${path.name.padEnd(40)} @${RATE}/s p50 ${fmt(run.p50, 3)} p99 ${fmt(run.p99, 3)} ms${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx)` : ''}`,
+          `round ${round} ${path.name.padEnd(42)} @${RATE}/s p50 ${fmt(run.p50, 3)} p99 ${fmt(run.p99, 3)} ms${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx)` : ''}`,
         );
       }
     }
-    const peakRss = sidecars.map((p) => memoryOf(p.pid).peakRssMb);
+    for (const s of sets) {
+      s.rssUnderLoadMb = [s.productpage, s.reviews].map((p) => p.maxRssMb ?? Number.NaN);
+      s.peakRssMb = Math.max(...[s.productpage, s.reviews].map((p) => memoryOf(p.pid).peakRssMb));
+    }
 
     if (sink) {
       const exported = await (await fetch(`http://127.0.0.1:${sink.port}/count`)).json();
@@ -349,11 +419,12 @@ export default async function sidecarBench(args = []) {
         `\nOTLP sink received ${exported.posts} exports (${(exported.bytes / 1e6).toFixed(1)} MB of spans)`,
       );
     }
-    if (profDir) {
-      for (const p of sidecars) await p.stop();
-      for (const who of ['reviews', 'productpage']) {
+    if (profDir && sets[0]) {
+      await sets[0].productpage.stop();
+      await sets[0].reviews.stop();
+      for (const who of ['productpage', 'reviews']) {
         for (const file of readdirSync(join(profDir, who))) {
-          console.log(`\nCPU profile of the ${who} sidecar:`);
+          console.log(`\nCPU profile of the ${who} sidecar (100 % sampling set):`);
           console.log(summarizeCpuProfile(join(profDir, who, file), 25));
         }
       }
@@ -366,105 +437,97 @@ export default async function sidecarBench(args = []) {
     const spans = await measureTracingSpan();
     for (const line of spans.lines) console.log(`  ${line}`);
 
-    report(
-      paths.map((p) => ({
-        ...p,
-        cpuUsPerRequest: p.throughput.cpuUsPerRequest,
-        memory: p.throughput.memory,
-      })),
-      micro,
-      peakRss,
-    );
+    report(paths, sets, micro);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 }
 
-function report(results, micro, peakRss) {
-  const by = (name) => results.find((r) => r.name === name);
+function report(paths, sets, micro) {
+  for (const p of paths) {
+    const t = p.total;
+    p.requests = t.completed;
+    p.rps = t.completed / t.seconds;
+    p.cpuUsEach = t.cpu.map((s) => (s / t.completed) * 1e6);
+    p.cpuUs = p.cpuUsEach.reduce((a, b) => a + b, 0);
+    p.p50 = [...t.p50].sort((a, b) => a - b)[Math.floor(t.p50.length / 2)];
+  }
+  const by = (name) => paths.find((p) => p.name === name || p.key === name);
   const direct = by('direct');
+  const addedP50 = (p) => p.latency.p50 - direct.latency.p50;
   console.log(
-    '\n| path | hops | req/s | p50 ms | p99 ms | proxy CPU µs/req | p50 @500/s | p99 @500/s | added p50 @500/s | added p99 @500/s |',
+    '\n| path | hops | requests (rounds summed) | req/s | median p50 ms | proxy CPU µs/req | p50 @500/s | added p50 @500/s | errors |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of results) {
-    const added = (q) => (r === direct ? '–' : fmt(r.latency[q] - direct.latency[q], 3));
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const p of paths) {
+    const cpu = p.watch.length === 0 ? '–' : fmt(p.cpuUs, 0);
+    const each = p.cpuUsEach.length > 1 ? ` (${p.cpuUsEach.map((c) => fmt(c, 0)).join(' + ')})` : '';
     console.log(
-      `| ${r.name} | ${r.hops} | ${fmt(r.throughput.rps, 0)} | ${fmt(r.throughput.p50)} | ${fmt(r.throughput.p99)} | ${fmt(r.cpuUsPerRequest, 0)} | ${fmt(r.latency.p50, 3)} | ${fmt(r.latency.p99, 3)} | ${added('p50')} | ${added('p99')} |`,
+      `| ${p.name} | ${p.hops} | ${p.requests} | ${fmt(p.rps, 0)} | ${fmt(p.p50)} | ${cpu}${each} | ${fmt(p.latency.p50, 3)} | ${p === direct ? '–' : fmt(addedP50(p), 3)} | ${p.total.errors} |`,
     );
   }
+
   const proxy = by('http-proxy');
   const proxy2 = by('http-proxy → http-proxy');
   const nginx = by('nginx (1 worker)');
-  const one = by('sidecar (inbound → app)');
-  const pair = by('sidecar pair (outbound → inbound → app)');
-  // `target`: issue 2's (one sidecar against one forwarder); `stretch`: the same bar held to a whole mesh
-  // hop (two sidecars against two forwarders), tracked beyond the issue.
-  const ratioLine = (what, ours, theirs, { target, stretch, unit = 'throughput' } = {}) => {
-    const ratio =
-      unit === 'throughput'
-        ? ours.throughput.rps / theirs.throughput.rps
-        : theirs.cpuUsPerRequest / ours.cpuUsPerRequest;
-    const detail =
-      unit === 'throughput'
-        ? `${fmt(ours.throughput.rps, 0)} vs ${fmt(theirs.throughput.rps, 0)} req/s`
-        : `${fmt(ours.cpuUsPerRequest, 0)} vs ${fmt(theirs.cpuUsPerRequest, 0)} µs CPU/req`;
-    const verdict =
-      target !== undefined
-        ? ` (target ≥ ${target}×) ${mark(ratio >= target)}`
-        : stretch !== undefined
-          ? ` (stretch ≥ ${stretch}× for a whole mesh hop, beyond issue 2's per-sidecar target) ${mark(ratio >= stretch)}`
-          : '';
-    console.log(`${what}: ${fmt(ratio)}× (${detail})${verdict}`);
-  };
   console.log('');
-  if (nginx && proxy) ratioLine('http-proxy / nginx throughput', proxy, nginx);
-  if (one && proxy) {
-    ratioLine('sidecar hop / http-proxy throughput', one, proxy, { target: TARGETS.throughputRatio });
-    ratioLine('sidecar hop / http-proxy capacity (CPU per request)', one, proxy, {
-      target: TARGETS.throughputRatio,
-      unit: 'cpu',
-    });
-  }
-  if (one && nginx) ratioLine('sidecar hop / nginx throughput', one, nginx);
-  const slowOne = by('sidecar, fast path off (inbound → app)');
-  const slowPair = by('sidecar pair, fast path off');
-  if (one && slowOne) {
-    ratioLine('sidecar hop / the same, fast path off (CPU per request)', one, slowOne, { unit: 'cpu' });
-    if (proxy)
-      ratioLine('sidecar hop, fast path off / http-proxy (CPU per request)', slowOne, proxy, { unit: 'cpu' });
-  }
-  if (pair && slowPair)
-    ratioLine('sidecar pair / the same, fast path off (CPU per request)', pair, slowPair, { unit: 'cpu' });
-  if (pair && proxy2) {
-    ratioLine('sidecar pair / two http-proxies throughput', pair, proxy2, {
-      stretch: TARGETS.throughputRatio,
-    });
-    ratioLine('sidecar pair / two http-proxies capacity (CPU per request)', pair, proxy2, {
-      stretch: TARGETS.throughputRatio,
-      unit: 'cpu',
-    });
-  }
-  if (one) {
-    const added = one.latency.p50 - direct.latency.p50;
+  /** ours / theirs by requests served in the same rounds, with CPU per request beside it. */
+  const ratio = (what, ours, theirs, target) => {
+    if (!ours || !theirs) return;
+    const r = ours.requests / theirs.requests;
+    const cpu = theirs.cpuUs / ours.cpuUs;
+    const verdict = target === undefined ? '' : ` (target ≥ ${target}×) ${mark(r >= target)}`;
     console.log(
-      `sidecar hop added p50 @${RATE}/s: ${fmt(added, 3)} ms (target ≤ ${TARGETS.addedP50Ms} ms) ${mark(added <= TARGETS.addedP50Ms)}`,
+      `${what}: ${fmt(r)}× (${ours.requests} vs ${theirs.requests} requests; by CPU per request ${fmt(cpu)}×, ${fmt(ours.cpuUs, 0)} vs ${fmt(theirs.cpuUs, 0)} µs)${verdict}`,
     );
+  };
+  if (proxy && nginx) ratio('http-proxy / nginx', proxy, nginx);
+  for (const [suffix, label] of [
+    ['', '100 % sampling'],
+    ['-1%', '1 % sampling'],
+  ]) {
+    const hop = by(`hop${suffix}`);
+    const pair = by(`pair${suffix}`);
+    if (!hop) continue;
+    console.log(`-- ${label}`);
+    ratio(`outbound hop / http-proxy`, hop, proxy, TARGETS.hopOverHttpProxy);
+    ratio(`outbound hop / nginx (1 worker)`, hop, nginx, TARGETS.hopOverNginx);
+    ratio(`pair / two chained http-proxy`, pair, proxy2, TARGETS.pairOverTwoHttpProxies);
+    latencyLine('outbound hop added p50', addedP50(hop), 1);
+    latencyLine('pair added p50', addedP50(pair), 2);
   }
-  if (pair) {
-    const added = pair.latency.p50 - direct.latency.p50;
-    console.log(
-      `sidecar pair added p50 @${RATE}/s: ${fmt(added, 3)} ms (${fmt(added / 2, 3)} ms per sidecar; target ≤ ${TARGETS.addedP50Ms} ms per hop) ${mark(added / 2 <= TARGETS.addedP50Ms)}`,
-    );
+  const inbound = by('inbound');
+  if (inbound) {
+    console.log('-- inbound hop, 100 % sampling (for comparison with earlier runs)');
+    ratio('inbound hop / http-proxy', inbound, proxy);
   }
-  if (peakRss.length > 0) {
-    const underLoad = (pair ?? one).memory.map((m) => `${fmt(m.rssMb, 0)} MB`);
-    const peak = Math.max(...peakRss);
+  const mtls = by('pair-mtls');
+  if (mtls) {
+    console.log('-- mTLS between the sidecars, 100 % sampling (the baseline stays plaintext)');
+    ratio('pair over mTLS / two chained http-proxy', mtls, proxy2, TARGETS.pairOverTwoHttpProxies);
+    ratio('pair over mTLS / the same pair in plaintext', mtls, by('pair'));
+    latencyLine('pair over mTLS added p50', addedP50(mtls), 2);
+  }
+  const slowHop = by('hop-slow');
+  if (slowHop) {
+    console.log('-- fast path off (node:http + undici)');
+    ratio('outbound hop / the same, fast path off', by('hop'), slowHop);
+    ratio('pair / the same, fast path off', by('pair'), by('pair-slow'));
+  }
+  for (const s of sets) {
+    const peak = s.peakRssMb;
     console.log(
-      `sidecar RSS under load: ${underLoad.join(', ')} (peak ${fmt(peak, 0)} MB; target ≤ ${TARGETS.rssMb} MB) ${mark(peak <= TARGETS.rssMb)}`,
+      `sidecar RSS under load, ${s.label}: productpage ${fmt(s.rssUnderLoadMb[0], 0)} MB, reviews ${fmt(s.rssUnderLoadMb[1], 0)} MB (peak ${fmt(peak, 0)} MB; target ≤ ${TARGETS.rssMb} MB) ${mark(peak <= TARGETS.rssMb)}`,
     );
   }
   console.log(`metrics record: ${micro.summary}`);
+}
+
+function latencyLine(what, added, sidecars) {
+  const each = added / sidecars;
+  console.log(
+    `${what} @${RATE}/s: ${fmt(added, 3)} ms${sidecars > 1 ? ` (${fmt(each, 3)} ms per sidecar)` : ''} (target ≤ ${TARGETS.addedP50MsPerSidecar} ms per sidecar) ${mark(each <= TARGETS.addedP50MsPerSidecar)}`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await sidecarBench(process.argv.slice(2));
