@@ -14,7 +14,7 @@ import { ClusterManager, DEFAULT_IDLE_TIMEOUT_MS } from './cluster-manager';
 import { type ConnectionRoutes, PROTOCOL_DETECTION_TIMEOUT_MS, routeConnection } from './connection-router';
 import { FastListener } from './fast-listener';
 import { FastPool } from './fast-pool';
-import { gatewayProxyLabels, type SidecarMode } from './gateway-mode';
+import { gatewayProxyLabels, registeredLabels, type SidecarMode } from './gateway-mode';
 import { handleH2Inbound } from './h2-inbound';
 import { H2Listener, MAX_CONCURRENT_STREAMS } from './h2-listener';
 import { handleH2Outbound } from './h2-outbound';
@@ -125,7 +125,10 @@ export interface SidecarOptions {
    * routes what sidecars send it by the VirtualServices bound to the Gateways selecting it.
    */
   mode?: SidecarMode;
-  /** The labels a Gateway's selector matches on this proxy (gateway mode; default gateway-mode.ts). */
+  /**
+   * The labels this gateway registers (default gateway-mode.ts). Gateway selectors match these as its
+   * registered WorkloadEntry has them now (a label changed there applies; a static config file has none).
+   */
   gatewayLabels?: Readonly<Record<string, string>>;
   /** Bounds on PassthroughCluster connections (defaults: passthrough-pools.ts). */
   passthrough?: PassthroughLimits;
@@ -247,10 +250,10 @@ class ConfigState {
     private readonly namespace: string,
     private readonly workload: string,
     private readonly log: Log,
-    private readonly proxy: ProxyKind,
+    private readonly proxy: (snapshot: MeshSnapshot) => ProxyKind,
   ) {
     this.snapshot = first;
-    this.model = compileMesh(first, namespace, proxy);
+    this.model = compileMesh(first, namespace, proxy(first));
   }
 
   onApply(fn: (model: MeshModel) => void): void {
@@ -261,7 +264,7 @@ class ConfigState {
   apply(next: MeshSnapshot): ApplyResult {
     let compiled: MeshModel;
     try {
-      compiled = compileMesh(next, this.namespace, this.proxy);
+      compiled = compileMesh(next, this.namespace, this.proxy(next));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.error = { message, at: new Date().toISOString(), resourceVersion: next.resourceVersion };
@@ -392,16 +395,21 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   const { self, selfService } = identify(options);
   const { source, owned: ownsSource } = await openConfigSource(options);
   const gateway = options.mode === 'gateway';
-  const proxy: ProxyKind = gateway
-    ? { mode: 'gateway', labels: options.gatewayLabels ?? gatewayProxyLabels(self) }
-    : { mode: 'sidecar' };
+  let ports: SidecarHandle['ports'] | undefined;
+  const ownLabels = { ...gatewayProxyLabels(self), ...options.gatewayLabels };
+  const proxy = (snapshot: MeshSnapshot): ProxyKind =>
+    gateway
+      ? {
+          mode: 'gateway',
+          labels: { ...ownLabels, ...registeredLabels(snapshot.resources, self, ports?.inbound) },
+        }
+      : { mode: 'sidecar' };
   const config = new ConfigState(source.current(), self.namespace, self.workload, log, proxy);
   const { metrics, tracer, ownsTracer } = createTelemetry(options, self);
   const workloadTls = options.certificates ? new WorkloadTls(options.certificates, log) : undefined;
   const clusters = new ClusterManager(metrics, workloadTls);
   config.onApply((model) => clusters.apply(model));
 
-  let ports: SidecarHandle['ports'] | undefined;
   const mtlsMode = ownMtlsMode(
     options,
     self,
