@@ -11,7 +11,7 @@ import type { CertificateSource } from '../sidecar-config/workload-certificate';
 import { ACCESS_LOG_ENTRIES } from './access-log';
 import { PROTOCOL_DETECTION_TIMEOUT_MS } from './connection-router';
 import { type CertificateFiles, fileCertificateSource } from './file-certificate-source';
-import { parseLabelFlags, SIDECAR_MODES, type SidecarMode } from './gateway-mode';
+import { instanceLabels, parseLabelFlags, SIDECAR_MODES, type SidecarMode } from './gateway-mode';
 import { MAX_CONCURRENT_STREAMS } from './h2-listener';
 import { TLS_HANDSHAKE_TIMEOUT_MS } from './inbound-transport';
 import {
@@ -52,9 +52,9 @@ ${CONTROL_PLANE_FLAGS_USAGE}
                         gateway: a standalone gateway with no app (as istio-egressgateway): its
                         inbound port routes by the VirtualServices bound to the Gateways selecting
                         it, TLS originated per DestinationRule (default: sidecar)
-  --gateway-label KEY=VALUE
-                        a label Gateway selectors match on this gateway (repeatable; default: app,
-                        version, workload and istio=<service without istio->)
+  --label KEY=VALUE     a label the instance registers in its WorkloadEntry (repeatable), as a pod's
+                        labels; a gateway's Gateways select it by its registered labels (a gateway
+                        registers app, version, workload and istio=<service without istio-> besides)
 
 mTLS (Istio's file-mounted certificates; all three together):
   --cert-chain FILE     PEM workload certificate chain, leaf first (its URI SAN is the SPIFFE identity)
@@ -130,6 +130,8 @@ export function parseSidecarArgs(argv: string[]):
   | (SidecarOptions & {
       controlPlane?: ControlPlaneLinkOptions;
       certificateFiles?: CertificateFiles;
+      /** `--label`: what the instance registers besides its app, version and workload. */
+      labels: Record<string, string>;
     })
   | 'help' {
   const { values } = parseArgs({
@@ -165,7 +167,7 @@ export function parseSidecarArgs(argv: string[]):
       'max-metric-series': { type: 'string' },
       'access-log-entries': { type: 'string' },
       mode: { type: 'string' },
-      'gateway-label': { type: 'string', multiple: true },
+      label: { type: 'string', multiple: true },
       'max-passthrough-origins': { type: 'string' },
       'max-passthrough-connections': { type: 'string' },
       help: { type: 'boolean' },
@@ -186,9 +188,7 @@ export function parseSidecarArgs(argv: string[]):
     throw new Error('--cert-chain, --key and --root-cert go together (all three or none)');
   const mode = (values.mode ?? 'sidecar') as SidecarMode;
   if (!SIDECAR_MODES.includes(mode)) throw new Error(`--mode must be sidecar or gateway, not ${values.mode}`);
-  const gatewayLabels = values['gateway-label'];
-  if (gatewayLabels !== undefined && mode !== 'gateway')
-    throw new Error('--gateway-label applies to --mode gateway only');
+  const labels = parseLabelFlags(values.label ?? []);
   const otlp = values['otlp-endpoint'] ?? DEFAULT_OTLP_ENDPOINT;
   if (!URL.canParse(otlp)) throw new Error(`--otlp-endpoint must be a URL, not ${otlp}`);
   return {
@@ -266,8 +266,8 @@ export function parseSidecarArgs(argv: string[]):
     },
     maxMetricSeries: positive('max-metric-series', values['max-metric-series'], MAX_METRIC_SERIES),
     accessLogEntries: positive('access-log-entries', values['access-log-entries'], ACCESS_LOG_ENTRIES),
-    ...(mode === 'gateway' ? { mode } : {}),
-    ...(gatewayLabels ? { gatewayLabels: parseLabelFlags(gatewayLabels) } : {}),
+    ...(mode === 'gateway' ? { mode, gatewayLabels: labels } : {}),
+    labels,
     passthrough: {
       maxOrigins: positive(
         'max-passthrough-origins',
@@ -289,7 +289,7 @@ export async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { controlPlane, certificateFiles, ...sidecarOptions } = options;
+  const { controlPlane, certificateFiles, labels, ...sidecarOptions } = options;
   // The control-plane client is loaded only when used (resident memory of every sidecar otherwise).
   const link = controlPlane
     ? await (await import('../sidecar-config/control-plane-link')).linkControlPlane(controlPlane)
@@ -303,7 +303,11 @@ export async function main(argv: string[]): Promise<void> {
     ...(link ? { configSource: link.source } : {}),
     ...(certificates ? { certificates } : {}),
   });
-  const registration = link?.register(sidecar);
+  // The instance registers its labels; a gateway's Gateways select it by them (gateway-mode.ts).
+  const registration = link?.register({
+    ...sidecar,
+    labels: instanceLabels(options.mode ?? 'sidecar', sidecar.identity, labels),
+  });
   const { inbound, outbound, admin } = sidecar.ports;
   console.log(
     `sidecar ${sidecar.identity.workload}.${sidecar.identity.namespace} ready: inbound 127.0.0.1:${inbound} outbound 127.0.0.1:${outbound} admin 127.0.0.1:${admin} app 127.0.0.1:${options.appPort}`,
