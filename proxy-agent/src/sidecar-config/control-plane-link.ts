@@ -40,6 +40,8 @@ export interface ControlPlaneLinkOptions {
 export interface RunningSidecar {
   ports: { inbound: number; admin: number };
   identity: { workload: string; namespace: string; app: string; version: string };
+  /** Labels its WorkloadEntry carries besides app, version and workload (a gateway's `istio`). */
+  labels?: Readonly<Record<string, string>>;
 }
 
 export interface ControlPlaneLink {
@@ -131,7 +133,7 @@ export async function linkControlPlane(options: ControlPlaneLinkOptions): Promis
   return {
     source,
     ...(certificates ? { certificates } : {}),
-    register: ({ ports, identity }) => {
+    register: ({ ports, identity, labels }) => {
       const registration = startRegistration({
         controlPlaneUrl: options.url,
         token,
@@ -140,6 +142,7 @@ export async function linkControlPlane(options: ControlPlaneLinkOptions): Promis
         app: identity.app,
         version: identity.version,
         workload: identity.workload,
+        ...(labels ? { labels } : {}),
         ...(options.identity ? { serviceAccount: options.identity.serviceAccount } : {}),
         inboundPort: ports.inbound,
         adminPort: ports.admin,
