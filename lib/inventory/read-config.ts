@@ -13,7 +13,13 @@ import {
 import type { MeshConfigInput, SelectorResource } from './config-match';
 
 export type ConfigRead =
-  | { ok: true; config: MeshConfigInput; resources: MeshResource[] }
+  | {
+      ok: true;
+      config: MeshConfigInput;
+      resources: MeshResource[];
+      /** The lists' resourceVersions, joined: equal revisions mean equal config; undefined when a list has none. */
+      revision: string | undefined;
+    }
   | { ok: false; message: string };
 
 /** Istio's Sidecar, not yet a kind of the schema: read by its REST path, only its selector used. */
@@ -64,14 +70,20 @@ export async function readMeshConfig(client: MeshConfigClient): Promise<ConfigRe
   ] as const;
   const [lists, sidecars] = await Promise.all([
     Promise.all(kinds.map((k) => client.list(k))),
-    client.send<{ items?: unknown[] }>('GET', SIDECARS_PATH),
+    client.send<{ metadata?: { resourceVersion?: string }; items?: unknown[] }>('GET', SIDECARS_PATH),
   ]);
   const items: unknown[][] = [];
+  const versions: (string | undefined)[] = [];
   for (const r of lists) {
-    if (r.ok) items.push(r.value.items);
-    else if (r.status === 404) items.push([]);
-    else return { ok: false, message: r.message };
+    if (r.ok) {
+      items.push(r.value.items);
+      versions.push(r.value.resourceVersion || undefined);
+    } else if (r.status === 404) {
+      items.push([]);
+      versions.push('-');
+    } else return { ok: false, message: r.message };
   }
+  versions.push(sidecars.ok ? sidecars.value.metadata?.resourceVersion || undefined : '-');
   const [vs = [], dr = [], se = [], we = [], pa = []] = items;
   const config: MeshConfigInput = {
     virtualServices: parsed(vs, VirtualServiceSchema),
@@ -92,7 +104,8 @@ export async function readMeshConfig(client: MeshConfigClient): Promise<ConfigRe
     ...config.workloadEntries,
     ...parsed<MeshResource>(pa, PeerAuthenticationSchema),
   ];
-  return { ok: true, config, resources };
+  const revision = versions.every((v) => v !== undefined) ? versions.join(',') : undefined;
+  return { ok: true, config, resources, revision };
 }
 
 /** Resources per namespace by kind, for the overview cards. */

@@ -19,7 +19,8 @@ import {
   namespaceInboundRangeQuery,
   peerLatencyQuery,
 } from './promql';
-import { configCounts, readMeshConfig } from './read-config';
+import { type ConfigRead, configCounts, readMeshConfig } from './read-config';
+import { evaluationTime, type Outcome, RefreshCache } from './refresh-cache';
 import type { Inventory, InventoryItem, ItemKind } from './types';
 import { withValidations } from './validations';
 
@@ -27,6 +28,13 @@ import { withValidations } from './validations';
 export const SPARKLINE_SECONDS = 1800;
 export const SPARKLINE_STEP_SECONDS = 60;
 const SPARKLINE_RATE = '2m';
+/**
+ * One refresh period (s): requests within it share one Prometheus evaluation and the inventory built
+ * from it (per config revision); `MESHLENS_INVENTORY_REFRESH_S`. The browser polls every 15 s.
+ */
+export const REFRESH_SECONDS = positiveIntFromEnv('MESHLENS_INVENTORY_REFRESH_S', 10);
+/** Reads kept per cache: a few durations, this period and the one before. */
+const CACHED_READS = 16;
 /** The control plane gets this long (ms) before the inventory is built from metrics alone. */
 export const CONFIG_TIMEOUT_MS = 3_000;
 /** At most this many lines per metrics chart (the busiest groups); `MESHLENS_INVENTORY_MAX_GROUPS`. */
@@ -47,15 +55,39 @@ interface Read {
   };
 }
 
+const ratesCache = new RefreshCache<Sample[]>(CACHED_READS);
+const readCache = new RefreshCache<Read>(CACHED_READS);
+const sparklineCache = new RefreshCache<RangeSeries[]>(CACHED_READS);
+
+/**
+ * The inventory at this refresh period's evaluation time: the rates read once per period and duration,
+ * the config read each time (its revision tells whether it changed), the inventory built once per
+ * period, duration and revision. A read with a backend down is built afresh (and not kept).
+ */
 async function read(duration: Duration): Promise<Read> {
-  const time = Math.floor(Date.now() / 1000);
+  const time = evaluationTime(Date.now(), REFRESH_SECONDS);
+  const at = `${duration}@${time}`;
   const [rates, config] = await Promise.all([
-    prometheus().instant(inventoryQuery(duration), time),
+    ratesCache.get(at, async () => {
+      const r = await prometheus().instant(inventoryQuery(duration), time);
+      return r.ok ? r : { ok: false, message: r.error.message };
+    }),
     readMeshConfig(controlPlaneClient(undefined, CONFIG_TIMEOUT_MS)),
   ]);
+  if (!rates.ok || !config.ok || config.revision === undefined)
+    return assemble(duration, time, rates, config);
+  const kept = await readCache.get(`${at}#${config.revision}`, async () => ({
+    ok: true,
+    value: assemble(duration, time, rates, config),
+  }));
+  return kept.ok ? kept.value : assemble(duration, time, rates, config);
+}
+
+/** The inventory from what was read (pure work: the build and the validations). */
+function assemble(duration: Duration, time: number, rates: Outcome<Sample[]>, config: ConfigRead): Read {
   const warnings: string[] = [];
   const samples = rates.ok ? rates.value : [];
-  if (!rates.ok) warnings.push(`${rates.error.message}: no traffic, health or sidecar information.`);
+  if (!rates.ok) warnings.push(`${String(rates.message)}: no traffic, health or sidecar information.`);
   const thresholds = parseHealthThresholds(process.env.MESHLENS_HEALTH_THRESHOLDS);
   const built = buildInventory({ samples, ...(config.ok ? { config: config.config } : {}), thresholds });
   let { applications, workloads, services } = built;
@@ -101,19 +133,23 @@ export async function loadOverview(duration: Duration): Promise<Overview> {
     r.overviewExtras?.counts,
     r.overviewExtras?.validity,
   );
-  if (!spark.ok) overview.warnings.push(`Sparklines unavailable: ${spark.message}`);
+  // The read is shared with other requests: its warnings are copied, never added to.
+  if (!spark.ok)
+    overview.warnings = [...overview.warnings, `Sparklines unavailable: ${String(spark.message)}`];
   return overview;
 }
 
-async function sparklines(): Promise<{ ok: true; value: RangeSeries[] } | { ok: false; message: string }> {
-  const end = Math.floor(Date.now() / 1000);
-  const r = await prometheus().range(
-    namespaceInboundRangeQuery(SPARKLINE_RATE),
-    end - SPARKLINE_SECONDS,
-    end,
-    SPARKLINE_STEP_SECONDS,
-  );
-  return r.ok ? r : { ok: false, message: r.error.message };
+function sparklines(): Promise<Outcome<RangeSeries[]>> {
+  const end = evaluationTime(Date.now(), REFRESH_SECONDS);
+  return sparklineCache.get(String(end), async () => {
+    const r = await prometheus().range(
+      namespaceInboundRangeQuery(SPARKLINE_RATE),
+      end - SPARKLINE_SECONDS,
+      end,
+      SPARKLINE_STEP_SECONDS,
+    );
+    return r.ok ? r : { ok: false, message: r.error.message };
+  });
 }
 
 export interface ItemDetail {
