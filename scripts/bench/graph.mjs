@@ -168,7 +168,7 @@ export function syntheticSamples(mesh, requestLabels, edgeLabels) {
 const SHAPE = [0, 0, 0.02, 0.1, 0.3, 0.55, 0.8, 0.93, 0.97, 0.99, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
 
 /** Writes the mesh as OpenMetrics: SCRAPES scrapes ending at `end`, counters growing at their rate. */
-async function writeOpenMetrics(file, mesh, end) {
+export async function writeOpenMetrics(file, mesh, end) {
   const out = createWriteStream(file);
   const write = async (s) => {
     if (!out.write(s)) await once(out, 'drain');
