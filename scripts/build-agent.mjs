@@ -18,6 +18,7 @@ await build({
     index: 'proxy-agent/src/index.ts',
     'parent-watchdog': 'proxy-agent/src/demo/parent-watchdog.ts',
     'services-worker': 'proxy-agent/src/demo/services-worker.ts',
+    'apps-worker': 'proxy-agent/src/demo/apps-worker.ts',
   },
   outdir: fresh,
   bundle: true,
