@@ -1,5 +1,6 @@
-// The demo end to end: `meshlens-agent demo` as a real process tree (control plane, trace store, real
-// Prometheus, app and sidecar processes, traffic), asserted through Prometheus and the Jaeger API.
+// The demo end to end: `meshlens-agent demo` as a real process tree (control plane, trace store and apps
+// in the supervisor's threads, real Prometheus, sidecar and gateway processes, traffic), asserted through
+// Prometheus and the Jaeger API.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, spawnAgent, waitFor } from './support/processes';
 
 const BOUND_MS = 90_000;
-/** Start-up includes Prometheus and 19 Node processes on 2 cores. */
+/** Start-up includes Prometheus and 12 Node processes on 2 cores. */
 const START_MS = 180_000;
 
 /** Every descendant of `pid`, read from /proc (the demo's whole process tree). */
@@ -106,11 +107,29 @@ describe('npm run demo', () => {
         },
         { timeoutMs: BOUND_MS, intervalMs: 2_000, what: 'every edge from both reporters' },
       );
-      const external = await promQuery(
+      // ratings reaches its external database through the egress gateway, which goes out to it over TLS.
+      const viaGateway = await promQuery(
         urls.prometheus,
-        'sum by (destination_service) (istio_requests_total{reporter="source", source_canonical_service="ratings"})',
+        'sum by (destination_workload, destination_service) (istio_requests_total{reporter="source", source_canonical_service="ratings", response_code="200"})',
       );
-      expect(external.map((r) => r.metric.destination_service)).toContain('ratings-db.example.com');
+      expect(viaGateway.map((r) => r.metric)).toContainEqual({
+        destination_workload: 'istio-egressgateway',
+        destination_service: 'ratings-db.external.example',
+      });
+      const out = await promQuery(
+        urls.prometheus,
+        'sum by (destination_service_name, destination_workload) (istio_requests_total{reporter="source", source_canonical_service="istio-egressgateway", response_code="200"})',
+      );
+      expect(out.map((r) => r.metric)).toContainEqual({
+        destination_service_name: 'ratings-db.external.example',
+        destination_workload: 'unknown',
+      });
+      // details' best-effort call to a host no ServiceEntry declares passes through under ALLOW_ANY.
+      const passthrough = await promQuery(
+        urls.prometheus,
+        'sum(istio_requests_total{reporter="source", source_canonical_service="details", destination_service_name="PassthroughCluster"})',
+      );
+      expect(Number(passthrough[0]?.value[1] ?? 0)).toBeGreaterThan(0);
       // Every hop between sidecars is Istio mTLS with the caller's SPIFFE identity (the CA's certificates).
       const security = await promQuery(
         urls.prometheus,
@@ -289,7 +308,8 @@ describe('npm run demo', () => {
   );
 
   it('leaves no process behind after Ctrl-C', async () => {
-    expect(tree.length).toBeGreaterThan(17);
+    // Prometheus and eleven sidecars (nine workloads, two gateways) at least.
+    expect(tree.length).toBeGreaterThanOrEqual(12);
     demo.child.kill('SIGINT');
     await waitFor(() => demo.child.exitCode !== null || demo.child.signalCode !== null, {
       timeoutMs: 30_000,

@@ -1,9 +1,9 @@
 // Writes a scenario's resources to the control plane. A scenario switches trouble on and off; it
 // never undoes a canary split someone set: existing routes keep their destinations and weights.
 import type { MeshConfigClient } from '../../../lib/mesh-config/client';
-import type { MeshResource, ServiceEntry, VirtualService } from '../../../lib/mesh-config/schema';
-import { type ScenarioName, scenarioResources } from './scenarios';
-import { EXTERNAL_PORT } from './topology';
+import type { DestinationRule, ServiceEntry, VirtualService } from '../../../lib/mesh-config/schema';
+import { type ExternalSite, type ScenarioName, scenarioResources } from './scenarios';
+import { DEMO_NAMESPACE, EXTERNAL_PORT_NAME } from './topology';
 
 /** Keeps the `route` (destinations and weights) of each named HTTP route that already exists. */
 export function keepWeights(desired: VirtualService, existing: VirtualService): VirtualService {
@@ -22,35 +22,28 @@ export function keepWeights(desired: VirtualService, existing: VirtualService): 
   };
 }
 
-/** The external ServiceEntry pointed at the simulated service's real address. */
-export function withExternalEndpoint(resource: MeshResource, port: number): MeshResource {
-  if (resource.kind !== 'ServiceEntry' || resource.spec.location !== 'MESH_EXTERNAL') return resource;
-  const se: ServiceEntry = resource;
-  return { ...se, spec: { ...se.spec, endpoints: [{ address: '127.0.0.1', ports: { http: port } }] } };
+/**
+ * Where the running demo's external database is, read back from the control plane (a scenario switched
+ * from another process does not know it): the endpoint port of its ServiceEntry, its DestinationRule's CA.
+ */
+async function currentSite(client: MeshConfigClient): Promise<ExternalSite | undefined> {
+  const [se, dr] = await Promise.all([
+    client.get<ServiceEntry>('ServiceEntry', DEMO_NAMESPACE, 'ratings-db'),
+    client.get<DestinationRule>('DestinationRule', DEMO_NAMESPACE, 'ratings-db'),
+  ]);
+  const port = se.ok ? se.value.spec.endpoints?.[0]?.ports?.[EXTERNAL_PORT_NAME] : undefined;
+  const caFile = dr.ok ? dr.value.spec.trafficPolicy?.tls?.caCertificates : undefined;
+  return port !== undefined && caFile !== undefined ? { port, caFile } : undefined;
 }
 
+/** Applies the scenario; `site` when the demo starts, else the running demo's (read back). */
 export async function applyScenario(
   client: MeshConfigClient,
   name: ScenarioName,
-  externalPort?: number,
+  site?: ExternalSite,
 ): Promise<string[]> {
   const errors: string[] = [];
-  for (const desired of scenarioResources(name)) {
-    let resource = desired;
-    if (resource.kind === 'ServiceEntry' && resource.spec.location === 'MESH_EXTERNAL') {
-      if (externalPort === undefined) {
-        // A runtime switch: keep the endpoint the running demo registered.
-        const existing = await client.get<ServiceEntry>(
-          'ServiceEntry',
-          resource.metadata.namespace ?? 'default',
-          resource.metadata.name,
-        );
-        const port = existing.ok ? existing.value.spec.endpoints?.[0]?.ports?.http : undefined;
-        resource = withExternalEndpoint(resource, port ?? EXTERNAL_PORT);
-      } else {
-        resource = withExternalEndpoint(resource, externalPort);
-      }
-    }
+  for (const resource of scenarioResources(name, site ?? (await currentSite(client)))) {
     const r =
       resource.kind === 'VirtualService'
         ? await client.apply(resource, (existing) => keepWeights(resource as VirtualService, existing))

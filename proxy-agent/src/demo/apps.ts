@@ -4,7 +4,7 @@
 import { Agent, createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import { type Behaviour, decide } from './app-behaviour';
 import type { AppHandle } from './app-handle';
-import { type Call, callsOf, type Role } from './topology';
+import { type Call, callsOf, type Role, UNREGISTERED_HOST } from './topology';
 
 export type { AppHandle } from './app-handle';
 
@@ -27,6 +27,8 @@ export interface AppOptions {
   port: number;
   /** The sidecar's outbound listener, where every call to another service goes. */
   outboundPort: number;
+  /** The port of the unregistered host (`localhost`) details calls; without it that call is not made. */
+  outsidePort?: number;
   /** Current misbehaviour knobs (read on each request, so a scenario change applies at once). */
   behaviour: () => Behaviour;
 }
@@ -92,8 +94,11 @@ function body(role: Role, version: string, instance: string): string {
 /** A dependency call's outcome: fine, or what went wrong in words. */
 type Caller = (headers: Record<string, string>) => Promise<string | undefined>;
 
-/** How this app makes one of its calls: HTTP through the sidecar, or gRPC (its client loaded lazily). */
-async function callerFor(c: Call, outboundPort: number): Promise<Caller> {
+/**
+ * How this app makes one of its calls: HTTP through the sidecar, or gRPC (its client loaded lazily). An
+ * optional call's failure is the graph's to show, not this request's (the book covers are decoration).
+ */
+async function callerFor(c: Call, outboundPort: number, outsidePort: number | undefined): Promise<Caller> {
   if (c.protocol === 'grpc') {
     const { RatingsClient, grpcStatusName } = await import('./grpc-ratings');
     const client = new RatingsClient(outboundPort, c.host);
@@ -102,9 +107,10 @@ async function callerFor(c: Call, outboundPort: number): Promise<Caller> {
       return r.code === 0 ? undefined : `${c.host} answered ${grpcStatusName(r.code)}: ${r.details}`;
     };
   }
+  const host = c.host === UNREGISTERED_HOST ? `${c.host}:${outsidePort}` : c.host;
   return async (headers) => {
-    const status = await call(outboundPort, c.host, c.path, headers);
-    return status >= 200 && status < 400 ? undefined : `${c.host} answered ${status}`;
+    const status = await call(outboundPort, host, c.path, headers);
+    return (status >= 200 && status < 400) || c.optional ? undefined : `${c.host} answered ${status}`;
   };
 }
 
@@ -113,7 +119,9 @@ export async function startApp(options: AppOptions): Promise<AppHandle> {
   const callers = await Promise.all(
     callsOf(role, version)
       .filter((c) => c.protocol !== 'tcp')
-      .map((c) => callerFor(c, outboundPort)),
+      // The unregistered host's call needs its port.
+      .filter((c) => c.host !== UNREGISTERED_HOST || options.outsidePort !== undefined)
+      .map((c) => callerFor(c, outboundPort, options.outsidePort)),
   );
   const server: Server = createServer(async (req, res) => {
     req.resume();
@@ -151,25 +159,6 @@ export async function startApp(options: AppOptions): Promise<AppHandle> {
             server.close(() => done());
             server.closeIdleConnections();
           }),
-      });
-    });
-  });
-}
-
-/** The simulated external service (`ratings-db.example.com`): outside the mesh, no sidecar. */
-export function startExternalService(port: number): Promise<AppHandle> {
-  const server = createServer((req, res) => {
-    req.resume();
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ stars: [5, 4], source: 'ratings-db.example.com' }));
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({
-        port: typeof address === 'object' && address ? address.port : port,
-        close: () => new Promise<void>((done) => server.close(() => done())),
       });
     });
   });

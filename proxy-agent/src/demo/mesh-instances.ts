@@ -1,8 +1,9 @@
-// The demo mesh's instances as processes: each one its app (the gateway has none) and its sidecar, on
-// free ports, linked to the control plane; ready when the sidecar is. A port taken by another process
-// between picking and binding restarts the pair on new ports.
+// The demo mesh's instances: each one its app (in the apps thread; the gateways have none) and its
+// sidecar process, on free ports, linked to the control plane; ready when the sidecar is. A port taken by
+// another process between picking and binding restarts the pair on new ports.
 import type { ChildProcess } from 'node:child_process';
 import { freePort } from '../net/free-port';
+import type { AppsThread } from './apps-thread';
 import type { ChildSpec, ProcessGroup } from './process-group';
 import { httpOk, waitUntil } from './readiness';
 import type { Role } from './topology';
@@ -18,6 +19,8 @@ export interface InstanceSpec {
   namespace: string;
   /** The service port's name its WorkloadEntry registers the inbound port under (default http). */
   portName?: string;
+  /** `gateway`: a standalone gateway routing by its Gateways (as istio-egressgateway); default sidecar. */
+  mode?: 'gateway';
 }
 
 export interface MeshLinks {
@@ -38,8 +41,7 @@ export class MeshInstances {
     private readonly group: ProcessGroup,
     private readonly child: NodeChild,
     private readonly links: MeshLinks,
-    /** Node flags for the demo apps (cheaper than the sidecars'). */
-    private readonly appFlags: string[],
+    private readonly apps: AppsThread,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -52,10 +54,25 @@ export class MeshInstances {
         outbound: await this.unusedPort(),
         admin: await this.unusedPort(),
       };
-      const children: ChildProcess[] = [];
-      if (role) children.push(this.group.start(this.appSpec(inst, role, ports)));
-      children.push(this.group.start(this.sidecarSpec(inst, ports)));
-      const exited = () => children.some((c) => c.exitCode !== null || c.signalCode !== null);
+      const app = role
+        ? await this.apps
+            .start({
+              role,
+              version: inst.version,
+              instance: inst.name,
+              port: ports.app,
+              outboundPort: ports.outbound,
+            })
+            .then(
+              () => true,
+              (err: Error) => {
+                this.log(`${inst.name}: its app did not start: ${err.message}`);
+                return false;
+              },
+            )
+        : true;
+      const children: ChildProcess[] = app ? [this.group.start(this.sidecarSpec(inst, ports))] : [];
+      const exited = () => !app || children.some((c) => c.exitCode !== null || c.signalCode !== null);
       await waitUntil(
         inst.name,
         async () => exited() || (await httpOk(`http://127.0.0.1:${ports.admin}/ready`)()),
@@ -68,19 +85,6 @@ export class MeshInstances {
     }
   }
 
-  private appSpec(inst: InstanceSpec, role: Role, ports: { app: number; outbound: number }): ChildSpec {
-    return this.child(
-      `${inst.name}-app`,
-      [
-        'demo-app',
-        ...['--role', role, '--version', inst.version, '--instance', inst.name],
-        ...['--port', String(ports.app), '--outbound-port', String(ports.outbound)],
-        ...['--control-plane', this.links.controlPlane, '--token-file', this.links.tokenFile],
-      ],
-      this.appFlags,
-    );
-  }
-
   private sidecarSpec(
     inst: InstanceSpec,
     ports: { app: number; inbound: number; outbound: number; admin: number },
@@ -91,6 +95,7 @@ export class MeshInstances {
       ...['--service', inst.app, '--namespace', inst.namespace, '--version', inst.version],
       ...['--workload', inst.workload],
       ...(inst.portName ? ['--port-name', inst.portName] : []),
+      ...(inst.mode ? ['--mode', inst.mode] : []),
       ...['--control-plane', controlPlane, '--control-plane-token-file', tokenFile, '--otlp-endpoint', otlp],
       ...['--sampling', String(samplingPercent)],
       ...['--app-port', String(ports.app), '--inbound-port', String(ports.inbound)],

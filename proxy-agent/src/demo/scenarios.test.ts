@@ -33,4 +33,33 @@ describe('demo scenarios', () => {
     expect(canary?.route.map((d) => d.destination.subset)).toEqual(['v1', 'v2', 'v3']);
     expect(canary?.retries?.attempts).toBe(2);
   });
+
+  it('routes the external database through the egress gateway, TLS originated there with the site CA', () => {
+    const site = { port: 40443, caFile: '/data/external-ca.pem' };
+    const all = scenarioResources('default', site);
+    const gw = all.find((r) => r.kind === 'Gateway');
+    expect(gw?.kind === 'Gateway' && gw.spec.selector).toEqual({ istio: 'egressgateway' });
+    const vs = all.find((r) => r.kind === 'VirtualService' && r.metadata.name === 'ratings-db');
+    expect(vs?.kind === 'VirtualService' && vs.spec.gateways).toEqual([
+      'mesh',
+      'istio-system/istio-egressgateway',
+    ]);
+    const dr = all.find((r) => r.kind === 'DestinationRule' && r.metadata.name === 'ratings-db');
+    expect(dr?.kind === 'DestinationRule' && dr.spec.trafficPolicy?.tls).toMatchObject({
+      mode: 'SIMPLE',
+      caCertificates: site.caFile,
+    });
+    const se = all.find((r) => r.kind === 'ServiceEntry' && r.metadata.name === 'ratings-db');
+    expect(se?.kind === 'ServiceEntry' && se.spec.endpoints?.[0]?.ports).toEqual({ 'http-tls': 40443 });
+  });
+
+  it('registry-only alone switches the mesh to REGISTRY_ONLY; switching back restores ALLOW_ANY', () => {
+    const mode = (name: ScenarioName) => {
+      const mc = scenarioResources(name).find((r) => r.kind === 'MeshConfig');
+      return mc?.kind === 'MeshConfig' ? mc.spec.outboundTrafficPolicy?.mode : undefined;
+    };
+    expect(mode('registry-only')).toBe('REGISTRY_ONLY');
+    for (const name of Object.keys(SCENARIOS) as ScenarioName[])
+      if (name !== 'registry-only') expect(mode(name)).toBe('ALLOW_ANY');
+  });
 });

@@ -2,9 +2,13 @@
 // scenario writes them to the control plane (no restart): the trouble turns on and off live.
 
 import { LABEL_APP } from '../../../lib/mesh-config/labels';
+import { MESH_CONFIG_NAME, MESH_ROOT_NAMESPACE } from '../../../lib/mesh-config/references';
 import type {
   DestinationRule,
+  Gateway,
+  MeshConfig,
   MeshResource,
+  OutboundTrafficMode,
   ServiceEntry,
   TrafficPolicy,
   VirtualService,
@@ -12,9 +16,14 @@ import type {
 import { BEHAVIOUR_ANNOTATION, type Behaviour } from './app-behaviour';
 import {
   DEMO_NAMESPACE,
+  EGRESS_GATEWAY,
+  EGRESS_GATEWAY_PORT,
+  EGRESS_GATEWAY_SELECTOR,
   EXTERNAL_HOST,
   EXTERNAL_PORT,
+  EXTERNAL_PORT_NAME,
   fqdn,
+  GATEWAY_NAMESPACE,
   type Role,
   SERVICE_PORTS,
   SERVICES,
@@ -28,6 +37,10 @@ export const SCENARIOS = {
   'no-retries': 'the default trouble without retries on reviews: every failure reaches the user',
   'ratings-outage':
     'ratings answers half its gRPC calls UNAVAILABLE: gRPC retries exhaust (URX) and reviews v2/v3 fail',
+  'allow-any':
+    'the default trouble, outbound traffic policy ALLOW_ANY (as every scenario but registry-only): details reaches the unregistered host localhost through PassthroughCluster',
+  'registry-only':
+    "the default trouble, outbound traffic policy REGISTRY_ONLY: details' calls to the unregistered host localhost are refused (502 NR, BlackHoleCluster); the registered external database still works through the egress gateway",
 } as const;
 
 export type ScenarioName = keyof typeof SCENARIOS;
@@ -40,6 +53,7 @@ interface Knobs {
   behaviour: Partial<Record<Role, Behaviour>>;
   reviewsRetries: boolean;
   ratingsAbortPercent: number;
+  outboundTrafficPolicy: OutboundTrafficMode;
 }
 
 function knobsOf(name: ScenarioName): Knobs {
@@ -56,12 +70,21 @@ function knobsOf(name: ScenarioName): Knobs {
     },
     reviewsRetries: true,
     ratingsAbortPercent: 4,
+    outboundTrafficPolicy: 'ALLOW_ANY',
   };
   switch (name) {
     case 'default':
+    case 'allow-any':
       return trouble;
+    case 'registry-only':
+      return { ...trouble, outboundTrafficPolicy: 'REGISTRY_ONLY' };
     case 'healthy':
-      return { behaviour: {}, reviewsRetries: true, ratingsAbortPercent: 0 };
+      return {
+        behaviour: {},
+        reviewsRetries: true,
+        ratingsAbortPercent: 0,
+        outboundTrafficPolicy: 'ALLOW_ANY',
+      };
     case 'no-retries':
       return { ...trouble, reviewsRetries: false };
     case 'ratings-outage':
@@ -138,26 +161,108 @@ function virtualService(
 /** Initial canary split of reviews; the dashboard's slider changes it afterwards. */
 export const REVIEWS_WEIGHTS = { v1: 50, v2: 30, v3: 20 } as const;
 
+/** Where the demo's external database really is: filled in by the supervisor (external-host.ts). */
+export interface ExternalSite {
+  /** Its HTTPS port on 127.0.0.1. */
+  port: number;
+  /** The CA root file its certificate chains to. */
+  caFile: string;
+}
+
+/** Before the supervisor knows the site: the ServiceEntry's own port, and the data dir's CA file name. */
+const PLACEHOLDER_SITE: ExternalSite = { port: EXTERNAL_PORT, caFile: 'external-ca.pem' };
+
+const EGRESS_GATEWAY_HOST = fqdn(EGRESS_GATEWAY.app, GATEWAY_NAMESPACE);
+/** The egress Gateway as VirtualServices name it (`namespace/name`). */
+export const EGRESS_GATEWAY_REF = `${GATEWAY_NAMESPACE}/${EGRESS_GATEWAY.app}`;
+
+/**
+ * Istio's egress gateway pattern for the external database: the gateway's Service, a Gateway selecting
+ * its proxy by label, a VirtualService bound to both the mesh and that Gateway (first hop to the
+ * gateway, then out), and a DestinationRule originating TLS at the gateway, verified with the site's CA.
+ */
+export function egressResources(site: ExternalSite = PLACEHOLDER_SITE): MeshResource[] {
+  const gatewayService: ServiceEntry = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+    metadata: meta(EGRESS_GATEWAY.app, GATEWAY_NAMESPACE),
+    spec: {
+      hosts: [EGRESS_GATEWAY_HOST],
+      ports: [{ number: EGRESS_GATEWAY_PORT, name: 'http', protocol: 'HTTP' }],
+      location: 'MESH_INTERNAL',
+      resolution: 'STATIC',
+      workloadSelector: { labels: { ...EGRESS_GATEWAY_SELECTOR } },
+    },
+  };
+  const external: ServiceEntry = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+    metadata: meta('ratings-db'),
+    spec: {
+      hosts: [EXTERNAL_HOST],
+      ports: [{ number: EXTERNAL_PORT, name: EXTERNAL_PORT_NAME, protocol: 'HTTP' }],
+      location: 'MESH_EXTERNAL',
+      resolution: 'STATIC',
+      endpoints: [{ address: '127.0.0.1', ports: { [EXTERNAL_PORT_NAME]: site.port } }],
+    },
+  };
+  const gateway: Gateway = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: meta(EGRESS_GATEWAY.app, GATEWAY_NAMESPACE),
+    spec: {
+      selector: { ...EGRESS_GATEWAY_SELECTOR },
+      servers: [
+        { port: { number: EGRESS_GATEWAY_PORT, name: 'http', protocol: 'HTTP' }, hosts: [EXTERNAL_HOST] },
+      ],
+    },
+  };
+  const route = virtualService('ratings-db', {
+    hosts: [EXTERNAL_HOST],
+    gateways: ['mesh', EGRESS_GATEWAY_REF],
+    http: [
+      {
+        name: 'to-egress-gateway',
+        match: [{ gateways: ['mesh'] }],
+        route: [{ destination: { host: EGRESS_GATEWAY_HOST, port: { number: EGRESS_GATEWAY_PORT } } }],
+      },
+      {
+        name: 'out',
+        match: [{ gateways: [EGRESS_GATEWAY_REF] }],
+        route: [{ destination: { host: EXTERNAL_HOST, port: { number: EXTERNAL_PORT } } }],
+      },
+    ],
+  });
+  const tls: DestinationRule = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: meta('ratings-db'),
+    spec: {
+      host: EXTERNAL_HOST,
+      trafficPolicy: { tls: { mode: 'SIMPLE', caCertificates: site.caFile, sni: EXTERNAL_HOST } },
+    },
+  };
+  return [gatewayService, external, gateway, route, tls];
+}
+
+function meshConfig(mode: OutboundTrafficMode): MeshConfig {
+  return {
+    apiVersion: 'mesh.meshlens.io/v1alpha1',
+    kind: 'MeshConfig',
+    metadata: { name: MESH_CONFIG_NAME, namespace: MESH_ROOT_NAMESPACE },
+    spec: { outboundTrafficPolicy: { mode } },
+  };
+}
+
 /** Every resource of the scenario, in an order the control plane accepts (hosts before routes). */
-export function scenarioResources(name: ScenarioName): MeshResource[] {
+export function scenarioResources(name: ScenarioName, site?: ExternalSite): MeshResource[] {
   const k = knobsOf(name);
   const reviewsHost = fqdn('reviews');
   const ratingsHost = fqdn('ratings');
   return [
+    meshConfig(k.outboundTrafficPolicy),
     ...(Object.keys(SERVICES) as Role[]).map((app) => serviceEntry(app, k.behaviour[app])),
-    {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'ServiceEntry',
-      metadata: meta('ratings-db'),
-      spec: {
-        hosts: [EXTERNAL_HOST],
-        ports: [{ number: EXTERNAL_PORT, name: 'http', protocol: 'HTTP' }],
-        location: 'MESH_EXTERNAL',
-        resolution: 'STATIC',
-        // The endpoint's address and port are filled in by the supervisor (the simulated service).
-        endpoints: [],
-      },
-    },
+    ...egressResources(site),
     destinationRule('productpage'),
     destinationRule('details'),
     destinationRule('reviews', RESILIENT),

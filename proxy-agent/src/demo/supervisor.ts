@@ -1,12 +1,15 @@
-// The whole demo in one process tree: control plane, trace store, real Prometheus, one app process
-// and one sidecar process per Bookinfo instance, the ingress gateway, the traffic generator and the
-// dashboard. Starts them in dependency order, waits until each is ready, and stops them all.
+// The whole demo in one process tree: control plane, trace store, real Prometheus, the Bookinfo apps,
+// one sidecar process per Bookinfo instance, the ingress and egress gateways, the hosts outside the mesh,
+// the traffic generator and the dashboard. Starts them in dependency order, waits until each is ready,
+// and stops them all.
 //
 // The control plane and the trace store run inside this (the supervisor's) process, in a worker thread
 // (services-worker.ts), serving the same REST APIs on the same ports as `meshlens-agent control-plane` /
 // `trace-store` would: two Node processes fewer (~45 MB of baseline each) for the demo's memory budget.
 // The price is isolation: if either fails the demo stops (its children notice through
-// parent-watchdog.ts and stop too). Apps and sidecars stay one process each, as in a real mesh.
+// parent-watchdog.ts and stop too). Likewise the apps share one worker thread (apps-worker.ts), each on
+// its own port behind its own sidecar process: eight Node processes fewer. Sidecars stay one process
+// each, as in a real mesh.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,15 +23,24 @@ import { freePort } from '../net/free-port';
 import { httpSdScrapeConfig, startPrometheus } from '../prometheus';
 import { nodeTransport } from '../sidecar-config/http-request';
 import { applyScenario } from './apply-scenario';
-import { startExternalService } from './apps';
+import { startApps } from './apps-thread';
 import { startDashboard } from './dashboard-process';
+import { startExternalHosts } from './external-host';
 import { MeshInstances, type MeshLinks, type NodeChild } from './mesh-instances';
 import { ProcessGroup } from './process-group';
 import { waitUntil } from './readiness';
 import type { ScenarioName } from './scenarios';
 import { LEGACY_TARGET, securityPolicies } from './security-policy';
 import { startServices } from './services-thread';
-import { DEMO_NAMESPACE, fqdn, GATEWAY, GATEWAY_NAMESPACE, INSTANCES, SERVICE_PORTS } from './topology';
+import {
+  DEMO_NAMESPACE,
+  EGRESS_GATEWAY,
+  fqdn,
+  GATEWAY,
+  GATEWAY_NAMESPACE,
+  INSTANCES,
+  SERVICE_PORTS,
+} from './topology';
 import { startTraffic, type TrafficGenerator } from './traffic-generator';
 
 export interface DemoPorts {
@@ -112,12 +124,6 @@ const NODE_FLAGS = [
   '--v8-pool-size=1',
   '--single-threaded-gc',
 ];
-/**
- * The apps are trivial: without V8's optimizing compiler (TurboFan) they never touch its code in the
- * node binary (~4–5 MB resident per process); Sparkplug's baseline code stays fast enough. `--jitless`
- * saved ~1 MB more per app but cost them ~8 % more CPU (docs/benchmarks-demo.md).
- */
-const APP_FLAGS = ['--no-turbofan'];
 /** Extra node flags for every child, for diagnosis (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const EXTRA_FLAGS = (process.env.MESHLENS_DEMO_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Fewer glibc malloc arenas: Node's worker threads otherwise each grow their own. */
@@ -183,18 +189,24 @@ async function prometheusFor(
   return prom.url;
 }
 
-/** The demo's config (scenario, external service) applied, then every instance started and registered. */
+/**
+ * The demo's config (scenario, hosts outside the mesh) applied, the apps' thread started, then every
+ * instance and both gateways started and registered.
+ */
 async function startMesh(
   run: {
     group: ProcessGroup;
     nodeChild: NodeChild;
     cleanups: Array<() => Promise<void>>;
+    services: Array<() => Promise<void>>;
     log: (line: string) => void;
+    dataDir: string;
+    onAppsExit: (why: string) => void;
   },
   links: MeshLinks & { token: string; ca: string },
   scenario: ScenarioName,
 ): Promise<{ gatewayOutbound: number; legacyTargetInbound: number }> {
-  const external = await startExternalService(0);
+  const external = await startExternalHosts(run.dataDir);
   run.cleanups.push(() => external.close());
   const client = new MeshConfigClient({
     baseUrl: links.controlPlane,
@@ -203,14 +215,24 @@ async function startMesh(
     transport: nodeTransport(links.ca),
   });
   const errors = [
-    ...(await applyScenario(client, scenario, external.port)),
+    ...(await applyScenario(client, scenario, { port: external.httpsPort, caFile: external.caFile })),
     ...(await applyAll(client, securityPolicies())),
   ];
   if (errors.length > 0)
     throw new Error(`the control plane refused the demo config:\n  ${errors.join('\n  ')}`);
-  const instances = new MeshInstances(run.group, run.nodeChild, links, APP_FLAGS, run.log);
-  const [gateway, ...apps] = await Promise.all([
+  const apps = await startApps(
+    {
+      knobs: { controlPlane: links.controlPlane, token: links.token, ca: links.ca },
+      outsidePort: external.outsidePort,
+    },
+    run.onAppsExit,
+  );
+  // Stopped after the sidecars, with the in-process services: no sidecar sends to a closed app.
+  run.services.push(() => apps.stop());
+  const instances = new MeshInstances(run.group, run.nodeChild, links, apps, run.log);
+  const [gateway, , ...workloads] = await Promise.all([
     instances.start({ ...GATEWAY, namespace: GATEWAY_NAMESPACE }),
+    instances.start({ ...EGRESS_GATEWAY, namespace: GATEWAY_NAMESPACE, mode: 'gateway' }),
     ...INSTANCES.map((inst) =>
       instances.start(
         { ...inst, namespace: DEMO_NAMESPACE, portName: SERVICE_PORTS[inst.app].name },
@@ -218,8 +240,8 @@ async function startMesh(
       ),
     ),
   ]);
-  await waitForRegistration(client, INSTANCES.length + 1);
-  const legacyTarget = apps[INSTANCES.findIndex((inst) => inst.app === LEGACY_TARGET)];
+  await waitForRegistration(client, INSTANCES.length + 2);
+  const legacyTarget = workloads[INSTANCES.findIndex((inst) => inst.app === LEGACY_TARGET)];
   if (!gateway || !legacyTarget) throw new Error(`the demo topology has no gateway or ${LEGACY_TARGET}`);
   return { gatewayOutbound: gateway.outbound, legacyTargetInbound: legacyTarget.inbound };
 }
@@ -309,7 +331,18 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     writeFileSync(caFile, controlPlaneCa, { mode: 0o644 });
 
     const mesh = await startMesh(
-      { group, nodeChild, cleanups, log },
+      {
+        group,
+        nodeChild,
+        cleanups,
+        services,
+        log,
+        dataDir,
+        onAppsExit: (why) => {
+          if (!group.isStopping()) log(`! the demo apps stopped (${why}); stopping the demo`);
+          void stop().then(() => process.exit(1));
+        },
+      },
       {
         controlPlane,
         tokenFile,

@@ -5,9 +5,21 @@ export const DEMO_NAMESPACE = 'bookinfo';
 export const GATEWAY_NAMESPACE = 'istio-system';
 /** Every Bookinfo service listens on 9080, as in Istio's sample. */
 export const SERVICE_PORT = 9080;
-/** The external service `ratings` calls, declared by a MESH_EXTERNAL ServiceEntry. */
-export const EXTERNAL_HOST = 'ratings-db.example.com';
-export const EXTERNAL_PORT = 80;
+/**
+ * The external database `ratings` calls, outside the mesh: declared by a MESH_EXTERNAL ServiceEntry,
+ * reached through the egress gateway, which originates TLS to it (a local HTTPS server, external-host.ts).
+ */
+export const EXTERNAL_HOST = 'ratings-db.external.example';
+/** The external host's TLS port (what the egress gateway connects to). */
+export const EXTERNAL_PORT = 443;
+/** The ServiceEntry's name for that port: HTTP, with TLS originated by the DestinationRule. */
+export const EXTERNAL_PORT_NAME = 'http-tls';
+/**
+ * A host no ServiceEntry declares (`details` fetches book covers from it, best effort): forwarded as-is
+ * under ALLOW_ANY (PassthroughCluster), refused under REGISTRY_ONLY (502 NR, BlackHoleCluster).
+ * `localhost` so it resolves everywhere; its port is the local server's (external-host.ts).
+ */
+export const UNREGISTERED_HOST = 'localhost';
 
 export type Role = 'productpage' | 'details' | 'reviews' | 'ratings' | 'mongodb';
 /** The store ratings reads, as Bookinfo's MongoDB: a TCP port (a small line protocol, store.ts). */
@@ -63,6 +75,21 @@ export const GATEWAY = {
   workload: 'istio-ingressgateway',
 } as const;
 
+/**
+ * The egress gateway: a sidecar in gateway mode (no app), the mesh's one exit toward the external
+ * database. Its registered labels include Istio's `istio: egressgateway`, which its Gateway selects.
+ */
+export const EGRESS_GATEWAY = {
+  name: 'istio-egressgateway-1',
+  app: 'istio-egressgateway',
+  version: 'v1',
+  workload: 'istio-egressgateway',
+} as const;
+/** The egress gateway's Service port (HTTP from the sidecars, over mTLS). */
+export const EGRESS_GATEWAY_PORT = 80;
+/** Istio's install labels the egress gateway's pods so; its Gateway's selector. */
+export const EGRESS_GATEWAY_SELECTOR = { istio: 'egressgateway' } as const;
+
 /** Internal services and their versions (subsets). */
 export const SERVICES: Record<Role, readonly string[]> = {
   productpage: ['v1'],
@@ -79,6 +106,8 @@ export interface Call {
   /** HTTP path, gRPC method path (`/package.Service/Method`) or the store's key. */
   path: string;
   port?: number;
+  /** Best effort: its failure does not fail the caller's request (it shows on the graph only). */
+  optional?: boolean;
 }
 
 /** The calls each app makes per request (by version), as in Bookinfo. */
@@ -89,6 +118,8 @@ export function callsOf(app: Role, version: string): Call[] {
         { host: 'details', protocol: 'http', path: '/details/0' },
         { host: 'reviews', protocol: 'http', path: '/reviews/0' },
       ];
+    case 'details':
+      return [{ host: UNREGISTERED_HOST, protocol: 'http', path: '/covers/0', optional: true }];
     case 'reviews':
       return version === 'v1' ? [] : [{ host: 'ratings', protocol: 'grpc', path: '/bookinfo.Ratings/Get' }];
     case 'ratings':
