@@ -35,6 +35,7 @@ import {
   limitedHttpServer,
   OVERLOAD_REPLY,
 } from './listener-limits';
+import { resolveFastPath } from './llhttp';
 import {
   compileMesh,
   lookupService,
@@ -391,7 +392,8 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   const host = options.host ?? LOOPBACK;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const limits: ListenerLimits = { ...DEFAULT_LISTENER_LIMITS, ...options.limits };
-  const fastPath = options.fastPath !== false;
+  // Off when asked, or when Node's llhttp binding is missing or not of the shape the fast path needs.
+  const fastPath = resolveFastPath(options.fastPath !== false, log);
   const { self, selfService } = identify(options);
   const { source, owned: ownsSource } = await openConfigSource(options);
   const gateway = options.mode === 'gateway';
