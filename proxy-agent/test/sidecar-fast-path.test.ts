@@ -4,7 +4,7 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createParser, HTTPParser } from '../src/sidecar/llhttp';
+import { createParser } from '../src/sidecar/llhttp';
 import { SidecarMetrics } from '../src/sidecar/metrics';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
 import { parseConfigText, staticSource } from '../src/sidecar-config/static-file-source';
@@ -61,7 +61,7 @@ function rawClient(port: number) {
   let chunks: Buffer[] = [];
   const heads: boolean[] = [];
   let closed = false;
-  const parser = createParser(HTTPParser.RESPONSE, 0, {
+  const parser = createParser('response', 0, {
     headersComplete: (_maj, _min, headers, _m, _u, status) => {
       const h: Record<string, string> = {};
       for (let i = 0; i < headers.length; i += 2)

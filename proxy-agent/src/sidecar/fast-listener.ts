@@ -14,7 +14,7 @@ import {
   OVERLOAD_REPLY,
   STREAM_IDLE_REPLY,
 } from './listener-limits';
-import { createParser, HTTPParser, type LlhttpParser, METHODS } from './llhttp';
+import { createParser, type LlhttpParser, methodName } from './llhttp';
 
 /** Request bodies up to this size are read whole before the request is handled (then replayable). */
 export const FAST_BODY_LIMIT = 64 * 1024;
@@ -291,9 +291,9 @@ class DownstreamConnection {
     private readonly listener: FastListener,
   ) {
     const o = listener.options;
-    this.parser = createParser(HTTPParser.REQUEST, o.maxHeaderSize, {
+    this.parser = createParser('request', o.maxHeaderSize, {
       headersComplete: (_maj, minor, headers, method, url, _s, _m, upgrade, keepAlive) =>
-        this.headersComplete(minor, headers, METHODS[method ?? -1] ?? 'GET', url ?? '/', upgrade, keepAlive),
+        this.headersComplete(minor, headers, methodName(method) ?? 'GET', url ?? '/', upgrade, keepAlive),
       body: (chunk) => this.body(chunk),
       messageComplete: () => this.messageComplete(),
     });

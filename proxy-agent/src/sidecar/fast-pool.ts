@@ -3,7 +3,7 @@
 // `dispatch(options, handler)` call and handler callbacks as undici's Pool (the subset UpstreamTry uses),
 // so a try runs on either; requests whose body is a stream stay on undici.
 import { connect, type Socket } from 'node:net';
-import { createParser, HTTPParser, type LlhttpParser } from './llhttp';
+import { createParser, type LlhttpParser } from './llhttp';
 
 export interface FastPoolOptions {
   host: string;
@@ -99,7 +99,7 @@ class UpstreamConnection {
         this.socket.destroy(err);
       }, o.connectTimeoutMs);
     }
-    this.parser = createParser(HTTPParser.RESPONSE, 0, {
+    this.parser = createParser('response', 0, {
       headersComplete: (_maj, _min, headers, _m, _u, status, _msg, upgrade, keepAlive) => {
         const ex = this.current;
         if (ex === undefined) return 0;

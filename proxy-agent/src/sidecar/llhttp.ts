@@ -1,6 +1,9 @@
 // Node's own llhttp binding (the parser behind node:http), typed for the sidecar's HTTP/1.1 fast path.
-// `node:_http_common` is a built-in module of every Node release; its HTTPParser is what http.Server and
-// http.ClientRequest parse with, so the fast path accepts and rejects exactly what node:http does.
+// `node:_http_common` is a built-in module of every Node release but not a documented API: its HTTPParser
+// is what http.Server and http.ClientRequest parse with, so the fast path accepts and rejects exactly what
+// node:http does. Because nothing promises its shape, it is loaded once at start-up, checked (the members
+// the fast path uses, and one request parsed end to end) and, when missing or different, the sidecar
+// runs on the node:http path instead, with a warning (`resolveFastPath`).
 import { createRequire } from 'node:module';
 
 export interface LlhttpParser {
@@ -26,12 +29,119 @@ interface HTTPParserClass {
   kOnExecute: number;
 }
 
-const require = createRequire(import.meta.url);
-const common = require('node:_http_common') as { HTTPParser: HTTPParserClass; methods: string[] };
+interface Binding {
+  HTTPParser: HTTPParserClass;
+  /** llhttp's method table: the index given to onHeadersComplete → the method name. */
+  methods: readonly string[];
+}
 
-export const HTTPParser = common.HTTPParser;
-/** llhttp's method table: the index given to onHeadersComplete → the method name. */
-export const METHODS: readonly string[] = common.methods;
+/** What loads the module; tests pass their own to simulate a Node without it or with another shape. */
+export type ModuleLoader = () => unknown;
+
+const nodeRequire = createRequire(import.meta.url);
+const loadHttpCommon: ModuleLoader = () => nodeRequire('node:_http_common');
+
+const CONSTANTS = [
+  'REQUEST',
+  'RESPONSE',
+  'kOnHeaders',
+  'kOnHeadersComplete',
+  'kOnBody',
+  'kOnMessageComplete',
+];
+const METHODS = ['initialize', 'execute', 'finish', 'close', 'free', 'remove'];
+
+/** The binding if `load` gives one of the expected shape that parses a request; else why not. */
+export function checkLlhttp(load: ModuleLoader = loadHttpCommon): Binding | { unavailable: string } {
+  let mod: unknown;
+  try {
+    mod = load();
+  } catch (err) {
+    return { unavailable: `node:_http_common cannot be loaded (${(err as Error).message})` };
+  }
+  const { HTTPParser, methods } = (mod ?? {}) as Partial<Binding>;
+  if (typeof HTTPParser !== 'function') return { unavailable: 'node:_http_common has no HTTPParser' };
+  const missing = [
+    ...CONSTANTS.filter((k) => typeof (HTTPParser as unknown as Record<string, unknown>)[k] !== 'number'),
+    ...METHODS.filter((k) => typeof (HTTPParser.prototype as Record<string, unknown>)[k] !== 'function'),
+  ];
+  if (missing.length > 0) return { unavailable: `HTTPParser lacks ${missing.join(', ')}` };
+  if (!Array.isArray(methods) || !methods.includes('GET')) {
+    return { unavailable: 'node:_http_common has no method table' };
+  }
+  const binding = { HTTPParser, methods } as Binding;
+  try {
+    const seen = selfTest(binding);
+    if (seen !== 'GET /probe h=1 body') return { unavailable: `HTTPParser parsed a probe as "${seen}"` };
+  } catch (err) {
+    return { unavailable: `HTTPParser failed on a probe (${(err as Error).message})` };
+  }
+  return binding;
+}
+
+/** Parses one request with a header and a body through the callbacks the fast path sets. */
+function selfTest(binding: Binding): string {
+  let seen = '';
+  const parser = newParser(binding, 'request', 0, {
+    headersComplete: (_maj, _min, headers, method, url) => {
+      seen = `${binding.methods[method ?? -1]} ${url} ${headers[0]}=${headers[1]}`;
+      return 0;
+    },
+    body: (chunk) => {
+      seen += ` ${chunk.toString('latin1')}`;
+    },
+    messageComplete: () => {},
+  });
+  const parsed = parser.execute(Buffer.from('GET /probe HTTP/1.1\r\nh: 1\r\ncontent-length: 4\r\n\r\nbody'));
+  parser.close();
+  parser.free();
+  if (typeof parsed !== 'number') throw parsed;
+  return seen;
+}
+
+let binding: Binding | undefined;
+let checked: Binding | { unavailable: string } | undefined;
+
+/** This Node's binding, checked once per process. */
+function checkedOnce(): Binding | { unavailable: string } {
+  if (checked === undefined) checked = checkLlhttp();
+  return checked;
+}
+
+/**
+ * Whether the fast path runs: `requested`, and llhttp's binding present and of the expected shape. When it
+ * is not, the sidecar serves every request through node:http (as `--no-fast-path`) and says why, once.
+ */
+export function resolveFastPath(
+  requested: boolean,
+  log: (line: string) => void,
+  load?: ModuleLoader,
+): boolean {
+  if (!requested) return false;
+  const result = load === undefined ? checkedOnce() : checkLlhttp(load);
+  if ('unavailable' in result) {
+    log(
+      `meshlens sidecar: warning: HTTP/1.1 fast path off, serving through node:http instead: ${result.unavailable}`,
+    );
+    return false;
+  }
+  if (load === undefined) binding = result;
+  return true;
+}
+
+function loaded(): Binding {
+  if (binding === undefined) {
+    const result = checkedOnce();
+    if ('unavailable' in result) throw new Error(`HTTP/1.1 fast path unavailable: ${result.unavailable}`);
+    binding = result;
+  }
+  return binding;
+}
+
+/** llhttp's method table entry: the method name of onHeadersComplete's index. */
+export function methodName(index: number | undefined): string | undefined {
+  return loaded().methods[index ?? -1];
+}
 
 /**
  * onHeadersComplete(versionMajor, versionMinor, headers, method, url, statusCode, statusMessage, upgrade,
@@ -56,9 +166,23 @@ export interface ParserCallbacks {
 }
 
 /** A parser with its callbacks set; headers past llhttp's first 32 pairs arrive in kOnHeaders first. */
-export function createParser(type: number, maxHeaderSize: number, cb: ParserCallbacks): LlhttpParser {
+export function createParser(
+  kind: 'request' | 'response',
+  maxHeaderSize: number,
+  cb: ParserCallbacks,
+): LlhttpParser {
+  return newParser(loaded(), kind, maxHeaderSize, cb);
+}
+
+function newParser(
+  b: Binding,
+  kind: 'request' | 'response',
+  maxHeaderSize: number,
+  cb: ParserCallbacks,
+): LlhttpParser {
+  const HTTPParser = b.HTTPParser;
   const parser = new HTTPParser();
-  parser.initialize(type, {}, maxHeaderSize, 0);
+  parser.initialize(kind === 'request' ? HTTPParser.REQUEST : HTTPParser.RESPONSE, {}, maxHeaderSize, 0);
   let extra: string[] | undefined;
   let extraUrl = '';
   parser[HTTPParser.kOnHeaders] = (headers: string[], url: string) => {
