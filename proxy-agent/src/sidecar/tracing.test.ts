@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeOtlpTraceRequest } from './otlp-protobuf-fixture';
 import type { HopSpan } from './telemetry-types';
 import { SidecarTracer, type SidecarTracerOptions, tracesUrl } from './tracing';
 
@@ -46,19 +47,16 @@ function attrs(list: OtlpAttribute[]): Record<string, unknown> {
   return Object.fromEntries(list.map((a) => [a.key, otlpValue(a.value)]));
 }
 
-/** A tiny OTLP/HTTP receiver: collects the spans of every JSON export it is sent. */
+/** A tiny OTLP/HTTP receiver: collects the spans of every protobuf export it is sent. */
 async function startReceiver(): Promise<{ server: Server; url: string; spans: Received[] }> {
   const spans: Received[] = [];
   const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d) => {
-      body += d;
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => {
+      chunks.push(d);
     });
     req.on('end', () => {
-      const payload = JSON.parse(body) as {
-        resourceSpans: { resource: { attributes: OtlpAttribute[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
-      };
+      const payload = decodeOtlpTraceRequest(Buffer.concat(chunks));
       for (const rs of payload.resourceSpans) {
         for (const ss of rs.scopeSpans) {
           for (const span of ss.spans) {
@@ -71,7 +69,7 @@ async function startReceiver(): Promise<{ server: Server; url: string; spans: Re
           }
         }
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -152,7 +150,7 @@ describe('SidecarTracer exporting over OTLP/HTTP', () => {
     expect(receiver.spans).toHaveLength(2);
     const [first] = receiver.spans;
     expect(first?.url).toBe('/v1/traces');
-    expect(first?.contentType).toContain('application/json');
+    expect(first?.contentType).toBe('application/x-protobuf');
     expect(first?.resource).toMatchObject({ 'service.name': 'reviews.default', 'service.version': 'v2' });
 
     const serverSpan = receiver.spans.find((r) => r.span.kind === 2)?.span;
