@@ -53,13 +53,19 @@ export { resourcePath };
 export class MeshConfigClient {
   constructor(private readonly options: ClientOptions) {}
 
+  /** Lists a kind (in every namespace without one), optionally by a Kubernetes label selector. */
   list<T extends MeshResource = MeshResource>(
     kind: MeshKind,
     namespace?: string,
+    options: { labelSelector?: string } = {},
   ): Promise<Result<ResourceList<T>>> {
+    const query =
+      options.labelSelector === undefined
+        ? ''
+        : `?labelSelector=${encodeURIComponent(options.labelSelector)}`;
     return this.send<{ metadata?: { resourceVersion?: string }; items?: T[] }>(
       'GET',
-      resourcePath(kind, namespace),
+      `${resourcePath(kind, namespace)}${query}`,
     ).then((r) =>
       r.ok
         ? {
