@@ -7,6 +7,7 @@ import type {
   Sidecar,
   TrafficPolicy,
   VirtualService,
+  WorkloadEntry,
 } from '../mesh-config/schema';
 import { qualifyHost } from '../mesh-config/validate';
 import type { Badges, CircuitBreakerBadge } from './types';
@@ -19,6 +20,8 @@ export interface MeshConfigView {
   peerAuthentications?: readonly PeerAuthentication[];
   /** Read for the node panel's egress scope. */
   sidecars?: readonly Sidecar[];
+  /** Registered gateway workloads (WorkloadEntries with Istio's `istio` label): the egress appender's. */
+  gatewayWorkloads?: readonly WorkloadEntry[];
 }
 
 export interface HostConfig {

@@ -9,6 +9,7 @@ import {
   ServiceEntrySchema,
   SidecarSchema,
   VirtualServiceSchema,
+  WorkloadEntrySchema,
 } from '../mesh-config/schema';
 import type { MeshConfigView } from './config-badges';
 
@@ -20,6 +21,8 @@ export const MESH_ROOT_NAMESPACE = 'istio-system';
 const KINDS = ['VirtualService', 'DestinationRule', 'ServiceEntry', 'PeerAuthentication', 'Sidecar'] as const;
 /** The kinds whose root-namespace resources apply to every namespace. */
 const MESH_WIDE: readonly MeshKind[] = ['PeerAuthentication', 'Sidecar'];
+/** Gateway workloads, in every namespace: the ones Istio's install labels `istio: <gateway>`. */
+const GATEWAY_WORKLOADS_SELECTOR = 'istio';
 
 export async function fetchMeshConfig(
   client: MeshConfigClient,
@@ -31,9 +34,11 @@ export async function fetchMeshConfig(
   );
   if (!namespaces.includes(rootNamespace))
     for (const kind of MESH_WIDE) reads.push({ kind, ns: rootNamespace });
-  const answers = await Promise.all(
-    reads.map(async ({ kind, ns }) => ({ kind, r: await client.list(kind, ns) })),
-  );
+  const [answers, gateways] = await Promise.all([
+    Promise.all(reads.map(async ({ kind, ns }) => ({ kind, r: await client.list(kind, ns) }))),
+    // Optional: a server that refuses a list across namespaces (RBAC) only loses the label check.
+    client.list('WorkloadEntry', undefined, { labelSelector: GATEWAY_WORKLOADS_SELECTOR }),
+  ]);
   const items: Record<(typeof KINDS)[number], unknown[]> = {
     VirtualService: [],
     DestinationRule: [],
@@ -59,6 +64,9 @@ export async function fetchMeshConfig(
         parsed(PeerAuthenticationSchema.safeParse(i)),
       ),
       sidecars: items.Sidecar.flatMap((i) => parsed(SidecarSchema.safeParse(i))),
+      gatewayWorkloads: gateways.ok
+        ? gateways.value.items.flatMap((i) => parsed(WorkloadEntrySchema.safeParse(i)))
+        : [],
     },
   };
 }
