@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sidecar } from '../../mesh-config/schema';
+import type { Sidecar, WorkloadEntry } from '../../mesh-config/schema';
 import type { MeshConfigView } from '../config-badges';
 import { assembleSamples, BOOKINFO, requestSample } from '../test-samples';
 
@@ -133,5 +133,51 @@ describe('egress appender', () => {
     });
     expect(g.edges.find((e) => e.target.endsWith('ratings-db.example.com'))?.tlsOrigination).toBe('SIMPLE');
     expect(g.edges.find((e) => e.target.endsWith('api.example.com'))?.tlsOrigination).toBeUndefined();
+  });
+
+  it('recognises an egress gateway by its registered labels (istio: egressgateway), whatever its name', () => {
+    const exit = { ns: 'edge', wl: 'exit-proxy', app: 'exit-proxy' };
+    const entry = (ns: string, labels: Record<string, string>): WorkloadEntry => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'WorkloadEntry',
+      metadata: { name: `${labels['meshlens.io/workload']}-1`, namespace: ns, labels },
+      spec: { address: '127.0.0.1', labels },
+    });
+    const requests = [
+      requestSample({
+        reporter: 'source',
+        from: ratings,
+        to: exit,
+        service: 'exit-proxy.edge.svc.cluster.local',
+        rps: 1,
+      }),
+      requestSample({
+        reporter: 'source',
+        from: reviewsV1,
+        to: { ...exit, ns: 'other' },
+        service: 'exit-proxy.other.svc.cluster.local',
+        rps: 1,
+      }),
+    ];
+    const g = assembleSamples({
+      graphType: 'workload',
+      namespaces: [],
+      config: {
+        ...config([]),
+        gatewayWorkloads: [
+          entry('edge', { app: 'exit-proxy', 'meshlens.io/workload': 'exit-proxy', istio: 'egressgateway' }),
+          // Labelled as another gateway: not an egress one.
+          entry('other', {
+            app: 'exit-proxy',
+            'meshlens.io/workload': 'exit-proxy',
+            istio: 'ingressgateway',
+          }),
+        ],
+      },
+      requests,
+    });
+    const node = (ns: string) => g.nodes.find((n) => n.namespace === ns && n.workload === 'exit-proxy');
+    expect(node('edge')?.isEgressGateway).toBe(true);
+    expect(node('other')?.isEgressGateway).toBeUndefined();
   });
 });

@@ -1,8 +1,10 @@
-// Egress (Kiali's egress clusters and gateways, with Meshlens' words): egress gateway nodes flagged; each
+// Egress (Kiali's egress clusters and gateways, with Meshlens' words): egress gateway nodes flagged (by
+// their registered labels, Istio's `istio: egressgateway` or `app: istio-egressgateway`, else by name); each
 // workload's Sidecar egress scope (which hosts its proxy may reach, and its own outbound policy); and on
 // each edge whose traffic the caller's proxy refused (Envoy's NR, BlackHoleCluster), why — in words; and
 // the TLS origination on an edge out to an external host (its DestinationRule's SIMPLE or MUTUAL).
-import type { Sidecar } from '../../mesh-config/schema';
+import { LABEL_APP, LABEL_WORKLOAD } from '../../mesh-config/labels';
+import type { Sidecar, WorkloadEntry } from '../../mesh-config/schema';
 import { qualifyHost } from '../../mesh-config/validate';
 import type { MeshConfigView } from '../config-badges';
 import { formatPercent } from '../format';
@@ -12,6 +14,34 @@ import type { EgressScope } from '../types';
 
 /** Istio's egress gateway is named so by convention (`istio-egressgateway`, its app and workload). */
 const EGRESS_GATEWAY = /(^|-)egressgateway($|-)/;
+/** The labels Istio's install gives the egress gateway's pods; a Gateway's selector matches them. */
+const EGRESS_GATEWAY_LABELS: ReadonlyArray<readonly [string, string]> = [
+  ['istio', 'egressgateway'],
+  [LABEL_APP, 'istio-egressgateway'],
+];
+
+/** `namespace/workload` of the registered workloads labelled as an egress gateway. */
+export function egressGatewayWorkloads(entries: readonly WorkloadEntry[] | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const we of entries ?? []) {
+    const labels = { ...we.metadata.labels, ...we.spec.labels };
+    const workload = labels[LABEL_WORKLOAD] ?? labels[LABEL_APP];
+    if (workload === undefined) continue;
+    if (EGRESS_GATEWAY_LABELS.some(([k, v]) => labels[k] === v))
+      out.add(`${we.metadata.namespace ?? 'default'}/${workload}`);
+  }
+  return out;
+}
+
+/** By its registered labels; a mesh whose workloads are not registered here (pods): by Istio's name. */
+function isEgressGateway(n: TrafficNode, labelled: ReadonlySet<string>): boolean {
+  const { app, workload, namespace } = n.spec;
+  if (workload !== undefined && labelled.has(`${namespace}/${workload}`)) return true;
+  return (
+    (app !== undefined && EGRESS_GATEWAY.test(app)) ||
+    (workload !== undefined && EGRESS_GATEWAY.test(workload))
+  );
+}
 
 export function appendEgress(
   map: TrafficMap,
@@ -19,10 +49,10 @@ export function appendEgress(
   rootNamespace: string = MESH_ROOT_NAMESPACE,
 ): void {
   const sidecars = config?.sidecars ?? [];
+  const labelled = egressGatewayWorkloads(config?.gatewayWorkloads);
   for (const n of map.nodes.values()) {
-    const { app, workload } = n.spec;
-    if ((app && EGRESS_GATEWAY.test(app)) || (workload && EGRESS_GATEWAY.test(workload)))
-      n.isEgressGateway = true;
+    const { workload } = n.spec;
+    if (isEgressGateway(n, labelled)) n.isEgressGateway = true;
     if (sidecars.length > 0 && workload !== undefined && n.spec.nodeType !== 'service')
       n.egressScope = egressScopeOf(sidecars, n, rootNamespace);
   }
