@@ -1,8 +1,10 @@
 'use client';
-// Keyboard access to the canvas: select any node or edge of the graph from a list.
+// Keyboard access to the canvas: select any node or edge of the graph from a list (a large graph's lists
+// hold the selected node's neighbourhood, see `go-to-options.ts`).
+import { useMemo } from 'react';
 import { SelectField } from '@/components/ui/select-field';
-import type { Graph, NodeData } from '@/lib/graph/types';
-import { nodeTitle } from './node-panel';
+import type { Graph } from '@/lib/graph/types';
+import { goToOptions } from './go-to-options';
 
 export function GoTo({
   graph,
@@ -13,31 +15,21 @@ export function GoTo({
   selected?: string;
   onSelect: (id: string | undefined) => void;
 }) {
-  const nodes = (graph?.elements.nodes ?? []).map((n) => n.data).filter((n) => n.nodeType !== 'box');
-  const byId = new Map<string, NodeData>(nodes.map((n) => [n.id, n]));
-  const name = (id: string) => {
-    const n = byId.get(id);
-    return n ? nodeTitle(n) : id;
-  };
-  const edges = (graph?.elements.edges ?? []).map((e) => e.data);
+  const { nodes, edges, neighbourhood } = useMemo(() => goToOptions(graph, selected), [graph, selected]);
+  // Past the limit, the empty choice says where the rest are.
+  const none = neighbourhood ? '— find a node by name —' : '—';
   return (
     <>
       <SelectField
         label="Go to node"
-        value={byId.has(selected ?? '') ? (selected as string) : ''}
-        options={[
-          { value: '', label: '—' },
-          ...nodes.map((n) => ({ value: n.id, label: `${nodeTitle(n)} (${n.namespace})` })),
-        ]}
+        value={nodes.some((n) => n.value === selected) ? (selected as string) : ''}
+        options={[{ value: '', label: none }, ...nodes]}
         onChange={(id) => onSelect(id || undefined)}
       />
       <SelectField
         label="Go to edge"
-        value={edges.some((e) => e.id === selected) ? (selected as string) : ''}
-        options={[
-          { value: '', label: '—' },
-          ...edges.map((e) => ({ value: e.id, label: `${name(e.source)} → ${name(e.target)}` })),
-        ]}
+        value={edges.some((e) => e.value === selected) ? (selected as string) : ''}
+        options={[{ value: '', label: neighbourhood ? '— the selected node’s edges —' : '—' }, ...edges]}
         onChange={(id) => onSelect(id || undefined)}
       />
     </>
