@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeData, Graph, NodeData } from '@/lib/graph/types';
-import { aggregateGraph, namespaceOfAggregate } from './aggregate';
+import { aggregateGraph, namespaceOfAggregate, resolveAggregation } from './aggregate';
 
 const rates = (total: number, http5xx = 0) => ({ total, http4xx: 0, http5xx, noResponse: 0 });
 const node = (id: string, namespace: string, app: string, health: NodeData['health'] = 'healthy') => ({
@@ -69,5 +69,20 @@ describe('aggregation', () => {
 
   it('leaves the graph as it is without aggregation', () => {
     expect(aggregateGraph(g, 'none')).toBe(g);
+  });
+
+  it('auto: by namespace past AUTO_GROUP_NODES nodes (boxes not counted), else every node', () => {
+    expect(aggregateGraph(g, 'auto')).toBe(g);
+    const many = Array.from({ length: 5001 }, (_, i) => node(`w${i}`, `n${i % 3}`, `w${i}`));
+    const big = { ...g, elements: { nodes: many, edges: [] } } as Graph;
+    expect(resolveAggregation(big, 'auto')).toBe('namespace');
+    expect(resolveAggregation(big, 'none')).toBe('none');
+    expect(aggregateGraph(big, 'auto').elements.nodes.map((n) => n.data.id)).toEqual([
+      'ns:n0',
+      'ns:n1',
+      'ns:n2',
+    ]);
+    const boxes = { ...g, elements: { nodes: [...many.slice(1), g.elements.nodes[0]], edges: [] } } as Graph;
+    expect(resolveAggregation(boxes, 'auto')).toBe('none');
   });
 });

@@ -4,8 +4,23 @@
 import { emptyRates, errorRate } from '@/lib/graph/health';
 import type { EdgeData, Graph, Health, NodeData, RateBreakdown } from '@/lib/graph/types';
 
-export const AGGREGATIONS = ['none', 'app', 'namespace'] as const;
+export const AGGREGATIONS = ['auto', 'none', 'app', 'namespace'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/**
+ * `auto` (the default) draws a graph of more than this many nodes by namespace: 10,000 nodes zoomed out to
+ * fit are a hairball of dots, and their first frame costs seconds in a browser without a GPU. A namespace
+ * opens on a tap; choosing "None" draws every node.
+ */
+export const AUTO_GROUP_NODES = 5000;
+
+/** The aggregation drawn: `auto` resolved by the graph's size (boxes not counted). */
+export function resolveAggregation(g: Graph, by: Aggregation): Exclude<Aggregation, 'auto'> {
+  if (by !== 'auto') return by;
+  let nodes = 0;
+  for (const n of g.elements.nodes) if (n.data.nodeType !== 'box') nodes++;
+  return nodes > AUTO_GROUP_NODES ? 'namespace' : 'none';
+}
 
 /** Id prefix of an aggregate node: `ns:<namespace>` or `apps:<namespace>:<app>`. */
 export const NAMESPACE_PREFIX = 'ns:';
@@ -25,7 +40,7 @@ function add(into: RateBreakdown, r: RateBreakdown): void {
 }
 
 /** The aggregate a node belongs to (boxes belong to none). */
-export function aggregateOf(n: NodeData, by: Exclude<Aggregation, 'none'>): string | undefined {
+export function aggregateOf(n: NodeData, by: 'app' | 'namespace'): string | undefined {
   if (n.nodeType === 'box') return undefined;
   if (by === 'namespace' || n.nodeType === 'unknown') return `${NAMESPACE_PREFIX}${n.namespace}`;
   return `${APP_PREFIX}${n.namespace}:${n.app ?? n.service ?? n.workload ?? n.id}`;
@@ -36,7 +51,8 @@ export function namespaceOfAggregate(id: string): string | undefined {
   return id.startsWith(NAMESPACE_PREFIX) ? id.slice(NAMESPACE_PREFIX.length) : undefined;
 }
 
-export function aggregateGraph(g: Graph, by: Aggregation): Graph {
+export function aggregateGraph(g: Graph, how: Aggregation): Graph {
+  const by = resolveAggregation(g, how);
   if (by === 'none') return g;
   const nodes = new Map<string, NodeData>();
   const of = new Map<string, string>();

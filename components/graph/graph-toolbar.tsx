@@ -81,6 +81,7 @@ export function GraphToolbar({
         label="Group"
         value={state.group}
         options={[
+          { value: 'auto', label: 'Auto (by namespace past 5,000 nodes)' },
           { value: 'none', label: 'None' },
           { value: 'app', label: 'By app' },
           { value: 'namespace', label: 'By namespace' },

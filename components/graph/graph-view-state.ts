@@ -33,7 +33,7 @@ export interface GraphViewState {
   /** The node the graph is focused on: it and what is within `hops` of it are drawn, the rest dimmed. */
   focus?: string;
   hops: (typeof FOCUS_HOPS)[number];
-  /** Namespaces or apps drawn as one node each (see `aggregate.ts`). */
+  /** Namespaces or apps drawn as one node each; `auto` by the graph's size (see `aggregate.ts`). */
   group: Aggregation;
   /** The Security display option: principals on the edges. */
   security: boolean;
@@ -53,7 +53,7 @@ const DEFAULTS: GraphViewState = {
   find: '',
   hide: '',
   hops: 2,
-  group: 'none',
+  group: 'auto',
   security: false,
   traffic: [...TRAFFIC_PROTOCOLS],
   grpcRate: 'requests',

@@ -9,7 +9,7 @@ import { Banner } from '@/components/ui/banner';
 import { Button } from '@/components/ui/button';
 import { parseExpression } from '@/lib/graph/expression';
 import type { Graph } from '@/lib/graph/types';
-import { aggregateGraph, namespaceOfAggregate } from './aggregate';
+import { aggregateGraph, namespaceOfAggregate, resolveAggregation } from './aggregate';
 import { toElements } from './elements';
 import { focusSet } from './focus';
 import { GoTo } from './go-to';
@@ -53,10 +53,8 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
   const find = useMemo(() => parseExpression(state.find), [state.find]);
   const hide = useMemo(() => parseExpression(state.hide), [state.hide]);
   // What is drawn: the graph, or its namespaces or apps as one node each.
-  const shown = useMemo(
-    () => graph.data && aggregateGraph(graph.data, state.group),
-    [graph.data, state.group],
-  );
+  const grouping = graph.data ? resolveAggregation(graph.data, state.group) : 'none';
+  const shown = useMemo(() => graph.data && aggregateGraph(graph.data, grouping), [graph.data, grouping]);
   // The go-to and find lists (thousands of options at scale) render after the canvas has its elements.
   const listShown = useDeferredValue(shown);
   const focus = useMemo(
@@ -160,7 +158,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
             onLaidOut={() => setDrawn(true)}
             summary={summary}
             exposeCy={exposeCy}
-            positionsKey={positionsKey({ ...state, graphType: `${state.graphType}/${state.group}` })}
+            positionsKey={positionsKey({ ...state, graphType: `${state.graphType}/${grouping}` })}
             resetRequest={resetRequest}
             centerRequest={centerRequest}
             onCy={(c) => {
@@ -172,6 +170,9 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
           <div className="pointer-events-none absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
             <span className="text-xs text-slate-600 dark:text-slate-400" aria-live="polite">
               {graph.data ? statusLine(graph.data, nodes.length, edgeCount) : ''}
+              {state.group === 'auto' && grouping !== 'none'
+                ? ` · drawn by ${grouping} (Group: None draws every node)`
+                : ''}
             </span>
           </div>
           {graph.isPending ? (
