@@ -161,6 +161,7 @@ describe('egress appender', () => {
     ];
     const g = assembleSamples({
       graphType: 'workload',
+      injectServiceNodes: false,
       namespaces: [],
       config: {
         ...config([]),
