@@ -37,6 +37,11 @@ export interface AccessLogEntry {
   user_agent: string;
   /** The B3 trace id when the request was sampled (so a log line links to its trace), else `-`. */
   trace_id: string;
+  /**
+   * Envoy's `%UPSTREAM_TRANSPORT_FAILURE_REASON%`: why the upstream connection failed at the transport
+   * (`TLS error: …CERTIFICATE_VERIFY_FAILED`), else `-`.
+   */
+  upstream_transport_failure_reason: string;
 }
 
 /** What a listener knows when a request ends; the ring makes it an entry. */
@@ -57,6 +62,7 @@ export interface AccessLogInput {
   upstreamHost?: string;
   upstreamCluster?: string;
   traceId?: string | undefined;
+  transportFailureReason?: string | undefined;
 }
 
 function header(headers: AccessLogInput['headers'], name: string): string {
@@ -89,6 +95,9 @@ export function accessLogEntry(i: AccessLogInput): AccessLogEntry {
     request_id: header(i.headers, 'x-request-id'),
     user_agent: header(i.headers, 'user-agent'),
     trace_id: i.traceId || '-',
+    upstream_transport_failure_reason: i.transportFailureReason
+      ? clip(i.transportFailureReason, MAX_LOGGED_PATH)
+      : '-',
   };
 }
 
@@ -99,6 +108,8 @@ export interface RequestEnd {
   requestBytes: number;
   responseBytes: number;
   traceId?: string | undefined;
+  /** The transport failure of the last upstream connection tried (a TLS error), when there was one. */
+  transportFailureReason?: string | undefined;
 }
 
 /** The request as the listeners hold it (node:http's IncomingMessage or the fast path's request). */
