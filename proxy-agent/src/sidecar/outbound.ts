@@ -130,7 +130,11 @@ class Exchange {
       'outbound',
       this.req,
       this.start,
-      { ...end, traceId: sampled ? span?.traceId : undefined },
+      {
+        ...end,
+        traceId: sampled ? span?.traceId : undefined,
+        transportFailureReason: this.transportFailure,
+      },
       this.upstream,
     );
   }
