@@ -62,6 +62,14 @@ test("a workload's tabs: overview, traffic, inbound and outbound metrics, traces
   await expect(d.section('Labels')).toContainText('app=reviews');
   await expect(d.section('Istio config')).toContainText('DestinationRule bookinfo/reviews');
   await expect(d.section('Instances')).toContainText(/reviews-v2-\S+ at /);
+  // The mini-graph: reviews-v2 with its caller and callee (through their services), drawn read-only.
+  await expect(d.miniGraph()).toHaveAttribute('data-layout', 'ready', { timeout: 30_000 });
+  await expect(d.miniGraph()).toHaveAccessibleName(
+    /^Graph of reviews-v2 and its neighbours: ([3-9]|\d{2,}) nodes/,
+  );
+  await expect(
+    d.section('Neighbours').getByRole('link', { name: 'Open the graph focused on reviews-v2' }),
+  ).toHaveAttribute('href', /focus=wl%3Abookinfo%3Areviews-v2/);
   await d.tab('Traffic').click();
   await expect(d.table('Inbound').getByRole('link', { name: /productpage-v1/ })).toBeVisible({
     timeout: 30_000,

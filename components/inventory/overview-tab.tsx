@@ -1,10 +1,12 @@
 // The detail's Overview tab: labels, sidecar, instances or member workloads, services, the Istio config
-// that applies (with validity), and the neighbours (a list; the graph focused on the item is one click away).
+// that applies (with validity), and the neighbours: a mini-graph (the full graph focused on the item is
+// one click away) and the same neighbours as a list, its text alternative.
 import Link from 'next/link';
 import type { ItemDetail } from '@/lib/inventory/server';
 import { LabelChips, SidecarBadge } from './badges';
 import { ConfigList } from './config-refs';
-import { graphHref, itemHref, LINK_CLASS } from './links';
+import { itemHref, LINK_CLASS } from './links';
+import { MiniGraph } from './mini-graph';
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -83,6 +85,7 @@ export function OverviewTab({ detail }: { detail: ItemDetail }) {
         <ConfigList config={item.config} availability={detail.config} />
       </Section>
       <Section title="Neighbours">
+        <MiniGraph kind={item.kind} namespace={item.namespace} name={item.name} duration={detail.duration} />
         {neighbours.length === 0 ? (
           <p className="text-sm">No traffic with other items in the last {detail.duration}.</p>
         ) : (
@@ -100,9 +103,6 @@ export function OverviewTab({ detail }: { detail: ItemDetail }) {
             ))}
           </ul>
         )}
-        <Link href={graphHref(item.namespace)} className={`${LINK_CLASS} text-sm`}>
-          Open the graph of {item.namespace}
-        </Link>
       </Section>
     </div>
   );

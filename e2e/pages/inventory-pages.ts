@@ -76,6 +76,11 @@ export class DetailPage {
   table(caption: string): Locator {
     return this.page.getByRole('table', { name: caption });
   }
+
+  /** The Overview tab's mini-graph of the item and its neighbours (a canvas; `data-layout` once drawn). */
+  miniGraph(): Locator {
+    return this.section('Neighbours').getByTestId('mini-graph');
+  }
 }
 
 /** A workload's Proxy tab: its views (Routes, Clusters, …) are links in the "Proxy config" navigation. */
