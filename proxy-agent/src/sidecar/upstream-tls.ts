@@ -230,6 +230,9 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|HO
 const VERIFY_CODE =
   /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)/;
 
+/** A TCP connection that never opened (refused, unreachable, timed out): no TLS was tried. */
+const CONNECT_CODE = /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN)$/;
+
 /**
  * Envoy's `%UPSTREAM_TRANSPORT_FAILURE_REASON%` for a TLS failure (`TLS error: …`), or undefined when
  * the error is not one. `handshake`: the error came before the TLS connection was up.
@@ -238,6 +241,7 @@ export function tlsFailureReason(err: unknown, handshake: boolean): string | und
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (CONNECT_CODE.test(code)) return undefined;
   if (VERIFY_CODE.test(code)) return `TLS error: CERTIFICATE_VERIFY_FAILED: ${code}: ${message}`;
   if (TLS_CODE.test(code)) return `TLS error: ${code}: ${message}`;
   if (handshake) return `TLS error: handshake failed: ${code || message}`;
