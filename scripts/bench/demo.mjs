@@ -1,7 +1,8 @@
 // Demo resource budget: runs the demo (no dashboard) at 20 req/s and measures, from /proc, the CPU and
 // RSS of the demo's own processes (not Prometheus, not Next). Targets: together < 30 % of one core and
 // < 1 GB RSS; each sidecar < 80 MB. Prints figures and PASS/MISS; never fails a test.
-// The supervisor's row includes its worker thread (control plane and trace store, see services-worker.ts).
+// The supervisor's row includes its worker threads (control plane and trace store, services-worker.ts;
+// the demo apps, apps-worker.ts).
 // The trace store fills for ~8 minutes (1,000 traces at 10 % sampling); DEMO_BENCH_WARMUP_S=500 measures
 // it full. docs/benchmarks-demo.md has the figures and the method.
 import { spawn } from 'node:child_process';
@@ -119,7 +120,7 @@ export default async function demoBench() {
     const b = before.get(r.pid);
     const cpu = b ? ((r.cpuTicks - b.cpuTicks) / TICKS / seconds) * 100 : 0;
     return {
-      name: r.pid === child.pid ? 'supervisor (+ control plane, trace store, traffic)' : label(r),
+      name: r.pid === child.pid ? 'supervisor (+ control plane, trace store, apps, traffic)' : label(r),
       cpu,
       rssMb: r.rssKb / 1024,
       pssMb: r.pssKb / 1024,
@@ -157,6 +158,10 @@ export default async function demoBench() {
     `demo processes RSS ${totalRss.toFixed(0)} MB summed (target < 1024 MB) ${mark(totalRss < 1024)}`,
   );
   console.log(`demo processes PSS ${totalPss.toFixed(0)} MB (shared pages counted once; for reference)`);
+  const prometheusRss = rows.filter((r) => r.name === 'prometheus').reduce((s, r) => s + r.rssMb, 0);
+  console.log(
+    `with Prometheus: RSS ${(totalRss + prometheusRss).toFixed(0)} MB summed (the dashboard's Next server not included)`,
+  );
   console.log(`largest sidecar RSS ${maxSidecar.toFixed(0)} MB (target < 80 MB) ${mark(maxSidecar < 80)}`);
 
   child.kill('SIGINT');
