@@ -6,12 +6,12 @@ import type { Trace } from '@/lib/jaeger/model';
 import {
   COLLAPSE_ABOVE_SPANS,
   collapseAll,
-  defaultCollapsed,
   reveal,
   toggleCollapsed,
   visibleNodes,
 } from '@/lib/traces/collapse';
 import { criticalPath, sectionsBySpan } from '@/lib/traces/critical-path';
+import { initialCollapsed, initialSelection } from '@/lib/traces/first-screen';
 import type { TraceTree } from '@/lib/traces/span-tree';
 import type { ViewRange } from '@/lib/traces/time-layout';
 import { afterPaint } from './after-paint';
@@ -39,18 +39,9 @@ export function TimelinePane({ trace, tree, colors, initialSpanId, onShowOnGraph
     return afterPaint(() => setSections(sectionsBySpan(criticalPath(tree))));
   }, [tree, big]);
   const bounds: ViewRange = useMemo(() => ({ start: tree.startTime, end: tree.endTime }), [tree]);
-  const initialKey = useMemo(() => {
-    const wanted = tree.nodes.find((n) => n.span.spanID === initialSpanId);
-    // Without a span asked for, open on the deepest error: usually where the request failed.
-    let deepest: (typeof tree.nodes)[number] | undefined;
-    for (const n of tree.nodes) if (n.isError && (!deepest || n.depth > deepest.depth)) deepest = n;
-    return (wanted ?? deepest ?? tree.nodes[0])?.key;
-  }, [tree, initialSpanId]);
+  const initialKey = useMemo(() => initialSelection(tree, initialSpanId), [tree, initialSpanId]);
   // A big trace opens folded below a depth, the span to show unfolded.
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => {
-    const folded = defaultCollapsed(tree);
-    return initialKey === undefined || folded.size === 0 ? folded : reveal(tree, folded, initialKey);
-  });
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => initialCollapsed(tree, initialKey));
   const [selectedKey, setSelectedKey] = useState<string | undefined>(initialKey);
   const [showCriticalPath, setShowCriticalPath] = useState(true);
   const [view, setView] = useState<ViewRange>(bounds);

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 // statistics, flame graph).
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import type { Trace } from '@/lib/jaeger/model';
 import { traceOptions } from '@/lib/queries/traces';
 import { serviceColors } from '@/lib/traces/service-colors';
@@ -17,11 +17,19 @@ import { setOverlayTrace } from './trace-overlay-store';
 import { TraceStatsTable } from './trace-stats-table';
 import { TraceTabs, type TraceViewId } from './trace-tabs';
 
-export function TraceView({ traceId, initialSpanId }: { traceId: string; initialSpanId?: string }) {
+export function TraceView({
+  traceId,
+  initialSpanId,
+  preview,
+}: {
+  traceId: string;
+  initialSpanId?: string;
+  /** Shown while the trace loads (the server's first screen of a big trace); by default a line of text. */
+  preview?: ReactNode;
+}) {
   const router = useRouter();
   const { data, error, isPending } = useQuery(traceOptions(traceId));
-  if (isPending)
-    return <p className="p-4 text-sm text-slate-600 dark:text-slate-400">Loading trace {traceId}…</p>;
+  if (isPending) return preview ?? <TraceLoading traceId={traceId} />;
   if (error) {
     return (
       <div className="space-y-3 p-4">
@@ -37,6 +45,10 @@ export function TraceView({ traceId, initialSpanId }: { traceId: string; initial
     router.push('/graph');
   };
   return <TraceTimeline trace={data.trace} initialSpanId={initialSpanId} onShowOnGraph={showOnGraph} />;
+}
+
+export function TraceLoading({ traceId }: { traceId: string }) {
+  return <p className="p-4 text-sm text-slate-600 dark:text-slate-400">Loading trace {traceId}…</p>;
 }
 
 /** A loaded trace's page body: header, view tabs and the chosen view (also used with fixture data and files). */

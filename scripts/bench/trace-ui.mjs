@@ -8,8 +8,10 @@
 // profiler over CDP) and of the Next server (`node --cpu-prof`), summed up by function.
 // Each measured open asks for a trace id the dashboard has not seen (its trace cache cold, as when a user
 // opens a trace); `--warm` opens the same id each time instead (the cache hot, within its TTL).
+// The first rows may be the server's preview of the trace (streamed with the page); the time the tab's own,
+// interactive waterfall is drawn and the long tasks in the `--settle` ms after it are printed beside.
 //   node scripts/bench.mjs trace-ui [-- --sizes 10000,100000 --runs 3 --scroll-frames 240 --warm
-//                                      --profile <dir> --server-profile <dir>]
+//                                      --settle 1500 --profile <dir> --server-profile <dir>]
 import { execFile } from 'node:child_process';
 import {
   existsSync,
@@ -46,6 +48,7 @@ function parseArgs(args) {
     profile: '',
     serverProfile: '',
     warm: false,
+    settle: 1500,
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--sizes') opt.sizes = String(args[++i]).split(',').map(Number);
@@ -54,6 +57,7 @@ function parseArgs(args) {
     else if (args[i] === '--profile') opt.profile = String(args[++i]);
     else if (args[i] === '--server-profile') opt.serverProfile = String(args[++i]);
     else if (args[i] === '--warm') opt.warm = true;
+    else if (args[i] === '--settle') opt.settle = Number(args[++i]);
   }
   return opt;
 }
@@ -166,19 +170,44 @@ async function heapAfterGc(page) {
 }
 
 /**
- * In the tab before any of its scripts: notes when the first span row enters the DOM and when the frame
- * after it is drawn (`window.__firstRowPainted`, ms since navigation start).
+ * In the tab before any of its scripts: notes when the first span row enters the DOM — the server's preview
+ * of a big trace or the tab's own waterfall — and when the frame after it is drawn (`window.__firstRowPainted`,
+ * ms since navigation start); the same for the first row of the tab's own (interactive) waterfall
+ * (`__liveRowPainted`); and every long task (> 50 ms on the main thread) in `__longTasks`.
  */
-function watchFirstRow(selector) {
-  const observer = new MutationObserver(() => {
-    if (!document.querySelector(selector)) return;
-    observer.disconnect();
-    window.__firstRow = performance.now();
+function watchFirstRow([anyRow, liveRow]) {
+  window.__longTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    // no long task timing in this browser
+  }
+  const note = (name) => {
+    window[name] = performance.now();
     requestAnimationFrame(() => {
-      window.__firstRowPainted = performance.now();
+      window[`${name}Painted`] = performance.now();
     });
+  };
+  const observer = new MutationObserver(() => {
+    if (window.__firstRow === undefined && document.querySelector(anyRow)) note('__firstRow');
+    if (document.querySelector(liveRow)) {
+      observer.disconnect();
+      note('__liveRow');
+    }
   });
   observer.observe(document, { childList: true, subtree: true });
+}
+
+/** Long tasks from `from` ms (since navigation start) on: how many, the longest, their sum. */
+function longTasksInPage(from) {
+  const after = (window.__longTasks ?? []).filter(([start]) => start >= from).map(([, d]) => d);
+  return {
+    count: after.length,
+    max: Math.round(Math.max(0, ...after)),
+    total: Math.round(after.reduce((a, b) => a + b, 0)),
+  };
 }
 
 /** Where an open's time went, from the tab's own timings (ms since navigation start). */
@@ -190,6 +219,7 @@ function phasesInPage() {
     // A preloaded answer the page's own fetch reused shows as one request, initiated by the link.
     requests: fetched.map((e) => e.initiatorType).join('+'),
     row: Math.round(window.__firstRow ?? 0),
+    live: Math.round(window.__liveRowPainted ?? 0),
     html: Math.round(nav?.responseEnd ?? 0),
     dcl: Math.round(nav?.domContentLoadedEventEnd ?? 0),
     json: api ? Math.round(api.responseEnd) : undefined,
@@ -376,15 +406,17 @@ export default async function traceUi(args) {
     stops.push(() => browser.close());
 
     const FIRST_ROW = '[data-testid="waterfall"] [data-span-id]';
+    const ANY_ROW = `${FIRST_ROW}, [data-testid="waterfall-preview"] [data-span-id]`;
     const openPage = async (url) => {
       const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-      await ctx.addInitScript(watchFirstRow, FIRST_ROW);
+      await ctx.addInitScript(watchFirstRow, [ANY_ROW, FIRST_ROW]);
       const page = await ctx.newPage();
       await page.goto(url, { waitUntil: 'commit' });
       await page.waitForSelector(FIRST_ROW, { timeout: 60_000 });
       // The tab's own clock (since navigation start), not Playwright's polling of the page.
       const ms = await page.waitForFunction(() => window.__firstRowPainted, null, { timeout: 60_000 });
-      return { ctx, page, ms: Math.round(await ms.jsonValue()) };
+      const live = await page.waitForFunction(() => window.__liveRowPainted, null, { timeout: 60_000 });
+      return { ctx, page, ms: Math.round(await ms.jsonValue()), live: Math.round(await live.jsonValue()) };
     };
     // Warm-up, not counted: the server loads the page's route and the browser caches the bundles.
     await (await openPage(`${base}/traces/${floorId}`)).ctx.close();
@@ -405,6 +437,8 @@ export default async function traceUi(args) {
       const { id, file } = files.get(n);
       await (await openPage(`${base}/traces/${id}`)).ctx.close();
       const viaBackend = [];
+      const liveRows = [];
+      const longTasks = [];
       const phases = [];
       const viaFile = [];
       const floorPage = [];
@@ -424,10 +458,14 @@ export default async function traceUi(args) {
           await ctx.close();
         }
         const fresh = freshId(n);
-        const { ctx, page, ms } = await openPage(`${base}/traces/${fresh}`);
+        const { ctx, page, ms, live } = await openPage(`${base}/traces/${fresh}`);
         forget(fresh, n);
         viaBackend.push(ms);
+        liveRows.push(live);
         phases.push(await page.evaluate(phasesInPage));
+        // What runs after the waterfall is drawn (critical path, minimap) must leave the tab responsive.
+        await page.waitForTimeout(opt.settle);
+        longTasks.push(await page.evaluate(longTasksInPage, live));
         heap = Math.max(heap, await heapAfterGc(page));
 
         await page.goto(`${base}/traces`);
@@ -448,13 +486,18 @@ export default async function traceUi(args) {
         `open /traces/{id}, ${n} spans (fake Jaeger → dashboard → Chromium): ${range(viaBackend)}` +
           ` — JS heap after GC ${mb(heap)}${target ? ` — target ≤ ${target} ms: ${mark(m <= target)}` : ''}`,
       );
+      console.log(
+        `  the tab's own waterfall (interactive) drawn at ${range(liveRows)}; long tasks in the ${opt.settle} ms after it: ${longTasks
+          .map((t) => `${t.count} (longest ${t.max} ms, ${t.total} ms in all)`)
+          .join(', ')}`,
+      );
       const p = phases[viaBackend.indexOf(m)] ?? phases[0];
       console.log(
         `  that run: page HTML at ${p.html} ms, DOMContentLoaded ${p.dcl} ms, trace JSON ${
           p.json === undefined
             ? 'embedded in the page'
             : `requested at ${p.jsonStart} ms (${p.requests}), in by ${p.json} ms`
-        }, first row in the DOM at ${p.row} ms, drawn at ${m} ms`,
+        }, first row in the DOM at ${p.row} ms, drawn at ${m} ms, the tab's own rows drawn at ${p.live} ms`,
       );
       console.log(
         `  floors, same runs: a ${FLOOR_SPANS}-span trace's page ${range(floorPage)}; the tab fetching Jaeger's answer itself ${range(floorFetch)} + JSON.parse ${range(floorParse)}`,
