@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { criticalPath, sectionsBySpan } from './critical-path';
-import { buildSpanTree } from './span-tree';
+import { buildSpanTree, type TraceTree } from './span-tree';
+import { tagString } from './tags';
 import { makeTrace, type SpanSpec } from './testdata/make-trace';
 
 const cp = (specs: SpanSpec[]) =>
@@ -105,4 +106,95 @@ describe('criticalPath (as Jaeger UI computes it)', () => {
       { key: 's0', start: 0, end: 1 },
     ]);
   });
+
+  it('takes a wide fan of sequential children one after another (each child passed once)', () => {
+    const specs: SpanSpec[] = [{ id: 'root', start: 0, duration: 50_000 }];
+    for (let i = 0; i < 5000; i++)
+      specs.push({ id: `c${i}`, start: 10 * i + 1, duration: 9, parent: 'root' });
+    const sections = criticalPath(buildSpanTree(makeTrace(specs)));
+    // Each child, and the root's gap of 1 before each.
+    expect(sections).toHaveLength(10_000);
+    expect(sections[0]).toEqual({ key: 'c4999', start: 49_991, end: 50_000 });
+    expect(sections.at(-1)).toEqual({ key: 'root', start: 0, end: 1 });
+  });
+
+  it('answers as the plain walk of Jaeger UI on random trees (overlaps, ties, overflows, async spans)', () => {
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let t = 0; t < 200; t++) {
+      const n = 1 + Math.floor(rand() * 40);
+      const specs: SpanSpec[] = [];
+      for (let i = 0; i < n; i++) {
+        const parent = i === 0 || rand() < 0.1 ? undefined : specs[Math.floor(rand() * i)];
+        specs.push({
+          id: `s${i}`,
+          // Coarse times: equal ends and starts happen often.
+          start: (parent?.start ?? 0) + Math.floor(rand() * 6) - 1,
+          duration: Math.floor(rand() * 12),
+          parent: parent?.id,
+          refType: rand() < 0.1 ? 'FOLLOWS_FROM' : 'CHILD_OF',
+          tags: rand() < 0.05 ? { 'span.kind': 'consumer' } : {},
+        });
+      }
+      const tree = buildSpanTree(makeTrace(specs));
+      expect(criticalPath(tree)).toEqual(plainWalk(tree));
+    }
+  });
 });
+
+/** Jaeger UI's algorithm as it reads: a map of clipped spans per root, children scanned on every visit. */
+function plainWalk(tree: TraceTree) {
+  type Cp = { key: string; parentKey?: string; start: number; end: number; childKeys: string[] };
+  const out: { key: string; start: number; end: number }[] = [];
+  for (const rootKey of tree.rootKeys) {
+    const root = tree.byKey.get(rootKey);
+    if (!root) continue;
+    const map = new Map<string, Cp>([
+      [root.key, { key: root.key, start: root.startTime, end: root.endTime, childKeys: [] }],
+    ]);
+    const queue = [root];
+    for (const node of queue) {
+      const parent = map.get(node.key) as Cp;
+      for (const childKey of node.childKeys) {
+        const child = tree.byKey.get(childKey);
+        if (!child || child.refType === 'FOLLOWS_FROM') continue;
+        const kind = tagString(child.span.tags, 'span.kind');
+        if (kind === 'producer' || kind === 'consumer') continue;
+        if (child.startTime >= parent.end || child.endTime <= parent.start) continue;
+        map.set(child.key, {
+          key: child.key,
+          parentKey: parent.key,
+          start: Math.max(child.startTime, parent.start),
+          end: Math.min(child.endTime, parent.end),
+          childKeys: [],
+        });
+        parent.childKeys.push(child.key);
+        queue.push(child);
+      }
+    }
+    let current = map.get(rootKey);
+    let before: number | undefined;
+    while (current !== undefined) {
+      let lfc: Cp | undefined;
+      for (const key of current.childKeys) {
+        const c = map.get(key) as Cp;
+        if (before !== undefined && c.end >= before) continue;
+        if (lfc === undefined || c.end > lfc.end) lfc = c;
+      }
+      const end = before ?? current.end;
+      if (lfc) {
+        if (lfc.end !== end) out.push({ key: current.key, start: lfc.end, end });
+        current = lfc;
+        before = undefined;
+      } else {
+        if (current.start !== end) out.push({ key: current.key, start: current.start, end });
+        before = current.start;
+        current = current.parentKey === undefined ? undefined : map.get(current.parentKey);
+      }
+    }
+  }
+  return out;
+}

@@ -12,80 +12,91 @@ export interface CriticalPathSection {
   end: number;
 }
 
-interface CpSpan {
-  key: string;
-  parentKey?: string;
-  start: number;
-  end: number;
-  childKeys: string[];
-}
-
 function isBlocking(node: SpanNode): boolean {
   if (node.refType === 'FOLLOWS_FROM') return false;
   const kind = tagString(node.span.tags, 'span.kind');
   return kind !== 'producer' && kind !== 'consumer';
 }
 
-/** The root's blocking subtree with every child clipped to its (already clipped) parent; parents first. */
-function sanitizedSubtree(tree: TraceTree, rootKey: string): Map<string, CpSpan> {
-  const map = new Map<string, CpSpan>();
-  const root = tree.byKey.get(rootKey);
-  if (!root) return map;
-  map.set(root.key, { key: root.key, start: root.startTime, end: root.endTime, childKeys: [] });
-  const queue: SpanNode[] = [root];
-  for (let i = 0; i < queue.length; i++) {
-    const parentNode = queue[i] as SpanNode;
-    const parent = map.get(parentNode.key) as CpSpan;
-    for (const childKey of parentNode.childKeys) {
-      const child = tree.byKey.get(childKey);
-      if (!child || !isBlocking(child)) continue;
-      // Entirely outside the parent: dropped with its subtree.
-      if (child.startTime >= parent.end || child.endTime <= parent.start) continue;
-      map.set(child.key, {
-        key: child.key,
-        parentKey: parent.key,
-        start: Math.max(child.startTime, parent.start),
-        end: Math.min(child.endTime, parent.end),
-        childKeys: [],
-      });
-      parent.childKeys.push(child.key);
-      queue.push(child);
-    }
-  }
-  return map;
-}
-
-/** The child finishing last; with `before`, the one finishing last strictly before that time. */
-function lastFinishingChild(map: Map<string, CpSpan>, span: CpSpan, before?: number): CpSpan | undefined {
-  let best: CpSpan | undefined;
-  for (const key of span.childKeys) {
-    const child = map.get(key);
-    if (!child) continue;
-    if (before !== undefined && child.end >= before) continue;
-    if (best === undefined || child.end > best.end) best = child;
-  }
-  return best;
-}
-
-/** Critical path sections, latest first within each root (Jaeger UI's order). */
+/**
+ * Critical path sections, latest first within each root (Jaeger UI's order). On index arrays over the tree's
+ * depth-first order (a 100,000-span trace: typed arrays, no object or map per span): each node's parent is
+ * the last node one level up before it; children are clipped in that order (parents come first); each
+ * node's kept children are sorted by end, latest first, and a cursor per node walks them — the times a
+ * node is returned to only fall, so every child is passed once, however wide the fan.
+ */
 export function criticalPath(tree: TraceTree): CriticalPathSection[] {
+  const nodes = tree.nodes;
+  const n = nodes.length;
+  const parent = new Int32Array(n).fill(-1);
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  /** 1 where the span is on a blocking path from its root and overlaps its (clipped) parent. */
+  const kept = new Uint8Array(n);
+  const lastAtDepth = new Int32Array(tree.maxDepth + 1).fill(-1);
+  const childCount = new Int32Array(n + 1);
+  for (let k = 0; k < n; k++) {
+    const node = nodes[k] as SpanNode;
+    const p = node.depth > 0 ? (lastAtDepth[node.depth - 1] as number) : -1;
+    lastAtDepth[node.depth] = k;
+    parent[k] = p;
+    if (p < 0) {
+      kept[k] = 1;
+      start[k] = node.startTime;
+      end[k] = node.endTime;
+      continue;
+    }
+    // Entirely outside the parent, or not blocking: dropped with its subtree.
+    if (kept[p] === 0 || node.startTime >= (end[p] as number) || node.endTime <= (start[p] as number))
+      continue;
+    if (!isBlocking(node)) continue;
+    kept[k] = 1;
+    start[k] = Math.max(node.startTime, start[p] as number);
+    end[k] = Math.min(node.endTime, end[p] as number);
+    (childCount[p + 1] as number)++;
+  }
+  // Kept children in one array (counting sort by parent, in sibling order), each run sorted by end.
+  for (let k = 0; k < n; k++) childCount[k + 1] = (childCount[k + 1] as number) + (childCount[k] as number);
+  const first = childCount;
+  const fill = first.slice(0, n);
+  const children = new Int32Array(first[n] as number);
+  for (let k = 0; k < n; k++) {
+    const p = parent[k] as number;
+    if (p >= 0 && kept[k] === 1) children[(fill[p] as number)++] = k;
+  }
+  for (let k = 0; k < n; k++) {
+    const from = first[k] as number;
+    const to = first[k + 1] as number;
+    // Latest end first; among equal ends the earlier sibling (Jaeger keeps the first it meets).
+    if (to - from > 1)
+      children.subarray(from, to).sort((a, b) => (end[b] as number) - (end[a] as number) || a - b);
+  }
+  const cursor = first.slice(0, n);
+
   const sections: CriticalPathSection[] = [];
-  for (const rootKey of tree.rootKeys) {
-    const map = sanitizedSubtree(tree, rootKey);
-    let current = map.get(rootKey);
+  for (let root = 0; root < n; root++) {
+    if (parent[root] !== -1) continue;
+    let current = root;
     let returningChildStart: number | undefined;
     // Both of Jaeger's recursive calls are tail calls: a loop walks the same path without a deep stack.
-    while (current !== undefined) {
-      const lfc = lastFinishingChild(map, current, returningChildStart);
-      const end = returningChildStart ?? current.end;
-      if (lfc !== undefined) {
-        if (lfc.end !== end) sections.push({ key: current.key, start: lfc.end, end });
+    while (current >= 0) {
+      // The child finishing last; returning from a child, the one finishing last before that child started.
+      const stop = first[current + 1] as number;
+      let c = cursor[current] as number;
+      if (returningChildStart !== undefined)
+        while (c < stop && (end[children[c] as number] as number) >= returningChildStart) c++;
+      cursor[current] = c;
+      const lfc = c < stop ? (children[c] as number) : -1;
+      const until = returningChildStart ?? (end[current] as number);
+      const key = (nodes[current] as SpanNode).key;
+      if (lfc >= 0) {
+        if (end[lfc] !== until) sections.push({ key, start: end[lfc] as number, end: until });
         current = lfc;
         returningChildStart = undefined;
       } else {
-        if (current.start !== end) sections.push({ key: current.key, start: current.start, end });
-        returningChildStart = current.start;
-        current = current.parentKey === undefined ? undefined : map.get(current.parentKey);
+        if (start[current] !== until) sections.push({ key, start: start[current] as number, end: until });
+        returningChildStart = start[current] as number;
+        current = parent[current] as number;
       }
     }
   }
