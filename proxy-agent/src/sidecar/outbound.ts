@@ -6,7 +6,14 @@ import type { ClusterRuntime, EndpointRuntime } from './cluster-manager';
 import { BLACKHOLE_CLUSTER, decideEgress, type EgressDecision, PASSTHROUGH_CLUSTER } from './egress-policy';
 import { decideFault } from './fault';
 import { type ListenerContext, MAX_BUFFERED_BODY } from './listener-context';
-import { clusterFor, type RouteConfig, type ServiceConfig, UNKNOWN, UNKNOWN_WORKLOAD } from './mesh-model';
+import {
+  clusterFor,
+  lookupService,
+  type RouteConfig,
+  type ServiceConfig,
+  UNKNOWN,
+  UNKNOWN_WORKLOAD,
+} from './mesh-model';
 import { PEER_HEADER } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
 import { backoffMs, isRetriable, type TryOutcome } from './retry';
@@ -88,7 +95,8 @@ class Exchange {
     readonly req: DownstreamRequest,
     readonly res: DownstreamResponse,
     readonly start: number,
-    readonly service: ServiceIdentity,
+    /** The service the request is counted against (the routed cluster's, once routed). */
+    public service: ServiceIdentity,
   ) {
     this.source = ctx.self;
     res.once('close', () => {
@@ -208,6 +216,10 @@ async function handleOutbound(
     return;
   }
   const cluster = clusterFor(destination, port || (service.ports[0]?.number ?? 80));
+  // Istio labels a request with the service of the cluster it was routed to, not the host asked for:
+  // a host routed to the egress gateway is counted against the gateway's service.
+  if (cluster.serviceFqdn !== service.identity.service)
+    ex.service = lookupService(model, cluster.serviceFqdn)?.identity ?? ex.service;
   ex.span = ctx.tracer.startClientSpan(req.headers, {
     name: cluster.spanName,
     method,
