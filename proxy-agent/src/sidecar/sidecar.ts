@@ -458,16 +458,25 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
 
   const drain = new DrainTracker();
   const app = createAppPools(options, fastPath);
+  const appH2 = new H2Pool(options.appHost ?? LOOPBACK, options.appPort, undefined);
+  // An HTTP/1.1 request for an app whose port is declared HTTP2/GRPC goes to it over h2c.
+  const appDeclaredH2 = () => {
+    const protocol = ownPortProtocol(config.model, selfService.service, options.appPort);
+    return protocol === 'http2' || protocol === 'grpc';
+  };
   const inbound = proxyListener(
     'sidecar inbound',
     // A gateway has no app: what comes in is routed out, as the outbound listener routes the app's requests.
-    drain.track(gateway ? createOutboundHandler(ctx) : createInboundHandler(ctx, app)),
+    drain.track(
+      gateway
+        ? createOutboundHandler(ctx)
+        : createInboundHandler(ctx, { ...app, h2: { pool: appH2, declared: appDeclaredH2 } }),
+    ),
     limits,
     fastPath,
     log,
   );
   const detectionTimeoutMs = options.protocolDetectionTimeoutMs ?? PROTOCOL_DETECTION_TIMEOUT_MS;
-  const appH2 = new H2Pool(options.appHost ?? LOOPBACK, options.appPort, undefined);
   const appHttp1: Http1Target = {
     host: options.appHost ?? LOOPBACK,
     port: options.appPort,
