@@ -2,6 +2,8 @@
 // server span, hands the app that span's B3 headers, and reports the request with reporter=destination.
 import { FastRequest } from './fast-listener';
 import type { FastPool } from './fast-pool';
+import { H1ToH2Try } from './h1-to-h2-try';
+import type { H2Pool } from './h2-pool';
 import { securityOf } from './inbound-transport';
 import type { ListenerContext } from './listener-context';
 import { UNKNOWN_WORKLOAD } from './mesh-model';
@@ -21,6 +23,8 @@ import type { Pool } from './upstream-pool';
 export interface AppPools {
   pool: Pool;
   fast: FastPool | undefined;
+  /** HTTP/2 (h2c) to the app, taken when its port is declared HTTP2/GRPC (`grpc-*`, `http2-*`). */
+  h2?: { pool: H2Pool; declared(): boolean };
 }
 
 export function createInboundHandler(
@@ -69,7 +73,7 @@ async function handleInbound(
     span.setAttribute('peer.principal', source.principal);
   }
   let downstreamGone = false;
-  let current: UpstreamTry | undefined;
+  let current: UpstreamTry | H1ToH2Try | undefined;
   res.once('close', () => {
     if (!res.writableFinished) {
       downstreamGone = true;
@@ -89,16 +93,26 @@ async function handleInbound(
         requestBytes += c.length;
       });
   }
-  const t = new UpstreamTry(
-    app.fast !== undefined && !streamed ? app.fast : app.pool,
-    {
-      method,
-      path,
-      headers: upstreamHeaders(req.rawHeaders, span.b3Headers(), PEER_HEADER),
-      body,
-    },
-    Number.POSITIVE_INFINITY,
-  );
+  const toApp = {
+    method,
+    path,
+    headers: upstreamHeaders(req.rawHeaders, span.b3Headers(), PEER_HEADER),
+    body,
+  };
+  // An app whose port is declared HTTP/2 or gRPC gets HTTP/2 (h2c), whatever the caller spoke.
+  const t =
+    app.h2?.declared() === true
+      ? new H1ToH2Try(
+          app.h2.pool,
+          toApp,
+          req.headers.host ?? ctx.selfService.service,
+          Number.POSITIVE_INFINITY,
+        )
+      : new UpstreamTry(
+          app.fast !== undefined && !streamed ? app.fast : app.pool,
+          toApp,
+          Number.POSITIVE_INFINITY,
+        );
   current = t;
   await t.head;
 

@@ -5,6 +5,8 @@ import { OVERFLOW, type PendingSlot } from './circuit-breaker';
 import type { ClusterRuntime, EndpointRuntime } from './cluster-manager';
 import { BLACKHOLE_CLUSTER, decideEgress, type EgressDecision, PASSTHROUGH_CLUSTER } from './egress-policy';
 import { decideFault } from './fault';
+import { H1ToH2Try } from './h1-to-h2-try';
+import { h2PoolOf } from './h2-outbound';
 import { type ListenerContext, MAX_BUFFERED_BODY } from './listener-context';
 import {
   clusterFor,
@@ -85,9 +87,11 @@ class Exchange {
   upstream: { host?: string; cluster?: string } = {};
   downstreamGone = false;
   /** The try in progress, broken off if the downstream goes away. */
-  current: UpstreamTry | undefined;
+  current: UpstreamTry | H1ToH2Try | undefined;
   /** A wait for a connection slot, left if the downstream goes away. */
   pending: PendingSlot | undefined;
+  /** The request's Host (or the absolute-form URL's authority): HTTP/2's :authority upstream. */
+  authority = '';
   private done = false;
 
   constructor(
@@ -220,6 +224,7 @@ async function handleOutbound(
   // a host routed to the egress gateway is counted against the gateway's service.
   if (cluster.serviceFqdn !== service.identity.service)
     ex.service = lookupService(model, cluster.serviceFqdn)?.identity ?? ex.service;
+  ex.authority = req.headers.host ?? (port ? `${hostname}:${port}` : hostname);
   ex.span = ctx.tracer.startClientSpan(req.headers, {
     name: cluster.spanName,
     method,
@@ -413,8 +418,11 @@ async function runTries(
     const tryStart = performance.now();
     const remaining = deadline - tryStart;
     const tryTimeout = policy.perTryTimeoutMs > 0 ? Math.min(policy.perTryTimeoutMs, remaining) : remaining;
-    // The body is buffered (replayed on retry): the fast path's connections take every try.
-    const t = new UpstreamTry(ex.ctx.fastPath ? ep.fast : ep.pool, upstreamFor(ep), tryTimeout);
+    // The body is buffered (replayed on retry): the fast path's connections take every try, or the
+    // endpoint's HTTP/2 connection when the cluster talks HTTP/2 (h2UpgradePolicy, an HTTP2/GRPC port).
+    const t = rt.config.http2
+      ? new H1ToH2Try(h2PoolOf(ep), upstreamFor(ep), ex.authority, tryTimeout)
+      : new UpstreamTry(ex.ctx.fastPath ? ep.fast : ep.pool, upstreamFor(ep), tryTimeout);
     ex.current = t;
     await t.head;
     if (ex.downstreamGone) {
