@@ -114,7 +114,7 @@ describe('npm run demo', () => {
       );
       expect(viaGateway.map((r) => r.metric)).toContainEqual({
         destination_workload: 'istio-egressgateway',
-        destination_service: 'ratings-db.external.example',
+        destination_service: 'istio-egressgateway.istio-system.svc.cluster.local',
       });
       const out = await promQuery(
         urls.prometheus,
