@@ -105,23 +105,37 @@ function subjectOf(r: MeshResource): Subject | undefined {
   }
 }
 
-/** The nodes a subject lands on. Hosts follow the config badges' rule: the service node when drawn, else
- * the workloads reached through the service. */
-function nodesOf(map: TrafficMap, subject: Subject, drawnHosts: ReadonlySet<string>): TrafficNode[] {
-  const out: TrafficNode[] = [];
+/**
+ * Where subjects land: hosts on their nodes (the config badges' rule: the service node when drawn, else
+ * the workloads reached through the service), and the workload and app nodes for selectors. Indexed once.
+ */
+function nodeIndex(map: TrafficMap): { byHost: Map<string, TrafficNode[]>; workloads: TrafficNode[] } {
+  const drawn = new Set<string>();
+  for (const n of map.nodes.values())
+    if (n.spec.nodeType === 'service' && n.spec.serviceHost) drawn.add(n.spec.serviceHost);
+  const byHost = new Map<string, TrafficNode[]>();
+  const workloads: TrafficNode[] = [];
   for (const n of map.nodes.values()) {
     const type = n.spec.nodeType;
     if (type === 'unknown' || type === 'box') continue;
-    if ('hosts' in subject) {
-      const hosts = type === 'service' ? hostsOf(n) : hostsOf(n).filter((h) => !drawnHosts.has(h));
-      if (hosts.some((h) => subject.hosts.includes(h))) out.push(n);
-    } else if (type === 'workload' || type === 'app') {
-      if (subject.namespace !== MESH_ROOT_NAMESPACE && n.spec.namespace !== subject.namespace) continue;
-      const labels = labelsOf(n);
-      if (Object.entries(subject.selector ?? {}).every(([k, v]) => labels[k] === v)) out.push(n);
+    if (type === 'workload' || type === 'app') workloads.push(n);
+    const hosts = type === 'service' ? hostsOf(n) : hostsOf(n).filter((h) => !drawn.has(h));
+    for (const h of hosts) {
+      const list = byHost.get(h);
+      if (list) list.push(n);
+      else byHost.set(h, [n]);
     }
   }
-  return out;
+  return { byHost, workloads };
+}
+
+function nodesOf(index: ReturnType<typeof nodeIndex>, subject: Subject): TrafficNode[] {
+  if ('hosts' in subject) return [...new Set(subject.hosts.flatMap((h) => index.byHost.get(h) ?? []))];
+  return index.workloads.filter((n) => {
+    if (subject.namespace !== MESH_ROOT_NAMESPACE && n.spec.namespace !== subject.namespace) return false;
+    const labels = labelsOf(n);
+    return Object.entries(subject.selector ?? {}).every(([k, v]) => labels[k] === v);
+  });
 }
 
 export function appendValidations(map: TrafficMap, reads: ValidationReads): void {
@@ -130,15 +144,13 @@ export function appendValidations(map: TrafficMap, reads: ValidationReads): void
   const byKey = new Map<string, MeshResource>();
   for (const r of resourcesOf(reads.config))
     byKey.set(`${r.kind}/${r.metadata.namespace ?? 'default'}/${r.metadata.name}`, r);
-  const drawnHosts = new Set<string>();
-  for (const n of map.nodes.values())
-    if (n.spec.nodeType === 'service' && n.spec.serviceHost) drawnHosts.add(n.spec.serviceHost);
+  const index = nodeIndex(map);
   const perNode = new Map<TrafficNode, Validation[]>();
   for (const f of findings) {
     const resource = byKey.get(`${f.kind}/${f.namespace}/${f.name}`);
     const subject = resource && subjectOf(resource);
     if (!subject) continue;
-    for (const n of nodesOf(map, subject, drawnHosts)) perNode.set(n, [...(perNode.get(n) ?? []), f]);
+    for (const n of nodesOf(index, subject)) perNode.set(n, [...(perNode.get(n) ?? []), f]);
   }
   for (const [n, list] of perNode) {
     n.badges.validation = {
