@@ -5,7 +5,7 @@ import 'server-only';
 import { parseHealthThresholds } from '../graph/health';
 import type { Sample } from '../graph/series';
 import { controlPlaneClient } from '../mesh-config/server';
-import { validateMesh, validationSummary } from '../mesh-config/validations';
+import { type Validation, validateMesh, validationSummary } from '../mesh-config/validations';
 import type { RangeSeries } from '../prometheus/client';
 import { prometheus } from '../prometheus/server';
 import { type BuiltInventory, buildInventory } from './build-inventory';
@@ -53,6 +53,8 @@ interface Read {
     counts: Record<string, Record<string, number>>;
     validity: ReturnType<typeof validationSummary>;
   };
+  /** The Istio Config validations with the inventory's registry (every workload and service it saw). */
+  validations?: Validation[];
 }
 
 const ratesCache = new RefreshCache<Sample[]>(CACHED_READS);
@@ -92,17 +94,19 @@ function assemble(duration: Duration, time: number, rates: Outcome<Sample[]>, co
   const built = buildInventory({ samples, ...(config.ok ? { config: config.config } : {}), thresholds });
   let { applications, workloads, services } = built;
   let overviewExtras: Read['overviewExtras'];
+  let validations: Validation[] | undefined;
   if (config.ok) {
-    const validations = validateMesh(config.resources, {
+    const found = validateMesh(config.resources, {
       workloads: built.workloads.map((w) => ({ namespace: w.namespace, name: w.name, labels: w.labels })),
       services: built.services.flatMap((s) => s.host ?? []),
     });
+    validations = found;
     [applications, workloads, services] = [applications, workloads, services].map((l) =>
-      withValidations(l, validations),
+      withValidations(l, found),
     ) as [InventoryItem[], InventoryItem[], InventoryItem[]];
     overviewExtras = {
       counts: configCounts(config.resources, config.config.sidecars),
-      validity: validationSummary(config.resources, validations),
+      validity: validationSummary(config.resources, found),
     };
   }
   const inventory: Inventory = {
@@ -117,11 +121,25 @@ function assemble(duration: Duration, time: number, rates: Outcome<Sample[]>, co
       : { available: false, message: `Istio config is not available: ${config.message}` },
     warnings,
   };
-  return { inventory, built, samples, ...(overviewExtras ? { overviewExtras } : {}) };
+  return {
+    inventory,
+    built,
+    samples,
+    ...(overviewExtras ? { overviewExtras } : {}),
+    ...(validations ? { validations } : {}),
+  };
 }
 
 export async function loadInventory(duration: Duration): Promise<Inventory> {
   return (await read(duration)).inventory;
+}
+
+/**
+ * The mesh-wide Istio Config validations of this refresh period (shared with the lists): what the graph's
+ * validation badges take as `validations` to show the absence checks too. Undefined: config not available.
+ */
+export async function loadValidations(duration: Duration): Promise<Validation[] | undefined> {
+  return (await read(duration)).validations;
 }
 
 export async function loadOverview(duration: Duration): Promise<Overview> {
