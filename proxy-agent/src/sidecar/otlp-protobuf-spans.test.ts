@@ -120,6 +120,21 @@ describe('encodeTraceRequest', () => {
     );
   });
 
+  it('writes the same bytes again and again, past the bound of the cache of attributes seen before', async () => {
+    const base = (await sidecarSpans())[0] as ReadableSpan;
+    // 5,000 distinct URLs (more than the cache holds), each span encoded twice (a miss, then a hit).
+    for (let batch = 0; batch < 50; batch++) {
+      const spans = Array.from({ length: 100 }, (_, i) => ({
+        ...base,
+        spanContext: () => base.spanContext(),
+        attributes: { ...base.attributes, 'http.url': `http://reviews/r/${batch * 100 + i}` },
+      }));
+      const expected = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array);
+      expect(Buffer.from(encodeTraceRequest(spans)).equals(expected)).toBe(true);
+      expect(Buffer.from(encodeTraceRequest(spans)).equals(expected)).toBe(true);
+    }
+  });
+
   it('decodes as OTLP: ids, parent, kind, times, attributes and attempt events', async () => {
     const spans = await sidecarSpans();
     const request = decodeOtlpTraceRequest(encodeTraceRequest(spans));

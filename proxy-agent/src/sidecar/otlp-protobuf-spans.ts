@@ -2,7 +2,7 @@
 // bytes as OpenTelemetry's own `ProtobufTraceSerializer` (the unit test compares them), written in one pass
 // into one growing buffer: at 100 % sampling the library's serializer (a size pass, then a write pass, an
 // id buffer per span, attribute loops through `for…in`) was the largest piece of a sidecar's JavaScript.
-import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
+import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 const LEN = 2;
@@ -206,14 +206,91 @@ function anyValue(w: Writer, value: unknown): void {
   }
 }
 
+/**
+ * A KeyValue whose key and ASCII string value are short enough that every length fits one byte: written
+ * straight, lengths known up front (most of a span's attributes). False, and nothing written, otherwise.
+ */
+function shortStringKeyValue(w: Writer, field: number, key: string, value: string): boolean {
+  const k = key.length;
+  const v = value.length;
+  const anyLen = 2 + v;
+  const kvLen = 2 + k + 2 + anyLen;
+  if (field > 15 || kvLen > 0x7f) return false;
+  w.ensure(kvLen + 2);
+  const b = w.buf;
+  const start = w.pos;
+  let p = start;
+  b[p++] = (field << 3) | LEN;
+  b[p++] = kvLen;
+  b[p++] = 0x0a; // KeyValue.key
+  b[p++] = k;
+  for (let i = 0; i < k; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 0x7f) return false;
+    b[p++] = c;
+  }
+  b[p++] = 0x12; // KeyValue.value
+  b[p++] = anyLen;
+  b[p++] = 0x0a; // AnyValue.string_value
+  b[p++] = v;
+  for (let i = 0; i < v; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7f) return false;
+    b[p++] = c;
+  }
+  w.pos = p;
+  return true;
+}
+
+/**
+ * Encoded KeyValues of string attributes seen before, by field, key and value: most of a span's
+ * attributes repeat span after span (the node id, the workload's names, the cluster, the endpoint), and
+ * copying their bytes costs a fraction of writing them. Bounded: emptied when it holds this many.
+ */
+const MAX_CACHED_KEY_VALUES = 4096;
+/** field → key → value → bytes (the strings' own hashes, kept by V8 in the string, are reused). */
+const cachedKeyValues = new Map<number, Map<string, Map<string, Buffer>>>();
+let cachedCount = 0;
+
+function cachedStringKeyValue(w: Writer, field: number, key: string, value: string): boolean {
+  let byKey = cachedKeyValues.get(field);
+  if (byKey === undefined) {
+    byKey = new Map();
+    cachedKeyValues.set(field, byKey);
+  }
+  let byValue = byKey.get(key);
+  if (byValue === undefined) {
+    byValue = new Map();
+    byKey.set(key, byValue);
+  }
+  const hit = byValue.get(value);
+  if (hit !== undefined) {
+    w.ensure(hit.length);
+    w.buf.set(hit, w.pos);
+    w.pos += hit.length;
+    return true;
+  }
+  const start = w.pos;
+  if (!shortStringKeyValue(w, field, key, value)) return false;
+  if (cachedCount >= MAX_CACHED_KEY_VALUES) {
+    cachedKeyValues.clear();
+    cachedCount = 0;
+  }
+  byValue.set(value, Buffer.from(w.buf.subarray(start, w.pos)));
+  cachedCount++;
+  return true;
+}
+
 function keyValues(w: Writer, attributes: Attributes | Record<string, unknown>, field: number): void {
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
+    const v = (attributes as Record<string, unknown>)[key];
+    if (typeof v === 'string' && cachedStringKeyValue(w, field, key, v)) continue;
     const kv = w.open(field);
     w.tag(1, LEN);
     w.string(key);
     const value = w.open(2);
-    anyValue(w, (attributes as Record<string, AttributeValue | undefined>)[key]);
+    anyValue(w, v);
     w.close(value);
     w.close(kv);
   }
