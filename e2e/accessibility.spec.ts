@@ -1,76 +1,86 @@
 // Accessibility on every page against the running demo: axe-core's WCAG 2.1 A and AA rules in light and
 // dark, no serious or critical violation; and the actions a page offers reachable by keyboard.
-import AxeBuilder from '@axe-core/playwright';
-import type { Page, TestInfo } from '@playwright/test';
+// One test per group of pages, visited in sequence in one browser context (detail tabs and proxy views
+// by their links, as a user moves); each page is checked in both themes without a reload.
+import type { Page } from '@playwright/test';
+import { seriousViolations, settle } from './support/axe';
 import { expect, test } from './support/test';
 
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const BUSY = /^(Loading|Searching|Reading the sidecar)/;
-
-/** Waits until the page has its content (main filled, no loading line, network quiet). */
-async function settle(page: Page): Promise<void> {
-  await expect(page.getByRole('main')).not.toBeEmpty({ timeout: 30_000 });
-  await expect(page.getByText(BUSY)).toHaveCount(0, { timeout: 30_000 });
-  await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {
-    // Pages that poll (the graph) may never be quiet for long: their content is there already.
-  });
+/** One stop of a group: how to get there from the page before, and what to call it in a report. */
+interface Visit {
+  where: string;
+  go(page: Page): Promise<void>;
 }
 
-/** Opens `path` in each theme (the OS preference the theme follows) and runs axe; serious+ must be none. */
-async function expectAccessible(page: Page, path: string, testInfo: TestInfo): Promise<void> {
-  const found: string[] = [];
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.goto(path);
-    await settle(page);
-    await expect(page.locator('html')).toHaveClass(colorScheme === 'dark' ? /\bdark\b/ : /^(?!.*\bdark\b)/);
-    const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    for (const v of serious)
-      found.push(
-        `${colorScheme} ${v.id} (${v.nodes.length}): ${v.nodes
-          .slice(0, 4)
-          .map((n) => n.target.join(' '))
-          .join(' | ')}`,
-      );
-    if (serious.length > 0)
-      await testInfo.attach(`axe-${colorScheme}.json`, {
-        body: JSON.stringify(serious, null, 2),
-        contentType: 'application/json',
-      });
-  }
-  expect(found, `serious or critical axe violations on ${path}`).toEqual([]);
-}
+const open = (path: string): Visit => ({ where: path, go: (page) => page.goto(path).then(() => undefined) });
+
+/** Follows a link of a navigation (a detail page's tabs, the Proxy tab's views) and waits for it to be current. */
+const follow = (navigation: string, label: string, where: string): Visit => ({
+  where,
+  go: async (page) => {
+    const link = page
+      .getByRole('navigation', { name: navigation })
+      .getByRole('link', { name: label, exact: true });
+    await link.click();
+    await expect(link).toHaveAttribute('aria-current', 'page');
+  },
+});
 
 const DETAIL_TABS = {
-  applications: { name: 'productpage', tabs: ['', 'traffic', 'inbound', 'outbound', 'traces'] },
-  workloads: { name: 'reviews-v2', tabs: ['', 'traffic', 'inbound', 'outbound', 'traces', 'proxy'] },
-  services: { name: 'reviews', tabs: ['', 'traffic', 'inbound', 'traces', 'traffic-shifting'] },
+  applications: { name: 'productpage', tabs: ['Traffic', 'Inbound metrics', 'Outbound metrics', 'Traces'] },
+  workloads: {
+    name: 'reviews-v2',
+    tabs: ['Traffic', 'Inbound metrics', 'Outbound metrics', 'Traces', 'Proxy'],
+  },
+  services: { name: 'reviews', tabs: ['Traffic', 'Inbound metrics', 'Traces', 'Traffic shifting'] },
 } as const;
 
-const PAGES: string[] = [
-  '/overview',
-  '/overview?view=table',
-  '/graph?namespaces=bookinfo&duration=5m&refresh=0',
-  '/applications',
-  '/workloads',
-  '/services',
-  ...Object.entries(DETAIL_TABS).flatMap(([kind, { name, tabs }]) =>
-    tabs.map((tab) => `/namespaces/bookinfo/${kind}/${name}${tab ? `?tab=${tab}` : ''}`),
-  ),
-  ...['clusters', 'listeners', 'secrets', 'log'].map(
-    (view) => `/namespaces/bookinfo/workloads/productpage-v1?tab=proxy&view=${view}`,
-  ),
-  '/istio',
-  '/namespaces/bookinfo/istio/virtualservices/reviews',
-  '/traces',
-  '/traces?service=productpage.bookinfo&lookback=1h',
-  '/sign-in',
-];
+const detail = (kind: keyof typeof DETAIL_TABS): Visit[] => {
+  const { name, tabs } = DETAIL_TABS[kind];
+  const path = `/namespaces/bookinfo/${kind}/${name}`;
+  return [open(path), ...tabs.map((tab) => follow('Tabs', tab, `${path} ${tab}`))];
+};
 
-for (const path of PAGES) {
-  test(`axe: ${path}`, async ({ page }, testInfo) => {
-    await expectAccessible(page, path, testInfo);
+const PROXY = '/namespaces/bookinfo/workloads/productpage-v1?tab=proxy';
+
+const GROUPS: Record<string, (demo: { jaeger: string }) => Promise<Visit[]> | Visit[]> = {
+  'the Overview, the lists and the graph': () =>
+    [
+      '/overview',
+      '/overview?view=table',
+      '/graph?namespaces=bookinfo&duration=5m&refresh=0',
+      '/applications',
+      '/workloads',
+      '/services',
+    ].map(open),
+  'an application’s tabs': () => detail('applications'),
+  'a workload’s tabs': () => detail('workloads'),
+  'a service’s tabs': () => detail('services'),
+  'the Proxy tab’s views': () => [
+    open(PROXY),
+    ...['Clusters', 'Listeners', 'Certificates', 'Access log'].map((view) =>
+      follow('Proxy config', view, `${PROXY} ${view}`),
+    ),
+  ],
+  'Istio Config': () =>
+    ['/istio', '/namespaces/bookinfo/istio/virtualservices/reviews', '/istio/new'].map(open),
+  'traces and sign-in': async ({ jaeger }) => [
+    ...['/traces', '/traces?service=productpage.bookinfo&lookback=1h'].map(open),
+    open(`/traces/${await recentTraceId(jaeger)}`),
+    open('/sign-in'),
+  ],
+};
+
+for (const [group, visits] of Object.entries(GROUPS)) {
+  test(`axe: ${group}`, async ({ page, demo }, testInfo) => {
+    test.setTimeout(240_000);
+    const found: string[] = [];
+    for (const visit of await visits(demo)) {
+      await visit.go(page);
+      await settle(page);
+      found.push(...(await seriousViolations(page, visit.where, testInfo)));
+    }
+    expect(found, `serious or critical axe violations in ${group}`).toEqual([]);
   });
 }
 
@@ -90,10 +100,6 @@ async function recentTraceId(jaeger: string): Promise<string> {
     .toBeTruthy();
   return id as string;
 }
-
-test('axe: a trace page', async ({ page, demo }, testInfo) => {
-  await expectAccessible(page, `/traces/${await recentTraceId(demo.jaeger)}`, testInfo);
-});
 
 /** Tabs through the page (bounded) and returns the accessible names of what took focus. */
 async function focusWalk(page: Page, steps: number): Promise<string[]> {

@@ -1,12 +1,11 @@
 // Istio Config against the running demo: the list and its filters, a resource's editor with inline
 // errors, save after a diff, a concurrent change met as a 409 and re-based, delete and create — and no
 // serious accessibility violation on the pages, light or dark.
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { toYaml } from '../lib/istio-config/yaml-text';
 import { MeshConfigClient } from '../lib/mesh-config/client';
 import type { MeshResource, ServiceEntry, VirtualService } from '../lib/mesh-config/schema';
 import { IstioConfigPage } from './pages/istio-config-page';
+import { expectAccessible } from './support/axe';
 import { expect, test } from './support/test';
 
 test.describe.configure({ mode: 'serial' });
@@ -76,18 +75,7 @@ function withRoute(
   return { ...vs, spec: { ...vs.spec, http } };
 }
 
-async function expectAccessible(page: Page) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    const { violations } = await new AxeBuilder({ page })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-      .analyze();
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${colorScheme}: ${v.id} (${v.nodes.length})`)).toEqual([]);
-  }
-}
-
-test('lists every kind with validity, filters by kind in the URL', async ({ page }) => {
+test('lists every kind with validity, filters by kind in the URL', async ({ page }, testInfo) => {
   const p = new IstioConfigPage(page);
   await p.openList(`?namespace=${NS}`);
   await expect(p.row('VirtualService', NAME)).toContainText('Valid');
@@ -96,13 +84,13 @@ test('lists every kind with validity, filters by kind in the URL', async ({ page
   await expect(page).toHaveURL(/kind=ServiceEntry/);
   await expect(p.row('ServiceEntry', NAME)).toBeVisible();
   await expect(p.row('VirtualService', NAME)).toHaveCount(0);
-  await expectAccessible(page);
+  await expectAccessible(page, 'the list filtered by kind', testInfo);
 });
 
 test('opens a resource, shows inline errors as it is edited, and saves after a diff', async ({
   page,
   demo,
-}) => {
+}, testInfo) => {
   const p = new IstioConfigPage(page);
   await p.openList(`?namespace=${NS}&kind=VirtualService`);
   await p.row('VirtualService', NAME).getByRole('link', { name: NAME }).click();
@@ -121,17 +109,18 @@ test('opens a resource, shows inline errors as it is edited, and saves after a d
   await page.keyboard.press('Escape');
   await expect(p.button('Review and save')).toBeFocused();
   await p.setYaml(toYaml(withRoute(loaded.value, { timeout: '5s' })));
-  await p.reviewAndSave();
+  await p.review();
+  await expectAccessible(page, 'the diff before save', testInfo);
+  await p.confirmSave();
   await expect(p.saved).toBeVisible();
   const after = await client(demo).get<VirtualService>('VirtualService', NS, NAME);
   expect(after.ok && after.value.spec.http?.[0]?.timeout).toBe('5s');
-  await expectAccessible(page);
 });
 
 test('a concurrent change is met as a conflict with both versions, and my edit re-bases on it', async ({
   page,
   demo,
-}) => {
+}, testInfo) => {
   const p = new IstioConfigPage(page);
   await p.openDetail(NS, 'virtualservices', NAME);
   const cp = client(demo);
@@ -147,6 +136,7 @@ test('a concurrent change is met as a conflict with both versions, and my edit r
   await p.reviewAndSave();
   await expect(p.conflict).toContainText('changed on the server');
   await expect(p.conflict.getByTestId('diff-view')).toContainText('by-someone-else');
+  await expectAccessible(page, 'the 409 conflict panel', testInfo);
   await p.button('Re-base my edit on the server’s version').click();
   await expect.poll(() => p.yaml()).toContain('by-someone-else');
   expect(await p.yaml()).toContain('timeout: 7s');
@@ -158,18 +148,25 @@ test('a concurrent change is met as a conflict with both versions, and my edit r
   expect(after.value.spec.http?.[0]?.timeout).toBe('7s');
 });
 
-test('creates a resource after a confirmation, then deletes it after another', async ({ page, demo }) => {
+test('creates a resource after a confirmation, then deletes it after another', async ({
+  page,
+  demo,
+}, testInfo) => {
   const p = new IstioConfigPage(page);
   await page.goto(`/istio/new?namespace=${NS}`);
   await p.editor.waitFor();
   const fresh = { ...virtualService, metadata: { name: CREATED, namespace: NS } };
   await p.setYaml(toYaml(fresh));
   await p.button('Create…').click();
+  await expect(p.dialog).toBeVisible();
+  await expectAccessible(page, 'the create confirmation', testInfo);
   await p.dialog.getByRole('button', { name: 'Create', exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/namespaces/${NS}/istio/virtualservices/${CREATED}$`));
   // Two VirtualServices for one host now: Kiali's KIA1106 shows on the new one.
   await expect(page.getByRole('list', { name: 'Findings' })).toContainText('KIA1106');
   await p.button('Delete').click();
+  await expect(p.dialog).toBeVisible();
+  await expectAccessible(page, 'the delete confirmation', testInfo);
   await p.dialog.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/istio\\?namespace=${NS}$`));
   const gone = await client(demo).get('VirtualService', NS, CREATED);

@@ -58,9 +58,18 @@ export class IstioConfigPage {
     return this.page.getByRole('button', { name, exact: true });
   }
 
-  async reviewAndSave(): Promise<void> {
+  /** Opens the review dialog: the diff of my edit against the loaded version. */
+  async review(): Promise<void> {
     await this.button('Review and save').click();
     await this.dialog.getByTestId('diff-view').waitFor();
+  }
+
+  async confirmSave(): Promise<void> {
     await this.dialog.getByRole('button', { name: 'Save', exact: true }).click();
+  }
+
+  async reviewAndSave(): Promise<void> {
+    await this.review();
+    await this.confirmSave();
   }
 }
