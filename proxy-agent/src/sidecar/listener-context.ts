@@ -32,6 +32,8 @@ export interface ListenerContext {
   fastPath: boolean;
   /** How long a TCP connection to an upstream or the app may take (tcp-proxy.ts). */
   tcpConnectTimeoutMs?: number;
+  /** A TCP connection with no bytes either way this long is closed (tcp-proxy.ts). */
+  tcpIdleTimeoutMs?: number;
   /** The workload's PeerAuthentication mode now (a kept-alive connection it no longer allows is reset). */
   mtlsMode: () => EffectiveMtls;
   /** The recent requests the admin port shows at /access_log (absent: not logged). */
