@@ -65,6 +65,37 @@ describe('AccessLog ring', () => {
     expect(log.recent(5).map((e) => e.path)).toEqual(['/only']);
   });
 
+  it('logs a gRPC call with its status and a TCP connection as Envoy’s tcp_proxy does', () => {
+    const log = new AccessLog(4, { host: '127.0.0.1:27017', cluster: 'inbound|27017||' });
+    log.log(
+      'outbound',
+      { method: 'POST', url: '/bench.Echo/Unary', headers: { host: 'ratings:9080' } },
+      performance.now(),
+      { responseCode: 200, responseFlags: '-', requestBytes: 5, responseBytes: 7, grpcStatus: 14 },
+      { host: '127.0.0.1:1', cluster: 'outbound|9080||ratings.default.svc.cluster.local' },
+    );
+    log.logConnection('inbound', performance.now(), {
+      responseFlags: 'UC',
+      bytesReceived: 100,
+      bytesSent: 200,
+    });
+    const [tcp, grpc] = log.recent(2);
+    expect(grpc).toMatchObject({ protocol: 'HTTP/2', grpc_status: '14', response_code: 200 });
+    expect(tcp).toMatchObject({
+      direction: 'inbound',
+      method: '-',
+      path: '-',
+      protocol: '-',
+      response_code: 0,
+      grpc_status: '-',
+      response_flags: 'UC',
+      bytes_received: 100,
+      bytes_sent: 200,
+      upstream_host: '127.0.0.1:27017',
+      upstream_cluster: 'inbound|27017||',
+    });
+  });
+
   it('refuses a capacity below one', () => {
     expect(() => new AccessLog(0)).toThrow(/positive integer/);
   });

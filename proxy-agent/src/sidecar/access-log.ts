@@ -1,5 +1,6 @@
-// The sidecar's recent access log: one entry per finished request with Envoy's (Istio's JSON) access-log
-// fields, kept in a bounded in-memory ring that the admin port serves at /access_log?limit=N.
+// The sidecar's recent access log: one entry per finished request (HTTP/1.x, an HTTP/2 stream, a gRPC
+// call) or TCP connection, with Envoy's (Istio's JSON) access-log fields, kept in a bounded in-memory
+// ring that the admin port serves at /access_log?limit=N.
 
 /** Entries kept by default (oldest dropped first); `--access-log-entries` changes it. */
 export const ACCESS_LOG_ENTRIES = 500;
@@ -16,12 +17,15 @@ export interface AccessLogEntry {
   start_time: string;
   /** `inbound` (reporter destination) or `outbound` (reporter source). */
   direction: 'inbound' | 'outbound';
+  /** `-` for a TCP connection (Envoy's tcp_proxy log has no method, path or protocol). */
   method: string;
   path: string;
-  /** `HTTP/1.1`, `HTTP/2`. */
+  /** `HTTP/1.1`, `HTTP/2`, or `-` for TCP. */
   protocol: string;
-  /** 0 when no response was sent. */
+  /** 0 when no response was sent, and for TCP. */
   response_code: number;
+  /** A gRPC call's status code (Envoy's %GRPC_STATUS_NUMBER%), `-` for anything else. */
+  grpc_status: string;
   /** Envoy's response flags, `-` when none. */
   response_flags: string;
   bytes_received: number;
@@ -53,6 +57,9 @@ export interface AccessLogInput {
   path: string;
   /** `HTTP/1.x` minor version; undefined for HTTP/2. */
   httpVersionMinor?: number;
+  /** Overrides the protocol told by httpVersionMinor (`-` for TCP). */
+  protocol?: string;
+  grpcStatus?: number | undefined;
   headers: Record<string, string | string[] | undefined>;
   responseCode: number;
   responseFlags: string;
@@ -83,8 +90,9 @@ export function accessLogEntry(i: AccessLogInput): AccessLogEntry {
     direction: i.direction,
     method: clip(i.method, 16),
     path: clip(i.path, MAX_LOGGED_PATH),
-    protocol: i.httpVersionMinor === undefined ? 'HTTP/2' : `HTTP/1.${i.httpVersionMinor}`,
+    protocol: i.protocol ?? (i.httpVersionMinor === undefined ? 'HTTP/2' : `HTTP/1.${i.httpVersionMinor}`),
     response_code: i.responseCode,
+    grpc_status: i.grpcStatus === undefined ? '-' : String(i.grpcStatus),
     response_flags: i.responseFlags || '-',
     bytes_received: i.requestBytes,
     bytes_sent: i.responseBytes,
@@ -110,6 +118,17 @@ export interface RequestEnd {
   traceId?: string | undefined;
   /** The transport failure of the last upstream connection tried (a TLS error), when there was one. */
   transportFailureReason?: string | undefined;
+  grpcStatus?: number | undefined;
+}
+
+/** What a TCP connection's end tells the log (bytes as Envoy counts them: from and to the downstream). */
+export interface ConnectionEnd {
+  responseFlags: string;
+  bytesReceived: number;
+  bytesSent: number;
+  /** `host:port` the connection was for (CONNECT's target), if any. */
+  authority?: string;
+  traceId?: string | undefined;
 }
 
 /** The request as the listeners hold it (node:http's IncomingMessage or the fast path's request). */
@@ -155,6 +174,32 @@ export class AccessLog {
       ...(req.httpVersionMinor === undefined ? {} : { httpVersionMinor: req.httpVersionMinor }),
       headers: req.headers,
       ...end,
+      durationMs,
+      ...(upstream.host ? { upstreamHost: upstream.host } : {}),
+      ...(upstream.cluster ? { upstreamCluster: upstream.cluster } : {}),
+      ...(end.traceId ? { traceId: end.traceId } : {}),
+    });
+  }
+
+  /** A TCP connection's end (`startPerf`: performance.now() when it was accepted). */
+  logConnection(
+    direction: AccessLogEntry['direction'],
+    startPerf: number,
+    end: ConnectionEnd,
+    upstream: { host?: string; cluster?: string } = direction === 'inbound' ? this.inbound : {},
+  ): void {
+    const durationMs = performance.now() - startPerf;
+    this.record({
+      direction,
+      startMs: Date.now() - durationMs,
+      method: '-',
+      path: '-',
+      protocol: '-',
+      headers: end.authority ? { host: end.authority } : {},
+      responseCode: 0,
+      responseFlags: end.responseFlags,
+      requestBytes: end.bytesReceived,
+      responseBytes: end.bytesSent,
       durationMs,
       ...(upstream.host ? { upstreamHost: upstream.host } : {}),
       ...(upstream.cluster ? { upstreamCluster: upstream.cluster } : {}),

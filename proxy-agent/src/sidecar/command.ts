@@ -20,9 +20,13 @@ import {
   STREAM_IDLE_TIMEOUT_MS,
 } from './listener-limits';
 import { MAX_METRIC_SERIES } from './metrics';
-import { PASSTHROUGH_MAX_CONNECTIONS, PASSTHROUGH_MAX_ORIGINS } from './passthrough-pools';
+import {
+  PASSTHROUGH_MAX_CONNECTIONS,
+  PASSTHROUGH_MAX_ORIGINS,
+  PASSTHROUGH_MAX_TUNNELS,
+} from './passthrough-pools';
 import { DEFAULT_OTLP_ENDPOINT, type SidecarOptions, startSidecar } from './sidecar';
-import { TCP_CONNECT_TIMEOUT_MS } from './tcp-proxy';
+import { TCP_CONNECT_TIMEOUT_MS, TCP_IDLE_TIMEOUT_MS } from './tcp-proxy';
 
 const USAGE = `usage: meshlens-agent sidecar --service NAME [flags]
 
@@ -79,6 +83,9 @@ limits (each listener; see docs/security.md):
                         (default: ${PASSTHROUGH_MAX_ORIGINS})
   --max-passthrough-connections N
                         connections to one such host (default: ${PASSTHROUGH_MAX_CONNECTIONS})
+  --max-passthrough-tunnels N
+                        CONNECT tunnels to such hosts open at once; more get 503 (UO)
+                        (default: ${PASSTHROUGH_MAX_TUNNELS})
   --tls-handshake-timeout MS
                         an inbound connection's first byte and TLS handshake must come within this
                         long, else it is reset (default: ${TLS_HANDSHAKE_TIMEOUT_MS})
@@ -91,6 +98,8 @@ limits (each listener; see docs/security.md):
   --tcp-connect-timeout MS
                         a TCP connection to an upstream or the app must be up within this long, else
                         it fails with UF (default: ${TCP_CONNECT_TIMEOUT_MS})
+  --tcp-idle-timeout MS a TCP connection with no bytes either way this long is closed
+                        (default: ${TCP_IDLE_TIMEOUT_MS})
   --max-metric-series N request metric series kept; new label sets past it are counted in one
                         overflow series (labels unknown) (default: ${MAX_METRIC_SERIES})
   --access-log-entries N
@@ -170,6 +179,8 @@ export function parseSidecarArgs(argv: string[]):
       label: { type: 'string', multiple: true },
       'max-passthrough-origins': { type: 'string' },
       'max-passthrough-connections': { type: 'string' },
+      'max-passthrough-tunnels': { type: 'string' },
+      'tcp-idle-timeout': { type: 'string' },
       help: { type: 'boolean' },
       ...CONTROL_PLANE_FLAGS,
     },
@@ -248,6 +259,7 @@ export function parseSidecarArgs(argv: string[]):
       values['tcp-connect-timeout'],
       TCP_CONNECT_TIMEOUT_MS,
     ),
+    tcpIdleTimeoutMs: positive('tcp-idle-timeout', values['tcp-idle-timeout'], TCP_IDLE_TIMEOUT_MS),
     otlpEndpoint: otlp,
     samplingPercent: sampling,
     ...(values['no-fast-path'] ? { fastPath: false } : {}),
@@ -278,6 +290,11 @@ export function parseSidecarArgs(argv: string[]):
         'max-passthrough-connections',
         values['max-passthrough-connections'],
         PASSTHROUGH_MAX_CONNECTIONS,
+      ),
+      maxTunnels: positive(
+        'max-passthrough-tunnels',
+        values['max-passthrough-tunnels'],
+        PASSTHROUGH_MAX_TUNNELS,
       ),
     },
   };

@@ -1,6 +1,6 @@
 // The inbound listener's HTTP/2 streams: from another sidecar (h2 by ALPN over mTLS, or h2c) to the
 // local app over h2c, or over HTTP/1.1 when the app's port is declared HTTP (h2-to-http1.ts). A server
-// span continues the caller's trace; the stream is reported with reporter=destination.
+// span continues the caller's trace; the stream is reported with reporter=destination and logged.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { H2Try, localH2Reply, RequestBody, relayResponse, upstreamH2Headers } from './h2-exchange';
 import type { H2Pool } from './h2-pool';
@@ -65,6 +65,24 @@ export function handleH2Inbound(
       requestMessages: body.messages.messages,
       responseMessages: messages,
     };
+    const traceId = span.sampled ? span.traceId : undefined;
+    ctx.accessLog?.log(
+      'inbound',
+      {
+        method: String(headers[':method'] ?? 'GET'),
+        url: path,
+        headers: { ...headers, host: String(headers[':authority'] ?? headers.host ?? '') },
+      },
+      start,
+      {
+        responseCode: o.status,
+        responseFlags: o.flags,
+        requestBytes: o.requestBytes,
+        responseBytes,
+        traceId,
+        grpcStatus: grpc ? o.grpcStatus : undefined,
+      },
+    );
     ctx.metrics.recordRequest({
       reporter: 'destination',
       source,
@@ -73,7 +91,7 @@ export function handleH2Inbound(
       destinationService: ctx.selfService,
       durationMs: performance.now() - start,
       ...streamRecord(grpc, o),
-      traceId: span.sampled ? span.traceId : undefined,
+      traceId,
       spanId: span.sampled ? span.spanId : undefined,
     });
     endStreamSpan(span, grpc, o);

@@ -1,10 +1,14 @@
 // The outbound listener's HTTP/2 streams (gRPC and plain h2 from the local app): the same chain as
 // outbound.ts — route match on :authority and :path (NR), fault, per try: endpoint (UH), circuit breaker
 // (UO), an upstream HTTP/2 try, outlier detection, retry with back-off on Istio's conditions (gRPC
-// statuses included), then the response relayed unchanged with its trailers.
+// statuses included), then the response relayed unchanged with its trailers. A host outside the registry
+// or the workload's Sidecar scope follows the outbound traffic policy as on HTTP/1: PassthroughCluster
+// (ALLOW_ANY, forwarded as-is over h2c, one try) or BlackHoleCluster (REGISTRY_ONLY, 502 NR / gRPC 14).
+// Each stream ends in one Istio sample, a span and an access-log entry.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { OVERFLOW } from './circuit-breaker';
 import type { ClusterRuntime, EndpointRuntime } from './cluster-manager';
+import { BLACKHOLE_CLUSTER, decideEgress, type EgressDecision, PASSTHROUGH_CLUSTER } from './egress-policy';
 import { decideFault } from './fault';
 import {
   H2Try,
@@ -17,12 +21,12 @@ import {
 import { H2Pool } from './h2-pool';
 import { endStreamSpan, isGrpcRequest, markGrpcSpan, type StreamOutcome, streamRecord } from './h2-telemetry';
 import { type ListenerContext, MAX_BUFFERED_BODY } from './listener-context';
-import { clusterFor, lookupService, UNKNOWN, UNKNOWN_WORKLOAD } from './mesh-model';
+import { clusterFor, UNKNOWN, UNKNOWN_WORKLOAD } from './mesh-model';
 import { PEER_HEADER } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
 import { backoffMs, isRetriable, type TryOutcome } from './retry';
 import { pickWeighted, selectRoute } from './route-table';
-import type { HopSpan, WorkloadIdentity } from './telemetry-types';
+import type { HopSpan, ServiceIdentity, WorkloadIdentity } from './telemetry-types';
 
 /** Each endpoint's HTTP/2 connections (dropped with the endpoint; its session closes itself when idle). */
 const pools = new WeakMap<EndpointRuntime, H2Pool>();
@@ -71,12 +75,19 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
   const path = String(headers[':path'] ?? '/');
   const authority = String(headers[':authority'] ?? headers.host ?? '');
   const { hostname, port } = authorityOf(authority);
-  const model = ctx.current();
-  const service = hostname ? lookupService(model, hostname) : undefined;
+  const egress = decideEgress(ctx.current(), ctx.self, hostname);
+  const service = egress?.kind === 'service' ? egress.service : undefined;
   const body = new RequestBody(stream, MAX_BUFFERED_BODY);
   let flags = 0;
   let source: WorkloadIdentity = ctx.self;
   let destination: WorkloadIdentity = UNKNOWN_WORKLOAD;
+  const destinationService: ServiceIdentity =
+    egress === undefined
+      ? { service: UNKNOWN, serviceName: UNKNOWN, serviceNamespace: UNKNOWN }
+      : egress.kind === 'service'
+        ? egress.service.identity
+        : egress.identity;
+  const upstream: { host?: string; cluster?: string } = {};
   let span: HopSpan | undefined;
   let downstreamGone = false;
   let done = false;
@@ -101,21 +112,32 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
       requestMessages: body.messages.messages,
       responseMessages,
     };
+    const traceId = span?.sampled ? span.traceId : undefined;
     ctx.metrics.recordRequest({
       reporter: 'source',
       source,
       destination,
-      destinationService: service?.identity ?? {
-        service: hostname || UNKNOWN,
-        serviceName: hostname || UNKNOWN,
-        serviceNamespace: UNKNOWN,
-      },
+      destinationService,
       durationMs: performance.now() - start,
       ...streamRecord(grpc, o),
-      traceId: span?.sampled ? span.traceId : undefined,
+      traceId,
       spanId: span?.sampled ? span.spanId : undefined,
     });
     if (span) endStreamSpan(span, grpc, o);
+    ctx.accessLog?.log(
+      'outbound',
+      { method, url: path, headers: { ...headers, host: authority } },
+      start,
+      {
+        responseCode: o.status,
+        responseFlags: o.flags,
+        requestBytes: o.requestBytes,
+        responseBytes,
+        traceId,
+        grpcStatus: grpc ? o.grpcStatus : undefined,
+      },
+      upstream,
+    );
   };
   const reply = (flag: keyof typeof LOCAL_REPLY, status?: number) => {
     const local = LOCAL_REPLY[flag];
@@ -129,6 +151,42 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
     finish(r.status, r.grpcStatus, r.bytes, 0);
   };
 
+  if (egress !== undefined && egress.kind !== 'service') {
+    const cluster = egress.kind === 'passthrough' ? PASSTHROUGH_CLUSTER : BLACKHOLE_CLUSTER;
+    upstream.cluster = cluster;
+    span = ctx.tracer.startClientSpan(headers, {
+      name: `${hostname}:${port || 80}/*`,
+      method,
+      url: `http://${authority}${path}`,
+      upstreamCluster: cluster,
+      peerService: egress.identity.service,
+    });
+    if (grpc) markGrpcSpan(span, path);
+    if (egress.kind === 'passthrough' && grpc && headers.te !== 'trailers') {
+      flags |= Flag.DPE;
+      const r = localH2Reply(stream, true, 503, 'gRPC call without te: trailers', flagString(flags), 14);
+      finish(r.status, r.grpcStatus, 0, 0);
+      return;
+    }
+    const e = await egressStream(ctx, egress, { hostname, port: port || 80 }, headers, body, span);
+    flags |= e.flags;
+    if (e.kind === 'refused') {
+      const r = localH2Reply(stream, grpc, e.status, e.text, flagString(flags));
+      finish(r.status, r.grpcStatus, r.bytes, 0);
+      return;
+    }
+    upstream.host = e.host;
+    if (downstreamGone) {
+      e.t.abort();
+      finish(0, undefined, 0, 0);
+      return;
+    }
+    relayResponse(e.t, e.head, stream, flags ? { 'x-envoy-response-flags': flagString(flags) } : {}, (r) => {
+      if (r.reset) flags |= Flag.UR;
+      finish(r.status, grpc ? r.grpcStatus : undefined, r.responseBytes, r.responseMessages);
+    });
+    return;
+  }
   const route = service ? selectRoute(service.routes, method, path, headers) : undefined;
   const destinationRef =
     route?.destinations[pickWeighted(route.cumulative, Math.random())] ?? route?.destinations[0];
@@ -148,6 +206,7 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
     reply('NR');
     return;
   }
+  upstream.cluster = cluster.name;
   if (grpc && headers.te !== 'trailers') {
     // gRPC needs trailers end to end; a call without `te: trailers` cannot get its status back.
     flags |= Flag.DPE;
@@ -173,18 +232,19 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
     return;
   }
   const b3 = span.b3Headers();
-  const upstream = upstreamH2Headers(headers, b3, PEER_HEADER);
+  const upstreamHeaders = upstreamH2Headers(headers, b3, PEER_HEADER);
   const result = await tries(
     ctx,
     rt,
     route,
-    upstream,
+    upstreamHeaders,
     body,
     span,
     () => downstreamGone,
     (ep) => {
       destination = ep.destination;
       source = ep.mtls ? ctx.selfMtls : ctx.self;
+      upstream.host = ep.config.key;
     },
   );
   flags |= result.flags;
@@ -208,6 +268,57 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
       finish(r.status, grpc ? r.grpcStatus : undefined, r.responseBytes, r.responseMessages);
     },
   );
+}
+
+type EgressResult =
+  | { kind: 'refused'; flags: number; status: number; text: string }
+  | { kind: 'response'; flags: number; host: string; t: H2Try; head: Awaited<H2Try['result']> };
+
+/**
+ * A stream for a host outside the registry or the Sidecar scope: BlackHoleCluster refuses it (502, NR,
+ * the reason in words); PassthroughCluster forwards it as-is to the host and port the app named (h2c,
+ * Envoy's original-destination cluster keeps the downstream protocol), one try.
+ */
+async function egressStream(
+  ctx: ListenerContext,
+  egress: Extract<EgressDecision, { kind: 'passthrough' | 'blackhole' }>,
+  target: { hostname: string; port: number },
+  headers: IncomingHttpHeaders,
+  body: RequestBody,
+  span: HopSpan,
+): Promise<EgressResult> {
+  if (ctx.passthrough?.loopsBack(target.hostname, target.port)) {
+    // The app named the sidecar's own listener: forwarding would loop forever.
+    span.setAttribute('meshlens.egress.refused', 'the host is this sidecar');
+    return { kind: 'refused', flags: Flag.NR, status: 404, text: 'route not found' };
+  }
+  if (egress.kind === 'blackhole' || ctx.passthrough === undefined) {
+    span.setAttribute('meshlens.egress.refused', egress.reason);
+    return { kind: 'refused', flags: Flag.NR, status: 502, text: `refused by the mesh: ${egress.reason}` };
+  }
+  const host = `${target.hostname}:${target.port}`;
+  span.setAttribute('peer.address', host);
+  const t = new H2Try(
+    ctx.passthrough.h2(target.hostname, target.port),
+    upstreamH2Headers(headers, span.b3Headers(), PEER_HEADER),
+    body,
+    Number.POSITIVE_INFINITY,
+  );
+  const head = await t.result;
+  const outcome = head.outcome;
+  span.addAttempt({
+    attempt: 1,
+    endpoint: host,
+    statusCode: outcome.kind === 'response' ? outcome.status : 0,
+    responseFlags: flagString(failureFlag(outcome)),
+    durationMs: 0,
+  });
+  if (outcome.kind !== 'response') {
+    const flag = failureFlag(outcome) || Flag.UC;
+    const local = LOCAL_REPLY[flag === Flag.UF ? 'UF' : 'UC'];
+    return { kind: 'refused', flags: flag, status: local.status, text: local.body };
+  }
+  return { kind: 'response', flags: 0, host, t, head };
 }
 
 type TriesResult =

@@ -27,6 +27,8 @@ export class H2Pool {
     private readonly port: number,
     private readonly tls: UpstreamTls | undefined,
     private readonly idleTimeoutMs = H2_IDLE_TIMEOUT_MS,
+    /** A connection not up after this long fails its streams (UF); 0: the OS's own timeout. */
+    private readonly connectTimeoutMs = 0,
   ) {}
 
   /** Opens a stream; `connectFailed()` tells, on its error, whether the connection never came up. */
@@ -48,10 +50,16 @@ export class H2Pool {
     const tls = this.tls;
     const session = connect(`http://${this.host}:${this.port}`, {
       maxSessionMemory: MAX_SESSION_MEMORY_MB,
-      createConnection: () =>
-        tls
+      createConnection: () => {
+        const socket = tls
           ? (tls.connect(H2_ALPN) as TLSSocket)
-          : (netConnect(this.port, this.host).setNoDelay(true) as Socket),
+          : (netConnect(this.port, this.host).setNoDelay(true) as Socket);
+        if (this.connectTimeoutMs > 0) {
+          socket.setTimeout(this.connectTimeoutMs, () => socket.destroy(new Error('connect timeout')));
+          socket.once(tls ? 'secureConnect' : 'connect', () => socket.setTimeout(0));
+        }
+        return socket;
+      },
     });
     session.once('connect', () => this.up.add(session));
     // Errors reach the streams; the session's own 'error' must not crash the sidecar.

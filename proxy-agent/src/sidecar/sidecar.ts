@@ -50,7 +50,7 @@ import { type PassthroughLimits, PassthroughPools } from './passthrough-pools';
 import { type EffectiveMtls, effectiveMtlsMode } from './peer-authentication';
 import { encodePeer, withOwnPrincipal } from './peer-metadata';
 import { Flag, flagString } from './response-flags';
-import { handleTcpConnect, handleTcpInbound, TCP_CONNECT_TIMEOUT_MS } from './tcp-proxy';
+import { handleTcpConnect, handleTcpInbound, TCP_CONNECT_TIMEOUT_MS, TCP_IDLE_TIMEOUT_MS } from './tcp-proxy';
 import type {
   ServiceIdentity,
   SidecarMetricsApi,
@@ -121,6 +121,8 @@ export interface SidecarOptions {
   maxConcurrentStreams?: number;
   /** How long a TCP connection to an upstream or the app may take (default TCP_CONNECT_TIMEOUT_MS). */
   tcpConnectTimeoutMs?: number;
+  /** A TCP connection with no bytes either way this long is closed (default TCP_IDLE_TIMEOUT_MS). */
+  tcpIdleTimeoutMs?: number;
   /**
    * `gateway`: a standalone gateway (as istio-egressgateway, an Envoy with no app): its inbound port
    * routes what sidecars send it by the VirtualServices bound to the Gateways selecting it.
@@ -430,6 +432,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
     peerHeader: encodePeer(self),
     fastPath,
     tcpConnectTimeoutMs: options.tcpConnectTimeoutMs ?? TCP_CONNECT_TIMEOUT_MS,
+    tcpIdleTimeoutMs: options.tcpIdleTimeoutMs ?? TCP_IDLE_TIMEOUT_MS,
     mtlsMode: () => mtlsMode(),
     accessLog: new AccessLog(options.accessLogEntries ?? ACCESS_LOG_ENTRIES, {
       host: `${options.appHost ?? LOOPBACK}:${options.appPort}`,

@@ -3,12 +3,15 @@
 // `tcp` routes pick a destination by weight and port, the DestinationRule's maxConnections caps
 // connections (UO), and bytes flow both ways — half-closes passed on, so a peer that half-closes gets a
 // clean close. Over mTLS to another sidecar, Istio's `istio-peer-exchange` ALPN carries the caller's
-// peer metadata ahead of the bytes. Inbound, the bytes go to the local app. Each connection is counted
-// in istio_tcp_* (both reporters) and gets a span.
+// peer metadata ahead of the bytes. Inbound, the bytes go to the local app. A CONNECT to a host outside
+// the registry (or the Sidecar scope) follows the outbound traffic policy: tunnelled as-is to the host
+// and port named under ALLOW_ANY (PassthroughCluster, the tunnels bounded in number), refused under
+// REGISTRY_ONLY (502 NR, BlackHoleCluster). Each connection is counted in istio_tcp_* (both reporters),
+// gets a span and an access-log entry; one idle past the idle timeout is closed.
 import type { IncomingMessage } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { ClusterRuntime } from './cluster-manager';
-import { decideEgress } from './egress-policy';
+import { BLACKHOLE_CLUSTER, decideEgress, PASSTHROUGH_CLUSTER } from './egress-policy';
 import type { ConnectionSecurity } from './inbound-transport';
 import type { ListenerContext } from './listener-context';
 import { clusterFor, selectTcpRoute, UNKNOWN_WORKLOAD } from './mesh-model';
@@ -22,6 +25,44 @@ import { PEER_EXCHANGE_ALPN } from './workload-tls';
 export const MAX_PEER_METADATA_BYTES = 4 * 1024;
 /** How long a TCP connection to an upstream may take (Istio's default connectTimeout is 10 s). */
 export const TCP_CONNECT_TIMEOUT_MS = 10_000;
+
+/** A proxied connection with no bytes either way this long is closed (Envoy tcp_proxy's idle_timeout, 1 h). */
+export const TCP_IDLE_TIMEOUT_MS = 60 * 60 * 1000;
+/**
+ * Bytes queued toward one side before reading the other pauses. Reads that come in one event-loop turn
+ * go out in one writev (the writes are corked until the turn ends): fewer, larger system calls, which is
+ * most of a byte-pipe's cost on loopback.
+ */
+export const TCP_RELAY_BUFFER_BYTES = 256 * 1024;
+
+/** Where a connection's access-log entry says it went, and when it started. */
+interface SessionLog {
+  direction: 'inbound' | 'outbound';
+  startPerf: number;
+  upstream?: { host?: string; cluster?: string };
+  authority?: string;
+}
+
+/** Relays `from`'s bytes to `to`, counting them; writes within one event-loop turn batched. */
+function relay(from: Socket, to: Socket, count: (bytes: number) => void): void {
+  let corked = false;
+  const flush = () => {
+    corked = false;
+    to.uncork();
+  };
+  from.on('data', (chunk: Buffer) => {
+    count(chunk.length);
+    if (!corked) {
+      corked = true;
+      to.cork();
+      setImmediate(flush);
+    }
+    to.write(chunk);
+    // Past the limit the write has returned false, so 'drain' follows once the queue is out.
+    if (to.writableLength >= TCP_RELAY_BUFFER_BYTES) from.pause();
+  });
+  to.on('drain', () => from.resume());
+}
 
 /** TCP connections open per cluster, against its connectionPool.tcp.maxConnections. */
 const openByCluster = new WeakMap<ClusterRuntime, number>();
@@ -38,27 +79,29 @@ class TcpSession {
     private counters: TcpCounters,
     private readonly span: HopSpan,
     private readonly onClose: () => void,
+    private readonly log: SessionLog,
   ) {
     counters.opened++;
   }
 
   /** Pipes the two sockets, counting bytes; ends when both directions have ended or either breaks. */
-  join(downstream: Socket, upstream: Socket, head?: Buffer): void {
+  join(downstream: Socket, upstream: Socket, head?: Buffer, idleTimeoutMs = TCP_IDLE_TIMEOUT_MS): void {
     if (head && head.length > 0) {
       this.counters.receivedBytes += head.length;
       upstream.write(head);
     }
-    const c = () => this.counters;
-    downstream.on('data', (chunk: Buffer) => {
-      c().receivedBytes += chunk.length;
-      if (!upstream.write(chunk)) downstream.pause();
+    const counters = this.counters;
+    relay(downstream, upstream, (n) => {
+      counters.receivedBytes += n;
     });
-    upstream.on('drain', () => downstream.resume());
-    upstream.on('data', (chunk: Buffer) => {
-      c().sentBytes += chunk.length;
-      if (!downstream.write(chunk)) upstream.pause();
+    relay(upstream, downstream, (n) => {
+      counters.sentBytes += n;
     });
-    downstream.on('drain', () => upstream.resume());
+    // Every byte either way passes the downstream socket: its inactivity is the connection's.
+    downstream.setTimeout(idleTimeoutMs, () => {
+      this.span.setAttribute('meshlens.tcp.idle_timeout_ms', idleTimeoutMs);
+      downstream.destroy();
+    });
     // A half-close is passed on; the connection is done when both sides have ended.
     const ended = () => {
       if (++this.halves === 2) this.close(downstream, upstream);
@@ -100,8 +143,27 @@ class TcpSession {
     this.span.setAttribute('upstream.bytes_sent', this.counters.receivedBytes);
     this.span.setAttribute('upstream.bytes_received', this.counters.sentBytes);
     this.span.end({ statusCode: 0, responseFlags: flags, error: flags !== '-' });
+    logConnection(this.ctx, this.log, {
+      responseFlags: flags,
+      bytesReceived: this.counters.receivedBytes,
+      bytesSent: this.counters.sentBytes,
+      traceId: this.span.sampled ? this.span.traceId : undefined,
+    });
     this.onClose();
   }
+}
+
+function logConnection(
+  ctx: ListenerContext,
+  log: SessionLog,
+  end: { responseFlags: string; bytesReceived: number; bytesSent: number; traceId?: string | undefined },
+): void {
+  ctx.accessLog?.logConnection(
+    log.direction,
+    log.startPerf,
+    { ...end, ...(log.authority ? { authority: log.authority } : {}) },
+    ...(log.upstream ? [log.upstream] : []),
+  );
 }
 
 /** Outbound: `CONNECT host:port` from the local app. Answers 200 once the upstream is connected. */
@@ -111,20 +173,24 @@ export function handleTcpConnect(
   socket: Socket,
   head: Buffer,
 ): void {
+  const startPerf = performance.now();
   socket.on('error', () => {});
   const target = req.url ?? '';
   const colon = target.lastIndexOf(':');
   const hostname = colon > 0 ? target.slice(0, colon) : target;
   const port = colon > 0 ? Number(target.slice(colon + 1)) : 0;
   const model = ctx.current();
-  // The egress policy as for HTTP: a host outside the registry or the Sidecar scope under REGISTRY_ONLY
-  // gets no connection (BlackHoleCluster; Istio counts no TCP connection for it).
+  // The egress policy as for HTTP: a host outside the registry or the Sidecar scope is tunnelled as-is
+  // under ALLOW_ANY (PassthroughCluster) and gets no connection under REGISTRY_ONLY (BlackHoleCluster;
+  // Istio counts no TCP connection for it).
   const egress = decideEgress(model, ctx.self, hostname);
   const service = egress?.kind === 'service' ? egress.service : undefined;
-  const refuse = (status: string, flag: string) => {
+  const log: SessionLog = { direction: 'outbound', startPerf, authority: target, upstream: {} };
+  const refuse = (status: string, flag: string, text = '') => {
+    logConnection(ctx, log, { responseFlags: flag, bytesReceived: 0, bytesSent: 0 });
     if (!socket.destroyed)
       socket.end(
-        `HTTP/1.1 ${status}\r\nx-envoy-response-flags: ${flag}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`,
+        `HTTP/1.1 ${status}\r\nx-envoy-response-flags: ${flag}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
       );
   };
   const route = service
@@ -132,46 +198,91 @@ export function handleTcpConnect(
     : undefined;
   const dest = route?.destinations[pickWeighted(route.cumulative, Math.random())] ?? route?.destinations[0];
   const cluster = dest ? clusterFor(dest, port) : undefined;
-  const rt = cluster ? ctx.clusters.get(cluster.name) : undefined;
+  const egressCluster =
+    egress?.kind === 'passthrough'
+      ? PASSTHROUGH_CLUSTER
+      : egress?.kind === 'blackhole'
+        ? BLACKHOLE_CLUSTER
+        : undefined;
+  const clusterName = cluster?.name ?? egressCluster;
+  if (clusterName) log.upstream = { cluster: clusterName };
   const span = ctx.tracer.startClientSpan(req.headers, {
     name: cluster?.spanName ?? `${hostname}:${port}/*`,
     method: 'CONNECT',
     url: `tcp://${target}`,
-    ...(cluster ? { upstreamCluster: cluster.name } : {}),
-    ...(service ? { peerService: service.identity.serviceName } : {}),
+    ...(clusterName ? { upstreamCluster: clusterName } : {}),
+    ...(service
+      ? { peerService: service.identity.serviceName }
+      : egress && egress.kind !== 'service'
+        ? { peerService: egress.identity.service }
+        : {}),
   });
   span.setAttribute('net.protocol', 'tcp');
   const record: TcpRecord = {
     reporter: 'source',
     source: ctx.self,
     destination: UNKNOWN_WORKLOAD,
-    destinationService: service?.identity ?? {
-      service: hostname || 'unknown',
-      serviceName: hostname || 'unknown',
-      serviceNamespace: 'unknown',
-    },
+    destinationService: service?.identity ??
+      (egress && egress.kind !== 'service' ? egress.identity : undefined) ?? {
+        service: hostname || 'unknown',
+        serviceName: hostname || 'unknown',
+        serviceNamespace: 'unknown',
+      },
     responseFlags: '-',
   };
-  const fail = (flag: number, status: string) => {
+  const fail = (flag: number, status: string, text?: string) => {
     const flags = flagString(flag);
     const counters = ctx.metrics.tcp({ ...record, responseFlags: flags });
     counters.opened++;
     counters.closed++;
     span.end({ statusCode: 0, responseFlags: flags, error: true });
-    refuse(status, flags);
+    refuse(status, flags, text);
   };
   if (egress?.kind === 'blackhole') {
     span.setAttribute('meshlens.egress.refused', egress.reason);
     span.end({ statusCode: 0, responseFlags: 'NR', error: true });
-    refuse('502 Bad Gateway', 'NR');
+    refuse('502 Bad Gateway', 'NR', `refused by the mesh: ${egress.reason}\n`);
+    return;
+  }
+  if (egress?.kind === 'passthrough') {
+    const passthrough = ctx.passthrough;
+    if (passthrough === undefined || passthrough.loopsBack(hostname, port) || !(port > 0 && port < 65536)) {
+      const why =
+        passthrough === undefined
+          ? 'this proxy forwards no unregistered host'
+          : port > 0 && port < 65536
+            ? 'the host is this sidecar'
+            : `${JSON.stringify(target.slice(0, 80))} names no port`;
+      span.setAttribute('meshlens.egress.refused', why);
+      span.end({ statusCode: 0, responseFlags: 'NR', error: true });
+      refuse('502 Bad Gateway', 'NR', `refused by the mesh: ${why}\n`);
+      return;
+    }
+    const release = passthrough.acquireTunnel();
+    if (release === undefined) {
+      span.setAttribute('meshlens.egress.refused', 'too many passthrough tunnels');
+      fail(Flag.UO, '503 Service Unavailable', 'too many passthrough tunnels\n');
+      return;
+    }
+    const host = `${hostname}:${port}`;
+    log.upstream = { cluster: PASSTHROUGH_CLUSTER, host };
+    open(ctx, socket, head, span, record, log, release, {
+      connect: () => netConnect(port, hostname),
+      secure: false,
+      key: host,
+      onConnectFailure: () => fail(Flag.UF, '503 Service Unavailable'),
+      onConnected: () => undefined,
+    });
     return;
   }
   if (service === undefined || cluster === undefined || cluster.protocol !== 'tcp') {
     // Only a TCP port is tunnelled; CONNECT to anything else is dropped, as before there were TCP ports.
     span.end({ statusCode: 0, responseFlags: 'NR', error: true });
+    logConnection(ctx, log, { responseFlags: 'NR', bytesReceived: 0, bytesSent: 0 });
     socket.destroy();
     return;
   }
+  const rt = ctx.clusters.get(cluster.name);
   if (rt === undefined) {
     fail(Flag.UH, '503 Service Unavailable');
     return;
@@ -181,52 +292,89 @@ export function handleTcpConnect(
     fail(Flag.UH, '503 Service Unavailable');
     return;
   }
-  const open = openByCluster.get(rt) ?? 0;
-  if (open >= rt.config.pool.maxConnections) {
+  const opened = openByCluster.get(rt) ?? 0;
+  if (opened >= rt.config.pool.maxConnections) {
     rt.stats.pendingOverflow();
     fail(Flag.UO, '503 Service Unavailable');
     return;
   }
-  openByCluster.set(rt, open + 1);
+  openByCluster.set(rt, opened + 1);
   const release = () => openByCluster.set(rt, (openByCluster.get(rt) ?? 1) - 1);
-  const upstream = ep.tls
-    ? (ep.tls.connect(ep.mtls ? PEER_EXCHANGE_ALPN : undefined) as Socket)
-    : netConnect(ep.config.port, ep.config.host);
+  log.upstream = { cluster: cluster.name, host: ep.config.key };
+  open(ctx, socket, head, span, record, log, release, {
+    connect: () =>
+      ep.tls
+        ? (ep.tls.connect(ep.mtls ? PEER_EXCHANGE_ALPN : undefined) as Socket)
+        : netConnect(ep.config.port, ep.config.host),
+    secure: ep.tls !== undefined,
+    key: ep.config.key,
+    onConnectFailure: () => {
+      rt.recordResult(ep, 'local-failure', Date.now());
+      fail(Flag.UF, '503 Service Unavailable');
+    },
+    onConnected: (upstream) => {
+      if (ep.mtls) {
+        // Istio's metadata exchange: the caller's peer metadata leads the stream, length-prefixed.
+        const meta = Buffer.from(ctx.peerHeader, 'utf8');
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(meta.length);
+        upstream.write(Buffer.concat([len, meta]));
+      }
+      return { source: ep.mtls ? ctx.selfMtls : ctx.self, destination: ep.destination };
+    },
+  });
+}
+
+/** How a CONNECT reaches its upstream: a registered endpoint (maybe over mTLS) or a passthrough host. */
+interface UpstreamDial {
+  connect(): Socket;
+  /** TLS: 'secureConnect' marks the connection up. */
+  secure: boolean;
+  key: string;
+  onConnectFailure(): void;
+  /** The connection is up: what the telemetry's source and destination become (else as they were). */
+  onConnected(
+    upstream: Socket,
+  ): { source: TcpRecord['source']; destination: TcpRecord['destination'] } | undefined;
+}
+
+/** Dials the upstream (bounded by the connect timeout), answers 200 and joins the two sockets. */
+function open(
+  ctx: ListenerContext,
+  socket: Socket,
+  head: Buffer,
+  span: HopSpan,
+  record: TcpRecord,
+  log: SessionLog,
+  release: () => void,
+  dial: UpstreamDial,
+): void {
+  const upstream = dial.connect();
+  upstream.on('error', () => {});
   upstream.setTimeout(ctx.tcpConnectTimeoutMs ?? TCP_CONNECT_TIMEOUT_MS, () =>
     upstream.destroy(new Error('connect timeout')),
   );
+  let connected = false;
   upstream.once('error', () => {
     if (connected) return;
     release();
-    rt.recordResult(ep, 'local-failure', Date.now());
-    fail(Flag.UF, '503 Service Unavailable');
+    dial.onConnectFailure();
   });
-  let connected = false;
-  upstream.once(ep.tls ? 'secureConnect' : 'connect', () => {
+  upstream.once(dial.secure ? 'secureConnect' : 'connect', () => {
     connected = true;
     upstream.setTimeout(0);
     upstream.setNoDelay(true);
-    span.setAttribute('peer.address', ep.config.key);
-    if (ep.mtls) {
-      // Istio's metadata exchange: the caller's peer metadata leads the stream, length-prefixed.
-      const meta = Buffer.from(ctx.peerHeader, 'utf8');
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(meta.length);
-      upstream.write(Buffer.concat([len, meta]));
-    }
-    const r: TcpRecord = {
-      ...record,
-      source: ep.mtls ? ctx.selfMtls : ctx.self,
-      destination: ep.destination,
-    };
-    const session = new TcpSession(ctx, r, ctx.metrics.tcp(r), span, release);
+    span.setAttribute('peer.address', dial.key);
+    const ids = dial.onConnected(upstream);
+    const r: TcpRecord = ids ? { ...record, ...ids } : record;
+    const session = new TcpSession(ctx, r, ctx.metrics.tcp(r), span, release, log);
     if (socket.destroyed) {
       session.flags |= Flag.DC;
       session.close(undefined, upstream);
       return;
     }
     socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
-    session.join(socket, upstream, head);
+    session.join(socket, upstream, head, ctx.tcpIdleTimeoutMs);
   });
 }
 
@@ -259,6 +407,7 @@ export function handleTcpInbound(
   security: ConnectionSecurity,
   app: { host: string; port: number },
 ): void {
+  const startPerf = performance.now();
   socket.on('error', () => {});
   const start = (peerValue: string | undefined) => {
     // Held until the app's connection is up: bytes that come meanwhile wait in the buffer.
@@ -291,13 +440,21 @@ export function handleTcpInbound(
       counters.opened++;
       counters.closed++;
       span.end({ statusCode: 0, responseFlags: 'UF', error: true });
+      logConnection(
+        ctx,
+        { direction: 'inbound', startPerf },
+        { responseFlags: 'UF', bytesReceived: 0, bytesSent: 0 },
+      );
       socket.destroy();
     });
     upstream.once('connect', () => {
       connected = true;
       upstream.setTimeout(0);
       upstream.setNoDelay(true);
-      new TcpSession(ctx, record, ctx.metrics.tcp(record), span, () => {}).join(socket, upstream);
+      new TcpSession(ctx, record, ctx.metrics.tcp(record), span, () => {}, {
+        direction: 'inbound',
+        startPerf,
+      }).join(socket, upstream, undefined, ctx.tcpIdleTimeoutMs);
       if (socket.isPaused()) socket.resume();
     });
   };
