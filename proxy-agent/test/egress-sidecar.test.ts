@@ -12,6 +12,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type SidecarHandle, type SidecarOptions, startSidecar } from '../src/sidecar/sidecar';
 import type { ConfigSource, MeshSnapshot } from '../src/sidecar-config/config-source';
 import { parseConfigText } from '../src/sidecar-config/static-file-source';
+import { grpc, ratingsClient, startRatingsServer, unary } from './grpc-fixture';
 import { createTestCa } from './mtls-ca';
 import {
   getText,
@@ -23,7 +24,7 @@ import {
   workloadEntry,
   yamlDocs,
 } from './sidecar-harness';
-import { freePort } from './support/processes';
+import { freePort, waitFor } from './support/processes';
 
 function mutableSource(first: MeshSnapshot) {
   let current = first;
@@ -149,7 +150,113 @@ describe('hosts outside the registry', () => {
   });
 });
 
+/** The sidecar's recent access log, as the admin port serves it to the dashboard. */
+async function accessLog(s: SidecarHandle): Promise<Array<Record<string, unknown>>> {
+  const r = await getText(`http://127.0.0.1:${s.ports.admin}/access_log?limit=50`);
+  return (JSON.parse(r.body) as { entries: Array<Record<string, unknown>> }).entries;
+}
+
+describe('gRPC (HTTP/2) to a host outside the registry', () => {
+  it('ALLOW_ANY forwards the call (PassthroughCluster); REGISTRY_ONLY answers grpc-status 14 with NR (BlackHoleCluster); both logged', async () => {
+    const server = await startRatingsServer();
+    opened.push(server);
+    const base = [serviceEntry('reviews')];
+    const src = mutableSource(parseConfigText(yamlDocs(...base), 'egress.yaml'));
+    const s = await sidecar({ configSource: src.source });
+    const client = ratingsClient(s.ports.outbound, `127.0.0.1:${server.port}`);
+    opened.push({ close: async () => client.close() });
+
+    const passed = await unary(client, { id: 1 });
+    expect(passed.err).toBeNull();
+    expect(passed.res).toEqual({ id: 1, stars: 5 });
+    expect(server.calls).toBe(1);
+    const [through] = await requestLines(
+      s,
+      'destination_service_name="PassthroughCluster"',
+      'request_protocol="grpc"',
+    );
+    expect(through).toContain('destination_service="127.0.0.1"');
+    expect(through).toContain('grpc_response_status="0"');
+
+    src.push(parseConfigText(yamlDocs(...base, meshConfig('REGISTRY_ONLY')), 'egress.yaml'));
+    const refused = await unary(client, { id: 2 });
+    expect(refused.err?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(refused.err?.details).toMatch(
+      /not in the service registry and outboundTrafficPolicy is REGISTRY_ONLY/,
+    );
+    expect(refused.err?.metadata.get('x-envoy-response-flags')).toEqual(['NR']);
+    expect(server.calls).toBe(1);
+    const [hole] = await requestLines(
+      s,
+      'destination_service_name="BlackHoleCluster"',
+      'grpc_response_status="14"',
+      'response_flags="NR"',
+    );
+    expect(hole).toMatch(/ 1$/);
+
+    const [last, first] = await accessLog(s);
+    expect(first).toMatchObject({
+      direction: 'outbound',
+      protocol: 'HTTP/2',
+      path: '/demo.Ratings/Get',
+      grpc_status: '0',
+      upstream_cluster: 'PassthroughCluster',
+      upstream_host: `127.0.0.1:${server.port}`,
+    });
+    expect(last).toMatchObject({
+      grpc_status: '14',
+      response_flags: 'NR',
+      upstream_cluster: 'BlackHoleCluster',
+    });
+  });
+});
+
 describe('CONNECT (TCP) to a host outside the registry', () => {
+  it('ALLOW_ANY: tunnelled to the host and port named (PassthroughCluster), counted and logged at its close', async () => {
+    const echo = createTcpServer((sock) => sock.pipe(sock));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    opened.push({ close: () => new Promise<void>((resolve) => echo.close(() => resolve())) });
+    const targetPort = (echo.address() as AddressInfo).port;
+    const s = await sidecar({
+      configSource: mutableSource(parseConfigText(yamlDocs(serviceEntry('reviews')), 'e.yaml')).source,
+    });
+    const text = await new Promise<string>((resolve, reject) => {
+      let got = '';
+      const c = connect(s.ports.outbound, '127.0.0.1', () => {
+        c.write(`CONNECT 127.0.0.1:${targetPort} HTTP/1.1\r\nHost: 127.0.0.1:${targetPort}\r\n\r\n`);
+      });
+      c.on('data', (d) => {
+        got += d.toString();
+        if (got.endsWith('\r\n\r\n') && !got.includes('ping')) c.end('ping');
+      });
+      c.on('close', () => resolve(got));
+      c.on('error', reject);
+    });
+    expect(text).toBe('HTTP/1.1 200 Connection established\r\n\r\nping');
+    // The close is logged once both halves have ended (bounded poll: the sidecar sees it a moment later).
+    const tcp = await waitFor(async () => (await accessLog(s)).find((e) => e.protocol === '-'), {
+      what: 'the tunnel in the access log',
+    });
+    expect(tcp).toMatchObject({
+      direction: 'outbound',
+      method: '-',
+      response_code: 0,
+      response_flags: '-',
+      bytes_received: 4,
+      bytes_sent: 4,
+      upstream_cluster: 'PassthroughCluster',
+      upstream_host: `127.0.0.1:${targetPort}`,
+      authority: `127.0.0.1:${targetPort}`,
+    });
+    const scrape = (await getText(`http://127.0.0.1:${s.ports.admin}/stats/prometheus`)).body;
+    const opened1 = scrape
+      .split('\n')
+      .find((l) => l.startsWith('istio_tcp_connections_opened_total{') && l.includes('PassthroughCluster'));
+    expect(opened1).toContain('destination_service="127.0.0.1"');
+    expect(opened1).toMatch(/ 1$/);
+    expect(scrape).toMatch(/istio_tcp_sent_bytes_total\{[^}]*PassthroughCluster[^}]*\} 4/);
+  });
+
   it('REGISTRY_ONLY: 502 NR and no connection is made (BlackHoleCluster), no TCP connection counted', async () => {
     let accepted = 0;
     const target = createTcpServer((sock) => {
