@@ -15,7 +15,7 @@ import {
   startRatingsServer,
   unary,
 } from './grpc-fixture';
-import { recordingTracer, yamlDocs } from './sidecar-harness';
+import { metricSum, recordingTracer, serviceEntry, workloadEntry, yamlDocs } from './sidecar-harness';
 import { freePort } from './support/processes';
 
 const HOST = 'ratings.default.svc.cluster.local';
@@ -29,31 +29,9 @@ const callerTracer = recordingTracer();
 
 function mesh(inboundPort: number): string {
   return yamlDocs(
-    `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: ratings, namespace: default}
-spec:
-  hosts: [${HOST}]
-  location: MESH_INTERNAL
-  resolution: STATIC
-  ports: [{number: 9080, name: grpc-ratings}]
-  workloadSelector: {labels: {app: ratings}}
-`,
-    `apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: ratings-v1, namespace: default}
-spec:
-  address: 127.0.0.1
-  ports: {grpc-ratings: ${inboundPort}}
-  labels: {app: ratings, version: v1}
-`,
-    `apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: reviews-v1, namespace: default}
-spec:
-  address: 127.0.0.1
-  labels: {app: reviews, version: v1}
-`,
+    serviceEntry('ratings', 9080, { portName: 'grpc-ratings' }),
+    workloadEntry('ratings', 'v1', inboundPort, { portName: 'grpc-ratings' }),
+    workloadEntry('reviews', 'v1', 1),
     `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: ratings, namespace: default}
@@ -65,15 +43,7 @@ spec:
   - route: [{destination: {host: ${HOST}}}]
     retries: {attempts: 2, retryOn: unavailable}
 `,
-    `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: nowhere, namespace: default}
-spec:
-  hosts: [nowhere.default.svc.cluster.local]
-  location: MESH_INTERNAL
-  resolution: STATIC
-  ports: [{number: 9080, name: grpc}]
-`,
+    serviceEntry('nowhere', 9080, { portName: 'grpc' }),
   );
 }
 
@@ -108,17 +78,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function samples(m: SidecarMetrics, name: string, match: Record<string, string>) {
-  const body = (await m.render(undefined)).body;
-  const out: number[] = [];
-  for (const line of body.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (Object.entries(match).every(([k, v]) => line.includes(`${k}="${v}"`)))
-      out.push(Number(line.split(' ').pop()));
-  }
-  return out.reduce((a, b) => a + b, 0);
-}
-
 describe('gRPC through the sidecars', () => {
   it('passes a unary call and labels it request_protocol grpc with its status on both reporters', async () => {
     const r = await unary(client, { id: 7 });
@@ -126,16 +85,16 @@ describe('gRPC through the sidecars', () => {
     expect(r.res).toEqual({ id: 7, stars: 5 });
     const ok = { request_protocol: 'grpc', grpc_response_status: '0', response_code: '200' };
     expect(
-      await samples(callerMetrics, 'istio_requests_total', { ...ok, reporter: 'source' }),
+      await metricSum(callerMetrics, 'istio_requests_total', { ...ok, reporter: 'source' }),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      await samples(calleeMetrics, 'istio_requests_total', {
+      await metricSum(calleeMetrics, 'istio_requests_total', {
         ...ok,
         reporter: 'destination',
         source_workload: 'unknown',
       }),
     ).toBeGreaterThanOrEqual(1);
-    expect(await samples(callerMetrics, 'istio_request_messages_total', ok)).toBeGreaterThanOrEqual(1);
+    expect(await metricSum(callerMetrics, 'istio_request_messages_total', ok)).toBeGreaterThanOrEqual(1);
     const span = callerTracer.spans.find((s) => s.attributes['rpc.method'] === 'Get');
     expect(span?.attributes).toMatchObject({
       'rpc.system': 'grpc',
@@ -188,10 +147,10 @@ describe('gRPC through the sidecars', () => {
     expect(echoed).toEqual([{ echo: 't0' }, { echo: 't1' }, { echo: 't2' }]);
     // Client streaming: 5 request messages in one call; server streaming: 4 response messages.
     expect(
-      await samples(calleeMetrics, 'istio_request_messages_total', { reporter: 'destination' }),
+      await metricSum(calleeMetrics, 'istio_request_messages_total', { reporter: 'destination' }),
     ).toBeGreaterThanOrEqual(5 + 3 + 2);
     expect(
-      await samples(calleeMetrics, 'istio_response_messages_total', { reporter: 'destination' }),
+      await metricSum(calleeMetrics, 'istio_response_messages_total', { reporter: 'destination' }),
     ).toBeGreaterThanOrEqual(4 + 3 + 2);
   });
 
@@ -200,7 +159,7 @@ describe('gRPC through the sidecars', () => {
     expect(r.err?.code).toBe(grpc.status.NOT_FOUND);
     expect(r.err?.details).toBe('ratings store down');
     expect(
-      await samples(callerMetrics, 'istio_requests_total', {
+      await metricSum(callerMetrics, 'istio_requests_total', {
         grpc_response_status: '5',
         response_code: '200',
       }),
@@ -208,11 +167,11 @@ describe('gRPC through the sidecars', () => {
   });
 
   it('retries UNAVAILABLE as retryOn says, and the caller sees the success', async () => {
-    const before = await samples(callerMetrics, 'envoy_cluster_upstream_rq_retry', {});
+    const before = await metricSum(callerMetrics, 'envoy_cluster_upstream_rq_retry', {});
     const r = await unary(client, { id: 2, fail: grpc.status.UNAVAILABLE, times: 1 });
     expect(r.err).toBeNull();
     expect(r.res).toEqual({ id: 2, stars: 5 });
-    expect(await samples(callerMetrics, 'envoy_cluster_upstream_rq_retry', {})).toBe(before + 1);
+    expect(await metricSum(callerMetrics, 'envoy_cluster_upstream_rq_retry', {})).toBe(before + 1);
   });
 
   it('matches routes on :path and answers a route to nowhere as a gRPC status', async () => {
@@ -224,7 +183,7 @@ describe('gRPC through the sidecars', () => {
     expect(r?.code).toBe(grpc.status.UNAVAILABLE);
     expect(r?.details).toBe('no healthy upstream');
     expect(
-      await samples(callerMetrics, 'istio_requests_total', {
+      await metricSum(callerMetrics, 'istio_requests_total', {
         response_flags: 'UH',
         grpc_response_status: '14',
       }),

@@ -14,7 +14,7 @@ import {
   unary,
 } from './grpc-fixture';
 import { createTestCa, testCertificateSource } from './mtls-ca';
-import { recordingTracer, yamlDocs } from './sidecar-harness';
+import { metricSum, recordingTracer, serviceEntry, workloadEntry, yamlDocs } from './sidecar-harness';
 import { freePort } from './support/processes';
 
 const RATINGS = 'ratings.default.svc.cluster.local';
@@ -30,31 +30,6 @@ const callerMetrics = new SidecarMetrics();
 const ratingsMetrics = new SidecarMetrics();
 const storeMetrics = new SidecarMetrics();
 
-function workload(app: string, portName: string, port: number): string {
-  return `apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: ${app}-v1, namespace: default}
-spec:
-  address: 127.0.0.1
-  ports: {${portName}: ${port}}
-  labels: {app: ${app}, version: v1, meshlens.io/workload: ${app}-v1, security.istio.io/tlsMode: istio}
-  serviceAccount: ${app}
-`;
-}
-
-function service(name: string, port: string): string {
-  return `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: ${name}, namespace: default}
-spec:
-  hosts: [${name}.default.svc.cluster.local]
-  location: MESH_INTERNAL
-  resolution: STATIC
-  ports: [${port}]
-  workloadSelector: {labels: {app: ${name}}}
-`;
-}
-
 beforeAll(async () => {
   const ca = await createTestCa();
   app = await startRatingsServer();
@@ -66,11 +41,11 @@ beforeAll(async () => {
   await new Promise<void>((r) => store.listen(0, '127.0.0.1', r));
   const [ratingsIn, storeIn] = [await freePort(), await freePort()];
   const yaml = yamlDocs(
-    service('ratings', '{number: 9080, name: grpc, protocol: GRPC}'),
-    workload('ratings', 'grpc', ratingsIn),
-    service('store', '{number: 27017, name: tcp-store, protocol: TCP}'),
-    workload('store', 'tcp-store', storeIn),
-    workload('reviews', 'http', 1),
+    serviceEntry('ratings', 9080, { portName: 'grpc', protocol: 'GRPC' }),
+    workloadEntry('ratings', 'v1', ratingsIn, { portName: 'grpc', sidecar: true, serviceAccount: 'ratings' }),
+    serviceEntry('store', 27017, { portName: 'tcp-store', protocol: 'TCP' }),
+    workloadEntry('store', 'v1', storeIn, { portName: 'tcp-store', sidecar: true, serviceAccount: 'store' }),
+    workloadEntry('reviews', 'v1', 1, { sidecar: true, serviceAccount: 'reviews' }),
     `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: default}
@@ -119,14 +94,6 @@ afterAll(async () => {
   await new Promise((r) => store?.close(r));
 });
 
-async function samples(m: SidecarMetrics, name: string, match: Record<string, string>) {
-  let sum = 0;
-  for (const line of (await m.render(undefined)).body.split('\n'))
-    if (line.startsWith(`${name}{`) && Object.entries(match).every(([k, v]) => line.includes(`${k}="${v}"`)))
-      sum += Number(line.split(' ').pop());
-  return sum;
-}
-
 describe('gRPC over mTLS (h2 by ALPN)', () => {
   it('reaches the app through a STRICT callee, labelled with both principals on both reporters', async () => {
     for (let i = 0; i < 3; i++) {
@@ -136,7 +103,7 @@ describe('gRPC over mTLS (h2 by ALPN)', () => {
     }
     const ok = { request_protocol: 'grpc', grpc_response_status: '0' };
     expect(
-      await samples(ratingsMetrics, 'istio_requests_total', {
+      await metricSum(ratingsMetrics, 'istio_requests_total', {
         ...ok,
         reporter: 'destination',
         source_workload: 'reviews-v1',
@@ -146,7 +113,7 @@ describe('gRPC over mTLS (h2 by ALPN)', () => {
       }),
     ).toBe(3);
     expect(
-      await samples(callerMetrics, 'istio_requests_total', {
+      await metricSum(callerMetrics, 'istio_requests_total', {
         ...ok,
         reporter: 'source',
         destination_workload: 'ratings-v1',
@@ -198,16 +165,16 @@ describe('TCP over mTLS (istio-peer-exchange)', () => {
     // Bounded poll: the close is counted once both halves have ended on the callee's side.
     for (
       let i = 0;
-      i < 50 && (await samples(storeMetrics, 'istio_tcp_connections_closed_total', labels)) < 1;
+      i < 50 && (await metricSum(storeMetrics, 'istio_tcp_connections_closed_total', labels)) < 1;
       i++
     )
       await new Promise((r) => setTimeout(r, 20));
-    expect(await samples(storeMetrics, 'istio_tcp_connections_opened_total', labels)).toBe(1);
-    expect(await samples(storeMetrics, 'istio_tcp_connections_closed_total', labels)).toBe(1);
+    expect(await metricSum(storeMetrics, 'istio_tcp_connections_opened_total', labels)).toBe(1);
+    expect(await metricSum(storeMetrics, 'istio_tcp_connections_closed_total', labels)).toBe(1);
     // The preamble is the sidecars' business: the app got the caller's bytes only.
-    expect(await samples(storeMetrics, 'istio_tcp_received_bytes_total', labels)).toBe(14);
+    expect(await metricSum(storeMetrics, 'istio_tcp_received_bytes_total', labels)).toBe(14);
     expect(
-      await samples(callerMetrics, 'istio_tcp_sent_bytes_total', {
+      await metricSum(callerMetrics, 'istio_tcp_sent_bytes_total', {
         reporter: 'source',
         destination_workload: 'store-v1',
         destination_principal: SA('store'),

@@ -108,7 +108,22 @@ export async function getText(url: string): Promise<{ status: number; body: stri
   return { status: r.status, body: await r.text() };
 }
 
-export function serviceEntry(name: string, port = 9080, ns = 'default'): string {
+/** A service port as a ServiceEntry declares it: Istio's port name (`grpc-*`, `tcp-*`) and protocol. */
+export interface PortDeclaration {
+  /** Port name (default `http`); its prefix tells Istio's protocol when `protocol` is absent. */
+  portName?: string;
+  /** `HTTP`, `HTTP2`, `GRPC`, `TCP`, ... */
+  protocol?: string;
+}
+
+/** A MESH_INTERNAL ServiceEntry `<name>.<ns>.svc.cluster.local` with one port, selecting `app: <name>`. */
+export function serviceEntry(
+  name: string,
+  port = 9080,
+  opts: PortDeclaration & { ns?: string } = {},
+): string {
+  const ns = opts.ns ?? 'default';
+  const protocol = opts.protocol ? `, protocol: ${opts.protocol}` : '';
   return `apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: ${name}, namespace: ${ns}}
@@ -116,16 +131,24 @@ spec:
   hosts: [${name}.${ns}.svc.cluster.local]
   location: MESH_INTERNAL
   resolution: STATIC
-  ports: [{number: ${port}, name: http}]
+  ports: [{number: ${port}, name: ${opts.portName ?? 'http'}${protocol}}]
   workloadSelector: {labels: {app: ${name}}}
 `;
 }
 
+/** A WorkloadEntry on 127.0.0.1 whose port named `portName` (default `http`) is `port`. */
 export function workloadEntry(
   app: string,
   version: string,
   port: number,
-  opts: { ns?: string; name?: string; healthy?: boolean; sidecar?: boolean } = {},
+  opts: {
+    ns?: string;
+    name?: string;
+    healthy?: boolean;
+    sidecar?: boolean;
+    portName?: string;
+    serviceAccount?: string;
+  } = {},
 ): string {
   const name = opts.name ?? `${app}-${version}-${port}`;
   // Istio's label for an endpoint whose sidecar takes mTLS (auto-mTLS goes to it over mTLS).
@@ -135,9 +158,9 @@ kind: WorkloadEntry
 metadata: {name: ${name}, namespace: ${opts.ns ?? 'default'}}
 spec:
   address: 127.0.0.1
-  ports: {http: ${port}}
+  ports: {${opts.portName ?? 'http'}: ${port}}
   labels: {app: ${app}, version: ${version}, meshlens.io/workload: ${app}-${version}${tls}}
-${opts.healthy === false ? 'status:\n  conditions: [{type: Healthy, status: "False"}]\n' : ''}`;
+${opts.serviceAccount ? `  serviceAccount: ${opts.serviceAccount}\n` : ''}${opts.healthy === false ? 'status:\n  conditions: [{type: Healthy, status: "False"}]\n' : ''}`;
 }
 
 /** A VirtualService for `host` with the given `http:` routes (YAML list items, indented two spaces). */
@@ -149,6 +172,19 @@ spec:
   hosts: [${host}]
   http:
 ${httpRoutes}`;
+}
+
+/** The sum of a metric's samples whose labels include every `match` pair (a sidecar's own registry). */
+export async function metricSum(
+  metrics: { render(accept: undefined): Promise<{ body: string }> | { body: string } },
+  name: string,
+  match: Record<string, string>,
+): Promise<number> {
+  let sum = 0;
+  for (const line of (await metrics.render(undefined)).body.split('\n'))
+    if (line.startsWith(`${name}{`) && Object.entries(match).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      sum += Number(line.split(' ').pop());
+  return sum;
 }
 
 export function yamlDocs(...docs: string[]): string {

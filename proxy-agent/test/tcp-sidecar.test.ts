@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SidecarMetrics } from '../src/sidecar/metrics';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
 import { parseConfigText, staticSource } from '../src/sidecar-config/static-file-source';
-import { recordingTracer, yamlDocs } from './sidecar-harness';
+import { metricSum, recordingTracer, serviceEntry, workloadEntry, yamlDocs } from './sidecar-harness';
 import { freePort } from './support/processes';
 
 const HOST = 'store.default.svc.cluster.local';
@@ -18,24 +18,8 @@ const calleeMetrics = new SidecarMetrics();
 
 function mesh(inbound: number, maxConnections: number): string {
   return yamlDocs(
-    `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: store, namespace: default}
-spec:
-  hosts: [${HOST}]
-  location: MESH_INTERNAL
-  resolution: STATIC
-  ports: [{number: 27017, name: tcp-store, protocol: TCP}]
-  workloadSelector: {labels: {app: store}}
-`,
-    `apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: store-v1, namespace: default}
-spec:
-  address: 127.0.0.1
-  ports: {tcp-store: ${inbound}}
-  labels: {app: store, version: v1}
-`,
+    serviceEntry('store', 27017, { portName: 'tcp-store', protocol: 'TCP' }),
+    workloadEntry('store', 'v1', inbound, { portName: 'tcp-store' }),
     `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: store, namespace: default}
@@ -116,14 +100,6 @@ function readAll(socket: Socket): Promise<string> {
   });
 }
 
-async function value(m: SidecarMetrics, name: string, match: Record<string, string>) {
-  let sum = 0;
-  for (const line of (await m.render(undefined)).body.split('\n'))
-    if (line.startsWith(`${name}{`) && Object.entries(match).every(([k, v]) => line.includes(`${k}="${v}"`)))
-      sum += Number(line.split(' ').pop());
-  return sum;
-}
-
 describe('TCP through the sidecars', () => {
   it('carries bytes both ways, passes a half-close on and closes cleanly, counted on both reporters', async () => {
     const { socket, head } = await tunnel();
@@ -136,21 +112,21 @@ describe('TCP through the sidecars', () => {
     // Bounded poll: the close is counted when both halves have ended on the sidecar's side.
     for (
       let i = 0;
-      i < 50 && (await value(calleeMetrics, 'istio_tcp_connections_closed_total', labels)) < 1;
+      i < 50 && (await metricSum(calleeMetrics, 'istio_tcp_connections_closed_total', labels)) < 1;
       i++
     )
       await new Promise((r) => setTimeout(r, 20));
     expect(
-      await value(callerMetrics, 'istio_tcp_connections_opened_total', { ...labels, reporter: 'source' }),
+      await metricSum(callerMetrics, 'istio_tcp_connections_opened_total', { ...labels, reporter: 'source' }),
     ).toBe(1);
     expect(
-      await value(callerMetrics, 'istio_tcp_received_bytes_total', { ...labels, reporter: 'source' }),
+      await metricSum(callerMetrics, 'istio_tcp_received_bytes_total', { ...labels, reporter: 'source' }),
     ).toBe(28);
-    expect(await value(callerMetrics, 'istio_tcp_sent_bytes_total', { ...labels, reporter: 'source' })).toBe(
-      30,
-    );
     expect(
-      await value(calleeMetrics, 'istio_tcp_connections_closed_total', {
+      await metricSum(callerMetrics, 'istio_tcp_sent_bytes_total', { ...labels, reporter: 'source' }),
+    ).toBe(30);
+    expect(
+      await metricSum(calleeMetrics, 'istio_tcp_connections_closed_total', {
         ...labels,
         reporter: 'destination',
         connection_security_policy: 'none',
@@ -170,9 +146,9 @@ describe('TCP through the sidecars', () => {
     const all = readAll(first.socket);
     first.socket.end('GET k\n');
     expect(await all).toBe('OK k\nBYE\n');
-    expect(await value(callerMetrics, 'istio_tcp_connections_opened_total', { response_flags: 'UO' })).toBe(
-      1,
-    );
+    expect(
+      await metricSum(callerMetrics, 'istio_tcp_connections_opened_total', { response_flags: 'UO' }),
+    ).toBe(1);
   });
 
   it("keeps a tunnel open while the callee's sidecar drains, until the peers end it", async () => {
