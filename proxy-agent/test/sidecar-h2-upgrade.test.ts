@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send, workloadEntry, yamlDocs } from './sidecar-harness';
+import { send, serviceEntry, workloadEntry, yamlDocs } from './sidecar-harness';
 import { type AgentProcess, freePort, spawnAgent, waitFor } from './support/processes';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshlens-h2-upgrade-'));
@@ -40,19 +40,6 @@ async function startH2App(): Promise<void> {
   });
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   appPort = (app.address() as AddressInfo).port;
-}
-
-function serviceEntry(name: string, portName: string): string {
-  return `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: ${name}, namespace: default}
-spec:
-  hosts: [${name}.default.svc.cluster.local]
-  location: MESH_INTERNAL
-  resolution: STATIC
-  ports: [{number: 9080, name: ${portName}}]
-  workloadSelector: {labels: {app: ${name}}}
-`;
 }
 
 const upgrade = (host: string) => `apiVersion: networking.istio.io/v1
@@ -95,15 +82,15 @@ beforeAll(async () => {
     config,
     yamlDocs(
       // `upgraded`: an HTTP port whose DestinationRule asks for HTTP/2, served by the app itself.
-      serviceEntry('upgraded', 'http'),
+      serviceEntry('upgraded'),
       workloadEntry('upgraded', 'v1', appPort),
       upgrade('upgraded'),
       // `plain`: the same app with no upgrade asked for (HTTP/1.1 upstream, which the app refuses).
-      serviceEntry('plain', 'http'),
+      serviceEntry('plain'),
       workloadEntry('plain', 'v1', appPort),
       // `streams`: the app behind its own sidecar, its port declared HTTP/2 by name.
-      serviceEntry('streams', 'http2-api'),
-      workloadEntry('streams', 'v1', h2CalleeInbound).replace('{http: ', '{http2-api: '),
+      serviceEntry('streams', 9080, { portName: 'http2-api' }),
+      workloadEntry('streams', 'v1', h2CalleeInbound, { portName: 'http2-api' }),
     ),
   );
   [caller, h2Callee] = await Promise.all([
