@@ -21,6 +21,7 @@ const RATINGS = 'ratings.default.svc.cluster.local';
 const STORE = 'store.default.svc.cluster.local';
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const GOAWAY = 0x7;
+const RST_STREAM = 0x3;
 
 let app: GrpcServerHandle;
 let store: Server;
@@ -130,7 +131,9 @@ function exchange(
     let timer = setTimeout(() => done(false), 5_000);
     socket.on('data', (d) => {
       got = Buffer.concat([got, d]);
-      if (!sawGoaway && parseFrames(got).some((f) => f.type === GOAWAY)) {
+      // A stream-level error ends only that stream: the connection stays, nothing more will come.
+      if (parseFrames(got).some((f) => f.type === RST_STREAM)) done(false);
+      else if (!sawGoaway && parseFrames(got).some((f) => f.type === GOAWAY)) {
         sawGoaway = true;
         clearTimeout(timer);
         timer = setTimeout(() => done(false), 1_000);
@@ -185,6 +188,33 @@ describe('malformed HTTP/2 frames', () => {
         response_flags: 'DPE',
       }),
     ).toBe(1);
+    await stillServes();
+  });
+});
+
+describe('a malformed HTTP/2 stream', () => {
+  it('a header name in upper case: RST_STREAM PROTOCOL_ERROR on that stream only, the connection and the sidecar serve on', async () => {
+    const literal = (name: string, value: string) =>
+      Buffer.concat([
+        Buffer.from([0, name.length]),
+        Buffer.from(name),
+        Buffer.from([value.length]),
+        Buffer.from(value),
+      ]);
+    // :method GET, :scheme http, :path / (static table), then :authority and an invalid `X-Bad`.
+    const block = Buffer.concat([
+      Buffer.from([0x82, 0x86, 0x84]),
+      literal(':authority', RATINGS),
+      literal('X-Bad', 'v'),
+    ]);
+    const { frames, closed } = await exchange(
+      caller.ports.outbound,
+      Buffer.concat([PREFACE, frame(0x4, 0, 0, Buffer.alloc(0)), frame(0x1, 0x5, 1, block)]),
+    );
+    const rst = frames.find((f) => f.type === RST_STREAM);
+    expect(rst?.payload.readUInt32BE(0)).toBe(0x1);
+    expect(frames.some((f) => f.type === GOAWAY)).toBe(false);
+    expect(closed).toBe(false);
     await stillServes();
   });
 });

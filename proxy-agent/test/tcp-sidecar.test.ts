@@ -135,6 +135,21 @@ describe('TCP through the sidecars', () => {
     expect((await callerMetrics.render(undefined)).body).not.toMatch(
       /istio_tcp_sent_bytes_total\{[^}]*response_code/,
     );
+    // Each side logs the connection where it ends, as Envoy's tcp_proxy does (the dashboard's Proxy tab).
+    const log = async (s: SidecarHandle) =>
+      (await (await fetch(`http://127.0.0.1:${s.ports.admin}/access_log`)).json()) as {
+        entries: Array<Record<string, unknown>>;
+      };
+    const tcpEntry = { method: '-', protocol: '-', response_code: 0, response_flags: '-' };
+    expect((await log(caller)).entries[0]).toMatchObject({
+      ...tcpEntry,
+      direction: 'outbound',
+      bytes_received: 28,
+      bytes_sent: 30,
+      upstream_cluster: `outbound|27017||${HOST}`,
+      authority: `${HOST}:27017`,
+    });
+    expect((await log(callee)).entries[0]).toMatchObject({ ...tcpEntry, direction: 'inbound' });
   });
 
   it('refuses a connection past the DestinationRule maxConnections with UO, keeping the open one', async () => {
