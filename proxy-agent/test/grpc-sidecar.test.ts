@@ -101,6 +101,23 @@ describe('gRPC through the sidecars', () => {
       'rpc.service': 'demo.Ratings',
       'rpc.grpc.status_code': 0,
     });
+    // Both sidecars log the call (the dashboard's Proxy tab reads /access_log), grpc-status included.
+    for (const [s, direction] of [
+      [caller, 'outbound'],
+      [callee, 'inbound'],
+    ] as const) {
+      const { entries } = (await (await fetch(`http://127.0.0.1:${s.ports.admin}/access_log`)).json()) as {
+        entries: Array<Record<string, unknown>>;
+      };
+      expect(entries.find((e) => e.path === '/demo.Ratings/Get')).toMatchObject({
+        direction,
+        protocol: 'HTTP/2',
+        method: 'POST',
+        response_code: 200,
+        grpc_status: '0',
+        response_flags: '-',
+      });
+    }
   });
 
   it('streams server-side, client-side and both ways, counting messages', async () => {
