@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { egressGatewayWorkloads } from '../../lib/graph/appenders/egress';
+import { fetchMeshConfig } from '../../lib/graph/mesh-config-source';
 import { MeshConfigClient } from '../../lib/mesh-config/client';
 import type { DestinationRule, MeshResource, ServiceEntry } from '../../lib/mesh-config/schema';
 import { externalCertificates } from '../src/demo/external-host';
@@ -210,6 +212,13 @@ describe('egress gateway processes', () => {
     expect(entries.body.items.map((e: { spec: { labels: object } }) => e.spec.labels)).toContainEqual(
       expect.objectContaining({ app: 'exit', istio: 'egressgateway' }),
     );
+    // The dashboard's read finds it by that label (across namespaces), whatever its name.
+    const config = await fetchMeshConfig(new MeshConfigClient({ baseUrl: cp.url, token: cp.token }), [
+      'default',
+    ]);
+    expect(config.ok && [...egressGatewayWorkloads(config.value.gatewayWorkloads)]).toEqual([
+      'istio-system/exit-v1',
+    ]);
     const r = await sendUntil(client, 200);
     expect(r.body).toBe('db /rows');
     expect(await gatewayLines(gw, '-')).toHaveLength(1);
