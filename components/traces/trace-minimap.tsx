@@ -2,51 +2,95 @@
 // The minimap over the waterfall, as Jaeger UI has it: every span of the trace (folded or not) drawn as a
 // thin bar on one canvas, the zoomed window shaded; drag across it to zoom the waterfall to that time.
 import { useEffect, useRef, useState } from 'react';
-import type { TraceTree } from '@/lib/traces/span-tree';
+import type { SpanNode, TraceTree } from '@/lib/traces/span-tree';
 import type { ViewRange } from '@/lib/traces/time-layout';
 import { afterPaint } from './after-paint';
 
 export const MINIMAP_HEIGHT = 56;
-/** Up to this many spans the minimap is drawn in the same frame as the rows. */
+/** Up to this many spans the minimap is drawn at once, in the same frame as the rows. */
 const DRAW_AT_ONCE_MAX_SPANS = 2_000;
 
-/** Every span as a thin bar, one fill colour at a time. */
+/** Bars drawn per task: a 100,000-span trace is drawn in tasks of a few ms, the tab answering between them. */
+const BARS_PER_TASK = 10_000;
+
+/**
+ * Every span as a thin bar, one fill colour at a time; a big trace after the first paint and in slices.
+ * Answers a function that stops the drawing.
+ */
 function draw(
   canvas: HTMLCanvasElement,
   ctx: CanvasRenderingContext2D,
   tree: TraceTree,
   colors: ReadonlyMap<string, string>,
-): void {
+): () => void {
   const width = canvas.clientWidth || 800;
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * ratio);
   canvas.height = Math.round(MINIMAP_HEIGHT * ratio);
   ctx.scale(ratio, ratio);
   ctx.clearRect(0, 0, width, MINIMAP_HEIGHT);
-  const n = tree.nodes.length;
+  const nodes = tree.nodes;
+  const n = nodes.length;
   const total = Math.max(1, tree.duration);
   const rowH = MINIMAP_HEIGHT / Math.max(1, n);
   const h = Math.max(1, rowH);
-  // One fill colour at a time: a 100,000-span trace is 100,000 rectangles but a dozen style changes.
-  const byColor = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
-    const node = tree.nodes[i];
-    if (!node) continue;
-    const color = node.isError ? '#dc2626' : (colors.get(node.serviceName) ?? '#64748b');
-    const list = byColor.get(color);
-    if (list) list.push(i);
-    else byColor.set(color, [i]);
-  }
-  for (const [color, list] of byColor) {
-    ctx.fillStyle = color;
-    for (const i of list) {
-      const node = tree.nodes[i];
-      if (!node) continue;
+  /** Spans ordered by fill colour (a counting sort): 100,000 rectangles but a dozen style changes. */
+  const byColor = () => {
+    const palette: string[] = [];
+    const paletteIndex = new Map<string, number>();
+    const colorOf = new Uint16Array(n);
+    const counts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const node = nodes[i] as SpanNode;
+      const color = node.isError ? '#dc2626' : (colors.get(node.serviceName) ?? '#64748b');
+      let c = paletteIndex.get(color);
+      if (c === undefined) {
+        c = palette.push(color) - 1;
+        paletteIndex.set(color, c);
+        counts.push(0);
+      }
+      colorOf[i] = c;
+      counts[c] = (counts[c] as number) + 1;
+    }
+    const next = new Int32Array(palette.length);
+    for (let c = 1; c < palette.length; c++) next[c] = (next[c - 1] as number) + (counts[c - 1] as number);
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[(next[colorOf[i] as number] as number)++] = i;
+    return { palette, colorOf, order };
+  };
+  let k = 0;
+  let fill = -1;
+  let sorted: ReturnType<typeof byColor> | undefined;
+  const bars = (count: number) => {
+    sorted ??= byColor();
+    const { palette, colorOf, order } = sorted;
+    const stop = Math.min(n, k + count);
+    for (; k < stop; k++) {
+      const i = order[k] as number;
+      const node = nodes[i] as SpanNode;
+      if (colorOf[i] !== fill) {
+        fill = colorOf[i] as number;
+        ctx.fillStyle = palette[fill] as string;
+      }
       const x = ((node.startTime - tree.startTime) / total) * width;
       const w = Math.max(1, ((node.endTime - node.startTime) / total) * width);
       ctx.fillRect(x, i * rowH, w, h);
     }
+  };
+  if (n <= DRAW_AT_ONCE_MAX_SPANS) {
+    bars(n);
+    return () => {};
   }
+  let timer: number | undefined;
+  const slice = () => {
+    bars(BARS_PER_TASK);
+    if (k < n) timer = window.setTimeout(slice, 0);
+  };
+  const cancelFirst = afterPaint(slice);
+  return () => {
+    cancelFirst();
+    if (timer !== undefined) window.clearTimeout(timer);
+  };
 }
 
 export function TraceMinimap({
@@ -67,9 +111,8 @@ export function TraceMinimap({
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
-    // A big trace's 100,000 bars are drawn after the first rows are on screen.
-    if (tree.nodes.length > DRAW_AT_ONCE_MAX_SPANS) return afterPaint(() => draw(canvas, ctx, tree, colors));
-    draw(canvas, ctx, tree, colors);
+    // A big trace's 100,000 bars are drawn after the first rows are on screen, a slice a task.
+    return draw(canvas, ctx, tree, colors);
   }, [tree, colors]);
 
   const fractionAt = (clientX: number) => {
