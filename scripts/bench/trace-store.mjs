@@ -5,6 +5,7 @@
 //   node scripts/bench.mjs trace-store [-- --spans 100000 --batch 500 --searches 200 --trace-gc]
 // --trace-gc runs the store with node's --trace-gc and reports its GC pauses during the searches.
 // --cpu-prof DIR runs the store with node's --cpu-prof (a .cpuprofile per store process, written at its exit).
+// --node-flag F (repeatable) runs the store process with a node/V8 flag, e.g. --max-semi-space-size=32.
 //   node scripts/bench/trace-store.mjs [--spans N ...]
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -25,13 +26,21 @@ const IN_FLIGHT = 4;
 const PROTO_DIR = join(ROOT, 'proxy-agent/src/trace-store/proto');
 
 function parseArgs(args) {
-  const opt = { spans: 100_000, batch: 500, searches: 200, traceGc: false, cpuProf: undefined };
+  const opt = {
+    spans: 100_000,
+    batch: 500,
+    searches: 200,
+    traceGc: false,
+    cpuProf: undefined,
+    nodeFlags: [],
+  };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--spans') opt.spans = Number(args[++i]);
     else if (args[i] === '--batch') opt.batch = Number(args[++i]);
     else if (args[i] === '--searches') opt.searches = Number(args[++i]);
     else if (args[i] === '--trace-gc') opt.traceGc = true;
     else if (args[i] === '--cpu-prof') opt.cpuProf = args[++i];
+    else if (args[i] === '--node-flag') opt.nodeFlags.push(String(args[++i]));
   }
   return opt;
 }
@@ -176,13 +185,14 @@ function maxBytesFor(maxTraces) {
   return Math.max(256 * 1024 * 1024, maxTraces * SPANS_PER_TRACE * 4096);
 }
 
-async function startStore(maxTraces, traceGc, cpuProf) {
+async function startStore(maxTraces, traceGc, cpuProf, nodeFlags = []) {
   const [otlpPort, queryPort] = [await freePort(), await freePort()];
   const store = await startProcess(
     process.execPath,
     [
       ...(traceGc ? ['--trace-gc'] : []),
       ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []),
+      ...nodeFlags,
       join(ROOT, 'bin/meshlens-agent.js'),
       'trace-store',
       '--otlp-port',
@@ -347,7 +357,8 @@ export default async function traceStoreBench(args = []) {
     `trace-store: ${fmt(opt.spans)} spans per run, batches of ${opt.batch} spans, ${IN_FLIGHT} requests in flight; ` +
       `load average ${loadavg()
         .map((l) => l.toFixed(1))
-        .join(' ')} on ${availableParallelism()} cores`,
+        .join(' ')} on ${availableParallelism()} cores` +
+      (opt.nodeFlags.length > 0 ? `; store process run with ${opt.nodeFlags.join(' ')}` : ''),
   );
   // Only the encoded bodies are kept: the request objects (millions of small objects) would make this
   // process's own GC pauses part of the latencies it measures.
@@ -368,7 +379,12 @@ export default async function traceStoreBench(args = []) {
     ['OTLP/JSON', jsonBodies, 'application/json'],
     ['OTLP/protobuf', protoBodies, 'application/x-protobuf'],
   ]) {
-    const { store, otlpPort, queryPort } = await startStore(maxTraces, opt.traceGc, opt.cpuProf);
+    const { store, otlpPort, queryPort } = await startStore(
+      maxTraces,
+      opt.traceGc,
+      opt.cpuProf,
+      opt.nodeFlags,
+    );
     try {
       const idleRssMb = memoryOf(store.pid).rssMb;
       const mb = bodies.reduce((n, b) => n + b.length, 0) / 1e6;
