@@ -488,43 +488,55 @@ export default async function bench(args) {
     });
     stops.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const drawn = [];
-    const firstAnswer = [];
-    const layoutRunning = [];
-    let fastRequests = 0;
-    for (let i = 0; i < Math.min(3, opt.runs); i++) {
-      const t0 = performance.now();
-      let answered;
-      const onResponse = (r) => {
-        if (answered === undefined && r.url().includes('/api/graph?')) answered = performance.now() - t0;
-      };
-      const onRequest = (r) => {
-        if (r.url().includes('/api/graph?') && r.url().includes('latency=false')) fastRequests++;
-      };
-      page.on('response', onResponse);
-      page.on('request', onRequest);
-      await page.goto(`${base}/graph?at=${end}&refresh=0`);
-      await page.waitForSelector('[data-testid="graph-canvas"][data-layout]', { timeout: 120_000 });
-      layoutRunning.push(performance.now() - t0);
-      await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
-      drawn.push(performance.now() - t0);
-      page.off('response', onResponse);
-      page.off('request', onRequest);
-      firstAnswer.push(answered ?? Number.NaN);
+    // Two views: the page as it opens (`group` auto: past 5,000 nodes drawn by namespace), and every node
+    // drawn (`group=none`), where the frame times are measured. At 1,000 workloads the two are the same graph.
+    for (const [view, extra] of [
+      ['as it opens (grouping auto)', ''],
+      ['every node (group=none)', '&group=none'],
+    ]) {
+      const drawn = [];
+      const painted = [];
+      const firstAnswer = [];
+      const layoutRunning = [];
+      let fastRequests = 0;
+      for (let i = 0; i < Math.min(3, opt.runs); i++) {
+        const t0 = performance.now();
+        let answered;
+        const onResponse = (r) => {
+          if (answered === undefined && r.url().includes('/api/graph?')) answered = performance.now() - t0;
+        };
+        const onRequest = (r) => {
+          if (r.url().includes('/api/graph?') && r.url().includes('latency=false')) fastRequests++;
+        };
+        page.on('response', onResponse);
+        page.on('request', onRequest);
+        await page.goto(`${base}/graph?at=${end}&refresh=0${extra}`);
+        await page.waitForSelector('[data-testid="graph-canvas"][data-layout]', { timeout: 120_000 });
+        layoutRunning.push(performance.now() - t0);
+        await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
+        drawn.push(performance.now() - t0);
+        // The first frame: `ready` is set when the layout stops, before the canvas has drawn it.
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        painted.push(performance.now() - t0);
+        page.off('response', onResponse);
+        page.off('request', onRequest);
+        firstAnswer.push(answered ?? Number.NaN);
+      }
+      const drawnNodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
+      const s = stats(painted);
+      console.log(
+        `page   /graph ${view}, first frame (${drawnNodes} nodes drawn): median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms — ` +
+          `first graph answer at ${stats(firstAnswer).median.toFixed(0)} ms, layout started at ${stats(layoutRunning).median.toFixed(0)} ms, ` +
+          `laid out at ${stats(drawn).median.toFixed(0)} ms — target ≤ ${TARGETS.drawnMs} ms: ${mark(s.median <= TARGETS.drawnMs)} ` +
+          `(first graph requests sent: ${fastRequests} in ${drawn.length} loads; 1 a load = the preload was used)`,
+      );
     }
-    const nodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
-    const s = stats(drawn);
-    console.log(
-      `page   /graph drawn and laid out (${nodes} nodes): median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms — ` +
-        `first graph answer at ${stats(firstAnswer).median.toFixed(0)} ms, layout started at ${stats(layoutRunning).median.toFixed(0)} ms — ` +
-        `target ≤ ${TARGETS.drawnMs} ms: ${mark(s.median <= TARGETS.drawnMs)} ` +
-        `(first graph requests sent: ${fastRequests} in ${drawn.length} loads; 1 a load = the preload was used)`,
-    );
+    // Panning and zooming the page as left by the last view: every node drawn.
     const frames = await frameTimes(page);
     if (frames) {
       const fps = 1000 / frames.median;
       console.log(
-        `page   pan and zoom, ${frames.frames} frames: median frame ${frames.median.toFixed(1)} ms (${fps.toFixed(0)} frames/s), ` +
+        `page   pan and zoom (every node), ${frames.frames} frames: median frame ${frames.median.toFixed(1)} ms (${fps.toFixed(0)} frames/s), ` +
           `p95 ${frames.p95.toFixed(1)} ms — target ≥ ${TARGETS.fps} frames/s: ${mark(fps >= TARGETS.fps)}`,
       );
     }
