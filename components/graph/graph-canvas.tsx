@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'react';
 import { useTraceOverlay } from '@/components/traces/use-trace-overlay';
 import { DETAIL_ZOOM, graphStyle } from './cy-style';
 import { LARGE_GRAPH_NODES, type LayoutName, largeLayeredLayout, layoutOptions } from './layouts';
-import { runLayout, setViewportShortcuts } from './run-layout';
+import { preloadLayout, runLayout, setViewportShortcuts } from './run-layout';
 import { useSavedPositions } from './use-saved-positions';
 
 export interface GraphCanvasProps {
@@ -30,6 +30,8 @@ export interface GraphCanvasProps {
   centerRequest?: { id: string; n: number };
   /** The cytoscape instance, for the exports. */
   onCy?: (cy: Core | undefined) => void;
+  /** The graph is being fetched (none to draw yet): the layout's script is loaded meanwhile. */
+  waiting?: boolean;
 }
 
 export function GraphCanvas({
@@ -46,6 +48,7 @@ export function GraphCanvas({
   resetRequest,
   centerRequest,
   onCy,
+  waiting = false,
 }: GraphCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | undefined>(undefined);
@@ -123,6 +126,10 @@ export function GraphCanvas({
   useEffect(() => {
     cyRef.current?.style(graphStyle(dark, large.current, detail.current));
   }, [dark]);
+
+  useEffect(() => {
+    if (waiting) preloadLayout(layoutOptions(layout, true).name);
+  }, [waiting, layout]);
 
   useTraceOverlay(cyRef);
 

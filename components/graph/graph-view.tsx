@@ -164,6 +164,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
             onCy={(c) => {
               cy.current = c;
             }}
+            waiting={graph.isPending}
           />
           <TraceOverlayNotice />
           <NamespaceMtlsBadges modes={graph.data?.namespaceMtls} />
