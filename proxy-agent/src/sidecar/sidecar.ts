@@ -462,10 +462,17 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
   const drain = new DrainTracker();
   const app = createAppPools(options, fastPath);
   const appH2 = new H2Pool(options.appHost ?? LOOPBACK, options.appPort, undefined);
-  // An HTTP/1.1 request for an app whose port is declared HTTP2/GRPC goes to it over h2c.
+  // An HTTP/1.1 request for an app whose port is declared HTTP2/GRPC goes to it over h2c (decided once
+  // per config, not per request: it is on every inbound request's path).
+  let declaredFor: MeshModel | undefined;
+  let declaredH2 = false;
   const appDeclaredH2 = () => {
-    const protocol = ownPortProtocol(config.model, selfService.service, options.appPort);
-    return protocol === 'http2' || protocol === 'grpc';
+    if (config.model !== declaredFor) {
+      declaredFor = config.model;
+      const protocol = ownPortProtocol(config.model, selfService.service, options.appPort);
+      declaredH2 = protocol === 'http2' || protocol === 'grpc';
+    }
+    return declaredH2;
   };
   const inbound = proxyListener(
     'sidecar inbound',
