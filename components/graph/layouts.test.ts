@@ -66,8 +66,14 @@ describe('graphStyle levels of detail', () => {
   it('draws a zoomed-out large graph without node labels or arrows, but labels what is found or selected', () => {
     const sparse = style(true, false);
     expect(rule(sparse, 'node')?.label).toBe('');
-    expect(rule(sparse, 'edge')?.['mid-target-arrow-shape']).toBe('none');
-    expect(rule(sparse, 'node.found, node:selected')?.label).toBe('data(label)');
+    // No arrow (cytoscape's default shape is none), and no label or arrow properties to apply per element.
+    expect(rule(sparse, 'edge')?.['mid-target-arrow-shape'] ?? 'none').toBe('none');
+    expect(rule(sparse, 'node')?.['font-size']).toBeUndefined();
+    expect(rule(sparse, 'edge')?.['target-arrow-color']).toBeUndefined();
+    expect(rule(sparse, 'node.found, node:selected')).toMatchObject({
+      label: 'data(label)',
+      'font-size': 11,
+    });
   });
 
   it('draws labels and arrows once zoomed in, and always on a small graph', () => {
