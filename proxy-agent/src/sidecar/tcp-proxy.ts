@@ -198,24 +198,18 @@ export function handleTcpConnect(
     : undefined;
   const dest = route?.destinations[pickWeighted(route.cumulative, Math.random())] ?? route?.destinations[0];
   const cluster = dest ? clusterFor(dest, port) : undefined;
-  const egressCluster =
-    egress?.kind === 'passthrough'
-      ? PASSTHROUGH_CLUSTER
-      : egress?.kind === 'blackhole'
-        ? BLACKHOLE_CLUSTER
-        : undefined;
-  const clusterName = cluster?.name ?? egressCluster;
+  /** Set for a host outside the registry or the Sidecar scope. */
+  const outside = egress && egress.kind !== 'service' ? egress : undefined;
+  const clusterName =
+    cluster?.name ?? (outside && (outside.kind === 'passthrough' ? PASSTHROUGH_CLUSTER : BLACKHOLE_CLUSTER));
   if (clusterName) log.upstream = { cluster: clusterName };
   const span = ctx.tracer.startClientSpan(req.headers, {
     name: cluster?.spanName ?? `${hostname}:${port}/*`,
     method: 'CONNECT',
     url: `tcp://${target}`,
     ...(clusterName ? { upstreamCluster: clusterName } : {}),
-    ...(service
-      ? { peerService: service.identity.serviceName }
-      : egress && egress.kind !== 'service'
-        ? { peerService: egress.identity.service }
-        : {}),
+    ...(service ? { peerService: service.identity.serviceName } : {}),
+    ...(outside ? { peerService: outside.identity.service } : {}),
   });
   span.setAttribute('net.protocol', 'tcp');
   const record: TcpRecord = {
@@ -223,7 +217,7 @@ export function handleTcpConnect(
     source: ctx.self,
     destination: UNKNOWN_WORKLOAD,
     destinationService: service?.identity ??
-      (egress && egress.kind !== 'service' ? egress.identity : undefined) ?? {
+      outside?.identity ?? {
         service: hostname || 'unknown',
         serviceName: hostname || 'unknown',
         serviceNamespace: 'unknown',
