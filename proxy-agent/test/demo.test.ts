@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, spawnAgent, waitFor } from './support/processes';
 
 const BOUND_MS = 90_000;
-/** Start-up includes Prometheus and 12 Node processes on 2 cores. */
+/** Start-up includes Prometheus and 11 Node processes on 2 cores. */
 const START_MS = 180_000;
 
 /** Every descendant of `pid`, read from /proc (the demo's whole process tree). */
@@ -308,8 +308,8 @@ describe('npm run demo', () => {
   );
 
   it('leaves no process behind after Ctrl-C', async () => {
-    // Prometheus and eleven sidecars (nine workloads, two gateways) at least.
-    expect(tree.length).toBeGreaterThanOrEqual(12);
+    // Prometheus and ten sidecars (eight workload instances, two gateways) at least.
+    expect(tree.length).toBeGreaterThanOrEqual(11);
     demo.child.kill('SIGINT');
     await waitFor(() => demo.child.exitCode !== null || demo.child.signalCode !== null, {
       timeoutMs: 30_000,
