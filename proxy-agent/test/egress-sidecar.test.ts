@@ -257,6 +257,33 @@ describe('CONNECT (TCP) to a host outside the registry', () => {
     expect(scrape).toMatch(/istio_tcp_sent_bytes_total\{[^}]*PassthroughCluster[^}]*\} 4/);
   });
 
+  it('a tunnel with no bytes either way past --tcp-idle-timeout is closed, and logged', async () => {
+    const quiet = createTcpServer((sock) => sock.on('error', () => {}));
+    await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
+    opened.push({
+      close: () => new Promise<void>((resolve) => quiet.close(() => resolve())),
+    });
+    const targetPort = (quiet.address() as AddressInfo).port;
+    const s = await sidecar({
+      configSource: mutableSource(parseConfigText(yamlDocs(serviceEntry('reviews')), 'e.yaml')).source,
+      tcpIdleTimeoutMs: 50,
+    });
+    const text = await new Promise<string>((resolve) => {
+      let got = '';
+      const c = connect(s.ports.outbound, '127.0.0.1', () => {
+        c.write(`CONNECT 127.0.0.1:${targetPort} HTTP/1.1\r\nHost: 127.0.0.1:${targetPort}\r\n\r\n`);
+      });
+      c.on('data', (d) => {
+        got += d.toString();
+      });
+      c.on('error', () => {});
+      c.on('close', () => resolve(got));
+    });
+    expect(text).toBe('HTTP/1.1 200 Connection established\r\n\r\n');
+    const [entry] = await accessLog(s);
+    expect(entry).toMatchObject({ protocol: '-', bytes_received: 0, bytes_sent: 0 });
+  });
+
   it('REGISTRY_ONLY: 502 NR and no connection is made (BlackHoleCluster), no TCP connection counted', async () => {
     let accepted = 0;
     const target = createTcpServer((sock) => {

@@ -72,6 +72,7 @@ class TcpSession {
   flags = 0;
   private closed = false;
   private halves = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: ListenerContext,
@@ -97,11 +98,19 @@ class TcpSession {
     relay(upstream, downstream, (n) => {
       counters.sentBytes += n;
     });
-    // Every byte either way passes the downstream socket: its inactivity is the connection's.
-    downstream.setTimeout(idleTimeoutMs, () => {
+    // Idle: no byte either way between two checks one timeout apart (closed after one to two timeouts).
+    // A socket timeout would re-arm a timer on every chunk; this costs nothing per chunk.
+    let seen = -1;
+    this.idleTimer = setInterval(() => {
+      const moved = counters.receivedBytes + counters.sentBytes;
+      if (moved !== seen) {
+        seen = moved;
+        return;
+      }
       this.span.setAttribute('meshlens.tcp.idle_timeout_ms', idleTimeoutMs);
-      downstream.destroy();
-    });
+      this.close(downstream, upstream, true);
+    }, idleTimeoutMs);
+    this.idleTimer.unref();
     // A half-close is passed on; the connection is done when both sides have ended.
     const ended = () => {
       if (++this.halves === 2) this.close(downstream, upstream);
@@ -127,12 +136,17 @@ class TcpSession {
     upstream.once('close', () => this.close(downstream, upstream));
   }
 
-  close(downstream: Socket | undefined, upstream: Socket | undefined): void {
+  close(downstream: Socket | undefined, upstream: Socket | undefined, idle = false): void {
     if (this.closed) return;
     this.closed = true;
-    // Writes still queued are flushed by end(); a broken side is destroyed.
+    clearInterval(this.idleTimer);
+    // Writes still queued are flushed by end(); a broken side is destroyed (an idle one too).
     for (const s of [downstream, upstream]) {
       if (s === undefined || s.destroyed) continue;
+      if (idle) {
+        s.destroy();
+        continue;
+      }
       if (s.writableEnded) s.destroySoon();
       else s.end();
     }
