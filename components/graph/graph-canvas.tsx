@@ -209,12 +209,13 @@ export function GraphCanvas({
     }
   }, [elements, layout]);
 
+  // Also when elements arrive: a node selected from another view (found inside a grouped namespace) is drawn later.
   useEffect(() => {
     const cy = cyRef.current;
-    if (!cy) return;
+    if (!cy || elements.length === 0) return;
     cy.elements(':selected').unselect();
     if (selected) cy.getElementById(selected).select();
-  }, [selected]);
+  }, [selected, elements]);
 
   useEffect(() => {
     if (fitRequest > 0) cyRef.current?.fit(undefined, 30);
@@ -227,14 +228,22 @@ export function GraphCanvas({
     layoutNow.current(true);
   }, [resetRequest, clearSaved]);
 
+  // A node to centre that is not drawn yet (its view is being fetched) is centred once it is.
+  const pendingCenter = useRef<{ request?: { id: string; n: number }; id?: string }>({});
   useEffect(() => {
     const cy = cyRef.current;
-    const node = centerRequest && cy?.getElementById(centerRequest.id);
+    const pending = pendingCenter.current;
+    if (centerRequest && centerRequest !== pending.request) {
+      pending.request = centerRequest;
+      pending.id = centerRequest.id;
+    }
+    const node = pending.id !== undefined && elements.length > 0 ? cy?.getElementById(pending.id) : undefined;
     if (!cy || !node || node.empty()) return;
+    pending.id = undefined;
     userMoved.current = true;
     cy.zoom(Math.max(cy.zoom(), 1));
     cy.center(node);
-  }, [centerRequest]);
+  }, [centerRequest, elements]);
 
   return (
     <div

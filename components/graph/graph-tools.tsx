@@ -12,6 +12,7 @@ import { FOCUS_HOPS, type GraphViewState } from './graph-view-state';
 
 export function GraphTools({
   graph,
+  findIn = graph,
   state,
   update,
   cy,
@@ -20,6 +21,8 @@ export function GraphTools({
   onResetPositions,
 }: {
   graph?: Graph;
+  /** The graph Find node searches: every node, also when the view draws them grouped. */
+  findIn?: Graph;
   state: GraphViewState;
   update: (patch: Partial<GraphViewState>) => void;
   cy: RefObject<Core | undefined>;
@@ -32,7 +35,7 @@ export function GraphTools({
   const title = `Meshlens service graph (${state.graphType}, last ${state.duration})`;
   return (
     <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
-      <FindNode graph={graph} onJump={onJump} />
+      <FindNode graph={findIn} onJump={onJump} />
       <fieldset className="flex items-center gap-1" aria-label="Focus">
         <SelectField
           label="Hops"

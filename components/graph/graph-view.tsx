@@ -57,6 +57,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
   const shown = useMemo(() => graph.data && aggregateGraph(graph.data, grouping), [graph.data, grouping]);
   // The go-to and find lists (thousands of options at scale) render after the canvas has its elements.
   const listShown = useDeferredValue(shown);
+  const listAll = useDeferredValue(graph.data);
   const focus = useMemo(
     () => (shown && state.focus ? focusSet(shown, state.focus, state.hops) : undefined),
     [shown, state.focus, state.hops],
@@ -84,7 +85,12 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
     if (selected) setDrawerOpen(true);
   };
   const jump = (id: string) => {
-    select(id);
+    // A node found inside a namespace or app drawn as one node: its namespace opens, the node selected.
+    if (grouping !== 'none' && !shown?.elements.nodes.some((n) => n.data.id === id)) {
+      const namespace = graph.data?.elements.nodes.find((n) => n.data.id === id)?.data.namespace;
+      if (namespace) update({ namespaces: [namespace], group: 'none', selected: id, focus: undefined });
+      else return;
+    } else select(id);
     setCenterRequest((c) => ({ id, n: (c?.n ?? 0) + 1 }));
   };
   const nodes = (graph.data?.elements.nodes ?? []).map((n) => n.data).filter((n) => n.nodeType !== 'box');
@@ -119,6 +125,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
           <GoTo graph={listShown} selected={state.selected} onSelect={select} />
           <GraphTools
             graph={listShown}
+            findIn={listAll}
             state={state}
             update={update}
             cy={cy}
