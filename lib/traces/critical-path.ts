@@ -21,8 +21,9 @@ function isBlocking(node: SpanNode): boolean {
 /**
  * Critical path sections, latest first within each root (Jaeger UI's order). On index arrays over the tree's
  * depth-first order (a 100,000-span trace: typed arrays, no object or map per span): each node's parent is
- * the last node one level up before it; children are clipped in that order (parents come first); each
- * node's kept children are sorted by end, latest first, and a cursor per node walks them — the times a
+ * the last node one level up before it; children are clipped in that order (parents come first). Only the
+ * nodes the walk reaches have their children sorted by end (latest first) and their tags read (blocking or
+ * not: reading every span's tags was most of the time); a cursor per node walks its children — the times a
  * node is returned to only fall, so every child is passed once, however wide the fan.
  */
 export function criticalPath(tree: TraceTree): CriticalPathSection[] {
@@ -31,7 +32,7 @@ export function criticalPath(tree: TraceTree): CriticalPathSection[] {
   const parent = new Int32Array(n).fill(-1);
   const start = new Float64Array(n);
   const end = new Float64Array(n);
-  /** 1 where the span is on a blocking path from its root and overlaps its (clipped) parent. */
+  /** 1 where the span overlaps its parent, clipped, and so on up to its root. */
   const kept = new Uint8Array(n);
   const lastAtDepth = new Int32Array(tree.maxDepth + 1).fill(-1);
   const childCount = new Int32Array(n + 1);
@@ -46,16 +47,15 @@ export function criticalPath(tree: TraceTree): CriticalPathSection[] {
       end[k] = node.endTime;
       continue;
     }
-    // Entirely outside the parent, or not blocking: dropped with its subtree.
+    // Entirely outside the parent: dropped with its subtree.
     if (kept[p] === 0 || node.startTime >= (end[p] as number) || node.endTime <= (start[p] as number))
       continue;
-    if (!isBlocking(node)) continue;
     kept[k] = 1;
     start[k] = Math.max(node.startTime, start[p] as number);
     end[k] = Math.min(node.endTime, end[p] as number);
     (childCount[p + 1] as number)++;
   }
-  // Kept children in one array (counting sort by parent, in sibling order), each run sorted by end.
+  // Kept children in one array (counting sort by parent, in sibling order).
   for (let k = 0; k < n; k++) childCount[k + 1] = (childCount[k + 1] as number) + (childCount[k] as number);
   const first = childCount;
   const fill = first.slice(0, n);
@@ -64,14 +64,8 @@ export function criticalPath(tree: TraceTree): CriticalPathSection[] {
     const p = parent[k] as number;
     if (p >= 0 && kept[k] === 1) children[(fill[p] as number)++] = k;
   }
-  for (let k = 0; k < n; k++) {
-    const from = first[k] as number;
-    const to = first[k + 1] as number;
-    // Latest end first; among equal ends the earlier sibling (Jaeger keeps the first it meets).
-    if (to - from > 1)
-      children.subarray(from, to).sort((a, b) => (end[b] as number) - (end[a] as number) || a - b);
-  }
   const cursor = first.slice(0, n);
+  const sorted = new Uint8Array(n);
 
   const sections: CriticalPathSection[] = [];
   for (let root = 0; root < n; root++) {
@@ -83,8 +77,18 @@ export function criticalPath(tree: TraceTree): CriticalPathSection[] {
       // The child finishing last; returning from a child, the one finishing last before that child started.
       const stop = first[current + 1] as number;
       let c = cursor[current] as number;
-      if (returningChildStart !== undefined)
-        while (c < stop && (end[children[c] as number] as number) >= returningChildStart) c++;
+      if (sorted[current] === 0) {
+        sorted[current] = 1;
+        // Latest end first; among equal ends the earlier sibling (Jaeger keeps the first it meets).
+        if (stop - c > 1)
+          children.subarray(c, stop).sort((a, b) => (end[b] as number) - (end[a] as number) || a - b);
+      }
+      for (; c < stop; c++) {
+        const child = children[c] as number;
+        if (returningChildStart !== undefined && (end[child] as number) >= returningChildStart) continue;
+        // A span that does not block its parent is passed for good, with its subtree.
+        if (isBlocking(nodes[child] as SpanNode)) break;
+      }
       cursor[current] = c;
       const lfc = c < stop ? (children[c] as number) : -1;
       const until = returningChildStart ?? (end[current] as number);
