@@ -60,6 +60,8 @@ interface Read {
 const ratesCache = new RefreshCache<Sample[]>(CACHED_READS);
 const readCache = new RefreshCache<Read>(CACHED_READS);
 const sparklineCache = new RefreshCache<RangeSeries[]>(CACHED_READS);
+/** The last config read: answered again while the control plane's lists keep their revision. */
+let lastConfig: ConfigRead | undefined;
 
 /**
  * The inventory at this refresh period's evaluation time: the rates read once per period and duration,
@@ -74,8 +76,9 @@ async function read(duration: Duration): Promise<Read> {
       const r = await prometheus().instant(inventoryQuery(duration), time);
       return r.ok ? r : { ok: false, message: r.error.message };
     }),
-    readMeshConfig(controlPlaneClient(undefined, CONFIG_TIMEOUT_MS)),
+    readMeshConfig(controlPlaneClient(undefined, CONFIG_TIMEOUT_MS), lastConfig),
   ]);
+  if (config.ok) lastConfig = config;
   if (!rates.ok || !config.ok || config.revision === undefined)
     return assemble(duration, time, rates, config);
   const kept = await readCache.get(`${at}#${config.revision}`, async () => ({
