@@ -71,6 +71,14 @@ describe('aggregation', () => {
     expect(aggregateGraph(g, 'none')).toBe(g);
   });
 
+  it('says what it stands for, and a grouped graph is drawn as it was grouped', () => {
+    const a = aggregateGraph(g, 'namespace');
+    expect(a.aggregateOf).toEqual({ by: 'namespace', nodes: 4, edges: 4 });
+    expect(resolveAggregation(a, 'auto')).toBe('namespace');
+    expect(aggregateGraph(a, 'auto')).toBe(a);
+    expect(aggregateGraph(a, 'namespace')).toBe(a);
+  });
+
   it('auto: by namespace past AUTO_GROUP_NODES nodes (boxes not counted), else every node', () => {
     expect(aggregateGraph(g, 'auto')).toBe(g);
     const many = Array.from({ length: 5001 }, (_, i) => node(`w${i}`, `n${i % 3}`, `w${i}`));

@@ -17,9 +17,16 @@ export const AUTO_GROUP_NODES = 5000;
 /** The aggregation drawn: `auto` resolved by the graph's size (boxes not counted). */
 export function resolveAggregation(g: Graph, by: Aggregation): Exclude<Aggregation, 'auto'> {
   if (by !== 'auto') return by;
+  // A graph grouped already (the page's stand-in for a very large mesh) is drawn as it was grouped.
+  if (g.aggregateOf) return g.aggregateOf.by;
+  return countNodes(g) > AUTO_GROUP_NODES ? 'namespace' : 'none';
+}
+
+/** A graph's nodes, boxes not counted. */
+export function countNodes(g: Graph): number {
   let nodes = 0;
   for (const n of g.elements.nodes) if (n.data.nodeType !== 'box') nodes++;
-  return nodes > AUTO_GROUP_NODES ? 'namespace' : 'none';
+  return nodes;
 }
 
 /** Id prefix of an aggregate node: `ns:<namespace>` or `apps:<namespace>:<app>`. */
@@ -53,7 +60,7 @@ export function namespaceOfAggregate(id: string): string | undefined {
 
 export function aggregateGraph(g: Graph, how: Aggregation): Graph {
   const by = resolveAggregation(g, how);
-  if (by === 'none') return g;
+  if (by === 'none' || g.aggregateOf?.by === by) return g;
   const nodes = new Map<string, NodeData>();
   const of = new Map<string, string>();
   for (const { data: n } of g.elements.nodes) {
@@ -119,6 +126,7 @@ export function aggregateGraph(g: Graph, how: Aggregation): Graph {
   for (const n of nodes.values()) n.errorRate = errorRate(n.inbound);
   return {
     ...g,
+    aggregateOf: { by, nodes: countNodes(g), edges: g.elements.edges.length },
     elements: {
       nodes: [...nodes.values()].map((data) => ({ data })),
       edges: [...edges.values()].map((data) => ({ data })),

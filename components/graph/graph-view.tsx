@@ -94,8 +94,10 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
     setCenterRequest((c) => ({ id, n: (c?.n ?? 0) + 1 }));
   };
   const nodes = (graph.data?.elements.nodes ?? []).map((n) => n.data).filter((n) => n.nodeType !== 'box');
-  const edgeCount = graph.data?.elements.edges.length ?? 0;
-  const summary = `Service graph: ${nodes.length} nodes and ${edgeCount} edges. Select one with the keyboard from the node and edge lists.`;
+  // The page's first graph of a very large mesh is its namespaces: the counts are the mesh's.
+  const nodeCount = graph.data?.aggregateOf?.nodes ?? nodes.length;
+  const edgeCount = graph.data?.aggregateOf?.edges ?? graph.data?.elements.edges.length ?? 0;
+  const summary = `Service graph: ${nodeCount} nodes and ${edgeCount} edges. Select one with the keyboard from the node and edge lists.`;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
@@ -177,7 +179,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
           <NamespaceMtlsBadges modes={graph.data?.namespaceMtls} />
           <div className="pointer-events-none absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
             <span className="text-xs text-slate-600 dark:text-slate-400" aria-live="polite">
-              {graph.data ? statusLine(graph.data, nodes.length, edgeCount) : ''}
+              {graph.data ? statusLine(graph.data, nodeCount, edgeCount) : ''}
               {state.group === 'auto' && grouping !== 'none'
                 ? ` · drawn by ${grouping} (Group: None draws every node)`
                 : ''}

@@ -20,11 +20,19 @@ function prefetchMaxNodes(): number {
   return Number.isInteger(v) && v >= 0 ? v : PREFETCH_MAX_NODES;
 }
 
+export type PageGraph =
+  /** Small enough to be put in the page, as JSON gives it. */
+  | { fits: true; graph: Graph }
+  /** Too large: offered to the browser's own request (`handoff`), else only given back. */
+  | { fits: false; graph: Graph };
+
 /**
- * The graph for the page; undefined when it is too large for the page (left for the browser's request).
- * Throws on failure: a failed prefetch is not handed to the page, whose own fetch then shows the error.
+ * The graph for the page. Past `PREFETCH_MAX_NODES` it is not put in the page as it is: it is left for the
+ * browser's request when `handoff` (the default), and given back so the page may put a smaller stand-in
+ * (its namespaces) in instead. Throws on failure: a failed prefetch is not handed to the page, whose own
+ * fetch then shows the error.
  */
-export async function loadGraph(q: GraphQuery): Promise<Graph | undefined> {
+export async function loadGraph(q: GraphQuery, { handoff = true } = {}): Promise<PageGraph> {
   // Parsed as the route handler parses its URL, so the page accepts exactly what the API accepts.
   const search = graphSearch(q);
   const params = parseGraphParams(new URLSearchParams(search));
@@ -32,9 +40,9 @@ export async function loadGraph(q: GraphQuery): Promise<Graph | undefined> {
   const result = await buildGraph(params.value, graphDeps());
   if (!result.ok) throw new Error(result.error.message);
   if (result.graph.elements.nodes.length > prefetchMaxNodes()) {
-    offerGraph(search, result.graph);
-    return undefined;
+    if (handoff) offerGraph(search, result.graph);
+    return { fits: false, graph: result.graph };
   }
   // The route handler answers JSON; the page gets the same values (no `undefined` or NaN JSON drops).
-  return JSON.parse(JSON.stringify(result.graph)) as Graph;
+  return { fits: true, graph: JSON.parse(JSON.stringify(result.graph)) as Graph };
 }

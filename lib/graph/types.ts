@@ -199,4 +199,10 @@ export interface Graph {
    * the mesh-wide one, else Istio's PERMISSIVE); absent when the mesh config was not read.
    */
   namespaceMtls?: Record<string, PeerMode>;
+  /**
+   * Set on a graph drawn grouped (namespaces or apps as one node each, see `components/graph/aggregate.ts`):
+   * the grouping and the size of the graph it stands for. The graph page's first answer for a very large
+   * mesh is such a graph (see `lib/graph/load-graph.ts`); the API never answers one.
+   */
+  aggregateOf?: { by: 'namespace' | 'app'; nodes: number; edges: number };
 }
