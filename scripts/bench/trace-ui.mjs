@@ -220,6 +220,7 @@ function phasesInPage() {
     requests: fetched.map((e) => e.initiatorType).join('+'),
     row: Math.round(window.__firstRow ?? 0),
     live: Math.round(window.__liveRowPainted ?? 0),
+    htmlStart: Math.round(nav?.responseStart ?? 0),
     html: Math.round(nav?.responseEnd ?? 0),
     dcl: Math.round(nav?.domContentLoadedEventEnd ?? 0),
     json: api ? Math.round(api.responseEnd) : undefined,
@@ -493,7 +494,7 @@ export default async function traceUi(args) {
       );
       const p = phases[viaBackend.indexOf(m)] ?? phases[0];
       console.log(
-        `  that run: page HTML at ${p.html} ms, DOMContentLoaded ${p.dcl} ms, trace JSON ${
+        `  that run: page HTML from ${p.htmlStart} to ${p.html} ms, DOMContentLoaded ${p.dcl} ms, trace JSON ${
           p.json === undefined
             ? 'embedded in the page'
             : `requested at ${p.jsonStart} ms (${p.requests}), in by ${p.json} ms`
