@@ -1,7 +1,16 @@
 // Config and live badges of a node or an edge, in words; live stats a mesh does not export say so.
 import { formatRps } from '@/lib/graph/format';
 import type { Badges } from '@/lib/graph/types';
+import { CHECKS } from '@/lib/mesh-config/validations/codes';
 import { BADGE_GLYPHS } from './elements';
+
+const CHECK_TITLES: ReadonlyMap<string, string> = new Map(
+  Object.values(CHECKS).map((c) => [c.code, c.title]),
+);
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 
 export function BadgeList({ badges }: { badges: Badges }) {
   const items: string[] = [];
@@ -35,6 +44,21 @@ export function BadgeList({ badges }: { badges: Badges }) {
       cp?.http1MaxPendingRequests !== undefined ? `max ${cp.http1MaxPendingRequests} pending` : '',
     ].filter(Boolean);
     items.push(`${BADGE_GLYPHS.circuitBreaker} circuit breaker: ${parts.join(', ')}`);
+  }
+  const v = badges.validation;
+  if (v && (v.errors > 0 || v.warnings > 0)) {
+    const marks = [
+      v.errors ? `${BADGE_GLYPHS.validationErrors}${v.errors}` : '',
+      v.warnings ? `${BADGE_GLYPHS.validationWarnings}${v.warnings}` : '',
+    ].filter(Boolean);
+    const counts = [
+      v.errors ? plural(v.errors, 'error') : '',
+      v.warnings ? plural(v.warnings, 'warning') : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const why = v.codes.map((c) => `${c} ${CHECK_TITLES.get(c) ?? ''}`.trim()).join('; ');
+    items.push(`${marks.join(' ')} Istio config: ${counts}${why ? ` — ${why}` : ''}`);
   }
   const live = badges.live;
   if (live && !live.reported) items.push('Envoy stats: not reported by this mesh');

@@ -30,6 +30,8 @@ const BADGES: { glyph: string; label: string }[] = [
   { glyph: BADGE_GLYPHS.fault, label: 'fault injection' },
   { glyph: BADGE_GLYPHS.circuitBreaker, label: 'circuit breaker / outlier detection' },
   { glyph: `${BADGE_GLYPHS.ejections}n`, label: 'endpoints ejected now' },
+  { glyph: `${BADGE_GLYPHS.validationErrors}n`, label: 'Istio config errors' },
+  { glyph: `${BADGE_GLYPHS.validationWarnings}n`, label: 'Istio config warnings' },
 ];
 
 export function GraphLegend() {
