@@ -3,13 +3,22 @@
 import Link from 'next/link';
 import { LINK_CLASS } from '@/components/inventory/links';
 import { Table } from '@/components/ui/table';
+import { grpcStatusName } from '@/lib/graph/response-flags';
 import type { AccessLogRow } from '@/lib/proxy-config/types';
 import { ScrollRegion } from './scroll-region';
 
-function codeClass(code: number): string {
-  if (code === 0 || code >= 500) return 'text-red-800 dark:text-red-200';
-  if (code >= 400) return 'text-amber-900 dark:text-amber-200';
+function codeClass(e: AccessLogRow): string {
+  if (e.grpcStatus !== undefined && e.grpcStatus !== 0) return 'text-red-800 dark:text-red-200';
+  if ((e.responseCode === 0 && !e.tcp) || e.responseCode >= 500) return 'text-red-800 dark:text-red-200';
+  if (e.responseCode >= 400) return 'text-amber-900 dark:text-amber-200';
   return '';
+}
+
+/** The HTTP code, a gRPC call's status in words beside it, or `TCP` for a connection (Envoy logs 0). */
+function codeWords(e: AccessLogRow): string {
+  if (e.tcp) return 'TCP';
+  if (e.grpcStatus === undefined) return String(e.responseCode);
+  return `${e.responseCode} · gRPC ${e.grpcStatus} ${grpcStatusName(String(e.grpcStatus)) ?? ''}`.trim();
 }
 
 export function AccessLogTable({
@@ -45,17 +54,20 @@ export function AccessLogTable({
               {
                 header: 'Request',
                 className: 'font-mono',
-                cell: (e) => (
-                  <span className="break-all">
-                    {e.method} {e.authority !== '-' ? e.authority : ''}
-                    {e.path} {e.protocol}
-                  </span>
-                ),
+                cell: (e) =>
+                  e.tcp ? (
+                    <span className="break-all">TCP connection</span>
+                  ) : (
+                    <span className="break-all">
+                      {e.method} {e.authority !== '-' ? e.authority : ''}
+                      {e.path} {e.protocol}
+                    </span>
+                  ),
               },
               {
                 header: 'Code',
                 className: 'tabular-nums',
-                cell: (e) => <span className={codeClass(e.responseCode)}>{e.responseCode}</span>,
+                cell: (e) => <span className={codeClass(e)}>{codeWords(e)}</span>,
               },
               { header: 'Flags', className: 'font-mono', cell: (e) => e.responseFlags },
               {

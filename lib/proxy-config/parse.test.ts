@@ -382,7 +382,31 @@ describe('parseAccessLog', () => {
       durationMs: 12,
       traceId: '463ac35c9f6413ad48485a3953bb6124',
     });
+    expect(entries[0]?.tcp).toBe(false);
+    expect(entries[0]?.grpcStatus).toBeUndefined();
     expect(entries[1]?.traceId).toBeUndefined();
     expect(entries[2]?.traceId).toBeUndefined();
+  });
+
+  it('reads a gRPC call’s status and tells a TCP connection from a request', () => {
+    const { entries } = parseAccessLog({
+      capacity: 10,
+      total: 3,
+      entries: [
+        {
+          method: 'POST',
+          path: '/ratings.Ratings/Get',
+          protocol: 'HTTP/2',
+          response_code: 200,
+          grpc_status: '14',
+        },
+        { method: '-', path: '-', protocol: '-', response_code: 0, grpc_status: '-', bytes_sent: 42 },
+        { method: 'POST', protocol: 'HTTP/2', response_code: 200, grpc_status: '99' },
+      ],
+    });
+    expect(entries[0]).toMatchObject({ grpcStatus: 14, tcp: false });
+    expect(entries[1]).toMatchObject({ tcp: true, bytesSent: 42 });
+    expect(entries[1]?.grpcStatus).toBeUndefined();
+    expect(entries[2]?.grpcStatus).toBeUndefined();
   });
 });

@@ -257,13 +257,18 @@ export function parseAccessLog(log: unknown): { entries: AccessLogRow[]; capacit
   const entries = log.entries.map((e): AccessLogRow => {
     const o = obj(e);
     const traceId = str(o.trace_id).toLowerCase();
+    const grpc = str(o.grpc_status, '-');
+    const method = str(o.method, '-');
+    const protocol = str(o.protocol, '-');
     return {
       startTime: str(o.start_time),
       direction: str(o.direction, '-'),
-      method: str(o.method, '-'),
+      method,
       path: str(o.path, '-'),
-      protocol: str(o.protocol, '-'),
+      protocol,
       responseCode: num(o.response_code),
+      ...(/^\d{1,2}$/.test(grpc) && Number(grpc) <= 16 ? { grpcStatus: Number(grpc) } : {}),
+      tcp: method === '-' && protocol === '-' && num(o.response_code) === 0,
       responseFlags: str(o.response_flags, '-'),
       bytesReceived: num(o.bytes_received),
       bytesSent: num(o.bytes_sent),

@@ -75,6 +75,10 @@ export interface AccessLogRow {
   path: string;
   protocol: string;
   responseCode: number;
+  /** The call's `grpc-status` (`0`–`16`), or undefined when the entry is no gRPC call. */
+  grpcStatus?: number;
+  /** A TCP connection (Envoy's tcp_proxy entry: no method, path, protocol or response code). */
+  tcp: boolean;
   responseFlags: string;
   bytesReceived: number;
   bytesSent: number;
