@@ -203,6 +203,9 @@ describe('gRPC through the sidecars', () => {
       await metricSum(callerMetrics, 'istio_requests_total', {
         response_flags: 'UH',
         grpc_response_status: '14',
+        // Counted against the service it was routed to, as Istio does, not the host asked for.
+        destination_service_name: 'nowhere',
+        destination_service: 'nowhere.default.svc.cluster.local',
       }),
     ).toBe(1);
   });

@@ -21,7 +21,7 @@ import {
 import { H2Pool } from './h2-pool';
 import { endStreamSpan, isGrpcRequest, markGrpcSpan, type StreamOutcome, streamRecord } from './h2-telemetry';
 import { type ListenerContext, MAX_BUFFERED_BODY } from './listener-context';
-import { clusterFor, UNKNOWN, UNKNOWN_WORKLOAD } from './mesh-model';
+import { clusterFor, lookupService, UNKNOWN, UNKNOWN_WORKLOAD } from './mesh-model';
 import { PEER_HEADER } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
 import { backoffMs, isRetriable, type TryOutcome } from './retry';
@@ -81,7 +81,7 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
   let flags = 0;
   let source: WorkloadIdentity = ctx.self;
   let destination: WorkloadIdentity = UNKNOWN_WORKLOAD;
-  const destinationService: ServiceIdentity =
+  let destinationService: ServiceIdentity =
     egress === undefined
       ? { service: UNKNOWN, serviceName: UNKNOWN, serviceNamespace: UNKNOWN }
       : egress.kind === 'service'
@@ -207,6 +207,10 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
     return;
   }
   upstream.cluster = cluster.name;
+  // Istio labels a call with the service of the cluster it was routed to, not the host asked for (as the
+  // HTTP/1 path does): a host routed to another service, or to the egress gateway, counts against that one.
+  if (service && cluster.serviceFqdn !== service.identity.service)
+    destinationService = lookupService(ctx.current(), cluster.serviceFqdn)?.identity ?? destinationService;
   if (grpc && headers.te !== 'trailers') {
     // gRPC needs trailers end to end; a call without `te: trailers` cannot get its status back.
     flags |= Flag.DPE;
