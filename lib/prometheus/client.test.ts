@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
+  createPrometheusClient,
+  DEFAULT_MAX_ANSWER_BYTES,
   DEFAULT_PROMETHEUS_URL,
   isLoopback,
+  maxAnswerBytesFromEnv,
   prometheusUrlFromEnv,
   promFloat,
   samplesOfAnswer,
@@ -68,5 +73,51 @@ describe('isLoopback', () => {
     expect(isLoopback('http://[::1]:9090')).toBe(true);
     expect(isLoopback('https://prometheus.monitoring.svc:9090')).toBe(false);
     expect(isLoopback('http://127.0.0.1.example.com')).toBe(false);
+  });
+});
+
+describe('answer size bound', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  });
+  /** A Prometheus stand-in answering `samples` series, with a Content-Length or chunked. */
+  async function fakePrometheus(samples: number, chunked: boolean): Promise<string> {
+    const body = JSON.stringify({
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: Array.from({ length: samples }, (_, i) => ({ metric: { pod: `p-${i}` }, value: [1, '1'] })),
+      },
+    });
+    const server = createServer((_req, res) => {
+      if (chunked) {
+        res.write(body.slice(0, 10));
+        res.end(body.slice(10));
+      } else res.writeHead(200, { 'content-length': Buffer.byteLength(body) }).end(body);
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it('reads answers under the bound, and refuses bigger ones in words, declared or streamed', async () => {
+    for (const chunked of [false, true]) {
+      const base = await fakePrometheus(200, chunked);
+      const roomy = await createPrometheusClient({ baseUrl: base, maxAnswerBytes: 1 << 20 }).instant('up', 1);
+      expect(roomy.ok && roomy.value.length).toBe(200);
+      const tight = await createPrometheusClient({ baseUrl: base, maxAnswerBytes: 1000 }).instant('up', 1);
+      expect(tight.ok).toBe(false);
+      if (!tight.ok) {
+        expect(tight.error.code).toBe('prometheus_query_error');
+        expect(tight.error.message).toMatch(/larger than .*MESHLENS_PROMETHEUS_MAX_BYTES/);
+      }
+    }
+  });
+
+  it('takes the bound from MESHLENS_PROMETHEUS_MAX_BYTES, a positive whole number', () => {
+    expect(maxAnswerBytesFromEnv({})).toBe(DEFAULT_MAX_ANSWER_BYTES);
+    expect(maxAnswerBytesFromEnv({ MESHLENS_PROMETHEUS_MAX_BYTES: '1048576' })).toBe(1048576);
+    expect(maxAnswerBytesFromEnv({ MESHLENS_PROMETHEUS_MAX_BYTES: '-5' })).toBe(DEFAULT_MAX_ANSWER_BYTES);
   });
 });

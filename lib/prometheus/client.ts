@@ -8,6 +8,16 @@ import type { Sample } from '../graph/series';
 
 export const DEFAULT_PROMETHEUS_URL = 'http://127.0.0.1:9090';
 const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * The largest instant-query answer read (env `MESHLENS_PROMETHEUS_MAX_BYTES`): the graph of 5,000 workloads
+ * reads ~85 MB answers; past this a query is refused in words instead of growing the server without bound.
+ */
+export const DEFAULT_MAX_ANSWER_BYTES = 256 * 2 ** 20;
+
+export function maxAnswerBytesFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const n = Number(env.MESHLENS_PROMETHEUS_MAX_BYTES);
+  return env.MESHLENS_PROMETHEUS_MAX_BYTES && Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_ANSWER_BYTES;
+}
 
 export type PromErrorCode = 'prometheus_unavailable' | 'prometheus_timeout' | 'prometheus_query_error';
 export interface PromError {
@@ -34,6 +44,34 @@ export interface PromClient {
 export interface ClientOptions {
   baseUrl: string;
   timeoutMs?: number;
+  /** Instant-query answers above this many bytes are refused (`prometheus_query_error`). */
+  maxAnswerBytes?: number;
+}
+
+class AnswerTooLarge extends Error {}
+
+/** The body as text, refused past `max` bytes (by its Content-Length, or as it arrives). */
+async function boundedText(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel();
+    throw new AnswerTooLarge();
+  }
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > max) {
+      await reader.cancel();
+      throw new AnswerTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, bytes).toString('utf8');
 }
 
 /** The Prometheus base URL from the environment (`PROMETHEUS_URL`), else the local default. */
@@ -119,6 +157,7 @@ async function instantQuery(
   query: string,
   timeSec: number,
   timeoutMs: number,
+  maxBytes: number = DEFAULT_MAX_ANSWER_BYTES,
 ): Promise<PromResult<Sample[]>> {
   let res: Response;
   let text: string;
@@ -133,8 +172,16 @@ async function instantQuery(
       body: new URLSearchParams({ query, time: String(timeSec) }),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    text = await res.text();
+    text = await boundedText(res, maxBytes);
   } catch (err) {
+    if (err instanceof AnswerTooLarge)
+      return {
+        ok: false,
+        error: {
+          code: 'prometheus_query_error',
+          message: `Prometheus' answer is larger than ${Math.round(maxBytes / 2 ** 20)} MiB (MESHLENS_PROMETHEUS_MAX_BYTES): ask for fewer namespaces or a shorter window`,
+        },
+      };
     const name = err instanceof Error ? err.name : '';
     if (name === 'TimeoutError' || name === 'AbortError')
       return { ok: false, error: toPromError({ errorType: 'timeout_error' }, baseUrl) };
@@ -175,6 +222,7 @@ function rangeOf(r: QueryResult): RangeSeries[] {
 export function createPrometheusClient(options: ClientOptions): PromClient {
   const baseUrl = options.baseUrl.replace(/\/$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   const driver = new PrometheusDriver({
     endpoint: baseUrl,
     baseURL: '/api/v1/',
@@ -185,7 +233,7 @@ export function createPrometheusClient(options: ClientOptions): PromClient {
   return {
     baseUrl,
     instant(query, timeSec) {
-      return instantQuery(baseUrl, query, timeSec, timeoutMs);
+      return instantQuery(baseUrl, query, timeSec, timeoutMs, maxAnswerBytes);
     },
     async range(query, startSec, endSec, stepSec) {
       try {

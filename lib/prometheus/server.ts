@@ -1,10 +1,18 @@
 // The dashboard backend's Prometheus client, configured from the environment (server only).
 import 'server-only';
-import { createPrometheusClient, type PromClient, prometheusUrlFromEnv } from './client';
+import {
+  createPrometheusClient,
+  maxAnswerBytesFromEnv,
+  type PromClient,
+  prometheusUrlFromEnv,
+} from './client';
 
 let client: PromClient | undefined;
 
 export function prometheus(): PromClient {
-  client ??= createPrometheusClient({ baseUrl: prometheusUrlFromEnv() });
+  client ??= createPrometheusClient({
+    baseUrl: prometheusUrlFromEnv(),
+    maxAnswerBytes: maxAnswerBytesFromEnv(),
+  });
   return client;
 }
