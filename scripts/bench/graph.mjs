@@ -8,7 +8,6 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import {
   createWriteStream,
-  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -21,6 +20,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { ensureDashboardBuild, startDashboard } from './lib/dashboard.mjs';
 import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
 const run = promisify(execFile);
@@ -373,43 +373,14 @@ export default async function bench(args) {
     ]);
     const ratio = (ms, floorName) => `${(ms / floorMs[floorName]).toFixed(2)}× the ${floorName} floor`;
 
-    if (!existsSync(join(ROOT, '.next', 'BUILD_ID'))) {
-      console.log('building the dashboard (next build)…');
-      await run('npx', ['next', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-    }
+    await ensureDashboardBuild();
     const startWeb = async () => {
-      const webPort = await freePort();
-      const web = await startProcess(
-        process.execPath,
-        [
-          join(ROOT, 'node_modules/next/dist/bin/next'),
-          'start',
-          '--hostname',
-          '127.0.0.1',
-          '-p',
-          String(webPort),
-        ],
-        {
-          ready: /Ready in/,
-          timeoutMs: 60_000,
-          // MESHLENS_TEST_HOOKS: the page exposes `window.__meshlensCy`, which the benchmark counts nodes on.
-          env: { PROMETHEUS_URL: promUrl, MESH_CONTROL_URL: 'http://127.0.0.1:1', MESHLENS_TEST_HOOKS: '1' },
-        },
-      );
-      // `next start` runs the server as a child (`next-server`), which outlives a stopped parent.
-      const stop = async () => {
-        const children = childrenOf(web.pid);
-        await web.stop();
-        for (const pid of children) {
-          try {
-            process.kill(pid, 'SIGTERM');
-          } catch {
-            // already gone
-          }
-        }
-      };
+      const web = await startDashboard({
+        // MESHLENS_TEST_HOOKS: the page exposes `window.__meshlensCy`, which the benchmark counts nodes on.
+        env: { PROMETHEUS_URL: promUrl, MESH_CONTROL_URL: 'http://127.0.0.1:1', MESHLENS_TEST_HOOKS: '1' },
+      });
       const memory = () => memoryOf([web.pid, ...childrenOf(web.pid)]);
-      return { web: { stop, memory }, base: `http://127.0.0.1:${webPort}` };
+      return { web: { stop: () => web.stop(), memory }, base: web.base };
     };
     let { web, base } = await startWeb();
     stops.push(() => web.stop());

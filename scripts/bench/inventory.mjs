@@ -6,13 +6,14 @@
 // against the floor: the inventory's own PromQL straight to Prometheus, in the same run.
 //   node scripts/bench.mjs inventory [-- --workloads 1000 --edges 3000 --namespaces 100 --runs 5]
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { syntheticMesh, writeOpenMetrics } from './graph.mjs';
+import { ensureDashboardBuild, startDashboard } from './lib/dashboard.mjs';
 import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
 const run = promisify(execFile);
@@ -219,44 +220,17 @@ export default async function bench(args) {
       peerLatencyQuery(ref, 'outbound', DURATION),
     ]);
 
-    if (!existsSync(join(ROOT, '.next', 'BUILD_ID'))) {
-      console.log('building the dashboard (next build)…');
-      await run('npx', ['next', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-    }
-    const webPort = await freePort();
-    const web = await startProcess(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/next/dist/bin/next'),
-        'start',
-        '--hostname',
-        '127.0.0.1',
-        '-p',
-        String(webPort),
-      ],
-      {
-        ready: /Ready in/,
-        timeoutMs: 60_000,
-        env: {
-          PROMETHEUS_URL: promUrl,
-          MESH_CONTROL_URL: cpUrl,
-          MESH_CONTROL_TOKEN: 'bench',
-          MESHLENS_INVENTORY_REFRESH_S: String(REFRESH_S),
-        },
+    await ensureDashboardBuild();
+    const web = await startDashboard({
+      env: {
+        PROMETHEUS_URL: promUrl,
+        MESH_CONTROL_URL: cpUrl,
+        MESH_CONTROL_TOKEN: 'bench',
+        MESHLENS_INVENTORY_REFRESH_S: String(REFRESH_S),
       },
-    );
-    stops.push(async () => {
-      const children = childrenOf(web.pid);
-      await web.stop();
-      for (const pid of children) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-      }
     });
-    const base = `http://127.0.0.1:${webPort}`;
+    stops.push(() => web.stop());
+    const base = web.base;
     const get = async (path) => {
       const res = await fetch(`${base}${path}`);
       const text = await res.text();

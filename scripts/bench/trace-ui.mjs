@@ -13,20 +13,13 @@
 //   node scripts/bench.mjs trace-ui [-- --sizes 10000,100000 --runs 3 --scroll-frames 240 --warm
 //                                      --settle 1500 --profile <dir> --server-profile <dir>]
 import { execFile } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
+import { ensureDashboardBuild, startDashboard } from './lib/dashboard.mjs';
+import { freePort, ROOT } from './lib/processes.mjs';
 
 const run = promisify(execFile);
 /** Open-time targets by span count (issue 19): today's 10k figure kept, 100k within 3 s. */
@@ -351,10 +344,7 @@ export default async function traceUi(args) {
     const jaeger = await startFakeJaeger(bodies);
     stops.push(() => jaeger.close());
 
-    if (!existsSync(join(ROOT, '.next', 'BUILD_ID'))) {
-      console.log('building the dashboard (next build)…');
-      await run('npx', ['next', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-    }
+    await ensureDashboardBuild();
     const { stdout: commit } = await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT });
     const load = (await import('node:os')).loadavg();
     console.log(
@@ -362,43 +352,21 @@ export default async function traceUi(args) {
     );
     if (opt.serverProfile) mkdirSync(opt.serverProfile, { recursive: true });
     if (opt.profile) mkdirSync(opt.profile, { recursive: true });
-    const webPort = await freePort();
-    const web = await startProcess(
-      process.execPath,
-      [
-        // Not in NODE_OPTIONS (refused there); a forked server process inherits these execArgv.
-        ...(opt.serverProfile ? ['--cpu-prof', '--cpu-prof-dir', opt.serverProfile] : []),
-        join(ROOT, 'node_modules/next/dist/bin/next'),
-        'start',
-        '--hostname',
-        '127.0.0.1',
-        '-p',
-        String(webPort),
-      ],
-      {
-        ready: /Ready in/,
-        timeoutMs: 60_000,
-        env: {
-          JAEGER_URL: jaeger.url,
-          PROMETHEUS_URL: 'http://127.0.0.1:1',
-          MESH_CONTROL_URL: 'http://127.0.0.1:1',
-        },
+    const web = await startDashboard({
+      // Not in NODE_OPTIONS (refused there); a forked server process inherits these execArgv.
+      nodeArgs: opt.serverProfile ? ['--cpu-prof', '--cpu-prof-dir', opt.serverProfile] : [],
+      stopSignal: opt.serverProfile ? 'SIGINT' : 'SIGTERM',
+      env: {
+        JAEGER_URL: jaeger.url,
+        PROMETHEUS_URL: 'http://127.0.0.1:1',
+        MESH_CONTROL_URL: 'http://127.0.0.1:1',
       },
-    );
+    });
     stops.push(async () => {
-      const children = childrenOf(web.pid);
-      // SIGINT first: Next exits through process.exit on it, which is when --cpu-prof writes its profile.
-      for (const pid of children) {
-        try {
-          process.kill(pid, opt.serverProfile ? 'SIGINT' : 'SIGTERM');
-        } catch {
-          // already gone
-        }
-      }
       await web.stop();
       if (opt.serverProfile) printServerProfile(opt.serverProfile);
     });
-    const base = `http://127.0.0.1:${webPort}`;
+    const base = web.base;
 
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({

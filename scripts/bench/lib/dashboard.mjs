@@ -1,0 +1,53 @@
+// The built dashboard (`next start`) for a benchmark: built first when no build is there, started on a free
+// port with the bench's environment, stopped with the `next-server` child it forks (which outlives a
+// stopped parent).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { childrenOf, freePort, ROOT, startProcess } from './processes.mjs';
+
+const run = promisify(execFile);
+
+export async function ensureDashboardBuild() {
+  if (existsSync(join(ROOT, '.next', 'BUILD_ID'))) return;
+  console.log('building the dashboard (next build)…');
+  await run('npx', ['next', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+}
+
+/**
+ * `next start` on a free port. `nodeArgs` go before Next's script (a forked server inherits them, e.g.
+ * `--cpu-prof`); `stopSignal` is what the server gets first (SIGINT makes Next exit through process.exit,
+ * which is when --cpu-prof writes its profile).
+ */
+export async function startDashboard({ env, nodeArgs = [], stopSignal = 'SIGTERM' }) {
+  const port = await freePort();
+  const web = await startProcess(
+    process.execPath,
+    [
+      ...nodeArgs,
+      join(ROOT, 'node_modules/next/dist/bin/next'),
+      'start',
+      '--hostname',
+      '127.0.0.1',
+      '-p',
+      String(port),
+    ],
+    { ready: /Ready in/, timeoutMs: 60_000, env },
+  );
+  return {
+    base: `http://127.0.0.1:${port}`,
+    pid: web.pid,
+    async stop() {
+      const children = childrenOf(web.pid);
+      for (const pid of children) {
+        try {
+          process.kill(pid, stopSignal);
+        } catch {
+          // already gone
+        }
+      }
+      await web.stop();
+    },
+  };
+}
