@@ -4,7 +4,14 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { H2Try, localH2Reply, RequestBody, relayResponse, upstreamH2Headers } from './h2-exchange';
 import type { H2Pool } from './h2-pool';
-import { endStreamSpan, isGrpcRequest, markGrpcSpan, type StreamOutcome, streamRecord } from './h2-telemetry';
+import {
+  endStreamSpan,
+  isGrpcRequest,
+  markGrpcSpan,
+  streamLogOutcome,
+  streamOutcome,
+  streamRecord,
+} from './h2-telemetry';
 import { type Http1Target, http1RequestHeaders, relayToHttp1 } from './h2-to-http1';
 import type { ConnectionSecurity } from './inbound-transport';
 import type { ListenerContext } from './listener-context';
@@ -55,16 +62,13 @@ export function handleH2Inbound(
   ) => {
     if (done) return;
     done = true;
-    if (gone) flags |= Flag.DC;
-    const o: StreamOutcome = {
-      status: gone && !stream.headersSent ? 0 : status,
-      grpcStatus,
-      flags: flagString(flags),
-      requestBytes: body.bytes,
-      responseBytes,
-      requestMessages: body.messages.messages,
-      responseMessages: messages,
-    };
+    const o = streamOutcome(
+      { status, grpcStatus, responseBytes, responseMessages: messages },
+      flags,
+      gone,
+      stream.headersSent,
+      body,
+    );
     const traceId = span.sampled ? span.traceId : undefined;
     ctx.accessLog?.log(
       'inbound',
@@ -74,14 +78,7 @@ export function handleH2Inbound(
         headers: { ...headers, host: String(headers[':authority'] ?? headers.host ?? '') },
       },
       start,
-      {
-        responseCode: o.status,
-        responseFlags: o.flags,
-        requestBytes: o.requestBytes,
-        responseBytes,
-        traceId,
-        grpcStatus: grpc ? o.grpcStatus : undefined,
-      },
+      streamLogOutcome(grpc, o, traceId),
     );
     ctx.metrics.recordRequest({
       reporter: 'destination',

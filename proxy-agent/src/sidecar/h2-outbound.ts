@@ -19,7 +19,14 @@ import {
   upstreamH2Headers,
 } from './h2-exchange';
 import { H2Pool } from './h2-pool';
-import { endStreamSpan, isGrpcRequest, markGrpcSpan, type StreamOutcome, streamRecord } from './h2-telemetry';
+import {
+  endStreamSpan,
+  isGrpcRequest,
+  markGrpcSpan,
+  streamLogOutcome,
+  streamOutcome,
+  streamRecord,
+} from './h2-telemetry';
 import { type ListenerContext, MAX_BUFFERED_BODY } from './listener-context';
 import { clusterFor, lookupService, UNKNOWN, UNKNOWN_WORKLOAD } from './mesh-model';
 import { PEER_HEADER } from './peer-metadata';
@@ -102,16 +109,13 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
   ) => {
     if (done) return;
     done = true;
-    if (downstreamGone) flags |= Flag.DC;
-    const o: StreamOutcome = {
-      status: downstreamGone && !stream.headersSent ? 0 : status,
-      grpcStatus,
-      flags: flagString(flags),
-      requestBytes: body.bytes,
-      responseBytes,
-      requestMessages: body.messages.messages,
-      responseMessages,
-    };
+    const o = streamOutcome(
+      { status, grpcStatus, responseBytes, responseMessages },
+      flags,
+      downstreamGone,
+      stream.headersSent,
+      body,
+    );
     const traceId = span?.sampled ? span.traceId : undefined;
     ctx.metrics.recordRequest({
       reporter: 'source',
@@ -128,14 +132,7 @@ async function run(ctx: ListenerContext, stream: ServerHttp2Stream, headers: Inc
       'outbound',
       { method, url: path, headers: { ...headers, host: authority } },
       start,
-      {
-        responseCode: o.status,
-        responseFlags: o.flags,
-        requestBytes: o.requestBytes,
-        responseBytes,
-        traceId,
-        grpcStatus: grpc ? o.grpcStatus : undefined,
-      },
+      streamLogOutcome(grpc, o, traceId),
       upstream,
     );
   };

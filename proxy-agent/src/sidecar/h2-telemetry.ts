@@ -3,6 +3,7 @@
 // rpc.grpc.status_code).
 import type { IncomingHttpHeaders } from 'node:http2';
 import { grpcMethodOf } from './grpc-frames';
+import { Flag, flagString } from './response-flags';
 import type { HopSpan, RequestRecord } from './telemetry-types';
 
 export function isGrpcRequest(headers: IncomingHttpHeaders): boolean {
@@ -28,6 +29,49 @@ export interface StreamOutcome {
   responseBytes: number;
   requestMessages: number;
   responseMessages: number;
+}
+
+/** How a stream ended, as either side reports it. */
+export interface StreamEnd {
+  /** The response status sent (0 stands for none when the downstream left before any header). */
+  status: number;
+  grpcStatus: number | undefined;
+  responseBytes: number;
+  responseMessages: number;
+}
+
+/**
+ * The outcome of a stream at its end: `DC` added when the downstream went away first, whose status is then
+ * 0 unless headers had already gone out (Envoy's downstream-disconnect rule), the request body's counts.
+ */
+export function streamOutcome(
+  end: StreamEnd,
+  flags: number,
+  downstreamGone: boolean,
+  headersSent: boolean,
+  body: { bytes: number; messages: { messages: number } },
+): StreamOutcome {
+  return {
+    status: downstreamGone && !headersSent ? 0 : end.status,
+    grpcStatus: end.grpcStatus,
+    flags: flagString(downstreamGone ? flags | Flag.DC : flags),
+    requestBytes: body.bytes,
+    responseBytes: end.responseBytes,
+    requestMessages: body.messages.messages,
+    responseMessages: end.responseMessages,
+  };
+}
+
+/** The access log's outcome fields of a stream (its gRPC status only on a gRPC call). */
+export function streamLogOutcome(grpc: boolean, o: StreamOutcome, traceId: string | undefined) {
+  return {
+    responseCode: o.status,
+    responseFlags: o.flags,
+    requestBytes: o.requestBytes,
+    responseBytes: o.responseBytes,
+    traceId,
+    grpcStatus: grpc ? o.grpcStatus : undefined,
+  };
 }
 
 /** The record's protocol fields and the span's end, alike for both reporters. */
