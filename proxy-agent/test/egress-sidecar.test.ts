@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type SidecarHandle, type SidecarOptions, startSidecar } from '../src/sidecar/sidecar';
-import type { ConfigSource, MeshSnapshot } from '../src/sidecar-config/config-source';
+import type { ConfigSource } from '../src/sidecar-config/config-source';
 import { parseConfigText } from '../src/sidecar-config/static-file-source';
 import { grpc, ratingsClient, startRatingsServer, unary } from './grpc-fixture';
 import { createTestCa } from './mtls-ca';
 import {
   getText,
+  mutableSource,
   named,
   send,
   serviceEntry,
@@ -25,26 +26,6 @@ import {
   yamlDocs,
 } from './sidecar-harness';
 import { freePort, waitFor } from './support/processes';
-
-function mutableSource(first: MeshSnapshot) {
-  let current = first;
-  const listeners = new Set<(s: MeshSnapshot) => void>();
-  const source: ConfigSource = {
-    current: () => current,
-    subscribe: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    close: async () => {},
-  };
-  return {
-    source,
-    push(s: MeshSnapshot) {
-      current = s;
-      for (const l of listeners) l(s);
-    },
-  };
-}
 
 const opened: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

@@ -3,11 +3,11 @@ import { type AddressInfo, connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
-import type { ConfigSource, MeshSnapshot } from '../src/sidecar-config/config-source';
 import { parseConfigText } from '../src/sidecar-config/static-file-source';
 import { createTestCa, type TestCa, testCertificateSource, writeCertificateFiles } from './mtls-ca';
 import {
   getText,
+  mutableSource,
   recordingTracer,
   send,
   serviceEntry,
@@ -16,26 +16,6 @@ import {
   yamlDocs,
 } from './sidecar-harness';
 import { freePort } from './support/processes';
-
-function mutableSource(first: MeshSnapshot) {
-  let current = first;
-  const listeners = new Set<(s: MeshSnapshot) => void>();
-  const source: ConfigSource = {
-    current: () => current,
-    subscribe: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    close: async () => {},
-  };
-  return {
-    source,
-    push(s: MeshSnapshot) {
-      current = s;
-      for (const l of listeners) l(s);
-    },
-  };
-}
 
 /** A WorkloadEntry of a sidecar'd workload (Istio's tlsMode label), at its sidecar's inbound port. */
 function meshWorkload(app: string, port: number, serviceAccount?: string): string {

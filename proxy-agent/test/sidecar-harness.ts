@@ -13,6 +13,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { parseB3 } from '../src/sidecar/b3';
 import type { AttemptRecord, HopSpan, SidecarTracerApi, SpanStart } from '../src/sidecar/telemetry-types';
+import type { ConfigSource, MeshSnapshot } from '../src/sidecar-config/config-source';
 
 export interface Upstream {
   port: number;
@@ -268,6 +269,27 @@ export function openedResources() {
     },
     closeAll: async () => {
       await Promise.all(opened.splice(0).map((o) => o.close()));
+    },
+  };
+}
+
+/** A config source whose snapshot the test replaces. */
+export function mutableSource(first: MeshSnapshot) {
+  let current = first;
+  const listeners = new Set<(s: MeshSnapshot) => void>();
+  const source: ConfigSource = {
+    current: () => current,
+    subscribe: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    close: async () => {},
+  };
+  return {
+    source,
+    push(s: MeshSnapshot) {
+      current = s;
+      for (const l of listeners) l(s);
     },
   };
 }

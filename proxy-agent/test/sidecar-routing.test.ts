@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SidecarMetrics } from '../src/sidecar/metrics';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
-import type { ConfigSource, MeshSnapshot } from '../src/sidecar-config/config-source';
 import { parseConfigText, staticSource } from '../src/sidecar-config/static-file-source';
 import {
   getText,
+  mutableSource,
   named,
   recordingTracer,
   send,
@@ -17,27 +17,6 @@ import {
   yamlDocs,
 } from './sidecar-harness';
 import { freePort } from './support/processes';
-
-/** A config source whose snapshot the test replaces. */
-function mutableSource(first: MeshSnapshot) {
-  let current = first;
-  const listeners = new Set<(s: MeshSnapshot) => void>();
-  const source: ConfigSource = {
-    current: () => current,
-    subscribe: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    close: async () => {},
-  };
-  return {
-    source,
-    push(s: MeshSnapshot) {
-      current = s;
-      for (const l of listeners) l(s);
-    },
-  };
-}
 
 const upstreams: Upstream[] = [];
 const sidecars: SidecarHandle[] = [];
