@@ -7,13 +7,13 @@
 // built by `npm run build` (dist/agent).
 //   node scripts/bench.mjs grpc [-- --seconds 5 --rounds 1 --sampling 100 --cpu-prof --only grpc|tcp]
 // Targets: gRPC through the sidecar ≥ 0.35× nginx; TCP through the sidecar ≥ 0.5× direct.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarizeCpuProfile } from './lib/cpu-profile.mjs';
-import { ensureNginx, waitForPort } from './lib/nginx.mjs';
+import { ensureNginx, runNginx, waitForPort } from './lib/nginx.mjs';
 import { childrenOf, cpuSecondsOf, freePort, memoryOf, ROOT, startProcess } from './lib/processes.mjs';
 
 const LIB = fileURLToPath(new URL('./lib/', import.meta.url));
@@ -67,52 +67,18 @@ function runScript(script, config) {
 }
 
 /** nginx with `grpc_pass` to the upstream (HTTP/2 cleartext both sides), one worker, keep-alive upstream. */
-async function startNginxGrpc(bin, listenPort, upstreamPort) {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-nginx-grpc-'));
-  for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  http2_max_requests 1000000;
-  keepalive_requests 1000000;
+function startNginxGrpc(bin, listenPort, upstreamPort) {
+  return runNginx(
+    bin,
+    mkdtempSync(join(tmpdir(), 'meshlens-bench-nginx-grpc-')),
+    `  http2_max_requests 1000000;
   upstream grpc_app { server 127.0.0.1:${upstreamPort}; keepalive 128; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:${listenPort} http2;
     location / { grpc_pass grpc://grpc_app; }
-  }
-}
-`,
+  }`,
+    listenPort,
   );
-  const test = spawnSync(bin, ['-t', '-q', '-p', dir, '-e', join(dir, 'error.log'), '-c', conf], {
-    encoding: 'utf8',
-  });
-  if (test.status !== 0) throw new Error(`nginx config test failed: ${test.stderr}`);
-  const proc = await startProcess(
-    bin,
-    ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'],
-    {
-      ready: null,
-    },
-  );
-  await waitForPort(listenPort);
-  return {
-    ...proc,
-    async stop() {
-      await proc.stop(3000);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** One service served by one workload whose inbound sidecar is at `inboundPort`, its port declared as given. */

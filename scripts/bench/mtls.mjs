@@ -5,13 +5,13 @@
 // fixed rate, and the added p50 of the hop. Then full and resumed TLS handshakes per second against a
 // sidecar's inbound port. Uses the agent built by `npm run build`.
 //   flock /tmp/meshlens-bench.lock npm run bench -- mtls [-- --seconds 5 --rounds 1 --connections 32]
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { createCa, writeFiles } from './lib/mesh-ca.mjs';
-import { ensureNginx, waitForPort } from './lib/nginx.mjs';
+import { ensureNginx, runNginx, waitForPort } from './lib/nginx.mjs';
 import { childrenOf, cpuSecondsOf, freePort, ROOT, runLoad, startProcess } from './lib/processes.mjs';
 
 const LIB = fileURLToPath(new URL('./lib/', import.meta.url));
@@ -111,8 +111,6 @@ async function sidecarPair(tmp, upstreamPort, otlp, ca) {
 /** Two nginx servers in one worker: front (plaintext in) → back → app, the hop plaintext or mutual TLS. */
 async function startNginxPairs(bin, tmp, upstreamPort, ca) {
   const dir = join(tmp, 'nginx');
-  for (const sub of ['', 'body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
-    mkdirSync(join(dir, sub), { recursive: true });
   const front = writeFiles(
     join(dir, 'certs'),
     'front',
@@ -131,19 +129,10 @@ async function startNginxPairs(bin, tmp, upstreamPort, ca) {
     tlsFront: await freePort(),
     tlsBack: await freePort(),
   };
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  keepalive_requests 1000000;
-  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 128; keepalive_requests 1000000; }
+  const proc = await runNginx(
+    bin,
+    dir,
+    `  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 128; keepalive_requests 1000000; }
   upstream plain_back { server 127.0.0.1:${p.plainBack}; keepalive 128; keepalive_requests 1000000; }
   upstream tls_back { server 127.0.0.1:${p.tlsBack}; keepalive 128; keepalive_requests 1000000; }
   server { listen 127.0.0.1:${p.plainBack};
@@ -158,18 +147,9 @@ http {
     location / { proxy_pass https://tls_back; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_ssl_certificate ${front.certChain}; proxy_ssl_certificate_key ${front.key};
       proxy_ssl_trusted_certificate ${front.rootCert}; proxy_ssl_verify on; proxy_ssl_name back.mesh;
-      proxy_ssl_server_name on; proxy_ssl_session_reuse on; proxy_ssl_protocols TLSv1.3; } }
-}
-`,
+      proxy_ssl_server_name on; proxy_ssl_session_reuse on; proxy_ssl_protocols TLSv1.3; } }`,
+    p.tlsFront,
   );
-  const proc = await startProcess(
-    bin,
-    ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'],
-    {
-      ready: null,
-    },
-  );
-  await waitForPort(p.tlsFront);
   let workers = [];
   for (let i = 0; i < 100 && workers.length === 0; i++) {
     workers = childrenOf(proc.pid).map((pid) => ({ pid }));

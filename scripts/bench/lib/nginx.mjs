@@ -31,10 +31,14 @@ export function ensureNginx() {
   return install.status === 0 && bin ? { bin } : { skip: 'apt-get could not install nginx' };
 }
 
-/** Starts nginx proxying 127.0.0.1:`listenPort` to 127.0.0.1:`upstreamPort`. */
-export async function startNginx(bin, listenPort, upstreamPort) {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-nginx-'));
-  for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
+/**
+ * Runs nginx in the foreground from a config in `dir` (created; removed on stop): one worker, no access log,
+ * its temp paths in `dir`, and `http` holding the caller's upstreams and servers. nginx prints nothing when
+ * it is up: ready when `readyPort` accepts connections.
+ */
+export async function runNginx(bin, dir, http, readyPort) {
+  for (const sub of ['', 'body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
+    mkdirSync(join(dir, sub), { recursive: true });
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
@@ -50,7 +54,39 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   keepalive_requests 1000000;
-  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 128; keepalive_requests 1000000; }
+${http}
+}
+`,
+  );
+  const test = spawnSync(bin, ['-t', '-q', '-p', dir, '-e', join(dir, 'error.log'), '-c', conf], {
+    encoding: 'utf8',
+  });
+  if (test.status !== 0) throw new Error(`nginx config test failed: ${test.stderr}`);
+  const proc = await startProcess(
+    bin,
+    ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'],
+    {
+      ready: null,
+    },
+  );
+  await waitForPort(readyPort);
+  const stop = proc.stop;
+  return {
+    ...proc,
+    async stop() {
+      await stop(3000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts nginx proxying 127.0.0.1:`listenPort` to 127.0.0.1:`upstreamPort`. */
+export async function startNginx(bin, listenPort, upstreamPort) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-nginx-'));
+  const proc = await runNginx(
+    bin,
+    dir,
+    `  upstream app { server 127.0.0.1:${upstreamPort}; keepalive 128; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:${listenPort};
     location / {
@@ -59,32 +95,10 @@ http {
       proxy_set_header Connection "";
       proxy_buffering on;
     }
-  }
-}
-`,
+  }`,
+    listenPort,
   );
-  const test = spawnSync(bin, ['-t', '-q', '-p', dir, '-e', join(dir, 'error.log'), '-c', conf], {
-    encoding: 'utf8',
-  });
-  if (test.status !== 0) throw new Error(`nginx config test failed: ${test.stderr}`);
-  // nginx prints nothing when it is up; wait until its port accepts connections.
-  const proc = await startProcess(
-    bin,
-    ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'],
-    {
-      ready: null,
-    },
-  );
-  await waitForPort(listenPort);
-  const stop = proc.stop;
-  return {
-    ...proc,
-    port: listenPort,
-    async stop() {
-      await stop(3000);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { ...proc, port: listenPort };
 }
 
 async function waitForPort(port, timeoutMs = 10_000) {
