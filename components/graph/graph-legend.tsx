@@ -88,7 +88,7 @@ export function GraphLegend() {
                 strokeDasharray={e.dash}
               />
             </svg>
-            <span className="inline-block w-4">{e.mark}</span>
+            <span className="inline-block min-w-14 whitespace-nowrap font-mono">{e.mark}</span>
             {e.label}
           </li>
         ))}

@@ -8,6 +8,8 @@ import Link from 'next/link';
 import { useEffect, useMemo, useRef } from 'react';
 import { graphStyle } from '@/components/graph/cy-style';
 import { toElements } from '@/components/graph/elements';
+import { layoutOptions } from '@/components/graph/layouts';
+import { runLayout } from '@/components/graph/run-layout';
 import { useDarkTheme } from '@/components/graph/use-dark-theme';
 import { QueryView } from '@/components/ui/query-view';
 import type { Graph } from '@/lib/graph/types';
@@ -37,16 +39,12 @@ function Canvas({ graph, center, label }: { graph: Graph; center: string; label:
       autounselectify: true,
     });
     cy.$id(center).addClass('found');
-    // Callers on the left, callees on the right: the flow through the item, read left to right.
-    cy.layout({
-      name: 'breadthfirst',
-      directed: true,
-      padding: 12,
-      spacingFactor: 1.1,
-      transform: (_n, p) => ({ x: p.y, y: p.x }),
-    }).run();
-    container.current?.setAttribute('data-layout', 'ready');
     cyRef.current = cy;
+    // The graph page's own layered layout (callers left, callees right, labels given room).
+    runLayout(cy, layoutOptions('layered', true, cy.nodes().length), {
+      isCurrent: () => cyRef.current === cy,
+      onStop: () => container.current?.setAttribute('data-layout', 'ready'),
+    });
     return () => {
       cy.destroy();
       cyRef.current = undefined;
@@ -63,7 +61,7 @@ function Canvas({ graph, center, label }: { graph: Graph; center: string; label:
       role="img"
       aria-label={label}
       data-testid="mini-graph"
-      className="h-56 w-full rounded border border-slate-200 dark:border-slate-800"
+      className="h-72 w-full rounded border border-slate-200 dark:border-slate-800"
     />
   );
 }
