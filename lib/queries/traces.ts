@@ -93,13 +93,29 @@ export async function fetchTrace(traceId: string, signal?: AbortSignal): Promise
   throw new ApiFailure(failure.code, failure.message, READ_FAILURE_STATUS[failure.code] ?? 502);
 }
 
+/**
+ * A trace asked for by id is read again, a few times, while the backend does not have it: a trace opened
+ * from a fresh exemplar or log line may still be on its way (the sidecars batch their spans for up to 2 s,
+ * Jaeger's collectors queue them too). About 6 s in all, then "not found" is shown.
+ */
+export const TRACE_NOT_FOUND_RETRIES = 3;
+
+export function retryTraceRead(count: number, error: Error): boolean {
+  if (error instanceof ApiFailure && error.code === 'trace_not_found') return count < TRACE_NOT_FOUND_RETRIES;
+  return retryUnlessFinal(count, error);
+}
+
+/** 1 s, 2 s, 3 s between the reads of a trace not found yet. */
+export const traceRetryDelay = (count: number) => 1000 * (count + 1);
+
 /** `load`: how a server page reads the trace itself (the same answer as the route handler). */
 export const traceOptions = (traceId: string, load?: () => Promise<TraceResponse>) =>
   queryOptions({
     queryKey: traceKeys.trace(traceId),
     queryFn: load ?? (({ signal }) => fetchTrace(traceId, signal)),
     staleTime: TRACE_STALE_MS,
-    retry: retryUnlessFinal,
+    retry: retryTraceRead,
+    retryDelay: traceRetryDelay,
     // No request while nothing is chosen.
     enabled: traceId !== '',
   });
