@@ -74,14 +74,25 @@ export class GraphPage {
     );
   }
 
-  /** Waits for such an edge to be drawn; answers its id. */
+  /**
+   * Waits for such an edge to be drawn; answers its id. A graph opened without auto-refresh on a young mesh may
+   * have no such traffic yet: while the edge is missing, the graph is refreshed now, as a user would.
+   */
   async expectWorstEdgeInto(target: string, fromPrefix: string, timeout = 60_000): Promise<string> {
     let edge: string | undefined;
     await expect
-      .poll(async () => (edge = await this.worstEdgeInto(target, fromPrefix)), {
-        timeout,
-        message: `an edge from ${fromPrefix}… into ${target} on the graph`,
-      })
+      .poll(
+        async () => {
+          edge = await this.worstEdgeInto(target, fromPrefix);
+          if (!edge) await this.page.getByRole('button', { name: 'Refresh the graph now' }).click();
+          return edge;
+        },
+        {
+          timeout,
+          intervals: [1_000, 2_000, 5_000],
+          message: `an edge from ${fromPrefix}… into ${target} on the graph`,
+        },
+      )
       .toBeTruthy();
     return edge as string;
   }

@@ -13,7 +13,19 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'meshlens-e2e-'));
   const child = spawn(
     process.execPath,
-    ['bin/meshlens-agent.js', 'demo', '--free-ports', '--data-dir', dataDir, '--rps', '20'],
+    // Every request traced (the demo's default is 10 %): the trace specs need sampled failures on an edge
+    // whatever order they run in, not only after minutes of traffic.
+    [
+      'bin/meshlens-agent.js',
+      'demo',
+      '--free-ports',
+      '--data-dir',
+      dataDir,
+      '--rps',
+      '20',
+      '--sampling',
+      '100',
+    ],
     // MESHLENS_TEST_HOOKS: the dashboard exposes the graph's cytoscape instance to the specs.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: false, env: { ...process.env, MESHLENS_TEST_HOOKS: '1' } },
   );
