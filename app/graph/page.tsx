@@ -2,15 +2,25 @@
 // The server builds the first graph (the fast one, without latency) and hands it to the client's query
 // cache, so the canvas draws as soon as the page's scripts have loaded; the page shell streams first. A
 // large graph is streamed to the browser's own request instead (see `lib/graph/load-graph.ts`), or, when
-// it is drawn by namespace (`auto`), its namespaces are put in the page.
+// it is drawn by namespace (`auto`), its namespaces are put in the page, read by the graph's summary
+// (`lib/graph/namespace-summary.ts`: the rates and health of every node and edge, without the rest).
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { type Aggregation, aggregateGraph, resolveAggregation } from '@/components/graph/aggregate';
+import {
+  type Aggregation,
+  AUTO_GROUP_NODES,
+  aggregateGraph,
+  countNodes,
+  resolveAggregation,
+} from '@/components/graph/aggregate';
 import { GraphView } from '@/components/graph/graph-view';
 import { readGraphViewState } from '@/components/graph/graph-view-state';
 import { loadGraph } from '@/lib/graph/load-graph';
+import { lastGraphSize, readGraphSummary, rememberGraphSize } from '@/lib/graph/namespace-summary';
+import { parseGraphParams } from '@/lib/graph/params';
 import { offerGraph } from '@/lib/graph/prefetch-handoff';
+import { graphDeps } from '@/lib/graph/server';
 import type { Graph } from '@/lib/graph/types';
 import { getQueryClient } from '@/lib/queries/get-query-client';
 import { type GraphQuery, graphQueryOptions, graphSearch } from '@/lib/queries/graph';
@@ -31,6 +41,33 @@ function toSearchParams(raw: SearchParams): URLSearchParams {
   return out;
 }
 
+/** A grouped graph as the page hands it over: JSON's values (no `undefined` or NaN that JSON drops). */
+function asJson(g: Graph): Graph {
+  return JSON.parse(JSON.stringify(g)) as Graph;
+}
+
+/**
+ * The namespaces of a view drawn by namespace when it opens, from the graph's summary (a read and a walk of
+ * the request rates only); undefined when the view is not that large, or the summary is not to be had
+ * (the page then builds the graph as for any view). The summary is read first for a view not seen yet
+ * or last seen that large; a view last seen smaller is built whole at once.
+ */
+async function summaryNamespaces(query: GraphQuery): Promise<Graph | undefined> {
+  const view = graphSearch({ ...query, queryTime: undefined });
+  const last = lastGraphSize(view);
+  if (last !== undefined && last <= AUTO_GROUP_NODES) return undefined;
+  const params = parseGraphParams(new URLSearchParams(graphSearch(query)));
+  if (!params.ok) return undefined;
+  const deps = graphDeps();
+  const time = params.value.queryTime ?? Math.floor(deps.now?.() ?? Date.now() / 1000);
+  const summary = await readGraphSummary(params.value, deps, time).catch(() => undefined);
+  if (!summary?.ok) return undefined;
+  rememberGraphSize(view, countNodes(summary.value));
+  return resolveAggregation(summary.value, 'auto') === 'none'
+    ? undefined
+    : asJson(aggregateGraph(summary.value, 'auto'));
+}
+
 async function PrefetchedGraphView({
   query,
   group,
@@ -41,19 +78,26 @@ async function PrefetchedGraphView({
   exposeCy: boolean;
 }) {
   const queryClient = getQueryClient();
-  // A graph too large for the page is not put in it: drawn grouped (`auto`) it is drawn first from its
-  // namespaces, which are (the full graph, with latency, follows as on every page); otherwise the
-  // browser's request gets it, built already.
+  // Drawn grouped (`auto`), a graph too large to draw node by node is drawn first from its namespaces
+  // (the full graph, with latency, follows as on every page).
   const standIn = group === 'auto';
-  const page = await loadGraph(query, { handoff: !standIn }).catch(() => undefined);
-  const graph =
-    page?.fits === true
-      ? page.graph
-      : page && standIn && resolveAggregation(page.graph, 'auto') !== 'none'
-        ? (JSON.parse(JSON.stringify(aggregateGraph(page.graph, 'auto'))) as Graph)
-        : undefined;
-  if (page && !page.fits && !graph) offerGraph(graphSearch(query), page.graph);
-  if (graph) await queryClient.prefetchQuery(graphQueryOptions(query, async () => graph));
+  let graph = standIn ? await summaryNamespaces(query) : undefined;
+  if (!graph) {
+    // A graph too large for the page is not put in it: grouped, its namespaces are; otherwise the
+    // browser's request gets it, built already.
+    const page = await loadGraph(query, { handoff: !standIn }).catch(() => undefined);
+    if (page && standIn)
+      rememberGraphSize(graphSearch({ ...query, queryTime: undefined }), countNodes(page.graph));
+    graph =
+      page?.fits === true
+        ? page.graph
+        : page && standIn && resolveAggregation(page.graph, 'auto') !== 'none'
+          ? asJson(aggregateGraph(page.graph, 'auto'))
+          : undefined;
+    if (page && !page.fits && !graph) offerGraph(graphSearch(query), page.graph);
+  }
+  const first = graph;
+  if (first) await queryClient.prefetchQuery(graphQueryOptions(query, async () => first));
   return (
     <HydrationBoundary state={dehydrate(queryClient)}>
       <GraphView exposeCy={exposeCy} />
