@@ -32,6 +32,12 @@ export interface GraphCanvasProps {
   onCy?: (cy: Core | undefined) => void;
   /** The graph is being fetched (none to draw yet): the layout's script is loaded meanwhile. */
   waiting?: boolean;
+  /**
+   * The graph drawn is grouped (namespaces or apps as one node each, no boxes): laid out by our own
+   * layered layout at any size, as a large graph is — ELK's 1.4 MB of script is not worth loading and
+   * compiling before the first frame of ten namespaces.
+   */
+  grouped?: boolean;
 }
 
 export function GraphCanvas({
@@ -49,6 +55,7 @@ export function GraphCanvas({
   centerRequest,
   onCy,
   waiting = false,
+  grouped = false,
 }: GraphCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | undefined>(undefined);
@@ -128,8 +135,8 @@ export function GraphCanvas({
   }, [dark]);
 
   useEffect(() => {
-    if (waiting) preloadLayout(layoutOptions(layout, true).name);
-  }, [waiting, layout]);
+    if (waiting && !grouped) preloadLayout(layoutOptions(layout, true).name);
+  }, [waiting, layout, grouped]);
 
   useTraceOverlay(cyRef);
 
@@ -142,7 +149,7 @@ export function GraphCanvas({
     container.current?.setAttribute('data-layout', 'running');
     const count = cy.nodes().length;
     const options =
-      layout === 'layered' && count > LARGE_GRAPH_NODES
+      layout === 'layered' && (count > LARGE_GRAPH_NODES || grouped)
         ? largeLayeredLayout(
             cy.nodes().map((n) => n.id()),
             cy.edges().map((e) => ({ source: e.source().id(), target: e.target().id() })),

@@ -174,6 +174,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
               cy.current = c;
             }}
             waiting={graph.isPending}
+            grouped={grouping !== 'none'}
           />
           <TraceOverlayNotice />
           <NamespaceMtlsBadges modes={graph.data?.namespaceMtls} />
