@@ -83,30 +83,85 @@ function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+/**
+ * An entry as the ring holds it: the raw fields (values already clipped, so memory stays bounded), made
+ * into an `AccessLogEntry` (ISO time, `-` for what is absent) only when /access_log is read. Recording a
+ * request is then a few field stores, not a date format and two objects built by spreading.
+ */
+class RawEntry {
+  constructor(
+    readonly direction: AccessLogEntry['direction'],
+    readonly startMs: number,
+    readonly method: string,
+    readonly path: string,
+    readonly protocol: string | undefined,
+    readonly httpVersionMinor: number | undefined,
+    readonly grpcStatus: number | undefined,
+    readonly authority: string,
+    readonly requestId: string,
+    readonly userAgent: string,
+    readonly responseCode: number,
+    readonly responseFlags: string,
+    readonly requestBytes: number,
+    readonly responseBytes: number,
+    readonly durationMs: number,
+    readonly upstreamHost: string | undefined,
+    readonly upstreamCluster: string | undefined,
+    readonly traceId: string | undefined,
+    readonly transportFailureReason: string | undefined,
+  ) {}
+}
+
+function rawEntry(i: AccessLogInput): RawEntry {
+  return new RawEntry(
+    i.direction,
+    i.startMs,
+    clip(i.method, 16),
+    clip(i.path, MAX_LOGGED_PATH),
+    i.protocol,
+    i.httpVersionMinor,
+    i.grpcStatus,
+    header(i.headers, 'host'),
+    header(i.headers, 'x-request-id'),
+    header(i.headers, 'user-agent'),
+    i.responseCode,
+    i.responseFlags,
+    i.requestBytes,
+    i.responseBytes,
+    i.durationMs,
+    i.upstreamHost,
+    i.upstreamCluster,
+    i.traceId,
+    i.transportFailureReason === undefined ? undefined : clip(i.transportFailureReason, MAX_LOGGED_PATH),
+  );
+}
+
+function formatEntry(r: RawEntry): AccessLogEntry {
+  return {
+    start_time: new Date(r.startMs).toISOString(),
+    direction: r.direction,
+    method: r.method,
+    path: r.path,
+    protocol: r.protocol ?? (r.httpVersionMinor === undefined ? 'HTTP/2' : `HTTP/1.${r.httpVersionMinor}`),
+    response_code: r.responseCode,
+    grpc_status: r.grpcStatus === undefined ? '-' : String(r.grpcStatus),
+    response_flags: r.responseFlags || '-',
+    bytes_received: r.requestBytes,
+    bytes_sent: r.responseBytes,
+    duration: Math.max(0, Math.round(r.durationMs)),
+    upstream_host: r.upstreamHost || '-',
+    upstream_cluster: r.upstreamCluster || '-',
+    authority: r.authority,
+    request_id: r.requestId,
+    user_agent: r.userAgent,
+    trace_id: r.traceId || '-',
+    upstream_transport_failure_reason: r.transportFailureReason || '-',
+  };
+}
+
 /** The entry for a finished request (pure: header values and the path clipped to their limits). */
 export function accessLogEntry(i: AccessLogInput): AccessLogEntry {
-  return {
-    start_time: new Date(i.startMs).toISOString(),
-    direction: i.direction,
-    method: clip(i.method, 16),
-    path: clip(i.path, MAX_LOGGED_PATH),
-    protocol: i.protocol ?? (i.httpVersionMinor === undefined ? 'HTTP/2' : `HTTP/1.${i.httpVersionMinor}`),
-    response_code: i.responseCode,
-    grpc_status: i.grpcStatus === undefined ? '-' : String(i.grpcStatus),
-    response_flags: i.responseFlags || '-',
-    bytes_received: i.requestBytes,
-    bytes_sent: i.responseBytes,
-    duration: Math.max(0, Math.round(i.durationMs)),
-    upstream_host: i.upstreamHost || '-',
-    upstream_cluster: i.upstreamCluster || '-',
-    authority: header(i.headers, 'host'),
-    request_id: header(i.headers, 'x-request-id'),
-    user_agent: header(i.headers, 'user-agent'),
-    trace_id: i.traceId || '-',
-    upstream_transport_failure_reason: i.transportFailureReason
-      ? clip(i.transportFailureReason, MAX_LOGGED_PATH)
-      : '-',
-  };
+  return formatEntry(rawEntry(i));
 }
 
 /** What a request's end tells the log (the listener's own record of it). */
@@ -141,7 +196,7 @@ export interface LoggedRequest {
 
 /** A fixed-size ring of the newest entries: recording is O(1) and memory never passes the capacity. */
 export class AccessLog {
-  private readonly ring: (AccessLogEntry | undefined)[];
+  private readonly ring: (RawEntry | undefined)[];
   private next = 0;
   private count = 0;
   /** Entries recorded since start, including those the ring has dropped. */
@@ -166,19 +221,32 @@ export class AccessLog {
     upstream: { host?: string; cluster?: string } = direction === 'inbound' ? this.inbound : {},
   ): void {
     const durationMs = performance.now() - startPerf;
-    this.record({
-      direction,
-      startMs: Date.now() - durationMs,
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      ...(req.httpVersionMinor === undefined ? {} : { httpVersionMinor: req.httpVersionMinor }),
-      headers: req.headers,
-      ...end,
-      durationMs,
-      ...(upstream.host ? { upstreamHost: upstream.host } : {}),
-      ...(upstream.cluster ? { upstreamCluster: upstream.cluster } : {}),
-      ...(end.traceId ? { traceId: end.traceId } : {}),
-    });
+    const h = req.headers;
+    this.push(
+      new RawEntry(
+        direction,
+        Date.now() - durationMs,
+        clip(req.method ?? 'GET', 16),
+        clip(req.url ?? '/', MAX_LOGGED_PATH),
+        undefined,
+        req.httpVersionMinor,
+        end.grpcStatus,
+        header(h, 'host'),
+        header(h, 'x-request-id'),
+        header(h, 'user-agent'),
+        end.responseCode,
+        end.responseFlags,
+        end.requestBytes,
+        end.responseBytes,
+        durationMs,
+        upstream.host || undefined,
+        upstream.cluster || undefined,
+        end.traceId || undefined,
+        end.transportFailureReason === undefined
+          ? undefined
+          : clip(end.transportFailureReason, MAX_LOGGED_PATH),
+      ),
+    );
   }
 
   /** A TCP connection's end (`startPerf`: performance.now() when it was accepted). */
@@ -208,7 +276,11 @@ export class AccessLog {
   }
 
   record(input: AccessLogInput): void {
-    this.ring[this.next] = accessLogEntry(input);
+    this.push(rawEntry(input));
+  }
+
+  private push(entry: RawEntry): void {
+    this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
     this.total++;
@@ -220,7 +292,7 @@ export class AccessLog {
     const out: AccessLogEntry[] = [];
     for (let k = 1; k <= n; k++) {
       const e = this.ring[(this.next - k + this.capacity) % this.capacity];
-      if (e) out.push(e);
+      if (e) out.push(formatEntry(e));
     }
     return out;
   }

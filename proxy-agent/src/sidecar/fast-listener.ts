@@ -269,6 +269,8 @@ class DownstreamConnection {
   private readonly overloaded: boolean;
   /** Between a message's end and the next head's completion; the head deadline runs from its first byte. */
   private awaitingHead = true;
+  /** A message's first byte was parsed and its head is not complete yet. */
+  private headBegun = false;
   private headTimer: NodeJS.Timeout | undefined;
   private readonly onHeadTimeout = () => this.headTimedOut();
   private readonly onData = (chunk: Buffer) => this.data(chunk);
@@ -292,6 +294,9 @@ class DownstreamConnection {
   ) {
     const o = listener.options;
     this.parser = createParser('request', o.maxHeaderSize, {
+      messageBegin: () => {
+        this.headBegun = true;
+      },
       headersComplete: (_maj, minor, headers, method, url, _s, _m, upgrade, keepAlive) =>
         this.headersComplete(minor, headers, methodName(method) ?? 'GET', url ?? '/', upgrade, keepAlive),
       body: (chunk) => this.body(chunk),
@@ -415,9 +420,11 @@ class DownstreamConnection {
 
   private data(chunk: Buffer): void {
     if (this.stopped) return;
-    if (this.awaitingHead && this.headTimer === undefined)
-      this.headTimer = setTimeout(this.onHeadTimeout, this.listener.options.limits.headersTimeoutMs);
     const r = this.parser.execute(chunk);
+    // The head deadline, only for a head this read left incomplete (most reads carry whole heads: no
+    // timer is set and cleared per request).
+    if (this.headBegun && this.awaitingHead && this.headTimer === undefined && !this.stopped)
+      this.headTimer = setTimeout(this.onHeadTimeout, this.listener.options.limits.headersTimeoutMs);
     if (this.handOver) {
       this.handToFallback(chunk);
       return;
@@ -444,6 +451,7 @@ class DownstreamConnection {
   ): number {
     const first = this.messages++ === 0;
     this.awaitingHead = false;
+    this.headBegun = false;
     this.clearHeadTimer();
     if (this.stopped) return 1;
     const req = new FastRequest(method, url, raw, minor, this.socket);

@@ -22,6 +22,7 @@ interface HTTPParserClass {
   new (): LlhttpParser;
   REQUEST: number;
   RESPONSE: number;
+  kOnMessageBegin: number;
   kOnHeaders: number;
   kOnHeadersComplete: number;
   kOnBody: number;
@@ -44,6 +45,7 @@ const loadHttpCommon: ModuleLoader = () => nodeRequire('node:_http_common');
 const CONSTANTS = [
   'REQUEST',
   'RESPONSE',
+  'kOnMessageBegin',
   'kOnHeaders',
   'kOnHeadersComplete',
   'kOnBody',
@@ -72,7 +74,8 @@ export function checkLlhttp(load: ModuleLoader = loadHttpCommon): Binding | { un
   const binding = { HTTPParser, methods } as Binding;
   try {
     const seen = selfTest(binding);
-    if (seen !== 'GET /probe h=1 body') return { unavailable: `HTTPParser parsed a probe as "${seen}"` };
+    if (seen !== 'begin GET /probe h=1 body')
+      return { unavailable: `HTTPParser parsed a probe as "${seen}"` };
   } catch (err) {
     return { unavailable: `HTTPParser failed on a probe (${(err as Error).message})` };
   }
@@ -83,8 +86,11 @@ export function checkLlhttp(load: ModuleLoader = loadHttpCommon): Binding | { un
 function selfTest(binding: Binding): string {
   let seen = '';
   const parser = newParser(binding, 'request', 0, {
+    messageBegin: () => {
+      seen = 'begin';
+    },
     headersComplete: (_maj, _min, headers, method, url) => {
-      seen = `${binding.methods[method ?? -1]} ${url} ${headers[0]}=${headers[1]}`;
+      seen += ` ${binding.methods[method ?? -1]} ${url} ${headers[0]}=${headers[1]}`;
       return 0;
     },
     body: (chunk) => {
@@ -160,6 +166,8 @@ export type OnHeadersComplete = (
 ) => number;
 
 export interface ParserCallbacks {
+  /** The first byte of a message (optional: a C++ → JS call per message when set). */
+  messageBegin?: () => void;
   headersComplete: OnHeadersComplete;
   body: (chunk: Buffer) => void;
   messageComplete: () => void;
@@ -211,6 +219,7 @@ function newParser(
     }
     return cb.headersComplete(major, minor, h ?? [], method, u, status, statusMessage, upgrade, keepAlive);
   };
+  if (cb.messageBegin !== undefined) parser[HTTPParser.kOnMessageBegin] = cb.messageBegin;
   parser[HTTPParser.kOnBody] = cb.body;
   parser[HTTPParser.kOnMessageComplete] = cb.messageComplete;
   return parser;

@@ -137,13 +137,15 @@ class Exchange {
       spanId: sampled ? span?.spanId : undefined,
     });
     span?.end({ statusCode: code, responseFlags, error: code === 0 || code >= 500 });
-    const end = { responseCode: code, responseFlags, requestBytes: this.requestBytes, responseBytes };
     this.ctx.accessLog?.log(
       'outbound',
       this.req,
       this.start,
       {
-        ...end,
+        responseCode: code,
+        responseFlags,
+        requestBytes: this.requestBytes,
+        responseBytes,
         traceId: sampled ? span?.traceId : undefined,
         transportFailureReason: this.transportFailure,
       },
