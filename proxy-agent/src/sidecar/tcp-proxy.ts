@@ -18,6 +18,7 @@ import { clusterFor, selectTcpRoute, UNKNOWN_WORKLOAD } from './mesh-model';
 import { resolveMtlsPeer } from './peer-metadata';
 import { Flag, flagString } from './response-flags';
 import { pickWeighted } from './route-table';
+import { relay } from './tcp-relay';
 import type { HopSpan, TcpCounters, TcpRecord } from './telemetry-types';
 import { PEER_EXCHANGE_ALPN } from './workload-tls';
 
@@ -28,13 +29,6 @@ export const TCP_CONNECT_TIMEOUT_MS = 10_000;
 
 /** A proxied connection with no bytes either way this long is closed (Envoy tcp_proxy's idle_timeout, 1 h). */
 export const TCP_IDLE_TIMEOUT_MS = 60 * 60 * 1000;
-/**
- * Bytes queued toward one side before reading the other pauses (Envoy's per_connection_buffer_limit_bytes
- * default). Reads that come in one event-loop turn go out in one writev (the writes are corked until the
- * turn ends): fewer, larger system calls, which is most of a byte-pipe's cost on loopback. A smaller
- * limit pauses before a turn's reads are batched (256 KiB measured no better than no batching).
- */
-export const TCP_RELAY_BUFFER_BYTES = 1024 * 1024;
 
 /** Where a connection's access-log entry says it went, and when it started. */
 interface SessionLog {
@@ -42,27 +36,6 @@ interface SessionLog {
   startPerf: number;
   upstream?: { host?: string; cluster?: string };
   authority?: string;
-}
-
-/** Relays `from`'s bytes to `to`, counting them; writes within one event-loop turn batched. */
-function relay(from: Socket, to: Socket, count: (bytes: number) => void): void {
-  let corked = false;
-  const flush = () => {
-    corked = false;
-    to.uncork();
-  };
-  from.on('data', (chunk: Buffer) => {
-    count(chunk.length);
-    if (!corked) {
-      corked = true;
-      to.cork();
-      setImmediate(flush);
-    }
-    to.write(chunk);
-    // Past the limit the write has returned false, so 'drain' follows once the queue is out.
-    if (to.writableLength >= TCP_RELAY_BUFFER_BYTES) from.pause();
-  });
-  to.on('drain', () => from.resume());
 }
 
 /** TCP connections open per cluster, against its connectionPool.tcp.maxConnections. */
