@@ -12,6 +12,7 @@ export function escapeRegex(value: string): string {
 }
 
 import type { Sample } from './series';
+import { GenerationalMemo, seriesMemoEntriesFromEnv } from './series-memo';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -212,9 +213,30 @@ export function splitJoinedItems<T extends { labels: Record<string, string> }>(
   return out;
 }
 
+/**
+ * Request label strings split before, kept between graphs (see `series-memo.ts`): each label string is
+ * split once, and its labels object is the same from one graph to the next (frozen: shared).
+ */
+let splitRequests: GenerationalMemo<string, Readonly<Record<string, string>> | undefined> | undefined;
+
 /** The answer of `joinedRequestRateQuery` as `requestRateQuery`'s samples; undefined if one does not split. */
 export function splitJoinedRequests(samples: readonly Sample[]): Sample[] | undefined {
-  return splitJoinedItems(samples, REQUEST_JOINED, REQUEST_LABELS);
+  splitRequests ??= new GenerationalMemo(seriesMemoEntriesFromEnv());
+  const out: Sample[] = new Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i] as Sample;
+    const joined = s.labels[REQUEST_JOINED];
+    if (joined === undefined) return undefined;
+    const labels = splitRequests.get(joined, splitRequest);
+    if (!labels) return undefined;
+    out[i] = { labels, value: s.value };
+  }
+  return out;
+}
+
+function splitRequest(joined: string): Readonly<Record<string, string>> | undefined {
+  const labels = splitJoinedLabels(joined, REQUEST_LABELS);
+  return labels && Object.freeze(labels);
 }
 
 /**

@@ -55,10 +55,40 @@ function workload(l: Record<string, string>, side: 'source' | 'destination'): Wo
   return { namespace, workload: name, app, version };
 }
 
+/**
+ * Shared (frozen) labels objects read before, with what they read as (rate 0), or null: not a request
+ * series. A labels object kept between graphs (`splitJoinedRequests`) is read once.
+ */
+const readLabels = new WeakMap<Readonly<Record<string, string>>, RequestSeries | null>();
+
 export function toRequestSeries(s: Sample): RequestSeries | undefined {
+  if (!Number.isFinite(s.value)) return undefined;
   const l = s.labels;
+  if (!Object.isFrozen(l)) return seriesOf(l, s.value);
+  let read = readLabels.get(l);
+  if (read === undefined) {
+    read = seriesOf(l, 0) ?? null;
+    readLabels.set(l, read);
+  }
+  if (read === null) return undefined;
+  return {
+    reporter: read.reporter,
+    source: read.source,
+    destination: read.destination,
+    protocol: read.protocol,
+    code: read.code,
+    grpcStatus: read.grpcStatus,
+    flags: read.flags,
+    mtls: read.mtls,
+    sourcePrincipal: read.sourcePrincipal,
+    destPrincipal: read.destPrincipal,
+    rps: s.value,
+  };
+}
+
+function seriesOf(l: Record<string, string>, rps: number): RequestSeries | undefined {
   const reporter = l.reporter;
-  if ((reporter !== 'source' && reporter !== 'destination') || !Number.isFinite(s.value)) return undefined;
+  if (reporter !== 'source' && reporter !== 'destination') return undefined;
   const policy = known(l.connection_security_policy);
   return {
     reporter,
@@ -76,7 +106,7 @@ export function toRequestSeries(s: Sample): RequestSeries | undefined {
     mtls: policy === undefined ? undefined : policy === 'mutual_tls',
     sourcePrincipal: known(l.source_principal),
     destPrincipal: known(l.destination_principal),
-    rps: s.value,
+    rps,
   };
 }
 

@@ -96,6 +96,8 @@ export interface TrafficMap {
   reporterOf: ReadonlyMap<string, Reporter>;
   nodes: Map<string, TrafficNode>;
   edges: Map<string, TrafficEdge>;
+  /** Each series' way through the graph (see `routeOf`). */
+  routes: Map<RequestSeries, Route>;
   /** Each chosen series' edges and nodes after its caller (where its latency goes); kept when asked. */
   hops: Map<RequestSeries, HasHist[]> | undefined;
   /** App boxes by id (set by the boxes appender). */
@@ -115,19 +117,79 @@ export interface TrafficInput {
   keepHops: boolean;
 }
 
+/** A series' way through the graph: its nodes, caller first, and the ids of the edges between them. */
+export interface Route {
+  specs: readonly NodeSpec[];
+  /** `edgeIds[i]` joins `specs[i]` and `specs[i + 1]`. */
+  edgeIds: readonly string[];
+}
+
+/**
+ * Routes of shared labels objects (`toRequestSeries`), by the path options they were found with: a
+ * series takes the same way through every graph of the same type, so its node specs and ids (and their
+ * string hashes) are made once.
+ */
+const routesOfLabels = new WeakMap<Readonly<Record<string, string>>, { key: string; route: Route }>();
+
+function newRoute(s: RequestSeries, o: PathOptions): Route {
+  const specs = requestPath(s, o);
+  const edgeIds: string[] = new Array(specs.length - 1);
+  for (let i = 1; i < specs.length; i++)
+    edgeIds[i - 1] = edgeId((specs[i - 1] as NodeSpec).id, (specs[i] as NodeSpec).id);
+  return { specs, edgeIds };
+}
+
+/** What a route depends on besides the series: the graph type, service nodes, and (service graphs) whether its caller's app is a drawn service. */
+function routeKey(s: RequestSeries, o: PathOptions): string {
+  const base = o.injectServiceNodes ? `${o.graphType}+` : o.graphType;
+  if (o.graphType !== 'service' || s.source?.app === undefined) return base;
+  return o.services.has(`${s.source.namespace}/${s.source.app}`) ? `${base}:svc` : base;
+}
+
+function routeFor(s: RequestSeries, labels: Readonly<Record<string, string>>, o: PathOptions): Route {
+  if (!Object.isFrozen(labels)) return newRoute(s, o);
+  const key = routeKey(s, o);
+  const held = routesOfLabels.get(labels);
+  if (held?.key === key) return held.route;
+  const route = newRoute(s, o);
+  routesOfLabels.set(labels, { key, route });
+  return route;
+}
+
+/** The route of a series of the map (from the walk), else found now. */
+export function routeOf(map: TrafficMap, s: RequestSeries): Route {
+  return map.routes.get(s) ?? newRoute(s, map.paths);
+}
+
 /** Walks the request series into the traffic map: nodes, edges, rates and response codes. */
 export function trafficMap(input: TrafficInput): TrafficMap {
-  const parsed = input.requests.map(toRequestSeries);
-  const series = parsed.filter(
-    (s): s is RequestSeries => s !== undefined && (input.includeIdleEdges === true || s.rps > 0),
-  );
+  const requests = input.requests;
+  const parsed: (RequestSeries | undefined)[] = new Array(requests.length);
+  const series: RequestSeries[] = [];
+  const labelsOf: Readonly<Record<string, string>>[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    const sample = requests[i] as Sample;
+    const s = toRequestSeries(sample);
+    parsed[i] = s;
+    if (s !== undefined && (input.includeIdleEdges === true || s.rps > 0)) {
+      series.push(s);
+      labelsOf.push(sample.labels);
+    }
+  }
   const { chosen, reporterOf } = chooseReporters(series);
+  const paths = pathOptions(input, chosen);
+  const routes = new Map<RequestSeries, Route>();
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i] as RequestSeries;
+    routes.set(s, routeFor(s, labelsOf[i] as Readonly<Record<string, string>>, paths));
+  }
   const map: TrafficMap = {
-    paths: pathOptions(input, chosen),
-    requests: input.requests,
+    paths,
+    requests,
     parsed,
     series,
     reporterOf,
+    routes,
     nodes: new Map(),
     edges: new Map(),
     hops: input.keepHops ? new Map() : undefined,
@@ -150,12 +212,13 @@ function pathOptions(input: TrafficInput, chosen: readonly RequestSeries[]): Pat
 
 /** Adds one chosen series along its path: the caller's outbound rate, then each hop's edge and node. */
 function addSeries(map: TrafficMap, s: RequestSeries): void {
-  const path = requestPath(s, map.paths).map((spec) => nodeOf(map, spec));
+  const route = routeOf(map, s);
+  const path = route.specs.map((spec) => nodeOf(map, spec));
   const hops: HasHist[] | undefined = map.hops ? [] : undefined;
   if (hops) map.hops?.set(s, hops);
   const host = s.destination.service ?? 'unknown';
   if (s.protocol === 'tcp') {
-    addTcpSeries(map, s, path, hops);
+    addTcpSeries(map, s, path, route, hops);
     return;
   }
   (path[0] as TrafficNode).out += s.rps;
@@ -164,7 +227,7 @@ function addSeries(map: TrafficMap, s: RequestSeries): void {
     const to = path[i] as TrafficNode;
     if (i > 1) from.out += s.rps;
     addToNode(to, s, host);
-    const e = edgeOf(map, from.spec.id, to.spec.id);
+    const e = edgeOf(map, route.edgeIds[i - 1] as string, from.spec.id, to.spec.id);
     hops?.push(e, to);
     e.protocols.set(s.protocol, (e.protocols.get(s.protocol) ?? 0) + s.rps);
     e.reporters.add(s.reporter);
@@ -178,6 +241,7 @@ function addTcpSeries(
   map: TrafficMap,
   s: RequestSeries,
   path: TrafficNode[],
+  route: Route,
   hops: HasHist[] | undefined,
 ): void {
   (path[0] as TrafficNode).tcpOut += s.rps;
@@ -188,7 +252,7 @@ function addTcpSeries(
     to.hasInbound = true;
     to.tcpIn += s.rps;
     to.protocols.add('tcp');
-    const e = edgeOf(map, from.spec.id, to.spec.id);
+    const e = edgeOf(map, route.edgeIds[i - 1] as string, from.spec.id, to.spec.id);
     hops?.push(e, to);
     e.protocols.set('tcp', (e.protocols.get('tcp') ?? 0) + s.rps);
     e.reporters.add(s.reporter);
@@ -252,8 +316,7 @@ function nodeOf(map: TrafficMap, spec: NodeSpec): TrafficNode {
   return n;
 }
 
-function edgeOf(map: TrafficMap, source: string, target: string): TrafficEdge {
-  const id = edgeId(source, target);
+function edgeOf(map: TrafficMap, id: string, source: string, target: string): TrafficEdge {
   let e = map.edges.get(id);
   if (!e) {
     e = {

@@ -4,9 +4,8 @@
 import type { MeshConfigView } from '../config-badges';
 import { formatPercent } from '../format';
 import { MESH_ROOT_NAMESPACE } from '../mesh-config-source';
-import { type NodeSpec, requestPath } from '../nodes';
 import { peerMode } from '../peer-modes';
-import { edgeId, type TrafficMap } from '../traffic-map';
+import { routeOf, type TrafficMap } from '../traffic-map';
 import type { PeerMode } from '../types';
 
 export function appendPeerAuthentication(
@@ -33,9 +32,7 @@ export function appendPeerAuthentication(
       version: w.version,
     });
     if (mode === 'DISABLE') continue;
-    const path = requestPath(s, map.paths);
-    for (let i = 1; i < path.length; i++)
-      plainInto.set(edgeId((path[i - 1] as NodeSpec).id, (path[i] as NodeSpec).id), mode);
+    for (const id of routeOf(map, s).edgeIds) plainInto.set(id, mode);
   }
   for (const [id, mode] of plainInto) {
     const e = map.edges.get(id);

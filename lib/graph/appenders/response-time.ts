@@ -3,11 +3,11 @@
 // Histograms share one axis of bounds, so a merge is adding arrays — no per-bucket objects.
 import { quantilesInto } from '../histogram';
 import type { BucketGroup } from '../latency-cache';
-import { type NodeSpec, requestPath } from '../nodes';
+import type { NodeSpec } from '../nodes';
 import { LATENCY_EDGE_LABELS } from '../promql';
 import { round } from '../rounding';
 import { edgeKey, type RequestSeries, toRequestSeries } from '../series';
-import { edgeId, type HasHist, type Hist, type TrafficMap } from '../traffic-map';
+import { type HasHist, type Hist, routeOf, type TrafficMap } from '../traffic-map';
 import type { Latency } from '../types';
 
 /** Adds the bucket groups to the map's histograms, then sets every node's and edge's `latency`. */
@@ -76,10 +76,10 @@ function hopsOf(map: TrafficMap, s: RequestSeries): HasHist[] | undefined {
   if (kept) return kept;
   if (map.reporterOf.get(edgeKey(s)) !== s.reporter) return undefined;
   const hops: HasHist[] = [];
-  const path = requestPath(s, map.paths);
-  for (let i = 1; i < path.length; i++) {
-    const e = map.edges.get(edgeId((path[i - 1] as NodeSpec).id, (path[i] as NodeSpec).id));
-    const n = map.nodes.get((path[i] as NodeSpec).id);
+  const { specs, edgeIds } = routeOf(map, s);
+  for (let i = 1; i < specs.length; i++) {
+    const e = map.edges.get(edgeIds[i - 1] as string);
+    const n = map.nodes.get((specs[i] as NodeSpec).id);
     if (e) hops.push(e);
     if (n) hops.push(n);
   }

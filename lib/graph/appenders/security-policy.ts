@@ -1,15 +1,13 @@
 // Security policy (Kiali's `securityPolicy` appender): the share of each edge's requests that used mutual
 // TLS, from the destination-reported series — the only ones that know — whichever reporter was chosen;
 // and the principals (SPIFFE ids) of the two sides, which those series carry.
-import { type NodeSpec, requestPath } from '../nodes';
-import { edgeId, type TrafficMap } from '../traffic-map';
+import { routeOf, type TrafficMap } from '../traffic-map';
 
 export function appendSecurityPolicy(map: TrafficMap): void {
   for (const s of map.series) {
     if (s.reporter !== 'destination' || s.mtls === undefined) continue;
-    const path = requestPath(s, map.paths);
-    for (let i = 1; i < path.length; i++) {
-      const e = map.edges.get(edgeId((path[i - 1] as NodeSpec).id, (path[i] as NodeSpec).id));
+    for (const id of routeOf(map, s).edgeIds) {
+      const e = map.edges.get(id);
       if (!e) continue;
       e.mtls.all += s.rps;
       if (s.mtls) e.mtls.yes += s.rps;
