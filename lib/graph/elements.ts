@@ -76,7 +76,8 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
   const percentReq = source.out > 0 ? round((e.rates.total / source.out) * 100, 2) : 0;
   const err = errorRate(e.rates);
   const latency = e.latency ?? {};
-  return {
+  // Keys set one by one in the JSON's order (no spread of a literal per optional key: an object each).
+  const data = {
     id: e.id,
     source: e.source,
     target: e.target,
@@ -86,28 +87,29 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
     rates: roundRates(e.rates),
     errorRate: round(err, 4),
     percentReq,
-    ...(latency.p95 !== undefined ? { responseTime: latency.p95 } : {}),
-    latency,
-    ...(e.mtls.all > 0 ? { isMTLS: round((e.mtls.yes / e.mtls.all) * 100, 2) } : {}),
-    ...(e.principals.source !== undefined ? { sourcePrincipal: e.principals.source } : {}),
-    ...(e.principals.dest !== undefined ? { destPrincipal: e.principals.dest } : {}),
-    ...(e.mtlsWarning !== undefined ? { mtlsWarning: e.mtlsWarning } : {}),
-    ...(e.refusal !== undefined ? { refusal: e.refusal } : {}),
-    ...(e.tlsOrigination !== undefined ? { tlsOrigination: e.tlsOrigination } : {}),
-    health: e.health,
-    ...(e.tcp > 0 ? { tcp: round(e.tcp, 2) } : {}),
-    traffic: {
-      protocol,
-      rates:
-        protocol === 'tcp'
-          ? { tcp: round(e.tcp, 2) }
-          : protocol === 'grpc'
-            ? grpcEdgeRates(e.rates, percentReq)
-            : edgeTrafficRates(protocol, rps, percentReq, round(err * 100, 2)),
-      responses: responsesOf(e.codes, e.rates.total),
-    },
-    badges: e.badges,
+  } as EdgeData;
+  if (latency.p95 !== undefined) data.responseTime = latency.p95;
+  data.latency = latency;
+  if (e.mtls.all > 0) data.isMTLS = round((e.mtls.yes / e.mtls.all) * 100, 2);
+  if (e.principals.source !== undefined) data.sourcePrincipal = e.principals.source;
+  if (e.principals.dest !== undefined) data.destPrincipal = e.principals.dest;
+  if (e.mtlsWarning !== undefined) data.mtlsWarning = e.mtlsWarning;
+  if (e.refusal !== undefined) data.refusal = e.refusal;
+  if (e.tlsOrigination !== undefined) data.tlsOrigination = e.tlsOrigination;
+  data.health = e.health;
+  if (e.tcp > 0) data.tcp = round(e.tcp, 2);
+  data.traffic = {
+    protocol,
+    rates:
+      protocol === 'tcp'
+        ? { tcp: round(e.tcp, 2) }
+        : protocol === 'grpc'
+          ? grpcEdgeRates(e.rates, percentReq)
+          : edgeTrafficRates(protocol, rps, percentReq, round(err * 100, 2)),
+    responses: responsesOf(e.codes, e.rates.total),
   };
+  data.badges = e.badges;
+  return data;
 }
 
 function byId(a: { id: string }, b: { id: string }): number {

@@ -143,12 +143,26 @@ export function edgeKey(s: Pick<RequestSeries, 'source' | 'destination'>): strin
 export function chooseReporters<T extends Pick<RequestSeries, 'reporter' | 'source' | 'destination'>>(
   series: readonly T[],
 ): { chosen: T[]; reporterOf: Map<string, Reporter> } {
+  return chooseReportersBy(series, series.map(edgeKey));
+}
+
+/** `chooseReporters` with each series' `edgeKey` given (`keys[i]` is that of `series[i]`). */
+export function chooseReportersBy<T extends Pick<RequestSeries, 'reporter'>>(
+  series: readonly T[],
+  keys: readonly string[],
+): { chosen: T[]; reporterOf: Map<string, Reporter> } {
   const reporterOf = new Map<string, Reporter>();
-  for (const s of series) {
-    const k = edgeKey(s);
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i] as T;
+    const k = keys[i] as string;
     if (s.reporter === 'source' || !reporterOf.has(k)) reporterOf.set(k, s.reporter);
   }
-  return { chosen: series.filter((s) => reporterOf.get(edgeKey(s)) === s.reporter), reporterOf };
+  const chosen: T[] = [];
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i] as T;
+    if (reporterOf.get(keys[i] as string) === s.reporter) chosen.push(s);
+  }
+  return { chosen, reporterOf };
 }
 
 /**

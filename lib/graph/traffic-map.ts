@@ -3,7 +3,14 @@
 // latency, mTLS, health, locations, boxes and badges to it, and `elements.ts` writes it out as JSON.
 import { addRate, emptyRates } from './health';
 import { type NodeSpec, type PathOptions, requestPath, serviceNode } from './nodes';
-import { chooseReporters, type RequestSeries, responseKey, type Sample, toRequestSeries } from './series';
+import {
+  chooseReportersBy,
+  edgeKey,
+  type RequestSeries,
+  responseKey,
+  type Sample,
+  toRequestSeries,
+} from './series';
 import type {
   Badges,
   EgressScope,
@@ -124,12 +131,35 @@ export interface Route {
   edgeIds: readonly string[];
 }
 
+/** The service a series came by, as a node's `destServices` lists it, by `namespace/name`. */
+type DestService = { key: string; value: Readonly<{ namespace: string; name: string }> } | undefined;
+
 /**
- * Routes of shared labels objects (`toRequestSeries`), by the path options they were found with: a
- * series takes the same way through every graph of the same type, so its node specs and ids (and their
- * string hashes) are made once.
+ * What the walk derives from a shared labels object (`toRequestSeries`) besides its rate, kept with it:
+ * its caller→service pair (the reporter choice's key), the service it came by, and its route, by the
+ * path options it was found with. A series takes the same way through every graph of the same type, so
+ * its node specs and ids (and their string hashes) are made once.
  */
-const routesOfLabels = new WeakMap<Readonly<Record<string, string>>, { key: string; route: Route }>();
+interface Derived {
+  edgeKey: string;
+  destService: DestService;
+  routeKey: string | undefined;
+  route: Route | undefined;
+}
+const derivedOfLabels = new WeakMap<Readonly<Record<string, string>>, Derived>();
+
+function derive(s: RequestSeries): Derived {
+  return { edgeKey: edgeKey(s), destService: destServiceOf(s), routeKey: undefined, route: undefined };
+}
+
+function destServiceOf(s: RequestSeries): DestService {
+  const { serviceNamespace, serviceName } = s.destination;
+  if (!serviceNamespace || !serviceName) return undefined;
+  return {
+    key: `${serviceNamespace}/${serviceName}`,
+    value: Object.freeze({ namespace: serviceNamespace, name: serviceName }),
+  };
+}
 
 function newRoute(s: RequestSeries, o: PathOptions): Route {
   const specs = requestPath(s, o);
@@ -139,21 +169,13 @@ function newRoute(s: RequestSeries, o: PathOptions): Route {
   return { specs, edgeIds };
 }
 
-/** What a route depends on besides the series: the graph type, service nodes, and (service graphs) whether its caller's app is a drawn service. */
-function routeKey(s: RequestSeries, o: PathOptions): string {
-  const base = o.injectServiceNodes ? `${o.graphType}+` : o.graphType;
+/**
+ * What a route depends on besides the series (`base`: the graph type and service nodes) — in a service
+ * graph, also whether its caller's app is a drawn service.
+ */
+function routeKey(s: RequestSeries, o: PathOptions, base: string): string {
   if (o.graphType !== 'service' || s.source?.app === undefined) return base;
   return o.services.has(`${s.source.namespace}/${s.source.app}`) ? `${base}:svc` : base;
-}
-
-function routeFor(s: RequestSeries, labels: Readonly<Record<string, string>>, o: PathOptions): Route {
-  if (!Object.isFrozen(labels)) return newRoute(s, o);
-  const key = routeKey(s, o);
-  const held = routesOfLabels.get(labels);
-  if (held?.key === key) return held.route;
-  const route = newRoute(s, o);
-  routesOfLabels.set(labels, { key, route });
-  return route;
 }
 
 /** The route of a series of the map (from the walk), else found now. */
@@ -166,22 +188,43 @@ export function trafficMap(input: TrafficInput): TrafficMap {
   const requests = input.requests;
   const parsed: (RequestSeries | undefined)[] = new Array(requests.length);
   const series: RequestSeries[] = [];
-  const labelsOf: Readonly<Record<string, string>>[] = [];
+  const derived: Derived[] = [];
   for (let i = 0; i < requests.length; i++) {
     const sample = requests[i] as Sample;
     const s = toRequestSeries(sample);
     parsed[i] = s;
-    if (s !== undefined && (input.includeIdleEdges === true || s.rps > 0)) {
-      series.push(s);
-      labelsOf.push(sample.labels);
+    if (s === undefined || !(input.includeIdleEdges === true || s.rps > 0)) continue;
+    series.push(s);
+    const labels = sample.labels;
+    if (!Object.isFrozen(labels)) {
+      derived.push(derive(s));
+      continue;
     }
+    let d = derivedOfLabels.get(labels);
+    if (!d) {
+      d = derive(s);
+      derivedOfLabels.set(labels, d);
+    }
+    derived.push(d);
   }
-  const { chosen, reporterOf } = chooseReporters(series);
+  const { chosen, reporterOf } = chooseReportersBy(
+    series,
+    derived.map((d) => d.edgeKey),
+  );
   const paths = pathOptions(input, chosen);
+  const base = input.injectServiceNodes ? `${input.graphType}+` : input.graphType;
   const routes = new Map<RequestSeries, Route>();
   for (let i = 0; i < series.length; i++) {
     const s = series[i] as RequestSeries;
-    routes.set(s, routeFor(s, labelsOf[i] as Readonly<Record<string, string>>, paths));
+    const d = derived[i] as Derived;
+    const key = routeKey(s, paths, base);
+    if (d.routeKey !== key || !d.route) {
+      const route = newRoute(s, paths);
+      // Only a shared labels object's record is kept (a fresh one dies with this walk).
+      d.route = route;
+      d.routeKey = key;
+    }
+    routes.set(s, d.route);
   }
   const map: TrafficMap = {
     paths,
@@ -196,22 +239,30 @@ export function trafficMap(input: TrafficInput): TrafficMap {
     boxes: new Map(),
     namespaceMtls: undefined,
   };
-  for (const s of chosen) addSeries(map, s);
+  const destServices = new Map<RequestSeries, DestService>();
+  for (let i = 0; i < series.length; i++) {
+    const d = derived[i] as Derived;
+    if (d.destService) destServices.set(series[i] as RequestSeries, d.destService);
+  }
+  for (const s of chosen) addSeries(map, s, destServices.get(s));
   return map;
 }
 
 /** The path options; a service graph draws a caller as its service when that service is drawn. */
 function pathOptions(input: TrafficInput, chosen: readonly RequestSeries[]): PathOptions {
   const services = new Set<string>();
-  for (const s of chosen) {
-    const svc = serviceNode(s);
-    if (svc?.service) services.add(`${svc.namespace}/${svc.service}`);
+  // Only a service graph reads them (`sourceOf`).
+  if (input.graphType === 'service') {
+    for (const s of chosen) {
+      const svc = serviceNode(s);
+      if (svc?.service) services.add(`${svc.namespace}/${svc.service}`);
+    }
   }
   return { graphType: input.graphType, injectServiceNodes: input.injectServiceNodes, services };
 }
 
 /** Adds one chosen series along its path: the caller's outbound rate, then each hop's edge and node. */
-function addSeries(map: TrafficMap, s: RequestSeries): void {
+function addSeries(map: TrafficMap, s: RequestSeries, destService: DestService): void {
   const route = routeOf(map, s);
   const path = route.specs.map((spec) => nodeOf(map, spec));
   const hops: HasHist[] | undefined = map.hops ? [] : undefined;
@@ -226,7 +277,7 @@ function addSeries(map: TrafficMap, s: RequestSeries): void {
     const from = path[i - 1] as TrafficNode;
     const to = path[i] as TrafficNode;
     if (i > 1) from.out += s.rps;
-    addToNode(to, s, host);
+    addToNode(to, s, host, destService);
     const e = edgeOf(map, route.edgeIds[i - 1] as string, from.spec.id, to.spec.id);
     hops?.push(e, to);
     e.protocols.set(s.protocol, (e.protocols.get(s.protocol) ?? 0) + s.rps);
@@ -261,18 +312,12 @@ function addTcpSeries(
 }
 
 /** A series arriving at a node: its inbound rates, protocol, response codes and the service it came by. */
-function addToNode(to: TrafficNode, s: RequestSeries, host: string): void {
+function addToNode(to: TrafficNode, s: RequestSeries, host: string, destService: DestService): void {
   to.hasInbound = true;
   addRate(to.inbound, s.code, s.rps, s.grpcStatus);
   to.protocols.add(s.protocol);
   countResponse(to.codes, s, host);
-  const { serviceNamespace, serviceName } = s.destination;
-  if (serviceNamespace && serviceName && to.spec.nodeType !== 'service') {
-    to.destServices.set(`${serviceNamespace}/${serviceName}`, {
-      namespace: serviceNamespace,
-      name: serviceName,
-    });
-  }
+  if (destService && to.spec.nodeType !== 'service') to.destServices.set(destService.key, destService.value);
 }
 
 function countResponse(codes: ResponseCounts, s: RequestSeries, host: string): void {
