@@ -124,6 +124,34 @@ interface ClusterCounters {
   membershipTotal: number;
 }
 
+/** What chose a reporter's last series: the next record alike (the common case) skips the key and lookup. */
+class LastSeries {
+  constructor(
+    readonly source: WorkloadIdentity,
+    readonly destination: WorkloadIdentity,
+    readonly service: ServiceIdentity,
+    readonly protocol: string,
+    readonly code: number,
+    readonly grpcStatus: number | undefined,
+    readonly flags: string,
+    readonly mtls: boolean,
+    readonly series: RequestSeries,
+  ) {}
+
+  matches(r: RequestRecord, mtls: boolean): boolean {
+    return (
+      this.source === r.source &&
+      this.destination === r.destination &&
+      this.service === r.destinationService &&
+      this.code === r.responseCode &&
+      this.flags === r.responseFlags &&
+      this.protocol === r.requestProtocol &&
+      this.grpcStatus === r.grpcStatus &&
+      this.mtls === mtls
+    );
+  }
+}
+
 export class SidecarMetrics implements SidecarMetricsApi {
   private readonly clusterId: string;
   private readonly series = new Map<string, RequestSeries>();
@@ -139,6 +167,8 @@ export class SidecarMetrics implements SidecarMetricsApi {
   private readonly tcpSeries = new Map<string, TcpSeries>();
   private readonly tcpOverflow = new Map<string, TcpSeries>();
   private overflowed = 0;
+  private lastSource: LastSeries | undefined;
+  private lastDestination: LastSeries | undefined;
   private readonly families: Record<Format, MetricFamily[]>;
 
   constructor(options: SidecarMetricsOptions = {}) {
@@ -258,6 +288,31 @@ export class SidecarMetrics implements SidecarMetricsApi {
 
   /** The series a record counts in: its own, or past the cap its reporter's overflow series. */
   private seriesFor(record: RequestRecord): RequestSeries | undefined {
+    const mtls = record.connectionSecurityPolicy === 'mutual_tls';
+    const source = record.reporter === 'source';
+    const last = source ? this.lastSource : this.lastDestination;
+    if (last?.matches(record, mtls)) return last.series;
+    const series = this.lookUpSeries(record);
+    if (series !== undefined && series !== this.overflow.get(record.reporter)) {
+      // Identities are not mutated after use (see intern), so a match by reference is the same label set.
+      const hit = new LastSeries(
+        record.source,
+        record.destination,
+        record.destinationService,
+        record.requestProtocol,
+        record.responseCode,
+        record.grpcStatus,
+        record.responseFlags,
+        mtls,
+        series,
+      );
+      if (source) this.lastSource = hit;
+      else this.lastDestination = hit;
+    }
+    return series;
+  }
+
+  private lookUpSeries(record: RequestRecord): RequestSeries | undefined {
     const known = this.series.size + this.tcpSeries.size < this.maxSeries;
     const key = `${record.reporter}|${this.workloadId(record.source, known)}|${this.workloadId(record.destination, known)}|${this.serviceId(record.destinationService, known)}|${record.requestProtocol}|${record.responseCode}|${record.grpcStatus ?? ''}|${record.responseFlags}|${record.connectionSecurityPolicy === 'mutual_tls' ? 'm' : ''}`;
     const existing = this.series.get(key);
