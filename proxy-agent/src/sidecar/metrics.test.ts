@@ -157,6 +157,36 @@ describe('Istio standard metrics', () => {
     });
   });
 
+  it('counts alternating label sets apart (the last series a reporter used is only reused for the same one)', async () => {
+    const metrics = new SidecarMetrics();
+    const a = record();
+    // The same identity objects throughout, so that only the field that differs tells the records apart.
+    const like = (o: Partial<RequestRecord>) => record({ destinationService: a.destinationService, ...o });
+    const sequence = [
+      a,
+      a,
+      like({ responseCode: 503 }),
+      a,
+      like({ responseFlags: 'UC' }),
+      like({ connectionSecurityPolicy: 'mutual_tls' }),
+      like({ reporter: 'destination' }),
+      like({ requestProtocol: 'grpc', grpcStatus: 0 }),
+      a,
+    ];
+    for (const r of sequence) metrics.recordRequest(r);
+    const samples = parseSamples((await metrics.render(undefined)).body);
+    const total = (labels: Record<string, string>) =>
+      find(samples, 'istio_requests_total', labels).reduce((n, s) => n + s.value, 0);
+    expect(
+      total({ reporter: 'source', request_protocol: 'http', response_code: '200', response_flags: '-' }),
+    ).toBe(5);
+    expect(total({ response_code: '503' })).toBe(1);
+    expect(total({ response_flags: 'UC' })).toBe(1);
+    expect(total({ reporter: 'destination' })).toBe(1);
+    expect(total({ request_protocol: 'grpc' })).toBe(1);
+    expect(find(samples, 'istio_requests_total')).toHaveLength(6);
+  });
+
   it("writes Istio's values for security policy, gRPC status and clusters", async () => {
     const metrics = new SidecarMetrics({ clusterId: 'east' });
     metrics.recordRequest(record({ reporter: 'source' }));
