@@ -23,16 +23,18 @@ export function codeKeyed<T>(): Record<string, T> {
 /** The response map of an element with `total` requests per second. */
 export function responsesOf(codes: ResponseCounts, total: number): Responses {
   const out: Responses = codeKeyed();
-  const pct = (v: number) => (total > 0 ? round((v / total) * 100, 2) : 0);
   const keys = codes.size > 1 ? [...codes.keys()].sort(compare) : codes.keys();
   for (const code of keys) {
     const c = codes.get(code) as { flags: Map<string, number>; hosts: Map<string, number> };
-    const flags: Record<string, number> = {};
-    for (const [f, v] of c.flags) flags[f] = pct(v);
-    const hosts: Record<string, number> = {};
-    for (const [h, v] of c.hosts) hosts[h] = pct(v);
-    out[code] = { flags, hosts };
+    out[code] = { flags: sharesOf(c.flags, total), hosts: sharesOf(c.hosts, total) };
   }
+  return out;
+}
+
+/** Each key's share of `total`, in %, 2 decimals (0 without traffic). */
+function sharesOf(counts: Map<string, number>, total: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of counts.keys()) out[k] = total > 0 ? round(((counts.get(k) as number) / total) * 100, 2) : 0;
   return out;
 }
 

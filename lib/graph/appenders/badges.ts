@@ -11,8 +11,21 @@ import type { Badges } from '../types';
 export function hostsOf(n: TrafficNode): string[] {
   if (n.spec.serviceHost) return [n.spec.serviceHost];
   const out: string[] = [];
-  for (const s of n.destServices.values()) out.push(`${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`);
+  for (const s of n.destServices.values()) out.push(hostOf(s));
   return out;
+}
+
+/** Hosts of the services kept between graphs (frozen, see `traffic-map.ts`): each written once. */
+const hostsOfServices = new WeakMap<object, string>();
+
+function hostOf(s: { namespace: string; name: string }): string {
+  if (!Object.isFrozen(s)) return `${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`;
+  let host = hostsOfServices.get(s);
+  if (host === undefined) {
+    host = `${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`;
+    hostsOfServices.set(s, host);
+  }
+  return host;
 }
 
 /** `live` undefined: the stats could not be read (every badge says "not reported"). */

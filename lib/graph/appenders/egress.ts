@@ -36,7 +36,7 @@ export function egressGatewayWorkloads(entries: readonly WorkloadEntry[] | undef
 /** By its registered labels; a mesh whose workloads are not registered here (pods): by Istio's name. */
 function isEgressGateway(n: TrafficNode, labelled: ReadonlySet<string>): boolean {
   const { app, workload, namespace } = n.spec;
-  if (workload !== undefined && labelled.has(`${namespace}/${workload}`)) return true;
+  if (workload !== undefined && labelled.size > 0 && labelled.has(`${namespace}/${workload}`)) return true;
   return (
     (app !== undefined && EGRESS_GATEWAY.test(app)) ||
     (workload !== undefined && EGRESS_GATEWAY.test(workload))
@@ -120,15 +120,19 @@ function tlsOriginations(config: MeshConfigView | undefined): Map<string, 'SIMPL
 /** Requests per second the caller's proxy refused: Envoy's NR (no route), as Istio counts them. */
 function refusedShare(e: TrafficEdge): number {
   let nr = 0;
-  for (const c of e.codes.values())
-    for (const [flags, v] of c.flags) if (flags.split(',').includes('NR')) nr += v;
+  for (const c of e.codes.values()) for (const [flags, v] of c.flags) if (hasNoRoute(flags)) nr += v;
   return nr;
+}
+
+/** Whether Envoy's comma-separated response flags hold NR (without splitting them: one array an edge). */
+function hasNoRoute(flags: string): boolean {
+  return flags === 'NR' || flags.startsWith('NR,') || flags.endsWith(',NR') || flags.includes(',NR,');
 }
 
 function refusedHosts(e: TrafficEdge): string[] {
   const hosts = new Set<string>();
   for (const c of e.codes.values()) {
-    const nr = [...c.flags.keys()].some((f) => f.split(',').includes('NR'));
+    const nr = [...c.flags.keys()].some(hasNoRoute);
     if (nr) for (const h of c.hosts.keys()) if (h !== 'unknown') hosts.add(h);
   }
   return [...hosts].sort();
