@@ -9,6 +9,7 @@ import { parseHealthThresholds } from './health';
 import { LatencyCache } from './latency-cache';
 import { fetchMeshConfig } from './mesh-config-source';
 import { cachedDetection, RULES_PROBE_QUERY, rulesPresent } from './recording-rules';
+import { DEFAULT_GRAPH_REFRESH_S, DEFAULT_SHARED_GRAPHS, SharedBuilds } from './shared-builds';
 
 /**
  * Whether Prometheus records the graph's rules: probed (at the graph's time) at most once a minute for
@@ -24,6 +25,17 @@ const latencyCache = new LatencyCache({
   freshS: secondsFromEnv('MESHLENS_GRAPH_LATENCY_FRESH', 15),
   maxAgeS: secondsFromEnv('MESHLENS_GRAPH_LATENCY_MAX_AGE', 60),
 });
+
+/** Live graphs shared per refresh period by the API's requests (see `shared-builds.ts`). */
+export const sharedBuilds = new SharedBuilds({
+  refreshS: positiveIntFromEnv('MESHLENS_GRAPH_REFRESH_S', DEFAULT_GRAPH_REFRESH_S),
+  maxGraphs: positiveIntFromEnv('MESHLENS_GRAPH_SHARED_BUILDS', DEFAULT_SHARED_GRAPHS),
+});
+
+function positiveIntFromEnv(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+}
 
 function secondsFromEnv(name: string, fallback: number): number {
   const v = Number(process.env[name]);

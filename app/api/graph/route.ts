@@ -1,10 +1,9 @@
 // GET /api/graph?namespaces=&graphType=&duration=&queryTime= — the service graph (Kiali's parameters),
 // its JSON streamed in chunks of elements (the same bytes as one `JSON.stringify`).
-import { buildGraph } from '@/lib/graph/build-graph';
 import { graphJsonStream } from '@/lib/graph/graph-json';
 import { parseGraphParams } from '@/lib/graph/params';
 import { takeGraph } from '@/lib/graph/prefetch-handoff';
-import { graphDeps } from '@/lib/graph/server';
+import { graphDeps, sharedBuilds } from '@/lib/graph/server';
 import type { Graph } from '@/lib/graph/types';
 import { answerError } from '@/lib/http/answer';
 
@@ -17,12 +16,15 @@ export async function GET(request: Request): Promise<Response> {
   // The graph page's first request, built while the page was (too large to be put in it).
   const handed = takeGraph(url.search.slice(1));
   if (handed) return answerGraph(handed, 'handoff;dur=0');
-  const result = await buildGraph(params.value, graphDeps());
+  // A live graph is shared by the requests of its refresh period (evaluated at the period's start).
+  const result = await sharedBuilds.build(params.value, graphDeps());
   if (!result.ok) return answerError(result.error);
-  // Serialising happens while the answer is sent: Server-Timing has the phases before it.
-  const timing = Object.entries(result.timings)
-    .map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`)
-    .join(', ');
+  // Serialising happens while the answer is sent: Server-Timing has the phases before it (a shared
+  // build's, marked `shared`).
+  const timing = [
+    ...Object.entries(result.timings).map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`),
+    ...(result.shared ? ['shared;dur=0'] : []),
+  ].join(', ');
   return answerGraph(result.graph, timing);
 }
 
