@@ -2,7 +2,7 @@
 // Kiali's per-protocol traffic rates, app boxes first, then nodes and edges in id order. The last step
 // of the assembly, after every appender.
 import { emptyRates, errorRate } from './health';
-import { compare, responsesOf } from './responses';
+import { responsesOf } from './responses';
 import { round, roundRates } from './rounding';
 import type { TrafficEdge, TrafficMap, TrafficNode } from './traffic-map';
 import type { EdgeData, NodeData, PeerMode, RateBreakdown, Reporter } from './types';
@@ -15,15 +15,15 @@ export interface Assembled {
 
 export function toElements(map: TrafficMap): Assembled {
   const boxes: NodeData[] = [];
-  for (const box of map.boxes.values()) boxes.push(boxNode(box));
-  const nodes: NodeData[] = [];
-  for (const n of map.nodes.values()) nodes.push(nodeData(n));
+  for (const id of sortedKeys(map.boxes)) boxes.push(boxNode(map.boxes.get(id) as Box));
+  const nodes: NodeData[] = boxes;
+  for (const id of sortedKeys(map.nodes)) nodes.push(nodeData(map.nodes.get(id) as TrafficNode));
   const edges: EdgeData[] = [];
-  for (const e of map.edges.values()) edges.push(edgeData(e, map.nodes.get(e.source) as TrafficNode));
-  boxes.sort(byId);
-  nodes.sort(byId);
-  edges.sort(byId);
-  const out: Assembled = { nodes: [...boxes, ...nodes], edges };
+  for (const id of sortedKeys(map.edges)) {
+    const e = map.edges.get(id) as TrafficEdge;
+    edges.push(edgeData(e, map.nodes.get(e.source) as TrafficNode));
+  }
+  const out: Assembled = { nodes, edges };
   if (map.namespaceMtls) out.namespaceMtls = Object.fromEntries([...map.namespaceMtls].sort());
   return out;
 }
@@ -112,8 +112,14 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
   return data;
 }
 
-function byId(a: { id: string }, b: { id: string }): number {
-  return compare(a.id, b.id);
+type Box = Parameters<typeof boxNode>[0];
+
+/**
+ * A map's keys (the elements' ids) in code-unit order, as `compare` (responses.ts) orders them: the default sort of
+ * strings, without a comparator called per comparison.
+ */
+function sortedKeys(m: ReadonlyMap<string, unknown>): string[] {
+  return [...m.keys()].sort();
 }
 
 function boxNode(box: { id: string; namespace: string; app: string }): NodeData {
