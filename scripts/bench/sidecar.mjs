@@ -13,8 +13,8 @@
 //   flock /tmp/meshlens-bench.lock npm run bench -- sidecar [-- --seconds 5 --rounds 3 --connections 32]
 // (--cpu-prof profiles the 100 % sidecars and prints where their CPU goes; --sidecar-only skips the baselines;
 // --no-mtls / --no-low-sampling skip those sidecar sets; --load-generator node uses the project's own
-// load generator instead of wrk; --sidecar-node-flags '--max-semi-space-size=4' passes V8/Node flags to
-// the sidecars; --compare-node-http adds the outbound hop and the pair with the fast path off.)
+// load generator instead of wrk; the sidecars run with the node flags bin/meshlens-agent.js is shipped
+// with (its #! line), and --sidecar-node-flags '--max-semi-space-size=4' adds V8/Node flags after them; --compare-node-http adds the outbound hop and the pair with the fast path off.)
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,14 @@ import { ensureWrk, runWrk } from './lib/wrk.mjs';
 
 const LIB = fileURLToPath(new URL('./lib/', import.meta.url));
 const AGENT_BIN = join(ROOT, 'bin/meshlens-agent.js');
+/**
+ * The node flags the agent is shipped with (its `#!/usr/bin/env -S node ...` line), so that the sidecars
+ * run as `meshlens-agent sidecar` runs them; --sidecar-node-flags come after and win.
+ */
+const SHIPPED_NODE_FLAGS = (readFileSync(AGENT_BIN, 'utf8').split('\n')[0] ?? '')
+  .replace(/^#!\S*env\s+(-S\s+)?node\b/, '')
+  .split(' ')
+  .filter((f) => f.startsWith('--'));
 const RATE = 500;
 
 /** Issue 20's targets. */
@@ -156,7 +164,11 @@ async function startSidecarProcess({
     ...(certs ? ['--cert-chain', certs.certChain, '--key', certs.key, '--root-cert', certs.rootCert] : []),
     ...extra,
   ].map(String);
-  const nodeFlags = [...nodeOptions, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
+  const nodeFlags = [
+    ...SHIPPED_NODE_FLAGS,
+    ...nodeOptions,
+    ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+  ];
   const proc = await startProcess(process.execPath, [...nodeFlags, AGENT_BIN, ...flags], { ready: null });
   await waitForPort(adminPort, 20_000);
   await waitForPort(ports.inboundPort, 5000);
