@@ -14,7 +14,8 @@
 // (--cpu-prof profiles the 100 % sidecars and prints where their CPU goes; --sidecar-only skips the baselines;
 // --no-mtls / --no-low-sampling skip those sidecar sets; --load-generator node uses the project's own
 // load generator instead of wrk; the sidecars run with the node flags bin/meshlens-agent.js is shipped
-// with (its #! line), and --sidecar-node-flags '--max-semi-space-size=4' adds V8/Node flags after them; --compare-node-http adds the outbound hop and the pair with the fast path off.)
+// with (its #! line), and --sidecar-node-flags '--max-semi-space-size=4' adds V8/Node flags after them;
+// --compare-node-http adds the outbound hop and the pair with the fast path off.)
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
