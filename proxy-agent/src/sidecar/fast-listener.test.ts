@@ -13,18 +13,23 @@ afterEach(async () => {
   }
 });
 
-async function listen(onRequest: (res: FastResponse) => void): Promise<number> {
+let lastAccepted: Socket | undefined;
+
+async function listen(onRequest: (res: FastResponse) => void, streamIdleTimeoutMs = 5000): Promise<number> {
   const listener = new FastListener({
     handler: (_req, res) => onRequest(res),
     fallback: createServer(),
     maxHeaderSize: 16 * 1024,
     keepAliveTimeoutMs: KEEP_ALIVE_MS,
     onClientError: (_e, socket) => socket.destroy(),
-    limits: { headersTimeoutMs: 5000, streamIdleTimeoutMs: 5000, maxConnections: 10 },
+    limits: { headersTimeoutMs: 5000, streamIdleTimeoutMs, maxConnections: 10 },
     name: 'test fast',
     log: () => {},
   });
   listeners.push(listener);
+  listener.server.on('connection', (socket: Socket) => {
+    lastAccepted = socket;
+  });
   await new Promise<void>((r) => listener.server.listen(0, '127.0.0.1', r));
   return (listener.server.address() as AddressInfo).port;
 }
@@ -84,6 +89,50 @@ describe('fast listener keep-alive', () => {
     expect(closed).toBe(false);
     ok(pending as FastResponse);
     await until(() => c.text().endsWith('ok'));
+    c.socket.destroy();
+  });
+});
+
+describe('fast listener reading the socket', () => {
+  it('lets llhttp read the socket itself from the second request on, pipelined requests included', async () => {
+    const port = await listen(ok);
+    const c = client(port);
+    c.socket.write('GET /1 HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => c.text().split('ok').length === 2);
+    const handle = (lastAccepted as unknown as { _handle?: { _consumed?: boolean } })._handle;
+    expect(handle?._consumed).toBe(true);
+    c.socket.write('GET /2 HTTP/1.1\r\nhost: x\r\n\r\nGET /3 HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => c.text().split('ok').length === 4);
+    c.socket.write('POST /4 HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n\r\nhel');
+    await new Promise((r) => setTimeout(r, 20));
+    c.socket.write('lo');
+    await until(() => c.text().split('ok').length === 5);
+    expect(c.text().match(/HTTP\/1\.1 200/g)).toHaveLength(4);
+    c.socket.destroy();
+  });
+
+  it('still answers a body that stops coming with 408 once llhttp reads the socket', async () => {
+    const port = await listen(ok, 200);
+    const c = client(port);
+    c.socket.write('GET /1 HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => c.text().endsWith('ok'));
+    c.socket.write('POST /2 HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\nabc');
+    await until(() => c.text().includes('HTTP/1.1 408'));
+    c.socket.destroy();
+  });
+
+  it('keeps reading a body that comes slowly but steadily (each read restarts the idle timeout)', async () => {
+    const port = await listen(ok, 200);
+    const c = client(port);
+    c.socket.write('GET /1 HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => c.text().endsWith('ok'));
+    c.socket.write('POST /2 HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\n\r\n');
+    for (const part of 'hello') {
+      await new Promise((r) => setTimeout(r, 100));
+      c.socket.write(part);
+    }
+    await until(() => c.text().split('ok').length === 3);
+    expect(c.text()).not.toContain('408');
     c.socket.destroy();
   });
 });

@@ -14,7 +14,7 @@ import {
   OVERLOAD_REPLY,
   STREAM_IDLE_REPLY,
 } from './listener-limits';
-import { createParser, type LlhttpParser, methodName } from './llhttp';
+import { consumeSocket, createParser, type LlhttpParser, methodName, type StreamHandle } from './llhttp';
 
 /** Request bodies up to this size are read whole before the request is handled (then replayable). */
 export const FAST_BODY_LIMIT = 64 * 1024;
@@ -296,6 +296,8 @@ class DownstreamConnection {
   };
   private readonly onClose = () => this.closed();
   private readonly onError = () => {};
+  /** Set once llhttp reads the socket itself (after the first request: see tryConsume). */
+  private handle: StreamHandle | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -310,6 +312,12 @@ class DownstreamConnection {
         this.headersComplete(minor, headers, methodName(method) ?? 'GET', url ?? '/', upgrade, keepAlive),
       body: (chunk) => this.body(chunk),
       messageComplete: () => this.messageComplete(),
+      execute: (r) => {
+        if (this.stopped) return;
+        // Reads no longer pass through the socket's stream, which refreshed its timeout (a body's idle one).
+        if (this.reading !== undefined) (this.socket as unknown as { _unrefTimer(): void })._unrefTimer();
+        this.parsed(r, undefined);
+      },
     });
     socket.setNoDelay(true);
     this.overloaded = !listener.cap.admit(socket);
@@ -408,7 +416,7 @@ class DownstreamConnection {
     }
     if (this.paused && this.queue.length < MAX_PIPELINED) {
       this.paused = false;
-      this.socket.resume();
+      this.resumeReading();
     }
     if (this.queue.length === 0) {
       this.idleSweeps = 0;
@@ -429,14 +437,21 @@ class DownstreamConnection {
 
   private data(chunk: Buffer): void {
     if (this.stopped) return;
+    this.parsed(this.parser.execute(chunk), chunk);
+    this.tryConsume();
+  }
+
+  /** After llhttp parsed a read (`chunk`: the bytes, when they came through 'data'). */
+  private parsed(r: number | (Error & { code?: string }), chunk: Buffer | undefined): void {
     this.idleSweeps = 0;
-    const r = this.parser.execute(chunk);
     // The head deadline, only for a head this read left incomplete (most reads carry whole heads: no
     // timer is set and cleared per request).
     if (this.headBegun && this.awaitingHead && this.headTimer === undefined && !this.stopped)
       this.headTimer = setTimeout(this.onHeadTimeout, this.listener.options.limits.headersTimeoutMs);
     if (this.handOver) {
-      this.handToFallback(chunk);
+      // Only a connection's first request is handed over, and only 'data' reads come before it.
+      if (chunk !== undefined) this.handToFallback(chunk);
+      else this.socket.destroy();
       return;
     }
     if (typeof r !== 'number') {
@@ -447,7 +462,36 @@ class DownstreamConnection {
     }
     if (this.queue.length >= MAX_PIPELINED && !this.paused) {
       this.paused = true;
-      this.socket.pause();
+      this.pauseReading();
+    }
+  }
+
+  /**
+   * From the second request on (the first may be handed over to node:http with its bytes), llhttp reads
+   * the socket itself when it can (consumeSocket); a socket with bytes given back by the protocol sniffer
+   * is consumed once those are read.
+   */
+  private tryConsume(): void {
+    if (this.handle !== undefined || this.messages === 0 || this.stopped || this.handOver) return;
+    this.handle = consumeSocket(this.parser, this.socket);
+    if (this.handle !== undefined && this.paused) this.handle.readStop();
+  }
+
+  private pauseReading(): void {
+    const h = this.handle;
+    if (h === undefined) this.socket.pause();
+    else if (h.reading !== false) {
+      h.reading = false;
+      h.readStop();
+    }
+  }
+
+  private resumeReading(): void {
+    const h = this.handle;
+    if (h === undefined) this.socket.resume();
+    else if (h.reading !== true) {
+      h.reading = true;
+      h.readStart();
     }
   }
 
@@ -496,7 +540,7 @@ class DownstreamConnection {
     const stream = new Readable({
       read: () => {
         if (this.paused) return;
-        this.socket.resume();
+        this.resumeReading();
       },
     });
     req.body = stream;
@@ -510,7 +554,7 @@ class DownstreamConnection {
     if (r === undefined) return;
     r.req.bodyBytes += chunk.length;
     if (r.chunks !== undefined) r.chunks.push(chunk);
-    else if (r.stream !== undefined && !r.stream.push(chunk)) this.socket.pause();
+    else if (r.stream !== undefined && !r.stream.push(chunk)) this.pauseReading();
   }
 
   private messageComplete(): void {
@@ -553,6 +597,10 @@ class DownstreamConnection {
 
   private closed(): void {
     this.stopped = true;
+    if (this.handle !== undefined) {
+      this.handle = undefined;
+      this.parser.unconsume();
+    }
     this.clearHeadTimer();
     const r = this.reading;
     this.reading = undefined;

@@ -5,6 +5,7 @@
 // the fast path uses, and one request parsed end to end) and, when missing or different, the sidecar
 // runs on the node:http path instead, with a warning (`resolveFastPath`).
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 
 export interface LlhttpParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
@@ -15,7 +16,19 @@ export interface LlhttpParser {
   close(): void;
   free(): void;
   remove(): void;
+  /** Reads a socket's stream handle directly (node:http's server does): see consumeSocket. */
+  consume(handle: object): void;
+  unconsume(): void;
   [key: number]: unknown;
+}
+
+/** What consumeSocket needs of a net.Socket's `_handle` (a libuv stream). */
+export interface StreamHandle {
+  readStart(): number;
+  readStop(): number;
+  reading?: boolean;
+  isStreamBase?: boolean;
+  _consumed?: boolean;
 }
 
 interface HTTPParserClass {
@@ -144,6 +157,41 @@ function loaded(): Binding {
   return binding;
 }
 
+/**
+ * Whether llhttp may read sockets itself: the binding has `consume`/`unconsume` and the execute callback
+ * (what node:http's server uses). Checked with the binding; without them the fast path reads through the
+ * socket's 'data' events, as it did before.
+ */
+function canConsume(b: Binding): boolean {
+  const proto = b.HTTPParser.prototype as unknown as Record<string, unknown>;
+  return (
+    typeof proto.consume === 'function' &&
+    typeof proto.unconsume === 'function' &&
+    typeof b.HTTPParser.kOnExecute === 'number'
+  );
+}
+
+/**
+ * Lets `parser` read `socket`'s handle directly, as node:http's server does: libuv reads into llhttp's
+ * shared buffer and llhttp parses it in C++, so a read costs no Buffer, no stream push and no 'data'
+ * event. Only for a plain TCP socket with nothing buffered in its stream, not consumed yet (else false, and
+ * the caller goes on with 'data'). The caller then pauses and resumes reading with the handle's
+ * readStop/readStart (the stream's pause() no longer reaches it) and refreshes socket timeouts itself.
+ */
+export function consumeSocket(parser: LlhttpParser, socket: Socket): StreamHandle | undefined {
+  if (!canConsume(loaded()) || socket.readableLength > 0 || (socket as { encrypted?: boolean }).encrypted)
+    return undefined;
+  const handle = (socket as unknown as { _handle?: StreamHandle | null })._handle;
+  if (handle == null || handle.isStreamBase !== true || handle._consumed === true) return undefined;
+  try {
+    parser.consume(handle);
+  } catch {
+    return undefined;
+  }
+  handle._consumed = true;
+  return handle;
+}
+
 /** llhttp's method table entry: the method name of onHeadersComplete's index. */
 export function methodName(index: number | undefined): string | undefined {
   return loaded().methods[index ?? -1];
@@ -166,6 +214,11 @@ export type OnHeadersComplete = (
 ) => number;
 
 export interface ParserCallbacks {
+  /**
+   * After each read llhttp made itself from a consumed socket: what it parsed (bytes, or the parse error).
+   * Set when the parser may consume a socket (a C++ → JS call per read that runs the microtasks after).
+   */
+  execute?: (result: number | (Error & { code?: string })) => void;
   /** The first byte of a message (optional: a C++ → JS call per message when set). */
   messageBegin?: () => void;
   headersComplete: OnHeadersComplete;
@@ -220,6 +273,7 @@ function newParser(
     return cb.headersComplete(major, minor, h ?? [], method, u, status, statusMessage, upgrade, keepAlive);
   };
   if (cb.messageBegin !== undefined) parser[HTTPParser.kOnMessageBegin] = cb.messageBegin;
+  if (cb.execute !== undefined) parser[HTTPParser.kOnExecute] = cb.execute;
   parser[HTTPParser.kOnBody] = cb.body;
   parser[HTTPParser.kOnMessageComplete] = cb.messageComplete;
   return parser;
