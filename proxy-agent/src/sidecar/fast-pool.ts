@@ -3,7 +3,7 @@
 // `dispatch(options, handler)` call and handler callbacks as undici's Pool (the subset UpstreamTry uses),
 // so a try runs on either; requests whose body is a stream stay on undici.
 import { connect, type Socket } from 'node:net';
-import { createParser, type LlhttpParser } from './llhttp';
+import { consumeSocket, createParser, type LlhttpParser, type StreamHandle } from './llhttp';
 
 export interface FastPoolOptions {
   host: string;
@@ -88,6 +88,8 @@ class UpstreamConnection {
   private error: (Error & { code?: string; handshake?: boolean }) | undefined;
   private readonly secure: boolean;
   private connectTimer: NodeJS.Timeout | undefined;
+  /** Set when llhttp reads the (plain TCP) socket itself, from its connection on. */
+  private handle: StreamHandle | undefined;
 
   constructor(private readonly pool: FastPool) {
     const o = pool.options;
@@ -114,13 +116,13 @@ class UpstreamConnection {
           return 1;
         }
         this.keepAlive = keepAlive;
-        ex.handler.onHeaders(code, headers, () => this.socket.resume());
+        ex.handler.onHeaders(code, headers, this.resumeReading);
         return ex.head ? 1 : 0;
       },
       body: (chunk) => {
         const ex = this.current;
         if (ex === undefined || ex.done) return;
-        if (!ex.handler.onData(chunk)) this.socket.pause();
+        if (!ex.handler.onData(chunk)) this.pauseReading();
       },
       messageComplete: () => {
         const ex = this.current;
@@ -134,11 +136,16 @@ class UpstreamConnection {
         ex.handler.onComplete(null);
         this.pool.release(this);
       },
+      execute: (r) => {
+        if (typeof r !== 'number') this.fail(r);
+      },
     });
     // The connect timeout covers the TLS handshake too: a connection is up when it can carry a request.
     this.socket.on(this.secure ? 'secureConnect' : 'connect', () => {
       this.connected = true;
       if (this.connectTimer) clearTimeout(this.connectTimer);
+      // llhttp reads a plain connection itself (no Buffer, stream push or 'data' event per read).
+      if (!this.secure) this.handle = consumeSocket(this.parser, this.socket);
     });
     this.socket.on('data', (chunk: Buffer) => {
       const r = this.parser.execute(chunk);
@@ -181,9 +188,31 @@ class UpstreamConnection {
     }
   }
 
+  private readonly resumeReading = (): void => {
+    const h = this.handle;
+    if (h === undefined) this.socket.resume();
+    else if (h.reading !== true) {
+      h.reading = true;
+      h.readStart();
+    }
+  };
+
+  private pauseReading(): void {
+    const h = this.handle;
+    if (h === undefined) this.socket.pause();
+    else if (h.reading !== false) {
+      h.reading = false;
+      h.readStop();
+    }
+  }
+
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.handle !== undefined) {
+      this.handle = undefined;
+      this.parser.unconsume();
+    }
     if (this.connectTimer) clearTimeout(this.connectTimer);
     const ex = this.current;
     this.current = undefined;
