@@ -258,6 +258,12 @@ export default async function grpcBench(args = []) {
       console.log(
         `sidecar / direct: ${ratio.toFixed(2)}× (target ≥ ${TARGETS.tcpVsDirect}×) ${mark(ratio >= TARGETS.tcpVsDirect)}`,
       );
+      const floor = tcpBest.get('node pipe (floor)');
+      console.log(
+        `sidecar / node pipe: ${(tcpBest.get('sidecar').mbPerSecond / floor.mbPerSecond).toFixed(2)}× MB/s, ${(tcpBest.get('sidecar').cpuMsPerGb / floor.cpuMsPerGb).toFixed(2)}× CPU per GB; load average at the end ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
+      );
     }
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {});
