@@ -37,7 +37,10 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
   const sel = reporterSelections(params.namespaces);
   const selections = [...sel.source, ...sel.destination];
   const http = readRequests(deps.prometheus, selections, range, time);
-  const callers = http.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined));
+  // Only the latency read needs them (a walk over every series): not found for a graph without latency.
+  const callers = params.latency
+    ? http.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined))
+    : Promise.resolve(undefined);
   const calls = withTcp(http, deps.prometheus.instant(tcpRateQuery(selections, range), time));
   const requests =
     params.rateGrpc === undefined || params.rateGrpc === 'requests'
