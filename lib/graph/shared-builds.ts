@@ -7,8 +7,11 @@ import { evaluationTime, type Outcome, RefreshCache } from '../inventory/refresh
 import { buildGraph, type GraphDeps, type GraphResult } from './build-graph';
 import type { GraphParams } from './params';
 
-/** Seconds of one graph refresh period (`MESHLENS_GRAPH_REFRESH_S`): the page polls every 10 s by default. */
-export const DEFAULT_GRAPH_REFRESH_S = 10;
+/**
+ * Seconds of one graph refresh period (`MESHLENS_GRAPH_REFRESH_S`): the shortest refresh the page offers
+ * (5 s; 10 s by default), so that every poll of a page gets a new evaluation.
+ */
+export const DEFAULT_GRAPH_REFRESH_S = 5;
 /**
  * Live graphs kept (`MESHLENS_GRAPH_SHARED_BUILDS`): this period's and the one before, for one view or
  * two. A 5,000-workload graph is ~100 MB in memory: keep this small.
