@@ -118,9 +118,19 @@ class Writer {
         Math.floor(lowWithCarry / 0x100000000)) >>>
       0;
     this.ensure(8);
-    this.buf.writeUInt32LE(lowWithCarry >>> 0, this.pos);
-    this.buf.writeUInt32LE(high, this.pos + 4);
-    this.pos += 8;
+    this.uint32le(lowWithCarry >>> 0);
+    this.uint32le(high);
+  }
+
+  /** Four bytes, little-endian (what Buffer#writeUInt32LE writes, without its checks and call). */
+  private uint32le(v: number): void {
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = v & 0xff;
+    b[p++] = (v >>> 8) & 0xff;
+    b[p++] = (v >>> 16) & 0xff;
+    b[p++] = v >>> 24;
+    this.pos = p;
   }
 
   double(v: number): void {
@@ -153,12 +163,15 @@ class Writer {
   }
 }
 
+/** ASCII code → hex digit value (0 for anything else, as before). */
+const HEX_VALUE = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) HEX_VALUE[c] = c - 48;
+for (let c = 97; c <= 102; c++) HEX_VALUE[c] = c - 87;
+for (let c = 65; c <= 70; c++) HEX_VALUE[c] = c - 55;
+
 function hexDigit(s: string, i: number): number {
   const c = s.charCodeAt(i);
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return 0;
+  return c < 128 ? (HEX_VALUE[c] as number) : 0;
 }
 
 function varintSize(n: number): number {
