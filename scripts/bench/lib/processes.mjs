@@ -22,7 +22,14 @@ export async function startProcess(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Output is always read, whatever `ready` is: a child whose pipe is left full blocks on its next write.
+  // All of it is kept (callers index into `output()`).
   let output = '';
+  const onOutput = (d) => {
+    output += d;
+  };
+  child.stdout.on('data', onOutput);
+  child.stderr.on('data', onOutput);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const match = await new Promise((resolve, reject) => {
     if (ready === null) {
@@ -30,24 +37,30 @@ export async function startProcess(
       child.once('error', reject);
       return;
     }
-    const timer = setTimeout(
-      () => reject(new Error(`${command} not ready after ${timeoutMs} ms:\n${output}`)),
-      timeoutMs,
-    );
-    const onData = (d) => {
-      output += d;
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${command} not ready after ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = () => {
       const m = ready.exec(output);
       if (m) {
-        clearTimeout(timer);
+        cleanup();
         resolve(m);
       }
     };
+    const onExit = (code) => {
+      cleanup();
+      reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onData);
+      child.off('exit', onExit);
+    };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`));
-    });
+    child.once('exit', onExit);
   });
   return {
     child,
