@@ -5,7 +5,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpTraceRequest } from './otlp-protobuf-fixture';
 import { encodeTraceRequest } from './otlp-protobuf-spans';
-import { BodyBuffers, PooledBodyExporter, SidecarTracer } from './tracing';
+import { SidecarTracer } from './tracing';
 
 const TRACE = '463ac35c9f6413ad48485a3953bb6124';
 
@@ -133,65 +133,6 @@ describe('encodeTraceRequest', () => {
       expect(Buffer.from(encodeTraceRequest(spans)).equals(expected)).toBe(true);
       expect(Buffer.from(encodeTraceRequest(spans)).equals(expected)).toBe(true);
     }
-  });
-
-  it('writes into a given buffer when it is large enough, and says which buffer it ended in', async () => {
-    const spans = [...(await sidecarSpans()), oddSpan()];
-    const expected = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array);
-    const big = Buffer.alloc(1 << 20, 0xee);
-    const into = { buf: big as Buffer | undefined };
-    const body = encodeTraceRequest(spans, into);
-    expect(into.buf).toBe(big);
-    expect(body.buffer).toBe(big.buffer);
-    expect(Buffer.from(body).equals(expected)).toBe(true);
-    // Too small: a new buffer, named in `into`; written again over the first body, the same bytes.
-    const small = { buf: Buffer.alloc(16) as Buffer | undefined };
-    expect(Buffer.from(encodeTraceRequest(spans, small)).equals(expected)).toBe(true);
-    expect(small.buf?.length).toBeGreaterThan(16);
-    expect(Buffer.from(encodeTraceRequest(spans, into)).equals(expected)).toBe(true);
-  });
-
-  it("reuses an export's body buffer only once that export's result is in", async () => {
-    const spans = await sidecarSpans();
-    const bodies = new BodyBuffers(3);
-    const pending: Array<() => void> = [];
-    const written: Uint8Array[] = [];
-    const inner: SpanExporter = {
-      export: (s, done) => {
-        written.push(encodeTraceRequest(s, bodies.lend()));
-        pending.push(() => done({ code: 0 }));
-      },
-      shutdown: async () => {},
-    };
-    const exporter = new PooledBodyExporter(inner, bodies);
-    const results: number[] = [];
-    exporter.export(spans, (r) => results.push(r.code));
-    exporter.export(spans, (r) => results.push(r.code));
-    // Two exports in flight: two buffers.
-    expect(written[0]?.buffer).not.toBe(written[1]?.buffer);
-    pending.shift()?.();
-    expect(results).toEqual([0]);
-    exporter.export(spans, (r) => results.push(r.code));
-    // The first export is over: its buffer is written again, not the second's (still in flight).
-    expect(written[2]?.buffer).toBe(written[0]?.buffer);
-    expect(written[2]?.buffer).not.toBe(written[1]?.buffer);
-    // An export answered within the call (refused before it was sent) gives its buffer back at once.
-    let refused: Uint8Array | undefined;
-    const refusing = new PooledBodyExporter(
-      {
-        export: (s, done) => {
-          refused = encodeTraceRequest(s, bodies.lend());
-          done({ code: 1 });
-        },
-        shutdown: async () => {},
-      },
-      bodies,
-    );
-    refusing.export(spans, (r) => results.push(r.code));
-    expect(results).toEqual([0, 1]);
-    exporter.export(spans, (r) => results.push(r.code));
-    expect(refused).toBeDefined();
-    expect(written[3]?.buffer).toBe(refused?.buffer);
   });
 
   it('decodes as OTLP: ids, parent, kind, times, attributes and attempt events', async () => {

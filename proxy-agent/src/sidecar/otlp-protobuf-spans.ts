@@ -20,8 +20,8 @@ class Writer {
   buf: Buffer;
   pos = 0;
 
-  constructor(size: number, reuse: Buffer | undefined) {
-    this.buf = reuse !== undefined && reuse.length >= size ? reuse : Buffer.allocUnsafe(size);
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
   }
 
   ensure(n: number): void {
@@ -406,18 +406,9 @@ function group(spans: ReadableSpan[]): Map<ReadableSpan['resource'], Map<object,
 
 let sizeHint = INITIAL_SIZE;
 
-/**
- * The buffer an export body is written into: `buf` is used when given and large enough, and is left set
- * to the buffer the body ended up in (the same, or a bigger one), for the caller to reuse once the body
- * is sent.
- */
-export interface EncodeBuffer {
-  buf: Buffer | undefined;
-}
-
-/** An OTLP ExportTraceServiceRequest (protobuf) holding `spans`; written into `into.buf` when given. */
-export function encodeTraceRequest(spans: ReadableSpan[], into?: EncodeBuffer): Uint8Array {
-  const w = new Writer(sizeHint, into?.buf);
+/** An OTLP ExportTraceServiceRequest (protobuf) holding `spans`. */
+export function encodeTraceRequest(spans: ReadableSpan[]): Uint8Array {
+  const w = new Writer(sizeHint);
   for (const [resource, byScope] of group(spans)) {
     const rs = w.open(1);
     const r = w.open(1);
@@ -451,6 +442,5 @@ export function encodeTraceRequest(spans: ReadableSpan[], into?: EncodeBuffer): 
   }
   // The next request starts at about this size (batches are alike), so the buffer rarely grows.
   sizeHint = Math.max(INITIAL_SIZE, w.pos + (w.pos >>> 3));
-  if (into !== undefined) into.buf = w.buf;
   return w.buf.subarray(0, w.pos);
 }

@@ -45,7 +45,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { type HeaderBag, readB3 } from './b3';
-import { type EncodeBuffer, encodeTraceRequest } from './otlp-protobuf-spans';
+import { encodeTraceRequest } from './otlp-protobuf-spans';
 import type { AttemptRecord, HopSpan, SidecarTracerApi, SpanStart } from './telemetry-types';
 
 export const DEFAULT_MAX_QUEUE_SIZE = 2048;
@@ -343,11 +343,6 @@ class HopSpanRecord implements HopSpan, ReadableSpan {
  * OpenTelemetry's OTLP/HTTP exporter machinery (bounded concurrency, timeout, retries on 429/502/503/504,
  * keep-alive) with the sidecar's own protobuf encoding of the body: the same bytes as the SDK's
  * `ProtobufTraceSerializer`, written in a third of its time (otlp-protobuf-spans.ts).
- *
- * Bodies are written into buffers kept for reuse (at most EXPORT_CONCURRENCY + 1 of them): a body is
- * ~330 KB outside V8's heap at 512 spans, and one allocated per export is freed only when the GC collects
- * its Buffer, which under load (a few dozen exports a second) is often after it was promoted, i.e. at the
- * next full GC — tens of MB of dead bodies in the resident set between full GCs.
  */
 function otlpExporter(endpoint: string | undefined): SpanExporter | undefined {
   if (endpoint === undefined || endpoint === '') return undefined;
@@ -357,77 +352,19 @@ function otlpExporter(endpoint: string | undefined): SpanExporter | undefined {
     'v1/traces',
     { 'Content-Type': 'application/x-protobuf' },
   );
-  const bodies = new BodyBuffers(EXPORT_CONCURRENCY + 1);
   const serializer: typeof ProtobufTraceSerializer = {
-    serializeRequest: (spans) => encodeTraceRequest(spans, bodies.lend()),
+    serializeRequest: encodeTraceRequest,
     deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
   };
-  return new PooledBodyExporter(
-    new OTLPExporterBase(
-      createOtlpHttpExportDelegate(
-        options,
-        serializer,
-        'otlp_http_span_exporter',
-        TraceExporterMetricsHelper,
-        undefined,
-      ),
+  return new OTLPExporterBase(
+    createOtlpHttpExportDelegate(
+      options,
+      serializer,
+      'otlp_http_span_exporter',
+      TraceExporterMetricsHelper,
+      undefined,
     ),
-    bodies,
   );
-}
-
-/** Export body buffers: lent to the encoder for one export, taken back when that export is over. */
-export class BodyBuffers {
-  private readonly free: Buffer[] = [];
-  /** The buffer lent during the current export() call (the serializer runs inside it, synchronously). */
-  lent: EncodeBuffer | undefined;
-
-  constructor(private readonly keep: number) {}
-
-  lend(): EncodeBuffer {
-    this.lent = { buf: this.free.pop() };
-    return this.lent;
-  }
-
-  giveBack(b: EncodeBuffer | undefined): void {
-    if (b?.buf !== undefined && this.free.length < this.keep) this.free.push(b.buf);
-  }
-}
-
-/**
- * An exporter whose serializer writes into `bodies`: the buffer an export was written into is given back
- * when the export's result is in (sent, failed or given up after retries: OTel's transport holds the body
- * until then, and no longer).
- */
-export class PooledBodyExporter implements SpanExporter {
-  constructor(
-    private readonly inner: SpanExporter,
-    private readonly bodies: BodyBuffers,
-  ) {}
-
-  export(spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
-    this.bodies.lent = undefined;
-    let used: EncodeBuffer | undefined;
-    let over = false;
-    this.inner.export(spans, (result) => {
-      over = true;
-      this.bodies.giveBack(used);
-      used = undefined;
-      done(result);
-    });
-    used = this.bodies.lent;
-    this.bodies.lent = undefined;
-    // Answered within the call (an export refused before it was written or sent): nothing holds the body.
-    if (over) this.bodies.giveBack(used);
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
 }
 
 /** `http://host:4318` → `http://host:4318/v1/traces`; a URL with a path is taken as the traces URL. */
