@@ -21,7 +21,7 @@ function newestMtime(path: string): number {
 }
 
 /** A `next build` exists and is newer than every source it was built from. */
-function dashboardBuildIsCurrent(root: string): boolean {
+export function dashboardBuildIsCurrent(root: string): boolean {
   const built = newestMtime(join(root, '.next', 'BUILD_ID'));
   return built > 0 && DASHBOARD_SOURCES.every((s) => newestMtime(join(root, s)) < built);
 }

@@ -1,17 +1,25 @@
-// The built dashboard (`next start`) for a benchmark: built first when no build is there, started on a free
-// port with the bench's environment, stopped with the `next-server` child it forks (which outlives a
-// stopped parent).
+// The built dashboard (`next start`) for a benchmark: built first when no build is there or it is stale,
+// started on a free port with the bench's environment, stopped with the `next-server` child it forks (which
+// outlives a stopped parent).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { childrenOf, freePort, ROOT, startProcess } from './processes.mjs';
 
 const run = promisify(execFile);
 
+/**
+ * `next build` when there is no build or it is older than a source (the demo's own check, from the built agent,
+ * so a bench never times a stale build of a checkout whose sources changed since).
+ */
 export async function ensureDashboardBuild() {
-  if (existsSync(join(ROOT, '.next', 'BUILD_ID'))) return;
-  console.log('building the dashboard (next build)…');
+  const agent = join(ROOT, 'dist/agent/index.js');
+  if (!existsSync(agent)) await run('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const { dashboardBuildIsCurrent } = await import(pathToFileURL(agent).href);
+  if (dashboardBuildIsCurrent(ROOT)) return;
+  console.log('building the dashboard (next build: none yet, or older than its sources)…');
   await run('npx', ['next', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
 }
 
