@@ -140,8 +140,8 @@ function boxNode(box: { id: string; namespace: string; app: string }): NodeData 
   };
 }
 
-/** The key with the highest value (the first of equals). */
-function dominant(counts: ReadonlyMap<string, number>): string | undefined {
+/** The key with the highest value (the first of equals): an edge's protocol, as the graph's JSON picks it. */
+export function dominant(counts: ReadonlyMap<string, number>): string | undefined {
   let best: string | undefined;
   let max = Number.NEGATIVE_INFINITY;
   for (const [k, v] of counts) {

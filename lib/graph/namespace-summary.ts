@@ -8,6 +8,7 @@
 import type { PromClient, PromResult } from '../prometheus/client';
 import { appendHealth } from './appenders/health';
 import { appendOutsiders } from './appenders/outsider';
+import { dominant } from './elements';
 import type { HealthThresholds } from './health';
 import { type GraphParams, promDuration } from './params';
 import {
@@ -171,7 +172,7 @@ function summaryNode(n: TrafficNode): NodeData {
 }
 
 function summaryEdge(e: TrafficEdge): EdgeData {
-  const protocol = busiest(e.protocols) ?? 'http';
+  const protocol = dominant(e.protocols) ?? 'http';
   return {
     id: e.id,
     source: e.source,
@@ -187,19 +188,6 @@ function summaryEdge(e: TrafficEdge): EdgeData {
     traffic: { protocol, rates: {}, responses: {} },
     badges: {},
   };
-}
-
-/** The key with the highest value, the first of equals (an edge's protocol, as the graph's JSON picks it). */
-function busiest(counts: ReadonlyMap<string, number>): string | undefined {
-  let best: string | undefined;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const [k, v] of counts) {
-    if (v > max) {
-      best = k;
-      max = v;
-    }
-  }
-  return best;
 }
 
 /** Ids in the graph's order (as `elements.ts` sorts them). */

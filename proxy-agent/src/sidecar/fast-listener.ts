@@ -14,7 +14,15 @@ import {
   OVERLOAD_REPLY,
   STREAM_IDLE_REPLY,
 } from './listener-limits';
-import { consumeSocket, createParser, type LlhttpParser, methodName, type StreamHandle } from './llhttp';
+import {
+  consumeSocket,
+  createParser,
+  type LlhttpParser,
+  methodName,
+  pauseReading,
+  resumeReading,
+  type StreamHandle,
+} from './llhttp';
 
 /** Request bodies up to this size are read whole before the request is handled (then replayable). */
 export const FAST_BODY_LIMIT = 64 * 1024;
@@ -478,21 +486,11 @@ class DownstreamConnection {
   }
 
   private pauseReading(): void {
-    const h = this.handle;
-    if (h === undefined) this.socket.pause();
-    else if (h.reading !== false) {
-      h.reading = false;
-      h.readStop();
-    }
+    pauseReading(this.socket, this.handle);
   }
 
   private resumeReading(): void {
-    const h = this.handle;
-    if (h === undefined) this.socket.resume();
-    else if (h.reading !== true) {
-      h.reading = true;
-      h.readStart();
-    }
+    resumeReading(this.socket, this.handle);
   }
 
   private headersComplete(

@@ -3,7 +3,14 @@
 // `dispatch(options, handler)` call and handler callbacks as undici's Pool (the subset UpstreamTry uses),
 // so a try runs on either; requests whose body is a stream stay on undici.
 import { connect, type Socket } from 'node:net';
-import { consumeSocket, createParser, type LlhttpParser, type StreamHandle } from './llhttp';
+import {
+  consumeSocket,
+  createParser,
+  type LlhttpParser,
+  pauseReading,
+  resumeReading,
+  type StreamHandle,
+} from './llhttp';
 
 export interface FastPoolOptions {
   host: string;
@@ -189,21 +196,11 @@ class UpstreamConnection {
   }
 
   private readonly resumeReading = (): void => {
-    const h = this.handle;
-    if (h === undefined) this.socket.resume();
-    else if (h.reading !== true) {
-      h.reading = true;
-      h.readStart();
-    }
+    resumeReading(this.socket, this.handle);
   };
 
   private pauseReading(): void {
-    const h = this.handle;
-    if (h === undefined) this.socket.pause();
-    else if (h.reading !== false) {
-      h.reading = false;
-      h.readStop();
-    }
+    pauseReading(this.socket, this.handle);
   }
 
   private onClose(): void {

@@ -192,6 +192,24 @@ export function consumeSocket(parser: LlhttpParser, socket: Socket): StreamHandl
   return handle;
 }
 
+/** Stops reading `socket`: through its consumed handle when llhttp reads it (`consumeSocket`), else the stream. */
+export function pauseReading(socket: Socket, handle: StreamHandle | undefined): void {
+  if (handle === undefined) socket.pause();
+  else if (handle.reading !== false) {
+    handle.reading = false;
+    handle.readStop();
+  }
+}
+
+/** Reads `socket` again: through its consumed handle when llhttp reads it (`consumeSocket`), else the stream. */
+export function resumeReading(socket: Socket, handle: StreamHandle | undefined): void {
+  if (handle === undefined) socket.resume();
+  else if (handle.reading !== true) {
+    handle.reading = true;
+    handle.readStart();
+  }
+}
+
 /** llhttp's method table entry: the method name of onHeadersComplete's index. */
 export function methodName(index: number | undefined): string | undefined {
   return loaded().methods[index ?? -1];
