@@ -17,22 +17,11 @@ import {
 import type { GraphParams } from '@/lib/graph/params';
 import { JOIN_SEPARATOR } from '@/lib/graph/promql';
 import type { Sample } from '@/lib/graph/series';
-import { type EdgeSpec, requestSample, type Side } from '@/lib/graph/test-samples';
+import { type EdgeSpec, prng, requestSample, type Side } from '@/lib/graph/test-samples';
 import { GRAPH_TYPES, type Graph } from '@/lib/graph/types';
 import { aggregateGraph } from './aggregate';
 
 const TIME = 1_700_000_000;
-
-/** Deterministic PRNG (mulberry32), so the mesh is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A mesh with what a real one has: both reporters (flags, mTLS policy and SPIFFE ids differing between

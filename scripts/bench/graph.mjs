@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { ensureDashboardBuild, startDashboard } from './lib/dashboard.mjs';
+import { prng } from './lib/prng.mjs';
 import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
 const run = promisify(execFile);
@@ -63,17 +64,6 @@ function parseArgs(args) {
     else if (args[i] === '--no-rules') opt.rules = false;
   }
   return opt;
-}
-
-/** Deterministic PRNG (mulberry32), so every run draws the same mesh. */
-function prng(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Workloads `app-NNNN-vK` in namespaces `ns-N`; edges between distinct workloads, no duplicates. */

@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { prng } from './lib/prng.mjs';
 import { freePort, memoryOf, ROOT, startProcess } from './lib/processes.mjs';
 
 const AGENT_BIN = join(ROOT, 'bin/meshlens-agent.js');
@@ -27,18 +28,6 @@ function parseArgs(args) {
     else if (args[i] === '--seed') opt.seed = Number(args[++i]);
   }
   return opt;
-}
-
-/** mulberry32: a small seeded PRNG, so a run that finds something can be repeated with its seed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function fuzzer(random) {

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDashboardBuild, startDashboard } from './lib/dashboard.mjs';
+import { prng } from './lib/prng.mjs';
 import { freePort, ROOT } from './lib/processes.mjs';
 
 const run = promisify(execFile);
@@ -53,17 +54,6 @@ function parseArgs(args) {
     else if (args[i] === '--settle') opt.settle = Number(args[++i]);
   }
   return opt;
-}
-
-/** Deterministic PRNG (mulberry32), so every run opens the same trace. */
-function prng(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A trace of `n` spans in Jaeger's JSON model: a random tree at most MAX_DEPTH deep, children inside parents. */
