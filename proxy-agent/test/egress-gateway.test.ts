@@ -208,10 +208,16 @@ afterAll(async () => {
 
 describe('egress gateway processes', () => {
   it('the gateway registers its label, is selected by it, and originates TLS to the external host', async () => {
-    const entries = await call(cp, 'GET', `${NET}/namespaces/istio-system/workloadentries`);
-    expect(entries.body.items.map((e: { spec: { labels: object } }) => e.spec.labels)).toContainEqual(
-      expect.objectContaining({ app: 'exit', istio: 'egressgateway' }),
+    // Ready means configured; the registration is its own request and may land a moment later.
+    const labels = await waitFor(
+      async () => {
+        const entries = await call(cp, 'GET', `${NET}/namespaces/istio-system/workloadentries`);
+        const all = entries.body.items.map((e: { spec: { labels: object } }) => e.spec.labels);
+        return all.length > 0 && all;
+      },
+      { what: 'the gateway registered', timeoutMs: 10_000, intervalMs: 100 },
     );
+    expect(labels).toContainEqual(expect.objectContaining({ app: 'exit', istio: 'egressgateway' }));
     // The dashboard's read finds it by that label (across namespaces), whatever its name.
     const config = await fetchMeshConfig(new MeshConfigClient({ baseUrl: cp.url, token: cp.token }), [
       'default',
