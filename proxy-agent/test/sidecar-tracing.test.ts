@@ -1,11 +1,10 @@
-// The request path with the real tracer (SidecarTracer, spans collected in memory instead of OTLP):
+// The request path with the real tracer (SidecarTracer, its OTLP bodies decoded in memory instead of sent):
 // one client span per hop at the caller with each try as an event, a server span as its child at the
 // callee, and the B3 context of the server span handed to the app.
-import { SpanKind } from '@opentelemetry/api';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type DecodedSpan, decodeOtlpTraceRequest } from '../src/sidecar/otlp-protobuf-fixture';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
-import { SidecarTracer } from '../src/sidecar/tracing';
+import { type EncodedSpans, type EncodedSpansExporter, SidecarTracer } from '../src/sidecar/tracing';
 import { parseConfigText, staticSource } from '../src/sidecar-config/static-file-source';
 import { send, serviceEntry, startUpstream, type Upstream, workloadEntry, yamlDocs } from './sidecar-harness';
 import { freePort } from './support/processes';
@@ -15,15 +14,22 @@ afterAll(async () => {
   await Promise.all(open.map((o) => o.close()));
 });
 
-/** Keeps exported spans (InMemorySpanExporter forgets them on shutdown, which is how the tracer flushes). */
-class CollectingExporter implements SpanExporter {
-  readonly spans: ReadableSpan[] = [];
-  export(spans: ReadableSpan[], done: (result: { code: number }) => void): void {
-    this.spans.push(...spans);
+/** Keeps the exported spans, decoded from the OTLP protobuf bodies the tracer encoded. */
+class CollectingExporter implements EncodedSpansExporter {
+  readonly spans: DecodedSpan[] = [];
+  export(batch: EncodedSpans, done: (result: { code: number }) => void): void {
+    for (const rs of decodeOtlpTraceRequest(batch.body).resourceSpans) {
+      for (const ss of rs.scopeSpans) this.spans.push(...ss.spans);
+    }
     done({ code: 0 });
   }
   async shutdown(): Promise<void> {}
 }
+
+/** OTLP's span kinds. */
+const SERVER = 2;
+const CLIENT = 3;
+const attribute = (list: DecodedSpan['attributes'], key: string) => list.find((a) => a.key === key)?.value;
 
 function tracer(service: string, exporter: CollectingExporter) {
   return new SidecarTracer({
@@ -81,21 +87,26 @@ describe('traces through two sidecars', () => {
     await callerTracer.shutdown();
     await calleeTracer.shutdown();
 
-    const client = callerSpans.spans.find((s) => s.kind === SpanKind.CLIENT) as ReadableSpan;
-    expect(client.spanContext().traceId).toBe('80f198ee56343ba864fe8b2a57d3eff7');
+    const client = callerSpans.spans.find((s) => s.kind === CLIENT) as DecodedSpan;
+    expect(client.traceId).toBe('80f198ee56343ba864fe8b2a57d3eff7');
     expect(client.name).toBe('details.default.svc.cluster.local:9080/*');
     const attempts = client.events.filter((e) => e.name === 'attempt');
-    expect(attempts.map((e) => [e.attributes?.attempt, e.attributes?.['http.status_code']])).toEqual([
+    expect(
+      attempts.map((e) => [
+        attribute(e.attributes, 'attempt')?.intValue,
+        attribute(e.attributes, 'http.status_code')?.intValue,
+      ]),
+    ).toEqual([
       [1, 503],
       [2, 200],
     ]);
-    const servers = calleeSpans.spans.filter((s) => s.kind === SpanKind.SERVER);
+    const servers = calleeSpans.spans.filter((s) => s.kind === SERVER);
     expect(servers).toHaveLength(2);
     for (const s of servers) {
-      expect(s.spanContext().traceId).toBe(client.spanContext().traceId);
-      expect(s.parentSpanContext?.spanId).toBe(client.spanContext().spanId);
+      expect(s.traceId).toBe(client.traceId);
+      expect(s.parentSpanId).toBe(client.spanId);
     }
-    const lastServer = servers.at(-1) as ReadableSpan;
-    expect(r.headers['x-seen-span']).toBe(lastServer.spanContext().spanId);
+    const lastServer = servers.at(-1) as DecodedSpan;
+    expect(r.headers['x-seen-span']).toBe(lastServer.spanId);
   });
 });

@@ -4,6 +4,7 @@
 // id buffer per span, attribute loops through `for…in`) was the largest piece of a sidecar's JavaScript.
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { AttemptRecord } from './telemetry-types';
 
 const LEN = 2;
 const VARINT = 0;
@@ -108,10 +109,19 @@ class Writer {
 
   /** [seconds, nanoseconds] as fixed64 nanoseconds, exact (seconds × 1e9 passes 2^53). */
   hrTime(t: HrTime): void {
-    const seconds = t[0];
+    this.time(t[0], t[1]);
+  }
+
+  /** Epoch milliseconds as the HrTime OpenTelemetry's hrTime() would make of them, then as `hrTime`. */
+  msTime(ms: number): void {
+    const seconds = Math.trunc(ms / 1000);
+    this.time(seconds, Math.round((ms - seconds * 1000) * 1e6));
+  }
+
+  private time(seconds: number, nanos: number): void {
     const lower = (seconds & 0xffff) * 1e9;
     const upper = ((seconds / 0x10000) >>> 0) * 1e9;
-    const lowWithCarry = (lower >>> 0) + (((upper & 0xffff) * 0x10000) >>> 0) + t[1];
+    const lowWithCarry = (lower >>> 0) + (((upper & 0xffff) * 0x10000) >>> 0) + nanos;
     const high =
       (Math.floor(lower / 0x100000000) +
         ((upper / 0x10000) >>> 0) +
@@ -144,6 +154,40 @@ class Writer {
     this.tag(field, LEN);
     this.ensure(1);
     return this.pos++;
+  }
+
+  /**
+   * Opens a length-delimited field with two bytes reserved for the length (a span or an attempt event is
+   * 128 B–16 KB, so `open`'s one byte would be widened, its content moved, almost every time).
+   */
+  open2(field: number): number {
+    this.tag(field, LEN);
+    this.ensure(2);
+    const at = this.pos;
+    this.pos += 2;
+    return at;
+  }
+
+  close2(at: number): void {
+    const len = this.pos - at - 2;
+    const b = this.buf;
+    if (len < 0x80) {
+      b.copyWithin(at + 1, at + 2, this.pos);
+      this.pos--;
+      b[at] = len;
+    } else if (len < 0x4000) {
+      b[at] = (len & 0x7f) | 0x80;
+      b[at + 1] = len >>> 7;
+    } else {
+      const size = varintSize(len);
+      this.ensure(size - 2);
+      this.buf.copyWithin(at + size, at + 2, this.pos);
+      this.pos += size - 2;
+      const end = this.pos;
+      this.pos = at;
+      this.varint(len);
+      this.pos = end;
+    }
   }
 
   close(at: number): void {
@@ -265,7 +309,8 @@ const MAX_CACHED_KEY_VALUES = 4096;
 const cachedKeyValues = new Map<number, Map<string, Map<string, Buffer>>>();
 let cachedCount = 0;
 
-function cachedStringKeyValue(w: Writer, field: number, key: string, value: string): boolean {
+/** The cache of one field and key (kept by callers that write that key span after span). */
+function keyValueCache(field: number, key: string): Map<string, Buffer> {
   let byKey = cachedKeyValues.get(field);
   if (byKey === undefined) {
     byKey = new Map();
@@ -276,6 +321,20 @@ function cachedStringKeyValue(w: Writer, field: number, key: string, value: stri
     byValue = new Map();
     byKey.set(key, byValue);
   }
+  return byValue;
+}
+
+function cachedStringKeyValue(w: Writer, field: number, key: string, value: string): boolean {
+  return cachedKeyValue(w, keyValueCache(field, key), field, key, value);
+}
+
+function cachedKeyValue(
+  w: Writer,
+  byValue: Map<string, Buffer>,
+  field: number,
+  key: string,
+  value: string,
+): boolean {
   const hit = byValue.get(value);
   if (hit !== undefined) {
     w.ensure(hit.length);
@@ -286,7 +345,8 @@ function cachedStringKeyValue(w: Writer, field: number, key: string, value: stri
   const start = w.pos;
   if (!shortStringKeyValue(w, field, key, value)) return false;
   if (cachedCount >= MAX_CACHED_KEY_VALUES) {
-    cachedKeyValues.clear();
+    // Emptied map by map: callers keep references to the per-key maps.
+    for (const byKey of cachedKeyValues.values()) for (const m of byKey.values()) m.clear();
     cachedCount = 0;
   }
   byValue.set(value, Buffer.from(w.buf.subarray(start, w.pos)));
@@ -294,18 +354,22 @@ function cachedStringKeyValue(w: Writer, field: number, key: string, value: stri
   return true;
 }
 
+/** One attribute as a KeyValue of `field`: cached when a short string, else written out. */
+function keyValue(w: Writer, field: number, key: string, v: unknown): void {
+  if (typeof v === 'string' && cachedStringKeyValue(w, field, key, v)) return;
+  const kv = w.open(field);
+  w.tag(1, LEN);
+  w.string(key);
+  const value = w.open(2);
+  anyValue(w, v);
+  w.close(value);
+  w.close(kv);
+}
+
 function keyValues(w: Writer, attributes: Attributes | Record<string, unknown>, field: number): void {
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
-    const v = (attributes as Record<string, unknown>)[key];
-    if (typeof v === 'string' && cachedStringKeyValue(w, field, key, v)) continue;
-    const kv = w.open(field);
-    w.tag(1, LEN);
-    w.string(key);
-    const value = w.open(2);
-    anyValue(w, v);
-    w.close(value);
-    w.close(kv);
+    keyValue(w, field, key, (attributes as Record<string, unknown>)[key]);
   }
 }
 
@@ -443,4 +507,310 @@ export function encodeTraceRequest(spans: ReadableSpan[]): Uint8Array {
   // The next request starts at about this size (batches are alike), so the buffer rarely grows.
   sizeHint = Math.max(INITIAL_SIZE, w.pos + (w.pos >>> 3));
   return w.buf.subarray(0, w.pos);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The sidecar's own spans, encoded when they end into the body of the export batch they go out in.
+//
+// Every span of one sidecar has the same resource and instrumentation scope, so a batch is one OTLP
+// envelope (ResourceSpans → ScopeSpans) around span messages: the envelope's bytes are made once per
+// tracer, each span is appended as bytes when it ends (no record kept until the export), and sealing a
+// batch writes the envelope's lengths in front of its spans. The bytes are those `encodeTraceRequest`
+// (and so OpenTelemetry's ProtobufTraceSerializer) writes for the same spans in the same order; the unit
+// tests compare them.
+
+/** A hop span as the tracer (tracing.ts) holds it when it ends: written straight from these fields. */
+export interface HopSpanFields {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** The caller's span (a remote parent), if any. */
+  readonly parentSpanId: string | undefined;
+  readonly name: string;
+  /** The OpenTelemetry API's SpanKind (OTLP's counts from 1). */
+  readonly kind: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly method: string;
+  readonly url: string;
+  readonly upstreamCluster: string | undefined;
+  readonly peerAddress: string | undefined;
+  readonly peerService: string | undefined;
+  /** Attributes set after the start, in the order first set: key, value, key, value… */
+  readonly extras: Array<string | number | boolean> | undefined;
+  /** The end's attributes (`http.status_code`, `response_flags`, `error`) are in `extras` (set before). */
+  readonly endInExtras: boolean;
+  readonly attempts: readonly AttemptRecord[] | undefined;
+  /** Epoch ms of each attempt event, as `attempts`. */
+  readonly attemptTimes: readonly number[] | undefined;
+  readonly statusCode: number;
+  readonly responseFlags: string;
+  readonly error: boolean;
+  /** Set when an attribute replaced a start attribute with a value the fields above cannot hold: the span's attributes, in order. */
+  readonly attributeOverride: Attributes | undefined;
+}
+
+/** The attributes every span of a tracer starts with, in order (`component`, the node and workload). */
+export type ConstantAttributes = ReadonlyArray<readonly [string, string]>;
+
+/** A string field (tag, length, bytes), written once: `stringField(1, key)` is a KeyValue's key. */
+function stringField(field: number, value: string): Buffer {
+  const w = new Writer(value.length + 8);
+  w.tag(field, LEN);
+  w.string(value);
+  return Buffer.from(w.buf.subarray(0, w.pos));
+}
+const keyField = (key: string) => stringField(1, key);
+
+const K_ATTEMPT = keyField('attempt');
+const K_STATUS_CODE = keyField('http.status_code');
+const K_DURATION = keyField('duration_ms');
+const K_RETRY = keyField('retry');
+const K_ERROR = keyField('error');
+const ATTEMPT_NAME = stringField(2, 'attempt'); // Event.name
+const SPAN_ATTRIBUTES = 9;
+const EVENT_ATTRIBUTES = 3;
+
+/** A KeyValue of a number or boolean, with its key field pre-encoded; generic path for what does not fit. */
+function scalarKeyValue(w: Writer, field: number, keyBytes: Buffer, key: string, v: number | boolean): void {
+  let anyLen: number;
+  if (typeof v === 'boolean') anyLen = 2;
+  else if (Number.isInteger(v) && v >= 0 && v <= 0xffffffff) anyLen = 1 + varintSize(v);
+  else if (!Number.isInteger(v)) anyLen = 9;
+  else {
+    keyValue(w, field, key, v);
+    return;
+  }
+  const kvLen = keyBytes.length + 2 + anyLen;
+  w.ensure(kvLen + 2);
+  const b = w.buf;
+  b[w.pos++] = (field << 3) | LEN;
+  b[w.pos++] = kvLen;
+  b.set(keyBytes, w.pos);
+  w.pos += keyBytes.length;
+  b[w.pos++] = 0x12; // KeyValue.value
+  b[w.pos++] = anyLen;
+  if (typeof v === 'boolean') {
+    b[w.pos++] = 0x10; // AnyValue.bool_value
+    b[w.pos++] = v ? 1 : 0;
+  } else if (anyLen === 9) {
+    b[w.pos++] = 0x21; // AnyValue.double_value
+    w.double(v);
+  } else {
+    b[w.pos++] = 0x18; // AnyValue.int_value
+    w.varint(v);
+  }
+}
+
+function stringKeyValue(w: Writer, cache: Map<string, Buffer>, field: number, key: string, v: string): void {
+  if (!cachedKeyValue(w, cache, field, key, v)) keyValue(w, field, key, v);
+}
+
+/** The per-key caches of the attributes written span after span. */
+const C_METHOD = keyValueCache(SPAN_ATTRIBUTES, 'http.method');
+const C_URL = keyValueCache(SPAN_ATTRIBUTES, 'http.url');
+const C_CLUSTER = keyValueCache(SPAN_ATTRIBUTES, 'upstream_cluster');
+const C_CLUSTER_NAME = keyValueCache(SPAN_ATTRIBUTES, 'upstream_cluster.name');
+const C_PEER_ADDRESS = keyValueCache(SPAN_ATTRIBUTES, 'peer.address');
+const C_PEER_SERVICE = keyValueCache(SPAN_ATTRIBUTES, 'peer.service');
+const C_FLAGS = keyValueCache(SPAN_ATTRIBUTES, 'response_flags');
+const C_ENDPOINT = keyValueCache(EVENT_ATTRIBUTES, 'endpoint');
+const C_EVENT_FLAGS = keyValueCache(EVENT_ATTRIBUTES, 'response_flags');
+
+/** A batch size to start the next batch's buffer at (batches are alike, so a buffer rarely grows). */
+let batchSizeHint = INITIAL_SIZE;
+
+/** Spans of one tracer (one resource, one scope), appended as they end; `seal` gives the request body. */
+export class SpanBatch {
+  spans = 0;
+  private readonly w: Writer;
+
+  constructor(private readonly encoder: HopSpanEncoder) {
+    this.w = new Writer(batchSizeHint);
+    this.w.pos = encoder.headerRoom;
+  }
+
+  /** Bytes written so far (spans and room for the envelope). */
+  get bytes(): number {
+    return this.w.pos;
+  }
+
+  append(s: HopSpanFields): void {
+    this.encoder.span(this.w, s);
+    this.spans++;
+  }
+
+  /** The ExportTraceServiceRequest: the envelope's lengths written in front of the spans, its trailers after. */
+  seal(): Uint8Array {
+    const w = this.w;
+    const e = this.encoder;
+    const ssLen = e.scope.length + (w.pos - e.headerRoom) + e.scopeTrailer.length;
+    const rsLen = e.resource.length + 1 + varintSize(ssLen) + ssLen + e.resourceTrailer.length;
+    w.ensure(e.scopeTrailer.length + e.resourceTrailer.length);
+    w.buf.set(e.scopeTrailer, w.pos);
+    w.pos += e.scopeTrailer.length;
+    w.buf.set(e.resourceTrailer, w.pos);
+    w.pos += e.resourceTrailer.length;
+    const end = w.pos;
+    const headerLen = 1 + varintSize(rsLen) + e.resource.length + 1 + varintSize(ssLen) + e.scope.length;
+    const start = e.headerRoom - headerLen;
+    w.pos = start;
+    w.tag(1, LEN);
+    w.varint(rsLen);
+    w.buf.set(e.resource, w.pos);
+    w.pos += e.resource.length;
+    w.tag(2, LEN);
+    w.varint(ssLen);
+    w.buf.set(e.scope, w.pos);
+    w.pos = end;
+    batchSizeHint = Math.max(INITIAL_SIZE, end + (end >>> 3));
+    return w.buf.subarray(start, end);
+  }
+}
+
+/** One tracer's envelope and constant attributes, encoded once; writes its hop spans. */
+export class HopSpanEncoder {
+  /** `Resource` (field 1 of ResourceSpans), with its tag and length. */
+  readonly resource: Buffer;
+  /** `InstrumentationScope` (field 1 of ScopeSpans), with its tag and length. */
+  readonly scope: Buffer;
+  readonly scopeTrailer: Buffer;
+  readonly resourceTrailer: Buffer;
+  /** Room left in front of a batch's spans for the envelope's tags, lengths, resource and scope. */
+  readonly headerRoom: number;
+  private readonly constants: Buffer;
+
+  constructor(
+    resource: { attributes: Attributes; schemaUrl?: string | undefined },
+    scope: { name: string; version?: string | undefined; schemaUrl?: string | undefined },
+    constantAttributes: ConstantAttributes,
+  ) {
+    const w = new Writer(1024);
+    const r = w.open(1);
+    keyValues(w, resource.attributes, 1);
+    w.tag(2, VARINT);
+    w.varint(0);
+    w.close(r);
+    this.resource = Buffer.from(w.buf.subarray(0, w.pos));
+    w.pos = 0;
+    const sc = w.open(1);
+    w.tag(1, LEN);
+    w.string(scope.name);
+    if (scope.version) {
+      w.tag(2, LEN);
+      w.string(scope.version);
+    }
+    w.close(sc);
+    this.scope = Buffer.from(w.buf.subarray(0, w.pos));
+    w.pos = 0;
+    if (scope.schemaUrl) {
+      w.tag(3, LEN);
+      w.string(scope.schemaUrl);
+    }
+    this.scopeTrailer = Buffer.from(w.buf.subarray(0, w.pos));
+    w.pos = 0;
+    if (resource.schemaUrl) {
+      w.tag(3, LEN);
+      w.string(resource.schemaUrl);
+    }
+    this.resourceTrailer = Buffer.from(w.buf.subarray(0, w.pos));
+    w.pos = 0;
+    for (const [key, value] of constantAttributes) keyValue(w, SPAN_ATTRIBUTES, key, value);
+    this.constants = Buffer.from(w.buf.subarray(0, w.pos));
+    this.headerRoom = 1 + 5 + this.resource.length + 1 + 5 + this.scope.length;
+  }
+
+  /** A Span message (field 2 of ScopeSpans): what `span()` writes for the same span as a ReadableSpan. */
+  span(w: Writer, s: HopSpanFields): void {
+    const at = w.open2(2);
+    w.ensure(64);
+    w.buf[w.pos++] = 0x0a; // trace_id
+    w.hexId(s.traceId);
+    w.buf[w.pos++] = 0x12; // span_id
+    w.hexId(s.spanId);
+    if (s.parentSpanId) {
+      w.tag(4, LEN);
+      w.hexId(s.parentSpanId);
+    }
+    w.tag(5, LEN);
+    w.string(s.name);
+    w.tag(6, VARINT);
+    w.varint(s.kind + 1);
+    w.tag(7, FIXED64);
+    w.msTime(s.startMs);
+    w.tag(8, FIXED64);
+    w.msTime(s.endMs);
+    if (s.attributeOverride !== undefined) keyValues(w, s.attributeOverride, SPAN_ATTRIBUTES);
+    else this.attributes(w, s);
+    w.tag(10, VARINT);
+    w.varint(0);
+    const attempts = s.attempts;
+    const times = s.attemptTimes;
+    if (attempts !== undefined && times !== undefined) {
+      for (let i = 0; i < attempts.length; i++)
+        this.attemptEvent(w, attempts[i] as AttemptRecord, times[i] as number);
+    }
+    w.tag(12, VARINT);
+    w.varint(0);
+    w.tag(14, VARINT);
+    w.varint(0);
+    const status = w.open(15);
+    if (s.error) {
+      w.tag(2, LEN);
+      w.string(s.responseFlags === '-' ? `HTTP ${s.statusCode}` : s.responseFlags);
+    }
+    w.tag(3, VARINT);
+    w.varint(s.error ? 2 : 0);
+    w.close(status);
+    w.tag(16, FIXED32);
+    w.fixed32(spanFlags(1, s.parentSpanId ? true : undefined));
+    w.close2(at);
+  }
+
+  /** The span's attributes in the order the record's attribute object would hold them. */
+  private attributes(w: Writer, s: HopSpanFields): void {
+    w.ensure(this.constants.length);
+    w.buf.set(this.constants, w.pos);
+    w.pos += this.constants.length;
+    stringKeyValue(w, C_METHOD, SPAN_ATTRIBUTES, 'http.method', s.method);
+    stringKeyValue(w, C_URL, SPAN_ATTRIBUTES, 'http.url', s.url);
+    if (s.upstreamCluster !== undefined) {
+      stringKeyValue(w, C_CLUSTER, SPAN_ATTRIBUTES, 'upstream_cluster', s.upstreamCluster);
+      stringKeyValue(w, C_CLUSTER_NAME, SPAN_ATTRIBUTES, 'upstream_cluster.name', s.upstreamCluster);
+    }
+    if (s.peerAddress !== undefined) {
+      stringKeyValue(w, C_PEER_ADDRESS, SPAN_ATTRIBUTES, 'peer.address', s.peerAddress);
+    }
+    if (s.peerService !== undefined) {
+      stringKeyValue(w, C_PEER_SERVICE, SPAN_ATTRIBUTES, 'peer.service', s.peerService);
+    }
+    const extras = s.extras;
+    if (extras !== undefined) {
+      for (let i = 0; i < extras.length; i += 2)
+        keyValue(w, SPAN_ATTRIBUTES, extras[i] as string, extras[i + 1]);
+    }
+    if (!s.endInExtras) {
+      scalarKeyValue(w, SPAN_ATTRIBUTES, K_STATUS_CODE, 'http.status_code', s.statusCode);
+      stringKeyValue(w, C_FLAGS, SPAN_ATTRIBUTES, 'response_flags', s.responseFlags);
+      if (s.error) scalarKeyValue(w, SPAN_ATTRIBUTES, K_ERROR, 'error', true);
+    }
+  }
+
+  /** An `attempt` event: { attempt, endpoint, http.status_code, response_flags, duration_ms, retry }. */
+  private attemptEvent(w: Writer, a: AttemptRecord, timeMs: number): void {
+    const e = w.open2(11);
+    w.tag(1, FIXED64);
+    w.msTime(timeMs);
+    w.ensure(ATTEMPT_NAME.length);
+    w.buf.set(ATTEMPT_NAME, w.pos);
+    w.pos += ATTEMPT_NAME.length;
+    scalarKeyValue(w, EVENT_ATTRIBUTES, K_ATTEMPT, 'attempt', a.attempt);
+    stringKeyValue(w, C_ENDPOINT, EVENT_ATTRIBUTES, 'endpoint', a.endpoint);
+    scalarKeyValue(w, EVENT_ATTRIBUTES, K_STATUS_CODE, 'http.status_code', a.statusCode);
+    stringKeyValue(w, C_EVENT_FLAGS, EVENT_ATTRIBUTES, 'response_flags', a.responseFlags);
+    scalarKeyValue(w, EVENT_ATTRIBUTES, K_DURATION, 'duration_ms', a.durationMs);
+    scalarKeyValue(w, EVENT_ATTRIBUTES, K_RETRY, 'retry', a.attempt > 1);
+    w.tag(4, VARINT);
+    w.varint(0);
+    w.close2(e);
+  }
 }

@@ -1,5 +1,5 @@
-// The sidecar's spans: one per hop, continuing the caller's B3 context, exported over OTLP/HTTP (protobuf) by a
-// batching processor with a bounded queue, so a trace backend that is slow or down never slows or breaks
+// The sidecar's spans: one per hop, continuing the caller's B3 context, exported over OTLP/HTTP (protobuf) in
+// batches encoded as the spans end, with a bounded queue (span-export.ts), so a trace backend that is slow or down never slows or breaks
 // a request (spans beyond the queue are dropped).
 //
 // Span shape, like Istio's Envoy spans:
@@ -20,44 +20,43 @@
 import {
   type Attributes,
   type HrTime,
-  type Link,
   ROOT_CONTEXT,
   type SpanContext,
   SpanKind,
-  type SpanStatus,
   SpanStatusCode,
   TraceFlags,
 } from '@opentelemetry/api';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import {
   convertLegacyHttpOptions,
   createOtlpHttpExportDelegate,
 } from '@opentelemetry/otlp-exporter-base/node-http';
-import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  BatchSpanProcessor,
   RandomIdGenerator,
   type ReadableSpan,
   SamplingDecision,
-  type SpanExporter,
   type TimedEvent,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { type HeaderBag, readB3 } from './b3';
-import { encodeTraceRequest } from './otlp-protobuf-spans';
+import { HopSpanEncoder, type HopSpanFields } from './otlp-protobuf-spans';
+import { type EncodedSpans, type EncodedSpansExporter, SpanExportQueue } from './span-export';
 import type { AttemptRecord, HopSpan, SidecarTracerApi, SpanStart } from './telemetry-types';
+
+export type { EncodedSpans, EncodedSpansExporter } from './span-export';
 
 export const DEFAULT_MAX_QUEUE_SIZE = 2048;
 /**
  * Spans per export. An export has a fixed cost in the sidecar (OpenTelemetry's OTLP/HTTP transport: a
  * request, its response, promises and timers) of the order of a millisecond of CPU: at 100 spans an
  * export that was ~7 µs a request at 100 % sampling, at 512 under 2 µs (measured, same run). 512 spans
- * are ~400 KB of protobuf in one Buffer, outside V8's heap and freed once sent (with JSON bodies, 512
- * spans were a 550 KB string in V8's old generation every export, hence the 100 of earlier versions);
- * under load a batch fills in tens of milliseconds.
+ * are ~400 KB of protobuf in one Buffer, outside V8's heap, written span by span as they end and freed
+ * once sent; under load a batch fills in tens of milliseconds.
  */
 const MAX_EXPORT_BATCH_SIZE = 512;
+/** A batch is sealed at this size even if it holds fewer spans (long URLs): a bound on each body. */
+export const MAX_EXPORT_BATCH_BYTES = 1024 * 1024;
 /**
  * How long a span may wait for a fuller batch. Under load batches fill (512 spans) and go at once; at a
  * demo's few spans a second, 2 s means a quarter of the exports of 500 ms (OTel's default is 5 s) while a
@@ -86,19 +85,16 @@ export interface SidecarTracerOptions {
   otlpEndpoint?: string;
   /** Percentage of new traces sampled when the caller made no decision (default 100). */
   samplingPercent?: number;
-  /** Bound of the export queue; spans beyond it are dropped (default 2048). */
+  /**
+   * Bound of the spans encoded and waiting for an export (the batch filling and the sealed ones not yet
+   * sent); spans beyond it are dropped and counted (default 2048).
+   */
   maxQueueSize?: number;
-  /** Exporter to use instead of OTLP/HTTP (tests). */
-  exporter?: SpanExporter;
+  /** Where the encoded batches go instead of OTLP/HTTP (tests, benches): OTLP protobuf request bodies. */
+  exporter?: EncodedSpansExporter;
 }
 
 const SCOPE = { name: 'meshlens-sidecar' } as const;
-const NO_LINKS: Link[] = [];
-/** Shared by every span until it has its own (never mutated): fewer objects per request. */
-const NO_EVENTS = Object.freeze([]) as unknown as TimedEvent[];
-const ZERO_TIME = Object.freeze([0, 0]) as unknown as HrTime;
-const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
-const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 /** Epoch time in ms with performance.now()'s resolution, as OpenTelemetry's hrTime() measures it. */
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -110,35 +106,22 @@ function toHrTime(ms: number): HrTime {
 
 /**
  * The sidecar's spans are records of its own, not the OpenTelemetry SDK's Span: a hop span needs no
- * context propagation API, no span processors chain, no attribute validation (its attributes are fixed),
- * and the SDK's per-span work was a visible share of a sidecar's CPU at 100 % sampling. A record has the
- * shape of the SDK's ReadableSpan, so the SDK's BatchSpanProcessor (bounded queue, batching) and OTLP/HTTP
- * exporter machinery export it as they would an SDK span.
+ * context propagation API, no span processors chain, no attribute validation (its attributes are fixed).
+ * A sampled span is encoded (OTLP protobuf) into the export batch's body when it ends and the record is
+ * dropped: nothing is queued per span, so records die young instead of being promoted while a batch
+ * fills, and the encoding writes the span's fields straight, its constant attributes as bytes made once.
  */
 export class SidecarTracer implements SidecarTracerApi {
-  private readonly processor: BatchSpanProcessor | undefined;
+  /** @internal the export queue of sampled spans; undefined without an exporter. */
+  readonly queue: SpanExportQueue | undefined;
   private readonly ratio: TraceIdRatioBasedSampler;
   private readonly ids = new RandomIdGenerator();
-  private readonly resource: Resource;
-  private readonly nodeId: string;
-  private readonly namespace: string;
-  private readonly canonicalService: string;
-  private readonly canonicalRevision: string;
+  /** @internal read by `readableSpan` */
+  readonly resource: Resource;
+  /** @internal read by `readableSpan` */
+  readonly constantAttributes: ReadonlyArray<readonly [string, string]>;
 
   constructor(options: SidecarTracerOptions) {
-    const exporter = options.exporter ?? otlpExporter(options.otlpEndpoint);
-    this.processor =
-      exporter === undefined
-        ? undefined
-        : new BatchSpanProcessor(exporter, {
-            maxQueueSize: options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE,
-            maxExportBatchSize: Math.min(
-              MAX_EXPORT_BATCH_SIZE,
-              options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE,
-            ),
-            scheduledDelayMillis: SCHEDULED_DELAY_MS,
-            exportTimeoutMillis: EXPORT_TIMEOUT_MS,
-          });
     this.ratio = new TraceIdRatioBasedSampler(
       Math.min(100, Math.max(0, options.samplingPercent ?? 100)) / 100,
     );
@@ -147,12 +130,28 @@ export class SidecarTracer implements SidecarTracerApi {
       'service.name': options.serviceName,
     });
     const workload = options.serviceName.split('.')[0] ?? options.serviceName;
-    this.nodeId =
+    const nodeId =
       options.nodeId ??
       `sidecar~127.0.0.1~${workload}.${options.namespace}~${options.namespace}.svc.cluster.local`;
-    this.namespace = options.namespace;
-    this.canonicalService = options.canonicalService;
-    this.canonicalRevision = options.canonicalRevision;
+    this.constantAttributes = [
+      ['component', 'proxy'],
+      ['node_id', nodeId],
+      ['istio.namespace', options.namespace],
+      ['istio.canonical_service', options.canonicalService],
+      ['istio.canonical_revision', options.canonicalRevision],
+    ];
+    const exporter = options.exporter ?? otlpExporter(options.otlpEndpoint);
+    const maxQueueSize = Math.max(1, options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE);
+    this.queue =
+      exporter === undefined
+        ? undefined
+        : new SpanExportQueue(exporter, new HopSpanEncoder(this.resource, SCOPE, this.constantAttributes), {
+            maxQueueSize,
+            maxBatchSize: Math.min(MAX_EXPORT_BATCH_SIZE, maxQueueSize),
+            maxBatchBytes: MAX_EXPORT_BATCH_BYTES,
+            delayMs: SCHEDULED_DELAY_MS,
+            concurrency: EXPORT_CONCURRENCY,
+          });
   }
 
   startServerSpan(incoming: HeaderBag, start: SpanStart): HopSpan {
@@ -163,20 +162,23 @@ export class SidecarTracer implements SidecarTracerApi {
     return this.startSpan(SpanKind.CLIENT, incoming, start);
   }
 
-  /** Spans waiting in the export queue (bounded by `maxQueueSize`); 0 without an exporter. */
+  /** Spans encoded and waiting for an export (bounded by `maxQueueSize`); 0 without an exporter. */
   queuedSpans(): number {
-    // BatchSpanProcessor keeps its queue private; read it for diagnostics only (sdk-trace 2.x: _finishedSpans).
-    const queue = (this.processor as unknown as { _finishedSpans?: unknown[] } | undefined)?._finishedSpans;
-    return Array.isArray(queue) ? queue.length : 0;
+    return this.queue?.queued() ?? 0;
+  }
+
+  /** Spans not exported: dropped with the queue full, or in an export that failed. */
+  droppedSpans(): number {
+    return this.queue?.dropped ?? 0;
   }
 
   /** Exports what is queued, waiting at most `waitMs`. */
   async flush(waitMs = SHUTDOWN_WAIT_MS): Promise<void> {
-    if (this.processor) await bounded(this.processor.forceFlush(), waitMs);
+    if (this.queue) await this.queue.flush(waitMs);
   }
 
   async shutdown(): Promise<void> {
-    if (this.processor) await bounded(this.processor.shutdown(), SHUTDOWN_WAIT_MS);
+    if (this.queue) await this.queue.shutdown(SHUTDOWN_WAIT_MS);
   }
 
   /**
@@ -185,7 +187,7 @@ export class SidecarTracer implements SidecarTracerApi {
    */
   private startSpan(kind: SpanKind, incoming: HeaderBag, start: SpanStart): HopSpan {
     const b3 = readB3(incoming);
-    let parent: SpanContext | undefined;
+    let parentSpanId: string | undefined;
     let debug = false;
     let decision: boolean | undefined;
     let traceId: string;
@@ -194,12 +196,7 @@ export class SidecarTracer implements SidecarTracerApi {
       traceId = c.traceId;
       debug = c.debug === true;
       decision = c.sampled;
-      parent = {
-        traceId,
-        spanId: c.spanId,
-        traceFlags: c.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-        isRemote: true,
-      };
+      parentSpanId = c.spanId;
     } else {
       traceId = this.ids.generateTraceId();
       if (b3.kind === 'decision') {
@@ -210,78 +207,67 @@ export class SidecarTracer implements SidecarTracerApi {
     const sampled =
       decision ??
       this.ratio.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
-    const context: SpanContext = {
+    return new HopSpanRecord(
+      this,
+      kind,
+      start,
       traceId,
-      spanId: this.ids.generateSpanId(),
-      traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-    };
-    const span = new HopSpanRecord(kind, start.name, context, parent, debug, this.resource);
-    if (sampled) span.attributes = this.startAttributes(start);
-    span.processor = sampled ? this.processor : undefined;
-    return span;
-  }
-
-  /** One object literal of a fixed shape; unset values are left out (as the SDK's setAttributes does). */
-  private startAttributes(start: SpanStart): Attributes {
-    const a: Attributes = {
-      component: 'proxy',
-      node_id: this.nodeId,
-      'istio.namespace': this.namespace,
-      'istio.canonical_service': this.canonicalService,
-      'istio.canonical_revision': this.canonicalRevision,
-      'http.method': start.method,
-      'http.url': start.url,
-    };
-    if (start.upstreamCluster !== undefined) {
-      a.upstream_cluster = start.upstreamCluster;
-      a['upstream_cluster.name'] = start.upstreamCluster;
-    }
-    if (start.peerAddress !== undefined) a['peer.address'] = start.peerAddress;
-    if (start.peerService !== undefined) a['peer.service'] = start.peerService;
-    return a;
+      this.ids.generateSpanId(),
+      parentSpanId,
+      sampled,
+      debug,
+      decision === true,
+    );
   }
 }
 
-/** One hop's span: B3 propagation always; when sampled, a ReadableSpan for the batch processor. */
-class HopSpanRecord implements HopSpan, ReadableSpan {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly sampled: boolean;
-  /** Set only when sampled: an unsampled span is never exported, its times never read. */
-  readonly startTime: HrTime = ZERO_TIME;
-  endTime: HrTime = ZERO_TIME;
-  duration: HrTime = ZERO_TIME;
-  status: SpanStatus = UNSET_STATUS;
-  attributes: Attributes = NO_ATTRIBUTES;
-  readonly links = NO_LINKS;
-  events: TimedEvent[] = NO_EVENTS;
+/** The attributes a span's end sets. */
+const END_KEYS: ReadonlySet<unknown> = new Set(['http.status_code', 'response_flags', 'error']);
+
+function hasEndKey(extras: ReadonlyArray<unknown>): boolean {
+  for (let i = 0; i < extras.length; i += 2) if (END_KEYS.has(extras[i])) return true;
+  return false;
+}
+
+/** One hop's span: B3 propagation always; when sampled, encoded into the export batch when it ends. */
+class HopSpanRecord implements HopSpan, HopSpanFields {
+  readonly name: string;
+  readonly startMs: number = 0;
+  endMs = 0;
+  method: string;
+  url: string;
+  upstreamCluster: string | undefined;
+  peerAddress: string | undefined;
+  peerService: string | undefined;
+  extras: Array<string | number | boolean> | undefined = undefined;
+  endInExtras = false;
+  attributeOverride: Attributes | undefined = undefined;
+  attempts: AttemptRecord[] | undefined = undefined;
+  attemptTimes: number[] | undefined = undefined;
+  statusCode = 0;
+  responseFlags = '-';
+  error = false;
   ended = false;
-  readonly instrumentationScope = SCOPE;
-  readonly droppedAttributesCount = 0;
-  readonly droppedEventsCount = 0;
-  readonly droppedLinksCount = 0;
-  processor: BatchSpanProcessor | undefined;
-  private readonly startMs: number = 0;
 
   constructor(
+    readonly tracer: SidecarTracer,
     readonly kind: SpanKind,
-    readonly name: string,
-    private readonly context: SpanContext,
-    readonly parentSpanContext: SpanContext | undefined,
+    start: SpanStart,
+    readonly traceId: string,
+    readonly spanId: string,
+    readonly parentSpanId: string | undefined,
+    readonly sampled: boolean,
     private readonly debug: boolean,
-    readonly resource: Resource,
+    /** The caller's context said sampled (its flags as the parent's trace flags). */
+    readonly parentSampled: boolean,
   ) {
-    this.traceId = context.traceId;
-    this.spanId = context.spanId;
-    this.sampled = context.traceFlags === TraceFlags.SAMPLED;
-    if (this.sampled) {
-      this.startMs = nowMs();
-      this.startTime = toHrTime(this.startMs);
-    }
-  }
-
-  spanContext(): SpanContext {
-    return this.context;
+    this.name = start.name;
+    this.method = start.method;
+    this.url = start.url;
+    this.upstreamCluster = start.upstreamCluster;
+    this.peerAddress = start.peerAddress;
+    this.peerService = start.peerService;
+    if (sampled) this.startMs = nowMs();
   }
 
   b3Headers(): Record<string, string> {
@@ -290,61 +276,214 @@ class HopSpanRecord implements HopSpan, ReadableSpan {
       'x-b3-spanid': this.spanId,
       'x-b3-sampled': this.sampled ? '1' : '0',
     };
-    const parent = this.parentSpanContext?.spanId;
-    if (parent !== undefined) headers['x-b3-parentspanid'] = parent;
+    if (this.parentSpanId !== undefined) headers['x-b3-parentspanid'] = this.parentSpanId;
     if (this.debug) headers['x-b3-flags'] = '1';
     return headers;
   }
 
+  /**
+   * As on an attributes object: a key already set keeps its place and takes the new value, a new key
+   * goes after the others.
+   */
   setAttribute(key: string, value: string | number | boolean): void {
-    if (this.sampled && !this.ended) this.attributes[key] = value;
+    if (!this.sampled || this.ended) return;
+    const override = this.attributeOverride;
+    if (override !== undefined) {
+      override[key] = value;
+      return;
+    }
+    switch (key) {
+      case 'http.method':
+        if (typeof value === 'string') {
+          this.method = value;
+          return;
+        }
+        break;
+      case 'http.url':
+        if (typeof value === 'string') {
+          this.url = value;
+          return;
+        }
+        break;
+      case 'peer.address':
+        if (this.peerAddress === undefined) break;
+        if (typeof value === 'string') {
+          this.peerAddress = value;
+          return;
+        }
+        break;
+      case 'peer.service':
+        if (this.peerService === undefined) break;
+        if (typeof value === 'string') {
+          this.peerService = value;
+          return;
+        }
+        break;
+      default:
+    }
+    if (this.isStartKey(key)) {
+      // A start attribute the typed fields cannot hold in its place (never done by the sidecar): from
+      // here on the span keeps an attributes object and is encoded from it.
+      const a = this.attributeObject();
+      a[key] = value;
+      this.attributeOverride = a;
+      return;
+    }
+    this.setExtra(key, value);
+  }
+
+  private isStartKey(key: string): boolean {
+    switch (key) {
+      case 'http.method':
+      case 'http.url':
+        return true;
+      case 'upstream_cluster':
+      case 'upstream_cluster.name':
+        return this.upstreamCluster !== undefined;
+      case 'peer.address':
+        return this.peerAddress !== undefined;
+      case 'peer.service':
+        return this.peerService !== undefined;
+      default:
+        return this.tracer.constantAttributes.some(([k]) => k === key);
+    }
   }
 
   addAttempt(attempt: AttemptRecord): void {
     if (!this.sampled || this.ended) return;
-    if (this.events === NO_EVENTS) this.events = [];
-    this.events.push({
-      name: 'attempt',
-      time: toHrTime(nowMs()),
-      attributes: {
-        attempt: attempt.attempt,
-        endpoint: attempt.endpoint,
-        'http.status_code': attempt.statusCode,
-        response_flags: attempt.responseFlags,
-        duration_ms: attempt.durationMs,
-        retry: attempt.attempt > 1,
-      },
-      droppedAttributesCount: 0,
-    });
+    if (this.attempts === undefined) {
+      this.attempts = [attempt];
+      this.attemptTimes = [nowMs()];
+    } else {
+      this.attempts.push(attempt);
+      this.attemptTimes?.push(nowMs());
+    }
   }
 
   end(result: { statusCode: number; responseFlags: string; error: boolean }): void {
     if (this.ended) return;
     this.ended = true;
     if (!this.sampled) return;
-    const a = this.attributes;
-    a['http.status_code'] = result.statusCode;
-    a.response_flags = result.responseFlags;
-    if (result.error) {
-      a.error = true;
-      this.status = {
-        code: SpanStatusCode.ERROR,
-        message: result.responseFlags === '-' ? `HTTP ${result.statusCode}` : result.responseFlags,
-      };
+    this.statusCode = result.statusCode;
+    this.responseFlags = result.responseFlags;
+    this.error = result.error;
+    const override = this.attributeOverride;
+    const extras = this.extras;
+    if (override !== undefined) {
+      override['http.status_code'] = result.statusCode;
+      override.response_flags = result.responseFlags;
+      if (result.error) override.error = true;
+    } else if (extras !== undefined && hasEndKey(extras)) {
+      this.endInExtras = true;
+      this.setExtra('http.status_code', result.statusCode);
+      this.setExtra('response_flags', result.responseFlags);
+      if (result.error) this.setExtra('error', true);
     }
-    const endMs = nowMs();
-    this.endTime = toHrTime(endMs);
-    this.duration = toHrTime(Math.max(0, endMs - this.startMs));
-    this.processor?.onEnd(this);
+    this.endMs = nowMs();
+    this.tracer.queue?.add(this);
   }
+
+  private setExtra(key: string, value: string | number | boolean): void {
+    const extras = this.extras;
+    if (extras === undefined) {
+      this.extras = [key, value];
+      return;
+    }
+    for (let i = 0; i < extras.length; i += 2) {
+      if (extras[i] === key) {
+        extras[i + 1] = value;
+        return;
+      }
+    }
+    extras.push(key, value);
+  }
+
+  /** The attributes as an object, in the order they are exported (for `readableSpan`). */
+  attributeObject(): Attributes {
+    if (this.attributeOverride !== undefined) return { ...this.attributeOverride };
+    const a: Attributes = {};
+    for (const [k, v] of this.tracer.constantAttributes) a[k] = v;
+    a['http.method'] = this.method;
+    a['http.url'] = this.url;
+    if (this.upstreamCluster !== undefined) {
+      a.upstream_cluster = this.upstreamCluster;
+      a['upstream_cluster.name'] = this.upstreamCluster;
+    }
+    if (this.peerAddress !== undefined) a['peer.address'] = this.peerAddress;
+    if (this.peerService !== undefined) a['peer.service'] = this.peerService;
+    const extras = this.extras ?? [];
+    for (let i = 0; i < extras.length; i += 2) a[extras[i] as string] = extras[i + 1];
+    if (this.ended && !this.endInExtras) {
+      a['http.status_code'] = this.statusCode;
+      a.response_flags = this.responseFlags;
+      if (this.error) a.error = true;
+    }
+    return a;
+  }
+}
+/**
+ * A span as OpenTelemetry's SDK would hand it to an exporter (ReadableSpan), built from the record: what the
+ * batch encoding must write the same bytes as (the contract tests give it to OTel's ProtobufTraceSerializer).
+ * Not on the request path.
+ */
+export function readableSpan(span: HopSpan): ReadableSpan {
+  if (!(span instanceof HopSpanRecord)) throw new Error('not a span of SidecarTracer');
+  const flags = span.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE;
+  const context: SpanContext = { traceId: span.traceId, spanId: span.spanId, traceFlags: flags };
+  const parent: SpanContext | undefined =
+    span.parentSpanId === undefined
+      ? undefined
+      : {
+          traceId: span.traceId,
+          spanId: span.parentSpanId,
+          traceFlags: span.parentSampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+          isRemote: true,
+        };
+  const events: TimedEvent[] = (span.attempts ?? []).map((a, i) => ({
+    name: 'attempt',
+    time: toHrTime(span.attemptTimes?.[i] ?? 0),
+    attributes: {
+      attempt: a.attempt,
+      endpoint: a.endpoint,
+      'http.status_code': a.statusCode,
+      response_flags: a.responseFlags,
+      duration_ms: a.durationMs,
+      retry: a.attempt > 1,
+    },
+    droppedAttributesCount: 0,
+  }));
+  return {
+    name: span.name,
+    kind: span.kind,
+    spanContext: () => context,
+    parentSpanContext: parent,
+    startTime: toHrTime(span.startMs),
+    endTime: toHrTime(span.endMs),
+    duration: toHrTime(Math.max(0, span.endMs - span.startMs)),
+    status: span.error
+      ? {
+          code: SpanStatusCode.ERROR,
+          message: span.responseFlags === '-' ? `HTTP ${span.statusCode}` : span.responseFlags,
+        }
+      : { code: SpanStatusCode.UNSET },
+    attributes: span.attributeObject(),
+    links: [],
+    events,
+    ended: span.ended,
+    resource: span.tracer.resource,
+    instrumentationScope: SCOPE,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
 }
 
 /**
- * OpenTelemetry's OTLP/HTTP exporter machinery (bounded concurrency, timeout, retries on 429/502/503/504,
- * keep-alive) with the sidecar's own protobuf encoding of the body: the same bytes as the SDK's
- * `ProtobufTraceSerializer`, written in a third of its time (otlp-protobuf-spans.ts).
+ * OpenTelemetry's OTLP/HTTP export machinery (bounded concurrency, timeout, retries on 429/502/503/504,
+ * keep-alive), given bodies the tracer encoded (otlp-protobuf-spans.ts): the same bytes as the SDK's
+ * `ProtobufTraceSerializer` writes for the same spans.
  */
-function otlpExporter(endpoint: string | undefined): SpanExporter | undefined {
+function otlpExporter(endpoint: string | undefined): EncodedSpansExporter | undefined {
   if (endpoint === undefined || endpoint === '') return undefined;
   const options = convertLegacyHttpOptions(
     { url: tracesUrl(endpoint), timeoutMillis: EXPORT_TIMEOUT_MS, concurrencyLimit: EXPORT_CONCURRENCY },
@@ -352,18 +491,15 @@ function otlpExporter(endpoint: string | undefined): SpanExporter | undefined {
     'v1/traces',
     { 'Content-Type': 'application/x-protobuf' },
   );
-  const serializer: typeof ProtobufTraceSerializer = {
-    serializeRequest: encodeTraceRequest,
-    deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
-  };
-  return new OTLPExporterBase(
-    createOtlpHttpExportDelegate(
-      options,
-      serializer,
-      'otlp_http_span_exporter',
-      TraceExporterMetricsHelper,
-      undefined,
-    ),
+  return createOtlpHttpExportDelegate(
+    options,
+    {
+      serializeRequest: (batch: EncodedSpans) => batch.body,
+      deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
+    },
+    'otlp_http_span_exporter',
+    { name: 'span', countItems: (batch: EncodedSpans) => batch.spans },
+    undefined,
   );
 }
 
@@ -372,16 +508,4 @@ export function tracesUrl(endpoint: string): string {
   const url = new URL(endpoint);
   if (url.pathname === '' || url.pathname === '/') url.pathname = '/v1/traces';
   return url.toString();
-}
-
-async function bounded(work: Promise<unknown>, waitMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work.catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, waitMs);
-      timer.unref();
-    }),
-  ]);
-  clearTimeout(timer);
 }
