@@ -2,10 +2,18 @@
 // The cytoscape canvas. Elements are diffed in place on each refresh — nodes keep their positions; the
 // layout runs again only when nodes come or go, or the layout is switched; dragged nodes stay pinned.
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTraceOverlay } from '@/components/traces/use-trace-overlay';
 import { DETAIL_ZOOM, graphStyle } from './cy-style';
-import { LARGE_GRAPH_NODES, type LayoutName, largeLayeredLayout, layoutOptions } from './layouts';
+import { PREVIEW_MIN_NODES, paintPreview } from './graph-preview';
+import { layeredPositions, type Position } from './layered-positions';
+import {
+  LARGE_GRAPH_NODES,
+  type LayoutName,
+  largeLayeredLayout,
+  layoutOptions,
+  viewportFor,
+} from './layouts';
 import { preloadLayout, runLayout, setViewportShortcuts } from './run-layout';
 import { useSavedPositions } from './use-saved-positions';
 
@@ -70,12 +78,23 @@ export function GraphCanvas({
   const onLaidOutRef = useRef(onLaidOut);
   onLaidOutRef.current = onLaidOut;
 
+  const hidePreview = useCallback(() => {
+    if (previewCanvas.current) previewCanvas.current.hidden = true;
+    setPreparing(false);
+    setEarlyInput(false);
+  }, []);
+
   // Which layout run is current: a layout waiting for its extension is dropped when a newer one starts.
   const layoutGeneration = useRef(0);
   // Whether the user has panned or zoomed: until then a graph that grows is fitted again.
   const userMoved = useRef(false);
   const onCyRef = useRef(onCy);
   onCyRef.current = onCy;
+  // A very large graph's first draw: its preview is shown (see `graph-preview.ts`) until cytoscape's
+  // first frame replaces it; `earlyInput` says the user tried to use it meanwhile.
+  const previewCanvas = useRef<HTMLCanvasElement>(null);
+  const [preparing, setPreparing] = useState(false);
+  const [earlyInput, setEarlyInput] = useState(false);
 
   useEffect(() => {
     const cy = cytoscape({
@@ -141,8 +160,8 @@ export function GraphCanvas({
   useTraceOverlay(cyRef);
 
   /** Lays the graph out, puts pinned nodes back, and fits it unless the user has moved the view. */
-  const layoutNow = useRef((_fresh: boolean) => {});
-  layoutNow.current = (fresh: boolean) => {
+  const layoutNow = useRef((_fresh: boolean, _positions?: ReadonlyMap<string, Position>) => {});
+  layoutNow.current = (fresh: boolean, positions?: ReadonlyMap<string, Position>) => {
     const cy = cyRef.current;
     if (!cy || cy.nodes().length === 0) return;
     // `data-layout` tells tests and the benchmark when the graph is drawn and laid out.
@@ -155,6 +174,7 @@ export function GraphCanvas({
             cy.edges().map((e) => ({ source: e.source().id(), target: e.target().id() })),
             fresh,
             { width: cy.width(), height: cy.height() },
+            positions,
           )
         : layoutOptions(layout, fresh, count);
     const generation = ++layoutGeneration.current;
@@ -166,6 +186,8 @@ export function GraphCanvas({
         if ((fresh && pinned > 0) || (!fresh && !userMoved.current && outgrown(cy))) cy.fit(cy.nodes(), 30);
         container.current?.setAttribute('data-layout', 'ready');
         onLaidOutRef.current?.();
+        // The preview goes once cytoscape has drawn (on its next animation frame, before ours).
+        if (previewCanvas.current && !previewCanvas.current.hidden) requestAnimationFrame(hidePreview);
       },
     });
   };
@@ -183,38 +205,81 @@ export function GraphCanvas({
       // Restyled before the elements arrive: on the first draw the graph is still empty.
       cy.style(graphStyle(darkRef.current, isLarge, detail.current));
     }
-    cy.batch(() => {
-      cy.elements().forEach((el) => {
-        if (!wanted.has(el.id())) el.remove();
+    const apply = (positions?: ReadonlyMap<string, Position>) => {
+      cy.batch(() => {
+        cy.elements().forEach((el) => {
+          if (!wanted.has(el.id())) el.remove();
+        });
+        // New elements go in with one add (parents before children, nodes before edges, as listed).
+        const added: ElementDefinition[] = [];
+        for (const def of elements) {
+          const el = cy.getElementById(def.data.id as string);
+          if (el.empty()) {
+            added.push(def);
+            continue;
+          }
+          el.data(def.data);
+          el.classes(def.classes ?? '');
+          if (el.isNode() && (el.data('parent') ?? null) !== (el.parent().first().id() || null)) {
+            el.move({ parent: (def.data.parent as string | undefined) ?? null });
+          }
+        }
+        if (added.length > 0) cy.add(added);
       });
-      // New elements go in with one add (parents before children, nodes before edges, as listed).
-      const added: ElementDefinition[] = [];
-      for (const def of elements) {
-        const el = cy.getElementById(def.data.id as string);
-        if (el.empty()) {
-          added.push(def);
-          continue;
-        }
-        el.data(def.data);
-        el.classes(def.classes ?? '');
-        if (el.isNode() && (el.data('parent') ?? null) !== (el.parent().first().id() || null)) {
-          el.move({ parent: (def.data.parent as string | undefined) ?? null });
-        }
+      const nodeIds = cy
+        .nodes()
+        .map((n) => n.id())
+        .sort()
+        .join('|');
+      const prev = laidOut.current;
+      if (nodeIds !== prev.nodes || layout !== prev.layout) {
+        const fresh = prev.nodes === '' || layout !== prev.layout;
+        laidOut.current = { layout, nodes: nodeIds };
+        layoutNow.current(fresh, positions);
       }
-      if (added.length > 0) cy.add(added);
-    });
-    const nodeIds = cy
-      .nodes()
-      .map((n) => n.id())
-      .sort()
-      .join('|');
-    const prev = laidOut.current;
-    if (nodeIds !== prev.nodes || layout !== prev.layout) {
-      const fresh = prev.nodes === '' || layout !== prev.layout;
-      laidOut.current = { layout, nodes: nodeIds };
-      layoutNow.current(fresh);
+    };
+    // A very large graph's first draw: the preview is painted first, cytoscape's work starts once that frame is out.
+    const canvas = previewCanvas.current;
+    const nodeIds = elements.flatMap((e) => (e.group === 'nodes' ? [e.data.id as string] : []));
+    if (!canvas || !cy.elements().empty() || layout !== 'layered' || nodeIds.length < PREVIEW_MIN_NODES) {
+      apply();
+      // A preview whose graph was replaced by one with nothing to lay out is not left standing.
+      if (canvas && nodeIds.length === 0) hidePreview();
+      return;
     }
-  }, [elements, layout]);
+    const positions = layeredPositions(
+      nodeIds,
+      elements.flatMap((e) =>
+        e.group === 'edges' ? [{ source: e.data.source as string, target: e.data.target as string }] : [],
+      ),
+    );
+    const size = { width: cy.width(), height: cy.height() };
+    const view = viewportFor(positions.values(), size);
+    const ctx = canvas.getContext('2d');
+    if (!view || !ctx) {
+      apply(positions);
+      return;
+    }
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(size.width * ratio);
+    canvas.height = Math.round(size.height * ratio);
+    canvas.hidden = false;
+    const background = getComputedStyle(container.current ?? canvas).backgroundColor;
+    paintPreview(ctx, elements, positions, view, size, { dark: darkRef.current, background }, ratio);
+    setPreparing(true);
+    // Two animation frames: the second runs once the frame holding the preview is out.
+    let frame = requestAnimationFrame(() => {
+      frame = requestAnimationFrame(() => {
+        performance.mark('graph-preview-painted');
+        timer = setTimeout(() => apply(positions), 0);
+      });
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [elements, layout, hidePreview]);
 
   // Also when elements arrive: a node selected from another view (found inside a grouped namespace) is drawn later.
   useEffect(() => {
@@ -253,13 +318,37 @@ export function GraphCanvas({
   }, [centerRequest, elements]);
 
   return (
-    <div
-      ref={container}
-      role="img"
-      aria-label={summary}
-      className="h-full w-full bg-slate-50 dark:bg-slate-900"
-      data-testid="graph-canvas"
-    />
+    <>
+      <div
+        ref={container}
+        role="img"
+        aria-label={summary}
+        aria-busy={preparing}
+        className="h-full w-full bg-slate-50 dark:bg-slate-900"
+        data-testid="graph-canvas"
+      />
+      {/* The preview takes the pointer while shown, and says so when used: nothing is done silently. */}
+      <canvas
+        ref={previewCanvas}
+        hidden
+        role="img"
+        aria-label="The whole graph, a preview while it is prepared for interaction"
+        data-testid="graph-preview"
+        className="absolute inset-0 h-full w-full cursor-progress"
+        onPointerDown={() => setEarlyInput(true)}
+        onWheel={() => setEarlyInput(true)}
+      />
+      {preparing ? (
+        <p
+          role="status"
+          className="absolute bottom-2 left-2 rounded bg-white/90 px-2 py-1 text-xs text-slate-700 dark:bg-slate-950/90 dark:text-slate-300"
+        >
+          {earlyInput
+            ? 'Still preparing the graph for interaction: selecting, panning and zooming work in a moment.'
+            : 'The whole graph is shown; preparing it for interaction…'}
+        </p>
+      ) : null}
+    </>
   );
 }
 

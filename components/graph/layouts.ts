@@ -1,6 +1,6 @@
 // Layout options: layered (ELK, left to right, compound-aware) by default, force-directed (fCoSE).
 import type { LayoutOptions } from 'cytoscape';
-import { layeredPositions } from './layered-positions';
+import { layeredPositions, type Position } from './layered-positions';
 
 export type LayoutName = 'layered' | 'force';
 
@@ -50,8 +50,10 @@ export function largeLayeredLayout(
   edges: readonly { source: string; target: string }[],
   firstRun: boolean,
   viewportSize?: { width: number; height: number },
+  /** Positions already computed for exactly these nodes and edges (the preview's). */
+  computed?: ReadonlyMap<string, Position>,
 ): LayoutOptions {
-  const positions = layeredPositions(nodeIds, edges);
+  const positions = computed ?? layeredPositions(nodeIds, edges);
   // Fitting from the positions we computed, not with cytoscape's `fit`: that measures every element's
   // rendered bounding box (labels, edges), over half a second at a few thousand elements.
   const view = firstRun && viewportSize ? viewportFor(positions.values(), viewportSize) : undefined;

@@ -1,0 +1,253 @@
+// The graph page alone (a measurement, not a test): the graph bench's synthetic mesh answered by a loopback
+// server holding Prometheus' JSON ready (as `graph-assembly` does; no Prometheus, no backfill), `next start`
+// on one or more built checkouts, and Debian's Chromium loading `/graph` with every node drawn. Builds given
+// with `--roots a,b` are loaded in turn (a, b, a, b…) so an A/B compares within one run. Per load it prints
+// when the first graph's answer began and ended, the preview's first frame (the page's own 2D painter, when
+// it has one: `performance.mark('graph-preview-painted')`) and the interactive first frame (cytoscape's:
+// `data-layout="ready"`, then two animation frames), and the browser's CPU over the load.
+//   node scripts/bench.mjs graph-page [-- --workloads 5000 --edges 15000 --loads 3 --roots /a,/b --view '&group=none']
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { syntheticMesh, syntheticSamples } from './graph.mjs';
+import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
+
+function parseArgs(args) {
+  const opt = { workloads: 5000, edges: 15000, loads: 3, roots: [ROOT], view: '&group=none', frames: false };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
+    else if (args[i] === '--edges') opt.edges = Number(args[++i]);
+    else if (args[i] === '--loads') opt.loads = Number(args[++i]);
+    else if (args[i] === '--roots') opt.roots = String(args[++i]).split(',');
+    else if (args[i] === '--view') opt.view = String(args[++i]);
+    // Also the pan-and-zoom frame times after each build's last load.
+    else if (args[i] === '--frames') opt.frames = true;
+  }
+  return opt;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/** CPU seconds (user + system) of Chromium's processes so far: every descendant of the bench's browser. */
+function cpuOf(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / 100;
+}
+
+function descendants(pid) {
+  const out = [];
+  for (const c of childrenOf(pid)) out.push(c, ...descendants(c));
+  return out;
+}
+
+export default async function bench(args) {
+  const opt = parseArgs(args);
+  const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-graph-page-'));
+  const stops = [];
+  try {
+    await build({
+      entryPoints: [join(ROOT, 'scripts/bench/lib/graph-assembly-entry.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile: join(dir, 'entry.mjs'),
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      logLevel: 'error',
+    });
+    const lib = await import(pathToFileURL(join(dir, 'entry.mjs')).href);
+    const mesh = syntheticMesh(opt.workloads, opt.edges);
+    const { requests, buckets } = syntheticSamples(mesh, lib.REQUEST_LABELS, lib.LATENCY_EDGE_LABELS);
+    const answer = (result) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
+    const requestText = answer(requests);
+    const bucketText = answer(buckets);
+    const empty = answer([]);
+    const prom = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const query = new URLSearchParams(body || (req.url ?? '').split('?')[1] || '').get('query') ?? '';
+      const text = query.includes('label_join(rate(istio_requests_total')
+        ? requestText
+        : query.includes('istio_request_duration_milliseconds_bucket') && query.includes('"source"')
+          ? bucketText
+          : empty;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+    });
+    prom.listen(0, '127.0.0.1');
+    await once(prom, 'listening');
+    stops.push(async () => prom.close());
+    const promUrl = `http://127.0.0.1:${prom.address().port}`;
+
+    const webs = [];
+    for (const root of opt.roots) {
+      const port = await freePort();
+      const web = await startProcess(
+        process.execPath,
+        [
+          join(root, 'node_modules/next/dist/bin/next'),
+          'start',
+          '--hostname',
+          '127.0.0.1',
+          '-p',
+          String(port),
+        ],
+        {
+          ready: /Ready in/,
+          timeoutMs: 60_000,
+          cwd: root,
+          env: { PROMETHEUS_URL: promUrl, MESH_CONTROL_URL: 'http://127.0.0.1:1', MESHLENS_TEST_HOOKS: '1' },
+        },
+      );
+      stops.push(async () => {
+        for (const pid of childrenOf(web.pid)) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // gone
+          }
+        }
+        await web.stop();
+      });
+      webs.push({ root, base: `http://127.0.0.1:${port}`, rows: [] });
+    }
+
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
+    });
+    stops.push(() => browser.close());
+    // The browser's processes: this bench's descendants that are Chromium (not the `next start`s).
+    const chromiumPids = () =>
+      descendants(process.pid).filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('chromium');
+        } catch {
+          return false;
+        }
+      });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // A first load of each server, not counted: its first render compiles the page's server code.
+    for (const w of webs) {
+      await page.goto(`${w.base}/graph?at=1700000000&refresh=0${opt.view}`);
+      await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
+    }
+    console.log(`graph-page: ${opt.workloads} workloads, ${opt.edges} edges; load average ${load()}`);
+    for (let i = 0; i < opt.loads; i++) {
+      for (const w of webs) {
+        const settled = page
+          .waitForResponse((r) => r.url().includes('/api/graph?') && !r.url().includes('latency=false'), {
+            timeout: 120_000,
+          })
+          .then((r) => r.finished())
+          .catch(() => {});
+        let answerStart;
+        let answerEnd;
+        const t0 = Date.now();
+        const onResponse = (r) => {
+          if (
+            answerStart === undefined &&
+            r.url().includes('/api/graph?') &&
+            r.url().includes('latency=false')
+          ) {
+            answerStart = Date.now() - t0;
+            r.finished().then(() => {
+              answerEnd = Date.now() - t0;
+            });
+          }
+        };
+        page.on('response', onResponse);
+        const cpu0 = cpuOf(chromiumPids());
+        await page.goto(`${w.base}/graph?at=1700000000&refresh=0${opt.view}`);
+        await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const interactive = Date.now() - t0;
+        const cpu = cpuOf(chromiumPids()) - cpu0;
+        const preview = await page.evaluate(() => {
+          const m = performance.getEntriesByName('graph-preview-painted')[0];
+          return m ? performance.timeOrigin + m.startTime : undefined;
+        });
+        const nodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
+        page.off('response', onResponse);
+        const row = {
+          answerStart,
+          answerEnd,
+          preview: preview === undefined ? undefined : preview - t0,
+          interactive,
+          cpu,
+          nodes,
+        };
+        w.rows.push(row);
+        const f = (v) => (v === undefined ? '—' : `${Math.round(v)} ms`);
+        console.log(
+          `  ${w.root}: answer ${f(row.answerStart)}–${f(row.answerEnd)}, preview ${f(row.preview)}, ` +
+            `interactive ${f(row.interactive)} (${nodes} nodes), browser CPU ${cpu.toFixed(2)} s; load ${load()}`,
+        );
+        await settled;
+      }
+    }
+    for (const w of webs) {
+      const m = (k) => {
+        const xs = w.rows.map((r) => r[k]).filter((v) => v !== undefined);
+        return xs.length ? median(xs) : undefined;
+      };
+      const f = (v) => (v === undefined ? '—' : `${Math.round(v)} ms`);
+      console.log(
+        `median ${w.root}: answer ${f(m('answerStart'))}–${f(m('answerEnd'))}, first frame of the whole graph ` +
+          `(preview) ${f(m('preview'))}, interactive (cytoscape drawn) ${f(m('interactive'))}, browser CPU ` +
+          `${m('cpu').toFixed(2)} s — target ≤ 3000 ms`,
+      );
+      if (opt.frames) {
+        await page.goto(`${w.base}/graph?at=1700000000&refresh=0${opt.view}`);
+        await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
+        const frames = await page.evaluate(async () => {
+          const cy = window.__meshlensCy;
+          const times = [];
+          let last = performance.now();
+          const center = { x: cy.width() / 2, y: cy.height() / 2 };
+          await new Promise((resolve) => {
+            let i = 0;
+            const step = (now) => {
+              times.push(now - last);
+              last = now;
+              if (i < 90) cy.panBy({ x: 6, y: 4 });
+              else cy.zoom({ level: cy.zoom() * (i < 135 ? 1.02 : 0.98), renderedPosition: center });
+              if (++i < 180) requestAnimationFrame(step);
+              else resolve();
+            };
+            requestAnimationFrame(step);
+          });
+          times.shift();
+          const s = [...times].sort((a, b) => a - b);
+          return { median: s[Math.floor(s.length / 2)], p95: s[Math.floor(s.length * 0.95)] };
+        });
+        console.log(
+          `  pan and zoom: median frame ${frames.median.toFixed(1)} ms (${(1000 / frames.median).toFixed(0)} frames/s), p95 ${frames.p95.toFixed(1)} ms`,
+        );
+      }
+    }
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
