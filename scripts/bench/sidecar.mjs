@@ -15,7 +15,9 @@
 // --no-mtls / --no-low-sampling skip those sidecar sets; --load-generator node uses the project's own
 // load generator instead of wrk; the sidecars run with the node flags bin/meshlens-agent.js is shipped
 // with (its #! line), and --sidecar-node-flags '--max-semi-space-size=4' adds V8/Node flags after them;
-// --compare-node-http adds the outbound hop and the pair with the fast path off.)
+// --compare-node-http adds the outbound hop and the pair with the fast path off; --compare-agent DIR adds the
+// 100 % sidecars (and the mTLS pair) of another checkout's build, DIR/bin/meshlens-agent.js with its
+// dist/agent, measured in the same rounds: an A/B of two builds in one run, with ratio lines by CPU.)
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +71,7 @@ function parseArgs(args) {
     mtls: true,
     lowSampling: true,
     loadGenerator: 'wrk',
+    compareAgent: undefined,
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--seconds') opt.seconds = Number(args[++i]);
@@ -80,6 +83,7 @@ function parseArgs(args) {
     else if (args[i] === '--no-mtls') opt.mtls = false;
     else if (args[i] === '--no-low-sampling') opt.lowSampling = false;
     else if (args[i] === '--load-generator') opt.loadGenerator = args[++i];
+    else if (args[i] === '--compare-agent') opt.compareAgent = args[++i];
     else if (args[i] === '--sidecar-node-flags') opt.sidecarNodeFlags = args[++i].split(' ').filter(Boolean);
   }
   return opt;
@@ -153,6 +157,7 @@ async function startSidecarProcess({
   certs,
   nodeOptions = [],
   extra = [],
+  bin = AGENT_BIN,
 }) {
   const ports = { inboundPort: inboundPort ?? (await freePort()), outboundPort: await freePort() };
   const adminPort = await freePort();
@@ -170,7 +175,7 @@ async function startSidecarProcess({
     ...nodeOptions,
     ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
   ];
-  const proc = await startProcess(process.execPath, [...nodeFlags, AGENT_BIN, ...flags], { ready: null });
+  const proc = await startProcess(process.execPath, [...nodeFlags, bin, ...flags], { ready: null });
   await waitForPort(adminPort, 20_000);
   await waitForPort(ports.inboundPort, 5000);
   await waitForPort(ports.outboundPort, 5000);
@@ -277,7 +282,7 @@ export default async function sidecarBench(args = []) {
       const ca = opt.mtls ? await createCa() : undefined;
 
       /** A caller (productpage) and a callee (reviews) sidecar; `ratings` is the app with no sidecar. */
-      const startSet = async (key, label, { sampling, mtls = false, extra = [], profile = false }) => {
+      const startSet = async (key, label, { sampling, mtls = false, extra = [], profile = false, bin }) => {
         const reviewsInbound = await freePort();
         const config = join(tmp, `mesh-${key}.yaml`);
         writeFileSync(config, meshConfig(reviewsInbound, upstream.port, mtls));
@@ -290,7 +295,7 @@ export default async function sidecarBench(args = []) {
                 ca.rootPem,
               )
             : undefined;
-        const common = { sampling, config, otlp, extra, nodeOptions: opt.sidecarNodeFlags };
+        const common = { sampling, config, otlp, extra, nodeOptions: opt.sidecarNodeFlags, bin };
         const reviews = await startSidecarProcess({
           ...common,
           service: 'reviews',
@@ -365,6 +370,50 @@ export default async function sidecarBench(args = []) {
           target: { port: m.productpage.outboundPort, host: 'reviews' },
           watch: [m.productpage, m.reviews],
         });
+      }
+      if (opt.compareAgent) {
+        const bin = join(opt.compareAgent, 'bin/meshlens-agent.js');
+        const other = await startSet('compare', `compared build (${opt.compareAgent})`, {
+          sampling: 100,
+          bin,
+        });
+        paths.push(
+          {
+            name: 'outbound hop, compared build',
+            key: 'hop-compare',
+            hops: 1,
+            target: { port: other.productpage.outboundPort, host: 'ratings' },
+            watch: [other.productpage],
+          },
+          {
+            name: 'inbound hop, compared build',
+            key: 'inbound-compare',
+            hops: 1,
+            target: { port: other.reviews.inboundPort },
+            watch: [other.reviews],
+          },
+          {
+            name: 'sidecar pair, compared build',
+            key: 'pair-compare',
+            hops: 2,
+            target: { port: other.productpage.outboundPort, host: 'reviews' },
+            watch: [other.productpage, other.reviews],
+          },
+        );
+        if (opt.mtls) {
+          const m = await startSet('mtls-compare', `mTLS, compared build (${opt.compareAgent})`, {
+            sampling: 100,
+            mtls: true,
+            bin,
+          });
+          paths.push({
+            name: 'sidecar pair over mTLS, compared build',
+            key: 'pair-mtls-compare',
+            hops: 2,
+            target: { port: m.productpage.outboundPort, host: 'reviews' },
+            watch: [m.productpage, m.reviews],
+          });
+        }
       }
       if (opt.compareNodeHttp) {
         const slow = await startSet('node-http', 'fast path off', {
@@ -520,6 +569,13 @@ function report(paths, sets, micro) {
     ratio('pair over mTLS / two chained http-proxy', mtls, proxy2, TARGETS.pairOverTwoHttpProxies);
     ratio('pair over mTLS / the same pair in plaintext', mtls, by('pair'));
     latencyLine('pair over mTLS added p50', addedP50(mtls), 2);
+  }
+  if (by('hop-compare')) {
+    console.log('-- this build / the compared build (same rounds; > 1 means this build is faster)');
+    ratio('outbound hop / compared build', by('hop'), by('hop-compare'));
+    ratio('inbound hop / compared build', by('inbound'), by('inbound-compare'));
+    ratio('pair / compared build', by('pair'), by('pair-compare'));
+    ratio('pair over mTLS / compared build', by('pair-mtls'), by('pair-mtls-compare'));
   }
   const slowHop = by('hop-slow');
   if (slowHop) {
