@@ -1,6 +1,7 @@
 // Istio request series as plain data: labels normalised (empty and `unknown` both mean absent) and the
 // per-edge reporter choice — source-reported series where the caller reports, else destination-reported,
 // never both, so no request is counted twice.
+import { intern } from './intern';
 import type { Reporter } from './types';
 
 /** One instant-vector sample: labels and value, as any Prometheus client gives them. */
@@ -64,10 +65,10 @@ const readLabels = new WeakMap<Readonly<Record<string, string>>, RequestSeries |
 export function toRequestSeries(s: Sample): RequestSeries | undefined {
   if (!Number.isFinite(s.value)) return undefined;
   const l = s.labels;
-  if (!Object.isFrozen(l)) return seriesOf(l, s.value);
+  if (!Object.isFrozen(l)) return seriesOf(l, s.value, false);
   let read = readLabels.get(l);
   if (read === undefined) {
-    read = seriesOf(l, 0) ?? null;
+    read = seriesOf(l, 0, true) ?? null;
     readLabels.set(l, read);
   }
   if (read === null) return undefined;
@@ -86,7 +87,8 @@ export function toRequestSeries(s: Sample): RequestSeries | undefined {
   };
 }
 
-function seriesOf(l: Record<string, string>, rps: number): RequestSeries | undefined {
+/** `kept`: read once for a shared labels object (its long strings are then internalized, `intern`). */
+function seriesOf(l: Record<string, string>, rps: number, kept: boolean): RequestSeries | undefined {
   const reporter = l.reporter;
   if (reporter !== 'source' && reporter !== 'destination') return undefined;
   const policy = known(l.connection_security_policy);
@@ -104,10 +106,16 @@ function seriesOf(l: Record<string, string>, rps: number): RequestSeries | undef
     grpcStatus: known(l.grpc_response_status),
     flags: l.response_flags === undefined || l.response_flags === '' ? '-' : l.response_flags,
     mtls: policy === undefined ? undefined : policy === 'mutual_tls',
-    sourcePrincipal: known(l.source_principal),
-    destPrincipal: known(l.destination_principal),
+    sourcePrincipal: kept ? internKnown(l.source_principal) : known(l.source_principal),
+    destPrincipal: kept ? internKnown(l.destination_principal) : known(l.destination_principal),
     rps,
   };
+}
+
+/** A long label value the graph's JSON writes (a slice of the joined label string), internalized. */
+function internKnown(v: string | undefined): string | undefined {
+  const k = known(v);
+  return k === undefined ? undefined : intern(k);
 }
 
 /** TCP has no response code: Kiali's `-`, neither an error nor "no response". */

@@ -2,6 +2,7 @@
 // rates, response codes and flags, protocols, reporters. Plain data; the appenders (`appenders/`) add
 // latency, mTLS, health, locations, boxes and badges to it, and `elements.ts` writes it out as JSON.
 import { addRate, emptyRates } from './health';
+import { intern } from './intern';
 import { type NodeSpec, type PathOptions, requestPath, serviceNode } from './nodes';
 import {
   chooseReportersBy,
@@ -141,6 +142,8 @@ type DestService = { key: string; value: Readonly<{ namespace: string; name: str
  * its node specs and ids (and their string hashes) are made once.
  */
 interface Derived {
+  /** Kept with a shared labels object (its route's strings are then internalized, once). */
+  kept: boolean;
   edgeKey: string;
   destService: DestService;
   routeKey: string | undefined;
@@ -148,8 +151,8 @@ interface Derived {
 }
 const derivedOfLabels = new WeakMap<Readonly<Record<string, string>>, Derived>();
 
-function derive(s: RequestSeries): Derived {
-  return { edgeKey: edgeKey(s), destService: destServiceOf(s), routeKey: undefined, route: undefined };
+function derive(s: RequestSeries, kept: boolean): Derived {
+  return { kept, edgeKey: edgeKey(s), destService: destServiceOf(s), routeKey: undefined, route: undefined };
 }
 
 function destServiceOf(s: RequestSeries): DestService {
@@ -161,12 +164,22 @@ function destServiceOf(s: RequestSeries): DestService {
   };
 }
 
-function newRoute(s: RequestSeries, o: PathOptions): Route {
-  const specs = requestPath(s, o);
+function newRoute(s: RequestSeries, o: PathOptions, kept = false): Route {
+  const path = requestPath(s, o);
+  const specs = kept ? path.map(internedSpec) : path;
   const edgeIds: string[] = new Array(specs.length - 1);
-  for (let i = 1; i < specs.length; i++)
-    edgeIds[i - 1] = edgeId((specs[i - 1] as NodeSpec).id, (specs[i] as NodeSpec).id);
+  for (let i = 1; i < specs.length; i++) {
+    const id = edgeId((specs[i - 1] as NodeSpec).id, (specs[i] as NodeSpec).id);
+    edgeIds[i - 1] = kept ? intern(id) : id;
+  }
   return { specs, edgeIds };
+}
+
+/** A node spec with its ids internalized (`intern`): kept with the route, written in every answer. */
+function internedSpec(spec: NodeSpec): NodeSpec {
+  const out = { ...spec, id: intern(spec.id) };
+  if (spec.box) out.box = { ...spec.box, id: intern(spec.box.id) };
+  return out;
 }
 
 /**
@@ -197,12 +210,12 @@ export function trafficMap(input: TrafficInput): TrafficMap {
     series.push(s);
     const labels = sample.labels;
     if (!Object.isFrozen(labels)) {
-      derived.push(derive(s));
+      derived.push(derive(s, false));
       continue;
     }
     let d = derivedOfLabels.get(labels);
     if (!d) {
-      d = derive(s);
+      d = derive(s, true);
       derivedOfLabels.set(labels, d);
     }
     derived.push(d);
@@ -219,7 +232,7 @@ export function trafficMap(input: TrafficInput): TrafficMap {
     const d = derived[i] as Derived;
     const key = routeKey(s, paths, base);
     if (d.routeKey !== key || !d.route) {
-      const route = newRoute(s, paths);
+      const route = newRoute(s, paths, d.kept);
       // Only a shared labels object's record is kept (a fresh one dies with this walk).
       d.route = route;
       d.routeKey = key;
