@@ -141,3 +141,27 @@ describe('edgeColour', () => {
     expect(edgeColour(new Set([]), false)).toBe(HEALTH_COLOURS.idle);
   });
 });
+
+describe('the preview reads classes by whole name', () => {
+  it('does not take serviceentry for service, nor health-healthy for another health', () => {
+    const positions = new Map([
+      ['a', { x: 0, y: 0 }],
+      ['b', { x: 10, y: 0 }],
+    ]);
+    const shapes: string[] = [];
+    const { ctx } = recorder();
+    const c = ctx as unknown as { rect(): void; closePath(): void };
+    c.rect = () => shapes.push('rect');
+    c.closePath = () => shapes.push('closed');
+    paintPreview(
+      ctx,
+      [node('a', 'serviceentry service health-idle'), node('b', 'app health-healthy')],
+      positions,
+      { zoom: 1, pan: { x: 0, y: 0 } },
+      { width: 10, height: 10 },
+      { dark: false, background: '#fff' },
+    );
+    // A diamond (closed path) and a rectangle: neither a triangle nor an ellipse.
+    expect(shapes.sort()).toEqual(['closed', 'rect']);
+  });
+});

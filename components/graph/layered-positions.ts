@@ -25,23 +25,21 @@ export function layeredPositions(
   const layerGap = options.layerGap ?? 220;
   const nodeGap = options.nodeGap ?? 60;
   const columnGap = options.columnGap ?? Math.max(nodeGap, 100);
-  const out = new Map<string, number[]>();
-  const inDegree = new Map<string, number>();
-  for (const id of nodeIds) {
-    out.set(id, []);
-    inDegree.set(id, 0);
-  }
+  // Nodes by index (arrays, not maps keyed by id: this runs on 10,000 nodes before the first frame).
+  const n = nodeIds.length;
   const index = new Map(nodeIds.map((id, i) => [id, i]));
+  const out: number[][] = Array.from({ length: n }, () => []);
+  const inDegree = new Int32Array(n);
   for (const e of edges) {
+    const s = index.get(e.source);
     const t = index.get(e.target);
-    const from = out.get(e.source);
-    if (t === undefined || from === undefined || e.source === e.target) continue;
-    from.push(t);
-    inDegree.set(e.target, (inDegree.get(e.target) ?? 0) + 1);
+    if (t === undefined || s === undefined || e.source === e.target) continue;
+    (out[s] as number[]).push(t);
+    inDegree[t] = (inDegree[t] as number) + 1;
   }
 
   // Breadth-first depth from the roots; whatever is left (cycles without a root) from its first node.
-  const depth = new Array<number>(nodeIds.length).fill(-1);
+  const depth = new Int32Array(n).fill(-1);
   const order: number[] = [];
   const visit = (starts: number[]) => {
     const queue = starts.filter((i) => depth[i] === -1);
@@ -49,15 +47,17 @@ export function layeredPositions(
     for (let head = 0; head < queue.length; head++) {
       const i = queue[head] as number;
       order.push(i);
-      for (const t of out.get(nodeIds[i] as string) ?? []) {
+      for (const t of out[i] as number[]) {
         if (depth[t] !== -1) continue;
         depth[t] = (depth[i] as number) + 1;
         queue.push(t);
       }
     }
   };
-  visit(nodeIds.flatMap((id, i) => (inDegree.get(id) === 0 ? [i] : [])));
-  for (let i = 0; i < nodeIds.length; i++) if (depth[i] === -1) visit([i]);
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) if (inDegree[i] === 0) roots.push(i);
+  visit(roots);
+  for (let i = 0; i < n; i++) if (depth[i] === -1) visit([i]);
 
   // Layers in visiting order, then each ordered by the mean rank of its callers in the layer before.
   const layers: number[][] = [];
@@ -67,25 +67,26 @@ export function layeredPositions(
     if (layer) layer.push(i);
     else layers[d] = [i];
   }
-  const callerRanks = new Map<number, number[]>();
+  // Callers' ranks summed in the order they are met (the same mean as summing the list of them).
+  const rankSum = new Float64Array(n);
+  const rankCount = new Int32Array(n);
+  const keys = new Float64Array(n);
   for (const layer of layers) {
-    const key = (i: number) => {
-      const r = callerRanks.get(i);
-      return r && r.length > 0 ? r.reduce((a, b) => a + b, 0) / r.length : Number.POSITIVE_INFINITY;
-    };
-    const keys = new Map(layer.map((i) => [i, key(i)]));
-    layer.sort((a, b) => (keys.get(a) as number) - (keys.get(b) as number) || a - b);
+    for (const i of layer) {
+      const c = rankCount[i] as number;
+      keys[i] = c > 0 ? (rankSum[i] as number) / c : Number.POSITIVE_INFINITY;
+    }
+    layer.sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
     layer.forEach((i, r) => {
-      for (const t of out.get(nodeIds[i] as string) ?? []) {
-        const list = callerRanks.get(t);
-        if (list) list.push(r);
-        else callerRanks.set(t, [r]);
+      for (const t of out[i] as number[]) {
+        rankSum[t] = (rankSum[t] as number) + r;
+        rankCount[t] = (rankCount[t] as number) + 1;
       }
     });
   }
 
   // Tall layers wrap into columns: at most ~1.5·√n nodes a column.
-  const maxRows = Math.max(10, Math.ceil(1.5 * Math.sqrt(nodeIds.length)));
+  const maxRows = Math.max(10, Math.ceil(1.5 * Math.sqrt(n)));
   const positions = new Map<string, Position>();
   let x = 0;
   for (const layer of layers) {

@@ -7,7 +7,7 @@
 // `data-layout="ready"`, then two animation frames), and the browser's CPU over the load.
 //   node scripts/bench.mjs graph-page [-- --workloads 5000 --edges 15000 --loads 3 --roots /a,/b --view '&group=none']
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ function parseArgs(args) {
     else if (args[i] === '--view') opt.view = String(args[++i]);
     // Also the pan-and-zoom frame times after each build's last load.
     else if (args[i] === '--frames') opt.frames = true;
+    // A CPU profile of the page's last load of the last build (Chrome's .cpuprofile, for DevTools).
+    else if (args[i] === '--profile') opt.profile = String(args[++i]);
   }
   return opt;
 }
@@ -177,6 +179,13 @@ export default async function bench(args) {
           }
         };
         page.on('response', onResponse);
+        const profiling = opt.profile && i === opt.loads - 1 && w === webs[webs.length - 1];
+        const cdp = profiling ? await page.context().newCDPSession(page) : undefined;
+        if (cdp) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+          await cdp.send('Profiler.start');
+        }
         const cpu0 = cpuOf(chromiumPids());
         await page.goto(`${w.base}/graph?at=1700000000&refresh=0${opt.view}`);
         await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
@@ -188,6 +197,11 @@ export default async function bench(args) {
           return m ? performance.timeOrigin + m.startTime : undefined;
         });
         const nodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
+        if (cdp) {
+          const { profile } = await cdp.send('Profiler.stop');
+          writeFileSync(opt.profile, JSON.stringify(profile));
+          await cdp.detach();
+        }
         page.off('response', onResponse);
         const row = {
           answerStart,

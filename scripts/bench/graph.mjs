@@ -457,11 +457,15 @@ export default async function bench(args) {
     ]) {
       const drawn = [];
       const painted = [];
+      // The page's preview of a very large graph (its own 2D painter, before cytoscape's canvas): when its
+      // frame was out, from the page's mark; none for a graph drawn by cytoscape at once.
+      const previewed = [];
       const firstAnswer = [];
       const layoutRunning = [];
       let fastRequests = 0;
       for (let i = 0; i < Math.min(3, opt.runs); i++) {
         const t0 = performance.now();
+        const wall0 = Date.now();
         let answered;
         const onResponse = (r) => {
           if (answered === undefined && r.url().includes('/api/graph?')) answered = performance.now() - t0;
@@ -485,6 +489,11 @@ export default async function bench(args) {
         // The first frame: `ready` is set when the layout stops, before the canvas has drawn it.
         await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
         painted.push(performance.now() - t0);
+        const preview = await page.evaluate(() => {
+          const m = performance.getEntriesByName('graph-preview-painted')[0];
+          return m ? performance.timeOrigin + m.startTime : undefined;
+        });
+        if (preview !== undefined) previewed.push(preview - wall0);
         page.off('response', onResponse);
         page.off('request', onRequest);
         firstAnswer.push(answered ?? Number.NaN);
@@ -495,8 +504,15 @@ export default async function bench(args) {
       }
       const drawnNodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
       const s = stats(painted);
+      if (previewed.length > 0) {
+        const p = stats(previewed);
+        console.log(
+          `page   /graph ${view}, first frame of the whole graph (preview, not yet interactive): median ${p.median.toFixed(0)} ms, ` +
+            `max ${p.max.toFixed(0)} ms (${previewed.length} of ${painted.length} loads) — target ≤ ${TARGETS.drawnMs} ms: ${mark(p.median <= TARGETS.drawnMs)}`,
+        );
+      }
       console.log(
-        `page   /graph ${view}, first frame (${drawnNodes} nodes drawn): median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms — ` +
+        `page   /graph ${view}, interactive (cytoscape's first frame, ${drawnNodes} nodes drawn): median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms — ` +
           `first graph answer at ${stats(firstAnswer).median.toFixed(0)} ms, layout started at ${stats(layoutRunning).median.toFixed(0)} ms, ` +
           `laid out at ${stats(drawn).median.toFixed(0)} ms — target ≤ ${TARGETS.drawnMs} ms: ${mark(s.median <= TARGETS.drawnMs)} ` +
           `(first graph requests sent: ${fastRequests} in ${drawn.length} loads; 1 a load = the preload was used; ` +
