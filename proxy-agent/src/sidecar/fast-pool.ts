@@ -151,8 +151,9 @@ class UpstreamConnection {
     this.socket.on(this.secure ? 'secureConnect' : 'connect', () => {
       this.connected = true;
       if (this.connectTimer) clearTimeout(this.connectTimer);
-      // llhttp reads a plain connection itself (no Buffer, stream push or 'data' event per read).
-      if (!this.secure) this.handle = consumeSocket(this.parser, this.socket);
+      // llhttp reads the connection itself (no Buffer, stream push or 'data' event per read); over TLS,
+      // what TLS decrypted.
+      this.handle = consumeSocket(this.parser, this.socket);
     });
     this.socket.on('data', (chunk: Buffer) => {
       const r = this.parser.execute(chunk);

@@ -174,13 +174,13 @@ function canConsume(b: Binding): boolean {
 /**
  * Lets `parser` read `socket`'s handle directly, as node:http's server does: libuv reads into llhttp's
  * shared buffer and llhttp parses it in C++, so a read costs no Buffer, no stream push and no 'data'
- * event. Only for a plain TCP socket with nothing buffered in its stream, not consumed yet (else false, and
- * the caller goes on with 'data'). The caller then pauses and resumes reading with the handle's
+ * event. A TLS socket's handle (TLSWrap) is a stream too, as node:https's server consumes it: llhttp then
+ * parses what TLS decrypted, in C++. Only for a socket with nothing buffered in its stream, not consumed
+ * yet (else undefined, and the caller goes on with 'data'). The caller then pauses and resumes reading with the handle's
  * readStop/readStart (the stream's pause() no longer reaches it) and refreshes socket timeouts itself.
  */
 export function consumeSocket(parser: LlhttpParser, socket: Socket): StreamHandle | undefined {
-  if (!canConsume(loaded()) || socket.readableLength > 0 || (socket as { encrypted?: boolean }).encrypted)
-    return undefined;
+  if (!canConsume(loaded()) || socket.readableLength > 0) return undefined;
   const handle = (socket as unknown as { _handle?: StreamHandle | null })._handle;
   if (handle == null || handle.isStreamBase !== true || handle._consumed === true) return undefined;
   try {
