@@ -5,7 +5,7 @@ import { emptyRates, errorRate } from './health';
 import { responsesOf } from './responses';
 import { round, roundRates } from './rounding';
 import type { TrafficEdge, TrafficMap, TrafficNode } from './traffic-map';
-import type { EdgeData, NodeData, PeerMode, RateBreakdown, Reporter } from './types';
+import type { EdgeData, NodeData, PeerMode, RateBreakdown } from './types';
 
 export interface Assembled {
   nodes: NodeData[];
@@ -31,7 +31,7 @@ export function toElements(map: TrafficMap): Assembled {
 /** A node's data; its keys in the order the JSON has always had them. */
 export function nodeData(n: TrafficNode): NodeData {
   const spec = n.spec;
-  const protocol = n.protocols.values().next().value ?? 'http';
+  const protocol = n.protocol ?? 'http';
   const inbound = roundRates(n.inbound);
   const rpsOut = round(n.out, 4);
   const data = { id: spec.id, nodeType: spec.nodeType, namespace: spec.namespace } as NodeData;
@@ -62,7 +62,8 @@ export function nodeData(n: TrafficNode): NodeData {
           ...(n.tcpIn > 0 || n.tcpOut > 0 ? [tcpNodeTraffic(n)] : []),
         ];
   if (!n.hasInbound) data.isRoot = true;
-  if (n.destServices.size > 0) data.destServices = [...n.destServices.values()];
+  if (n.destServices !== undefined && n.destServices.size > 0)
+    data.destServices = [...n.destServices.values()];
   if (n.isOutside) data.isOutside = true;
   if (!spec.box && n.parent !== undefined) data.parent = n.parent;
   if (n.hasVS) data.hasVS = true;
@@ -82,7 +83,7 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
     source: e.source,
     target: e.target,
     protocol,
-    reporter: e.reporters.size === 1 ? (e.reporters.values().next().value as Reporter) : 'mixed',
+    reporter: e.reporter ?? 'mixed',
     rps,
     rates: roundRates(e.rates),
     errorRate: round(err, 4),
@@ -141,15 +142,17 @@ function boxNode(box: { id: string; namespace: string; app: string }): NodeData 
 }
 
 /** The key with the highest value (the first of equals): an edge's protocol, as the graph's JSON picks it. */
-export function dominant(counts: ReadonlyMap<string, number>): string | undefined {
+export function dominant(counts: {
+  forEach(fn: (value: number, key: string) => void): void;
+}): string | undefined {
   let best: string | undefined;
   let max = Number.NEGATIVE_INFINITY;
-  for (const [k, v] of counts) {
+  counts.forEach((v, k) => {
     if (v > max) {
       best = k;
       max = v;
     }
-  }
+  });
   return best;
 }
 

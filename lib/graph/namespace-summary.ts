@@ -26,7 +26,7 @@ import { compare } from './responses';
 import { round, roundRates } from './rounding';
 import type { Sample } from './series';
 import { type TrafficEdge, type TrafficMap, type TrafficNode, trafficMap } from './traffic-map';
-import type { EdgeData, Graph, NodeData, Reporter } from './types';
+import type { EdgeData, Graph, NodeData } from './types';
 
 /**
  * The labels of the summary's request series: who called whom, over what, with which code. Leaving out
@@ -178,7 +178,7 @@ function summaryEdge(e: TrafficEdge): EdgeData {
     source: e.source,
     target: e.target,
     protocol,
-    reporter: e.reporters.size === 1 ? (e.reporters.values().next().value as Reporter) : 'mixed',
+    reporter: e.reporter ?? 'mixed',
     rps: round(e.rates.total, 4),
     rates: roundRates(e.rates),
     errorRate: 0,

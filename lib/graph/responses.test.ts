@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeKeyed, responsesOf } from './responses';
+import { Tally } from './tally';
 
 describe('codeKeyed', () => {
   it('is a plain object to everything that reads it: keys, numeric order, JSON, assignment', () => {
@@ -25,13 +26,23 @@ describe('codeKeyed', () => {
 
 describe('responsesOf', () => {
   it('gives each code its flags and hosts as % of the total, codes in order', () => {
-    const codes = new Map([
-      ['503', { flags: new Map([['UH', 1]]), hosts: new Map([['a', 1]]) }],
-      ['200', { flags: new Map([['-', 3]]), hosts: new Map([['a', 3]]) }],
+    const codes = Tally.of([
+      ['503', { flags: Tally.of([['UH', 1]]), hosts: Tally.of([['a', 1]]) }],
+      ['200', { flags: Tally.of([['-', 3]]), hosts: Tally.of([['a', 3]]) }],
     ]);
     expect(JSON.stringify(responsesOf(codes, 4))).toBe(
       '{"200":{"flags":{"-":75},"hosts":{"a":75}},"503":{"flags":{"UH":25},"hosts":{"a":25}}}',
     );
     expect(responsesOf(codes, 0)['200']?.flags).toEqual({ '-': 0 });
+  });
+
+  it('gives an element with one code, flag and host the same map as any other, shared and frozen', () => {
+    const one = () => Tally.of([['200', { flags: Tally.of([['-', 0.3]]), hosts: Tally.of([['h', 0.3]]) }]]);
+    const a = responsesOf(one(), 0.3);
+    expect(JSON.stringify(a)).toBe('{"200":{"flags":{"-":100},"hosts":{"h":100}}}');
+    expect(responsesOf(one(), 0.3)).toBe(a);
+    expect(Object.isFrozen(a['200']?.flags)).toBe(true);
+    // Not every request of the element had that code (its total is larger): its own shares.
+    expect(JSON.stringify(responsesOf(one(), 0.6))).toBe('{"200":{"flags":{"-":50},"hosts":{"h":50}}}');
   });
 });

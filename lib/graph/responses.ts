@@ -2,6 +2,7 @@
 // element's requests), kept cheap for V8 over the thousands of them a large graph has.
 import { round } from './rounding';
 import { seriesMemoEntriesFromEnv } from './series-memo';
+import type { Tally } from './tally';
 import type { ResponseCounts } from './traffic-map';
 import type { Responses } from './types';
 
@@ -63,30 +64,34 @@ function wholeResponse(code: string, flag: string, host: string): Responses {
 /** The response map of an element with `total` requests per second. */
 export function responsesOf(codes: ResponseCounts, total: number): Responses {
   if (codes.size === 1 && total > 0) {
-    const [code, c] = codes.entries().next().value as [
-      string,
-      { flags: Map<string, number>; hosts: Map<string, number> },
-    ];
-    if (c.flags.size === 1 && c.hosts.size === 1) {
-      const [flag, f] = c.flags.entries().next().value as [string, number];
-      const [host, h] = c.hosts.entries().next().value as [string, number];
-      if (round((f / total) * 100, 2) === 100 && round((h / total) * 100, 2) === 100)
-        return wholeResponse(code, flag, host);
-    }
+    const c = codes.firstValue() as { flags: Tally<number>; hosts: Tally<number> };
+    if (
+      c.flags.size === 1 &&
+      c.hosts.size === 1 &&
+      round(((c.flags.firstValue() as number) / total) * 100, 2) === 100 &&
+      round(((c.hosts.firstValue() as number) / total) * 100, 2) === 100
+    )
+      return wholeResponse(
+        codes.firstKey() as string,
+        c.flags.firstKey() as string,
+        c.hosts.firstKey() as string,
+      );
   }
   const out: Responses = codeKeyed();
-  const keys = codes.size > 1 ? [...codes.keys()].sort(compare) : codes.keys();
+  const keys = codes.size > 1 ? codes.keys().sort(compare) : codes.keys();
   for (const code of keys) {
-    const c = codes.get(code) as { flags: Map<string, number>; hosts: Map<string, number> };
+    const c = codes.get(code) as { flags: Tally<number>; hosts: Tally<number> };
     out[code] = { flags: sharesOf(c.flags, total), hosts: sharesOf(c.hosts, total) };
   }
   return out;
 }
 
 /** Each key's share of `total`, in %, 2 decimals (0 without traffic). */
-function sharesOf(counts: Map<string, number>, total: number): Record<string, number> {
+function sharesOf(counts: Tally<number>, total: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of counts.keys()) out[k] = total > 0 ? round(((counts.get(k) as number) / total) * 100, 2) : 0;
+  counts.forEach((v, k) => {
+    out[k] = total > 0 ? round((v / total) * 100, 2) : 0;
+  });
   return out;
 }
 

@@ -12,6 +12,7 @@ import {
   type Sample,
   toRequestSeries,
 } from './series';
+import { addTo, Tally } from './tally';
 import type {
   Badges,
   EgressScope,
@@ -25,7 +26,7 @@ import type {
 } from './types';
 
 /** Per response code: the rates by response flag and by destination host. */
-export type ResponseCounts = Map<string, { flags: Map<string, number>; hosts: Map<string, number> }>;
+export type ResponseCounts = Tally<{ flags: Tally<number>; hosts: Tally<number> }>;
 
 /**
  * A latency histogram on the map's one axis of bounds: cumulative counts per bound, and which bounds any
@@ -48,9 +49,11 @@ export interface TrafficNode extends HasHist {
   /** TCP bytes per second in and out: kept apart from the request rates (other units). */
   tcpIn: number;
   tcpOut: number;
-  protocols: Set<string>;
+  /** The protocol of the first request series that arrived (the node's protocol). */
+  protocol: string | undefined;
   codes: ResponseCounts;
-  destServices: Map<string, { namespace: string; name: string }>;
+  /** The services its requests came by, by `namespace/name`; undefined: none. */
+  destServices: Map<string, { namespace: string; name: string }> | undefined;
   hasInbound: boolean;
   // Set by the appenders (every field present from the start: one object shape for V8).
   latency: Latency | undefined;
@@ -70,8 +73,9 @@ export interface TrafficEdge extends HasHist {
   source: string;
   target: string;
   /** Rates by protocol (the edge's protocol is the busiest). */
-  protocols: Map<string, number>;
-  reporters: Set<Reporter>;
+  protocols: Tally<number>;
+  /** Who reported its series: one reporter, or both (`mixed`); undefined before any. */
+  reporter: Reporter | 'mixed' | undefined;
   rates: RateBreakdown;
   /** TCP bytes per second (Kiali's `tcp` rate); the request rates hold no TCP. */
   tcp: number;
@@ -277,71 +281,81 @@ function pathOptions(input: TrafficInput, chosen: readonly RequestSeries[]): Pat
 /** Adds one chosen series along its path: the caller's outbound rate, then each hop's edge and node. */
 function addSeries(map: TrafficMap, s: RequestSeries, destService: DestService): void {
   const route = routeOf(map, s);
-  const path = route.specs.map((spec) => nodeOf(map, spec));
+  const specs = route.specs;
   const hops: HasHist[] | undefined = map.hops ? [] : undefined;
   if (hops) map.hops?.set(s, hops);
   const host = s.destination.service ?? 'unknown';
   if (s.protocol === 'tcp') {
-    addTcpSeries(map, s, path, route, hops);
+    addTcpSeries(map, s, route, hops);
     return;
   }
-  (path[0] as TrafficNode).out += s.rps;
-  for (let i = 1; i < path.length; i++) {
-    const from = path[i - 1] as TrafficNode;
-    const to = path[i] as TrafficNode;
+  const key = responseKey(s);
+  let from = nodeOf(map, specs[0] as NodeSpec);
+  from.out += s.rps;
+  for (let i = 1; i < specs.length; i++) {
+    const to = nodeOf(map, specs[i] as NodeSpec);
     if (i > 1) from.out += s.rps;
-    addToNode(to, s, host, destService);
+    addToNode(to, s, key, host, destService);
     const e = edgeOf(map, route.edgeIds[i - 1] as string, from.spec.id, to.spec.id);
     hops?.push(e, to);
-    e.protocols.set(s.protocol, (e.protocols.get(s.protocol) ?? 0) + s.rps);
-    e.reporters.add(s.reporter);
+    addTo(e.protocols, s.protocol, s.rps);
+    addReporter(e, s.reporter);
     addRate(e.rates, s.code, s.rps, s.grpcStatus);
-    countResponse(e.codes, s, host);
+    countResponse(e.codes, key, s, host);
+    from = to;
   }
 }
 
+function addReporter(e: TrafficEdge, r: Reporter): void {
+  if (e.reporter === undefined) e.reporter = r;
+  else if (e.reporter !== r) e.reporter = 'mixed';
+}
+
 /** A TCP series along its path: bytes per second on the edges and nodes, no request rates or codes. */
-function addTcpSeries(
-  map: TrafficMap,
-  s: RequestSeries,
-  path: TrafficNode[],
-  route: Route,
-  hops: HasHist[] | undefined,
-): void {
-  (path[0] as TrafficNode).tcpOut += s.rps;
-  for (let i = 1; i < path.length; i++) {
-    const from = path[i - 1] as TrafficNode;
-    const to = path[i] as TrafficNode;
+function addTcpSeries(map: TrafficMap, s: RequestSeries, route: Route, hops: HasHist[] | undefined): void {
+  const specs = route.specs;
+  let from = nodeOf(map, specs[0] as NodeSpec);
+  from.tcpOut += s.rps;
+  for (let i = 1; i < specs.length; i++) {
+    const to = nodeOf(map, specs[i] as NodeSpec);
     if (i > 1) from.tcpOut += s.rps;
     to.hasInbound = true;
     to.tcpIn += s.rps;
-    to.protocols.add('tcp');
+    to.protocol ??= 'tcp';
     const e = edgeOf(map, route.edgeIds[i - 1] as string, from.spec.id, to.spec.id);
     hops?.push(e, to);
-    e.protocols.set('tcp', (e.protocols.get('tcp') ?? 0) + s.rps);
-    e.reporters.add(s.reporter);
+    addTo(e.protocols, 'tcp', s.rps);
+    addReporter(e, s.reporter);
     e.tcp += s.rps;
+    from = to;
   }
 }
 
 /** A series arriving at a node: its inbound rates, protocol, response codes and the service it came by. */
-function addToNode(to: TrafficNode, s: RequestSeries, host: string, destService: DestService): void {
+function addToNode(
+  to: TrafficNode,
+  s: RequestSeries,
+  key: string,
+  host: string,
+  destService: DestService,
+): void {
   to.hasInbound = true;
   addRate(to.inbound, s.code, s.rps, s.grpcStatus);
-  to.protocols.add(s.protocol);
-  countResponse(to.codes, s, host);
-  if (destService && to.spec.nodeType !== 'service') to.destServices.set(destService.key, destService.value);
+  to.protocol ??= s.protocol;
+  countResponse(to.codes, key, s, host);
+  if (destService && to.spec.nodeType !== 'service')
+    (to.destServices ??= new Map()).set(destService.key, destService.value);
 }
 
-function countResponse(codes: ResponseCounts, s: RequestSeries, host: string): void {
-  const key = responseKey(s);
+/** Counts a series' rate under its response key (`responseKey`), flag and host. */
+function countResponse(codes: ResponseCounts, key: string, s: RequestSeries, host: string): void {
   let c = codes.get(key);
   if (!c) {
-    c = { flags: new Map(), hosts: new Map() };
+    c = { flags: new Tally(), hosts: new Tally() };
     codes.set(key, c);
   }
-  c.flags.set(s.flags, (c.flags.get(s.flags) ?? 0) + s.rps);
-  c.hosts.set(host, (c.hosts.get(host) ?? 0) + s.rps);
+  addTo(c.flags, s.flags, s.rps);
+  addTo(c.hosts, host, s.rps);
 }
 
 function nodeOf(map: TrafficMap, spec: NodeSpec): TrafficNode {
@@ -353,9 +367,9 @@ function nodeOf(map: TrafficMap, spec: NodeSpec): TrafficNode {
       out: 0,
       tcpIn: 0,
       tcpOut: 0,
-      protocols: new Set(),
-      codes: new Map(),
-      destServices: new Map(),
+      protocol: undefined,
+      codes: new Tally(),
+      destServices: undefined,
       hasInbound: false,
       buckets: undefined,
       latency: undefined,
@@ -381,11 +395,11 @@ function edgeOf(map: TrafficMap, id: string, source: string, target: string): Tr
       id,
       source,
       target,
-      protocols: new Map(),
-      reporters: new Set(),
+      protocols: new Tally(),
+      reporter: undefined,
       rates: emptyRates(),
       tcp: 0,
-      codes: new Map(),
+      codes: new Tally(),
       buckets: undefined,
       latency: undefined,
       mtls: { yes: 0, all: 0 },

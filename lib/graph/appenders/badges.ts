@@ -11,7 +11,7 @@ import type { Badges } from '../types';
 export function hostsOf(n: TrafficNode): string[] {
   if (n.spec.serviceHost) return [n.spec.serviceHost];
   const out: string[] = [];
-  for (const s of n.destServices.values()) out.push(hostOf(s));
+  if (n.destServices) for (const s of n.destServices.values()) out.push(hostOf(s));
   return out;
 }
 

@@ -17,7 +17,7 @@ describe('security policy appender', () => {
     // Both hops of the request: into the service and on to the workload.
     expect(map.edges.get(INTO)?.mtls).toEqual({ yes: 3, all: 4 });
     expect(map.edges.get(ONWARD)?.mtls).toEqual({ yes: 3, all: 4 });
-    expect([...(map.edges.get(INTO)?.reporters ?? [])]).toEqual(['source']);
+    expect(map.edges.get(INTO)?.reporter).toBe('source');
   });
 
   it('knows nothing of edges only the source reports (its policy label says unknown)', () => {

@@ -64,7 +64,8 @@ function seen(map: TrafficMap): { workloads: WorkloadRef[]; services: string[] }
   for (const n of map.nodes.values()) {
     const { spec } = n;
     if (spec.serviceHost) services.add(spec.serviceHost);
-    for (const s of n.destServices.values()) services.add(`${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`);
+    if (n.destServices)
+      for (const s of n.destServices.values()) services.add(`${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`);
     if (spec.workload && (spec.nodeType === 'workload' || spec.nodeType === 'app'))
       workloads.push({ namespace: spec.namespace, name: spec.workload, labels: labelsOf(n) });
   }
