@@ -343,8 +343,10 @@ function addToNode(
   addRate(to.inbound, s.code, s.rps, s.grpcStatus);
   to.protocol ??= s.protocol;
   countResponse(to.codes, key, s, host);
-  if (destService && to.spec.nodeType !== 'service')
-    (to.destServices ??= new Map()).set(destService.key, destService.value);
+  if (destService && to.spec.nodeType !== 'service') {
+    to.destServices ??= new Map();
+    to.destServices.set(destService.key, destService.value);
+  }
 }
 
 /** Counts a series' rate under its response key (`responseKey`), flag and host. */
