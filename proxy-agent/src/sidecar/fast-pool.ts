@@ -95,7 +95,7 @@ class UpstreamConnection {
   private error: (Error & { code?: string; handshake?: boolean }) | undefined;
   private readonly secure: boolean;
   private connectTimer: NodeJS.Timeout | undefined;
-  /** Set when llhttp reads the (plain TCP) socket itself, from its connection on. */
+  /** Set when llhttp reads the socket (TCP or TLS) itself, from its connection on. */
   private handle: StreamHandle | undefined;
 
   constructor(private readonly pool: FastPool) {
