@@ -20,36 +20,70 @@ export function appendResponseTime(map: TrafficMap, groups: readonly BucketGroup
 /** Adds each group's buckets along its series' hops; answers the axis of bounds (sorted). */
 export function addBuckets(map: TrafficMap, groups: readonly BucketGroup[]): number[] {
   const bySeries = seriesByLatencyKey(map, groups);
-  // Every histogram on one axis of bounds (the union of the groups' `le`s): merging is adding arrays.
-  const bounds = new Set<number>();
-  for (const g of groups) for (const b of g.buckets) bounds.add(b[0]);
-  const les = [...bounds].sort((a, b) => a - b);
-  const leIndex = new Map(les.map((le, i) => [le, i]));
-  const at = new Int32Array(les.length);
-  const counts = new Float64Array(les.length);
-  for (const g of groups) {
+  const { les, positions, at, keys } = readingIndex(groups);
+  for (let gi = 0; gi < groups.length; gi++) {
+    const g = groups[gi] as BucketGroup;
     const s =
-      bySeries.get(latencyEdgeKey(g.labels)) ??
+      bySeries.get(keys[gi] as string) ??
       toRequestSeries({ labels: { ...g.labels, response_code: '200' }, value: 0 });
     if (s === undefined) continue;
     const hops = hopsOf(map, s);
     if (!hops) continue;
-    let m = 0;
-    for (const [le, count] of g.buckets) {
-      at[m] = leIndex.get(le) as number;
-      counts[m++] = count;
-    }
+    const buckets = g.buckets;
+    const first = (at[gi] as number) - buckets.length;
     for (const h of hops) {
       h.buckets ??= { counts: new Float64Array(les.length), present: new Uint8Array(les.length) };
       const hist = h.buckets;
-      for (let k = 0; k < m; k++) {
-        const i = at[k] as number;
-        hist.counts[i] = (hist.counts[i] as number) + (counts[k] as number);
+      for (let k = 0; k < buckets.length; k++) {
+        const i = positions[first + k] as number;
+        hist.counts[i] = (hist.counts[i] as number) + ((buckets[k] as [number, number])[1] as number);
         hist.present[i] = 1;
       }
     }
   }
   return les;
+}
+
+/**
+ * What a latency reading's merge needs besides the graph, worked out once per reading (a polled graph's
+ * reading is kept between builds, `latency-cache.ts`): the axis of bounds (the union of the groups' `le`s,
+ * sorted), each bucket's place on it, and each group's latency key.
+ */
+interface ReadingIndex {
+  les: number[];
+  /** The axis index of every bucket of every group, one after another; `at[g]` is where group g's end. */
+  positions: Int32Array;
+  at: Int32Array;
+  keys: string[];
+}
+
+const readingIndexes = new WeakMap<readonly BucketGroup[], ReadingIndex>();
+
+function readingIndex(groups: readonly BucketGroup[]): ReadingIndex {
+  let index = readingIndexes.get(groups);
+  if (!index) {
+    const bounds = new Set<number>();
+    let total = 0;
+    for (const g of groups) {
+      total += g.buckets.length;
+      for (const b of g.buckets) bounds.add(b[0]);
+    }
+    const les = [...bounds].sort((a, b) => a - b);
+    const leIndex = new Map(les.map((le, i) => [le, i]));
+    const positions = new Int32Array(total);
+    const at = new Int32Array(groups.length);
+    const keys: string[] = new Array(groups.length);
+    let p = 0;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const g = groups[gi] as BucketGroup;
+      for (const b of g.buckets) positions[p++] = leIndex.get(b[0]) as number;
+      at[gi] = p;
+      keys[gi] = latencyEdgeKey(g.labels);
+    }
+    index = { les, positions, at, keys };
+    readingIndexes.set(groups, index);
+  }
+  return index;
 }
 
 /**
@@ -59,11 +93,26 @@ export function addBuckets(map: TrafficMap, groups: readonly BucketGroup[]): num
 function seriesByLatencyKey(map: TrafficMap, groups: readonly BucketGroup[]): Map<string, RequestSeries> {
   const out = new Map<string, RequestSeries>();
   if (groups.length === 0) return out;
-  map.requests.forEach((sample, i) => {
+  const requests = map.requests;
+  for (let i = 0; i < requests.length; i++) {
     const s = map.parsed[i];
-    if (s) out.set(latencyEdgeKey(sample.labels), s);
-  });
+    if (s) out.set(requestLatencyKey((requests[i] as { labels: Record<string, string> }).labels), s);
+  }
   return out;
+}
+
+/** The latency keys of shared (frozen) request labels objects, kept with them. */
+const latencyKeys = new WeakMap<Readonly<Record<string, string>>, string>();
+
+/** `latencyEdgeKey` of request labels; of a shared (frozen) labels object kept with it. */
+function requestLatencyKey(labels: Record<string, string>): string {
+  if (!Object.isFrozen(labels)) return latencyEdgeKey(labels);
+  let key = latencyKeys.get(labels);
+  if (key === undefined) {
+    key = latencyEdgeKey(labels);
+    latencyKeys.set(labels, key);
+  }
+  return key;
 }
 
 /**
