@@ -120,7 +120,11 @@ function tlsOriginations(config: MeshConfigView | undefined): Map<string, 'SIMPL
 /** Requests per second the caller's proxy refused: Envoy's NR (no route), as Istio counts them. */
 function refusedShare(e: TrafficEdge): number {
   let nr = 0;
-  for (const c of e.codes.values()) for (const [flags, v] of c.flags) if (hasNoRoute(flags)) nr += v;
+  e.codes.forEach((c) => {
+    c.flags.forEach((v, flags) => {
+      if (hasNoRoute(flags)) nr += v;
+    });
+  });
   return nr;
 }
 
