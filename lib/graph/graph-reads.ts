@@ -37,10 +37,15 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
   const sel = reporterSelections(params.namespaces);
   const selections = [...sel.source, ...sel.destination];
   const http = readRequests(deps.prometheus, selections, range, time);
-  // Only the latency read needs them (a walk over every series): not found for a graph without latency.
-  const callers = params.latency
-    ? http.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined))
-    : Promise.resolve(undefined);
+  // Only a latency read needs them (a walk over every series): found when one asks, so not for a graph
+  // without latency nor one whose latency reading is kept (`latency-cache.ts`, a polled graph).
+  let found: Promise<string[] | undefined> | undefined;
+  const callers = () => {
+    found ??= params.latency
+      ? http.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined))
+      : Promise.resolve(undefined);
+    return found;
+  };
   const calls = withTcp(http, deps.prometheus.instant(tcpRateQuery(selections, range), time));
   const requests =
     params.rateGrpc === undefined || params.rateGrpc === 'requests'

@@ -18,7 +18,7 @@ function read(query: string, recorded: boolean, prometheus = fakePrometheus([[RA
   const sel = reporterSelections([]);
   return {
     prometheus,
-    result: readLatency({ params: params.value, deps, sel, callers: Promise.resolve([]) }, 1_700_000_000),
+    result: readLatency({ params: params.value, deps, sel, callers: async () => [] }, 1_700_000_000),
   };
 }
 

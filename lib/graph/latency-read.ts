@@ -32,10 +32,10 @@ interface LatencyRead {
   deps: LatencyDeps;
   sel: ReturnType<typeof reporterSelections>;
   /**
-   * The callers of edges only their destination reports (from the request series): their buckets are
+   * The callers of edges only their destination reports (from the request series), found when asked: their buckets are
    * read from the destination side. Undefined: unknown (every destination-reported edge is read).
    */
-  callers: Promise<string[] | undefined>;
+  callers: () => Promise<string[] | undefined>;
 }
 
 /** The latency reading of a graph at `time`; undefined when latency was not asked for. */
@@ -89,7 +89,7 @@ async function readBelowTotal(
  * destination-reported edges of the callers only their destination reports (usually a handful, often none).
  */
 async function readBothSides(r: LatencyRead, q: LatencyQueries, at: number): Promise<PromResult<Sample[]>> {
-  const [source, names] = await Promise.all([r.deps.prometheus.instant(q.source, at), r.callers]);
+  const [source, names] = await Promise.all([r.deps.prometheus.instant(q.source, at), r.callers()]);
   if (!source.ok) return source;
   if (names?.length === 0) return source;
   const destination = await r.deps.prometheus.instant(q.destination(names), at);
