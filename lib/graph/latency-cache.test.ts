@@ -59,6 +59,38 @@ describe('groupBuckets', () => {
       [Number.POSITIVE_INFINITY, 2],
     ]);
   });
+
+  it('groups series told apart by one label (the recorded joined edge) as by all of them', () => {
+    const s = (name: string, edge: string, le: string, value: number) => ({
+      labels: { __name__: name, edge, le },
+      value,
+    });
+    const interleaved = [
+      s('r', 'a;b', '5', 1),
+      s('r', 'c;d', '5', 2),
+      s('r', 'a;b', '+Inf', 3),
+      s('r', 'c;d', '+Inf', 4),
+    ];
+    expect(groupBuckets(interleaved)).toEqual([
+      {
+        labels: { __name__: 'r', edge: 'a;b' },
+        buckets: [
+          [5, 1],
+          [Number.POSITIVE_INFINITY, 3],
+        ],
+      },
+      {
+        labels: { __name__: 'r', edge: 'c;d' },
+        buckets: [
+          [5, 2],
+          [Number.POSITIVE_INFINITY, 4],
+        ],
+      },
+    ]);
+    // Another metric name with the same edge is another group.
+    const twoNames = groupBuckets([s('r', 'a;b', '5', 1), s('q', 'a;b', '5', 2)]);
+    expect(twoNames.map((g) => g.labels.__name__)).toEqual(['r', 'q']);
+  });
 });
 
 describe('LatencyCache', () => {

@@ -29,12 +29,13 @@ export interface LatencyReading {
 /** Groups `le` samples by the rest of their labels: 20 samples of one edge become one entry. */
 export function groupBuckets(samples: readonly Sample[]): BucketGroup[] {
   const groups = new Map<string, BucketGroup>();
+  const by = oneLabel(samples);
   for (const s of samples) {
     const leText = s.labels.le;
     if (leText === undefined) continue;
     const le = leText === '+Inf' ? Number.POSITIVE_INFINITY : Number(leText);
     if (Number.isNaN(le) || !Number.isFinite(s.value)) continue;
-    const key = groupKey(s.labels);
+    const key = by === undefined ? groupKey(s.labels) : (s.labels[by] as string);
     let g = groups.get(key);
     if (!g) {
       const { le: _le, ...labels } = s.labels;
@@ -44,6 +45,36 @@ export function groupBuckets(samples: readonly Sample[]): BucketGroup[] {
     g.buckets.push([le, s.value]);
   }
   return [...groups.values()];
+}
+
+/**
+ * The one label that tells the samples' groups apart, when every sample has `le`, that label and at most a
+ * metric name they all share (the recorded below-total series: an edge's labels joined into one): its
+ * value is then the group's key as it is, not a key of every label built per sample (~100,000 of ~250
+ * characters at 5,000 workloads). Undefined otherwise.
+ */
+function oneLabel(samples: readonly Sample[]): string | undefined {
+  const first = samples[0]?.labels;
+  if (first === undefined) return undefined;
+  let by: string | undefined;
+  let count = 0;
+  for (const k in first) {
+    count++;
+    if (k !== 'le' && k !== '__name__') {
+      if (by !== undefined) return undefined;
+      by = k;
+    }
+  }
+  if (by === undefined) return undefined;
+  const name = first.__name__;
+  for (const s of samples) {
+    const l = s.labels;
+    if (l.__name__ !== name || l[by] === undefined || l.le === undefined) return undefined;
+    let n = 0;
+    for (const _ in l) n++;
+    if (n !== count) return undefined;
+  }
+  return by;
 }
 
 function groupKey(labels: Record<string, string>): string {
