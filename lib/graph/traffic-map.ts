@@ -256,12 +256,12 @@ export function trafficMap(input: TrafficInput): TrafficMap {
     boxes: new Map(),
     namespaceMtls: undefined,
   };
-  const destServices = new Map<RequestSeries, DestService>();
+  // The chosen series in their order (as `chosen` has them), each with the service it came by.
   for (let i = 0; i < series.length; i++) {
+    const s = series[i] as RequestSeries;
     const d = derived[i] as Derived;
-    if (d.destService) destServices.set(series[i] as RequestSeries, d.destService);
+    if (reporterOf.get(d.edgeKey) === s.reporter) addSeries(map, s, d.destService);
   }
-  for (const s of chosen) addSeries(map, s, destServices.get(s));
   return map;
 }
 
