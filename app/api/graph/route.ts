@@ -5,6 +5,7 @@ import { parseGraphParams } from '@/lib/graph/params';
 import { takeGraph } from '@/lib/graph/prefetch-handoff';
 import { graphDeps, sharedBuilds } from '@/lib/graph/server';
 import type { Graph } from '@/lib/graph/types';
+import { pageGraph, withoutFormat } from '@/lib/graph-page/lean-graph';
 import { answerError } from '@/lib/http/answer';
 
 export const dynamic = 'force-dynamic';
@@ -13,9 +14,11 @@ export async function GET(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const params = parseGraphParams(url.searchParams);
   if (!params.ok) return answerError({ code: 'bad_request', message: params.message });
+  // `format=page`: the graph page's lean first answer for a very large graph (`lib/graph-page/lean-graph.ts`).
+  const format = url.searchParams.get('format');
   // The graph page's first request, built while the page was (too large to be put in it).
-  const handed = takeGraph(url.search.slice(1));
-  if (handed) return answerGraph(handed, 'handoff;dur=0');
+  const handed = takeGraph(withoutFormat(url.search.slice(1)));
+  if (handed) return answerGraph(pageGraph(handed, format), 'handoff;dur=0');
   // A live graph is shared by the requests of its refresh period (evaluated at the period's start).
   const result = await sharedBuilds.build(params.value, graphDeps());
   if (!result.ok) return answerError(result.error);
@@ -25,7 +28,7 @@ export async function GET(request: Request): Promise<Response> {
     ...Object.entries(result.timings).map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`),
     ...(result.shared ? ['shared;dur=0'] : []),
   ].join(', ');
-  return answerGraph(result.graph, timing);
+  return answerGraph(pageGraph(result.graph, format), timing);
 }
 
 function answerGraph(graph: Graph, timing: string): Response {
