@@ -6,6 +6,7 @@ import type { RefObject } from 'react';
 import { Button } from '@/components/ui/button';
 import { SelectField } from '@/components/ui/select-field';
 import type { Graph } from '@/lib/graph/types';
+import { isPartial } from '@/lib/graph-page/lean-graph';
 import { FindNode } from './find-node';
 import { exportJson, exportPng, exportSvg } from './graph-export';
 import { FOCUS_HOPS, type GraphViewState } from './graph-view-state';
@@ -80,8 +81,12 @@ export function GraphTools({
           SVG
         </Button>
         <Button
-          disabled={!graph}
-          aria-label="Export the graph's data as JSON"
+          disabled={!graph || isPartial(graph)}
+          aria-label={
+            isPartial(graph)
+              ? "Export the graph's data as JSON (once the full graph has arrived)"
+              : "Export the graph's data as JSON"
+          }
           onClick={() => graph && exportJson(graph)}
         >
           JSON

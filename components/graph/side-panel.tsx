@@ -2,6 +2,7 @@
 // The side panel: the selected node's or edge's details, else the legend.
 import { Button } from '@/components/ui/button';
 import type { Graph } from '@/lib/graph/types';
+import { isPartial } from '@/lib/graph-page/lean-graph';
 import { EdgePanel } from './edge-panel';
 import { GraphLegend } from './graph-legend';
 import { NodePanel } from './node-panel';
@@ -15,6 +16,7 @@ export function SidePanel({
   dark,
   onClose,
 }: {
+  /** A lean first graph (`isPartial`): its elements' details come with the full graph. */
   graph?: Graph;
   selected?: string;
   duration: string;
@@ -42,7 +44,12 @@ export function SidePanel({
           </Button>
         </div>
       ) : null}
-      {node ? (
+      {(node || edge) && isPartial(graph) ? (
+        <p role="status" className="text-sm text-slate-600 dark:text-slate-400">
+          The details of {node ? `node ${node.id}` : `edge ${edge?.id}`} (response codes, identities, traffic)
+          arrive with the full graph, which is being read.
+        </p>
+      ) : node ? (
         <NodePanel key={node.id} node={node} duration={duration} at={at} refreshMs={refreshMs} dark={dark} />
       ) : edge ? (
         <EdgePanel

@@ -5,7 +5,9 @@
 // while the tab is hidden.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Graph } from '@/lib/graph/types';
-import { type GraphQuery, graphQueryOptions } from '@/lib/queries/graph';
+import { PAGE_FORMAT } from '@/lib/graph-page/lean-graph';
+import { fetchJson } from '@/lib/queries/fetch-json';
+import { type GraphQuery, graphQueryOptions, graphSearch } from '@/lib/queries/graph';
 
 export interface GraphData {
   data?: Graph;
@@ -23,8 +25,12 @@ export interface GraphData {
 export function useGraphData(q: GraphQuery, refreshMs: number | false, drawn = true): GraphData {
   // The fast query runs first, alone: at scale the full one keeps Prometheus busy for seconds.
   // The fast graph is the first paint only (the server page may have built it): never refetched itself.
+  // Asked in the page's format: a very large graph comes lean, its details with the full graph (see
+  // `lib/graph-page/lean-graph.ts`); a smaller one whole, as the server page prefetches it.
   const fast = useQuery({
     ...graphQueryOptions({ ...q, latency: false }),
+    queryFn: ({ signal }) =>
+      fetchJson<Graph>(`/api/graph?${graphSearch({ ...q, latency: false })}&format=${PAGE_FORMAT}`, signal),
     staleTime: Number.POSITIVE_INFINITY,
   });
   const nothingToDraw = fast.data !== undefined && fast.data.elements.nodes.length === 0;
