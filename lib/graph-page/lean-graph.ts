@@ -1,6 +1,6 @@
 // The graph page's first answer for a very large graph (`/api/graph?format=page`): Kiali's graph without
 // what only the details of a selected node or edge read — Kiali's per-element `traffic` copies, response
-// codes by flag and host, SPIFFE principals, destination services. 20 MB becomes ~11 MB at 5,000 workloads,
+// codes by flag and host, SPIFFE principals, destination services. 20.0 MB becomes 12.6 MB at 5,000 workloads,
 // which the server writes and the browser parses before the first frame. The full graph (with latency),
 // which the page asks for once this one is drawn, carries everything; until it arrives the page says the
 // details are coming. Kiali's JSON stays the API's default, and a graph below `LEAN_MIN_NODES` is answered
