@@ -1,7 +1,10 @@
 // Finished spans → an OTLP `ExportTraceServiceRequest` in protobuf, the body of a POST /v1/traces. The same
-// bytes as OpenTelemetry's own `ProtobufTraceSerializer` (the unit test compares them), written in one pass
+// bytes as OpenTelemetry's own `ProtobufTraceSerializer` (the unit tests compare them), written in one pass
 // into one growing buffer: at 100 % sampling the library's serializer (a size pass, then a write pass, an
 // id buffer per span, attribute loops through `for…in`) was the largest piece of a sidecar's JavaScript.
+// The sidecar's tracer writes each span into its batch when it ends (`HopSpanEncoder`, `SpanBatch`, at the
+// end of this file); `encodeTraceRequest` is the general form, for any ReadableSpans and resources, which
+// the tests hold both to.
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { AttemptRecord } from './telemetry-types';
