@@ -16,7 +16,7 @@ import {
 } from '@/components/graph/aggregate';
 import { GraphView } from '@/components/graph/graph-view';
 import { readGraphViewState } from '@/components/graph/graph-view-state';
-import { loadGraph, PREFETCH_MAX_NODES } from '@/lib/graph/load-graph';
+import { loadGraph } from '@/lib/graph/load-graph';
 import { lastGraphSize, readGraphSummary, rememberGraphSize } from '@/lib/graph/namespace-summary';
 import { parseGraphParams } from '@/lib/graph/params';
 import { offerGraph } from '@/lib/graph/prefetch-handoff';
@@ -81,18 +81,13 @@ async function PrefetchedGraphView({
   // Drawn grouped (`auto`), a graph too large to draw node by node is drawn first from its namespaces
   // (the full graph, with latency, follows as on every page).
   const standIn = group === 'auto';
-  const view = graphSearch({ ...query, queryTime: undefined });
-  // Every node of a view last seen too large for the page: its graph is not built here, where the page's
-  // render would wait for it; the browser's own request builds it (in the page's lean format) as soon as
-  // the page's scripts run — it would only have been handed over to that request.
-  const last = lastGraphSize(view);
-  const skip = !standIn && last !== undefined && last > PREFETCH_MAX_NODES;
   let graph = standIn ? await summaryNamespaces(query) : undefined;
-  if (!graph && !skip) {
+  if (!graph) {
     // A graph too large for the page is not put in it: grouped, its namespaces are; otherwise the
     // browser's request gets it, built already.
     const page = await loadGraph(query, { handoff: !standIn }).catch(() => undefined);
-    if (page) rememberGraphSize(view, countNodes(page.graph));
+    if (page && standIn)
+      rememberGraphSize(graphSearch({ ...query, queryTime: undefined }), countNodes(page.graph));
     graph =
       page?.fits === true
         ? page.graph
