@@ -182,14 +182,7 @@ class Writer {
       b[at] = (len & 0x7f) | 0x80;
       b[at + 1] = len >>> 7;
     } else {
-      const size = varintSize(len);
-      this.ensure(size - 2);
-      this.buf.copyWithin(at + size, at + 2, this.pos);
-      this.pos += size - 2;
-      const end = this.pos;
-      this.pos = at;
-      this.varint(len);
-      this.pos = end;
+      this.widen(at, 2, len);
     }
   }
 
@@ -199,10 +192,15 @@ class Writer {
       this.buf[at] = len;
       return;
     }
+    this.widen(at, 1, len);
+  }
+
+  /** Writes `len` at `at`, where `reserved` bytes were kept for it and more are needed: the content moves. */
+  private widen(at: number, reserved: number, len: number): void {
     const size = varintSize(len);
-    this.ensure(size - 1);
-    this.buf.copyWithin(at + size, at + 1, this.pos);
-    this.pos += size - 1;
+    this.ensure(size - reserved);
+    this.buf.copyWithin(at + size, at + reserved, this.pos);
+    this.pos += size - reserved;
     const end = this.pos;
     this.pos = at;
     this.varint(len);
