@@ -318,58 +318,54 @@ export default async function sidecarBench(args = []) {
         return set;
       };
 
+      /**
+       * The paths measured through one set of sidecars: `which` of the outbound hop, the inbound hop and
+       * the pair, named with `suffix` (the main set, without one, says what each path is) and keyed with
+       * `keySuffix` (the summary finds them by key).
+       */
+      const through = (set, which, suffix, keySuffix) => {
+        const all = {
+          hop: {
+            name: 'outbound hop',
+            about: 'app → sidecar → upstream',
+            hops: 1,
+            target: { port: set.productpage.outboundPort, host: 'ratings' },
+            watch: [set.productpage],
+          },
+          inbound: {
+            name: 'inbound hop',
+            about: 'sidecar → app',
+            hops: 1,
+            target: { port: set.reviews.inboundPort },
+            watch: [set.reviews],
+          },
+          pair: {
+            name: 'sidecar pair',
+            about: 'outbound → inbound → app',
+            hops: 2,
+            target: { port: set.productpage.outboundPort, host: 'reviews' },
+            watch: [set.productpage, set.reviews],
+          },
+        };
+        return which.map((k) => {
+          const { about, ...path } = all[k];
+          return {
+            ...path,
+            name: suffix ? `${path.name}${suffix}` : `${path.name} (${about})`,
+            key: `${k}${keySuffix}`,
+          };
+        });
+      };
+
       const full = await startSet('full', '100 % sampling', { sampling: 100, profile: true });
-      paths.push(
-        {
-          name: 'outbound hop (app → sidecar → upstream)',
-          key: 'hop',
-          hops: 1,
-          target: { port: full.productpage.outboundPort, host: 'ratings' },
-          watch: [full.productpage],
-        },
-        {
-          name: 'inbound hop (sidecar → app)',
-          key: 'inbound',
-          hops: 1,
-          target: { port: full.reviews.inboundPort },
-          watch: [full.reviews],
-        },
-        {
-          name: 'sidecar pair (outbound → inbound → app)',
-          key: 'pair',
-          hops: 2,
-          target: { port: full.productpage.outboundPort, host: 'reviews' },
-          watch: [full.productpage, full.reviews],
-        },
-      );
+      paths.push(...through(full, ['hop', 'inbound', 'pair'], '', ''));
       if (opt.lowSampling) {
         const low = await startSet('low', '1 % sampling', { sampling: 1 });
-        paths.push(
-          {
-            name: 'outbound hop, 1 % sampling',
-            key: 'hop-1%',
-            hops: 1,
-            target: { port: low.productpage.outboundPort, host: 'ratings' },
-            watch: [low.productpage],
-          },
-          {
-            name: 'sidecar pair, 1 % sampling',
-            key: 'pair-1%',
-            hops: 2,
-            target: { port: low.productpage.outboundPort, host: 'reviews' },
-            watch: [low.productpage, low.reviews],
-          },
-        );
+        paths.push(...through(low, ['hop', 'pair'], ', 1 % sampling', '-1%'));
       }
       if (opt.mtls) {
         const m = await startSet('mtls', 'mTLS, 100 % sampling', { sampling: 100, mtls: true });
-        paths.push({
-          name: 'sidecar pair over mTLS',
-          key: 'pair-mtls',
-          hops: 2,
-          target: { port: m.productpage.outboundPort, host: 'reviews' },
-          watch: [m.productpage, m.reviews],
-        });
+        paths.push(...through(m, ['pair'], ' over mTLS', '-mtls'));
       }
       if (opt.compareAgent) {
         const bin = join(opt.compareAgent, 'bin/meshlens-agent.js');
@@ -377,42 +373,14 @@ export default async function sidecarBench(args = []) {
           sampling: 100,
           bin,
         });
-        paths.push(
-          {
-            name: 'outbound hop, compared build',
-            key: 'hop-compare',
-            hops: 1,
-            target: { port: other.productpage.outboundPort, host: 'ratings' },
-            watch: [other.productpage],
-          },
-          {
-            name: 'inbound hop, compared build',
-            key: 'inbound-compare',
-            hops: 1,
-            target: { port: other.reviews.inboundPort },
-            watch: [other.reviews],
-          },
-          {
-            name: 'sidecar pair, compared build',
-            key: 'pair-compare',
-            hops: 2,
-            target: { port: other.productpage.outboundPort, host: 'reviews' },
-            watch: [other.productpage, other.reviews],
-          },
-        );
+        paths.push(...through(other, ['hop', 'inbound', 'pair'], ', compared build', '-compare'));
         if (opt.mtls) {
           const m = await startSet('mtls-compare', `mTLS, compared build (${opt.compareAgent})`, {
             sampling: 100,
             mtls: true,
             bin,
           });
-          paths.push({
-            name: 'sidecar pair over mTLS, compared build',
-            key: 'pair-mtls-compare',
-            hops: 2,
-            target: { port: m.productpage.outboundPort, host: 'reviews' },
-            watch: [m.productpage, m.reviews],
-          });
+          paths.push(...through(m, ['pair'], ' over mTLS, compared build', '-mtls-compare'));
         }
       }
       if (opt.compareNodeHttp) {
@@ -420,22 +388,7 @@ export default async function sidecarBench(args = []) {
           sampling: 100,
           extra: ['--no-fast-path'],
         });
-        paths.push(
-          {
-            name: 'outbound hop, fast path off',
-            key: 'hop-slow',
-            hops: 1,
-            target: { port: slow.productpage.outboundPort, host: 'ratings' },
-            watch: [slow.productpage],
-          },
-          {
-            name: 'sidecar pair, fast path off',
-            key: 'pair-slow',
-            hops: 2,
-            target: { port: slow.productpage.outboundPort, host: 'reviews' },
-            watch: [slow.productpage, slow.reviews],
-          },
-        );
+        paths.push(...through(slow, ['hop', 'pair'], ', fast path off', '-slow'));
       }
     }
     const adminPorts = sets.flatMap((s) => [s.reviews.adminPort, s.productpage.adminPort]);
