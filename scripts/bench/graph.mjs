@@ -3,7 +3,7 @@
 // then: the PromQL floor (the graph's own queries straight to Prometheus), `/api/graph` on `next start`,
 // and the time until the graph page has drawn and laid it out in Debian's Chromium.
 // Also: frame times while the page pans and zooms, and the Next server's memory.
-//   node scripts/bench.mjs graph [-- --workloads 1000 --edges 3000 --runs 5]  (issue 18: --workloads 5000 --edges 15000)
+//   node scripts/bench.mjs graph [-- --workloads 1000 --edges 3000 --runs 5 --no-rules --no-page]  (issue 18: --workloads 5000 --edges 15000)
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import {
@@ -53,7 +53,7 @@ const SCRAPES = 6;
 const NAMESPACES = 10;
 
 function parseArgs(args) {
-  const opt = { workloads: 1000, edges: 3000, runs: 5, keep: false, rules: true };
+  const opt = { workloads: 1000, edges: 3000, runs: 5, keep: false, rules: true, page: true };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
     else if (args[i] === '--edges') opt.edges = Number(args[++i]);
@@ -62,6 +62,8 @@ function parseArgs(args) {
     else if (args[i] === '--keep') opt.keep = true;
     // Skip the recording-rules half (the backfill takes minutes at 5,000 workloads).
     else if (args[i] === '--no-rules') opt.rules = false;
+    // Skip the page half (Chromium loading the graph page; ~2 minutes at 5,000 workloads): the API only.
+    else if (args[i] === '--no-page') opt.page = false;
   }
   return opt;
 }
@@ -433,102 +435,109 @@ export default async function bench(args) {
     ]);
 
     console.log(`next   server memory after the API requests: ${web.memory()}; ${load()}`);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      // Ctrl-C is ours (--keep waits for it, then stops everything); Playwright's own handler exits at once.
-      handleSIGINT: false,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    stops.push(() => browser.close());
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    // Two views: the page as it opens (`group` auto: past 5,000 nodes drawn by namespace), and every node
-    // drawn (`group=none`), where the frame times are measured. At 1,000 workloads the two are the same graph.
-    for (const [view, extra] of [
-      ['as it opens (grouping auto)', ''],
-      ['every node (group=none)', '&group=none'],
-    ]) {
-      const drawn = [];
-      const painted = [];
-      // The page's preview of a very large graph (its own 2D painter, before cytoscape's canvas): when its
-      // frame was out, from the page's mark; none for a graph drawn by cytoscape at once.
-      const previewed = [];
-      const firstAnswer = [];
-      const layoutRunning = [];
-      let fastRequests = 0;
-      for (let i = 0; i < Math.min(3, opt.runs); i++) {
-        const t0 = performance.now();
-        const wall0 = Date.now();
-        let answered;
-        const onResponse = (r) => {
-          if (answered === undefined && r.url().includes('/api/graph?')) answered = performance.now() - t0;
-        };
-        const onRequest = (r) => {
-          if (r.url().includes('/api/graph?') && r.url().includes('latency=false')) fastRequests++;
-        };
-        page.on('response', onResponse);
-        page.on('request', onRequest);
-        const settled = page
-          .waitForResponse((r) => r.url().includes('/api/graph?') && !r.url().includes('latency=false'), {
+    // The page half (Chromium: ~2 minutes at 5,000 workloads), unless --no-page.
+    if (opt.page) {
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        // Ctrl-C is ours (--keep waits for it, then stops everything); Playwright's own handler exits at once.
+        handleSIGINT: false,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      stops.push(() => browser.close());
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      // Two views: the page as it opens (`group` auto: past 5,000 nodes drawn by namespace), and every node
+      // drawn (`group=none`), where the frame times are measured. At 1,000 workloads the two are the same graph.
+      for (const [view, extra] of [
+        ['as it opens (grouping auto)', ''],
+        ['every node (group=none)', '&group=none'],
+      ]) {
+        const drawn = [];
+        const painted = [];
+        // The page's preview of a very large graph (its own 2D painter, before cytoscape's canvas): when its
+        // frame was out, from the page's mark; none for a graph drawn by cytoscape at once.
+        const previewed = [];
+        const firstAnswer = [];
+        const layoutRunning = [];
+        let fastRequests = 0;
+        for (let i = 0; i < Math.min(3, opt.runs); i++) {
+          const t0 = performance.now();
+          const wall0 = Date.now();
+          let answered;
+          const onResponse = (r) => {
+            if (answered === undefined && r.url().includes('/api/graph?')) answered = performance.now() - t0;
+          };
+          const onRequest = (r) => {
+            if (r.url().includes('/api/graph?') && r.url().includes('latency=false')) fastRequests++;
+          };
+          page.on('response', onResponse);
+          page.on('request', onRequest);
+          const settled = page
+            .waitForResponse((r) => r.url().includes('/api/graph?') && !r.url().includes('latency=false'), {
+              timeout: 120_000,
+            })
+            .then((r) => r.finished())
+            .catch(() => {});
+          await page.goto(`${base}/graph?at=${end}&refresh=0${extra}`);
+          await page.waitForSelector('[data-testid="graph-canvas"][data-layout]', { timeout: 120_000 });
+          layoutRunning.push(performance.now() - t0);
+          await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', {
             timeout: 120_000,
-          })
-          .then((r) => r.finished())
-          .catch(() => {});
-        await page.goto(`${base}/graph?at=${end}&refresh=0${extra}`);
-        await page.waitForSelector('[data-testid="graph-canvas"][data-layout]', { timeout: 120_000 });
-        layoutRunning.push(performance.now() - t0);
-        await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
-        drawn.push(performance.now() - t0);
-        // The first frame: `ready` is set when the layout stops, before the canvas has drawn it.
-        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-        painted.push(performance.now() - t0);
-        const preview = await page.evaluate(() => {
-          const m = performance.getEntriesByName('graph-preview-painted')[0];
-          return m ? performance.timeOrigin + m.startTime : undefined;
-        });
-        if (preview !== undefined) previewed.push(preview - wall0);
-        page.off('response', onResponse);
-        page.off('request', onRequest);
-        firstAnswer.push(answered ?? Number.NaN);
-        // Each load starts on a settled server: the page asks for its full graph (latency read) once
-        // drawn, seconds of work for the server and Prometheus at 5,000 workloads, which would otherwise
-        // still be running through the next load's first frame.
-        await settled;
-      }
-      const drawnNodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
-      const s = stats(painted);
-      if (previewed.length > 0) {
-        const p = stats(previewed);
+          });
+          drawn.push(performance.now() - t0);
+          // The first frame: `ready` is set when the layout stops, before the canvas has drawn it.
+          await page.evaluate(
+            () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+          );
+          painted.push(performance.now() - t0);
+          const preview = await page.evaluate(() => {
+            const m = performance.getEntriesByName('graph-preview-painted')[0];
+            return m ? performance.timeOrigin + m.startTime : undefined;
+          });
+          if (preview !== undefined) previewed.push(preview - wall0);
+          page.off('response', onResponse);
+          page.off('request', onRequest);
+          firstAnswer.push(answered ?? Number.NaN);
+          // Each load starts on a settled server: the page asks for its full graph (latency read) once
+          // drawn, seconds of work for the server and Prometheus at 5,000 workloads, which would otherwise
+          // still be running through the next load's first frame.
+          await settled;
+        }
+        const drawnNodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
+        const s = stats(painted);
+        if (previewed.length > 0) {
+          const p = stats(previewed);
+          console.log(
+            `page   /graph ${view}, first frame of the whole graph (preview, not yet interactive): median ${p.median.toFixed(0)} ms, ` +
+              `max ${p.max.toFixed(0)} ms (${previewed.length} of ${painted.length} loads) — target ≤ ${TARGETS.drawnMs} ms: ${mark(p.median <= TARGETS.drawnMs)}`,
+          );
+        }
         console.log(
-          `page   /graph ${view}, first frame of the whole graph (preview, not yet interactive): median ${p.median.toFixed(0)} ms, ` +
-            `max ${p.max.toFixed(0)} ms (${previewed.length} of ${painted.length} loads) — target ≤ ${TARGETS.drawnMs} ms: ${mark(p.median <= TARGETS.drawnMs)}`,
+          `page   /graph ${view}, interactive (cytoscape's first frame, ${drawnNodes} nodes drawn): median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms — ` +
+            `first graph answer at ${stats(firstAnswer).median.toFixed(0)} ms, layout started at ${stats(layoutRunning).median.toFixed(0)} ms, ` +
+            `laid out at ${stats(drawn).median.toFixed(0)} ms — target ≤ ${TARGETS.drawnMs} ms: ${mark(s.median <= TARGETS.drawnMs)} ` +
+            `(first graph requests sent: ${fastRequests} in ${drawn.length} loads; 1 a load = the preload was used; ` +
+            "each load after the last one's full graph had arrived)",
         );
       }
-      console.log(
-        `page   /graph ${view}, interactive (cytoscape's first frame, ${drawnNodes} nodes drawn): median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms — ` +
-          `first graph answer at ${stats(firstAnswer).median.toFixed(0)} ms, layout started at ${stats(layoutRunning).median.toFixed(0)} ms, ` +
-          `laid out at ${stats(drawn).median.toFixed(0)} ms — target ≤ ${TARGETS.drawnMs} ms: ${mark(s.median <= TARGETS.drawnMs)} ` +
-          `(first graph requests sent: ${fastRequests} in ${drawn.length} loads; 1 a load = the preload was used; ` +
-          "each load after the last one's full graph had arrived)",
-      );
+      // Panning and zooming the page as left by the last view: every node drawn.
+      const frames = await frameTimes(page);
+      if (frames) {
+        const fps = 1000 / frames.median;
+        console.log(
+          `page   pan and zoom (every node), ${frames.frames} frames: median frame ${frames.median.toFixed(1)} ms (${fps.toFixed(0)} frames/s), ` +
+            `p95 ${frames.p95.toFixed(1)} ms — target ≥ ${TARGETS.fps} frames/s: ${mark(fps >= TARGETS.fps)}`,
+        );
+      }
+      console.log(`next   server memory after the page loads: ${web.memory()}; ${load()}`);
     }
-    // Panning and zooming the page as left by the last view: every node drawn.
-    const frames = await frameTimes(page);
-    if (frames) {
-      const fps = 1000 / frames.median;
-      console.log(
-        `page   pan and zoom (every node), ${frames.frames} frames: median frame ${frames.median.toFixed(1)} ms (${fps.toFixed(0)} frames/s), ` +
-          `p95 ${frames.p95.toFixed(1)} ms — target ≥ ${TARGETS.fps} frames/s: ${mark(fps >= TARGETS.fps)}`,
-      );
-    }
-    console.log(`next   server memory after the page loads: ${web.memory()}; ${load()}`);
     // With the recording rules (Istio's production advice), backfilled by promtool over the same data;
     // Prometheus restarts on its port with the new blocks, the dashboard restarts (its rules probe is cached).
     // The rules in stages: promtool evaluates each rule against the running Prometheus, so a rule that
