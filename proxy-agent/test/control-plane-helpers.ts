@@ -59,7 +59,8 @@ export async function startCp(options: StartOptions = {}): Promise<CpProcess> {
   if (!options.tls) args.push('--insecure-http');
   let tokenFile: string | undefined;
   if (options.token !== undefined) {
-    tokenFile = join(dataDir, '..', `${port}.token`);
+    // Inside the data directory, so the test's removeDir(dataDir) takes it too (none left in /tmp).
+    tokenFile = join(dataDir, 'client.token');
     await writeFile(tokenFile, `${options.token},ci-admin\n`, { mode: 0o600 });
     args.push('--token-file', tokenFile);
     // The tests' sidecars share this token: as a CA admin its user may ask for any workload identity.

@@ -177,7 +177,10 @@ describe('sidecars on live config', () => {
   it(
     'stops sending to an instance that deregisters (SIGTERM) or falls silent (TTL)',
     async () => {
-      const { cp, reviews, load } = await startMesh(['--heartbeat-ttl', '2s', '--remove-after', '60s'], null);
+      const { cp, tokenFile, reviews, load } = await startMesh(
+        ['--heartbeat-ttl', '2s', '--remove-after', '60s'],
+        null,
+      );
       // No VirtualService: round robin over every healthy reviews endpoint.
       const both = Date.now();
       await waitFor(() => total(load.after(both), 'v1') > 20 && total(load.after(both), 'v2') > 20, {
@@ -199,7 +202,7 @@ describe('sidecars on live config', () => {
         version: 'v3',
         appPort: app.port,
         controlPlane: cp.url,
-        tokenFile: join(cp.dataDir, '..', `${cp.port}.token`),
+        tokenFile,
       });
       const v3Seen = Date.now();
       await waitFor(() => total(load.after(v3Seen), 'v3') > 10, { what: 'traffic to v3' });
