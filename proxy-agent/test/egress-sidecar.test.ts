@@ -2,7 +2,7 @@
 // by BlackHoleCluster (REGISTRY_ONLY: 502, NR), with Istio's labels; a Sidecar's egress hosts limit what a
 // workload reaches; a gateway (`mode: 'gateway'`) routes by the VirtualServices bound to its Gateway and
 // originates TLS toward the external host per DestinationRule, naming a certificate it cannot verify.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -355,6 +355,7 @@ describe('egress gateway (--mode gateway)', () => {
     });
     const dbPort = (db.address() as AddressInfo).port;
     const dir = mkdtempSync(join(tmpdir(), 'meshlens-egress-'));
+    opened.push({ close: async () => rmSync(dir, { recursive: true, force: true }) });
     const goodCa = join(dir, 'db-ca.pem');
     const badCa = join(dir, 'other-ca.pem');
     writeFileSync(goodCa, ca.rootPem);

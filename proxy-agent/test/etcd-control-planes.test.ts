@@ -1,6 +1,7 @@
 // Several control planes over one real three-member etcd cluster: one state, etcd's revisions as
 // resourceVersions, conflicts decided by etcd transactions, watches that see writes made elsewhere,
 // 410 after compaction, registrations on etcd leases, the audit log and the sealed CA in etcd.
+import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -312,7 +313,7 @@ describe.skipIf(!haveEtcd())('control planes over etcd', () => {
       '--port',
       '0',
       '--data-dir',
-      await tempDir(),
+      join(dir, 'no-key'),
       '--store',
       cluster.storeUrl,
     ]);
@@ -323,7 +324,7 @@ describe.skipIf(!haveEtcd())('control planes over etcd', () => {
       '--port',
       '0',
       '--data-dir',
-      await tempDir(),
+      join(dir, 'wrong-key'),
       '--store',
       cluster.storeUrl,
       '--ca-encryption-key-file',

@@ -3,7 +3,6 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { WorkloadCertificate } from '../src/sidecar-config/workload-certificate';
@@ -110,13 +109,19 @@ export function testCertificateSource(first: WorkloadCertificate) {
   };
 }
 
-/** Writes a certificate as Istio's file-mounted files (cert-chain.pem, key.pem, root-cert.pem). */
-export function writeCertificateFiles(cert: WorkloadCertificate): {
+/**
+ * Writes a certificate as Istio's file-mounted files (cert-chain.pem, key.pem, root-cert.pem), in a new
+ * directory under `parent` (the caller's test directory, which the caller removes).
+ */
+export function writeCertificateFiles(
+  cert: WorkloadCertificate,
+  parent: string,
+): {
   certChain: string;
   key: string;
   rootCert: string;
 } {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlens-certs-'));
+  const dir = mkdtempSync(join(parent, 'certs-'));
   const files = {
     certChain: join(dir, 'cert-chain.pem'),
     key: join(dir, 'key.pem'),

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type SidecarHandle, startSidecar } from '../src/sidecar/sidecar';
@@ -344,7 +347,9 @@ spec:
     });
     await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
     const port = (https.address() as AddressInfo).port;
-    const files = writeCertificateFiles(server);
+    const certDir = mkdtempSync(join(tmpdir(), 'meshlens-mtls-'));
+    onTestFinished(() => rmSync(certDir, { recursive: true, force: true }));
+    const files = writeCertificateFiles(server, certDir);
     const external = (sni: string) => `apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: secure, namespace: default}

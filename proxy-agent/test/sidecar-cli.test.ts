@@ -1,7 +1,7 @@
 // The sidecar as a standalone process (the built CLI) with a YAML config file: start-up, routing to
 // another sidecar's inbound over mTLS with file-mounted certificates, invalid config, and draining
 // in-flight requests on SIGTERM.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ const upstreams: Upstream[] = [];
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop()));
   await Promise.all(upstreams.map((u) => u.close()));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Ports {
@@ -84,7 +85,7 @@ describe('meshlens-agent sidecar', () => {
     const ca = await createTestCa();
     const certFlags = (sa: string) =>
       ca.issue({ serviceAccount: sa }).then((c) => {
-        const f = writeCertificateFiles(c);
+        const f = writeCertificateFiles(c, dir);
         return ['--cert-chain', f.certChain, '--key', f.key, '--root-cert', f.rootCert];
       });
     const calleeCerts = await certFlags('details');

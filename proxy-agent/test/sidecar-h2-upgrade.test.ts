@@ -1,7 +1,7 @@
 // HTTP/1.1 in, HTTP/2 out (issue 16), with sidecars as standalone processes and an app that speaks only
 // h2c: the outbound path upgrades when the DestinationRule says `h2UpgradePolicy: UPGRADE`, and the
 // inbound path talks h2c to an app whose port is declared HTTP/2 (`http2-*`) or gRPC.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -102,6 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop()));
   await new Promise<void>((resolve) => app.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('HTTP/1.1 to an HTTP/2 upstream', () => {

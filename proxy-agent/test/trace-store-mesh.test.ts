@@ -1,6 +1,6 @@
 // End to end with real processes: three sidecars (productpage → reviews → ratings) export their spans over
 // OTLP/HTTP to the trace-store process, and its Jaeger query API shows one trace across the three services.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,14 @@ const B3_HEADERS = ['x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sa
 const procs: AgentProcess[] = [];
 const apps: Upstream[] = [];
 let queryUrl: string;
+/** The run's files (the mesh config), removed after the run. */
+let dir: string | undefined;
 let ingressPort: number;
 
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop()));
   await Promise.all(apps.map((a) => a.close()));
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** GET through the local sidecar's outbound listener, forwarding the B3 headers as mesh apps must. */
@@ -38,7 +41,7 @@ function callVia(outbound: number, host: string, path: string, incoming: Record<
 }
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlens-trace-mesh-'));
+  dir = mkdtempSync(join(tmpdir(), 'meshlens-trace-mesh-'));
   const [otlpPort, queryPort] = [await freePort(), await freePort()];
   queryUrl = `http://127.0.0.1:${queryPort}`;
   const store = spawnAgent([

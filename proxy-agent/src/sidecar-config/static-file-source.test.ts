@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,9 +90,13 @@ describe('loadConfigFile / staticFileSource', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlens-cfg-'));
     const file = join(dir, 'mesh.yaml');
     writeFileSync(file, GOOD);
-    const source = staticFileSource(file);
-    expect(source.current().resources).toHaveLength(2);
-    expect(typeof source.subscribe(() => {})).toBe('function');
+    try {
+      const source = staticFileSource(file);
+      expect(source.current().resources).toHaveLength(2);
+      expect(typeof source.subscribe(() => {})).toBe('function');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names a missing file', () => {
