@@ -4,7 +4,7 @@
 // the caller never left in silence until its route timeout); an app connection that really breaks gets
 // a prompt 503 UC. Real processes, real HTTP, CPU burners for the load.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ afterAll(async () => {
   for (const b of burners) b.kill('SIGKILL');
   await Promise.all(procs.map((p) => p.stop()));
   await Promise.all(upstreams.map((u) => u.close()));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Ports {
