@@ -44,8 +44,9 @@ async function sign(token: string, spiffeId: string, validity?: number) {
   return { ...r, key };
 }
 
-async function roots(): Promise<string[]> {
-  const res = await fetchTrusting(cp.ca)(`${cp.url}/v1/ca/roots`);
+/** The control plane's roots, read over TLS trusting `trust` (the root it was started with, by default). */
+async function roots(trust = cp.ca): Promise<string[]> {
+  const res = await fetchTrusting(trust)(`${cp.url}/v1/ca/roots`);
   return splitPemCertificates(await res.text());
 }
 
@@ -212,7 +213,8 @@ describe('the control plane as the mesh CA', () => {
     expect(second.signing).toBe(true);
     expect((await call(as('admin-token'), 'DELETE', `/v1/ca/roots/${second.fingerprint}`)).status).toBe(409);
     expect((await call(as('admin-token'), 'DELETE', `/v1/ca/roots/${first.fingerprint}`)).status).toBe(200);
-    const after = await roots();
+    // The control plane now serves under the new root: read as a client that follows the roots it was given.
+    const after = await roots(bundle.join(''));
     expect(after).toHaveLength(1);
     expect(after).not.toContain(oldRoot);
     expect(chainsTo(old.body.cert_chain, after)).toBe(false);

@@ -116,9 +116,16 @@ describe('npm run demo', () => {
         destination_workload: 'istio-egressgateway',
         destination_service: 'istio-egressgateway.istio-system.svc.cluster.local',
       });
-      const out = await promQuery(
-        urls.prometheus,
-        'sum by (destination_service_name, destination_workload) (istio_requests_total{reporter="source", source_canonical_service="istio-egressgateway", response_code="200"})',
+      // The gateway's own series arrive with its next scrape, which may come after ratings' did.
+      const out = await waitFor(
+        async () => {
+          const rows = await promQuery(
+            urls.prometheus,
+            'sum by (destination_service_name, destination_workload) (istio_requests_total{reporter="source", source_canonical_service="istio-egressgateway", response_code="200"})',
+          );
+          return rows.length > 0 && rows;
+        },
+        { timeoutMs: 30_000, intervalMs: 1_000, what: "the egress gateway's requests out, in Prometheus" },
       );
       expect(out.map((r) => r.metric)).toContainEqual({
         destination_service_name: 'ratings-db.external.example',
