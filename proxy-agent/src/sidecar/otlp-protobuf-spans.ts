@@ -469,6 +469,27 @@ function group(spans: ReadableSpan[]): Map<ReadableSpan['resource'], Map<object,
   return byResource;
 }
 
+/** A ResourceSpans' resource (field 1): its attributes and no dropped count. */
+function resourceField(w: Writer, attributes: Attributes): void {
+  const r = w.open(1);
+  keyValues(w, attributes, 1);
+  w.tag(2, VARINT);
+  w.varint(0);
+  w.close(r);
+}
+
+/** A ScopeSpans' scope (field 1): its name and version. */
+function scopeField(w: Writer, scope: { name: string; version?: string | undefined }): void {
+  const sc = w.open(1);
+  w.tag(1, LEN);
+  w.string(scope.name);
+  if (scope.version) {
+    w.tag(2, LEN);
+    w.string(scope.version);
+  }
+  w.close(sc);
+}
+
 let sizeHint = INITIAL_SIZE;
 
 /** An OTLP ExportTraceServiceRequest (protobuf) holding `spans`. */
@@ -476,22 +497,11 @@ export function encodeTraceRequest(spans: ReadableSpan[]): Uint8Array {
   const w = new Writer(sizeHint);
   for (const [resource, byScope] of group(spans)) {
     const rs = w.open(1);
-    const r = w.open(1);
-    keyValues(w, resource.attributes, 1);
-    w.tag(2, VARINT);
-    w.varint(0);
-    w.close(r);
+    resourceField(w, resource.attributes);
     for (const list of byScope.values()) {
       const ss = w.open(2);
       const scope = (list[0] as ReadableSpan).instrumentationScope;
-      const sc = w.open(1);
-      w.tag(1, LEN);
-      w.string(scope.name);
-      if (scope.version) {
-        w.tag(2, LEN);
-        w.string(scope.version);
-      }
-      w.close(sc);
+      scopeField(w, scope);
       for (const s of list) span(w, s);
       if (scope.schemaUrl) {
         w.tag(3, LEN);
@@ -686,21 +696,10 @@ export class HopSpanEncoder {
     constantAttributes: ConstantAttributes,
   ) {
     const w = new Writer(1024);
-    const r = w.open(1);
-    keyValues(w, resource.attributes, 1);
-    w.tag(2, VARINT);
-    w.varint(0);
-    w.close(r);
+    resourceField(w, resource.attributes);
     this.resource = Buffer.from(w.buf.subarray(0, w.pos));
     w.pos = 0;
-    const sc = w.open(1);
-    w.tag(1, LEN);
-    w.string(scope.name);
-    if (scope.version) {
-      w.tag(2, LEN);
-      w.string(scope.version);
-    }
-    w.close(sc);
+    scopeField(w, scope);
     this.scope = Buffer.from(w.buf.subarray(0, w.pos));
     w.pos = 0;
     if (scope.schemaUrl) {
