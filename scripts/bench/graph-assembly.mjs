@@ -3,15 +3,11 @@
 // appenders, elements) and the JSON it answers are all that is timed; the floor is fetching the same
 // answers. Profile it with `node --cpu-prof scripts/bench.mjs graph-assembly -- --workloads 5000 --edges 15000`.
 //   node scripts/bench.mjs graph-assembly [-- --workloads 5000 --edges 15000 --runs 5]
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { syntheticMesh, syntheticSamples } from './graph.mjs';
-import { ROOT } from './lib/processes.mjs';
+import { syntheticMesh } from './graph.mjs';
+import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
 
 function parseArgs(args) {
   const opt = { workloads: 5000, edges: 15000, runs: 5 };
@@ -29,42 +25,11 @@ export default async function bench(args) {
   const opt = parseArgs(args);
   const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-graph-assembly-'));
   try {
-    await build({
-      entryPoints: [join(ROOT, 'scripts/bench/lib/graph-assembly-entry.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      outfile: join(dir, 'entry.mjs'),
-      banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-      logLevel: 'error',
-    });
-    const lib = await import(pathToFileURL(join(dir, 'entry.mjs')).href);
+    const lib = await loadGraphLib(dir);
     const mesh = syntheticMesh(opt.workloads, opt.edges);
-    const { requests, buckets } = syntheticSamples(mesh, lib.REQUEST_LABELS, lib.LATENCY_EDGE_LABELS);
-    const answer = (result) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
-    const requestText = answer(requests);
-    const bucketText = answer(buckets);
-    const empty = answer([]);
-    const server = createServer(async (req, res) => {
-      let body = '';
-      for await (const chunk of req) body += chunk;
-      const query = new URLSearchParams(body).get('query') ?? '';
-      const text = query.includes('label_join(rate(istio_requests_total')
-        ? requestText
-        : query.includes('istio_request_duration_milliseconds_bucket') && query.includes('"source"')
-          ? bucketText
-          : empty;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(text);
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const baseUrl = `http://127.0.0.1:${server.address().port}`;
-    console.log(
-      `answers: request rates ${(requestText.length / 1e6).toFixed(1)} MB (${requests.length} series), ` +
-        `latency buckets ${(bucketText.length / 1e6).toFixed(1)} MB (${buckets.length} series)`,
-    );
+    const server = await loopbackPrometheus(lib, mesh);
+    const baseUrl = server.url;
+    console.log(`answers: ${server.summary}`);
     const prometheus = lib.createPrometheusClient({ baseUrl });
     const fetchText = async (q) => {
       const res = await fetch(`${baseUrl}/api/v1/query`, { method: 'POST', body: `query=${q}` });

@@ -6,14 +6,11 @@
 // it has one: `performance.mark('graph-preview-painted')`) and the interactive first frame (cytoscape's:
 // `data-layout="ready"`, then two animation frames), and the browser's CPU over the load.
 //   node scripts/bench.mjs graph-page [-- --workloads 5000 --edges 15000 --loads 3 --roots /a,/b --view '&group=none']
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { syntheticMesh, syntheticSamples } from './graph.mjs';
+import { frameTimes, syntheticMesh } from './graph.mjs';
+import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
 import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
 function parseArgs(args) {
@@ -60,39 +57,11 @@ export default async function bench(args) {
   const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-graph-page-'));
   const stops = [];
   try {
-    await build({
-      entryPoints: [join(ROOT, 'scripts/bench/lib/graph-assembly-entry.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      outfile: join(dir, 'entry.mjs'),
-      banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-      logLevel: 'error',
-    });
-    const lib = await import(pathToFileURL(join(dir, 'entry.mjs')).href);
+    const lib = await loadGraphLib(dir);
     const mesh = syntheticMesh(opt.workloads, opt.edges);
-    const { requests, buckets } = syntheticSamples(mesh, lib.REQUEST_LABELS, lib.LATENCY_EDGE_LABELS);
-    const answer = (result) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
-    const requestText = answer(requests);
-    const bucketText = answer(buckets);
-    const empty = answer([]);
-    const prom = createServer(async (req, res) => {
-      let body = '';
-      for await (const chunk of req) body += chunk;
-      const query = new URLSearchParams(body || (req.url ?? '').split('?')[1] || '').get('query') ?? '';
-      const text = query.includes('label_join(rate(istio_requests_total')
-        ? requestText
-        : query.includes('istio_request_duration_milliseconds_bucket') && query.includes('"source"')
-          ? bucketText
-          : empty;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(text);
-    });
-    prom.listen(0, '127.0.0.1');
-    await once(prom, 'listening');
+    const prom = await loopbackPrometheus(lib, mesh);
     stops.push(async () => prom.close());
-    const promUrl = `http://127.0.0.1:${prom.address().port}`;
+    const promUrl = prom.url;
 
     const webs = [];
     for (const root of opt.roots) {
@@ -234,27 +203,7 @@ export default async function bench(args) {
       if (opt.frames) {
         await page.goto(`${w.base}/graph?at=1700000000&refresh=0${opt.view}`);
         await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
-        const frames = await page.evaluate(async () => {
-          const cy = window.__meshlensCy;
-          const times = [];
-          let last = performance.now();
-          const center = { x: cy.width() / 2, y: cy.height() / 2 };
-          await new Promise((resolve) => {
-            let i = 0;
-            const step = (now) => {
-              times.push(now - last);
-              last = now;
-              if (i < 90) cy.panBy({ x: 6, y: 4 });
-              else cy.zoom({ level: cy.zoom() * (i < 135 ? 1.02 : 0.98), renderedPosition: center });
-              if (++i < 180) requestAnimationFrame(step);
-              else resolve();
-            };
-            requestAnimationFrame(step);
-          });
-          times.shift();
-          const s = [...times].sort((a, b) => a - b);
-          return { median: s[Math.floor(s.length / 2)], p95: s[Math.floor(s.length * 0.95)] };
-        });
+        const frames = await frameTimes(page);
         console.log(
           `  pan and zoom: median frame ${frames.median.toFixed(1)} ms (${(1000 / frames.median).toFixed(0)} frames/s), p95 ${frames.p95.toFixed(1)} ms`,
         );

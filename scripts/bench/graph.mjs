@@ -238,7 +238,7 @@ function memoryOf(pids) {
  * Frame times while the view pans, then zooms, one step a frame from requestAnimationFrame (what a drag
  * or a wheel does): the median and 95th percentile frame time and the frames per second they make.
  */
-async function frameTimes(page, frames = 90) {
+export async function frameTimes(page, frames = 90) {
   return page.evaluate(async (n) => {
     const cy = window.__meshlensCy;
     if (!cy) return undefined;
