@@ -1,12 +1,15 @@
 // The service graph (home page). The interactive view is a client leaf; it reads its state from the URL.
 // The server builds the first graph (the fast one, without latency) and hands it to the client's query
 // cache, so the canvas draws as soon as the page's scripts have loaded; the page shell streams first. A
-// large graph is streamed to the browser's own request instead (see `lib/graph/load-graph.ts`), or, when
-// it is drawn by namespace (`auto`), its namespaces are put in the page, read by the graph's summary
-// (`lib/graph/namespace-summary.ts`: the rates and health of every node and edge, without the rest).
+// large graph is streamed to the browser's own request instead (see `lib/graph/load-graph.ts`): for a view
+// known to be that large the page does not wait for it, its head preloads that request, which waits for
+// the build the render started (`startLargeGraph`). Drawn by namespace (`auto`), a large graph's namespaces
+// are put in the page, read by the graph's summary (`lib/graph/namespace-summary.ts`: the rates and health
+// of every node and edge, without the rest).
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
+import { preload } from 'react-dom';
 import {
   type Aggregation,
   AUTO_GROUP_NODES,
@@ -16,12 +19,13 @@ import {
 } from '@/components/graph/aggregate';
 import { GraphView } from '@/components/graph/graph-view';
 import { readGraphViewState } from '@/components/graph/graph-view-state';
-import { loadGraph } from '@/lib/graph/load-graph';
+import { loadGraph, PREFETCH_MAX_NODES } from '@/lib/graph/load-graph';
 import { lastGraphSize, readGraphSummary, rememberGraphSize } from '@/lib/graph/namespace-summary';
 import { parseGraphParams } from '@/lib/graph/params';
 import { offerGraph } from '@/lib/graph/prefetch-handoff';
 import { graphDeps } from '@/lib/graph/server';
 import type { Graph } from '@/lib/graph/types';
+import { pageGraphPath } from '@/lib/graph-page/lean-graph';
 import { getQueryClient } from '@/lib/queries/get-query-client';
 import { type GraphQuery, graphQueryOptions, graphSearch } from '@/lib/queries/graph';
 
@@ -68,6 +72,29 @@ async function summaryNamespaces(query: GraphQuery): Promise<Graph | undefined> 
     : asJson(aggregateGraph(summary.value, 'auto'));
 }
 
+/**
+ * Every node of a view last built too large for the page: its build is started and offered, while still
+ * running, to the browser's request, which the page's head preloads — so that request is sent as the HTML
+ * arrives, not once the page's scripts have loaded and the build has ended, and the answer's bytes come
+ * while the scripts load. The page itself does not wait for the build. Not for a view not seen yet, or last
+ * seen smaller: that one is built in the render and, when it fits, put in the page.
+ */
+function startLargeGraph(query: GraphQuery): boolean {
+  const view = graphSearch({ ...query, queryTime: undefined });
+  const last = lastGraphSize(view);
+  if (last === undefined || last <= PREFETCH_MAX_NODES) return false;
+  const built = loadGraph(query, { handoff: false }).then((page) => {
+    rememberGraphSize(view, countNodes(page.graph));
+    return page.graph;
+  });
+  // Taken by the browser's request (which builds its own when this fails); never left unhandled.
+  built.catch(() => {});
+  offerGraph(graphSearch(query), built);
+  // Matches the client's plain `fetch(pageGraphPath(q))` (same URL, CORS mode, credentials).
+  preload(pageGraphPath(query), { as: 'fetch', crossOrigin: 'anonymous' });
+  return true;
+}
+
 async function PrefetchedGraphView({
   query,
   group,
@@ -81,13 +108,14 @@ async function PrefetchedGraphView({
   // Drawn grouped (`auto`), a graph too large to draw node by node is drawn first from its namespaces
   // (the full graph, with latency, follows as on every page).
   const standIn = group === 'auto';
+  // Every node of a view known to be too large: built for the browser's request, the page not waiting.
+  const started = !standIn && startLargeGraph(query);
   let graph = standIn ? await summaryNamespaces(query) : undefined;
-  if (!graph) {
+  if (!graph && !started) {
     // A graph too large for the page is not put in it: grouped, its namespaces are; otherwise the
     // browser's request gets it, built already.
     const page = await loadGraph(query, { handoff: !standIn }).catch(() => undefined);
-    if (page && standIn)
-      rememberGraphSize(graphSearch({ ...query, queryTime: undefined }), countNodes(page.graph));
+    if (page) rememberGraphSize(graphSearch({ ...query, queryTime: undefined }), countNodes(page.graph));
     graph =
       page?.fits === true
         ? page.graph
@@ -114,6 +142,7 @@ export default async function GraphPage({ searchParams }: { searchParams: Promis
     duration: state.duration,
     queryTime: state.at,
     latency: false,
+    rateGrpc: state.grpcRate,
   };
   return (
     <Suspense fallback={<p className="p-4 text-sm text-slate-600 dark:text-slate-400">Loading the graph…</p>}>

@@ -5,9 +5,31 @@
 // while the tab is hidden.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Graph } from '@/lib/graph/types';
-import { PAGE_FORMAT } from '@/lib/graph-page/lean-graph';
-import { fetchJson } from '@/lib/queries/fetch-json';
-import { type GraphQuery, graphQueryOptions, graphSearch } from '@/lib/queries/graph';
+import { pageGraphPath } from '@/lib/graph-page/lean-graph';
+import { ApiFailure, UNREACHABLE } from '@/lib/queries/fetch-json';
+import { type GraphQuery, graphQueryOptions } from '@/lib/queries/graph';
+
+/**
+ * The page's first graph: a plain GET, no headers or options — the server page preloads a very large graph's
+ * answer (`<link rel=preload as=fetch>`), which only the same request uses. Failures as `fetchJson`'s.
+ */
+async function fetchPageGraph(path: string, signal?: AbortSignal): Promise<Graph> {
+  let res: Response;
+  try {
+    res = await fetch(path, { signal });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiFailure(UNREACHABLE, 'The dashboard server cannot be reached.', 0);
+  }
+  const body = (await res.json().catch(() => undefined)) as
+    | (Graph & { error?: { code?: unknown; message?: unknown } })
+    | undefined;
+  const error = body?.error;
+  if (typeof error?.code === 'string') throw new ApiFailure(error.code, String(error.message), res.status);
+  if (!res.ok || body === undefined)
+    throw new ApiFailure('http_error', `The dashboard answered ${res.status}.`, res.status);
+  return body;
+}
 
 export interface GraphData {
   data?: Graph;
@@ -29,8 +51,7 @@ export function useGraphData(q: GraphQuery, refreshMs: number | false, drawn = t
   // `lib/graph-page/lean-graph.ts`); a smaller one whole, as the server page prefetches it.
   const fast = useQuery({
     ...graphQueryOptions({ ...q, latency: false }),
-    queryFn: ({ signal }) =>
-      fetchJson<Graph>(`/api/graph?${graphSearch({ ...q, latency: false })}&format=${PAGE_FORMAT}`, signal),
+    queryFn: ({ signal }) => fetchPageGraph(pageGraphPath(q), signal),
     staleTime: Number.POSITIVE_INFINITY,
   });
   const nothingToDraw = fast.data !== undefined && fast.data.elements.nodes.length === 0;

@@ -6,9 +6,18 @@
 // details are coming. Kiali's JSON stays the API's default, and a graph below `LEAN_MIN_NODES` is answered
 // whole whatever is asked.
 import type { EdgeData, Graph, NodeData } from '@/lib/graph/types';
+import { type GraphQuery, graphSearch } from '@/lib/queries/graph';
 
 /** The `format` parameter's value that asks for the lean graph. */
 export const PAGE_FORMAT = 'page';
+
+/**
+ * Where the page asks its first graph (without latency, in the page's format): the client's request and the
+ * server page's preload of it are this one URL, byte for byte (a preload is used only by the same request).
+ */
+export function pageGraphPath(q: GraphQuery): string {
+  return `/api/graph?${graphSearch({ ...q, latency: false })}&format=${PAGE_FORMAT}`;
+}
 
 /** From this many nodes a `format=page` request gets the lean graph (the page's preview threshold). */
 export const LEAN_MIN_NODES = 3000;

@@ -166,6 +166,25 @@ export default async function bench(args) {
           return m ? performance.timeOrigin + m.startTime : undefined;
         });
         const nodes = await page.evaluate(() => window.__meshlensCy?.nodes().length ?? 0);
+        // The timeline from the browser's own entries (ms from the navigation's start): the page's first
+        // byte, when the first graph's request was sent (by the page's preload, `link`, or its script,
+        // `fetch`), its answer's first and last byte, and the route's Server-Timing.
+        const timeline = await page.evaluate(() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          const api = performance
+            .getEntriesByType('resource')
+            .filter((e) => e.name.includes('/api/graph?') && e.name.includes('latency=false'));
+          const a = api[0];
+          return {
+            html: nav?.responseStart,
+            requests: api.length,
+            sent: a?.startTime,
+            by: a?.initiatorType,
+            first: a?.responseStart,
+            last: a?.responseEnd,
+            timing: a?.serverTiming.map((t) => `${t.name} ${Math.round(t.duration)}`).join(', '),
+          };
+        });
         if (cdp) {
           const { profile } = await cdp.send('Profiler.stop');
           writeFileSync(opt.profile, JSON.stringify(profile));
@@ -185,6 +204,11 @@ export default async function bench(args) {
         console.log(
           `  ${w.root}: answer ${f(row.answerStart)}–${f(row.answerEnd)}, preview ${f(row.preview)}, ` +
             `interactive ${f(row.interactive)} (${nodes} nodes), browser CPU ${cpu.toFixed(2)} s; load ${load()}`,
+        );
+        console.log(
+          `    from navigation: page's first byte ${f(timeline.html)}; graph request sent ${f(timeline.sent)} ` +
+            `(${timeline.by ?? '—'}; ${timeline.requests} sent), its first byte ${f(timeline.first)}, last ${f(timeline.last)}; ` +
+            `Server-Timing: ${timeline.timing || '—'}`,
         );
         await settled;
       }

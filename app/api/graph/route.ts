@@ -16,9 +16,12 @@ export async function GET(request: Request): Promise<Response> {
   if (!params.ok) return answerError({ code: 'bad_request', message: params.message });
   // `format=page`: the graph page's lean first answer for a very large graph (`lib/graph-page/lean-graph.ts`).
   const format = url.searchParams.get('format');
-  // The graph page's first request, built while the page was (too large to be put in it).
-  const handed = takeGraph(withoutFormat(url.search.slice(1)));
-  if (handed) return answerGraph(pageGraph(handed, format), 'handoff;dur=0');
+  // The graph page's first request, built while the page was (too large to be put in it), or still being
+  // built: then this waits for it (`handoff` in Server-Timing is that wait). A failed one is built here.
+  const t0 = performance.now();
+  const handed = await Promise.resolve(takeGraph(withoutFormat(url.search.slice(1)))).catch(() => undefined);
+  if (handed)
+    return answerGraph(pageGraph(handed, format), `handoff;dur=${(performance.now() - t0).toFixed(1)}`);
   // A live graph is shared by the requests of its refresh period (evaluated at the period's start).
   const result = await sharedBuilds.build(params.value, graphDeps());
   if (!result.ok) return answerError(result.error);
