@@ -9,7 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { frameTimes, syntheticMesh } from './graph.mjs';
+import { firstGraphTimeline, frameTimes, syntheticMesh } from './graph.mjs';
 import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
 import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
@@ -169,22 +169,8 @@ export default async function bench(args) {
         // The timeline from the browser's own entries (ms from the navigation's start): the page's first
         // byte, when the first graph's request was sent (by the page's preload, `link`, or its script,
         // `fetch`), its answer's first and last byte, and the route's Server-Timing.
-        const timeline = await page.evaluate(() => {
-          const nav = performance.getEntriesByType('navigation')[0];
-          const api = performance
-            .getEntriesByType('resource')
-            .filter((e) => e.name.includes('/api/graph?') && e.name.includes('latency=false'));
-          const a = api[0];
-          return {
-            html: nav?.responseStart,
-            requests: api.length,
-            sent: a?.startTime,
-            by: a?.initiatorType,
-            first: a?.responseStart,
-            last: a?.responseEnd,
-            timing: a?.serverTiming.map((t) => `${t.name} ${Math.round(t.duration)}`).join(', '),
-          };
-        });
+        // The timeline from the browser's own entries (ms from the navigation's start).
+        const timeline = await page.evaluate(firstGraphTimeline);
         if (cdp) {
           const { profile } = await cdp.send('Profiler.stop');
           writeFileSync(opt.profile, JSON.stringify(profile));
@@ -207,7 +193,7 @@ export default async function bench(args) {
         );
         console.log(
           `    from navigation: page's first byte ${f(timeline.html)}; graph request sent ${f(timeline.sent)} ` +
-            `(${timeline.by ?? '—'}; ${timeline.requests} sent), its first byte ${f(timeline.first)}, last ${f(timeline.last)}; ` +
+            `(${timeline.by ?? '—'}), its first byte ${f(timeline.first)}, last ${f(timeline.last)}; ` +
             `Server-Timing: ${timeline.timing || '—'}`,
         );
         await settled;
