@@ -3,11 +3,15 @@
 // then: the PromQL floor (the graph's own queries straight to Prometheus), `/api/graph` on `next start`,
 // and the time until the graph page has drawn and laid it out in Debian's Chromium.
 // Also: frame times while the page pans and zooms, and the Next server's memory.
-//   node scripts/bench.mjs graph [-- --workloads 1000 --edges 3000 --runs 5 --no-rules --no-page]  (issue 18: --workloads 5000 --edges 15000)
+// Each API request is also compared with its own reads: the queries Prometheus logged for it, sent straight to
+// Prometheus at once (as the graph starts them), timed alone right after.
+//   node scripts/bench.mjs graph [-- --workloads 1000 --edges 3000 --runs 5 --no-rules --no-page --data DIR]  (issue 18: --workloads 5000 --edges 15000)
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import {
   createWriteStream,
+  existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -22,7 +26,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { ensureDashboardBuild, startDashboard } from './lib/dashboard.mjs';
 import { prng } from './lib/prng.mjs';
-import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
+import { childrenOf, cpuSecondsOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
 const run = promisify(execFile);
 const TARGETS = { apiMs: 500, drawnMs: 3000, floorRatio: 1.5, fps: 30 };
@@ -53,7 +57,15 @@ const SCRAPES = 6;
 const NAMESPACES = 10;
 
 function parseArgs(args) {
-  const opt = { workloads: 1000, edges: 3000, runs: 5, keep: false, rules: true, page: true };
+  const opt = {
+    workloads: 1000,
+    edges: 3000,
+    runs: 5,
+    keep: false,
+    rules: true,
+    page: true,
+    data: undefined,
+  };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
     else if (args[i] === '--edges') opt.edges = Number(args[++i]);
@@ -64,6 +76,9 @@ function parseArgs(args) {
     else if (args[i] === '--no-rules') opt.rules = false;
     // Skip the page half (Chromium loading the graph page; ~2 minutes at 5,000 workloads): the API only.
     else if (args[i] === '--no-page') opt.page = false;
+    // Keep the mesh's Prometheus data in DIR and reuse it in the next run of the same size: once the rules are
+    // backfilled there, a run goes straight to the rules half (the backfill takes minutes at 5,000 workloads).
+    else if (args[i] === '--data') opt.data = args[++i];
   }
   return opt;
 }
@@ -286,42 +301,88 @@ export async function frameTimes(page, frames = 90) {
 export default async function bench(args) {
   const opt = parseArgs(args);
   const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-graph-'));
+  // Prometheus' data: in `dir` (removed at the end), or kept in --data's directory for the next run.
+  const data = opt.data ?? dir;
+  const size = `${opt.workloads}/${opt.edges}`;
+  const kept = (name) => existsSync(join(data, name)) && readFileSync(join(data, name), 'utf8');
+  const reused = opt.data !== undefined && kept('mesh') === size;
+  const rulesLoaded = reused && existsSync(join(data, 'rules-loaded'));
   const stops = [];
   try {
     const mesh = syntheticMesh(opt.workloads, opt.edges);
-    const end = Math.floor(Date.now() / 1000 / 60) * 60 - 600;
-    let t = await timed(() => writeOpenMetrics(join(dir, 'mesh.om'), mesh, end));
-    console.log(
-      `synthetic mesh: ${opt.workloads} workloads, ${mesh.edges.length} edges, ${SCRAPES} scrapes written in ${(t.ms / 1000).toFixed(1)} s`,
-    );
-    t = await timed(() =>
-      run(
-        'promtool',
-        ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'mesh.om'), join(dir, 'tsdb')],
-        {
-          maxBuffer: 64 * 1024 * 1024,
-        },
-      ),
-    );
-    rmSync(join(dir, 'mesh.om'));
-    console.log(`promtool backfill: ${(t.ms / 1000).toFixed(1)} s`);
+    let t;
+    const end = reused ? Number(kept('end')) : Math.floor(Date.now() / 1000 / 60) * 60 - 600;
+    if (reused)
+      console.log(
+        `reusing ${data}: the mesh's data ending at ${end}${rulesLoaded ? ', with the rules' : ''}`,
+      );
+    else {
+      if (opt.data !== undefined) {
+        rmSync(data, { recursive: true, force: true });
+        mkdirSync(data, { recursive: true });
+      }
+      t = await timed(() => writeOpenMetrics(join(dir, 'mesh.om'), mesh, end));
+      console.log(
+        `synthetic mesh: ${opt.workloads} workloads, ${mesh.edges.length} edges, ${SCRAPES} scrapes written in ${(t.ms / 1000).toFixed(1)} s`,
+      );
+      t = await timed(() =>
+        run(
+          'promtool',
+          ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'mesh.om'), join(data, 'tsdb')],
+          {
+            maxBuffer: 64 * 1024 * 1024,
+          },
+        ),
+      );
+      rmSync(join(dir, 'mesh.om'));
+      console.log(`promtool backfill: ${(t.ms / 1000).toFixed(1)} s`);
+      writeFileSync(join(data, 'end'), String(end));
+      writeFileSync(join(data, 'mesh'), size);
+    }
 
-    writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
+    // Prometheus logs every query with its own timings (`query_log_file`): the floor of a graph request is the
+    // reads that request sent, found there (see `issuedFloor`).
+    const queryLog = join(dir, 'queries.log');
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      `global:\n  scrape_interval: 15s\n  query_log_file: ${queryLog}\nscrape_configs: []\n`,
+    );
     const promPort = await freePort();
     const startProm = () =>
       startProcess(
         'prometheus',
         [
           `--config.file=${join(dir, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+          `--storage.tsdb.path=${join(data, 'tsdb')}`,
           `--web.listen-address=127.0.0.1:${promPort}`,
           '--storage.tsdb.retention.time=100y',
         ],
         { ready: /Server is ready to receive web requests/, timeoutMs: 120_000 },
       );
     let prom = await startProm();
+    let promStarted = performance.now();
     stops.push(() => prom.stop());
     const promUrl = `http://127.0.0.1:${promPort}`;
+    // A just-started Prometheus compacts the blocks it was given (the rules' blocks overlap the mesh's) from
+    // about a minute after its start, for a minute or more at 5,000 workloads, on the cores the reads need:
+    // measured then, a read or a graph costs more than on a Prometheus that has been up. So every measure
+    // starts once it has been up 75 s and idle for 2 s (at most 4 minutes of waiting).
+    const settle = async () => {
+      const t0 = performance.now();
+      const cpu0 = cpuSecondsOf(prom.pid);
+      for (;;) {
+        const before = cpuSecondsOf(prom.pid);
+        await new Promise((r) => setTimeout(r, 2000));
+        const busy = (cpuSecondsOf(prom.pid) - before) / 2;
+        if ((performance.now() - promStarted >= 75_000 && busy < 0.05) || performance.now() - t0 > 240_000)
+          break;
+      }
+      const compactions = prom.output().match(/compact/gi)?.length ?? 0;
+      console.log(
+        `Prometheus settled: waited ${((performance.now() - t0) / 1000).toFixed(0)} s, its CPU meanwhile ` +
+          `${(cpuSecondsOf(prom.pid) - cpu0).toFixed(1)} s (its log mentions compaction ${compactions} times)`,
+      );
+    };
 
     // The floor: the graph's own two queries, straight to Prometheus.
     // …built from the dashboard's own PromQL module, so the floor measures exactly what the API sends.
@@ -346,11 +407,11 @@ export default async function bench(args) {
     );
     const sel = reporterSelections([]);
     const both = [...sel.source, ...sel.destination];
-    const promQuery = async (q) => {
+    const promQuery = async (q, time = end) => {
       const res = await fetch(`${promUrl}/api/v1/query`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ query: q, time: String(end) }),
+        body: new URLSearchParams({ query: q, time: String(time) }),
       });
       const body = await res.text();
       if (!res.ok) throw new Error(`prometheus ${res.status}: ${body.slice(0, 200)}`);
@@ -375,14 +436,18 @@ export default async function bench(args) {
       }
       return out;
     };
-    const floorMs = await floor([
-      ['request rates by edge (labels joined)', joinedRequestRateQuery(both, '60s')],
-      ['latency buckets by edge (2xx, source-reported)', rawLatencyQueries(sel, '60s').source],
-      [
-        'p95 by edge (histogram_quantile in Prometheus)',
-        `histogram_quantile(0.95, sum by (le, source_workload_namespace, source_workload, destination_service, destination_workload) (rate(istio_request_duration_milliseconds_bucket{reporter="source",response_code=~"2.."}[60s])))`,
-      ],
-    ]);
+    // With the rules already in a reused data directory, the half without them cannot be measured: skipped.
+    if (!rulesLoaded) await settle();
+    const floorMs = rulesLoaded
+      ? {}
+      : await floor([
+          ['request rates by edge (labels joined)', joinedRequestRateQuery(both, '60s')],
+          ['latency buckets by edge (2xx, source-reported)', rawLatencyQueries(sel, '60s').source],
+          [
+            'p95 by edge (histogram_quantile in Prometheus)',
+            `histogram_quantile(0.95, sum by (le, source_workload_namespace, source_workload, destination_service, destination_workload) (rate(istio_request_duration_milliseconds_bucket{reporter="source",response_code=~"2.."}[60s])))`,
+          ],
+        ]);
     const ratio = (ms, floorName) => `${(ms / floorMs[floorName]).toFixed(2)}× the ${floorName} floor`;
 
     await ensureDashboardBuild();
@@ -392,41 +457,125 @@ export default async function bench(args) {
         env: { PROMETHEUS_URL: promUrl, MESH_CONTROL_URL: 'http://127.0.0.1:1', MESHLENS_TEST_HOOKS: '1' },
       });
       const memory = () => memoryOf([web.pid, ...childrenOf(web.pid)]);
-      return { web: { stop: () => web.stop(), memory }, base: web.base };
+      return { web: { stop: () => web.stop(), memory, pid: web.pid }, base: web.base };
     };
     let { web, base } = await startWeb();
     stops.push(() => web.stop());
 
     // The API's time is until its whole answer has arrived (as curl's time_total); parsing the 3.8 MB of
     // JSON is the client's own cost (~40 ms here), done after the clock stops.
+    // The answer's text and its Server-Timing phases (ms by name).
     const fetchGraph = async (query) => {
       const res = await fetch(`${base}/api/graph?${query}`);
       const text = await res.text();
       if (!res.ok) throw new Error(`/api/graph ${res.status}: ${text.slice(0, 200)}`);
-      return text;
+      const phases = {};
+      for (const m of (res.headers.get('server-timing') ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g))
+        phases[m[1]] = Number(m[2]);
+      return { text, phases };
     };
-    const getGraph = async (query) => JSON.parse(await fetchGraph(query));
+    const getGraph = async (query) => JSON.parse((await fetchGraph(query)).text);
+    // CPU seconds so far of Prometheus, and of the Next server (`next start` and its `next-server`).
+    const promCpu = () => cpuSecondsOf(prom.pid);
+    const nextCpu = () => [web.pid, ...childrenOf(web.pid)].reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+    // The queries Prometheus logged since `from` (bytes into its query log): each one's PromQL, time and
+    // Prometheus' own evaluation time (`evalTotalTime`, without writing the answer).
+    const loggedQueries = (from) =>
+      readFileSync(queryLog, 'utf8')
+        .slice(from)
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line))
+        .filter((e) => typeof e.params?.query === 'string' && (e.params.step ?? 0) === 0)
+        .map((e) => ({
+          query: e.params.query,
+          time: Date.parse(e.params.end) / 1000,
+          evalMs: (e.stats?.timings?.evalTotalTime ?? 0) * 1000,
+        }));
+    const logSize = () => (existsSync(queryLog) ? readFileSync(queryLog).length : 0);
+    // The floor of one graph request as it was sent: every read it made, sent straight to Prometheus at once
+    // (as the graph starts them), timed until the last answer is in. Its median over `opt.runs`.
+    const issuedFloor = async (queries) => {
+      const all = () => Promise.all(queries.map((q) => promQuery(q.query, q.time)));
+      await all();
+      const runs = [];
+      let bytes = 0;
+      const cpu0 = promCpu();
+      const from = logSize();
+      for (let i = 0; i < opt.runs; i++) {
+        const r = await timed(all);
+        runs.push(r.ms);
+        bytes = r.value.reduce((a, b) => a + b, 0);
+      }
+      return {
+        ...stats(runs),
+        bytes,
+        promCpuMs: ((promCpu() - cpu0) * 1000) / opt.runs,
+        evals: loggedQueries(from),
+      };
+    };
+    // What Prometheus' CPU does while nobody asks it anything (background work: compaction of fresh blocks).
+    const idlePrometheus = async (ms = 3000) => {
+      const cpu0 = promCpu();
+      await new Promise((r) => setTimeout(r, ms));
+      return `${((((promCpu() - cpu0) * 1000) / ms) * 100).toFixed(0)} % of a core`;
+    };
+    const evalSummary = (evals, runs) => {
+      const byQuery = new Map();
+      for (const e of evals) byQuery.set(e.query, [...(byQuery.get(e.query) ?? []), e.evalMs]);
+      return [...byQuery.values()]
+        .map((ms) => ms.reduce((a, b) => a + b, 0) / runs)
+        .sort((a, b) => b - a)
+        .slice(0, 3)
+        .map((ms) => ms.toFixed(0))
+        .join(', ');
+    };
     // `query(i)` gives the i-th request's query: the same each time for a repeated view, a different
     // pinned second each time for a cold one (the dashboard keeps latency readings per view and time).
     const measureApi = async (label, cases) => {
       for (const [name, query, floorName] of cases) {
+        console.log(`       Prometheus idle before ${name}${label}: ${await idlePrometheus()}`);
         // Warm-up, not counted: a just-started server compiles its hot paths and sizes its heap over its
         // first requests (the first few take 1.5–2× the later ones), and a serving dashboard has long done
         // that. "Cold" here is about the latency reading (read for the request, nothing kept), not about a
         // fresh process.
         const first = await getGraph(query(-1));
-        for (let i = 2; i <= 5; i++) await getGraph(query(-i));
+        for (let i = 2; i <= 4; i++) await getGraph(query(-i));
+        // The last warm-up's reads, as Prometheus logged them: this case's issued floor.
+        const before = logSize();
+        await getGraph(query(-5));
+        const issued = loggedQueries(before);
         const runs = [];
+        const phases = {};
+        const cpu0 = { prom: promCpu(), next: nextCpu(), log: logSize() };
         for (let i = 0; i < opt.runs; i++) {
           const r = await timed(() => fetchGraph(query(i)));
           runs.push(r.ms);
-          JSON.parse(r.value);
+          for (const [k, v] of Object.entries(r.value.phases)) phases[k] = [...(phases[k] ?? []), v];
+          JSON.parse(r.value.text);
         }
+        const cpu = {
+          prom: ((promCpu() - cpu0.prom) * 1000) / opt.runs,
+          next: ((nextCpu() - cpu0.next) * 1000) / opt.runs,
+          evals: loggedQueries(cpu0.log),
+        };
         const s = stats(runs);
+        const f = await issuedFloor(issued);
         console.log(
           `api    /api/graph ${name}${label}: median ${s.median.toFixed(0)} ms, max ${s.max.toFixed(0)} ms (${ratio(s.median, floorName)}) — ` +
             `${first.elements.nodes.length} nodes, ${first.elements.edges.length} edges — target ≤ ${TARGETS.apiMs} ms: ${mark(s.median <= TARGETS.apiMs)}, ` +
             `≤ ${TARGETS.floorRatio}× its floor: ${mark(s.median / floorMs[floorName] <= TARGETS.floorRatio)}`,
+        );
+        console.log(
+          `       its reads at once (${issued.length} queries, ${(f.bytes / 1e6).toFixed(1)} MB): median ${f.median.toFixed(0)} ms, max ${f.max.toFixed(0)} ms — ` +
+            `the request ${(s.median / f.median).toFixed(2)}× that: ${mark(s.median / f.median <= TARGETS.floorRatio)}`,
+        );
+        console.log(
+          `       CPU a request: Next ${cpu.next.toFixed(0)} ms, Prometheus ${cpu.prom.toFixed(0)} ms (its reads alone: ${f.promCpuMs.toFixed(0)} ms); ` +
+            `Prometheus' evaluation of the largest reads ${evalSummary(cpu.evals, opt.runs)} ms (alone: ${evalSummary(f.evals, opt.runs)} ms); ` +
+            `Server-Timing medians ${Object.entries(phases)
+              .map(([k, v]) => `${k} ${stats(v).median.toFixed(0)}`)
+              .join(', ')} ms`,
         );
       }
     };
@@ -443,20 +592,21 @@ export default async function bench(args) {
     ];
     const load = () =>
       `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
-    console.log(load());
-    await measureApi('', [
-      FULL_COLD,
-      FULL_REPEAT,
-      [
-        'topology and rates (latency=false)',
-        () => `queryTime=${end}&latency=false`,
-        'request rates by edge (labels joined)',
-      ],
-    ]);
+    if (!rulesLoaded) console.log(load());
+    if (!rulesLoaded)
+      await measureApi('', [
+        FULL_COLD,
+        FULL_REPEAT,
+        [
+          'topology and rates (latency=false)',
+          () => `queryTime=${end}&latency=false`,
+          'request rates by edge (labels joined)',
+        ],
+      ]);
 
-    console.log(`next   server memory after the API requests: ${web.memory()}; ${load()}`);
+    if (!rulesLoaded) console.log(`next   server memory after the API requests: ${web.memory()}; ${load()}`);
     // The page half (Chromium: ~2 minutes at 5,000 workloads), unless --no-page.
-    if (opt.page) {
+    if (opt.page && !rulesLoaded) {
       const { chromium } = await import('playwright-core');
       const browser = await chromium.launch({
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -574,35 +724,41 @@ export default async function bench(args) {
     await web.stop();
     if (!opt.rules) return;
     const stages = recordingRuleStages();
-    t = await timed(async () => {
-      for (const [i, rules] of stages.entries()) {
-        writeFileSync(join(dir, `graph.rules.${i}.yml`), rules);
-        const out = join(dir, `rule-blocks-${i}`);
-        await run(
-          'promtool',
-          [
-            'tsdb',
-            'create-blocks-from',
-            'rules',
-            `--url=${promUrl}`,
-            `--start=${end - 60}`,
-            `--end=${end}`,
-            `--eval-interval=${INTERVAL_S}s`,
-            `--output-dir=${out}`,
-            join(dir, `graph.rules.${i}.yml`),
-          ],
-          { maxBuffer: 64 * 1024 * 1024 },
-        );
-        await prom.stop();
-        for (const block of readdirSync(out)) renameSync(join(out, block), join(dir, 'tsdb', block));
-        prom = await startProm();
-      }
-    });
-    console.log(`promtool rules backfill (${stages.length} stages): ${(t.ms / 1000).toFixed(1)} s`);
+    if (!rulesLoaded)
+      t = await timed(async () => {
+        for (const [i, rules] of stages.entries()) {
+          writeFileSync(join(dir, `graph.rules.${i}.yml`), rules);
+          const out = join(dir, `rule-blocks-${i}`);
+          await run(
+            'promtool',
+            [
+              'tsdb',
+              'create-blocks-from',
+              'rules',
+              `--url=${promUrl}`,
+              `--start=${end - 60}`,
+              `--end=${end}`,
+              `--eval-interval=${INTERVAL_S}s`,
+              `--output-dir=${out}`,
+              join(dir, `graph.rules.${i}.yml`),
+            ],
+            { maxBuffer: 64 * 1024 * 1024 },
+          );
+          await prom.stop();
+          for (const block of readdirSync(out)) renameSync(join(out, block), join(data, 'tsdb', block));
+          prom = await startProm();
+          promStarted = performance.now();
+        }
+        writeFileSync(join(data, 'rules-loaded'), '');
+      });
+    if (!rulesLoaded)
+      console.log(`promtool rules backfill (${stages.length} stages): ${(t.ms / 1000).toFixed(1)} s`);
+    await settle();
     ({ web, base } = await startWeb());
     Object.assign(
       floorMs,
       await floor([
+        ['request rates by edge (labels joined)', joinedRequestRateQuery(both, '60s')],
         ['recorded latency buckets by edge', recordedLatencyQueries(sel, 60).source],
         ['recorded below-total buckets by edge', belowTotalLatencyQueries(sel, 60).source],
         ['recorded below-total buckets by edge, 5 m', belowTotalLatencyQueries(sel, 300).source],
@@ -621,6 +777,12 @@ export default async function bench(args) {
         'full, 2 m window, cold (a window the rules do not record: the dense series averaged)',
         (i) => `queryTime=${end - 2 - i}&duration=2m`,
         'recorded latency buckets by edge, averaged over 2 m',
+      ],
+      [`${FULL_REPEAT[0]}`, FULL_REPEAT[1], FULL_REPEAT[2]],
+      [
+        'topology and rates (latency=false)',
+        () => `queryTime=${end}&latency=false`,
+        'request rates by edge (labels joined)',
       ],
     ]);
     console.log(`next   server memory after the API requests with the rules: ${web.memory()}; ${load()}`);
