@@ -180,6 +180,30 @@ describe('LatencyCache', () => {
     expect(r.calls).toHaveLength(4); // a, b, c, then b again
   });
 
+  it('drops the least recently used views past its buckets, keeping the one just read', async () => {
+    const cache = new LatencyCache({ maxBuckets: 5, now: () => 1000 });
+    const r = reader(() => ({ ok: true, value: [bucket('1', 1), bucket('+Inf', 2)] })); // 2 buckets a reading
+    await cache.get('a', 1, true, r.read);
+    await cache.get('b', 1, true, r.read);
+    expect(cache.bucketCount).toBe(4);
+    await cache.get('a', 1, true, r.read); // a is now the most recent
+    await cache.get('c', 1, true, r.read); // 6 buckets: drops b
+    expect(cache.size).toBe(2);
+    expect(cache.bucketCount).toBe(4);
+    await cache.get('a', 1, true, r.read);
+    await cache.get('c', 1, true, r.read);
+    expect(r.calls).toHaveLength(3); // a and c kept
+    await cache.get('b', 1, true, r.read); // read again
+    expect(r.calls).toHaveLength(4);
+
+    const small = new LatencyCache({ maxBuckets: 1, now: () => 1000 });
+    const kept = await small.get('big', 1, true, r.read);
+    expect(kept.ok && kept.value.groups[0]?.buckets).toHaveLength(2);
+    await small.get('big', 1, true, r.read); // larger than the bound, still kept: the one just read stays
+    expect(r.calls).toHaveLength(5);
+    expect(small.bucketCount).toBe(2);
+  });
+
   it('reads a cheap view afresh for each live graph, and keeps an expensive one', async () => {
     let ms = 0;
     let readCost = 10;

@@ -8,7 +8,10 @@
 // - a view whose last read was cheap (under `cheapMs`: a small mesh) is read afresh every time — keeping
 //   latency is for the meshes where reading it costs;
 // - a graph pinned at a time reads what was read for that exact time (a moment past does not change);
-// - a failed read is never kept.
+// - a failed read is never kept;
+// - what is kept is bounded by its buckets (`maxBuckets`), the least recently used views dropped first: a
+//   5,000-workload mesh's reading holds 300,000 buckets (~30 MB of small arrays), and a server that kept 32
+//   of them paid for them in every garbage collection of every request after.
 // The answer says how old its latency is (`latencyTime`), so no reader mistakes it for the rates' time.
 import type { PromResult } from '../prometheus/client';
 import type { Sample } from './series';
@@ -90,6 +93,11 @@ export interface LatencyCacheOptions {
   maxAgeS?: number;
   /** Views kept (least recently used dropped). Default 32. */
   maxEntries?: number;
+  /**
+   * Buckets kept, all views together (least recently used views dropped; the one just read stays, whatever its
+   * size). Default `DEFAULT_LATENCY_CACHE_BUCKETS`.
+   */
+  maxBuckets?: number;
   /** A view whose last read took less than this many ms is read afresh for each live graph. Default 250. */
   cheapMs?: number;
   now?: () => number;
@@ -97,8 +105,14 @@ export interface LatencyCacheOptions {
   clock?: () => number;
 }
 
+/** 1,000,000 buckets: three readings of a 5,000-workload mesh (15,000 edges × 20 bounds), ~100 MB. */
+export const DEFAULT_LATENCY_CACHE_BUCKETS = 1_000_000;
+
 interface Entry {
+  key: string;
   reading?: LatencyReading;
+  /** The reading's buckets (what `maxBuckets` counts); 0 without one. */
+  buckets: number;
   /** How long the last successful read took. */
   readMs?: number;
   pending?: Promise<PromResult<LatencyReading>>;
@@ -112,6 +126,9 @@ export class LatencyCache {
   private readonly freshS: number;
   private readonly maxAgeS: number;
   private readonly maxEntries: number;
+  private readonly maxBuckets: number;
+  /** The buckets of every kept reading. */
+  private buckets = 0;
   private readonly cheapMs: number;
   private readonly now: () => number;
   private readonly clock: () => number;
@@ -120,6 +137,7 @@ export class LatencyCache {
     this.freshS = options.freshS ?? 15;
     this.maxAgeS = Math.max(options.maxAgeS ?? 60, this.freshS);
     this.maxEntries = options.maxEntries ?? 32;
+    this.maxBuckets = options.maxBuckets ?? DEFAULT_LATENCY_CACHE_BUCKETS;
     this.cheapMs = options.cheapMs ?? 250;
     this.now = options.now ?? (() => Date.now() / 1000);
     this.clock = options.clock ?? (() => performance.now());
@@ -156,19 +174,43 @@ export class LatencyCache {
     return this.entries.size;
   }
 
+  /** Buckets held, all views together. */
+  get bucketCount(): number {
+    return this.buckets;
+  }
+
   private touch(key: string): Entry {
     let entry = this.entries.get(key);
     if (entry) {
       this.entries.delete(key);
     } else {
-      entry = {};
+      entry = { key, buckets: 0 };
     }
     this.entries.set(key, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    while (this.entries.size > this.maxEntries) this.drop(this.entries.keys().next().value as string);
     return entry;
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.buckets -= entry.buckets;
+  }
+
+  /** Keeps `reading` as the entry's (if the entry is still held), then drops old views past `maxBuckets`. */
+  private keep(entry: Entry, reading: LatencyReading): void {
+    entry.reading = reading;
+    let count = 0;
+    for (const g of reading.groups) count += g.buckets.length;
+    // A view dropped while it was being read: its reading is answered, not kept.
+    if (this.entries.get(entry.key) !== entry) return;
+    this.buckets += count - entry.buckets;
+    entry.buckets = count;
+    for (const [key, e] of this.entries) {
+      if (this.buckets <= this.maxBuckets) break;
+      if (e !== entry) this.drop(key);
+    }
   }
 
   /** One read at a time per view; the result replaces the reading only when it succeeded. */
@@ -180,7 +222,7 @@ export class LatencyCache {
         const reading = { time: timeSec, groups: r.value };
         // A slower, older read finishing after a newer one does not replace it.
         if (!entry.reading || entry.reading.time <= timeSec) {
-          entry.reading = reading;
+          this.keep(entry, reading);
           entry.readMs = this.clock() - started;
         }
         return { ok: true, value: reading };

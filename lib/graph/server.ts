@@ -6,7 +6,7 @@ import { controlPlaneClient } from '../mesh-config/server';
 import { prometheus } from '../prometheus/server';
 import type { GraphDeps } from './build-graph';
 import { parseHealthThresholds } from './health';
-import { LatencyCache } from './latency-cache';
+import { DEFAULT_LATENCY_CACHE_BUCKETS, LatencyCache } from './latency-cache';
 import { fetchMeshConfig } from './mesh-config-source';
 import { cachedDetection, RULES_PROBE_QUERY, rulesPresent } from './recording-rules';
 import { DEFAULT_GRAPH_REFRESH_S, DEFAULT_SHARED_GRAPHS, SharedBuilds } from './shared-builds';
@@ -24,6 +24,7 @@ const recordedLatency = cachedDetection(async (timeSec: number) => {
 const latencyCache = new LatencyCache({
   freshS: secondsFromEnv('MESHLENS_GRAPH_LATENCY_FRESH', 15),
   maxAgeS: secondsFromEnv('MESHLENS_GRAPH_LATENCY_MAX_AGE', 60),
+  maxBuckets: positiveIntFromEnv('MESHLENS_GRAPH_LATENCY_BUCKETS', DEFAULT_LATENCY_CACHE_BUCKETS),
 });
 
 /** Live graphs shared per refresh period by the API's requests (see `shared-builds.ts`). */
