@@ -7,9 +7,11 @@
 //   - the inbound hop: inbound port → local app;
 //   - the pair, a real mesh hop: outbound sidecar → inbound sidecar → app;
 // at 100 % sampling, at 1 % (Istio's default), and the pair over Istio mTLS (auto-mTLS, file-mounted
-// certificates from a throwaway CA). Then the latency each adds at a fixed 500 req/s, every sidecar's RSS
-// under load, and the cost of one metrics record and one span. Prints PASS/MISS for each target of the
-// issue. Uses the agent built by `npm run build` (dist/agent).
+// certificates from a throwaway CA), compared with the two chained forwarders in plaintext and with mutual
+// TLS between them (client certificates from the same CA, keep-alive, sessions resumed). Then the latency
+// each adds at a fixed 500 req/s, every sidecar's RSS under load, and the cost of one metrics record and
+// one span. Prints PASS/MISS for each target of the issue. Uses the agent built by `npm run build`
+// (dist/agent).
 //   flock /tmp/meshlens-bench.lock npm run bench -- sidecar [-- --seconds 5 --rounds 3 --connections 32]
 // (--cpu-prof profiles the 100 % sidecars and prints where their CPU goes; --sidecar-only skips the baselines;
 // --no-mtls / --no-low-sampling skip those sidecar sets; --load-generator node uses the project's own
@@ -245,6 +247,7 @@ export default async function sidecarBench(args = []) {
     // Every path is started first and measured in turn, round after round, so that interference from
     // other work on the machine spreads over all of them.
     const paths = [{ name: 'direct', hops: 0, target: { port: upstream.port }, watch: [] }];
+    const ca = opt.mtls ? await createCa() : undefined;
     if (opt.only !== 'sidecar') {
       const fwd = await node('http-proxy-forwarder.mjs', 0, `http://127.0.0.1:${upstream.port}`);
       cleanups.push(() => fwd.stop());
@@ -254,6 +257,42 @@ export default async function sidecarBench(args = []) {
         { name: 'http-proxy', hops: 1, target: { port: fwd.port }, watch: [fwd] },
         { name: 'http-proxy → http-proxy', hops: 2, target: { port: fwd2.port }, watch: [fwd2, fwd] },
       );
+      if (ca) {
+        // The like-for-like baseline of the pair over mTLS: the same two forwarders with mutual TLS between
+        // them (client certificate, CA and SPIFFE SAN checked, keep-alive, TLS sessions resumed).
+        const id = async (sa) =>
+          writeFiles(
+            join(tmp, 'certs-http-proxy'),
+            sa,
+            await ca.issue({ type: 'url', value: `spiffe://cluster.local/ns/default/sa/${sa}` }),
+            ca.rootPem,
+          );
+        const tlsArgs = (f) => ['--cert', f.certChain, '--key', f.key, '--ca', f.rootCert];
+        const server = await id('http-proxy-server');
+        const client = await id('http-proxy-client');
+        const tlsFwd = await node(
+          'http-proxy-forwarder.mjs',
+          0,
+          `http://127.0.0.1:${upstream.port}`,
+          ...tlsArgs(server),
+          '--tls-listen',
+        );
+        cleanups.push(() => tlsFwd.stop());
+        const tlsFwd2 = await node(
+          'http-proxy-forwarder.mjs',
+          0,
+          `https://127.0.0.1:${tlsFwd.port}`,
+          ...tlsArgs(client),
+        );
+        cleanups.push(() => tlsFwd2.stop());
+        paths.push({
+          name: 'http-proxy → mTLS → http-proxy',
+          key: 'chain-mtls',
+          hops: 2,
+          target: { port: tlsFwd2.port },
+          watch: [tlsFwd2, tlsFwd],
+        });
+      }
       const nginx = ensureNginx();
       if (nginx.skip) {
         console.log(`nginx: skipped (${nginx.skip})`);
@@ -279,7 +318,6 @@ export default async function sidecarBench(args = []) {
       sink = await node('otlp-sink.mjs', 0);
       cleanups.push(() => sink.stop());
       const otlp = `http://127.0.0.1:${sink.port}/v1/traces`;
-      const ca = opt.mtls ? await createCa() : undefined;
 
       /** A caller (productpage) and a callee (reviews) sidecar; `ratings` is the app with no sidecar. */
       const startSet = async (key, label, { sampling, mtls = false, extra = [], profile = false, bin }) => {
@@ -518,8 +556,20 @@ function report(paths, sets, micro) {
   }
   const mtls = by('pair-mtls');
   if (mtls) {
-    console.log('-- mTLS between the sidecars, 100 % sampling (the baseline stays plaintext)');
-    ratio('pair over mTLS / two chained http-proxy', mtls, proxy2, TARGETS.pairOverTwoHttpProxies);
+    console.log('-- mTLS between the sidecars, 100 % sampling');
+    ratio(
+      'pair over mTLS / two chained http-proxy with mTLS between them (like for like)',
+      mtls,
+      by('chain-mtls'),
+      TARGETS.pairOverTwoHttpProxies,
+    );
+    ratio(
+      'pair over mTLS / two chained http-proxy in plaintext (the stricter comparison)',
+      mtls,
+      proxy2,
+      TARGETS.pairOverTwoHttpProxies,
+    );
+    ratio('two chained http-proxy with mTLS / the same in plaintext', by('chain-mtls'), proxy2);
     ratio('pair over mTLS / the same pair in plaintext', mtls, by('pair'));
     latencyLine('pair over mTLS added p50', addedP50(mtls), 2);
   }
