@@ -3,8 +3,15 @@ import { graphJsonStream } from '../../../lib/graph/graph-json';
 import type { Graph } from '../../../lib/graph/types';
 
 export { buildGraph } from '../../../lib/graph/build-graph';
+export { LatencyCache } from '../../../lib/graph/latency-cache';
 export { parseGraphParams } from '../../../lib/graph/params';
-export { LATENCY_EDGE_LABELS, REQUEST_LABELS } from '../../../lib/graph/promql';
+export { JOIN_SEPARATOR, LATENCY_EDGE_LABELS, REQUEST_LABELS } from '../../../lib/graph/promql';
+export {
+  cachedDetection,
+  RECORDED_EDGE_LABELS,
+  RULES_PROBE_QUERY,
+  rulesPresent,
+} from '../../../lib/graph/recording-rules';
 export { createPrometheusClient } from '../../../lib/prometheus/client';
 
 /** The graph's JSON as `/api/graph` sends it (streamed, UTF-8); answers its length in bytes. */
