@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { groupBuckets } from '../latency-cache';
-import { BOOKINFO, bucketSamples, type EdgeSpec, mapOf } from '../test-samples';
+import { BOOKINFO, bucketSamples, type EdgeSpec, mapOf, requestSample } from '../test-samples';
 import { appendResponseTime } from './response-time';
 
 const { productpage, reviewsV1, ratings, REVIEWS, RATINGS } = BOOKINFO;
@@ -45,6 +45,44 @@ describe('response time appender', () => {
     const node = m.nodes.get('app:bookinfo:ratings:v1');
     expect(node?.latency?.p50).toBe(50);
     expect(node?.buckets?.present).toEqual(new Uint8Array([1, 1, 1, 1]));
+  });
+
+  it('gives a graph over the same reading and the same shared series the latency it gave the one before', () => {
+    const other: EdgeSpec = { reporter: 'source', from: reviewsV1, to: ratings, service: RATINGS, rps: 3 };
+    // Shared labels (frozen, as the series memo keeps them), the same objects in every poll's answer.
+    const shared = [src, dst, other].map((e) => {
+      const s = requestSample(e);
+      return { labels: Object.freeze({ ...s.labels }), value: s.value };
+    });
+    const groups = groupBuckets([
+      ...bucketSamples(src, [10, 100, INF], [5, 10, 10]),
+      ...bucketSamples(other, [10, 100, INF], [1, 3, 3]),
+    ]);
+    const build = (requests: typeof shared) => {
+      const m = mapOf([], { requests, keepHops: true });
+      appendResponseTime(m, groups);
+      return m;
+    };
+    const latencies = (m: ReturnType<typeof build>) => ({
+      nodes: Object.fromEntries([...m.nodes].map(([id, n]) => [id, n.latency])),
+      edges: Object.fromEntries([...m.edges].map(([id, e]) => [id, e.latency])),
+    });
+    const first = build(shared);
+    // Rates moved (another poll): the same series, the same hops.
+    const second = build(shared.map((s) => ({ labels: s.labels, value: s.value * 2 })));
+    expect(latencies(second)).toEqual(latencies(first));
+    const edgeId = 'app:bookinfo:productpage:v1->svc:bookinfo:reviews';
+    expect(second.edges.get(edgeId)?.latency).toBe(first.edges.get(edgeId)?.latency); // kept, not merged again
+    expect(second.edges.get(edgeId)?.buckets).toBeUndefined();
+    // One series idle now: drawn differently, merged again (ratings gets no latency).
+    const third = build(shared.map((s, i) => ({ labels: s.labels, value: i === 2 ? 0 : s.value })));
+    expect(third.nodes.get('app:bookinfo:ratings:v1')).toBeUndefined();
+    expect(third.edges.get(edgeId)?.latency).toEqual(first.edges.get(edgeId)?.latency);
+    expect(third.edges.get(edgeId)?.buckets).toBeDefined();
+    // Fresh (unshared) labels are never taken for the same series.
+    const fresh = build(shared.map((s) => ({ labels: { ...s.labels }, value: s.value })));
+    expect(fresh.edges.get(edgeId)?.buckets).toBeDefined();
+    expect(latencies(fresh)).toEqual(latencies(first));
   });
 
   it('ignores buckets of a reporter not chosen for their edge, and buckets of edges not drawn', () => {

@@ -12,9 +12,65 @@ import type { Latency } from '../types';
 
 /** Adds the bucket groups to the map's histograms, then sets every node's and edge's `latency`. */
 export function appendResponseTime(map: TrafficMap, groups: readonly BucketGroup[]): void {
+  const sign = groups.length > 0 ? signature(map) : undefined;
+  const kept = sign && latencyMemos.get(groups);
+  if (kept && sameSignature(kept, sign)) {
+    for (const n of map.nodes.values()) n.latency = kept.nodes.get(n.spec.id) ?? {};
+    for (const e of map.edges.values()) e.latency = kept.edges.get(e.id) ?? {};
+    return;
+  }
   const axis = addBuckets(map, groups);
   for (const n of map.nodes.values()) n.latency = latencyOf(n.buckets, axis);
   for (const e of map.edges.values()) e.latency = latencyOf(e.buckets, axis);
+  if (sign) latencyMemos.set(groups, { ...sign, ...latencies(map) });
+}
+
+/**
+ * The latency of every element from one reading, kept with the reading for the next graph over the same
+ * series (a polled graph: its reading is kept 15–60 s, `latency-cache.ts`, and its series hardly change), so
+ * that graph does not merge and take the quantiles again. Valid while the graph has the same request label
+ * objects in the same order (shared between builds, `series-memo.ts`) and draws them by the same routes
+ * (kept with those labels; a fresh label object or a route found again never matches): the same series
+ * chosen, along the same hops, into the same histograms.
+ */
+interface LatencyMemo extends Signature {
+  nodes: Map<string, Latency>;
+  edges: Map<string, Latency>;
+}
+
+interface Signature {
+  labels: readonly Readonly<Record<string, string>>[];
+  routes: readonly unknown[];
+}
+
+const latencyMemos = new WeakMap<readonly BucketGroup[], LatencyMemo>();
+
+function signature(map: TrafficMap): Signature {
+  const labels: Readonly<Record<string, string>>[] = new Array(map.requests.length);
+  for (let i = 0; i < map.requests.length; i++)
+    labels[i] = (map.requests[i] as { labels: Record<string, string> }).labels;
+  const routes: unknown[] = new Array(map.series.length);
+  for (let i = 0; i < map.series.length; i++) routes[i] = map.routes.get(map.series[i] as RequestSeries);
+  return { labels, routes };
+}
+
+function sameSignature(a: Signature, b: Signature): boolean {
+  if (a.labels.length !== b.labels.length || a.routes.length !== b.routes.length) return false;
+  for (let i = 0; i < a.labels.length; i++) {
+    const l = a.labels[i] as object;
+    if (l !== b.labels[i] || !Object.isFrozen(l)) return false;
+  }
+  for (let i = 0; i < a.routes.length; i++) if (a.routes[i] !== b.routes[i]) return false;
+  return true;
+}
+
+/** Every element's latency, frozen (the next graph's elements share them). */
+function latencies(map: TrafficMap): { nodes: Map<string, Latency>; edges: Map<string, Latency> } {
+  const nodes = new Map<string, Latency>();
+  const edges = new Map<string, Latency>();
+  for (const n of map.nodes.values()) nodes.set(n.spec.id, Object.freeze(n.latency ?? {}));
+  for (const e of map.edges.values()) edges.set(e.id, Object.freeze(e.latency ?? {}));
+  return { nodes, edges };
 }
 
 /** Adds each group's buckets along its series' hops; answers the axis of bounds (sorted). */
