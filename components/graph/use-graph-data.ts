@@ -5,6 +5,7 @@
 // while the tab is hidden.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Graph } from '@/lib/graph/types';
+import { type ColumnGraph, fromColumns, isColumnGraph } from '@/lib/graph-page/columns';
 import { pageGraphPath } from '@/lib/graph-page/lean-graph';
 import { ApiFailure, UNREACHABLE } from '@/lib/queries/fetch-json';
 import { type GraphQuery, graphQueryOptions } from '@/lib/queries/graph';
@@ -22,13 +23,14 @@ async function fetchPageGraph(path: string, signal?: AbortSignal): Promise<Graph
     throw new ApiFailure(UNREACHABLE, 'The dashboard server cannot be reached.', 0);
   }
   const body = (await res.json().catch(() => undefined)) as
-    | (Graph & { error?: { code?: unknown; message?: unknown } })
+    | ((Graph | ColumnGraph) & { error?: { code?: unknown; message?: unknown } })
     | undefined;
   const error = body?.error;
   if (typeof error?.code === 'string') throw new ApiFailure(error.code, String(error.message), res.status);
   if (!res.ok || body === undefined)
     throw new ApiFailure('http_error', `The dashboard answered ${res.status}.`, res.status);
-  return body;
+  // A very large graph's lean answer comes in columns (`lib/graph-page/columns.ts`).
+  return isColumnGraph(body) ? fromColumns(body) : (body as Graph);
 }
 
 export interface GraphData {

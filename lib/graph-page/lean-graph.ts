@@ -1,10 +1,10 @@
 // The graph page's first answer for a very large graph (`/api/graph?format=page`): Kiali's graph without
 // what only the details of a selected node or edge read — Kiali's per-element `traffic` copies, response
-// codes by flag and host, SPIFFE principals, destination services. 20.0 MB becomes 12.6 MB at 5,000 workloads,
-// which the server writes and the browser parses before the first frame. The full graph (with latency),
-// which the page asks for once this one is drawn, carries everything; until it arrives the page says the
-// details are coming. Kiali's JSON stays the API's default, and a graph below `LEAN_MIN_NODES` is answered
-// whole whatever is asked.
+// codes by flag and host, SPIFFE principals, destination services — sent in columns (`columns.ts`). At
+// 5,000 workloads 20.0 MB of JSON become 12.6 MB lean and 2.9 MB in columns, which the server writes and
+// the browser parses before the first frame. The full graph (with latency), which the page asks for once
+// this one is drawn, carries everything; until it arrives the page says the details are coming. Kiali's
+// JSON stays the API's default, and a graph below `LEAN_MIN_NODES` is answered whole whatever is asked.
 import type { EdgeData, Graph, NodeData } from '@/lib/graph/types';
 import { type GraphQuery, graphSearch } from '@/lib/queries/graph';
 

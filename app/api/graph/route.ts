@@ -5,7 +5,8 @@ import { parseGraphParams } from '@/lib/graph/params';
 import { takeGraph } from '@/lib/graph/prefetch-handoff';
 import { graphDeps, sharedBuilds } from '@/lib/graph/server';
 import type { Graph } from '@/lib/graph/types';
-import { pageGraph, withoutFormat } from '@/lib/graph-page/lean-graph';
+import { toColumns } from '@/lib/graph-page/columns';
+import { isPartial, pageGraph, withoutFormat } from '@/lib/graph-page/lean-graph';
 import { answerError } from '@/lib/http/answer';
 
 export const dynamic = 'force-dynamic';
@@ -35,7 +36,20 @@ export async function GET(request: Request): Promise<Response> {
 }
 
 function answerGraph(graph: Graph, timing: string): Response {
-  return new Response(graphJsonStream(graph), {
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'server-timing': timing },
-  });
+  const headers = {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'server-timing': timing,
+  };
+  // The lean graph in columns (`lib/graph-page/columns.ts`): ~3 MB instead of 12.6 at 5,000 workloads.
+  if (isPartial(graph)) {
+    const t0 = performance.now();
+    const columns = toColumns(graph);
+    if (columns) {
+      const body = JSON.stringify(columns);
+      headers['server-timing'] += `, columns;dur=${(performance.now() - t0).toFixed(1)}`;
+      return new Response(body, { headers });
+    }
+  }
+  return new Response(graphJsonStream(graph), { headers });
 }
