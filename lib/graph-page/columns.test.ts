@@ -95,6 +95,8 @@ describe('the page graph in columns', () => {
       expect(g.elements.nodes.length).toBeGreaterThan(30);
       // The whole graph (details and all): the coding does not depend on the lean fields.
       expect(roundTrip(g)).toStrictEqual(overJson(g));
+      const lean = toColumns(g, { lean: true });
+      expect(lean && fromColumns(overJson(lean))).toStrictEqual(overJson(pageGraph(g, PAGE_FORMAT, 0)));
       expect(roundTrip(g).elements.edges.map((e) => e.data.id)).toEqual(
         g.elements.edges.map((e) => e.data.id),
       );
@@ -106,6 +108,11 @@ describe('the page graph in columns', () => {
     const lean = pageGraph(g, PAGE_FORMAT);
     expect(lean.partial).toBe(true);
     expect(roundTrip(lean)).toStrictEqual(overJson(lean));
+    // Made from the whole graph (as the route does): the lean graph's values, the whole graph unchanged.
+    const whole = overJson(g);
+    const columns = toColumns(g, { lean: true });
+    expect(columns && fromColumns(overJson(columns))).toStrictEqual(overJson(lean));
+    expect(overJson(g)).toStrictEqual(whole);
     expect(JSON.stringify(toColumns(lean)).length).toBeLessThan(JSON.stringify(lean).length / 4);
   });
 

@@ -69,8 +69,11 @@ function column(values: unknown[]): Column {
   return { v: values.map(jsonValue) };
 }
 
-/** The columns of some plain objects (their fields whose value is not `undefined`, as JSON keeps them). */
-export function columnsOf(rows: readonly Record<string, unknown>[]): Columns {
+/**
+ * The columns of some plain objects (their fields whose value is not `undefined`, as JSON keeps them), less
+ * the fields in `omit`.
+ */
+export function columnsOf(rows: readonly object[], omit?: ReadonlySet<string>): Columns {
   const n = rows.length;
   // Per field, its value in each row (undefined where the row lacks it), and how many rows have it.
   const fields: Record<string, { values: unknown[]; count: number }> = Object.create(null);
@@ -78,7 +81,7 @@ export function columnsOf(rows: readonly Record<string, unknown>[]): Columns {
     const row = rows[r] as Record<string, unknown>;
     for (const key in row) {
       const value = row[key];
-      if (value === undefined || typeof value === 'function') continue;
+      if (value === undefined || typeof value === 'function' || omit?.has(key)) continue;
       let f = fields[key];
       if (!f) {
         f = { values: new Array<unknown>(n).fill(undefined), count: 0 };
@@ -132,36 +135,68 @@ export function rowsOf(cols: Columns): Record<string, unknown>[] {
   return rows;
 }
 
-/** The page graph in columns; undefined when an edge's end is not one of its nodes (then sent as it is). */
-export function toColumns(g: PageGraph): ColumnGraph | undefined {
+/** An edge's fields written apart from its columns. */
+const EDGE_ENDS: ReadonlySet<string> = new Set(['id', 'source', 'target']);
+/**
+ * What the lean graph leaves out (`lean-graph.ts`' `leanNode` and `leanEdge`: a node's `responses` and an
+ * edge's `traffic` kept empty, but the edge's protocol); the columns of the lean graph are made from the whole
+ * graph's elements without copying them (tested equal to the lean graph's).
+ */
+const LEAN_NODE_OMITS: ReadonlySet<string> = new Set(['traffic', 'responses', 'destServices']);
+const LEAN_EDGE_OMITS: ReadonlySet<string> = new Set([
+  ...EDGE_ENDS,
+  'traffic',
+  'sourcePrincipal',
+  'destPrincipal',
+]);
+
+const emptyObjects = (n: number): Column => ({ o: { n, k: {} } });
+
+/**
+ * The graph in columns — with `lean`, the lean page graph's (`pageGraph`'s, made from the whole graph
+ * here); undefined when an edge's end is not one of its nodes (then sent as it is).
+ */
+export function toColumns(g: Graph, { lean = false } = {}): ColumnGraph | undefined {
   const { elements, ...rest } = g;
   const nodeIndex = new Map<string, number>();
-  elements.nodes.forEach((n, i) => {
-    nodeIndex.set(n.data.id, i);
-  });
+  for (let i = 0; i < elements.nodes.length; i++)
+    nodeIndex.set((elements.nodes[i] as { data: NodeData }).data.id, i);
   const edges = elements.edges;
   const source = new Array<number>(edges.length);
   const target = new Array<number>(edges.length);
   const ids: { at: number[]; v: string[] } = { at: [], v: [] };
-  const others: Record<string, unknown>[] = new Array(edges.length);
+  const data = new Array<EdgeData>(edges.length);
   for (let i = 0; i < edges.length; i++) {
-    const { id, source: s, target: t, ...other } = (edges[i] as { data: EdgeData }).data;
-    const si = nodeIndex.get(s);
-    const ti = nodeIndex.get(t);
+    const d = (edges[i] as { data: EdgeData }).data;
+    const si = nodeIndex.get(d.source);
+    const ti = nodeIndex.get(d.target);
     if (si === undefined || ti === undefined) return undefined;
     source[i] = si;
     target[i] = ti;
-    if (id !== `${s}->${t}`) {
+    if (d.id !== `${d.source}->${d.target}`) {
       ids.at.push(i);
-      ids.v.push(id);
+      ids.v.push(d.id);
     }
-    others[i] = other;
+    data[i] = d;
+  }
+  const nodeColumns = columnsOf(
+    elements.nodes.map((n) => n.data),
+    lean ? LEAN_NODE_OMITS : undefined,
+  );
+  const edgeColumns = columnsOf(data, lean ? LEAN_EDGE_OMITS : EDGE_ENDS);
+  if (lean) {
+    nodeColumns.k.responses = emptyObjects(nodeColumns.n);
+    const traffic = columnsOf(data.map((d) => ({ protocol: d.traffic.protocol })));
+    traffic.k.rates = emptyObjects(traffic.n);
+    traffic.k.responses = emptyObjects(traffic.n);
+    edgeColumns.k.traffic = { o: traffic };
   }
   return {
     ...rest,
+    ...(lean ? { partial: true as const } : {}),
     columns: {
-      nodes: columnsOf(elements.nodes.map((n) => n.data as unknown as Record<string, unknown>)),
-      edges: columnsOf(others),
+      nodes: nodeColumns,
+      edges: edgeColumns,
       source,
       target,
       ...(ids.at.length > 0 ? { ids } : {}),

@@ -43,10 +43,10 @@ function leanEdge(e: EdgeData): EdgeData {
 
 /**
  * The graph as the page's first answer: the lean graph when asked for (`format` is `PAGE_FORMAT`) and the
- * graph has at least `LEAN_MIN_NODES` nodes, else the graph itself.
+ * graph has at least `minNodes` (`LEAN_MIN_NODES`) nodes, else the graph itself.
  */
-export function pageGraph(g: Graph, format: string | null): PageGraph {
-  if (format !== PAGE_FORMAT || g.elements.nodes.length < LEAN_MIN_NODES) return g;
+export function pageGraph(g: Graph, format: string | null, minNodes = LEAN_MIN_NODES): PageGraph {
+  if (format !== PAGE_FORMAT || g.elements.nodes.length < minNodes) return g;
   return {
     ...g,
     partial: true,

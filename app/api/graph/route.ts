@@ -6,7 +6,7 @@ import { takeGraph } from '@/lib/graph/prefetch-handoff';
 import { graphDeps, sharedBuilds } from '@/lib/graph/server';
 import type { Graph } from '@/lib/graph/types';
 import { toColumns } from '@/lib/graph-page/columns';
-import { isPartial, pageGraph, withoutFormat } from '@/lib/graph-page/lean-graph';
+import { LEAN_MIN_NODES, PAGE_FORMAT, pageGraph, withoutFormat } from '@/lib/graph-page/lean-graph';
 import { answerError } from '@/lib/http/answer';
 
 export const dynamic = 'force-dynamic';
@@ -21,8 +21,7 @@ export async function GET(request: Request): Promise<Response> {
   // built: then this waits for it (`handoff` in Server-Timing is that wait). A failed one is built here.
   const t0 = performance.now();
   const handed = await Promise.resolve(takeGraph(withoutFormat(url.search.slice(1)))).catch(() => undefined);
-  if (handed)
-    return answerGraph(pageGraph(handed, format), `handoff;dur=${(performance.now() - t0).toFixed(1)}`);
+  if (handed) return answerGraph(handed, format, `handoff;dur=${(performance.now() - t0).toFixed(1)}`);
   // A live graph is shared by the requests of its refresh period (evaluated at the period's start).
   const result = await sharedBuilds.build(params.value, graphDeps());
   if (!result.ok) return answerError(result.error);
@@ -32,24 +31,25 @@ export async function GET(request: Request): Promise<Response> {
     ...Object.entries(result.timings).map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`),
     ...(result.shared ? ['shared;dur=0'] : []),
   ].join(', ');
-  return answerGraph(pageGraph(result.graph, format), timing);
+  return answerGraph(result.graph, format, timing);
 }
 
-function answerGraph(graph: Graph, timing: string): Response {
+function answerGraph(graph: Graph, format: string | null, timing: string): Response {
   const headers = {
     'content-type': 'application/json',
     'cache-control': 'no-store',
     'server-timing': timing,
   };
-  // The lean graph in columns (`lib/graph-page/columns.ts`): ~3 MB instead of 12.6 at 5,000 workloads.
-  if (isPartial(graph)) {
+  // The page's first answer for a very large graph: the lean graph in columns (`lib/graph-page/columns.ts`),
+  // ~3 MB instead of 12.6 at 5,000 workloads.
+  if (format === PAGE_FORMAT && graph.elements.nodes.length >= LEAN_MIN_NODES) {
     const t0 = performance.now();
-    const columns = toColumns(graph);
+    const columns = toColumns(graph, { lean: true });
     if (columns) {
       const body = JSON.stringify(columns);
       headers['server-timing'] += `, columns;dur=${(performance.now() - t0).toFixed(1)}`;
       return new Response(body, { headers });
     }
   }
-  return new Response(graphJsonStream(graph), { headers });
+  return new Response(graphJsonStream(pageGraph(graph, format)), { headers });
 }
