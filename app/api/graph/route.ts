@@ -1,9 +1,10 @@
 // GET /api/graph?namespaces=&graphType=&duration=&queryTime= — the service graph (Kiali's parameters),
 // its JSON streamed in chunks of elements (the same bytes as one `JSON.stringify`).
-import { graphJsonStream } from '@/lib/graph/graph-json';
+import { checkHost } from '@/lib/auth/host-check';
+import { graphJsonStream, sentUncompressed } from '@/lib/graph/graph-json';
 import { parseGraphParams } from '@/lib/graph/params';
 import { takeGraph } from '@/lib/graph/prefetch-handoff';
-import { graphDeps, sharedBuilds } from '@/lib/graph/server';
+import { graphCompressMaxElements, graphDeps, sharedBuilds } from '@/lib/graph/server';
 import type { Graph } from '@/lib/graph/types';
 import { toColumns } from '@/lib/graph-page/columns';
 import { LEAN_MIN_NODES, PAGE_FORMAT, pageGraph, withoutFormat } from '@/lib/graph-page/lean-graph';
@@ -21,7 +22,9 @@ export async function GET(request: Request): Promise<Response> {
   // built: then this waits for it (`handoff` in Server-Timing is that wait). A failed one is built here.
   const t0 = performance.now();
   const handed = await Promise.resolve(takeGraph(withoutFormat(url.search.slice(1)))).catch(() => undefined);
-  if (handed) return answerGraph(handed, format, `handoff;dur=${(performance.now() - t0).toFixed(1)}`);
+  // Asked by a browser on this machine (a loopback `Host`): see `answerGraph`.
+  const local = checkHost(request.headers.get('host')).ok;
+  if (handed) return answerGraph(handed, format, `handoff;dur=${(performance.now() - t0).toFixed(1)}`, local);
   // A live graph is shared by the requests of its refresh period (evaluated at the period's start).
   const result = await sharedBuilds.build(params.value, graphDeps());
   if (!result.ok) return answerError(result.error);
@@ -31,10 +34,10 @@ export async function GET(request: Request): Promise<Response> {
     ...Object.entries(result.timings).map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`),
     ...(result.shared ? ['shared;dur=0'] : []),
   ].join(', ');
-  return answerGraph(result.graph, format, timing);
+  return answerGraph(result.graph, format, timing, local);
 }
 
-function answerGraph(graph: Graph, format: string | null, timing: string): Response {
+function answerGraph(graph: Graph, format: string | null, timing: string, local: boolean): Response {
   const headers = {
     'content-type': 'application/json',
     'cache-control': 'no-store',
@@ -51,5 +54,9 @@ function answerGraph(graph: Graph, format: string | null, timing: string): Respo
       return new Response(body, { headers });
     }
   }
+  // A large graph to a browser on this machine goes out uncompressed: Next's gzip costs more CPU than the bytes
+  // cost on loopback. A dashboard reached by another name (MESHLENS_ALLOWED_HOSTS, a proxy) keeps gzip.
+  if (format !== PAGE_FORMAT && local && sentUncompressed(graph, graphCompressMaxElements))
+    headers['cache-control'] = 'no-store, no-transform';
   return new Response(graphJsonStream(pageGraph(graph, format)), { headers });
 }
