@@ -88,6 +88,9 @@ export function GraphCanvas({
   const layoutGeneration = useRef(0);
   // Whether the user has panned or zoomed: until then a graph that grows is fitted again.
   const userMoved = useRef(false);
+  // The container's size the view was last fitted to by the page (not the user): until the user moves,
+  // the view is fitted again when the container changes size (a banner above the graph comes or goes).
+  const fittedTo = useRef<{ width: number; height: number } | undefined>(undefined);
   const onCyRef = useRef(onCy);
   onCyRef.current = onCy;
   // A very large graph's first draw: its preview is shown (see `graph-preview.ts`) until cytoscape's
@@ -119,6 +122,14 @@ export function GraphCanvas({
       userMoved.current = true;
     };
     container.current?.addEventListener('wheel', onWheel, { passive: true });
+    // Cytoscape's own resize (its ResizeObserver, debounced): the page's fit kept, not a view cut short.
+    cy.on('resize', () => {
+      const fitted = fittedTo.current;
+      if (!fitted || userMoved.current || cy.nodes().empty()) return;
+      if (fitted.width === cy.width() && fitted.height === cy.height()) return;
+      fitView(cy, large.current);
+      fittedTo.current = { width: cy.width(), height: cy.height() };
+    });
     cy.on('zoom', () => {
       const wanted = cy.zoom() >= DETAIL_ZOOM;
       if (!large.current || wanted === detail.current) return;
@@ -166,6 +177,7 @@ export function GraphCanvas({
     if (!cy || cy.nodes().length === 0) return;
     // `data-layout` tells tests and the benchmark when the graph is drawn and laid out.
     container.current?.setAttribute('data-layout', 'running');
+    const size = measure(cy);
     const count = cy.nodes().length;
     const options =
       layout === 'layered' && (count > LARGE_GRAPH_NODES || grouped)
@@ -173,7 +185,7 @@ export function GraphCanvas({
             cy.nodes().map((n) => n.id()),
             cy.edges().map((e) => ({ source: e.source().id(), target: e.target().id() })),
             fresh,
-            { width: cy.width(), height: cy.height() },
+            size,
             positions,
           )
         : layoutOptions(layout, fresh, count);
@@ -184,6 +196,12 @@ export function GraphCanvas({
         const pinned = applySaved();
         // The first fit, again when the graph grows past the view, until the user pans or zooms.
         if ((fresh && pinned > 0) || (!fresh && !userMoved.current && outgrown(cy))) cy.fit(cy.nodes(), 30);
+        // The view is fitted to `size`; measured again (adding the elements may have taken seconds), the
+        // 'resize' listener fits it again should the container have changed meanwhile.
+        if (!userMoved.current) {
+          fittedTo.current = size;
+          cy.resize();
+        }
         container.current?.setAttribute('data-layout', 'ready');
         onLaidOutRef.current?.();
         // The preview goes once cytoscape has drawn (on its next animation frame, before ours).
@@ -253,7 +271,7 @@ export function GraphCanvas({
         e.group === 'edges' ? [{ source: e.data.source as string, target: e.data.target as string }] : [],
       ),
     );
-    const size = { width: cy.width(), height: cy.height() };
+    const size = measure(cy);
     const view = viewportFor(positions.values(), size);
     const ctx = canvas.getContext('2d');
     if (!view || !ctx) {
@@ -350,6 +368,32 @@ export function GraphCanvas({
       ) : null}
     </>
   );
+}
+
+/**
+ * The container's size now. Cytoscape keeps the size it measured until its own resize, which comes 100 ms
+ * after the container changed, and later still when the main thread is busy, as it is for seconds while a
+ * large graph is added: a banner shown above the graph meanwhile (the control plane's, ~37 px) left the
+ * 5,000-workload view fitted to a canvas taller than the one shown, its lowest nodes cut off.
+ */
+function measure(cy: Core): { width: number; height: number } {
+  cy.resize();
+  return { width: cy.width(), height: cy.height() };
+}
+
+/**
+ * Fits the view to every node: a large graph from the nodes' positions, as its first fit was (`viewportFor`,
+ * not cytoscape's `fit`, which measures every element's rendered box: over half a second at thousands).
+ */
+function fitView(cy: Core, large: boolean): void {
+  const view = large
+    ? viewportFor(
+        cy.nodes().map((n) => n.position()),
+        { width: cy.width(), height: cy.height() },
+      )
+    : undefined;
+  if (view) cy.viewport(view);
+  else cy.fit(cy.nodes(), 30);
 }
 
 /** Whether some node lies outside what the viewport shows. */
