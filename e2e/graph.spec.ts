@@ -2,6 +2,8 @@
 // service shows an endpoint ejected by outlier detection; the edge into ratings (gRPC) shows retries and
 // its failed calls (gRPC statuses in words: 14 UNAVAILABLE on HTTP 200); mTLS locks and
 // the legacy client's plaintext edge; the gRPC and TCP edges and the traffic selector.
+
+import type { Page } from '@playwright/test';
 import { GraphPage } from './pages/graph-page';
 import { expect, test } from './support/test';
 
@@ -183,6 +185,41 @@ test('a dragged node keeps its place across a reload, until the layout is reset'
   await page.getByRole('button', { name: /Forget dragged node positions/ }).click();
   await graph.expectLaidOut();
   await expect.poll(async () => (await graph.position(id)).model.x).not.toBe(after.x);
+});
+
+/** Nodes whose rendered box (without labels) lies outside the canvas as it is shown (not as cytoscape cached it). */
+function nodesOutsideCanvas(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type Box = { x1: number; y1: number; x2: number; y2: number };
+    type N = { id(): string; renderedBoundingBox(o: object): Box };
+    const cy = (window as unknown as { __meshlensCy: { nodes(): N[] } }).__meshlensCy;
+    const canvas = document.querySelector('[data-testid="graph-canvas"]') as HTMLElement;
+    const { clientWidth: w, clientHeight: h } = canvas;
+    return cy
+      .nodes()
+      .filter((n) => {
+        const b = n.renderedBoundingBox({ includeLabels: false, includeOverlays: false });
+        return b.x1 < 0 || b.y1 < 0 || b.x2 > w || b.y2 > h;
+      })
+      .map((n) => n.id());
+  });
+}
+
+test('the first view fits every node in the canvas, and fits them again when the canvas shrinks before the user moves', async ({
+  page,
+}) => {
+  const graph = new GraphPage(page);
+  await graph.open('duration=5m&refresh=0');
+  await graph.expectDrawn(NODES, []);
+  await graph.expectLaidOut();
+  expect(await nodesOutsideCanvas(page)).toEqual([]);
+  // The canvas shrinks after the first draw (as when a banner comes above it): the view follows.
+  const before = await graph.canvas.boundingBox();
+  await page.setViewportSize({ width: 900, height: 560 });
+  await expect
+    .poll(async () => (await graph.canvas.boundingBox())?.width)
+    .toBeLessThan((before?.width ?? 0) - 200);
+  await expect.poll(() => nodesOutsideCanvas(page)).toEqual([]);
 });
 
 test('on a phone the graph fills the screen, with the controls in a menu and the legend in a drawer', async ({
