@@ -7,30 +7,17 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { Graph } from '@/lib/graph/types';
 import { type ColumnGraph, fromColumns, isColumnGraph } from '@/lib/graph-page/columns';
 import { pageGraphPath } from '@/lib/graph-page/lean-graph';
-import { ApiFailure, UNREACHABLE } from '@/lib/queries/fetch-json';
+import { fetchJson } from '@/lib/queries/fetch-json';
 import { type GraphQuery, graphQueryOptions } from '@/lib/queries/graph';
 
 /**
- * The page's first graph: a plain GET, no headers or options — the server page preloads a very large graph's
- * answer (`<link rel=preload as=fetch>`), which only the same request uses. Failures as `fetchJson`'s.
+ * The page's first graph: a plain GET (the server page preloads a very large graph's answer with
+ * `<link rel=preload as=fetch>`, which only the same request uses). Its lean answer comes in columns
+ * (`lib/graph-page/columns.ts`).
  */
 async function fetchPageGraph(path: string, signal?: AbortSignal): Promise<Graph> {
-  let res: Response;
-  try {
-    res = await fetch(path, { signal });
-  } catch (err) {
-    if (signal?.aborted) throw err;
-    throw new ApiFailure(UNREACHABLE, 'The dashboard server cannot be reached.', 0);
-  }
-  const body = (await res.json().catch(() => undefined)) as
-    | ((Graph | ColumnGraph) & { error?: { code?: unknown; message?: unknown } })
-    | undefined;
-  const error = body?.error;
-  if (typeof error?.code === 'string') throw new ApiFailure(error.code, String(error.message), res.status);
-  if (!res.ok || body === undefined)
-    throw new ApiFailure('http_error', `The dashboard answered ${res.status}.`, res.status);
-  // A very large graph's lean answer comes in columns (`lib/graph-page/columns.ts`).
-  return isColumnGraph(body) ? fromColumns(body) : (body as Graph);
+  const body = await fetchJson<Graph | ColumnGraph>(path, signal, { plain: true });
+  return isColumnGraph(body) ? fromColumns(body) : body;
 }
 
 export interface GraphData {

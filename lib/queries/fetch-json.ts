@@ -38,22 +38,35 @@ export interface Answer {
   body: unknown;
 }
 
+export interface SendInit {
+  signal?: AbortSignal;
+  method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  json?: unknown;
+  /**
+   * A GET with no headers at all: the only request a page's `<link rel=preload as=fetch>` of the same URL
+   * serves (the graph page's first graph, `lib/graph-page/lean-graph.ts`).
+   */
+  plain?: boolean;
+}
+
 /** Sends a request to one of our own route handlers; throws `ApiFailure(UNREACHABLE)` only without an answer. */
-export async function send(
-  path: string,
-  init: { signal?: AbortSignal; method?: 'GET' | 'PUT' | 'POST' | 'DELETE'; json?: unknown } = {},
-): Promise<Answer> {
+export async function send(path: string, init: SendInit = {}): Promise<Answer> {
   let res: Response;
   try {
-    res = await fetch(path, {
-      method: init.method ?? 'GET',
-      signal: init.signal,
-      headers: {
-        accept: 'application/json',
-        ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
-    });
+    res = await fetch(
+      path,
+      init.plain
+        ? { signal: init.signal }
+        : {
+            method: init.method ?? 'GET',
+            signal: init.signal,
+            headers: {
+              accept: 'application/json',
+              ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
+          },
+    );
   } catch (err) {
     if (init.signal?.aborted) throw err;
     throw new ApiFailure(UNREACHABLE, 'The dashboard server cannot be reached.', 0);
@@ -62,9 +75,13 @@ export async function send(
   return { status: res.status, ok: res.ok, body };
 }
 
-/** A GET answered with JSON; any failure thrown as an `ApiFailure` in words. */
-export async function fetchJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const { status, ok, body } = await send(path, { signal });
+/** A GET answered with JSON; any failure thrown as an `ApiFailure` in words. `plain`: see `SendInit`. */
+export async function fetchJson<T>(
+  path: string,
+  signal?: AbortSignal,
+  opts: { plain?: boolean } = {},
+): Promise<T> {
+  const { status, ok, body } = await send(path, { signal, plain: opts.plain });
   if (isErrorBody(body)) throw new ApiFailure(body.error.code, body.error.message, status, body.error.fields);
   if (isOutcomeFailure(body)) throw new ApiFailure(body.kind, body.message, status);
   if (!ok || body === undefined)
