@@ -3,7 +3,12 @@ import { fakePrometheus } from './fake-prometheus';
 import { readLatency } from './latency-read';
 import { parseGraphParams } from './params';
 import { reporterSelections } from './promql';
-import { EDGE_LATENCY_BELOW_TOTAL_RECORD, EDGE_LATENCY_RECORD } from './recording-rules';
+import {
+  BOUNDS_QUERY,
+  EDGE_LATENCY_BELOW_TOTAL_RECORD,
+  EDGE_LATENCY_RECORD,
+  RECORDED_EDGE_LABELS,
+} from './recording-rules';
 import { BOOKINFO, bucketSamples } from './test-samples';
 
 const RAW = 'istio_request_duration_milliseconds_bucket{';
@@ -56,5 +61,51 @@ describe('latency read', () => {
     expect(off.prometheus.asked).toEqual([]);
     const down = await read('duration=60s', false, fakePrometheus([[RAW, { error: 'boom' }]]));
     expect(await down.result).toMatchObject({ ok: false, error: { message: 'boom' } });
+  });
+
+  it('groups the below-total answer from its bytes as from its samples, with callers only their destination reports or none', async () => {
+    const inf = Number.POSITIVE_INFINITY;
+    const joined = (samples: ReturnType<typeof bucketSamples>) =>
+      samples.map((b) => ({
+        labels: {
+          edge: RECORDED_EDGE_LABELS.map((l) => b.labels[l] ?? '').join(';'),
+          le: b.labels.le as string,
+        },
+        value: b.value,
+      }));
+    const below = [
+      ...joined(bucketSamples(edge, [10, inf], [1, 2])),
+      ...joined(bucketSamples({ ...edge, service: BOOKINFO.RATINGS }, [inf], [3])),
+    ];
+    const destinationBelow = joined(bucketSamples({ ...edge, reporter: 'destination' }, [10, inf], [0.5, 2]));
+    const bounds = [
+      { labels: { le: '10' }, value: 3 },
+      { labels: { le: '20' }, value: 3 },
+      { labels: { le: '+Inf' }, value: 3 },
+    ];
+    const latency = async (withBody: boolean, callers: string[] | undefined) => {
+      const fake = fakePrometheus([
+        [`${EDGE_LATENCY_BELOW_TOTAL_RECORD}{edge=~"destination;`, destinationBelow],
+        [EDGE_LATENCY_BELOW_TOTAL_RECORD, below],
+        [BOUNDS_QUERY, bounds],
+      ]);
+      const prometheus = withBody ? fake : { ...fake, instantBody: undefined };
+      const params = parseGraphParams(new URLSearchParams('duration=60s&queryTime=1700000000'));
+      if (!params.ok) throw new Error(params.message);
+      const deps = { prometheus, recordedLatency: async () => true };
+      const sel = reporterSelections([]);
+      const r = await readLatency(
+        { params: params.value, deps, sel, callers: async () => callers },
+        1_700_000_000,
+      );
+      return { r, asked: fake.asked.filter((q) => q.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD)).length };
+    };
+    for (const callers of [[], ['productpage-v1'], undefined]) {
+      const fast = await latency(true, callers);
+      const parsed = await latency(false, callers);
+      expect(fast.r.ok && fast.r.value?.groups.length).toBeGreaterThan(1);
+      expect(fast).toEqual(parsed);
+      expect(fast.asked).toBe(callers?.length === 0 ? 1 : 2);
+    }
   });
 });

@@ -2,6 +2,7 @@
 // record, the below-total buckets completed with the bounds (a third of the series); else the dense
 // recorded series; else the raw histogram. A live graph goes through the latency cache when there is one.
 import type { PromClient, PromResult } from '../prometheus/client';
+import { groupBucketsOfBody } from './bucket-answer';
 import { type BucketGroup, groupBuckets, type LatencyCache, type LatencyReading } from './latency-cache';
 import { type GraphParams, promDuration } from './params';
 import { type LatencyQueries, rawLatencyQueries, type reporterSelections } from './promql';
@@ -9,6 +10,7 @@ import {
   BOUNDS_QUERY,
   belowTotalLatencyQueries,
   completeBelowTotal,
+  EDGE_JOINED,
   RECORDED_WINDOW_S,
   recordedLatencyQueries,
   splitJoinedEdges,
@@ -75,13 +77,54 @@ async function readBelowTotal(
   at: number,
 ): Promise<BucketGroup[] | undefined> {
   const [partial, bounds] = await Promise.all([
-    readBothSides(r, q, at),
+    readBothSidesGrouped(r, q, at),
     r.deps.prometheus.instant(BOUNDS_QUERY, at),
   ]);
-  if (!partial.ok || !bounds.ok || partial.value.length === 0) return undefined;
+  if (!partial.ok || !bounds.ok || partial.value.samples === 0) return undefined;
   const axis = uniformBounds(bounds.value);
-  const groups = axis && splitJoinedEdges(groupBuckets(partial.value));
+  const groups = axis && splitJoinedEdges(partial.value.groups);
   return axis && groups && completeBelowTotal(groups, axis);
+}
+
+/**
+ * `readBothSides` of the below-total series, grouped (`groupBuckets`), and how many samples were read. The
+ * source side's answer (24.6 MB at 5,000 workloads) is grouped from its bytes as soon as it arrives
+ * (`bucket-answer.ts`) — the same groups as parsing it; parsed only when that cannot be, or when the
+ * destination side's buckets are read too.
+ */
+async function readBothSidesGrouped(
+  r: LatencyRead,
+  q: LatencyQueries,
+  at: number,
+): Promise<PromResult<{ groups: BucketGroup[]; samples: number }>> {
+  const prometheus = r.deps.prometheus;
+  if (!prometheus.instantBody) {
+    const read = await readBothSides(r, q, at);
+    return read.ok
+      ? { ok: true, value: { groups: groupBuckets(read.value), samples: read.value.length } }
+      : read;
+  }
+  const [source, names] = await Promise.all([
+    prometheus
+      .instantBody(q.source, at)
+      .then((a) =>
+        a.ok
+          ? { ok: true as const, answer: a.value, grouped: groupBucketsOfBody(a.value.body, EDGE_JOINED) }
+          : a,
+      ),
+    r.callers(),
+  ]);
+  if (!source.ok) return source;
+  if (names?.length === 0 && source.grouped) return { ok: true, value: source.grouped };
+  const samples = source.answer.samples();
+  if (!samples.ok) return samples;
+  let all = samples.value;
+  if (names?.length !== 0) {
+    const destination = await prometheus.instant(q.destination(names), at);
+    if (!destination.ok) return destination;
+    all = all.concat(destination.value);
+  }
+  return { ok: true, value: { groups: groupBuckets(all), samples: all.length } };
 }
 
 /**

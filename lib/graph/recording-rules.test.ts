@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { PromClient, PromResult } from '../prometheus/client';
 import { buildGraph } from './build-graph';
+import { prometheusBody } from './fake-prometheus';
 import { LatencyCache } from './latency-cache';
 import type { GraphParams } from './params';
 import { eq, ne, oneOf, reporterSelections } from './promql';
@@ -43,11 +44,17 @@ const params: GraphParams = {
 };
 
 /** A Prometheus that answers by the query's kind, recording what it was asked. */
-function fakeProm(answers: { recorded: Sample[]; belowTotal?: Sample[]; bounds?: Sample[] }): {
+function fakeProm(
+  answers: { recorded: Sample[]; belowTotal?: Sample[]; bounds?: Sample[] },
+  bodies = false,
+): {
   client: PromClient;
   asked: string[];
+  /** Answers parsed the generic way after `instantBody` (with `bodies`). */
+  parsed: string[];
 } {
   const asked: string[] = [];
+  const parsed: string[] = [];
   const ok = (value: Sample[]): PromResult<Sample[]> => ({ ok: true, value });
   const client: PromClient = {
     baseUrl: 'http://prom',
@@ -65,7 +72,18 @@ function fakeProm(answers: { recorded: Sample[]; belowTotal?: Sample[]; bounds?:
       return { ok: true, value: [] };
     },
   };
-  return { client, asked };
+  // As the real client: the answer's bytes, as Prometheus writes them.
+  if (bodies)
+    client.instantBody = async (query, timeSec) => {
+      const r = await client.instant(query, timeSec);
+      if (!r.ok) return r;
+      const samples = () => {
+        parsed.push(query);
+        return r;
+      };
+      return { ok: true, value: { body: prometheusBody(r.value, timeSec), samples } };
+    };
+  return { client, asked, parsed };
 }
 
 describe('graph recording rules', () => {
@@ -311,6 +329,12 @@ describe('graph recording rules', () => {
     const a = await buildGraph(params, { prometheus: sparse.client, recordedLatency: async () => true });
     expect(latency(a)).toEqual({ p50: 10, p95: 19, p99: 19.8 });
     expect(sparse.asked.some((q) => q.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD))).toBe(true);
+    // Read from the answer's bytes (the real client's `instantBody`), not parsed: the same latency.
+    const bytes = fakeProm({ recorded, belowTotal, bounds }, true);
+    const d = await buildGraph(params, { prometheus: bytes.client, recordedLatency: async () => true });
+    expect(latency(d)).toEqual(latency(a));
+    expect(bytes.asked.some((q) => q.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD))).toBe(true);
+    expect(bytes.parsed).toEqual([]);
     expect(
       sparse.asked.some((q) => q.startsWith('sum by (le,') && q.includes(`${EDGE_LATENCY_RECORD}{`)),
     ).toBe(false);

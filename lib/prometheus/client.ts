@@ -34,10 +34,22 @@ export interface RangeSeries {
   points: [number, number][];
 }
 
+/**
+ * An instant query's answer as Prometheus sent it (HTTP 2xx): its body's bytes, for a caller that reads a large
+ * answer of a known shape straight from them, and `samples()`, the same answer as `instant` gives it (parsed
+ * when called; a body that is not a success is the error `instant` would answer).
+ */
+export interface InstantBody {
+  body: Buffer;
+  samples(): PromResult<Sample[]>;
+}
+
 export interface PromClient {
   readonly baseUrl: string;
   /** Instant query at `timeSec` (Unix seconds). */
   instant(query: string, timeSec: number): Promise<PromResult<Sample[]>>;
+  /** `instant`, its answer handed over unparsed (see `InstantBody`); absent: the caller uses `instant`. */
+  instantBody?(query: string, timeSec: number): Promise<PromResult<InstantBody>>;
   range(query: string, startSec: number, endSec: number, stepSec: number): Promise<PromResult<RangeSeries[]>>;
 }
 
@@ -50,14 +62,14 @@ export interface ClientOptions {
 
 class AnswerTooLarge extends Error {}
 
-/** The body as text, refused past `max` bytes (by its Content-Length, or as it arrives). */
-async function boundedText(res: Response, max: number): Promise<string> {
+/** The body's bytes, refused past `max` bytes (by its Content-Length, or as it arrives). */
+async function boundedBytes(res: Response, max: number): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) {
     await res.body?.cancel();
     throw new AnswerTooLarge();
   }
-  if (!res.body) return '';
+  if (!res.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let bytes = 0;
   const reader = res.body.getReader();
@@ -71,7 +83,7 @@ async function boundedText(res: Response, max: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks, bytes).toString('utf8');
+  return Buffer.concat(chunks, bytes);
 }
 
 /** The Prometheus base URL from the environment (`PROMETHEUS_URL`), else the local default. */
@@ -151,18 +163,16 @@ export function isLoopback(url: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** One POST to `/api/v1/query`, its body parsed once; failures typed as the driver's are. */
-async function instantQuery(
+/** One POST to `/api/v1/query`, its body read whole (bounded); failures typed as the driver's are. */
+async function postInstant(
   baseUrl: string,
   query: string,
   timeSec: number,
   timeoutMs: number,
   maxBytes: number = DEFAULT_MAX_ANSWER_BYTES,
-): Promise<PromResult<Sample[]>> {
-  let res: Response;
-  let text: string;
+): Promise<PromResult<{ status: number; ok: boolean; body: Buffer }>> {
   try {
-    res = await fetch(`${baseUrl}/api/v1/query`, {
+    const res = await fetch(`${baseUrl}/api/v1/query`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -172,7 +182,8 @@ async function instantQuery(
       body: new URLSearchParams({ query, time: String(timeSec) }),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    text = await boundedText(res, maxBytes);
+    const body = await boundedBytes(res, maxBytes);
+    return { ok: true, value: { status: res.status, ok: res.ok, body } };
   } catch (err) {
     if (err instanceof AnswerTooLarge)
       return {
@@ -191,17 +202,25 @@ async function instantQuery(
       error: toPromError({ errorType: 'network_error', error: cause ?? String(err) }, baseUrl),
     };
   }
+}
+
+/** The samples of an answer's body, parsed once; an answer that is not a success as a typed error. */
+function samplesOfBody(
+  baseUrl: string,
+  answered: { status: number; ok: boolean; body: Buffer },
+): PromResult<Sample[]> {
+  const text = answered.body.toString('utf8');
   let answer: ApiAnswer | undefined;
   try {
     answer = JSON.parse(text) as ApiAnswer;
   } catch {
     answer = undefined;
   }
-  if (!res.ok || answer?.status !== 'success') {
+  if (!answered.ok || answer?.status !== 'success') {
     return {
       ok: false,
       error: toPromError(
-        { errorType: 'http_error', httpStatus: res.status, error: answer?.error ?? text.slice(0, 200) },
+        { errorType: 'http_error', httpStatus: answered.status, error: answer?.error ?? text.slice(0, 200) },
         baseUrl,
       ),
     };
@@ -232,8 +251,19 @@ export function createPrometheusClient(options: ClientOptions): PromClient {
   });
   return {
     baseUrl,
-    instant(query, timeSec) {
-      return instantQuery(baseUrl, query, timeSec, timeoutMs, maxAnswerBytes);
+    async instant(query, timeSec) {
+      const answered = await postInstant(baseUrl, query, timeSec, timeoutMs, maxAnswerBytes);
+      return answered.ok ? samplesOfBody(baseUrl, answered.value) : answered;
+    },
+    async instantBody(query, timeSec) {
+      const answered = await postInstant(baseUrl, query, timeSec, timeoutMs, maxAnswerBytes);
+      if (!answered.ok) return answered;
+      const a = answered.value;
+      if (!a.ok) {
+        const failed = samplesOfBody(baseUrl, a);
+        if (!failed.ok) return failed;
+      }
+      return { ok: true, value: { body: a.body, samples: () => samplesOfBody(baseUrl, a) } };
     },
     async range(query, startSec, endSec, stepSec) {
       try {

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { samplesOfAnswer } from '../prometheus/client';
+import { groupBucketsOfBody } from './bucket-answer';
+import { prometheusBody } from './fake-prometheus';
+import { groupBuckets } from './latency-cache';
+import type { Sample } from './series';
+
+const T = 1_700_000_000;
+
+/** What the generic parse makes of a body: its samples grouped. */
+function parsed(body: Buffer) {
+  const samples = samplesOfAnswer(JSON.parse(body.toString('utf8')));
+  return { groups: groupBuckets(samples), samples: samples.length };
+}
+
+const sample = (edge: string, le: string, value: number): Sample => ({ labels: { edge, le }, value });
+
+describe('below-total answer read from its bytes', () => {
+  it('groups as the parsed answer does: first-seen order, interleaved edges, left-out NaN and Inf', () => {
+    const samples = [
+      sample('source;ns-1;a;b.ns-2.svc.cluster.local;ns-2;b;ns-2', '+Inf', 3.5),
+      sample('source;ns-1;a;b.ns-2.svc.cluster.local;ns-2;b;ns-2', '10', 0.1),
+      sample('source;ns-1;a;c.ns-2.svc.cluster.local;ns-2;c;ns-2', '0.5', Number.NaN),
+      sample('source;ns-1;a;c.ns-2.svc.cluster.local;ns-2;c;ns-2', '+Inf', 1 / 3),
+      sample('source;ns-1;a;b.ns-2.svc.cluster.local;ns-2;b;ns-2', '2500', 0.30000000000000004),
+      sample('source;ns-1;a;d;;;', '1e+06', 12345.678901234567),
+      sample('source;ns-1;a;d;;;', 'oops', 1),
+      sample('source;ns-1;a;d;;;', '+Inf', Number.POSITIVE_INFINITY),
+      sample('source;ns-1;a;d;;;', '0.005', 1e-7),
+      sample('source;ns-1;a;d;;;', '300000', 9007199254740994),
+      sample('source;ns-1;a;e;;;', '5', Number.NaN),
+    ];
+    const body = prometheusBody(samples, T);
+    const fast = groupBucketsOfBody(body, 'edge');
+    expect(fast).toEqual(parsed(body));
+    expect(fast?.groups.map((g) => g.labels.edge)).toEqual([
+      'source;ns-1;a;b.ns-2.svc.cluster.local;ns-2;b;ns-2',
+      'source;ns-1;a;c.ns-2.svc.cluster.local;ns-2;c;ns-2',
+      'source;ns-1;a;d;;;',
+    ]);
+    expect(fast?.samples).toBe(samples.length);
+  });
+
+  it('reads every decimal Prometheus writes as Number does', () => {
+    const values = [
+      0, 1, 0.1, 0.5, 2.5, 1234.5678, 0.0001, 1e-22, 1.7976931348623157e308, 123456789012345.67,
+    ];
+    for (let i = 0; i < 2000; i++) values.push(Math.random() * 10 ** (Math.floor(Math.random() * 12) - 6));
+    const samples = values.map((v, i) => sample(`e${i % 7}`, String(i % 11), v));
+    // Also the decimal form Go writes (`'f'`, no exponent) of small and large values.
+    const body = Buffer.from(
+      prometheusBody(samples, T)
+        .toString('latin1')
+        .replace(/"1e-22"/, '"0.0000000000000000000001"')
+        .replace(/"0.0001"/, '"0.00010"'),
+    );
+    const fast = groupBucketsOfBody(body, 'edge');
+    expect(fast).toEqual(parsed(body));
+    expect(fast?.groups.flatMap((g) => g.buckets).some(([, v]) => v === 1e-22)).toBe(true);
+  });
+
+  it('an empty answer is no group and no sample', () => {
+    expect(groupBucketsOfBody(prometheusBody([], T), 'edge')).toEqual({ groups: [], samples: 0 });
+  });
+
+  it('leaves any other shape to the generic parse', () => {
+    const one = [sample('a;b', '+Inf', 1)];
+    const text = prometheusBody(one, T).toString('latin1');
+    const unread = [
+      // escapes, non-ASCII, other labels, another label order, warnings, an error, a matrix, whitespace
+      prometheusBody([sample('a\\"b', '+Inf', 1)], T),
+      prometheusBody([sample('ä;b', '+Inf', 1)], T),
+      prometheusBody([{ labels: { __name__: 'x', edge: 'a', le: '1' }, value: 1 }], T),
+      prometheusBody([{ labels: { edge: 'a' }, value: 1 }], T),
+      Buffer.from(text.replace('"edge":"a;b","le":"+Inf"', '"le":"+Inf","edge":"a;b"')),
+      Buffer.from(text.replace(/}$/, ',"warnings":["w"]}')),
+      Buffer.from('{"status":"error","errorType":"bad_data","error":"parse error"}'),
+      Buffer.from(text.replace('"vector"', '"matrix"')),
+      Buffer.from(text.replace('"value":[', '"value": [')),
+      Buffer.from(text.slice(0, -3)),
+      Buffer.from(`${text}x`),
+    ];
+    for (const body of unread) expect(groupBucketsOfBody(body, 'edge')).toBeUndefined();
+    expect(groupBucketsOfBody(Buffer.from(`${text}\n`), 'edge')).toEqual(parsed(prometheusBody(one, T)));
+  });
+});

@@ -1,0 +1,166 @@
+// The recorded below-total answer (`recording-rules.ts`: ~165,000 samples, 24.6 MB at 5,000 workloads) read
+// straight from Prometheus' JSON bytes into bucket groups: no text decoded, no object per sample, one string per
+// edge instead of one per sample. Prometheus writes that answer in one fixed shape; anything else (escapes,
+// non-ASCII bytes, other labels, extra fields) is left to the generic parse — the result is then the same.
+import type { BucketGroup } from './latency-cache';
+
+const PREFIX = ascii('{"status":"success","data":{"resultType":"vector","result":[');
+const LE_LABEL = ascii('","le":"');
+const VALUE_START = ascii('"},"value":[');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const DOT = 0x2e;
+const ZERO = 0x30;
+/** Integers up to this are exact doubles (Clinger's fast path below). */
+const MAX_EXACT = 2 ** 53;
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+function ascii(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+/**
+ * `groupBuckets(samples)` (and how many samples there were) of an answer whose every sample has the labels `label` and `le` only (a `sum by (le,
+ * label)`), read from the body's bytes; undefined when the body is not exactly that shape (the caller parses it
+ * the generic way). Groups in the order their first kept sample comes, buckets in the samples' order; a sample
+ * whose bound or value is not a number (NaN, ±Inf value) is left out, as `groupBuckets` does.
+ */
+export function groupBucketsOfBody(
+  body: Uint8Array,
+  label: string,
+): { groups: BucketGroup[]; samples: number } | undefined {
+  const start = ascii(`{"metric":{"${label}":"`);
+  if (!startsWith(body, 0, PREFIX)) return undefined;
+  let i = PREFIX.length;
+  const groups: BucketGroup[] = [];
+  const byKey = new Map<string, BucketGroup>();
+  // Prometheus answers a `sum by` in the order of its input series, sorted by their labels: an edge's samples
+  // come one after another, so most samples belong to the group of the one before (compared byte by byte).
+  let prev: BucketGroup | undefined;
+  let prevAt = 0;
+  let prevLen = -1;
+  let samples = 0;
+  if (body[i] === 0x5d) i++;
+  else
+    for (;;) {
+      if (!startsWith(body, i, start)) return undefined;
+      // The label's value: plain ASCII, no escapes.
+      const keyAt = i + start.length;
+      const keyEnd = plainString(body, keyAt);
+      if (keyEnd < 0 || !startsWith(body, keyEnd, LE_LABEL)) return undefined;
+      const leAt = keyEnd + LE_LABEL.length;
+      const leEnd = plainString(body, leAt);
+      if (leEnd < 0 || !startsWith(body, leEnd, VALUE_START)) return undefined;
+      // The timestamp (not kept), then the value's string.
+      let j = leEnd + VALUE_START.length;
+      while (j < body.length && body[j] !== COMMA) j++;
+      if (body[j + 1] !== QUOTE) return undefined;
+      const valueAt = j + 2;
+      const valueEnd = plainString(body, valueAt);
+      if (valueEnd < 0 || body[valueEnd + 1] !== 0x5d || body[valueEnd + 2] !== 0x7d) return undefined;
+      i = valueEnd + 3;
+      samples++;
+
+      const le = leOf(body, leAt, leEnd);
+      const value = sampleValue(body, valueAt, valueEnd);
+      if (!Number.isNaN(le) && Number.isFinite(value)) {
+        let g: BucketGroup | undefined;
+        const len = keyEnd - keyAt;
+        if (prev !== undefined && len === prevLen && sameBytes(body, keyAt, prevAt, len)) g = prev;
+        else {
+          const key = latin1(body, keyAt, keyEnd);
+          g = byKey.get(key);
+          if (!g) {
+            g = { labels: { [label]: key }, buckets: [] };
+            byKey.set(key, g);
+            groups.push(g);
+          }
+          prev = g;
+          prevAt = keyAt;
+          prevLen = len;
+        }
+        g.buckets.push([le, value]);
+      }
+
+      if (body[i] === COMMA) i++;
+      else if (body[i] === 0x5d) {
+        i++;
+        break;
+      } else return undefined;
+    }
+  // `]}}`, nothing after it but a newline (no warnings, no other field).
+  if (body[i] !== 0x7d || body[i + 1] !== 0x7d) return undefined;
+  i += 2;
+  while (i < body.length && (body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x20)) i++;
+  return i === body.length ? { groups, samples } : undefined;
+}
+
+function startsWith(body: Uint8Array, at: number, what: Uint8Array): boolean {
+  if (at + what.length > body.length) return false;
+  for (let k = 0; k < what.length; k++) if (body[at + k] !== what[k]) return false;
+  return true;
+}
+
+/** The end (its closing quote) of a string starting at `at` with no escape and no byte past ASCII; else -1. */
+function plainString(body: Uint8Array, at: number): number {
+  for (let k = at; k < body.length; k++) {
+    const c = body[k] as number;
+    if (c === QUOTE) return k;
+    if (c === BACKSLASH || c >= 0x80 || c < 0x20) return -1;
+  }
+  return -1;
+}
+
+function sameBytes(body: Uint8Array, a: number, b: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (body[a + k] !== body[b + k]) return false;
+  return true;
+}
+
+function latin1(body: Uint8Array, from: number, to: number): string {
+  return Buffer.from(body.buffer, body.byteOffset + from, to - from).toString('latin1');
+}
+
+/** A bucket bound, as `groupBuckets` reads `le` (`+Inf`, else `Number`). */
+function leOf(body: Uint8Array, from: number, to: number): number {
+  const fast = decimalOf(body, from, to);
+  if (fast !== undefined) return fast;
+  const text = latin1(body, from, to);
+  return text === '+Inf' ? Number.POSITIVE_INFINITY : Number(text);
+}
+
+/** A sample's value, as `promFloat` reads it. */
+function sampleValue(body: Uint8Array, from: number, to: number): number {
+  const fast = decimalOf(body, from, to);
+  if (fast !== undefined) return fast;
+  const text = latin1(body, from, to);
+  if (text === '+Inf') return Number.POSITIVE_INFINITY;
+  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
+}
+
+/**
+ * `digits[.digits]` whose digits make an integer below 2^53 with at most 22 after the point: that integer and
+ * the power of ten are exact doubles, so one division is the correctly rounded value — what `Number` answers
+ * (Clinger's fast path). Anything else undefined.
+ */
+function decimalOf(body: Uint8Array, from: number, to: number): number | undefined {
+  if (from === to) return undefined;
+  let m = 0;
+  let point = -1;
+  for (let k = from; k < to; k++) {
+    const c = body[k] as number;
+    if (c === DOT) {
+      if (point >= 0 || k === from || k === to - 1) return undefined;
+      point = k;
+      continue;
+    }
+    const d = c - ZERO;
+    if (d < 0 || d > 9) return undefined;
+    m = m * 10 + d;
+  }
+  if (m >= MAX_EXACT) return undefined;
+  if (point < 0) return m;
+  const decimals = to - point - 1;
+  return decimals < POWERS_OF_TEN.length ? m / (POWERS_OF_TEN[decimals] as number) : undefined;
+}
