@@ -180,18 +180,33 @@ export function chooseReportersBy<T extends Pick<RequestSeries, 'reporter'>>(
  * edges is read from destination-reported buckets.
  */
 export function destinationOnlyCallers(samples: readonly Sample[]): string[] {
-  const key = (l: Record<string, string>) =>
-    `${l.source_workload_namespace ?? ''}\u0000${l.source_workload ?? ''}\u0000${l.destination_service ?? ''}`;
   const reported = new Map<string, number>();
   for (const s of samples) {
     if (s.labels.reporter !== 'source') continue;
-    const k = key(s.labels);
+    const k = callerKey(s.labels);
     reported.set(k, (reported.get(k) ?? 0) + s.value);
   }
   const callers = new Set<string>();
   for (const s of samples) {
     if (s.labels.reporter !== 'destination') continue;
-    if (!((reported.get(key(s.labels)) ?? 0) > 0)) callers.add(s.labels.source_workload ?? '');
+    if (!((reported.get(callerKey(s.labels)) ?? 0) > 0)) callers.add(s.labels.source_workload ?? '');
   }
   return [...callers];
+}
+
+/** The caller → service keys of shared (frozen) request labels, kept with them: made once, not per graph. */
+const callerKeys = new WeakMap<Readonly<Record<string, string>>, string>();
+
+function callerKey(l: Record<string, string>): string {
+  if (!Object.isFrozen(l)) return callerKeyOf(l);
+  let key = callerKeys.get(l);
+  if (key === undefined) {
+    key = callerKeyOf(l);
+    callerKeys.set(l, key);
+  }
+  return key;
+}
+
+function callerKeyOf(l: Record<string, string>): string {
+  return `${l.source_workload_namespace ?? ''}\u0000${l.source_workload ?? ''}\u0000${l.destination_service ?? ''}`;
 }
