@@ -15,8 +15,8 @@ const EXTENSIONS = ['.ts', '.tsx', '.mts', '.mjs', '.js'];
  * `may` lists the parts it may import (itself always). Tests may also import test support.
  */
 export const PARTS = [
-  // The browser tests drive the demo: they may name its scenarios.
-  { name: 'e2e', prefix: 'e2e/', may: ['lib', 'demo'] },
+  // The browser tests drive the demo: they may name its scenarios, and pick a port as the agent does.
+  { name: 'e2e', prefix: 'e2e/', may: ['lib', 'demo', 'net'] },
   { name: 'scripts', prefix: 'scripts/', may: ['lib', 'agent-build'] },
   { name: 'agent-tests', prefix: 'proxy-agent/test/', may: ['*'] },
   { name: 'cli', prefix: 'proxy-agent/src/cli.ts', may: ['*agent'] },
