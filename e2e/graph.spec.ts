@@ -217,13 +217,56 @@ test('the first view fits every node in the canvas, and fits them again when the
   await graph.expectDrawn(NODES, []);
   await graph.expectLaidOut();
   expect(await nodesOutsideCanvas(page)).toEqual([]);
-  // The canvas shrinks after the first draw (as when a banner comes above it): the view follows.
+  // The canvas shrinks after the first draw (the window made smaller): the view follows.
   const before = await graph.canvas.boundingBox();
   await page.setViewportSize({ width: 900, height: 560 });
   await expect
     .poll(async () => (await graph.canvas.boundingBox())?.width)
     .toBeLessThan((before?.width ?? 0) - 200);
   await expect.poll(() => nodesOutsideCanvas(page)).toEqual([]);
+});
+
+test('a notice that comes after the first draw (control plane unavailable, the graph down) leaves the canvas its height', async ({
+  page,
+}) => {
+  const graph = new GraphPage(page);
+  await graph.open();
+  await graph.expectDrawn(NODES, []);
+  await graph.expectLaidOut();
+  const before = await graph.canvas.boundingBox();
+  expect(await nodesOutsideCanvas(page)).toEqual([]);
+  // The page's next answers (asked at once): the control plane down (the graph drawn without its config), then
+  // Prometheus down, then Prometheus back.
+  const controlPlane = { code: 'control_plane_unavailable', message: 'connect ECONNREFUSED 127.0.0.1:15010' };
+  const partial = page.getByRole('status').filter({ hasText: 'control plane unavailable' });
+  const failure = page.getByRole('alert').filter({ hasText: /cannot be updated.*Prometheus is down/ });
+  await graph.alterGraphAnswers((g) => ({
+    status: 200,
+    json: { ...g, warnings: [...g.warnings, controlPlane] },
+  }));
+  await graph.refreshNow();
+  await expect(partial).toBeVisible();
+  expect(await graph.canvas.boundingBox()).toEqual(before);
+  expect(await nodesOutsideCanvas(page)).toEqual([]);
+  const down = {
+    error: { code: 'prometheus_unavailable', message: 'Prometheus is down: connect ECONNREFUSED' },
+  };
+  await graph.alterGraphAnswers(() => ({ status: 503, json: down }));
+  await graph.refreshNow();
+  await expect(failure).toBeVisible();
+  expect(await graph.canvas.boundingBox()).toEqual(before);
+  expect(await nodesOutsideCanvas(page)).toEqual([]);
+  // Partial data can be put away (and shown again); the failure cannot.
+  await page.getByRole('button', { name: 'Dismiss: control plane unavailable' }).click();
+  await expect(partial).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /Dismiss: .*cannot be updated/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Show 1 dismissed notice' }).click();
+  await expect(partial).toBeVisible();
+  // Prometheus back: the failure goes by itself.
+  await graph.alterGraphAnswers(() => undefined);
+  await graph.refreshNow();
+  await expect(failure).toHaveCount(0, { timeout: 30_000 });
+  expect(await graph.canvas.boundingBox()).toEqual(before);
 });
 
 test('on a phone the graph fills the screen, with the controls in a menu and the legend in a drawer', async ({

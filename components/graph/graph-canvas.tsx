@@ -89,7 +89,7 @@ export function GraphCanvas({
   // Whether the user has panned or zoomed: until then a graph that grows is fitted again.
   const userMoved = useRef(false);
   // The container's size the view was last fitted to by the page (not the user): until the user moves,
-  // the view is fitted again when the container changes size (a banner above the graph comes or goes).
+  // the view is fitted again when the container changes size (the window resized, the controls' menu opened).
   const fittedTo = useRef<{ width: number; height: number } | undefined>(undefined);
   const onCyRef = useRef(onCy);
   onCyRef.current = onCy;
@@ -373,8 +373,9 @@ export function GraphCanvas({
 /**
  * The container's size now. Cytoscape keeps the size it measured until its own resize, which comes 100 ms
  * after the container changed, and later still when the main thread is busy, as it is for seconds while a
- * large graph is added: a banner shown above the graph meanwhile (the control plane's, ~37 px) left the
- * 5,000-workload view fitted to a canvas taller than the one shown, its lowest nodes cut off.
+ * large graph is added: a banner that used to come above the graph meanwhile (the control plane's, ~37 px;
+ * notices are laid over the canvas now, `graph-notices.tsx`) left the 5,000-workload view fitted to a
+ * canvas taller than the one shown, its lowest nodes cut off.
  */
 function measure(cy: Core): { width: number; height: number } {
   cy.resize();

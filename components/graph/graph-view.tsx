@@ -5,7 +5,6 @@
 import type { Core } from 'cytoscape';
 import { useDeferredValue, useId, useMemo, useRef, useState } from 'react';
 import { TraceOverlayNotice } from '@/components/traces/trace-overlay-notice';
-import { Banner } from '@/components/ui/banner';
 import { Button } from '@/components/ui/button';
 import { parseExpression } from '@/lib/graph/expression';
 import type { Graph } from '@/lib/graph/types';
@@ -14,9 +13,9 @@ import { toElements } from './elements';
 import { focusSet } from './focus';
 import { GoTo } from './go-to';
 import { GraphCanvas } from './graph-canvas';
+import { GraphNotices, graphNotices } from './graph-notices';
 import { GraphToolbar } from './graph-toolbar';
 import { GraphTools } from './graph-tools';
-import { NamespaceMtlsBadges } from './namespace-mtls-badges';
 import { positionsKey } from './saved-positions';
 import { SidePanel } from './side-panel';
 import { useDarkTheme } from './use-dark-theme';
@@ -97,6 +96,18 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
   // The page's first graph of a very large mesh is its namespaces: the counts are the mesh's.
   const nodeCount = graph.data?.aggregateOf?.nodes ?? nodes.length;
   const edgeCount = graph.data?.aggregateOf?.edges ?? graph.data?.elements.edges.length ?? 0;
+  const status =
+    (graph.data ? statusLine(graph.data, nodeCount, edgeCount) : '') +
+    (state.group === 'auto' && grouping !== 'none'
+      ? ` · drawn by ${grouping} (Group: None draws every node)`
+      : '');
+  const notices = graphNotices({
+    at: state.at,
+    onLive: () => update({ at: undefined }),
+    error: graph.error,
+    stale: graph.data !== undefined,
+    warnings: graph.data?.warnings,
+  });
   const summary = `Service graph: ${nodeCount} nodes and ${edgeCount} edges. Select one with the keyboard from the node and edge lists.`;
 
   return (
@@ -137,24 +148,6 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
           />
         </div>
       </div>
-      {state.at !== undefined ? (
-        <Banner tone="warning" title={`Pinned at ${new Date(state.at * 1000).toLocaleString()}.`}>
-          <button type="button" className="underline" onClick={() => update({ at: undefined })}>
-            Back to live
-          </button>
-        </Banner>
-      ) : null}
-      {graph.error ? (
-        <Banner tone="error" title="The graph cannot be updated.">
-          {graph.error.message}
-          {graph.data ? ' Showing the last graph received.' : ''}
-        </Banner>
-      ) : null}
-      {graph.data?.warnings.map((w) => (
-        <Banner key={w.code} tone="warning" title={w.code.replace(/_/g, ' ')}>
-          {w.message}
-        </Banner>
-      ))}
       <div className="relative flex min-h-0 flex-1">
         <div className="relative min-w-0 flex-1">
           <GraphCanvas
@@ -177,15 +170,7 @@ export function GraphView({ exposeCy = false }: { exposeCy?: boolean }) {
             grouped={grouping !== 'none'}
           />
           <TraceOverlayNotice />
-          <NamespaceMtlsBadges modes={graph.data?.namespaceMtls} />
-          <div className="pointer-events-none absolute top-2 left-2 flex items-center gap-2 rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80">
-            <span className="text-xs text-slate-600 dark:text-slate-400" aria-live="polite">
-              {graph.data ? statusLine(graph.data, nodeCount, edgeCount) : ''}
-              {state.group === 'auto' && grouping !== 'none'
-                ? ` · drawn by ${grouping} (Group: None draws every node)`
-                : ''}
-            </span>
-          </div>
+          <GraphNotices status={status} notices={notices} mtls={graph.data?.namespaceMtls} />
           {graph.isPending ? (
             <p className="absolute inset-0 flex items-center justify-center text-sm text-slate-600 dark:text-slate-400">
               Loading the graph…

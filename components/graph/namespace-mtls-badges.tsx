@@ -1,7 +1,7 @@
 'use client';
 import { LockIcon } from '@/components/ui/lock-icon';
 // A badge per namespace of the graph where mutual TLS is required (STRICT), and the mode in words for
-// the others: the namespace badge Kiali shows for its mTLS status.
+// the others: the namespace badge Kiali shows for its mTLS status. Placed by `GraphNotices`, over the canvas.
 import type { PeerMode } from '@/lib/graph/types';
 
 const MODE_WORDS: Record<PeerMode, string> = {
@@ -14,10 +14,7 @@ export function NamespaceMtlsBadges({ modes }: { modes?: Record<string, PeerMode
   const entries = Object.entries(modes ?? {});
   if (entries.length === 0) return null;
   return (
-    <ul
-      aria-label="Namespace mTLS"
-      className="pointer-events-none absolute top-9 left-2 flex flex-wrap gap-1 text-xs"
-    >
+    <ul aria-label="Namespace mTLS" className="pointer-events-none mt-1 flex flex-wrap gap-1 text-xs">
       {entries.map(([ns, mode]) => (
         <li
           key={ns}

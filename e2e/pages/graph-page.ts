@@ -84,7 +84,7 @@ export class GraphPage {
       .poll(
         async () => {
           edge = await this.worstEdgeInto(target, fromPrefix);
-          if (!edge) await this.page.getByRole('button', { name: 'Refresh the graph now' }).click();
+          if (!edge) await this.refreshNow();
           return edge;
         },
         {
@@ -95,6 +95,11 @@ export class GraphPage {
       )
       .toBeTruthy();
     return edge as string;
+  }
+
+  /** Asks for the graph now, as the toolbar's refresh button does (not waiting for the next poll). */
+  async refreshNow(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Refresh the graph now' }).click();
   }
 
   /** Where the edge is drawn on the canvas, in canvas pixels. */
@@ -197,7 +202,27 @@ export class GraphPage {
       .toContain(cls);
   }
 
+  /**
+   * From now on the graph's answers come as `change` makes them from the real ones (`undefined`: the real
+   * answer): the page's later polls, as when a backend goes down after the graph was drawn.
+   */
+  async alterGraphAnswers(
+    change: (graph: {
+      warnings: { code: string; message: string }[];
+    }) => { status: number; json: unknown } | undefined,
+  ): Promise<void> {
+    await this.page.unroute(isGraphAnswer);
+    await this.page.route(isGraphAnswer, async (route) => {
+      const response = await route.fetch();
+      const changed = change(await response.json());
+      await route.fulfill(changed ? { response, ...changed } : { response });
+    });
+  }
+
   endpointRows(): Locator {
     return this.panel.getByTestId('endpoint-row');
   }
 }
+
+/** The graph itself (`/api/graph`), not a node's or an edge's details. */
+const isGraphAnswer = (url: URL) => url.pathname === '/api/graph';
