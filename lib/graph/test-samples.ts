@@ -116,13 +116,5 @@ export function mapOf(edges: readonly EdgeSpec[], over: Partial<TrafficInput> = 
   });
 }
 
-/** A seeded PRNG (mulberry32, as the benches' `scripts/bench/lib/prng.mjs`): a generated mesh is the same every run. */
-export function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32, `lib/random/prng.mjs`, as the benches use): a generated mesh is the same every run. */
+export { prng } from '../random/prng.mjs';
