@@ -1,9 +1,10 @@
 // Child processes for benchmarks: start one and wait for its `listening <port>` line, read its memory from
 // /proc, run the load generator and collect its JSON result.
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LOAD = fileURLToPath(new URL('./load.mjs', import.meta.url));
@@ -127,14 +128,27 @@ export function runLoad(config) {
   });
 }
 
-/** A port that is free on 127.0.0.1 right now. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * A port free on 127.0.0.1 right now, picked as every part of the agent picks one (below the kernel's ephemeral
+ * range, checked bindable: `proxy-agent/src/net/free-port.ts`), from the built agent (`npm run build`, run here
+ * first when dist/agent has none yet).
+ */
+export async function freePort() {
+  agentFreePort ??= builtAgent().then((agent) => agent.freePort);
+  return (await agentFreePort)();
+}
+
+let agentFreePort;
+
+async function builtAgent() {
+  const entry = join(ROOT, 'dist/agent/index.js');
+  const load = () => (existsSync(entry) ? import(pathToFileURL(entry).href) : Promise.resolve({}));
+  let agent = await load();
+  if (typeof agent.freePort !== 'function') {
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    // A fresh URL: the module imported before (a build without it) stays cached under the old one.
+    agent = await import(`${pathToFileURL(entry).href}?built=${Date.now()}`);
+  }
+  if (typeof agent.freePort !== 'function') throw new Error('dist/agent has no freePort after npm run build');
+  return agent;
 }
