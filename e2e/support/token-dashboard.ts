@@ -3,8 +3,8 @@
 // other specs. Started by the global setup from the same `next build`, stopped by the teardown.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../proxy-agent/src/net/free-port';
 
 const READY_TIMEOUT_MS = 120_000;
 const READY_POLL_MS = 250;
@@ -15,17 +15,6 @@ export interface TokenDashboard {
   pid: number;
   /** The token that signs in as TOKEN_DASHBOARD_USER. */
   token: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 export async function startTokenDashboard(backends: {
