@@ -123,8 +123,9 @@ export function GraphNotices({
       data-testid="graph-notices"
       className="pointer-events-none absolute inset-x-2 top-2 z-10 flex max-h-[calc(100%-1rem)] flex-col items-start overflow-hidden"
     >
+      {/* Always there (a live region), drawn only with words in it. */}
       <span
-        className="rounded bg-white/80 px-2 py-1 text-xs text-slate-600 dark:bg-slate-950/80 dark:text-slate-400"
+        className={`text-xs text-slate-600 dark:text-slate-400 ${status ? 'rounded bg-white/80 px-2 py-1 dark:bg-slate-950/80' : ''}`}
         aria-live="polite"
       >
         {status}
