@@ -91,4 +91,23 @@ describe('elements', () => {
       'badges',
     ]);
   });
+
+  it('orders a map whose ids changed afresh (the order of the map before is kept only for the same ids)', () => {
+    const first = toElements(map()).edges.map((e) => e.id);
+    expect(toElements(map()).edges.map((e) => e.id)).toEqual(first);
+    const other = mapOf([
+      {
+        reporter: 'source',
+        from: reviewsV1,
+        to: productpage,
+        service: 'productpage.bookinfo.svc.cluster.local',
+        rps: 1,
+      },
+      { reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 1 },
+    ]);
+    const ids = toElements(other).edges.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(ids).toHaveLength(4);
+    expect(toElements(map()).edges.map((e) => e.id)).toEqual(first);
+  });
 });

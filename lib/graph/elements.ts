@@ -15,11 +15,11 @@ export interface Assembled {
 
 export function toElements(map: TrafficMap): Assembled {
   const boxes: NodeData[] = [];
-  for (const id of sortedKeys(map.boxes)) boxes.push(boxNode(map.boxes.get(id) as Box));
+  for (const id of sortedKeys(map.boxes, 'boxes')) boxes.push(boxNode(map.boxes.get(id) as Box));
   const nodes: NodeData[] = boxes;
-  for (const id of sortedKeys(map.nodes)) nodes.push(nodeData(map.nodes.get(id) as TrafficNode));
+  for (const id of sortedKeys(map.nodes, 'nodes')) nodes.push(nodeData(map.nodes.get(id) as TrafficNode));
   const edges: EdgeData[] = [];
-  for (const id of sortedKeys(map.edges)) {
+  for (const id of sortedKeys(map.edges, 'edges')) {
     const e = map.edges.get(id) as TrafficEdge;
     edges.push(edgeData(e, map.nodes.get(e.source) as TrafficNode));
   }
@@ -117,10 +117,24 @@ type Box = Parameters<typeof boxNode>[0];
 
 /**
  * A map's keys (the elements' ids) in code-unit order, as `compare` (responses.ts) orders them: the default sort of
- * strings, without a comparator called per comparison.
+ * strings, without a comparator called per comparison. The last order of each kind of element is kept with the keys
+ * it came from: a graph over the same series (a polled one) has the same keys in the same order and skips the sort.
  */
-function sortedKeys(m: ReadonlyMap<string, unknown>): string[] {
-  return [...m.keys()].sort();
+function sortedKeys(m: ReadonlyMap<string, unknown>, kind: 'boxes' | 'nodes' | 'edges'): readonly string[] {
+  const keys = [...m.keys()];
+  const last = lastSorted[kind];
+  if (last !== undefined && sameKeys(last.keys, keys)) return last.sorted;
+  const sorted = [...keys].sort();
+  lastSorted[kind] = { keys, sorted };
+  return sorted;
+}
+
+const lastSorted: Partial<Record<'boxes' | 'nodes' | 'edges', { keys: string[]; sorted: string[] }>> = {};
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function boxNode(box: { id: string; namespace: string; app: string }): NodeData {

@@ -147,6 +147,46 @@ describe('live Envoy stats', () => {
     expect(bare.nodes.find((n) => n.id === 'svc:bookinfo:reviews')?.badges.live).toEqual({ reported: false });
   });
 
+  it('gives an edge with neither route badges nor caller stats the frozen "not reported" badges, others their own', () => {
+    const edges = [
+      requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
+      requestSample({
+        reporter: 'source',
+        from: reviewsV1,
+        to: productpage,
+        service: 'productpage.bookinfo.svc.cluster.local',
+        rps: 1,
+      }),
+    ];
+    const live = foldLiveStats({
+      retryRate: [
+        {
+          labels: {
+            cluster_name: `outbound|9080||${REVIEWS}`,
+            namespace: 'bookinfo',
+            workload: 'productpage-v1',
+          },
+          value: 0.5,
+        },
+      ],
+    });
+    const g = assembleSamples({ ...oneEdge(true), requests: edges, live });
+    const into = g.edges.find((e) => e.id === 'app:bookinfo:productpage:v1->svc:bookinfo:reviews');
+    const back = g.edges.find((e) => e.id === 'app:bookinfo:reviews:v1->svc:bookinfo:productpage');
+    expect(into?.badges).toEqual({ live: { reported: true, retryRate: 0.5 } });
+    expect(Object.isFrozen(into?.badges)).toBe(false);
+    expect(back?.badges).toEqual({ live: { reported: false } });
+    expect(Object.isFrozen(back?.badges)).toBe(true);
+    // With a VirtualService on the host, the edge has its own badges again.
+    const configured = assembleSamples({
+      ...oneEdge(true),
+      config: { virtualServices: [vs], destinationRules: [], serviceEntries: [] },
+    });
+    const routed = configured.edges.find((e) => e.id === 'app:bookinfo:productpage:v1->svc:bookinfo:reviews');
+    expect(routed?.badges.retries?.attempts).toBe(3);
+    expect(routed?.badges.live).toEqual({ reported: false });
+  });
+
   it('puts the badges on the workloads when no service node is drawn', () => {
     const g = assembleSamples({
       ...oneEdge(false),

@@ -5,7 +5,22 @@ import { CLUSTER_DOMAIN } from '../../mesh-config/labels';
 import { configBadges, type MeshConfigView } from '../config-badges';
 import { callerKey, type LiveStats } from '../envoy-stats';
 import type { TrafficMap, TrafficNode } from '../traffic-map';
-import type { Badges } from '../types';
+import type { Badges, EnvoyLive } from '../types';
+
+/**
+ * The live badge of a host or caller the Envoy stats say nothing about, and the badges of an edge with
+ * only that: frozen, one object for every element that has them (most of a large mesh's 35,000 elements
+ * without stats), instead of one or two objects an element a build.
+ */
+const NOT_REPORTED: EnvoyLive = Object.freeze({ reported: false });
+const ONLY_NOT_REPORTED: Badges = Object.freeze({ live: NOT_REPORTED });
+
+/** The first of `hostsOf(n)`, without the array. */
+function firstHostOf(n: TrafficNode): string | undefined {
+  if (n.spec.serviceHost) return n.spec.serviceHost;
+  if (n.destServices) for (const s of n.destServices.values()) return hostOf(s);
+  return undefined;
+}
 
 /** The service hosts a node stands for: its own, or those of the services its requests came by. */
 export function hostsOf(n: TrafficNode): string[] {
@@ -54,7 +69,7 @@ export function appendBadges(
     }
     // Live stats describe the service's cluster: shown on the service node, or on the workloads when
     // no service node is drawn.
-    n.badges.live = live?.byHost.get(hosts[0] as string) ?? { reported: false };
+    n.badges.live = live?.byHost.get(hosts[0] as string) ?? NOT_REPORTED;
   }
   for (const e of map.edges.values()) {
     const target = map.nodes.get(e.target);
@@ -63,17 +78,23 @@ export function appendBadges(
     // Route badges belong on the hop into the service (caller → service, or caller → workload when
     // service nodes are not drawn), not on the service → workload hop.
     if (source?.nodeType === 'service' && source.serviceHost !== undefined) continue;
-    const host = hostsOf(target)[0];
+    const host = firstHostOf(target);
     if (!host) continue;
     const c = hostConfig?.get(host);
+    // Stats by caller only when there are any (the key is a string made per edge).
+    const fromCaller =
+      source?.workload && live !== undefined && live.byCaller.size > 0
+        ? live.byCaller.get(callerKey(source.namespace, source.workload, host))
+        : undefined;
+    if (!c?.badges.canary && !c?.badges.retries && !c?.badges.fault && !fromCaller) {
+      e.badges = ONLY_NOT_REPORTED;
+      continue;
+    }
     const badges: Badges = {};
     if (c?.badges.canary) badges.canary = c.badges.canary;
     if (c?.badges.retries) badges.retries = c.badges.retries;
     if (c?.badges.fault) badges.fault = c.badges.fault;
-    const fromCaller = source?.workload
-      ? live?.byCaller.get(callerKey(source.namespace, source.workload, host))
-      : undefined;
-    badges.live = fromCaller ?? { reported: false };
+    badges.live = fromCaller ?? NOT_REPORTED;
     e.badges = badges;
   }
 }
