@@ -38,7 +38,9 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
               injectServiceNodes: params.injectServiceNodes,
               includeIdleEdges: params.includeIdleEdges,
               requests: r.value,
-              keepHops: params.latency,
+              // Not kept: a polled graph takes its latency from the graph before (its 20,000 hop lists a
+              // build unused), and a cold one finds each series' hops from its kept route when it needs them.
+              keepHops: false,
               namespaces: params.namespaces,
               thresholds: deps.thresholds,
             }),
