@@ -78,9 +78,18 @@ describe('below-total answer read from its bytes', () => {
       Buffer.from(text.replace('"vector"', '"matrix"')),
       Buffer.from(text.replace('"value":[', '"value": [')),
       Buffer.from(text.slice(0, -3)),
+      // what JSON.parse refuses: a raw control character in a string, a timestamp that is not a number
+      Buffer.from(text.replace('a;b', 'a;\u0001b')),
+      Buffer.from(text.replace(`[${T},`, `[${T}x,`)),
+      Buffer.from(text.replace(`[${T},`, '[01,')),
+      Buffer.from(text.replace('"+Inf"}', '"+Inf\t"}')),
       Buffer.from(`${text}x`),
     ];
     for (const body of unread) expect(groupBucketsOfBody(body, 'edge')).toBeUndefined();
     expect(groupBucketsOfBody(Buffer.from(`${text}\n`), 'edge')).toEqual(parsed(prometheusBody(one, T)));
+    for (const time of ['-1.5e+3', '0', '1700000000.123', '17E2'])
+      expect(groupBucketsOfBody(Buffer.from(text.replace(`[${T},`, `[${time},`)), 'edge')).toEqual(
+        parsed(prometheusBody(one, T)),
+      );
   });
 });

@@ -2,11 +2,15 @@
 // straight from Prometheus' JSON bytes into bucket groups: no text decoded, no object per sample, one string per
 // edge instead of one per sample. Prometheus writes that answer in one fixed shape; anything else (escapes,
 // non-ASCII bytes, other labels, extra fields) is left to the generic parse — the result is then the same.
+import { isAscii } from 'node:buffer';
 import type { BucketGroup } from './latency-cache';
 
 const PREFIX = ascii('{"status":"success","data":{"resultType":"vector","result":[');
 const LE_LABEL = ascii('","le":"');
 const VALUE_START = ascii('"},"value":[');
+/** What JSON does not allow raw in a string. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: looking for exactly those
+const CONTROL = /[\u0000-\u001f]/;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -27,11 +31,15 @@ function ascii(text: string): Uint8Array {
  * whose bound or value is not a number (NaN, ±Inf value) is left out, as `groupBuckets` does.
  */
 export function groupBucketsOfBody(
-  body: Uint8Array,
+  body: Buffer,
   label: string,
 ): { groups: BucketGroup[]; samples: number } | undefined {
   const start = ascii(`{"metric":{"${label}":"`);
   if (!startsWith(body, 0, PREFIX)) return undefined;
+  // ASCII without escapes: every string ends at its next quote (found by indexOf, not byte by byte), and its
+  // bytes are its characters. Control characters (which JSON does not allow raw in a string) are looked for
+  // where a string is kept: a new group's key, a number not read by the fast path.
+  if (!isAscii(body) || body.indexOf(BACKSLASH) >= 0) return undefined;
   let i = PREFIX.length;
   const groups: BucketGroup[] = [];
   const byKey = new Map<string, BucketGroup>();
@@ -45,25 +53,25 @@ export function groupBucketsOfBody(
   else
     for (;;) {
       if (!startsWith(body, i, start)) return undefined;
-      // The label's value: plain ASCII, no escapes.
       const keyAt = i + start.length;
-      const keyEnd = plainString(body, keyAt);
+      const keyEnd = body.indexOf(QUOTE, keyAt);
       if (keyEnd < 0 || !startsWith(body, keyEnd, LE_LABEL)) return undefined;
       const leAt = keyEnd + LE_LABEL.length;
-      const leEnd = plainString(body, leAt);
+      const leEnd = body.indexOf(QUOTE, leAt);
       if (leEnd < 0 || !startsWith(body, leEnd, VALUE_START)) return undefined;
       // The timestamp (not kept), then the value's string.
-      let j = leEnd + VALUE_START.length;
-      while (j < body.length && body[j] !== COMMA) j++;
-      if (body[j + 1] !== QUOTE) return undefined;
-      const valueAt = j + 2;
-      const valueEnd = plainString(body, valueAt);
+      const timeAt = leEnd + VALUE_START.length;
+      const comma = body.indexOf(COMMA, timeAt);
+      if (comma < 0 || !isJsonNumber(body, timeAt, comma) || body[comma + 1] !== QUOTE) return undefined;
+      const valueAt = comma + 2;
+      const valueEnd = body.indexOf(QUOTE, valueAt);
       if (valueEnd < 0 || body[valueEnd + 1] !== 0x5d || body[valueEnd + 2] !== 0x7d) return undefined;
       i = valueEnd + 3;
       samples++;
 
       const le = leOf(body, leAt, leEnd);
       const value = sampleValue(body, valueAt, valueEnd);
+      if (le === undefined || value === undefined) return undefined;
       if (!Number.isNaN(le) && Number.isFinite(value)) {
         let g: BucketGroup | undefined;
         const len = keyEnd - keyAt;
@@ -72,6 +80,7 @@ export function groupBucketsOfBody(
           const key = latin1(body, keyAt, keyEnd);
           g = byKey.get(key);
           if (!g) {
+            if (CONTROL.test(key)) return undefined;
             g = { labels: { [label]: key }, buckets: [] };
             byKey.set(key, g);
             groups.push(g);
@@ -102,14 +111,27 @@ function startsWith(body: Uint8Array, at: number, what: Uint8Array): boolean {
   return true;
 }
 
-/** The end (its closing quote) of a string starting at `at` with no escape and no byte past ASCII; else -1. */
-function plainString(body: Uint8Array, at: number): number {
-  for (let k = at; k < body.length; k++) {
-    const c = body[k] as number;
-    if (c === QUOTE) return k;
-    if (c === BACKSLASH || c >= 0x80 || c < 0x20) return -1;
+/** Whether the bytes are one JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. */
+function isJsonNumber(body: Uint8Array, from: number, to: number): boolean {
+  let k = from;
+  if (body[k] === 0x2d) k++;
+  const digits = () => {
+    const at = k;
+    while (k < to && (body[k] as number) >= ZERO && (body[k] as number) <= ZERO + 9) k++;
+    return k - at;
+  };
+  if (body[k] === ZERO) k++;
+  else if (digits() === 0) return false;
+  if (k < to && body[k] === DOT) {
+    k++;
+    if (digits() === 0) return false;
   }
-  return -1;
+  if (k < to && (body[k] === 0x65 || body[k] === 0x45)) {
+    k++;
+    if (body[k] === 0x2b || body[k] === 0x2d) k++;
+    if (digits() === 0) return false;
+  }
+  return k === to;
 }
 
 function sameBytes(body: Uint8Array, a: number, b: number, len: number): boolean {
@@ -117,23 +139,25 @@ function sameBytes(body: Uint8Array, a: number, b: number, len: number): boolean
   return true;
 }
 
-function latin1(body: Uint8Array, from: number, to: number): string {
-  return Buffer.from(body.buffer, body.byteOffset + from, to - from).toString('latin1');
+function latin1(body: Buffer, from: number, to: number): string {
+  return body.toString('latin1', from, to);
 }
 
-/** A bucket bound, as `groupBuckets` reads `le` (`+Inf`, else `Number`). */
-function leOf(body: Uint8Array, from: number, to: number): number {
+/** A bucket bound, as `groupBuckets` reads `le` (`+Inf`, else `Number`); undefined: not a JSON string. */
+function leOf(body: Buffer, from: number, to: number): number | undefined {
   const fast = decimalOf(body, from, to);
   if (fast !== undefined) return fast;
   const text = latin1(body, from, to);
+  if (CONTROL.test(text)) return undefined;
   return text === '+Inf' ? Number.POSITIVE_INFINITY : Number(text);
 }
 
-/** A sample's value, as `promFloat` reads it. */
-function sampleValue(body: Uint8Array, from: number, to: number): number {
+/** A sample's value, as `promFloat` reads it; undefined: not a JSON string. */
+function sampleValue(body: Buffer, from: number, to: number): number | undefined {
   const fast = decimalOf(body, from, to);
   if (fast !== undefined) return fast;
   const text = latin1(body, from, to);
+  if (CONTROL.test(text)) return undefined;
   if (text === '+Inf') return Number.POSITIVE_INFINITY;
   if (text === '-Inf') return Number.NEGATIVE_INFINITY;
   return Number(text);
