@@ -180,33 +180,36 @@ export function chooseReportersBy<T extends Pick<RequestSeries, 'reporter'>>(
  * edges is read from destination-reported buckets.
  */
 export function destinationOnlyCallers(samples: readonly Sample[]): string[] {
-  const reported = new Map<string, number>();
+  // Keyed by the label values themselves, one level each: no key string made per series (the values are
+  // shared between graphs, `splitJoinedRequests`, so their hashes are computed once).
+  const reported = new Map<string, Map<string, Map<string, number>>>();
   for (const s of samples) {
-    if (s.labels.reporter !== 'source') continue;
-    const k = callerKey(s.labels);
-    reported.set(k, (reported.get(k) ?? 0) + s.value);
+    const l = s.labels;
+    if (l.reporter !== 'source') continue;
+    const ns = l.source_workload_namespace ?? '';
+    let byWorkload = reported.get(ns);
+    if (!byWorkload) {
+      byWorkload = new Map();
+      reported.set(ns, byWorkload);
+    }
+    const workload = l.source_workload ?? '';
+    let byService = byWorkload.get(workload);
+    if (!byService) {
+      byService = new Map();
+      byWorkload.set(workload, byService);
+    }
+    const service = l.destination_service ?? '';
+    byService.set(service, (byService.get(service) ?? 0) + s.value);
   }
   const callers = new Set<string>();
   for (const s of samples) {
-    if (s.labels.reporter !== 'destination') continue;
-    if (!((reported.get(callerKey(s.labels)) ?? 0) > 0)) callers.add(s.labels.source_workload ?? '');
+    const l = s.labels;
+    if (l.reporter !== 'destination') continue;
+    const rate = reported
+      .get(l.source_workload_namespace ?? '')
+      ?.get(l.source_workload ?? '')
+      ?.get(l.destination_service ?? '');
+    if (!((rate ?? 0) > 0)) callers.add(l.source_workload ?? '');
   }
   return [...callers];
-}
-
-/** The caller → service keys of shared (frozen) request labels, kept with them: made once, not per graph. */
-const callerKeys = new WeakMap<Readonly<Record<string, string>>, string>();
-
-function callerKey(l: Record<string, string>): string {
-  if (!Object.isFrozen(l)) return callerKeyOf(l);
-  let key = callerKeys.get(l);
-  if (key === undefined) {
-    key = callerKeyOf(l);
-    callerKeys.set(l, key);
-  }
-  return key;
-}
-
-function callerKeyOf(l: Record<string, string>): string {
-  return `${l.source_workload_namespace ?? ''}\u0000${l.source_workload ?? ''}\u0000${l.destination_service ?? ''}`;
 }
