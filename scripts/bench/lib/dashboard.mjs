@@ -2,11 +2,9 @@
 // started on a free port with the bench's environment, stopped with the `next-server` child it forks (which
 // outlives a stopped parent).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { childrenOf, freePort, ROOT, startProcess } from './processes.mjs';
+import { builtAgent, childrenOf, freePort, ROOT, startProcess } from './processes.mjs';
 
 const run = promisify(execFile);
 
@@ -15,24 +13,25 @@ const run = promisify(execFile);
  * so a bench never times a stale build of a checkout whose sources changed since).
  */
 export async function ensureDashboardBuild() {
-  const agent = join(ROOT, 'dist/agent/index.js');
-  if (!existsSync(agent)) await run('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-  const { dashboardBuildIsCurrent } = await import(pathToFileURL(agent).href);
+  const { dashboardBuildIsCurrent } = await builtAgent('dashboardBuildIsCurrent');
   if (dashboardBuildIsCurrent(ROOT)) return;
   console.log('building the dashboard (next build: none yet, or older than its sources)…');
   await run('npx', ['next', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
 }
 
 /**
- * `next start` on a free port. `nodeArgs` go before Next's script (a forked server inherits them, e.g.
+ * `next start` on a free port, with the V8 flags the demo and `npm run start:dashboard` give it
+ * (`DASHBOARD_NODE_ARGS`, from the built agent). `nodeArgs` go after them, before Next's script (a forked server inherits them, e.g.
  * `--cpu-prof`); `stopSignal` is what the server gets first (SIGINT makes Next exit through process.exit,
  * which is when --cpu-prof writes its profile).
  */
 export async function startDashboard({ env, nodeArgs = [], stopSignal = 'SIGTERM' }) {
   const port = await freePort();
+  const { DASHBOARD_NODE_ARGS } = await builtAgent('DASHBOARD_NODE_ARGS');
   const web = await startProcess(
     process.execPath,
     [
+      ...DASHBOARD_NODE_ARGS,
       ...nodeArgs,
       join(ROOT, 'node_modules/next/dist/bin/next'),
       'start',

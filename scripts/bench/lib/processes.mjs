@@ -134,21 +134,25 @@ export function runLoad(config) {
  * first when dist/agent has none yet).
  */
 export async function freePort() {
-  agentFreePort ??= builtAgent().then((agent) => agent.freePort);
+  agentFreePort ??= builtAgent('freePort').then((agent) => agent.freePort);
   return (await agentFreePort)();
 }
 
 let agentFreePort;
 
-async function builtAgent() {
+/**
+ * The built agent (dist/agent/index.js), with `name` among its exports: `npm run build` first when there is no
+ * build yet or it predates that export.
+ */
+export async function builtAgent(name) {
   const entry = join(ROOT, 'dist/agent/index.js');
   const load = () => (existsSync(entry) ? import(pathToFileURL(entry).href) : Promise.resolve({}));
   let agent = await load();
-  if (typeof agent.freePort !== 'function') {
+  if (!(name in agent)) {
     await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
     // A fresh URL: the module imported before (a build without it) stays cached under the old one.
     agent = await import(`${pathToFileURL(entry).href}?built=${Date.now()}`);
   }
-  if (typeof agent.freePort !== 'function') throw new Error('dist/agent has no freePort after npm run build');
+  if (!(name in agent)) throw new Error(`dist/agent has no ${name} after npm run build`);
   return agent;
 }
