@@ -2,13 +2,16 @@
 // promtool over replayed Istio metrics), the probe finds them, and the graph built from the recorded
 // series has the latency the raw histogram gives; a Prometheus without them is detected as such.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupBucketsOfBody } from '../../lib/graph/bucket-answer';
 import { buildGraph } from '../../lib/graph/build-graph';
+import { groupBuckets } from '../../lib/graph/latency-cache';
 import { parseGraphParams } from '../../lib/graph/params';
 import { reporterSelections } from '../../lib/graph/promql';
 import {
   BOUNDS_QUERY,
   belowTotalLatencyQueries,
   belowTotalRecord,
+  EDGE_JOINED,
   EDGE_LATENCY_BELOW_TOTAL_RECORD,
   EDGE_LATENCY_RECORD,
   RULES_PROBE_QUERY,
@@ -86,6 +89,12 @@ async function graph(recorded: boolean, duration = '60s', namespaces = ''): Prom
       asked.push(query);
       return client.instant(query, time);
     },
+    // The real client's unparsed answers too: the below-total answer is read from Prometheus' own bytes.
+    instantBody: (query, time) => {
+      asked.push(query);
+      if (!client.instantBody) throw new Error('the real client hands answers over unparsed');
+      return client.instantBody(query, time);
+    },
     range: (...args) => client.range(...args),
   };
   const r = await buildGraph(p.value, { prometheus: recording, recordedLatency: async () => recorded });
@@ -139,6 +148,15 @@ describe('graph recording rules on a real Prometheus', () => {
     ];
     expect(below.length).toBeGreaterThan(0);
     expect(below.length).toBeLessThan(direct.length);
+    // Prometheus' own bytes of it, read as the graph reads them (bucket-answer.ts): the groups its parse gives.
+    const belowBody = await client.instantBody?.(partial.source, QUERY_TIME);
+    if (!belowBody?.ok) throw new Error('the below-total answer, unparsed');
+    const belowParsed = belowBody.value.samples();
+    expect(belowParsed.ok && belowParsed.value.length).toBeGreaterThan(0);
+    expect(groupBucketsOfBody(belowBody.value.body, EDGE_JOINED)).toEqual({
+      groups: groupBuckets(belowParsed.ok ? belowParsed.value : []),
+      samples: belowParsed.ok ? belowParsed.value.length : -1,
+    });
     const bounds = await client.instant(BOUNDS_QUERY, QUERY_TIME);
     expect(bounds.ok && uniformBounds(bounds.value)).toEqual(LES);
 
