@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { syntheticMesh } from './graph.mjs';
 import { startDashboard } from './lib/dashboard.mjs';
 import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
-import { childrenOf, ROOT } from './lib/processes.mjs';
+import { childrenOf, cpuSecondsOfAll, ROOT } from './lib/processes.mjs';
 
 function parseArgs(args) {
   const opt = { workloads: 5000, edges: 15000, runs: 8, out: undefined };
@@ -23,12 +23,6 @@ function parseArgs(args) {
     else if (args[i] === '--out') opt.out = resolve(args[++i]);
   }
   return opt;
-}
-
-// CPU of a process (user + system, ms) from /proc: Linux only, as the graph bench's own figures.
-function cpuOf(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 // Where a window of the profile went, by category of the stack (ms of samples a request).
@@ -98,14 +92,8 @@ export default async function bench(args) {
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`],
       stopSignal: 'SIGINT',
     });
-    const cpuAll = () =>
-      [web.pid, ...childrenOf(web.pid)].reduce((sum, pid) => {
-        try {
-          return sum + cpuOf(pid);
-        } catch {
-          return sum; // gone
-        }
-      }, 0);
+    // CPU of the server and its children so far, ms.
+    const cpuAll = () => cpuSecondsOfAll([web.pid, ...childrenOf(web.pid)]) * 1000;
     const get = async (q) => {
       const res = await fetch(`${web.base}/api/graph?${q}`);
       const text = await res.text();

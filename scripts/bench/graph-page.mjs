@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstGraphTimeline, frameTimes, syntheticMesh } from './graph.mjs';
 import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
-import { childrenOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
+import { childrenOf, cpuSecondsOfAll, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
 function parseArgs(args) {
   const opt = {
@@ -48,20 +48,6 @@ function parseArgs(args) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-/** CPU seconds (user + system) of Chromium's processes so far: every descendant of the bench's browser. */
-function cpuOf(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // exited
-    }
-  }
-  return ticks / 100;
-}
 
 function descendants(pid) {
   const out = [];
@@ -196,12 +182,12 @@ export default async function bench(args) {
           await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
           await cdp.send('Profiler.start');
         }
-        const cpu0 = cpuOf(chromiumPids());
+        const cpu0 = cpuSecondsOfAll(chromiumPids());
         await page.goto(`${w.base}/graph?at=1700000000&refresh=0${opt.view}`);
         await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
         await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
         const interactive = Date.now() - t0;
-        const cpu = cpuOf(chromiumPids()) - cpu0;
+        const cpu = cpuSecondsOfAll(chromiumPids()) - cpu0;
         const preview = await page.evaluate(() => {
           const m = performance.getEntriesByName('graph-preview-painted')[0];
           return m ? performance.timeOrigin + m.startTime : undefined;

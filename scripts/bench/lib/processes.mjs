@@ -92,6 +92,19 @@ export function cpuSecondsOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** CPU time (user + system) of processes so far, in seconds: those that have exited count nothing. */
+export function cpuSecondsOfAll(pids) {
+  let seconds = 0;
+  for (const pid of pids) {
+    try {
+      seconds += cpuSecondsOf(pid);
+    } catch {
+      // exited
+    }
+  }
+  return seconds;
+}
+
 /** Pids of the live children of `pid` (e.g. nginx's worker under its master). */
 export function childrenOf(pid) {
   const out = [];
