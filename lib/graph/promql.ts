@@ -221,17 +221,22 @@ let splitRequests: GenerationalMemo<string, Readonly<Record<string, string>> | u
 
 /** The answer of `joinedRequestRateQuery` as `requestRateQuery`'s samples; undefined if one does not split. */
 export function splitJoinedRequests(samples: readonly Sample[]): Sample[] | undefined {
-  splitRequests ??= new GenerationalMemo(seriesMemoEntriesFromEnv());
   const out: Sample[] = new Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i] as Sample;
     const joined = s.labels[REQUEST_JOINED];
     if (joined === undefined) return undefined;
-    const labels = splitRequests.get(joined, splitRequest);
+    const labels = splitJoinedRequest(joined);
     if (!labels) return undefined;
     out[i] = { labels, value: s.value };
   }
   return out;
+}
+
+/** One joined request label string split (the same kept labels object as `splitJoinedRequests` gives). */
+export function splitJoinedRequest(joined: string): Readonly<Record<string, string>> | undefined {
+  splitRequests ??= new GenerationalMemo(seriesMemoEntriesFromEnv());
+  return splitRequests.get(joined, splitRequest);
 }
 
 function splitRequest(joined: string): Readonly<Record<string, string>> | undefined {
