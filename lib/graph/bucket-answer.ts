@@ -5,12 +5,12 @@
 import { isAscii } from 'node:buffer';
 import type { BucketGroup } from './latency-cache';
 
-const PREFIX = ascii('{"status":"success","data":{"resultType":"vector","result":[');
+export const PREFIX = ascii('{"status":"success","data":{"resultType":"vector","result":[');
 const LE_LABEL = ascii('","le":"');
 const VALUE_START = ascii('"},"value":[');
 /** What JSON does not allow raw in a string. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for exactly those
-const CONTROL = /[\u0000-\u001f]/;
+export const CONTROL = /[\u0000-\u001f]/;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -20,7 +20,7 @@ const ZERO = 0x30;
 const MAX_EXACT = 2 ** 53;
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
-function ascii(text: string): Uint8Array {
+export function ascii(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
@@ -105,14 +105,14 @@ export function groupBucketsOfBody(
   return i === body.length ? { groups, samples } : undefined;
 }
 
-function startsWith(body: Uint8Array, at: number, what: Uint8Array): boolean {
+export function startsWith(body: Uint8Array, at: number, what: Uint8Array): boolean {
   if (at + what.length > body.length) return false;
   for (let k = 0; k < what.length; k++) if (body[at + k] !== what[k]) return false;
   return true;
 }
 
 /** Whether the bytes are one JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. */
-function isJsonNumber(body: Uint8Array, from: number, to: number): boolean {
+export function isJsonNumber(body: Uint8Array, from: number, to: number): boolean {
   let k = from;
   if (body[k] === 0x2d) k++;
   const digits = () => {
@@ -153,7 +153,7 @@ function leOf(body: Buffer, from: number, to: number): number | undefined {
 }
 
 /** A sample's value, as `promFloat` reads it; undefined: not a JSON string. */
-function sampleValue(body: Buffer, from: number, to: number): number | undefined {
+export function sampleValue(body: Buffer, from: number, to: number): number | undefined {
   const fast = decimalOf(body, from, to);
   if (fast !== undefined) return fast;
   const text = latin1(body, from, to);

@@ -16,6 +16,7 @@ import {
   splitJoinedRequests,
   tcpRateQuery,
 } from './promql';
+import { requestSamplesOfBody } from './rates-answer';
 import { destinationOnlyCallers, type Sample } from './series';
 
 export interface ReadDeps extends LatencyDeps {
@@ -36,13 +37,16 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
   const range = promDuration(params.duration);
   const sel = reporterSelections(params.namespaces);
   const selections = [...sel.source, ...sel.destination];
-  const http = readRequests(deps.prometheus, selections, range, time);
+  const read = readRequests(deps.prometheus, selections, range, time);
+  const http = read.then((r) => r.requests);
   // Only a latency read needs them (a walk over every series): found when one asks, so not for a graph
   // without latency nor one whose latency reading is kept (`latency-cache.ts`, a polled graph).
   let found: Promise<string[] | undefined> | undefined;
   const callers = () => {
     found ??= params.latency
-      ? http.then((r) => (r.ok ? destinationOnlyCallers(r.value) : undefined))
+      ? read.then(({ requests: r, callers }) =>
+          r.ok ? (callers ? callers() : destinationOnlyCallers(r.value)) : undefined,
+        )
       : Promise.resolve(undefined);
     return found;
   };
@@ -64,18 +68,38 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
 
 /**
  * The request rates with their labels joined (a third of the answer), split back here; the labelled
- * query only if a value would not split.
+ * query only if a value would not split. With them, when read from the answer's bytes, how to find the
+ * callers only their destination reports without reading every series' labels again.
  */
 async function readRequests(
   prometheus: PromClient,
   selections: readonly Matcher[][],
   range: string,
   time: number,
-): Promise<PromResult<Sample[]>> {
-  const r = await prometheus.instant(joinedRequestRateQuery(selections, range), time);
-  if (!r.ok) return r;
-  const split = splitJoinedRequests(r.value);
-  return split ? { ok: true, value: split } : prometheus.instant(requestRateQuery(selections, range), time);
+): Promise<{ requests: PromResult<Sample[]>; callers?: () => string[] }> {
+  const joined = joinedRequestRateQuery(selections, range);
+  let split: Sample[] | undefined;
+  if (prometheus.instantBody) {
+    // Split from the answer's bytes as soon as it arrives (`rates-answer.ts`), parsed only when it cannot be.
+    const a = await prometheus.instantBody(joined, time);
+    if (!a.ok) return { requests: a };
+    const read = requestSamplesOfBody(a.value.body);
+    if (read?.samples) return { requests: { ok: true, value: read.samples }, callers: read.callers };
+    if (!read) {
+      const r = a.value.samples();
+      if (!r.ok) return { requests: r };
+      split = splitJoinedRequests(r.value);
+    }
+  } else {
+    const r = await prometheus.instant(joined, time);
+    if (!r.ok) return { requests: r };
+    split = splitJoinedRequests(r.value);
+  }
+  return {
+    requests: split
+      ? { ok: true, value: split }
+      : await prometheus.instant(requestRateQuery(selections, range), time),
+  };
 }
 
 /**

@@ -213,3 +213,43 @@ export function destinationOnlyCallers(samples: readonly Sample[]): string[] {
   }
   return [...callers];
 }
+
+/**
+ * What `destinationOnlyCallers` reads of a request series' labels, made once for a labels object kept
+ * between graphs (`rates-answer.ts`): its reporter, its caller → service pair as one key, its caller.
+ */
+export interface CallerPair {
+  reporter: string | undefined;
+  /** Caller namespace, caller, service joined by `;` — which split label values never hold. */
+  pair: string;
+  caller: string;
+}
+
+/** The `CallerPair` of labels split from a joined request label string (no value holds a `;`). */
+export function callerPairOf(l: Readonly<Record<string, string>>): CallerPair {
+  const caller = l.source_workload ?? '';
+  return {
+    reporter: l.reporter,
+    pair: `${l.source_workload_namespace ?? ''};${caller};${l.destination_service ?? ''}`,
+    caller,
+  };
+}
+
+/**
+ * `destinationOnlyCallers` of samples whose labels were split from joined strings, given their `CallerPair`s
+ * (`pairs[i]` is that of `samples[i]`): the same callers in the same order, one Map key a series.
+ */
+export function destinationOnlyCallersOf(samples: readonly Sample[], pairs: readonly CallerPair[]): string[] {
+  const reported = new Map<string, number>();
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i] as CallerPair;
+    if (p.reporter !== 'source') continue;
+    reported.set(p.pair, (reported.get(p.pair) ?? 0) + (samples[i] as Sample).value);
+  }
+  const callers = new Set<string>();
+  for (const p of pairs) {
+    if (p.reporter !== 'destination') continue;
+    if (!((reported.get(p.pair) ?? 0) > 0)) callers.add(p.caller);
+  }
+  return [...callers];
+}

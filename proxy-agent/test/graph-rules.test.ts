@@ -6,7 +6,8 @@ import { groupBucketsOfBody } from '../../lib/graph/bucket-answer';
 import { buildGraph } from '../../lib/graph/build-graph';
 import { groupBuckets } from '../../lib/graph/latency-cache';
 import { parseGraphParams } from '../../lib/graph/params';
-import { reporterSelections } from '../../lib/graph/promql';
+import { joinedRequestRateQuery, reporterSelections, splitJoinedRequests } from '../../lib/graph/promql';
+import { requestSamplesOfBody } from '../../lib/graph/rates-answer';
 import {
   BOUNDS_QUERY,
   belowTotalLatencyQueries,
@@ -20,6 +21,7 @@ import {
   rulesPresent,
   uniformBounds,
 } from '../../lib/graph/recording-rules';
+import { destinationOnlyCallers } from '../../lib/graph/series';
 import { bucketSamples, type EdgeSpec, requestSample, type Side } from '../../lib/graph/test-samples';
 import type { Graph } from '../../lib/graph/types';
 import { createPrometheusClient, type PromClient } from '../../lib/prometheus/client';
@@ -105,6 +107,24 @@ async function graph(recorded: boolean, duration = '60s', namespaces = ''): Prom
 const latencies = (g: Graph) => Object.fromEntries(g.elements.edges.map((e) => [e.data.id, e.data.latency]));
 
 describe('graph recording rules on a real Prometheus', () => {
+  it("the request rates read from Prometheus' own bytes (rates-answer.ts): the samples and callers its parse gives", async () => {
+    const sel = reporterSelections([]);
+    const query = joinedRequestRateQuery([...sel.source, ...sel.destination], '1m');
+    for (let poll = 0; poll < 2; poll++) {
+      // The second time the series are found by their place in the answer before.
+      const answer = await client.instantBody?.(query, QUERY_TIME - poll * R.intervalS);
+      if (!answer?.ok) throw new Error('the rates answer, unparsed');
+      const parsed = answer.value.samples();
+      const split = parsed.ok ? splitJoinedRequests(parsed.value) : undefined;
+      expect(split?.length).toBe(EDGES.length);
+      const read = requestSamplesOfBody(answer.value.body);
+      if (!read?.samples || !split) throw new Error("read from Prometheus' bytes");
+      expect(read.samples).toEqual(split);
+      expect(read.callers()).toEqual(destinationOnlyCallers(split));
+      expect(read.callers()).toEqual(['api-v1']);
+    }
+  });
+
   it('without the rules: the probe says absent and the graph reads the raw histogram', async () => {
     const probe = await client.instant(RULES_PROBE_QUERY, QUERY_TIME);
     expect(probe.ok && rulesPresent(probe.value)).toBe(false);

@@ -1,0 +1,143 @@
+// The request rates' answer (`joinedRequestRateQuery`: ~31,000 samples, 9.8 MB at 5,000 workloads; every graph,
+// polled too, reads it) split straight from Prometheus' JSON bytes, as `bucket-answer.ts` reads the below-total
+// answer: no text decoded, no object per sample but the `Sample` the graph keeps, one string per series (its joined
+// labels, the key of the kept split, `splitJoinedRequest`), numbers by the fast path. Prometheus writes the answer
+// of a `sum by (request)` in one fixed shape; anything else (escapes, non-ASCII bytes, other labels or fields, raw
+// control characters) is left to the generic parse and `splitJoinedRequests` — the samples are then the same.
+import { isAscii } from 'node:buffer';
+import { ascii, CONTROL, isJsonNumber, PREFIX, sampleValue, startsWith } from './bucket-answer';
+import { REQUEST_JOINED, splitJoinedRequest } from './promql';
+import { type CallerPair, callerPairOf, destinationOnlyCallersOf, type Sample } from './series';
+
+/**
+ * The last answer read, kept until the next one: its bytes, where each series' joined labels lie in them and
+ * what they split into. A graph polled again reads the same series in the same order (only the rates move), so
+ * a series whose bytes are those at the same place in the last answer takes its labels object from there: no
+ * string made, no memo looked up by a ~400-character key. One answer (bounded by `MESHLENS_PROMETHEUS_MAX_BYTES`).
+ */
+interface KeptAnswer {
+  body: Buffer;
+  /** `keyAt[n]`, `keyEnd[n]`: where series n's joined labels lie in `body`. */
+  keyAt: number[];
+  keyEnd: number[];
+  labels: Readonly<Record<string, string>>[];
+  /** What the callers only their destination reports are found from, of each series (`callerPairOf`). */
+  pairs: CallerPair[];
+  /** Each labels object's place, made when a series is not where it was (one came or went). */
+  placeOf?: Map<Readonly<Record<string, string>>, number>;
+}
+let kept: KeptAnswer | undefined;
+
+const START = ascii(`{"metric":{"${REQUEST_JOINED}":"`);
+const VALUE_START = ascii('"},"value":[');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+
+/** The request samples, and the callers only their destination reports (`destinationOnlyCallers`) of them. */
+export type RequestsOfBody =
+  | { samples: Sample[]; callers: () => string[] }
+  /** A value does not split. */
+  | { samples: undefined };
+
+/**
+ * What `splitJoinedRequests(samplesOfAnswer(JSON.parse(body)))` gives, read from the body's bytes: `samples`
+ * undefined when a value does not split (the caller asks for the labelled series, as after the parse).
+ * Undefined when the body is not exactly the shape Prometheus writes (the caller parses it the generic way).
+ */
+export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
+  if (!startsWith(body, 0, PREFIX)) return undefined;
+  // ASCII without escapes: every string ends at its next quote, and its bytes are its characters.
+  if (!isAscii(body) || body.indexOf(BACKSLASH) >= 0) return undefined;
+  let i = PREFIX.length;
+  const samples: Sample[] = [];
+  const pairs: CallerPair[] = [];
+  const keyAts: number[] = [];
+  const keyEnds: number[] = [];
+  const last = kept;
+  // The series of the last answer the next one is compared with.
+  let next = 0;
+  let split = true;
+  if (body[i] === 0x5d) i++;
+  else
+    for (;;) {
+      if (!startsWith(body, i, START)) return undefined;
+      const keyAt = i + START.length;
+      const keyEnd = body.indexOf(QUOTE, keyAt);
+      if (keyEnd < 0 || !startsWith(body, keyEnd, VALUE_START)) return undefined;
+      // The timestamp (not kept), then the value's string.
+      const timeAt = keyEnd + VALUE_START.length;
+      const comma = body.indexOf(COMMA, timeAt);
+      if (comma < 0 || !isJsonNumber(body, timeAt, comma) || body[comma + 1] !== QUOTE) return undefined;
+      const valueAt = comma + 2;
+      const valueEnd = body.indexOf(QUOTE, valueAt);
+      if (valueEnd < 0 || body[valueEnd + 1] !== 0x5d || body[valueEnd + 2] !== 0x7d) return undefined;
+      i = valueEnd + 3;
+      const value = sampleValue(body, valueAt, valueEnd);
+      if (value === undefined) return undefined;
+      if (
+        split &&
+        last !== undefined &&
+        next < last.labels.length &&
+        sameKey(body, keyAt, keyEnd, last, next)
+      ) {
+        // Bytes read and checked before (no control character): the labels they split into.
+        samples.push({ labels: last.labels[next] as Readonly<Record<string, string>>, value });
+        pairs.push(last.pairs[next] as CallerPair);
+        next++;
+      } else {
+        const joined = body.toString('latin1', keyAt, keyEnd);
+        // JSON allows no raw control character in a string (the parse would refuse the answer).
+        if (CONTROL.test(joined)) return undefined;
+        if (split) {
+          const labels = splitJoinedRequest(joined);
+          if (labels) {
+            samples.push({ labels, value });
+            pairs.push(callerPairOf(labels));
+            // Compare the next series with the one after this one's place in the last answer.
+            if (last !== undefined) {
+              last.placeOf ??= placesOf(last.labels);
+              const place = last.placeOf.get(labels);
+              if (place !== undefined) next = place + 1;
+            }
+          }
+          // Read on to the end: a body that is not the shape is the parse's to answer (an error, say).
+          else split = false;
+        }
+      }
+      keyAts.push(keyAt);
+      keyEnds.push(keyEnd);
+      if (body[i] === COMMA) i++;
+      else if (body[i] === 0x5d) {
+        i++;
+        break;
+      } else return undefined;
+    }
+  // `]}}`, nothing after it but whitespace (no warnings, no other field).
+  if (body[i] !== 0x7d || body[i + 1] !== 0x7d) return undefined;
+  i += 2;
+  while (i < body.length && (body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x20)) i++;
+  if (i !== body.length) return undefined;
+  if (!split) return { samples: undefined };
+  kept = { body, keyAt: keyAts, keyEnd: keyEnds, labels: samples.map((s) => s.labels), pairs };
+  return { samples, callers: () => destinationOnlyCallersOf(samples, pairs) };
+}
+
+function sameKey(body: Buffer, at: number, end: number, last: KeptAnswer, n: number): boolean {
+  const lastAt = last.keyAt[n] as number;
+  const lastEnd = last.keyEnd[n] as number;
+  return lastEnd - lastAt === end - at && body.compare(last.body, lastAt, lastEnd, at, end) === 0;
+}
+
+function placesOf(
+  labels: readonly Readonly<Record<string, string>>[],
+): Map<Readonly<Record<string, string>>, number> {
+  const places = new Map<Readonly<Record<string, string>>, number>();
+  for (let n = 0; n < labels.length; n++) places.set(labels[n] as Readonly<Record<string, string>>, n);
+  return places;
+}
+
+/** Forgets the last answer read (tests). */
+export function forgetKeptRatesAnswer(): void {
+  kept = undefined;
+}
