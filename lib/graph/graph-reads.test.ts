@@ -61,6 +61,37 @@ describe('graph reads', () => {
     expect(asked).toEqual([['bookinfo'], ['bookinfo', 'web']]);
   });
 
+  it('reads the config of the namespaces the TCP series name too, polled or not, with gRPC message rates or not', async () => {
+    const asked: string[][] = [];
+    const { response_code: _code, ...labels } = sample.labels;
+    const tcp = {
+      labels: { ...labels, source_workload_namespace: 'db-ns', destination_service_namespace: 'Not_A_Name' },
+      value: 512,
+    };
+    const rules: Parameters<typeof fakePrometheus>[0] = [
+      ['label_join', [joined]],
+      ['istio_tcp_received_bytes_total', [tcp]],
+    ];
+    // Twice: the second answer's series are the first's (its namespaces kept from it, rates-answer.ts).
+    await start('', fakePrometheus(rules), asked).config;
+    await start('', fakePrometheus(rules), asked).config;
+    await start(
+      '',
+      fakePrometheus([
+        ['label_join', [joined]],
+        ['istio_tcp', { error: 'gone' }],
+      ]),
+      asked,
+    ).config;
+    await start('rateGrpc=sent', fakePrometheus(rules), asked).config;
+    expect(asked).toEqual([
+      ['bookinfo', 'db-ns', 'web'],
+      ['bookinfo', 'db-ns', 'web'],
+      ['bookinfo', 'web'],
+      ['bookinfo', 'db-ns', 'web'],
+    ]);
+  });
+
   it('fails the live stats as a whole when one of them fails', async () => {
     const live = await start(
       '',

@@ -17,7 +17,7 @@ import {
   tcpRateQuery,
 } from './promql';
 import { requestSamplesOfBody } from './rates-answer';
-import { destinationOnlyCallers, type Sample } from './series';
+import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
 
 export interface ReadDeps extends LatencyDeps {
   prometheus: PromClient;
@@ -50,19 +50,35 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
       : Promise.resolve(undefined);
     return found;
   };
-  const calls = withTcp(http, deps.prometheus.instant(tcpRateQuery(selections, range), time));
+  const tcp = deps.prometheus.instant(tcpRateQuery(selections, range), time);
+  const calls = withTcp(http, tcp);
+  const messages =
+    params.rateGrpc === undefined || params.rateGrpc === 'requests' ? undefined : params.rateGrpc;
   const requests =
-    params.rateGrpc === undefined || params.rateGrpc === 'requests'
+    messages === undefined
       ? calls
       : withGrpcMessages(
           calls,
-          deps.prometheus.instant(grpcMessageRateQuery(selections, range, params.rateGrpc), time),
+          deps.prometheus.instant(grpcMessageRateQuery(selections, range, messages), time),
         );
+  // The namespaces of the series (`namespacesOf(requests)`): those of the request rates as read with them
+  // (`rates-answer.ts`: kept from the answer before when its series are the same), and of the TCP series.
+  const namespaces = async (): Promise<string[] | undefined> => {
+    if (messages !== undefined) {
+      const r = await requests;
+      return r.ok ? namespacesOf(r.value) : undefined;
+    }
+    const [{ requests: r, namespaces: ofRequests }, t] = await Promise.all([read, tcp]);
+    if (!r.ok) return undefined;
+    const fromRequests = ofRequests ? ofRequests() : namespacesOf(r.value);
+    if (!t.ok || t.value.length === 0) return fromRequests;
+    return [...new Set([...fromRequests, ...namespacesOf(t.value)])].sort();
+  };
   return {
     requests,
     latency: readLatency({ params, deps, sel, callers }, time),
     live: readLiveStats(deps.prometheus, range, time),
-    config: readConfig(params, deps, requests),
+    config: readConfig(params, deps, namespaces),
   };
 }
 
@@ -76,7 +92,7 @@ async function readRequests(
   selections: readonly Matcher[][],
   range: string,
   time: number,
-): Promise<{ requests: PromResult<Sample[]>; callers?: () => string[] }> {
+): Promise<{ requests: PromResult<Sample[]>; callers?: () => string[]; namespaces?: () => string[] }> {
   const joined = joinedRequestRateQuery(selections, range);
   let split: Sample[] | undefined;
   if (prometheus.instantBody) {
@@ -84,7 +100,12 @@ async function readRequests(
     const a = await prometheus.instantBody(joined, time);
     if (!a.ok) return { requests: a };
     const read = requestSamplesOfBody(a.value.body);
-    if (read?.samples) return { requests: { ok: true, value: read.samples }, callers: read.callers };
+    if (read?.samples)
+      return {
+        requests: { ok: true, value: read.samples },
+        callers: read.callers,
+        namespaces: read.namespaces,
+      };
     if (!read) {
       const r = a.value.samples();
       if (!r.ok) return { requests: r };
@@ -158,27 +179,11 @@ async function readLiveStats(
 async function readConfig(
   params: GraphParams,
   deps: ReadDeps,
-  requests: Promise<PromResult<Sample[]>>,
+  namespaces: () => Promise<string[] | undefined>,
 ): Promise<ConfigResult | undefined> {
   const meshConfig = deps.meshConfig;
   if (!meshConfig) return undefined;
   if (params.namespaces.length > 0) return meshConfig(params.namespaces);
-  const r = await requests;
-  return r.ok ? meshConfig(namespacesOf(r.value)) : undefined;
-}
-
-/** Every namespace a request series names (callers, services, workloads). */
-function namespacesOf(samples: readonly Sample[]): string[] {
-  const out = new Set<string>();
-  for (const s of samples) {
-    for (const k of [
-      'source_workload_namespace',
-      'destination_service_namespace',
-      'destination_workload_namespace',
-    ]) {
-      const v = s.labels[k];
-      if (v && v !== 'unknown' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)) out.add(v);
-    }
-  }
-  return [...out].sort();
+  const found = await namespaces();
+  return found ? meshConfig(found) : undefined;
 }

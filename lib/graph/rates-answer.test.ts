@@ -4,7 +4,7 @@ import { samplesOfAnswer } from '../prometheus/client';
 import { prometheusBody } from './fake-prometheus';
 import { JOIN_SEPARATOR, REQUEST_JOINED, REQUEST_LABELS, splitJoinedRequests } from './promql';
 import { forgetKeptRatesAnswer, requestSamplesOfBody } from './rates-answer';
-import { destinationOnlyCallers, type Sample } from './series';
+import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
 import { requestSample, type Side } from './test-samples';
 
 const T = 1_700_000_000;
@@ -28,6 +28,7 @@ function readAsParsed(body: Buffer): Sample[] {
   // The same kept labels objects (what the series memo and the walk's WeakMaps key by).
   expect(read.samples.every((s, i) => s.labels === expected[i]?.labels)).toBe(true);
   expect(read.callers()).toEqual(destinationOnlyCallers(expected));
+  expect(read.namespaces()).toEqual(namespacesOf(expected));
   return read.samples;
 }
 
@@ -98,6 +99,18 @@ describe('request rates read from their bytes', () => {
       ...base.slice(40).reverse(),
     ];
     readAsParsed(prometheusBody(changed, T));
+    // The same series but one, in place: namespaces not taken from the answer before.
+    const otherNamespace = joined(
+      requestSample({
+        reporter: 'source',
+        from: { ns: 'elsewhere', wl: 'x' },
+        to: sides[2],
+        service: 'new.svc',
+        rps: 9,
+      }),
+    );
+    expect(readAsParsed(prometheusBody([...base.slice(0, -1), otherNamespace], T)).length).toBe(base.length);
+    readAsParsed(prometheusBody(base, T));
     // Two series of keys as long, swapped (200 and 503 of one edge): each compared byte for byte, not by length.
     expect(base[0]?.labels[REQUEST_JOINED]?.length).toBe(base[1]?.labels[REQUEST_JOINED]?.length);
     readAsParsed(prometheusBody([base[1] as Sample, base[0] as Sample, ...base.slice(2)], T));

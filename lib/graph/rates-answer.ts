@@ -7,7 +7,7 @@
 import { isAscii } from 'node:buffer';
 import { ascii, CONTROL, isJsonNumber, PREFIX, sampleValue, startsWith } from './bucket-answer';
 import { REQUEST_JOINED, splitJoinedRequest } from './promql';
-import { type CallerPair, callerPairOf, destinationOnlyCallersOf, type Sample } from './series';
+import { destinationOnlyCallersOf, type Sample, type SeriesKeys, seriesKeysOf } from './series';
 
 /**
  * The last answer read, kept until the next one: its bytes, where each series' joined labels lie in them and
@@ -21,8 +21,10 @@ interface KeptAnswer {
   keyAt: number[];
   keyEnd: number[];
   labels: Readonly<Record<string, string>>[];
-  /** What the callers only their destination reports are found from, of each series (`callerPairOf`). */
-  pairs: CallerPair[];
+  /** What else the graph reads of each series' labels (`seriesKeysOf`). */
+  keys: SeriesKeys[];
+  /** The namespaces the series name (`namespacesOf`), once asked for. */
+  namespaces?: readonly string[];
   /** Each labels object's place, made when a series is not where it was (one came or went). */
   placeOf?: Map<Readonly<Record<string, string>>, number>;
 }
@@ -36,7 +38,12 @@ const COMMA = 0x2c;
 
 /** The request samples, and the callers only their destination reports (`destinationOnlyCallers`) of them. */
 export type RequestsOfBody =
-  | { samples: Sample[]; callers: () => string[] }
+  | {
+      samples: Sample[];
+      callers: () => string[];
+      /** `namespacesOf(samples)`: of the answer before when its series are these, in this order. */
+      namespaces: () => string[];
+    }
   /** A value does not split. */
   | { samples: undefined };
 
@@ -51,12 +58,14 @@ export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
   if (!isAscii(body) || body.indexOf(BACKSLASH) >= 0) return undefined;
   let i = PREFIX.length;
   const samples: Sample[] = [];
-  const pairs: CallerPair[] = [];
+  const keys: SeriesKeys[] = [];
   const keyAts: number[] = [];
   const keyEnds: number[] = [];
   const last = kept;
   // The series of the last answer the next one is compared with.
   let next = 0;
+  // Every series so far at its place in the last answer (its namespaces then are those of the last answer).
+  let inPlace = last !== undefined;
   let split = true;
   if (body[i] === 0x5d) i++;
   else
@@ -83,7 +92,8 @@ export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
       ) {
         // Bytes read and checked before (no control character): the labels they split into.
         samples.push({ labels: last.labels[next] as Readonly<Record<string, string>>, value });
-        pairs.push(last.pairs[next] as CallerPair);
+        keys.push(last.keys[next] as SeriesKeys);
+        inPlace &&= next === samples.length - 1;
         next++;
       } else {
         const joined = body.toString('latin1', keyAt, keyEnd);
@@ -93,7 +103,8 @@ export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
           const labels = splitJoinedRequest(joined);
           if (labels) {
             samples.push({ labels, value });
-            pairs.push(callerPairOf(labels));
+            keys.push(seriesKeysOf(labels));
+            inPlace = false;
             // Compare the next series with the one after this one's place in the last answer.
             if (last !== undefined) {
               last.placeOf ??= placesOf(last.labels);
@@ -119,8 +130,28 @@ export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
   while (i < body.length && (body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x20)) i++;
   if (i !== body.length) return undefined;
   if (!split) return { samples: undefined };
-  kept = { body, keyAt: keyAts, keyEnd: keyEnds, labels: samples.map((s) => s.labels), pairs };
-  return { samples, callers: () => destinationOnlyCallersOf(samples, pairs) };
+  const answer: KeptAnswer = {
+    body,
+    keyAt: keyAts,
+    keyEnd: keyEnds,
+    labels: samples.map((s) => s.labels),
+    keys,
+  };
+  // The same series in the same order: the same namespaces.
+  if (inPlace && last !== undefined && last.labels.length === samples.length)
+    answer.namespaces = last.namespaces;
+  kept = answer;
+  return {
+    samples,
+    callers: () => destinationOnlyCallersOf(samples, keys),
+    namespaces: () => [...(answer.namespaces ??= namespacesOfKeys(keys))],
+  };
+}
+
+function namespacesOfKeys(keys: readonly SeriesKeys[]): string[] {
+  const out = new Set<string>();
+  for (const k of keys) for (const ns of k.namespaces) out.add(ns);
+  return [...out].sort();
 }
 
 function sameKey(body: Buffer, at: number, end: number, last: KeptAnswer, n: number): boolean {

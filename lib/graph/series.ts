@@ -215,41 +215,69 @@ export function destinationOnlyCallers(samples: readonly Sample[]): string[] {
 }
 
 /**
- * What `destinationOnlyCallers` reads of a request series' labels, made once for a labels object kept
- * between graphs (`rates-answer.ts`): its reporter, its caller → service pair as one key, its caller.
+ * What the graph reads of a request series' labels besides the walk, made once for a labels object kept between
+ * graphs (`rates-answer.ts`): for `destinationOnlyCallers`, its reporter, its caller → service pair as one key
+ * and its caller; for the mesh config, the namespaces it names (`namespacesOfLabels`).
  */
-export interface CallerPair {
+export interface SeriesKeys {
   reporter: string | undefined;
   /** Caller namespace, caller, service joined by `;` — which split label values never hold. */
   pair: string;
   caller: string;
+  namespaces: readonly string[];
 }
 
-/** The `CallerPair` of labels split from a joined request label string (no value holds a `;`). */
-export function callerPairOf(l: Readonly<Record<string, string>>): CallerPair {
+/** The `SeriesKeys` of labels split from a joined request label string (no value holds a `;`). */
+export function seriesKeysOf(l: Readonly<Record<string, string>>): SeriesKeys {
   const caller = l.source_workload ?? '';
   return {
     reporter: l.reporter,
     pair: `${l.source_workload_namespace ?? ''};${caller};${l.destination_service ?? ''}`,
     caller,
+    namespaces: namespacesOfLabels(l),
   };
 }
 
 /**
- * `destinationOnlyCallers` of samples whose labels were split from joined strings, given their `CallerPair`s
- * (`pairs[i]` is that of `samples[i]`): the same callers in the same order, one Map key a series.
+ * `destinationOnlyCallers` of samples whose labels were split from joined strings, given their `SeriesKeys`
+ * (`keys[i]` is that of `samples[i]`): the same callers in the same order, one Map key a series.
  */
-export function destinationOnlyCallersOf(samples: readonly Sample[], pairs: readonly CallerPair[]): string[] {
+export function destinationOnlyCallersOf(samples: readonly Sample[], keys: readonly SeriesKeys[]): string[] {
   const reported = new Map<string, number>();
-  for (let i = 0; i < pairs.length; i++) {
-    const p = pairs[i] as CallerPair;
-    if (p.reporter !== 'source') continue;
-    reported.set(p.pair, (reported.get(p.pair) ?? 0) + (samples[i] as Sample).value);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as SeriesKeys;
+    if (k.reporter !== 'source') continue;
+    reported.set(k.pair, (reported.get(k.pair) ?? 0) + (samples[i] as Sample).value);
   }
   const callers = new Set<string>();
-  for (const p of pairs) {
-    if (p.reporter !== 'destination') continue;
-    if (!((reported.get(p.pair) ?? 0) > 0)) callers.add(p.caller);
+  for (const k of keys) {
+    if (k.reporter !== 'destination') continue;
+    if (!((reported.get(k.pair) ?? 0) > 0)) callers.add(k.caller);
   }
   return [...callers];
+}
+
+const NAMESPACE_LABELS = [
+  'source_workload_namespace',
+  'destination_service_namespace',
+  'destination_workload_namespace',
+] as const;
+/** A Kubernetes namespace name (RFC 1123 label). */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The namespaces a request series names (its caller's, its service's, its workload's), in that order. */
+export function namespacesOfLabels(l: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  for (const k of NAMESPACE_LABELS) {
+    const v = l[k];
+    if (v && v !== 'unknown' && NAMESPACE.test(v)) out.push(v);
+  }
+  return out;
+}
+
+/** Every namespace the series name, sorted (each once). */
+export function namespacesOf(samples: readonly Sample[]): string[] {
+  const out = new Set<string>();
+  for (const s of samples) for (const ns of namespacesOfLabels(s.labels)) out.add(ns);
+  return [...out].sort();
 }
