@@ -19,7 +19,10 @@
 // with (its #! line), and --sidecar-node-flags '--max-semi-space-size=4' adds V8/Node flags after them;
 // --compare-node-http adds the outbound hop and the pair with the fast path off; --compare-agent DIR adds the
 // 100 % sidecars (and the mTLS pair) of another checkout's build, DIR/bin/meshlens-agent.js with its
-// dist/agent, measured in the same rounds: an A/B of two builds in one run, with ratio lines by CPU.)
+// dist/agent, measured in the same rounds: an A/B of two builds in one run, with ratio lines by CPU;
+// --only pair measures only the pairs and their baselines; --compare-unlabelled adds the pair with reviews
+// not labelled a sidecar (no pipelining between the sidecars); --h2-upgrade adds the pair with a
+// DestinationRule's h2UpgradePolicy: UPGRADE towards reviews.)
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +77,8 @@ function parseArgs(args) {
     lowSampling: true,
     loadGenerator: 'wrk',
     compareAgent: undefined,
+    compareUnlabelled: false,
+    h2Upgrade: false,
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--seconds') opt.seconds = Number(args[++i]);
@@ -81,6 +86,9 @@ function parseArgs(args) {
     else if (args[i] === '--cpu-prof') opt.cpuProf = true;
     else if (args[i] === '--rounds') opt.rounds = Math.max(1, Number(args[++i]));
     else if (args[i] === '--sidecar-only') opt.only = 'sidecar';
+    else if (args[i] === '--only') opt.only = args[++i];
+    else if (args[i] === '--compare-unlabelled') opt.compareUnlabelled = true;
+    else if (args[i] === '--h2-upgrade') opt.h2Upgrade = true;
     else if (args[i] === '--compare-node-http') opt.compareNodeHttp = true;
     else if (args[i] === '--no-mtls') opt.mtls = false;
     else if (args[i] === '--no-low-sampling') opt.lowSampling = false;
@@ -104,11 +112,18 @@ async function sidecarAvailable() {
 }
 
 /**
- * The benchmark's mesh: `reviews` served by one workload behind its inbound sidecar at `reviewsInbound`
- * (taking Istio mTLS when `mtls`), and `ratings` served by the upstream app itself at `appPort` with no
- * sidecar in front (the outbound hop: the caller's sidecar straight to the app).
+ * The benchmark's mesh: `reviews` served by one workload behind its inbound sidecar at `reviewsInbound`,
+ * labelled as running a sidecar (`security.istio.io/tlsMode: istio`, as Istio's injector labels every
+ * injected pod; unless `sidecarLabel` is false) — over Istio mTLS when the sidecars have certificates,
+ * plaintext otherwise (auto-mTLS needs a trust domain) — and `ratings` served by the upstream app itself
+ * at `appPort` with no sidecar in front (the outbound hop: the caller's sidecar straight to the app).
+ * Since round seven the label also lets the caller pipeline requests to reviews' sidecar.
  */
-function meshConfig(reviewsInbound, appPort, mtls) {
+function meshConfig(reviewsInbound, appPort, sidecarLabel, h2Upgrade) {
+  return `${meshEntries(reviewsInbound, appPort, sidecarLabel)}${h2Upgrade ? H2_UPGRADE_RULE : ''}`;
+}
+
+function meshEntries(reviewsInbound, appPort, sidecarLabel) {
   return `apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: { name: reviews, namespace: default }
@@ -125,7 +140,7 @@ metadata: { name: reviews-v1, namespace: default }
 spec:
   address: 127.0.0.1
   ports: { http: ${reviewsInbound} }
-  labels: { app: reviews, version: v1${mtls ? ', security.istio.io/tlsMode: istio' : ''} }
+  labels: { app: reviews, version: v1${sidecarLabel ? ', security.istio.io/tlsMode: istio' : ''} }
   serviceAccount: reviews
 ---
 apiVersion: networking.istio.io/v1
@@ -147,6 +162,16 @@ spec:
   labels: { app: ratings, version: v1 }
 `;
 }
+
+/** The comparison set of --h2-upgrade: requests to reviews' sidecar upgraded to HTTP/2 (Istio's h2UpgradePolicy). */
+const H2_UPGRADE_RULE = `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: default }
+spec:
+  host: reviews.default.svc.cluster.local
+  trafficPolicy: { connectionPool: { http: { h2UpgradePolicy: UPGRADE } } }
+`;
 
 async function startSidecarProcess({
   sampling,
@@ -320,10 +345,14 @@ export default async function sidecarBench(args = []) {
       const otlp = `http://127.0.0.1:${sink.port}/v1/traces`;
 
       /** A caller (productpage) and a callee (reviews) sidecar; `ratings` is the app with no sidecar. */
-      const startSet = async (key, label, { sampling, mtls = false, extra = [], profile = false, bin }) => {
+      const startSet = async (
+        key,
+        label,
+        { sampling, mtls = false, extra = [], profile = false, bin, sidecarLabel = true, h2Upgrade = false },
+      ) => {
         const reviewsInbound = await freePort();
         const config = join(tmp, `mesh-${key}.yaml`);
-        writeFileSync(config, meshConfig(reviewsInbound, upstream.port, mtls));
+        writeFileSync(config, meshConfig(reviewsInbound, upstream.port, sidecarLabel, h2Upgrade));
         const certs = async (sa) =>
           mtls
             ? writeFiles(
@@ -421,6 +450,18 @@ export default async function sidecarBench(args = []) {
           paths.push(...through(m, ['pair'], ' over mTLS, compared build', '-mtls-compare'));
         }
       }
+      if (opt.compareUnlabelled) {
+        // The same build with reviews' endpoint not known to run a sidecar: one request per connection.
+        const plain = await startSet('unlabelled', 'callee not labelled a sidecar', {
+          sampling: 100,
+          sidecarLabel: false,
+        });
+        paths.push(...through(plain, ['pair'], ', not pipelined', '-unlabelled'));
+      }
+      if (opt.h2Upgrade) {
+        const h2 = await startSet('h2', 'h2UpgradePolicy: UPGRADE', { sampling: 100, h2Upgrade: true });
+        paths.push(...through(h2, ['pair'], ', h2UpgradePolicy', '-h2'));
+      }
       if (opt.compareNodeHttp) {
         const slow = await startSet('node-http', 'fast path off', {
           sampling: 100,
@@ -428,6 +469,15 @@ export default async function sidecarBench(args = []) {
         });
         paths.push(...through(slow, ['hop', 'pair'], ', fast path off', '-slow'));
       }
+    }
+    if (opt.only === 'pair') {
+      // --only pair: the pairs and their baselines (the chains), direct for the added latency.
+      const keep = (p) =>
+        p.name === 'direct' ||
+        p.name === 'http-proxy → http-proxy' ||
+        p.key === 'chain-mtls' ||
+        p.key?.startsWith('pair');
+      paths.splice(0, paths.length, ...paths.filter(keep));
     }
     const adminPorts = sets.flatMap((s) => [s.reviews.adminPort, s.productpage.adminPort]);
     const stopScrape = scrapeEverySecond(adminPorts);
@@ -541,13 +591,13 @@ function report(paths, sets, micro) {
   ]) {
     const hop = by(`hop${suffix}`);
     const pair = by(`pair${suffix}`);
-    if (!hop) continue;
+    if (!hop && !pair) continue;
     console.log(`-- ${label}`);
     ratio(`outbound hop / http-proxy`, hop, proxy, TARGETS.hopOverHttpProxy);
     ratio(`outbound hop / nginx (1 worker)`, hop, nginx, TARGETS.hopOverNginx);
     ratio(`pair / two chained http-proxy`, pair, proxy2, TARGETS.pairOverTwoHttpProxies);
-    latencyLine('outbound hop added p50', addedP50(hop), 1);
-    latencyLine('pair added p50', addedP50(pair), 2);
+    if (hop) latencyLine('outbound hop added p50', addedP50(hop), 1);
+    if (pair) latencyLine('pair added p50', addedP50(pair), 2);
   }
   const inbound = by('inbound');
   if (inbound) {
@@ -573,7 +623,18 @@ function report(paths, sets, micro) {
     ratio('pair over mTLS / the same pair in plaintext', mtls, by('pair'));
     latencyLine('pair over mTLS added p50', addedP50(mtls), 2);
   }
-  if (by('hop-compare')) {
+  if (by('pair-unlabelled') || by('pair-h2')) {
+    console.log('-- the pair pipelined (callee labelled a sidecar) / other ways between the two sidecars');
+    ratio(
+      'pair / the same, callee not labelled a sidecar (one request per connection)',
+      by('pair'),
+      by('pair-unlabelled'),
+    );
+    ratio('pair / the same with h2UpgradePolicy: UPGRADE', by('pair'), by('pair-h2'));
+    ratio('pair with h2UpgradePolicy: UPGRADE / two chained http-proxy', by('pair-h2'), proxy2);
+    ratio('pair, not pipelined / two chained http-proxy', by('pair-unlabelled'), proxy2);
+  }
+  if (by('hop-compare') || by('pair-compare')) {
     console.log('-- this build / the compared build (same rounds; > 1 means this build is faster)');
     ratio('outbound hop / compared build', by('hop'), by('hop-compare'));
     ratio('inbound hop / compared build', by('inbound'), by('inbound-compare'));

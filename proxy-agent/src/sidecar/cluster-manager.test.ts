@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../sidecar-config/static-file-source';
-import { ClusterManager } from './cluster-manager';
+import { ClusterManager, pipelineDepthFor, SIDECAR_PIPELINE_DEPTH } from './cluster-manager';
 import { compileMesh } from './mesh-model';
 import type { ClusterStats, EndpointState, SidecarMetricsApi } from './telemetry-types';
 
@@ -122,5 +122,22 @@ describe('ClusterManager', () => {
     manager.apply(compileMesh({ resources: [] }, 'default'));
     expect(manager.get(NAME)).toBeUndefined();
     expect(calls[NAME]?.at(-1)).toBe('ejectionsActive=0');
+  });
+});
+
+describe('pipelineDepthFor', () => {
+  const endpoint = (sidecar: boolean) =>
+    ({ key: '10.0.0.1:9080', host: '10.0.0.1', port: 9080, sidecar }) as unknown as Parameters<
+      typeof pipelineDepthFor
+    >[0];
+  it('pipelines only to an endpoint labelled a sidecar, over plaintext or Istio mTLS', () => {
+    const mtls = { kind: 'istio-mutual', sni: 's', expectedIds: [], namespace: 'default' } as const;
+    expect(pipelineDepthFor(endpoint(true), { kind: 'plaintext' })).toBe(SIDECAR_PIPELINE_DEPTH);
+    expect(pipelineDepthFor(endpoint(true), mtls)).toBe(SIDECAR_PIPELINE_DEPTH);
+    expect(SIDECAR_PIPELINE_DEPTH).toBeGreaterThan(1);
+    expect(pipelineDepthFor(endpoint(false), { kind: 'plaintext' })).toBe(1);
+    // TLS a DestinationRule originates goes to a server outside the mesh's sidecars.
+    const simple = { kind: 'simple', sni: 'x', subjectAltNames: [], insecureSkipVerify: false } as const;
+    expect(pipelineDepthFor(endpoint(true), simple)).toBe(1);
   });
 });

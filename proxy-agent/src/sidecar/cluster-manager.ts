@@ -98,8 +98,32 @@ export function createPool(e: EndpointConfig, policy: ConnectionPoolPolicy, tls?
   });
 }
 
-export function createFastPool(e: EndpointConfig, policy: ConnectionPoolPolicy, tls?: UpstreamTls): FastPool {
+/**
+ * Requests in flight at most on one connection pipelined to a mesh sidecar's inbound listener: bounds how
+ * long a slow response holds up the requests written behind it.
+ */
+export const SIDECAR_PIPELINE_DEPTH = 8;
+
+/**
+ * How deep requests to an endpoint may be pipelined: only to an endpoint the mesh model says runs a sidecar
+ * (its `security.istio.io/tlsMode: istio` label, as Istio's injector sets it and auto-mTLS reads it), over
+ * plaintext or Istio mTLS (the sidecar's own listener, which answers pipelined requests in order). Plain
+ * upstreams (an app, an external service, TLS a DestinationRule originates) get one request at a time.
+ */
+export function pipelineDepthFor(e: EndpointConfig, plan: TransportPlan): number {
+  return e.sidecar && (plan.kind === 'plaintext' || plan.kind === 'istio-mutual')
+    ? SIDECAR_PIPELINE_DEPTH
+    : 1;
+}
+
+export function createFastPool(
+  e: EndpointConfig,
+  policy: ConnectionPoolPolicy,
+  tls?: UpstreamTls,
+  pipelineDepth = 1,
+): FastPool {
   return new FastPool({
+    pipelineDepth,
     ...(tls ? { connectTls: () => tls.connect() } : {}),
     host: e.host,
     port: e.port,
@@ -148,7 +172,14 @@ export class ClusterRuntime {
       const old = this.endpoints.get(e.key);
       const plan = transportPlan(facts, e, trustDomain);
       const key = planKey(plan);
-      if (old && samePolicy && old.config.host === e.host && old.planKey === key) {
+      if (
+        old &&
+        samePolicy &&
+        old.config.host === e.host &&
+        old.planKey === key &&
+        // Whether requests to it are pipelined (pipelineDepthFor) is fixed with its pool.
+        old.config.sidecar === e.sidecar
+      ) {
         // The same object: in-flight requests keep counting on it.
         old.config = e;
         if (old.destination.principal === 'unknown') old.destination = e.identity;
@@ -191,7 +222,11 @@ export class ClusterRuntime {
             // A new identity object only when the peer's principal changes (metrics intern identities).
             if (plan.kind === 'istio-mutual') rt.destination = { ...rt.config.identity, principal };
           });
-    Object.assign(rt, { tls, pool: createPool(e, policy, tls), fast: createFastPool(e, policy, tls) });
+    Object.assign(rt, {
+      tls,
+      pool: createPool(e, policy, tls),
+      fast: createFastPool(e, policy, tls, pipelineDepthFor(e, plan)),
+    });
     return rt;
   }
 

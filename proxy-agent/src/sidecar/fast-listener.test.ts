@@ -136,3 +136,79 @@ describe('fast listener reading the socket', () => {
     c.socket.destroy();
   });
 });
+
+describe('fast listener answering pipelined requests', () => {
+  /** A client recording each read it gets. */
+  function readsOf(port: number): { socket: Socket; reads: string[] } {
+    const socket = connect(port, '127.0.0.1');
+    const reads: string[] = [];
+    socket.on('data', (d) => reads.push(d.toString('latin1')));
+    return { socket, reads };
+  }
+  const answer = (res: FastResponse) => {
+    const body = res.request.url;
+    res.writeHead(200, ['content-length', String(body.length)]);
+    res.end(body);
+  };
+  const three =
+    'GET /1 HTTP/1.1\r\nhost: x\r\n\r\nGET /2 HTTP/1.1\r\nhost: x\r\n\r\nGET /3 HTTP/1.1\r\nhost: x\r\n\r\n';
+
+  /** Counts the writes on the server's socket of the connection `res` came on. */
+  function countWrites(res: FastResponse, counter: { writes: number }): void {
+    const socket = res.request.socket as Socket;
+    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    (socket as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+      counter.writes++;
+      return write(...args);
+    };
+  }
+
+  it('writes the responses made in the same turn in one write, in request order', async () => {
+    const held: FastResponse[] = [];
+    const counter = { writes: 0 };
+    const port = await listen((res) => {
+      if (held.length === 0) countWrites(res, counter);
+      held.push(res);
+      // Answered together, last first.
+      if (held.length === 3) for (const r of [held[2], held[0], held[1]]) answer(r as FastResponse);
+    });
+    const c = readsOf(port);
+    c.socket.write(three);
+    await until(() => c.reads.join('').split('HTTP/1.1 200').length === 4);
+    expect(counter.writes).toBe(1);
+    expect(c.reads[0]?.match(/\r\n\r\n\/\d/g)).toEqual(['\r\n\r\n/1', '\r\n\r\n/2', '\r\n\r\n/3']);
+    c.socket.destroy();
+  });
+
+  it('does not hold a response past its turn for the slower ones behind it', async () => {
+    const held: FastResponse[] = [];
+    const port = await listen((res) => {
+      held.push(res);
+      if (res.request.url === '/1') answer(res);
+    });
+    const c = readsOf(port);
+    c.socket.write(three);
+    await until(() => c.reads.join('').includes('\r\n\r\n/1'));
+    expect(c.reads.join('')).not.toContain('/2');
+    answer(held[1] as FastResponse);
+    await until(() => c.reads.join('').includes('\r\n\r\n/2'));
+    answer(held[2] as FastResponse);
+    await until(() => c.reads.join('').includes('\r\n\r\n/3'));
+    c.socket.destroy();
+  });
+
+  it('writes the held responses before closing on a `connection: close` request', async () => {
+    const held: FastResponse[] = [];
+    const port = await listen((res) => {
+      held.push(res);
+      if (held.length === 2) for (const r of held) answer(r);
+    });
+    const c = readsOf(port);
+    const closed = new Promise((r) => c.socket.on('close', r));
+    c.socket.write(
+      'GET /1 HTTP/1.1\r\nhost: x\r\n\r\nGET /2 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n',
+    );
+    await closed;
+    expect(c.reads.join('').match(/\r\n\r\n\/\d/g)).toEqual(['\r\n\r\n/1', '\r\n\r\n/2']);
+  });
+});

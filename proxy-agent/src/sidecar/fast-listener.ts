@@ -28,6 +28,8 @@ import {
 export const FAST_BODY_LIMIT = 64 * 1024;
 /** Pipelined requests parsed ahead of their responses before the connection stops reading. */
 const MAX_PIPELINED = 32;
+/** Corked output (pipelined responses held to the end of the turn) is written at once past this size. */
+const MAX_CORKED_BYTES = 64 * 1024;
 /**
  * Idle keep-alive connections are looked at this many times per keep-alive timeout, and closed once idle
  * for all of them: after between 1 and 1.25 times the timeout. One listener-wide timer instead of a socket
@@ -271,6 +273,9 @@ class DownstreamConnection {
   /** Responses not yet fully written, in request order; the first one owns the socket. */
   readonly queue: FastResponse[] = [];
   messages = 0;
+  /** Output of pipelined responses held to the end of the turn (see send). */
+  private corked: Array<Buffer | string> | undefined;
+  private corkedBytes = 0;
   /** Idle sweeps seen in a row with nothing in flight (FastListener closes the connection past a timeout). */
   idleSweeps = 0;
   /** The request whose body is being read. */
@@ -394,7 +399,49 @@ class DownstreamConnection {
       else res.out.push(data);
       return true;
     }
+    return this.send(data);
+  }
+
+  /**
+   * Writes to the socket; while pipelined requests wait behind the one answered, the output is corked to
+   * the end of the turn, so that the responses ready in the same turn go out in one write.
+   */
+  private send(data: Buffer | string): boolean {
+    if (this.queue.length > 1 || this.corked !== undefined) {
+      if (this.corked === undefined) {
+        this.corked = [data];
+        this.corkedBytes = data.length;
+        setImmediate(this.uncork);
+      } else {
+        this.corked.push(data);
+        this.corkedBytes += data.length;
+      }
+      if (this.corkedBytes < MAX_CORKED_BYTES) return true;
+      return this.flushCorked();
+    }
     return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
+  }
+
+  private readonly uncork = (): void => {
+    this.flushCorked();
+  };
+
+  /** Writes the corked output in one write. */
+  private flushCorked(): boolean {
+    const out = this.corked;
+    this.corked = undefined;
+    if (out === undefined || this.socket.destroyed) return true;
+    if (out.length === 1) {
+      const d = out[0] as Buffer | string;
+      return typeof d === 'string' ? this.socket.write(d, 'latin1') : this.socket.write(d);
+    }
+    const buf = Buffer.allocUnsafe(this.corkedBytes);
+    let at = 0;
+    for (const d of out) {
+      if (typeof d === 'string') at += buf.write(d, at, 'latin1');
+      else at += d.copy(buf, at);
+    }
+    return this.socket.write(buf);
   }
 
   finished(res: FastResponse): void {
@@ -409,11 +456,7 @@ class DownstreamConnection {
     for (let next = this.queue[0]; next !== undefined; next = this.queue[0]) {
       const out = next.out;
       next.out = undefined;
-      if (out)
-        for (const d of out) {
-          if (typeof d === 'string') this.socket.write(d, 'latin1');
-          else this.socket.write(d);
-        }
+      if (out) for (const d of out) this.send(d);
       if (!next.writableFinished) break;
       this.queue.shift();
       next.emitClose();
@@ -428,12 +471,15 @@ class DownstreamConnection {
     }
     if (this.queue.length === 0) {
       this.idleSweeps = 0;
+      // Nothing left to wait for: the corked responses go now.
+      this.flushCorked();
       if (this.stopped || this.listener.draining) this.socket.end();
     }
   }
 
   private stop(): void {
     this.stopped = true;
+    this.flushCorked();
     this.reading?.stream?.destroy();
     this.reading = undefined;
     for (const r of this.queue.splice(0)) {
@@ -595,6 +641,7 @@ class DownstreamConnection {
 
   private closed(): void {
     this.stopped = true;
+    this.corked = undefined;
     if (this.handle !== undefined) {
       this.handle = undefined;
       this.parser.unconsume();

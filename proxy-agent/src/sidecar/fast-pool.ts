@@ -24,6 +24,12 @@ export interface FastPoolOptions {
   maxRequestsPerConnection: number;
   /** Opens a TLS connection instead of plain TCP (ready at 'secureConnect'; errors before that are TLS failures). */
   connectTls?: () => Socket;
+  /**
+   * Requests written back to back on one connection (HTTP/1.1 pipelining) when they are ready in the same
+   * event-loop turn: at most this many in flight on a connection. 1 (the default): one request at a time.
+   * Only for endpoints known to be mesh sidecars (see pipelineDepthFor in cluster-manager.ts).
+   */
+  pipelineDepth?: number;
 }
 
 export interface FastDispatchOptions {
@@ -74,24 +80,50 @@ export function writeHeadAndBody(socket: Socket, head: string, body: Buffer | nu
   socket.write(buf);
 }
 
+/**
+ * Methods RFC 9110 §9.2.2 calls idempotent: only these are pipelined, and only these are sent again when a
+ * connection closes before their response began (a non-idempotent request is always alone on its
+ * connection: nothing is pipelined behind it, RFC 9112 §9.3.2).
+ */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
 class Exchange {
   done = false;
   informational = false;
+  /** A response head (final or informational) arrived for it: it is not sent again. */
+  answered = false;
+  readonly idempotent: boolean;
   constructor(
     readonly handler: FastDispatchHandler,
-    readonly head: boolean,
-  ) {}
+    readonly options: FastDispatchOptions,
+    /** Times it was sent again after its connection closed before answering it. */
+    readonly resent = 0,
+  ) {
+    this.idempotent = IDEMPOTENT.has(options.method);
+  }
+
+  get head(): boolean {
+    return this.options.method === 'HEAD';
+  }
 }
+
+/** Sends an exchange again after its connection closed before answering it (pipelined behind another). */
+const MAX_RESENDS = 1;
 
 class UpstreamConnection {
   readonly socket: Socket;
   readonly parser: LlhttpParser;
-  current: Exchange | undefined;
+  /** Exchanges written (or about to be) and not complete, in request order; the first is being answered. */
+  readonly inFlight: Exchange[] = [];
   requests = 0;
   keepAlive = true;
   connected = false;
   idleSince = 0;
   closed = false;
+  /** Closed by this side (a failed or abandoned exchange) with other exchanges still on it. */
+  private cutUnder = false;
+  /** Bytes of requests held until the end of the turn (pipelining: one write for all of them). */
+  private held: Array<Buffer | string> | undefined;
   private error: (Error & { code?: string; handshake?: boolean }) | undefined;
   private readonly secure: boolean;
   private connectTimer: NodeJS.Timeout | undefined;
@@ -110,8 +142,9 @@ class UpstreamConnection {
     }
     this.parser = createParser('response', 0, {
       headersComplete: (_maj, _min, headers, _m, _u, status, _msg, upgrade, keepAlive) => {
-        const ex = this.current;
+        const ex = this.inFlight[0];
         if (ex === undefined) return 0;
+        ex.answered = true;
         const code = status ?? 0;
         if (code < 200 && code !== 101) {
           ex.informational = true;
@@ -123,24 +156,32 @@ class UpstreamConnection {
           return 1;
         }
         this.keepAlive = keepAlive;
-        ex.handler.onHeaders(code, headers, this.resumeReading);
+        if (!ex.done) ex.handler.onHeaders(code, headers, this.resumeReading);
         return ex.head ? 1 : 0;
       },
       body: (chunk) => {
-        const ex = this.current;
+        const ex = this.inFlight[0];
         if (ex === undefined || ex.done) return;
         if (!ex.handler.onData(chunk)) this.pauseReading();
       },
       messageComplete: () => {
-        const ex = this.current;
-        if (ex === undefined || ex.done) return;
+        const ex = this.inFlight[0];
+        if (ex === undefined) return;
         if (ex.informational) {
           ex.informational = false;
           return;
         }
-        ex.done = true;
-        this.current = undefined;
-        ex.handler.onComplete(null);
+        this.inFlight.shift();
+        if (!ex.done) {
+          ex.done = true;
+          ex.handler.onComplete(null);
+        }
+        if (this.inFlight.length > 0) {
+          // The next pipelined response follows; a `connection: close` one ends the pipeline (the rest
+          // are sent again from onClose).
+          if (!this.keepAlive) this.socket.destroy();
+          return;
+        }
         this.pool.release(this);
       },
       execute: (r) => {
@@ -173,27 +214,76 @@ class UpstreamConnection {
     this.socket.on('close', () => this.onClose());
   }
 
-  send(ex: Exchange, o: FastDispatchOptions): void {
-    this.current = ex;
+  /** Idempotent requests may follow this connection's in-flight ones (it carries no other kind). */
+  get pipelinable(): boolean {
+    const last = this.inFlight[this.inFlight.length - 1];
+    return this.keepAlive && !this.closed && (last === undefined || last.idempotent);
+  }
+
+  /** Writes the request now, or (`hold`) with the others of this turn at flush(). */
+  send(ex: Exchange, hold: boolean): void {
+    this.inFlight.push(ex);
     this.requests++;
+    const o = ex.options;
     const body = o.body;
-    writeHeadAndBody(this.socket, requestHead(o, this.pool.authority, body?.length ?? 0), body);
+    const head = requestHead(o, this.pool.authority, body?.length ?? 0);
+    if (hold) {
+      const data = body === null || body.length === 0 ? head : joinHeadAndBody(head, body);
+      if (this.held === undefined) this.held = [data];
+      else this.held.push(data);
+    } else writeHeadAndBody(this.socket, head, body);
     ex.handler.onConnect((err) => {
       if (ex.done) return;
-      this.fail(err ?? new Error('aborted'));
+      this.abort(ex, err ?? new Error('aborted'));
     });
   }
 
-  /** Ends the exchange in progress with an error and closes the connection. */
+  /** Writes the requests held this turn in one write. */
+  flush(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held === undefined || this.closed) return;
+    if (held.length === 1) {
+      const d = held[0] as Buffer | string;
+      if (typeof d === 'string') this.socket.write(d, 'latin1');
+      else this.socket.write(d);
+      return;
+    }
+    let size = 0;
+    for (const d of held) size += d.length; // latin1 strings: one byte a character
+    const buf = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const d of held) {
+      if (typeof d === 'string') at += buf.write(d, at, 'latin1');
+      else at += d.copy(buf, at);
+    }
+    this.socket.write(buf);
+  }
+
+  /** Ends the exchange being answered with an error and closes the connection. */
   fail(err: Error): void {
-    const ex = this.current;
-    this.current = undefined;
+    // Exchanges stay in `inFlight`, marked done, until the connection is gone: llhttp may still be
+    // parsing this read, and its callbacks must not reach the exchange behind.
+    const ex = this.inFlight[0];
     this.keepAlive = false;
+    this.cutUnder ||= this.inFlight.length > 1;
     this.socket.destroy();
     if (ex !== undefined && !ex.done) {
       ex.done = true;
       ex.handler.onError(err);
     }
+  }
+
+  /**
+   * The try gave up on `ex` (its timeout, or the downstream went away): as Envoy resets the stream, the
+   * connection is closed; the other exchanges on it end as onClose says.
+   */
+  private abort(ex: Exchange, err: Error): void {
+    ex.done = true;
+    this.keepAlive = false;
+    this.cutUnder ||= this.inFlight.length > 1;
+    this.socket.destroy();
+    ex.handler.onError(err);
   }
 
   private readonly resumeReading = (): void => {
@@ -207,14 +297,24 @@ class UpstreamConnection {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.held = undefined;
     if (this.handle !== undefined) {
       this.handle = undefined;
       this.parser.unconsume();
     }
     if (this.connectTimer) clearTimeout(this.connectTimer);
-    const ex = this.current;
-    this.current = undefined;
-    if (ex !== undefined && !ex.done) {
+    const lost = this.inFlight.splice(0);
+    // Pipelined requests the connection closed under (the peer's close, or this side's after another
+    // exchange on it failed): the unanswered idempotent ones are sent again, once (as undici does); the
+    // others end as a reset (what Envoy reports for a connection closed under a request). A lone request
+    // ends as a reset, as before pipelining.
+    // A connection that never opened sent nothing: its requests fail as connect failures (the route's retry
+    // policy decides), as before pipelining.
+    const pipelined = this.connected && (lost.length > 1 || this.cutUnder);
+    for (const ex of lost) {
+      if (ex.done) continue;
+      if (pipelined && !ex.answered && ex.idempotent && ex.resent < MAX_RESENDS && this.pool.resend(ex))
+        continue;
       ex.done = true;
       const err = this.error ?? Object.assign(new Error('upstream closed'), { code: 'UND_ERR_SOCKET' });
       // A connection that never opened is a connect failure; otherwise a reset.
@@ -225,9 +325,11 @@ class UpstreamConnection {
   }
 }
 
-interface Waiter {
-  ex: Exchange;
-  options: FastDispatchOptions;
+function joinHeadAndBody(head: string, body: Buffer): Buffer {
+  const buf = Buffer.allocUnsafe(head.length + body.length);
+  buf.write(head, 0, 'latin1');
+  body.copy(buf, head.length);
+  return buf;
 }
 
 /** Idle connections are looked at this often at most (sooner with a shorter idle timeout). */
@@ -236,13 +338,20 @@ export class FastPool {
   readonly authority: string;
   private readonly idle: UpstreamConnection[] = [];
   private readonly all = new Set<UpstreamConnection>();
-  private readonly waiting: Waiter[] = [];
+  private readonly waiting: Exchange[] = [];
+  private readonly depth: number;
+  /** The connection this turn's idempotent requests are pipelined on (pipelining only). */
+  private filling: UpstreamConnection | undefined;
+  /** Connections with requests held until the end of this turn. */
+  private readonly toFlush: UpstreamConnection[] = [];
+  private flushScheduled = false;
   private sweepTimer: NodeJS.Timeout | undefined;
   private closing = false;
   private whenEmpty: (() => void) | undefined;
 
   constructor(readonly options: FastPoolOptions) {
     this.authority = `${options.host}:${options.port}`;
+    this.depth = Math.max(1, options.pipelineDepth ?? 1);
   }
 
   /** Connections open (idle or busy). */
@@ -251,29 +360,87 @@ export class FastPool {
   }
 
   dispatch(options: FastDispatchOptions, handler: FastDispatchHandler): boolean {
-    const ex = new Exchange(handler, options.method === 'HEAD');
+    const ex = new Exchange(handler, options);
     if (this.closing) {
       handler.onError(Object.assign(new Error('pool closed'), { code: 'UND_ERR_CLOSED' }));
       return false;
     }
-    // The most recently used idle connection: the others age out.
-    const conn = this.idle.pop();
-    if (conn !== undefined) conn.send(ex, options);
-    else if (this.all.size < this.options.maxConnections) this.open().send(ex, options);
-    else this.waiting.push({ ex, options });
+    this.place(ex);
     return true;
   }
 
-  /** A connection finished its exchange: reuse it, or close it. */
-  release(conn: UpstreamConnection): void {
+  /** Sends an exchange again on another connection; false when the pool is closing. */
+  resend(ex: Exchange): boolean {
+    if (this.closing) return false;
+    this.place(new Exchange(ex.handler, ex.options, ex.resent + 1));
+    return true;
+  }
+
+  private place(ex: Exchange): void {
+    if (this.depth > 1 && ex.idempotent) {
+      // Behind this turn's other requests on the connection they are held on, up to the depth.
+      const f = this.filling;
+      if (f !== undefined && f.inFlight.length < this.depth && f.pipelinable && this.underRequestCap(f)) {
+        f.send(ex, true);
+        return;
+      }
+      // Else a connection of its own: an idle one, or a new one; the requests after it in this turn follow it.
+      const conn = this.idle.pop() ?? (this.all.size < this.options.maxConnections ? this.open() : undefined);
+      if (conn === undefined) {
+        this.waiting.push(ex);
+        return;
+      }
+      this.hold(conn, ex);
+      return;
+    }
+    // The most recently used idle connection: the others age out.
+    const conn = this.idle.pop();
+    if (conn !== undefined) conn.send(ex, false);
+    else if (this.all.size < this.options.maxConnections) this.open().send(ex, false);
+    else this.waiting.push(ex);
+  }
+
+  /** Sends `ex` on `conn` at the end of the turn, with the requests that follow it on it. */
+  private hold(conn: UpstreamConnection, ex: Exchange): void {
+    conn.send(ex, true);
+    this.filling = conn;
+    this.toFlush.push(conn);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    this.filling = undefined;
+    for (const c of this.toFlush.splice(0)) c.flush();
+  };
+
+  private underRequestCap(conn: UpstreamConnection): boolean {
     const max = this.options.maxRequestsPerConnection;
-    if (!conn.keepAlive || this.closing || (max > 0 && conn.requests >= max)) {
+    return max === 0 || conn.requests < max;
+  }
+
+  /** A connection finished its exchanges: reuse it, or close it. */
+  release(conn: UpstreamConnection): void {
+    if (!conn.keepAlive || this.closing || !this.underRequestCap(conn)) {
       conn.socket.destroy();
       return;
     }
     const next = this.waiting.shift();
     if (next !== undefined) {
-      conn.send(next.ex, next.options);
+      if (this.depth > 1 && next.idempotent) {
+        this.hold(conn, next);
+        // The waiting idempotent requests behind it follow it, up to the depth.
+        while (
+          this.waiting.length > 0 &&
+          (this.waiting[0] as Exchange).idempotent &&
+          conn.inFlight.length < this.depth &&
+          this.underRequestCap(conn)
+        )
+          conn.send(this.waiting.shift() as Exchange, true);
+      } else conn.send(next, false);
       return;
     }
     conn.idleSince = performance.now();
@@ -286,19 +453,24 @@ export class FastPool {
 
   forget(conn: UpstreamConnection): void {
     this.all.delete(conn);
+    if (this.filling === conn) this.filling = undefined;
     const i = this.idle.indexOf(conn);
     if (i !== -1) this.idle.splice(i, 1);
     const next = this.waiting.shift();
-    if (next !== undefined && !this.closing) this.open().send(next.ex, next.options);
+    if (next !== undefined && !this.closing) {
+      const c = this.open();
+      if (this.depth > 1 && next.idempotent) this.hold(c, next);
+      else c.send(next, false);
+    }
     if (this.all.size === 0) this.whenEmpty?.();
   }
 
-  /** Closes idle connections now and the others once their exchange ends. */
+  /** Closes idle connections now and the others once their exchanges end. */
   close(): Promise<void> {
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const w of this.waiting.splice(0))
-      w.ex.handler.onError(Object.assign(new Error('pool closed'), { code: 'UND_ERR_CLOSED' }));
+      w.handler.onError(Object.assign(new Error('pool closed'), { code: 'UND_ERR_CLOSED' }));
     for (const c of this.idle.splice(0)) c.socket.destroy();
     if (this.all.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
