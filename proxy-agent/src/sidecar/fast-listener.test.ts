@@ -177,6 +177,10 @@ describe('fast listener answering pipelined requests', () => {
     await until(() => c.reads.join('').split('HTTP/1.1 200').length === 4);
     expect(counter.writes).toBe(1);
     expect(c.reads[0]?.match(/\r\n\r\n\/\d/g)).toEqual(['\r\n\r\n/1', '\r\n\r\n/2', '\r\n\r\n/3']);
+    // Byte for byte the three responses as each alone is written.
+    expect(c.reads).toEqual([
+      ['/1', '/2', '/3'].map((b) => `HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n${b}`).join(''),
+    ]);
     c.socket.destroy();
   });
 

@@ -165,6 +165,27 @@ describe('FastPool pipelining (to a mesh sidecar)', () => {
     expect(s.conns[0]?.reads).toHaveLength(1);
   });
 
+  it("writes a turn's requests byte for byte as each alone would be: heads only, and with bodies", async () => {
+    const s = await rawServer(echoPath);
+    const p = pool(s.port, 8);
+    const h = (path: string, method = 'GET', body: Buffer | null = null): FastDispatchOptions => ({
+      method,
+      path,
+      headers: ['Host', 'reviews:9080', 'x-b3-traceid', '463ac35c9f6413ad48485a3953bb6124'],
+      body,
+    });
+    const heads = [h('/a'), h('/b', 'HEAD'), h('/c', 'DELETE')];
+    await inOneTurn(p, heads);
+    const alone = (o: FastDispatchOptions, length?: number) =>
+      `${o.method} ${o.path} HTTP/1.1\r\nHost: reviews:9080\r\nx-b3-traceid: 463ac35c9f6413ad48485a3953bb6124\r\n${length === undefined ? '' : `content-length: ${length}\r\n`}\r\n`;
+    expect(s.conns[0]?.reads).toEqual([heads.map((o) => alone(o)).join('')]);
+    const mixed = [h('/d'), h('/e', 'PUT', Buffer.from('héllo', 'latin1')), h('/f')];
+    await inOneTurn(p, mixed);
+    expect(s.conns[0]?.reads[1]).toBe(
+      `${alone(mixed[0] as FastDispatchOptions)}${alone(mixed[1] as FastDispatchOptions, 5)}héllo${alone(mixed[2] as FastDispatchOptions)}`,
+    );
+  });
+
   it('keeps one request per connection without a depth (plain upstreams)', async () => {
     const s = await rawServer(echoPath);
     const p = pool(s.port, 1);
