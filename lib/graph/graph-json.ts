@@ -16,17 +16,8 @@ export function sentUncompressed(graph: Graph, maxElements: number): boolean {
   return graph.elements.nodes.length + graph.elements.edges.length > maxElements;
 }
 
-/**
- * Elements (nodes or edges) per chunk of the streamed answer: ~1.2 MB at ~600 bytes an element, one
- * `JSON.stringify` each. Through Next's server every chunk is a write to the response and a wait for its
- * drain: at 5,000 workloads, 2,000 elements a chunk (18 chunks) instead of 400 (87, in pieces of 50) took
- * 20–45 ms off a request's time after its reads (the graph bench's loopback Prometheus, medians of 10,
- * alternated on one server; round 7 in docs/benchmarks.md).
- */
-export const GRAPH_JSON_CHUNK_ELEMENTS = 2_000;
-
-/** The streamed answer's pieces are joined until a chunk holds this many characters (the few small ones). */
-const STREAM_MIN_CHUNK_CHARS = 64 * 1024;
+/** Elements (nodes or edges) per chunk of the streamed answer: ~100 KB at 2 KB an element. */
+export const GRAPH_JSON_CHUNK_ELEMENTS = 50;
 
 /** The JSON of `graph` in pieces; joined, exactly `JSON.stringify(graph)`. */
 export function* graphJsonChunks(graph: Graph, perChunk = GRAPH_JSON_CHUNK_ELEMENTS): Generator<string> {
@@ -90,9 +81,9 @@ export function graphJsonStream(
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     pull(controller) {
-      // One chunk of elements a pull; the object's small pieces around them joined to the next.
+      // A few chunks a pull: fewer, larger writes to the socket.
       let text = '';
-      while (text.length < STREAM_MIN_CHUNK_CHARS) {
+      for (let i = 0; i < 8; i++) {
         const next = chunks.next();
         if (next.done) {
           if (text) controller.enqueue(encoder.encode(text));
