@@ -58,19 +58,13 @@ export function groupBucketsOfBody(
       if (keyEnd < 0 || !startsWith(body, keyEnd, LE_LABEL)) return undefined;
       const leAt = keyEnd + LE_LABEL.length;
       const leEnd = body.indexOf(QUOTE, leAt);
-      if (leEnd < 0 || !startsWith(body, leEnd, VALUE_START)) return undefined;
-      // The timestamp (not kept), then the value's string.
-      const timeAt = leEnd + VALUE_START.length;
-      const comma = body.indexOf(COMMA, timeAt);
-      if (comma < 0 || !isJsonNumber(body, timeAt, comma) || body[comma + 1] !== QUOTE) return undefined;
-      const valueAt = comma + 2;
-      const valueEnd = body.indexOf(QUOTE, valueAt);
-      if (valueEnd < 0 || body[valueEnd + 1] !== 0x5d || body[valueEnd + 2] !== 0x7d) return undefined;
-      i = valueEnd + 3;
+      if (leEnd < 0) return undefined;
+      i = sampleEnd(body, leEnd);
+      if (i < 0) return undefined;
       samples++;
 
       const le = leOf(body, leAt, leEnd);
-      const value = sampleValue(body, valueAt, valueEnd);
+      const value = sampleValue(body, valueSpan.at, valueSpan.end);
       if (le === undefined || value === undefined) return undefined;
       if (!Number.isNaN(le) && Number.isFinite(value)) {
         let g: BucketGroup | undefined;
@@ -98,11 +92,35 @@ export function groupBucketsOfBody(
         break;
       } else return undefined;
     }
-  // `]}}`, nothing after it but a newline (no warnings, no other field).
-  if (body[i] !== 0x7d || body[i + 1] !== 0x7d) return undefined;
-  i += 2;
-  while (i < body.length && (body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x20)) i++;
-  return i === body.length ? { groups, samples } : undefined;
+  return answerEnds(body, i) ? { groups, samples } : undefined;
+}
+
+/** Where the value string of the sample `sampleEnd` last read lies in the body (no object made per sample). */
+export const valueSpan = { at: 0, end: 0 };
+
+/**
+ * The end of a sample from the closing quote of its last label, `"},"value":[<time>,"<value>"]}`: the index after
+ * it, with its value string's bounds in `valueSpan` (the timestamp is checked, not kept); -1 when it is not that.
+ */
+export function sampleEnd(body: Buffer, at: number): number {
+  if (!startsWith(body, at, VALUE_START)) return -1;
+  const timeAt = at + VALUE_START.length;
+  const comma = body.indexOf(COMMA, timeAt);
+  if (comma < 0 || !isJsonNumber(body, timeAt, comma) || body[comma + 1] !== QUOTE) return -1;
+  const valueAt = comma + 2;
+  const valueEnd = body.indexOf(QUOTE, valueAt);
+  if (valueEnd < 0 || body[valueEnd + 1] !== 0x5d || body[valueEnd + 2] !== 0x7d) return -1;
+  valueSpan.at = valueAt;
+  valueSpan.end = valueEnd;
+  return valueEnd + 3;
+}
+
+/** After the result list's `]`: `}}` and nothing but whitespace to the end (no warnings, no other field). */
+export function answerEnds(body: Buffer, i: number): boolean {
+  if (body[i] !== 0x7d || body[i + 1] !== 0x7d) return false;
+  let k = i + 2;
+  while (k < body.length && (body[k] === 0x0a || body[k] === 0x0d || body[k] === 0x20)) k++;
+  return k === body.length;
 }
 
 export function startsWith(body: Uint8Array, at: number, what: Uint8Array): boolean {

@@ -5,7 +5,16 @@
 // of a `sum by (request)` in one fixed shape; anything else (escapes, non-ASCII bytes, other labels or fields, raw
 // control characters) is left to the generic parse and `splitJoinedRequests` — the samples are then the same.
 import { isAscii } from 'node:buffer';
-import { ascii, CONTROL, isJsonNumber, PREFIX, sampleValue, startsWith } from './bucket-answer';
+import {
+  answerEnds,
+  ascii,
+  CONTROL,
+  PREFIX,
+  sampleEnd,
+  sampleValue,
+  startsWith,
+  valueSpan,
+} from './bucket-answer';
 import { REQUEST_JOINED, splitJoinedRequest } from './promql';
 import { destinationOnlyCallersOf, type Sample, type SeriesKeys, seriesKeysOf } from './series';
 
@@ -49,7 +58,6 @@ function keptCopy(body: Buffer): Buffer {
 }
 
 const START = ascii(`{"metric":{"${REQUEST_JOINED}":"`);
-const VALUE_START = ascii('"},"value":[');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -91,16 +99,10 @@ export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
       if (!startsWith(body, i, START)) return undefined;
       const keyAt = i + START.length;
       const keyEnd = body.indexOf(QUOTE, keyAt);
-      if (keyEnd < 0 || !startsWith(body, keyEnd, VALUE_START)) return undefined;
-      // The timestamp (not kept), then the value's string.
-      const timeAt = keyEnd + VALUE_START.length;
-      const comma = body.indexOf(COMMA, timeAt);
-      if (comma < 0 || !isJsonNumber(body, timeAt, comma) || body[comma + 1] !== QUOTE) return undefined;
-      const valueAt = comma + 2;
-      const valueEnd = body.indexOf(QUOTE, valueAt);
-      if (valueEnd < 0 || body[valueEnd + 1] !== 0x5d || body[valueEnd + 2] !== 0x7d) return undefined;
-      i = valueEnd + 3;
-      const value = sampleValue(body, valueAt, valueEnd);
+      if (keyEnd < 0) return undefined;
+      i = sampleEnd(body, keyEnd);
+      if (i < 0) return undefined;
+      const value = sampleValue(body, valueSpan.at, valueSpan.end);
       if (value === undefined) return undefined;
       if (
         split &&
@@ -142,11 +144,7 @@ export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
         break;
       } else return undefined;
     }
-  // `]}}`, nothing after it but whitespace (no warnings, no other field).
-  if (body[i] !== 0x7d || body[i + 1] !== 0x7d) return undefined;
-  i += 2;
-  while (i < body.length && (body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x20)) i++;
-  if (i !== body.length) return undefined;
+  if (!answerEnds(body, i)) return undefined;
   if (!split) return { samples: undefined };
   const answer: KeptAnswer = {
     body: keptCopy(body),
@@ -162,7 +160,10 @@ export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
   return {
     samples,
     callers: () => destinationOnlyCallersOf(samples, keys),
-    namespaces: () => [...(answer.namespaces ??= namespacesOfKeys(keys))],
+    namespaces: () => {
+      answer.namespaces ??= namespacesOfKeys(keys);
+      return [...answer.namespaces];
+    },
   };
 }
 
