@@ -22,6 +22,7 @@ import {
   pauseReading,
   resumeReading,
   type StreamHandle,
+  writePieces,
 } from './llhttp';
 
 /** Request bodies up to this size are read whole before the request is handled (then replayable). */
@@ -431,17 +432,7 @@ class DownstreamConnection {
     const out = this.corked;
     this.corked = undefined;
     if (out === undefined || this.socket.destroyed) return true;
-    if (out.length === 1) {
-      const d = out[0] as Buffer | string;
-      return typeof d === 'string' ? this.socket.write(d, 'latin1') : this.socket.write(d);
-    }
-    const buf = Buffer.allocUnsafe(this.corkedBytes);
-    let at = 0;
-    for (const d of out) {
-      if (typeof d === 'string') at += buf.write(d, at, 'latin1');
-      else at += d.copy(buf, at);
-    }
-    return this.socket.write(buf);
+    return writePieces(this.socket, out, this.corkedBytes);
   }
 
   finished(res: FastResponse): void {

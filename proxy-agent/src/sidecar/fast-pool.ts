@@ -10,6 +10,7 @@ import {
   pauseReading,
   resumeReading,
   type StreamHandle,
+  writePieces,
 } from './llhttp';
 
 export interface FastPoolOptions {
@@ -69,15 +70,8 @@ function requestHead(o: FastDispatchOptions, authority: string, bodyLength: numb
 
 /** Writes a head and a body with one write (one syscall, no string conversion in the socket). */
 export function writeHeadAndBody(socket: Socket, head: string, body: Buffer | null): void {
-  if (body === null || body.length === 0) {
-    socket.write(head, 'latin1');
-    return;
-  }
-  const headLength = head.length;
-  const buf = Buffer.allocUnsafe(headLength + body.length);
-  buf.write(head, 0, 'latin1');
-  body.copy(buf, headLength);
-  socket.write(buf);
+  if (body === null || body.length === 0) socket.write(head, 'latin1');
+  else socket.write(joinHeadAndBody(head, body));
 }
 
 /**
@@ -243,21 +237,7 @@ class UpstreamConnection {
     const held = this.held;
     this.held = undefined;
     if (held === undefined || this.closed) return;
-    if (held.length === 1) {
-      const d = held[0] as Buffer | string;
-      if (typeof d === 'string') this.socket.write(d, 'latin1');
-      else this.socket.write(d);
-      return;
-    }
-    let size = 0;
-    for (const d of held) size += d.length; // latin1 strings: one byte a character
-    const buf = Buffer.allocUnsafe(size);
-    let at = 0;
-    for (const d of held) {
-      if (typeof d === 'string') at += buf.write(d, at, 'latin1');
-      else at += d.copy(buf, at);
-    }
-    this.socket.write(buf);
+    writePieces(this.socket, held);
   }
 
   /** Ends the exchange being answered with an error and closes the connection. */

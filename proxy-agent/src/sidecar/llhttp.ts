@@ -210,6 +210,26 @@ export function resumeReading(socket: Socket, handle: StreamHandle | undefined):
   }
 }
 
+/**
+ * Writes pieces of HTTP/1.1 output (latin1 strings: one byte a character, or Buffers) in one write: pipelined
+ * requests or responses held to the end of a turn. `bytes`: their total length, when the caller kept it.
+ */
+export function writePieces(socket: Socket, pieces: readonly (Buffer | string)[], bytes?: number): boolean {
+  if (pieces.length === 1) {
+    const d = pieces[0] as Buffer | string;
+    return typeof d === 'string' ? socket.write(d, 'latin1') : socket.write(d);
+  }
+  let size = bytes ?? 0;
+  if (bytes === undefined) for (const d of pieces) size += d.length;
+  const buf = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const d of pieces) {
+    if (typeof d === 'string') at += buf.write(d, at, 'latin1');
+    else at += d.copy(buf, at);
+  }
+  return socket.write(buf);
+}
+
 /** llhttp's method table entry: the method name of onHeadersComplete's index. */
 export function methodName(index: number | undefined): string | undefined {
   return loaded().methods[index ?? -1];
