@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { destinationOnlyCallers } from './series';
+import { destinationOnlyCallers, toRequestSeries } from './series';
 import { requestSample, type Side } from './test-samples';
 
 const web: Side = { ns: 'shop', wl: 'web-v1', app: 'web', version: 'v1' };
@@ -35,5 +35,35 @@ describe('destinationOnlyCallers', () => {
     });
     expect(destinationOnlyCallers([{ ...idle, value: 2 }, fromApi, toBatch])).toEqual(['web-v1']);
     expect(destinationOnlyCallers([])).toEqual([]);
+  });
+});
+
+describe('toRequestSeries', () => {
+  it('reads shared (frozen) labels, whose strings it canonicalises once, as it reads a fresh copy', () => {
+    const samples = [
+      requestSample({ reporter: 'source', from: web, to: api, service: API, rps: 5 }),
+      requestSample({
+        reporter: 'destination',
+        from: web,
+        to: api,
+        service: API,
+        rps: 1,
+        code: '503',
+        principals: true,
+      }),
+      requestSample({ reporter: 'destination', to: api, service: API, rps: 2, protocol: 'grpc' }),
+      requestSample({ reporter: 'source', from: legacy, service: 'httpbin.org', rps: 3, protocol: 'tcp' }),
+    ];
+    for (const s of samples) {
+      const shared = { labels: Object.freeze({ ...s.labels }), value: s.value };
+      expect(toRequestSeries(shared)).toEqual(toRequestSeries({ labels: { ...s.labels }, value: s.value }));
+      // Read again (kept with the labels object): the same.
+      expect(toRequestSeries(shared)).toEqual(toRequestSeries(s));
+    }
+    const other = requestSample({ reporter: 'source', from: web, to: api, service: API, rps: 1 });
+    expect(toRequestSeries({ labels: { ...other.labels, reporter: 'both' }, value: 1 })).toBeUndefined();
+    expect(
+      toRequestSeries({ labels: Object.freeze({ ...other.labels, reporter: 'x' }), value: 1 }),
+    ).toBeUndefined();
   });
 });

@@ -12,7 +12,8 @@ export function appendBoxes(map: TrafficMap): void {
   if (map.boxes.size === 0) return;
   for (const n of map.nodes.values()) {
     if (n.spec.nodeType !== 'service' || n.isServiceEntry) continue;
-    const boxId = `box:${n.spec.namespace}:${n.spec.service}`;
-    if (map.boxes.has(boxId)) n.parent = boxId;
+    // The box's own id (kept with its route, `internedSpec`), not this build's copy of it.
+    const box = map.boxes.get(`box:${n.spec.namespace}:${n.spec.service}`);
+    if (box) n.parent = box.id;
   }
 }
