@@ -7,6 +7,7 @@ import { type NodeSpec, type PathOptions, requestPath, serviceNode } from './nod
 import {
   chooseReportersBy,
   edgeKey,
+  LabelStrings,
   type RequestSeries,
   responseKey,
   type Sample,
@@ -206,9 +207,10 @@ export function trafficMap(input: TrafficInput): TrafficMap {
   const parsed: (RequestSeries | undefined)[] = new Array(requests.length);
   const series: RequestSeries[] = [];
   const derived: Derived[] = [];
+  const strings = new LabelStrings();
   for (let i = 0; i < requests.length; i++) {
     const sample = requests[i] as Sample;
-    const s = toRequestSeries(sample);
+    const s = toRequestSeries(sample, strings);
     parsed[i] = s;
     if (s === undefined || !(input.includeIdleEdges === true || s.rps > 0)) continue;
     series.push(s);
