@@ -124,6 +124,27 @@ describe('graph reads', () => {
     expect(failed.ok && failed.value).toHaveLength(1);
   });
 
+  it("gives a TCP series the same frozen labels from one read to the next (the walk's per-labels caches take only those)", async () => {
+    const { response_code: _code, ...labels } = sample.labels;
+    // Each read parses its own labels objects, as the client does.
+    const read = async () => {
+      const r = await start(
+        '',
+        fakePrometheus([
+          ['label_join', [joined]],
+          ['istio_tcp_received_bytes_total', [{ labels: { ...labels, request_protocol: '' }, value: 512 }]],
+        ]),
+      ).requests;
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value[1] as Sample;
+    };
+    const first = await read();
+    const second = await read();
+    expect(first.labels).toEqual({ ...labels, request_protocol: 'tcp' });
+    expect(Object.isFrozen(first.labels)).toBe(true);
+    expect(second.labels).toBe(first.labels);
+  });
+
   it('with rateGrpc=sent, gRPC calls give way to the messages their callers sent (no code: counted OK)', async () => {
     const call: Sample = {
       labels: { ...sample.labels, request_protocol: 'grpc', grpc_response_status: '14' },

@@ -18,6 +18,7 @@ import {
 } from './promql';
 import { requestSamplesOfBody } from './rates-answer';
 import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
+import { GenerationalMemo, seriesMemoEntriesFromEnv } from './series-memo';
 
 export interface ReadDeps extends LatencyDeps {
   prometheus: PromClient;
@@ -123,6 +124,29 @@ async function readRequests(
   };
 }
 
+const TCP_MARK: Readonly<Record<string, string>> = { request_protocol: 'tcp' };
+const GRPC_MESSAGE_MARK: Readonly<Record<string, string>> = {
+  request_protocol: 'grpc',
+  response_code: '200',
+  grpc_response_status: '0',
+};
+let marked: GenerationalMemo<string, Readonly<Record<string, string>>> | undefined;
+
+/**
+ * `{ ...labels, ...mark }`, frozen and the same object for the same labels from one build to the next (bounded
+ * as the request series' split memo, `MESHLENS_GRAPH_SERIES_MEMO`): the walk reads and routes a frozen labels
+ * object once (`toRequestSeries`, `trafficMap`), a fresh copy every build.
+ */
+function markedLabels(
+  labels: Readonly<Record<string, string>>,
+  mark: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  marked ??= new GenerationalMemo(seriesMemoEntriesFromEnv());
+  return marked.get(JSON.stringify(mark) + JSON.stringify(labels), () =>
+    Object.freeze({ ...labels, ...mark }),
+  );
+}
+
 /**
  * The request series and, after them, the TCP series (bytes/s, `request_protocol="tcp"`): one list for the
  * traffic map. TCP failing to read leaves the graph without its TCP edges, not without a graph.
@@ -133,7 +157,7 @@ async function withTcp(
 ): Promise<PromResult<Sample[]>> {
   const [r, t] = await Promise.all([requests, tcp]);
   if (!r.ok || !t.ok || t.value.length === 0) return r;
-  const tcpSamples = t.value.map((s) => ({ ...s, labels: { ...s.labels, request_protocol: 'tcp' } }));
+  const tcpSamples = t.value.map((s) => ({ ...s, labels: markedLabels(s.labels, TCP_MARK) }));
   return { ok: true, value: [...r.value, ...tcpSamples] };
 }
 
@@ -148,10 +172,7 @@ async function withGrpcMessages(
   const [r, m] = await Promise.all([requests, messages]);
   if (!r.ok || !m.ok) return r;
   const kept = r.value.filter((s) => s.labels.request_protocol !== 'grpc');
-  const grpc = m.value.map((s) => ({
-    ...s,
-    labels: { ...s.labels, request_protocol: 'grpc', response_code: '200', grpc_response_status: '0' },
-  }));
+  const grpc = m.value.map((s) => ({ ...s, labels: markedLabels(s.labels, GRPC_MESSAGE_MARK) }));
   return { ok: true, value: [...kept, ...grpc] };
 }
 
