@@ -1,10 +1,15 @@
-// A CPU profile of the running Next server on the graph's polled and `latency=false` requests (a measurement,
+// A CPU profile of the running Next server on the graph's cold (1 m, 5 m), polled and `latency=false` requests (a measurement,
 // not a test): the built dashboard (`next start --cpu-prof`) reads the loopback Prometheus of `graph-assembly`
 // (the same synthetic mesh, with the rules), so the profile holds the route's whole path — the reads through
 // undici, the build, the streamed JSON, Next's own wrapping — without Prometheus' variance. Prints each case's
 // time, Next's CPU a request (profiled: ~10 % above unprofiled) and where that CPU went, by the source files of
 // the stack (through `next build`'s source maps); the profile is kept for DevTools.
-//   node scripts/bench.mjs graph-next-profile [-- --workloads 5000 --edges 15000 --runs 8 --out DIR]
+// A cold request reads its latency for a pinned second of its own (as the graph bench's cold cases: nothing kept).
+// `--prometheus URL --end SEC`: a real Prometheus instead (e.g. one on the graph bench's kept `--data`, whose
+// `end` file gives the time), for what the loopback one does not show: answers arriving as Prometheus
+// evaluates them, on the same cores.
+//   node scripts/bench.mjs graph-next-profile [-- --workloads 5000 --edges 15000 --runs 8 --out DIR
+//     --cases cold,cold5m,polled,latency=false --prometheus URL --end SEC]
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -15,12 +20,23 @@ import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
 import { childrenOf, cpuSecondsOfAll, ROOT } from './lib/processes.mjs';
 
 function parseArgs(args) {
-  const opt = { workloads: 5000, edges: 15000, runs: 8, out: undefined };
+  const opt = {
+    workloads: 5000,
+    edges: 15000,
+    runs: 8,
+    out: undefined,
+    cases: undefined,
+    prometheus: undefined,
+    end: undefined,
+  };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
     else if (args[i] === '--edges') opt.edges = Number(args[++i]);
     else if (args[i] === '--runs') opt.runs = Number(args[++i]);
     else if (args[i] === '--out') opt.out = resolve(args[++i]);
+    else if (args[i] === '--cases') opt.cases = args[++i].split(',');
+    else if (args[i] === '--prometheus') opt.prometheus = args[++i];
+    else if (args[i] === '--end') opt.end = Number(args[++i]);
   }
   return opt;
 }
@@ -85,8 +101,11 @@ export default async function bench(args) {
   const dir = mkdtempSync(join(tmpdir(), 'meshlens-bench-graph-next-profile-'));
   const windows = [];
   try {
-    const lib = await loadGraphLib(dir);
-    const server = await loopbackPrometheus(lib, syntheticMesh(opt.workloads, opt.edges), { rules: true });
+    const server = opt.prometheus
+      ? { url: opt.prometheus, close: () => {} }
+      : await loopbackPrometheus(await loadGraphLib(dir), syntheticMesh(opt.workloads, opt.edges), {
+          rules: true,
+        });
     const web = await startDashboard({
       env: { PROMETHEUS_URL: server.url, MESH_CONTROL_URL: 'http://127.0.0.1:1' },
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`],
@@ -103,21 +122,25 @@ export default async function bench(args) {
     const clock = () => Number(process.hrtime.bigint() / 1000n);
     const pause = () => new Promise((r) => setTimeout(r, 300));
     try {
-      const end = Math.floor(Date.now() / 1000) - 60;
+      const end = opt.end ?? Math.floor(Date.now() / 1000) - 60;
       const cold = await get(`queryTime=${end}`); // reads the latency the polled graph keeps
       console.log(`cold: ${cold.bytes} bytes; ${cold.timing}`);
-      for (const [name, q] of [
-        ['polled', `queryTime=${end}`],
-        ['latency=false', `queryTime=${end}&latency=false`],
-      ]) {
-        await get(q);
-        await get(q);
+      // `q(i)`: the i-th request's query (a pinned second of its own for a cold case; negative: the warm-up).
+      const cases = [
+        ['cold', (i) => `queryTime=${end - 2 - i}`],
+        ['cold5m', (i) => `queryTime=${end - 2 - i}&duration=5m`],
+        ['polled', () => `queryTime=${end}`],
+        ['latency=false', () => `queryTime=${end}&latency=false`],
+      ].filter(([name]) => (opt.cases ?? ['polled', 'latency=false']).includes(name));
+      for (const [name, q] of cases) {
+        await get(q(-1));
+        await get(q(-2));
         await pause();
         const from = clock();
         const cpu0 = cpuAll();
         const t0 = performance.now();
         let timing;
-        for (let i = 0; i < opt.runs; i++) timing = (await get(q)).timing;
+        for (let i = 0; i < opt.runs; i++) timing = (await get(q(i))).timing;
         const ms = (performance.now() - t0) / opt.runs;
         const cpu = (cpuAll() - cpu0) / opt.runs;
         windows.push([name, from, clock()]);
