@@ -59,6 +59,27 @@ describe('below-total answer read from its bytes', () => {
     expect(fast?.groups.flatMap((g) => g.buckets).some(([, v]) => v === 1e-22)).toBe(true);
   });
 
+  it("tells a key from one that starts with the one before, and reads values past the fast path's 2^53", () => {
+    const samples = [
+      sample('a;b', '1', 1),
+      sample('a;b', '+Inf', 2),
+      sample('a;bc', '1', 0.16666666666666666),
+      sample('a;bc', '+Inf', 12345678901234567890),
+      sample('a;b', '5', 1.5),
+      sample('a;b;', '+Inf', 0.1 + 0.2),
+      sample('a;', '+Inf', 3),
+    ];
+    const body = prometheusBody(samples, T);
+    expect(groupBucketsOfBody(body, 'edge')).toEqual(parsed(body));
+    const text = body.toString('latin1');
+    for (const time of ['1.', '-', '1e', '.5'])
+      expect(groupBucketsOfBody(Buffer.from(text.replace(`[${T},`, `[${time},`)), 'edge')).toBeUndefined();
+    // A long value with a control character in it: what JSON.parse refuses.
+    const control = text.replace('"0.16666666666666666"', '"0.16666666666666666\u0001"');
+    expect(control).not.toBe(text);
+    expect(groupBucketsOfBody(Buffer.from(control), 'edge')).toBeUndefined();
+  });
+
   it('an empty answer is no group and no sample', () => {
     expect(groupBucketsOfBody(prometheusBody([], T), 'edge')).toEqual({ groups: [], samples: 0 });
   });

@@ -54,10 +54,13 @@ export function groupBucketsOfBody(
     for (;;) {
       if (!startsWith(body, i, start)) return undefined;
       const keyAt = i + start.length;
-      const keyEnd = body.indexOf(QUOTE, keyAt);
+      // Most samples are of the group before: its key's bytes then a quote (no quote searched for).
+      const same =
+        prev !== undefined && body[keyAt + prevLen] === QUOTE && sameBytes(body, keyAt, prevAt, prevLen);
+      const keyEnd = same ? keyAt + prevLen : body.indexOf(QUOTE, keyAt);
       if (keyEnd < 0 || !startsWith(body, keyEnd, LE_LABEL)) return undefined;
       const leAt = keyEnd + LE_LABEL.length;
-      const leEnd = body.indexOf(QUOTE, leAt);
+      const leEnd = quoteAfter(body, leAt);
       if (leEnd < 0) return undefined;
       i = sampleEnd(body, leEnd);
       if (i < 0) return undefined;
@@ -68,8 +71,7 @@ export function groupBucketsOfBody(
       if (le === undefined || value === undefined) return undefined;
       if (!Number.isNaN(le) && Number.isFinite(value)) {
         let g: BucketGroup | undefined;
-        const len = keyEnd - keyAt;
-        if (prev !== undefined && len === prevLen && sameBytes(body, keyAt, prevAt, len)) g = prev;
+        if (same) g = prev as BucketGroup;
         else {
           const key = latin1(body, keyAt, keyEnd);
           g = byKey.get(key);
@@ -81,7 +83,7 @@ export function groupBucketsOfBody(
           }
           prev = g;
           prevAt = keyAt;
-          prevLen = len;
+          prevLen = keyEnd - keyAt;
         }
         g.buckets.push([le, value]);
       }
@@ -105,10 +107,11 @@ export const valueSpan = { at: 0, end: 0 };
 export function sampleEnd(body: Buffer, at: number): number {
   if (!startsWith(body, at, VALUE_START)) return -1;
   const timeAt = at + VALUE_START.length;
-  const comma = body.indexOf(COMMA, timeAt);
-  if (comma < 0 || !isJsonNumber(body, timeAt, comma) || body[comma + 1] !== QUOTE) return -1;
+  // The timestamp: one JSON number up to the comma (read here: a search is a call into C++ per sample).
+  const comma = jsonNumberEnd(body, timeAt);
+  if (body[comma] !== COMMA || body[comma + 1] !== QUOTE) return -1;
   const valueAt = comma + 2;
-  const valueEnd = body.indexOf(QUOTE, valueAt);
+  const valueEnd = quoteAfter(body, valueAt);
   if (valueEnd < 0 || body[valueEnd + 1] !== 0x5d || body[valueEnd + 2] !== 0x7d) return -1;
   valueSpan.at = valueAt;
   valueSpan.end = valueEnd;
@@ -129,27 +132,43 @@ export function startsWith(body: Uint8Array, at: number, what: Uint8Array): bool
   return true;
 }
 
-/** Whether the bytes are one JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. */
-export function isJsonNumber(body: Uint8Array, from: number, to: number): boolean {
+/**
+ * The end of the JSON number `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` that starts at `from` (the index
+ * after its longest match: what follows it is the caller's to check); -1 when none starts there.
+ */
+function jsonNumberEnd(body: Uint8Array, from: number): number {
   let k = from;
   if (body[k] === 0x2d) k++;
-  const digits = () => {
-    const at = k;
-    while (k < to && (body[k] as number) >= ZERO && (body[k] as number) <= ZERO + 9) k++;
-    return k - at;
-  };
   if (body[k] === ZERO) k++;
-  else if (digits() === 0) return false;
-  if (k < to && body[k] === DOT) {
-    k++;
-    if (digits() === 0) return false;
+  else {
+    const at = k;
+    k = digitsEnd(body, k);
+    if (k === at) return -1;
   }
-  if (k < to && (body[k] === 0x65 || body[k] === 0x45)) {
+  if (body[k] === DOT) {
+    const at = ++k;
+    k = digitsEnd(body, k);
+    if (k === at) return -1;
+  }
+  if (body[k] === 0x65 || body[k] === 0x45) {
     k++;
     if (body[k] === 0x2b || body[k] === 0x2d) k++;
-    if (digits() === 0) return false;
+    const at = k;
+    k = digitsEnd(body, k);
+    if (k === at) return -1;
   }
-  return k === to;
+  return k;
+}
+
+function digitsEnd(body: Uint8Array, k: number): number {
+  while (k < body.length && (body[k] as number) >= ZERO && (body[k] as number) <= ZERO + 9) k++;
+  return k;
+}
+
+/** The index of the first quote from `from` on (a short string: read here, not searched for); -1 when none. */
+function quoteAfter(body: Uint8Array, from: number): number {
+  for (let k = from; k < body.length; k++) if (body[k] === QUOTE) return k;
+  return -1;
 }
 
 function sameBytes(body: Uint8Array, a: number, b: number, len: number): boolean {
@@ -164,8 +183,9 @@ function latin1(body: Buffer, from: number, to: number): string {
 /** A bucket bound, as `groupBuckets` reads `le` (`+Inf`, else `Number`); undefined: not a JSON string. */
 function leOf(body: Buffer, from: number, to: number): number | undefined {
   const fast = decimalOf(body, from, to);
-  if (fast !== undefined) return fast;
+  if (typeof fast === 'number') return fast;
   const text = latin1(body, from, to);
+  if (fast === LONG) return Number(text);
   if (CONTROL.test(text)) return undefined;
   return text === '+Inf' ? Number.POSITIVE_INFINITY : Number(text);
 }
@@ -173,20 +193,25 @@ function leOf(body: Buffer, from: number, to: number): number | undefined {
 /** A sample's value, as `promFloat` reads it; undefined: not a JSON string. */
 export function sampleValue(body: Buffer, from: number, to: number): number | undefined {
   const fast = decimalOf(body, from, to);
-  if (fast !== undefined) return fast;
+  if (typeof fast === 'number') return fast;
   const text = latin1(body, from, to);
+  // Digits and a point only (a rate's 17 digits, say): `Number` reads it, no control character to look for.
+  if (fast === LONG) return Number(text);
   if (CONTROL.test(text)) return undefined;
   if (text === '+Inf') return Number.POSITIVE_INFINITY;
   if (text === '-Inf') return Number.NEGATIVE_INFINITY;
   return Number(text);
 }
 
+/** `decimalOf`'s answer for `digits[.digits]` past its fast path. */
+const LONG = 'long';
+
 /**
  * `digits[.digits]` whose digits make an integer below 2^53 with at most 22 after the point: that integer and
  * the power of ten are exact doubles, so one division is the correctly rounded value — what `Number` answers
- * (Clinger's fast path). Anything else undefined.
+ * (Clinger's fast path). `LONG`: `digits[.digits]` past that; anything else undefined.
  */
-function decimalOf(body: Uint8Array, from: number, to: number): number | undefined {
+function decimalOf(body: Uint8Array, from: number, to: number): number | typeof LONG | undefined {
   if (from === to) return undefined;
   let m = 0;
   let point = -1;
@@ -201,8 +226,8 @@ function decimalOf(body: Uint8Array, from: number, to: number): number | undefin
     if (d < 0 || d > 9) return undefined;
     m = m * 10 + d;
   }
-  if (m >= MAX_EXACT) return undefined;
+  if (m >= MAX_EXACT) return LONG;
   if (point < 0) return m;
   const decimals = to - point - 1;
-  return decimals < POWERS_OF_TEN.length ? m / (POWERS_OF_TEN[decimals] as number) : undefined;
+  return decimals < POWERS_OF_TEN.length ? m / (POWERS_OF_TEN[decimals] as number) : LONG;
 }
