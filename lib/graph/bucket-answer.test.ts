@@ -64,7 +64,7 @@ describe('below-total answer read from its bytes', () => {
       sample('a;b', '1', 1),
       sample('a;b', '+Inf', 2),
       sample('a;bc', '1', 0.16666666666666666),
-      sample('a;bc', '+Inf', 12345678901234567890),
+      sample('a;bc', '+Inf', 12345678901234567000),
       sample('a;b', '5', 1.5),
       sample('a;b;', '+Inf', 0.1 + 0.2),
       sample('a;', '+Inf', 3),
