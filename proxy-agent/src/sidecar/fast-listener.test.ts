@@ -153,14 +153,19 @@ describe('fast listener answering pipelined requests', () => {
   const three =
     'GET /1 HTTP/1.1\r\nhost: x\r\n\r\nGET /2 HTTP/1.1\r\nhost: x\r\n\r\nGET /3 HTTP/1.1\r\nhost: x\r\n\r\n';
 
-  /** Counts the writes on the server's socket of the connection `res` came on. */
+  /**
+   * Counts the writes on the server's socket of the connection `res` came on, at its handle: the writes
+   * made through socket.write and those made to the handle directly (handle-write.ts) alike.
+   */
   function countWrites(res: FastResponse, counter: { writes: number }): void {
-    const socket = res.request.socket as Socket;
-    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-    (socket as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
-      counter.writes++;
-      return write(...args);
-    };
+    const handle = (res.request.socket as unknown as { _handle: Record<string, unknown> })._handle;
+    for (const name of ['writeBuffer', 'writeLatin1String', 'writeUtf8String', 'writev']) {
+      const write = (handle[name] as (...args: unknown[]) => number).bind(handle);
+      handle[name] = (...args: unknown[]) => {
+        counter.writes++;
+        return write(...args);
+      };
+    }
   }
 
   it('writes the responses made in the same turn in one write, in request order', async () => {
@@ -214,5 +219,91 @@ describe('fast listener answering pipelined requests', () => {
     );
     await closed;
     expect(c.reads.join('').match(/\r\n\r\n\/\d/g)).toEqual(['\r\n\r\n/1', '\r\n\r\n/2']);
+  });
+});
+
+describe('fast listener writing a response larger than the socket takes at once', () => {
+  const CHUNK = 64 * 1024;
+  const CHUNKS = 200; // 12.5 MiB: more than the loopback's socket buffers hold
+  /** A chunk that says which one it is in every byte (so a reordering shows). */
+  const chunk = (i: number) => Buffer.alloc(CHUNK, `${String(i).padStart(5, '0')}|`);
+
+  /** Streams the chunks with back-pressure (write until false, then 'drain'); records the falses. */
+  function stream(res: FastResponse, seen: { falses: number }): void {
+    res.writeHead(200, ['content-length', String(CHUNK * CHUNKS)]);
+    let i = 0;
+    const more = (): void => {
+      while (i < CHUNKS) {
+        if (!res.write(chunk(i++))) {
+          seen.falses++;
+          res.once('drain', more);
+          return;
+        }
+      }
+      res.end();
+    };
+    more();
+  }
+
+  it('keeps the bytes in order and waits for drain while the client does not read', async () => {
+    const seen = { falses: 0 };
+    let viaWritable = 0;
+    const port = await listen((res) => {
+      const socket = res.request.socket as Socket;
+      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+      (socket as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+        viaWritable++;
+        return write(...args);
+      };
+      stream(res, seen);
+    });
+    const socket = connect(port, '127.0.0.1');
+    socket.pause();
+    socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    // The client reads nothing until the server had to wait.
+    await until(() => seen.falses > 0);
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.resume();
+    const head = 'HTTP/1.1 200 OK\r\ncontent-length: 13107200\r\n\r\n';
+    await until(() => chunks.reduce((n, c) => n + c.length, 0) >= head.length + CHUNK * CHUNKS, 10_000);
+    const got = Buffer.concat(chunks);
+    expect(got.subarray(0, head.length).toString('latin1')).toBe(head);
+    const body = got.subarray(head.length);
+    expect(body.length).toBe(CHUNK * CHUNKS);
+    for (let i = 0; i < CHUNKS; i++)
+      expect(body.subarray(i * CHUNK, (i + 1) * CHUNK).equals(chunk(i))).toBe(true);
+    // Every write went to the handle directly (this Node has the bindings), the waits ended by its 'drain'.
+    expect(viaWritable).toBe(0);
+    socket.destroy();
+  });
+
+  it('ends the response as closed when the client resets mid-write, and serves the next client', async () => {
+    const seen = { falses: 0 };
+    let first: FastResponse | undefined;
+    const port = await listen((res) => {
+      if (first === undefined) {
+        first = res;
+        stream(res, seen);
+      } else ok(res);
+    });
+    const socket = connect(port, '127.0.0.1');
+    socket.pause();
+    socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => seen.falses > 0);
+    const res = first as FastResponse;
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
+    });
+    socket.resetAndDestroy();
+    // What the sidecar counts as the downstream gone (DC): the response closed before it finished.
+    await until(() => closed);
+    expect(res.destroyed).toBe(true);
+    expect(res.writableFinished).toBe(false);
+    const c = client(port);
+    c.socket.write('GET /next HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => c.text().endsWith('ok'));
+    c.socket.destroy();
   });
 });

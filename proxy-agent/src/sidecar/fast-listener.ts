@@ -7,6 +7,7 @@ import { type Server as HttpServer, type IncomingHttpHeaders, STATUS_CODES } fro
 import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { isBadRequestError } from '../net/guarded-handler';
+import { writeOut } from './handle-write';
 import {
   ConnectionCap,
   HEADERS_TIMEOUT_RESPONSE,
@@ -420,7 +421,7 @@ class DownstreamConnection {
       if (this.corkedBytes < MAX_CORKED_BYTES) return true;
       return this.flushCorked();
     }
-    return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
+    return writeOut(this.socket, data);
   }
 
   private readonly uncork = (): void => {
