@@ -7,7 +7,6 @@ import { type Server as HttpServer, type IncomingHttpHeaders, STATUS_CODES } fro
 import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { isBadRequestError } from '../net/guarded-handler';
-import { writeOut } from './handle-write';
 import {
   ConnectionCap,
   HEADERS_TIMEOUT_RESPONSE,
@@ -421,7 +420,7 @@ class DownstreamConnection {
       if (this.corkedBytes < MAX_CORKED_BYTES) return true;
       return this.flushCorked();
     }
-    return writeOut(this.socket, data);
+    return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
   }
 
   private readonly uncork = (): void => {

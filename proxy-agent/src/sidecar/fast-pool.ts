@@ -3,7 +3,6 @@
 // `dispatch(options, handler)` call and handler callbacks as undici's Pool (the subset UpstreamTry uses),
 // so a try runs on either; requests whose body is a stream stay on undici.
 import { connect, type Socket } from 'node:net';
-import { writeOut } from './handle-write';
 import {
   consumeSocket,
   createParser,
@@ -71,8 +70,8 @@ function requestHead(o: FastDispatchOptions, authority: string, bodyLength: numb
 
 /** Writes a head and a body with one write (one syscall, no string conversion in the socket). */
 export function writeHeadAndBody(socket: Socket, head: string, body: Buffer | null): void {
-  if (body === null || body.length === 0) writeOut(socket, head);
-  else writeOut(socket, joinHeadAndBody(head, body));
+  if (body === null || body.length === 0) socket.write(head, 'latin1');
+  else socket.write(joinHeadAndBody(head, body));
 }
 
 /**

@@ -6,7 +6,6 @@
 // runs on the node:http path instead, with a warning (`resolveFastPath`).
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { resolveHandleWrite, writeOut } from './handle-write';
 
 export interface LlhttpParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void;
@@ -145,11 +144,7 @@ export function resolveFastPath(
     );
     return false;
   }
-  if (load === undefined) {
-    binding = result;
-    // The fast path's writes to plaintext sockets: their handle directly when this Node allows it.
-    resolveHandleWrite(log);
-  }
+  if (load === undefined) binding = result;
   return true;
 }
 
@@ -218,12 +213,11 @@ export function resumeReading(socket: Socket, handle: StreamHandle | undefined):
 /**
  * Writes pieces of HTTP/1.1 output (latin1 strings: one byte a character, or Buffers) in one write: pipelined
  * requests or responses held to the end of a turn. `bytes`: their total length, when the caller kept it.
- * False: the output waits in a queue, and the socket emits 'drain' after (writeOut).
  */
 export function writePieces(socket: Socket, pieces: readonly (Buffer | string)[], bytes?: number): boolean {
   if (pieces.length === 1) {
     const d = pieces[0] as Buffer | string;
-    return writeOut(socket, d);
+    return typeof d === 'string' ? socket.write(d, 'latin1') : socket.write(d);
   }
   let size = bytes ?? 0;
   if (bytes === undefined) for (const d of pieces) size += d.length;
@@ -233,7 +227,7 @@ export function writePieces(socket: Socket, pieces: readonly (Buffer | string)[]
     if (typeof d === 'string') at += buf.write(d, at, 'latin1');
     else at += d.copy(buf, at);
   }
-  return writeOut(socket, buf);
+  return socket.write(buf);
 }
 
 /** llhttp's method table entry: the method name of onHeadersComplete's index. */
