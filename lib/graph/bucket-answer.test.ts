@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { samplesOfAnswer } from '../prometheus/client';
-import { groupBucketsOfBody } from './bucket-answer';
+import { groupBucketsOfBody, groupLabelledBucketsOfBody } from './bucket-answer';
 import { prometheusBody } from './fake-prometheus';
 import { groupBuckets } from './latency-cache';
 import type { Sample } from './series';
@@ -112,5 +112,85 @@ describe('below-total answer read from its bytes', () => {
       expect(groupBucketsOfBody(Buffer.from(text.replace(`[${T},`, `[${time},`)), 'edge')).toEqual(
         parsed(prometheusBody(one, T)),
       );
+  });
+});
+
+const edge = (from: string, to: string, le: string, value: number, reporter = 'source'): Sample => ({
+  labels: {
+    reporter,
+    source_workload_namespace: 'ns-1',
+    source_workload: from,
+    destination_service: `${to}.ns-2.svc.cluster.local`,
+    destination_workload_namespace: 'ns-2',
+    destination_workload: to,
+    le,
+  },
+  value,
+});
+
+describe('bucket answer of many labels read from its bytes', () => {
+  it('groups as the parsed answer does: first-seen order, interleaved edges, left-out NaN and Inf', () => {
+    const samples = [
+      edge('a', 'b', '+Inf', 3.5),
+      edge('c', 'b', '+Inf', 2),
+      edge('a', 'b', '10', 0.1),
+      edge('a', 'c', '0.5', Number.NaN),
+      edge('c', 'b', '10', 1 / 3),
+      edge('a', 'c', '+Inf', 1 / 3),
+      edge('a', 'b', '2500', 0.30000000000000004, 'destination'),
+      edge('a', 'd', '1e+06', 12345.678901234567),
+      edge('a', 'd', 'oops', 1),
+      edge('a', 'd', '+Inf', Number.POSITIVE_INFINITY),
+      edge('a', 'd', '0.005', 1e-7),
+      edge('a', 'd', '300000', 9007199254740994),
+      edge('a', 'e', '5', Number.NaN),
+      edge('ab', 'b', '5', 4),
+      edge('a', 'bb', '5', 5),
+    ];
+    const body = prometheusBody(samples, T);
+    const fast = groupLabelledBucketsOfBody(body);
+    expect(fast).toEqual(parsed(body));
+    expect(fast?.groups.map((g) => Object.keys(g.labels))).toEqual(
+      parsed(body).groups.map((g) => Object.keys(g.labels)),
+    );
+    expect(fast?.groups).toHaveLength(7);
+    expect(fast?.samples).toBe(samples.length);
+  });
+
+  it('groups hash collisions apart by their bytes', () => {
+    // Many groups, so that some share a 32-bit hash bucket of the map only by chance: each still its own.
+    const samples: Sample[] = [];
+    for (let i = 0; i < 3000; i++)
+      for (const le of ['1', '+Inf']) samples.push(edge(`w${i}`, `w${i % 7}`, le, i));
+    const body = prometheusBody(samples, T);
+    expect(groupLabelledBucketsOfBody(body)).toEqual(parsed(body));
+  });
+
+  it('an empty answer is no group and no sample', () => {
+    expect(groupLabelledBucketsOfBody(prometheusBody([], T))).toEqual({ groups: [], samples: 0 });
+  });
+
+  it('leaves any other shape to the generic parse', () => {
+    const one = [edge('a', 'b', '+Inf', 1)];
+    const text = prometheusBody(one, T).toString('latin1');
+    const unread = [
+      prometheusBody([edge('a\\"b', 'b', '+Inf', 1)], T),
+      prometheusBody([edge('ä', 'b', '+Inf', 1)], T),
+      // no `le`; `le` twice; labels out of Prometheus' order; no labels; `__proto__`
+      prometheusBody([{ labels: { a: 'x' }, value: 1 }], T),
+      Buffer.from(text.replace('"reporter"', '"le":"1","reporter"')),
+      Buffer.from(text.replace('"destination_service":', '"zz":"1","destination_service":')),
+      Buffer.from(text.replace(/"metric":\{[^}]*\}/, '"metric":{}')),
+      Buffer.from(text.replace('"destination_service":', '"__proto__":"x","destination_service":')),
+      Buffer.from(text.replace(/}$/, ',"warnings":["w"]}')),
+      Buffer.from('{"status":"error","errorType":"bad_data","error":"parse error"}'),
+      Buffer.from(text.replace('"vector"', '"matrix"')),
+      Buffer.from(text.replace('"value":[', '"value": [')),
+      Buffer.from(text.slice(0, -3)),
+      Buffer.from(text.replace('"ns-1"', '"ns-\u00011"')),
+      Buffer.from(`${text}x`),
+    ];
+    for (const body of unread) expect(groupLabelledBucketsOfBody(body)).toBeUndefined();
+    expect(groupLabelledBucketsOfBody(Buffer.from(`${text}\n`))).toEqual(parsed(prometheusBody(one, T)));
   });
 });

@@ -2,7 +2,7 @@
 // record, the below-total buckets completed with the bounds (a third of the series); else the dense
 // recorded series; else the raw histogram. A live graph goes through the latency cache when there is one.
 import type { PromClient, PromResult } from '../prometheus/client';
-import { groupBucketsOfBody } from './bucket-answer';
+import { groupBucketsOfBody, groupLabelledBucketsOfBody } from './bucket-answer';
 import { type BucketGroup, groupBuckets, type LatencyCache, type LatencyReading } from './latency-cache';
 import { type GraphParams, promDuration } from './params';
 import { type LatencyQueries, rawLatencyQueries, type reporterSelections } from './promql';
@@ -62,13 +62,25 @@ async function readBuckets(r: LatencyRead, at: number): Promise<PromResult<Bucke
     const belowTotal = belowTotalLatencyQueries(sel, params.duration);
     const complete = belowTotal && (await readBelowTotal(r, belowTotal, at));
     if (complete) return { ok: true, value: complete };
-    const recorded = await readBothSides(r, recordedLatencyQueries(sel, params.duration), at);
+    const recorded = await readBothSidesGrouped(
+      r,
+      recordedLatencyQueries(sel, params.duration),
+      at,
+      groupLabelledBucketsOfBody,
+    );
     // Recorded series missing at this time (rules added later than the window asked for): raw.
-    if (recorded.ok && recorded.value.length > 0) return { ok: true, value: groupBuckets(recorded.value) };
+    if (recorded.ok && recorded.value.samples > 0) return { ok: true, value: recorded.value.groups };
   }
-  const raw = await readBothSides(r, rawLatencyQueries(sel, promDuration(params.duration)), at);
-  return raw.ok ? { ok: true, value: groupBuckets(raw.value) } : raw;
+  const raw = await readBothSidesGrouped(
+    r,
+    rawLatencyQueries(sel, promDuration(params.duration)),
+    at,
+    groupLabelledBucketsOfBody,
+  );
+  return raw.ok ? { ok: true, value: raw.value.groups } : raw;
 }
+
+const readBelowTotalBody = (body: Buffer) => groupBucketsOfBody(body, EDGE_JOINED);
 
 /** The below-total buckets completed with the recorded bounds; undefined when they cannot be. */
 async function readBelowTotal(
@@ -77,7 +89,7 @@ async function readBelowTotal(
   at: number,
 ): Promise<BucketGroup[] | undefined> {
   const [partial, bounds] = await Promise.all([
-    readBothSidesGrouped(r, q, at),
+    readBothSidesGrouped(r, q, at, readBelowTotalBody),
     r.deps.prometheus.instant(BOUNDS_QUERY, at),
   ]);
   if (!partial.ok || !bounds.ok || partial.value.samples === 0) return undefined;
@@ -87,15 +99,17 @@ async function readBelowTotal(
 }
 
 /**
- * `readBothSides` of the below-total series, grouped (`groupBuckets`), and how many samples were read. The
- * source side's answer (24.6 MB at 5,000 workloads) is grouped from its bytes as soon as it arrives
- * (`bucket-answer.ts`) — the same groups as parsing it; parsed only when that cannot be, or when the
- * destination side's buckets are read too.
+ * `readBothSides` of some bucket series, grouped (`groupBuckets`), and how many samples were read. The
+ * source side's answer (the below-total series: 24.6 MB at 5,000 workloads; the dense ones averaged, or the raw
+ * histogram: ~85 MB) is grouped from its bytes by `fromBytes` as soon as it arrives (`bucket-answer.ts`) — the
+ * same groups as parsing it; parsed only when that cannot be, or when the destination side's buckets are read
+ * too.
  */
 async function readBothSidesGrouped(
   r: LatencyRead,
   q: LatencyQueries,
   at: number,
+  fromBytes: (body: Buffer) => { groups: BucketGroup[]; samples: number } | undefined,
 ): Promise<PromResult<{ groups: BucketGroup[]; samples: number }>> {
   const prometheus = r.deps.prometheus;
   if (!prometheus.instantBody) {
@@ -107,11 +121,7 @@ async function readBothSidesGrouped(
   const [source, names] = await Promise.all([
     prometheus
       .instantBody(q.source, at)
-      .then((a) =>
-        a.ok
-          ? { ok: true as const, answer: a.value, grouped: groupBucketsOfBody(a.value.body, EDGE_JOINED) }
-          : a,
-      ),
+      .then((a) => (a.ok ? { ok: true as const, answer: a.value, grouped: fromBytes(a.value.body) } : a)),
     r.callers(),
   ]);
   if (!source.ok) return source;
