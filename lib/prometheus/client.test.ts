@@ -115,6 +115,58 @@ describe('answer size bound', () => {
     }
   });
 
+  /** A server on loopback answering each request with `answer`; counts its connections. */
+  async function server(answer: (res: import('node:http').ServerResponse) => void) {
+    let connections = 0;
+    const s = createServer((_req, res) => answer(res));
+    s.on('connection', () => connections++);
+    servers.push(s);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    return { base: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, connections: () => connections };
+  }
+
+  it('keeps its connection to Prometheus between reads', async () => {
+    const body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } });
+    const s = await server((res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    const client = createPrometheusClient({ baseUrl: s.base });
+    for (let i = 0; i < 3; i++) expect((await client.instant('up', 1)).ok).toBe(true);
+    expect(s.connections()).toBe(1);
+  });
+
+  it("types every failure: Prometheus' refusal, no answer in time, an answer cut short, nobody listening", async () => {
+    const refused = await server((res) =>
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end('{"status":"error","errorType":"bad_data","error":"parse error at char 3"}'),
+    );
+    const r = await createPrometheusClient({ baseUrl: refused.base }).instant('up{', 1);
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code: 'prometheus_query_error',
+        message: 'Prometheus rejected the query: parse error at char 3',
+        status: 400,
+      },
+    });
+    const silent = await server(() => {});
+    const late = await createPrometheusClient({ baseUrl: silent.base, timeoutMs: 200 }).instant('up', 1);
+    expect(late.ok === false && late.error.code).toBe('prometheus_timeout');
+    const cut = await server((res) => {
+      res.writeHead(200, { 'content-length': '1000' }).write('{"status":"succ');
+      setTimeout(() => res.destroy(), 20);
+    });
+    const short = await createPrometheusClient({ baseUrl: cut.base }).instant('up', 1);
+    expect(short.ok === false && short.error.code).toBe('prometheus_unavailable');
+    const gone = await server(() => {});
+    const port = new URL(gone.base).port;
+    await new Promise((resolve) => servers.pop()?.close(resolve));
+    const nobody = await createPrometheusClient({ baseUrl: `http://127.0.0.1:${port}` }).instant('up', 1);
+    expect(nobody.ok === false && nobody.error).toMatchObject({
+      code: 'prometheus_unavailable',
+      message: expect.stringMatching(/unreachable: connect ECONNREFUSED/),
+    });
+  });
+
   it('takes the bound from MESHLENS_PROMETHEUS_MAX_BYTES, a positive whole number', () => {
     expect(maxAnswerBytesFromEnv({})).toBe(DEFAULT_MAX_ANSWER_BYTES);
     expect(maxAnswerBytesFromEnv({ MESHLENS_PROMETHEUS_MAX_BYTES: '1048576' })).toBe(1048576);

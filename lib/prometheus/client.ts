@@ -2,7 +2,9 @@
 // (unreachable, timeout, bad query), never exceptions. The base URL comes from the operator's
 // configuration only — never from a request. Range queries go through `prometheus-query`; instant
 // queries (the graph's, tens of MB at scale) are read with one `JSON.parse` and no per-sample objects
-// beyond the sample itself — the driver's per-sample `Date`/class churn cost more than Prometheus did.
+// beyond the sample itself — the driver's per-sample `Date`/class churn cost more than Prometheus did —
+// through `node:http` on loopback (uncompressed), `fetch` elsewhere (compressed).
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import type { Sample } from '../graph/series';
 
@@ -62,28 +64,133 @@ export interface ClientOptions {
 
 class AnswerTooLarge extends Error {}
 
+/** An answer's chunks as they arrive, refused (`AnswerTooLarge`) past `max` bytes, declared or read. */
+class Gathered {
+  private readonly chunks: Uint8Array[] = [];
+  private bytes = 0;
+
+  constructor(
+    private readonly max: number,
+    declared: number,
+  ) {
+    if (declared > max) throw new AnswerTooLarge();
+  }
+
+  add(chunk: Uint8Array): void {
+    this.bytes += chunk.byteLength;
+    if (this.bytes > this.max) throw new AnswerTooLarge();
+    this.chunks.push(chunk);
+  }
+
+  body(): Buffer {
+    return Buffer.concat(this.chunks, this.bytes);
+  }
+}
+
 /** The body's bytes, refused past `max` bytes (by its Content-Length, or as it arrives). */
 async function boundedBytes(res: Response, max: number): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) {
+  let gathered: Gathered;
+  try {
+    gathered = new Gathered(max, Number(res.headers.get('content-length')));
+  } catch (err) {
     await res.body?.cancel();
-    throw new AnswerTooLarge();
+    throw err;
   }
   if (!res.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
   const reader = res.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    bytes += value.byteLength;
-    if (bytes > max) {
+    try {
+      gathered.add(value);
+    } catch (err) {
       await reader.cancel();
-      throw new AnswerTooLarge();
+      throw err;
     }
-    chunks.push(value);
   }
-  return Buffer.concat(chunks, bytes);
+  return gathered.body();
+}
+
+/**
+ * Plain HTTP on loopback keeps its connections to Prometheus between reads (as fetch's pool does), read through
+ * `node:http`: its chunks are Buffers handed over by an event, not web streams' promise a chunk (measured on the
+ * graph's reads at 5,000 workloads: 40-45 % less CPU a read). An idle connection is closed after 30 s, long
+ * before Prometheus closes it (its read timeout, 5 minutes), so a read never goes out on one being closed.
+ */
+const keptConnections = new HttpAgent({ keepAlive: true, timeout: 30_000 });
+
+/**
+ * `fetch`'s POST of a form on loopback through `node:http` (uncompressed, asked as `identity`): the same status
+ * and body bound, a `TimeoutError` past `timeoutMs` (the whole answer), a network error with its cause.
+ */
+function postLoopback(
+  url: string,
+  form: string,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<{ status: number; ok: boolean; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(() => {
+      const timeout = new Error(`no answer in ${timeoutMs} ms`);
+      timeout.name = 'TimeoutError';
+      fail(timeout);
+    }, timeoutMs);
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: keptConnections,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(form),
+          'accept-encoding': 'identity',
+        },
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const ok = status >= 200 && status < 300;
+        let gathered: Gathered;
+        try {
+          gathered = new Gathered(maxBytes, Number(res.headers['content-length']));
+        } catch (err) {
+          fail(err as Error);
+          return;
+        }
+        res.on('data', (chunk: Buffer) => {
+          try {
+            gathered.add(chunk);
+          } catch (err) {
+            fail(err as Error);
+          }
+        });
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ status, ok, body: gathered.body() });
+        });
+        res.on('error', (err) => fail(networkError(err)));
+        res.on('close', () => {
+          if (!res.complete) fail(networkError(new Error('the answer was cut short')));
+        });
+      },
+    );
+    req.on('error', (err) => fail(networkError(err)));
+    req.end(form);
+  });
+}
+
+/** A network failure as fetch throws it: its cause is what went wrong. */
+function networkError(cause: Error): Error {
+  return new Error('fetch failed', { cause });
 }
 
 /** The Prometheus base URL from the environment (`PROMETHEUS_URL`), else the local default. */
@@ -163,6 +270,11 @@ export function isLoopback(url: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** Whether reads go through `node:http` (plain HTTP on loopback) rather than `fetch`. */
+function readsThroughNodeHttp(baseUrl: string): boolean {
+  return baseUrl.startsWith('http:') && isLoopback(baseUrl);
+}
+
 /** One POST to `/api/v1/query`, its body read whole (bounded); failures typed as the driver's are. */
 async function postInstant(
   baseUrl: string,
@@ -172,6 +284,16 @@ async function postInstant(
   maxBytes: number = DEFAULT_MAX_ANSWER_BYTES,
 ): Promise<PromResult<{ status: number; ok: boolean; body: Buffer }>> {
   try {
+    if (readsThroughNodeHttp(baseUrl))
+      return {
+        ok: true,
+        value: await postLoopback(
+          `${baseUrl}/api/v1/query`,
+          new URLSearchParams({ query, time: String(timeSec) }).toString(),
+          timeoutMs,
+          maxBytes,
+        ),
+      };
     const res = await fetch(`${baseUrl}/api/v1/query`, {
       method: 'POST',
       headers: {
