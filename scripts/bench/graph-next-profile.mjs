@@ -1,4 +1,4 @@
-// A CPU profile of the running Next server on the graph's cold (1 m, 5 m), polled and `latency=false` requests (a measurement,
+// A CPU profile of the running Next server on the graph's cold (1 m, 5 m, 2 m: the dense series averaged), polled and `latency=false` requests (a measurement,
 // not a test): the built dashboard (`next start --cpu-prof`) reads the loopback Prometheus of `graph-assembly`
 // (the same synthetic mesh, with the rules), so the profile holds the route's whole path — the reads through
 // undici, the build, the streamed JSON, Next's own wrapping — without Prometheus' variance. Prints each case's
@@ -9,7 +9,7 @@
 // `end` file gives the time), for what the loopback one does not show: answers arriving as Prometheus
 // evaluates them, on the same cores.
 //   node scripts/bench.mjs graph-next-profile [-- --workloads 5000 --edges 15000 --runs 8 --out DIR
-//     --cases cold,cold5m,polled,latency=false --prometheus URL --end SEC]
+//     --cases cold,cold5m,cold2m,polled,latency=false --prometheus URL --end SEC]
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -129,6 +129,7 @@ export default async function bench(args) {
       const cases = [
         ['cold', (i) => `queryTime=${end - 2 - i}`],
         ['cold5m', (i) => `queryTime=${end - 2 - i}&duration=5m`],
+        ['cold2m', (i) => `queryTime=${end - 2 - i}&duration=2m`],
         ['polled', () => `queryTime=${end}`],
         ['latency=false', () => `queryTime=${end}&latency=false`],
       ].filter(([name]) => (opt.cases ?? ['polled', 'latency=false']).includes(name));
