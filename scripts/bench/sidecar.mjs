@@ -20,6 +20,8 @@
 // --compare-node-http adds the outbound hop and the pair with the fast path off; --compare-agent DIR adds the
 // 100 % sidecars (and the mTLS pair) of another checkout's build, DIR/bin/meshlens-agent.js with its
 // dist/agent, measured in the same rounds: an A/B of two builds in one run, with ratio lines by CPU;
+// --compare-node-flags '--single-threaded-gc' adds the 100 % sidecars again with these node flags after the
+// others (an A/B of V8/Node flags on one build, in the same rounds);
 // --only pair measures only the pairs and their baselines; --compare-unlabelled adds the pair with reviews
 // not labelled a sidecar (no pipelining between the sidecars); --h2-upgrade adds the pair with a
 // DestinationRule's h2UpgradePolicy: UPGRADE towards reviews.)
@@ -54,6 +56,8 @@ const SHIPPED_NODE_FLAGS = (readFileSync(AGENT_BIN, 'utf8').split('\n')[0] ?? ''
   .split(' ')
   .filter((f) => f.startsWith('--'));
 const RATE = 500;
+/** The uncounted run of each path right before its first counted one (round one). */
+const WARM_UP_SECONDS = 2;
 
 /** Issue 20's targets. */
 const TARGETS = {
@@ -77,6 +81,7 @@ function parseArgs(args) {
     lowSampling: true,
     loadGenerator: 'wrk',
     compareAgent: undefined,
+    compareNodeFlags: undefined,
     compareUnlabelled: false,
     h2Upgrade: false,
   };
@@ -94,6 +99,7 @@ function parseArgs(args) {
     else if (args[i] === '--no-low-sampling') opt.lowSampling = false;
     else if (args[i] === '--load-generator') opt.loadGenerator = args[++i];
     else if (args[i] === '--compare-agent') opt.compareAgent = args[++i];
+    else if (args[i] === '--compare-node-flags') opt.compareNodeFlags = args[++i].split(' ').filter(Boolean);
     else if (args[i] === '--sidecar-node-flags') opt.sidecarNodeFlags = args[++i].split(' ').filter(Boolean);
   }
   return opt;
@@ -244,8 +250,16 @@ export default async function sidecarBench(args = []) {
     const cpuBefore = path.watch.map((p) => cpuSecondsOf(p.pid));
     const run = await closedLoop(path.target, opt.seconds);
     const each = path.watch.map((p, i) => cpuSecondsOf(p.pid) - cpuBefore[i]);
-    const t = path.total ?? { completed: 0, seconds: 0, cpu: path.watch.map(() => 0), errors: 0, p50: [] };
+    const t = path.total ?? {
+      completed: 0,
+      seconds: 0,
+      cpu: path.watch.map(() => 0),
+      errors: 0,
+      p50: [],
+      rounds: [],
+    };
     t.completed += run.completed;
+    t.rounds.push({ completed: run.completed, cpu: each.reduce((a, b) => a + b, 0) });
     t.seconds += opt.seconds;
     t.errors += run.errors + run.non2xx;
     t.p50.push(run.p50);
@@ -348,7 +362,16 @@ export default async function sidecarBench(args = []) {
       const startSet = async (
         key,
         label,
-        { sampling, mtls = false, extra = [], profile = false, bin, sidecarLabel = true, h2Upgrade = false },
+        {
+          sampling,
+          mtls = false,
+          extra = [],
+          profile = false,
+          bin,
+          sidecarLabel = true,
+          h2Upgrade = false,
+          nodeFlags = [],
+        },
       ) => {
         const reviewsInbound = await freePort();
         const config = join(tmp, `mesh-${key}.yaml`);
@@ -362,7 +385,8 @@ export default async function sidecarBench(args = []) {
                 ca.rootPem,
               )
             : undefined;
-        const common = { sampling, config, otlp, extra, nodeOptions: opt.sidecarNodeFlags, bin };
+        const nodeOptions = [...opt.sidecarNodeFlags, ...nodeFlags];
+        const common = { sampling, config, otlp, extra, nodeOptions, bin };
         const reviews = await startSidecarProcess({
           ...common,
           service: 'reviews',
@@ -450,6 +474,13 @@ export default async function sidecarBench(args = []) {
           paths.push(...through(m, ['pair'], ' over mTLS, compared build', '-mtls-compare'));
         }
       }
+      if (opt.compareNodeFlags) {
+        const flagged = await startSet('flags', `node flags ${opt.compareNodeFlags.join(' ')}`, {
+          sampling: 100,
+          nodeFlags: opt.compareNodeFlags,
+        });
+        paths.push(...through(flagged, ['hop', 'inbound', 'pair'], ', compared node flags', '-flags'));
+      }
       if (opt.compareUnlabelled) {
         // The same build with reviews' endpoint not known to run a sidecar: one request per connection.
         const plain = await startSet('unlabelled', 'callee not labelled a sidecar', {
@@ -489,6 +520,9 @@ export default async function sidecarBench(args = []) {
 
     for (let round = 1; round <= opt.rounds; round++) {
       for (const path of paths) {
+        // Round one: every path is warmed again just before its first counted run (not counted), so that
+        // none starts cold after the minute of other paths since its priming run.
+        if (round === 1) await closedLoop(path.target, WARM_UP_SECONDS);
         const run = await throughputRun(path);
         console.log(
           `round ${round} ${path.name.padEnd(42)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50)} p99 ${fmt(run.p99)} ms  proxy CPU ${fmt(
@@ -583,6 +617,7 @@ function report(paths, sets, micro) {
     console.log(
       `${what}: ${fmt(r)}× (${ours.requests} vs ${theirs.requests} requests; by CPU per request ${fmt(cpu)}×, ${fmt(ours.cpuUs, 0)} vs ${fmt(theirs.cpuUs, 0)} µs)${verdict}`,
     );
+    if (target !== undefined) console.log(`  ${roundRatios(ours.total.rounds, theirs.total.rounds)}`);
   };
   if (proxy && nginx) ratio('http-proxy / nginx', proxy, nginx);
   for (const [suffix, label] of [
@@ -641,6 +676,14 @@ function report(paths, sets, micro) {
     ratio('pair / compared build', by('pair'), by('pair-compare'));
     ratio('pair over mTLS / compared build', by('pair-mtls'), by('pair-mtls-compare'));
   }
+  if (by('pair-flags')) {
+    console.log(
+      '-- default node flags / the compared node flags (same build, same rounds; > 1: the defaults are faster)',
+    );
+    ratio('outbound hop / compared node flags', by('hop'), by('hop-flags'));
+    ratio('inbound hop / compared node flags', by('inbound'), by('inbound-flags'));
+    ratio('pair / compared node flags', by('pair'), by('pair-flags'));
+  }
   const slowHop = by('hop-slow');
   if (slowHop) {
     console.log('-- fast path off (node:http + undici)');
@@ -654,6 +697,23 @@ function report(paths, sets, micro) {
     );
   }
   console.log(`metrics record: ${micro.summary}`);
+}
+
+/**
+ * A ratio's rounds one by one, by requests and by CPU a request: a round in which one side was starved by
+ * other work on the machine shows here (the summed ratio leans on it).
+ */
+function roundRatios(ours, theirs) {
+  const n = Math.min(ours.length, theirs.length);
+  const byRequests = [];
+  const byCpu = [];
+  for (let i = 0; i < n; i++) {
+    const a = ours[i];
+    const b = theirs[i];
+    byRequests.push(`${fmt(a.completed / b.completed)}×`);
+    byCpu.push(`${fmt(b.cpu / b.completed / (a.cpu / a.completed))}×`);
+  }
+  return `round by round: ${byRequests.join(' ')} by requests; ${byCpu.join(' ')} by CPU per request`;
 }
 
 function latencyLine(what, added, sidecars) {
