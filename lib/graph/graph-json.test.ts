@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isSealed, toElements } from './elements';
 import {
   GRAPH_COMPRESS_MAX_ELEMENTS,
   graphJsonChunks,
   graphJsonStream,
   sentUncompressed,
 } from './graph-json';
-import {
-  assembleSamples,
-  BOOKINFO,
-  bucketSamples,
-  type EdgeSpec,
-  mapOf,
-  requestSample,
-} from './test-samples';
+import { assembleSamples, BOOKINFO, bucketSamples, type EdgeSpec, requestSample } from './test-samples';
 import type { Graph } from './types';
 
 const { productpage, reviewsV1, reviewsV2, ratings, REVIEWS, RATINGS } = BOOKINFO;
@@ -80,58 +72,6 @@ describe('graph JSON in chunks', () => {
     const whole = JSON.stringify(many);
     expect(chunks.length).toBeGreaterThan(12);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(whole.length / 5);
-  });
-});
-
-describe('graph JSON of elements kept from the graph before', () => {
-  // Sealed elements (a build's data answered again, frozen all the way down: `elements.ts`) have their chunks'
-  // text kept; every other graph is written afresh.
-  const sealedGraph = (): Graph => {
-    const m = mapOf([
-      { reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 1 / 3 },
-      { reporter: 'source', from: productpage, to: reviewsV2, service: REVIEWS, code: '503', rps: 0.7 },
-      { reporter: 'source', from: reviewsV2, to: ratings, service: RATINGS, rps: 2 },
-    ]);
-    toElements(m);
-    const a = toElements(m);
-    return {
-      timestamp: 1_700_000_000,
-      duration: 60,
-      graphType: 'versionedApp',
-      elements: { nodes: a.nodes.map((data) => ({ data })), edges: a.edges.map((data) => ({ data })) },
-      warnings: [],
-    };
-  };
-  const written = (g: Graph, n: number) => [...graphJsonChunks(g, n)].join('');
-
-  it('writes the same elements again as JSON.stringify does, and only their own text', async () => {
-    const g = sealedGraph();
-    expect(g.elements.edges.every((e) => isSealed(e.data))).toBe(true);
-    for (const n of [1, 2, 3]) {
-      expect(written(g, n)).toBe(JSON.stringify(g));
-      // Streamed twice: the second time from the bytes kept with the pieces.
-      expect(await streamed(g, n)).toBe(JSON.stringify(g));
-      expect(await streamed(sealedGraph(), n)).toBe(JSON.stringify(g));
-      // New wrappers of the same data: the kept text.
-      const again = sealedGraph();
-      expect(written(again, n)).toBe(JSON.stringify(again));
-      // A wrapper with more than its data; the same data in another order; one element of a chunk another.
-      const more = {
-        ...g,
-        elements: { ...g.elements, edges: g.elements.edges.map((e) => ({ ...e, classes: 'focus' })) },
-      };
-      expect(written(more, n)).toBe(JSON.stringify(more));
-      const reversed = { ...g, elements: { ...g.elements, nodes: [...g.elements.nodes].reverse() } };
-      expect(written(reversed, n)).toBe(JSON.stringify(reversed));
-      const nodes = [...g.elements.nodes];
-      nodes[1] = {
-        data: { ...(nodes[1]?.data as Graph['elements']['nodes'][0]['data']), health: 'failure' },
-      };
-      const other = { ...g, elements: { ...g.elements, nodes } };
-      expect(written(other, n)).toBe(JSON.stringify(other));
-      const shorter = { ...g, elements: { ...g.elements, nodes: g.elements.nodes.slice(0, -1) } };
-      expect(written(shorter, n)).toBe(JSON.stringify(shorter));
-    }
   });
 });
 
