@@ -37,6 +37,25 @@ function reader(
   };
 }
 
+/** The ends of the graphs' waits for their latency reads (`after` of the cache): those begun so far pass when the test says. */
+function budget() {
+  const waits: (() => void)[] = [];
+  return {
+    after: () => new Promise<void>((resolve) => waits.push(resolve)),
+    pass: () => {
+      for (const w of waits.splice(0)) w();
+    },
+  };
+}
+
+/** Lets the promise chains of a landed read run (a macrotask after every microtask queued). */
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const down = {
+  ok: false as const,
+  error: { code: 'prometheus_timeout' as const, message: 'no answer in time' },
+};
+
 describe('groupBuckets', () => {
   it('makes one group per series with its bounds, le dropped from the labels', () => {
     const other = { ...edge, destination_service: 'ratings' };
@@ -144,22 +163,6 @@ describe('LatencyCache', () => {
     expect(r.calls).toEqual([1000, 1001, 1000, 5000]);
   });
 
-  it('never keeps a failed read', async () => {
-    const cache = new LatencyCache({ now: () => 1000 });
-    let fail = true;
-    const r = reader(() =>
-      fail
-        ? { ok: false, error: { code: 'prometheus_unavailable', message: 'down' } }
-        : { ok: true, value: [bucket('+Inf', 1)] },
-    );
-    const failed = await cache.get('v', 1000, false, r.read);
-    expect(failed.ok).toBe(false);
-    fail = false;
-    const ok = await cache.get('v', 1000, false, r.read);
-    expect(ok.ok).toBe(true);
-    expect(r.calls).toHaveLength(2);
-  });
-
   it('turns a reader that throws into an error value', async () => {
     const cache = new LatencyCache({ now: () => 1000 });
     const r = await cache.get('v', 1000, false, () => Promise.reject(new Error('boom')));
@@ -221,5 +224,168 @@ describe('LatencyCache', () => {
     await cache.get('large', 1000, false, timed(r));
     await cache.get('large', 1000, false, timed(r));
     expect(r.calls).toHaveLength(3);
+  });
+
+  it('answers a graph without latency once its wait is over, and keeps the read for the next graph', async () => {
+    const wait = budget();
+    const cache = new LatencyCache({ cheapMs: 0, now: () => 1000, after: wait.after });
+    const r = reader();
+    r.holdNext();
+    const answer = cache.get('v', 1000, false, r.read);
+    wait.pass();
+    const first = await answer;
+    expect(first.ok).toBe(false);
+    expect(!first.ok && first.error.message).toContain('still being read');
+    expect(cache.backgroundReads).toBe(1);
+    r.releaseAll();
+    await settled();
+    expect(cache.backgroundReads).toBe(0);
+    const next = await cache.get('v', 1005, false, r.read);
+    expect(next.ok && next.value.time).toBe(1000);
+    expect(r.calls).toEqual([1000]);
+  });
+
+  it('does not wait for a read under way for longer than the wait, nor send another', async () => {
+    let ms = 0;
+    // A wait that never ends by itself: only the read's own age can make the graph answer without it.
+    const cache = new LatencyCache({
+      cheapMs: 0,
+      waitMs: 5_000,
+      now: () => 1000,
+      clock: () => ms,
+      after: () => new Promise(() => {}),
+    });
+    const r = reader();
+    r.holdNext();
+    void cache.get('v', 1000, false, r.read);
+    ms = 5_001;
+    const again = await cache.get('v', 1000, false, r.read);
+    expect(again.ok).toBe(false);
+    expect(r.calls).toEqual([1000]);
+  });
+
+  it('does not wait for a view whose last read took longer than the wait, and answers the next graph with it', async () => {
+    let ms = 0;
+    let now = 1000;
+    const cache = new LatencyCache({
+      cheapMs: 0,
+      waitMs: 5_000,
+      now: () => now,
+      clock: () => ms,
+      after: () => new Promise(() => {}),
+    });
+    const r = reader();
+    const slow = (t: number) => {
+      ms += 9_000;
+      return r.read(t);
+    };
+    await cache.get('v', 1000, false, slow); // took 9 s (landed, for this test, at once)
+    now = 1100; // too old to use
+    r.holdNext();
+    const late = await cache.get('v', 1100, false, slow);
+    expect(late.ok).toBe(false);
+    r.releaseAll();
+    await settled();
+    const next = await cache.get('v', 1105, false, slow);
+    expect(next.ok && next.value.time).toBe(1100);
+    expect(r.calls).toEqual([1000, 1100]);
+  });
+
+  it('remembers a failed read with a back-off that doubles, sends none inside it, and forgets it on a success', async () => {
+    let now = 1000;
+    let fail = true;
+    const cache = new LatencyCache({ cheapMs: 0, retryMinS: 15, retryMaxS: 40, now: () => now });
+    const r = reader(() => (fail ? down : { ok: true, value: [bucket('+Inf', 1)] }));
+    const failed = await cache.get('v', now, false, r.read);
+    expect(!failed.ok && failed.error.message).toContain('no answer in time');
+    expect(!failed.ok && failed.error.message).toContain('15 s');
+    expect(cache.bucketCount).toBe(0);
+    now += 10;
+    const inside = await cache.get('v', now, false, r.read);
+    expect(!inside.ok && inside.error.message).toContain('no answer in time');
+    expect(r.calls).toHaveLength(1);
+    now += 6; // past 15 s: read again, fails, 30 s now
+    await cache.get('v', now, false, r.read);
+    expect(r.calls).toHaveLength(2);
+    now += 29;
+    await cache.get('v', now, false, r.read);
+    expect(r.calls).toHaveLength(2);
+    now += 2; // past 30 s: fails again, 40 s (the longest)
+    const third = await cache.get('v', now, false, r.read);
+    expect(!third.ok && third.error.message).toContain('40 s');
+    now += 41;
+    fail = false;
+    const ok = await cache.get('v', now, false, r.read);
+    expect(ok.ok).toBe(true);
+    expect(r.calls).toHaveLength(4);
+    // A success cleared it: the next failure backs off from the first step again.
+    now += 100;
+    fail = true;
+    const again = await cache.get('v', now, false, r.read);
+    expect(!again.ok && again.error.message).toContain('15 s');
+  });
+
+  it('serves a stale reading during a back-off without refreshing it', async () => {
+    let now = 1000;
+    let fail = false;
+    const cache = new LatencyCache({ cheapMs: 0, freshS: 15, maxAgeS: 60, retryMinS: 15, now: () => now });
+    const r = reader(() => (fail ? down : { ok: true, value: [bucket('+Inf', 1)] }));
+    await cache.get('v', 1000, false, r.read);
+    fail = true;
+    now = 1020; // stale: served, refreshed in the background, which fails
+    await cache.get('v', now, false, r.read);
+    await settled();
+    now = 1025;
+    const stale = await cache.get('v', now, false, r.read);
+    expect(stale.ok && stale.value.time).toBe(1000);
+    expect(r.calls).toEqual([1000, 1020]);
+    now = 1036; // past the back-off: refreshed again
+    await cache.get('v', now, false, r.read);
+    expect(r.calls).toEqual([1000, 1020, 1036]);
+  });
+
+  it('reads a view once at a time, however many graphs wait for it', async () => {
+    const wait = budget();
+    const cache = new LatencyCache({ cheapMs: 0, now: () => 1000, after: wait.after });
+    const r = reader();
+    r.holdNext();
+    const answers = [1, 2, 3].map(() => cache.get('v', 1000, false, r.read));
+    wait.pass();
+    expect((await Promise.all(answers)).map((a) => a.ok)).toEqual([false, false, false]);
+    expect(r.calls).toEqual([1000]);
+    expect(cache.backgroundReads).toBe(1);
+  });
+
+  it('starts no read past its bound of reads going on after their request, all views together', async () => {
+    const wait = budget();
+    const cache = new LatencyCache({ cheapMs: 0, maxBackgroundReads: 1, now: () => 1000, after: wait.after });
+    const r = reader();
+    r.holdNext();
+    const a = cache.get('a', 1000, false, r.read);
+    wait.pass();
+    await a;
+    const b = await cache.get('b', 1000, false, r.read);
+    expect(!b.ok && b.error.message).toContain('already going on');
+    expect(r.calls).toEqual([1000]);
+    r.releaseAll();
+    await settled();
+    const later = await cache.get('b', 1000, false, r.read);
+    expect(later.ok).toBe(true);
+    expect(r.calls).toEqual([1000, 1000]);
+  });
+
+  it('answers a pinned graph without latency once its wait is over, and keeps the read for that time', async () => {
+    const wait = budget();
+    const cache = new LatencyCache({ now: () => 5000, after: wait.after });
+    const r = reader();
+    r.holdNext();
+    const answer = cache.get('v', 1000, true, r.read);
+    wait.pass();
+    expect((await answer).ok).toBe(false);
+    r.releaseAll();
+    await settled();
+    const again = await cache.get('v', 1000, true, r.read);
+    expect(again.ok && again.value.time).toBe(1000);
+    expect(r.calls).toEqual([1000]);
   });
 });

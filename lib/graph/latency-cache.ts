@@ -7,13 +7,23 @@
 //   older, or absent, it waits for a fresh read — rates and codes are always read fresh;
 // - a view whose last read was cheap (under `cheapMs`: a small mesh) is read afresh every time — keeping
 //   latency is for the meshes where reading it costs;
-// - a graph pinned at a time reads what was read for that exact time (a moment past does not change);
-// - a failed read is never kept;
+// - a graph pinned at a time reads what was read for that exact time (a moment past does not change); one
+//   not read yet is read as a live one is, within the same wait, its reading kept for that time when it lands;
+// - no graph waits for a read longer than `waitMs` (`LATENCY_WAIT_MS`), nor at all for one known to take
+//   longer (the view's last read did, or one under way already has): past it the graph is answered without
+//   latency, saying why in words, while the read goes on and is kept when it lands, for the next request
+//   (at 5,000 workloads without the recording rules the raw histogram takes Prometheus 6-17 s);
+// - a failed read is remembered with a back-off (`LATENCY_RETRY_MIN_S`, doubling up to `LATENCY_RETRY_MAX_S`):
+//   no read is sent for the view until it has passed, and a success clears it; what is remembered of a
+//   failure is its error only, no buckets;
+// - reads that go on past their request are bounded all views together (`LATENCY_BACKGROUND_READS`): past
+//   it no new read is started, and the graph answers without latency (or with the reading it has);
 // - what is kept is bounded by its buckets (`maxBuckets`), the least recently used views dropped first: a
 //   5,000-workload mesh's reading holds 300,000 buckets (~30 MB of small arrays), and a server that kept 32
 //   of them paid for them in every garbage collection of every request after.
-// The answer says how old its latency is (`latencyTime`), so no reader mistakes it for the rates' time.
-import type { PromResult } from '../prometheus/client';
+// The answer says how old its latency is (`latencyTime`), so no reader mistakes it for the rates' time; one
+// without latency carries a `latency_unavailable` warning with the reason (the page shows it as a notice).
+import type { PromError, PromResult } from '../prometheus/client';
 import type { Sample } from './series';
 
 /** The bucket rates of one series group (one edge, one reporter): its labels without `le`, by bound. */
@@ -86,6 +96,21 @@ function groupKey(labels: Record<string, string>): string {
   return key;
 }
 
+/**
+ * How long a graph waits for a latency read when it has no reading to use: past it, it is answered without
+ * latency while the read goes on. Above the read of every view with the recording rules at 5,000 workloads
+ * (the 2 m window's, the longest: ~4.3-4.7 s at once), below the Prometheus client's 10 s timeout.
+ */
+export const LATENCY_WAIT_MS = 5_000;
+/** The back-off after a failed latency read, doubled for each failure in a row up to `LATENCY_RETRY_MAX_S`. */
+export const LATENCY_RETRY_MIN_S = 15;
+export const LATENCY_RETRY_MAX_S = 240;
+/**
+ * Latency reads going on past the request that started them, all views together: no new read is started
+ * while this many are (each holds its answer, up to ~85 MB at 5,000 workloads, and a share of Prometheus).
+ */
+export const LATENCY_BACKGROUND_READS = 2;
+
 export interface LatencyCacheOptions {
   /** A live reading younger than this is used as it is. Default 15 s (Istio's scrape interval). */
   freshS?: number;
@@ -100,13 +125,30 @@ export interface LatencyCacheOptions {
   maxBuckets?: number;
   /** A view whose last read took less than this many ms is read afresh for each live graph. Default 250. */
   cheapMs?: number;
+  /** The longest a graph waits for a read, in ms. Default `LATENCY_WAIT_MS`. */
+  waitMs?: number;
+  /** Seconds of back-off after a failed read, first and longest. Default 15 and 240. */
+  retryMinS?: number;
+  retryMaxS?: number;
+  /** Reads going on past their request, all views together. Default `LATENCY_BACKGROUND_READS`. */
+  maxBackgroundReads?: number;
   now?: () => number;
   /** Milliseconds, for timing reads; default `performance.now`. */
   clock?: () => number;
+  /** Resolves after `ms` (tests; default a timer). A graph waits for a read until this resolves. */
+  after?: (ms: number) => Promise<void>;
 }
 
 /** 1,000,000 buckets: three readings of a 5,000-workload mesh (15,000 edges × 20 bounds), ~100 MB. */
 export const DEFAULT_LATENCY_CACHE_BUCKETS = 1_000_000;
+
+interface Failure {
+  error: PromError;
+  /** Seconds of this back-off; the next failure in a row doubles it. */
+  backoffS: number;
+  /** `now()` seconds until which no read is sent. */
+  until: number;
+}
 
 interface Entry {
   key: string;
@@ -115,11 +157,19 @@ interface Entry {
   buckets: number;
   /** How long the last successful read took. */
   readMs?: number;
+  /** The last read failed (cleared by a success). */
+  failure?: Failure;
   pending?: Promise<PromResult<LatencyReading>>;
+  /** `clock()` when the pending read started. */
+  started?: number;
+  /** The pending read goes on past the request that started it (counted in `background`). */
+  detached?: boolean;
 }
 
 /** Reads the bucket rates of a view at a time, grouped by series (see `groupBuckets`). */
 export type ReadBuckets = (timeSec: number) => Promise<PromResult<BucketGroup[]>>;
+
+const ok = (value: LatencyReading): PromResult<LatencyReading> => ({ ok: true, value });
 
 export class LatencyCache {
   private readonly entries = new Map<string, Entry>();
@@ -130,8 +180,15 @@ export class LatencyCache {
   /** The buckets of every kept reading. */
   private buckets = 0;
   private readonly cheapMs: number;
+  private readonly waitMs: number;
+  private readonly retryMinS: number;
+  private readonly retryMaxS: number;
+  private readonly maxBackground: number;
+  /** Reads going on past their request. */
+  private background = 0;
   private readonly now: () => number;
   private readonly clock: () => number;
+  private readonly after: ((ms: number) => Promise<void>) | undefined;
 
   constructor(options: LatencyCacheOptions = {}) {
     this.freshS = options.freshS ?? 15;
@@ -139,13 +196,18 @@ export class LatencyCache {
     this.maxEntries = options.maxEntries ?? 32;
     this.maxBuckets = options.maxBuckets ?? DEFAULT_LATENCY_CACHE_BUCKETS;
     this.cheapMs = options.cheapMs ?? 250;
+    this.waitMs = options.waitMs ?? LATENCY_WAIT_MS;
+    this.retryMinS = options.retryMinS ?? LATENCY_RETRY_MIN_S;
+    this.retryMaxS = Math.max(options.retryMaxS ?? LATENCY_RETRY_MAX_S, this.retryMinS);
+    this.maxBackground = options.maxBackgroundReads ?? LATENCY_BACKGROUND_READS;
     this.now = options.now ?? (() => Date.now() / 1000);
     this.clock = options.clock ?? (() => performance.now());
+    this.after = options.after;
   }
 
   /**
    * The latency reading for a view at `timeSec`. `pinned`: the caller asked for that exact time; else
-   * `timeSec` is "now" and a recent reading stands in for it.
+   * `timeSec` is "now" and a recent reading stands in for it. Answered within `waitMs` (see the module).
    */
   async get(
     view: string,
@@ -157,16 +219,17 @@ export class LatencyCache {
     const entry = this.touch(key);
     const reading = entry.reading;
     if (reading) {
-      if (pinned) return { ok: true, value: reading };
-      if ((entry.readMs ?? 0) < this.cheapMs) return this.refresh(entry, timeSec, read);
+      if (pinned) return ok(reading);
       const age = this.now() - reading.time;
-      if (age >= 0 && age < this.freshS) return { ok: true, value: reading };
-      if (age >= 0 && age < this.maxAgeS) {
-        void this.refresh(entry, timeSec, read);
-        return { ok: true, value: reading };
+      const usable = age >= 0 && age < this.maxAgeS ? reading : undefined;
+      if ((entry.readMs ?? 0) < this.cheapMs) return this.wait(entry, timeSec, read, usable);
+      if (age >= 0 && age < this.freshS) return ok(reading);
+      if (usable) {
+        this.start(entry, timeSec, read, true);
+        return ok(reading);
       }
     }
-    return this.refresh(entry, timeSec, read);
+    return this.wait(entry, timeSec, read, undefined);
   }
 
   /** Views held (for tests and the admin's curiosity). */
@@ -177,6 +240,69 @@ export class LatencyCache {
   /** Buckets held, all views together. */
   get bucketCount(): number {
     return this.buckets;
+  }
+
+  /** Reads going on past the request that started them, all views together. */
+  get backgroundReads(): number {
+    return this.background;
+  }
+
+  /**
+   * A new reading for `entry`, waited for at most what is left of `waitMs` since its read started (not at all
+   * for a view whose last read took longer); else `fallback`, else latency unavailable, in words.
+   */
+  private async wait(
+    entry: Entry,
+    timeSec: number,
+    read: ReadBuckets,
+    fallback: LatencyReading | undefined,
+  ): Promise<PromResult<LatencyReading>> {
+    const failure = entry.failure;
+    if (!entry.pending && failure && this.now() < failure.until)
+      return fallback ? ok(fallback) : { ok: false, error: failure.error };
+    const pending = this.start(entry, timeSec, read, false);
+    if (!pending)
+      return fallback
+        ? ok(fallback)
+        : {
+            ok: false,
+            error: {
+              code: 'prometheus_unavailable',
+              message: `${this.background} latency reads are already going on (LATENCY_BACKGROUND_READS): this graph shows rates and codes; latency is read for a later refresh`,
+            },
+          };
+    const left = this.waitMs - (this.clock() - (entry.started ?? 0));
+    const knownSlow = (entry.readMs ?? 0) > this.waitMs;
+    const landed = left > 0 && !knownSlow ? await this.within(pending, left) : undefined;
+    if (landed) return !landed.ok && fallback ? ok(fallback) : landed;
+    this.detach(entry);
+    return fallback
+      ? ok(fallback)
+      : {
+          ok: false,
+          error: {
+            code: 'prometheus_timeout',
+            message: `latency is still being read (Prometheus takes longer than ${this.waitMs / 1000} s for this view): this graph shows rates and codes; the reading is kept when it arrives, for the next refresh`,
+          },
+        };
+  }
+
+  /** `pending`'s result if it lands within `ms`; undefined past it. */
+  private within<T>(pending: Promise<T>, ms: number): Promise<T | undefined> {
+    if (this.after) return Promise.race([pending, this.after(ms).then(() => undefined)]);
+    let late: (value: undefined) => void = () => {};
+    const past = new Promise<undefined>((resolve) => {
+      late = resolve;
+    });
+    const timer = setTimeout(() => late(undefined), ms);
+    return Promise.race([pending, past]).finally(() => clearTimeout(timer));
+  }
+
+  /** Counts the entry's pending read as going on past its request (once). */
+  private detach(entry: Entry): void {
+    if (!entry.pending || entry.detached) return;
+    entry.detached = true;
+    this.background++;
   }
 
   private touch(key: string): Entry {
@@ -213,29 +339,58 @@ export class LatencyCache {
     }
   }
 
-  /** One read at a time per view; the result replaces the reading only when it succeeded. */
-  private refresh(entry: Entry, timeSec: number, read: ReadBuckets): Promise<PromResult<LatencyReading>> {
+  /** The failure remembered with its back-off: the first, or the one before doubled (bounded). */
+  private fail(entry: Entry, error: PromError): PromError {
+    const backoffS = entry.failure ? Math.min(entry.failure.backoffS * 2, this.retryMaxS) : this.retryMinS;
+    const words: PromError = {
+      ...error,
+      message: `${error.message}: latency is read again in ${backoffS} s at the earliest; this graph shows rates and codes`,
+    };
+    entry.failure = { error: words, backoffS, until: this.now() + backoffS };
+    return words;
+  }
+
+  /**
+   * One read at a time per view (the one under way, if any, else a new one: none in a back-off or, for a
+   * `background` one, past `maxBackground`; undefined then); the result replaces the reading only when it
+   * succeeded, and a failure starts or doubles the back-off.
+   */
+  private start(
+    entry: Entry,
+    timeSec: number,
+    read: ReadBuckets,
+    background: boolean,
+  ): Promise<PromResult<LatencyReading>> | undefined {
+    if (entry.pending) return entry.pending;
+    if (this.background >= this.maxBackground) return undefined;
+    if (background && entry.failure && this.now() < entry.failure.until) return undefined;
     const started = this.clock();
-    entry.pending ??= read(timeSec)
+    entry.started = started;
+    const pending = read(timeSec)
+      .catch(
+        (err: unknown): PromResult<BucketGroup[]> => ({
+          ok: false,
+          error: { code: 'prometheus_unavailable', message: `latency read failed: ${String(err)}` },
+        }),
+      )
       .then((r): PromResult<LatencyReading> => {
-        if (!r.ok) return r;
+        if (!r.ok) return { ok: false, error: this.fail(entry, r.error) };
+        entry.failure = undefined;
         const reading = { time: timeSec, groups: r.value };
         // A slower, older read finishing after a newer one does not replace it.
         if (!entry.reading || entry.reading.time <= timeSec) {
           this.keep(entry, reading);
           entry.readMs = this.clock() - started;
         }
-        return { ok: true, value: reading };
+        return ok(reading);
       })
-      .catch(
-        (err: unknown): PromResult<LatencyReading> => ({
-          ok: false,
-          error: { code: 'prometheus_unavailable', message: `latency read failed: ${String(err)}` },
-        }),
-      )
       .finally(() => {
         entry.pending = undefined;
+        if (entry.detached) this.background--;
+        entry.detached = false;
       });
-    return entry.pending;
+    entry.pending = pending;
+    if (background) this.detach(entry);
+    return pending;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakePrometheus } from './fake-prometheus';
+import { LatencyCache } from './latency-cache';
 import { readLatency } from './latency-read';
 import { parseGraphParams } from './params';
 import { reporterSelections } from './promql';
@@ -107,5 +108,31 @@ describe('latency read', () => {
       expect(fast).toEqual(parsed);
       expect(fast.asked).toBe(callers?.length === 0 ? 1 : 2);
     }
+  });
+
+  it('reads through the cache with the latency client (its own timeout), on the request path with the graph one', async () => {
+    const params = parseGraphParams(new URLSearchParams('duration=60s'));
+    if (!params.ok) throw new Error(params.message);
+    const sel = reporterSelections([]);
+    const graphClient = fakePrometheus([[RAW, buckets]]);
+    const latencyClient = fakePrometheus([[RAW, buckets]]);
+    const deps = {
+      prometheus: graphClient,
+      latencyPrometheus: latencyClient,
+      recordedLatency: async () => false,
+    };
+    const cached = await readLatency(
+      {
+        params: params.value,
+        deps: { ...deps, latencyCache: new LatencyCache() },
+        sel,
+        callers: async () => [],
+      },
+      1_700_000_000,
+    );
+    expect(cached.ok && cached.value?.groups).toHaveLength(1);
+    expect([graphClient.asked.length, latencyClient.asked.length]).toEqual([0, 1]);
+    await readLatency({ params: params.value, deps, sel, callers: async () => [] }, 1_700_000_000);
+    expect([graphClient.asked.length, latencyClient.asked.length]).toEqual([1, 1]);
   });
 });
