@@ -3,11 +3,18 @@
 // and the health thresholds (`MESHLENS_HEALTH_THRESHOLDS`, JSON).
 import 'server-only';
 import { controlPlaneClient } from '../mesh-config/server';
+import {
+  createPrometheusClient,
+  maxAnswerBytesFromEnv,
+  type PromClient,
+  prometheusUrlFromEnv,
+} from '../prometheus/client';
 import { prometheus } from '../prometheus/server';
 import type { GraphDeps } from './build-graph';
 import { GRAPH_COMPRESS_MAX_ELEMENTS } from './graph-json';
 import { parseHealthThresholds } from './health';
 import { DEFAULT_LATENCY_CACHE_BUCKETS, LatencyCache } from './latency-cache';
+import { LATENCY_READ_TIMEOUT_MS } from './latency-read';
 import { fetchMeshConfig } from './mesh-config-source';
 import { cachedDetection, RULES_PROBE_QUERY, rulesPresent } from './recording-rules';
 import { DEFAULT_GRAPH_REFRESH_S, DEFAULT_SHARED_GRAPHS, SharedBuilds } from './shared-builds';
@@ -27,6 +34,17 @@ const latencyCache = new LatencyCache({
   maxAgeS: secondsFromEnv('MESHLENS_GRAPH_LATENCY_MAX_AGE', 60),
   maxBuckets: positiveIntFromEnv('MESHLENS_GRAPH_LATENCY_BUCKETS', DEFAULT_LATENCY_CACHE_BUCKETS),
 });
+
+/** The latency cache's reads: no graph waits for them past `LATENCY_WAIT_MS`, so they get a longer timeout. */
+let latencyClient: PromClient | undefined;
+function latencyPrometheus(): PromClient {
+  latencyClient ??= createPrometheusClient({
+    baseUrl: prometheusUrlFromEnv(),
+    maxAnswerBytes: maxAnswerBytesFromEnv(),
+    timeoutMs: LATENCY_READ_TIMEOUT_MS,
+  });
+  return latencyClient;
+}
 
 /** Live graphs shared per refresh period by the API's requests (see `shared-builds.ts`). */
 export const sharedBuilds = new SharedBuilds({
@@ -58,5 +76,6 @@ export function graphDeps(): GraphDeps {
     thresholds: parseHealthThresholds(process.env.MESHLENS_HEALTH_THRESHOLDS),
     recordedLatency,
     latencyCache,
+    latencyPrometheus: latencyPrometheus(),
   };
 }
