@@ -388,4 +388,23 @@ describe('LatencyCache', () => {
     expect(again.ok && again.value.time).toBe(1000);
     expect(r.calls).toEqual([1000]);
   });
+
+  it('waits for a pinned graph as long as a read had before (the client timeout), for a live one less', async () => {
+    const waits: number[] = [];
+    const cache = new LatencyCache({
+      cheapMs: 0,
+      now: () => 5000,
+      clock: () => 0,
+      after: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+    });
+    const r = reader();
+    r.holdNext();
+    await cache.get('v', 1000, true, r.read);
+    r.holdNext();
+    await cache.get('v', 5000, false, r.read);
+    expect(waits).toEqual([10_000, 5_000]);
+  });
 });

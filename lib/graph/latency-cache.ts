@@ -7,12 +7,13 @@
 //   older, or absent, it waits for a fresh read — rates and codes are always read fresh;
 // - a view whose last read was cheap (under `cheapMs`: a small mesh) is read afresh every time — keeping
 //   latency is for the meshes where reading it costs;
-// - a graph pinned at a time reads what was read for that exact time (a moment past does not change); one
-//   not read yet is read as a live one is, within the same wait, its reading kept for that time when it lands;
-// - no graph waits for a read longer than `waitMs` (`LATENCY_WAIT_MS`), nor at all for one known to take
+// - a graph pinned at a time reads what was read for that exact time (a moment past does not change);
+// - a live graph waits for a read at most `waitMs` (`LATENCY_WAIT_MS`), and not at all for one known to take
 //   longer (the view's last read did, or one under way already has): past it the graph is answered without
-//   latency, saying why in words, while the read goes on and is kept when it lands, for the next request
-//   (at 5,000 workloads without the recording rules the raw histogram takes Prometheus 6-17 s);
+//   latency, saying why in words, while the read goes on and is kept when it lands, for the next poll (at
+//   5,000 workloads without the recording rules the raw histogram takes Prometheus 6-17 s). A pinned graph
+//   is not polled, so it keeps the wait it had, the Prometheus client's timeout (`LATENCY_PINNED_WAIT_MS`);
+//   a read past it goes on too, kept for that time, for the graph asked again;
 // - a failed read is remembered with a back-off (`LATENCY_RETRY_MIN_S`, doubling up to `LATENCY_RETRY_MAX_S`):
 //   no read is sent for the view until it has passed, and a success clears it; what is remembered of a
 //   failure is its error only, no buckets;
@@ -102,6 +103,12 @@ function groupKey(labels: Record<string, string>): string {
  * (the 2 m window's, the longest: ~4.3-4.7 s at once), below the Prometheus client's 10 s timeout.
  */
 export const LATENCY_WAIT_MS = 5_000;
+/**
+ * How long a graph pinned at a time waits for its latency read: the 10 s a read had before, the Prometheus
+ * client's timeout. The page does not poll a pinned graph, so latency that arrives later is only seen when it is
+ * asked again; a read that fits in the client's timeout is waited for, as before.
+ */
+export const LATENCY_PINNED_WAIT_MS = 10_000;
 /** The back-off after a failed latency read, doubled for each failure in a row up to `LATENCY_RETRY_MAX_S`. */
 export const LATENCY_RETRY_MIN_S = 15;
 export const LATENCY_RETRY_MAX_S = 240;
@@ -125,8 +132,10 @@ export interface LatencyCacheOptions {
   maxBuckets?: number;
   /** A view whose last read took less than this many ms is read afresh for each live graph. Default 250. */
   cheapMs?: number;
-  /** The longest a graph waits for a read, in ms. Default `LATENCY_WAIT_MS`. */
+  /** The longest a live graph waits for a read, in ms. Default `LATENCY_WAIT_MS`. */
   waitMs?: number;
+  /** The longest a pinned graph waits for a read, in ms. Default `LATENCY_PINNED_WAIT_MS`. */
+  pinnedWaitMs?: number;
   /** Seconds of back-off after a failed read, first and longest. Default 15 and 240. */
   retryMinS?: number;
   retryMaxS?: number;
@@ -152,6 +161,8 @@ interface Failure {
 
 interface Entry {
   key: string;
+  /** A pinned time's (else the live view's). */
+  pinned: boolean;
   reading?: LatencyReading;
   /** The reading's buckets (what `maxBuckets` counts); 0 without one. */
   buckets: number;
@@ -181,6 +192,7 @@ export class LatencyCache {
   private buckets = 0;
   private readonly cheapMs: number;
   private readonly waitMs: number;
+  private readonly pinnedWaitMs: number;
   private readonly retryMinS: number;
   private readonly retryMaxS: number;
   private readonly maxBackground: number;
@@ -197,6 +209,7 @@ export class LatencyCache {
     this.maxBuckets = options.maxBuckets ?? DEFAULT_LATENCY_CACHE_BUCKETS;
     this.cheapMs = options.cheapMs ?? 250;
     this.waitMs = options.waitMs ?? LATENCY_WAIT_MS;
+    this.pinnedWaitMs = options.pinnedWaitMs ?? LATENCY_PINNED_WAIT_MS;
     this.retryMinS = options.retryMinS ?? LATENCY_RETRY_MIN_S;
     this.retryMaxS = Math.max(options.retryMaxS ?? LATENCY_RETRY_MAX_S, this.retryMinS);
     this.maxBackground = options.maxBackgroundReads ?? LATENCY_BACKGROUND_READS;
@@ -207,7 +220,8 @@ export class LatencyCache {
 
   /**
    * The latency reading for a view at `timeSec`. `pinned`: the caller asked for that exact time; else
-   * `timeSec` is "now" and a recent reading stands in for it. Answered within `waitMs` (see the module).
+   * `timeSec` is "now" and a recent reading stands in for it. Answered within `waitMs`, or `pinnedWaitMs` for a
+   * pinned one (see the module).
    */
   async get(
     view: string,
@@ -216,7 +230,7 @@ export class LatencyCache {
     read: ReadBuckets,
   ): Promise<PromResult<LatencyReading>> {
     const key = pinned ? `${view}@${timeSec}` : `${view}@live`;
-    const entry = this.touch(key);
+    const entry = this.touch(key, pinned);
     const reading = entry.reading;
     if (reading) {
       if (pinned) return ok(reading);
@@ -248,7 +262,7 @@ export class LatencyCache {
   }
 
   /**
-   * A new reading for `entry`, waited for at most what is left of `waitMs` since its read started (not at all
+   * A new reading for `entry`, waited for at most what is left of its wait since its read started (not at all
    * for a view whose last read took longer); else `fallback`, else latency unavailable, in words.
    */
   private async wait(
@@ -271,8 +285,9 @@ export class LatencyCache {
               message: `${this.background} latency reads are already going on (LATENCY_BACKGROUND_READS): this graph shows rates and codes; latency is read for a later refresh`,
             },
           };
-    const left = this.waitMs - (this.clock() - (entry.started ?? 0));
-    const knownSlow = (entry.readMs ?? 0) > this.waitMs;
+    const waitMs = entry.pinned ? this.pinnedWaitMs : this.waitMs;
+    const left = waitMs - (this.clock() - (entry.started ?? 0));
+    const knownSlow = (entry.readMs ?? 0) > waitMs;
     const landed = left > 0 && !knownSlow ? await this.within(pending, left) : undefined;
     if (landed) return !landed.ok && fallback ? ok(fallback) : landed;
     this.detach(entry);
@@ -282,7 +297,7 @@ export class LatencyCache {
           ok: false,
           error: {
             code: 'prometheus_timeout',
-            message: `latency is still being read (Prometheus takes longer than ${this.waitMs / 1000} s for this view): this graph shows rates and codes; the reading is kept when it arrives, for the next refresh`,
+            message: `latency is still being read (Prometheus takes longer than ${waitMs / 1000} s for this view): this graph shows rates and codes; the reading is kept when it arrives, for the next request`,
           },
         };
   }
@@ -305,12 +320,12 @@ export class LatencyCache {
     this.background++;
   }
 
-  private touch(key: string): Entry {
+  private touch(key: string, pinned: boolean): Entry {
     let entry = this.entries.get(key);
     if (entry) {
       this.entries.delete(key);
     } else {
-      entry = { key, buckets: 0 };
+      entry = { key, pinned, buckets: 0 };
     }
     this.entries.set(key, entry);
     while (this.entries.size > this.maxEntries) this.drop(this.entries.keys().next().value as string);
