@@ -22,9 +22,15 @@
 // dist/agent, measured in the same rounds: an A/B of two builds in one run, with ratio lines by CPU;
 // --compare-node-flags '--single-threaded-gc' adds the 100 % sidecars again with these node flags after the
 // others (an A/B of V8/Node flags on one build, in the same rounds);
+// --compare-env 'NAME=VALUE ...' adds the 100 % sidecars again with these environment variables (repeatable:
+// one set each; an A/B of a switch read from the environment, on one build, in the same rounds);
+// --pin-proxies (a diagnostic, not the issue's method) pins the main thread of the first proxy of every 2-hop
+// path to CPU 0 and the second to CPU 1 (wrk, the app and the V8 threads float), to tell idle cores caused by
+// where the scheduler wakes the processes from idle caused by the processes waiting on each other;
 // --only pair measures only the pairs and their baselines; --compare-unlabelled adds the pair with reviews
 // not labelled a sidecar (no pipelining between the sidecars); --h2-upgrade adds the pair with a
 // DestinationRule's h2UpgradePolicy: UPGRADE towards reviews.)
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +88,8 @@ function parseArgs(args) {
     loadGenerator: 'wrk',
     compareAgent: undefined,
     compareNodeFlags: undefined,
+    compareEnv: [],
+    pinProxies: false,
     compareUnlabelled: false,
     h2Upgrade: false,
   };
@@ -99,6 +107,8 @@ function parseArgs(args) {
     else if (args[i] === '--no-low-sampling') opt.lowSampling = false;
     else if (args[i] === '--load-generator') opt.loadGenerator = args[++i];
     else if (args[i] === '--compare-agent') opt.compareAgent = args[++i];
+    else if (args[i] === '--pin-proxies') opt.pinProxies = true;
+    else if (args[i] === '--compare-env') opt.compareEnv.push(args[++i]);
     else if (args[i] === '--compare-node-flags') opt.compareNodeFlags = args[++i].split(' ').filter(Boolean);
     else if (args[i] === '--sidecar-node-flags') opt.sidecarNodeFlags = args[++i].split(' ').filter(Boolean);
   }
@@ -191,6 +201,7 @@ async function startSidecarProcess({
   nodeOptions = [],
   extra = [],
   bin = AGENT_BIN,
+  env,
 }) {
   const ports = { inboundPort: inboundPort ?? (await freePort()), outboundPort: await freePort() };
   const adminPort = await freePort();
@@ -208,7 +219,7 @@ async function startSidecarProcess({
     ...nodeOptions,
     ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
   ];
-  const proc = await startProcess(process.execPath, [...nodeFlags, bin, ...flags], { ready: null });
+  const proc = await startProcess(process.execPath, [...nodeFlags, bin, ...flags], { ready: null, env });
   await waitForPort(adminPort, 20_000);
   await waitForPort(ports.inboundPort, 5000);
   await waitForPort(ports.outboundPort, 5000);
@@ -229,6 +240,32 @@ function scrapeEverySecond(adminPorts) {
   return () => clearInterval(timer);
 }
 
+/**
+ * The machine's CPU time from /proc/stat's `cpu` line, in ticks: all of it and the idle part (idle + iowait).
+ * Read around each counted run, so that each path's share of idle CPU is printed beside its requests: a
+ * path whose processes wait on each other leaves cores idle that a busier one would use. CLK_TCK is 100 on
+ * Linux, as cpuSecondsOf assumes.
+ */
+function machineTicks() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { total, idle: (f[3] ?? 0) + (f[4] ?? 0) };
+}
+
+/**
+ * How long a process's main thread was runnable but waiting for a CPU, in ns (/proc/PID/schedstat's second
+ * field): both cores busy, or woken behind another task on its core. High beside idle cores means the
+ * processes bunch up (all busy at once, then all waiting on one).
+ */
+function runDelayNs(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const mark = (ok) => (ok ? 'PASS' : 'MISS');
 
@@ -246,10 +283,22 @@ export default async function sidecarBench(args = []) {
   }
 
   /** One round's throughput run of a path, added to its totals (the issue sums the rounds). */
-  async function throughputRun(path) {
+  async function throughputRun(path, app) {
     const cpuBefore = path.watch.map((p) => cpuSecondsOf(p.pid));
+    const appBefore = cpuSecondsOf(app.pid);
+    const waitPids = [...path.watch.map((p) => p.pid), app.pid];
+    const waitBefore = waitPids.map(runDelayNs);
+    const ticksBefore = machineTicks();
     const run = await closedLoop(path.target, opt.seconds);
+    const ticksAfter = machineTicks();
     const each = path.watch.map((p, i) => cpuSecondsOf(p.pid) - cpuBefore[i]);
+    const appCpu = cpuSecondsOf(app.pid) - appBefore;
+    const waitedNs = waitPids.reduce((sum, pid, i) => sum + runDelayNs(pid) - (waitBefore[i] ?? 0), 0);
+    const ticks = ticksAfter.total - ticksBefore.total;
+    const idleTicks = ticksAfter.idle - ticksBefore.idle;
+    // The rest of the machine's busy time: wrk, the OTLP sink, the bench itself and any other work.
+    const proxiesAndApp = (each.reduce((a, b) => a + b, 0) + appCpu) * 100;
+    const rest = ticks > 0 ? Math.max(0, ticks - idleTicks - proxiesAndApp) / ticks : Number.NaN;
     const t = path.total ?? {
       completed: 0,
       seconds: 0,
@@ -257,9 +306,14 @@ export default async function sidecarBench(args = []) {
       errors: 0,
       p50: [],
       rounds: [],
+      ticks: 0,
+      idleTicks: 0,
     };
     t.completed += run.completed;
-    t.rounds.push({ completed: run.completed, cpu: each.reduce((a, b) => a + b, 0) });
+    const idle = ticks > 0 ? idleTicks / ticks : Number.NaN;
+    t.rounds.push({ completed: run.completed, cpu: each.reduce((a, b) => a + b, 0), idle, rest });
+    t.ticks += ticks;
+    t.idleTicks += idleTicks;
     t.seconds += opt.seconds;
     t.errors += run.errors + run.non2xx;
     t.p50.push(run.p50);
@@ -270,7 +324,7 @@ export default async function sidecarBench(args = []) {
     for (const p of path.watch.filter((w) => w.adminPort)) {
       p.maxRssMb = Math.max(p.maxRssMb ?? 0, memoryOf(p.pid).rssMb);
     }
-    return { ...run, cpuUsEach: each.map((s) => (s / run.completed) * 1e6) };
+    return { ...run, cpuUsEach: each.map((s) => (s / run.completed) * 1e6), idle, rest, appCpu, waitedNs };
   }
 
   try {
@@ -371,6 +425,7 @@ export default async function sidecarBench(args = []) {
           sidecarLabel = true,
           h2Upgrade = false,
           nodeFlags = [],
+          env,
         },
       ) => {
         const reviewsInbound = await freePort();
@@ -386,7 +441,7 @@ export default async function sidecarBench(args = []) {
               )
             : undefined;
         const nodeOptions = [...opt.sidecarNodeFlags, ...nodeFlags];
-        const common = { sampling, config, otlp, extra, nodeOptions, bin };
+        const common = { sampling, config, otlp, extra, nodeOptions, bin, env };
         const reviews = await startSidecarProcess({
           ...common,
           service: 'reviews',
@@ -481,6 +536,16 @@ export default async function sidecarBench(args = []) {
         });
         paths.push(...through(flagged, ['hop', 'inbound', 'pair'], ', compared node flags', '-flags'));
       }
+      for (const [i, env] of opt.compareEnv.entries()) {
+        const vars = Object.fromEntries(
+          env
+            .split(' ')
+            .filter(Boolean)
+            .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+        );
+        const withEnv = await startSet(`env${i}`, `environment ${env}`, { sampling: 100, env: vars });
+        paths.push(...through(withEnv, ['hop', 'inbound', 'pair'], `, with ${env}`, `-env${i}`));
+      }
       if (opt.compareUnlabelled) {
         // The same build with reviews' endpoint not known to run a sidecar: one request per connection.
         const plain = await startSet('unlabelled', 'callee not labelled a sidecar', {
@@ -514,6 +579,16 @@ export default async function sidecarBench(args = []) {
     const stopScrape = scrapeEverySecond(adminPorts);
     cleanups.push(async () => stopScrape());
     for (const path of paths) path.target.path = '/reviews/0';
+    if (opt.pinProxies) {
+      for (const path of paths.filter((p) => p.watch.length === 2)) {
+        path.watch.forEach((p, cpu) => {
+          execFileSync('taskset', ['-p', '-c', String(cpu), String(p.pid)], { stdio: 'ignore' });
+        });
+      }
+      console.log(
+        '--pin-proxies: each 2-hop path’s first proxy on CPU 0, its second on CPU 1 (main threads)\n',
+      );
+    }
 
     // Prime connections, pools, TLS sessions and the JIT (a fresh Node process takes seconds to reach speed).
     for (const path of paths) await closedLoop(path.target, 3);
@@ -523,12 +598,12 @@ export default async function sidecarBench(args = []) {
         // Round one: every path is warmed again just before its first counted run (not counted), so that
         // none starts cold after the minute of other paths since its priming run.
         if (round === 1) await closedLoop(path.target, WARM_UP_SECONDS);
-        const run = await throughputRun(path);
+        const run = await throughputRun(path, upstream);
         console.log(
           `round ${round} ${path.name.padEnd(42)} ${fmt(run.rps, 0).padStart(7)} req/s  p50 ${fmt(run.p50)} p99 ${fmt(run.p99)} ms  proxy CPU ${fmt(
             run.cpuUsEach.reduce((a, b) => a + b, 0),
             0,
-          )} µs/req${run.cpuUsEach.length > 1 ? ` (${run.cpuUsEach.map((c) => fmt(c, 0)).join(' + ')})` : ''}${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx)` : ''}`,
+          )} µs/req${run.cpuUsEach.length > 1 ? ` (${run.cpuUsEach.map((c) => fmt(c, 0)).join(' + ')})` : ''}  app ${fmt((run.appCpu / run.completed) * 1e6, 0)} µs/req  machine idle ${fmt(run.idle * 100, 0)} %, rest ${fmt(run.rest * 100, 0)} %  run-queue wait ${fmt(run.waitedNs / 1000 / run.completed, 1)} µs/req${run.errors + run.non2xx ? `  (${run.errors} errors, ${run.non2xx} non-2xx)` : ''}`,
         );
       }
       for (const path of paths) {
@@ -574,13 +649,13 @@ export default async function sidecarBench(args = []) {
     const spans = await measureTracingSpan();
     for (const line of spans.lines) console.log(`  ${line}`);
 
-    report(paths, sets, micro);
+    report(paths, sets, micro, opt);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 }
 
-function report(paths, sets, micro) {
+function report(paths, sets, micro, opt) {
   for (const p of paths) {
     const t = p.total;
     p.requests = t.completed;
@@ -588,19 +663,20 @@ function report(paths, sets, micro) {
     p.cpuUsEach = t.cpu.map((s) => (s / t.completed) * 1e6);
     p.cpuUs = p.cpuUsEach.reduce((a, b) => a + b, 0);
     p.p50 = [...t.p50].sort((a, b) => a - b)[Math.floor(t.p50.length / 2)];
+    p.idle = t.ticks > 0 ? t.idleTicks / t.ticks : Number.NaN;
   }
   const by = (name) => paths.find((p) => p.name === name || p.key === name);
   const direct = by('direct');
   const addedP50 = (p) => p.latency.p50 - direct.latency.p50;
   console.log(
-    '\n| path | hops | requests (rounds summed) | req/s | median p50 ms | proxy CPU µs/req | p50 @500/s | added p50 @500/s | errors |',
+    '\n| path | hops | requests (rounds summed) | req/s | median p50 ms | proxy CPU µs/req | machine idle | p50 @500/s | added p50 @500/s | errors |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const p of paths) {
     const cpu = p.watch.length === 0 ? '–' : fmt(p.cpuUs, 0);
     const each = p.cpuUsEach.length > 1 ? ` (${p.cpuUsEach.map((c) => fmt(c, 0)).join(' + ')})` : '';
     console.log(
-      `| ${p.name} | ${p.hops} | ${p.requests} | ${fmt(p.rps, 0)} | ${fmt(p.p50)} | ${cpu}${each} | ${fmt(p.latency.p50, 3)} | ${p === direct ? '–' : fmt(addedP50(p), 3)} | ${p.total.errors} |`,
+      `| ${p.name} | ${p.hops} | ${p.requests} | ${fmt(p.rps, 0)} | ${fmt(p.p50)} | ${cpu}${each} | ${fmt(p.idle * 100, 0)} % | ${fmt(p.latency.p50, 3)} | ${p === direct ? '–' : fmt(addedP50(p), 3)} | ${p.total.errors} |`,
     );
   }
 
@@ -609,15 +685,16 @@ function report(paths, sets, micro) {
   const nginx = by('nginx (1 worker)');
   console.log('');
   /** ours / theirs by requests served in the same rounds, with CPU per request beside it. */
-  const ratio = (what, ours, theirs, target) => {
+  const ratio = (what, ours, theirs, target, always = false) => {
     if (!ours || !theirs) return;
     const r = ours.requests / theirs.requests;
     const cpu = theirs.cpuUs / ours.cpuUs;
     const verdict = target === undefined ? '' : ` (target ≥ ${target}×) ${mark(r >= target)}`;
     console.log(
-      `${what}: ${fmt(r)}× (${ours.requests} vs ${theirs.requests} requests; by CPU per request ${fmt(cpu)}×, ${fmt(ours.cpuUs, 0)} vs ${fmt(theirs.cpuUs, 0)} µs)${verdict}`,
+      `${what}: ${fmt(r)}× (${ours.requests} vs ${theirs.requests} requests; by CPU per request ${fmt(cpu)}×, ${fmt(ours.cpuUs, 0)} vs ${fmt(theirs.cpuUs, 0)} µs; machine idle ${fmt(ours.idle * 100, 0)} vs ${fmt(theirs.idle * 100, 0)} %)${verdict}`,
     );
-    if (target !== undefined) console.log(`  ${roundRatios(ours.total.rounds, theirs.total.rounds)}`);
+    if (target !== undefined || always)
+      console.log(`  ${roundRatios(ours.total.rounds, theirs.total.rounds)}`);
   };
   if (proxy && nginx) ratio('http-proxy / nginx', proxy, nginx);
   for (const [suffix, label] of [
@@ -676,6 +753,12 @@ function report(paths, sets, micro) {
     ratio('pair / compared build', by('pair'), by('pair-compare'));
     ratio('pair over mTLS / compared build', by('pair-mtls'), by('pair-mtls-compare'));
   }
+  opt.compareEnv.forEach((env, i) => {
+    console.log(`-- default environment / with ${env} (same build, same rounds; > 1: the default is faster)`);
+    ratio(`outbound hop / with ${env}`, by('hop'), by(`hop-env${i}`), undefined, true);
+    ratio(`inbound hop / with ${env}`, by('inbound'), by(`inbound-env${i}`), undefined, true);
+    ratio(`pair / with ${env}`, by('pair'), by(`pair-env${i}`), undefined, true);
+  });
   if (by('pair-flags')) {
     console.log(
       '-- default node flags / the compared node flags (same build, same rounds; > 1: the defaults are faster)',
@@ -707,13 +790,17 @@ function roundRatios(ours, theirs) {
   const n = Math.min(ours.length, theirs.length);
   const byRequests = [];
   const byCpu = [];
+  const idle = [];
+  const rest = [];
   for (let i = 0; i < n; i++) {
     const a = ours[i];
     const b = theirs[i];
     byRequests.push(`${fmt(a.completed / b.completed)}×`);
     byCpu.push(`${fmt(b.cpu / b.completed / (a.cpu / a.completed))}×`);
+    idle.push(`${fmt(a.idle * 100, 0)}/${fmt(b.idle * 100, 0)}`);
+    rest.push(`${fmt(a.rest * 100, 0)}/${fmt(b.rest * 100, 0)}`);
   }
-  return `round by round: ${byRequests.join(' ')} by requests; ${byCpu.join(' ')} by CPU per request`;
+  return `round by round: ${byRequests.join(' ')} by requests; ${byCpu.join(' ')} by CPU per request; machine idle ${idle.join(' ')} %; other work (wrk, the sink, the rest of the machine) ${rest.join(' ')} %`;
 }
 
 function latencyLine(what, added, sidecars) {
