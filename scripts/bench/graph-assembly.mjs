@@ -3,22 +3,84 @@
 // appenders, elements) and the JSON it answers are all that is timed; the floor is fetching the same
 // answers. Profile it with `node --cpu-prof scripts/bench.mjs graph-assembly -- --workloads 5000 --edges 15000`
 // (`--only polled` for one case: latency=false, polled, raw, rules).
-//   node scripts/bench.mjs graph-assembly [-- --workloads 5000 --edges 15000 --runs 5 --only rules]
+// The rates move from build to build as a live poll's do (`--moving F`: the share of the request series whose
+// rate changes each read, 1 by default; 0: the same answer every time, as before): a build must not be measured
+// on answers it has seen. `--serve SEC`: only the moving loopback Prometheus, for SEC seconds (its URL printed),
+// e.g. for `graph-next-profile --prometheus URL`.
+// `--ab NAME=VALUE`: an A/B in one process — builds alternate without and with that environment variable (a
+// toggle the code reads per build), each side's figures printed.
+//   node scripts/bench.mjs graph-assembly [-- --workloads 5000 --edges 15000 --runs 5 --only rules --moving 0.33
+//     --ab NAME=VALUE]
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticMesh } from './graph.mjs';
 import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
 
 function parseArgs(args) {
-  const opt = { workloads: 5000, edges: 15000, runs: 5, only: undefined };
+  const opt = {
+    workloads: 5000,
+    edges: 15000,
+    runs: 5,
+    only: undefined,
+    moving: 1,
+    serve: undefined,
+    ab: undefined,
+  };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
     else if (args[i] === '--edges') opt.edges = Number(args[++i]);
     else if (args[i] === '--runs') opt.runs = Number(args[++i]);
     else if (args[i] === '--only') opt.only = args[++i];
+    else if (args[i] === '--moving') opt.moving = Number(args[++i]);
+    else if (args[i] === '--serve') opt.serve = Number(args[++i]);
+    else if (args[i] === '--ab') opt.ab = args[++i].split('=');
   }
   return opt;
+}
+
+/** Variants of the rates answer kept ready, one served a read in turn (odd: a bench's floor read between builds). */
+const RATE_VARIANTS = 5;
+
+/**
+ * A loopback Prometheus in front of `server` whose request-rates answer moves: variant k scales the rate of a
+ * `moving` share of the series (picked by a hash of their index) by its own factor; every other read is passed on.
+ */
+async function movingPrometheus(server, moving) {
+  const query = 'label_join(rate(istio_requests_total';
+  const base = await (
+    await fetch(`${server.url}/api/v1/query`, { method: 'POST', body: `query=${encodeURIComponent(query)}` })
+  ).json();
+  const variants = [];
+  for (let k = 0; k < RATE_VARIANTS; k++) {
+    const result = base.data.result.map((s, j) => {
+      const moves = moving > 0 && (Math.imul(j + 1, 2654435761) >>> 0) % 1000 < moving * 1000;
+      const v = Number(s.value[1]);
+      return moves ? { ...s, value: [s.value[0], String(v * (1 + 0.013 * (k + 1) + 0.001 * (j % 7)))] } : s;
+    });
+    variants.push(JSON.stringify({ ...base, data: { ...base.data, result } }));
+  }
+  let next = 0;
+  const front = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const q = new URLSearchParams(body || (req.url ?? '').split('?')[1] || '').get('query') ?? '';
+    if (q.includes(query)) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(variants[next]);
+      next = (next + 1) % RATE_VARIANTS;
+      return;
+    }
+    const r = await fetch(`${server.url}/api/v1/query`, {
+      method: 'POST',
+      body: `query=${encodeURIComponent(q)}`,
+    });
+    res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text());
+  });
+  front.listen(0, '127.0.0.1');
+  await once(front, 'listening');
+  return { url: `http://127.0.0.1:${front.address().port}`, close: () => front.close() };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -29,9 +91,23 @@ export default async function bench(args) {
   try {
     const lib = await loadGraphLib(dir);
     const mesh = syntheticMesh(opt.workloads, opt.edges);
-    const server = await loopbackPrometheus(lib, mesh, { rules: true });
+    const inner = await loopbackPrometheus(lib, mesh, { rules: true });
+    console.log(`answers: ${inner.summary}; rates moving: ${opt.moving} of the series a read`);
+    const front = await movingPrometheus(inner, opt.moving);
+    const server = {
+      url: front.url,
+      close: () => {
+        front.close();
+        inner.close();
+      },
+    };
     const baseUrl = server.url;
-    console.log(`answers: ${server.summary}`);
+    if (opt.serve !== undefined) {
+      console.log(`serving ${baseUrl} for ${opt.serve} s`);
+      await new Promise((r) => setTimeout(r, opt.serve * 1000));
+      server.close();
+      return;
+    }
     const prometheus = lib.createPrometheusClient({ baseUrl });
     const fetchText = async (q) => {
       const res = await fetch(`${baseUrl}/api/v1/query`, { method: 'POST', body: `query=${q}` });
@@ -65,14 +141,17 @@ export default async function bench(args) {
         '_below_total',
       ],
     ].filter((c) => opt.only === undefined || c[1] === opt.only);
+    // Each side: its environment variable (unset, or set for the B side of `--ab`) and its figures.
+    const sides = [undefined, ...(opt.ab ? [opt.ab] : [])];
     for (const [name, , query, caseDeps, latencyRead] of cases) {
-      const floorRuns = [];
-      const runs = [];
-      const phases = [];
-      const cpu = [];
-      let bytes = 0;
-      let mem = 0;
-      for (let i = -2; i < opt.runs; i++) {
+      const figures = sides.map(() => ({ floorRuns: [], runs: [], phases: [], cpu: [], bytes: 0, mem: 0 }));
+      for (let i = -2 * sides.length; i < opt.runs * sides.length; i++) {
+        const side = ((i % sides.length) + sides.length) % sides.length;
+        if (opt.ab) {
+          if (sides[side]) process.env[opt.ab[0]] = opt.ab[1];
+          else delete process.env[opt.ab[0]];
+        }
+        const fig = figures[side];
         let t0 = performance.now();
         await Promise.all([
           fetchText(encodeURIComponent('label_join(rate(istio_requests_total')),
@@ -90,21 +169,26 @@ export default async function bench(args) {
         lib.graphJsonWhole(r.graph);
         const t3 = performance.now();
         if (i < 0) continue;
-        floorRuns.push(floor);
-        runs.push(t2 - t0);
-        cpu.push((used.user + used.system) / 1000);
-        phases.push({ ...r.timings, serialize: t2 - t1, whole: t3 - t2 });
-        bytes = written;
-        mem = Math.max(mem, process.memoryUsage().rss);
+        fig.floorRuns.push(floor);
+        fig.runs.push(t2 - t0);
+        fig.cpu.push((used.user + used.system) / 1000);
+        fig.phases.push({ ...r.timings, serialize: t2 - t1, whole: t3 - t2 });
+        fig.bytes = written;
+        fig.mem = Math.max(fig.mem, process.memoryUsage().rss);
       }
-      const f = median(floorRuns);
-      const m = median(runs);
-      const phase = (k) => median(phases.map((p) => p[k])).toFixed(0);
-      console.log(
-        `graph ${name}: median ${m.toFixed(0)} ms, CPU ${median(cpu).toFixed(0)} ms (floor: fetching the answers ${f.toFixed(0)} ms) — ` +
-          `prometheus+walk ${phase('prometheus')} ms, assemble ${phase('assemble')} ms, serialize ${phase('serialize')} ms streamed (${phase('whole')} ms whole) — ` +
-          `${(bytes / 1e6).toFixed(1)} MB out, rss ${(mem / 1e6).toFixed(0)} MB`,
-      );
+      for (let k = 0; k < sides.length; k++) {
+        const { floorRuns, runs, phases, cpu, bytes, mem } = figures[k];
+        const f = median(floorRuns);
+        const m = median(runs);
+        const phase = (key) => median(phases.map((p) => p[key])).toFixed(0);
+        const label = opt.ab ? ` [${sides[k] ? sides[k].join('=') : `${opt.ab[0]} unset`}]` : '';
+        console.log(
+          `graph ${name}${label}: median ${m.toFixed(0)} ms, CPU ${median(cpu).toFixed(0)} ms (floor: fetching the answers ${f.toFixed(0)} ms) — ` +
+            `prometheus+walk ${phase('prometheus')} ms, assemble ${phase('assemble')} ms, serialize ${phase('serialize')} ms streamed (${phase('whole')} ms whole) — ` +
+            `${(bytes / 1e6).toFixed(1)} MB out, rss ${(mem / 1e6).toFixed(0)} MB` +
+            (opt.ab ? `; CPU a build ${cpu.map((c) => c.toFixed(0)).join(', ')}` : ''),
+        );
+      }
     }
     server.close();
   } finally {
