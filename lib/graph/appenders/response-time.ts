@@ -77,6 +77,8 @@ function latencies(map: TrafficMap): { nodes: Map<string, Latency>; edges: Map<s
 export function addBuckets(map: TrafficMap, groups: readonly BucketGroup[]): number[] {
   const bySeries = seriesByLatencyKey(map, groups);
   const { les, positions, at, keys } = readingIndex(groups);
+  // Each element is a hop of its series' groups at most once: one histogram each, never more than this.
+  const slab = new HistSlab(map.nodes.size + map.edges.size, les.length);
   for (let gi = 0; gi < groups.length; gi++) {
     const g = groups[gi] as BucketGroup;
     const s =
@@ -88,16 +90,46 @@ export function addBuckets(map: TrafficMap, groups: readonly BucketGroup[]): num
     const buckets = g.buckets;
     const first = (at[gi] as number) - buckets.length;
     for (const h of hops) {
-      h.buckets ??= { counts: new Float64Array(les.length), present: new Uint8Array(les.length) };
-      const hist = h.buckets;
+      h.buckets ??= slab.next();
+      const { counts, present, at: base } = h.buckets;
       for (let k = 0; k < buckets.length; k++) {
-        const i = positions[first + k] as number;
-        hist.counts[i] = (hist.counts[i] as number) + ((buckets[k] as [number, number])[1] as number);
-        hist.present[i] = 1;
+        const i = base + (positions[first + k] as number);
+        counts[i] = (counts[i] as number) + ((buckets[k] as [number, number])[1] as number);
+        present[i] = 1;
       }
     }
   }
   return les;
+}
+
+/** The histograms of one merge, each the axis' length of two arrays made once for all the map's elements. */
+class HistSlab {
+  private counts: Float64Array | undefined;
+  private present: Uint8Array | undefined;
+  private used = 0;
+
+  constructor(
+    private readonly elements: number,
+    private readonly bounds: number,
+  ) {}
+
+  next(): Hist {
+    if (!this.counts || !this.present) {
+      this.counts = new Float64Array(this.elements * this.bounds);
+      this.present = new Uint8Array(this.elements * this.bounds);
+    }
+    const at = this.used;
+    this.used += this.bounds;
+    return { counts: this.counts, present: this.present, at };
+  }
+}
+
+/**
+ * Works out what a latency reading's merge needs of the reading alone (`readingIndex`), so that it is done as the
+ * reading lands, while the request rates may still be read and walked, not after both are in.
+ */
+export function prepareResponseTime(groups: readonly BucketGroup[]): void {
+  if (groups.length > 0) readingIndex(groups);
 }
 
 /**
@@ -209,15 +241,15 @@ let scratchCounts = new Float64Array(0);
 export function latencyOf(h: Hist | undefined, axis: readonly number[]): Latency {
   const out: Latency = {};
   if (!h) return out;
-  if (scratchLes.length < h.counts.length) {
-    scratchLes = new Float64Array(h.counts.length);
-    scratchCounts = new Float64Array(h.counts.length);
+  if (scratchLes.length < axis.length) {
+    scratchLes = new Float64Array(axis.length);
+    scratchCounts = new Float64Array(axis.length);
   }
   let n = 0;
-  for (let i = 0; i < h.counts.length; i++) {
-    if (!h.present[i]) continue;
+  for (let i = 0; i < axis.length; i++) {
+    if (!h.present[h.at + i]) continue;
     scratchLes[n] = axis[i] as number;
-    scratchCounts[n++] = h.counts[i] as number;
+    scratchCounts[n++] = h.counts[h.at + i] as number;
   }
   quantilesInto(QUANTILE_VALUES, scratchLes, scratchCounts, n, QUANTILE_OUT);
   for (let i = 0; i < QUANTILE_KEYS.length; i++) {
