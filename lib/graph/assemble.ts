@@ -7,7 +7,7 @@ import { appendEgress } from './appenders/egress';
 import { appendHealth } from './appenders/health';
 import { appendOutsiders } from './appenders/outsider';
 import { appendPeerAuthentication } from './appenders/peer-authentication';
-import { appendResponseTime } from './appenders/response-time';
+import { appendResponseTime, prepareResponseTime } from './appenders/response-time';
 import { appendSecurityPolicy } from './appenders/security-policy';
 import { appendServiceEntries } from './appenders/service-entry';
 import { appendValidations } from './appenders/validation';
@@ -48,6 +48,14 @@ export function trafficGraph(input: TrafficOptions): TrafficMap {
   appendOutsiders(map, input.namespaces);
   appendBoxes(map);
   return map;
+}
+
+/**
+ * What the last appenders can work out from a latency reading alone, done as it lands (the rates may still be
+ * in flight or being walked): less left for the build's tail once every read is in.
+ */
+export function prepareLatency(groups: readonly BucketGroup[]): void {
+  prepareResponseTime(groups);
 }
 
 /** The rest of the appenders, on the other reads (latency, mesh config, live stats), then the JSON. */

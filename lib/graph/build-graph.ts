@@ -3,7 +3,7 @@
 // Prometheus failing for the request rates is an error; latency, Envoy stats and the control plane
 // failing are warnings on a graph that still draws.
 import type { PromError, PromResult } from '../prometheus/client';
-import { assembleGraph, trafficGraph } from './assemble';
+import { assembleGraph, prepareLatency, trafficGraph } from './assemble';
 import { type ReadDeps, startReads } from './graph-reads';
 import type { HealthThresholds } from './health';
 import type { GraphParams } from './params';
@@ -47,7 +47,12 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
           }
         : r,
   );
-  const [map, latency, live] = await Promise.all([traffic, reads.latency, reads.live]);
+  // Each answer worked on as it lands: the latency reading's index made while the rates may still be in flight.
+  const latencyIn = reads.latency.then((r) => {
+    if (r.ok && r.value) prepareLatency(r.value.groups);
+    return r;
+  });
+  const [map, latency, live] = await Promise.all([traffic, latencyIn, reads.live]);
   if (!map.ok) return { ok: false, error: map.error };
   const t1 = performance.now();
   const config = await reads.config;
