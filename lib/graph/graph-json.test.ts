@@ -60,6 +60,25 @@ describe('graph JSON in chunks', () => {
     }
   });
 
+  it('sends the UTF-8 bytes of the JSON, names beyond ASCII included', async () => {
+    const g = graph();
+    // é is one byte in Latin-1 but two in UTF-8; 名 and the emoji are not Latin-1 at all.
+    for (const name of ['ascii', 'ré', '名前', 'a😀b']) {
+      const named = {
+        ...g,
+        elements: {
+          nodes: g.elements.nodes.map((n, i) => (i === 1 ? { data: { ...n.data, app: name } } : n)),
+          edges: g.elements.edges,
+        },
+      } as Graph;
+      const whole = Buffer.from(JSON.stringify(named), 'utf8');
+      for (const n of [1, 2, 50]) {
+        const bytes = Buffer.from(await new Response(graphJsonStream(named, n)).arrayBuffer());
+        expect(bytes.equals(whole)).toBe(true);
+      }
+    }
+  });
+
   it('leaves out undefined members and writes an empty graph', () => {
     const g = { ...graph(), latency: undefined, elements: { nodes: [], edges: [] } } as Graph;
     expect([...graphJsonChunks(g)].join('')).toBe(JSON.stringify(g));
