@@ -1,7 +1,7 @@
 // Every read a graph makes, started at once: the request rates (PromQL), the latency buckets (see
 // `latency-read.ts`), the live Envoy stats and the mesh config. Each is a promise of a typed result; the
 // graph walks the rates as soon as they arrive, while the rest are still being answered.
-import type { PromClient, PromResult } from '../prometheus/client';
+import { type PromClient, type PromResult, traceMark } from '../prometheus/client';
 import { foldLiveStats, LIVE_STATS, type LiveStat, type LiveStats, liveStatQuery } from './envoy-stats';
 import type { LatencyReading } from './latency-cache';
 import { type LatencyDeps, readLatency } from './latency-read';
@@ -55,6 +55,7 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
   const calls = withTcp(http, tcp);
   const messages =
     params.rateGrpc === undefined || params.rateGrpc === 'requests' ? undefined : params.rateGrpc;
+  calls.then(() => traceMark('rates-with-tcp'));
   const requests =
     messages === undefined
       ? calls
@@ -101,6 +102,7 @@ async function readRequests(
     const a = await prometheus.instantBody(joined, time);
     if (!a.ok) return { requests: a };
     const read = requestSamplesOfBody(a.value.body);
+    traceMark('rates-read', { samples: read?.samples?.length });
     if (read?.samples)
       return {
         requests: { ok: true, value: read.samples },

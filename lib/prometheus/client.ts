@@ -4,7 +4,9 @@
 // queries (the graph's, tens of MB at scale) are read with one `JSON.parse` and no per-sample objects
 // beyond the sample itself — the driver's per-sample `Date`/class churn cost more than Prometheus did —
 // through `node:http` on loopback (uncompressed), `fetch` elsewhere (compressed).
+import { appendFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import type { Sample } from '../graph/series';
 
@@ -112,6 +114,33 @@ async function boundedBytes(res: Response, max: number): Promise<Buffer> {
 }
 
 /**
+ * `MESHLENS_PROMETHEUS_READ_TRACE=<file>` (a measurement aid, off by default): every loopback read's timeline —
+ * sent, headers, first and last byte (ms since the epoch), bytes, chunks, the longest wait between two chunks —
+ * and every garbage collection of the process appended to the file as JSON lines; callers add their own marks
+ * (`traceMark`). Read by `scripts/bench/graph-next-profile.mjs --reads`.
+ */
+const traceFile = process.env.MESHLENS_PROMETHEUS_READ_TRACE || undefined;
+const epochMs = () => performance.timeOrigin + performance.now();
+
+export function traceMark(event: string, detail: Record<string, unknown> = {}): void {
+  if (!traceFile) return;
+  // The process' CPU so far (every thread: the collector's helpers too), ms.
+  const cpu = process.cpuUsage();
+  const line = { event, t: epochMs(), cpu: (cpu.user + cpu.system) / 1000, ...detail };
+  appendFileSync(traceFile, `${JSON.stringify(line)}\n`);
+}
+
+if (traceFile)
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      traceMark('gc', {
+        start: performance.timeOrigin + e.startTime,
+        ms: e.duration,
+        kind: (e as { detail?: { kind?: number } }).detail?.kind,
+      });
+  }).observe({ entryTypes: ['gc'] });
+
+/**
  * Plain HTTP on loopback keeps its connections to Prometheus between reads (as fetch's pool does), read through
  * `node:http`: its chunks are Buffers handed over by an event, not web streams' promise a chunk (measured on the
  * graph's reads at 5,000 workloads: 40-45 % less CPU a read). An idle connection is closed after 30 s, long
@@ -129,6 +158,21 @@ function postLoopback(
   timeoutMs: number,
   maxBytes: number,
 ): Promise<{ status: number; ok: boolean; body: Buffer }> {
+  const trace = traceFile
+    ? {
+        query: new URLSearchParams(form).get('query'),
+        time: new URLSearchParams(form).get('time'),
+        sent: epochMs(),
+        headers: 0,
+        first: 0,
+        last: 0,
+        bytes: 0,
+        chunks: 0,
+        maxGap: 0,
+        reused: false,
+        port: 0,
+      }
+    : undefined;
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (err: Error) => {
@@ -164,7 +208,20 @@ function postLoopback(
           fail(err as Error);
           return;
         }
+        if (trace) {
+          trace.headers = epochMs();
+          trace.reused = (req as unknown as { reusedSocket?: boolean }).reusedSocket === true;
+          trace.port = req.socket?.localPort ?? 0;
+        }
         res.on('data', (chunk: Buffer) => {
+          if (trace) {
+            const now = epochMs();
+            if (trace.chunks === 0) trace.first = now;
+            else trace.maxGap = Math.max(trace.maxGap, now - trace.last);
+            trace.last = now;
+            trace.chunks++;
+            trace.bytes += chunk.byteLength;
+          }
           try {
             gathered.add(chunk);
           } catch (err) {
@@ -175,6 +232,7 @@ function postLoopback(
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          if (trace) traceMark('read', { ...trace, end: epochMs() });
           resolve({ status, ok, body: gathered.body() });
         });
         res.on('error', (err) => fail(networkError(err)));

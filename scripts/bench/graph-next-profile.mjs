@@ -8,16 +8,31 @@
 // `--prometheus URL --end SEC`: a real Prometheus instead (e.g. one on the graph bench's kept `--data`, whose
 // `end` file gives the time), for what the loopback one does not show: answers arriving as Prometheus
 // evaluates them, on the same cores.
+// `--data DIR`: a Prometheus started here on the graph bench's kept data directory (its `tsdb`, and `end` for the
+// time; give it a copy: Prometheus compacts what it opens), once it has settled.
+// `--reads`: no CPU profile; instead the server logs every Prometheus read (`MESHLENS_PROMETHEUS_READ_TRACE`) and
+// its garbage collections, and each case prints its requests' reads on the request's clock (sent, first and last
+// byte, ms after the request arrived), then the same reads sent at once from here, as the graph bench's floor
+// sends them (node:http, uncompressed), on the same clock.
 //   node scripts/bench.mjs graph-next-profile [-- --workloads 5000 --edges 15000 --runs 8 --out DIR
-//     --cases cold,cold5m,cold2m,polled,latency=false --prometheus URL --end SEC]
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+//     --cases cold,cold5m,cold2m,polled,latency=false --prometheus URL --end SEC --data DIR --reads]
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { syntheticMesh } from './graph.mjs';
 import { startDashboard } from './lib/dashboard.mjs';
 import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
-import { childrenOf, cpuSecondsOfAll, ROOT } from './lib/processes.mjs';
+import { childrenOf, cpuSecondsOf, cpuSecondsOfAll, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
 function parseArgs(args) {
   const opt = {
@@ -28,6 +43,8 @@ function parseArgs(args) {
     cases: undefined,
     prometheus: undefined,
     end: undefined,
+    data: undefined,
+    reads: false,
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
@@ -37,6 +54,8 @@ function parseArgs(args) {
     else if (args[i] === '--cases') opt.cases = args[++i].split(',');
     else if (args[i] === '--prometheus') opt.prometheus = args[++i];
     else if (args[i] === '--end') opt.end = Number(args[++i]);
+    else if (args[i] === '--data') opt.data = resolve(args[++i]);
+    else if (args[i] === '--reads') opt.reads = true;
   }
   return opt;
 }
@@ -94,6 +113,182 @@ function breakdown(profile, from, to, requests) {
     .join('\n');
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/**
+ * Prometheus on a kept data directory (`DIR/tsdb`, `DIR/end`), resolved once it has been up 75 s and idle for 2 s
+ * (a just-started Prometheus compacts the blocks it opened, on the cores the reads need), at most 4 minutes.
+ */
+async function prometheusOn(data, dir) {
+  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
+  const port = await freePort();
+  const prom = await startProcess(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(data, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=100y',
+    ],
+    { ready: /Server is ready to receive web requests/, timeoutMs: 120_000 },
+  );
+  const started = performance.now();
+  for (;;) {
+    const before = cpuSecondsOf(prom.pid);
+    await sleep(2000);
+    const busy = (cpuSecondsOf(prom.pid) - before) / 2;
+    if ((performance.now() - started >= 75_000 && busy < 0.05) || performance.now() - started > 240_000)
+      break;
+  }
+  console.log(`Prometheus on ${data} settled after ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: prom.pid,
+    end: Number(readFileSync(join(data, 'end'), 'utf8')),
+    close: () => prom.stop(),
+  };
+}
+
+/** A read's short name, by the metric it reads. */
+function readName(query) {
+  const envoy = /envoy_cluster_(\w+)/.exec(query);
+  if (envoy) return envoy[1].replace(/^upstream_rq_|^outlier_detection_/, '');
+  if (query.includes('istio_tcp')) return 'tcp';
+  if (query.includes('bucket')) return 'buckets';
+  if (query.includes('istio_requests_total')) return 'rates';
+  return query.slice(0, 24);
+}
+
+/** The server's trace lines (`MESHLENS_PROMETHEUS_READ_TRACE`) from byte `from`, split into its requests. */
+function tracedRequests(file, from) {
+  const requests = [];
+  for (const line of readFileSync(file, 'utf8').slice(from).split('\n')) {
+    if (line.trim() === '') continue;
+    const e = JSON.parse(line);
+    if (e.event === 'request') requests.push({ at: e.t, cpu: e.cpu, reads: [], gcs: [], marks: {} });
+    const r = requests[requests.length - 1];
+    if (!r || e.event === 'request') continue;
+    if (e.event === 'read') r.reads.push(e);
+    else if (e.event === 'gc') r.gcs.push(e);
+    else r.marks[e.event] = e;
+  }
+  return requests;
+}
+
+/** One POST to Prometheus' instant query, uncompressed, timed as the server's trace times its reads. */
+function timedRead(url, agent, query, time, t0) {
+  const form = new URLSearchParams({ query, time }).toString();
+  return new Promise((resolve, reject) => {
+    const sent = performance.now() - t0;
+    let first;
+    let last;
+    let bytes = 0;
+    const req = request(
+      `${url}/api/v1/query`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(form),
+          'accept-encoding': 'identity',
+        },
+      },
+      (res) => {
+        res.on('data', (chunk) => {
+          last = performance.now() - t0;
+          first ??= last;
+          bytes += chunk.length;
+        });
+        res.on('end', () => resolve({ name: readName(query), sent, first, last, bytes }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(form);
+  });
+}
+
+/** `sent/first/last` of each read by name, medians over runs, as `name sent→first–last (MB)`. */
+function readLines(runs) {
+  const names = [...new Set(runs.flatMap((r) => r.map((x) => x.name)))];
+  return names
+    .map((n) => {
+      const of = (k) => median(runs.flatMap((r) => r.filter((x) => x.name === n).map((x) => x[k])));
+      return `${n} ${of('sent').toFixed(0)}→${of('first').toFixed(0)}–${of('last').toFixed(0)} (${(of('bytes') / 1e6).toFixed(1)} MB)`;
+    })
+    .join('; ');
+}
+
+/**
+ * Each traced request's reads on its own clock, and the same reads sent at once from here (`runs` times): with
+ * the server idle for 2 s, and right after one of its requests (`again`) has answered.
+ */
+async function compareReads(name, requests, promUrl, promPid, runs, again) {
+  const ofRequest = (r) =>
+    r.reads.map((x) => ({
+      name: readName(x.query),
+      sent: x.sent - r.at,
+      first: x.first - r.at,
+      last: x.last - r.at,
+      bytes: x.bytes,
+      maxGap: x.maxGap,
+    }));
+  for (const [i, r] of requests.entries()) {
+    const reads = ofRequest(r);
+    const lastByte = Math.max(...reads.map((x) => x.last));
+    const lastRead = r.reads.reduce((a, x) => (x.last > a.last ? x : a));
+    const waitCpu = lastRead.cpu - r.cpu;
+    const ports = new Set(r.reads.map((x) => x.port)).size;
+    const reused = r.reads.filter((x) => x.reused).length;
+    const m = r.marks;
+    const gcs = r.gcs.filter((g) => g.start - r.at <= (m.built?.t ?? Infinity) - r.at);
+    const gcMs = (kinds) => gcs.filter((g) => kinds.includes(g.kind)).reduce((a, g) => a + g.ms, 0);
+    console.log(
+      `  ${name} #${i}: reads sent ${Math.min(...reads.map((x) => x.sent)).toFixed(0)}–${Math.max(...reads.map((x) => x.sent)).toFixed(0)} ms, ` +
+        `last byte ${lastByte.toFixed(0)} (Next's CPU until then ${waitCpu.toFixed(0)} ms; ${reused} of ${r.reads.length} on kept sockets, ${ports} ports), rates read ${(m['rates-read']?.t - r.at).toFixed(0)}, with tcp ${(m['rates-with-tcp']?.t - r.at).toFixed(0)}, ` +
+        `built ${(m.built?.t - r.at).toFixed(0)} (prometheus ${m.built?.prometheus?.toFixed(0)}, config ${m.built?.config?.toFixed(0)}, assemble ${m.built?.assemble?.toFixed(0)}); ` +
+        `GC until built: ${gcs.length} (scavenge ${gcMs([1]).toFixed(0)} ms, mark-sweep ${gcMs([4]).toFixed(0)} ms, other ${gcMs([2, 8, 16]).toFixed(0)} ms)`,
+    );
+    console.log(
+      `    ${reads.map((x) => `${x.name} ${x.sent.toFixed(0)}→${x.first.toFixed(0)}–${x.last.toFixed(0)}${x.maxGap > 20 ? ` gap ${x.maxGap.toFixed(0)}` : ''}`).join('; ')}`,
+    );
+  }
+  const served = requests.map(ofRequest);
+  console.log(`  ${name} served, medians: ${readLines(served)}`);
+  // The last request's reads, sent at once from here.
+  const last = requests[requests.length - 1];
+  const agent = new Agent({ keepAlive: true });
+  const at = [];
+  const all = async () => {
+    const t0 = performance.now();
+    const r = await Promise.all(last.reads.map((x) => timedRead(promUrl, agent, x.query, x.time, t0)));
+    return r;
+  };
+  await all();
+  let promMs = 0;
+  for (let i = 0; i < runs; i++) {
+    await sleep(2000);
+    const cpu0 = promPid ? cpuSecondsOf(promPid) : 0;
+    at.push(await all());
+    promMs += promPid ? ((cpuSecondsOf(promPid) - cpu0) * 1000) / runs : 0;
+  }
+  const after = [];
+  for (let i = 0; i < runs; i++) {
+    await again();
+    after.push(await all());
+  }
+  agent.destroy();
+  const allIn = (rs) => median(rs.map((r) => Math.max(...r.map((x) => x.last)))).toFixed(0);
+  console.log(
+    `  ${name} at once, server idle, medians: ${readLines(at)}; all in ${allIn(at)} ms; Prometheus' CPU ${promMs.toFixed(0)} ms a time`,
+  );
+  console.log(
+    `  ${name} at once, right after a request, medians: ${readLines(after)}; all in ${allIn(after)} ms`,
+  );
+}
+
 export default async function bench(args) {
   const opt = parseArgs(args);
   const out = opt.out ?? mkdtempSync(join(tmpdir(), 'meshlens-graph-next-profile-'));
@@ -103,12 +298,20 @@ export default async function bench(args) {
   try {
     const server = opt.prometheus
       ? { url: opt.prometheus, close: () => {} }
-      : await loopbackPrometheus(await loadGraphLib(dir), syntheticMesh(opt.workloads, opt.edges), {
-          rules: true,
-        });
+      : opt.data
+        ? await prometheusOn(opt.data, dir)
+        : await loopbackPrometheus(await loadGraphLib(dir), syntheticMesh(opt.workloads, opt.edges), {
+            rules: true,
+          });
+    const trace = join(out, 'reads.jsonl');
+    if (opt.reads) writeFileSync(trace, '');
     const web = await startDashboard({
-      env: { PROMETHEUS_URL: server.url, MESH_CONTROL_URL: 'http://127.0.0.1:1' },
-      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`],
+      env: {
+        PROMETHEUS_URL: server.url,
+        MESH_CONTROL_URL: 'http://127.0.0.1:1',
+        ...(opt.reads ? { MESHLENS_PROMETHEUS_READ_TRACE: trace } : {}),
+      },
+      nodeArgs: opt.reads ? [] : ['--cpu-prof', `--cpu-prof-dir=${out}`],
       stopSignal: 'SIGINT',
     });
     // CPU of the server and its children so far, ms.
@@ -122,7 +325,7 @@ export default async function bench(args) {
     const clock = () => Number(process.hrtime.bigint() / 1000n);
     const pause = () => new Promise((r) => setTimeout(r, 300));
     try {
-      const end = opt.end ?? Math.floor(Date.now() / 1000) - 60;
+      const end = opt.end ?? server.end ?? Math.floor(Date.now() / 1000) - 60;
       const cold = await get(`queryTime=${end}`); // reads the latency the polled graph keeps
       console.log(`cold: ${cold.bytes} bytes; ${cold.timing}`);
       // `q(i)`: the i-th request's query (a pinned second of its own for a cold case; negative: the warm-up).
@@ -138,16 +341,28 @@ export default async function bench(args) {
         await get(q(-2));
         await pause();
         const from = clock();
+        const traced = opt.reads ? readFileSync(trace).length : 0;
+        const prom0 = server.pid ? cpuSecondsOf(server.pid) : 0;
         const cpu0 = cpuAll();
         const t0 = performance.now();
         let timing;
         for (let i = 0; i < opt.runs; i++) timing = (await get(q(i))).timing;
         const ms = (performance.now() - t0) / opt.runs;
         const cpu = (cpuAll() - cpu0) / opt.runs;
+        const promCpu = server.pid ? ((cpuSecondsOf(server.pid) - prom0) * 1000) / opt.runs : undefined;
         windows.push([name, from, clock()]);
         console.log(
-          `${name}: ${ms.toFixed(0)} ms a request, Next's CPU ${cpu.toFixed(0)} ms a request; ${timing}`,
+          `${name}: ${ms.toFixed(0)} ms a request, Next's CPU ${cpu.toFixed(0)} ms a request` +
+            `${promCpu === undefined ? '' : `, Prometheus' ${promCpu.toFixed(0)} ms`}; ${timing}`,
         );
+        if (opt.reads) {
+          await pause();
+          // A fresh pinned second each time for a cold case (nothing kept), the same view for the others.
+          let next = opt.runs;
+          await compareReads(name, tracedRequests(trace, traced), server.url, server.pid, opt.runs, () =>
+            get(q(next++)),
+          );
+        }
         await pause();
       }
     } finally {
@@ -158,6 +373,7 @@ export default async function bench(args) {
     rmSync(dir, { recursive: true, force: true });
   }
   // The server's profile (the one with the graph's requests: `next start` forks the server).
+  if (opt.reads) return;
   for (const file of readdirSync(out).filter((f) => f.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(out, file), 'utf8'));
     if (profile.endTime < windows[0][1]) continue;

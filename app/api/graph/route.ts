@@ -9,6 +9,7 @@ import type { Graph } from '@/lib/graph/types';
 import { toColumns } from '@/lib/graph-page/columns';
 import { LEAN_MIN_NODES, PAGE_FORMAT, pageGraph, withoutFormat } from '@/lib/graph-page/lean-graph';
 import { answerError } from '@/lib/http/answer';
+import { traceMark } from '@/lib/prometheus/client';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,6 +21,7 @@ export async function GET(request: Request): Promise<Response> {
   const format = url.searchParams.get('format');
   // The graph page's first request, built while the page was (too large to be put in it), or still being
   // built: then this waits for it (`handoff` in Server-Timing is that wait). A failed one is built here.
+  traceMark('request', { search: url.search });
   const t0 = performance.now();
   const handed = await Promise.resolve(takeGraph(withoutFormat(url.search.slice(1)))).catch(() => undefined);
   // Asked by a browser on this machine (a loopback `Host`): see `answerGraph`.
@@ -27,6 +29,7 @@ export async function GET(request: Request): Promise<Response> {
   if (handed) return answerGraph(handed, format, `handoff;dur=${(performance.now() - t0).toFixed(1)}`, local);
   // A live graph is shared by the requests of its refresh period (evaluated at the period's start).
   const result = await sharedBuilds.build(params.value, graphDeps());
+  traceMark('built', { ok: result.ok, ...(result.ok ? result.timings : {}) });
   if (!result.ok) return answerError(result.error);
   // Serialising happens while the answer is sent: Server-Timing has the phases before it (a shared
   // build's, marked `shared`).
