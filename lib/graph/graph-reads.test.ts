@@ -18,6 +18,8 @@ const joined = {
   labels: { [REQUEST_JOINED]: REQUEST_LABELS.map((l) => sample.labels[l] ?? '').join(JOIN_SEPARATOR) },
   value: 2,
 };
+/** The source reporter's joined rates (the test samples' reporter), read apart from the destination's. */
+const JOINED_SOURCE = 'label_join(rate(istio_requests_total{reporter="source"';
 const EMPTY: ConfigResult = {
   ok: true,
   value: { virtualServices: [], destinationRules: [], serviceEntries: [] },
@@ -35,7 +37,7 @@ function start(query: string, prometheus: ReturnType<typeof fakePrometheus>, ask
 
 describe('graph reads', () => {
   it('splits the joined request rates back into their labels', async () => {
-    const reads = start('', fakePrometheus([['label_join', [joined]]]));
+    const reads = start('', fakePrometheus([[JOINED_SOURCE, [joined]]]));
     const r = await reads.requests;
     // Empty values are left out, as Prometheus leaves out an empty label.
     const labels = Object.fromEntries(
@@ -44,20 +46,54 @@ describe('graph reads', () => {
     expect(r.ok && r.value).toEqual([{ labels, value: 2 }]);
   });
 
+  it("reads each reporter's joined rates as a query of its own, at once, and joins them as `or` does", async () => {
+    const destination = requestSample({
+      reporter: 'destination',
+      from: { ns: 'web', wl: 'ui', app: 'ui', version: 'v1' },
+      to: BOOKINFO.reviewsV1,
+      service: BOOKINFO.REVIEWS,
+      rps: 3,
+    });
+    const destinationJoined = {
+      labels: {
+        [REQUEST_JOINED]: REQUEST_LABELS.map((l) => destination.labels[l] ?? '').join(JOIN_SEPARATOR),
+      },
+      value: 3,
+    };
+    for (const namespaces of ['', 'namespaces=web,bookinfo']) {
+      const prometheus = fakePrometheus([
+        [JOINED_SOURCE, [joined]],
+        ['label_join(rate(istio_requests_total{reporter="destination"', [destinationJoined]],
+      ]);
+      const reads = start(namespaces, prometheus);
+      const rates = prometheus.asked.filter((q) => q.includes('label_join'));
+      // Both sent before either answered, neither with the other reporter's series.
+      expect(rates).toHaveLength(2);
+      expect(rates[0]).not.toContain('reporter="destination"');
+      expect(rates[1]).not.toContain('reporter="source"');
+      const r = await reads.requests;
+      expect(r.ok && r.value.map((s) => [s.labels.reporter, s.value])).toEqual([
+        ['source', 2],
+        ['destination', 3],
+      ]);
+    }
+  });
+
   it('asks for the labelled rates when a joined value does not split', async () => {
     const prometheus = fakePrometheus([
-      ['label_join', [{ labels: { [REQUEST_JOINED]: 'a;b' }, value: 1 }]],
+      [JOINED_SOURCE, [{ labels: { [REQUEST_JOINED]: 'a;b' }, value: 1 }]],
       ['istio_requests_total', [sample]],
     ]);
     const r = await start('', prometheus).requests;
     expect(r.ok && r.value).toEqual([sample]);
-    expect(prometheus.asked.filter((q) => q.includes('istio_requests_total'))).toHaveLength(2);
+    // The two reporters' joined rates, then the labelled ones of both.
+    expect(prometheus.asked.filter((q) => q.includes('istio_requests_total'))).toHaveLength(3);
   });
 
   it('reads the config of the namespaces asked for, or else of those the traffic names', async () => {
     const asked: string[][] = [];
-    await start('namespaces=bookinfo', fakePrometheus([['label_join', [joined]]]), asked).config;
-    await start('', fakePrometheus([['label_join', [joined]]]), asked).config;
+    await start('namespaces=bookinfo', fakePrometheus([[JOINED_SOURCE, [joined]]]), asked).config;
+    await start('', fakePrometheus([[JOINED_SOURCE, [joined]]]), asked).config;
     expect(asked).toEqual([['bookinfo'], ['bookinfo', 'web']]);
   });
 
@@ -69,7 +105,7 @@ describe('graph reads', () => {
       value: 512,
     };
     const rules: Parameters<typeof fakePrometheus>[0] = [
-      ['label_join', [joined]],
+      [JOINED_SOURCE, [joined]],
       ['istio_tcp_received_bytes_total', [tcp]],
     ];
     // Twice: the second answer's series are the first's (its namespaces kept from it, rates-answer.ts).
@@ -78,7 +114,7 @@ describe('graph reads', () => {
     await start(
       '',
       fakePrometheus([
-        ['label_join', [joined]],
+        [JOINED_SOURCE, [joined]],
         ['istio_tcp', { error: 'gone' }],
       ]),
       asked,
@@ -106,7 +142,7 @@ describe('graph reads', () => {
     const both = await start(
       '',
       fakePrometheus([
-        ['label_join', [joined]],
+        [JOINED_SOURCE, [joined]],
         ['istio_tcp_received_bytes_total', [bytes]],
       ]),
     ).requests;
@@ -117,7 +153,7 @@ describe('graph reads', () => {
     const failed = await start(
       '',
       fakePrometheus([
-        ['label_join', [joined]],
+        [JOINED_SOURCE, [joined]],
         ['istio_tcp_received_bytes_total', { error: 'gone' }],
       ]),
     ).requests;
@@ -131,7 +167,7 @@ describe('graph reads', () => {
       const r = await start(
         '',
         fakePrometheus([
-          ['label_join', [joined]],
+          [JOINED_SOURCE, [joined]],
           ['istio_tcp_received_bytes_total', [{ labels: { ...labels, request_protocol: '' }, value: 512 }]],
         ]),
       ).requests;
@@ -155,7 +191,7 @@ describe('graph reads', () => {
       value: 1,
     };
     const prometheus = fakePrometheus([
-      ['label_join', [joined, callJoined]],
+      [JOINED_SOURCE, [joined, callJoined]],
       ['istio_request_messages_total', [{ labels: { ...sample.labels, request_protocol: '' }, value: 40 }]],
     ]);
     const r = await start('rateGrpc=sent', prometheus).requests;
@@ -167,7 +203,7 @@ describe('graph reads', () => {
     ]);
     expect(prometheus.asked.some((q) => q.includes('istio_response_messages_total'))).toBe(false);
     // The default reads no messages at all.
-    const calls = fakePrometheus([['label_join', [joined, callJoined]]]);
+    const calls = fakePrometheus([[JOINED_SOURCE, [joined, callJoined]]]);
     await start('', calls).requests;
     expect(calls.asked.some((q) => q.includes('messages_total'))).toBe(false);
   });

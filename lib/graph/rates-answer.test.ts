@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { samplesOfAnswer } from '../prometheus/client';
 import { prometheusBody } from './fake-prometheus';
 import { JOIN_SEPARATOR, REQUEST_JOINED, REQUEST_LABELS, splitJoinedRequests } from './promql';
-import { forgetKeptRatesAnswer, requestSamplesOfBody } from './rates-answer';
+import { forgetKeptRatesAnswer, joinedAnswers, requestSamplesOfBody } from './rates-answer';
 import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
 import { requestSample, type Side } from './test-samples';
 
@@ -218,5 +218,44 @@ describe('request rates read from their bytes', () => {
     const first = readAsParsed(prometheusBody(many, T));
     const second = requestSamplesOfBody(prometheusBody(many, T + 1));
     expect(second?.samples?.every((s, i) => s.labels === first[i]?.labels)).toBe(true);
+  });
+});
+
+describe("two reporters' answers joined", () => {
+  const mesh = generated(40);
+  const source = mesh.filter((s) => s.labels[REQUEST_JOINED]?.startsWith('source;'));
+  const destination = mesh.filter((s) => s.labels[REQUEST_JOINED]?.startsWith('destination;'));
+
+  it('are the bytes of one answer of both, first then second, whichever is empty', () => {
+    expect(source.length).toBeGreaterThan(0);
+    expect(destination.length).toBeGreaterThan(0);
+    for (const [a, b] of [
+      [source, destination],
+      [[], destination],
+      [source, []],
+      [[], []],
+    ] as const) {
+      const joined = joinedAnswers(prometheusBody(a, 1_700_000_000), prometheusBody(b, 1_700_000_000));
+      expect(joined?.toString()).toBe(prometheusBody([...a, ...b], 1_700_000_000).toString());
+    }
+    // Prometheus ends its answers with a new line.
+    const withNewLine = (x: Buffer) => Buffer.concat([x, Buffer.from('\n')]);
+    const joined = joinedAnswers(
+      withNewLine(prometheusBody(source, 1)),
+      withNewLine(prometheusBody(destination, 1)),
+    );
+    expect(joined?.toString()).toBe(withNewLine(prometheusBody([...source, ...destination], 1)).toString());
+  });
+
+  it('are refused when either is not of the one shape (the caller parses both)', () => {
+    const good = prometheusBody(source, 1);
+    const warned = Buffer.from(
+      JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] }, warnings: ['x'] }),
+    );
+    const scalar = Buffer.from('{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}');
+    for (const other of [warned, scalar, Buffer.from('{"status":"error"}'), Buffer.alloc(0)]) {
+      expect(joinedAnswers(good, other)).toBeUndefined();
+      expect(joinedAnswers(other, good)).toBeUndefined();
+    }
   });
 });

@@ -67,6 +67,34 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 
+/**
+ * The answers of the source reporter's and the destination reporter's joined rates (read as two queries at once:
+ * Prometheus evaluates each on a core of its own) as the one answer of the two queries joined by `or`: the first's
+ * series, then the second's — what `or` answers, as the two never share a series (the reporter is the first label
+ * joined). Undefined when either is not of the one shape (the caller parses both).
+ */
+export function joinedAnswers(first: Buffer, second: Buffer): Buffer | undefined {
+  const a = resultEnd(first);
+  const b = resultEnd(second);
+  if (a === undefined || b === undefined) return undefined;
+  if (a === PREFIX.length) return second;
+  if (b === PREFIX.length) return first;
+  return Buffer.concat([first.subarray(0, a), SEPARATOR, second.subarray(PREFIX.length)]);
+}
+
+const SEPARATOR = Buffer.from(',');
+
+/** Where the result array of an answer of the one shape closes (its `]`, before `}}` and white space). */
+function resultEnd(body: Buffer): number | undefined {
+  if (!startsWith(body, 0, PREFIX)) return undefined;
+  let e = body.length;
+  while (e > 0 && (body[e - 1] === 0x0a || body[e - 1] === 0x0d || body[e - 1] === 0x20)) e--;
+  const close = e - 3;
+  if (close < PREFIX.length || body[close] !== 0x5d || !answerEnds(body, close + 1)) return undefined;
+  // Not a `]` that closes something else (an empty answer is `[]`, a sample ends `"]}`).
+  return close === PREFIX.length || body[close - 1] === 0x7d ? close : undefined;
+}
+
 /** The request samples, and the callers only their destination reports (`destinationOnlyCallers`) of them. */
 export type RequestsOfBody =
   | {
