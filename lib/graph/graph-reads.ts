@@ -54,7 +54,11 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
   const calls = withTcp(http, tcp);
   const messages =
     params.rateGrpc === undefined || params.rateGrpc === 'requests' ? undefined : params.rateGrpc;
-  calls.then(() => traceMark('rates-with-tcp'));
+  // A mark for the read trace; a failed read is the caller's to answer, not an unhandled rejection here.
+  calls.then(
+    () => traceMark('rates-with-tcp'),
+    () => {},
+  );
   const requests =
     messages === undefined
       ? calls
