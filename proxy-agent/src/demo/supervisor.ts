@@ -138,10 +138,13 @@ function readOrCreateToken(file: string): string {
   return token;
 }
 
-/** Ports for `startDemo`: fixed ones, or free ones (in-process servers bind port 0 themselves). */
+/**
+ * Ports for `startDemo`: fixed ones, or free ones (in-process servers bind port 0 themselves; Prometheus, given
+ * 0, picks its own and picks again if the port is taken before it binds).
+ */
 async function demoPorts(ports: DemoPorts | 'free'): Promise<DemoPorts> {
   if (ports !== 'free') return ports;
-  return { controlPlane: 0, otlp: 0, query: 0, prometheus: await freePort(), dashboard: await freePort() };
+  return { controlPlane: 0, otlp: 0, query: 0, prometheus: 0, dashboard: await freePort() };
 }
 
 /** Waits until every instance has registered and none is marked unhealthy. */

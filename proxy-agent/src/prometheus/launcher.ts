@@ -59,9 +59,26 @@ function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   });
 }
 
+/** Tries on a freshly picked port when `options.port` is 0 and the one picked was taken before Prometheus bound it. */
+const BIND_TRIES = 3;
+
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
+  if (options.port) return startPrometheusOn(options, options.port);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPrometheusOn(options, await freePort());
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt >= BIND_TRIES) throw err;
+      options.log?.(`prometheus: ${err.message.split('\n')[0]}; trying another port`);
+    }
+  }
+}
+
+/** Prometheus exited because its listen address was taken. */
+class PortTakenError extends Error {}
+
+async function startPrometheusOn(options: PrometheusOptions, port: number): Promise<RunningPrometheus> {
   const binary = findPrometheusBinary();
-  const port = options.port || (await freePort());
   await mkdir(options.dataDir, { recursive: true });
   const configFile = join(options.dataDir, 'prometheus.yml');
   const ruleFiles: string[] = [];
@@ -116,9 +133,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     if (exited || Date.now() > deadline) {
       await running.stop(1000);
       const tail = out.split('\n').slice(-15).join('\n');
-      throw new Error(
-        `prometheus ${exited ? `exited (code ${child.exitCode})` : 'was not ready in time'} on ${url}:\n${tail}`,
-      );
+      const message = `prometheus ${exited ? `exited (code ${child.exitCode})` : 'was not ready in time'} on ${url}:\n${tail}`;
+      throw exited && /bind: address already in use/.test(out)
+        ? new PortTakenError(message)
+        : new Error(message);
     }
     await new Promise((r) => setTimeout(r, READY_POLL_MS));
   }
