@@ -2,6 +2,7 @@
 // Kiali's per-protocol traffic rates, app boxes first, then nodes and edges in id order. The last step
 // of the assembly, after every appender.
 import { emptyRates, errorRate } from './health';
+import { asciiBytes, type JsonBytes } from './json-bytes';
 import { responsesOf } from './responses';
 import { round, roundRates } from './rounding';
 import type { TrafficEdge, TrafficMap, TrafficNode } from './traffic-map';
@@ -17,12 +18,19 @@ export function toElements(map: TrafficMap): Assembled {
   const boxes: NodeData[] = [];
   for (const id of sortedKeys(map.boxes, 'boxes')) boxes.push(boxNode(map.boxes.get(id) as Box));
   const nodes: NodeData[] = boxes;
-  for (const id of sortedKeys(map.nodes, 'nodes')) nodes.push(nodeData(map.nodes.get(id) as TrafficNode));
+  const kinds: NodeKind[] = boxes.map(() => BOX);
+  for (const id of sortedKeys(map.nodes, 'nodes')) {
+    const n = map.nodes.get(id) as TrafficNode;
+    nodes.push(nodeData(n));
+    kinds.push(n.spec.box ? PARENT_FIRST : PARENT_LAST);
+  }
   const edges: EdgeData[] = [];
   for (const id of sortedKeys(map.edges, 'edges')) {
     const e = map.edges.get(id) as TrafficEdge;
     edges.push(edgeData(e, map.nodes.get(e.source) as TrafficNode));
   }
+  if (nodes.length > 0) made.set(nodes[0] as NodeData, { kind: 'nodes', datas: nodes, kinds });
+  if (edges.length > 0) made.set(edges[0] as EdgeData, { kind: 'edges', datas: edges, kinds: [] });
   const out: Assembled = { nodes, edges };
   if (map.namespaceMtls) out.namespaceMtls = Object.fromEntries([...map.namespaceMtls].sort());
   return out;
@@ -224,3 +232,543 @@ function nodeTrafficRates(protocol: string, inbound: RateBreakdown, out: number)
     [`${protocol}Out`]: out,
   };
 }
+
+// The elements' JSON written straight into bytes (`json-bytes.ts`) for the data `toElements` made, each key
+// where `nodeData`, `edgeData` and `boxNode` set it (JSON.stringify's order is the order of setting): a change to
+// one of them is a change here. A key whose value is undefined is left out, as JSON leaves it out.
+// What a poll writes again — an element's names, principals, deep-frozen response maps, latencies and badges — is
+// kept as bytes between the numbers, checked by reference against what it was made from (never by the numbers:
+// a live poll's rates move), and written by copy.
+
+type NodeKind = 0 | 1 | 2;
+const BOX: NodeKind = 0;
+const PARENT_FIRST: NodeKind = 1;
+const PARENT_LAST: NodeKind = 2;
+
+/** The data objects of an array of elements as `toElements` made them, and each node's kind. */
+interface Made {
+  kind: 'nodes' | 'edges';
+  datas: readonly (NodeData | EdgeData)[];
+  kinds: readonly NodeKind[];
+}
+
+/** By an array's first data object (weakly: as long as the graph holds it). */
+const made = new WeakMap<NodeData | EdgeData, Made>();
+
+/** An edge's kept bytes, each run with the values it was written from (compared by reference). */
+interface EdgeRecord {
+  id: string;
+  source: string;
+  target: string;
+  protocol: string;
+  reporter: string;
+  /** `{"id":…,"reporter":…,"rps":` */
+  head: Uint8Array;
+  responseTime: unknown;
+  latency: unknown;
+  isMTLS: unknown;
+  sourcePrincipal: unknown;
+  destPrincipal: unknown;
+  mtlsWarning: unknown;
+  refusal: unknown;
+  tlsOrigination: unknown;
+  health: unknown;
+  /** `,"responseTime":…,"health":…` when all of it is frozen. */
+  middle: Uint8Array | undefined;
+  responses: unknown;
+  /** `,"responses":…}` (the traffic closed) when all of it is frozen. */
+  tail: Uint8Array | undefined;
+}
+
+/** A node's (or box's) kept bytes, as an edge's. */
+interface NodeRecord {
+  head: unknown[];
+  /** `{"id":…,"rpsIn":` (a box: the whole data) when all of it is frozen. */
+  headBytes: Uint8Array | undefined;
+  responses: unknown;
+  latency: unknown;
+  health: unknown;
+  /** `,"responses":…,"health":…` when all of it is frozen. */
+  middle: Uint8Array | undefined;
+  tail: unknown[];
+  /** `,"isRoot":…,"hasCB":…}` (the data closed) when all of it is frozen. */
+  tailBytes: Uint8Array | undefined;
+}
+
+/** Kept records by element place, for the last arrays written (a few views polled side by side). */
+const RECORD_SETS_MAX = 4;
+const recordSets = new Map<string, (EdgeRecord | NodeRecord | undefined)[]>();
+
+/**
+ * A writer of the elements of one array of a graph (`{data}` wrappers), when `toElements` made their data:
+ * `write(w, items, i)` writes item i and answers true, or answers false (written by the caller, generically).
+ */
+export function elementsWriter(
+  items: readonly unknown[],
+): ((w: JsonBytes, items: readonly unknown[], i: number) => boolean) | undefined {
+  const first = items[0] as { data?: unknown } | undefined;
+  const m = first && typeof first === 'object' ? made.get(first.data as NodeData) : undefined;
+  if (m === undefined || m.datas.length !== items.length) return undefined;
+  const key = `${m.kind}|${items.length}|${(m.datas[0] as NodeData).id}`;
+  let records = recordSets.get(key);
+  if (records === undefined) {
+    if (recordSets.size >= RECORD_SETS_MAX) recordSets.delete(recordSets.keys().next().value as string);
+    records = [];
+    recordSets.set(key, records);
+  }
+  const rs = records;
+  const { datas, kinds } = m;
+  const edges = m.kind === 'edges';
+  return (w, all, i) => {
+    const item = all[i] as { data?: unknown };
+    const d = datas[i];
+    if (item.data !== d || !onlyData(item)) return false;
+    w.bytes(K.data);
+    if (edges) rs[i] = writeEdge(w, d as EdgeData, rs[i] as EdgeRecord | undefined);
+    else if (kinds[i] === BOX) rs[i] = writeBox(w, d as NodeData, rs[i] as NodeRecord | undefined);
+    else rs[i] = writeNode(w, d as NodeData, kinds[i] === PARENT_FIRST, rs[i] as NodeRecord | undefined);
+    w.byte(0x7d);
+    return true;
+  };
+}
+
+/** A `{data}` wrapper and nothing else. */
+function onlyData(item: object): boolean {
+  let n = 0;
+  for (const _ in item) n++;
+  return n === 1;
+}
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function writeEdge(w: JsonBytes, d: EdgeData, kept: EdgeRecord | undefined): EdgeRecord {
+  let r = kept;
+  if (
+    r === undefined ||
+    r.id !== d.id ||
+    r.source !== d.source ||
+    r.target !== d.target ||
+    r.protocol !== d.protocol ||
+    r.reporter !== d.reporter
+  ) {
+    const start = w.pos;
+    w.bytes(K.id);
+    w.string(d.id);
+    w.bytes(K.source);
+    w.string(d.source);
+    w.bytes(K.target);
+    w.string(d.target);
+    w.bytes(K.protocol);
+    w.string(d.protocol);
+    w.bytes(K.reporter);
+    w.string(d.reporter);
+    w.bytes(K.rps);
+    r = {
+      id: d.id,
+      source: d.source,
+      target: d.target,
+      protocol: d.protocol,
+      reporter: d.reporter,
+      head: w.since(start),
+      responseTime: undefined,
+      latency: undefined,
+      isMTLS: undefined,
+      sourcePrincipal: undefined,
+      destPrincipal: undefined,
+      mtlsWarning: undefined,
+      refusal: undefined,
+      tlsOrigination: undefined,
+      health: undefined,
+      middle: undefined,
+      responses: undefined,
+      tail: undefined,
+    };
+  } else w.bytes(r.head);
+  w.number(d.rps);
+  w.bytes(K.rates_total);
+  writeRateBody(w, d.rates);
+  w.bytes(K.errorRate);
+  w.number(d.errorRate);
+  w.bytes(K.percentReq);
+  w.number(d.percentReq);
+  if (
+    r.middle !== undefined &&
+    r.responseTime === d.responseTime &&
+    r.latency === d.latency &&
+    r.isMTLS === d.isMTLS &&
+    r.sourcePrincipal === d.sourcePrincipal &&
+    r.destPrincipal === d.destPrincipal &&
+    r.mtlsWarning === d.mtlsWarning &&
+    r.refusal === d.refusal &&
+    r.tlsOrigination === d.tlsOrigination &&
+    r.health === d.health
+  ) {
+    w.bytes(r.middle);
+  } else {
+    const start = w.pos;
+    let frozen = optional(w, K.responseTime, d.responseTime);
+    frozen = optional(w, K.latency, d.latency) && frozen;
+    frozen = optional(w, K.isMTLS, d.isMTLS) && frozen;
+    frozen = optional(w, K.sourcePrincipal, d.sourcePrincipal) && frozen;
+    frozen = optional(w, K.destPrincipal, d.destPrincipal) && frozen;
+    frozen = optional(w, K.mtlsWarning, d.mtlsWarning) && frozen;
+    frozen = optional(w, K.refusal, d.refusal) && frozen;
+    frozen = optional(w, K.tlsOrigination, d.tlsOrigination) && frozen;
+    frozen = optional(w, K.health, d.health) && frozen;
+    r.responseTime = d.responseTime;
+    r.latency = d.latency;
+    r.isMTLS = d.isMTLS;
+    r.sourcePrincipal = d.sourcePrincipal;
+    r.destPrincipal = d.destPrincipal;
+    r.mtlsWarning = d.mtlsWarning;
+    r.refusal = d.refusal;
+    r.tlsOrigination = d.tlsOrigination;
+    r.health = d.health;
+    r.middle = frozen ? w.since(start) : undefined;
+  }
+  optional(w, K.tcp, d.tcp);
+  const t = d.traffic;
+  w.bytes(K.traffic_protocol);
+  w.string(t.protocol);
+  if (t.protocol === 'http') {
+    // edgeTrafficRates' `http` shape.
+    w.bytes(K.rates_http);
+    w.number(t.rates.http as number);
+    w.bytes(K.httpPercentReq);
+    w.number(t.rates.httpPercentReq as number);
+    w.bytes(K.httpPercentErr);
+    w.number(t.rates.httpPercentErr as number);
+    w.byte(0x7d);
+  } else {
+    w.bytes(K.rates);
+    w.value(t.rates);
+  }
+  if (r.tail !== undefined && r.responses === t.responses) {
+    w.bytes(r.tail);
+  } else {
+    const start = w.pos;
+    w.bytes(K.responses);
+    const frozen = w.frozenValue(t.responses);
+    w.byte(0x7d);
+    r.responses = t.responses;
+    r.tail = frozen ? w.since(start) : undefined;
+  }
+  // Most edges share one frozen badges object (its JSON kept by `json-bytes`); the others are their own.
+  optional(w, K.badges, d.badges);
+  w.byte(0x7d);
+  return r;
+}
+
+function newNodeRecord(): NodeRecord {
+  return {
+    head: [],
+    headBytes: undefined,
+    responses: undefined,
+    latency: undefined,
+    health: undefined,
+    middle: undefined,
+    tail: [],
+    tailBytes: undefined,
+  };
+}
+
+function writeNode(
+  w: JsonBytes,
+  d: NodeData,
+  parentFirst: boolean,
+  kept: NodeRecord | undefined,
+): NodeRecord {
+  const r = kept ?? newNodeRecord();
+  const h = r.head;
+  if (
+    r.headBytes !== undefined &&
+    h[0] === d.id &&
+    h[1] === d.nodeType &&
+    h[2] === d.namespace &&
+    h[3] === d.workload &&
+    h[4] === d.app &&
+    h[5] === d.version &&
+    h[6] === d.service &&
+    h[7] === d.serviceHost &&
+    h[8] === d.isServiceEntry &&
+    h[9] === d.isEgressCluster &&
+    h[10] === d.isEgressGateway &&
+    h[11] === d.egressScope &&
+    h[12] === (parentFirst ? d.parent : undefined)
+  ) {
+    w.bytes(r.headBytes);
+  } else {
+    const start = w.pos;
+    w.bytes(K.id);
+    w.string(d.id);
+    w.bytes(K.nodeType);
+    w.string(d.nodeType);
+    w.bytes(K.namespace);
+    w.string(d.namespace);
+    optional(w, K.workload, d.workload);
+    optional(w, K.app, d.app);
+    optional(w, K.version, d.version);
+    optional(w, K.service, d.service);
+    optional(w, K.serviceHost, d.serviceHost);
+    optional(w, K.isServiceEntry, d.isServiceEntry);
+    optional(w, K.isEgressCluster, d.isEgressCluster);
+    optional(w, K.isEgressGateway, d.isEgressGateway);
+    let frozen = optional(w, K.egressScope, d.egressScope);
+    if (parentFirst) frozen = optional(w, K.parent, d.parent) && frozen;
+    w.bytes(K.rpsIn);
+    r.head = [
+      d.id,
+      d.nodeType,
+      d.namespace,
+      d.workload,
+      d.app,
+      d.version,
+      d.service,
+      d.serviceHost,
+      d.isServiceEntry,
+      d.isEgressCluster,
+      d.isEgressGateway,
+      d.egressScope,
+      parentFirst ? d.parent : undefined,
+    ];
+    r.headBytes = frozen ? w.since(start) : undefined;
+  }
+  w.number(d.rpsIn);
+  w.bytes(K.rpsOut);
+  w.number(d.rpsOut);
+  w.bytes(K.inbound_total);
+  writeRateBody(w, d.inbound);
+  w.bytes(K.errorRate);
+  w.number(d.errorRate);
+  if (
+    r.middle !== undefined &&
+    r.responses === d.responses &&
+    r.latency === d.latency &&
+    r.health === d.health
+  ) {
+    w.bytes(r.middle);
+  } else {
+    const start = w.pos;
+    let frozen = optional(w, K.responses, d.responses);
+    frozen = optional(w, K.latency, d.latency) && frozen;
+    frozen = optional(w, K.health, d.health) && frozen;
+    r.responses = d.responses;
+    r.latency = d.latency;
+    r.health = d.health;
+    r.middle = frozen ? w.since(start) : undefined;
+  }
+  // A node's badges are its own object each build (its live stats, its config): written each time.
+  optional(w, K.badges, d.badges);
+  const traffic = d.traffic;
+  if (traffic !== undefined) {
+    w.bytes(K.traffic);
+    for (let i = 0; i < traffic.length; i++) {
+      if (i > 0) w.byte(0x2c);
+      const t = traffic[i] as { protocol: string; rates: Record<string, number> };
+      if (t.protocol === 'http' && onlyTrafficKeys(t)) {
+        // nodeTrafficRates' `http` shape.
+        const rates = t.rates;
+        w.bytes(K.protocol_http_rates_httpIn);
+        w.number(rates.httpIn as number);
+        w.bytes(K.httpIn4xx);
+        w.number(rates.httpIn4xx as number);
+        w.bytes(K.httpIn5xx);
+        w.number(rates.httpIn5xx as number);
+        w.bytes(K.httpInNoResponse);
+        w.number(rates.httpInNoResponse as number);
+        w.bytes(K.httpOut);
+        w.number(rates.httpOut as number);
+        w.bytes(K.closeTwo);
+      } else w.value(t);
+    }
+    w.byte(0x5d);
+  }
+  const tail = [d.isRoot, d.destServices, d.isOutside, parentFirst ? undefined : d.parent, d.hasVS, d.hasCB];
+  if (r.tailBytes !== undefined && sameValues(r.tail, tail)) {
+    w.bytes(r.tailBytes);
+  } else {
+    const start = w.pos;
+    let frozen = optional(w, K.isRoot, d.isRoot);
+    frozen = optional(w, K.destServices, d.destServices) && frozen;
+    frozen = optional(w, K.isOutside, d.isOutside) && frozen;
+    if (!parentFirst) frozen = optional(w, K.parent, d.parent) && frozen;
+    frozen = optional(w, K.hasVS, d.hasVS) && frozen;
+    frozen = optional(w, K.hasCB, d.hasCB) && frozen;
+    w.byte(0x7d);
+    r.tail = tail;
+    r.tailBytes = frozen ? w.since(start) : undefined;
+  }
+  return r;
+}
+
+/** nodeTrafficRates' entry: `{protocol, rates}` as made there. */
+function onlyTrafficKeys(t: object): boolean {
+  let n = 0;
+  for (const _ in t) n++;
+  return n === 2;
+}
+
+function writeBox(w: JsonBytes, d: NodeData, kept: NodeRecord | undefined): NodeRecord {
+  // boxNode's data: its numbers are zeros and its objects empty (made there); kept whole.
+  const r = kept ?? newNodeRecord();
+  const h = r.head;
+  const empty = boxEmpty(d);
+  if (
+    r.headBytes !== undefined &&
+    empty &&
+    h[0] === d.id &&
+    h[1] === d.nodeType &&
+    h[2] === d.isBox &&
+    h[3] === d.namespace &&
+    h[4] === d.app &&
+    h[5] === d.health
+  ) {
+    w.bytes(r.headBytes);
+    return r;
+  }
+  const start = w.pos;
+  w.bytes(K.id);
+  w.string(d.id);
+  w.bytes(K.nodeType);
+  w.string(d.nodeType);
+  w.bytes(K.isBox);
+  w.string(d.isBox as string);
+  w.bytes(K.namespace);
+  w.string(d.namespace);
+  w.bytes(K.app);
+  w.string(d.app as string);
+  w.bytes(K.rpsIn);
+  w.number(d.rpsIn);
+  w.bytes(K.rpsOut);
+  w.number(d.rpsOut);
+  w.bytes(K.inbound_total);
+  writeRateBody(w, d.inbound);
+  w.bytes(K.errorRate);
+  w.number(d.errorRate);
+  w.bytes(K.responses);
+  w.value(d.responses);
+  w.bytes(K.latency);
+  w.value(d.latency);
+  w.bytes(K.health);
+  w.string(d.health);
+  w.bytes(K.badges);
+  w.value(d.badges);
+  w.byte(0x7d);
+  r.head = [d.id, d.nodeType, d.isBox, d.namespace, d.app, d.health];
+  r.headBytes = empty ? w.since(start) : undefined;
+  return r;
+}
+
+/** A box's numbers zero and its responses, latency and badges empty, as boxNode makes them. */
+function boxEmpty(d: NodeData): boolean {
+  const r = d.inbound;
+  return (
+    d.rpsIn === 0 &&
+    d.rpsOut === 0 &&
+    d.errorRate === 0 &&
+    r.total === 0 &&
+    r.http4xx === 0 &&
+    r.http5xx === 0 &&
+    r.noResponse === 0 &&
+    isEmpty(d.responses) &&
+    isEmpty(d.latency) &&
+    isEmpty(d.badges) &&
+    onlyRateKeys(r)
+  );
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+function onlyRateKeys(r: object): boolean {
+  let n = 0;
+  for (const _ in r) n++;
+  return n === 4;
+}
+
+/** `roundRates`' (and `emptyRates`') shape after its `{"total":`, closed. */
+function writeRateBody(w: JsonBytes, r: RateBreakdown): void {
+  w.number(r.total);
+  w.bytes(K.http4xx);
+  w.number(r.http4xx);
+  w.bytes(K.http5xx);
+  w.number(r.http5xx);
+  w.bytes(K.noResponse);
+  w.number(r.noResponse);
+  w.byte(0x7d);
+}
+
+/** `key` and the value unless JSON leaves it out; whether what was written is frozen (or nothing). */
+function optional(w: JsonBytes, key: Uint8Array, v: unknown): boolean {
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return true;
+  w.bytes(key);
+  return w.frozenValue(v);
+}
+
+/** The writers' constant bytes: keys with their punctuation. */
+const K = {
+  data: asciiBytes('{"data":'),
+  id: asciiBytes('{"id":'),
+  source: asciiBytes(',"source":'),
+  target: asciiBytes(',"target":'),
+  protocol: asciiBytes(',"protocol":'),
+  reporter: asciiBytes(',"reporter":'),
+  rps: asciiBytes(',"rps":'),
+  rates: asciiBytes(',"rates":'),
+  rates_total: asciiBytes(',"rates":{"total":'),
+  inbound_total: asciiBytes(',"inbound":{"total":'),
+  rates_http: asciiBytes(',"rates":{"http":'),
+  errorRate: asciiBytes(',"errorRate":'),
+  percentReq: asciiBytes(',"percentReq":'),
+  traffic_protocol: asciiBytes(',"traffic":{"protocol":'),
+  httpPercentReq: asciiBytes(',"httpPercentReq":'),
+  httpPercentErr: asciiBytes(',"httpPercentErr":'),
+  responses: asciiBytes(',"responses":'),
+  nodeType: asciiBytes(',"nodeType":'),
+  namespace: asciiBytes(',"namespace":'),
+  rpsIn: asciiBytes(',"rpsIn":'),
+  rpsOut: asciiBytes(',"rpsOut":'),
+  traffic: asciiBytes(',"traffic":['),
+  protocol_http_rates_httpIn: asciiBytes('{"protocol":"http","rates":{"httpIn":'),
+  httpIn4xx: asciiBytes(',"httpIn4xx":'),
+  httpIn5xx: asciiBytes(',"httpIn5xx":'),
+  httpInNoResponse: asciiBytes(',"httpInNoResponse":'),
+  httpOut: asciiBytes(',"httpOut":'),
+  closeTwo: asciiBytes('}}'),
+  isBox: asciiBytes(',"isBox":'),
+  app: asciiBytes(',"app":'),
+  latency: asciiBytes(',"latency":'),
+  health: asciiBytes(',"health":'),
+  badges: asciiBytes(',"badges":'),
+  http4xx: asciiBytes(',"http4xx":'),
+  http5xx: asciiBytes(',"http5xx":'),
+  noResponse: asciiBytes(',"noResponse":'),
+  responseTime: asciiBytes(',"responseTime":'),
+  isMTLS: asciiBytes(',"isMTLS":'),
+  sourcePrincipal: asciiBytes(',"sourcePrincipal":'),
+  destPrincipal: asciiBytes(',"destPrincipal":'),
+  mtlsWarning: asciiBytes(',"mtlsWarning":'),
+  refusal: asciiBytes(',"refusal":'),
+  tlsOrigination: asciiBytes(',"tlsOrigination":'),
+  tcp: asciiBytes(',"tcp":'),
+  workload: asciiBytes(',"workload":'),
+  version: asciiBytes(',"version":'),
+  service: asciiBytes(',"service":'),
+  serviceHost: asciiBytes(',"serviceHost":'),
+  isServiceEntry: asciiBytes(',"isServiceEntry":'),
+  isEgressCluster: asciiBytes(',"isEgressCluster":'),
+  isEgressGateway: asciiBytes(',"isEgressGateway":'),
+  egressScope: asciiBytes(',"egressScope":'),
+  parent: asciiBytes(',"parent":'),
+  isRoot: asciiBytes(',"isRoot":'),
+  destServices: asciiBytes(',"destServices":'),
+  isOutside: asciiBytes(',"isOutside":'),
+  hasVS: asciiBytes(',"hasVS":'),
+  hasCB: asciiBytes(',"hasCB":'),
+};
