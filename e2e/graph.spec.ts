@@ -269,6 +269,44 @@ test('a notice that comes after the first draw (control plane unavailable, the g
   expect(await graph.canvas.boundingBox()).toEqual(before);
 });
 
+test('a pinned graph answered while its latency is still being read is asked again, and its latency comes in', async ({
+  page,
+}) => {
+  const graph = new GraphPage(page);
+  // Live first, until the demo's traffic is in, then pinned at a moment that has it.
+  await graph.open();
+  await graph.expectDrawn(NODES, []);
+  const at = Math.floor(Date.now() / 1000) - 5;
+  // The pinned graph's first full answer (latency asked for) comes without it, as the server answers a graph
+  // whose latency read is still under way; the answers after it as they are.
+  const answers: boolean[] = [];
+  await page.route(
+    (url) =>
+      url.pathname === '/api/graph' &&
+      url.searchParams.get('queryTime') === String(at) &&
+      url.searchParams.get('latency') !== 'false',
+    async (route) => {
+      const response = await route.fetch();
+      const g = await response.json();
+      const first = answers.length === 0;
+      answers.push(first);
+      if (!first) return route.fulfill({ response });
+      const { latencyTime: _read, ...rest } = g;
+      const still = {
+        code: 'latency_unavailable',
+        message: 'latency is still being read (Prometheus takes longer than 10 s for this view)',
+      };
+      await route.fulfill({ response, json: { ...rest, warnings: [...rest.warnings, still] } });
+    },
+  );
+  await graph.open(`duration=5m&at=${at}`);
+  const notice = page.getByRole('status').filter({ hasText: 'latency unavailable' });
+  await expect(notice).toBeVisible();
+  // Asked again by itself (no refresh, no reload): the notice goes once an answer has latency.
+  await expect(notice).toHaveCount(0, { timeout: 30_000 });
+  expect(answers).toEqual([true, false]);
+});
+
 test('on a phone the graph fills the screen, with the controls in a menu and the legend in a drawer', async ({
   page,
 }) => {

@@ -9,6 +9,7 @@ import { type ColumnGraph, fromColumns, isColumnGraph } from '@/lib/graph-page/c
 import { pageGraphPath } from '@/lib/graph-page/lean-graph';
 import { fetchJson } from '@/lib/queries/fetch-json';
 import { type GraphQuery, graphQueryOptions } from '@/lib/queries/graph';
+import { pinnedLatencyAskMs } from './pinned-latency';
 
 /**
  * The page's first graph: a plain GET (the server page preloads a very large graph's answer with
@@ -48,7 +49,11 @@ export function useGraphData(q: GraphQuery, refreshMs: number | false, drawn = t
   const full = useQuery({
     ...graphQueryOptions({ ...q, latency: true }),
     enabled: fastSettled,
-    refetchInterval: refreshMs,
+    // Polled; or, pinned at a moment, asked again a few times while its answer lacks latency (`pinned-latency.ts`).
+    refetchInterval: (query) =>
+      refreshMs !== false
+        ? refreshMs
+        : q.queryTime !== undefined && pinnedLatencyAskMs(query.state.data, query.state.dataUpdateCount),
     refetchIntervalInBackground: false,
     placeholderData: keepPreviousData,
   });
