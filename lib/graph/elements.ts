@@ -262,8 +262,8 @@ interface EdgeRecord {
   target: string;
   protocol: string;
   reporter: string;
-  /** `{"id":…,"reporter":…,"rps":` */
-  head: Uint8Array;
+  /** `{"id":…,"reporter":…,"rps":` (a place in the arena, `Arena.keep`). */
+  head: number;
   responseTime: unknown;
   latency: unknown;
   isMTLS: unknown;
@@ -273,31 +273,107 @@ interface EdgeRecord {
   refusal: unknown;
   tlsOrigination: unknown;
   health: unknown;
-  /** `,"responseTime":…,"health":…` when all of it is frozen. */
-  middle: Uint8Array | undefined;
+  /** `,"responseTime":…,"health":…` when all of it is frozen, else NONE. */
+  middle: number;
   responses: unknown;
-  /** `,"responses":…}` (the traffic closed) when all of it is frozen. */
-  tail: Uint8Array | undefined;
+  /** `,"responses":…}` (the traffic closed) when all of it is frozen, else NONE. */
+  tail: number;
 }
 
 /** A node's (or box's) kept bytes, as an edge's. */
 interface NodeRecord {
   head: unknown[];
-  /** `{"id":…,"rpsIn":` (a box: the whole data) when all of it is frozen. */
-  headBytes: Uint8Array | undefined;
+  /** `{"id":…,"rpsIn":` (a box: the whole data) when all of it is frozen, else NONE. */
+  headBytes: number;
   responses: unknown;
   latency: unknown;
   health: unknown;
-  /** `,"responses":…,"health":…` when all of it is frozen. */
-  middle: Uint8Array | undefined;
+  /** `,"responses":…,"health":…` when all of it is frozen, else NONE. */
+  middle: number;
   tail: unknown[];
-  /** `,"isRoot":…,"hasCB":…}` (the data closed) when all of it is frozen. */
-  tailBytes: Uint8Array | undefined;
+  /** `,"isRoot":…,"hasCB":…}` (the data closed) when all of it is frozen, else NONE. */
+  tailBytes: number;
+}
+
+/**
+ * The kept segments' bytes of one array's records, one after the other in one buffer (a segment is a place in it,
+ * not an `ArrayBuffer` of its own: ~250 bytes less each, 85,000 segments at 5,000 workloads). A replaced segment's
+ * bytes stay until the arena is made again from the live ones, when they are more than half of it.
+ */
+class Arena {
+  bytes = new Uint8Array(1 << 16);
+  end = 0;
+  live = 0;
+
+  /** The bytes `w` wrote since `start`, kept: their place (NONE when too long to keep). */
+  keep(w: JsonBytes, start: number): number {
+    return this.append(w.buf, start, w.pos - start);
+  }
+
+  append(from: Uint8Array, start: number, len: number): number {
+    if (len >= SEGMENT_LEN) return NONE;
+    if (this.end + len > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.end + len));
+      grown.set(this.bytes.subarray(0, this.end));
+      this.bytes = grown;
+    }
+    this.bytes.set(from.subarray(start, start + len), this.end);
+    const at = this.end * SEGMENT_LEN + len;
+    this.end += len;
+    this.live += len;
+    return at;
+  }
+
+  /** A kept segment written into `w`. */
+  write(w: JsonBytes, at: number): void {
+    const len = at % SEGMENT_LEN;
+    const from = (at - len) / SEGMENT_LEN;
+    w.slice(this.bytes, from, len);
+  }
+
+  /** A segment no longer kept (replaced). */
+  drop(at: number): number {
+    if (at !== NONE) this.live -= at % SEGMENT_LEN;
+    return NONE;
+  }
+}
+
+/** No segment kept. */
+const NONE = -1;
+/** A segment's place is `start * SEGMENT_LEN + length`: segments shorter than this are kept. */
+const SEGMENT_LEN = 1 << 16;
+
+/** The records of one array's elements, by place, and their segments' arena. */
+interface RecordSet {
+  records: (EdgeRecord | NodeRecord | undefined)[];
+  arena: Arena;
 }
 
 /** Kept records by element place, for the last arrays written (a few views polled side by side). */
 const RECORD_SETS_MAX = 4;
-const recordSets = new Map<string, (EdgeRecord | NodeRecord | undefined)[]>();
+const recordSets = new Map<string, RecordSet>();
+
+/** The set's arena made again from its live segments when most of it is replaced ones. */
+function compact(set: RecordSet): void {
+  const old = set.arena;
+  if (old.end < 2 * old.live + (1 << 20)) return;
+  const arena = new Arena();
+  const move = (at: number) =>
+    at === NONE ? NONE : arena.append(old.bytes, (at - (at % SEGMENT_LEN)) / SEGMENT_LEN, at % SEGMENT_LEN);
+  for (const r of set.records) {
+    if (r === undefined) continue;
+    if ('source' in r) {
+      r.head = move(r.head);
+      r.middle = move(r.middle);
+      r.tail = move(r.tail);
+    } else {
+      r.headBytes = move(r.headBytes);
+      r.middle = move(r.middle);
+      r.tailBytes = move(r.tailBytes);
+    }
+  }
+  set.arena = arena;
+}
 
 /**
  * A writer of the elements of one array of a graph (`{data}` wrappers), when `toElements` made their data:
@@ -310,13 +386,15 @@ export function elementsWriter(
   const m = first && typeof first === 'object' ? made.get(first.data as NodeData) : undefined;
   if (m === undefined || m.datas.length !== items.length) return undefined;
   const key = `${m.kind}|${items.length}|${(m.datas[0] as NodeData).id}`;
-  let records = recordSets.get(key);
-  if (records === undefined) {
+  let set = recordSets.get(key);
+  if (set === undefined) {
     if (recordSets.size >= RECORD_SETS_MAX) recordSets.delete(recordSets.keys().next().value as string);
-    records = [];
-    recordSets.set(key, records);
+    set = { records: [], arena: new Arena() };
+    recordSets.set(key, set);
   }
-  const rs = records;
+  compact(set);
+  const rs = set.records;
+  const arena = set.arena;
   const { datas, kinds } = m;
   const edges = m.kind === 'edges';
   return (w, all, i) => {
@@ -324,9 +402,10 @@ export function elementsWriter(
     const d = datas[i];
     if (item.data !== d || !onlyData(item)) return false;
     w.bytes(K.data);
-    if (edges) rs[i] = writeEdge(w, d as EdgeData, rs[i] as EdgeRecord | undefined);
-    else if (kinds[i] === BOX) rs[i] = writeBox(w, d as NodeData, rs[i] as NodeRecord | undefined);
-    else rs[i] = writeNode(w, d as NodeData, kinds[i] === PARENT_FIRST, rs[i] as NodeRecord | undefined);
+    if (edges) rs[i] = writeEdge(w, arena, d as EdgeData, rs[i] as EdgeRecord | undefined);
+    else if (kinds[i] === BOX) rs[i] = writeBox(w, arena, d as NodeData, rs[i] as NodeRecord | undefined);
+    else
+      rs[i] = writeNode(w, arena, d as NodeData, kinds[i] === PARENT_FIRST, rs[i] as NodeRecord | undefined);
     w.byte(0x7d);
     return true;
   };
@@ -345,7 +424,7 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-function writeEdge(w: JsonBytes, d: EdgeData, kept: EdgeRecord | undefined): EdgeRecord {
+function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | undefined): EdgeRecord {
   let r = kept;
   if (
     r === undefined ||
@@ -373,7 +452,7 @@ function writeEdge(w: JsonBytes, d: EdgeData, kept: EdgeRecord | undefined): Edg
       target: d.target,
       protocol: d.protocol,
       reporter: d.reporter,
-      head: w.since(start),
+      head: arena.keep(w, start),
       responseTime: undefined,
       latency: undefined,
       isMTLS: undefined,
@@ -383,11 +462,16 @@ function writeEdge(w: JsonBytes, d: EdgeData, kept: EdgeRecord | undefined): Edg
       refusal: undefined,
       tlsOrigination: undefined,
       health: undefined,
-      middle: undefined,
+      middle: NONE,
       responses: undefined,
-      tail: undefined,
+      tail: NONE,
     };
-  } else w.bytes(r.head);
+    if (kept !== undefined) {
+      arena.drop(kept.head);
+      arena.drop(kept.middle);
+      arena.drop(kept.tail);
+    }
+  } else arena.write(w, r.head);
   w.number(d.rps);
   w.bytes(K.rates_total);
   writeRateBody(w, d.rates);
@@ -396,7 +480,7 @@ function writeEdge(w: JsonBytes, d: EdgeData, kept: EdgeRecord | undefined): Edg
   w.bytes(K.percentReq);
   w.number(d.percentReq);
   if (
-    r.middle !== undefined &&
+    r.middle !== NONE &&
     r.responseTime === d.responseTime &&
     r.latency === d.latency &&
     r.isMTLS === d.isMTLS &&
@@ -407,7 +491,7 @@ function writeEdge(w: JsonBytes, d: EdgeData, kept: EdgeRecord | undefined): Edg
     r.tlsOrigination === d.tlsOrigination &&
     r.health === d.health
   ) {
-    w.bytes(r.middle);
+    arena.write(w, r.middle);
   } else {
     const start = w.pos;
     let frozen = optional(w, K.responseTime, d.responseTime);
@@ -428,7 +512,8 @@ function writeEdge(w: JsonBytes, d: EdgeData, kept: EdgeRecord | undefined): Edg
     r.refusal = d.refusal;
     r.tlsOrigination = d.tlsOrigination;
     r.health = d.health;
-    r.middle = frozen ? w.since(start) : undefined;
+    arena.drop(r.middle);
+    r.middle = frozen ? arena.keep(w, start) : NONE;
   }
   optional(w, K.tcp, d.tcp);
   const t = d.traffic;
@@ -447,15 +532,16 @@ function writeEdge(w: JsonBytes, d: EdgeData, kept: EdgeRecord | undefined): Edg
     w.bytes(K.rates);
     w.value(t.rates);
   }
-  if (r.tail !== undefined && r.responses === t.responses) {
-    w.bytes(r.tail);
+  if (r.tail !== NONE && r.responses === t.responses) {
+    arena.write(w, r.tail);
   } else {
     const start = w.pos;
     w.bytes(K.responses);
     const frozen = w.frozenValue(t.responses);
     w.byte(0x7d);
     r.responses = t.responses;
-    r.tail = frozen ? w.since(start) : undefined;
+    arena.drop(r.tail);
+    r.tail = frozen ? arena.keep(w, start) : NONE;
   }
   // Most edges share one frozen badges object (its JSON kept by `json-bytes`); the others are their own.
   optional(w, K.badges, d.badges);
@@ -466,18 +552,19 @@ function writeEdge(w: JsonBytes, d: EdgeData, kept: EdgeRecord | undefined): Edg
 function newNodeRecord(): NodeRecord {
   return {
     head: [],
-    headBytes: undefined,
+    headBytes: NONE,
     responses: undefined,
     latency: undefined,
     health: undefined,
-    middle: undefined,
+    middle: NONE,
     tail: [],
-    tailBytes: undefined,
+    tailBytes: NONE,
   };
 }
 
 function writeNode(
   w: JsonBytes,
+  arena: Arena,
   d: NodeData,
   parentFirst: boolean,
   kept: NodeRecord | undefined,
@@ -485,7 +572,7 @@ function writeNode(
   const r = kept ?? newNodeRecord();
   const h = r.head;
   if (
-    r.headBytes !== undefined &&
+    r.headBytes !== NONE &&
     h[0] === d.id &&
     h[1] === d.nodeType &&
     h[2] === d.namespace &&
@@ -500,7 +587,7 @@ function writeNode(
     h[11] === d.egressScope &&
     h[12] === (parentFirst ? d.parent : undefined)
   ) {
-    w.bytes(r.headBytes);
+    arena.write(w, r.headBytes);
   } else {
     const start = w.pos;
     w.bytes(K.id);
@@ -535,7 +622,8 @@ function writeNode(
       d.egressScope,
       parentFirst ? d.parent : undefined,
     ];
-    r.headBytes = frozen ? w.since(start) : undefined;
+    arena.drop(r.headBytes);
+    r.headBytes = frozen ? arena.keep(w, start) : NONE;
   }
   w.number(d.rpsIn);
   w.bytes(K.rpsOut);
@@ -544,13 +632,8 @@ function writeNode(
   writeRateBody(w, d.inbound);
   w.bytes(K.errorRate);
   w.number(d.errorRate);
-  if (
-    r.middle !== undefined &&
-    r.responses === d.responses &&
-    r.latency === d.latency &&
-    r.health === d.health
-  ) {
-    w.bytes(r.middle);
+  if (r.middle !== NONE && r.responses === d.responses && r.latency === d.latency && r.health === d.health) {
+    arena.write(w, r.middle);
   } else {
     const start = w.pos;
     let frozen = optional(w, K.responses, d.responses);
@@ -559,7 +642,8 @@ function writeNode(
     r.responses = d.responses;
     r.latency = d.latency;
     r.health = d.health;
-    r.middle = frozen ? w.since(start) : undefined;
+    arena.drop(r.middle);
+    r.middle = frozen ? arena.keep(w, start) : NONE;
   }
   // A node's badges are its own object each build (its live stats, its config): written each time.
   optional(w, K.badges, d.badges);
@@ -588,8 +672,8 @@ function writeNode(
     w.byte(0x5d);
   }
   const tail = [d.isRoot, d.destServices, d.isOutside, parentFirst ? undefined : d.parent, d.hasVS, d.hasCB];
-  if (r.tailBytes !== undefined && sameValues(r.tail, tail)) {
-    w.bytes(r.tailBytes);
+  if (r.tailBytes !== NONE && sameValues(r.tail, tail)) {
+    arena.write(w, r.tailBytes);
   } else {
     const start = w.pos;
     let frozen = optional(w, K.isRoot, d.isRoot);
@@ -600,7 +684,8 @@ function writeNode(
     frozen = optional(w, K.hasCB, d.hasCB) && frozen;
     w.byte(0x7d);
     r.tail = tail;
-    r.tailBytes = frozen ? w.since(start) : undefined;
+    arena.drop(r.tailBytes);
+    r.tailBytes = frozen ? arena.keep(w, start) : NONE;
   }
   return r;
 }
@@ -612,13 +697,13 @@ function onlyTrafficKeys(t: object): boolean {
   return n === 2;
 }
 
-function writeBox(w: JsonBytes, d: NodeData, kept: NodeRecord | undefined): NodeRecord {
+function writeBox(w: JsonBytes, arena: Arena, d: NodeData, kept: NodeRecord | undefined): NodeRecord {
   // boxNode's data: its numbers are zeros and its objects empty (made there); kept whole.
   const r = kept ?? newNodeRecord();
   const h = r.head;
   const empty = boxEmpty(d);
   if (
-    r.headBytes !== undefined &&
+    r.headBytes !== NONE &&
     empty &&
     h[0] === d.id &&
     h[1] === d.nodeType &&
@@ -627,7 +712,7 @@ function writeBox(w: JsonBytes, d: NodeData, kept: NodeRecord | undefined): Node
     h[4] === d.app &&
     h[5] === d.health
   ) {
-    w.bytes(r.headBytes);
+    arena.write(w, r.headBytes);
     return r;
   }
   const start = w.pos;
@@ -659,7 +744,8 @@ function writeBox(w: JsonBytes, d: NodeData, kept: NodeRecord | undefined): Node
   w.value(d.badges);
   w.byte(0x7d);
   r.head = [d.id, d.nodeType, d.isBox, d.namespace, d.app, d.health];
-  r.headBytes = empty ? w.since(start) : undefined;
+  arena.drop(r.headBytes);
+  r.headBytes = empty ? arena.keep(w, start) : NONE;
   return r;
 }
 

@@ -362,6 +362,36 @@ describe('graph JSON written from the elements toElements made', () => {
     }
   });
 
+  it('keeps writing the same bytes as its kept segments are replaced poll after poll and made again', async () => {
+    const callers = Array.from({ length: 2_000 }, (_, i) => ({
+      ns: 'mesh',
+      wl: `caller-${i}-v1`,
+      app: `caller-${i}`,
+      version: 'v1',
+    }));
+    const many: EdgeSpec[] = callers.map((from, i) => ({
+      reporter: 'source',
+      from,
+      to: ratings,
+      service: RATINGS,
+      rps: 1 + i / 100,
+    }));
+    for (let round = 0; round < 12; round++) {
+      const m = mapOf(many);
+      let i = 0;
+      for (const e of m.edges.values()) {
+        // Half the edges' principals new each poll (each edge's every other poll): kept middle segments replaced
+        // until the arena is made again, the others written from it before and after.
+        const age = Math.floor((round + (i++ % 2)) / 2);
+        e.principals = { source: `spiffe://cluster.local/ns/mesh/sa/${e.id}-${age}`, dest: 'spiffe://d' };
+        e.mtls = { yes: 1, all: 1 };
+        e.latency = latencies[0];
+      }
+      const g = graphOf(m);
+      expect((await bytesOf(g)).equals(Buffer.from(JSON.stringify(g), 'utf8'))).toBe(true);
+    }
+  });
+
   it('writes elements of other shapes, other wrappers and other orders generically, the same bytes', async () => {
     const g = graphOf(map(1));
     await bytesOf(g);

@@ -66,6 +66,13 @@ export class JsonBytes {
     this.pos = p;
   }
 
+  /** `len` bytes of `from` from `start` (a kept segment). */
+  slice(from: Uint8Array, start: number, len: number): void {
+    if (this.pos + len > this.buf.length) this.ensure(len);
+    this.buf.set(from.subarray(start, start + len), this.pos);
+    this.pos += len;
+  }
+
   /** One byte of punctuation. */
   byte(c: number): void {
     if (this.pos >= this.buf.length) this.ensure(1);
@@ -118,11 +125,6 @@ export class JsonBytes {
     const frozen = !this.thawed && (typeof v !== 'object' || v === null || Object.isFrozen(v));
     this.thawed = outer || !frozen;
     return frozen;
-  }
-
-  /** A copy of the bytes written since `start` (a position read from `pos`). */
-  since(start: number): Uint8Array {
-    return this.buf.slice(start, this.pos);
   }
 
   /** A number as JSON writes it (`null` when not finite). */
