@@ -2,18 +2,21 @@
 // answered by a loopback server holding Prometheus' JSON ready, so `buildGraph` (read, parse, walk,
 // appenders, elements) and the JSON it answers are all that is timed; the floor is fetching the same
 // answers. Profile it with `node --cpu-prof scripts/bench.mjs graph-assembly -- --workloads 5000 --edges 15000`
-// (`--only polled` for one case: latency=false, polled, raw, rules).
+// (`--only polled` for one case: latency=false, polled, raw, rules; `--only latency=false,polled` for two).
 // The rates move from build to build as a live poll's do (`--moving F`: the share of the request series whose
 // rate changes each read, 1 by default; 0: the same answer every time, as before): a build must not be measured
 // on answers it has seen. `--serve SEC`: only the moving loopback Prometheus, for SEC seconds (its URL printed),
 // e.g. for `graph-next-profile --prometheus URL`.
 // `--ab NAME=VALUE`: an A/B in one process — builds alternate without and with that environment variable (a
 // toggle the code reads per build), each side's figures printed.
+// `--heap-sample FILE`: V8's sampling heap profile of the measured builds, objects collected by either GC included
+// (what a build allocates, not what it keeps), written to FILE (`.heapprofile`, for DevTools' Memory panel).
 //   node scripts/bench.mjs graph-assembly [-- --workloads 5000 --edges 15000 --runs 5 --only rules --moving 0.33
 //     --ab NAME=VALUE]
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticMesh } from './graph.mjs';
@@ -28,6 +31,7 @@ function parseArgs(args) {
     moving: 1,
     serve: undefined,
     ab: undefined,
+    heapSample: undefined,
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
@@ -37,6 +41,7 @@ function parseArgs(args) {
     else if (args[i] === '--moving') opt.moving = Number(args[++i]);
     else if (args[i] === '--serve') opt.serve = Number(args[++i]);
     else if (args[i] === '--ab') opt.ab = args[++i].split('=');
+    else if (args[i] === '--heap-sample') opt.heapSample = args[++i];
   }
   return opt;
 }
@@ -44,15 +49,26 @@ function parseArgs(args) {
 /** Variants of the rates answer kept ready, one served a read in turn (odd: a bench's floor read between builds). */
 const RATE_VARIANTS = 5;
 
+/** The reporters the graph reads the rates of one at a time (`graph-reads.ts`: a query each, sent at once). */
+const REPORTERS = ['source', 'destination'];
+
+/** The reporter a rates query selects (`reporter="…"`), or undefined: both. */
+function reporterOf(query) {
+  return REPORTERS.find((r) => query.includes(`reporter="${r}"`));
+}
+
 /**
  * A loopback Prometheus in front of `server` whose request-rates answer moves: variant k scales the rate of a
  * `moving` share of the series (picked by a hash of their index) by its own factor; every other read is passed on.
+ * A query for one reporter's rates is answered with that reporter's series only (the joined labels start with
+ * the reporter), as Prometheus answers it: the graph reads the two reporters' rates as two queries at once.
  */
 async function movingPrometheus(server, moving) {
   const query = 'label_join(rate(istio_requests_total';
   const base = await (
     await fetch(`${server.url}/api/v1/query`, { method: 'POST', body: `query=${encodeURIComponent(query)}` })
   ).json();
+  // variants[k]: the whole answer, then each reporter's, by `reporterOf`.
   const variants = [];
   for (let k = 0; k < RATE_VARIANTS; k++) {
     const result = base.data.result.map((s, j) => {
@@ -60,16 +76,28 @@ async function movingPrometheus(server, moving) {
       const v = Number(s.value[1]);
       return moves ? { ...s, value: [s.value[0], String(v * (1 + 0.013 * (k + 1) + 0.001 * (j % 7)))] } : s;
     });
-    variants.push(JSON.stringify({ ...base, data: { ...base.data, result } }));
+    const text = (r) => JSON.stringify({ ...base, data: { ...base.data, result: r } });
+    const of = (reporter) => result.filter((s) => Object.values(s.metric)[0]?.startsWith(`${reporter};`));
+    variants.push({
+      undefined: text(result),
+      ...Object.fromEntries(REPORTERS.map((r) => [r, text(of(r))])),
+    });
   }
+  // Each request's variant: one a build (both reporters' halves of the same variant), in turn.
   let next = 0;
+  const served = new Set();
   const front = createServer(async (req, res) => {
     let body = '';
     for await (const chunk of req) body += chunk;
     const q = new URLSearchParams(body || (req.url ?? '').split('?')[1] || '').get('query') ?? '';
     if (q.includes(query)) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(variants[next]);
-      next = (next + 1) % RATE_VARIANTS;
+      const reporter = reporterOf(q);
+      if (served.has(reporter)) {
+        served.clear();
+        next = (next + 1) % RATE_VARIANTS;
+      }
+      served.add(reporter);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(variants[next][reporter]);
       return;
     }
     const r = await fetch(`${server.url}/api/v1/query`, {
@@ -140,12 +168,21 @@ export default async function bench(args) {
         { ...deps, recordedLatency, latencyCache },
         '_below_total',
       ],
-    ].filter((c) => opt.only === undefined || c[1] === opt.only);
+    ].filter((c) => opt.only === undefined || opt.only.split(',').includes(c[1]));
     // Each side: its environment variable (unset, or set for the B side of `--ab`) and its figures.
     const sides = [undefined, ...(opt.ab ? [opt.ab] : [])];
     for (const [name, , query, caseDeps, latencyRead] of cases) {
       const figures = sides.map(() => ({ floorRuns: [], runs: [], phases: [], cpu: [], bytes: 0, mem: 0 }));
+      const sampler = opt.heapSample ? new Session() : undefined;
       for (let i = -2 * sides.length; i < opt.runs * sides.length; i++) {
+        if (sampler && i === 0) {
+          sampler.connect();
+          await sampler.post('HeapProfiler.startSampling', {
+            samplingInterval: 16384,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          });
+        }
         const side = ((i % sides.length) + sides.length) % sides.length;
         if (opt.ab) {
           if (sides[side]) process.env[opt.ab[0]] = opt.ab[1];
@@ -154,7 +191,9 @@ export default async function bench(args) {
         const fig = figures[side];
         let t0 = performance.now();
         await Promise.all([
-          fetchText(encodeURIComponent('label_join(rate(istio_requests_total')),
+          ...REPORTERS.map((r) =>
+            fetchText(encodeURIComponent(`label_join(rate(istio_requests_total{reporter="${r}"}`)),
+          ),
           latencyRead ? fetchText(encodeURIComponent(latencyRead)) : null,
         ]);
         const floor = performance.now() - t0;
@@ -175,6 +214,12 @@ export default async function bench(args) {
         fig.phases.push({ ...r.timings, serialize: t2 - t1, whole: t3 - t2 });
         fig.bytes = written;
         fig.mem = Math.max(fig.mem, process.memoryUsage().rss);
+      }
+      if (sampler) {
+        const { profile } = await sampler.post('HeapProfiler.stopSampling');
+        writeFileSync(opt.heapSample, JSON.stringify(profile));
+        sampler.disconnect();
+        console.log(`heap samples of ${opt.runs * sides.length} builds: ${opt.heapSample}`);
       }
       for (let k = 0; k < sides.length; k++) {
         const { floorRuns, runs, phases, cpu, bytes, mem } = figures[k];
