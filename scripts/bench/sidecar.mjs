@@ -695,6 +695,11 @@ function report(paths, sets, micro, opt) {
     );
     if (target !== undefined || always)
       console.log(`  ${roundRatios(ours.total.rounds, theirs.total.rounds)}`);
+    if (target !== undefined) {
+      // The issue's bar is on the summed rounds; a margin means every round past it too.
+      const lowest = lowestRound(ours.total.rounds, theirs.total.rounds);
+      console.log(`  lowest round ${fmt(lowest)}× (every round ≥ ${target}×: ${mark(lowest >= target)})`);
+    }
   };
   if (proxy && nginx) ratio('http-proxy / nginx', proxy, nginx);
   for (const [suffix, label] of [
@@ -801,6 +806,14 @@ function roundRatios(ours, theirs) {
     rest.push(`${fmt(a.rest * 100, 0)}/${fmt(b.rest * 100, 0)}`);
   }
   return `round by round: ${byRequests.join(' ')} by requests; ${byCpu.join(' ')} by CPU per request; machine idle ${idle.join(' ')} %; other work (wrk, the sink, the rest of the machine) ${rest.join(' ')} %`;
+}
+
+/** The lowest round-by-round ratio by requests. */
+function lowestRound(ours, theirs) {
+  let lowest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < Math.min(ours.length, theirs.length); i++)
+    lowest = Math.min(lowest, ours[i].completed / theirs[i].completed);
+  return lowest;
 }
 
 function latencyLine(what, added, sidecars) {
