@@ -87,18 +87,23 @@ describe('JSON written straight into bytes', () => {
     expect(written(undefined)).toBe('undefined');
   });
 
-  it('writes a frozen value again from its kept bytes, but never keeps what holds a thawed part', () => {
+  it('tells whether a value and everything in it is frozen (what its caller may keep the JSON of)', () => {
     const latency = Object.freeze({ p50: 45, p95: 375.5 });
     const thawed = { count: 1 };
-    const holder = Object.freeze({ latency, thawed });
-    expect(written(holder)).toBe(JSON.stringify(holder));
-    expect(written(latency)).toBe(JSON.stringify(latency));
-    thawed.count = 2;
-    expect(written(holder)).toBe('{"latency":{"p50":45,"p95":375.5},"thawed":{"count":2}}');
-    const list = Object.freeze([Object.freeze({ a: 1 }), thawed]);
-    expect(written(list)).toBe(JSON.stringify(list));
-    thawed.count = 3;
-    expect(written(list)).toBe('[{"a":1},{"count":3}]');
+    const frozenOf = (v: unknown) => {
+      const w = new JsonBytes();
+      const frozen = w.frozenValue(v);
+      return { frozen, text: Buffer.from(w.take()).toString('utf8') };
+    };
+    expect(frozenOf(latency)).toEqual({ frozen: true, text: JSON.stringify(latency) });
+    expect(frozenOf(Object.freeze([latency, Object.freeze({ a: [] as number[] })])).frozen).toBe(false);
+    expect(frozenOf(Object.freeze([latency, Object.freeze({ a: Object.freeze([1]) })])).frozen).toBe(true);
+    expect(frozenOf(Object.freeze({ latency, thawed }))).toEqual({
+      frozen: false,
+      text: '{"latency":{"p50":45,"p95":375.5},"thawed":{"count":1}}',
+    });
+    expect(frozenOf('a string').frozen).toBe(true);
+    expect(frozenOf(Object.freeze({ when: new Date(0) })).frozen).toBe(false);
   });
 
   it('grows its buffer for a value larger than a piece, and hands the bytes on in pieces', () => {

@@ -1,8 +1,8 @@
 // JSON written straight into UTF-8 bytes, byte for byte what `JSON.stringify` then a UTF-8 encoder give, without
-// the intermediate string. What a graph writes again poll after poll is copied as bytes kept once made (a string's
-// quoted UTF-8, a key's `"key":`, the whole JSON of a deep-frozen value such as a shared response map or a kept
-// reading's latencies); a rate rounded to 4 decimals is written from its integer digits; anything rarer goes
-// through `JSON.stringify` itself. For the graph's streamed answer (`graph-json.ts`).
+// the intermediate string: ASCII copied a code unit a byte, a key's `"key":` kept as bytes, a rate rounded to 4
+// decimals written from its integer digits, anything rarer through `JSON.stringify` itself. It tells its caller
+// whether a value was deep-frozen (`frozenValue`), so that the JSON of what cannot change is kept by the caller
+// (`elements.ts`). For the graph's streamed answer (`graph-json.ts`).
 
 /** Bytes a fresh chunk buffer starts with; a value that does not fit grows it. */
 const INITIAL_BYTES = 1 << 18;
@@ -212,17 +212,15 @@ export class JsonBytes {
       return;
     }
     const frozen = Object.isFrozen(a);
-    if (frozen && this.frozenCopy(a)) return;
     const outer = this.thawed;
     this.thawed = !frozen;
-    const start = this.pos;
     this.byte(0x5b);
     for (let i = 0; i < a.length; i++) {
       if (i > 0) this.byte(0x2c);
       if (!this.value(a[i])) this.raw('null');
     }
     this.byte(0x5d);
-    this.keepFrozen(a, start, outer);
+    this.thawed = outer || this.thawed;
   }
 
   /**
@@ -236,7 +234,6 @@ export class JsonBytes {
       return;
     }
     const frozen = Object.isFrozen(o);
-    if (frozen && this.frozenCopy(o)) return;
     const outer = this.thawed;
     this.thawed = !frozen;
     const start = this.pos;
@@ -265,7 +262,7 @@ export class JsonBytes {
       first = false;
     }
     this.byte(0x7d);
-    this.keepFrozen(o, start, outer);
+    this.thawed = outer || this.thawed;
   }
 
   /** `,"key":` (no comma first): the key's text kept once made. */
@@ -277,24 +274,6 @@ export class JsonBytes {
       keyBytes.set(key, b);
     }
     this.bytes(first ? b.subarray(1) : b);
-  }
-
-  /** Whether a deep-frozen value's text was kept: then it is written again. */
-  private frozenCopy(v: object): boolean {
-    const b = frozenBytes.get(v);
-    if (b === undefined) return false;
-    this.bytes(b);
-    return true;
-  }
-
-  /**
-   * After writing `v` from `start`: its text kept when it and everything in it are frozen (its JSON can never
-   * change: a shared response map, a kept reading's latencies) and ASCII; the enclosing value told of any thaw.
-   */
-  private keepFrozen(v: object, start: number, outerThawed: boolean): void {
-    if (!this.thawed && this.pos - start <= FROZEN_BYTES_MAX)
-      frozenBytes.set(v, this.buf.slice(start, this.pos));
-    this.thawed = outerThawed || this.thawed;
   }
 
   /** What is not plain data (toJSON, a class, a bigint): as JSON.stringify writes it; never kept. */
@@ -310,11 +289,6 @@ export class JsonBytes {
 /** Keys' `,"key":` bytes kept (the graph has a few dozen); dropped past this many (any object's keys land here). */
 const KEY_BYTES_MAX = 4_096;
 const keyBytes = new Map<string, Uint8Array>();
-
-/** The longest deep-frozen value whose JSON is kept (a response map, a latency, a badge: tens of bytes). */
-const FROZEN_BYTES_MAX = 2_048;
-/** Deep-frozen values' JSON, weakly: kept no longer than the value. */
-const frozenBytes = new WeakMap<object, Uint8Array>();
 
 /** A text's UTF-8 (ASCII: one byte a code unit, made in the heap for short ones). */
 export function asciiBytes(text: string): Uint8Array {
