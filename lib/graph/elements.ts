@@ -6,7 +6,7 @@ import { asciiBytes, type JsonBytes } from './json-bytes';
 import { responsesOf } from './responses';
 import { round, roundRates } from './rounding';
 import type { TrafficEdge, TrafficMap, TrafficNode } from './traffic-map';
-import type { EdgeData, NodeData, PeerMode, RateBreakdown } from './types';
+import type { EdgeData, Latency, NodeData, PeerMode, RateBreakdown } from './types';
 
 export interface Assembled {
   nodes: NodeData[];
@@ -59,7 +59,7 @@ export function nodeData(n: TrafficNode): NodeData {
   data.inbound = inbound;
   data.errorRate = round(errorRate(n.inbound), 4);
   data.responses = responsesOf(n.codes, n.inbound.total);
-  data.latency = n.latency ?? {};
+  data.latency = latencyOf(n.latency);
   data.health = n.health;
   data.badges = n.badges;
   data.traffic =
@@ -84,7 +84,7 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
   const rps = round(e.rates.total, 4);
   const percentReq = source.out > 0 ? round((e.rates.total / source.out) * 100, 2) : 0;
   const err = errorRate(e.rates);
-  const latency = e.latency ?? {};
+  const latency = latencyOf(e.latency);
   // Keys set one by one in the JSON's order (no spread of a literal per optional key: an object each).
   const data = {
     id: e.id,
@@ -122,6 +122,16 @@ export function edgeData(e: TrafficEdge, source: TrafficNode): EdgeData {
 }
 
 type Box = Parameters<typeof boxNode>[0];
+
+/** An element's latency when it has none (or none was asked for): one frozen object, so its JSON is kept. */
+const NO_LATENCY: Latency = Object.freeze({});
+
+/** An element's latency as written: an empty one (none, or not asked for) is `NO_LATENCY`. */
+function latencyOf(latency: Latency | undefined): Latency {
+  if (latency === undefined) return NO_LATENCY;
+  for (const _ in latency) return latency;
+  return NO_LATENCY;
+}
 
 /**
  * A map's keys (the elements' ids) in code-unit order, as `compare` (responses.ts) orders them: the default sort of
