@@ -2,10 +2,12 @@
 // (both reporters, Istio's label set and latency buckets) backfilled into a real Prometheus with promtool,
 // then: the PromQL floor (the graph's own queries straight to Prometheus), `/api/graph` on `next start`,
 // and the time until the graph page has drawn and laid it out in Debian's Chromium.
-// Also: frame times while the page pans and zooms, and the Next server's memory.
+// Also: frame times while the page pans and zooms, and the Next server's memory (resident, and V8's heap as the
+// server sees it, after each case and over repeated polls, with a plateau check); a live graph (no queryTime) on a
+// server whose clock is the data's last minute.
 // Each API request is also compared with its own reads: the queries Prometheus logged for it, sent straight to
 // Prometheus at once (as the graph starts them), timed alone right after.
-//   node scripts/bench.mjs graph [-- --workloads 1000 --edges 3000 --runs 5 --no-rules --no-page --data DIR]  (issue 18: --workloads 5000 --edges 15000)
+//   node scripts/bench.mjs graph [-- --workloads 1000 --edges 3000 --runs 5 --no-rules --no-page --no-api --no-live --polls 15 --data DIR]  (issue 18: --workloads 5000 --edges 15000)
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import {
@@ -25,6 +27,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { ensureDashboardBuild, startDashboard } from './lib/dashboard.mjs';
+import { formatMemory, nextMemory, PROBE, plateau } from './lib/next-memory.mjs';
 import { prng } from './lib/prng.mjs';
 import { childrenOf, cpuSecondsOf, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
@@ -64,6 +67,9 @@ function parseArgs(args) {
     keep: false,
     rules: true,
     page: true,
+    api: true,
+    live: true,
+    polls: 15,
     data: undefined,
   };
   for (let i = 0; i < args.length; i++) {
@@ -79,6 +85,12 @@ function parseArgs(args) {
     // Keep the mesh's Prometheus data in DIR and reuse it in the next run of the same size: once the rules are
     // backfilled there, a run goes straight to the rules half (the backfill takes minutes at 5,000 workloads).
     else if (args[i] === '--data') opt.data = args[++i];
+    // Skip the pinned API cases (and their floors): the live case, the memory polls and the page only.
+    else if (args[i] === '--no-api') opt.api = false;
+    // Skip the live case (a server whose clock is the data's last minute, no queryTime).
+    else if (args[i] === '--no-live') opt.live = false;
+    // Polls of one view after a half's API cases, the Next server's memory sampled after each (plateau check).
+    else if (args[i] === '--polls') opt.polls = Number(args[++i]);
   }
   return opt;
 }
@@ -453,13 +465,26 @@ export default async function bench(args) {
     const ratio = (ms, floorName) => `${(ms / floorMs[floorName]).toFixed(2)}× the ${floorName} floor`;
 
     await ensureDashboardBuild();
-    const startWeb = async () => {
+    // Each server loads `next-probe.cjs` (its memory as V8 sees it, asked over a socket in its own directory);
+    // `clockStartS`: the server's clock starts at that time (the live case: the data's last minute is "now").
+    const startWeb = async ({ clockStartS } = {}) => {
+      const probeDir = mkdtempSync(join(dir, 'probe-'));
       const web = await startDashboard({
+        nodeArgs: ['--require', PROBE],
         // MESHLENS_TEST_HOOKS: the page exposes `window.__meshlensCy`, which the benchmark counts nodes on.
-        env: { PROMETHEUS_URL: promUrl, MESH_CONTROL_URL: 'http://127.0.0.1:1', MESHLENS_TEST_HOOKS: '1' },
+        env: {
+          PROMETHEUS_URL: promUrl,
+          MESH_CONTROL_URL: 'http://127.0.0.1:1',
+          MESHLENS_TEST_HOOKS: '1',
+          MESHLENS_BENCH_PROBE_DIR: probeDir,
+          ...(clockStartS === undefined ? {} : { MESHLENS_BENCH_CLOCK_START_S: String(clockStartS) }),
+        },
       });
-      const memory = () => memoryOf([web.pid, ...childrenOf(web.pid)]);
-      return { web: { stop: () => web.stop(), memory, pid: web.pid }, base: web.base };
+      const pids = () => [web.pid, ...childrenOf(web.pid)];
+      // The OS' view (resident and its peak, every process) and V8's (heap used and total, external).
+      const memory = async () => `${memoryOf(pids())}; ${formatMemory(await nextMemory(probeDir))}`;
+      const probe = (command) => nextMemory(probeDir, command);
+      return { web: { stop: () => web.stop(), memory, probe, pid: web.pid }, base: web.base };
     };
     let { web, base } = await startWeb();
     stops.push(() => web.stop());
@@ -537,14 +562,19 @@ export default async function bench(args) {
     // `query(i)` gives the i-th request's query: the same each time for a repeated view, a different
     // pinned second each time for a cold one (the dashboard keeps latency readings per view and time).
     const measureApi = async (label, cases) => {
-      for (const [name, query, floorName] of cases) {
+      // `pace`: waited for before each request (the live case: the next refresh period).
+      for (const [name, query, floorName, pace = async () => {}] of cases) {
         console.log(`       Prometheus idle before ${name}${label}: ${await idlePrometheus()}`);
         // Warm-up, not counted: a just-started server compiles its hot paths and sizes its heap over its
         // first requests (the first few take 1.5–2× the later ones), and a serving dashboard has long done
         // that. "Cold" here is about the latency reading (read for the request, nothing kept), not about a
         // fresh process.
+        await pace();
         const first = await getGraph(query(-1));
-        for (let i = 2; i <= 5; i++) await getGraph(query(-i));
+        for (let i = 2; i <= 5; i++) {
+          await pace();
+          await getGraph(query(-i));
+        }
         const runs = [];
         // Each measured request's wall-clock window: its reads are the queries Prometheus took within it.
         const windows = [];
@@ -552,6 +582,7 @@ export default async function bench(args) {
         let unavailable = 0;
         const cpu0 = { prom: promCpu(), next: nextCpu(), log: logSize() };
         for (let i = 0; i < opt.runs; i++) {
+          await pace();
           const from = Date.now();
           const r = await timed(() => fetchGraph(query(i)));
           windows.push([from, Date.now()]);
@@ -599,7 +630,41 @@ export default async function bench(args) {
               .map(([k, v]) => `${k} ${stats(v).median.toFixed(0)}`)
               .join(', ')} ms`,
         );
+        console.log(`       Next server memory after the case: ${await memoryAfterGc()}`);
       }
+    };
+    // The server's memory as it is, then what its heap holds after a full GC (the rest was garbage).
+    const memoryAfterGc = async () => {
+      const before = await web.memory();
+      const after = await web.probe('gc');
+      return `${before}; after a full GC: heap used ${after.heapUsed.toFixed(0)} MB, resident ${after.rss.toFixed(0)} MB`;
+    };
+    // `polls` requests of one view, the server's memory sampled after each (its heap after a full GC, and its
+    // resident size): is it bounded, or still growing at the end? `until`: stop early once it says so.
+    const memoryPolls = async (name, query, { until = () => false, pace = async () => {} } = {}) => {
+      const heap = [];
+      const rss = [];
+      const ms = [];
+      for (let i = 0; i < opt.polls; i++) {
+        await pace();
+        if (until()) break;
+        const r = await timed(() => fetchGraph(query(i)));
+        ms.push(r.ms);
+        const m = await web.probe('gc');
+        heap.push(m.heapUsed);
+        rss.push(m.rss);
+      }
+      if (ms.length === 0) {
+        console.log(`next   memory over polls of ${name}: none sent (out of the data's time)`);
+        return;
+      }
+      const h = plateau(heap);
+      const r = plateau(rss);
+      console.log(
+        `next   memory over ${heap.length} polls of ${name} (median ${stats(ms).median.toFixed(0)} ms a poll): ` +
+          `heap used after a full GC ${heap.map((x) => x.toFixed(0)).join(' ')} MB — plateau: ${h.text}: ${h.ok ? 'bounded' : 'STILL GROWING'}; ` +
+          `resident ${rss.map((x) => x.toFixed(0)).join(' ')} MB — plateau: ${r.text}: ${r.ok ? 'bounded' : 'STILL GROWING'}`,
+      );
     };
     const LATENCY_FLOOR = 'latency buckets by edge (2xx, source-reported)';
     const FULL_COLD = [
@@ -614,8 +679,48 @@ export default async function bench(args) {
     ];
     const load = () =>
       `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
-    if (!rulesLoaded) console.log(load());
-    if (!rulesLoaded)
+    // A live graph (no queryTime), polled as the page polls it: on a server of its own whose clock starts
+    // LIVE_CLOCK_S before the data's last scrape, so "now" is in the data's last minute while the case runs (the
+    // rates read over 1 m are there until ~45 s past the last scrape: the polls stop by then). Live graphs are
+    // built once per refresh period (`MESHLENS_GRAPH_REFRESH_S`, 5 s; every request within one shares its build),
+    // so each request here is sent just after a period starts, as a page polling every 5 s: each is a build —
+    // the rates read afresh; latency waited for at most 5 s, else answered without it while the read goes on,
+    // then kept and refreshed in the background once older than 15 s. The data's counters grow steadily, so its
+    // rates do not move from poll to poll: a live mesh's would.
+    // (The backfilled rules' below-total series begin a few evaluations after the data's first scrape: a live
+    // graph earlier than 40 s before its end reads the dense recorded series instead, a backfill's edge.)
+    const LIVE_CLOCK_S = 40;
+    const LIVE_PERIOD_S = 5;
+    const measureLive = async (label) => {
+      await web.stop();
+      ({ web, base } = await startWeb({ clockStartS: end - LIVE_CLOCK_S }));
+      const { clockShiftMs } = await web.probe('memory');
+      const serverNow = () => (Date.now() + clockShiftMs) / 1000;
+      // Until 0.3 s into the server's next refresh period.
+      const pace = async () => {
+        const next = (Math.floor(serverNow() / LIVE_PERIOD_S) + 1) * LIVE_PERIOD_S + 0.3;
+        await new Promise((r) => setTimeout(r, Math.max(0, (next - serverNow()) * 1000)));
+      };
+      await measureApi(label, [
+        [
+          'live (no queryTime), one request a refresh period (5 s), as the page polls',
+          () => 'duration=1m',
+          'request rates by edge (labels joined)',
+          pace,
+        ],
+      ]);
+      await memoryPolls(`the live graph${label}, one a refresh period`, () => 'duration=1m', {
+        until: () => serverNow() > end + 40,
+        pace,
+      });
+      console.log(
+        `       the server's clock at the end: ${(serverNow() - end).toFixed(0)} s after the data's last scrape`,
+      );
+      await web.stop();
+      ({ web, base } = await startWeb());
+    };
+    if (!rulesLoaded && opt.api) {
+      console.log(load());
       await measureApi('', [
         FULL_COLD,
         FULL_REPEAT,
@@ -625,10 +730,14 @@ export default async function bench(args) {
           'request rates by edge (labels joined)',
         ],
       ]);
+      console.log(`next   server memory after the API requests: ${await web.memory()}; ${load()}`);
+      await memoryPolls('the same view (polled)', FULL_REPEAT[1]);
+    }
 
-    if (!rulesLoaded) console.log(`next   server memory after the API requests: ${web.memory()}; ${load()}`);
-    // The page half (Chromium: ~2 minutes at 5,000 workloads), unless --no-page.
-    if (opt.page && !rulesLoaded) {
+    // The page half (Chromium: ~2 minutes at 5,000 workloads), unless --no-page: on the data without the rules,
+    // or, for a data directory that has them already (that half is skipped then), after the API with the rules.
+    // (It ran only in the half without the rules: a `--data DIR` with the rules in it measured the API alone.)
+    const measurePage = async () => {
       const { chromium } = await import('playwright-core');
       const browser = await chromium.launch({
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -737,8 +846,10 @@ export default async function bench(args) {
             `p95 ${frames.p95.toFixed(1)} ms — target ≥ ${TARGETS.fps} frames/s: ${mark(fps >= TARGETS.fps)}`,
         );
       }
-      console.log(`next   server memory after the page loads: ${web.memory()}; ${load()}`);
-    }
+      console.log(`next   server memory after the page loads: ${await memoryAfterGc()}; ${load()}`);
+    };
+    if (opt.page && !rulesLoaded) await measurePage();
+    if (!rulesLoaded && opt.live) await measureLive('');
     // With the recording rules (Istio's production advice), backfilled by promtool over the same data;
     // Prometheus restarts on its port with the new blocks, the dashboard restarts (its rules probe is cached).
     // The rules in stages: promtool evaluates each rule against the running Prometheus, so a rule that
@@ -781,33 +892,54 @@ export default async function bench(args) {
       floorMs,
       await floor([
         ['request rates by edge (labels joined)', joinedRequestRateQuery(both, '60s')],
-        ['recorded latency buckets by edge', recordedLatencyQueries(sel, 60).source],
-        ['recorded below-total buckets by edge', belowTotalLatencyQueries(sel, 60).source],
-        ['recorded below-total buckets by edge, 5 m', belowTotalLatencyQueries(sel, 300).source],
-        ['recorded latency buckets by edge, averaged over 2 m', recordedLatencyQueries(sel, 120).source],
+        ...(opt.api
+          ? [
+              ['recorded latency buckets by edge', recordedLatencyQueries(sel, 60).source],
+              ['recorded below-total buckets by edge', belowTotalLatencyQueries(sel, 60).source],
+              ['recorded below-total buckets by edge, 5 m', belowTotalLatencyQueries(sel, 300).source],
+              [
+                'recorded latency buckets by edge, averaged over 2 m',
+                recordedLatencyQueries(sel, 120).source,
+              ],
+            ]
+          : []),
       ]),
     );
     console.log(load());
-    await measureApi(' with recording rules', [
-      [FULL_COLD[0], FULL_COLD[1], 'recorded below-total buckets by edge'],
-      [
-        'full, 5 m window, cold (its own below-total series)',
-        (i) => `queryTime=${end - 2 - i}&duration=5m`,
-        'recorded below-total buckets by edge, 5 m',
-      ],
-      [
-        'full, 2 m window, cold (a window the rules do not record: the dense series averaged)',
-        (i) => `queryTime=${end - 2 - i}&duration=2m`,
-        'recorded latency buckets by edge, averaged over 2 m',
-      ],
-      [`${FULL_REPEAT[0]}`, FULL_REPEAT[1], FULL_REPEAT[2]],
-      [
-        'topology and rates (latency=false)',
-        () => `queryTime=${end}&latency=false`,
-        'request rates by edge (labels joined)',
-      ],
-    ]);
-    console.log(`next   server memory after the API requests with the rules: ${web.memory()}; ${load()}`);
+    const apiWithRules = async () => {
+      await measureApi(' with recording rules', [
+        [FULL_COLD[0], FULL_COLD[1], 'recorded below-total buckets by edge'],
+        [
+          'full, 5 m window, cold (its own below-total series)',
+          (i) => `queryTime=${end - 2 - i}&duration=5m`,
+          'recorded below-total buckets by edge, 5 m',
+        ],
+        [
+          'full, 2 m window, cold (a window the rules do not record: the dense series averaged)',
+          (i) => `queryTime=${end - 2 - i}&duration=2m`,
+          'recorded latency buckets by edge, averaged over 2 m',
+        ],
+        [`${FULL_REPEAT[0]}`, FULL_REPEAT[1], FULL_REPEAT[2]],
+        [
+          'topology and rates (latency=false)',
+          () => `queryTime=${end}&latency=false`,
+          'request rates by edge (labels joined)',
+        ],
+      ]);
+      console.log(
+        `next   server memory after the API requests with the rules: ${await web.memory()}; ${load()}`,
+      );
+      await memoryPolls('the same view (polled) with the rules', FULL_REPEAT[1]);
+      // A cold graph at a new pinned second each time: a latency reading of its own kept each time (the cache's
+      // bucket bound is what holds them in).
+      await memoryPolls(
+        'cold graphs, each at a second of its own, with the rules',
+        (i) => `queryTime=${end - 20 - i}`,
+      );
+    };
+    if (opt.api) await apiWithRules();
+    if (opt.page && rulesLoaded) await measurePage();
+    if (opt.live) await measureLive(' with recording rules');
     if (opt.keep) {
       console.log(
         `kept up: dashboard ${base}/graph?at=${end}&refresh=0, Prometheus ${promUrl}; Ctrl-C stops`,
