@@ -42,6 +42,12 @@ export interface RequestSeries {
   rps: number;
 }
 
+/**
+ * A request series without its rate: what its labels say. The graph's walk keeps the rates beside these, in a
+ * column (`TrafficMap.rates`), so a series read from a shared labels object is one object for every build.
+ */
+export type SeriesIdentity = Omit<RequestSeries, 'rps'>;
+
 /** `""` and `unknown` are how Istio writes "not known". */
 export function known(v: string | undefined): string | undefined {
   return v === undefined || v === '' || v === 'unknown' ? undefined : v;
@@ -96,6 +102,24 @@ export class LabelStrings {
 }
 
 /**
+ * What a shared (frozen) labels object reads as, without a rate: one object, read once, for every build (frozen);
+ * undefined when it is not a request series. `strings`: where the strings of a labels object read for the first
+ * time go (one copy of each value for the whole walk); without it, each is internalized alone.
+ */
+export function sharedSeries(
+  l: Readonly<Record<string, string>>,
+  strings?: LabelStrings,
+): SeriesIdentity | undefined {
+  let read = readLabels.get(l);
+  if (read === undefined) {
+    read = seriesOf(l, 0, strings ?? new LabelStrings()) ?? null;
+    if (read !== null) Object.freeze(read);
+    readLabels.set(l, read);
+  }
+  return read ?? undefined;
+}
+
+/**
  * `strings`: where the strings of a shared labels object read for the first time go (one copy of each value for
  * the whole walk); without it, each is internalized alone.
  */
@@ -103,12 +127,8 @@ export function toRequestSeries(s: Sample, strings?: LabelStrings): RequestSerie
   if (!Number.isFinite(s.value)) return undefined;
   const l = s.labels;
   if (!Object.isFrozen(l)) return seriesOf(l, s.value, undefined);
-  let read = readLabels.get(l);
-  if (read === undefined) {
-    read = seriesOf(l, 0, strings ?? new LabelStrings()) ?? null;
-    readLabels.set(l, read);
-  }
-  if (read === null) return undefined;
+  const read = sharedSeries(l, strings);
+  if (read === undefined) return undefined;
   return {
     reporter: read.reporter,
     source: read.source,
