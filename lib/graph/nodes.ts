@@ -1,7 +1,7 @@
 // Which graph node a request's caller and callee become, per graph type: the node identities and the
 // path a request takes through the graph (caller → [service →] callee).
 import { CLUSTER_DOMAIN } from '../mesh-config/labels';
-import type { RequestSeries, Workload } from './series';
+import type { SeriesIdentity, Workload } from './series';
 import type { GraphType, NodeData } from './types';
 
 /** The identity part of a node; its numbers are added in the traffic map (`traffic-map.ts`, `appenders/`). */
@@ -59,7 +59,7 @@ export function workloadAs(w: Workload, graphType: GraphType): NodeSpec {
 export const EGRESS_CLUSTERS = ['PassthroughCluster', 'BlackHoleCluster'] as const;
 
 /** The service node of a request's destination; undefined when no service is known. */
-export function serviceNode(s: RequestSeries): NodeSpec | undefined {
+export function serviceNode(s: SeriesIdentity): NodeSpec | undefined {
   const cluster = s.destination.serviceName;
   if (cluster !== undefined && (EGRESS_CLUSTERS as readonly string[]).includes(cluster)) {
     // Kiali draws these as one service node per caller namespace, flagged; the host is in `responses`.
@@ -98,7 +98,7 @@ export interface PathOptions {
 }
 
 /** The caller's node. */
-export function sourceOf(s: RequestSeries, o: PathOptions): NodeSpec {
+export function sourceOf(s: SeriesIdentity, o: PathOptions): NodeSpec {
   if (s.source === undefined) return UNKNOWN_SOURCE;
   if (o.graphType === 'service' && s.source.app !== undefined) {
     const key = `${s.source.namespace}/${s.source.app}`;
@@ -119,12 +119,12 @@ export function sourceOf(s: RequestSeries, o: PathOptions): NodeSpec {
  * Every node a request goes through: its caller, then its service (when drawn) and the workload it
  * reached. A workload calling its own service in a service graph draws a self-loop: kept, it is real.
  */
-export function requestPath(s: RequestSeries, o: PathOptions): NodeSpec[] {
+export function requestPath(s: SeriesIdentity, o: PathOptions): NodeSpec[] {
   return [sourceOf(s, o), ...destinationPath(s, o)];
 }
 
 /** The nodes a request goes through after its caller: its service (when drawn) and the workload it reached. */
-export function destinationPath(s: RequestSeries, o: PathOptions): NodeSpec[] {
+export function destinationPath(s: SeriesIdentity, o: PathOptions): NodeSpec[] {
   const svc = serviceNode(s);
   const wl = s.destination.workload;
   if (o.graphType === 'service') {
