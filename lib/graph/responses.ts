@@ -2,8 +2,7 @@
 // element's requests), kept cheap for V8 over the thousands of them a large graph has.
 import { round } from './rounding';
 import { seriesMemoEntriesFromEnv } from './series-memo';
-import type { Tally } from './tally';
-import type { ResponseCounts } from './traffic-map';
+import type { NumberTally, Tally } from './tally';
 import type { Responses } from './types';
 
 /** An array index no response code reaches (see `codeKeyed`). */
@@ -61,10 +60,13 @@ function wholeResponse(code: string, flag: string, host: string): Responses {
   return out;
 }
 
+/** An element's rates by response code, then by flag and host (`ResponseCounts` of the traffic map). */
+export type CodeCounts = Tally<{ flags: NumberTally; hosts: NumberTally }>;
+
 /** The response map of an element with `total` requests per second. */
-export function responsesOf(codes: ResponseCounts, total: number): Responses {
+export function responsesOf(codes: CodeCounts, total: number): Responses {
   if (codes.size === 1 && total > 0) {
-    const c = codes.firstValue() as { flags: Tally<number>; hosts: Tally<number> };
+    const c = codes.firstValue() as { flags: NumberTally; hosts: NumberTally };
     if (
       c.flags.size === 1 &&
       c.hosts.size === 1 &&
@@ -80,14 +82,14 @@ export function responsesOf(codes: ResponseCounts, total: number): Responses {
   const out: Responses = codeKeyed();
   const keys = codes.size > 1 ? codes.keys().sort(compare) : codes.keys();
   for (const code of keys) {
-    const c = codes.get(code) as { flags: Tally<number>; hosts: Tally<number> };
+    const c = codes.get(code) as { flags: NumberTally; hosts: NumberTally };
     out[code] = { flags: sharesOf(c.flags, total), hosts: sharesOf(c.hosts, total) };
   }
   return out;
 }
 
 /** Each key's share of `total`, in %, 2 decimals (0 without traffic). */
-function sharesOf(counts: Tally<number>, total: number): Record<string, number> {
+function sharesOf(counts: NumberTally, total: number): Record<string, number> {
   const out: Record<string, number> = {};
   counts.forEach((v, k) => {
     out[k] = total > 0 ? round((v / total) * 100, 2) : 0;

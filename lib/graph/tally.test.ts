@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addTo, Tally } from './tally';
+import { addTo, RateTally, Tally } from './tally';
 
 describe('Tally', () => {
   it('keeps values by key in insertion order, as a Map does', () => {
@@ -30,5 +30,43 @@ describe('Tally', () => {
     expect(t.size).toBe(0);
     expect(t.firstKey()).toBeUndefined();
     expect(t.entries()).toEqual([]);
+  });
+});
+
+describe('RateTally', () => {
+  it('adds as addTo does on a Tally: the same sums, keys in the same order', () => {
+    const rates = new RateTally();
+    const t = new Tally<number>();
+    for (const [k, v] of [
+      ['b', 0.1],
+      ['a', 0.2],
+      ['b', 0.7],
+      ['c', 1 / 3],
+      ['a', 5],
+      ['b', 2 ** -40],
+    ] as const) {
+      rates.add(k, v);
+      addTo(t, k, v);
+    }
+    const seen: [string, number][] = [];
+    rates.forEach((v, k) => {
+      seen.push([k, v]);
+    });
+    expect(seen).toEqual(t.entries());
+    expect(rates.size).toBe(3);
+    expect(rates.keys()).toEqual(['b', 'a', 'c']);
+    expect(rates.get('b')).toBe(t.get('b'));
+    expect(rates.get('z')).toBeUndefined();
+    expect([rates.firstKey(), rates.firstValue()]).toEqual([t.firstKey(), t.firstValue()]);
+  });
+
+  it('is empty until a key is added (no first value)', () => {
+    const rates = new RateTally();
+    expect([rates.size, rates.firstKey(), rates.firstValue(), rates.get('a')]).toEqual([
+      0,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -8,12 +8,13 @@ import {
   chooseReportersBy,
   edgeKey,
   LabelStrings,
-  type RequestSeries,
   responseKey,
   type Sample,
+  type SeriesIdentity,
+  sharedSeries,
   toRequestSeries,
 } from './series';
-import { addTo, Tally } from './tally';
+import { RateTally, Tally } from './tally';
 import type {
   Badges,
   EgressScope,
@@ -27,7 +28,7 @@ import type {
 } from './types';
 
 /** Per response code: the rates by response flag and by destination host. */
-export type ResponseCounts = Tally<{ flags: Tally<number>; hosts: Tally<number> }>;
+export type ResponseCounts = Tally<{ flags: RateTally; hosts: RateTally }>;
 
 /**
  * A latency histogram on the map's one axis of bounds: cumulative counts per bound, and which bounds any
@@ -77,7 +78,7 @@ export interface TrafficEdge extends HasHist {
   source: string;
   target: string;
   /** Rates by protocol (the edge's protocol is the busiest). */
-  protocols: Tally<number>;
+  protocols: RateTally;
   /** Who reported its series: one reporter, or both (`mixed`); undefined before any. */
   reporter: Reporter | 'mixed' | undefined;
   rates: RateBreakdown;
@@ -103,19 +104,27 @@ export interface TrafficEdge extends HasHist {
 export interface TrafficMap {
   /** How a series maps to nodes: graph type, service nodes, the services drawn. */
   paths: PathOptions;
-  /** The request samples as read, and each one parsed (undefined: not a request series). */
+  /**
+   * The request samples as read, and each one parsed without its rate (undefined: not a request series; the rate
+   * is the sample's). A shared labels object reads as the same object in every build.
+   */
   requests: readonly Sample[];
-  parsed: readonly (RequestSeries | undefined)[];
+  parsed: readonly (SeriesIdentity | undefined)[];
   /** Every series drawn (idle ones only when asked for), both reporters. */
-  series: readonly RequestSeries[];
+  series: readonly SeriesIdentity[];
+  /**
+   * `rates[i]`: the rate of `series[i]` (requests, or bytes for TCP, per second) — a column beside series shared
+   * between builds, so a build makes no copy of a series for its rate.
+   */
+  rates: Float64Array;
+  /** `routes[i]`: the way of `series[i]` through the graph. */
+  routes: readonly Route[];
   /** The reporter chosen per caller→service pair (see `chooseReporters`). */
   reporterOf: ReadonlyMap<string, Reporter>;
   nodes: Map<string, TrafficNode>;
   edges: Map<string, TrafficEdge>;
-  /** Each series' way through the graph (see `routeOf`). */
-  routes: Map<RequestSeries, Route>;
   /** Each chosen series' edges and nodes after its caller (where its latency goes); kept when asked. */
-  hops: Map<RequestSeries, HasHist[]> | undefined;
+  hops: Map<SeriesIdentity, HasHist[]> | undefined;
   /** App boxes by id (set by the boxes appender). */
   boxes: Map<string, NonNullable<NodeSpec['box']>>;
   /** The mTLS mode of each namespace drawn (set by the peer-authentication appender, when config was read). */
@@ -144,12 +153,13 @@ export interface Route {
 type DestService = { key: string; value: Readonly<{ namespace: string; name: string }> } | undefined;
 
 /**
- * What the walk derives from a shared labels object (`toRequestSeries`) besides its rate, kept with it:
- * its caller→service pair (the reporter choice's key), the service it came by, and its route, by the
- * path options it was found with. A series takes the same way through every graph of the same type, so
+ * What the walk derives from a shared labels object besides its rate, kept with it: the series it reads as
+ * (`sharedSeries`), its caller→service pair (the reporter choice's key), the service it came by, and its route,
+ * by the path options it was found with. A series takes the same way through every graph of the same type, so
  * its node specs and ids (and their string hashes) are made once.
  */
 interface Derived {
+  series: SeriesIdentity;
   /** Kept with a shared labels object (its route's strings are then internalized, once). */
   kept: boolean;
   edgeKey: string;
@@ -157,13 +167,21 @@ interface Derived {
   routeKey: string | undefined;
   route: Route | undefined;
 }
-const derivedOfLabels = new WeakMap<Readonly<Record<string, string>>, Derived>();
+/** Null: the labels object is not a request series. */
+const derivedOfLabels = new WeakMap<Readonly<Record<string, string>>, Derived | null>();
 
-function derive(s: RequestSeries, kept: boolean): Derived {
-  return { kept, edgeKey: edgeKey(s), destService: destServiceOf(s), routeKey: undefined, route: undefined };
+function derive(s: SeriesIdentity, kept: boolean): Derived {
+  return {
+    series: s,
+    kept,
+    edgeKey: edgeKey(s),
+    destService: destServiceOf(s),
+    routeKey: undefined,
+    route: undefined,
+  };
 }
 
-function destServiceOf(s: RequestSeries): DestService {
+function destServiceOf(s: SeriesIdentity): DestService {
   const { serviceNamespace, serviceName } = s.destination;
   if (!serviceNamespace || !serviceName) return undefined;
   return {
@@ -172,7 +190,7 @@ function destServiceOf(s: RequestSeries): DestService {
   };
 }
 
-function newRoute(s: RequestSeries, o: PathOptions, kept = false): Route {
+function newRoute(s: SeriesIdentity, o: PathOptions, kept = false): Route {
   const path = requestPath(s, o);
   const specs = kept ? path.map(internedSpec) : path;
   const edgeIds: string[] = new Array(specs.length - 1);
@@ -194,50 +212,68 @@ function internedSpec(spec: NodeSpec): NodeSpec {
  * What a route depends on besides the series (`base`: the graph type and service nodes) — in a service
  * graph, also whether its caller's app is a drawn service.
  */
-function routeKey(s: RequestSeries, o: PathOptions, base: string): string {
+function routeKey(s: SeriesIdentity, o: PathOptions, base: string): string {
   if (o.graphType !== 'service' || s.source?.app === undefined) return base;
   return o.services.has(`${s.source.namespace}/${s.source.app}`) ? `${base}:svc` : base;
 }
 
+/** The series' routes by series, made when asked (`routeOf`): a latency merge's, not the walk's. */
+const routesBySeries = new WeakMap<TrafficMap, Map<SeriesIdentity, Route>>();
+
 /** The route of a series of the map (from the walk), else found now. */
-export function routeOf(map: TrafficMap, s: RequestSeries): Route {
-  return map.routes.get(s) ?? newRoute(s, map.paths);
+export function routeOf(map: TrafficMap, s: SeriesIdentity): Route {
+  let by = routesBySeries.get(map);
+  if (by === undefined) {
+    by = new Map();
+    for (let i = 0; i < map.series.length; i++)
+      by.set(map.series[i] as SeriesIdentity, map.routes[i] as Route);
+    routesBySeries.set(map, by);
+  }
+  return by.get(s) ?? newRoute(s, map.paths);
 }
 
 /** Walks the request series into the traffic map: nodes, edges, rates and response codes. */
 export function trafficMap(input: TrafficInput): TrafficMap {
   const requests = input.requests;
-  const parsed: (RequestSeries | undefined)[] = new Array(requests.length);
-  const series: RequestSeries[] = [];
+  const parsed: (SeriesIdentity | undefined)[] = new Array(requests.length);
+  const series: SeriesIdentity[] = [];
+  const all = new Float64Array(requests.length);
   const derived: Derived[] = [];
   const strings = new LabelStrings();
+  const idleToo = input.includeIdleEdges === true;
   for (let i = 0; i < requests.length; i++) {
     const sample = requests[i] as Sample;
-    const s = toRequestSeries(sample, strings);
-    parsed[i] = s;
-    if (s === undefined || !(input.includeIdleEdges === true || s.rps > 0)) continue;
-    series.push(s);
-    const labels = sample.labels;
-    if (!Object.isFrozen(labels)) {
-      derived.push(derive(s, false));
-      continue;
+    const rps = sample.value;
+    let d: Derived | undefined;
+    if (!Number.isFinite(rps)) d = undefined;
+    else if (Object.isFrozen(sample.labels)) {
+      const labels = sample.labels;
+      let kept = derivedOfLabels.get(labels);
+      if (kept === undefined) {
+        const s = sharedSeries(labels, strings);
+        kept = s === undefined ? null : derive(s, true);
+        derivedOfLabels.set(labels, kept);
+      }
+      d = kept ?? undefined;
+    } else {
+      const s = toRequestSeries(sample);
+      d = s === undefined ? undefined : derive(s, false);
     }
-    let d = derivedOfLabels.get(labels);
-    if (!d) {
-      d = derive(s, true);
-      derivedOfLabels.set(labels, d);
-    }
+    parsed[i] = d?.series;
+    if (d === undefined || !(idleToo || rps > 0)) continue;
+    all[series.length] = rps;
+    series.push(d.series);
     derived.push(d);
   }
-  const { chosen, reporterOf } = chooseReportersBy(
-    series,
-    derived.map((d) => d.edgeKey),
-  );
+  const rates = all.subarray(0, series.length);
+  const keys: string[] = new Array(derived.length);
+  for (let i = 0; i < derived.length; i++) keys[i] = (derived[i] as Derived).edgeKey;
+  const { chosen, reporterOf } = chooseReportersBy(series, keys);
   const paths = pathOptions(input, chosen);
   const base = input.injectServiceNodes ? `${input.graphType}+` : input.graphType;
-  const routes = new Map<RequestSeries, Route>();
+  const routes: Route[] = new Array(series.length);
   for (let i = 0; i < series.length; i++) {
-    const s = series[i] as RequestSeries;
+    const s = series[i] as SeriesIdentity;
     const d = derived[i] as Derived;
     const key = routeKey(s, paths, base);
     if (d.routeKey !== key || !d.route) {
@@ -246,15 +282,16 @@ export function trafficMap(input: TrafficInput): TrafficMap {
       d.route = route;
       d.routeKey = key;
     }
-    routes.set(s, d.route);
+    routes[i] = d.route;
   }
   const map: TrafficMap = {
     paths,
     requests,
     parsed,
     series,
-    reporterOf,
+    rates,
     routes,
+    reporterOf,
     nodes: new Map(),
     edges: new Map(),
     hops: input.keepHops ? new Map() : undefined,
@@ -263,15 +300,16 @@ export function trafficMap(input: TrafficInput): TrafficMap {
   };
   // The chosen series in their order (as `chosen` has them), each with the service it came by.
   for (let i = 0; i < series.length; i++) {
-    const s = series[i] as RequestSeries;
+    const s = series[i] as SeriesIdentity;
     const d = derived[i] as Derived;
-    if (reporterOf.get(d.edgeKey) === s.reporter) addSeries(map, s, d.destService);
+    if (reporterOf.get(d.edgeKey) === s.reporter)
+      addSeries(map, s, rates[i] as number, routes[i] as Route, d.destService);
   }
   return map;
 }
 
 /** The path options; a service graph draws a caller as its service when that service is drawn. */
-function pathOptions(input: TrafficInput, chosen: readonly RequestSeries[]): PathOptions {
+function pathOptions(input: TrafficInput, chosen: readonly SeriesIdentity[]): PathOptions {
   const services = new Set<string>();
   // Only a service graph reads them (`sourceOf`).
   if (input.graphType === 'service') {
@@ -283,30 +321,35 @@ function pathOptions(input: TrafficInput, chosen: readonly RequestSeries[]): Pat
   return { graphType: input.graphType, injectServiceNodes: input.injectServiceNodes, services };
 }
 
-/** Adds one chosen series along its path: the caller's outbound rate, then each hop's edge and node. */
-function addSeries(map: TrafficMap, s: RequestSeries, destService: DestService): void {
-  const route = routeOf(map, s);
+/** Adds one chosen series (at `rps`) along its route: the caller's outbound rate, then each hop's edge and node. */
+function addSeries(
+  map: TrafficMap,
+  s: SeriesIdentity,
+  rps: number,
+  route: Route,
+  destService: DestService,
+): void {
   const specs = route.specs;
   const hops: HasHist[] | undefined = map.hops ? [] : undefined;
   if (hops) map.hops?.set(s, hops);
   const host = s.destination.service ?? 'unknown';
   if (s.protocol === 'tcp') {
-    addTcpSeries(map, s, route, hops);
+    addTcpSeries(map, s, rps, route, hops);
     return;
   }
   const key = responseKey(s);
   let from = nodeOf(map, specs[0] as NodeSpec);
-  from.out += s.rps;
+  from.out += rps;
   for (let i = 1; i < specs.length; i++) {
     const to = nodeOf(map, specs[i] as NodeSpec);
-    if (i > 1) from.out += s.rps;
-    addToNode(to, s, key, host, destService);
+    if (i > 1) from.out += rps;
+    addToNode(to, s, rps, key, host, destService);
     const e = edgeOf(map, route.edgeIds[i - 1] as string, from.spec.id, to.spec.id);
     hops?.push(e, to);
-    addTo(e.protocols, s.protocol, s.rps);
+    e.protocols.add(s.protocol, rps);
     addReporter(e, s.reporter);
-    addRate(e.rates, s.code, s.rps, s.grpcStatus);
-    countResponse(e.codes, key, s, host);
+    addRate(e.rates, s.code, rps, s.grpcStatus);
+    countResponse(e.codes, key, s, rps, host);
     from = to;
   }
 }
@@ -317,21 +360,27 @@ function addReporter(e: TrafficEdge, r: Reporter): void {
 }
 
 /** A TCP series along its path: bytes per second on the edges and nodes, no request rates or codes. */
-function addTcpSeries(map: TrafficMap, s: RequestSeries, route: Route, hops: HasHist[] | undefined): void {
+function addTcpSeries(
+  map: TrafficMap,
+  s: SeriesIdentity,
+  rps: number,
+  route: Route,
+  hops: HasHist[] | undefined,
+): void {
   const specs = route.specs;
   let from = nodeOf(map, specs[0] as NodeSpec);
-  from.tcpOut += s.rps;
+  from.tcpOut += rps;
   for (let i = 1; i < specs.length; i++) {
     const to = nodeOf(map, specs[i] as NodeSpec);
-    if (i > 1) from.tcpOut += s.rps;
+    if (i > 1) from.tcpOut += rps;
     to.hasInbound = true;
-    to.tcpIn += s.rps;
+    to.tcpIn += rps;
     to.protocol ??= 'tcp';
     const e = edgeOf(map, route.edgeIds[i - 1] as string, from.spec.id, to.spec.id);
     hops?.push(e, to);
-    addTo(e.protocols, 'tcp', s.rps);
+    e.protocols.add('tcp', rps);
     addReporter(e, s.reporter);
-    e.tcp += s.rps;
+    e.tcp += rps;
     from = to;
   }
 }
@@ -339,15 +388,16 @@ function addTcpSeries(map: TrafficMap, s: RequestSeries, route: Route, hops: Has
 /** A series arriving at a node: its inbound rates, protocol, response codes and the service it came by. */
 function addToNode(
   to: TrafficNode,
-  s: RequestSeries,
+  s: SeriesIdentity,
+  rps: number,
   key: string,
   host: string,
   destService: DestService,
 ): void {
   to.hasInbound = true;
-  addRate(to.inbound, s.code, s.rps, s.grpcStatus);
+  addRate(to.inbound, s.code, rps, s.grpcStatus);
   to.protocol ??= s.protocol;
-  countResponse(to.codes, key, s, host);
+  countResponse(to.codes, key, s, rps, host);
   if (destService && to.spec.nodeType !== 'service') {
     to.destServices ??= new Map();
     to.destServices.set(destService.key, destService.value);
@@ -355,14 +405,20 @@ function addToNode(
 }
 
 /** Counts a series' rate under its response key (`responseKey`), flag and host. */
-function countResponse(codes: ResponseCounts, key: string, s: RequestSeries, host: string): void {
+function countResponse(
+  codes: ResponseCounts,
+  key: string,
+  s: SeriesIdentity,
+  rps: number,
+  host: string,
+): void {
   let c = codes.get(key);
   if (!c) {
-    c = { flags: new Tally(), hosts: new Tally() };
+    c = { flags: new RateTally(), hosts: new RateTally() };
     codes.set(key, c);
   }
-  addTo(c.flags, s.flags, s.rps);
-  addTo(c.hosts, host, s.rps);
+  c.flags.add(s.flags, rps);
+  c.hosts.add(host, rps);
 }
 
 function nodeOf(map: TrafficMap, spec: NodeSpec): TrafficNode {
@@ -402,7 +458,7 @@ function edgeOf(map: TrafficMap, id: string, source: string, target: string): Tr
       id,
       source,
       target,
-      protocols: new Tally(),
+      protocols: new RateTally(),
       reporter: undefined,
       rates: emptyRates(),
       tcp: 0,

@@ -5,7 +5,7 @@ import type { MeshConfigView } from '../config-badges';
 import { formatPercent } from '../format';
 import { MESH_ROOT_NAMESPACE } from '../mesh-config-source';
 import { peerMode } from '../peer-modes';
-import { routeOf, type TrafficMap } from '../traffic-map';
+import type { Route, TrafficMap } from '../traffic-map';
 import type { PeerMode } from '../types';
 
 export function appendPeerAuthentication(
@@ -24,15 +24,16 @@ export function appendPeerAuthentication(
   }
   // The mode of each workload that received plaintext, by the edges its requests took.
   const plainInto = new Map<string, PeerMode>();
-  for (const s of map.series) {
+  for (let i = 0; i < map.series.length; i++) {
+    const s = map.series[i] as TrafficMap['series'][number];
     const w = s.destination.workload;
-    if (s.reporter !== 'destination' || s.mtls !== false || !(s.rps > 0) || !w) continue;
+    if (s.reporter !== 'destination' || s.mtls !== false || !((map.rates[i] as number) > 0) || !w) continue;
     const mode = peerMode(policies, w.namespace, rootNamespace, {
       app: w.app,
       version: w.version,
     });
     if (mode === 'DISABLE') continue;
-    for (const id of routeOf(map, s).edgeIds) plainInto.set(id, mode);
+    for (const id of (map.routes[i] as Route).edgeIds) plainInto.set(id, mode);
   }
   for (const [id, mode] of plainInto) {
     const e = map.edges.get(id);

@@ -6,15 +6,14 @@ import type { BucketGroup } from '../latency-cache';
 import type { NodeSpec } from '../nodes';
 import { LATENCY_EDGE_LABELS } from '../promql';
 import { round } from '../rounding';
-import { edgeKey, type RequestSeries, toRequestSeries } from '../series';
+import { edgeKey, type SeriesIdentity, toRequestSeries } from '../series';
 import { type HasHist, type Hist, routeOf, type TrafficMap } from '../traffic-map';
 import type { Latency } from '../types';
 
 /** Adds the bucket groups to the map's histograms, then sets every node's and edge's `latency`. */
 export function appendResponseTime(map: TrafficMap, groups: readonly BucketGroup[]): void {
-  const sign = groups.length > 0 ? signature(map) : undefined;
-  const kept = sign && latencyMemos.get(groups);
-  if (kept && sameSignature(kept, sign)) {
+  const kept = groups.length > 0 ? latencyMemos.get(groups) : undefined;
+  if (kept && sameSignature(kept, map)) {
     for (const n of map.nodes.values()) n.latency = kept.nodes.get(n.spec.id) ?? {};
     for (const e of map.edges.values()) e.latency = kept.edges.get(e.id) ?? {};
     return;
@@ -22,6 +21,7 @@ export function appendResponseTime(map: TrafficMap, groups: readonly BucketGroup
   const axis = addBuckets(map, groups);
   for (const n of map.nodes.values()) n.latency = latencyOf(n.buckets, axis);
   for (const e of map.edges.values()) e.latency = latencyOf(e.buckets, axis);
+  const sign = groups.length > 0 ? signature(map) : undefined;
   if (sign) latencyMemos.set(groups, { ...sign, ...latencies(map) });
 }
 
@@ -45,22 +45,25 @@ interface Signature {
 
 const latencyMemos = new WeakMap<readonly BucketGroup[], LatencyMemo>();
 
-function signature(map: TrafficMap): Signature {
+/** The map's labels objects and routes (the routes array as the walk made it); undefined: not all shared (frozen). */
+function signature(map: TrafficMap): Signature | undefined {
   const labels: Readonly<Record<string, string>>[] = new Array(map.requests.length);
-  for (let i = 0; i < map.requests.length; i++)
-    labels[i] = (map.requests[i] as { labels: Record<string, string> }).labels;
-  const routes: unknown[] = new Array(map.series.length);
-  for (let i = 0; i < map.series.length; i++) routes[i] = map.routes.get(map.series[i] as RequestSeries);
-  return { labels, routes };
+  for (let i = 0; i < map.requests.length; i++) {
+    const l = (map.requests[i] as { labels: Record<string, string> }).labels;
+    if (!Object.isFrozen(l)) return undefined;
+    labels[i] = l;
+  }
+  return { labels, routes: map.routes };
 }
 
-function sameSignature(a: Signature, b: Signature): boolean {
-  if (a.labels.length !== b.labels.length || a.routes.length !== b.routes.length) return false;
-  for (let i = 0; i < a.labels.length; i++) {
-    const l = a.labels[i] as object;
-    if (l !== b.labels[i] || !Object.isFrozen(l)) return false;
-  }
-  for (let i = 0; i < a.routes.length; i++) if (a.routes[i] !== b.routes[i]) return false;
+/** Whether the map has the signature's labels objects (all shared) and routes, in the same order. */
+function sameSignature(a: Signature, map: TrafficMap): boolean {
+  const requests = map.requests;
+  const routes = map.routes;
+  if (a.labels.length !== requests.length || a.routes.length !== routes.length) return false;
+  for (let i = 0; i < requests.length; i++)
+    if (a.labels[i] !== (requests[i] as { labels: object }).labels) return false;
+  for (let i = 0; i < routes.length; i++) if (a.routes[i] !== routes[i]) return false;
   return true;
 }
 
@@ -178,8 +181,8 @@ function readingIndex(groups: readonly BucketGroup[]): ReadingIndex {
  * The request series by the labels the bucket query keeps (`LATENCY_EDGE_LABELS`, a third of the
  * answer): the rest of an edge — apps, versions, service names — comes from its request series.
  */
-function seriesByLatencyKey(map: TrafficMap, groups: readonly BucketGroup[]): Map<string, RequestSeries> {
-  const out = new Map<string, RequestSeries>();
+function seriesByLatencyKey(map: TrafficMap, groups: readonly BucketGroup[]): Map<string, SeriesIdentity> {
+  const out = new Map<string, SeriesIdentity>();
   if (groups.length === 0) return out;
   const requests = map.requests;
   for (let i = 0; i < requests.length; i++) {
@@ -208,7 +211,7 @@ function requestLatencyKey(labels: Record<string, string>): string {
  * or buckets without request series) counts only if its reporter is the one chosen, on the elements
  * drawn; undefined if it does not count.
  */
-function hopsOf(map: TrafficMap, s: RequestSeries): HasHist[] | undefined {
+function hopsOf(map: TrafficMap, s: SeriesIdentity): HasHist[] | undefined {
   const kept = map.hops?.get(s);
   if (kept) return kept;
   if (map.reporterOf.get(edgeKey(s)) !== s.reporter) return undefined;
