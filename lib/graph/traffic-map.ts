@@ -232,8 +232,86 @@ export function routeOf(map: TrafficMap, s: SeriesIdentity): Route {
   return by.get(s) ?? newRoute(s, map.paths);
 }
 
+/**
+ * What a walk worked out from its samples' labels and from which of them it drew, kept for the next walk of the
+ * same options: a graph polled again has the same shared labels objects in the same order, the same series drawn
+ * (a rate above 0), and only the rates moved — that walk takes the series, the reporter choice, the path options
+ * and the routes from here and adds the rates. One plan per graph type, service nodes and idle edges (16 at most).
+ */
+interface WalkPlan {
+  labels: readonly Readonly<Record<string, string>>[];
+  /** Per sample: 0 not a request series, 1 a series not drawn, 2 drawn (every rate finite: else no plan). */
+  state: Uint8Array;
+  parsed: readonly (SeriesIdentity | undefined)[];
+  series: readonly SeriesIdentity[];
+  /** Per drawn series: 1 when its reporter is the one chosen (walked). */
+  chosen: Uint8Array;
+  destServices: readonly DestService[];
+  reporterOf: ReadonlyMap<string, Reporter>;
+  paths: PathOptions;
+  routes: readonly Route[];
+}
+const plans = new Map<string, WalkPlan>();
+
+/** The state of a sample with a finite rate for a plan (`WalkPlan.state`), given what its labels read as. */
+function stateOf(s: SeriesIdentity | undefined, rps: number, idleToo: boolean): number {
+  if (s === undefined) return 0;
+  return idleToo || rps > 0 ? 2 : 1;
+}
+
+/**
+ * The map from the plan of the walk before, when the samples are its labels objects in its order with the same
+ * series drawn; undefined otherwise (the walk is done afresh).
+ */
+function plannedMap(
+  input: TrafficInput,
+  plan: WalkPlan | undefined,
+  idleToo: boolean,
+): TrafficMap | undefined {
+  const requests = input.requests;
+  if (plan === undefined || plan.labels.length !== requests.length) return undefined;
+  const all = new Float64Array(plan.series.length);
+  let n = 0;
+  for (let i = 0; i < requests.length; i++) {
+    const sample = requests[i] as Sample;
+    if (sample.labels !== plan.labels[i]) return undefined;
+    const rps = sample.value;
+    const state = plan.state[i] as number;
+    if (!Number.isFinite(rps) || stateOf(plan.parsed[i], rps, idleToo) !== state) return undefined;
+    if (state === 2) all[n++] = rps;
+  }
+  const map: TrafficMap = {
+    paths: plan.paths,
+    requests,
+    parsed: plan.parsed,
+    series: plan.series,
+    rates: all,
+    routes: plan.routes,
+    reporterOf: plan.reporterOf,
+    nodes: new Map(),
+    edges: new Map(),
+    hops: input.keepHops ? new Map() : undefined,
+    boxes: new Map(),
+    namespaceMtls: undefined,
+  };
+  for (let i = 0; i < plan.series.length; i++)
+    if (plan.chosen[i] === 1)
+      addSeries(
+        map,
+        plan.series[i] as SeriesIdentity,
+        all[i] as number,
+        plan.routes[i] as Route,
+        plan.destServices[i],
+      );
+  return map;
+}
+
 /** Walks the request series into the traffic map: nodes, edges, rates and response codes. */
 export function trafficMap(input: TrafficInput): TrafficMap {
+  const idle = input.includeIdleEdges === true;
+  const planKey = `${input.graphType}:${input.injectServiceNodes}:${idle}`;
+  const planned = plannedMap(input, plans.get(planKey), idle);
+  if (planned !== undefined) return planned;
   const requests = input.requests;
   const parsed: (SeriesIdentity | undefined)[] = new Array(requests.length);
   const series: SeriesIdentity[] = [];
@@ -299,13 +377,47 @@ export function trafficMap(input: TrafficInput): TrafficMap {
     namespaceMtls: undefined,
   };
   // The chosen series in their order (as `chosen` has them), each with the service it came by.
+  const walked = new Uint8Array(series.length);
   for (let i = 0; i < series.length; i++) {
     const s = series[i] as SeriesIdentity;
     const d = derived[i] as Derived;
-    if (reporterOf.get(d.edgeKey) === s.reporter)
-      addSeries(map, s, rates[i] as number, routes[i] as Route, d.destService);
+    if (reporterOf.get(d.edgeKey) !== s.reporter) continue;
+    walked[i] = 1;
+    addSeries(map, s, rates[i] as number, routes[i] as Route, d.destService);
   }
+  keepPlan(planKey, map, idleToo, walked, derived);
   return map;
+}
+
+/** Keeps the walk's plan for its options, when every labels object is shared and every rate finite. */
+function keepPlan(
+  key: string,
+  map: TrafficMap,
+  idleToo: boolean,
+  chosen: Uint8Array,
+  derived: readonly Derived[],
+): void {
+  const requests = map.requests;
+  const labels: Readonly<Record<string, string>>[] = new Array(requests.length);
+  const state = new Uint8Array(requests.length);
+  for (let i = 0; i < requests.length; i++) {
+    const sample = requests[i] as Sample;
+    if (!Object.isFrozen(sample.labels) || !Number.isFinite(sample.value)) return;
+    labels[i] = sample.labels;
+    state[i] = stateOf(map.parsed[i], sample.value, idleToo);
+  }
+  if (plans.size >= 16 && !plans.has(key)) plans.clear();
+  plans.set(key, {
+    labels,
+    state,
+    parsed: map.parsed,
+    series: map.series,
+    chosen,
+    destServices: derived.map((d) => d.destService),
+    reporterOf: map.reporterOf,
+    paths: map.paths,
+    routes: map.routes,
+  });
 }
 
 /** The path options; a service graph draws a caller as its service when that service is drawn. */
@@ -318,7 +430,11 @@ function pathOptions(input: TrafficInput, chosen: readonly SeriesIdentity[]): Pa
       if (svc?.service) services.add(`${svc.namespace}/${svc.service}`);
     }
   }
-  return { graphType: input.graphType, injectServiceNodes: input.injectServiceNodes, services };
+  return {
+    graphType: input.graphType,
+    injectServiceNodes: input.injectServiceNodes,
+    services,
+  };
 }
 
 /** Adds one chosen series (at `rps`) along its route: the caller's outbound rate, then each hop's edge and node. */
