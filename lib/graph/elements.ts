@@ -283,7 +283,9 @@ interface EdgeRecord {
   refusal: unknown;
   tlsOrigination: unknown;
   health: unknown;
-  /** `,"responseTime":…,"health":…` when all of it is frozen, else NONE. */
+  /** `,"responseTime":…,"latency":…` when all of it is frozen, else NONE. */
+  lat: number;
+  /** `,"isMTLS":…,"health":…` when all of it is frozen, else NONE. */
   middle: number;
   responses: unknown;
   /** `,"responses":…}` (the traffic closed) when all of it is frozen, else NONE. */
@@ -297,9 +299,10 @@ interface NodeRecord {
   headBytes: number;
   responses: unknown;
   latency: unknown;
-  health: unknown;
-  /** `,"responses":…,"health":…` when all of it is frozen, else NONE. */
+  /** `,"responses":…` when all of it is frozen, else NONE. */
   middle: number;
+  /** `,"latency":…` when frozen, else NONE. */
+  lat: number;
   tail: unknown[];
   /** `,"isRoot":…,"hasCB":…}` (the data closed) when all of it is frozen, else NONE. */
   tailBytes: number;
@@ -374,11 +377,13 @@ function compact(set: RecordSet): void {
     if (r === undefined) continue;
     if ('source' in r) {
       r.head = move(r.head);
+      r.lat = move(r.lat);
       r.middle = move(r.middle);
       r.tail = move(r.tail);
     } else {
       r.headBytes = move(r.headBytes);
       r.middle = move(r.middle);
+      r.lat = move(r.lat);
       r.tailBytes = move(r.tailBytes);
     }
   }
@@ -472,12 +477,14 @@ function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | u
       refusal: undefined,
       tlsOrigination: undefined,
       health: undefined,
+      lat: NONE,
       middle: NONE,
       responses: undefined,
       tail: NONE,
     };
     if (kept !== undefined) {
       arena.drop(kept.head);
+      arena.drop(kept.lat);
       arena.drop(kept.middle);
       arena.drop(kept.tail);
     }
@@ -489,10 +496,19 @@ function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | u
   w.number(d.errorRate);
   w.bytes(K.percentReq);
   w.number(d.percentReq);
+  // The latency apart: a cold graph's reading is new each build, the rest of the run not.
+  if (r.lat !== NONE && r.responseTime === d.responseTime && r.latency === d.latency) {
+    arena.write(w, r.lat);
+  } else {
+    const start = w.pos;
+    const frozen = optional(w, K.responseTime, d.responseTime) && optional(w, K.latency, d.latency);
+    r.responseTime = d.responseTime;
+    r.latency = d.latency;
+    arena.drop(r.lat);
+    r.lat = frozen ? arena.keep(w, start) : NONE;
+  }
   if (
     r.middle !== NONE &&
-    r.responseTime === d.responseTime &&
-    r.latency === d.latency &&
     r.isMTLS === d.isMTLS &&
     r.sourcePrincipal === d.sourcePrincipal &&
     r.destPrincipal === d.destPrincipal &&
@@ -504,17 +520,13 @@ function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | u
     arena.write(w, r.middle);
   } else {
     const start = w.pos;
-    let frozen = optional(w, K.responseTime, d.responseTime);
-    frozen = optional(w, K.latency, d.latency) && frozen;
-    frozen = optional(w, K.isMTLS, d.isMTLS) && frozen;
+    let frozen = optional(w, K.isMTLS, d.isMTLS);
     frozen = optional(w, K.sourcePrincipal, d.sourcePrincipal) && frozen;
     frozen = optional(w, K.destPrincipal, d.destPrincipal) && frozen;
     frozen = optional(w, K.mtlsWarning, d.mtlsWarning) && frozen;
     frozen = optional(w, K.refusal, d.refusal) && frozen;
     frozen = optional(w, K.tlsOrigination, d.tlsOrigination) && frozen;
     frozen = optional(w, K.health, d.health) && frozen;
-    r.responseTime = d.responseTime;
-    r.latency = d.latency;
     r.isMTLS = d.isMTLS;
     r.sourcePrincipal = d.sourcePrincipal;
     r.destPrincipal = d.destPrincipal;
@@ -565,8 +577,8 @@ function newNodeRecord(): NodeRecord {
     headBytes: NONE,
     responses: undefined,
     latency: undefined,
-    health: undefined,
     middle: NONE,
+    lat: NONE,
     tail: [],
     tailBytes: NONE,
   };
@@ -642,19 +654,26 @@ function writeNode(
   writeRateBody(w, d.inbound);
   w.bytes(K.errorRate);
   w.number(d.errorRate);
-  if (r.middle !== NONE && r.responses === d.responses && r.latency === d.latency && r.health === d.health) {
+  if (r.middle !== NONE && r.responses === d.responses) {
     arena.write(w, r.middle);
   } else {
     const start = w.pos;
-    let frozen = optional(w, K.responses, d.responses);
-    frozen = optional(w, K.latency, d.latency) && frozen;
-    frozen = optional(w, K.health, d.health) && frozen;
+    const frozen = optional(w, K.responses, d.responses);
     r.responses = d.responses;
-    r.latency = d.latency;
-    r.health = d.health;
     arena.drop(r.middle);
     r.middle = frozen ? arena.keep(w, start) : NONE;
   }
+  // The latency apart: a cold graph's reading is new each build, its response maps not.
+  if (r.lat !== NONE && r.latency === d.latency) {
+    arena.write(w, r.lat);
+  } else {
+    const start = w.pos;
+    const frozen = optional(w, K.latency, d.latency);
+    r.latency = d.latency;
+    arena.drop(r.lat);
+    r.lat = frozen ? arena.keep(w, start) : NONE;
+  }
+  optional(w, K.health, d.health);
   // A node's badges are its own object each build (its live stats, its config): written each time.
   optional(w, K.badges, d.badges);
   const traffic = d.traffic;
