@@ -409,7 +409,7 @@ export function elementsWriter(
   }
   compact(set);
   const rs = set.records;
-  const arena = set.arena;
+  const kept = set;
   const { datas, kinds } = m;
   const edges = m.kind === 'edges';
   return (w, all, i) => {
@@ -417,6 +417,9 @@ export function elementsWriter(
     const d = datas[i];
     if (item.data !== d || !onlyData(item)) return false;
     w.bytes(K.data);
+    // The set's arena read at each element: another answer of the same view, streamed at the same time, may have
+    // made it again (its records' places are then in the new one).
+    const arena = kept.arena;
     if (edges) rs[i] = writeEdge(w, arena, d as EdgeData, rs[i] as EdgeRecord | undefined);
     else if (kinds[i] === BOX) rs[i] = writeBox(w, arena, d as NodeData, rs[i] as NodeRecord | undefined);
     else

@@ -376,6 +376,8 @@ describe('graph JSON written from the elements toElements made', () => {
       service: RATINGS,
       rps: 1 + i / 100,
     }));
+    // An answer of round 3 streamed slowly, across the later polls' answers (and the arena's remakes).
+    let slow: { g: Graph; pieces: Generator<Uint8Array>; got: Uint8Array[] } | undefined;
     for (let round = 0; round < 12; round++) {
       const m = mapOf(many);
       let i = 0;
@@ -383,13 +385,28 @@ describe('graph JSON written from the elements toElements made', () => {
         // Half the edges' principals new each poll (each edge's every other poll): kept middle segments replaced
         // until the arena is made again, the others written from it before and after.
         const age = Math.floor((round + (i++ % 2)) / 2);
-        e.principals = { source: `spiffe://cluster.local/ns/mesh/sa/${e.id}-${age}`, dest: 'spiffe://d' };
+        const long = 'x'.repeat(300 + age);
+        e.principals = {
+          source: `spiffe://cluster.local/ns/mesh/sa/${e.id}-${age}/${long}`,
+          dest: 'spiffe://d',
+        };
         e.mtls = { yes: 1, all: 1 };
         e.latency = latencies[0];
       }
       const g = graphOf(m);
+      if (round === 3) {
+        const pieces = graphJsonBytes(g, 4_096);
+        slow = { g, pieces, got: [] };
+        // Into its edges (whose kept segments the later polls replace), then a piece a poll.
+        while (!Buffer.concat(slow.got).includes('"edges":[{'))
+          slow.got.push(pieces.next().value as Uint8Array);
+      }
       expect((await bytesOf(g)).equals(Buffer.from(JSON.stringify(g), 'utf8'))).toBe(true);
+      if (slow) slow.got.push(slow.pieces.next().value as Uint8Array);
     }
+    if (!slow) throw new Error('no slow answer');
+    for (const piece of slow.pieces) slow.got.push(piece);
+    expect(Buffer.concat(slow.got).equals(Buffer.from(JSON.stringify(slow.g), 'utf8'))).toBe(true);
   });
 
   it('writes elements of other shapes, other wrappers and other orders generically, the same bytes', async () => {
