@@ -308,9 +308,9 @@ function plannedMap(
 
 /** Walks the request series into the traffic map: nodes, edges, rates and response codes. */
 export function trafficMap(input: TrafficInput): TrafficMap {
-  const idle = input.includeIdleEdges === true;
-  const planKey = `${input.graphType}:${input.injectServiceNodes}:${idle}`;
-  const planned = plannedMap(input, plans.get(planKey), idle);
+  const idleToo = input.includeIdleEdges === true;
+  const planKey = `${input.graphType}:${input.injectServiceNodes}:${idleToo}`;
+  const planned = plannedMap(input, plans.get(planKey), idleToo);
   if (planned !== undefined) return planned;
   const requests = input.requests;
   const parsed: (SeriesIdentity | undefined)[] = new Array(requests.length);
@@ -318,7 +318,6 @@ export function trafficMap(input: TrafficInput): TrafficMap {
   const all = new Float64Array(requests.length);
   const derived: Derived[] = [];
   const strings = new LabelStrings();
-  const idleToo = input.includeIdleEdges === true;
   for (let i = 0; i < requests.length; i++) {
     const sample = requests[i] as Sample;
     const rps = sample.value;
