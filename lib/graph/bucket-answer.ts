@@ -3,7 +3,7 @@
 // edge instead of one per sample. Prometheus writes that answer in one fixed shape; anything else (escapes,
 // non-ASCII bytes, other labels, extra fields) is left to the generic parse — the result is then the same.
 import { isAscii } from 'node:buffer';
-import type { BucketGroup } from './latency-cache';
+import { type BucketGroup, type GatheredGroup, packBucketGroups } from './latency-cache';
 
 export const PREFIX = ascii('{"status":"success","data":{"resultType":"vector","result":[');
 const LE_LABEL = ascii('","le":"');
@@ -41,11 +41,11 @@ export function groupBucketsOfBody(
   // where a string is kept: a new group's key, a number not read by the fast path.
   if (!isAscii(body) || body.indexOf(BACKSLASH) >= 0) return undefined;
   let i = PREFIX.length;
-  const groups: BucketGroup[] = [];
-  const byKey = new Map<string, BucketGroup>();
+  const groups: GatheredGroup[] = [];
+  const byKey = new Map<string, GatheredGroup>();
   // Prometheus answers a `sum by` in the order of its input series, sorted by their labels: an edge's samples
   // come one after another, so most samples belong to the group of the one before (compared byte by byte).
-  let prev: BucketGroup | undefined;
+  let prev: GatheredGroup | undefined;
   let prevAt = 0;
   let prevLen = -1;
   let samples = 0;
@@ -70,14 +70,14 @@ export function groupBucketsOfBody(
       const value = sampleValue(body, valueSpan.at, valueSpan.end);
       if (le === undefined || value === undefined) return undefined;
       if (!Number.isNaN(le) && Number.isFinite(value)) {
-        let g: BucketGroup | undefined;
-        if (same) g = prev as BucketGroup;
+        let g: GatheredGroup | undefined;
+        if (same) g = prev as GatheredGroup;
         else {
           const key = latin1(body, keyAt, keyEnd);
           g = byKey.get(key);
           if (!g) {
             if (CONTROL.test(key)) return undefined;
-            g = { labels: { [label]: key }, buckets: [] };
+            g = { labels: { [label]: key }, pairs: [] };
             byKey.set(key, g);
             groups.push(g);
           }
@@ -85,7 +85,7 @@ export function groupBucketsOfBody(
           prevAt = keyAt;
           prevLen = keyEnd - keyAt;
         }
-        g.buckets.push([le, value]);
+        g.pairs.push(le, value);
       }
 
       if (body[i] === COMMA) i++;
@@ -94,7 +94,7 @@ export function groupBucketsOfBody(
         break;
       } else return undefined;
     }
-  return answerEnds(body, i) ? { groups, samples } : undefined;
+  return answerEnds(body, i) ? { groups: packBucketGroups(groups), samples } : undefined;
 }
 
 /** Where the value string of the sample `sampleEnd` last read lies in the body (no object made per sample). */
@@ -259,12 +259,12 @@ export function groupLabelledBucketsOfBody(
       i = next + 1;
       if (body[next] === 0x5d) break;
     }
-  return answerEnds(body, i) ? { groups: read.groups, samples: read.samples } : undefined;
+  return answerEnds(body, i) ? { groups: packBucketGroups(read.groups), samples: read.samples } : undefined;
 }
 
 /** The groups of `groupLabelledBucketsOfBody`, a sample at a time. */
 class LabelledSamples {
-  readonly groups: BucketGroup[] = [];
+  readonly groups: GatheredGroup[] = [];
   // Each group's key bytes as two spans of the body (before `le`'s pair, after it), by a hash of its values.
   private readonly byHash = new Map<number, KeyedGroup | KeyedGroup[]>();
   samples = 0;
@@ -338,13 +338,13 @@ class LabelledSamples {
           ? labelsOf(body, keyAt, pairAt, pairEnd, keyEnd)
           : undefined;
         if (!labels) return -1;
-        g = { labels, buckets: [], at: keyAt, pairAt, pairEnd, end: keyEnd };
+        g = { labels, pairs: [], at: keyAt, pairAt, pairEnd, end: keyEnd };
         if (found === undefined) this.byHash.set(hash, g);
         else if (Array.isArray(found)) found.push(g);
         else this.byHash.set(hash, [found, g]);
-        this.groups.push({ labels, buckets: g.buckets });
+        this.groups.push(g);
       }
-      g.buckets.push([le, value]);
+      g.pairs.push(le, value);
     }
     this.samples++;
     return end;
@@ -355,7 +355,7 @@ class LabelledSamples {
  * A group and where its first sample's labels are in the body: from `at` to `end` (the `}`), but the `le` pair
  * `pairAt`..`pairEnd`.
  */
-interface KeyedGroup extends BucketGroup {
+interface KeyedGroup extends GatheredGroup {
   at: number;
   pairAt: number;
   pairEnd: number;

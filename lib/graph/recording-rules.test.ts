@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import type { PromClient, PromResult } from '../prometheus/client';
 import { buildGraph } from './build-graph';
 import { prometheusBody } from './fake-prometheus';
-import { LatencyCache } from './latency-cache';
+import { type BucketGroup, bucketCount, bucketGroup, bucketsOf, LatencyCache } from './latency-cache';
 import type { GraphParams } from './params';
 import { eq, ne, oneOf, reporterSelections } from './promql';
 import {
@@ -156,7 +156,7 @@ describe('graph recording rules', () => {
   });
 
   it('splits the joined edge label back into the edge labels, or gives up on a stray separator', () => {
-    const buckets: [number, number][] = [[Number.POSITIVE_INFINITY, 1]];
+    const { buckets } = bucketGroup({}, [[Number.POSITIVE_INFINITY, 1]]);
     const edgeLabel = 'source;a;web;api.a.svc.cluster.local;a;api;';
     expect(splitJoinedEdges([{ labels: { edge: edgeLabel }, buckets }])).toEqual([
       {
@@ -214,15 +214,71 @@ describe('graph recording rules', () => {
     // What the below-total rule keeps: buckets under the total, and the total; in any order.
     const partial = dense.map((g) => {
       const total = (g.buckets[g.buckets.length - 1] as [number, number])[1];
-      return {
-        labels: g.labels,
-        buckets: g.buckets.filter(([le, v]) => v < total || le === Number.POSITIVE_INFINITY).reverse(),
-      };
+      return bucketGroup(
+        g.labels,
+        g.buckets.filter(([le, v]) => v < total || le === Number.POSITIVE_INFINITY).reverse(),
+      );
     });
-    expect(partial.reduce((n, g) => n + g.buckets.length, 0)).toBeLessThan(
+    expect(partial.reduce((n, g) => n + bucketCount(g), 0)).toBeLessThan(
       dense.reduce((n, g) => n + g.buckets.length, 0),
     );
-    expect(completeBelowTotal(partial, bounds)).toEqual(dense);
+    const complete = completeBelowTotal(partial, bounds);
+    expect(complete?.map((g) => ({ labels: g.labels, buckets: bucketsOf(g) }))).toEqual(dense);
+    // Every completed group's pairs are a view of one array (no array a bucket, nor a group).
+    expect(complete?.every((g) => g.buckets instanceof Float64Array)).toBe(true);
+    expect(new Set(complete?.map((g) => g.buckets.buffer)).size).toBe(1);
+  });
+
+  it('completes as the pairs sorted by bound would: stable for a bound twice, any order read', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    // The completion as it was with an array a bucket (the reference): sorted, the prefix checked, the rest filled.
+    const reference = (read: [number, number][], bounds: number[]) => {
+      const sorted = [...read].sort((a, b) => a[0] - b[0]);
+      const total = sorted[sorted.length - 1];
+      if (total === undefined || total[0] !== inf) return undefined;
+      const below = sorted.length - 1;
+      for (let i = 0; i < below; i++) if (sorted[i]?.[0] !== bounds[i]) return undefined;
+      const out = sorted.slice(0, below);
+      for (let i = below; i < bounds.length - 1; i++) out.push([bounds[i] as number, total[1]]);
+      out.push(total);
+      return out;
+    };
+    const bounds = [1, 5, 10, inf];
+    const reads: [number, number][][] = [
+      [
+        [inf, 3],
+        [5, 2],
+        [1, 1],
+      ],
+      [
+        [inf, 3],
+        [inf, 4],
+      ],
+      [
+        [1, 1],
+        [inf, 3],
+        [5, 2],
+        [10, 2.5],
+      ],
+      [
+        [1, 1],
+        [5, 2],
+        [10, 2.5],
+        [inf, 3],
+        [inf, 9],
+      ],
+      [
+        [5, 2],
+        [inf, 3],
+      ],
+      [[1, 1]],
+      [],
+    ];
+    for (const read of reads) {
+      const got = completeBelowTotal([bucketGroup({ e: 'x' }, read)], bounds);
+      const want = reference(read, bounds);
+      expect(got && bucketsOf(got[0] as BucketGroup)).toEqual(want);
+    }
   });
 
   it('does not complete edges that do not fit the bounds', () => {
@@ -234,10 +290,10 @@ describe('graph recording rules', () => {
         [
           {
             labels: {},
-            buckets: [
+            buckets: bucketGroup({}, [
               [7, 1],
               [inf, 2],
-            ],
+            ]).buckets,
           },
         ],
         bounds,
@@ -248,16 +304,16 @@ describe('graph recording rules', () => {
         [
           {
             labels: {},
-            buckets: [
+            buckets: bucketGroup({}, [
               [10, 1],
               [inf, 2],
-            ],
+            ]).buckets,
           },
         ],
         bounds,
       ),
     ).toBeUndefined();
-    expect(completeBelowTotal([{ labels: {}, buckets: [[5, 1]] }], bounds)).toBeUndefined();
+    expect(completeBelowTotal([bucketGroup({}, [[5, 1]])], bounds)).toBeUndefined();
   });
 
   it('says the rules are present only for a non-zero count', () => {

@@ -5,7 +5,7 @@
 // them. At 1,000 workloads a read of the raw histogram selects 60,000 series of 25 labels each (about
 // half a second of Prometheus before it answers anything); the below-total series are about a third.
 import { stringify } from 'yaml';
-import type { BucketGroup } from './latency-cache';
+import { type BucketGroup, bucketCount } from './latency-cache';
 import { parseDurationSeconds } from './params';
 import {
   callersMatcher,
@@ -253,20 +253,56 @@ export function completeBelowTotal(
   groups: readonly BucketGroup[],
   bounds: readonly number[],
 ): BucketGroup[] | undefined {
+  // Each group's buckets: those read, sorted, then a bound past them each up to the total — as many as the
+  // bounds (more only when an edge has a bound twice), all in one array the completed groups view.
+  let size = 0;
+  for (let g = 0; g < groups.length; g++)
+    size += Math.max(bounds.length, bucketCount(groups[g] as BucketGroup));
+  const all = new Float64Array(2 * size);
   const out: BucketGroup[] = new Array(groups.length);
+  let at = 0;
   for (let g = 0; g < groups.length; g++) {
     const group = groups[g] as BucketGroup;
-    const read = [...group.buckets].sort((a, b) => a[0] - b[0]);
-    const total = read[read.length - 1];
-    if (total === undefined || total[0] !== Number.POSITIVE_INFINITY) return undefined;
-    const below = read.length - 1;
-    for (let i = 0; i < below; i++) if ((read[i] as [number, number])[0] !== bounds[i]) return undefined;
-    const buckets = read.slice(0, below);
-    for (let i = below; i < bounds.length - 1; i++) buckets.push([bounds[i] as number, total[1]]);
-    buckets.push(total);
-    out[g] = { labels: group.labels, buckets };
+    const start = at;
+    const count = sortedPairsInto(group.buckets, all, at);
+    if (count === 0) return undefined;
+    const end = at + 2 * count;
+    // The total: the last bound read, +Inf.
+    const totalRate = all[end - 1] as number;
+    if (all[end - 2] !== Number.POSITIVE_INFINITY) return undefined;
+    const below = count - 1;
+    for (let i = 0; i < below; i++) if (all[at + 2 * i] !== bounds[i]) return undefined;
+    at += 2 * below;
+    for (let i = below; i < bounds.length - 1; i++) {
+      all[at++] = bounds[i] as number;
+      all[at++] = totalRate;
+    }
+    all[at++] = Number.POSITIVE_INFINITY;
+    all[at++] = totalRate;
+    out[g] = { labels: group.labels, buckets: all.subarray(start, at) };
   }
   return out;
+}
+
+/**
+ * A group's bucket pairs written to `to` from `at`, sorted by bound (stable: pairs of one bound keep their
+ * order, as `Array.prototype.sort` keeps them); answers how many pairs. An insertion sort: a group has ~20.
+ */
+function sortedPairsInto(pairs: Float64Array, to: Float64Array, at: number): number {
+  const count = pairs.length >> 1;
+  for (let k = 0; k < count; k++) {
+    const le = pairs[2 * k] as number;
+    const rate = pairs[2 * k + 1] as number;
+    let j = k;
+    while (j > 0 && (to[at + 2 * (j - 1)] as number) > le) {
+      to[at + 2 * j] = to[at + 2 * (j - 1)] as number;
+      to[at + 2 * j + 1] = to[at + 2 * (j - 1) + 1] as number;
+      j--;
+    }
+    to[at + 2 * j] = le;
+    to[at + 2 * j + 1] = rate;
+  }
+  return count;
 }
 
 /** The cheap query that tells whether the rules' series exist at a time (one bucket bound: a twentieth). */
