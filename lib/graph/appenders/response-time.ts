@@ -90,14 +90,16 @@ export function addBuckets(map: TrafficMap, groups: readonly BucketGroup[]): num
     if (s === undefined) continue;
     const hops = hopsOf(map, s);
     if (!hops) continue;
-    const buckets = g.buckets;
-    const first = (at[gi] as number) - buckets.length;
+    // The group's pairs: each bound, then its rate.
+    const pairs = g.buckets;
+    const n = pairs.length >> 1;
+    const first = (at[gi] as number) - n;
     for (const h of hops) {
       h.buckets ??= slab.next();
       const { counts, present, at: base } = h.buckets;
-      for (let k = 0; k < buckets.length; k++) {
+      for (let k = 0; k < n; k++) {
         const i = base + (positions[first + k] as number);
-        counts[i] = (counts[i] as number) + ((buckets[k] as [number, number])[1] as number);
+        counts[i] = (counts[i] as number) + (pairs[2 * k + 1] as number);
         present[i] = 1;
       }
     }
@@ -156,8 +158,9 @@ function readingIndex(groups: readonly BucketGroup[]): ReadingIndex {
     const bounds = new Set<number>();
     let total = 0;
     for (const g of groups) {
-      total += g.buckets.length;
-      for (const b of g.buckets) bounds.add(b[0]);
+      const pairs = g.buckets;
+      total += pairs.length >> 1;
+      for (let k = 0; k < pairs.length; k += 2) bounds.add(pairs[k] as number);
     }
     const les = [...bounds].sort((a, b) => a - b);
     const leIndex = new Map(les.map((le, i) => [le, i]));
@@ -167,7 +170,8 @@ function readingIndex(groups: readonly BucketGroup[]): ReadingIndex {
     let p = 0;
     for (let gi = 0; gi < groups.length; gi++) {
       const g = groups[gi] as BucketGroup;
-      for (const b of g.buckets) positions[p++] = leIndex.get(b[0]) as number;
+      const pairs = g.buckets;
+      for (let k = 0; k < pairs.length; k += 2) positions[p++] = leIndex.get(pairs[k] as number) as number;
       at[gi] = p;
       keys[gi] = latencyEdgeKey(g.labels);
     }
