@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakePrometheus } from './fake-prometheus';
-import { LatencyCache } from './latency-cache';
+import { bucketsOf, LatencyCache } from './latency-cache';
 import { readLatency } from './latency-read';
 import { parseGraphParams } from './params';
 import { reporterSelections } from './promql';
@@ -107,6 +107,53 @@ describe('latency read', () => {
       expect(fast.r.ok && fast.r.value?.groups.length).toBeGreaterThan(1);
       expect(fast).toEqual(parsed);
       expect(fast.asked).toBe(callers?.length === 0 ? 1 : 2);
+    }
+  });
+
+  it("sends the below-total read beside the rules' probe when the probe is a round trip, and uses it only with the rules", async () => {
+    const inf = Number.POSITIVE_INFINITY;
+    const below = bucketSamples(edge, [10, inf], [1, 2]).map((b) => ({
+      labels: {
+        edge: RECORDED_EDGE_LABELS.map((l) => b.labels[l] ?? '').join(';'),
+        le: b.labels.le as string,
+      },
+      value: b.value,
+    }));
+    const bounds = [
+      { labels: { le: '10' }, value: 1 },
+      { labels: { le: '+Inf' }, value: 1 },
+    ];
+    for (const present of [true, false]) {
+      const prometheus = fakePrometheus([
+        [EDGE_LATENCY_BELOW_TOTAL_RECORD, below],
+        [BOUNDS_QUERY, bounds],
+        [RAW, buckets],
+      ]);
+      let answer: (v: boolean) => void = () => {};
+      const probe = new Promise<boolean>((resolve) => {
+        answer = resolve;
+      });
+      const params = parseGraphParams(new URLSearchParams('duration=60s&queryTime=1700000000'));
+      if (!params.ok) throw new Error(params.message);
+      const deps = { prometheus, recordedLatency: () => probe };
+      const result = readLatency(
+        { params: params.value, deps, sel: reporterSelections([]), callers: async () => [] },
+        1_700_000_000,
+      );
+      // The probe not answered yet: the below-total read and the bounds are already asked.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(prometheus.asked.some((q) => q.includes(EDGE_LATENCY_BELOW_TOTAL_RECORD))).toBe(true);
+      expect(prometheus.asked).toContain(BOUNDS_QUERY);
+      answer(present);
+      const r = await result;
+      // With the rules the below-total answer (total 2); without, the raw histogram's (total 1), read after the probe.
+      expect(r.ok && r.value?.groups.map((g) => bucketsOf(g))).toEqual([
+        [
+          [10, 1],
+          [inf, present ? 2 : 1],
+        ],
+      ]);
+      expect(prometheus.asked.some((q) => q.includes(RAW))).toBe(!present);
     }
   });
 

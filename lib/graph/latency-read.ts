@@ -70,22 +70,45 @@ export async function readLatency(
   return buckets.ok ? { ok: true, value: { time, groups: buckets.value } } : buckets;
 }
 
+/** What `Promise.race` gives for the rules' probe when it is not answered yet (a round trip to Prometheus). */
+const PROBE_PENDING = Symbol('probe pending');
+
 async function readBuckets(r: LatencyRead, at: number): Promise<PromResult<BucketGroup[]>> {
   const { params, deps, sel } = r;
   // A window shorter than the rules' own cannot be had from them: the raw histogram.
-  if (params.duration >= RECORDED_WINDOW_S && (await (deps.recordedLatency?.(at) ?? false))) {
-    const belowTotal = belowTotalLatencyQueries(sel, params.duration);
-    const complete = belowTotal && (await readBelowTotal(r, belowTotal, at));
+  const probe = params.duration >= RECORDED_WINDOW_S ? deps.recordedLatency?.(at) : undefined;
+  if (probe === undefined) return readRaw(r, at);
+  const belowTotal = belowTotalLatencyQueries(sel, params.duration);
+  // The probe's answer is kept a minute (`cachedDetection`): then it is known at once. When it is a round trip
+  // (once a minute), the below-total read is sent beside it rather than after it, and used if the rules are there.
+  const known = await Promise.race([probe, PROBE_PENDING]);
+  let recorded: boolean;
+  let complete: BucketGroup[] | undefined;
+  if (known === PROBE_PENDING && belowTotal) {
+    const [present, read] = await Promise.all([probe, readBelowTotal(r, belowTotal, at)]);
+    recorded = present;
+    complete = read;
+  } else {
+    recorded = typeof known === 'boolean' ? known : await probe;
+    complete = recorded && belowTotal ? await readBelowTotal(r, belowTotal, at) : undefined;
+  }
+  if (recorded) {
     if (complete) return { ok: true, value: complete };
-    const recorded = await readBothSidesGrouped(
+    const dense = await readBothSidesGrouped(
       r,
       recordedLatencyQueries(sel, params.duration),
       at,
       groupLabelledBucketsOfBody,
     );
     // Recorded series missing at this time (rules added later than the window asked for): raw.
-    if (recorded.ok && recorded.value.samples > 0) return { ok: true, value: recorded.value.groups };
+    if (dense.ok && dense.value.samples > 0) return { ok: true, value: dense.value.groups };
   }
+  return readRaw(r, at);
+}
+
+/** The raw histogram's buckets, grouped. */
+async function readRaw(r: LatencyRead, at: number): Promise<PromResult<BucketGroup[]>> {
+  const { params, sel } = r;
   const raw = await readBothSidesGrouped(
     r,
     rawLatencyQueries(sel, promDuration(params.duration)),
