@@ -13,10 +13,6 @@ export type B3Read =
 
 export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-const TRACE_ID = /^(?:[0-9a-f]{16}){1,2}$/i;
-const SPAN_ID = /^[0-9a-f]{16}$/i;
-const ZERO = /^0+$/;
-
 /** The B3 context of a request, or undefined when there is none or it is malformed (start a new trace). */
 export function parseB3(headers: HeaderBag): B3Context | undefined {
   const read = readB3(headers);
@@ -131,12 +127,26 @@ function parseSamplingState(value: string): { sampled: boolean; debug: boolean }
   return sampled === null ? null : { sampled, debug: false };
 }
 
+/** 16 or 32 hex digits (either case), not all zero. */
 function validTraceId(id: string): boolean {
-  return TRACE_ID.test(id) && !ZERO.test(id);
+  return (id.length === 16 || id.length === 32) && nonZeroHex(id);
 }
 
+/** 16 hex digits (either case), not all zero. */
 function validSpanId(id: string): boolean {
-  return SPAN_ID.test(id) && !ZERO.test(id);
+  return id.length === 16 && nonZeroHex(id);
+}
+
+/** Every character a hex digit and one at least not `0` (a loop: the regular expressions were ~10 % of a span). */
+function nonZeroHex(id: string): boolean {
+  let nonZero = false;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === 48) continue;
+    if ((c > 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) nonZero = true;
+    else return false;
+  }
+  return nonZero;
 }
 
 function makeContext(

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeOtlpTraceRequest } from './otlp-protobuf-fixture';
 import type { HopSpan } from './telemetry-types';
@@ -302,6 +304,29 @@ describe('SidecarTracer sampling and propagation without a backend', () => {
     for (let i = 0; i < 2000; i++) if (tracer.startServerSpan({}, request).sampled) sampled++;
     expect(sampled).toBeGreaterThan(800);
     expect(sampled).toBeLessThan(1200);
+  });
+
+  it("decides a caller's undecided trace as the sidecar that started it did, and as OpenTelemetry's sampler", () => {
+    const caller = reviewsTracer({ samplingPercent: 30 });
+    const callee = reviewsTracer({ samplingPercent: 30 });
+    const otel = new TraceIdRatioBasedSampler(0.3);
+    const seen = new Set<boolean>();
+    for (let i = 0; i < 500; i++) {
+      const started = caller.startServerSpan({}, request);
+      // The callee makes a trace of its own in between: its decision must not leak into the next one.
+      callee.startServerSpan({}, request);
+      const { traceId, spanId } = started;
+      const continued = callee.startServerSpan({ 'x-b3-traceid': traceId, 'x-b3-spanid': spanId }, request);
+      expect(continued.sampled).toBe(started.sampled);
+      const short = traceId.slice(16);
+      const fromShort = callee.startServerSpan({ 'x-b3-traceid': short, 'x-b3-spanid': spanId }, request);
+      expect(fromShort.sampled).toBe(
+        otel.shouldSample(ROOT_CONTEXT, `0000000000000000${short}`).decision ===
+          SamplingDecision.RECORD_AND_SAMPLED,
+      );
+      seen.add(started.sampled);
+    }
+    expect(seen.size).toBe(2);
   });
 
   it('propagates the debug flag', () => {

@@ -20,7 +20,6 @@
 import {
   type Attributes,
   type HrTime,
-  ROOT_CONTEXT,
   type SpanContext,
   SpanKind,
   SpanStatusCode,
@@ -32,16 +31,11 @@ import {
 } from '@opentelemetry/otlp-exporter-base/node-http';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  RandomIdGenerator,
-  type ReadableSpan,
-  SamplingDecision,
-  type TimedEvent,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { type HeaderBag, readB3 } from './b3';
 import { HopSpanEncoder, type HopSpanFields } from './otlp-protobuf-spans';
 import { type EncodedSpans, type EncodedSpansExporter, SpanExportQueue } from './span-export';
+import { SpanIds, samplingBound, traceKeyOf } from './span-ids';
 import type { AttemptRecord, HopSpan, SidecarTracerApi, SpanStart } from './telemetry-types';
 
 export type { EncodedSpans, EncodedSpansExporter } from './span-export';
@@ -114,17 +108,16 @@ function toHrTime(ms: number): HrTime {
 export class SidecarTracer implements SidecarTracerApi {
   /** @internal the export queue of sampled spans; undefined without an exporter. */
   readonly queue: SpanExportQueue | undefined;
-  private readonly ratio: TraceIdRatioBasedSampler;
-  private readonly ids = new RandomIdGenerator();
+  /** New traces are sampled when their id's key is below this (TraceIdRatioBasedSampler's decision). */
+  private readonly samplingBound: number;
+  private readonly ids = new SpanIds();
   /** @internal read by `readableSpan` */
   readonly resource: Resource;
   /** @internal read by `readableSpan` */
   readonly constantAttributes: ReadonlyArray<readonly [string, string]>;
 
   constructor(options: SidecarTracerOptions) {
-    this.ratio = new TraceIdRatioBasedSampler(
-      Math.min(100, Math.max(0, options.samplingPercent ?? 100)) / 100,
-    );
+    this.samplingBound = samplingBound(Math.min(100, Math.max(0, options.samplingPercent ?? 100)) / 100);
     this.resource = resourceFromAttributes({
       ...options.resourceAttributes,
       'service.name': options.serviceName,
@@ -191,28 +184,29 @@ export class SidecarTracer implements SidecarTracerApi {
     let debug = false;
     let decision: boolean | undefined;
     let traceId: string;
+    let key: number;
     if (b3.kind === 'context') {
       const c = b3.context;
       traceId = c.traceId;
       debug = c.debug === true;
       decision = c.sampled;
       parentSpanId = c.spanId;
+      key = decision === undefined ? traceKeyOf(traceId) : 0;
     } else {
-      traceId = this.ids.generateTraceId();
+      traceId = this.ids.traceId();
+      key = this.ids.traceKey;
       if (b3.kind === 'decision') {
         debug = b3.debug;
         decision = b3.sampled;
       }
     }
-    const sampled =
-      decision ??
-      this.ratio.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
+    const sampled = decision ?? key < this.samplingBound;
     return new HopSpanRecord(
       this,
       kind,
       start,
       traceId,
-      this.ids.generateSpanId(),
+      this.ids.spanId(),
       parentSpanId,
       sampled,
       debug,
