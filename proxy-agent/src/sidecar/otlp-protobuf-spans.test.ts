@@ -259,6 +259,39 @@ describe('spans encoded into the export batch as they end', () => {
     }
   });
 
+  it('writes the same bytes when a value repeats the last span’s, alternates or changes (the last-value path)', async () => {
+    const { tracer, bodies } = caughtTracer();
+    const ended: ReadableSpan[] = [];
+    const urls = ['http://r/a', 'http://r/a', 'http://r/b', 'http://r/a', 'http://r/c', 'http://r/c'];
+    for (let i = 0; i < 600; i++) {
+      const url = urls[i % urls.length] as string;
+      const c = tracer.startClientSpan(
+        { 'x-b3-traceid': TRACE, 'x-b3-spanid': 'a2fb4a1d1a96d312', 'x-b3-sampled': '1' },
+        {
+          name: 'n',
+          method: i % 7 === 0 ? 'POST' : 'GET',
+          // a new string each span, as a request's URL is
+          url: `${url}${''.padEnd(i % 2)}`.trimEnd(),
+          upstreamCluster: i % 5 === 0 ? 'outbound|80||b.default.svc.cluster.local' : 'outbound|80||a',
+        },
+      );
+      c.setAttribute('peer.address', `127.0.0.1:${i % 3}`);
+      c.addAttempt({
+        attempt: 1,
+        endpoint: `127.0.0.1:${i % 3}`,
+        statusCode: 200,
+        responseFlags: i % 4 === 0 ? 'UF' : '-',
+        durationMs: 1,
+      });
+      c.end({ statusCode: 200, responseFlags: i % 4 === 0 ? 'URX' : '-', error: false });
+      ended.push(readableSpan(c));
+    }
+    await tracer.flush();
+    expect(bodies).toHaveLength(2);
+    expect((bodies[0] as Buffer).equals(otelBytes(ended.slice(0, 512)))).toBe(true);
+    expect((bodies[1] as Buffer).equals(otelBytes(ended.slice(512)))).toBe(true);
+  });
+
   it('drops and counts spans beyond the queue while exports do not finish, and never blocks', async () => {
     const exports: Array<() => void> = [];
     const exporter: EncodedSpansExporter = {

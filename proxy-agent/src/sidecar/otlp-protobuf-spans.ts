@@ -101,7 +101,10 @@ class Writer {
     const n = hex.length >>> 1;
     this.varint(n);
     this.ensure(n);
-    for (let i = 0; i < n; i++) this.buf[this.pos++] = (hexDigit(hex, 2 * i) << 4) | hexDigit(hex, 2 * i + 1);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < 2 * n; i += 2) b[p++] = (hexDigit(hex, i) << 4) | hexDigit(hex, i + 1);
+    this.pos = p;
   }
 
   fixed32(v: number): void {
@@ -306,51 +309,83 @@ function shortStringKeyValue(w: Writer, field: number, key: string, value: strin
  * copying their bytes costs a fraction of writing them. Bounded: emptied when it holds this many.
  */
 const MAX_CACHED_KEY_VALUES = 4096;
-/** field → key → value → bytes (the strings' own hashes, kept by V8 in the string, are reused). */
-const cachedKeyValues = new Map<number, Map<string, Map<string, Buffer>>>();
+/**
+ * One key's encoded KeyValues by value, and the last one written: consecutive spans mostly repeat the
+ * value (the same route, cluster, endpoint), and a string compare with the last one is cheaper than
+ * hashing the value (a new string each request) for the map.
+ */
+class KeyValueCache {
+  readonly byValue = new Map<string, Buffer>();
+  lastValue: string | undefined = undefined;
+  lastBytes: Buffer | undefined = undefined;
+
+  clear(): void {
+    this.byValue.clear();
+    this.lastValue = undefined;
+    this.lastBytes = undefined;
+  }
+}
+
+/** field → key → its cache. */
+const cachedKeyValues = new Map<number, Map<string, KeyValueCache>>();
 let cachedCount = 0;
 
 /** The cache of one field and key (kept by callers that write that key span after span). */
-function keyValueCache(field: number, key: string): Map<string, Buffer> {
+function keyValueCache(field: number, key: string): KeyValueCache {
   let byKey = cachedKeyValues.get(field);
   if (byKey === undefined) {
     byKey = new Map();
     cachedKeyValues.set(field, byKey);
   }
-  let byValue = byKey.get(key);
-  if (byValue === undefined) {
-    byValue = new Map();
-    byKey.set(key, byValue);
+  let cache = byKey.get(key);
+  if (cache === undefined) {
+    cache = new KeyValueCache();
+    byKey.set(key, cache);
   }
-  return byValue;
+  return cache;
 }
 
 function cachedStringKeyValue(w: Writer, field: number, key: string, value: string): boolean {
   return cachedKeyValue(w, keyValueCache(field, key), field, key, value);
 }
 
-function cachedKeyValue(
-  w: Writer,
-  byValue: Map<string, Buffer>,
-  field: number,
-  key: string,
-  value: string,
-): boolean {
-  const hit = byValue.get(value);
+/** Short byte runs copied in a loop: TypedArray#set costs more than the copy below ~64 bytes. */
+function copyBytes(w: Writer, bytes: Buffer): void {
+  const n = bytes.length;
+  w.ensure(n);
+  const b = w.buf;
+  let p = w.pos;
+  if (n < 64) for (let i = 0; i < n; i++) b[p++] = bytes[i] as number;
+  else {
+    b.set(bytes, p);
+    p += n;
+  }
+  w.pos = p;
+}
+
+function cachedKeyValue(w: Writer, cache: KeyValueCache, field: number, key: string, value: string): boolean {
+  if (value === cache.lastValue) {
+    copyBytes(w, cache.lastBytes as Buffer);
+    return true;
+  }
+  const hit = cache.byValue.get(value);
   if (hit !== undefined) {
-    w.ensure(hit.length);
-    w.buf.set(hit, w.pos);
-    w.pos += hit.length;
+    cache.lastValue = value;
+    cache.lastBytes = hit;
+    copyBytes(w, hit);
     return true;
   }
   const start = w.pos;
   if (!shortStringKeyValue(w, field, key, value)) return false;
   if (cachedCount >= MAX_CACHED_KEY_VALUES) {
-    // Emptied map by map: callers keep references to the per-key maps.
-    for (const byKey of cachedKeyValues.values()) for (const m of byKey.values()) m.clear();
+    // Emptied cache by cache: callers keep references to the per-key caches.
+    for (const byKey of cachedKeyValues.values()) for (const c of byKey.values()) c.clear();
     cachedCount = 0;
   }
-  byValue.set(value, Buffer.from(w.buf.subarray(start, w.pos)));
+  const bytes = Buffer.from(w.buf.subarray(start, w.pos));
+  cache.byValue.set(value, bytes);
+  cache.lastValue = value;
+  cache.lastBytes = bytes;
   cachedCount++;
   return true;
 }
@@ -612,7 +647,7 @@ function scalarKeyValue(w: Writer, field: number, keyBytes: Buffer, key: string,
   }
 }
 
-function stringKeyValue(w: Writer, cache: Map<string, Buffer>, field: number, key: string, v: string): void {
+function stringKeyValue(w: Writer, cache: KeyValueCache, field: number, key: string, v: string): void {
   if (!cachedKeyValue(w, cache, field, key, v)) keyValue(w, field, key, v);
 }
 
