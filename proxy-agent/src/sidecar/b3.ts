@@ -22,7 +22,21 @@ export function parseB3(headers: HeaderBag): B3Context | undefined {
 /** Reads B3 headers; the single `b3` header wins over the multi-header form when both are valid. */
 export function readB3(headers: HeaderBag): B3Read {
   const single = header(headers, 'b3');
-  const multi = hasMultiHeaders(headers) ? readMultiHeaders(headers) : undefined;
+  // Each header looked up once (a request's headers object is a dictionary: lookups are not free).
+  const traceId = headers['x-b3-traceid'];
+  const spanId = headers['x-b3-spanid'];
+  const sampled = headers['x-b3-sampled'];
+  const flags = headers['x-b3-flags'];
+  const multi =
+    traceId !== undefined || spanId !== undefined || sampled !== undefined || flags !== undefined
+      ? readMultiHeaders(
+          first(traceId),
+          first(spanId),
+          header(headers, 'x-b3-parentspanid'),
+          first(sampled),
+          first(flags),
+        )
+      : undefined;
   if (single !== undefined) {
     const fromSingle = readSingleHeader(single);
     if (fromSingle.kind !== 'malformed' || multi === undefined || multi.kind === 'malformed') {
@@ -39,27 +53,22 @@ export function normalizeTraceId(traceId: string): string {
 }
 
 function header(headers: HeaderBag, name: string): string | undefined {
-  const value = headers[name];
-  const first = typeof value === 'string' ? value : value?.[0];
-  return first === undefined ? undefined : first.trim();
+  return first(headers[name]);
 }
 
-function hasMultiHeaders(headers: HeaderBag): boolean {
-  return (
-    headers['x-b3-traceid'] !== undefined ||
-    headers['x-b3-spanid'] !== undefined ||
-    headers['x-b3-sampled'] !== undefined ||
-    headers['x-b3-flags'] !== undefined
-  );
+/** A header's first value, trimmed. */
+function first(value: string | readonly string[] | undefined): string | undefined {
+  const v = typeof value === 'string' ? value : value?.[0];
+  return v === undefined ? undefined : v.trim();
 }
 
-function readMultiHeaders(headers: HeaderBag): B3Read {
-  const traceId = header(headers, 'x-b3-traceid');
-  const spanId = header(headers, 'x-b3-spanid');
-  const parentSpanId = header(headers, 'x-b3-parentspanid');
-  const sampledHeader = header(headers, 'x-b3-sampled');
-  const flags = header(headers, 'x-b3-flags');
-
+function readMultiHeaders(
+  traceId: string | undefined,
+  spanId: string | undefined,
+  parentSpanId: string | undefined,
+  sampledHeader: string | undefined,
+  flags: string | undefined,
+): B3Read {
   const sampled = sampledHeader === undefined ? undefined : parseSampled(sampledHeader);
   if (sampled === null) return { kind: 'malformed', reason: `x-b3-sampled: ${sampledHeader}` };
   if (flags !== undefined && flags !== '0' && flags !== '1') {
@@ -109,6 +118,8 @@ function readSingleHeader(value: string): B3Read {
 }
 
 function parseSampled(value: string): boolean | null {
+  if (value === '1') return true;
+  if (value === '0') return false;
   switch (value.toLowerCase()) {
     case '1':
     case 'true':
