@@ -262,6 +262,35 @@ describe('SidecarTracer exporting over OTLP/HTTP', () => {
   });
 });
 
+describe('SidecarTracer exporting to a slow backend', () => {
+  it('sends every batch that waited for one of the two export slots: none dropped', async () => {
+    let received = 0;
+    // Each export answered after 20 ms: the batches sealed meanwhile wait for a slot.
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (d: Buffer) => {
+        chunks.push(d);
+      });
+      req.on('end', () => {
+        for (const rs of decodeOtlpTraceRequest(Buffer.concat(chunks)).resourceSpans)
+          for (const ss of rs.scopeSpans) received += ss.spans.length;
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(), 20);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const tracer = reviewsTracer({ otlpEndpoint: `http://127.0.0.1:${port}`, maxQueueSize: 10_000 });
+    for (let i = 0; i < 512 * 6; i++) {
+      tracer.startServerSpan({}, request).end({ statusCode: 200, responseFlags: '-', error: false });
+    }
+    await tracer.flush(5000);
+    expect(tracer.droppedSpans()).toBe(0);
+    expect(received).toBe(512 * 6);
+    await tracer.shutdown();
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
+
 describe('SidecarTracer sampling and propagation without a backend', () => {
   it('starts a new sampled trace when there are no B3 headers and sampling is 100 %', () => {
     const span = reviewsTracer({ samplingPercent: 100 }).startServerSpan({}, request);

@@ -480,7 +480,15 @@ export function readableSpan(span: HopSpan): ReadableSpan {
 function otlpExporter(endpoint: string | undefined): EncodedSpansExporter | undefined {
   if (endpoint === undefined || endpoint === '') return undefined;
   const options = convertLegacyHttpOptions(
-    { url: tracesUrl(endpoint), timeoutMillis: EXPORT_TIMEOUT_MS, concurrencyLimit: EXPORT_CONCURRENCY },
+    {
+      url: tracesUrl(endpoint),
+      timeoutMillis: EXPORT_TIMEOUT_MS,
+      // The queue (span-export.ts) bounds the exports in flight. The delegate's own bound must not bite
+      // first: it frees a slot a microtask after calling back, while the queue hands over the next sealed
+      // batch within that callback, which the delegate's bound at EXPORT_CONCURRENCY refused as a failed
+      // export (its spans dropped) every time a batch waited for a slot.
+      concurrencyLimit: EXPORT_CONCURRENCY + 1,
+    },
     'TRACES',
     'v1/traces',
     { 'Content-Type': 'application/x-protobuf' },
