@@ -14,7 +14,7 @@
 //   node scripts/bench.mjs graph-assembly [-- --workloads 5000 --edges 15000 --runs 5 --only rules --moving 0.33
 //     --ab NAME=VALUE]
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -63,7 +63,7 @@ function reporterOf(query) {
  * A query for one reporter's rates is answered with that reporter's series only (the joined labels start with
  * the reporter), as Prometheus answers it: the graph reads the two reporters' rates as two queries at once.
  */
-async function movingPrometheus(server, moving) {
+export async function movingPrometheus(server, moving) {
   const query = 'label_join(rate(istio_requests_total';
   const base = await (
     await fetch(`${server.url}/api/v1/query`, { method: 'POST', body: `query=${encodeURIComponent(query)}` })
@@ -112,6 +112,13 @@ async function movingPrometheus(server, moving) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** CPU ms (user + system) of this process' main thread so far (`/proc`; its other threads are V8's and libuv's). */
+function mainThreadMs() {
+  const stat = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
 
 export default async function bench(args) {
   const opt = parseArgs(args);
@@ -172,7 +179,16 @@ export default async function bench(args) {
     // Each side: its environment variable (unset, or set for the B side of `--ab`) and its figures.
     const sides = [undefined, ...(opt.ab ? [opt.ab] : [])];
     for (const [name, , query, caseDeps, latencyRead] of cases) {
-      const figures = sides.map(() => ({ floorRuns: [], runs: [], phases: [], cpu: [], bytes: 0, mem: 0 }));
+      const figures = sides.map(() => ({
+        floorRuns: [],
+        runs: [],
+        phases: [],
+        cpu: [],
+        system: [],
+        main: [],
+        bytes: 0,
+        mem: 0,
+      }));
       const sampler = opt.heapSample ? new Session() : undefined;
       for (let i = -2 * sides.length; i < opt.runs * sides.length; i++) {
         if (sampler && i === 0) {
@@ -198,6 +214,7 @@ export default async function bench(args) {
         ]);
         const floor = performance.now() - t0;
         const cpu0 = process.cpuUsage();
+        const main0 = mainThreadMs();
         t0 = performance.now();
         const params = lib.parseGraphParams(new URLSearchParams(query(i)));
         const r = await lib.buildGraph(params.value, caseDeps);
@@ -205,12 +222,15 @@ export default async function bench(args) {
         const written = await lib.graphJson(r.graph);
         const t2 = performance.now();
         const used = process.cpuUsage(cpu0);
+        const main = mainThreadMs() - main0;
         lib.graphJsonWhole(r.graph);
         const t3 = performance.now();
         if (i < 0) continue;
         fig.floorRuns.push(floor);
         fig.runs.push(t2 - t0);
         fig.cpu.push((used.user + used.system) / 1000);
+        fig.system.push(used.system / 1000);
+        fig.main.push(main);
         fig.phases.push({ ...r.timings, serialize: t2 - t1, whole: t3 - t2 });
         fig.bytes = written;
         fig.mem = Math.max(fig.mem, process.memoryUsage().rss);
@@ -222,13 +242,14 @@ export default async function bench(args) {
         console.log(`heap samples of ${opt.runs * sides.length} builds: ${opt.heapSample}`);
       }
       for (let k = 0; k < sides.length; k++) {
-        const { floorRuns, runs, phases, cpu, bytes, mem } = figures[k];
+        const { floorRuns, runs, phases, cpu, system, main, bytes, mem } = figures[k];
         const f = median(floorRuns);
         const m = median(runs);
         const phase = (key) => median(phases.map((p) => p[key])).toFixed(0);
         const label = opt.ab ? ` [${sides[k] ? sides[k].join('=') : `${opt.ab[0]} unset`}]` : '';
         console.log(
-          `graph ${name}${label}: median ${m.toFixed(0)} ms, CPU ${median(cpu).toFixed(0)} ms (floor: fetching the answers ${f.toFixed(0)} ms) — ` +
+          `graph ${name}${label}: median ${m.toFixed(0)} ms, CPU ${median(cpu).toFixed(0)} ms (system ${median(system).toFixed(0)}, ` +
+            `main thread ${median(main).toFixed(0)}; floor: fetching the answers ${f.toFixed(0)} ms) — ` +
             `prometheus+walk ${phase('prometheus')} ms, assemble ${phase('assemble')} ms, serialize ${phase('serialize')} ms streamed (${phase('whole')} ms whole) — ` +
             `${(bytes / 1e6).toFixed(1)} MB out, rss ${(mem / 1e6).toFixed(0)} MB` +
             (opt.ab ? `; CPU a build ${cpu.map((c) => c.toFixed(0)).join(', ')}` : ''),

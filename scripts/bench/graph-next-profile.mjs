@@ -1,21 +1,27 @@
 // A CPU profile of the running Next server on the graph's cold (1 m, 5 m, 2 m: the dense series averaged), polled and `latency=false` requests (a measurement,
 // not a test): the built dashboard (`next start --cpu-prof`) reads the loopback Prometheus of `graph-assembly`
-// (the same synthetic mesh, with the rules), so the profile holds the route's whole path — the reads through
+// (the same synthetic mesh, with the rules; the rates moving from request to request, `--moving F` as there, and
+// each reporter's rates query answered with its own series: before, with both, so every series was walked twice),
+// so the profile holds the route's whole path — the reads through
 // undici, the build, the streamed JSON, Next's own wrapping — without Prometheus' variance. Prints each case's
 // time, Next's CPU a request (profiled: ~10 % above unprofiled) and where that CPU went, by the source files of
-// the stack (through `next build`'s source maps); the profile is kept for DevTools.
+// the stack (through `next build`'s source maps), and with `--top N` its N functions of most self time; the profile is
+// kept for DevTools.
 // A cold request reads its latency for a pinned second of its own (as the graph bench's cold cases: nothing kept).
 // `--prometheus URL --end SEC`: a real Prometheus instead (e.g. one on the graph bench's kept `--data`, whose
 // `end` file gives the time), for what the loopback one does not show: answers arriving as Prometheus
 // evaluates them, on the same cores.
 // `--data DIR`: a Prometheus started here on the graph bench's kept data directory (its `tsdb`, and `end` for the
 // time; give it a copy: Prometheus compacts what it opens), once it has settled.
+// `--no-profile`: the server without `--cpu-prof` (Next's CPU a request as served, for an A/B or against
+// `graph-assembly`'s CPU a build on the same answers).
 // `--reads`: no CPU profile; instead the server logs every Prometheus read (`MESHLENS_PROMETHEUS_READ_TRACE`) and
 // its garbage collections, and each case prints its requests' reads on the request's clock (sent, first and last
 // byte, ms after the request arrived), then the same reads sent at once from here, as the graph bench's floor
 // sends them (node:http, uncompressed), on the same clock.
 //   node scripts/bench.mjs graph-next-profile [-- --workloads 5000 --edges 15000 --runs 8 --out DIR
-//     --cases cold,cold5m,cold2m,polled,latency=false --prometheus URL --end SEC --data DIR --reads]
+//     --cases cold,cold5m,cold2m,polled,latency=false --prometheus URL --end SEC --data DIR --reads --moving F
+//     --top N --no-profile]
 import {
   existsSync,
   mkdirSync,
@@ -30,6 +36,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { syntheticMesh } from './graph.mjs';
+import { movingPrometheus } from './graph-assembly.mjs';
 import { startDashboard } from './lib/dashboard.mjs';
 import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
 import { childrenOf, cpuSecondsOf, cpuSecondsOfAll, freePort, ROOT, startProcess } from './lib/processes.mjs';
@@ -45,6 +52,9 @@ function parseArgs(args) {
     end: undefined,
     data: undefined,
     reads: false,
+    moving: 1,
+    top: 0,
+    profile: true,
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
@@ -56,24 +66,57 @@ function parseArgs(args) {
     else if (args[i] === '--end') opt.end = Number(args[++i]);
     else if (args[i] === '--data') opt.data = resolve(args[++i]);
     else if (args[i] === '--reads') opt.reads = true;
+    else if (args[i] === '--moving') opt.moving = Number(args[++i]);
+    else if (args[i] === '--top') opt.top = Number(args[++i]);
+    else if (args[i] === '--no-profile') opt.profile = false;
   }
   return opt;
 }
 
+/** A frame's source file (through `next build`'s source maps), and with `line` its line and function. */
+function sourceMapper() {
+  const { SourceMapConsumer } = createRequire(join(ROOT, 'package.json'))('source-map-js');
+  const maps = new Map();
+  return ({ url, lineNumber, columnNumber, functionName }, line = false) => {
+    const file = url.replace('file://', '');
+    const name = functionName || '(anonymous)';
+    if (!file.includes('.next/') || !existsSync(`${file}.map`))
+      return line
+        ? `${name} ${file.replace(/.*node_modules\//, '')}:${lineNumber + 1}`
+        : file || functionName;
+    if (!maps.has(file))
+      maps.set(file, new SourceMapConsumer(JSON.parse(readFileSync(`${file}.map`, 'utf8'))));
+    const at = maps.get(file).originalPositionFor({ line: lineNumber + 1, column: columnNumber });
+    if (!line) return at.source ?? file;
+    return `${at.name ?? name} ${(at.source ?? file).replace(/.*node_modules\//, '').replace(/^.*\/(lib|app)\//, '$1/')}:${at.line}`;
+  };
+}
+
+/** The `n` functions of most self time in a window of the profile (ms of samples a request). */
+function topFunctions(profile, from, to, requests, n) {
+  const source = sourceMapper();
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const sums = new Map();
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i];
+    if (t < from || t > to) continue;
+    const key = source(byId.get(profile.samples[i]).callFrame, true);
+    sums.set(key, (sums.get(key) ?? 0) + profile.timeDeltas[i]);
+  }
+  return [...sums]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([f, us]) => `${(us / 1000 / requests).toFixed(1).padStart(7)} ms  ${f}`)
+    .join('\n');
+}
+
 // Where a window of the profile went, by category of the stack (ms of samples a request).
 function breakdown(profile, from, to, requests) {
-  const { SourceMapConsumer } = createRequire(join(ROOT, 'package.json'))('source-map-js');
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const maps = new Map();
-  const source = ({ url, lineNumber, columnNumber, functionName }) => {
-    const file = url.replace('file://', '');
-    if (!file.includes('.next/') || !existsSync(`${file}.map`)) return file || functionName;
-    if (!maps.has(file))
-      maps.set(file, new SourceMapConsumer(JSON.parse(readFileSync(`${file}.map`, 'utf8'))));
-    return maps.get(file).originalPositionFor({ line: lineNumber + 1, column: columnNumber }).source ?? file;
-  };
+  const source = sourceMapper();
   const categories = new Map();
   const categoryOf = (id) => {
     if (categories.has(id)) return categories.get(id);
@@ -111,6 +154,44 @@ function breakdown(profile, from, to, requests) {
     .sort((a, b) => b[1] - a[1])
     .map(([c, us]) => `${(us / 1000 / requests).toFixed(0).padStart(6)} ms  ${c}`)
     .join('\n');
+}
+
+/** CPU ms (user, system) of every thread of `pids`, by thread name (`/proc/PID/task/TID`: main, V8's workers, libuv's). */
+function threadCpu(pids) {
+  const by = new Map();
+  for (const pid of pids) {
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const [u, sy] = by.get(name) ?? [0, 0];
+        by.set(name, [u + Number(f[11]) * 10, sy + Number(f[12]) * 10]);
+      } catch {
+        // exited
+      }
+    }
+  }
+  return by;
+}
+
+/** The CPU of each thread name between two `threadCpu` readings, ms a request: `name user+system`. */
+function threadLines(before, after, requests) {
+  return [...after]
+    .map(([name, [u, s]]) => {
+      const [u0, s0] = before.get(name) ?? [0, 0];
+      return [name, (u - u0) / requests, (s - s0) / requests];
+    })
+    .filter(([, u, s]) => u + s > 0)
+    .sort((a, b) => b[1] + b[2] - a[1] - a[2])
+    .map(([name, u, s]) => `${name} ${u.toFixed(0)}+${s.toFixed(0)}`)
+    .join(', ');
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -289,6 +370,25 @@ async function compareReads(name, requests, promUrl, promPid, runs, again) {
   );
 }
 
+/**
+ * `graph-assembly`'s loopback Prometheus (the synthetic mesh with the rules), its rates moving from request to
+ * request (`--moving F`) and each reporter's rates query answered with that reporter's series only, as in-process.
+ */
+async function movingLoopback(dir, opt) {
+  const inner = await loopbackPrometheus(await loadGraphLib(dir), syntheticMesh(opt.workloads, opt.edges), {
+    rules: true,
+  });
+  const front = await movingPrometheus(inner, opt.moving);
+  console.log(`answers: ${inner.summary}; rates moving: ${opt.moving} of the series a read`);
+  return {
+    url: front.url,
+    close: () => {
+      front.close();
+      inner.close();
+    },
+  };
+}
+
 export default async function bench(args) {
   const opt = parseArgs(args);
   const out = opt.out ?? mkdtempSync(join(tmpdir(), 'meshlens-graph-next-profile-'));
@@ -300,9 +400,7 @@ export default async function bench(args) {
       ? { url: opt.prometheus, close: () => {} }
       : opt.data
         ? await prometheusOn(opt.data, dir)
-        : await loopbackPrometheus(await loadGraphLib(dir), syntheticMesh(opt.workloads, opt.edges), {
-            rules: true,
-          });
+        : await movingLoopback(dir, opt);
     const trace = join(out, 'reads.jsonl');
     if (opt.reads) writeFileSync(trace, '');
     const web = await startDashboard({
@@ -311,7 +409,7 @@ export default async function bench(args) {
         MESH_CONTROL_URL: 'http://127.0.0.1:1',
         ...(opt.reads ? { MESHLENS_PROMETHEUS_READ_TRACE: trace } : {}),
       },
-      nodeArgs: opt.reads ? [] : ['--cpu-prof', `--cpu-prof-dir=${out}`],
+      nodeArgs: opt.reads || !opt.profile ? [] : ['--cpu-prof', `--cpu-prof-dir=${out}`],
       stopSignal: 'SIGINT',
     });
     // CPU of the server and its children so far, ms.
@@ -344,17 +442,20 @@ export default async function bench(args) {
         const traced = opt.reads ? readFileSync(trace).length : 0;
         const prom0 = server.pid ? cpuSecondsOf(server.pid) : 0;
         const cpu0 = cpuAll();
+        const threads0 = threadCpu([web.pid, ...childrenOf(web.pid)]);
         const t0 = performance.now();
         let timing;
         for (let i = 0; i < opt.runs; i++) timing = (await get(q(i))).timing;
         const ms = (performance.now() - t0) / opt.runs;
         const cpu = (cpuAll() - cpu0) / opt.runs;
+        const threads = threadLines(threads0, threadCpu([web.pid, ...childrenOf(web.pid)]), opt.runs);
         const promCpu = server.pid ? ((cpuSecondsOf(server.pid) - prom0) * 1000) / opt.runs : undefined;
         windows.push([name, from, clock()]);
         console.log(
           `${name}: ${ms.toFixed(0)} ms a request, Next's CPU ${cpu.toFixed(0)} ms a request` +
             `${promCpu === undefined ? '' : `, Prometheus' ${promCpu.toFixed(0)} ms`}; ${timing}`,
         );
+        console.log(`  ${name}: Next's CPU a request by thread, user+system ms: ${threads}`);
         if (opt.reads) {
           await pause();
           // A fresh pinned second each time for a cold case (nothing kept), the same view for the others.
@@ -373,13 +474,17 @@ export default async function bench(args) {
     rmSync(dir, { recursive: true, force: true });
   }
   // The server's profile (the one with the graph's requests: `next start` forks the server).
-  if (opt.reads) return;
+  if (opt.reads || !opt.profile) return;
   for (const file of readdirSync(out).filter((f) => f.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(out, file), 'utf8'));
     if (profile.endTime < windows[0][1]) continue;
     console.log(`profile ${join(out, file)}`);
     for (const [name, from, to] of windows) {
       console.log(`-- ${name}, CPU samples a request:\n${breakdown(profile, from, to, opt.runs)}`);
+      if (opt.top > 0)
+        console.log(
+          `-- ${name}, self time by function:\n${topFunctions(profile, from, to, opt.runs, opt.top)}`,
+        );
     }
   }
 }
