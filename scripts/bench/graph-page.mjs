@@ -5,7 +5,11 @@
 // when the first graph's answer began and ended, the preview's first frame (the page's own 2D painter, when
 // it has one: `performance.mark('graph-preview-painted')`) and the interactive first frame (cytoscape's:
 // `data-layout="ready"`, then two animation frames), and the browser's CPU over the load.
+// Each build reads the rates through a front of its own (one reporter's query answered with that reporter's
+// series, the reads it sent counted and printed); each load starts once the last one's full graph is in and
+// its page idle.
 //   node scripts/bench.mjs graph-page [-- --workloads 5000 --edges 15000 --loads 3 --roots /a,/b --view '&group=none' --prom-delay 700]
+//   [--profile FILE] [--trace PREFIX] [--html] [--frames] [--screenshots PREFIX]
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -42,6 +46,13 @@ function parseArgs(args) {
     else if (args[i] === '--prom-delay') opt.promDelay = Number(args[++i]);
     // A CPU profile of the page's last load of the last build (Chrome's .cpuprofile, for DevTools).
     else if (args[i] === '--profile') opt.profile = String(args[++i]);
+    // After the loads, the page's HTML read once per build from Node: when each chunk came, and the one
+    // holding the preload of the graph's request (`as="fetch"`) and the first script.
+    else if (args[i] === '--html') opt.html = true;
+    // A Chromium performance trace of each build's last load (`<prefix>-<n>.json`, for DevTools'
+    // Performance panel): the HTML's parse, the network, the main thread's tasks and the page's marks. That
+    // load's times from the bench's start include the trace's start (its timeline from navigation does not).
+    else if (args[i] === '--trace') opt.trace = String(args[++i]);
   }
   return opt;
 }
@@ -55,23 +66,62 @@ function descendants(pid) {
   return out;
 }
 
-/** A proxy in front of the loopback Prometheus answering the request-rate read `ms` later. */
-async function delayedRates(target, ms, stops) {
+const RATES_QUERY = 'label_join(rate(istio_requests_total';
+const REPORTERS = ['source', 'destination'];
+
+/**
+ * A proxy in front of the loopback Prometheus. A query for one reporter's request rates (since f7c14ba the
+ * graph reads them as two queries at once, `reporter="source"` and `reporter="destination"`) is answered with
+ * that reporter's series only (the joined labels start with the reporter), as Prometheus answers it: the
+ * fixture answers any rates query with both, so a build of that code walked every series twice (and an A/B
+ * against a build reading them as one query, `A or B`, answered with both, was unfair). The rates are answered `ms` later (Prometheus' own
+ * time for them at this size), each reporter's query on its own. The other reads are passed on.
+ */
+async function frontPrometheus(target, ms, stops, reads) {
+  const whole = await (
+    await fetch(`${target}/api/v1/query`, {
+      method: 'POST',
+      body: `query=${encodeURIComponent(RATES_QUERY)}`,
+    })
+  ).json();
+  const text = (result) => JSON.stringify({ ...whole, data: { ...whole.data, result } });
+  const rates = Object.fromEntries(
+    REPORTERS.map((r) => [
+      r,
+      text(whole.data.result.filter((s) => Object.values(s.metric)[0]?.startsWith(`${r};`))),
+    ]),
+  );
+  const passed = new Map();
   const server = createServer(async (req, res) => {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const body = Buffer.concat(chunks);
     const query =
       new URLSearchParams(body.toString() || (req.url ?? '').split('?')[1] || '').get('query') ?? '';
-    if (query.includes('label_join(rate(istio_requests_total')) await new Promise((r) => setTimeout(r, ms));
-    const answer = await fetch(`${target}${req.url}`, {
-      method: req.method,
-      headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
-      ...(req.method === 'POST' ? { body } : {}),
-    });
-    res
-      .writeHead(answer.status, { 'content-type': 'application/json' })
-      .end(Buffer.from(await answer.arrayBuffer()));
+    // Which reads this build's server sends (a query by its first 60 characters), printed after the loads.
+    const head = query.replace(/\s+/g, ' ').slice(0, 60);
+    reads.set(head, (reads.get(head) ?? 0) + 1);
+    if (query.includes(RATES_QUERY) && ms > 0) await new Promise((r) => setTimeout(r, ms));
+    // One reporter's query (not the one query of both, 'A or B', that builds before f7c14ba send).
+    const selected = REPORTERS.filter((r) => query.includes(`reporter="${r}"`));
+    const reporter = selected.length === 1 ? selected[0] : undefined;
+    if (query.includes(RATES_QUERY) && reporter !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(rates[reporter]);
+      return;
+    }
+    // The fixture's answers do not change: each asked once (the latency buckets are tens of MB).
+    const key = `${req.method} ${req.url} ${body.toString()}`;
+    let answer = passed.get(key);
+    if (!answer) {
+      const got = await fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
+        ...(req.method === 'POST' ? { body } : {}),
+      });
+      answer = { status: got.status, bytes: Buffer.from(await got.arrayBuffer()) };
+      if (passed.size < 32) passed.set(key, answer);
+    }
+    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.bytes);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -88,11 +138,13 @@ export default async function bench(args) {
     const mesh = syntheticMesh(opt.workloads, opt.edges);
     const prom = await loopbackPrometheus(lib, mesh);
     stops.push(async () => prom.close());
-    const promUrl = opt.promDelay > 0 ? await delayedRates(prom.url, opt.promDelay, stops) : prom.url;
 
     const webs = [];
     for (const root of opt.roots) {
       const port = await freePort();
+      // A front of its own per build: the reads each build sends are counted apart.
+      const reads = new Map();
+      const promUrl = await frontPrometheus(prom.url, opt.promDelay, stops, reads);
       const web = await startProcess(
         process.execPath,
         [
@@ -120,7 +172,7 @@ export default async function bench(args) {
         }
         await web.stop();
       });
-      webs.push({ root, base: `http://127.0.0.1:${port}`, rows: [] });
+      webs.push({ root, base: `http://127.0.0.1:${port}`, rows: [], reads });
     }
 
     const { chromium } = await import('playwright-core');
@@ -145,20 +197,40 @@ export default async function bench(args) {
         }
       });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    // A first load of each server, not counted: its first render compiles the page's server code.
+    // The page's full graph (with latency), which it asks once drawn: its answer's end.
+    const fullGraph = () =>
+      page
+        .waitForResponse((r) => r.url().includes('/api/graph?') && !r.url().includes('latency=false'), {
+          timeout: 120_000,
+        })
+        .then((r) => r.finished())
+        // Then the page idle (its work on that answer done: parsed, the canvas updated), so the next load does
+        // not start behind it on the browser's main thread.
+        .then(() =>
+          page.evaluate(
+            () =>
+              new Promise((r) =>
+                requestAnimationFrame(() =>
+                  requestAnimationFrame(() => requestIdleCallback(() => r(), { timeout: 10_000 })),
+                ),
+              ),
+          ),
+        )
+        .catch(() => {});
+    // A first load of each server, not counted: its first render compiles the page's server code. Its full
+    // graph is waited for too, as every counted load's is: left running, its build (the latency buckets read
+    // and merged) overlapped the first counted load's render's build (that load's answer waited 1.7-4.5 s for
+    // it in round 12's runs, the others' 0-1.3 s).
     for (const w of webs) {
+      const settled = fullGraph();
       await page.goto(`${w.base}/graph?at=1700000000&refresh=0${opt.view}`);
       await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
+      await settled;
     }
     console.log(`graph-page: ${opt.workloads} workloads, ${opt.edges} edges; load average ${load()}`);
     for (let i = 0; i < opt.loads; i++) {
       for (const w of webs) {
-        const settled = page
-          .waitForResponse((r) => r.url().includes('/api/graph?') && !r.url().includes('latency=false'), {
-            timeout: 120_000,
-          })
-          .then((r) => r.finished())
-          .catch(() => {});
+        const settled = fullGraph();
         let answerStart;
         let answerEnd;
         const t0 = Date.now();
@@ -182,6 +254,18 @@ export default async function bench(args) {
           await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
           await cdp.send('Profiler.start');
         }
+        const tracing = opt.trace && i === opt.loads - 1;
+        if (tracing)
+          await browser.startTracing(page, {
+            path: `${opt.trace}-${webs.indexOf(w)}.json`,
+            categories: [
+              'devtools.timeline',
+              'disabled-by-default-devtools.timeline',
+              'blink.user_timing',
+              'loading',
+              'v8.execute',
+            ],
+          });
         const cpu0 = cpuSecondsOfAll(chromiumPids());
         await page.goto(`${w.base}/graph?at=1700000000&refresh=0${opt.view}`);
         await page.waitForSelector('[data-testid="graph-canvas"][data-layout="ready"]', { timeout: 120_000 });
@@ -200,6 +284,7 @@ export default async function bench(args) {
           writeFileSync(opt.profile, JSON.stringify(profile));
           await cdp.detach();
         }
+        if (tracing) await browser.stopTracing();
         page.off('response', onResponse);
         const row = {
           answerStart,
@@ -222,6 +307,39 @@ export default async function bench(args) {
         );
         await settled;
       }
+    }
+    for (const w of opt.html ? webs : []) {
+      const t0 = performance.now();
+      const res = await fetch(`${w.base}/graph?at=1700000000&refresh=0${opt.view}`);
+      const decoder = new TextDecoder();
+      let text = '';
+      const seen = new Set();
+      for await (const chunk of res.body) {
+        const at = Math.round(performance.now() - t0);
+        const before = text.length;
+        text += decoder.decode(chunk, { stream: true });
+        const found = [];
+        for (const [name, re] of [
+          ['preload', /as="fetch"/],
+          ['script', /<script/],
+          ['body', /<body/],
+        ])
+          if (!seen.has(name) && re.test(text.slice(before))) found.push(name);
+        for (const name of found) seen.add(name);
+        console.log(
+          `  html ${w.root}: ${at} ms, ${chunk.length} B${found.length ? ` (${found.join(', ')})` : ''}`,
+        );
+      }
+      const at = (re) => text.search(re);
+      console.log(
+        `  html ${w.root}: ${text.length} B; preload at byte ${at(/as="fetch"/)}, first script at ${at(/<script/)}, ` +
+          `</head> at ${at(/<\/head>/)}`,
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    for (const w of webs) {
+      console.log(`  reads sent by ${w.root} (every load, the uncounted ones too):`);
+      for (const [head, count] of w.reads) console.log(`    ${count} × ${head}`);
     }
     for (const w of webs) {
       const m = (k) => {
