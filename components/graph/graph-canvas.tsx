@@ -213,8 +213,9 @@ export function GraphCanvas({
   useEffect(() => {
     const cy = cyRef.current;
     if (!cy) return;
-    const wanted = new Map(elements.map((e) => [e.data.id as string, e]));
-    const isLarge = elements.filter((e) => e.group === 'nodes').length > LARGE_GRAPH_NODES;
+    let nodeCount = 0;
+    for (const e of elements) if (e.group === 'nodes') nodeCount++;
+    const isLarge = nodeCount > LARGE_GRAPH_NODES;
     if (isLarge !== large.current) {
       large.current = isLarge;
       setViewportShortcuts(cy, isLarge);
@@ -224,6 +225,8 @@ export function GraphCanvas({
       cy.style(graphStyle(darkRef.current, isLarge, detail.current));
     }
     const apply = (positions?: ReadonlyMap<string, Position>) => {
+      // The ids to keep, made as the elements go in (after a large graph's preview frame, not before it).
+      const wanted = new Set(elements.map((e) => e.data.id as string));
       cy.batch(() => {
         cy.elements().forEach((el) => {
           if (!wanted.has(el.id())) el.remove();

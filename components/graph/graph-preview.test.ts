@@ -1,7 +1,7 @@
 import type { ElementDefinition } from 'cytoscape';
 import { describe, expect, it } from 'vitest';
 import { HEALTH_COLOURS, TCP_COLOUR } from './cy-style';
-import { edgeColour, type PreviewContext, paintPreview } from './graph-preview';
+import { edgeColour, NODE_PATH_MAX, type PreviewContext, paintPreview } from './graph-preview';
 
 /** A 2D context that records what is stroked and filled: each path's segments with its style. */
 function recorder() {
@@ -99,7 +99,7 @@ describe('paintPreview', () => {
     );
   });
 
-  it('batches thousands of elements into a few paths', () => {
+  it('batches thousands of elements into a few paths, nodes at most NODE_PATH_MAX a path', () => {
     const { ctx, strokes, fills } = recorder();
     const many = new Map<string, { x: number; y: number }>();
     const elements: ElementDefinition[] = [];
@@ -110,8 +110,13 @@ describe('paintPreview', () => {
     for (let i = 1; i < 3000; i++)
       elements.push(edge(`e${i}`, `n${i - 1}`, `n${i}`, 'health-healthy', 1 + (i % 3)));
     expect(paintPreview(ctx, elements, many, view, size, theme)).toEqual({ nodes: 3000, edges: 2999 });
-    expect(strokes.length).toBeLessThanOrEqual(5);
-    expect(fills.length).toBe(2);
+    // Edges: one path per width (three) and colour; nodes: the 2,700 healthy and 300 failing ones in paths
+    // of at most NODE_PATH_MAX, each filled then bordered.
+    const nodePaths = Math.ceil(2700 / NODE_PATH_MAX) + Math.ceil(300 / NODE_PATH_MAX);
+    expect(fills.length).toBe(nodePaths);
+    expect(fills.every((f) => f.shapes <= NODE_PATH_MAX)).toBe(true);
+    expect(fills.reduce((n, f) => n + f.shapes, 0)).toBe(3000);
+    expect(strokes.length - nodePaths).toBeLessThanOrEqual(5);
   });
 
   it('draws dimmed elements faint, TCP edges blue and dashed, as the stylesheet does', () => {

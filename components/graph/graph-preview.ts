@@ -13,6 +13,15 @@ import type { Viewport } from './layouts';
  */
 export const PREVIEW_MIN_NODES = 3000;
 
+/**
+ * Most nodes in one path. Chromium's canvas fills and strokes one path of ~9,000 small circles (a
+ * 5,000-workload graph's healthy nodes) in ~80 ms, the same circles in paths of 256 in ~10 ms: the preview's
+ * paint and its frame 214 -> 131 ms (medians of 7, software rendering). The pixels are the same (compared at
+ * 5,000 workloads, light and dark, pixel ratio 1 and 2, with a focus): the layered layout's nodes never
+ * overlap (60 px apart for 30 px nodes), so no path's fill covers another's border.
+ */
+export const NODE_PATH_MAX = 256;
+
 /** Node size and border in model units, as in `graphStyle` (30 px nodes, 3 px borders). */
 const NODE_SIZE = 30;
 const BORDER = 3;
@@ -117,7 +126,8 @@ function shapePath(ctx: PreviewContext, shape: Shape, x: number, y: number, r: n
 /**
  * Paints `elements` at `positions` seen through `view` (cytoscape's zoom and pan: screen = model × zoom +
  * pan) on a canvas of `size` CSS pixels at `pixelRatio`. Edges first, then nodes, each batched into one path
- * per colour, width and opacity: a few dozen fills and strokes for 30,000 elements. Answers how many nodes
+ * per colour, width and opacity (nodes in paths of at most `NODE_PATH_MAX`): some tens of fills and strokes
+ * for 30,000 elements. Answers how many nodes
  * and edges it painted (those without a position are left out).
  */
 export function paintPreview(
@@ -200,15 +210,18 @@ export function paintPreview(
   }
   const fill = theme.dark ? '#1e293b' : '#ffffff';
   for (const g of nodeGroups.values()) {
-    ctx.beginPath();
-    for (let i = 0; i < g.points.length; i += 2)
-      shapePath(ctx, g.shape, g.points[i] as number, g.points[i + 1] as number, r);
     ctx.globalAlpha = g.alpha;
     ctx.fillStyle = fill;
-    ctx.fill();
     ctx.strokeStyle = g.colour;
     ctx.lineWidth = Math.max(BORDER * zoom, 0.5);
-    ctx.stroke();
+    for (let from = 0; from < g.points.length; from += 2 * NODE_PATH_MAX) {
+      ctx.beginPath();
+      const to = Math.min(g.points.length, from + 2 * NODE_PATH_MAX);
+      for (let i = from; i < to; i += 2)
+        shapePath(ctx, g.shape, g.points[i] as number, g.points[i + 1] as number, r);
+      ctx.fill();
+      ctx.stroke();
+    }
   }
   ctx.globalAlpha = 1;
   return { nodes, edges };
