@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { firstGraphTimeline, frameTimes, syntheticMesh } from './graph.mjs';
+import { firstGraphTimeline, frameTimes, fullGraphSettled, syntheticMesh } from './graph.mjs';
 import { loadGraphLib, loopbackPrometheus } from './lib/graph-fixture.mjs';
 import { childrenOf, cpuSecondsOfAll, freePort, ROOT, startProcess } from './lib/processes.mjs';
 
@@ -198,25 +198,7 @@ export default async function bench(args) {
       });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     // The page's full graph (with latency), which it asks once drawn: its answer's end.
-    const fullGraph = () =>
-      page
-        .waitForResponse((r) => r.url().includes('/api/graph?') && !r.url().includes('latency=false'), {
-          timeout: 120_000,
-        })
-        .then((r) => r.finished())
-        // Then the page idle (its work on that answer done: parsed, the canvas updated), so the next load does
-        // not start behind it on the browser's main thread.
-        .then(() =>
-          page.evaluate(
-            () =>
-              new Promise((r) =>
-                requestAnimationFrame(() =>
-                  requestAnimationFrame(() => requestIdleCallback(() => r(), { timeout: 10_000 })),
-                ),
-              ),
-          ),
-        )
-        .catch(() => {});
+    const fullGraph = () => fullGraphSettled(page);
     // A first load of each server, not counted: its first render compiles the page's server code. Its full
     // graph is waited for too, as every counted load's is: left running, its build (the latency buckets read
     // and merged) overlapped the first counted load's render's build (that load's answer waited 1.7-4.5 s for

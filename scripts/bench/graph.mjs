@@ -266,6 +266,31 @@ function memoryOf(pids) {
 }
 
 /**
+ * When the page's full graph (the one with latency, asked once drawn) has arrived and the page is idle again
+ * (its work on that answer done: parsed, the canvas updated), so that the next load does not start behind it on
+ * the browser's main thread: a navigation waits for the page it leaves, whose layout of every node held the
+ * next load's first graph request until ~2.4 s from navigation. Never rejects.
+ */
+export function fullGraphSettled(page) {
+  return page
+    .waitForResponse((r) => r.url().includes('/api/graph?') && !r.url().includes('latency=false'), {
+      timeout: 120_000,
+    })
+    .then((r) => r.finished())
+    .then(() =>
+      page.evaluate(
+        () =>
+          new Promise((r) =>
+            requestAnimationFrame(() =>
+              requestAnimationFrame(() => requestIdleCallback(() => r(), { timeout: 10_000 })),
+            ),
+          ),
+      ),
+    )
+    .catch(() => {});
+}
+
+/**
  * Frame times while the view pans, then zooms, one step a frame from requestAnimationFrame (what a drag
  * or a wheel does): the median and 95th percentile frame time and the frames per second they make.
  */
@@ -785,25 +810,7 @@ export default async function bench(args) {
           };
           page.on('response', onResponse);
           page.on('request', onRequest);
-          const settled = page
-            .waitForResponse((r) => r.url().includes('/api/graph?') && !r.url().includes('latency=false'), {
-              timeout: 120_000,
-            })
-            .then((r) => r.finished())
-            // Then the page idle (its work on that answer done), so the next load does not start behind it on
-            // the browser's main thread: a navigation waits for the page it leaves, whose layout of 9,765 nodes
-            // held the next load's first graph request until ~2.4 s (graph-page's round 12 fix, d37215f).
-            .then(() =>
-              page.evaluate(
-                () =>
-                  new Promise((r) =>
-                    requestAnimationFrame(() =>
-                      requestAnimationFrame(() => requestIdleCallback(() => r(), { timeout: 10_000 })),
-                    ),
-                  ),
-              ),
-            )
-            .catch(() => {});
+          const settled = fullGraphSettled(page);
           await page.goto(`${base}/graph?at=${end}&refresh=0${extra}`);
           await page.waitForSelector('[data-testid="graph-canvas"][data-layout]', { timeout: 120_000 });
           layoutRunning.push(performance.now() - t0);
