@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { PAGE_FORMAT, pageGraph } from '../graph-page/lean-graph';
+import { appendBadges } from './appenders/badges';
+import { appendBoxes } from './appenders/boxes';
+import { toElements } from './elements';
 import {
   GRAPH_COMPRESS_MAX_ELEMENTS,
+  graphJsonBytes,
   graphJsonChunks,
   graphJsonStream,
   sentUncompressed,
 } from './graph-json';
-import { assembleSamples, BOOKINFO, bucketSamples, type EdgeSpec, requestSample } from './test-samples';
-import type { Graph } from './types';
+import {
+  assembleSamples,
+  BOOKINFO,
+  bucketSamples,
+  type EdgeSpec,
+  mapOf,
+  requestSample,
+} from './test-samples';
+import type { TrafficMap } from './traffic-map';
+import type { EgressScope, Graph } from './types';
 
 const { productpage, reviewsV1, reviewsV2, ratings, REVIEWS, RATINGS } = BOOKINFO;
 
@@ -107,5 +120,318 @@ describe('sentUncompressed', () => {
     expect(sentUncompressed(graphOf(3, 2), 5)).toBe(false);
     expect(sentUncompressed(graphOf(3, 3), 5)).toBe(true);
     expect(sentUncompressed(graphOf(2_000, 4_000), GRAPH_COMPRESS_MAX_ELEMENTS)).toBe(false); // 1,000 workloads
+  });
+});
+
+describe('graph JSON written from the elements toElements made', () => {
+  const reviewsV3 = { ns: 'bookinfo', wl: 'reviews-v3', app: 'reviews', version: 'v3' } as const;
+  const details = { ns: 'bookinfo', wl: 'details-v1', app: 'details', version: 'v1' } as const;
+  const specs: EdgeSpec[] = [
+    { reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 1 / 3 },
+    { reporter: 'source', from: productpage, to: reviewsV2, service: REVIEWS, code: '503', rps: 0.7 },
+    { reporter: 'destination', from: reviewsV2, to: ratings, service: RATINGS, rps: 2 },
+    { reporter: 'destination', from: reviewsV3, to: ratings, service: RATINGS, code: '0', rps: 0.25 },
+    {
+      reporter: 'source',
+      from: productpage,
+      to: details,
+      service: 'details.bookinfo.svc.cluster.local',
+      rps: 1.1,
+    },
+  ];
+
+  // Kept from poll to poll (a kept reading's latencies, a Sidecar's scope): the same objects each round.
+  const latencies = [Object.freeze({ p50: 1.5, p95: 20, p99: 99.99 }), Object.freeze({ p50: 2, p95: 30.25 })];
+  const scopes = [0, 1].map(
+    (k) =>
+      Object.freeze({
+        sidecar: 'ns/s',
+        appliesBy: 'namespace',
+        hosts: Object.freeze([`./${k}`]),
+      }) as EgressScope,
+  );
+
+  /**
+   * A traffic map with every optional field of the elements set on every other one, and rates, principals, names
+   * and kept objects that change between rounds (`round`) while the objects around them stay the same.
+   */
+  function map(round: number): TrafficMap {
+    const m = mapOf(specs);
+    appendBoxes(m);
+    appendBadges(m, { virtualServices: [], serviceEntries: [], destinationRules: [] }, undefined);
+    const odd = round % 2;
+    let i = 0;
+    for (const n of m.nodes.values()) {
+      n.inbound = { ...n.inbound, total: n.inbound.total * (1 + round / 7) };
+      n.out *= 1 + round / 3;
+      if (i % 2 === 0) {
+        n.isServiceEntry = odd ? 'MESH_INTERNAL' : 'MESH_EXTERNAL';
+        n.isEgressGateway = true;
+        n.egressScope = scopes[odd] as EgressScope;
+        n.isOutside = round < 3;
+        n.hasVS = true;
+        n.hasCB = round > 1;
+        n.spec = { ...n.spec, isEgressCluster: true };
+        n.latency = latencies[(i / 2) % 2];
+      }
+      if (i % 3 === 0) n.protocol = 'grpc';
+      if (i % 5 === 0) {
+        n.tcpIn = 1234.5 * (round + 1);
+        n.tcpOut = 10;
+      }
+      i++;
+    }
+    let j = 0;
+    for (const e of m.edges.values()) {
+      e.rates = { ...e.rates, total: e.rates.total * (1 + round / 11) };
+      if (j % 2 === 0) {
+        e.mtlsWarning = `plaintext ${odd}`;
+        e.refusal = round > 2 ? 'refused' : undefined;
+        e.tlsOrigination = odd ? 'MUTUAL' : 'SIMPLE';
+        e.tcp = 512.25 * (round + 1);
+        e.latency = latencies[j % 2];
+        e.principals = {
+          source: `spiffe://cluster.local/ns/bookinfo/sa/${j}-${odd}`,
+          dest: `spiffe://x/${odd}`,
+        };
+        e.mtls = { yes: 1, all: 3 };
+      }
+      if (j % 3 === 1) e.protocols = new Map([['grpc', 5]]) as unknown as typeof e.protocols;
+      if (j % 5 === 2) e.protocols = new Map([['tcp', 5]]) as unknown as typeof e.protocols;
+      j++;
+    }
+    return m;
+  }
+
+  function graphOf(m: TrafficMap): Graph {
+    const a = toElements(m);
+    return {
+      timestamp: 1_700_000_000,
+      duration: 60,
+      graphType: 'versionedApp',
+      elements: { nodes: a.nodes.map((data) => ({ data })), edges: a.edges.map((data) => ({ data })) },
+      warnings: [],
+    };
+  }
+
+  async function bytesOf(g: Graph): Promise<Buffer> {
+    return Buffer.from(await new Response(graphJsonStream(g)).arrayBuffer());
+  }
+
+  it('writes exactly the UTF-8 of JSON.stringify, poll after poll as the numbers and fields move', async () => {
+    for (let round = 0; round < 6; round++) {
+      const g = graphOf(map(round));
+      const whole = Buffer.from(JSON.stringify(g), 'utf8');
+      expect((await bytesOf(g)).equals(whole)).toBe(true);
+      // Again, from what the first write kept.
+      expect((await bytesOf(g)).equals(whole)).toBe(true);
+    }
+  });
+
+  it('writes a field changed alone between two polls, never the bytes kept from the poll before', async () => {
+    type Change = (m: TrafficMap) => void;
+    const edge = (m: TrafficMap) =>
+      [...m.edges.values()][0] as NonNullable<ReturnType<TrafficMap['edges']['get']>>;
+    const node = (m: TrafficMap) =>
+      [...m.nodes.values()][0] as NonNullable<ReturnType<TrafficMap['nodes']['get']>>;
+    const changes: [string, Change][] = [
+      [
+        'source principal',
+        (m) => {
+          edge(m).principals = { ...edge(m).principals, source: 'spiffe://other' };
+        },
+      ],
+      [
+        'destination principal',
+        (m) => {
+          edge(m).principals = { ...edge(m).principals, dest: 'spiffe://other' };
+        },
+      ],
+      [
+        'mTLS warning',
+        (m) => {
+          edge(m).mtlsWarning = 'other words';
+        },
+      ],
+      [
+        'refusal',
+        (m) => {
+          edge(m).refusal = 'refused otherwise';
+        },
+      ],
+      [
+        'TLS origination',
+        (m) => {
+          edge(m).tlsOrigination = 'MUTUAL';
+        },
+      ],
+      [
+        'edge latency',
+        (m) => {
+          edge(m).latency = latencies[1];
+        },
+      ],
+      [
+        'mTLS share',
+        (m) => {
+          edge(m).mtls = { yes: 2, all: 3 };
+        },
+      ],
+      [
+        'edge health',
+        (m) => {
+          edge(m).health = 'failure';
+        },
+      ],
+      [
+        'edge badges',
+        (m) => {
+          edge(m).badges = Object.freeze({ live: Object.freeze({ reported: false }) });
+        },
+      ],
+      [
+        'service entry',
+        (m) => {
+          node(m).isServiceEntry = 'MESH_INTERNAL';
+        },
+      ],
+      [
+        'egress gateway',
+        (m) => {
+          node(m).isEgressGateway = false;
+        },
+      ],
+      [
+        'egress scope',
+        (m) => {
+          node(m).egressScope = scopes[1];
+        },
+      ],
+      [
+        'workload',
+        (m) => {
+          node(m).spec = { ...node(m).spec, workload: 'other-v1' };
+        },
+      ],
+      [
+        'node latency',
+        (m) => {
+          node(m).latency = latencies[1];
+        },
+      ],
+      [
+        'node health',
+        (m) => {
+          node(m).health = 'degraded';
+        },
+      ],
+      [
+        'outside',
+        (m) => {
+          node(m).isOutside = false;
+        },
+      ],
+      [
+        'virtual service',
+        (m) => {
+          node(m).hasVS = false;
+        },
+      ],
+      [
+        'circuit breaker',
+        (m) => {
+          node(m).hasCB = false;
+        },
+      ],
+      [
+        'parent',
+        (m) => {
+          node(m).parent = 'box:other';
+        },
+      ],
+    ];
+    for (const [name, change] of changes) {
+      const m = map(0);
+      await bytesOf(graphOf(m));
+      change(m);
+      const g = graphOf(m);
+      expect({ name, same: (await bytesOf(g)).equals(Buffer.from(JSON.stringify(g), 'utf8')) }).toEqual({
+        name,
+        same: true,
+      });
+    }
+  });
+
+  it('keeps writing the same bytes as its kept segments are replaced poll after poll and made again', async () => {
+    const callers = Array.from({ length: 2_000 }, (_, i) => ({
+      ns: 'mesh',
+      wl: `caller-${i}-v1`,
+      app: `caller-${i}`,
+      version: 'v1',
+    }));
+    const many: EdgeSpec[] = callers.map((from, i) => ({
+      reporter: 'source',
+      from,
+      to: ratings,
+      service: RATINGS,
+      rps: 1 + i / 100,
+    }));
+    // An answer of round 3 streamed slowly, across the later polls' answers (and the arena's remakes).
+    let slow: { g: Graph; pieces: Generator<Uint8Array>; got: Uint8Array[] } | undefined;
+    for (let round = 0; round < 12; round++) {
+      const m = mapOf(many);
+      let i = 0;
+      for (const e of m.edges.values()) {
+        // Half the edges' principals new each poll (each edge's every other poll): kept middle segments replaced
+        // until the arena is made again, the others written from it before and after.
+        const age = Math.floor((round + (i++ % 2)) / 2);
+        const long = 'x'.repeat(300 + age);
+        e.principals = {
+          source: `spiffe://cluster.local/ns/mesh/sa/${e.id}-${age}/${long}`,
+          dest: 'spiffe://d',
+        };
+        e.mtls = { yes: 1, all: 1 };
+        e.latency = latencies[0];
+      }
+      const g = graphOf(m);
+      if (round === 3) {
+        const pieces = graphJsonBytes(g, 4_096);
+        slow = { g, pieces, got: [] };
+        // Into its edges (whose kept segments the later polls replace), then a piece a poll.
+        while (!Buffer.concat(slow.got).includes('"edges":[{'))
+          slow.got.push(pieces.next().value as Uint8Array);
+      }
+      expect((await bytesOf(g)).equals(Buffer.from(JSON.stringify(g), 'utf8'))).toBe(true);
+      if (slow) slow.got.push(slow.pieces.next().value as Uint8Array);
+    }
+    if (!slow) throw new Error('no slow answer');
+    for (const piece of slow.pieces) slow.got.push(piece);
+    expect(Buffer.concat(slow.got).equals(Buffer.from(JSON.stringify(slow.g), 'utf8'))).toBe(true);
+  });
+
+  it('writes elements of other shapes, other wrappers and other orders generically, the same bytes', async () => {
+    const g = graphOf(map(1));
+    await bytesOf(g);
+    const others: Graph[] = [
+      pageGraph(g, PAGE_FORMAT, 0),
+      {
+        ...g,
+        elements: {
+          nodes: g.elements.nodes.map((n) => ({ ...n, classes: 'dim' })),
+          edges: [...g.elements.edges].reverse(),
+        },
+      },
+      { ...g, elements: { nodes: g.elements.nodes.slice(1), edges: g.elements.edges.slice(0, 2) } },
+    ];
+    for (const other of others) {
+      expect((await bytesOf(other)).equals(Buffer.from(JSON.stringify(other), 'utf8'))).toBe(true);
+    }
+  });
+
+  it('writes in pieces of about the pull size, joined the whole', () => {
+    const g = graphOf(map(2));
+    const pieces = [...graphJsonBytes(g, 64)];
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(Buffer.concat(pieces).equals(Buffer.from(JSON.stringify(g), 'utf8'))).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
 // The graph's JSON written in chunks of elements, byte for byte what `JSON.stringify(graph)` writes: the
 // answer starts leaving while the rest is serialised, and a 5,000-workload graph (18 MB) is never one
 // string in the server's memory next to its UTF-8 copy.
+import { elementsWriter } from './elements';
+import { JsonBytes, plainObjectsIterable } from './json-bytes';
 import type { Graph } from './types';
 
 /**
@@ -72,11 +74,75 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   );
 }
 
-/** The graph's JSON as a byte stream, pulled chunk by chunk (so a slow reader holds back the writing). */
+/** Bytes a pull of the streamed answer writes before handing them on (a few hundred elements). */
+export const GRAPH_JSON_PULL_BYTES = 1 << 18;
+
+/**
+ * The graph's JSON as UTF-8 bytes in pieces of about `pullBytes`, written straight into bytes (`json-bytes.ts`):
+ * joined, exactly the UTF-8 of `JSON.stringify(graph)`.
+ */
+export function* graphJsonBytes(graph: Graph, pullBytes = GRAPH_JSON_PULL_BYTES): Generator<Uint8Array> {
+  const w = new JsonBytes();
+  yield* objectBytes(w, graph as unknown as Record<string, unknown>, 0, pullBytes);
+  if (w.pos > 0) yield w.take();
+}
+
+/** `objectChunks` in bytes: the top level's `elements` and its arrays handed on as they fill a pull. */
+function* objectBytes(
+  w: JsonBytes,
+  o: Record<string, unknown>,
+  depth: number,
+  pullBytes: number,
+): Generator<Uint8Array> {
+  w.raw('{');
+  let first = true;
+  for (const key of Object.keys(o)) {
+    const v = o[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (!first) w.raw(',');
+    first = false;
+    w.string(key);
+    w.raw(':');
+    if (depth === 0 && key === 'elements' && isPlainObject(v)) {
+      yield* objectBytes(w, v, 1, pullBytes);
+    } else if (depth === 1 && Array.isArray(v)) {
+      // The elements `toElements` made, by their own writer; any other, generically.
+      const write = elementsWriter(v);
+      w.byte(0x5b);
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) w.byte(0x2c);
+        if (write === undefined || !write(w, v, i)) {
+          if (!w.value(v[i])) w.raw('null');
+        }
+        if (w.pos >= pullBytes) yield w.take();
+      }
+      w.byte(0x5d);
+    } else {
+      w.value(v);
+    }
+  }
+  w.raw('}');
+}
+
+/**
+ * The graph's JSON as a byte stream, pulled piece by piece (so a slow reader holds back the writing): written
+ * straight into bytes, or (env `MESHLENS_GRAPH_JSON_STRINGIFY=1`, read per answer: an A/B on one build) by
+ * `JSON.stringify` in chunks of elements and a UTF-8 encoder, as before.
+ */
 export function graphJsonStream(
   graph: Graph,
   perChunk = GRAPH_JSON_CHUNK_ELEMENTS,
 ): ReadableStream<Uint8Array> {
+  if (process.env.MESHLENS_GRAPH_JSON_STRINGIFY !== '1' && plainObjectsIterable()) {
+    const pieces = graphJsonBytes(graph);
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = pieces.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+    });
+  }
   const chunks = graphJsonChunks(graph, perChunk);
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
