@@ -344,6 +344,12 @@ class Arena {
     w.slice(this.bytes, from, len);
   }
 
+  /** `old` replaced by the bytes `w` wrote since `start`: those kept when `frozen`, else nothing kept. */
+  replace(old: number, w: JsonBytes, start: number, frozen: boolean): number {
+    this.drop(old);
+    return frozen ? this.keep(w, start) : NONE;
+  }
+
   /** A segment no longer kept (replaced). */
   drop(at: number): number {
     if (at !== NONE) this.live -= at % SEGMENT_LEN;
@@ -507,8 +513,7 @@ function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | u
     const frozen = optional(w, K.responseTime, d.responseTime) && optional(w, K.latency, d.latency);
     r.responseTime = d.responseTime;
     r.latency = d.latency;
-    arena.drop(r.lat);
-    r.lat = frozen ? arena.keep(w, start) : NONE;
+    r.lat = arena.replace(r.lat, w, start, frozen);
   }
   if (
     r.middle !== NONE &&
@@ -537,8 +542,7 @@ function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | u
     r.refusal = d.refusal;
     r.tlsOrigination = d.tlsOrigination;
     r.health = d.health;
-    arena.drop(r.middle);
-    r.middle = frozen ? arena.keep(w, start) : NONE;
+    r.middle = arena.replace(r.middle, w, start, frozen);
   }
   optional(w, K.tcp, d.tcp);
   const t = d.traffic;
@@ -565,8 +569,7 @@ function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | u
     const frozen = w.frozenValue(t.responses);
     w.byte(0x7d);
     r.responses = t.responses;
-    arena.drop(r.tail);
-    r.tail = frozen ? arena.keep(w, start) : NONE;
+    r.tail = arena.replace(r.tail, w, start, frozen);
   }
   // Most edges share one frozen badges object (its JSON kept by `json-bytes`); the others are their own.
   optional(w, K.badges, d.badges);
@@ -647,8 +650,7 @@ function writeNode(
       d.egressScope,
       parentFirst ? d.parent : undefined,
     ];
-    arena.drop(r.headBytes);
-    r.headBytes = frozen ? arena.keep(w, start) : NONE;
+    r.headBytes = arena.replace(r.headBytes, w, start, frozen);
   }
   w.number(d.rpsIn);
   w.bytes(K.rpsOut);
@@ -657,25 +659,11 @@ function writeNode(
   writeRateBody(w, d.inbound);
   w.bytes(K.errorRate);
   w.number(d.errorRate);
-  if (r.middle !== NONE && r.responses === d.responses) {
-    arena.write(w, r.middle);
-  } else {
-    const start = w.pos;
-    const frozen = optional(w, K.responses, d.responses);
-    r.responses = d.responses;
-    arena.drop(r.middle);
-    r.middle = frozen ? arena.keep(w, start) : NONE;
-  }
+  r.middle = keptOptional(w, arena, r.middle, r.responses === d.responses, K.responses, d.responses);
+  r.responses = d.responses;
   // The latency apart: a cold graph's reading is new each build, its response maps not.
-  if (r.lat !== NONE && r.latency === d.latency) {
-    arena.write(w, r.lat);
-  } else {
-    const start = w.pos;
-    const frozen = optional(w, K.latency, d.latency);
-    r.latency = d.latency;
-    arena.drop(r.lat);
-    r.lat = frozen ? arena.keep(w, start) : NONE;
-  }
+  r.lat = keptOptional(w, arena, r.lat, r.latency === d.latency, K.latency, d.latency);
+  r.latency = d.latency;
   optional(w, K.health, d.health);
   // A node's badges are its own object each build (its live stats, its config): written each time.
   optional(w, K.badges, d.badges);
@@ -716,8 +704,7 @@ function writeNode(
     frozen = optional(w, K.hasCB, d.hasCB) && frozen;
     w.byte(0x7d);
     r.tail = tail;
-    arena.drop(r.tailBytes);
-    r.tailBytes = frozen ? arena.keep(w, start) : NONE;
+    r.tailBytes = arena.replace(r.tailBytes, w, start, frozen);
   }
   return r;
 }
@@ -776,8 +763,7 @@ function writeBox(w: JsonBytes, arena: Arena, d: NodeData, kept: NodeRecord | un
   w.value(d.badges);
   w.byte(0x7d);
   r.head = [d.id, d.nodeType, d.isBox, d.namespace, d.app, d.health];
-  arena.drop(r.headBytes);
-  r.headBytes = empty ? arena.keep(w, start) : NONE;
+  r.headBytes = arena.replace(r.headBytes, w, start, empty);
   return r;
 }
 
@@ -820,6 +806,26 @@ function writeRateBody(w: JsonBytes, r: RateBreakdown): void {
   w.bytes(K.noResponse);
   w.number(r.noResponse);
   w.byte(0x7d);
+}
+
+/**
+ * One optional field kept as a segment of its own: the kept bytes written again while the value is `unchanged`
+ * (the same object), else the field written and kept when frozen. Its segment's place now.
+ */
+function keptOptional(
+  w: JsonBytes,
+  arena: Arena,
+  segment: number,
+  unchanged: boolean,
+  key: Uint8Array,
+  v: unknown,
+): number {
+  if (segment !== NONE && unchanged) {
+    arena.write(w, segment);
+    return segment;
+  }
+  const start = w.pos;
+  return arena.replace(segment, w, start, optional(w, key, v));
 }
 
 /** `key` and the value unless JSON leaves it out; whether what was written is frozen (or nothing). */
