@@ -16,6 +16,7 @@ import {
   listenersDump,
   routesDump,
 } from './config-dump';
+import { type MetricFamily, OPENMETRICS_CONTENT_TYPE, withFamilies } from './exposition';
 import type { MeshModel, RouteDestination } from './mesh-model';
 import type { EffectiveMtls } from './peer-authentication';
 import type { Exposition, SidecarMetricsApi } from './telemetry-types';
@@ -45,6 +46,8 @@ export interface AdminState {
   handshakes?: Readonly<Record<string, number>>;
   /** The recent requests (/access_log); absent: the path says the log is off. */
   accessLog?: AccessLog;
+  /** More families after the metrics' (the span export's counters: span-export.ts). */
+  stats?: readonly MetricFamily[];
   /** Where the listeners are, for the listeners view (undefined until they listen). */
   listeners?: () => Omit<ListenerFacts, 'mtlsMode'> | undefined;
 }
@@ -112,6 +115,14 @@ async function streamMetrics(exposition: Exposition, res: ServerResponse): Promi
   res.end();
 }
 
+/** The metrics' exposition, then the other stats' families in the same format. */
+function exposition(state: AdminState, accept: string | undefined): Exposition {
+  const metrics = state.metrics.exposition(accept);
+  if (state.stats === undefined || state.stats.length === 0) return metrics;
+  const format = metrics.contentType === OPENMETRICS_CONTENT_TYPE ? 'openmetrics' : 'prometheus';
+  return { contentType: metrics.contentType, chunks: withFamilies(metrics.chunks, state.stats, format) };
+}
+
 function destinationView(d: RouteDestination, weight: number) {
   return {
     host: d.service.fqdn,
@@ -175,7 +186,7 @@ export function createAdminHandler(
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     switch (path) {
       case '/stats/prometheus':
-        return streamMetrics(state.metrics.exposition(req.headers.accept), res);
+        return streamMetrics(exposition(state, req.headers.accept), res);
       case '/ready':
         if (state.draining()) text(res, 503, 'DRAINING\n');
         else text(res, 200, 'LIVE\n');

@@ -97,3 +97,29 @@ export async function* expose(
   buf += openMetrics ? '\n# EOF\n' : '\n';
   yield buf;
 }
+
+/**
+ * An exposition's chunks followed by more families, written as if they had been one list: the text ends
+ * once (OpenMetrics' `# EOF` after the last family) and families are separated as `expose` separates them.
+ */
+export async function* withFamilies(
+  chunks: AsyncIterable<string>,
+  families: readonly MetricFamily[],
+  format: Format,
+  chunkChars = EXPOSITION_CHUNK_CHARS,
+): AsyncGenerator<string> {
+  if (families.length === 0) {
+    yield* chunks;
+    return;
+  }
+  let last: string | undefined;
+  for await (const chunk of chunks) {
+    if (last !== undefined) yield last;
+    last = chunk;
+  }
+  const end = format === 'openmetrics' ? '\n# EOF\n' : '\n';
+  let head = last ?? '';
+  if (head.endsWith(end)) head = head.slice(0, -end.length);
+  if (head !== '') yield `${head}${format === 'openmetrics' ? '\n' : '\n\n'}`;
+  yield* expose(families, format, chunkChars);
+}

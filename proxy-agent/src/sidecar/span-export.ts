@@ -3,6 +3,7 @@
 // exporter (OpenTelemetry's OTLP/HTTP transport) two at a time. Bounded: at most `maxQueueSize` spans wait
 // (the batch filling and the sealed ones not yet sent); beyond that, with the trace backend slow or down,
 // spans are dropped and counted, and a request never waits for tracing.
+import type { MetricFamily } from './exposition';
 import { type HopSpanEncoder, type HopSpanFields, SpanBatch } from './otlp-protobuf-spans';
 
 /** One export: an OTLP ExportTraceServiceRequest in protobuf, and how many spans it holds. */
@@ -31,9 +32,30 @@ export interface SpanExportLimits {
   concurrency: number;
 }
 
+/** What the queue has done so far (counters, as Envoy's OpenTelemetry tracer keeps them). */
+export interface SpanExportStats {
+  /** Spans handed to the exporter (Envoy's `spans_sent`: counted when a report goes, whatever its outcome). */
+  spansSent: number;
+  /** Exports handed to the exporter (`http_reports_sent`). */
+  exportsSent: number;
+  /** Exports that succeeded (`http_reports_success`). */
+  exportsSucceeded: number;
+  /** Exports that failed, after the exporter's own retries (`http_reports_failed`). */
+  exportsFailed: number;
+  /** Batches sealed by the delay rather than by size (`timer_flushed`). */
+  timerFlushed: number;
+  /** Spans not exported: dropped with the queue full or after shutdown, or in an export that failed. */
+  spansDropped: number;
+}
+
 export class SpanExportQueue {
   /** Spans not exported: dropped with the queue full or after shutdown, or in an export that failed. */
   dropped = 0;
+  private spansSent = 0;
+  private exportsSent = 0;
+  private exportsSucceeded = 0;
+  private exportsFailed = 0;
+  private timerFlushed = 0;
   private batch: SpanBatch | undefined;
   private readonly sealed: EncodedSpans[] = [];
   private sealedSpans = 0;
@@ -73,6 +95,17 @@ export class SpanExportQueue {
     return this.sealedSpans + (this.batch?.spans ?? 0);
   }
 
+  stats(): SpanExportStats {
+    return {
+      spansSent: this.spansSent,
+      exportsSent: this.exportsSent,
+      exportsSucceeded: this.exportsSucceeded,
+      exportsFailed: this.exportsFailed,
+      timerFlushed: this.timerFlushed,
+      spansDropped: this.dropped,
+    };
+  }
+
   /** Seals the batch filling and waits (at most `waitMs`) until every sealed batch's export is done. */
   async flush(waitMs: number): Promise<void> {
     this.seal();
@@ -99,6 +132,7 @@ export class SpanExportQueue {
 
   private readonly onTimer = (): void => {
     this.timer = undefined;
+    if (this.batch !== undefined) this.timerFlushed++;
     this.seal();
   };
 
@@ -120,12 +154,18 @@ export class SpanExportQueue {
       const next = this.sealed.shift() as EncodedSpans;
       this.sealedSpans -= next.spans;
       this.inFlight++;
+      this.spansSent += next.spans;
+      this.exportsSent++;
       let finished = false;
       const done = (result: { code: number }): void => {
         if (finished) return;
         finished = true;
         this.inFlight--;
-        if (result.code !== 0) this.dropped += next.spans;
+        if (result.code === 0) this.exportsSucceeded++;
+        else {
+          this.exportsFailed++;
+          this.dropped += next.spans;
+        }
         this.pump();
         if (this.inFlight === 0 && this.sealed.length === 0) this.wakeIdle();
       };
@@ -155,4 +195,46 @@ async function bounded(work: Promise<unknown>, waitMs: number): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
+}
+
+/**
+ * The span export's counters on the admin listener's /stats/prometheus, named as Envoy's OpenTelemetry tracer
+ * publishes its `tracing.opentelemetry.*` stats; the spans dropped, which Envoy does not count, under the
+ * `meshlens_` prefix.
+ */
+export function spanExportFamilies(stats: () => SpanExportStats): MetricFamily[] {
+  const counter = (name: string, help: string, value: (s: SpanExportStats) => number): MetricFamily => ({
+    name,
+    help,
+    type: 'counter',
+    samples: () => [{ labels: '', value: value(stats()) }],
+  });
+  return [
+    counter(
+      'envoy_tracing_opentelemetry_spans_sent',
+      'Spans handed to the OTLP exporter',
+      (s) => s.spansSent,
+    ),
+    counter('envoy_tracing_opentelemetry_http_reports_sent', 'OTLP/HTTP exports sent', (s) => s.exportsSent),
+    counter(
+      'envoy_tracing_opentelemetry_http_reports_success',
+      'OTLP/HTTP exports that succeeded',
+      (s) => s.exportsSucceeded,
+    ),
+    counter(
+      'envoy_tracing_opentelemetry_http_reports_failed',
+      'OTLP/HTTP exports that failed (after retries)',
+      (s) => s.exportsFailed,
+    ),
+    counter(
+      'envoy_tracing_opentelemetry_timer_flushed',
+      'Span batches sent by the flush timer rather than by size',
+      (s) => s.timerFlushed,
+    ),
+    counter(
+      'meshlens_tracing_spans_dropped',
+      'Sampled spans not exported: the export queue full, an export failed, or the sidecar stopping',
+      (s) => s.spansDropped,
+    ),
+  ];
 }

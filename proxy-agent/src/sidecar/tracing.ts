@@ -34,7 +34,12 @@ import { type Resource, resourceFromAttributes } from '@opentelemetry/resources'
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { type HeaderBag, readB3 } from './b3';
 import { HopSpanEncoder, type HopSpanFields } from './otlp-protobuf-spans';
-import { type EncodedSpans, type EncodedSpansExporter, SpanExportQueue } from './span-export';
+import {
+  type EncodedSpans,
+  type EncodedSpansExporter,
+  SpanExportQueue,
+  type SpanExportStats,
+} from './span-export';
 import { SpanIds, samplingBound, traceKeyOf } from './span-ids';
 import type { AttemptRecord, HopSpan, SidecarTracerApi, SpanStart } from './telemetry-types';
 
@@ -163,6 +168,20 @@ export class SidecarTracer implements SidecarTracerApi {
   /** Spans not exported: dropped with the queue full, or in an export that failed. */
   droppedSpans(): number {
     return this.queue?.dropped ?? 0;
+  }
+
+  /** The export's counters (all 0 without an exporter), for the admin listener's stats. */
+  exportStats(): SpanExportStats {
+    return (
+      this.queue?.stats() ?? {
+        spansSent: 0,
+        exportsSent: 0,
+        exportsSucceeded: 0,
+        exportsFailed: 0,
+        timerFlushed: 0,
+        spansDropped: 0,
+      }
+    );
   }
 
   /** Exports what is queued, waiting at most `waitMs`. */
