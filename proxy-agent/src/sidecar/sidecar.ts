@@ -50,6 +50,7 @@ import { type PassthroughLimits, PassthroughPools } from './passthrough-pools';
 import { type EffectiveMtls, effectiveMtlsMode } from './peer-authentication';
 import { encodePeer, withOwnPrincipal } from './peer-metadata';
 import { Flag, flagString } from './response-flags';
+import { spanExportFamilies } from './span-export';
 import { handleTcpConnect, handleTcpInbound, TCP_CONNECT_TIMEOUT_MS, TCP_IDLE_TIMEOUT_MS } from './tcp-proxy';
 import type {
   ServiceIdentity,
@@ -602,6 +603,7 @@ export async function startSidecar(options: SidecarOptions): Promise<SidecarHand
       refused: inboundTransport.refused,
       handshakes: inboundTransport.handshakes,
       accessLog: ctx.accessLog,
+      stats: tracer instanceof SidecarTracer ? spanExportFamilies(() => tracer.exportStats()) : undefined,
       listeners: () =>
         ports && { host, inboundPort: ports.inbound, outboundPort: ports.outbound, appPort: options.appPort },
     },
