@@ -266,6 +266,19 @@ function runDelayNs(pid) {
   }
 }
 
+/** A sidecar's span export counters from its admin stats ('?' when it does not publish them). */
+async function spanExportCounts(adminPort) {
+  const body = await fetch(`http://127.0.0.1:${adminPort}/stats/prometheus`)
+    .then((r) => r.text())
+    .catch(() => '');
+  const read = (name) => body.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1] ?? '?';
+  return {
+    sent: read('envoy_tracing_opentelemetry_spans_sent'),
+    failed: read('envoy_tracing_opentelemetry_http_reports_failed'),
+    dropped: read('meshlens_tracing_spans_dropped'),
+  };
+}
+
 const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const mark = (ok) => (ok ? 'PASS' : 'MISS');
 
@@ -629,6 +642,13 @@ export default async function sidecarBench(args = []) {
       const exported = await (await fetch(`http://127.0.0.1:${sink.port}/count`)).json();
       console.log(
         `\nOTLP sink received ${exported.posts} exports (${(exported.bytes / 1e6).toFixed(1)} MB of spans)`,
+      );
+    }
+    // Each sidecar's span export counters (its admin stats): a run whose sidecars dropped spans is seen.
+    for (const s of sets) {
+      const counts = await Promise.all([s.productpage, s.reviews].map((p) => spanExportCounts(p.adminPort)));
+      console.log(
+        `spans of the ${s.label} sidecars (productpage, reviews): sent ${counts.map((c) => c.sent).join(', ')}; dropped ${counts.map((c) => c.dropped).join(', ')}; exports failed ${counts.map((c) => c.failed).join(', ')}${counts.some((c) => Number(c.dropped) > 0) ? '  SPANS DROPPED' : ''}`,
       );
     }
     if (profDir && sets[0]) {
