@@ -64,20 +64,23 @@ export function egressPolicyOf(model: MeshModel, self: WorkloadIdentity): Egress
   };
 }
 
-const cache = new WeakMap<MeshModel, Map<string, EgressPolicy>>();
+const cache = new WeakMap<MeshModel, WeakMap<WorkloadIdentity, EgressPolicy>>();
 
-/** egressPolicyOf, computed once per model and workload (a config swap makes a new model). */
+/**
+ * egressPolicyOf, computed once per model and identity object (a config swap makes a new model; a
+ * sidecar's identities are fixed objects): keyed by reference, as a per-request `namespace/workload`
+ * string key cost a string hash on every request.
+ */
 export function egressPolicy(model: MeshModel, self: WorkloadIdentity): EgressPolicy {
-  let byWorkload = cache.get(model);
-  if (byWorkload === undefined) {
-    byWorkload = new Map();
-    cache.set(model, byWorkload);
+  let bySelf = cache.get(model);
+  if (bySelf === undefined) {
+    bySelf = new WeakMap();
+    cache.set(model, bySelf);
   }
-  const key = workloadKey(self.namespace, self.workload);
-  let policy = byWorkload.get(key);
+  let policy = bySelf.get(self);
   if (policy === undefined) {
     policy = egressPolicyOf(model, self);
-    byWorkload.set(key, policy);
+    bySelf.set(self, policy);
   }
   return policy;
 }
