@@ -96,6 +96,23 @@ describe('AccessLog ring', () => {
     });
   });
 
+  it('logs the duration the listener measured when it gives one, and its start that long before now', () => {
+    const log = new AccessLog(2);
+    const before = Date.now();
+    log.log('inbound', { method: 'GET', url: '/d', headers: {} }, performance.now(), {
+      responseCode: 200,
+      responseFlags: '-',
+      requestBytes: 0,
+      responseBytes: 1,
+      durationMs: 2500,
+    });
+    const [e] = log.recent(1);
+    expect(e?.duration).toBe(2500);
+    const start = Date.parse(e?.start_time ?? '');
+    expect(start).toBeGreaterThanOrEqual(before - 2501);
+    expect(start).toBeLessThanOrEqual(Date.now() - 2499);
+  });
+
   it('refuses a capacity below one', () => {
     expect(() => new AccessLog(0)).toThrow(/positive integer/);
   });

@@ -174,6 +174,8 @@ export interface RequestEnd {
   /** The transport failure of the last upstream connection tried (a TLS error), when there was one. */
   transportFailureReason?: string | undefined;
   grpcStatus?: number | undefined;
+  /** The duration the listener measured (its metrics' sample), so the clock is not read again. */
+  durationMs?: number | undefined;
 }
 
 /** What a TCP connection's end tells the log (bytes as Envoy counts them: from and to the downstream). */
@@ -220,7 +222,7 @@ export class AccessLog {
     end: RequestEnd,
     upstream: { host?: string; cluster?: string } = direction === 'inbound' ? this.inbound : {},
   ): void {
-    const durationMs = performance.now() - startPerf;
+    const durationMs = end.durationMs ?? performance.now() - startPerf;
     const h = req.headers;
     this.push(
       new RawEntry(

@@ -123,6 +123,26 @@ describe('ClusterManager', () => {
     expect(manager.get(NAME)).toBeUndefined();
     expect(calls[NAME]?.at(-1)).toBe('ejectionsActive=0');
   });
+
+  it('reads the clock for picks and results only in a cluster with outlier detection', () => {
+    const { metrics } = fakeMetrics();
+    manager = new ClusterManager(metrics);
+    const before = Date.now();
+    manager.apply(model([1001, 1002]));
+    expect(manager.get(NAME)?.outlierClock()).toBeGreaterThanOrEqual(before);
+    const noOutlier = yaml([1001, 1002]).replace(/, outlierDetection: \{[^}]*\}/, '');
+    expect(noOutlier).not.toContain('outlierDetection');
+    manager.apply(compileMesh(parseConfigText(noOutlier, 'm'), 'default'));
+    const rt = manager.get(NAME);
+    if (!rt) throw new Error('no cluster');
+    expect(rt.outlierClock()).toBe(0);
+    // Without outlier detection the time given does not matter: 5xx eject nothing.
+    const a = rt.pick(undefined, rt.outlierClock());
+    if (!a) throw new Error('no endpoint');
+    for (let i = 0; i < 5; i++) expect(rt.recordResult(a, 503, rt.outlierClock())).toBe(false);
+    const picked = new Set([rt.pick(undefined, 0), rt.pick(undefined, 0)]);
+    expect(picked.has(a)).toBe(true);
+  });
 });
 
 describe('pipelineDepthFor', () => {

@@ -243,6 +243,14 @@ export class ClusterRuntime {
     return e;
   }
 
+  /**
+   * The time pick and recordResult need: Date.now() in a cluster with outlier detection; 0 without, where
+   * nothing depends on the time (no endpoint is ever ejected), so the clock (~0.1 µs a read) is not read.
+   */
+  outlierClock(): number {
+    return this.outlier === undefined ? 0 : Date.now();
+  }
+
   /** Feeds outlier detection with a try's result; true when it ejected the endpoint. */
   recordResult(e: EndpointRuntime, result: HostResult, now: number): boolean {
     if (this.outlier === undefined) return false;

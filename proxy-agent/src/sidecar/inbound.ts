@@ -9,6 +9,7 @@ import type { ListenerContext } from './listener-context';
 import { UNKNOWN_WORKLOAD } from './mesh-model';
 import { PEER_HEADER, resolveMtlsPeer } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
+import type { HopSpan, WorkloadIdentity } from './telemetry-types';
 import {
   type DownstreamRequest,
   type DownstreamResponse,
@@ -32,20 +33,30 @@ export function createInboundHandler(
   app: AppPools,
 ): (req: DownstreamRequest, res: DownstreamResponse) => void {
   return (req, res) => {
-    handleInbound(ctx, app, req, res).catch((err: unknown) => {
-      process.stderr.write(`meshlens sidecar: inbound request failed: ${String(err)}\n`);
-      if (!res.headersSent) localReply(res, 500, 'internal sidecar error', '-');
-      else res.destroy();
-    });
+    // The request starts its try in this call (no async frame of its own); the promise ends with its head.
+    let pending: Promise<void> | undefined;
+    try {
+      pending = handleInbound(ctx, app, req, res);
+    } catch (err) {
+      inboundFailed(err, res);
+      return;
+    }
+    pending?.catch((err: unknown) => inboundFailed(err, res));
   };
 }
 
-async function handleInbound(
+function inboundFailed(err: unknown, res: DownstreamResponse): void {
+  process.stderr.write(`meshlens sidecar: inbound request failed: ${String(err)}\n`);
+  if (!res.headersSent) localReply(res, 500, 'internal sidecar error', '-');
+  else res.destroy();
+}
+
+function handleInbound(
   ctx: ListenerContext,
   app: AppPools,
   req: DownstreamRequest,
   res: DownstreamResponse,
-) {
+): Promise<void> | undefined {
   const start = performance.now();
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
@@ -72,25 +83,17 @@ async function handleInbound(
     span.setAttribute('destination.principal', destination.principal);
     span.setAttribute('peer.principal', source.principal);
   }
-  let downstreamGone = false;
-  let current: UpstreamTry | H1ToH2Try | undefined;
-  res.once('close', () => {
-    if (!res.writableFinished) {
-      downstreamGone = true;
-      current?.abort();
-    }
-  });
   const body = requestBody(req);
   const streamed = body !== null && !Buffer.isBuffer(body);
-  let requestBytes = 0;
-  if (Buffer.isBuffer(body)) requestBytes = body.length;
+  const ex = new InboundExchange(ctx, req, res, start, security.mtls, source, destination, span, streamed);
+  if (Buffer.isBuffer(body)) ex.requestBytes = body.length;
   else if (streamed) {
     const cl = Number(req.headers['content-length']);
-    if (Number.isFinite(cl)) requestBytes = cl;
+    if (Number.isFinite(cl)) ex.requestBytes = cl;
     // A 'data' listener would start the stream flowing before undici reads it; the fast path counts.
     else if (!(req instanceof FastRequest))
       body.on('data', (c: Buffer) => {
-        requestBytes += c.length;
+        ex.requestBytes += c.length;
       });
   }
   const toApp = {
@@ -113,56 +116,88 @@ async function handleInbound(
           toApp,
           Number.POSITIVE_INFINITY,
         );
-  current = t;
-  await t.head;
+  ex.current = t;
+  return t.head.then(() => ex.onHead(t));
+}
 
-  let recorded = false;
-  const finish = (status: number, flags: number, responseBytes: number) => {
-    if (recorded) return;
-    recorded = true;
-    if (downstreamGone) flags |= Flag.DC;
-    const code = downstreamGone && !res.headersSent ? 0 : status;
+/** State of one request from a caller to the local app. */
+class InboundExchange {
+  requestBytes = 0;
+  current: UpstreamTry | H1ToH2Try | undefined;
+  private downstreamGone = false;
+  private recorded = false;
+
+  constructor(
+    readonly ctx: ListenerContext,
+    readonly req: DownstreamRequest,
+    readonly res: DownstreamResponse,
+    readonly start: number,
+    readonly mtls: boolean,
+    readonly source: WorkloadIdentity,
+    readonly destination: WorkloadIdentity,
+    readonly span: HopSpan,
+    readonly streamed: boolean,
+  ) {
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        this.downstreamGone = true;
+        this.current?.abort();
+      }
+    });
+  }
+
+  /** The app's response head (or the try's failure) arrived. */
+  onHead(t: UpstreamTry | H1ToH2Try): void {
+    if (this.downstreamGone) {
+      // The caller hung up (DC) while the app worked: nobody to answer.
+      t.abort();
+      this.finish(t.statusCode, 0, 0);
+      return;
+    }
+    if (t.outcome?.kind !== 'response') {
+      const flag = t.outcome?.kind === 'connect-failure' ? 'UF' : 'UC';
+      const local = LOCAL_REPLY[flag];
+      const bytes = this.downstreamGone ? 0 : localReply(this.res, local.status, local.body, flag);
+      this.finish(local.status, Flag[flag], bytes);
+      return;
+    }
+    const status = t.statusCode;
+    t.relay(this.res, '-', (bytes) => this.finish(status, 0, bytes));
+  }
+
+  /** Records the request once: one destination-reported sample, the server span's end, the access log. */
+  private finish(status: number, flags: number, responseBytes: number): void {
+    if (this.recorded) return;
+    this.recorded = true;
+    const { ctx, req, res, span } = this;
+    if (this.downstreamGone) flags |= Flag.DC;
+    const code = this.downstreamGone && !res.headersSent ? 0 : status;
     const responseFlags = flagString(flags);
-    if (streamed && req instanceof FastRequest) requestBytes = req.bodyBytes;
+    if (this.streamed && req instanceof FastRequest) this.requestBytes = req.bodyBytes;
+    const durationMs = performance.now() - this.start;
     ctx.metrics.recordRequest({
       reporter: 'destination',
-      source,
-      destination,
-      connectionSecurityPolicy: security.mtls ? 'mutual_tls' : 'none',
+      source: this.source,
+      destination: this.destination,
+      connectionSecurityPolicy: this.mtls ? 'mutual_tls' : 'none',
       destinationService: ctx.selfService,
       requestProtocol: 'http',
       responseCode: code,
       responseFlags,
-      durationMs: performance.now() - start,
-      requestBytes,
+      durationMs,
+      requestBytes: this.requestBytes,
       responseBytes,
       traceId: span.sampled ? span.traceId : undefined,
       spanId: span.sampled ? span.spanId : undefined,
     });
     span.end({ statusCode: code, responseFlags, error: code === 0 || code >= 500 });
-    const traceId = span.sampled ? span.traceId : undefined;
-    ctx.accessLog?.log('inbound', req, start, {
+    ctx.accessLog?.log('inbound', req, this.start, {
       responseCode: code,
       responseFlags,
-      requestBytes,
+      requestBytes: this.requestBytes,
       responseBytes,
-      traceId,
+      traceId: span.sampled ? span.traceId : undefined,
+      durationMs,
     });
-  };
-
-  if (downstreamGone) {
-    // The caller hung up (DC) while the app worked: nobody to answer.
-    t.abort();
-    finish(t.statusCode, 0, 0);
-    return;
   }
-  if (t.outcome?.kind !== 'response') {
-    const flag = t.outcome?.kind === 'connect-failure' ? 'UF' : 'UC';
-    const local = LOCAL_REPLY[flag];
-    const bytes = downstreamGone ? 0 : localReply(res, local.status, local.body, flag);
-    finish(local.status, Flag[flag], bytes);
-    return;
-  }
-  const status = t.statusCode;
-  t.relay(res, '-', (bytes) => finish(status, 0, bytes));
 }

@@ -83,8 +83,12 @@ class Exchange {
   /** Envoy's transport failure reason of the last failed connection (a TLS error), for the UF body. */
   transportFailure: string | undefined;
   span: HopSpan | undefined;
-  /** Where the request went, for the access log. */
-  upstream: { host?: string; cluster?: string } = {};
+  /** Where the request went, for the access log (the exchange is the log's `upstream` record). */
+  host: string | undefined = undefined;
+  cluster: string | undefined = undefined;
+  /** The request as sent upstream, and (made on the first mTLS try) with the peer metadata header. */
+  upstreamRequest: UpstreamRequest | undefined = undefined;
+  private overMtls: UpstreamRequest | undefined = undefined;
   downstreamGone = false;
   /** The try in progress, broken off if the downstream goes away. */
   current: UpstreamTry | H1ToH2Try | undefined;
@@ -122,6 +126,7 @@ class Exchange {
     const responseFlags = flagString(flags);
     const span = this.span;
     const sampled = span?.sampled === true;
+    const durationMs = performance.now() - this.start;
     this.ctx.metrics.recordRequest({
       reporter: 'source',
       source: this.source,
@@ -130,7 +135,7 @@ class Exchange {
       requestProtocol: isGrpc(this.req) ? 'grpc' : 'http',
       responseCode: code,
       responseFlags,
-      durationMs: performance.now() - this.start,
+      durationMs,
       requestBytes: this.requestBytes,
       responseBytes,
       traceId: sampled ? span?.traceId : undefined,
@@ -148,9 +153,18 @@ class Exchange {
         responseBytes,
         traceId: sampled ? span?.traceId : undefined,
         transportFailureReason: this.transportFailure,
+        durationMs,
       },
-      this.upstream,
+      this,
     );
+  }
+
+  /** The request for an endpoint: peer metadata (workload labels) only over mTLS, where the peer's identity backs it. */
+  requestFor(ep: EndpointRuntime): UpstreamRequest {
+    const upstream = this.upstreamRequest as UpstreamRequest;
+    if (!ep.mtls) return upstream;
+    this.overMtls ??= { ...upstream, headers: [...upstream.headers, PEER_HEADER, this.ctx.peerHeader] };
+    return this.overMtls;
   }
 
   reply(flag: keyof typeof LOCAL_REPLY, status?: number): void {
@@ -177,20 +191,31 @@ export function createOutboundHandler(
   ctx: ListenerContext,
 ): (req: DownstreamRequest, res: DownstreamResponse) => void {
   return (req, res) => {
-    handleOutbound(ctx, req, res).catch((err: unknown) => {
-      // A bug, not a routing outcome: answer 500 rather than leave the app hanging.
-      process.stderr.write(`meshlens sidecar: outbound request failed: ${String(err)}\n`);
-      if (!res.headersSent) localReply(res, 500, 'internal sidecar error', '-');
-      else res.destroy();
-    });
+    // A request that needs no wait before its first try starts it in this call (no async frame of its own).
+    let pending: Promise<void> | undefined;
+    try {
+      pending = handleOutbound(ctx, req, res);
+    } catch (err) {
+      outboundFailed(err, res);
+      return;
+    }
+    pending?.catch((err: unknown) => outboundFailed(err, res));
   };
 }
 
-async function handleOutbound(
+/** A bug, not a routing outcome: answer 500 rather than leave the app hanging. */
+function outboundFailed(err: unknown, res: DownstreamResponse): void {
+  process.stderr.write(`meshlens sidecar: outbound request failed: ${String(err)}\n`);
+  if (!res.headersSent) localReply(res, 500, 'internal sidecar error', '-');
+  else res.destroy();
+}
+
+/** Routes the request and starts its tries; the promise (if any) settles when the request is done. */
+function handleOutbound(
   ctx: ListenerContext,
   req: DownstreamRequest,
   res: DownstreamResponse,
-): Promise<void> {
+): Promise<void> | undefined {
   const start = performance.now();
   const model = ctx.current();
   const { hostname, port, path } = requestTarget(req.url ?? '/', req.headers.host);
@@ -198,8 +223,7 @@ async function handleOutbound(
   const egress = decideEgress(model, ctx.self, hostname);
   if (egress !== undefined && egress.kind !== 'service') {
     const ex = new Exchange(ctx, req, res, start, egress.identity);
-    await egressCluster(ex, egress, { hostname, port, path, method });
-    return;
+    return egressCluster(ex, egress, { hostname, port, path, method });
   }
   const service = egress?.service;
   const ex = new Exchange(ctx, req, res, start, service ? service.identity : unknownService(hostname));
@@ -234,39 +258,69 @@ async function handleOutbound(
     upstreamCluster: cluster.name,
     peerService: service.identity.serviceName,
   });
-  ex.upstream.cluster = cluster.name;
+  ex.cluster = cluster.name;
   const rt = ctx.clusters.get(cluster.name);
   if (rt === undefined) {
     ex.reply('UH');
     return;
   }
 
-  let body: Buffer | null = null;
   const incoming = requestBody(req);
-  if (Buffer.isBuffer(incoming)) {
-    body = incoming;
-    ex.requestBytes = body.length;
-  } else if (incoming !== null) {
-    try {
-      body = await readBody(incoming, MAX_BUFFERED_BODY);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError && !ex.downstreamGone) {
-        localReply(res, 413, 'request body too large', '-');
-        ex.finish(413, 0);
-      } else ex.finish(0, 0);
-      return;
-    }
-    ex.requestBytes = body.length;
-  }
+  if (incoming !== null && !Buffer.isBuffer(incoming)) return readThenForward(ex, rt, route, incoming, path);
+  if (incoming !== null) ex.requestBytes = incoming.length;
+  return forward(ex, rt, route, incoming, path);
+}
 
+/** A streamed request body is read whole first (replayed on retry). */
+async function readThenForward(
+  ex: Exchange,
+  rt: ClusterRuntime,
+  route: RouteConfig,
+  incoming: NodeJS.ReadableStream,
+  path: string,
+): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readBody(incoming, MAX_BUFFERED_BODY);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError && !ex.downstreamGone) {
+      localReply(ex.res, 413, 'request body too large', '-');
+      ex.finish(413, 0);
+    } else ex.finish(0, 0);
+    return;
+  }
+  ex.requestBytes = body.length;
+  await forward(ex, rt, route, body, path);
+}
+
+/** Fault injection (a delay, an abort), then the tries. */
+function forward(
+  ex: Exchange,
+  rt: ClusterRuntime,
+  route: RouteConfig,
+  body: Buffer | null,
+  path: string,
+): Promise<void> | undefined {
   const fault = route.fault === undefined ? NO_FAULT : decideFault(route.fault, Math.random(), Math.random());
   if (fault.delayMs > 0) {
     ex.flags |= Flag.DI;
-    await sleep(fault.delayMs);
+    return sleep(fault.delayMs).then(() => afterDelay(ex, rt, route, fault.abortStatus, body, path));
   }
-  if (fault.abortStatus > 0) {
+  return afterDelay(ex, rt, route, fault.abortStatus, body, path);
+}
+
+/** After a fault's delay: its abort, or the tries. */
+function afterDelay(
+  ex: Exchange,
+  rt: ClusterRuntime,
+  route: RouteConfig,
+  abortStatus: number,
+  body: Buffer | null,
+  path: string,
+): Promise<void> | undefined {
+  if (abortStatus > 0) {
     ex.flags |= Flag.FI;
-    ex.reply('FI', fault.abortStatus);
+    ex.reply('FI', abortStatus);
     return;
   }
   if (ex.downstreamGone) {
@@ -274,21 +328,13 @@ async function handleOutbound(
     return;
   }
 
-  const b3 = ex.span.b3Headers();
-  const upstream: UpstreamRequest = {
-    method,
+  ex.upstreamRequest = {
+    method: ex.req.method ?? 'GET',
     path,
-    headers: upstreamHeaders(req.rawHeaders, b3, PEER_HEADER),
+    headers: upstreamHeaders(ex.req.rawHeaders, (ex.span as HopSpan).b3Headers(), PEER_HEADER),
     body,
   };
-  // Peer metadata (workload labels) goes only over mTLS, where the peer's identity backs it.
-  let overMtls: UpstreamRequest | undefined;
-  const forEndpoint = (ep: EndpointRuntime): UpstreamRequest => {
-    if (!ep.mtls) return upstream;
-    overMtls ??= { ...upstream, headers: [...upstream.headers, PEER_HEADER, ctx.peerHeader] };
-    return overMtls;
-  };
-  await runTries(ex, rt, route, forEndpoint);
+  return runTries(ex, rt, route);
 }
 
 /**
@@ -310,7 +356,7 @@ async function egressCluster(
     upstreamCluster: cluster,
     peerService: egress.identity.service,
   });
-  ex.upstream.cluster = cluster;
+  ex.cluster = cluster;
   if (ctx.passthrough?.loopsBack(target.hostname, port)) {
     // The app named the sidecar's own listener (e.g. no Host override): forwarding would loop forever.
     ex.span.setAttribute('meshlens.egress.refused', 'the host is this sidecar');
@@ -327,8 +373,8 @@ async function egressCluster(
     ex.finish(502, bytes);
     return;
   }
-  ex.upstream.host = `${target.hostname}:${port}`;
-  ex.span.setAttribute('peer.address', ex.upstream.host);
+  ex.host = `${target.hostname}:${port}`;
+  ex.span.setAttribute('peer.address', ex.host);
   const body = requestBody(req);
   if (Buffer.isBuffer(body)) ex.requestBytes = body.length;
   const t = new UpstreamTry(
@@ -373,18 +419,13 @@ function selectServiceRoute(
   return selectRoute(routes, method, path, req.headers);
 }
 
-async function runTries(
-  ex: Exchange,
-  rt: ClusterRuntime,
-  route: RouteConfig,
-  upstreamFor: (ep: EndpointRuntime) => UpstreamRequest,
-): Promise<void> {
+async function runTries(ex: Exchange, rt: ClusterRuntime, route: RouteConfig): Promise<void> {
   const policy = route.retry;
   const deadline = route.timeoutMs > 0 ? ex.start + route.timeoutMs : Number.POSITIVE_INFINITY;
   const stats = rt.stats;
   let tried: Set<EndpointRuntime> | undefined;
   for (let attempt = 1; ; attempt++) {
-    const ep = rt.pick(tried, Date.now());
+    const ep = rt.pick(tried, rt.outlierClock());
     if (ep === undefined) {
       ex.flags |= Flag.UH;
       ex.reply('UH');
@@ -393,7 +434,7 @@ async function runTries(
     ex.destination = ep.destination;
     ex.source = ep.mtls ? ex.ctx.selfMtls : ex.ctx.self;
     ex.span?.setAttribute('peer.address', ep.config.key);
-    ex.upstream.host = ep.config.key;
+    ex.host = ep.config.key;
     const slot = rt.acquire();
     if (slot === OVERFLOW) {
       stats.pendingOverflow();
@@ -417,14 +458,16 @@ async function runTries(
     }
 
     ep.activeRequests++;
-    const tryStart = performance.now();
+    // The clock is read only when a deadline or a sampled span's attempt needs it.
+    const tryStart =
+      deadline === Number.POSITIVE_INFINITY && ex.span?.sampled !== true ? 0 : performance.now();
     const remaining = deadline - tryStart;
     const tryTimeout = policy.perTryTimeoutMs > 0 ? Math.min(policy.perTryTimeoutMs, remaining) : remaining;
     // The body is buffered (replayed on retry): the fast path's connections take every try, or the
     // endpoint's HTTP/2 connection when the cluster talks HTTP/2 (h2UpgradePolicy, an HTTP2/GRPC port).
     const t = rt.config.http2
-      ? new H1ToH2Try(h2PoolOf(ep), upstreamFor(ep), ex.authority, tryTimeout)
-      : new UpstreamTry(ex.ctx.fastPath ? ep.fast : ep.pool, upstreamFor(ep), tryTimeout);
+      ? new H1ToH2Try(h2PoolOf(ep), ex.requestFor(ep), ex.authority, tryTimeout)
+      : new UpstreamTry(ex.ctx.fastPath ? ep.fast : ep.pool, ex.requestFor(ep), tryTimeout);
     ex.current = t;
     await t.head;
     if (ex.downstreamGone) {
@@ -445,28 +488,26 @@ async function runTries(
       ex.span?.setAttribute('destination.principal', ep.destination.principal);
       ex.span?.setAttribute('peer.principal', ep.destination.principal);
     }
-    rt.recordResult(ep, outcome.kind === 'response' ? status : 'local-failure', Date.now());
+    rt.recordResult(ep, outcome.kind === 'response' ? status : 'local-failure', rt.outlierClock());
     const globalTimeout = outcome.kind === 'per-try-timeout' && performance.now() >= deadline - 1;
     const tryFlag = failureFlag(outcome);
-    ex.span?.addAttempt({
-      attempt,
-      endpoint: ep.config.key,
-      statusCode: status,
-      responseFlags: flagString(tryFlag),
-      durationMs: performance.now() - tryStart,
-    });
-
-    const release = () => {
-      ep.activeRequests--;
-      rt.breaker.release();
-    };
+    // Only a sampled span records attempts: the record is not built for the others.
+    if (ex.span?.sampled === true)
+      ex.span.addAttempt({
+        attempt,
+        endpoint: ep.config.key,
+        statusCode: status,
+        responseFlags: flagString(tryFlag),
+        durationMs: performance.now() - tryStart,
+      });
     const retriable = isRetriable(policy, outcome);
     if (retriable && !globalTimeout && !ex.downstreamGone && attempt <= policy.retries) {
       if (rt.activeRetries >= rt.config.pool.maxRetries) {
         stats.retryOverflow();
       } else {
         t.discard();
-        release();
+        ep.activeRequests--;
+        rt.breaker.release();
         stats.retry();
         rt.activeRetries++;
         tried ??= new Set();
@@ -489,7 +530,8 @@ async function runTries(
     }
 
     if (outcome.kind !== 'response') {
-      release();
+      ep.activeRequests--;
+      rt.breaker.release();
       ex.flags |= globalTimeout ? Flag.UT : tryFlag;
       ex.reply(globalTimeout || tryFlag === Flag.UT ? 'UT' : tryFlag === Flag.UF ? 'UF' : 'UC');
       return;
@@ -507,7 +549,8 @@ async function runTries(
     }
     t.relay(ex.res, flagString(ex.flags), (bytes) => {
       if (bodyTimer) clearTimeout(bodyTimer);
-      release();
+      ep.activeRequests--;
+      rt.breaker.release();
       ex.finish(status, bytes);
     });
     return;
