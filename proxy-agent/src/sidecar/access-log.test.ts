@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AccessLog,
   type AccessLogInput,
@@ -111,6 +111,31 @@ describe('AccessLog ring', () => {
     const start = Date.parse(e?.start_time ?? '');
     expect(start).toBeGreaterThanOrEqual(before - 2501);
     expect(start).toBeLessThanOrEqual(Date.now() - 2499);
+  });
+
+  it('reads the wall clock at most once a second, carrying it on the monotonic clock between', () => {
+    const log = new AccessLog(3);
+    const now = vi.spyOn(Date, 'now');
+    try {
+      const at = (startPerf: number, wall: number) => {
+        now.mockReturnValue(wall);
+        log.log('inbound', { method: 'GET', url: '/w', headers: {} }, startPerf, {
+          responseCode: 200,
+          responseFlags: '-',
+          requestBytes: 0,
+          responseBytes: 0,
+          durationMs: 5,
+        });
+        return Date.parse(log.recent(1)[0]?.start_time ?? '');
+      };
+      expect(at(10_000, 1_000_000)).toBe(999_995);
+      // The wall clock stepped, 0.5 s later on the monotonic clock: carried forward, not read.
+      expect(at(10_500, 5_000_000)).toBe(1_000_495);
+      // Over a second since it was read: read again.
+      expect(at(11_100, 5_000_000)).toBe(4_999_995);
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('refuses a capacity below one', () => {

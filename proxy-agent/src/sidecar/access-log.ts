@@ -196,6 +196,9 @@ export interface LoggedRequest {
   httpVersionMinor?: number;
 }
 
+/** How long the access log's wall clock is carried on the monotonic clock before Date.now() is read again. */
+const WALL_CLOCK_REFRESH_MS = 1000;
+
 /** A fixed-size ring of the newest entries: recording is O(1) and memory never passes the capacity. */
 export class AccessLog {
   private readonly ring: (RawEntry | undefined)[];
@@ -203,6 +206,8 @@ export class AccessLog {
   private count = 0;
   /** Entries recorded since start, including those the ring has dropped. */
   total = 0;
+  private wallOffset = 0;
+  private wallAt = Number.NEGATIVE_INFINITY;
 
   /** `inbound`: where inbound requests go (the local app), logged as their upstream host and cluster. */
   constructor(
@@ -227,7 +232,7 @@ export class AccessLog {
     this.push(
       new RawEntry(
         direction,
-        Date.now() - durationMs,
+        this.wallClock(startPerf + durationMs) - durationMs,
         clip(req.method ?? 'GET', 16),
         clip(req.url ?? '/', MAX_LOGGED_PATH),
         undefined,
@@ -279,6 +284,19 @@ export class AccessLog {
 
   record(input: AccessLogInput): void {
     this.push(rawEntry(input));
+  }
+
+  /**
+   * The wall clock at `perfNow` (performance.now() of the moment): Date.now() read at most once a second
+   * (~0.1 µs a read on a VM) and carried forward on the monotonic clock in between; a step of the wall clock
+   * shows within a second.
+   */
+  private wallClock(perfNow: number): number {
+    if (perfNow - this.wallAt >= WALL_CLOCK_REFRESH_MS || perfNow < this.wallAt) {
+      this.wallOffset = Date.now() - perfNow;
+      this.wallAt = perfNow;
+    }
+    return this.wallOffset + perfNow;
   }
 
   private push(entry: RawEntry): void {
