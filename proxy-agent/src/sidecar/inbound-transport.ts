@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { EffectiveMtls } from './peer-authentication';
+import type { PeerMemo } from './peer-metadata';
 import { INBOUND_ALPN, spiffeIds, type WorkloadTls } from './workload-tls';
 
 /** The inbound port's first byte and TLS handshake must arrive within this long of the connection. */
@@ -20,6 +21,8 @@ export interface ConnectionSecurity {
   mtls: boolean;
   /** Its SPIFFE id, or 'unknown'. */
   peerPrincipal: string;
+  /** The caller last resolved on this connection (peer-metadata.ts: resolveConnectionPeer). */
+  peer?: PeerMemo;
 }
 
 export const PLAINTEXT: ConnectionSecurity = { mtls: false, peerPrincipal: 'unknown' };

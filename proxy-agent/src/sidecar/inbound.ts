@@ -7,7 +7,7 @@ import type { H2Pool } from './h2-pool';
 import { securityOf } from './inbound-transport';
 import type { ListenerContext } from './listener-context';
 import { UNKNOWN_WORKLOAD } from './mesh-model';
-import { PEER_HEADER, resolveMtlsPeer } from './peer-metadata';
+import { PEER_HEADER, resolveConnectionPeer } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
 import type { HopSpan, WorkloadIdentity } from './telemetry-types';
 import {
@@ -70,7 +70,7 @@ function handleInbound(
     return;
   }
   const source = security.mtls
-    ? resolveMtlsPeer(req.headers[PEER_HEADER], ctx.current(), security.peerPrincipal)
+    ? resolveConnectionPeer(security, req.headers[PEER_HEADER], ctx.current())
     : UNKNOWN_WORKLOAD;
   const destination = security.mtls ? ctx.selfMtls : ctx.self;
   const span = ctx.tracer.startServerSpan(req.headers, {

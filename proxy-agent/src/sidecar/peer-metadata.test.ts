@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../sidecar-config/static-file-source';
 import { compileMesh, UNKNOWN_WORKLOAD } from './mesh-model';
-import { decodePeer, encodePeer, resolvePeer } from './peer-metadata';
+import { decodePeer, encodePeer, resolveConnectionPeer, resolveMtlsPeer, resolvePeer } from './peer-metadata';
 
 describe('peer metadata', () => {
   it('round-trips a workload identity, the same object for the same header', () => {
@@ -62,5 +62,24 @@ spec:
     expect(resolvePeer(encodePeer({ ...productpage, workload: 'attacker-1' }), model)).toBe(UNKNOWN_WORKLOAD);
     expect(resolvePeer(encodePeer({ ...productpage, namespace: 'other' }), model)).toBe(UNKNOWN_WORKLOAD);
     expect(resolvePeer(undefined, model)).toBe(UNKNOWN_WORKLOAD);
+  });
+
+  it('answers a connection as resolveMtlsPeer does, again when its header or the config changes', () => {
+    const principal = 'spiffe://cluster.local/ns/default/sa/productpage';
+    const conn: Parameters<typeof resolveConnectionPeer>[0] = { peerPrincipal: principal };
+    const header = encodePeer(productpage);
+    const first = resolveConnectionPeer(conn, header, model);
+    expect(first).toEqual(resolveMtlsPeer(header, model, principal));
+    expect(first.workload).toBe('productpage-v1');
+    expect(resolveConnectionPeer(conn, `${header}`, model)).toBe(first);
+    // Another header on the same connection: resolved, not the kept caller.
+    const other = encodePeer({ ...productpage, workload: 'attacker-1' });
+    expect(resolveConnectionPeer(conn, other, model)).toEqual(resolveMtlsPeer(other, model, principal));
+    expect(resolveConnectionPeer(conn, other, model).workload).toBe('unknown');
+    // A new config that no longer has the workload: resolved against it.
+    const empty = compileMesh({ resources: [] }, 'default');
+    expect(resolveConnectionPeer(conn, header, empty).workload).toBe('unknown');
+    expect(resolveConnectionPeer(conn, header, model).workload).toBe('productpage-v1');
+    expect(resolveConnectionPeer(conn, undefined, model).workload).toBe('unknown');
   });
 });

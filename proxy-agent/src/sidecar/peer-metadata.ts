@@ -86,6 +86,30 @@ export function resolveMtlsPeer(
   return principalOf(claimed, principal);
 }
 
+/** The caller last resolved on one mTLS connection, and from what. */
+export interface PeerMemo {
+  value: string;
+  model: MeshModel;
+  source: WorkloadIdentity;
+}
+
+/**
+ * resolveMtlsPeer for a request on a connection: a connection's principal is fixed and its sidecar sends
+ * the same header on every request, so the last answer is kept on it (~0.35 µs a request otherwise: the
+ * SPIFFE id parsed and two lookups by new key strings) and used while the header and the config are the same.
+ */
+export function resolveConnectionPeer(
+  conn: { peerPrincipal: string; peer?: PeerMemo },
+  value: string | string[] | undefined,
+  model: MeshModel,
+): WorkloadIdentity {
+  const last = conn.peer;
+  if (last !== undefined && last.value === value && last.model === model) return last.source;
+  const source = resolveMtlsPeer(value, model, conn.peerPrincipal);
+  if (typeof value === 'string') conn.peer = { value, model, source };
+  return source;
+}
+
 /** This sidecar's own identity with its principal (telemetry over mTLS). */
 export function withOwnPrincipal(self: WorkloadIdentity, principal: string): WorkloadIdentity {
   return principal === self.principal ? self : principalOf(self, principal);
