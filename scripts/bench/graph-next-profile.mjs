@@ -13,6 +13,8 @@
 // evaluates them, on the same cores.
 // `--data DIR`: a Prometheus started here on the graph bench's kept data directory (its `tsdb`, and `end` for the
 // time; give it a copy: Prometheus compacts what it opens), once it has settled.
+// `--interleave`: the cases' requests alternated (no profile), each case's Next CPU a request read request by request:
+// run one after the other, the case run second pays more of V8's collections whichever it is.
 // `--no-profile`: the server without `--cpu-prof` (Next's CPU a request as served, for an A/B or against
 // `graph-assembly`'s CPU a build on the same answers).
 // `--reads`: no CPU profile; instead the server logs every Prometheus read (`MESHLENS_PROMETHEUS_READ_TRACE`) and
@@ -21,7 +23,9 @@
 // sends them (node:http, uncompressed), on the same clock.
 //   node scripts/bench.mjs graph-next-profile [-- --workloads 5000 --edges 15000 --runs 8 --out DIR
 //     --cases cold,cold5m,cold2m,polled,latency=false --prometheus URL --end SEC --data DIR --reads --moving F
-//     --top N --no-profile]
+//     --top N --no-profile --interleave]
+
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -55,6 +59,7 @@ function parseArgs(args) {
     moving: 1,
     top: 0,
     profile: true,
+    interleave: false,
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
@@ -69,6 +74,7 @@ function parseArgs(args) {
     else if (args[i] === '--moving') opt.moving = Number(args[++i]);
     else if (args[i] === '--top') opt.top = Number(args[++i]);
     else if (args[i] === '--no-profile') opt.profile = false;
+    else if (args[i] === '--interleave') opt.interleave = true;
   }
   return opt;
 }
@@ -389,6 +395,43 @@ async function movingLoopback(dir, opt) {
   };
 }
 
+/**
+ * `--interleave`: the cases' requests alternated (A B A B …, after two warm-ups each), so that each case meets the
+ * same state of the server's heap and its collections: run one after the other, the case run second paid ~100–190 ms
+ * more of Next's CPU a request (V8's GC helpers), whichever it was. Each request's Next CPU (all threads, read when
+ * it has answered and 300 ms later) is its case's; the request's time too.
+ */
+async function interleaved(cases, runs, get, cpuAll, threads) {
+  for (const [, q] of cases) {
+    await get(q(-1));
+    await get(q(-2));
+  }
+  const by = new Map(cases.map(([name]) => [name, { ms: [], cpu: [], timing: '' }]));
+  const t0 = threads();
+  const pause = () => new Promise((r) => setTimeout(r, 300));
+  for (let i = 0; i < runs; i++)
+    for (const [name, q] of cases) {
+      await pause();
+      const cpu0 = cpuAll();
+      const start = performance.now();
+      const { timing } = await get(q(i));
+      const ms = performance.now() - start;
+      await pause();
+      const b = by.get(name);
+      b.ms.push(ms);
+      b.cpu.push(cpuAll() - cpu0);
+      b.timing = timing;
+    }
+  for (const [name, b] of by)
+    console.log(
+      `${name} (interleaved): ${median(b.ms).toFixed(0)} ms a request (median), Next's CPU ${median(b.cpu).toFixed(0)} ms ` +
+        `(median; mean ${(b.cpu.reduce((a, x) => a + x, 0) / runs).toFixed(0)}; ${b.cpu.map((x) => x.toFixed(0)).join(' ')}); ${b.timing}`,
+    );
+  console.log(
+    `  all cases: Next's CPU a request by thread, user+system ms: ${threadLines(t0, threads(), runs * cases.length)}`,
+  );
+}
+
 export default async function bench(args) {
   const opt = parseArgs(args);
   const out = opt.out ?? mkdtempSync(join(tmpdir(), 'meshlens-graph-next-profile-'));
@@ -414,9 +457,15 @@ export default async function bench(args) {
     });
     // CPU of the server and its children so far, ms.
     const cpuAll = () => cpuSecondsOfAll([web.pid, ...childrenOf(web.pid)]) * 1000;
+    // Each case's answers' sha256 (a pinned view on `--data`/`--prometheus` answers the same bytes each time: the
+    // sides of an A/B must agree).
+    const hashes = new Map();
     const get = async (q) => {
       const res = await fetch(`${web.base}/api/graph?${q}`);
       const text = await res.text();
+      const sha = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      const key = q.replace(/queryTime=\d+&?/, '');
+      hashes.set(key, new Set([...(hashes.get(key) ?? []), sha]));
       return { bytes: text.length, timing: res.headers.get('server-timing') };
     };
     // The profile's clock is the monotonic one (µs), as `process.hrtime` here.
@@ -433,8 +482,13 @@ export default async function bench(args) {
         ['cold2m', (i) => `queryTime=${end - 2 - i}&duration=2m`],
         ['polled', () => `queryTime=${end}`],
         ['latency=false', () => `queryTime=${end}&latency=false`],
-      ].filter(([name]) => (opt.cases ?? ['polled', 'latency=false']).includes(name));
-      for (const [name, q] of cases) {
+      ]
+        // In `--cases`' order (e.g. `latency=false,polled`: whether a case's cost follows its place in the run).
+        .filter(([name]) => (opt.cases ?? ['polled', 'latency=false']).includes(name))
+        .sort(([a], [b]) => (opt.cases ? opt.cases.indexOf(a) - opt.cases.indexOf(b) : 0));
+      if (opt.interleave)
+        await interleaved(cases, opt.runs, get, cpuAll, () => threadCpu([web.pid, ...childrenOf(web.pid)]));
+      for (const [name, q] of opt.interleave ? [] : cases) {
         await get(q(-1));
         await get(q(-2));
         await pause();
@@ -466,6 +520,8 @@ export default async function bench(args) {
         }
         await pause();
       }
+      for (const [key, set] of hashes)
+        console.log(`answers' sha256 (${key || 'polled'}): ${[...set].join(' ')}`);
     } finally {
       await web.stop();
       server.close();
@@ -474,7 +530,7 @@ export default async function bench(args) {
     rmSync(dir, { recursive: true, force: true });
   }
   // The server's profile (the one with the graph's requests: `next start` forks the server).
-  if (opt.reads || !opt.profile) return;
+  if (opt.reads || !opt.profile || windows.length === 0) return;
   for (const file of readdirSync(out).filter((f) => f.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(out, file), 'utf8'));
     if (profile.endTime < windows[0][1]) continue;
