@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { samplesOfAnswer } from '../prometheus/client';
-import { groupBucketsOfBody, groupLabelledBucketsOfBody } from './bucket-answer';
+import { prng } from '../random/prng.mjs';
+import { decimalOf, groupBucketsOfBody, groupLabelledBucketsOfBody, LONG } from './bucket-answer';
 import { prometheusBody } from './fake-prometheus';
 import { bucketsOf, groupBuckets } from './latency-cache';
 import type { Sample } from './series';
@@ -192,5 +193,66 @@ describe('bucket answer of many labels read from its bytes', () => {
     ];
     for (const body of unread) expect(groupLabelledBucketsOfBody(body)).toBeUndefined();
     expect(groupLabelledBucketsOfBody(Buffer.from(`${text}\n`))).toEqual(parsed(prometheusBody(one, T)));
+  });
+});
+
+describe('a long decimal read without a string', () => {
+  const read = (text: string) => decimalOf(Buffer.from(text), 0, text.length);
+
+  /** Shortest decimals of doubles in the answers' range, written as Prometheus writes them (no exponent). */
+  function decimals(count: number): string[] {
+    const rng = prng(18);
+    const out: string[] = [];
+    while (out.length < count) {
+      const x = 10 ** (rng() * 12 - 5) * (1 + rng());
+      const text = x.toFixed(20).replace(/0+$/, '');
+      // The shortest round-trip digits, placed at the point toFixed gives.
+      const shortest = String(x);
+      if (shortest.includes('e')) continue;
+      out.push(shortest);
+      if (text !== shortest) out.push(text.slice(0, Math.min(text.length, 21)));
+    }
+    return out;
+  }
+
+  it('is the double Number reads, for every decimal it reads', () => {
+    let read17 = 0;
+    let long17 = 0;
+    for (const text of decimals(20_000)) {
+      const v = read(text);
+      const digits = text.replace('.', '').replace(/^0+/, '').length;
+      if (v === LONG) {
+        if (digits <= 17) long17++;
+      } else {
+        expect(Object.is(v, Number(text)), text).toBe(true);
+        if (digits >= 16) read17++;
+      }
+    }
+    // The fast path reads nearly every shortest decimal of 16-17 digits (a tie or a power of two is left to Number).
+    expect(read17).toBeGreaterThan(10_000);
+    expect(long17).toBeLessThan(read17 / 100);
+  });
+
+  it('leaves to Number what it cannot prove: ties, too many digits, powers of two', () => {
+    // 2^53 + 1 is halfway between two doubles.
+    expect(read('9007199254740993')).toBe(LONG);
+    expect(read('9007199254740993.0')).toBe(LONG);
+    expect(read('12345678901234567890123')).toBe(LONG);
+    expect(read('0.00000000000000000000012345678901234567')).toBe(LONG);
+    // Around a power of two: exact, or left.
+    for (const text of [
+      '9007199254740992',
+      '9007199254740992.5',
+      '18014398509481984.1',
+      '0.50000000000000001',
+    ])
+      expect([Number(text), LONG]).toContain(read(text));
+    for (const text of [
+      '12345678.901234567',
+      '0.012345678901234567',
+      '99999999999999999',
+      '1.0000000000000002',
+    ])
+      expect(read(text)).toBe(Number(text));
   });
 });

@@ -204,14 +204,14 @@ export function sampleValue(body: Buffer, from: number, to: number): number | un
 }
 
 /** `decimalOf`'s answer for `digits[.digits]` past its fast path. */
-const LONG = 'long';
+export const LONG = 'long';
 
 /**
  * `digits[.digits]` whose digits make an integer below 2^53 with at most 22 after the point: that integer and
  * the power of ten are exact doubles, so one division is the correctly rounded value — what `Number` answers
  * (Clinger's fast path). `LONG`: `digits[.digits]` past that; anything else undefined.
  */
-function decimalOf(body: Uint8Array, from: number, to: number): number | typeof LONG | undefined {
+export function decimalOf(body: Uint8Array, from: number, to: number): number | typeof LONG | undefined {
   if (from === to) return undefined;
   let m = 0;
   let point = -1;
@@ -226,10 +226,89 @@ function decimalOf(body: Uint8Array, from: number, to: number): number | typeof 
     if (d < 0 || d > 9) return undefined;
     m = m * 10 + d;
   }
-  if (m >= MAX_EXACT) return LONG;
+  if (m >= MAX_EXACT) return longDecimal(body, from, to, point);
   if (point < 0) return m;
   const decimals = to - point - 1;
   return decimals < POWERS_OF_TEN.length ? m / (POWERS_OF_TEN[decimals] as number) : LONG;
+}
+
+/** 10^8: the low digits of a long decimal, read apart (`longDecimal`). */
+const LOW_DIGITS = 8;
+const LOW_SCALE = 10 ** LOW_DIGITS;
+/** The high digits times 10^8 are exact below this (10^8 is 5^8 · 2^8, and 5^8 · this is 2^53). */
+const MAX_HIGH = MAX_EXACT / 5 ** LOW_DIGITS;
+/** Veltkamp's splitter for doubles: 2^27 + 1. */
+const SPLITTER = 134_217_729;
+/** How far from the rounding boundary a residual must be to be trusted (its own rounding is 2^-53 of it). */
+const MARGIN = 1 - 2 ** -40;
+
+/**
+ * `digits[.digits]` whose integer of all digits is 2^53 or more (a rate's 17 digits), correctly rounded without
+ * a string: a candidate from the digits, corrected once by its residual, then proved to be within half a unit in
+ * the last place of the decimal (the residual computed exactly but for one last rounding, by Dekker's product of
+ * the candidate and the exact power of ten). `LONG` (read by `Number`) when that cannot be proved: too many
+ * digits, a residual too near the boundary (a tie, say), a candidate at a power of two.
+ */
+function longDecimal(body: Uint8Array, from: number, to: number, point: number): number | typeof LONG {
+  const decimals = point < 0 ? 0 : to - point - 1;
+  if (decimals >= POWERS_OF_TEN.length) return LONG;
+  // The integer of every digit, m = high · 10^8 + low, both parts exact.
+  let high = 0;
+  let low = 0;
+  let lowAt = to - LOW_DIGITS;
+  if (point >= lowAt) lowAt--;
+  for (let k = from; k < to; k++) {
+    if (k === point) continue;
+    const d = (body[k] as number) - ZERO;
+    if (k < lowAt) high = high * 10 + d;
+    else low = low * 10 + d;
+  }
+  if (high >= MAX_HIGH) return LONG;
+  const scaled = high * LOW_SCALE;
+  const power = POWERS_OF_TEN[decimals] as number;
+  let y = (scaled + low) / power;
+  for (let pass = 0; pass < 2; pass++) {
+    const r = residual(y, power, scaled, low);
+    // Half the unit in the last place of y (y is a normal double here: m ≥ 2^53, 10^d ≤ 10^22), in units of m.
+    const half = halfUlpOf(y) * power;
+    if (Math.abs(r) < half * MARGIN) return half === 0 ? LONG : y;
+    if (pass === 0) y += r / power;
+  }
+  return LONG;
+}
+
+/**
+ * m − y · 10^d for m = scaled + low (scaled exact, ~m; low < 10^8), rounded once: y · 10^d is p + e exactly
+ * (Dekker), p an integer near m (≥ 2^53), so scaled − p (Sterbenz) and the sum with low are exact.
+ */
+function residual(y: number, power: number, scaled: number, low: number): number {
+  const p = y * power;
+  const yc = SPLITTER * y;
+  const yh = yc - (yc - y);
+  const yl = y - yh;
+  const pc = SPLITTER * power;
+  const ph = pc - (pc - power);
+  const pl = power - ph;
+  const e = yh * ph - p + yh * pl + yl * ph + yl * pl;
+  return scaled - p + low - e;
+}
+
+const BITS = new Float64Array(1);
+const WORDS = new Uint32Array(BITS.buffer);
+/** Which of a double's two 32-bit words holds its sign and exponent (the second on a little-endian machine). */
+const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+/** 2^(e − 1076) for each biased exponent e: half the unit in the last place of a normal double with it. */
+const HALF_ULPS = Float64Array.from({ length: 2048 }, (_, e) => 2 ** (e - 1076));
+
+/**
+ * Half the unit in the last place of a positive normal double; 0 for a power of two, whose unit below is half the
+ * one above (the caller leaves it to `Number`).
+ */
+function halfUlpOf(y: number): number {
+  BITS[0] = y;
+  const high = WORDS[HIGH_WORD] as number;
+  if ((high & 0xfffff) === 0 && WORDS[1 - HIGH_WORD] === 0) return 0;
+  return HALF_ULPS[(high >>> 20) & 0x7ff] as number;
 }
 
 const METRIC_START = ascii('{"metric":{');
