@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { groupBuckets } from '../latency-cache';
+import { bucketGroup, bucketsOf, groupBuckets } from '../latency-cache';
 import { BOOKINFO, bucketSamples, type EdgeSpec, mapOf, requestSample } from '../test-samples';
-import { appendResponseTime } from './response-time';
+import { appendResponseTime, prepareResponseTimeMap } from './response-time';
 
 const { productpage, reviewsV1, ratings, REVIEWS, RATINGS } = BOOKINFO;
 const INF = Number.POSITIVE_INFINITY;
@@ -98,5 +98,38 @@ describe('response time appender', () => {
     );
     for (const e of m.edges.values()) expect(e.latency).toEqual({});
     for (const n of m.nodes.values()) expect(n.latency).toEqual({});
+  });
+
+  it('gives what the general merge gives when every group has the bounds in order and the map was prepared first', () => {
+    const other: EdgeSpec = { reporter: 'source', from: reviewsV1, to: ratings, service: RATINGS, rps: 3 };
+    // An edge not drawn: its buckets count nowhere, with or without a prepared map.
+    const undrawn: EdgeSpec = { ...other, from: productpage, to: BOOKINFO.reviewsV2 };
+    const les = [10, 25, 100, 250, INF];
+    // A completed below-total reading: every group has every bound, in order (`completeBelowTotal`).
+    const groups = groupBuckets([
+      ...bucketSamples(src, les, [1, 5, 9, 10, 10]),
+      ...bucketSamples(dst, les, [4, 6, 10, 10, 10]),
+      ...bucketSamples(other, les, [0, 1, 2, 3, 3]),
+      ...bucketSamples(undrawn, les, [2, 2, 2, 2, 2]),
+    ]);
+    // The same buckets, each group's bounds in reverse (the merge then finds each bound's place on the axis).
+    const reversed = groups.map((g) => bucketGroup(g.labels, bucketsOf(g).reverse()));
+    const latencyOf = (m: ReturnType<typeof mapOf>) => ({
+      nodes: [...m.nodes.values()].map((n) => [n.spec.id, n.latency]),
+      edges: [...m.edges.values()].map((e) => [e.id, e.latency]),
+    });
+    const general = mapOf([src, dst, other]);
+    appendResponseTime(general, reversed);
+    const prepared = mapOf([src, dst, other]);
+    prepareResponseTimeMap(prepared);
+    appendResponseTime(prepared, groups);
+    const plain = mapOf([src, dst, other]);
+    appendResponseTime(plain, groups);
+    expect(latencyOf(general).edges).toContainEqual([
+      'app:bookinfo:productpage:v1->svc:bookinfo:reviews',
+      { p50: 25, p95: 175, p99: 235 },
+    ]);
+    expect(latencyOf(prepared)).toEqual(latencyOf(general));
+    expect(latencyOf(plain)).toEqual(latencyOf(general));
   });
 });

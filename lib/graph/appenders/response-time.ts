@@ -78,17 +78,22 @@ function latencies(map: TrafficMap): { nodes: Map<string, Latency>; edges: Map<s
 
 /** Adds each group's buckets along its series' hops; answers the axis of bounds (sorted). */
 export function addBuckets(map: TrafficMap, groups: readonly BucketGroup[]): number[] {
-  const bySeries = seriesByLatencyKey(map, groups);
+  const prepared = groups.length > 0 ? preparedHops.get(map) : undefined;
+  const bySeries = prepared ? undefined : seriesByLatencyKey(map, groups);
   const { les, positions, at, keys } = readingIndex(groups);
   // Each element is a hop of its series' groups at most once: one histogram each, never more than this.
   const slab = new HistSlab(map.nodes.size + map.edges.size, les.length);
   for (let gi = 0; gi < groups.length; gi++) {
     const g = groups[gi] as BucketGroup;
-    const s =
-      bySeries.get(keys[gi] as string) ??
-      toRequestSeries({ labels: { ...g.labels, response_code: '200' }, value: 0 });
-    if (s === undefined) continue;
-    const hops = hopsOf(map, s);
+    const key = keys[gi] as string;
+    let hops: HasHist[] | undefined;
+    if (prepared?.has(key)) hops = prepared.get(key);
+    else {
+      const s =
+        bySeries?.get(key) ?? toRequestSeries({ labels: { ...g.labels, response_code: '200' }, value: 0 });
+      if (s === undefined) continue;
+      hops = hopsOf(map, s);
+    }
     if (!hops) continue;
     // The group's pairs: each bound, then its rate.
     const pairs = g.buckets;
@@ -130,6 +135,23 @@ class HistSlab {
 }
 
 /**
+ * Works out what a latency reading's merge needs of the map alone — the hops of each request series' latency key,
+ * as `addBuckets` finds them — so that it is done while the latency read is still in flight (a cold graph's
+ * rates land first), not after both are in. Only for a map whose reading is still to come: a polled graph's kept
+ * reading is merged at once, or not at all (its latency kept with it).
+ */
+export function prepareResponseTimeMap(map: TrafficMap): void {
+  if (preparedHops.has(map)) return;
+  const hops = new Map<string, HasHist[] | undefined>();
+  // The series of each key as `seriesByLatencyKey` keeps it (the last with the key), then its hops.
+  for (const [key, s] of seriesByLatencyKey(map, undefined)) hops.set(key, hopsOf(map, s));
+  preparedHops.set(map, hops);
+}
+
+/** The hops of each latency key of a map, worked out before its reading landed (`prepareResponseTimeMap`). */
+const preparedHops = new WeakMap<TrafficMap, Map<string, HasHist[] | undefined>>();
+
+/**
  * Works out what a latency reading's merge needs of the reading alone (`readingIndex`), so that it is done as the
  * reading lands, while the request rates may still be read and walked, not after both are in.
  */
@@ -155,39 +177,79 @@ const readingIndexes = new WeakMap<readonly BucketGroup[], ReadingIndex>();
 function readingIndex(groups: readonly BucketGroup[]): ReadingIndex {
   let index = readingIndexes.get(groups);
   if (!index) {
-    const bounds = new Set<number>();
-    let total = 0;
-    for (const g of groups) {
-      const pairs = g.buckets;
-      total += pairs.length >> 1;
-      for (let k = 0; k < pairs.length; k += 2) bounds.add(pairs[k] as number);
-    }
-    const les = [...bounds].sort((a, b) => a - b);
-    const leIndex = new Map(les.map((le, i) => [le, i]));
-    const positions = new Int32Array(total);
-    const at = new Int32Array(groups.length);
-    const keys: string[] = new Array(groups.length);
-    let p = 0;
-    for (let gi = 0; gi < groups.length; gi++) {
-      const g = groups[gi] as BucketGroup;
-      const pairs = g.buckets;
-      for (let k = 0; k < pairs.length; k += 2) positions[p++] = leIndex.get(pairs[k] as number) as number;
-      at[gi] = p;
-      keys[gi] = latencyEdgeKey(g.labels);
-    }
-    index = { les, positions, at, keys };
+    index = orderedReadingIndex(groups) ?? mixedReadingIndex(groups);
     readingIndexes.set(groups, index);
   }
   return index;
 }
 
 /**
+ * The index of a reading whose every group has the same bounds in the same ascending order (a completed
+ * below-total reading, `completeBelowTotal`, always has): the axis is those bounds and each group's positions
+ * are 0..n-1, with no lookup a bucket. Undefined when the reading is not that (then `mixedReadingIndex`).
+ */
+function orderedReadingIndex(groups: readonly BucketGroup[]): ReadingIndex | undefined {
+  const first = (groups[0] as BucketGroup | undefined)?.buckets;
+  if (!first) return undefined;
+  const n = first.length >> 1;
+  const les: number[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    const le = first[2 * k] as number;
+    // Strictly ascending (so no bound twice), as the union sorted would be.
+    if (k > 0 && !(le > (les[k - 1] as number))) return undefined;
+    les[k] = le;
+  }
+  for (let gi = 1; gi < groups.length; gi++) {
+    const pairs = (groups[gi] as BucketGroup).buckets;
+    if (pairs.length !== first.length) return undefined;
+    for (let k = 0; k < pairs.length; k += 2) if (pairs[k] !== first[k]) return undefined;
+  }
+  const positions = new Int32Array(n * groups.length);
+  const at = new Int32Array(groups.length);
+  const keys: string[] = new Array(groups.length);
+  for (let gi = 0; gi < groups.length; gi++) {
+    for (let k = 0; k < n; k++) positions[gi * n + k] = k;
+    at[gi] = (gi + 1) * n;
+    keys[gi] = latencyEdgeKey((groups[gi] as BucketGroup).labels);
+  }
+  return { les, positions, at, keys };
+}
+
+/** The index of any reading: the axis is the union of the groups' bounds, each bucket's place found on it. */
+function mixedReadingIndex(groups: readonly BucketGroup[]): ReadingIndex {
+  const bounds = new Set<number>();
+  let total = 0;
+  for (const g of groups) {
+    const pairs = g.buckets;
+    total += pairs.length >> 1;
+    for (let k = 0; k < pairs.length; k += 2) bounds.add(pairs[k] as number);
+  }
+  const les = [...bounds].sort((a, b) => a - b);
+  const leIndex = new Map(les.map((le, i) => [le, i]));
+  const positions = new Int32Array(total);
+  const at = new Int32Array(groups.length);
+  const keys: string[] = new Array(groups.length);
+  let p = 0;
+  for (let gi = 0; gi < groups.length; gi++) {
+    const g = groups[gi] as BucketGroup;
+    const pairs = g.buckets;
+    for (let k = 0; k < pairs.length; k += 2) positions[p++] = leIndex.get(pairs[k] as number) as number;
+    at[gi] = p;
+    keys[gi] = latencyEdgeKey(g.labels);
+  }
+  return { les, positions, at, keys };
+}
+
+/**
  * The request series by the labels the bucket query keeps (`LATENCY_EDGE_LABELS`, a third of the
  * answer): the rest of an edge — apps, versions, service names — comes from its request series.
  */
-function seriesByLatencyKey(map: TrafficMap, groups: readonly BucketGroup[]): Map<string, SeriesIdentity> {
+function seriesByLatencyKey(
+  map: TrafficMap,
+  groups: readonly BucketGroup[] | undefined,
+): Map<string, SeriesIdentity> {
   const out = new Map<string, SeriesIdentity>();
-  if (groups.length === 0) return out;
+  if (groups?.length === 0) return out;
   const requests = map.requests;
   for (let i = 0; i < requests.length; i++) {
     const s = map.parsed[i];
