@@ -7,7 +7,7 @@ import { appendEgress } from './appenders/egress';
 import { appendHealth } from './appenders/health';
 import { appendOutsiders } from './appenders/outsider';
 import { appendPeerAuthentication } from './appenders/peer-authentication';
-import { appendResponseTime, prepareResponseTime } from './appenders/response-time';
+import { appendResponseTime, prepareResponseTime, prepareResponseTimeMap } from './appenders/response-time';
 import { appendSecurityPolicy } from './appenders/security-policy';
 import { appendServiceEntries } from './appenders/service-entry';
 import { appendValidations } from './appenders/validation';
@@ -56,6 +56,14 @@ export function trafficGraph(input: TrafficOptions): TrafficMap {
  */
 export function prepareLatency(groups: readonly BucketGroup[]): void {
   prepareResponseTime(groups);
+}
+
+/**
+ * What the last appenders can work out from the traffic map alone for a latency reading still to come, done while
+ * it is read (a cold graph's latency lands after its rates): less left for the build's tail.
+ */
+export function prepareLatencyMerge(map: TrafficMap): void {
+  prepareResponseTimeMap(map);
 }
 
 /** The rest of the appenders, on the other reads (latency, mesh config, live stats), then the JSON. */
