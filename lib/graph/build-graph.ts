@@ -3,7 +3,7 @@
 // Prometheus failing for the request rates is an error; latency, Envoy stats and the control plane
 // failing are warnings on a graph that still draws.
 import type { PromError, PromResult } from '../prometheus/client';
-import { assembleGraph, prepareLatency, trafficGraph } from './assemble';
+import { assembleGraph, prepareLatency, prepareLatencyMerge, trafficGraph } from './assemble';
 import { type ReadDeps, startReads } from './graph-reads';
 import type { HealthThresholds } from './health';
 import type { GraphParams } from './params';
@@ -28,6 +28,8 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
   const time = params.queryTime ?? Math.floor(deps.now?.() ?? Date.now() / 1000);
   const reads = startReads(params, deps, time);
   const t0 = performance.now();
+  // Whether the latency reading is in (a polled graph's kept one is at once; a cold graph's lands after the rates).
+  let latencyLanded = false;
   const traffic = reads.requests.then(
     (r): PromResult<TrafficMap> =>
       r.ok
@@ -47,12 +49,18 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
           }
         : r,
   );
-  // Each answer worked on as it lands: the latency reading's index made while the rates may still be in flight.
+  // Each answer worked on as it lands: the latency reading's index made while the rates may still be in flight,
+  // and the map's side of the latency merge while the latency is still read.
   const latencyIn = reads.latency.then((r) => {
+    latencyLanded = true;
     if (r.ok && r.value) prepareLatency(r.value.groups);
     return r;
   });
-  const [map, latency, live] = await Promise.all([traffic, latencyIn, reads.live]);
+  const mapIn = traffic.then((m) => {
+    if (m.ok && params.latency && !latencyLanded) prepareLatencyMerge(m.value);
+    return m;
+  });
+  const [map, latency, live] = await Promise.all([mapIn, latencyIn, reads.live]);
   if (!map.ok) return { ok: false, error: map.error };
   const t1 = performance.now();
   const config = await reads.config;
