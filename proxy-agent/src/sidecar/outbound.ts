@@ -18,7 +18,7 @@ import {
 } from './mesh-model';
 import { PEER_HEADER } from './peer-metadata';
 import { Flag, flagString, LOCAL_REPLY } from './response-flags';
-import { backoffMs, isRetriable, type TryOutcome } from './retry';
+import { backoffMs, isRetriable, type RetryPolicy, type TryOutcome } from './retry';
 import { pickWeighted, selectRoute } from './route-table';
 import type { HopSpan, ServiceIdentity, WorkloadIdentity } from './telemetry-types';
 import {
@@ -334,7 +334,7 @@ function afterDelay(
     headers: upstreamHeaders(ex.req.rawHeaders, (ex.span as HopSpan).b3Headers(), PEER_HEADER),
     body,
   };
-  return runTries(ex, rt, route);
+  return new Tries(ex, rt, route).next();
 }
 
 /**
@@ -419,13 +419,31 @@ function selectServiceRoute(
   return selectRoute(routes, method, path, req.headers);
 }
 
-async function runTries(ex: Exchange, rt: ClusterRuntime, route: RouteConfig): Promise<void> {
-  const policy = route.retry;
-  const deadline = route.timeoutMs > 0 ? ex.start + route.timeoutMs : Number.POSITIVE_INFINITY;
-  const stats = rt.stats;
-  let tried: Set<EndpointRuntime> | undefined;
-  for (let attempt = 1; ; attempt++) {
-    const ep = rt.pick(tried, rt.outlierClock());
+/**
+ * The tries of one request, in Envoy's order: load balancer (UH), circuit breaker (UO), the try, outlier
+ * detection, the retry decision with back-off (URX). Each step returns a promise only while it waits (a
+ * connection slot, the answer's head, a back-off): no async frame per request.
+ */
+class Tries {
+  private attempt = 0;
+  private tried: Set<EndpointRuntime> | undefined;
+  private readonly deadline: number;
+  private readonly policy: RetryPolicy;
+
+  constructor(
+    private readonly ex: Exchange,
+    private readonly rt: ClusterRuntime,
+    route: RouteConfig,
+  ) {
+    this.policy = route.retry;
+    this.deadline = route.timeoutMs > 0 ? ex.start + route.timeoutMs : Number.POSITIVE_INFINITY;
+  }
+
+  /** Picks an endpoint and takes a connection slot for the next try. */
+  next(): Promise<void> | undefined {
+    const { ex, rt } = this;
+    this.attempt++;
+    const ep = rt.pick(this.tried, rt.outlierClock());
     if (ep === undefined) {
       ex.flags |= Flag.UH;
       ex.reply('UH');
@@ -437,26 +455,33 @@ async function runTries(ex: Exchange, rt: ClusterRuntime, route: RouteConfig): P
     ex.host = ep.config.key;
     const slot = rt.acquire();
     if (slot === OVERFLOW) {
-      stats.pendingOverflow();
+      rt.stats.pendingOverflow();
       ex.flags |= Flag.UO;
       ex.reply('UO');
       return;
     }
     if (slot !== true) {
       ex.pending = slot;
-      const granted = await slot.ready;
-      ex.pending = undefined;
-      if (!granted) {
-        ex.finish(0, 0);
-        return;
-      }
+      return slot.ready.then((granted) => {
+        ex.pending = undefined;
+        if (!granted) {
+          ex.finish(0, 0);
+          return;
+        }
+        return this.start(ep);
+      });
     }
+    return this.start(ep);
+  }
+
+  /** Sends the try to `ep` (its slot taken). */
+  private start(ep: EndpointRuntime): Promise<void> | undefined {
+    const { ex, rt, policy, deadline } = this;
     if (ex.downstreamGone) {
       rt.breaker.release();
       ex.finish(0, 0);
       return;
     }
-
     ep.activeRequests++;
     // The clock is read only when a deadline or a sampled span's attempt needs it.
     const tryStart =
@@ -469,7 +494,17 @@ async function runTries(ex: Exchange, rt: ClusterRuntime, route: RouteConfig): P
       ? new H1ToH2Try(h2PoolOf(ep), ex.requestFor(ep), ex.authority, tryTimeout)
       : new UpstreamTry(ex.ctx.fastPath ? ep.fast : ep.pool, ex.requestFor(ep), tryTimeout);
     ex.current = t;
-    await t.head;
+    return t.head.then(() => this.answered(ep, t, tryStart));
+  }
+
+  /** The try's head arrived or it failed: record it, retry, or relay the answer. */
+  private answered(
+    ep: EndpointRuntime,
+    t: UpstreamTry | H1ToH2Try,
+    tryStart: number,
+  ): Promise<void> | undefined {
+    const { ex, rt, policy, deadline, attempt } = this;
+    const stats = rt.stats;
     if (ex.downstreamGone) {
       // The app hung up (DC): not the endpoint's fault, and nobody to answer.
       t.abort();
@@ -510,17 +545,18 @@ async function runTries(ex: Exchange, rt: ClusterRuntime, route: RouteConfig): P
         rt.breaker.release();
         stats.retry();
         rt.activeRetries++;
-        tried ??= new Set();
-        tried.add(ep);
+        this.tried ??= new Set();
+        this.tried.add(ep);
         const wait = Math.min(backoffMs(attempt, Math.random()), Math.max(0, deadline - performance.now()));
-        await sleep(wait);
-        rt.activeRetries--;
-        if (performance.now() >= deadline) {
-          ex.flags |= Flag.UT;
-          ex.reply('UT');
-          return;
-        }
-        continue;
+        return sleep(wait).then(() => {
+          rt.activeRetries--;
+          if (performance.now() >= deadline) {
+            ex.flags |= Flag.UT;
+            ex.reply('UT');
+            return;
+          }
+          return this.next();
+        });
       }
     } else if (retriable && policy.retries > 0 && attempt > policy.retries) {
       ex.flags |= Flag.URX;
