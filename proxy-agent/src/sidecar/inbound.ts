@@ -33,15 +33,12 @@ export function createInboundHandler(
   app: AppPools,
 ): (req: DownstreamRequest, res: DownstreamResponse) => void {
   return (req, res) => {
-    // The request starts its try in this call (no async frame of its own); the promise ends with its head.
-    let pending: Promise<void> | undefined;
+    // The request starts its try in this call (no async frame of its own); its head is taken in onHead.
     try {
-      pending = handleInbound(ctx, app, req, res);
+      handleInbound(ctx, app, req, res);
     } catch (err) {
       inboundFailed(err, res);
-      return;
     }
-    pending?.catch((err: unknown) => inboundFailed(err, res));
   };
 }
 
@@ -56,7 +53,7 @@ function handleInbound(
   app: AppPools,
   req: DownstreamRequest,
   res: DownstreamResponse,
-): Promise<void> | undefined {
+): void {
   const start = performance.now();
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
@@ -117,7 +114,8 @@ function handleInbound(
           Number.POSITIVE_INFINITY,
         );
   ex.current = t;
-  return t.head.then(() => ex.onHead(t));
+  // A try's head never rejects: its failures are outcomes.
+  t.head.then(() => ex.onHead(t));
 }
 
 /** State of one request from a caller to the local app. */
@@ -148,6 +146,14 @@ class InboundExchange {
 
   /** The app's response head (or the try's failure) arrived. */
   onHead(t: UpstreamTry | H1ToH2Try): void {
+    try {
+      this.answer(t);
+    } catch (err) {
+      inboundFailed(err, this.res);
+    }
+  }
+
+  private answer(t: UpstreamTry | H1ToH2Try): void {
     if (this.downstreamGone) {
       // The caller hung up (DC) while the app worked: nobody to answer.
       t.abort();
