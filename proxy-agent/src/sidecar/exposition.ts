@@ -113,13 +113,19 @@ export async function* withFamilies(
     return;
   }
   let last: string | undefined;
+  let before = false;
   for await (const chunk of chunks) {
-    if (last !== undefined) yield last;
+    if (last !== undefined && last !== '') {
+      yield last;
+      before = true;
+    }
     last = chunk;
   }
   const end = format === 'openmetrics' ? '\n# EOF\n' : '\n';
   let head = last ?? '';
   if (head.endsWith(end)) head = head.slice(0, -end.length);
-  if (head !== '') yield `${head}${format === 'openmetrics' ? '\n' : '\n\n'}`;
+  // The text so far ends with its last sample and no newline, whichever chunk the end was in (`expose` may
+  // yield it alone): the separator is written whenever any family came before.
+  if (head !== '' || before) yield `${head}${format === 'openmetrics' ? '\n' : '\n\n'}`;
   yield* expose(families, format, chunkChars);
 }
