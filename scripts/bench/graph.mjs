@@ -21,7 +21,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -658,6 +658,15 @@ export default async function bench(args) {
             `Server-Timing medians ${Object.entries(phases)
               .map(([k, v]) => `${k} ${stats(v).median.toFixed(0)}`)
               .join(', ')} ms`,
+        );
+        // What the cores allow: the request's CPU (Prometheus' for its reads, Next's) spread over every core with
+        // nothing idle. Prometheus keeps both cores busy while it answers, so Next's CPU cannot hide under the reads:
+        // a request whose bound is above the target cannot meet it by overlapping work, only by spending less.
+        const cores = availableParallelism();
+        const leastMs = Math.max(f.median, (f.promCpuMs + cpu.next) / cores);
+        console.log(
+          `       least time ${cores} cores allow for that CPU: ${leastMs.toFixed(0)} ms (${(leastMs / f.median).toFixed(2)}× its reads at once); ` +
+            `Next's CPU at ${TARGETS.floorRatio}× would have to be ≤ ${Math.max(0, TARGETS.floorRatio * f.median * cores - f.promCpuMs).toFixed(0)} ms`,
         );
         console.log(`       Next server memory after the case: ${await memoryAfterGc()}`);
       }
