@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import {
   destinationLatencyBucketQuery,
@@ -117,5 +118,17 @@ describe('reporter selections', () => {
     expect(splitJoinedRequests([{ labels: { request: `${values.join(';')};x` }, value: 1 }])).toBeUndefined();
     expect(splitJoinedRequests([{ labels: { reporter: 'source' }, value: 1 }])).toBeUndefined();
     expect(splitJoinedLabels('a;;c', ['x', 'y', 'z'])).toEqual({ x: 'a', z: 'c' });
+  });
+
+  it('keeps the split request labels as a fast object, not a dictionary (they are kept between graphs)', () => {
+    // V8 makes an object of more than 16 properties stored by a computed key a dictionary: ~1.5 KB for the 21
+    // request labels against ~0.2 KB, 31,000 of them kept at 5,000 workloads (a heap snapshot: 62 MB).
+    setFlagsFromString('--allow-natives-syntax');
+    const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+    const values = REQUEST_LABELS.map((l) => `${l}-fast`);
+    const [sample] = splitJoinedRequests([{ labels: { request: values.join(';') }, value: 1 }]) ?? [];
+    expect(Object.keys(sample?.labels ?? {})).toEqual([...REQUEST_LABELS]);
+    expect(Object.isFrozen(sample?.labels)).toBe(true);
+    expect(hasFastProperties(sample?.labels ?? {})).toBe(true);
   });
 });

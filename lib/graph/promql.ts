@@ -241,7 +241,9 @@ export function splitJoinedRequest(joined: string): Readonly<Record<string, stri
 
 function splitRequest(joined: string): Readonly<Record<string, string>> | undefined {
   const labels = splitJoinedLabels(joined, REQUEST_LABELS);
-  return labels && Object.freeze(labels);
+  // Copied by spread: past 16 properties stored by a computed key V8 keeps an object as a dictionary (~1.5 KB
+  // for the 21 labels; the copy is a fast object of ~0.2 KB), and these are kept between graphs (31,000).
+  return labels && Object.freeze({ ...labels });
 }
 
 /**
