@@ -174,6 +174,19 @@ describe('graph recording rules', () => {
     expect(splitJoinedEdges([{ labels: { edge: 'source;a;web' }, buckets }])).toBeUndefined();
   });
 
+  it('gives each joined edge the labels object it had at the reading before (frozen, shared)', () => {
+    const { buckets } = bucketGroup({}, [[Number.POSITIVE_INFINITY, 1]]);
+    const edge = 'source;b;web;api.b.svc.cluster.local;b;api;b';
+    const [first] = splitJoinedEdges([{ labels: { edge }, buckets }]) ?? [];
+    // Another reading: a new string of the same characters, other buckets.
+    const again = bucketGroup({}, [[Number.POSITIVE_INFINITY, 2]]).buckets;
+    const [second] = splitJoinedEdges([{ labels: { edge: [edge].join('') }, buckets: again }]) ?? [];
+    expect(second?.labels).toBe(first?.labels);
+    expect(Object.isFrozen(first?.labels)).toBe(true);
+    expect(second?.buckets).toBe(again);
+    expect(first?.labels.destination_service_namespace).toBe('b');
+  });
+
   it('takes the bucket bounds only when every edge has all of them', () => {
     const bound = (le: string, value: number): Sample => ({ labels: { le }, value });
     expect(uniformBounds([bound('+Inf', 3), bound('100', 3), bound('5', 3)])).toEqual([

@@ -210,7 +210,7 @@ function orderedReadingIndex(groups: readonly BucketGroup[]): ReadingIndex | und
   for (let gi = 0; gi < groups.length; gi++) {
     for (let k = 0; k < n; k++) positions[gi * n + k] = k;
     at[gi] = (gi + 1) * n;
-    keys[gi] = latencyEdgeKey((groups[gi] as BucketGroup).labels);
+    keys[gi] = sharedLatencyKey((groups[gi] as BucketGroup).labels);
   }
   return { les, positions, at, keys };
 }
@@ -235,7 +235,7 @@ function mixedReadingIndex(groups: readonly BucketGroup[]): ReadingIndex {
     const pairs = g.buckets;
     for (let k = 0; k < pairs.length; k += 2) positions[p++] = leIndex.get(pairs[k] as number) as number;
     at[gi] = p;
-    keys[gi] = latencyEdgeKey(g.labels);
+    keys[gi] = sharedLatencyKey(g.labels);
   }
   return { les, positions, at, keys };
 }
@@ -253,16 +253,19 @@ function seriesByLatencyKey(
   const requests = map.requests;
   for (let i = 0; i < requests.length; i++) {
     const s = map.parsed[i];
-    if (s) out.set(requestLatencyKey((requests[i] as { labels: Record<string, string> }).labels), s);
+    if (s) out.set(sharedLatencyKey((requests[i] as { labels: Record<string, string> }).labels), s);
   }
   return out;
 }
 
-/** The latency keys of shared (frozen) request labels objects, kept with them. */
+/**
+ * The latency keys of shared (frozen) labels objects, kept with them: request labels (`series-memo.ts`) and a
+ * below-total reading's edge labels (`splitJoinedEdges`), the same from one graph or reading to the next.
+ */
 const latencyKeys = new WeakMap<Readonly<Record<string, string>>, string>();
 
-/** `latencyEdgeKey` of request labels; of a shared (frozen) labels object kept with it. */
-function requestLatencyKey(labels: Record<string, string>): string {
+/** `latencyEdgeKey` of labels; of a shared (frozen) labels object kept with it. */
+function sharedLatencyKey(labels: Record<string, string>): string {
   if (!Object.isFrozen(labels)) return latencyEdgeKey(labels);
   let key = latencyKeys.get(labels);
   if (key === undefined) {
