@@ -230,6 +230,18 @@ export type ReadBuckets = (timeSec: number) => Promise<PromResult<BucketGroup[]>
 
 const ok = (value: LatencyReading): PromResult<LatencyReading> => ({ ok: true, value });
 
+/**
+ * The groups of readings made for a pinned time: asked again only when that graph is (a reload), where a live
+ * view's reading serves every poll until the next (what the merge keeps with a reading, `response-time.ts`, is
+ * then worth keeping at once).
+ */
+const pinnedReadings = new WeakSet<readonly BucketGroup[]>();
+
+/** Whether these groups were read for a pinned time. */
+export function isPinnedReading(groups: readonly BucketGroup[]): boolean {
+  return pinnedReadings.has(groups);
+}
+
 export class LatencyCache {
   private readonly entries = new Map<string, Entry>();
   private readonly freshS: number;
@@ -440,6 +452,7 @@ export class LatencyCache {
         if (!r.ok) return { ok: false, error: this.fail(entry, r.error) };
         entry.failure = undefined;
         const reading = { time: timeSec, groups: r.value };
+        if (entry.pinned) pinnedReadings.add(r.value);
         // A slower, older read finishing after a newer one does not replace it.
         if (!entry.reading || entry.reading.time <= timeSec) {
           this.keep(entry, reading);

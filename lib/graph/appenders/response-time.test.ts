@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketGroup, bucketsOf, groupBuckets } from '../latency-cache';
+import { bucketGroup, bucketsOf, groupBuckets, LatencyCache } from '../latency-cache';
 import { BOOKINFO, bucketSamples, type EdgeSpec, mapOf, requestSample } from '../test-samples';
 import { appendResponseTime, prepareResponseTimeMap } from './response-time';
 
@@ -84,6 +84,35 @@ describe('response time appender', () => {
     const fresh = build(shared.map((s) => ({ labels: { ...s.labels }, value: s.value })));
     expect(fresh.edges.get(edgeId)?.buckets).toBeDefined();
     expect(latencies(fresh)).toEqual(latencies(first));
+  });
+
+  it("keeps a pinned time's latencies with its reading at its second merge, a live view's at its first", async () => {
+    const s = requestSample(src);
+    const shared = [{ labels: Object.freeze({ ...s.labels }), value: s.value }];
+    const read = async () => ({
+      ok: true as const,
+      value: groupBuckets(bucketSamples(src, [10, 100, INF], [5, 10, 10])),
+    });
+    const cache = new LatencyCache();
+    const pinned = await cache.get('view', 100, true, read);
+    const live = await cache.get('view', 100, false, read);
+    if (!pinned.ok || !live.ok) throw new Error('no reading');
+    const build = (groups: typeof pinned.value.groups) => {
+      const m = mapOf([], { requests: shared, keepHops: true });
+      appendResponseTime(m, groups);
+      return m.edges.get('app:bookinfo:productpage:v1->svc:bookinfo:reviews');
+    };
+    // A pinned time's reading: merged at its first graph and its second (kept then), answered from it after.
+    const [p1, p2, p3] = [1, 2, 3].map(() => build(pinned.value.groups));
+    expect(p2?.buckets).toBeDefined();
+    expect(p3?.buckets).toBeUndefined();
+    expect(p3?.latency).toBe(p2?.latency);
+    expect(p3?.latency).toEqual(p1?.latency);
+    expect(p1?.latency?.p50).toBeDefined();
+    // A live view's reading: kept at its first merge.
+    const [l1, l2] = [1, 2].map(() => build(live.value.groups));
+    expect(l2?.buckets).toBeUndefined();
+    expect(l2?.latency).toBe(l1?.latency);
   });
 
   it('ignores buckets of a reporter not chosen for their edge, and buckets of edges not drawn', () => {

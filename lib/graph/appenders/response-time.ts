@@ -2,7 +2,7 @@
 // added into the histograms of the edges and nodes its requests went through, then p50/p95/p99 of each.
 // Histograms share one axis of bounds, so a merge is adding arrays — no per-bucket objects.
 import { quantilesInto } from '../histogram';
-import type { BucketGroup } from '../latency-cache';
+import { type BucketGroup, isPinnedReading } from '../latency-cache';
 import type { NodeSpec } from '../nodes';
 import { LATENCY_EDGE_LABELS } from '../promql';
 import { round } from '../rounding';
@@ -21,8 +21,22 @@ export function appendResponseTime(map: TrafficMap, groups: readonly BucketGroup
   const axis = addBuckets(map, groups);
   for (const n of map.nodes.values()) n.latency = latencyOf(n.buckets, axis);
   for (const e of map.edges.values()) e.latency = latencyOf(e.buckets, axis);
-  const sign = groups.length > 0 ? signature(map) : undefined;
+  const sign = groups.length > 0 && worthKeeping(groups) ? signature(map) : undefined;
   if (sign) latencyMemos.set(groups, { ...sign, ...latencies(map) });
+}
+
+/** Pinned readings merged once (`worthKeeping`). */
+const mergedOnce = new WeakSet<readonly BucketGroup[]>();
+
+/**
+ * Whether to keep the latencies of a merge with its reading: at once for a live view's reading (the next polls
+ * use it), at the second merge for a pinned time's (most are asked once: a cold graph, whose kept latencies —
+ * two maps of every element, ~6 MB at 5,000 workloads — the latency cache would hold with its reading for nothing).
+ */
+function worthKeeping(groups: readonly BucketGroup[]): boolean {
+  if (!isPinnedReading(groups) || mergedOnce.has(groups)) return true;
+  mergedOnce.add(groups);
+  return false;
 }
 
 /**
