@@ -3,6 +3,7 @@
 // its failed calls (gRPC statuses in words: 14 UNAVAILABLE on HTTP 200); mTLS locks and
 // the legacy client's plaintext edge; the gRPC and TCP edges and the traffic selector.
 
+import { request as httpRequest } from 'node:http';
 import type { Page } from '@playwright/test';
 import { GraphPage } from './pages/graph-page';
 import { expect, test } from './support/test';
@@ -164,6 +165,37 @@ test('the graph exports as PNG, SVG with its nodes, and JSON', async ({ page }) 
   expect(json.elements.nodes.map((n: { data: { id: string } }) => n.data.id)).toEqual(
     expect.arrayContaining(NODES),
   );
+});
+
+test('the graph API answers a client on this machine uncompressed, even when it asks for gzip', async ({
+  demo,
+}) => {
+  // On loopback the bytes cost nothing and gzip costs the server's CPU (40-90 ms a request at 1,000 workloads).
+  const port = new URL(demo.dashboard).port;
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+    const answer = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>(
+      (resolve, reject) => {
+        const req = httpRequest(
+          `${demo.dashboard}/api/graph?namespaces=bookinfo&duration=5m`,
+          { headers: { host, 'accept-encoding': 'gzip, deflate, br' } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      },
+    );
+    expect(answer.headers['content-encoding']).toBeUndefined();
+    expect(String(answer.headers['cache-control'])).toContain('no-transform');
+    const graph = JSON.parse(answer.body.toString('utf8')) as {
+      elements: { nodes: { data: { id: string } }[] };
+    };
+    expect(graph.elements.nodes.map((n) => n.data.id)).toEqual(expect.arrayContaining(NODES));
+  }
 });
 
 test('a dragged node keeps its place across a reload, until the layout is reset', async ({ page }) => {

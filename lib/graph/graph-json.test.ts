@@ -3,13 +3,7 @@ import { PAGE_FORMAT, pageGraph } from '../graph-page/lean-graph';
 import { appendBadges } from './appenders/badges';
 import { appendBoxes } from './appenders/boxes';
 import { toElements } from './elements';
-import {
-  GRAPH_COMPRESS_MAX_ELEMENTS,
-  graphJsonBytes,
-  graphJsonChunks,
-  graphJsonStream,
-  sentUncompressed,
-} from './graph-json';
+import { graphJsonBytes, graphJsonChunks, graphJsonStream } from './graph-json';
 import {
   assembleSamples,
   BOOKINFO,
@@ -104,22 +98,6 @@ describe('graph JSON in chunks', () => {
     const whole = JSON.stringify(many);
     expect(chunks.length).toBeGreaterThan(12);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(whole.length / 5);
-  });
-});
-
-describe('sentUncompressed', () => {
-  const graphOf = (nodes: number, edges: number) =>
-    ({
-      elements: {
-        nodes: Array.from({ length: nodes }, () => ({ data: {} })),
-        edges: Array.from({ length: edges }, () => ({ data: {} })),
-      },
-    }) as unknown as Graph;
-
-  it('sends a graph of more elements than the bound as it is, a smaller one compressible', () => {
-    expect(sentUncompressed(graphOf(3, 2), 5)).toBe(false);
-    expect(sentUncompressed(graphOf(3, 3), 5)).toBe(true);
-    expect(sentUncompressed(graphOf(2_000, 4_000), GRAPH_COMPRESS_MAX_ELEMENTS)).toBe(false); // 1,000 workloads
   });
 });
 

@@ -5,19 +5,6 @@ import { elementsWriter } from './elements';
 import { JsonBytes, plainObjectsIterable } from './json-bytes';
 import type { Graph } from './types';
 
-/**
- * Graphs of more elements than this go to a browser on the dashboard's machine uncompressed (env
- * `MESHLENS_GRAPH_COMPRESS_MAX_ELEMENTS`, read in `server.ts`): ~4 MB of JSON at ~580 bytes an element, as the
- * trace answers' bound. Next's gzip of the 5,000-workload graph's 20 MB (34,500 elements) cost 170–460 ms of the
- * server's CPU a request in the graph bench, where loopback carries the bytes for nothing.
- */
-export const GRAPH_COMPRESS_MAX_ELEMENTS = 7_000;
-
-/** Whether a graph is sent as it is (`no-transform`: Next's compression leaves it), by its elements. */
-export function sentUncompressed(graph: Graph, maxElements: number): boolean {
-  return graph.elements.nodes.length + graph.elements.edges.length > maxElements;
-}
-
 /** Elements (nodes or edges) per chunk of the streamed answer: ~100 KB at 2 KB an element. */
 export const GRAPH_JSON_CHUNK_ELEMENTS = 50;
 

@@ -11,7 +11,6 @@ import {
 } from '../prometheus/client';
 import { prometheus } from '../prometheus/server';
 import type { GraphDeps } from './build-graph';
-import { GRAPH_COMPRESS_MAX_ELEMENTS } from './graph-json';
 import { parseHealthThresholds } from './health';
 import { DEFAULT_LATENCY_CACHE_BUCKETS, LatencyCache } from './latency-cache';
 import { LATENCY_READ_TIMEOUT_MS } from './latency-read';
@@ -51,12 +50,6 @@ export const sharedBuilds = new SharedBuilds({
   refreshS: positiveIntFromEnv('MESHLENS_GRAPH_REFRESH_S', DEFAULT_GRAPH_REFRESH_S),
   maxGraphs: positiveIntFromEnv('MESHLENS_GRAPH_SHARED_BUILDS', DEFAULT_SHARED_GRAPHS),
 });
-
-/** Graphs of more elements go out uncompressed (`GRAPH_COMPRESS_MAX_ELEMENTS`). */
-export const graphCompressMaxElements = positiveIntFromEnv(
-  'MESHLENS_GRAPH_COMPRESS_MAX_ELEMENTS',
-  GRAPH_COMPRESS_MAX_ELEMENTS,
-);
 
 function positiveIntFromEnv(name: string, fallback: number): number {
   const v = Number(process.env[name]);
