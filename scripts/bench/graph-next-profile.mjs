@@ -21,9 +21,12 @@
 // its garbage collections, and each case prints its requests' reads on the request's clock (sent, first and last
 // byte, ms after the request arrived), then the same reads sent at once from here, as the graph bench's floor
 // sends them (node:http, uncompressed), on the same clock.
+// `--heap-snapshot`: after the cases, a heap snapshot of the server (`--heapsnapshot-signal`, kept in --out) and what
+// holds its memory: the top of its dominator tree, and the objects no one object holds alone (a memo's entries, say)
+// grouped by their properties and their holders' kinds (round 14: the kept request labels were V8 dictionaries).
 //   node scripts/bench.mjs graph-next-profile [-- --workloads 5000 --edges 15000 --runs 8 --out DIR
 //     --cases cold,cold5m,cold2m,polled,latency=false --prometheus URL --end SEC --data DIR --reads --moving F
-//     --top N --no-profile --interleave]
+//     --top N --no-profile --interleave --heap-snapshot]
 
 import { createHash } from 'node:crypto';
 import {
@@ -33,6 +36,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -60,6 +64,7 @@ function parseArgs(args) {
     top: 0,
     profile: true,
     interleave: false,
+    heapSnapshot: false,
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--workloads') opt.workloads = Number(args[++i]);
@@ -75,6 +80,7 @@ function parseArgs(args) {
     else if (args[i] === '--top') opt.top = Number(args[++i]);
     else if (args[i] === '--no-profile') opt.profile = false;
     else if (args[i] === '--interleave') opt.interleave = true;
+    else if (args[i] === '--heap-snapshot') opt.heapSnapshot = true;
   }
   return opt;
 }
@@ -432,6 +438,198 @@ async function interleaved(cases, runs, get, cpuAll, threads) {
   );
 }
 
+/** A heap snapshot of the server (the last of `pids` with the graph: `next start` may fork it), then what holds it. */
+async function heapSnapshot(out, pids) {
+  const before = new Set(readdirSync(out));
+  process.kill(pids[pids.length - 1], 'SIGUSR2');
+  // Written when its size stops growing (bounded: 4 minutes).
+  let file;
+  let last = -1;
+  for (let i = 0; i < 120; i++) {
+    await new Promise((r) => setTimeout(r, 2000));
+    file = readdirSync(out).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    const size = file ? statSync(join(out, file)).size : -1;
+    if (size > 0 && size === last) break;
+    last = size;
+  }
+  if (!file) return console.log('heap snapshot: none written');
+  console.log(`heap snapshot ${join(out, file)}`);
+  console.log(heapHolders(readFileSync(join(out, file))));
+}
+
+/**
+ * What holds a heap snapshot's memory: retained sizes by its dominator tree (Cooper, Harvey and Kennedy's iteration
+ * over a postorder; weak edges left out), printed from the top down to 1 MB, then the objects whose dominator is the
+ * root (held by two or more holders, as a memo's entries are) grouped by their first properties and holders' kinds.
+ */
+export function heapHolders(buf) {
+  const text = buf.toString('latin1');
+  const at = (key) => text.indexOf(`"${key}":`);
+  const meta = JSON.parse(
+    text.slice(text.indexOf('{', at('snapshot') + 10), at('nodes')).replace(/,\s*$/, ''),
+  );
+  const numbers = (key) => {
+    const from = text.indexOf('[', at(key));
+    const end = text.indexOf(']', from);
+    const list = [];
+    let n = 0;
+    let digits = false;
+    for (let i = from + 1; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        n = n * 10 + c - 48;
+        digits = true;
+      } else if (digits) {
+        list.push(n);
+        n = 0;
+        digits = false;
+      }
+    }
+    if (digits) list.push(n);
+    return Uint32Array.from(list);
+  };
+  const nodes = numbers('nodes');
+  const edges = numbers('edges');
+  const from = text.indexOf('[', at('strings'));
+  const strings = JSON.parse(
+    Buffer.from(text.slice(from, text.lastIndexOf(']') + 1), 'latin1').toString('utf8'),
+  );
+  const { node_fields: nf, edge_fields: ef, node_types: nt, edge_types: et } = meta.meta;
+  const [NF, EF] = [nf.length, ef.length];
+  const [fType, fName, fSize, fEdges] = ['type', 'name', 'self_size', 'edge_count'].map((f) => nf.indexOf(f));
+  const [eType, eName, eTo] = ['type', 'name_or_index', 'to_node'].map((f) => ef.indexOf(f));
+  const N = nodes.length / NF;
+  const first = new Uint32Array(N + 1);
+  for (let v = 0; v < N; v++) first[v + 1] = first[v] + nodes[v * NF + fEdges];
+  const skip = new Set([et[0].indexOf('weak'), et[0].indexOf('shortcut')]);
+  const type = (v) => nt[0][nodes[v * NF + fType]];
+  const name = (v) => strings[nodes[v * NF + fName]];
+  // Postorder from the root (node 0), without recursion.
+  const order = new Int32Array(N).fill(-1);
+  const post = new Uint32Array(N);
+  const stack = new Uint32Array(N);
+  const next = new Uint32Array(N);
+  const seen = new Uint8Array(N);
+  let count = 0;
+  let sp = 1;
+  next[0] = first[0];
+  seen[0] = 1;
+  while (sp > 0) {
+    const v = stack[sp - 1];
+    if (next[sp - 1] < first[v + 1]) {
+      const e = next[sp - 1]++;
+      if (skip.has(edges[e * EF + eType])) continue;
+      const w = edges[e * EF + eTo] / NF;
+      if (!seen[w]) {
+        seen[w] = 1;
+        stack[sp] = w;
+        next[sp++] = first[w];
+      }
+    } else {
+      sp--;
+      order[v] = count;
+      post[count++] = v;
+    }
+  }
+  const predAt = new Uint32Array(N + 1);
+  const eachEdge = (f) => {
+    for (let v = 0; v < N; v++)
+      if (seen[v])
+        for (let e = first[v]; e < first[v + 1]; e++)
+          if (!skip.has(edges[e * EF + eType])) f(v, edges[e * EF + eTo] / NF);
+  };
+  eachEdge((_, w) => predAt[w + 1]++);
+  for (let v = 0; v < N; v++) predAt[v + 1] += predAt[v];
+  const preds = new Uint32Array(predAt[N]);
+  const fill = predAt.slice(0, N);
+  eachEdge((v, w) => {
+    preds[fill[w]++] = v;
+  });
+  const idom = new Int32Array(N).fill(-1);
+  idom[0] = 0;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let k = count - 2; k >= 0; k--) {
+      const b = post[k];
+      let d = -1;
+      for (let p = predAt[b]; p < predAt[b + 1]; p++) {
+        let x = preds[p];
+        if (idom[x] < 0) continue;
+        if (d < 0) {
+          d = x;
+          continue;
+        }
+        let y = d;
+        while (x !== y) {
+          while (order[x] < order[y]) x = idom[x];
+          while (order[y] < order[x]) y = idom[y];
+        }
+        d = x;
+      }
+      if (d >= 0 && idom[b] !== d) {
+        idom[b] = d;
+        changed = true;
+      }
+    }
+  }
+  const retained = new Float64Array(N);
+  for (let k = 0; k < count; k++) {
+    const v = post[k];
+    retained[v] += nodes[v * NF + fSize];
+    if (v !== 0) retained[idom[v]] += retained[v];
+  }
+  const kids = new Map();
+  for (let v = 1; v < N; v++) {
+    if (!seen[v]) continue;
+    const list = kids.get(idom[v]);
+    if (list) list.push(v);
+    else kids.set(idom[v], [v]);
+  }
+  const edgeName = (v, w) => {
+    for (let e = first[v]; e < first[v + 1]; e++)
+      if (edges[e * EF + eTo] / NF === w) {
+        const t = et[0][edges[e * EF + eType]];
+        return t === 'element' || t === 'hidden'
+          ? `[${edges[e * EF + eName]}]`
+          : strings[edges[e * EF + eName]];
+      }
+    return '…';
+  };
+  const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
+  const lines = [`reachable: ${mb(retained[0])} (self sizes, ArrayBuffers' backing stores included)`];
+  const walk = (v, depth) => {
+    const big = (kids.get(v) ?? [])
+      .filter((c) => retained[c] >= 1e6)
+      .sort((a, b) => retained[b] - retained[a]);
+    for (const c of big.slice(0, 10)) {
+      lines.push(
+        `${'  '.repeat(depth)}${mb(retained[c])}  ${edgeName(v, c)} -> ${type(c)} ${name(c).slice(0, 50)}`,
+      );
+      if (depth < 7) walk(c, depth + 1);
+    }
+  };
+  walk(0, 0);
+  lines.push("held by no one object alone (the root's), by first properties and holders:");
+  const groups = new Map();
+  for (const c of kids.get(0) ?? []) {
+    if (type(c) !== 'object') continue;
+    const props = [];
+    for (let e = first[c]; e < first[c + 1] && props.length < 6; e++)
+      if (et[0][edges[e * EF + eType]] === 'property') props.push(strings[edges[e * EF + eName]]);
+    const holders = new Set();
+    for (let p = predAt[c]; p < predAt[c + 1]; p++)
+      holders.add(`${type(preds[p])} ${name(preds[p]).slice(0, 12)}`);
+    const key = `{${props.join(',')}} <= ${[...holders].sort().slice(0, 4).join(' | ')}`;
+    const g = groups.get(key) ?? [0, 0];
+    g[0] += retained[c];
+    g[1]++;
+    groups.set(key, g);
+  }
+  for (const [key, [size, n]] of [...groups].sort((a, b) => b[1][0] - a[1][0]).slice(0, 12))
+    lines.push(`  ${mb(size)} in ${n}: ${key}`);
+  return lines.join('\n');
+}
+
 export default async function bench(args) {
   const opt = parseArgs(args);
   const out = opt.out ?? mkdtempSync(join(tmpdir(), 'meshlens-graph-next-profile-'));
@@ -452,7 +650,10 @@ export default async function bench(args) {
         MESH_CONTROL_URL: 'http://127.0.0.1:1',
         ...(opt.reads ? { MESHLENS_PROMETHEUS_READ_TRACE: trace } : {}),
       },
-      nodeArgs: opt.reads || !opt.profile ? [] : ['--cpu-prof', `--cpu-prof-dir=${out}`],
+      nodeArgs: [
+        ...(opt.reads || !opt.profile ? [] : ['--cpu-prof', `--cpu-prof-dir=${out}`]),
+        ...(opt.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${out}`] : []),
+      ],
       stopSignal: 'SIGINT',
     });
     // CPU of the server and its children so far, ms.
@@ -522,6 +723,7 @@ export default async function bench(args) {
       }
       for (const [key, set] of hashes)
         console.log(`answers' sha256 (${key || 'polled'}): ${[...set].join(' ')}`);
+      if (opt.heapSnapshot) await heapSnapshot(out, [web.pid, ...childrenOf(web.pid)]);
     } finally {
       await web.stop();
       server.close();
