@@ -131,4 +131,22 @@ describe('reporter selections', () => {
     expect(Object.isFrozen(sample?.labels)).toBe(true);
     expect(hasFastProperties(sample?.labels ?? {})).toBe(true);
   });
+
+  it('gives the kept request labels of two series one string for a value they share', () => {
+    setFlagsFromString('--allow-natives-syntax');
+    // Two strings of the same characters are one only if they are the same string (internalized).
+    const same = new Function('a', 'b', 'return %IsSameHeapObject(a, b)') as (
+      a: string,
+      b: string,
+    ) => boolean;
+    const values = REQUEST_LABELS.map((l) => `${l}-shared`);
+    const other = values.map((v, i) => (i === 2 ? 'another-workload' : v));
+    const [a, b] =
+      splitJoinedRequests([
+        { labels: { request: values.join(';') }, value: 1 },
+        { labels: { request: other.join(';') }, value: 1 },
+      ]) ?? [];
+    expect(b?.labels.destination_service).toBe('destination_service-shared');
+    expect(same(a?.labels.destination_service ?? '', b?.labels.destination_service ?? '')).toBe(true);
+  });
 });
