@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { codeKeyed, responsesOf } from './responses';
 import { Tally } from './tally';
 
@@ -44,5 +44,31 @@ describe('responsesOf', () => {
     expect(Object.isFrozen(a['200']?.flags)).toBe(true);
     // Not every request of the element had that code (its total is larger): its own shares.
     expect(JSON.stringify(responsesOf(one(), 0.6))).toBe('{"200":{"flags":{"-":50},"hosts":{"h":50}}}');
+  });
+
+  describe('under MESHLENS_GRAPH_SERIES_MEMO', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+    const one = (code: string) =>
+      Tally.of([[code, { flags: Tally.of([['-', 1]]), hosts: Tally.of([['h', 1]]) }]]);
+
+    it('keeps none at 0: each element its own map, right, and no build fails', () => {
+      vi.stubEnv('MESHLENS_GRAPH_SERIES_MEMO', '0');
+      const a = responsesOf(one('201'), 1);
+      expect(JSON.stringify(a)).toBe('{"201":{"flags":{"-":100},"hosts":{"h":100}}}');
+      expect(responsesOf(one('201'), 1)).not.toBe(a);
+      expect(responsesOf(one('201'), 1)).toEqual(a);
+    });
+
+    it('starts over past the bound, still answering each map right', () => {
+      vi.stubEnv('MESHLENS_GRAPH_SERIES_MEMO', '1');
+      for (const code of ['202', '203', '204', '202'])
+        expect(JSON.stringify(responsesOf(one(code), 1))).toBe(
+          `{"${code}":{"flags":{"-":100},"hosts":{"h":100}}}`,
+        );
+      const kept = responsesOf(one('202'), 1);
+      expect(responsesOf(one('202'), 1)).toBe(kept);
+    });
   });
 });

@@ -31,6 +31,21 @@ const whole = new Map<string, Map<string, Map<string, Responses>>>();
 let wholeCount = 0;
 
 function wholeResponse(code: string, flag: string, host: string): Responses {
+  const kept = whole.get(code)?.get(flag)?.get(host);
+  if (kept) return kept;
+  const out = codeKeyed<Responses[string]>();
+  out[code] = Object.freeze({
+    flags: Object.freeze({ [flag]: 100 }),
+    hosts: Object.freeze({ [host]: 100 }),
+  });
+  Object.freeze(out);
+  const bound = seriesMemoEntriesFromEnv();
+  // A bound of 0 keeps none (each element its own map); past the bound they start over.
+  if (bound === 0) return out;
+  if (wholeCount >= bound) {
+    whole.clear();
+    wholeCount = 0;
+  }
   let byFlag = whole.get(code);
   if (!byFlag) {
     byFlag = new Map();
@@ -41,22 +56,8 @@ function wholeResponse(code: string, flag: string, host: string): Responses {
     byHost = new Map();
     byFlag.set(flag, byHost);
   }
-  let out = byHost.get(host);
-  if (!out) {
-    if (wholeCount >= seriesMemoEntriesFromEnv()) {
-      whole.clear();
-      wholeCount = 0;
-      return wholeResponse(code, flag, host);
-    }
-    out = codeKeyed();
-    out[code] = Object.freeze({
-      flags: Object.freeze({ [flag]: 100 }),
-      hosts: Object.freeze({ [host]: 100 }),
-    });
-    Object.freeze(out);
-    byHost.set(host, out);
-    wholeCount++;
-  }
+  byHost.set(host, out);
+  wholeCount++;
   return out;
 }
 
