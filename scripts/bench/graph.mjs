@@ -572,6 +572,15 @@ export default async function bench(args) {
         evals: loggedQueries(from),
       };
     };
+    // Until Prometheus' CPU is idle (under 10 % of a core for 500 ms), at most `maxMs`: a read a request gave up on
+    // is logged only when it ends.
+    const prometheusIdle = async (maxMs) => {
+      for (let waited = 0; waited < maxMs; waited += 500) {
+        const before = promCpu();
+        await new Promise((r) => setTimeout(r, 500));
+        if (promCpu() - before < 0.05) break;
+      }
+    };
     // What Prometheus' CPU does while nobody asks it anything (background work: compaction of fresh blocks).
     const idlePrometheus = async (ms = 3000) => {
       const cpu0 = promCpu();
@@ -605,6 +614,7 @@ export default async function bench(args) {
           await getGraph(query(-i));
         }
         const runs = [];
+        const paired = [];
         // Each measured request's wall-clock window: its reads are the queries Prometheus took within it.
         const windows = [];
         const phases = {};
@@ -619,6 +629,15 @@ export default async function bench(args) {
           for (const [k, v] of Object.entries(r.value.phases)) phases[k] = [...(phases[k] ?? []), v];
           const graph = JSON.parse(r.value.text);
           if (graph.warnings?.some((w) => w.code === 'latency_unavailable')) unavailable++;
+          // Paired: this request's own reads sent at once right after it (once Prometheus is idle again), so that
+          // the request and its reads meet the same Prometheus: its time for the same read moves ±25 % within a
+          // minute, and a floor taken after all the requests compares two medians of different moments.
+          await prometheusIdle(5_000);
+          const own = loggedQueries(cpu0.log).filter(
+            (e) => e.startedMs >= from - 5 && e.startedMs <= windows[i][1],
+          );
+          const at = await timed(() => Promise.all(own.map((q) => promQuery(q.query, q.time))));
+          paired.push({ request: r.ms, reads: at.ms });
         }
         const cpu = {
           prom: ((promCpu() - cpu0.prom) * 1000) / opt.runs,
@@ -629,11 +648,7 @@ export default async function bench(args) {
         // given to the request it started in (a read an earlier request gave up on, which Prometheus finishes and
         // logs seconds later, or a warm-up's, is not this request's; one this request gave up on still is).
         // Read once Prometheus is idle (at most 30 s): a read the request gave up on is logged when it ends.
-        for (let waited = 0; waited < 30_000; waited += 500) {
-          const before = promCpu();
-          await new Promise((r) => setTimeout(r, 500));
-          if (promCpu() - before < 0.05) break;
-        }
+        await prometheusIdle(30_000);
         const median = runs.indexOf([...runs].sort((a, b) => a - b)[Math.floor((runs.length - 1) / 2)]);
         const [mFrom, mTo] = windows[median];
         const issued = loggedQueries(cpu0.log).filter((e) => e.startedMs >= mFrom - 5 && e.startedMs <= mTo);
@@ -651,6 +666,11 @@ export default async function bench(args) {
         console.log(
           `       its reads at once (${issued.length} queries, ${(f.bytes / 1e6).toFixed(1)} MB): median ${f.median.toFixed(0)} ms, max ${f.max.toFixed(0)} ms — ` +
             `the request ${(s.median / f.median).toFixed(2)}× that: ${mark(s.median / f.median <= TARGETS.floorRatio)}`,
+        );
+        const ratios = paired.map((p) => p.request / p.reads);
+        console.log(
+          `       paired, each request against its own reads sent at once right after it: median ratio ${stats(ratios).median.toFixed(2)}× ` +
+            `(ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}; the reads ${paired.map((p) => p.reads.toFixed(0)).join(', ')} ms)`,
         );
         console.log(
           `       CPU a request: Next ${cpu.next.toFixed(0)} ms, Prometheus ${cpu.prom.toFixed(0)} ms (its reads alone: ${f.promCpuMs.toFixed(0)} ms); ` +
