@@ -615,13 +615,16 @@ export default async function bench(args) {
         }
         const runs = [];
         const paired = [];
+        // Prometheus' CPU in the requests' windows (until it is idle after each), without the paired reads'.
+        let promOfRequests = 0;
         // Each measured request's wall-clock window: its reads are the queries Prometheus took within it.
         const windows = [];
         const phases = {};
         let unavailable = 0;
-        const cpu0 = { prom: promCpu(), next: nextCpu(), log: logSize() };
+        const cpu0 = { next: nextCpu(), log: logSize() };
         for (let i = 0; i < opt.runs; i++) {
           await pace();
+          const prom0 = promCpu();
           const from = Date.now();
           const r = await timed(() => fetchGraph(query(i)));
           windows.push([from, Date.now()]);
@@ -633,6 +636,7 @@ export default async function bench(args) {
           // the request and its reads meet the same Prometheus: its time for the same read moves ±25 % within a
           // minute, and a floor taken after all the requests compares two medians of different moments.
           await prometheusIdle(5_000);
+          promOfRequests += promCpu() - prom0;
           const own = loggedQueries(cpu0.log).filter(
             (e) => e.startedMs >= from - 5 && e.startedMs <= windows[i][1],
           );
@@ -640,9 +644,11 @@ export default async function bench(args) {
           paired.push({ request: r.ms, reads: at.ms });
         }
         const cpu = {
-          prom: ((promCpu() - cpu0.prom) * 1000) / opt.runs,
+          prom: (promOfRequests * 1000) / opt.runs,
           next: ((nextCpu() - cpu0.next) * 1000) / opt.runs,
-          evals: loggedQueries(cpu0.log),
+          evals: loggedQueries(cpu0.log).filter((e) =>
+            windows.some(([a, b]) => e.startedMs >= a - 5 && e.startedMs <= b),
+          ),
         };
         // This case's issued floor: the reads of its median request, as Prometheus logged them — each query
         // given to the request it started in (a read an earlier request gave up on, which Prometheus finishes and
