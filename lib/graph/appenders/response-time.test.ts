@@ -75,6 +75,16 @@ describe('response time appender', () => {
     const edgeId = 'app:bookinfo:productpage:v1->svc:bookinfo:reviews';
     expect(second.edges.get(edgeId)?.latency).toBe(first.edges.get(edgeId)?.latency); // kept, not merged again
     expect(second.edges.get(edgeId)?.buckets).toBeUndefined();
+    // The same series in elements met in another order (kept by place, found by id where the place differs).
+    const reordered = mapOf([], { requests: shared, keepHops: true });
+    for (const m of [reordered.nodes, reordered.edges] as Map<string, unknown>[]) {
+      const [firstId, firstElement] = [...m][0] as [string, unknown];
+      m.delete(firstId);
+      m.set(firstId, firstElement);
+    }
+    appendResponseTime(reordered, groups);
+    expect(reordered.edges.get(edgeId)?.buckets).toBeUndefined();
+    expect(latencies(reordered)).toEqual(latencies(first));
     // One series idle now: drawn differently, merged again (ratings gets no latency).
     const third = build(shared.map((s, i) => ({ labels: s.labels, value: i === 2 ? 0 : s.value })));
     expect(third.nodes.get('app:bookinfo:ratings:v1')).toBeUndefined();

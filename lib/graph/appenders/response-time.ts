@@ -14,8 +14,21 @@ import type { Latency } from '../types';
 export function appendResponseTime(map: TrafficMap, groups: readonly BucketGroup[]): void {
   const kept = groups.length > 0 ? latencyMemos.get(groups) : undefined;
   if (kept && sameSignature(kept, map)) {
-    for (const n of map.nodes.values()) n.latency = kept.nodes.get(n.spec.id) ?? {};
-    for (const e of map.edges.values()) e.latency = kept.edges.get(e.id) ?? {};
+    // In the order they were kept (the same series by the same routes: the same elements in the same order),
+    // found by id only where the order differs.
+    const { nodeIds, nodeLatencies, edgeIds, edgeLatencies } = kept;
+    let i = 0;
+    for (const n of map.nodes.values()) {
+      const id = n.spec.id;
+      n.latency = (nodeIds[i] === id ? nodeLatencies[i] : keptById(kept).nodes.get(id)) ?? {};
+      i++;
+    }
+    i = 0;
+    for (const e of map.edges.values()) {
+      const id = e.id;
+      e.latency = (edgeIds[i] === id ? edgeLatencies[i] : keptById(kept).edges.get(id)) ?? {};
+      i++;
+    }
     return;
   }
   const axis = addBuckets(map, groups);
@@ -47,9 +60,26 @@ function worthKeeping(groups: readonly BucketGroup[]): boolean {
  * (kept with those labels; a fresh label object or a route found again never matches): the same series
  * chosen, along the same hops, into the same histograms.
  */
-interface LatencyMemo extends Signature {
-  nodes: Map<string, Latency>;
-  edges: Map<string, Latency>;
+interface LatencyMemo extends Signature, KeptLatencies {
+  /** The same by id, made the first time an element is not at its kept place. */
+  byId?: { nodes: Map<string, Latency>; edges: Map<string, Latency> };
+}
+
+/** Every element's latency in the map's order: the ids, and the latencies index by index. */
+interface KeptLatencies {
+  nodeIds: string[];
+  nodeLatencies: Latency[];
+  edgeIds: string[];
+  edgeLatencies: Latency[];
+}
+
+/** A memo's latencies by element id. */
+function keptById(kept: LatencyMemo): { nodes: Map<string, Latency>; edges: Map<string, Latency> } {
+  kept.byId ??= {
+    nodes: new Map(kept.nodeIds.map((id, i) => [id, kept.nodeLatencies[i] as Latency])),
+    edges: new Map(kept.edgeIds.map((id, i) => [id, kept.edgeLatencies[i] as Latency])),
+  };
+  return kept.byId;
 }
 
 interface Signature {
@@ -82,12 +112,20 @@ function sameSignature(a: Signature, map: TrafficMap): boolean {
 }
 
 /** Every element's latency, frozen (the next graph's elements share them). */
-function latencies(map: TrafficMap): { nodes: Map<string, Latency>; edges: Map<string, Latency> } {
-  const nodes = new Map<string, Latency>();
-  const edges = new Map<string, Latency>();
-  for (const n of map.nodes.values()) nodes.set(n.spec.id, Object.freeze(n.latency ?? {}));
-  for (const e of map.edges.values()) edges.set(e.id, Object.freeze(e.latency ?? {}));
-  return { nodes, edges };
+function latencies(map: TrafficMap): KeptLatencies {
+  const nodeIds: string[] = [];
+  const nodeLatencies: Latency[] = [];
+  const edgeIds: string[] = [];
+  const edgeLatencies: Latency[] = [];
+  for (const n of map.nodes.values()) {
+    nodeIds.push(n.spec.id);
+    nodeLatencies.push(Object.freeze(n.latency ?? {}));
+  }
+  for (const e of map.edges.values()) {
+    edgeIds.push(e.id);
+    edgeLatencies.push(Object.freeze(e.latency ?? {}));
+  }
+  return { nodeIds, nodeLatencies, edgeIds, edgeLatencies };
 }
 
 /** Adds each group's buckets along its series' hops; answers the axis of bounds (sorted). */
