@@ -2,7 +2,7 @@
 // node carries its host's badges; without service nodes, the workloads reached through the service carry
 // them. Edges into a service carry its route badges and the caller's live retry stats for that host.
 import { CLUSTER_DOMAIN } from '../../mesh-config/labels';
-import { configBadges, type MeshConfigView } from '../config-badges';
+import { configBadges, type HostConfig, type MeshConfigView } from '../config-badges';
 import { callerKey, type LiveStats } from '../envoy-stats';
 import type { TrafficMap, TrafficNode } from '../traffic-map';
 import type { Badges, EnvoyLive } from '../types';
@@ -43,38 +43,54 @@ function hostOf(s: { namespace: string; name: string }): string {
   return host;
 }
 
-/** `live` undefined: the stats could not be read (every badge says "not reported"). */
+/**
+ * `live` undefined: the stats could not be read (every badge says "not reported"). One pass over the nodes and
+ * one over the edges, no array a node: a node's hosts are walked where they are (`hostsOf` made two arrays a
+ * node, ~20,000 a build at 5,000 workloads, for a list of one host).
+ */
 export function appendBadges(
   map: TrafficMap,
   config: MeshConfigView | undefined,
   live: LiveStats | undefined,
 ): void {
-  const hostConfig = config ? configBadges(config) : undefined;
+  const all = config ? configBadges(config) : undefined;
+  const hostConfig = all !== undefined && all.size > 0 ? all : undefined;
+  const byHost = live !== undefined && live.byHost.size > 0 ? live.byHost : undefined;
+  const byCaller = live !== undefined && live.byCaller.size > 0 ? live.byCaller : undefined;
   // A host drawn as a service node carries its badges there, not again on each of its workloads.
   const drawn = new Set<string>();
   for (const n of map.nodes.values()) {
     if (n.spec.nodeType === 'service' && n.spec.serviceHost) drawn.add(n.spec.serviceHost);
   }
   for (const n of map.nodes.values()) {
-    if (n.spec.nodeType === 'unknown') continue;
-    const hosts = n.spec.nodeType === 'service' ? hostsOf(n) : hostsOf(n).filter((h) => !drawn.has(h));
-    if (hosts.length === 0) continue;
-    for (const host of hosts) {
-      const c = hostConfig?.get(host);
-      if (c) {
-        if (c.hasVS) n.hasVS = true;
-        if (c.hasCB) n.hasCB = true;
-        n.badges = { ...c.badges, ...n.badges };
+    const spec = n.spec;
+    const type = spec.nodeType;
+    if (type === 'unknown') continue;
+    // The node's hosts (`hostsOf`), those drawn as a service node left out unless it is that node.
+    let first: string | undefined;
+    if (spec.serviceHost) {
+      const host = spec.serviceHost;
+      if (type === 'service' || !drawn.has(host)) {
+        first = host;
+        if (hostConfig) withHostConfig(n, hostConfig.get(host));
+      }
+    } else if (n.destServices) {
+      for (const s of n.destServices.values()) {
+        const host = hostOf(s);
+        if (type !== 'service' && drawn.has(host)) continue;
+        first ??= host;
+        if (hostConfig) withHostConfig(n, hostConfig.get(host));
       }
     }
+    if (first === undefined) continue;
     // Live stats describe the service's cluster: shown on the service node, or on the workloads when
     // no service node is drawn.
-    n.badges.live = live?.byHost.get(hosts[0] as string) ?? NOT_REPORTED;
+    n.badges.live = byHost?.get(first) ?? NOT_REPORTED;
   }
   for (const e of map.edges.values()) {
     const target = map.nodes.get(e.target);
-    const source = map.nodes.get(e.source)?.spec;
     if (!target) continue;
+    const source = map.nodes.get(e.source)?.spec;
     // Route badges belong on the hop into the service (caller → service, or caller → workload when
     // service nodes are not drawn), not on the service → workload hop.
     if (source?.nodeType === 'service' && source.serviceHost !== undefined) continue;
@@ -83,8 +99,8 @@ export function appendBadges(
     const c = hostConfig?.get(host);
     // Stats by caller only when there are any (the key is a string made per edge).
     const fromCaller =
-      source?.workload && live !== undefined && live.byCaller.size > 0
-        ? live.byCaller.get(callerKey(source.namespace, source.workload, host))
+      source?.workload && byCaller !== undefined
+        ? byCaller.get(callerKey(source.namespace, source.workload, host))
         : undefined;
     if (!c?.badges.canary && !c?.badges.retries && !c?.badges.fault && !fromCaller) {
       e.badges = ONLY_NOT_REPORTED;
@@ -97,4 +113,12 @@ export function appendBadges(
     badges.live = fromCaller ?? NOT_REPORTED;
     e.badges = badges;
   }
+}
+
+/** A host's config on a node: its flags, and its badges under the node's own (a node's first host's win). */
+function withHostConfig(n: TrafficNode, c: HostConfig | undefined): void {
+  if (!c) return;
+  if (c.hasVS) n.hasVS = true;
+  if (c.hasCB) n.hasCB = true;
+  n.badges = { ...c.badges, ...n.badges };
 }
