@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { DestinationRule, VirtualService } from '../../mesh-config/schema';
 import { configBadges, serviceEntryLocations } from '../config-badges';
 import { foldLiveStats, liveStatQuery, parseClusterName } from '../envoy-stats';
-import { assembleSamples, requestSample, type Side } from '../test-samples';
+import { assembleSamples, mapOf, requestSample, type Side } from '../test-samples';
+import type { TrafficMap } from '../traffic-map';
+import { appendBadges } from './badges';
 
 const productpage: Side = { ns: 'bookinfo', wl: 'productpage-v1', app: 'productpage', version: 'v1' };
 const reviewsV1: Side = { ns: 'bookinfo', wl: 'reviews-v1', app: 'reviews', version: 'v1' };
@@ -185,6 +187,65 @@ describe('live Envoy stats', () => {
     const routed = configured.edges.find((e) => e.id === 'app:bookinfo:productpage:v1->svc:bookinfo:reviews');
     expect(routed?.badges.retries?.attempts).toBe(3);
     expect(routed?.badges.live).toEqual({ reported: false });
+  });
+
+  it("places a polled map's badges where the map before of the same series had them, with this poll's stats", () => {
+    // Shared labels (frozen, as the series memo keeps them): the walk's plan, and its routes, are kept.
+    const shared = [
+      requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
+      requestSample({
+        reporter: 'source',
+        from: reviewsV1,
+        to: productpage,
+        service: 'productpage.bookinfo.svc.cluster.local',
+        rps: 1,
+      }),
+    ].map((s) => ({ labels: Object.freeze({ ...s.labels }), value: s.value }));
+    const liveOf = (retryRate: number) =>
+      foldLiveStats({
+        retryRate: [
+          {
+            labels: {
+              cluster_name: `outbound|9080||${REVIEWS}`,
+              namespace: 'bookinfo',
+              workload: 'productpage-v1',
+            },
+            value: retryRate,
+          },
+        ],
+      });
+    const config = { virtualServices: [vs], destinationRules: [dr], serviceEntries: [] };
+    const badgesOf = (m: TrafficMap) => ({
+      nodes: Object.fromEntries([...m.nodes].map(([id, n]) => [id, [n.badges, n.hasVS, n.hasCB]])),
+      edges: Object.fromEntries([...m.edges].map(([id, e]) => [id, e.badges])),
+    });
+    // What a map of its own labels (no plan, nothing kept) gets.
+    const fresh = (retryRate: number, withConfig: boolean) => {
+      const m = mapOf([], { requests: shared.map((s) => ({ labels: { ...s.labels }, value: s.value })) });
+      appendBadges(m, withConfig ? config : undefined, liveOf(retryRate));
+      return badgesOf(m);
+    };
+    const polled = (retryRate: number, withConfig: boolean, reorder = false) => {
+      const m = mapOf([], {
+        requests: shared.map((s) => ({ labels: s.labels, value: s.value * retryRate })),
+      });
+      if (reorder)
+        for (const elements of [m.nodes, m.edges] as Map<string, unknown>[]) {
+          const [id, element] = [...elements][0] as [string, unknown];
+          elements.delete(id);
+          elements.set(id, element);
+        }
+      appendBadges(m, withConfig ? config : undefined, liveOf(retryRate));
+      return m;
+    };
+    const first = polled(0.5, false);
+    const second = polled(1.5, true);
+    expect(second.routes).toBe(first.routes);
+    expect(badgesOf(first)).toEqual(fresh(0.5, false));
+    expect(badgesOf(second)).toEqual(fresh(1.5, true));
+    expect(second.nodes.get('svc:bookinfo:reviews')?.badges.live).toMatchObject({ retryRate: 1.5 });
+    // The same series met in another order: each element checked, the places found again.
+    expect(badgesOf(polled(2.5, true, true))).toEqual(fresh(2.5, true));
   });
 
   it('puts the badges on the workloads when no service node is drawn', () => {

@@ -4,6 +4,7 @@
 import { CLUSTER_DOMAIN } from '../../mesh-config/labels';
 import { configBadges, type HostConfig, type MeshConfigView } from '../config-badges';
 import { callerKey, type LiveStats } from '../envoy-stats';
+import type { NodeSpec } from '../nodes';
 import type { TrafficMap, TrafficNode } from '../traffic-map';
 import type { Badges, EnvoyLive } from '../types';
 
@@ -44,10 +45,83 @@ function hostOf(s: { namespace: string; name: string }): string {
 }
 
 /**
- * `live` undefined: the stats could not be read (every badge says "not reported"). One pass over the nodes and
- * one over the edges, no array a node: a node's hosts are walked where they are (`hostsOf` made two arrays a
- * node, ~20,000 a build at 5,000 workloads, for a list of one host).
+ * Where a map's badges go, from its shape alone (its nodes' specs and services, its edges' ends): each node's
+ * hosts (those drawn as a service node left out unless it is that node; undefined: no badges), each edge's
+ * host (its target's first; undefined: no badges) and its caller, element by element in the map's order.
  */
+interface BadgePlaces {
+  specs: NodeSpec[];
+  nodeHosts: (readonly string[] | undefined)[];
+  edgeIds: string[];
+  edgeHosts: (string | undefined)[];
+  edgeSources: (NodeSpec | undefined)[];
+}
+
+/**
+ * The places of the last map of each walk plan, by the plan's routes (a polled graph of the same series has the
+ * same routes array, `traffic-map.ts`): its next map takes them after a check of each element (same spec, same
+ * id at the same place), not from the nodes and edges again — what they hold is the walk's order, not a rate.
+ */
+const placesByRoutes = new WeakMap<readonly unknown[], BadgePlaces>();
+
+/** A map's badge places, found again. */
+function placesOf(map: TrafficMap): BadgePlaces {
+  // A host drawn as a service node carries its badges there, not again on each of its workloads.
+  const drawn = new Set<string>();
+  for (const n of map.nodes.values()) {
+    if (n.spec.nodeType === 'service' && n.spec.serviceHost) drawn.add(n.spec.serviceHost);
+  }
+  const places: BadgePlaces = { specs: [], nodeHosts: [], edgeIds: [], edgeHosts: [], edgeSources: [] };
+  for (const n of map.nodes.values()) {
+    const spec = n.spec;
+    places.specs.push(spec);
+    let hosts: string[] | undefined;
+    if (spec.nodeType !== 'unknown') {
+      if (spec.serviceHost) {
+        if (spec.nodeType === 'service' || !drawn.has(spec.serviceHost)) hosts = [spec.serviceHost];
+      } else if (n.destServices) {
+        for (const s of n.destServices.values()) {
+          const host = hostOf(s);
+          if (spec.nodeType !== 'service' && drawn.has(host)) continue;
+          if (hosts) hosts.push(host);
+          else hosts = [host];
+        }
+      }
+    }
+    places.nodeHosts.push(hosts);
+  }
+  for (const e of map.edges.values()) {
+    places.edgeIds.push(e.id);
+    const target = map.nodes.get(e.target);
+    const source = map.nodes.get(e.source)?.spec;
+    // Route badges belong on the hop into the service (caller → service, or caller → workload when
+    // service nodes are not drawn), not on the service → workload hop.
+    const into = !target || (source?.nodeType === 'service' && source.serviceHost !== undefined);
+    places.edgeHosts.push(into ? undefined : firstHostOf(target));
+    places.edgeSources.push(source);
+  }
+  return places;
+}
+
+/** The map's places: the last ones of its plan when every element is where they say, else found again. */
+function placesOfMap(map: TrafficMap): BadgePlaces {
+  const kept = placesByRoutes.get(map.routes);
+  if (kept && samePlaces(kept, map)) return kept;
+  const places = placesOf(map);
+  placesByRoutes.set(map.routes, places);
+  return places;
+}
+
+function samePlaces(p: BadgePlaces, map: TrafficMap): boolean {
+  if (p.specs.length !== map.nodes.size || p.edgeIds.length !== map.edges.size) return false;
+  let i = 0;
+  for (const n of map.nodes.values()) if (n.spec !== p.specs[i++]) return false;
+  i = 0;
+  for (const e of map.edges.values()) if (e.id !== p.edgeIds[i++]) return false;
+  return true;
+}
+
+/** `live` undefined: the stats could not be read (every badge says "not reported"). */
 export function appendBadges(
   map: TrafficMap,
   config: MeshConfigView | undefined,
@@ -57,45 +131,21 @@ export function appendBadges(
   const hostConfig = all !== undefined && all.size > 0 ? all : undefined;
   const byHost = live !== undefined && live.byHost.size > 0 ? live.byHost : undefined;
   const byCaller = live !== undefined && live.byCaller.size > 0 ? live.byCaller : undefined;
-  // A host drawn as a service node carries its badges there, not again on each of its workloads.
-  const drawn = new Set<string>();
+  const { nodeHosts, edgeHosts, edgeSources } = placesOfMap(map);
+  let i = 0;
   for (const n of map.nodes.values()) {
-    if (n.spec.nodeType === 'service' && n.spec.serviceHost) drawn.add(n.spec.serviceHost);
-  }
-  for (const n of map.nodes.values()) {
-    const spec = n.spec;
-    const type = spec.nodeType;
-    if (type === 'unknown') continue;
-    // The node's hosts (`hostsOf`), those drawn as a service node left out unless it is that node.
-    let first: string | undefined;
-    if (spec.serviceHost) {
-      const host = spec.serviceHost;
-      if (type === 'service' || !drawn.has(host)) {
-        first = host;
-        if (hostConfig) withHostConfig(n, hostConfig.get(host));
-      }
-    } else if (n.destServices) {
-      for (const s of n.destServices.values()) {
-        const host = hostOf(s);
-        if (type !== 'service' && drawn.has(host)) continue;
-        first ??= host;
-        if (hostConfig) withHostConfig(n, hostConfig.get(host));
-      }
-    }
-    if (first === undefined) continue;
+    const hosts = nodeHosts[i++];
+    if (hosts === undefined) continue;
+    if (hostConfig) for (const host of hosts) withHostConfig(n, hostConfig.get(host));
     // Live stats describe the service's cluster: shown on the service node, or on the workloads when
     // no service node is drawn.
-    n.badges.live = byHost?.get(first) ?? NOT_REPORTED;
+    n.badges.live = byHost?.get(hosts[0] as string) ?? NOT_REPORTED;
   }
+  i = 0;
   for (const e of map.edges.values()) {
-    const target = map.nodes.get(e.target);
-    if (!target) continue;
-    const source = map.nodes.get(e.source)?.spec;
-    // Route badges belong on the hop into the service (caller → service, or caller → workload when
-    // service nodes are not drawn), not on the service → workload hop.
-    if (source?.nodeType === 'service' && source.serviceHost !== undefined) continue;
-    const host = firstHostOf(target);
-    if (!host) continue;
+    const host = edgeHosts[i];
+    const source = edgeSources[i++];
+    if (host === undefined) continue;
     const c = hostConfig?.get(host);
     // Stats by caller only when there are any (the key is a string made per edge).
     const fromCaller =
