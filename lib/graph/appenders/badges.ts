@@ -7,6 +7,7 @@ import { callerKey, type LiveStats } from '../envoy-stats';
 import type { NodeSpec } from '../nodes';
 import type { TrafficMap, TrafficNode } from '../traffic-map';
 import type { Badges, EnvoyLive } from '../types';
+import { type MapShape, shapeOf } from './map-shape';
 
 /**
  * The live badge of a host or caller the Envoy stats say nothing about, and the badges of an edge with
@@ -47,34 +48,36 @@ function hostOf(s: { namespace: string; name: string }): string {
 /**
  * Where a map's badges go, from its shape alone (its nodes' specs and services, its edges' ends): each node's
  * hosts (those drawn as a service node left out unless it is that node; undefined: no badges), each edge's
- * host (its target's first; undefined: no badges) and its caller, element by element in the map's order.
+ * host (its target's first; undefined: no badges) and its caller, element by element in the map's order. Kept
+ * with the map's shape (`map-shape.ts`): a polled map of the same series looks up no node for them.
  */
 interface BadgePlaces {
-  specs: NodeSpec[];
   nodeHosts: (readonly string[] | undefined)[];
-  edgeIds: string[];
   edgeHosts: (string | undefined)[];
   edgeSources: (NodeSpec | undefined)[];
 }
 
-/**
- * The places of the last map of each walk plan, by the plan's routes (a polled graph of the same series has the
- * same routes array, `traffic-map.ts`): its next map takes them after a check of each element (same spec, same
- * id at the same place), not from the nodes and edges again — what they hold is the walk's order, not a rate.
- */
-const placesByRoutes = new WeakMap<readonly unknown[], BadgePlaces>();
+const placesByShape = new WeakMap<MapShape, BadgePlaces>();
 
-/** A map's badge places, found again. */
 function placesOf(map: TrafficMap): BadgePlaces {
+  const shape = shapeOf(map);
+  let places = placesByShape.get(shape);
+  if (!places) {
+    places = newPlaces(map);
+    placesByShape.set(shape, places);
+  }
+  return places;
+}
+
+function newPlaces(map: TrafficMap): BadgePlaces {
   // A host drawn as a service node carries its badges there, not again on each of its workloads.
   const drawn = new Set<string>();
   for (const n of map.nodes.values()) {
     if (n.spec.nodeType === 'service' && n.spec.serviceHost) drawn.add(n.spec.serviceHost);
   }
-  const places: BadgePlaces = { specs: [], nodeHosts: [], edgeIds: [], edgeHosts: [], edgeSources: [] };
+  const places: BadgePlaces = { nodeHosts: [], edgeHosts: [], edgeSources: [] };
   for (const n of map.nodes.values()) {
     const spec = n.spec;
-    places.specs.push(spec);
     let hosts: string[] | undefined;
     if (spec.nodeType !== 'unknown') {
       if (spec.serviceHost) {
@@ -91,7 +94,6 @@ function placesOf(map: TrafficMap): BadgePlaces {
     places.nodeHosts.push(hosts);
   }
   for (const e of map.edges.values()) {
-    places.edgeIds.push(e.id);
     const target = map.nodes.get(e.target);
     const source = map.nodes.get(e.source)?.spec;
     // Route badges belong on the hop into the service (caller → service, or caller → workload when
@@ -101,24 +103,6 @@ function placesOf(map: TrafficMap): BadgePlaces {
     places.edgeSources.push(source);
   }
   return places;
-}
-
-/** The map's places: the last ones of its plan when every element is where they say, else found again. */
-function placesOfMap(map: TrafficMap): BadgePlaces {
-  const kept = placesByRoutes.get(map.routes);
-  if (kept && samePlaces(kept, map)) return kept;
-  const places = placesOf(map);
-  placesByRoutes.set(map.routes, places);
-  return places;
-}
-
-function samePlaces(p: BadgePlaces, map: TrafficMap): boolean {
-  if (p.specs.length !== map.nodes.size || p.edgeIds.length !== map.edges.size) return false;
-  let i = 0;
-  for (const n of map.nodes.values()) if (n.spec !== p.specs[i++]) return false;
-  i = 0;
-  for (const e of map.edges.values()) if (e.id !== p.edgeIds[i++]) return false;
-  return true;
 }
 
 /** `live` undefined: the stats could not be read (every badge says "not reported"). */
@@ -131,7 +115,7 @@ export function appendBadges(
   const hostConfig = all !== undefined && all.size > 0 ? all : undefined;
   const byHost = live !== undefined && live.byHost.size > 0 ? live.byHost : undefined;
   const byCaller = live !== undefined && live.byCaller.size > 0 ? live.byCaller : undefined;
-  const { nodeHosts, edgeHosts, edgeSources } = placesOfMap(map);
+  const { nodeHosts, edgeHosts, edgeSources } = placesOf(map);
   let i = 0;
   for (const n of map.nodes.values()) {
     const hosts = nodeHosts[i++];

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Sidecar, WorkloadEntry } from '../../mesh-config/schema';
 import type { MeshConfigView } from '../config-badges';
-import { assembleSamples, BOOKINFO, requestSample } from '../test-samples';
+import { assembleSamples, BOOKINFO, mapOf, requestSample } from '../test-samples';
+import type { TrafficMap } from '../traffic-map';
+import { appendEgress } from './egress';
 
 const { ratings, reviewsV1 } = BOOKINFO;
 const gateway = { ns: 'istio-system', wl: 'istio-egressgateway', app: 'istio-egressgateway' };
@@ -76,6 +78,60 @@ describe('egress appender', () => {
     expect(
       graph().edges.find((x) => x.target === 'svc:bookinfo:PassthroughCluster')?.refusal,
     ).toBeUndefined();
+  });
+
+  it("gives a polled map of the same series its refusals from this poll's rates, on places kept with its shape", () => {
+    const blackHole = { reporter: 'source', from: ratings, service: 'evil.example.org' } as const;
+    const samples = (refused: number) => [
+      requestSample({
+        ...blackHole,
+        serviceName: 'BlackHoleCluster',
+        code: '502',
+        flags: 'NR',
+        rps: refused,
+      }),
+      requestSample({ ...blackHole, serviceName: 'BlackHoleCluster', rps: 1 }),
+      requestSample({
+        reporter: 'source',
+        from: ratings,
+        to: gateway,
+        service: 'istio-egressgateway.istio-system.svc.cluster.local',
+        rps: 3,
+      }),
+    ];
+    // Shared labels (frozen, as the series memo keeps them): the walk's plan, and its map's shape, are kept.
+    const shared = samples(1).map((s) => Object.freeze({ ...s.labels }));
+    const egressOf = (m: TrafficMap) => ({
+      nodes: Object.fromEntries([...m.nodes].map(([id, n]) => [id, n.isEgressGateway])),
+      edges: Object.fromEntries([...m.edges].map(([id, e]) => [id, e.refusal])),
+    });
+    const fresh = (refused: number) => {
+      const m = mapOf([], { requests: samples(refused) });
+      appendEgress(m, undefined);
+      return egressOf(m);
+    };
+    const polled = (refused: number, reorder = false) => {
+      const m = mapOf([], {
+        requests: samples(refused).map((s, i) => ({ labels: shared[i] as typeof s.labels, value: s.value })),
+      });
+      if (reorder)
+        for (const elements of [m.nodes, m.edges] as Map<string, unknown>[]) {
+          const [id, element] = [...elements][0] as [string, unknown];
+          elements.delete(id);
+          elements.set(id, element);
+        }
+      appendEgress(m, undefined);
+      return m;
+    };
+    const first = polled(1);
+    const second = polled(3);
+    expect(second.routes).toBe(first.routes);
+    expect(egressOf(first)).toEqual(fresh(1));
+    expect(egressOf(second)).toEqual(fresh(3));
+    expect(Object.values(egressOf(second).edges).find((r) => r)).toMatch(/^75% of requests/);
+    expect(egressOf(second).nodes['app:istio-system:istio-egressgateway:latest']).toBe(true);
+    // The same series met in another order: each element checked, the places found again.
+    expect(egressOf(polled(2, true))).toEqual(fresh(2));
   });
 
   it('flags the egress gateway and gives a workload the Sidecar egress scope that applies to it', () => {

@@ -12,6 +12,7 @@ import { MESH_ROOT_NAMESPACE } from '../mesh-config-source';
 import type { NumberTally } from '../tally';
 import type { TrafficEdge, TrafficMap, TrafficNode } from '../traffic-map';
 import type { EgressScope } from '../types';
+import { type MapShape, shapeOf } from './map-shape';
 
 /** Istio's egress gateway is named so by convention (`istio-egressgateway`, its app and workload). */
 const EGRESS_GATEWAY = /(^|-)egressgateway($|-)/;
@@ -34,11 +35,10 @@ export function egressGatewayWorkloads(entries: readonly WorkloadEntry[] | undef
   return out;
 }
 
-/** By its registered labels; a mesh whose workloads are not registered here (pods): by Istio's name. */
-function isEgressGateway(n: TrafficNode, labelled: ReadonlySet<string>): boolean {
-  const { app, workload, namespace } = n.spec;
-  if (workload !== undefined && labelled.size > 0 && labelled.has(`${namespace}/${workload}`)) return true;
-  return isEgressGatewayName(app) || isEgressGatewayName(workload);
+/** By its registered labels (else, `placesOf`, by Istio's name: a mesh whose workloads are not registered here). */
+function isLabelledGateway(n: TrafficNode, labelled: ReadonlySet<string>): boolean {
+  const { workload, namespace } = n.spec;
+  return workload !== undefined && labelled.has(`${namespace}/${workload}`);
 }
 
 /** Istio's name (`EGRESS_GATEWAY`); the regular expression only for a name that holds the word (few do). */
@@ -53,16 +53,20 @@ export function appendEgress(
 ): void {
   const sidecars = config?.sidecars ?? [];
   const labelled = egressGatewayWorkloads(config?.gatewayWorkloads);
+  const places = placesOf(map);
+  let i = 0;
   for (const n of map.nodes.values()) {
     const { workload } = n.spec;
-    if (isEgressGateway(n, labelled)) n.isEgressGateway = true;
+    if (places.named[i++] === 1 || (labelled.size > 0 && isLabelledGateway(n, labelled)))
+      n.isEgressGateway = true;
     if (sidecars.length > 0 && workload !== undefined && n.spec.nodeType !== 'service')
       n.egressScope = egressScopeOf(sidecars, n, rootNamespace);
   }
   const originated = tlsOriginations(config);
+  i = 0;
   for (const e of map.edges.values()) {
     // The target only where it matters: a DestinationRule that originates TLS, or refused requests.
-    const refused = refusedShare(e);
+    const refused = places.noRoute[i++] === 1 ? refusedShare(e) : 0;
     if (originated.size === 0 && refused === 0) continue;
     const target = map.nodes.get(e.target);
     const host = target?.spec.serviceHost;
@@ -71,6 +75,39 @@ export function appendEgress(
     const source = map.nodes.get(e.source);
     e.refusal = refusalWords(e, refused, source, target);
   }
+}
+
+/**
+ * What the egress appender takes from a map's shape alone, element by element in its order, kept with the shape
+ * (`map-shape.ts`): which nodes Istio's name makes egress gateways, and which edges have requests with NR among
+ * their response flags (the refused share is this poll's rates': worked out for those edges only).
+ */
+interface EgressPlaces {
+  named: Uint8Array;
+  noRoute: Uint8Array;
+}
+
+const placesByShape = new WeakMap<MapShape, EgressPlaces>();
+
+function placesOf(map: TrafficMap): EgressPlaces {
+  const shape = shapeOf(map);
+  let places = placesByShape.get(shape);
+  if (!places) {
+    places = { named: new Uint8Array(map.nodes.size), noRoute: new Uint8Array(map.edges.size) };
+    let i = 0;
+    for (const n of map.nodes.values())
+      places.named[i++] = isEgressGatewayName(n.spec.app) || isEgressGatewayName(n.spec.workload) ? 1 : 0;
+    i = 0;
+    for (const e of map.edges.values()) places.noRoute[i++] = hasNoRouteFlags(e) ? 1 : 0;
+    placesByShape.set(shape, places);
+  }
+  return places;
+}
+
+/** Whether any of an edge's response flags holds NR, whatever its rate. */
+function hasNoRouteFlags(e: TrafficEdge): boolean {
+  for (const c of e.codes.values()) for (const flags of c.flags.keys()) if (hasNoRoute(flags)) return true;
+  return false;
 }
 
 /**
