@@ -4,6 +4,7 @@
 // failing are warnings on a graph that still draws.
 import type { PromError, PromResult } from '../prometheus/client';
 import { assembleGraph, prepareLatency, prepareLatencyMerge, trafficGraph } from './assemble';
+import { graphElements } from './elements';
 import { type ReadDeps, startReads } from './graph-reads';
 import type { HealthThresholds } from './health';
 import type { GraphParams } from './params';
@@ -84,10 +85,8 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
       timestamp: time,
       duration: params.duration,
       graphType: params.graphType,
-      elements: {
-        nodes: assembled.nodes.map((data) => ({ data })),
-        edges: assembled.edges.map((data) => ({ data })),
-      },
+      // Its arrays made when first read; the streamed answer is written without them (`graphElements`).
+      elements: graphElements(assembled),
       warnings,
       ...(params.latency ? {} : { latency: 'omitted' as const }),
       ...(latency.ok && latency.value ? { latencyTime: latency.value.time } : {}),

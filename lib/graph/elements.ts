@@ -3,10 +3,11 @@
 // of the assembly, after every appender.
 import { emptyRates, errorRate } from './health';
 import { asciiBytes, type JsonBytes } from './json-bytes';
-import { responsesOf } from './responses';
+import { type CodeCounts, responseCodesOf, responsesOf, wholeResponsesOf } from './responses';
 import { round, roundRates } from './rounding';
+import type { NumberTally } from './tally';
 import type { TrafficEdge, TrafficMap, TrafficNode } from './traffic-map';
-import type { EdgeData, Latency, NodeData, PeerMode, RateBreakdown } from './types';
+import type { EdgeData, Graph, Latency, NodeData, PeerMode, RateBreakdown } from './types';
 
 export interface Assembled {
   nodes: NodeData[];
@@ -14,27 +15,106 @@ export interface Assembled {
   namespaceMtls?: Record<string, PeerMode>;
 }
 
+/**
+ * The elements of a traffic map in the JSON's order: app boxes first, then nodes and edges in id order. Their data
+ * objects are made only when read (`nodes`, `edges`: the page's lean answer, a graph put in the page, tests); the
+ * streamed answer is written straight from the traffic map's nodes and edges (`directElements`), which nothing
+ * changes once the appenders are done. Env `MESHLENS_GRAPH_ELEMENT_OBJECTS=1` (read per build): the data made at
+ * once and the answer written from them, as before (an A/B on one build).
+ */
 export function toElements(map: TrafficMap): Assembled {
-  const boxes: NodeData[] = [];
-  for (const id of sortedKeys(map.boxes, 'boxes')) boxes.push(boxNode(map.boxes.get(id) as Box));
-  const nodes: NodeData[] = boxes;
+  const boxes: Box[] = [];
+  for (const id of sortedKeys(map.boxes, 'boxes')) boxes.push(map.boxes.get(id) as Box);
   const kinds: NodeKind[] = boxes.map(() => BOX);
+  const nodes: TrafficNode[] = [];
   for (const id of sortedKeys(map.nodes, 'nodes')) {
     const n = map.nodes.get(id) as TrafficNode;
-    nodes.push(nodeData(n));
+    nodes.push(n);
     kinds.push(n.spec.box ? PARENT_FIRST : PARENT_LAST);
   }
-  const edges: EdgeData[] = [];
+  const edges: TrafficEdge[] = [];
+  const sources: TrafficNode[] = [];
   for (const id of sortedKeys(map.edges, 'edges')) {
     const e = map.edges.get(id) as TrafficEdge;
-    edges.push(edgeData(e, map.nodes.get(e.source) as TrafficNode));
+    edges.push(e);
+    sources.push(map.nodes.get(e.source) as TrafficNode);
   }
-  if (nodes.length > 0) made.set(nodes[0] as NodeData, { kind: 'nodes', datas: nodes, kinds });
-  if (edges.length > 0) made.set(edges[0] as EdgeData, { kind: 'edges', datas: edges, kinds: [] });
-  const out: Assembled = { nodes, edges };
+  const plan: Plan = { boxes, nodes, kinds, edges, sources, made: undefined };
+  const out = {} as Assembled;
+  if (process.env.MESHLENS_GRAPH_ELEMENT_OBJECTS === '1') {
+    const m = materialize(plan);
+    out.nodes = m.nodes;
+    out.edges = m.edges;
+  } else {
+    for (const key of ['nodes', 'edges'] as const)
+      Object.defineProperty(out, key, {
+        enumerable: true,
+        configurable: true,
+        get: () => materialize(plan)[key],
+      });
+    plans.set(out, plan);
+  }
   if (map.namespaceMtls) out.namespaceMtls = Object.fromEntries([...map.namespaceMtls].sort());
   return out;
 }
+
+/** What `toElements` keeps to write the elements or make their data later: the traffic map's, in order. */
+interface Plan {
+  boxes: readonly Box[];
+  /** The nodes after the boxes. */
+  nodes: readonly TrafficNode[];
+  /** Each box's, then each node's kind. */
+  kinds: readonly NodeKind[];
+  edges: readonly TrafficEdge[];
+  /** Each edge's source node. */
+  sources: readonly TrafficNode[];
+  /** The data objects, once read. */
+  made: { nodes: NodeData[]; edges: EdgeData[] } | undefined;
+}
+
+/** By the `Assembled` that `toElements` answered (its data not made yet). */
+const plans = new WeakMap<Assembled, Plan>();
+
+/** The elements' data objects, made once; the writer of those objects knows them (`made`). */
+function materialize(plan: Plan): { nodes: NodeData[]; edges: EdgeData[] } {
+  if (plan.made !== undefined) return plan.made;
+  const nodes: NodeData[] = plan.boxes.map(boxNode);
+  for (const n of plan.nodes) nodes.push(nodeData(n));
+  const edges: EdgeData[] = [];
+  for (let i = 0; i < plan.edges.length; i++)
+    edges.push(edgeData(plan.edges[i] as TrafficEdge, plan.sources[i] as TrafficNode));
+  if (nodes.length > 0) made.set(nodes[0] as NodeData, { kind: 'nodes', datas: nodes, kinds: plan.kinds });
+  if (edges.length > 0) made.set(edges[0] as EdgeData, { kind: 'edges', datas: edges, kinds: [] });
+  plan.made = { nodes, edges };
+  return plan.made;
+}
+
+/**
+ * The graph's `elements` (`{data}` wrappers) of what `assembleGraph` answered. While its data is not made, the
+ * arrays are made on first read, and until then the streamed answer writes them from the traffic map.
+ */
+export function graphElements(a: Assembled): Graph['elements'] {
+  const plan = plans.get(a);
+  if (plan === undefined || plan.made !== undefined)
+    return { nodes: a.nodes.map((data) => ({ data })), edges: a.edges.map((data) => ({ data })) };
+  let wrapped: Graph['elements'] | undefined;
+  const wrap = (): Graph['elements'] => {
+    if (wrapped === undefined) {
+      const m = materialize(plan);
+      wrapped = { nodes: m.nodes.map((data) => ({ data })), edges: m.edges.map((data) => ({ data })) };
+      unread.delete(elements);
+    }
+    return wrapped;
+  };
+  const elements = {} as Graph['elements'];
+  Object.defineProperty(elements, 'nodes', { enumerable: true, configurable: true, get: () => wrap().nodes });
+  Object.defineProperty(elements, 'edges', { enumerable: true, configurable: true, get: () => wrap().edges });
+  unread.set(elements, plan);
+  return elements;
+}
+
+/** A graph's `elements` whose arrays were never read, by their plan. */
+const unread = new WeakMap<object, Plan>();
 
 /** A node's data; its keys in the order the JSON has always had them. */
 export function nodeData(n: TrafficNode): NodeData {
@@ -406,16 +486,8 @@ export function elementsWriter(
   const first = items[0] as { data?: unknown } | undefined;
   const m = first && typeof first === 'object' ? made.get(first.data as NodeData) : undefined;
   if (m === undefined || m.datas.length !== items.length) return undefined;
-  const key = `${m.kind}|${items.length}|${(m.datas[0] as NodeData).id}`;
-  let set = recordSets.get(key);
-  if (set === undefined) {
-    if (recordSets.size >= RECORD_SETS_MAX) recordSets.delete(recordSets.keys().next().value as string);
-    set = { records: [], arena: new Arena() };
-    recordSets.set(key, set);
-  }
-  compact(set);
-  const rs = set.records;
-  const kept = set;
+  const kept = recordSetOf(m.kind, items.length, (m.datas[0] as NodeData).id);
+  const rs = kept.records;
   const { datas, kinds } = m;
   const edges = m.kind === 'edges';
   return (w, all, i) => {
@@ -433,6 +505,481 @@ export function elementsWriter(
     w.byte(0x7d);
     return true;
   };
+}
+
+/**
+ * The kept records of an array of elements (by its kind, length and first id: a view's arrays poll after poll),
+ * compacted. Both writers (of the data objects and straight from the traffic map) keep the same records: the same
+ * values, compared by reference, for the same bytes.
+ */
+function recordSetOf(kind: 'nodes' | 'edges', length: number, firstId: string): RecordSet {
+  const key = `${kind}|${length}|${firstId}`;
+  let set = recordSets.get(key);
+  if (set === undefined) {
+    if (recordSets.size >= RECORD_SETS_MAX) recordSets.delete(recordSets.keys().next().value as string);
+    set = { records: [], arena: new Arena() };
+    recordSets.set(key, set);
+  }
+  compact(set);
+  return set;
+}
+
+/** The writer of a graph's `elements` straight from its traffic map: each array's length and each element's JSON. */
+export interface DirectElements {
+  nodes: number;
+  edges: number;
+  /** `{"data":…}` of node i (boxes first). */
+  node(w: JsonBytes, i: number): void;
+  /** `{"data":…}` of edge i. */
+  edge(w: JsonBytes, i: number): void;
+}
+
+/**
+ * The direct writer of a graph's `elements` as `graphElements` made them, while their arrays were never read (read,
+ * they may have been changed: then undefined, and the arrays are written as they are).
+ */
+export function directElements(elements: unknown): DirectElements | undefined {
+  if (typeof elements !== 'object' || elements === null) return undefined;
+  const plan = unread.get(elements);
+  if (plan === undefined || Object.keys(elements).length !== 2) return undefined;
+  const { boxes, nodes, kinds, edges, sources } = plan;
+  const nb = boxes.length;
+  const nodeCount = nb + nodes.length;
+  const firstNode = nb > 0 ? (boxes[0] as Box).id : nodes[0]?.spec.id;
+  const nodeSet = nodeCount > 0 ? recordSetOf('nodes', nodeCount, firstNode as string) : undefined;
+  const edgeSet =
+    edges.length > 0 ? recordSetOf('edges', edges.length, (edges[0] as TrafficEdge).id) : undefined;
+  return {
+    nodes: nodeCount,
+    edges: edges.length,
+    node(w, i) {
+      const set = nodeSet as RecordSet;
+      const rs = set.records;
+      w.bytes(K.data);
+      if (i < nb) rs[i] = directBox(w, set.arena, boxes[i] as Box, rs[i] as NodeRecord | undefined);
+      else
+        rs[i] = directNode(
+          w,
+          set.arena,
+          nodes[i - nb] as TrafficNode,
+          kinds[i] === PARENT_FIRST,
+          rs[i] as NodeRecord | undefined,
+        );
+      w.byte(0x7d);
+    },
+    edge(w, i) {
+      const set = edgeSet as RecordSet;
+      const rs = set.records;
+      w.bytes(K.data);
+      rs[i] = directEdge(
+        w,
+        set.arena,
+        edges[i] as TrafficEdge,
+        sources[i] as TrafficNode,
+        rs[i] as EdgeRecord | undefined,
+      );
+      w.byte(0x7d);
+    },
+  };
+}
+
+/** `edgeData`'s JSON written from the traffic map's edge, as `writeEdge` writes the data. */
+function directEdge(
+  w: JsonBytes,
+  arena: Arena,
+  e: TrafficEdge,
+  source: TrafficNode,
+  kept: EdgeRecord | undefined,
+): EdgeRecord {
+  const protocol = dominant(e.protocols) ?? 'http';
+  const reporter = e.reporter ?? 'mixed';
+  let r = kept;
+  if (
+    r === undefined ||
+    r.id !== e.id ||
+    r.source !== e.source ||
+    r.target !== e.target ||
+    r.protocol !== protocol ||
+    r.reporter !== reporter
+  ) {
+    const start = w.pos;
+    w.bytes(K.id);
+    w.string(e.id);
+    w.bytes(K.source);
+    w.string(e.source);
+    w.bytes(K.target);
+    w.string(e.target);
+    w.bytes(K.protocol);
+    w.string(protocol);
+    w.bytes(K.reporter);
+    w.string(reporter);
+    w.bytes(K.rps);
+    r = newEdgeRecord(e.id, e.source, e.target, protocol, reporter, arena.keep(w, start));
+    if (kept !== undefined) dropEdgeRecord(arena, kept);
+  } else arena.write(w, r.head);
+  const rates = e.rates;
+  const total = rates.total;
+  const rps = round(total, 4);
+  w.number(rps);
+  w.bytes(K.rates_total);
+  w.number(rps);
+  w.bytes(K.http4xx);
+  w.number(round(rates.http4xx, 4));
+  w.bytes(K.http5xx);
+  w.number(round(rates.http5xx, 4));
+  w.bytes(K.noResponse);
+  w.number(round(rates.noResponse, 4));
+  w.byte(0x7d);
+  const err = errorRate(rates);
+  w.bytes(K.errorRate);
+  w.number(round(err, 4));
+  const percentReq = source.out > 0 ? round((total / source.out) * 100, 2) : 0;
+  w.bytes(K.percentReq);
+  w.number(percentReq);
+  const latency = latencyOf(e.latency);
+  const responseTime = latency.p95;
+  if (r.lat !== NONE && r.responseTime === responseTime && r.latency === latency) {
+    arena.write(w, r.lat);
+  } else {
+    const start = w.pos;
+    const frozen = optional(w, K.responseTime, responseTime) && optional(w, K.latency, latency);
+    r.responseTime = responseTime;
+    r.latency = latency;
+    r.lat = arena.replace(r.lat, w, start, frozen);
+  }
+  const mtls = e.mtls;
+  const isMTLS = mtls.all > 0 ? round((mtls.yes / mtls.all) * 100, 2) : undefined;
+  const principals = e.principals;
+  if (
+    r.middle !== NONE &&
+    r.isMTLS === isMTLS &&
+    r.sourcePrincipal === principals.source &&
+    r.destPrincipal === principals.dest &&
+    r.mtlsWarning === e.mtlsWarning &&
+    r.refusal === e.refusal &&
+    r.tlsOrigination === e.tlsOrigination &&
+    r.health === e.health
+  ) {
+    arena.write(w, r.middle);
+  } else {
+    const start = w.pos;
+    let frozen = optional(w, K.isMTLS, isMTLS);
+    frozen = optional(w, K.sourcePrincipal, principals.source) && frozen;
+    frozen = optional(w, K.destPrincipal, principals.dest) && frozen;
+    frozen = optional(w, K.mtlsWarning, e.mtlsWarning) && frozen;
+    frozen = optional(w, K.refusal, e.refusal) && frozen;
+    frozen = optional(w, K.tlsOrigination, e.tlsOrigination) && frozen;
+    frozen = optional(w, K.health, e.health) && frozen;
+    r.isMTLS = isMTLS;
+    r.sourcePrincipal = principals.source;
+    r.destPrincipal = principals.dest;
+    r.mtlsWarning = e.mtlsWarning;
+    r.refusal = e.refusal;
+    r.tlsOrigination = e.tlsOrigination;
+    r.health = e.health;
+    r.middle = arena.replace(r.middle, w, start, frozen);
+  }
+  if (e.tcp > 0) {
+    w.bytes(K.tcp);
+    w.number(round(e.tcp, 2));
+  }
+  w.bytes(K.traffic_protocol);
+  w.string(protocol);
+  if (protocol === 'http') {
+    w.bytes(K.rates_http);
+    w.number(rps);
+    w.bytes(K.httpPercentReq);
+    w.number(percentReq);
+    w.bytes(K.httpPercentErr);
+    w.number(round(err * 100, 2));
+    w.byte(0x7d);
+  } else {
+    w.bytes(K.rates);
+    w.value(
+      protocol === 'tcp'
+        ? { tcp: round(e.tcp, 2) }
+        : protocol === 'grpc'
+          ? grpcEdgeRates(rates, percentReq)
+          : edgeTrafficRates(protocol, rps, percentReq, round(err * 100, 2)),
+    );
+  }
+  const whole = wholeResponsesOf(e.codes, total);
+  if (whole !== undefined && r.tail !== NONE && r.responses === whole) {
+    arena.write(w, r.tail);
+  } else if (whole !== undefined) {
+    const start = w.pos;
+    w.bytes(K.responses);
+    const frozen = w.frozenValue(whole);
+    w.byte(0x7d);
+    r.tail = arena.replace(r.tail, w, start, frozen);
+  } else {
+    r.tail = arena.drop(r.tail);
+    w.bytes(K.responses);
+    writeResponses(w, e.codes, total);
+    w.byte(0x7d);
+  }
+  r.responses = whole;
+  optional(w, K.badges, e.badges);
+  w.byte(0x7d);
+  return r;
+}
+
+/** `nodeData`'s JSON written from the traffic map's node, as `writeNode` writes the data. */
+function directNode(
+  w: JsonBytes,
+  arena: Arena,
+  n: TrafficNode,
+  parentFirst: boolean,
+  kept: NodeRecord | undefined,
+): NodeRecord {
+  const r = kept ?? newNodeRecord();
+  const h = r.head;
+  const spec = n.spec;
+  // As `nodeData` sets them: the flags only when true, the scope only when there is one.
+  const isEgressCluster = spec.isEgressCluster ? true : undefined;
+  const isEgressGateway = n.isEgressGateway ? true : undefined;
+  const egressScope = n.egressScope ? n.egressScope : undefined;
+  const headParent = parentFirst ? n.parent : undefined;
+  if (
+    r.headBytes !== NONE &&
+    h[0] === spec.id &&
+    h[1] === spec.nodeType &&
+    h[2] === spec.namespace &&
+    h[3] === spec.workload &&
+    h[4] === spec.app &&
+    h[5] === spec.version &&
+    h[6] === spec.service &&
+    h[7] === spec.serviceHost &&
+    h[8] === n.isServiceEntry &&
+    h[9] === isEgressCluster &&
+    h[10] === isEgressGateway &&
+    h[11] === egressScope &&
+    h[12] === headParent
+  ) {
+    arena.write(w, r.headBytes);
+  } else {
+    const start = w.pos;
+    w.bytes(K.id);
+    w.string(spec.id);
+    w.bytes(K.nodeType);
+    w.string(spec.nodeType);
+    w.bytes(K.namespace);
+    w.string(spec.namespace);
+    optional(w, K.workload, spec.workload);
+    optional(w, K.app, spec.app);
+    optional(w, K.version, spec.version);
+    optional(w, K.service, spec.service);
+    optional(w, K.serviceHost, spec.serviceHost);
+    optional(w, K.isServiceEntry, n.isServiceEntry);
+    optional(w, K.isEgressCluster, isEgressCluster);
+    optional(w, K.isEgressGateway, isEgressGateway);
+    let frozen = optional(w, K.egressScope, egressScope);
+    if (parentFirst) frozen = optional(w, K.parent, headParent) && frozen;
+    w.bytes(K.rpsIn);
+    r.head = [
+      spec.id,
+      spec.nodeType,
+      spec.namespace,
+      spec.workload,
+      spec.app,
+      spec.version,
+      spec.service,
+      spec.serviceHost,
+      n.isServiceEntry,
+      isEgressCluster,
+      isEgressGateway,
+      egressScope,
+      headParent,
+    ];
+    r.headBytes = arena.replace(r.headBytes, w, start, frozen);
+  }
+  const inbound = n.inbound;
+  const total = round(inbound.total, 4);
+  const x4 = round(inbound.http4xx, 4);
+  const x5 = round(inbound.http5xx, 4);
+  const none = round(inbound.noResponse, 4);
+  const out = round(n.out, 4);
+  w.number(total);
+  w.bytes(K.rpsOut);
+  w.number(out);
+  w.bytes(K.inbound_total);
+  w.number(total);
+  w.bytes(K.http4xx);
+  w.number(x4);
+  w.bytes(K.http5xx);
+  w.number(x5);
+  w.bytes(K.noResponse);
+  w.number(none);
+  w.byte(0x7d);
+  w.bytes(K.errorRate);
+  w.number(round(errorRate(inbound), 4));
+  const whole = wholeResponsesOf(n.codes, inbound.total);
+  if (whole !== undefined) {
+    r.middle = keptOptional(w, arena, r.middle, r.responses === whole, K.responses, whole);
+  } else {
+    r.middle = arena.drop(r.middle);
+    w.bytes(K.responses);
+    writeResponses(w, n.codes, inbound.total);
+  }
+  r.responses = whole;
+  const latency = latencyOf(n.latency);
+  r.lat = keptOptional(w, arena, r.lat, r.latency === latency, K.latency, latency);
+  r.latency = latency;
+  optional(w, K.health, n.health);
+  optional(w, K.badges, n.badges);
+  w.bytes(K.traffic);
+  const protocol = n.protocol ?? 'http';
+  if (protocol === 'tcp') directTcpTraffic(w, n);
+  else {
+    if (protocol === 'http') {
+      w.bytes(K.protocol_http_rates_httpIn);
+      w.number(total);
+      w.bytes(K.httpIn4xx);
+      w.number(x4);
+      w.bytes(K.httpIn5xx);
+      w.number(x5);
+      w.bytes(K.httpInNoResponse);
+      w.number(none);
+      w.bytes(K.httpOut);
+      w.number(out);
+      w.bytes(K.closeTwo);
+    } else {
+      const rounded = { total, http4xx: x4, http5xx: x5, noResponse: none };
+      w.value({ protocol, rates: nodeTrafficRates(protocol, rounded, out) });
+    }
+    if (n.tcpIn > 0 || n.tcpOut > 0) {
+      w.byte(0x2c);
+      directTcpTraffic(w, n);
+    }
+  }
+  w.byte(0x5d);
+  const isRoot = n.hasInbound ? undefined : true;
+  const dests = n.destServices !== undefined && n.destServices.size > 0 ? n.destServices : undefined;
+  const isOutside = n.isOutside ? true : undefined;
+  const tailParent = parentFirst ? undefined : n.parent;
+  const hasVS = n.hasVS ? true : undefined;
+  const hasCB = n.hasCB ? true : undefined;
+  const t = r.tail;
+  if (
+    r.tailBytes !== NONE &&
+    dests === undefined &&
+    t[0] === isRoot &&
+    t[1] === undefined &&
+    t[2] === isOutside &&
+    t[3] === tailParent &&
+    t[4] === hasVS &&
+    t[5] === hasCB
+  ) {
+    arena.write(w, r.tailBytes);
+  } else {
+    const start = w.pos;
+    let frozen = optional(w, K.isRoot, isRoot);
+    // A node's services are a new array each time (`nodeData`): written, never kept, as the data's writer does.
+    const destServices = dests === undefined ? undefined : [...dests.values()];
+    frozen = optional(w, K.destServices, destServices) && frozen;
+    frozen = optional(w, K.isOutside, isOutside) && frozen;
+    if (!parentFirst) frozen = optional(w, K.parent, tailParent) && frozen;
+    frozen = optional(w, K.hasVS, hasVS) && frozen;
+    frozen = optional(w, K.hasCB, hasCB) && frozen;
+    w.byte(0x7d);
+    r.tail = [isRoot, destServices, isOutside, tailParent, hasVS, hasCB];
+    r.tailBytes = arena.replace(r.tailBytes, w, start, frozen);
+  }
+  return r;
+}
+
+/**
+ * `responsesOf`'s JSON of a map that is not a shared whole one, written from the element's counts without making
+ * it. Its keys in JSON's order of an object's keys: array indices ("0", "503") ascending, then the others in the
+ * order they were set.
+ */
+function writeResponses(w: JsonBytes, codes: CodeCounts, total: number): void {
+  const keys = jsonOrder(responseCodesOf(codes));
+  w.byte(0x7b);
+  for (let i = 0; i < keys.length; i++) {
+    const code = keys[i] as string;
+    const c = codes.get(code) as { flags: NumberTally; hosts: NumberTally };
+    if (i > 0) w.byte(0x2c);
+    w.string(code);
+    w.bytes(K.colon_flags);
+    writeShares(w, c.flags, total);
+    w.bytes(K.hosts);
+    writeShares(w, c.hosts, total);
+    w.byte(0x7d);
+  }
+  w.byte(0x7d);
+}
+
+/** `sharesOf`' JSON: each key's share of `total`, in %, 2 decimals (0 without traffic). */
+function writeShares(w: JsonBytes, counts: NumberTally, total: number): void {
+  w.byte(0x7b);
+  if (counts.size === 1) {
+    w.string(counts.firstKey() as string);
+    w.byte(0x3a);
+    w.number(total > 0 ? round(((counts.firstValue() as number) / total) * 100, 2) : 0);
+  } else if (counts.size > 1) {
+    const keys = jsonOrder(counts.keys());
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      if (i > 0) w.byte(0x2c);
+      w.string(k);
+      w.byte(0x3a);
+      w.number(total > 0 ? round(((counts.get(k) as number) / total) * 100, 2) : 0);
+    }
+  }
+  w.byte(0x7d);
+}
+
+/** Keys in the order JSON writes an object's keys set in this order: array indices first, ascending. */
+function jsonOrder(keys: string[]): string[] {
+  let indices = 0;
+  for (const k of keys) if (isArrayIndex(k)) indices++;
+  if (indices === 0) return keys;
+  const first = keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  for (const k of keys) if (!isArrayIndex(k)) first.push(k);
+  return first;
+}
+
+/** Whether a key is an array index (`0` to 2^32 − 2, no leading zero): an object keeps those apart, in order. */
+function isArrayIndex(k: string): boolean {
+  const n = k.length;
+  if (n === 0 || n > 10) return false;
+  const c0 = k.charCodeAt(0);
+  if (c0 < 0x30 || c0 > 0x39 || (c0 === 0x30 && n > 1)) return false;
+  for (let i = 1; i < n; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return Number(k) <= 4_294_967_294;
+}
+
+/** `tcpNodeTraffic`'s JSON. */
+function directTcpTraffic(w: JsonBytes, n: TrafficNode): void {
+  w.bytes(K.protocol_tcp_rates_tcpIn);
+  w.number(round(n.tcpIn, 2));
+  w.bytes(K.tcpOut);
+  w.number(round(n.tcpOut, 2));
+  w.bytes(K.closeTwo);
+}
+
+/** `boxNode`'s JSON: kept whole while the box's names are the same. */
+function directBox(w: JsonBytes, arena: Arena, box: Box, kept: NodeRecord | undefined): NodeRecord {
+  const h = kept?.head;
+  if (
+    kept !== undefined &&
+    h !== undefined &&
+    kept.headBytes !== NONE &&
+    h[0] === box.id &&
+    h[1] === 'box' &&
+    h[2] === 'app' &&
+    h[3] === box.namespace &&
+    h[4] === box.app &&
+    h[5] === 'idle'
+  ) {
+    arena.write(w, kept.headBytes);
+    return kept;
+  }
+  return writeBox(w, arena, boxNode(box), kept);
 }
 
 /** A `{data}` wrapper and nothing else. */
@@ -470,33 +1017,8 @@ function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | u
     w.bytes(K.reporter);
     w.string(d.reporter);
     w.bytes(K.rps);
-    r = {
-      id: d.id,
-      source: d.source,
-      target: d.target,
-      protocol: d.protocol,
-      reporter: d.reporter,
-      head: arena.keep(w, start),
-      responseTime: undefined,
-      latency: undefined,
-      isMTLS: undefined,
-      sourcePrincipal: undefined,
-      destPrincipal: undefined,
-      mtlsWarning: undefined,
-      refusal: undefined,
-      tlsOrigination: undefined,
-      health: undefined,
-      lat: NONE,
-      middle: NONE,
-      responses: undefined,
-      tail: NONE,
-    };
-    if (kept !== undefined) {
-      arena.drop(kept.head);
-      arena.drop(kept.lat);
-      arena.drop(kept.middle);
-      arena.drop(kept.tail);
-    }
+    r = newEdgeRecord(d.id, d.source, d.target, d.protocol, d.reporter, arena.keep(w, start));
+    if (kept !== undefined) dropEdgeRecord(arena, kept);
   } else arena.write(w, r.head);
   w.number(d.rps);
   w.bytes(K.rates_total);
@@ -575,6 +1097,45 @@ function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | u
   optional(w, K.badges, d.badges);
   w.byte(0x7d);
   return r;
+}
+
+function newEdgeRecord(
+  id: string,
+  source: string,
+  target: string,
+  protocol: string,
+  reporter: string,
+  head: number,
+): EdgeRecord {
+  return {
+    id,
+    source,
+    target,
+    protocol,
+    reporter,
+    head,
+    responseTime: undefined,
+    latency: undefined,
+    isMTLS: undefined,
+    sourcePrincipal: undefined,
+    destPrincipal: undefined,
+    mtlsWarning: undefined,
+    refusal: undefined,
+    tlsOrigination: undefined,
+    health: undefined,
+    lat: NONE,
+    middle: NONE,
+    responses: undefined,
+    tail: NONE,
+  };
+}
+
+/** A replaced record's segments no longer kept. */
+function dropEdgeRecord(arena: Arena, r: EdgeRecord): void {
+  arena.drop(r.head);
+  arena.drop(r.lat);
+  arena.drop(r.middle);
+  arena.drop(r.tail);
 }
 
 function newNodeRecord(): NodeRecord {
@@ -865,6 +1426,10 @@ const K = {
   httpInNoResponse: asciiBytes(',"httpInNoResponse":'),
   httpOut: asciiBytes(',"httpOut":'),
   closeTwo: asciiBytes('}}'),
+  protocol_tcp_rates_tcpIn: asciiBytes('{"protocol":"tcp","rates":{"tcpIn":'),
+  tcpOut: asciiBytes(',"tcpOut":'),
+  colon_flags: asciiBytes(':{"flags":'),
+  hosts: asciiBytes(',"hosts":'),
   isBox: asciiBytes(',"isBox":'),
   app: asciiBytes(',"app":'),
   latency: asciiBytes(',"latency":'),

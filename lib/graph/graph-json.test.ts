@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_FORMAT, pageGraph } from '../graph-page/lean-graph';
 import { appendBadges } from './appenders/badges';
 import { appendBoxes } from './appenders/boxes';
-import { toElements } from './elements';
+import { directElements, graphElements, toElements } from './elements';
 import { graphJsonBytes, graphJsonChunks, graphJsonStream } from './graph-json';
 import {
   assembleSamples,
@@ -13,7 +13,7 @@ import {
   requestSample,
 } from './test-samples';
 import type { TrafficMap } from './traffic-map';
-import type { EgressScope, Graph } from './types';
+import type { EdgeData, EgressScope, Graph, NodeData } from './types';
 
 const { productpage, reviewsV1, reviewsV2, ratings, REVIEWS, RATINGS } = BOOKINFO;
 
@@ -104,6 +104,7 @@ describe('graph JSON in chunks', () => {
 describe('graph JSON written from the elements toElements made', () => {
   const reviewsV3 = { ns: 'bookinfo', wl: 'reviews-v3', app: 'reviews', version: 'v3' } as const;
   const details = { ns: 'bookinfo', wl: 'details-v1', app: 'details', version: 'v1' } as const;
+  const DETAILS = 'details.bookinfo.svc.cluster.local';
   const specs: EdgeSpec[] = [
     { reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 1 / 3 },
     { reporter: 'source', from: productpage, to: reviewsV2, service: REVIEWS, code: '503', rps: 0.7 },
@@ -116,6 +117,28 @@ describe('graph JSON written from the elements toElements made', () => {
       service: 'details.bookinfo.svc.cluster.local',
       rps: 1.1,
     },
+    // Codes, flags and hosts that an object's keys put apart (array indices first, ascending): response maps
+    // written from the counts in JSON's order.
+    {
+      reporter: 'source',
+      from: productpage,
+      to: details,
+      service: DETAILS,
+      code: '1000',
+      flags: '7',
+      rps: 0.5,
+    },
+    {
+      reporter: 'source',
+      from: productpage,
+      to: details,
+      service: DETAILS,
+      code: 'x',
+      flags: 'UF',
+      rps: 0.25,
+    },
+    { reporter: 'source', from: productpage, to: details, service: '42', code: '0', flags: '-', rps: 0.125 },
+    { reporter: 'source', from: productpage, to: details, service: '7', code: '0', flags: '3', rps: 0.5 },
   ];
 
   // Kept from poll to poll (a kept reading's latencies, a Sidecar's scope): the same objects each round.
@@ -181,13 +204,13 @@ describe('graph JSON written from the elements toElements made', () => {
     return m;
   }
 
+  /** A graph as `buildGraph` makes it: its elements' arrays made when first read (`graphElements`). */
   function graphOf(m: TrafficMap): Graph {
-    const a = toElements(m);
     return {
       timestamp: 1_700_000_000,
       duration: 60,
       graphType: 'versionedApp',
-      elements: { nodes: a.nodes.map((data) => ({ data })), edges: a.edges.map((data) => ({ data })) },
+      elements: graphElements(toElements(m)),
       warnings: [],
     };
   }
@@ -196,14 +219,41 @@ describe('graph JSON written from the elements toElements made', () => {
     return Buffer.from(await new Response(graphJsonStream(g)).arrayBuffer());
   }
 
+  /**
+   * The map's answer both ways, each against JSON.stringify of another graph of the same map: straight from the
+   * traffic map (the graph's elements never read), then from the data objects (the same graph, once read).
+   */
+  async function bothWays(m: TrafficMap): Promise<{ direct: boolean; objects: boolean }> {
+    const g = graphOf(m);
+    if (directElements(g.elements) === undefined) throw new Error('not written from the traffic map');
+    const direct = await bytesOf(g);
+    const whole = Buffer.from(JSON.stringify(graphOf(m)), 'utf8');
+    expect(directElements(g.elements)).toBeDefined();
+    // Read (JSON.stringify reads its arrays): now written from the data objects.
+    const again = Buffer.from(JSON.stringify(g), 'utf8');
+    expect(directElements(g.elements)).toBeUndefined();
+    return { direct: direct.equals(whole), objects: (await bytesOf(g)).equals(again) && again.equals(whole) };
+  }
+
   it('writes exactly the UTF-8 of JSON.stringify, poll after poll as the numbers and fields move', async () => {
     for (let round = 0; round < 6; round++) {
-      const g = graphOf(map(round));
-      const whole = Buffer.from(JSON.stringify(g), 'utf8');
-      expect((await bytesOf(g)).equals(whole)).toBe(true);
-      // Again, from what the first write kept.
-      expect((await bytesOf(g)).equals(whole)).toBe(true);
+      expect(await bothWays(map(round))).toEqual({ direct: true, objects: true });
+      // Again, from what the writes before kept.
+      expect(await bothWays(map(round))).toEqual({ direct: true, objects: true });
     }
+  });
+
+  it('never makes the elements to stream them, and writes elements read and changed as they are', async () => {
+    const m = map(1);
+    const g = graphOf(m);
+    await bytesOf(g);
+    expect(directElements(g.elements)).toBeDefined();
+    const read = graphOf(m);
+    const first = read.elements.nodes[2]?.data as NodeData;
+    first.health = first.health === 'failure' ? 'healthy' : 'failure';
+    (read.elements.edges[0]?.data as EdgeData).rps = 12.5;
+    expect((await bytesOf(read)).equals(Buffer.from(JSON.stringify(read), 'utf8'))).toBe(true);
+    expect((await bytesOf(g)).equals(Buffer.from(JSON.stringify(graphOf(m)), 'utf8'))).toBe(true);
   });
 
   it('writes a field changed alone between two polls, never the bytes kept from the poll before', async () => {
@@ -328,15 +378,24 @@ describe('graph JSON written from the elements toElements made', () => {
         },
       ],
     ];
+    // Each writer after each: both keep the same records.
     for (const [name, change] of changes) {
-      const m = map(0);
-      await bytesOf(graphOf(m));
-      change(m);
-      const g = graphOf(m);
-      expect({ name, same: (await bytesOf(g)).equals(Buffer.from(JSON.stringify(g), 'utf8')) }).toEqual({
-        name,
-        same: true,
-      });
+      for (const [before, after] of [
+        ['direct', 'direct'],
+        ['objects', 'direct'],
+        ['direct', 'objects'],
+      ]) {
+        const m = map(0);
+        const first = graphOf(m);
+        if (before === 'objects') JSON.stringify(first);
+        await bytesOf(first);
+        change(m);
+        const g = graphOf(m);
+        if (after === 'objects') JSON.stringify(g);
+        const bytes = await bytesOf(g);
+        const same = bytes.equals(Buffer.from(JSON.stringify(graphOf(m)), 'utf8'));
+        expect({ name, before, after, same }).toEqual({ name, before, after, same: true });
+      }
     }
   });
 
@@ -373,6 +432,7 @@ describe('graph JSON written from the elements toElements made', () => {
       }
       const g = graphOf(m);
       if (round === 3) {
+        expect(directElements(g.elements)).toBeDefined();
         const pieces = graphJsonBytes(g, 4_096);
         slow = { g, pieces, got: [] };
         // Into its edges (whose kept segments the later polls replace), then a piece a poll.
@@ -381,6 +441,8 @@ describe('graph JSON written from the elements toElements made', () => {
       }
       expect((await bytesOf(g)).equals(Buffer.from(JSON.stringify(g), 'utf8'))).toBe(true);
       if (slow) slow.got.push(slow.pieces.next().value as Uint8Array);
+      // The slow answer's elements read while it is written (a page's lean answer of the same shared build).
+      if (slow && round === 7) expect(slow.g.elements.edges.length).toBeGreaterThan(2_000);
     }
     if (!slow) throw new Error('no slow answer');
     for (const piece of slow.pieces) slow.got.push(piece);

@@ -322,15 +322,16 @@ export class JsonBytes {
     this.thawed = outer || this.thawed;
   }
 
-  /** `,"key":` (no comma first): the key's text kept once made. */
+  /** `,"key":` (no comma first): the key's text kept once made, with and without its comma (no view a member). */
   member(key: string, first: boolean): void {
     let b = keyBytes.get(key);
     if (b === undefined) {
       if (keyBytes.size >= KEY_BYTES_MAX) keyBytes.clear();
-      b = asciiBytes(`,${JSON.stringify(key)}:`);
+      const comma = asciiBytes(`,${JSON.stringify(key)}:`);
+      b = { comma, bare: comma.slice(1) };
       keyBytes.set(key, b);
     }
-    this.bytes(first ? b.subarray(1) : b);
+    this.bytes(first ? b.bare : b.comma);
   }
 
   /** What is not plain data (toJSON, a class, a bigint): as JSON.stringify writes it; never kept. */
@@ -345,7 +346,7 @@ export class JsonBytes {
 
 /** Keys' `,"key":` bytes kept (the graph has a few dozen); dropped past this many (any object's keys land here). */
 const KEY_BYTES_MAX = 4_096;
-const keyBytes = new Map<string, Uint8Array>();
+const keyBytes = new Map<string, { comma: Uint8Array; bare: Uint8Array }>();
 
 /** A text's UTF-8 (ASCII: one byte a code unit, made in the heap for short ones). */
 export function asciiBytes(text: string): Uint8Array {

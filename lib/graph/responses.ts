@@ -66,27 +66,41 @@ export type CodeCounts = Tally<{ flags: NumberTally; hosts: NumberTally }>;
 
 /** The response map of an element with `total` requests per second. */
 export function responsesOf(codes: CodeCounts, total: number): Responses {
-  if (codes.size === 1 && total > 0) {
-    const c = codes.firstValue() as { flags: NumberTally; hosts: NumberTally };
-    if (
-      c.flags.size === 1 &&
-      c.hosts.size === 1 &&
-      round(((c.flags.firstValue() as number) / total) * 100, 2) === 100 &&
-      round(((c.hosts.firstValue() as number) / total) * 100, 2) === 100
-    )
-      return wholeResponse(
-        codes.firstKey() as string,
-        c.flags.firstKey() as string,
-        c.hosts.firstKey() as string,
-      );
-  }
+  const whole = wholeResponsesOf(codes, total);
+  if (whole !== undefined) return whole;
   const out: Responses = codeKeyed();
-  const keys = codes.size > 1 ? codes.keys().sort(compare) : codes.keys();
+  const keys = responseCodesOf(codes);
   for (const code of keys) {
     const c = codes.get(code) as { flags: NumberTally; hosts: NumberTally };
     out[code] = { flags: sharesOf(c.flags, total), hosts: sharesOf(c.hosts, total) };
   }
   return out;
+}
+
+/**
+ * The shared frozen response map of an element whose requests all had one code, one flag and one host (`responsesOf`
+ * answers it), else undefined.
+ */
+export function wholeResponsesOf(codes: CodeCounts, total: number): Responses | undefined {
+  if (codes.size !== 1 || total <= 0) return undefined;
+  const c = codes.firstValue() as { flags: NumberTally; hosts: NumberTally };
+  if (
+    c.flags.size === 1 &&
+    c.hosts.size === 1 &&
+    round(((c.flags.firstValue() as number) / total) * 100, 2) === 100 &&
+    round(((c.hosts.firstValue() as number) / total) * 100, 2) === 100
+  )
+    return wholeResponse(
+      codes.firstKey() as string,
+      c.flags.firstKey() as string,
+      c.hosts.firstKey() as string,
+    );
+  return undefined;
+}
+
+/** An element's response codes in the order `responsesOf` sets them (code-unit order). */
+export function responseCodesOf(codes: CodeCounts): string[] {
+  return codes.size > 1 ? codes.keys().sort(compare) : codes.keys();
 }
 
 /** Each key's share of `total`, in %, 2 decimals (0 without traffic). */
