@@ -35,11 +35,24 @@ export function emptyRates(): RateBreakdown {
 /** Adds `rps` of a response with `code` (and gRPC status, when gRPC) into `into`. */
 export function addRate(into: RateBreakdown, code: string, rps: number, grpcStatus?: string): void {
   into.total += rps;
-  if (code === '-') return; // TCP: no response code, no error class.
-  if (code === '0') into.noResponse += rps;
-  else if (code.startsWith('5')) into.http5xx += rps;
-  else if (code.startsWith('4')) into.http4xx += rps;
-  else if (grpcStatus !== undefined && grpcStatus !== '0') into.http5xx += rps;
+  const c = errorClassOf(code, grpcStatus);
+  if (c !== undefined) into[c] += rps;
+}
+
+/**
+ * The error class a response's rate also counts in besides `total` (`addRate`); undefined: none (a success, or
+ * TCP's `-`, which has no response code).
+ */
+export function errorClassOf(
+  code: string,
+  grpcStatus?: string,
+): 'noResponse' | 'http5xx' | 'http4xx' | undefined {
+  if (code === '-') return undefined;
+  if (code === '0') return 'noResponse';
+  if (code.startsWith('5')) return 'http5xx';
+  if (code.startsWith('4')) return 'http4xx';
+  if (grpcStatus !== undefined && grpcStatus !== '0') return 'http5xx';
+  return undefined;
 }
 
 /** Reads thresholds from JSON like `{"http5xx":{"degraded":0,"failure":5}}`; defaults for what is missing or bad. */

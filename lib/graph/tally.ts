@@ -125,6 +125,12 @@ export class RateTally implements NumberTally {
     }
   }
 
+  /** Sets the number kept for `key`, a key added before (a replayed walk's sum, `traffic-map.ts`). */
+  set(key: string, value: number): void {
+    if (key === this.k0) this.v0 = value;
+    else this.rest?.set(key, value);
+  }
+
   firstKey(): string | undefined {
     return this.k0;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from './series';
 import { BOOKINFO, mapOf, requestSample } from './test-samples';
-import { type TrafficMap, trafficMap } from './traffic-map';
+import { prepareWalk, type TrafficMap, trafficMap } from './traffic-map';
 
 const { productpage, reviewsV1, reviewsV2, REVIEWS } = BOOKINFO;
 const traffic = [
@@ -92,5 +92,69 @@ describe('traffic map', () => {
           trafficMap({ graphType, injectServiceNodes: true, requests, keepHops: false });
         expect(view(walk(shared))).toEqual(view(walk(fresh)));
       }
+  });
+
+  it("adds a node's rates in the order of its series, to the bit, replayed or walked afresh", () => {
+    const { ratings, RATINGS } = BOOKINFO;
+    // Three callers into ratings: ((0.1 + 0.2) + 0.3) is not (0.1 + (0.2 + 0.3)) in doubles.
+    const edges = [productpage, reviewsV1, reviewsV2].map((from, i) => ({
+      reporter: 'source' as const,
+      from,
+      to: ratings,
+      service: RATINGS,
+      rps: [0.1, 0.2, 0.3][i] as number,
+    }));
+    const labels = edges.map((e) => Object.freeze({ ...requestSample(e).labels }));
+    for (let poll = 0; poll < 3; poll++) {
+      const m = trafficMap({
+        graphType: 'workload',
+        injectServiceNodes: false,
+        requests: labels.map((l, i) => ({ labels: l, value: edges[i]?.rps as number })),
+        keepHops: false,
+      });
+      const node = [...m.nodes.values()].find((n) => n.spec.workload === ratings.wl);
+      expect(node?.inbound.total).toBe(0.1 + 0.2 + 0.3);
+      expect(node?.inbound.total).not.toBe(0.1 + (0.2 + 0.3));
+    }
+  });
+
+  it("makes the next walk's nodes and edges ahead (prepareWalk), for that walk alone, equal to a fresh walk", () => {
+    const { ratings, RATINGS } = BOOKINFO;
+    const edges = [
+      { reporter: 'source' as const, from: productpage, to: reviewsV1, service: REVIEWS, rps: 3 },
+      { reporter: 'source' as const, from: reviewsV1, to: ratings, service: RATINGS, code: '503', rps: 2 },
+      { reporter: 'destination' as const, from: reviewsV1, to: ratings, service: RATINGS, rps: 2 },
+    ];
+    const labels = edges.map((e) => Object.freeze({ ...requestSample(e).labels }));
+    const options = { graphType: 'app' as const, injectServiceNodes: true };
+    const walk = (rates: number[], fresh = false) =>
+      trafficMap({
+        ...options,
+        requests: labels.map((l, i) => ({ labels: fresh ? { ...l } : l, value: rates[i] as number })),
+        keepHops: true,
+      });
+    // Hops by series: a fresh walk's series are objects of its own.
+    const view = (m: TrafficMap) => ({
+      nodes: [...m.nodes],
+      edges: [...m.edges],
+      hops: [...(m.hops?.values() ?? [])],
+    });
+    expect(prepareWalk({ graphType: 'app', injectServiceNodes: false })).toBe(false);
+    let before = walk([3, 2, 2]);
+    for (const rates of [
+      [3.5, 1, 1],
+      [4, 0.5, 0.5],
+      // A series idle: not the plan's series, so not its objects either.
+      [4, 0, 0.5],
+      [5, 1, 1],
+    ]) {
+      expect(prepareWalk(options)).toBe(true);
+      const m = walk(rates);
+      expect(view(m)).toEqual(view(walk(rates, true)));
+      // Its own objects: none of the walk before's.
+      const earlier = new Set<object>([...before.nodes.values(), ...before.edges.values()]);
+      for (const x of [...m.nodes.values(), ...m.edges.values()]) expect(earlier.has(x)).toBe(false);
+      before = m;
+    }
   });
 });

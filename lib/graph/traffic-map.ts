@@ -1,7 +1,7 @@
 // The traffic map, as Kiali names it: the request series walked into the graph's nodes and edges —
 // rates, response codes and flags, protocols, reporters. Plain data; the appenders (`appenders/`) add
 // latency, mTLS, health, locations, boxes and badges to it, and `elements.ts` writes it out as JSON.
-import { addRate, emptyRates } from './health';
+import { emptyRates, errorClassOf } from './health';
 import { intern } from './intern';
 import { type NodeSpec, type PathOptions, requestPath, serviceNode } from './nodes';
 import {
@@ -250,6 +250,10 @@ interface WalkPlan {
   reporterOf: ReadonlyMap<string, Reporter>;
   paths: PathOptions;
   routes: readonly Route[];
+  /** The walk itself, for these series and routes: only the rates are new (`runProgram`). */
+  program: WalkProgram;
+  /** Its nodes and edges made ahead for the next walk (`prepareWalk`), taken by it. */
+  prepared?: WalkObjects;
 }
 const plans = new Map<string, WalkPlan>();
 
@@ -269,7 +273,11 @@ function plannedMap(
   idleToo: boolean,
 ): TrafficMap | undefined {
   const requests = input.requests;
-  if (plan === undefined || plan.labels.length !== requests.length) return undefined;
+  if (plan === undefined) return undefined;
+  // Taken by this walk whatever it finds: no two walks have the same objects.
+  const objects = plan.prepared;
+  plan.prepared = undefined;
+  if (plan.labels.length !== requests.length) return undefined;
   const all = new Float64Array(plan.series.length);
   let n = 0;
   for (let i = 0; i < requests.length; i++) {
@@ -294,22 +302,35 @@ function plannedMap(
     boxes: new Map(),
     namespaceMtls: undefined,
   };
-  for (let i = 0; i < plan.series.length; i++)
-    if (plan.chosen[i] === 1)
-      addSeries(
-        map,
-        plan.series[i] as SeriesIdentity,
-        all[i] as number,
-        plan.routes[i] as Route,
-        plan.destServices[i],
-      );
+  runProgram(map, plan.program, objects ?? walkObjects(plan.program));
   return map;
+}
+
+/**
+ * Makes the nodes and edges of the next walk of these options' plan, with their numbers still 0, ahead of the
+ * walk (a polled graph's, while the last of its rates answers is still being answered): the walk of the same
+ * series then only adds the rates and writes the numbers. Made for one walk (nothing is shared between builds);
+ * a walk of other series drops them. False when no walk of these options was planned (nothing made).
+ */
+export function prepareWalk(
+  input: Pick<TrafficInput, 'graphType' | 'injectServiceNodes' | 'includeIdleEdges'>,
+): boolean {
+  const plan = plans.get(planKeyOf(input));
+  if (plan === undefined) return false;
+  plan.prepared ??= walkObjects(plan.program);
+  return true;
+}
+
+function planKeyOf(
+  input: Pick<TrafficInput, 'graphType' | 'injectServiceNodes' | 'includeIdleEdges'>,
+): string {
+  return `${input.graphType}:${input.injectServiceNodes}:${input.includeIdleEdges === true}`;
 }
 
 /** Walks the request series into the traffic map: nodes, edges, rates and response codes. */
 export function trafficMap(input: TrafficInput): TrafficMap {
   const idleToo = input.includeIdleEdges === true;
-  const planKey = `${input.graphType}:${input.injectServiceNodes}:${idleToo}`;
+  const planKey = planKeyOf(input);
   const planned = plannedMap(input, plans.get(planKey), idleToo);
   if (planned !== undefined) return planned;
   const requests = input.requests;
@@ -380,11 +401,16 @@ export function trafficMap(input: TrafficInput): TrafficMap {
   for (let i = 0; i < series.length; i++) {
     const s = series[i] as SeriesIdentity;
     const d = derived[i] as Derived;
-    if (reporterOf.get(d.edgeKey) !== s.reporter) continue;
-    walked[i] = 1;
-    addSeries(map, s, rates[i] as number, routes[i] as Route, d.destService);
+    if (reporterOf.get(d.edgeKey) === s.reporter) walked[i] = 1;
   }
-  keepPlan(planKey, map, idleToo, walked, derived);
+  const program = compileWalk(
+    series,
+    routes,
+    walked,
+    derived.map((d) => d.destService),
+  );
+  runProgram(map, program);
+  keepPlan(planKey, map, idleToo, walked, derived, program);
   return map;
 }
 
@@ -395,6 +421,7 @@ function keepPlan(
   idleToo: boolean,
   chosen: Uint8Array,
   derived: readonly Derived[],
+  program: WalkProgram,
 ): void {
   const requests = map.requests;
   const labels: Readonly<Record<string, string>>[] = new Array(requests.length);
@@ -416,6 +443,7 @@ function keepPlan(
     reporterOf: map.reporterOf,
     paths: map.paths,
     routes: map.routes,
+    program,
   });
 }
 
@@ -436,123 +464,258 @@ function pathOptions(input: TrafficInput, chosen: readonly SeriesIdentity[]): Pa
   };
 }
 
-/** Adds one chosen series (at `rps`) along its route: the caller's outbound rate, then each hop's edge and node. */
-function addSeries(
-  map: TrafficMap,
-  s: SeriesIdentity,
-  rps: number,
-  route: Route,
-  destService: DestService,
-): void {
-  const specs = route.specs;
-  const hops: HasHist[] | undefined = map.hops ? [] : undefined;
-  if (hops) map.hops?.set(s, hops);
-  const host = s.destination.service ?? 'unknown';
-  if (s.protocol === 'tcp') {
-    addTcpSeries(map, s, rps, route, hops);
-    return;
+/**
+ * The walk of some series along their routes, worked out once for the series and replayed with each build's rates
+ * (`runProgram`): which nodes and edges it makes, in which order, what it sets on them, and every number it adds
+ * to — each a slot of one `Float64Array` — as (slot, series) pairs in the walk's order. Replaying the adds in that
+ * order gives the same sums to the bit as adding along the walk; the routing, the nodes' and edges' `Map` lookups
+ * and the label reads are not done again. A polled graph walks the same series every time (`WalkPlan`).
+ */
+interface WalkProgram {
+  slots: number;
+  /** `acc[addSlot[k]] += rates[addSeries[k]]`, for k in order. */
+  addSlot: Int32Array;
+  addSeries: Int32Array;
+  nodes: NodeShape[];
+  edges: EdgeShape[];
+  /** Per chosen series in order: its index, and its hops' edge and node indices from `hopAt[k]` to `hopAt[k + 1]`. */
+  hopSeries: Int32Array;
+  hopAt: Int32Array;
+  hops: Int32Array;
+  /** The numbers' slots, reused by each run (a run reads them out before it returns). */
+  acc: Float64Array | undefined;
+}
+
+/** A tally's keys in the order first added, and each one's slot. */
+interface TallyShape {
+  keys: string[];
+  slots: number[];
+}
+
+interface CodeShape {
+  key: string;
+  flags: TallyShape;
+  hosts: TallyShape;
+}
+
+/** `RateBreakdown`'s four numbers: slots `at` (total), `at + 1` (4xx), `at + 2` (5xx), `at + 3` (no response). */
+const RATE_SLOTS = 4;
+const RATE_CLASS_SLOT = { http4xx: 1, http5xx: 2, noResponse: 3 } as const;
+
+interface NodeShape {
+  spec: NodeSpec;
+  inbound: number;
+  out: number;
+  tcpIn: number;
+  tcpOut: number;
+  protocol: string | undefined;
+  codes: CodeShape[];
+  destServices: Map<string, { namespace: string; name: string }> | undefined;
+  hasInbound: boolean;
+}
+
+interface EdgeShape {
+  id: string;
+  source: string;
+  target: string;
+  protocols: TallyShape;
+  reporter: Reporter | 'mixed' | undefined;
+  rates: number;
+  tcp: number;
+  codes: CodeShape[];
+}
+
+/** What `compileWalk` builds as it goes. */
+class WalkCompiler {
+  slots = 0;
+  readonly addSlot: number[] = [];
+  readonly addSeries: number[] = [];
+  readonly nodes: NodeShape[] = [];
+  readonly edges: EdgeShape[] = [];
+  readonly nodeAt = new Map<string, number>();
+  readonly edgeAt = new Map<string, number>();
+  readonly hops: number[] = [];
+
+  slot(n = 1): number {
+    const at = this.slots;
+    this.slots += n;
+    return at;
   }
-  const key = responseKey(s);
-  let from = nodeOf(map, specs[0] as NodeSpec);
-  from.out += rps;
-  for (let i = 1; i < specs.length; i++) {
-    const to = nodeOf(map, specs[i] as NodeSpec);
-    if (i > 1) from.out += rps;
-    addToNode(to, s, rps, key, host, destService);
-    const e = edgeOf(map, route.edgeIds[i - 1] as string, from.spec.id, to.spec.id);
-    hops?.push(e, to);
-    e.protocols.add(s.protocol, rps);
-    addReporter(e, s.reporter);
-    addRate(e.rates, s.code, rps, s.grpcStatus);
-    countResponse(e.codes, key, s, rps, host);
-    from = to;
+
+  add(slot: number, series: number): void {
+    this.addSlot.push(slot);
+    this.addSeries.push(series);
+  }
+
+  addRate(at: number, s: SeriesIdentity, series: number): void {
+    this.add(at, series);
+    const c = errorClassOf(s.code, s.grpcStatus);
+    if (c !== undefined) this.add(at + RATE_CLASS_SLOT[c], series);
+  }
+
+  tally(t: TallyShape, key: string, series: number): void {
+    let k = t.keys.indexOf(key);
+    if (k < 0) {
+      k = t.keys.length;
+      t.keys.push(key);
+      t.slots.push(this.slot());
+    }
+    this.add(t.slots[k] as number, series);
+  }
+
+  countResponse(codes: CodeShape[], key: string, s: SeriesIdentity, host: string, series: number): void {
+    let c: CodeShape | undefined;
+    for (const x of codes)
+      if (x.key === key) {
+        c = x;
+        break;
+      }
+    if (c === undefined) {
+      c = { key, flags: { keys: [], slots: [] }, hosts: { keys: [], slots: [] } };
+      codes.push(c);
+    }
+    this.tally(c.flags, s.flags, series);
+    this.tally(c.hosts, host, series);
+  }
+
+  node(spec: NodeSpec): number {
+    let n = this.nodeAt.get(spec.id);
+    if (n === undefined) {
+      n = this.nodes.length;
+      this.nodes.push({
+        spec,
+        inbound: this.slot(RATE_SLOTS),
+        out: this.slot(),
+        tcpIn: this.slot(),
+        tcpOut: this.slot(),
+        protocol: undefined,
+        codes: [],
+        destServices: undefined,
+        hasInbound: false,
+      });
+      this.nodeAt.set(spec.id, n);
+    }
+    return n;
+  }
+
+  edge(id: string, source: string, target: string): number {
+    let e = this.edgeAt.get(id);
+    if (e === undefined) {
+      e = this.edges.length;
+      this.edges.push({
+        id,
+        source,
+        target,
+        protocols: { keys: [], slots: [] },
+        reporter: undefined,
+        rates: this.slot(RATE_SLOTS),
+        tcp: this.slot(),
+        codes: [],
+      });
+      this.edgeAt.set(id, e);
+    }
+    return e;
   }
 }
 
-function addReporter(e: TrafficEdge, r: Reporter): void {
-  if (e.reporter === undefined) e.reporter = r;
-  else if (e.reporter !== r) e.reporter = 'mixed';
-}
-
-/** A TCP series along its path: bytes per second on the edges and nodes, no request rates or codes. */
-function addTcpSeries(
-  map: TrafficMap,
-  s: SeriesIdentity,
-  rps: number,
-  route: Route,
-  hops: HasHist[] | undefined,
-): void {
-  const specs = route.specs;
-  let from = nodeOf(map, specs[0] as NodeSpec);
-  from.tcpOut += rps;
-  for (let i = 1; i < specs.length; i++) {
-    const to = nodeOf(map, specs[i] as NodeSpec);
-    if (i > 1) from.tcpOut += rps;
-    to.hasInbound = true;
-    to.tcpIn += rps;
-    to.protocol ??= 'tcp';
-    const e = edgeOf(map, route.edgeIds[i - 1] as string, from.spec.id, to.spec.id);
-    hops?.push(e, to);
-    e.protocols.add('tcp', rps);
-    addReporter(e, s.reporter);
-    e.tcp += rps;
-    from = to;
+/** The walk of the chosen series (`chosen[i]` 1) along their routes, each with the service it came by. */
+function compileWalk(
+  series: readonly SeriesIdentity[],
+  routes: readonly Route[],
+  chosen: Uint8Array,
+  destServices: readonly DestService[],
+): WalkProgram {
+  const w = new WalkCompiler();
+  const hopSeries: number[] = [];
+  const hopAt: number[] = [0];
+  for (let i = 0; i < series.length; i++) {
+    if (chosen[i] !== 1) continue;
+    const s = series[i] as SeriesIdentity;
+    const route = routes[i] as Route;
+    const specs = route.specs;
+    const tcp = s.protocol === 'tcp';
+    const host = s.destination.service ?? 'unknown';
+    const key = tcp ? '' : responseKey(s);
+    const destService = destServices[i];
+    let from = w.node(specs[0] as NodeSpec);
+    w.add((w.nodes[from] as NodeShape)[tcp ? 'tcpOut' : 'out'], i);
+    for (let h = 1; h < specs.length; h++) {
+      const to = w.node(specs[h] as NodeSpec);
+      const f = w.nodes[from] as NodeShape;
+      const t = w.nodes[to] as NodeShape;
+      if (h > 1) w.add(tcp ? f.tcpOut : f.out, i);
+      t.hasInbound = true;
+      if (tcp) {
+        w.add(t.tcpIn, i);
+        t.protocol ??= 'tcp';
+      } else {
+        w.addRate(t.inbound, s, i);
+        t.protocol ??= s.protocol;
+        w.countResponse(t.codes, key, s, host, i);
+        if (destService && t.spec.nodeType !== 'service') {
+          t.destServices ??= new Map();
+          t.destServices.set(destService.key, destService.value);
+        }
+      }
+      const e = w.edge(route.edgeIds[h - 1] as string, f.spec.id, t.spec.id);
+      const es = w.edges[e] as EdgeShape;
+      w.hops.push(e, to);
+      w.tally(es.protocols, tcp ? 'tcp' : s.protocol, i);
+      if (es.reporter === undefined) es.reporter = s.reporter;
+      else if (es.reporter !== s.reporter) es.reporter = 'mixed';
+      if (tcp) w.add(es.tcp, i);
+      else {
+        w.addRate(es.rates, s, i);
+        w.countResponse(es.codes, key, s, host, i);
+      }
+      from = to;
+    }
+    hopSeries.push(i);
+    hopAt.push(w.hops.length);
   }
+  return {
+    slots: w.slots,
+    addSlot: Int32Array.from(w.addSlot),
+    addSeries: Int32Array.from(w.addSeries),
+    nodes: w.nodes,
+    edges: w.edges,
+    hopSeries: Int32Array.from(hopSeries),
+    hopAt: Int32Array.from(hopAt),
+    hops: Int32Array.from(w.hops),
+    acc: undefined,
+  };
 }
 
-/** A series arriving at a node: its inbound rates, protocol, response codes and the service it came by. */
-function addToNode(
-  to: TrafficNode,
-  s: SeriesIdentity,
-  rps: number,
-  key: string,
-  host: string,
-  destService: DestService,
-): void {
-  to.hasInbound = true;
-  addRate(to.inbound, s.code, rps, s.grpcStatus);
-  to.protocol ??= s.protocol;
-  countResponse(to.codes, key, s, rps, host);
-  if (destService && to.spec.nodeType !== 'service') {
-    to.destServices ??= new Map();
-    to.destServices.set(destService.key, destService.value);
-  }
+/**
+ * The nodes and edges a program's walk makes, with every number 0 (`fillWalk` writes them): made before the rates
+ * are known, when the walk's plan is known (`prepareWalk`), they are made while the last answer is still coming.
+ */
+interface WalkObjects {
+  nodes: TrafficNode[];
+  edges: TrafficEdge[];
+  nodeMap: Map<string, TrafficNode>;
+  edgeMap: Map<string, TrafficEdge>;
 }
 
-/** Counts a series' rate under its response key (`responseKey`), flag and host. */
-function countResponse(
-  codes: ResponseCounts,
-  key: string,
-  s: SeriesIdentity,
-  rps: number,
-  host: string,
-): void {
-  let c = codes.get(key);
-  if (!c) {
-    c = { flags: new RateTally(), hosts: new RateTally() };
-    codes.set(key, c);
-  }
-  c.flags.add(s.flags, rps);
-  c.hosts.add(host, rps);
-}
-
-function nodeOf(map: TrafficMap, spec: NodeSpec): TrafficNode {
-  let n = map.nodes.get(spec.id);
-  if (!n) {
-    n = {
-      spec,
+function walkObjects(p: WalkProgram): WalkObjects {
+  const nodes: TrafficNode[] = new Array(p.nodes.length);
+  const nodeMap = new Map<string, TrafficNode>();
+  for (let n = 0; n < p.nodes.length; n++) {
+    const sh = p.nodes[n] as NodeShape;
+    const node: TrafficNode = {
+      spec: sh.spec,
       inbound: emptyRates(),
       out: 0,
       tcpIn: 0,
       tcpOut: 0,
-      protocol: undefined,
-      codes: new Tally(),
-      destServices: undefined,
-      hasInbound: false,
+      protocol: sh.protocol,
+      codes: codesOf(sh.codes),
+      destServices: sh.destServices === undefined ? undefined : new Map(sh.destServices),
+      hasInbound: sh.hasInbound,
       buckets: undefined,
       latency: undefined,
       health: 'idle',
-      isServiceEntry: spec.isServiceEntry,
+      isServiceEntry: sh.spec.isServiceEntry,
       isEgressGateway: false,
       egressScope: undefined,
       isOutside: false,
@@ -561,23 +724,22 @@ function nodeOf(map: TrafficMap, spec: NodeSpec): TrafficNode {
       hasVS: false,
       hasCB: false,
     };
-    map.nodes.set(spec.id, n);
+    nodes[n] = node;
+    nodeMap.set(sh.spec.id, node);
   }
-  return n;
-}
-
-function edgeOf(map: TrafficMap, id: string, source: string, target: string): TrafficEdge {
-  let e = map.edges.get(id);
-  if (!e) {
-    e = {
-      id,
-      source,
-      target,
-      protocols: new RateTally(),
-      reporter: undefined,
+  const edges: TrafficEdge[] = new Array(p.edges.length);
+  const edgeMap = new Map<string, TrafficEdge>();
+  for (let e = 0; e < p.edges.length; e++) {
+    const sh = p.edges[e] as EdgeShape;
+    const edge: TrafficEdge = {
+      id: sh.id,
+      source: sh.source,
+      target: sh.target,
+      protocols: rateTallyOf(sh.protocols),
+      reporter: sh.reporter,
       rates: emptyRates(),
       tcp: 0,
-      codes: new Tally(),
+      codes: codesOf(sh.codes),
       buckets: undefined,
       latency: undefined,
       mtls: { yes: 0, all: 0 },
@@ -588,9 +750,85 @@ function edgeOf(map: TrafficMap, id: string, source: string, target: string): Tr
       health: 'idle',
       badges: {},
     };
-    map.edges.set(id, e);
+    edges[e] = edge;
+    edgeMap.set(sh.id, edge);
   }
-  return e;
+  return { nodes, edges, nodeMap, edgeMap };
+}
+
+function rateTallyOf(t: TallyShape): RateTally {
+  const out = new RateTally();
+  for (let k = 0; k < t.keys.length; k++) out.add(t.keys[k] as string, 0);
+  return out;
+}
+
+function codesOf(codes: readonly CodeShape[]): ResponseCounts {
+  const out: ResponseCounts = new Tally();
+  for (const c of codes) out.set(c.key, { flags: rateTallyOf(c.flags), hosts: rateTallyOf(c.hosts) });
+  return out;
+}
+
+/** The program's walk at the map's rates: its nodes and edges (`objects`, else made now) into the map. */
+function runProgram(map: TrafficMap, p: WalkProgram, objects: WalkObjects = walkObjects(p)): void {
+  let acc = p.acc;
+  if (acc === undefined) {
+    acc = new Float64Array(p.slots);
+    p.acc = acc;
+  } else acc.fill(0);
+  const rates = map.rates;
+  const addSlot = p.addSlot;
+  const addSeriesOf = p.addSeries;
+  for (let k = 0; k < addSlot.length; k++) {
+    const at = addSlot[k] as number;
+    acc[at] = (acc[at] as number) + (rates[addSeriesOf[k] as number] as number);
+  }
+  const { nodes, edges } = objects;
+  for (let n = 0; n < nodes.length; n++) {
+    const sh = p.nodes[n] as NodeShape;
+    const node = nodes[n] as TrafficNode;
+    fillRates(node.inbound, acc, sh.inbound);
+    node.out = acc[sh.out] as number;
+    node.tcpIn = acc[sh.tcpIn] as number;
+    node.tcpOut = acc[sh.tcpOut] as number;
+    fillCodes(node.codes, acc, sh.codes);
+  }
+  for (let e = 0; e < edges.length; e++) {
+    const sh = p.edges[e] as EdgeShape;
+    const edge = edges[e] as TrafficEdge;
+    fillTally(edge.protocols, acc, sh.protocols);
+    fillRates(edge.rates, acc, sh.rates);
+    edge.tcp = acc[sh.tcp] as number;
+    fillCodes(edge.codes, acc, sh.codes);
+  }
+  map.nodes = objects.nodeMap;
+  map.edges = objects.edgeMap;
+  const kept = map.hops;
+  if (kept === undefined) return;
+  for (let k = 0; k < p.hopSeries.length; k++) {
+    const hops: HasHist[] = [];
+    for (let h = p.hopAt[k] as number; h < (p.hopAt[k + 1] as number); h += 2)
+      hops.push(edges[p.hops[h] as number] as TrafficEdge, nodes[p.hops[h + 1] as number] as TrafficNode);
+    kept.set(map.series[p.hopSeries[k] as number] as SeriesIdentity, hops);
+  }
+}
+
+function fillRates(r: RateBreakdown, acc: Float64Array, at: number): void {
+  r.total = acc[at] as number;
+  r.http4xx = acc[at + 1] as number;
+  r.http5xx = acc[at + 2] as number;
+  r.noResponse = acc[at + 3] as number;
+}
+
+function fillTally(t: RateTally, acc: Float64Array, sh: TallyShape): void {
+  for (let k = 0; k < sh.keys.length; k++) t.set(sh.keys[k] as string, acc[sh.slots[k] as number] as number);
+}
+
+function fillCodes(codes: ResponseCounts, acc: Float64Array, sh: readonly CodeShape[]): void {
+  for (const c of sh) {
+    const counts = codes.get(c.key) as { flags: RateTally; hosts: RateTally };
+    fillTally(counts.flags, acc, c.flags);
+    fillTally(counts.hosts, acc, c.hosts);
+  }
 }
 
 export function edgeId(source: string, target: string): string {
