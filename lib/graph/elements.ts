@@ -591,7 +591,9 @@ function directEdge(
   source: TrafficNode,
   kept: EdgeRecord | undefined,
 ): EdgeRecord {
-  const protocol = dominant(e.protocols) ?? 'http';
+  // `dominant`'s pick: the only protocol of nearly every edge without its walk.
+  const protocols = e.protocols;
+  const protocol = (protocols.size === 1 ? protocols.firstKey() : dominant(protocols)) ?? 'http';
   const reporter = e.reporter ?? 'mixed';
   let r = kept;
   if (
@@ -617,25 +619,25 @@ function directEdge(
     r = newEdgeRecord(e.id, e.source, e.target, protocol, reporter, arena.keep(w, start));
     if (kept !== undefined) dropEdgeRecord(arena, kept);
   } else arena.write(w, r.head);
+  // Each number rounded as `edgeData` rounds it, and written in the same step (`fixed4`, `fixed2`).
   const rates = e.rates;
   const total = rates.total;
-  const rps = round(total, 4);
-  w.number(rps);
+  w.fixed4(total);
   w.bytes(K.rates_total);
-  w.number(rps);
+  w.fixed4(total);
   w.bytes(K.http4xx);
-  w.number(round(rates.http4xx, 4));
+  w.fixed4(rates.http4xx);
   w.bytes(K.http5xx);
-  w.number(round(rates.http5xx, 4));
+  w.fixed4(rates.http5xx);
   w.bytes(K.noResponse);
-  w.number(round(rates.noResponse, 4));
+  w.fixed4(rates.noResponse);
   w.byte(0x7d);
   const err = errorRate(rates);
   w.bytes(K.errorRate);
-  w.number(round(err, 4));
-  const percentReq = source.out > 0 ? round((total / source.out) * 100, 2) : 0;
+  w.fixed4(err);
+  const share = source.out > 0 ? (total / source.out) * 100 : 0;
   w.bytes(K.percentReq);
-  w.number(percentReq);
+  w.fixed2(share);
   const latency = latencyOf(e.latency);
   const responseTime = latency.p95;
   if (r.lat !== NONE && r.responseTime === responseTime && r.latency === latency) {
@@ -681,19 +683,21 @@ function directEdge(
   }
   if (e.tcp > 0) {
     w.bytes(K.tcp);
-    w.number(round(e.tcp, 2));
+    w.fixed2(e.tcp);
   }
   w.bytes(K.traffic_protocol);
   w.string(protocol);
   if (protocol === 'http') {
     w.bytes(K.rates_http);
-    w.number(rps);
+    w.fixed4(total);
     w.bytes(K.httpPercentReq);
-    w.number(percentReq);
+    w.fixed2(share);
     w.bytes(K.httpPercentErr);
-    w.number(round(err * 100, 2));
+    w.fixed2(err * 100);
     w.byte(0x7d);
   } else {
+    const rps = round(total, 4);
+    const percentReq = round(share, 2);
     w.bytes(K.rates);
     w.value(
       protocol === 'tcp'
@@ -793,26 +797,22 @@ function directNode(
     ];
     r.headBytes = arena.replace(r.headBytes, w, start, frozen);
   }
+  // Each number rounded as `nodeData` rounds it, and written in the same step (`fixed4`).
   const inbound = n.inbound;
-  const total = round(inbound.total, 4);
-  const x4 = round(inbound.http4xx, 4);
-  const x5 = round(inbound.http5xx, 4);
-  const none = round(inbound.noResponse, 4);
-  const out = round(n.out, 4);
-  w.number(total);
+  w.fixed4(inbound.total);
   w.bytes(K.rpsOut);
-  w.number(out);
+  w.fixed4(n.out);
   w.bytes(K.inbound_total);
-  w.number(total);
+  w.fixed4(inbound.total);
   w.bytes(K.http4xx);
-  w.number(x4);
+  w.fixed4(inbound.http4xx);
   w.bytes(K.http5xx);
-  w.number(x5);
+  w.fixed4(inbound.http5xx);
   w.bytes(K.noResponse);
-  w.number(none);
+  w.fixed4(inbound.noResponse);
   w.byte(0x7d);
   w.bytes(K.errorRate);
-  w.number(round(errorRate(inbound), 4));
+  w.fixed4(errorRate(inbound));
   const whole = wholeResponsesOf(n.codes, inbound.total);
   if (whole !== undefined) {
     r.middle = keptOptional(w, arena, r.middle, r.responses === whole, K.responses, whole);
@@ -833,19 +833,18 @@ function directNode(
   else {
     if (protocol === 'http') {
       w.bytes(K.protocol_http_rates_httpIn);
-      w.number(total);
+      w.fixed4(inbound.total);
       w.bytes(K.httpIn4xx);
-      w.number(x4);
+      w.fixed4(inbound.http4xx);
       w.bytes(K.httpIn5xx);
-      w.number(x5);
+      w.fixed4(inbound.http5xx);
       w.bytes(K.httpInNoResponse);
-      w.number(none);
+      w.fixed4(inbound.noResponse);
       w.bytes(K.httpOut);
-      w.number(out);
+      w.fixed4(n.out);
       w.bytes(K.closeTwo);
     } else {
-      const rounded = { total, http4xx: x4, http5xx: x5, noResponse: none };
-      w.value({ protocol, rates: nodeTrafficRates(protocol, rounded, out) });
+      w.value({ protocol, rates: nodeTrafficRates(protocol, roundRates(inbound), round(n.out, 4)) });
     }
     if (n.tcpIn > 0 || n.tcpOut > 0) {
       w.byte(0x2c);
@@ -916,7 +915,7 @@ function writeShares(w: JsonBytes, counts: NumberTally, total: number): void {
   if (counts.size === 1) {
     w.string(counts.firstKey() as string);
     w.byte(0x3a);
-    w.number(total > 0 ? round(((counts.firstValue() as number) / total) * 100, 2) : 0);
+    w.fixed2(total > 0 ? ((counts.firstValue() as number) / total) * 100 : 0);
   } else if (counts.size > 1) {
     const keys = jsonOrder(counts.keys());
     for (let i = 0; i < keys.length; i++) {
@@ -924,7 +923,7 @@ function writeShares(w: JsonBytes, counts: NumberTally, total: number): void {
       if (i > 0) w.byte(0x2c);
       w.string(k);
       w.byte(0x3a);
-      w.number(total > 0 ? round(((counts.get(k) as number) / total) * 100, 2) : 0);
+      w.fixed2(total > 0 ? ((counts.get(k) as number) / total) * 100 : 0);
     }
   }
   w.byte(0x7d);
@@ -956,9 +955,9 @@ function isArrayIndex(k: string): boolean {
 /** `tcpNodeTraffic`'s JSON. */
 function directTcpTraffic(w: JsonBytes, n: TrafficNode): void {
   w.bytes(K.protocol_tcp_rates_tcpIn);
-  w.number(round(n.tcpIn, 2));
+  w.fixed2(n.tcpIn);
   w.bytes(K.tcpOut);
-  w.number(round(n.tcpOut, 2));
+  w.fixed2(n.tcpOut);
   w.bytes(K.closeTwo);
 }
 

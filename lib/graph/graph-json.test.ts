@@ -4,6 +4,7 @@ import { appendBadges } from './appenders/badges';
 import { appendBoxes } from './appenders/boxes';
 import { directElements, graphElements, toElements } from './elements';
 import { graphJsonBytes, graphJsonChunks, graphJsonStream } from './graph-json';
+import { RateTally } from './tally';
 import {
   assembleSamples,
   BOOKINFO,
@@ -197,11 +198,18 @@ describe('graph JSON written from the elements toElements made', () => {
         };
         e.mtls = { yes: 1, all: 3 };
       }
-      if (j % 3 === 1) e.protocols = new Map([['grpc', 5]]) as unknown as typeof e.protocols;
-      if (j % 5 === 2) e.protocols = new Map([['tcp', 5]]) as unknown as typeof e.protocols;
+      if (j % 3 === 1) e.protocols = protocolsOf(['grpc', 5]);
+      if (j % 5 === 2) e.protocols = protocolsOf(['tcp', 5]);
+      if (j % 7 === 3) e.protocols = protocolsOf(['http', 1], ['grpc', 2]);
       j++;
     }
     return m;
+  }
+
+  function protocolsOf(...rates: [string, number][]): RateTally {
+    const t = new RateTally();
+    for (const [protocol, rps] of rates) t.add(protocol, rps);
+    return t;
   }
 
   /** A graph as `buildGraph` makes it: its elements' arrays made when first read (`graphElements`). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JsonBytes } from './json-bytes';
+import { round } from './rounding';
 import { prng } from './test-samples';
 
 /** What `JsonBytes.value` writes for `v`, as text. */
@@ -54,6 +55,58 @@ describe('JSON written straight into bytes', () => {
       expect(values.filter((v) => written(v) !== JSON.stringify(v))).toEqual([]);
     }
     expect(written(values)).toBe(JSON.stringify(values));
+  });
+
+  it('writes a number rounded and written in one step (fixed4, fixed2) as the rounded number is written', () => {
+    const random = prng(19);
+    const values = [
+      0,
+      -0,
+      1e-5,
+      -1e-5,
+      0.00005,
+      -0.00005,
+      0.005,
+      -0.005,
+      214748.3647,
+      214748.36475,
+      -214748.36485,
+      21474836.475,
+      2 ** 31,
+      1e11 - 0.00004,
+      1e11,
+      -1e11,
+      1e15,
+      2 ** 53,
+      1e21,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ];
+    for (let i = 0; i < 20_000; i++) {
+      const magnitude = 10 ** Math.floor(random() * 18 - 6);
+      values.push((random() - 0.3) * magnitude);
+    }
+    for (const [scale, write] of [
+      [4, (w: JsonBytes, v: number) => w.fixed4(v)],
+      [2, (w: JsonBytes, v: number) => w.fixed2(v)],
+    ] as const) {
+      // All in one array (one writer), then any wrong one named.
+      const w = new JsonBytes();
+      w.byte(0x5b);
+      for (let i = 0; i < values.length; i++) {
+        if (i > 0) w.byte(0x2c);
+        write(w, values[i] as number);
+      }
+      w.byte(0x5d);
+      const text = Buffer.from(w.take()).toString('utf8');
+      const rounded = values.map((v) => round(v, scale));
+      if (text !== JSON.stringify(rounded)) {
+        const got = text.slice(1, -1).split(',');
+        expect(values.filter((_, i) => got[i] !== JSON.stringify(rounded[i]))).toEqual([]);
+      }
+      expect(text).toBe(JSON.stringify(rounded));
+    }
   });
 
   it('writes strings as JSON.stringify does: escapes, names beyond ASCII, lone surrogates', () => {
