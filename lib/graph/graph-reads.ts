@@ -18,6 +18,7 @@ import {
 import { joinedAnswers, requestSamplesOfBody } from './rates-answer';
 import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
 import { GenerationalMemo, seriesMemoEntriesFromEnv } from './series-memo';
+import { prepareWalk } from './traffic-map';
 
 export interface ReadDeps extends LatencyDeps {
   prometheus: PromClient;
@@ -37,7 +38,11 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
   const range = promDuration(params.duration);
   const sel = reporterSelections(params.namespaces);
   const selections = [...sel.source, ...sel.destination];
-  const read = readRequests(deps.prometheus, sel, range, time);
+  // When the first reporter's rates land, the walk's nodes and edges are made while the other's are answered.
+  const read = readRequests(deps.prometheus, sel, range, time, () => {
+    prepareWalk(params);
+    traceMark('walk-prepared');
+  });
   const http = read.then((r) => r.requests);
   // Only a latency read needs them (a walk over every series): found when one asks, so not for a graph
   // without latency nor one whose latency reading is kept (`latency-cache.ts`, a polled graph).
@@ -97,13 +102,20 @@ async function readRequests(
   sel: ReturnType<typeof reporterSelections>,
   range: string,
   time: number,
+  firstLanded: () => void,
 ): Promise<{ requests: PromResult<Sample[]>; callers?: () => string[]; namespaces?: () => string[] }> {
   const selections = [...sel.source, ...sel.destination];
   let split: Sample[] | undefined;
   const instantBody = prometheus.instantBody;
   if (instantBody) {
     // Split from the answer's bytes as soon as it arrives (`rates-answer.ts`), parsed only when it cannot be.
-    const a = await joinedRatesBody((q, t) => instantBody.call(prometheus, q, t), sel, range, time);
+    const a = await joinedRatesBody(
+      (q, t) => instantBody.call(prometheus, q, t),
+      sel,
+      range,
+      time,
+      firstLanded,
+    );
     if (!a.ok) return { requests: a };
     const read = requestSamplesOfBody(a.value.body);
     traceMark('rates-read', { samples: read?.samples?.length });
@@ -137,6 +149,12 @@ async function readRequests(
 const ratesInOneRead = process.env.MESHLENS_GRAPH_RATES_ONE_READ === '1';
 
 /**
+ * `MESHLENS_GRAPH_PREPARE_WALK=0`: the walk's nodes and edges made after the last rates answer, as before
+ * `prepareWalk` (for an A/B of the two on one build; read per build).
+ */
+const walkUnprepared = () => process.env.MESHLENS_GRAPH_PREPARE_WALK === '0';
+
+/**
  * The joined request rates' answer: the source reporter's and the destination reporter's series read as two
  * queries at once — Prometheus evaluates a query on one core, so the two take about half as long as the one
  * query of both (9.8 MB at 5,000 workloads) — and joined into what that one query answers (`joinedAnswers`);
@@ -147,13 +165,25 @@ async function joinedRatesBody(
   sel: ReturnType<typeof reporterSelections>,
   range: string,
   time: number,
+  firstLanded: () => void,
 ): Promise<PromResult<InstantBody>> {
   if (ratesInOneRead || sel.source.length === 0 || sel.destination.length === 0)
     return instantBody(joinedRequestRateQuery([...sel.source, ...sel.destination], range), time);
-  const [a, b] = await Promise.all([
+  const reads = [
     instantBody(joinedRequestRateQuery(sel.source, range), time),
     instantBody(joinedRequestRateQuery(sel.destination, range), time),
-  ]);
+  ] as const;
+  // As the first of the two lands: the other is still being answered.
+  let landed = 0;
+  for (const r of reads)
+    r.then(
+      (x) => {
+        if (++landed === 1 && x.ok && !walkUnprepared()) firstLanded();
+      },
+      // A failed read is the caller's to answer.
+      () => {},
+    );
+  const [a, b] = await Promise.all(reads);
   if (!a.ok) return a;
   if (!b.ok) return b;
   return {
