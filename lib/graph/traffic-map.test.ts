@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { trafficGraph } from './assemble';
 import type { Sample } from './series';
 import { BOOKINFO, mapOf, requestSample } from './test-samples';
 import { prepareWalk, type TrafficMap, trafficMap } from './traffic-map';
@@ -115,6 +116,62 @@ describe('traffic map', () => {
       const node = [...m.nodes.values()].find((n) => n.spec.workload === ratings.wl);
       expect(node?.inbound.total).toBe(0.1 + 0.2 + 0.3);
       expect(node?.inbound.total).not.toBe(0.1 + (0.2 + 0.3));
+    }
+  });
+
+  it('appends mTLS, principals and app boxes to a walk of the plan by their places, as to a fresh walk', () => {
+    const { ratings, RATINGS } = BOOKINFO;
+    const edges = [
+      { reporter: 'source' as const, from: productpage, to: reviewsV1, service: REVIEWS, rps: 3 },
+      {
+        reporter: 'destination' as const,
+        from: productpage,
+        to: reviewsV1,
+        service: REVIEWS,
+        rps: 3,
+        principals: true,
+      },
+      {
+        reporter: 'destination' as const,
+        from: productpage,
+        to: reviewsV2,
+        service: REVIEWS,
+        rps: 1,
+        mtls: false,
+      },
+      {
+        reporter: 'destination' as const,
+        from: reviewsV2,
+        to: ratings,
+        service: RATINGS,
+        rps: 2,
+        principals: true,
+      },
+      { reporter: 'source' as const, from: reviewsV1, to: ratings, service: RATINGS, code: '503', rps: 2 },
+    ];
+    const labels = edges.map((e) => Object.freeze({ ...requestSample(e).labels }));
+    const graph = (rates: number[], fresh: boolean) =>
+      trafficGraph({
+        graphType: 'versionedApp',
+        injectServiceNodes: true,
+        requests: labels.map((l, i) => ({ labels: fresh ? { ...l } : l, value: rates[i] as number })),
+        keepHops: false,
+        namespaces: [],
+      });
+    const view = (m: TrafficMap) => ({
+      parents: [...m.nodes.values()].map((n) => [n.spec.id, n.parent]),
+      mtls: [...m.edges.values()].map((e) => [e.id, e.mtls, e.principals]),
+      boxes: [...m.boxes],
+    });
+    for (const rates of [
+      [3, 3, 1, 2, 2],
+      [3.5, 3.25, 0.5, 1.5, 2],
+      [4, 0.1, 0.2, 0.3, 1],
+    ]) {
+      const m = graph(rates, false);
+      expect(view(m)).toEqual(view(graph(rates, true)));
+      expect(m.boxes.size).toBeGreaterThan(0);
+      expect([...m.edges.values()].some((e) => e.mtls.yes > 0 && e.mtls.yes < e.mtls.all)).toBe(true);
     }
   });
 

@@ -768,6 +768,22 @@ function codesOf(codes: readonly CodeShape[]): ResponseCounts {
   return out;
 }
 
+/** A map's walk: its program (one object for every walk of the same plan) and its nodes and edges in their order. */
+export interface MapWalk {
+  program: object;
+  nodes: readonly TrafficNode[];
+  edges: readonly TrafficEdge[];
+}
+const walks = new WeakMap<TrafficMap, MapWalk>();
+
+/**
+ * The walk that made the map: an appender that works something out once a plan (`WalkPlan`) keeps it by `program`
+ * and finds the elements by their place in `nodes` and `edges` (the map's own order until an appender adds one).
+ */
+export function walkOf(map: TrafficMap): MapWalk | undefined {
+  return walks.get(map);
+}
+
 /** The program's walk at the map's rates: its nodes and edges (`objects`, else made now) into the map. */
 function runProgram(map: TrafficMap, p: WalkProgram, objects: WalkObjects = walkObjects(p)): void {
   let acc = p.acc;
@@ -802,6 +818,7 @@ function runProgram(map: TrafficMap, p: WalkProgram, objects: WalkObjects = walk
   }
   map.nodes = objects.nodeMap;
   map.edges = objects.edgeMap;
+  walks.set(map, { program: p, nodes, edges });
   const kept = map.hops;
   if (kept === undefined) return;
   for (let k = 0; k < p.hopSeries.length; k++) {
