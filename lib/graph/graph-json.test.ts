@@ -4,7 +4,8 @@ import { appendBadges } from './appenders/badges';
 import { appendBoxes } from './appenders/boxes';
 import { directElements, graphElements, toElements } from './elements';
 import { graphJsonBytes, graphJsonChunks, graphJsonStream } from './graph-json';
-import { RateTally } from './tally';
+import { wholeResponsesOf } from './responses';
+import { RateTally, Tally } from './tally';
 import {
   assembleSamples,
   BOOKINFO,
@@ -13,7 +14,7 @@ import {
   mapOf,
   requestSample,
 } from './test-samples';
-import type { TrafficMap } from './traffic-map';
+import type { ResponseCounts, TrafficMap } from './traffic-map';
 import type { EdgeData, EgressScope, Graph, NodeData } from './types';
 
 const { productpage, reviewsV1, reviewsV2, ratings, REVIEWS, RATINGS } = BOOKINFO;
@@ -206,6 +207,8 @@ describe('graph JSON written from the elements toElements made', () => {
     return m;
   }
 
+  type CodeValue = ResponseCounts extends Tally<infer V> ? V : never;
+
   function protocolsOf(...rates: [string, number][]): RateTally {
     const t = new RateTally();
     for (const [protocol, rps] of rates) t.add(protocol, rps);
@@ -270,6 +273,12 @@ describe('graph JSON written from the elements toElements made', () => {
       [...m.edges.values()][0] as NonNullable<ReturnType<TrafficMap['edges']['get']>>;
     const node = (m: TrafficMap) =>
       [...m.nodes.values()][0] as NonNullable<ReturnType<TrafficMap['nodes']['get']>>;
+    // An edge whose response map is a shared whole one (one code, flag and host): kept from poll to poll.
+    const wholeEdge = (m: TrafficMap) => {
+      const e = [...m.edges.values()].find((x) => wholeResponsesOf(x.codes, x.rates.total));
+      if (e === undefined) throw new Error('no edge of one code, flag and host');
+      return e;
+    };
     const changes: [string, Change][] = [
       [
         'source principal',
@@ -317,6 +326,34 @@ describe('graph JSON written from the elements toElements made', () => {
         'edge health',
         (m) => {
           edge(m).health = 'failure';
+        },
+      ],
+      [
+        'response code',
+        (m) => {
+          const e = wholeEdge(m);
+          e.codes = Tally.of([['404', e.codes.firstValue() as CodeValue]]);
+        },
+      ],
+      [
+        'response host',
+        (m) => {
+          const e = wholeEdge(m);
+          const c = e.codes.firstValue() as CodeValue;
+          const hosts = new RateTally();
+          hosts.add('other.bookinfo.svc.cluster.local', c.hosts.firstValue() as number);
+          e.codes = Tally.of([[e.codes.firstKey() as string, { ...c, hosts }]]);
+        },
+      ],
+      [
+        'node response flag',
+        (m) => {
+          const n = [...m.nodes.values()].find((x) => wholeResponsesOf(x.codes, x.inbound.total));
+          if (n === undefined) throw new Error('no node of one code, flag and host');
+          const c = n.codes.firstValue() as CodeValue;
+          const flags = new RateTally();
+          flags.add('UF', c.flags.firstValue() as number);
+          n.codes = Tally.of([[n.codes.firstKey() as string, { ...c, flags }]]);
         },
       ],
       [
