@@ -476,14 +476,37 @@ interface WalkProgram {
   /** `acc[addSlot[k]] += rates[addSeries[k]]`, for k in order. */
   addSlot: Int32Array;
   addSeries: Int32Array;
-  nodes: NodeShape[];
-  edges: EdgeShape[];
+  nodes: PlacedNode[];
+  edges: PlacedEdge[];
+  /**
+   * The elements' numbers and tallies in one order (`walkObjects`, `runProgram` read them with cursors): per node its
+   * inbound rates (4 slots), out, TCP in and out, then its response codes; per edge its protocols' tally, rates (4),
+   * TCP, then its codes. Codes: their count, then per code its key, its flags' tally and its hosts' tally; a tally:
+   * its count, then its keys. `counts` and `keys` in that order; the slots are numbered in it (slot k is the k-th).
+   */
+  counts: Uint32Array;
+  keys: readonly string[];
   /** Per chosen series in order: its index, and its hops' edge and node indices from `hopAt[k]` to `hopAt[k + 1]`. */
   hopSeries: Int32Array;
   hopAt: Int32Array;
   hops: Int32Array;
   /** The numbers' slots, reused by each run (a run reads them out before it returns). */
   acc: Float64Array | undefined;
+}
+
+/** What a program keeps of a node besides its numbers and tallies (`WalkProgram.counts`, `keys`). */
+interface PlacedNode {
+  spec: NodeSpec;
+  protocol: string | undefined;
+  destServices: Map<string, { namespace: string; name: string }> | undefined;
+  hasInbound: boolean;
+}
+
+interface PlacedEdge {
+  id: string;
+  source: string;
+  target: string;
+  reporter: Reporter | 'mixed' | undefined;
 }
 
 /** A tally's keys in the order first added, and each one's slot. */
@@ -673,12 +696,57 @@ function compileWalk(
     hopSeries.push(i);
     hopAt.push(w.hops.length);
   }
+  // Kept flat: a shape's arrays grown by push hold ~17 places each (~45 MB a plan at 5,000 workloads, measured).
+  const order = new Int32Array(w.slots);
+  let next = 0;
+  const counts: number[] = [];
+  const keys: string[] = [];
+  const tally = (t: TallyShape) => {
+    counts.push(t.keys.length);
+    for (let k = 0; k < t.keys.length; k++) {
+      keys.push(t.keys[k] as string);
+      order[t.slots[k] as number] = next++;
+    }
+  };
+  const codes = (cs: readonly CodeShape[]) => {
+    counts.push(cs.length);
+    for (const c of cs) {
+      keys.push(c.key);
+      tally(c.flags);
+      tally(c.hosts);
+    }
+  };
+  const slots = (at: number, n: number) => {
+    for (let j = 0; j < n; j++) order[at + j] = next++;
+  };
+  for (const n of w.nodes) {
+    slots(n.inbound, RATE_SLOTS);
+    slots(n.out, 1);
+    slots(n.tcpIn, 1);
+    slots(n.tcpOut, 1);
+    codes(n.codes);
+  }
+  for (const e of w.edges) {
+    tally(e.protocols);
+    slots(e.rates, RATE_SLOTS);
+    slots(e.tcp, 1);
+    codes(e.codes);
+  }
+  const addSlot = Int32Array.from(w.addSlot);
+  for (let k = 0; k < addSlot.length; k++) addSlot[k] = order[addSlot[k] as number] as number;
   return {
     slots: w.slots,
-    addSlot: Int32Array.from(w.addSlot),
+    addSlot,
     addSeries: Int32Array.from(w.addSeries),
-    nodes: w.nodes,
-    edges: w.edges,
+    nodes: w.nodes.map((n) => ({
+      spec: n.spec,
+      protocol: n.protocol,
+      destServices: n.destServices,
+      hasInbound: n.hasInbound,
+    })),
+    edges: w.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, reporter: e.reporter })),
+    counts: Uint32Array.from(counts),
+    keys: keys.slice(),
     hopSeries: Int32Array.from(hopSeries),
     hopAt: Int32Array.from(hopAt),
     hops: Int32Array.from(w.hops),
@@ -698,10 +766,11 @@ interface WalkObjects {
 }
 
 function walkObjects(p: WalkProgram): WalkObjects {
+  const r = new ProgramReader(p);
   const nodes: TrafficNode[] = new Array(p.nodes.length);
   const nodeMap = new Map<string, TrafficNode>();
   for (let n = 0; n < p.nodes.length; n++) {
-    const sh = p.nodes[n] as NodeShape;
+    const sh = p.nodes[n] as PlacedNode;
     const node: TrafficNode = {
       spec: sh.spec,
       inbound: emptyRates(),
@@ -709,7 +778,7 @@ function walkObjects(p: WalkProgram): WalkObjects {
       tcpIn: 0,
       tcpOut: 0,
       protocol: sh.protocol,
-      codes: codesOf(sh.codes),
+      codes: r.codes(),
       destServices: sh.destServices === undefined ? undefined : new Map(sh.destServices),
       hasInbound: sh.hasInbound,
       buckets: undefined,
@@ -730,16 +799,17 @@ function walkObjects(p: WalkProgram): WalkObjects {
   const edges: TrafficEdge[] = new Array(p.edges.length);
   const edgeMap = new Map<string, TrafficEdge>();
   for (let e = 0; e < p.edges.length; e++) {
-    const sh = p.edges[e] as EdgeShape;
+    const sh = p.edges[e] as PlacedEdge;
+    const protocols = r.tally();
     const edge: TrafficEdge = {
       id: sh.id,
       source: sh.source,
       target: sh.target,
-      protocols: rateTallyOf(sh.protocols),
+      protocols,
       reporter: sh.reporter,
       rates: emptyRates(),
       tcp: 0,
-      codes: codesOf(sh.codes),
+      codes: r.codes(),
       buckets: undefined,
       latency: undefined,
       mtls: { yes: 0, all: 0 },
@@ -756,16 +826,61 @@ function walkObjects(p: WalkProgram): WalkObjects {
   return { nodes, edges, nodeMap, edgeMap };
 }
 
-function rateTallyOf(t: TallyShape): RateTally {
-  const out = new RateTally();
-  for (let k = 0; k < t.keys.length; k++) out.add(t.keys[k] as string, 0);
-  return out;
-}
+/** Reads a program's tallies in their order (`WalkProgram.counts`, `keys`): made with 0s, or their numbers written. */
+class ProgramReader {
+  private c = 0;
+  private k = 0;
+  /** The next slot (`WalkProgram.counts`' order). */
+  at = 0;
 
-function codesOf(codes: readonly CodeShape[]): ResponseCounts {
-  const out: ResponseCounts = new Tally();
-  for (const c of codes) out.set(c.key, { flags: rateTallyOf(c.flags), hosts: rateTallyOf(c.hosts) });
-  return out;
+  constructor(private readonly p: WalkProgram) {}
+
+  private count(): number {
+    return this.p.counts[this.c++] as number;
+  }
+
+  private key(): string {
+    return this.p.keys[this.k++] as string;
+  }
+
+  tally(): RateTally {
+    const out = new RateTally();
+    for (let n = this.count(); n > 0; n--) out.add(this.key(), 0);
+    return out;
+  }
+
+  codes(): ResponseCounts {
+    const out: ResponseCounts = new Tally();
+    for (let n = this.count(); n > 0; n--) {
+      const key = this.key();
+      const flags = this.tally();
+      out.set(key, { flags, hosts: this.tally() });
+    }
+    return out;
+  }
+
+  number(acc: Float64Array): number {
+    return acc[this.at++] as number;
+  }
+
+  fillRates(r: RateBreakdown, acc: Float64Array): void {
+    r.total = this.number(acc);
+    r.http4xx = this.number(acc);
+    r.http5xx = this.number(acc);
+    r.noResponse = this.number(acc);
+  }
+
+  fillTally(t: RateTally, acc: Float64Array): void {
+    for (let n = this.count(); n > 0; n--) t.set(this.key(), this.number(acc));
+  }
+
+  fillCodes(codes: ResponseCounts, acc: Float64Array): void {
+    for (let n = this.count(); n > 0; n--) {
+      const counts = codes.get(this.key()) as { flags: RateTally; hosts: RateTally };
+      this.fillTally(counts.flags, acc);
+      this.fillTally(counts.hosts, acc);
+    }
+  }
 }
 
 /** A map's walk: its program (one object for every walk of the same plan) and its nodes and edges in their order. */
@@ -799,22 +914,21 @@ function runProgram(map: TrafficMap, p: WalkProgram, objects: WalkObjects = walk
     acc[at] = (acc[at] as number) + (rates[addSeriesOf[k] as number] as number);
   }
   const { nodes, edges } = objects;
+  const r = new ProgramReader(p);
   for (let n = 0; n < nodes.length; n++) {
-    const sh = p.nodes[n] as NodeShape;
     const node = nodes[n] as TrafficNode;
-    fillRates(node.inbound, acc, sh.inbound);
-    node.out = acc[sh.out] as number;
-    node.tcpIn = acc[sh.tcpIn] as number;
-    node.tcpOut = acc[sh.tcpOut] as number;
-    fillCodes(node.codes, acc, sh.codes);
+    r.fillRates(node.inbound, acc);
+    node.out = r.number(acc);
+    node.tcpIn = r.number(acc);
+    node.tcpOut = r.number(acc);
+    r.fillCodes(node.codes, acc);
   }
   for (let e = 0; e < edges.length; e++) {
-    const sh = p.edges[e] as EdgeShape;
     const edge = edges[e] as TrafficEdge;
-    fillTally(edge.protocols, acc, sh.protocols);
-    fillRates(edge.rates, acc, sh.rates);
-    edge.tcp = acc[sh.tcp] as number;
-    fillCodes(edge.codes, acc, sh.codes);
+    r.fillTally(edge.protocols, acc);
+    r.fillRates(edge.rates, acc);
+    edge.tcp = r.number(acc);
+    r.fillCodes(edge.codes, acc);
   }
   map.nodes = objects.nodeMap;
   map.edges = objects.edgeMap;
@@ -826,25 +940,6 @@ function runProgram(map: TrafficMap, p: WalkProgram, objects: WalkObjects = walk
     for (let h = p.hopAt[k] as number; h < (p.hopAt[k + 1] as number); h += 2)
       hops.push(edges[p.hops[h] as number] as TrafficEdge, nodes[p.hops[h + 1] as number] as TrafficNode);
     kept.set(map.series[p.hopSeries[k] as number] as SeriesIdentity, hops);
-  }
-}
-
-function fillRates(r: RateBreakdown, acc: Float64Array, at: number): void {
-  r.total = acc[at] as number;
-  r.http4xx = acc[at + 1] as number;
-  r.http5xx = acc[at + 2] as number;
-  r.noResponse = acc[at + 3] as number;
-}
-
-function fillTally(t: RateTally, acc: Float64Array, sh: TallyShape): void {
-  for (let k = 0; k < sh.keys.length; k++) t.set(sh.keys[k] as string, acc[sh.slots[k] as number] as number);
-}
-
-function fillCodes(codes: ResponseCounts, acc: Float64Array, sh: readonly CodeShape[]): void {
-  for (const c of sh) {
-    const counts = codes.get(c.key) as { flags: RateTally; hosts: RateTally };
-    fillTally(counts.flags, acc, c.flags);
-    fillTally(counts.hosts, acc, c.hosts);
   }
 }
 
