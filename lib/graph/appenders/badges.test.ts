@@ -39,6 +39,18 @@ const dr: DestinationRule = {
   },
 };
 
+/** productpage → reviews (its first edge's badges from the host's config and stats) and reviews → productpage. */
+const bothWays = [
+  requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
+  requestSample({
+    reporter: 'source',
+    from: reviewsV1,
+    to: productpage,
+    service: 'productpage.bookinfo.svc.cluster.local',
+    rps: 1,
+  }),
+];
+
 /** productpage → reviews-v1, with or without the service node between. */
 const oneEdge = (injectServiceNodes: boolean) => ({
   graphType: 'versionedApp' as const,
@@ -150,16 +162,6 @@ describe('live Envoy stats', () => {
   });
 
   it('gives an edge with neither route badges nor caller stats the frozen "not reported" badges, others their own', () => {
-    const edges = [
-      requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
-      requestSample({
-        reporter: 'source',
-        from: reviewsV1,
-        to: productpage,
-        service: 'productpage.bookinfo.svc.cluster.local',
-        rps: 1,
-      }),
-    ];
     const live = foldLiveStats({
       retryRate: [
         {
@@ -172,7 +174,7 @@ describe('live Envoy stats', () => {
         },
       ],
     });
-    const g = assembleSamples({ ...oneEdge(true), requests: edges, live });
+    const g = assembleSamples({ ...oneEdge(true), requests: bothWays, live });
     const into = g.edges.find((e) => e.id === 'app:bookinfo:productpage:v1->svc:bookinfo:reviews');
     const back = g.edges.find((e) => e.id === 'app:bookinfo:reviews:v1->svc:bookinfo:productpage');
     expect(into?.badges).toEqual({ live: { reported: true, retryRate: 0.5 } });
@@ -191,16 +193,7 @@ describe('live Envoy stats', () => {
 
   it("places a polled map's badges where the map before of the same series had them, with this poll's stats", () => {
     // Shared labels (frozen, as the series memo keeps them): the walk's plan, and its routes, are kept.
-    const shared = [
-      requestSample({ reporter: 'source', from: productpage, to: reviewsV1, service: REVIEWS, rps: 2 }),
-      requestSample({
-        reporter: 'source',
-        from: reviewsV1,
-        to: productpage,
-        service: 'productpage.bookinfo.svc.cluster.local',
-        rps: 1,
-      }),
-    ].map((s) => ({ labels: Object.freeze({ ...s.labels }), value: s.value }));
+    const shared = bothWays.map((s) => ({ labels: Object.freeze({ ...s.labels }), value: s.value }));
     const liveOf = (retryRate: number) =>
       foldLiveStats({
         retryRate: [

@@ -7,6 +7,13 @@ import { appendEgress } from './egress';
 
 const { ratings, reviewsV1 } = BOOKINFO;
 const gateway = { ns: 'istio-system', wl: 'istio-egressgateway', app: 'istio-egressgateway' };
+const toGateway = requestSample({
+  reporter: 'source',
+  from: ratings,
+  to: gateway,
+  service: 'istio-egressgateway.istio-system.svc.cluster.local',
+  rps: 3,
+});
 
 function sidecar(name: string, ns: string, hosts: string[], app?: string): Sidecar {
   return {
@@ -51,13 +58,7 @@ function graph(config?: MeshConfigView) {
         flags: 'NR',
         rps: 1,
       }),
-      requestSample({
-        reporter: 'source',
-        from: ratings,
-        to: gateway,
-        service: 'istio-egressgateway.istio-system.svc.cluster.local',
-        rps: 3,
-      }),
+      toGateway,
     ],
   });
 }
@@ -91,13 +92,7 @@ describe('egress appender', () => {
         rps: refused,
       }),
       requestSample({ ...blackHole, serviceName: 'BlackHoleCluster', rps: 1 }),
-      requestSample({
-        reporter: 'source',
-        from: ratings,
-        to: gateway,
-        service: 'istio-egressgateway.istio-system.svc.cluster.local',
-        rps: 3,
-      }),
+      toGateway,
     ];
     // Shared labels (frozen, as the series memo keeps them): the walk's plan, and its map's shape, are kept.
     const shared = samples(1).map((s) => Object.freeze({ ...s.labels }));
