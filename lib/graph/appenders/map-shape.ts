@@ -1,6 +1,8 @@
 // A traffic map's shape — its nodes' specs and its edges' ids, in its order — which a polled map of the same walk
 // plan (the same series drawn by the same routes, `traffic-map.ts`) has again: what the last appenders derive from
 // the shape alone (`badges.ts`, `egress.ts`) is kept with it, not worked out from every node and edge each poll.
+// Only the specs and ids are checked: what else is kept with a shape (a node's services, an edge's response flags)
+// must follow from the plan's series, which a map shares its routes array with (never from a rate).
 import type { NodeSpec } from '../nodes';
 import type { TrafficMap } from '../traffic-map';
 
