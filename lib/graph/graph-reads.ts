@@ -15,7 +15,7 @@ import {
   splitJoinedRequests,
   tcpRateQuery,
 } from './promql';
-import { joinedAnswers, requestSamplesOfBody } from './rates-answer';
+import { type RequestsOfBody, requestSamplesOfAnswers, requestSamplesOfBody } from './rates-answer';
 import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
 import { GenerationalMemo, seriesMemoEntriesFromEnv } from './series-memo';
 import { prepareWalk } from './traffic-map';
@@ -117,7 +117,7 @@ async function readRequests(
       firstLanded,
     );
     if (!a.ok) return { requests: a };
-    const read = requestSamplesOfBody(a.value.body);
+    const read = a.value.read();
     traceMark('rates-read', { samples: read?.samples?.length });
     if (read?.samples)
       return {
@@ -148,6 +148,12 @@ async function readRequests(
  */
 const ratesInOneRead = process.env.MESHLENS_GRAPH_RATES_ONE_READ === '1';
 
+/** The joined request rates' answer: its samples read from its bytes (undefined: not the one shape), or parsed. */
+interface RatesAnswer {
+  read: () => RequestsOfBody | undefined;
+  samples: InstantBody['samples'];
+}
+
 /**
  * `MESHLENS_GRAPH_PREPARE_WALK=0`: the walk's nodes and edges made after the last rates answer, as before
  * `prepareWalk` (for an A/B of the two on one build; read per build).
@@ -157,8 +163,8 @@ const walkUnprepared = () => process.env.MESHLENS_GRAPH_PREPARE_WALK === '0';
 /**
  * The joined request rates' answer: the source reporter's and the destination reporter's series read as two
  * queries at once — Prometheus evaluates a query on one core, so the two take about half as long as the one
- * query of both (9.8 MB at 5,000 workloads) — and joined into what that one query answers (`joinedAnswers`);
- * when they cannot be, an empty body (not the one shape) and the two answers' samples, one after the other.
+ * query of both (9.8 MB at 5,000 workloads) — and read as what that one query answers (`requestSamplesOfAnswers`);
+ * when they cannot be, `read` gives undefined and `samples` the two answers' samples, one after the other.
  */
 async function joinedRatesBody(
   instantBody: (query: string, timeSec: number) => Promise<PromResult<InstantBody>>,
@@ -166,9 +172,13 @@ async function joinedRatesBody(
   range: string,
   time: number,
   firstLanded: () => void,
-): Promise<PromResult<InstantBody>> {
-  if (ratesInOneRead || sel.source.length === 0 || sel.destination.length === 0)
-    return instantBody(joinedRequestRateQuery([...sel.source, ...sel.destination], range), time);
+): Promise<PromResult<RatesAnswer>> {
+  if (ratesInOneRead || sel.source.length === 0 || sel.destination.length === 0) {
+    const r = await instantBody(joinedRequestRateQuery([...sel.source, ...sel.destination], range), time);
+    if (!r.ok) return r;
+    const { body, samples } = r.value;
+    return { ok: true, value: { read: () => requestSamplesOfBody(body), samples } };
+  }
   const reads = [
     instantBody(joinedRequestRateQuery(sel.source, range), time),
     instantBody(joinedRequestRateQuery(sel.destination, range), time),
@@ -189,7 +199,7 @@ async function joinedRatesBody(
   return {
     ok: true,
     value: {
-      body: joinedAnswers(a.value.body, b.value.body) ?? Buffer.alloc(0),
+      read: () => requestSamplesOfAnswers(a.value.body, b.value.body),
       samples: () => {
         const first = a.value.samples();
         if (!first.ok) return first;

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { samplesOfAnswer } from '../prometheus/client';
 import { prometheusBody } from './fake-prometheus';
 import { JOIN_SEPARATOR, REQUEST_JOINED, REQUEST_LABELS, splitJoinedRequests } from './promql';
-import { forgetKeptRatesAnswer, joinedAnswers, requestSamplesOfBody } from './rates-answer';
+import {
+  forgetKeptRatesAnswer,
+  joinedAnswers,
+  requestSamplesOfAnswers,
+  requestSamplesOfBody,
+} from './rates-answer';
 import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
 import { requestSample, type Side } from './test-samples';
 
@@ -256,6 +261,31 @@ describe("two reporters' answers joined", () => {
     for (const other of [warned, scalar, Buffer.from('{"status":"error"}'), Buffer.alloc(0)]) {
       expect(joinedAnswers(good, other)).toBeUndefined();
       expect(joinedAnswers(other, good)).toBeUndefined();
+      expect(requestSamplesOfAnswers(good, other)).toBeUndefined();
+      expect(requestSamplesOfAnswers(other, good)).toBeUndefined();
+    }
+  });
+
+  it('are read joined in one copy as their joined bytes are read, poll after poll, series coming and going', () => {
+    forgetKeptRatesAnswer();
+    const moved = (xs: readonly Sample[], by: number) => xs.map((x) => ({ ...x, value: x.value * by }));
+    const polls: [Sample[], Sample[]][] = [
+      [source, destination],
+      [moved(source, 1.5), moved(destination, 0.5)],
+      // A series gone from the middle of the first, then back: the answer kept is compared byte by byte.
+      [source.filter((_, i) => i !== 3), destination],
+      [source, moved(destination, 2)],
+      // Two series of keys as long swapped: each at the other's place (a key compared with the wrong bytes reads as
+      // the series that was there).
+      [[source[1] as Sample, source[0] as Sample, ...source.slice(2)], moved(destination, 2)],
+      [[], destination],
+      [source, destination],
+    ];
+    for (const [a, b] of polls) {
+      const read = requestSamplesOfAnswers(prometheusBody(a, T), prometheusBody(b, T));
+      const expected = parsed(prometheusBody([...a, ...b], T));
+      expect(read?.samples).toEqual(expected);
+      expect(read?.samples?.every((s, i) => s.labels === expected?.[i]?.labels)).toBe(true);
     }
   });
 });

@@ -53,12 +53,18 @@ let turn = 0;
  */
 function keptCopy(body: Buffer): Buffer {
   turn ^= 1;
-  let copy = copies[turn];
-  if (copy === undefined || copy.length < body.length || copy.length > 2 * body.length + 65_536) {
-    copy = Buffer.allocUnsafeSlow(body.length + (body.length >> 6));
-    copies[turn] = copy;
-  }
+  const copy = sizedCopy(turn, body.length);
   body.copy(copy, 0, 0, body.length);
+  return copy;
+}
+
+/** Copy `t`, at least `length` bytes (made anew as `keptCopy` says). */
+function sizedCopy(t: number, length: number): Buffer {
+  let copy = copies[t];
+  if (copy === undefined || copy.length < length || copy.length > 2 * length + 65_536) {
+    copy = Buffer.allocUnsafeSlow(length + (length >> 6));
+    copies[t] = copy;
+  }
   return copy;
 }
 
@@ -83,6 +89,29 @@ export function joinedAnswers(first: Buffer, second: Buffer): Buffer | undefined
 }
 
 const SEPARATOR = Buffer.from(',');
+
+/**
+ * `requestSamplesOfBody(joinedAnswers(first, second))` with one copy of the bytes, not two: the two answers joined
+ * straight into the copy the last answer is not in, which is then kept as it is (`keptCopy` copied the joined
+ * answer, ~10 MB at 5,000 workloads, a second time). Joined and read in one go: nothing runs in between.
+ */
+export function requestSamplesOfAnswers(first: Buffer, second: Buffer): RequestsOfBody | undefined {
+  const a = resultEnd(first);
+  const b = resultEnd(second);
+  if (a === undefined || b === undefined) return undefined;
+  if (a === PREFIX.length) return requestSamplesOfBody(second);
+  if (b === PREFIX.length) return requestSamplesOfBody(first);
+  const length = a + 1 + second.length - PREFIX.length;
+  const free = turn ^ 1;
+  const copy = sizedCopy(free, length);
+  first.copy(copy, 0, 0, a);
+  copy[a] = COMMA;
+  second.copy(copy, a + 1, PREFIX.length);
+  return readBody(copy.subarray(0, length), () => {
+    turn = free;
+    return copy;
+  });
+}
 
 /** Where the result array of an answer of the one shape closes (its `]`, before `}}` and white space). */
 function resultEnd(body: Buffer): number | undefined {
@@ -112,6 +141,11 @@ export type RequestsOfBody =
  * Undefined when the body is not exactly the shape Prometheus writes (the caller parses it the generic way).
  */
 export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
+  return readBody(body, () => keptCopy(body));
+}
+
+/** `requestSamplesOfBody`: `keep` gives the buffer the answer is kept in (its bytes the body's from 0). */
+function readBody(body: Buffer, keep: () => Buffer): RequestsOfBody | undefined {
   if (!startsWith(body, 0, PREFIX)) return undefined;
   // ASCII without escapes: every string ends at its next quote, and its bytes are its characters.
   if (!isAscii(body) || body.indexOf(BACKSLASH) >= 0) return undefined;
@@ -180,7 +214,7 @@ export function requestSamplesOfBody(body: Buffer): RequestsOfBody | undefined {
   if (!answerEnds(body, i)) return undefined;
   if (!split) return { samples: undefined };
   const answer: KeptAnswer = {
-    body: keptCopy(body),
+    body: keep(),
     keyAt: keyAts,
     keyEnd: keyEnds,
     labels: samples.map((s) => s.labels),
