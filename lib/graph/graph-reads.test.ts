@@ -86,9 +86,9 @@ describe('graph reads', () => {
     }
   });
 
-  it("prepares the walk as the first reporter's rates land, while the other's are still answered", async () => {
+  it("prepares the walk as the first reporter's rates land (MESHLENS_GRAPH_PREPARE_WALK=1), while the other's are still answered", async () => {
     for (const off of [false, true]) {
-      if (off) process.env.MESHLENS_GRAPH_PREPARE_WALK = '0';
+      if (!off) process.env.MESHLENS_GRAPH_PREPARE_WALK = '1';
       try {
         vi.mocked(prepareWalk).mockClear();
         const prometheus = fakePrometheus([[JOINED_SOURCE, [joined]]]);
