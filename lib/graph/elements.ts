@@ -17,10 +17,9 @@ export interface Assembled {
 
 /**
  * The elements of a traffic map in the JSON's order: app boxes first, then nodes and edges in id order. Their data
- * objects are made only when read (`nodes`, `edges`: the page's lean answer, a graph put in the page, tests); the
- * streamed answer is written straight from the traffic map's nodes and edges (`directElements`), which nothing
- * changes once the appenders are done. Env `MESHLENS_GRAPH_ELEMENT_OBJECTS=1` (read per build): the data made at
- * once and the answer written from them, as before (an A/B on one build).
+ * objects are made only when read (`nodes`, `edges`: the page's lean answer, a graph put in the page, tests), and
+ * frozen: a built graph is never changed. The streamed answer is written straight from the traffic map's nodes and
+ * edges (`directElements`), which nothing changes once the appenders are done, read or not.
  */
 export function toElements(map: TrafficMap): Assembled {
   const boxes: Box[] = [];
@@ -41,19 +40,9 @@ export function toElements(map: TrafficMap): Assembled {
   }
   const plan: Plan = { boxes, nodes, kinds, edges, sources, made: undefined };
   const out = {} as Assembled;
-  if (process.env.MESHLENS_GRAPH_ELEMENT_OBJECTS === '1') {
-    const m = materialize(plan);
-    out.nodes = m.nodes;
-    out.edges = m.edges;
-  } else {
-    for (const key of ['nodes', 'edges'] as const)
-      Object.defineProperty(out, key, {
-        enumerable: true,
-        configurable: true,
-        get: () => materialize(plan)[key],
-      });
-    plans.set(out, plan);
-  }
+  for (const key of ['nodes', 'edges'] as const)
+    Object.defineProperty(out, key, { enumerable: true, get: () => materialize(plan)[key] });
+  plans.set(out, plan);
   if (map.namespaceMtls) out.namespaceMtls = Object.fromEntries([...map.namespaceMtls].sort());
   return out;
 }
@@ -72,49 +61,54 @@ interface Plan {
   made: { nodes: NodeData[]; edges: EdgeData[] } | undefined;
 }
 
-/** By the `Assembled` that `toElements` answered (its data not made yet). */
+/** By the `Assembled` that `toElements` answered. */
 const plans = new WeakMap<Assembled, Plan>();
 
-/** The elements' data objects, made once; the writer of those objects knows them (`made`). */
+/**
+ * The elements' data objects, made once and frozen (with their arrays): the streamed answer is written from the
+ * traffic map whether they were read or not, so a change to them would not be in it.
+ */
 function materialize(plan: Plan): { nodes: NodeData[]; edges: EdgeData[] } {
   if (plan.made !== undefined) return plan.made;
-  const nodes: NodeData[] = plan.boxes.map(boxNode);
-  for (const n of plan.nodes) nodes.push(nodeData(n));
+  const nodes: NodeData[] = plan.boxes.map((b) => Object.freeze(boxNode(b)));
+  for (const n of plan.nodes) nodes.push(Object.freeze(nodeData(n)));
   const edges: EdgeData[] = [];
   for (let i = 0; i < plan.edges.length; i++)
-    edges.push(edgeData(plan.edges[i] as TrafficEdge, plan.sources[i] as TrafficNode));
-  if (nodes.length > 0) made.set(nodes[0] as NodeData, { kind: 'nodes', datas: nodes, kinds: plan.kinds });
-  if (edges.length > 0) made.set(edges[0] as EdgeData, { kind: 'edges', datas: edges, kinds: [] });
-  plan.made = { nodes, edges };
+    edges.push(Object.freeze(edgeData(plan.edges[i] as TrafficEdge, plan.sources[i] as TrafficNode)));
+  plan.made = { nodes: Object.freeze(nodes) as NodeData[], edges: Object.freeze(edges) as EdgeData[] };
   return plan.made;
 }
 
 /**
- * The graph's `elements` (`{data}` wrappers) of what `assembleGraph` answered. While its data is not made, the
- * arrays are made on first read, and until then the streamed answer writes them from the traffic map.
+ * The graph's `elements` (`{data}` wrappers, frozen) of what `assembleGraph` answered: its arrays made on first read;
+ * the streamed answer writes them from the traffic map (`directElements`). Any other `Assembled`, as it is.
  */
 export function graphElements(a: Assembled): Graph['elements'] {
   const plan = plans.get(a);
-  if (plan === undefined || plan.made !== undefined)
+  if (plan === undefined)
     return { nodes: a.nodes.map((data) => ({ data })), edges: a.edges.map((data) => ({ data })) };
   let wrapped: Graph['elements'] | undefined;
   const wrap = (): Graph['elements'] => {
     if (wrapped === undefined) {
       const m = materialize(plan);
-      wrapped = { nodes: m.nodes.map((data) => ({ data })), edges: m.edges.map((data) => ({ data })) };
-      unread.delete(elements);
+      const each = <T>(data: T) => Object.freeze({ data });
+      wrapped = {
+        nodes: Object.freeze(m.nodes.map(each)) as Graph['elements']['nodes'],
+        edges: Object.freeze(m.edges.map(each)) as Graph['elements']['edges'],
+      };
     }
     return wrapped;
   };
   const elements = {} as Graph['elements'];
-  Object.defineProperty(elements, 'nodes', { enumerable: true, configurable: true, get: () => wrap().nodes });
-  Object.defineProperty(elements, 'edges', { enumerable: true, configurable: true, get: () => wrap().edges });
-  unread.set(elements, plan);
+  Object.defineProperty(elements, 'nodes', { enumerable: true, get: () => wrap().nodes });
+  Object.defineProperty(elements, 'edges', { enumerable: true, get: () => wrap().edges });
+  Object.freeze(elements);
+  planOf.set(elements, plan);
   return elements;
 }
 
-/** A graph's `elements` whose arrays were never read, by their plan. */
-const unread = new WeakMap<object, Plan>();
+/** A graph's `elements` made by `graphElements`, by their plan. */
+const planOf = new WeakMap<object, Plan>();
 
 /** A node's data; its keys in the order the JSON has always had them. */
 export function nodeData(n: TrafficNode): NodeData {
@@ -323,7 +317,7 @@ function nodeTrafficRates(protocol: string, inbound: RateBreakdown, out: number)
   };
 }
 
-// The elements' JSON written straight into bytes (`json-bytes.ts`) for the data `toElements` made, each key
+// The elements' JSON written straight into bytes (`json-bytes.ts`) from the traffic map's nodes and edges, each key
 // where `nodeData`, `edgeData` and `boxNode` set it (JSON.stringify's order is the order of setting): a change to
 // one of them is a change here. A key whose value is undefined is left out, as JSON leaves it out.
 // What a poll writes again — an element's names, principals, deep-frozen response maps, latencies and badges — is
@@ -334,16 +328,6 @@ type NodeKind = 0 | 1 | 2;
 const BOX: NodeKind = 0;
 const PARENT_FIRST: NodeKind = 1;
 const PARENT_LAST: NodeKind = 2;
-
-/** The data objects of an array of elements as `toElements` made them, and each node's kind. */
-interface Made {
-  kind: 'nodes' | 'edges';
-  datas: readonly (NodeData | EdgeData)[];
-  kinds: readonly NodeKind[];
-}
-
-/** By an array's first data object (weakly: as long as the graph holds it). */
-const made = new WeakMap<NodeData | EdgeData, Made>();
 
 /** An edge's kept bytes, each run with the values it was written from (compared by reference). */
 interface EdgeRecord {
@@ -477,40 +461,8 @@ function compact(set: RecordSet): void {
 }
 
 /**
- * A writer of the elements of one array of a graph (`{data}` wrappers), when `toElements` made their data:
- * `write(w, items, i)` writes item i and answers true, or answers false (written by the caller, generically).
- */
-export function elementsWriter(
-  items: readonly unknown[],
-): ((w: JsonBytes, items: readonly unknown[], i: number) => boolean) | undefined {
-  const first = items[0] as { data?: unknown } | undefined;
-  const m = first && typeof first === 'object' ? made.get(first.data as NodeData) : undefined;
-  if (m === undefined || m.datas.length !== items.length) return undefined;
-  const kept = recordSetOf(m.kind, items.length, (m.datas[0] as NodeData).id);
-  const rs = kept.records;
-  const { datas, kinds } = m;
-  const edges = m.kind === 'edges';
-  return (w, all, i) => {
-    const item = all[i] as { data?: unknown };
-    const d = datas[i];
-    if (item.data !== d || !onlyData(item)) return false;
-    w.bytes(K.data);
-    // The set's arena read at each element: another answer of the same view, streamed at the same time, may have
-    // made it again (its records' places are then in the new one).
-    const arena = kept.arena;
-    if (edges) rs[i] = writeEdge(w, arena, d as EdgeData, rs[i] as EdgeRecord | undefined);
-    else if (kinds[i] === BOX) rs[i] = writeBox(w, arena, d as NodeData, rs[i] as NodeRecord | undefined);
-    else
-      rs[i] = writeNode(w, arena, d as NodeData, kinds[i] === PARENT_FIRST, rs[i] as NodeRecord | undefined);
-    w.byte(0x7d);
-    return true;
-  };
-}
-
-/**
  * The kept records of an array of elements (by its kind, length and first id: a view's arrays poll after poll),
- * compacted. Both writers (of the data objects and straight from the traffic map) keep the same records: the same
- * values, compared by reference, for the same bytes.
+ * compacted.
  */
 function recordSetOf(kind: 'nodes' | 'edges', length: number, firstId: string): RecordSet {
   const key = `${kind}|${length}|${firstId}`;
@@ -534,14 +486,11 @@ export interface DirectElements {
   edge(w: JsonBytes, i: number): void;
 }
 
-/**
- * The direct writer of a graph's `elements` as `graphElements` made them, while their arrays were never read (read,
- * they may have been changed: then undefined, and the arrays are written as they are).
- */
+/** The direct writer of a graph's `elements` as `graphElements` made them (frozen: read or not, never changed). */
 export function directElements(elements: unknown): DirectElements | undefined {
   if (typeof elements !== 'object' || elements === null) return undefined;
-  const plan = unread.get(elements);
-  if (plan === undefined || Object.keys(elements).length !== 2) return undefined;
+  const plan = planOf.get(elements);
+  if (plan === undefined) return undefined;
   const { boxes, nodes, kinds, edges, sources } = plan;
   const nb = boxes.length;
   const nodeCount = nb + nodes.length;
@@ -583,7 +532,7 @@ export function directElements(elements: unknown): DirectElements | undefined {
   };
 }
 
-/** `edgeData`'s JSON written from the traffic map's edge, as `writeEdge` writes the data. */
+/** `edgeData`'s JSON written from the traffic map's edge, key for key (JSON.stringify's order of setting). */
 function directEdge(
   w: JsonBytes,
   arena: Arena,
@@ -728,7 +677,7 @@ function directEdge(
   return r;
 }
 
-/** `nodeData`'s JSON written from the traffic map's node, as `writeNode` writes the data. */
+/** `nodeData`'s JSON written from the traffic map's node, key for key (JSON.stringify's order of setting). */
 function directNode(
   w: JsonBytes,
   arena: Arena,
@@ -981,301 +930,6 @@ function directBox(w: JsonBytes, arena: Arena, box: Box, kept: NodeRecord | unde
   return writeBox(w, arena, boxNode(box), kept);
 }
 
-/** A `{data}` wrapper and nothing else. */
-function onlyData(item: object): boolean {
-  let n = 0;
-  for (const _ in item) n++;
-  return n === 1;
-}
-
-function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function writeEdge(w: JsonBytes, arena: Arena, d: EdgeData, kept: EdgeRecord | undefined): EdgeRecord {
-  let r = kept;
-  if (
-    r === undefined ||
-    r.id !== d.id ||
-    r.source !== d.source ||
-    r.target !== d.target ||
-    r.protocol !== d.protocol ||
-    r.reporter !== d.reporter
-  ) {
-    const start = w.pos;
-    w.bytes(K.id);
-    w.string(d.id);
-    w.bytes(K.source);
-    w.string(d.source);
-    w.bytes(K.target);
-    w.string(d.target);
-    w.bytes(K.protocol);
-    w.string(d.protocol);
-    w.bytes(K.reporter);
-    w.string(d.reporter);
-    w.bytes(K.rps);
-    r = newEdgeRecord(d.id, d.source, d.target, d.protocol, d.reporter, arena.keep(w, start));
-    if (kept !== undefined) dropEdgeRecord(arena, kept);
-  } else arena.write(w, r.head);
-  w.number(d.rps);
-  w.bytes(K.rates_total);
-  writeRateBody(w, d.rates);
-  w.bytes(K.errorRate);
-  w.number(d.errorRate);
-  w.bytes(K.percentReq);
-  w.number(d.percentReq);
-  // The latency apart: a cold graph's reading is new each build, the rest of the run not.
-  if (r.lat !== NONE && r.responseTime === d.responseTime && r.latency === d.latency) {
-    arena.write(w, r.lat);
-  } else {
-    const start = w.pos;
-    const frozen = optional(w, K.responseTime, d.responseTime) && optional(w, K.latency, d.latency);
-    r.responseTime = d.responseTime;
-    r.latency = d.latency;
-    r.lat = arena.replace(r.lat, w, start, frozen);
-  }
-  if (
-    r.middle !== NONE &&
-    r.isMTLS === d.isMTLS &&
-    r.sourcePrincipal === d.sourcePrincipal &&
-    r.destPrincipal === d.destPrincipal &&
-    r.mtlsWarning === d.mtlsWarning &&
-    r.refusal === d.refusal &&
-    r.tlsOrigination === d.tlsOrigination &&
-    r.health === d.health
-  ) {
-    arena.write(w, r.middle);
-  } else {
-    const start = w.pos;
-    let frozen = optional(w, K.isMTLS, d.isMTLS);
-    frozen = optional(w, K.sourcePrincipal, d.sourcePrincipal) && frozen;
-    frozen = optional(w, K.destPrincipal, d.destPrincipal) && frozen;
-    frozen = optional(w, K.mtlsWarning, d.mtlsWarning) && frozen;
-    frozen = optional(w, K.refusal, d.refusal) && frozen;
-    frozen = optional(w, K.tlsOrigination, d.tlsOrigination) && frozen;
-    frozen = optional(w, K.health, d.health) && frozen;
-    r.isMTLS = d.isMTLS;
-    r.sourcePrincipal = d.sourcePrincipal;
-    r.destPrincipal = d.destPrincipal;
-    r.mtlsWarning = d.mtlsWarning;
-    r.refusal = d.refusal;
-    r.tlsOrigination = d.tlsOrigination;
-    r.health = d.health;
-    r.middle = arena.replace(r.middle, w, start, frozen);
-  }
-  optional(w, K.tcp, d.tcp);
-  const t = d.traffic;
-  w.bytes(K.traffic_protocol);
-  w.string(t.protocol);
-  if (t.protocol === 'http') {
-    // edgeTrafficRates' `http` shape.
-    w.bytes(K.rates_http);
-    w.number(t.rates.http as number);
-    w.bytes(K.httpPercentReq);
-    w.number(t.rates.httpPercentReq as number);
-    w.bytes(K.httpPercentErr);
-    w.number(t.rates.httpPercentErr as number);
-    w.byte(0x7d);
-  } else {
-    w.bytes(K.rates);
-    w.value(t.rates);
-  }
-  if (r.tail !== NONE && r.responses === t.responses) {
-    arena.write(w, r.tail);
-  } else {
-    const start = w.pos;
-    w.bytes(K.responses);
-    const frozen = w.frozenValue(t.responses);
-    w.byte(0x7d);
-    r.responses = t.responses;
-    r.tail = arena.replace(r.tail, w, start, frozen);
-  }
-  // Most edges share one frozen badges object (its JSON kept by `json-bytes`); the others are their own.
-  optional(w, K.badges, d.badges);
-  w.byte(0x7d);
-  return r;
-}
-
-function newEdgeRecord(
-  id: string,
-  source: string,
-  target: string,
-  protocol: string,
-  reporter: string,
-  head: number,
-): EdgeRecord {
-  return {
-    id,
-    source,
-    target,
-    protocol,
-    reporter,
-    head,
-    responseTime: undefined,
-    latency: undefined,
-    isMTLS: undefined,
-    sourcePrincipal: undefined,
-    destPrincipal: undefined,
-    mtlsWarning: undefined,
-    refusal: undefined,
-    tlsOrigination: undefined,
-    health: undefined,
-    lat: NONE,
-    middle: NONE,
-    responses: undefined,
-    tail: NONE,
-  };
-}
-
-/** A replaced record's segments no longer kept. */
-function dropEdgeRecord(arena: Arena, r: EdgeRecord): void {
-  arena.drop(r.head);
-  arena.drop(r.lat);
-  arena.drop(r.middle);
-  arena.drop(r.tail);
-}
-
-function newNodeRecord(): NodeRecord {
-  return {
-    head: [],
-    headBytes: NONE,
-    responses: undefined,
-    latency: undefined,
-    middle: NONE,
-    lat: NONE,
-    tail: [],
-    tailBytes: NONE,
-  };
-}
-
-function writeNode(
-  w: JsonBytes,
-  arena: Arena,
-  d: NodeData,
-  parentFirst: boolean,
-  kept: NodeRecord | undefined,
-): NodeRecord {
-  const r = kept ?? newNodeRecord();
-  const h = r.head;
-  if (
-    r.headBytes !== NONE &&
-    h[0] === d.id &&
-    h[1] === d.nodeType &&
-    h[2] === d.namespace &&
-    h[3] === d.workload &&
-    h[4] === d.app &&
-    h[5] === d.version &&
-    h[6] === d.service &&
-    h[7] === d.serviceHost &&
-    h[8] === d.isServiceEntry &&
-    h[9] === d.isEgressCluster &&
-    h[10] === d.isEgressGateway &&
-    h[11] === d.egressScope &&
-    h[12] === (parentFirst ? d.parent : undefined)
-  ) {
-    arena.write(w, r.headBytes);
-  } else {
-    const start = w.pos;
-    w.bytes(K.id);
-    w.string(d.id);
-    w.bytes(K.nodeType);
-    w.string(d.nodeType);
-    w.bytes(K.namespace);
-    w.string(d.namespace);
-    optional(w, K.workload, d.workload);
-    optional(w, K.app, d.app);
-    optional(w, K.version, d.version);
-    optional(w, K.service, d.service);
-    optional(w, K.serviceHost, d.serviceHost);
-    optional(w, K.isServiceEntry, d.isServiceEntry);
-    optional(w, K.isEgressCluster, d.isEgressCluster);
-    optional(w, K.isEgressGateway, d.isEgressGateway);
-    let frozen = optional(w, K.egressScope, d.egressScope);
-    if (parentFirst) frozen = optional(w, K.parent, d.parent) && frozen;
-    w.bytes(K.rpsIn);
-    r.head = [
-      d.id,
-      d.nodeType,
-      d.namespace,
-      d.workload,
-      d.app,
-      d.version,
-      d.service,
-      d.serviceHost,
-      d.isServiceEntry,
-      d.isEgressCluster,
-      d.isEgressGateway,
-      d.egressScope,
-      parentFirst ? d.parent : undefined,
-    ];
-    r.headBytes = arena.replace(r.headBytes, w, start, frozen);
-  }
-  w.number(d.rpsIn);
-  w.bytes(K.rpsOut);
-  w.number(d.rpsOut);
-  w.bytes(K.inbound_total);
-  writeRateBody(w, d.inbound);
-  w.bytes(K.errorRate);
-  w.number(d.errorRate);
-  r.middle = keptOptional(w, arena, r.middle, r.responses === d.responses, K.responses, d.responses);
-  r.responses = d.responses;
-  // The latency apart: a cold graph's reading is new each build, its response maps not.
-  r.lat = keptOptional(w, arena, r.lat, r.latency === d.latency, K.latency, d.latency);
-  r.latency = d.latency;
-  optional(w, K.health, d.health);
-  // A node's badges are its own object each build (its live stats, its config): written each time.
-  optional(w, K.badges, d.badges);
-  const traffic = d.traffic;
-  if (traffic !== undefined) {
-    w.bytes(K.traffic);
-    for (let i = 0; i < traffic.length; i++) {
-      if (i > 0) w.byte(0x2c);
-      const t = traffic[i] as { protocol: string; rates: Record<string, number> };
-      if (t.protocol === 'http' && onlyTrafficKeys(t)) {
-        // nodeTrafficRates' `http` shape.
-        const rates = t.rates;
-        w.bytes(K.protocol_http_rates_httpIn);
-        w.number(rates.httpIn as number);
-        w.bytes(K.httpIn4xx);
-        w.number(rates.httpIn4xx as number);
-        w.bytes(K.httpIn5xx);
-        w.number(rates.httpIn5xx as number);
-        w.bytes(K.httpInNoResponse);
-        w.number(rates.httpInNoResponse as number);
-        w.bytes(K.httpOut);
-        w.number(rates.httpOut as number);
-        w.bytes(K.closeTwo);
-      } else w.value(t);
-    }
-    w.byte(0x5d);
-  }
-  const tail = [d.isRoot, d.destServices, d.isOutside, parentFirst ? undefined : d.parent, d.hasVS, d.hasCB];
-  if (r.tailBytes !== NONE && sameValues(r.tail, tail)) {
-    arena.write(w, r.tailBytes);
-  } else {
-    const start = w.pos;
-    let frozen = optional(w, K.isRoot, d.isRoot);
-    frozen = optional(w, K.destServices, d.destServices) && frozen;
-    frozen = optional(w, K.isOutside, d.isOutside) && frozen;
-    if (!parentFirst) frozen = optional(w, K.parent, d.parent) && frozen;
-    frozen = optional(w, K.hasVS, d.hasVS) && frozen;
-    frozen = optional(w, K.hasCB, d.hasCB) && frozen;
-    w.byte(0x7d);
-    r.tail = tail;
-    r.tailBytes = arena.replace(r.tailBytes, w, start, frozen);
-  }
-  return r;
-}
-
-/** nodeTrafficRates' entry: `{protocol, rates}` as made there. */
-function onlyTrafficKeys(t: object): boolean {
-  let n = 0;
-  for (const _ in t) n++;
-  return n === 2;
-}
-
 function writeBox(w: JsonBytes, arena: Arena, d: NodeData, kept: NodeRecord | undefined): NodeRecord {
   // boxNode's data: its numbers are zeros and its objects empty (made there); kept whole.
   const r = kept ?? newNodeRecord();
@@ -1343,6 +997,58 @@ function boxEmpty(d: NodeData): boolean {
     isEmpty(d.badges) &&
     onlyRateKeys(r)
   );
+}
+
+function newEdgeRecord(
+  id: string,
+  source: string,
+  target: string,
+  protocol: string,
+  reporter: string,
+  head: number,
+): EdgeRecord {
+  return {
+    id,
+    source,
+    target,
+    protocol,
+    reporter,
+    head,
+    responseTime: undefined,
+    latency: undefined,
+    isMTLS: undefined,
+    sourcePrincipal: undefined,
+    destPrincipal: undefined,
+    mtlsWarning: undefined,
+    refusal: undefined,
+    tlsOrigination: undefined,
+    health: undefined,
+    lat: NONE,
+    middle: NONE,
+    responses: undefined,
+    tail: NONE,
+  };
+}
+
+/** A replaced record's segments no longer kept. */
+function dropEdgeRecord(arena: Arena, r: EdgeRecord): void {
+  arena.drop(r.head);
+  arena.drop(r.lat);
+  arena.drop(r.middle);
+  arena.drop(r.tail);
+}
+
+function newNodeRecord(): NodeRecord {
+  return {
+    head: [],
+    headBytes: NONE,
+    responses: undefined,
+    latency: undefined,
+    middle: NONE,
+    lat: NONE,
+    tail: [],
+    tailBytes: NONE,
+  };
 }
 
 function isEmpty(o: object): boolean {

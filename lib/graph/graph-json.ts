@@ -1,7 +1,7 @@
 // The graph's JSON written in chunks of elements, byte for byte what `JSON.stringify(graph)` writes: the
 // answer starts leaving while the rest is serialised, and a 5,000-workload graph (18 MB) is never one
 // string in the server's memory next to its UTF-8 copy.
-import { directElements, elementsWriter } from './elements';
+import { directElements } from './elements';
 import { JsonBytes, plainObjectsIterable } from './json-bytes';
 import type { Graph } from './types';
 
@@ -96,7 +96,7 @@ function* objectBytes(
     w.raw(':');
     const direct = depth === 0 && key === 'elements' ? directElements(v) : undefined;
     if (direct !== undefined) {
-      // Never read: written from the traffic map, without making the elements' data (`graphElements`).
+      // Made by `graphElements`: written from the traffic map, without making the elements' data.
       w.raw('{"nodes":[');
       for (let i = 0; i < direct.nodes; i++) {
         if (i > 0) w.byte(0x2c);
@@ -113,14 +113,11 @@ function* objectBytes(
     } else if (depth === 0 && key === 'elements' && isPlainObject(v)) {
       yield* objectBytes(w, v, 1, pullBytes);
     } else if (depth === 1 && Array.isArray(v)) {
-      // The elements `toElements` made, by their own writer; any other, generically.
-      const write = elementsWriter(v);
+      // Elements not made by `graphElements` (a lean page graph, a graph made by hand): generically.
       w.byte(0x5b);
       for (let i = 0; i < v.length; i++) {
         if (i > 0) w.byte(0x2c);
-        if (write === undefined || !write(w, v, i)) {
-          if (!w.value(v[i])) w.raw('null');
-        }
+        if (!w.value(v[i])) w.raw('null');
         if (w.pos >= pullBytes) yield w.take();
       }
       w.byte(0x5d);
