@@ -155,29 +155,25 @@ export class JsonBytes {
    * below FIXED_MAX, `number` of k / 10^4 finds that k again (the product is within far less than ½ of it).
    */
   fixed4(v: number): void {
-    const k = Math.round(v * 10_000);
-    if (k === 0) {
-      this.byte(0x30);
-      return;
-    }
-    const x = k / 10_000;
-    if (x < FIXED_MAX && x > -FIXED_MAX) {
-      this.ensure(24);
-      this.signed(k, 4);
-    } else this.number(x);
+    this.fixed(v, 10_000, 4);
   }
 
   /** `number(round(v, 2))` in one step, as `fixed4`. */
   fixed2(v: number): void {
-    const k = Math.round(v * 100);
+    this.fixed(v, 100, 2);
+  }
+
+  /** `number(round(v, scale))` in one step (`pow` is 10^scale). */
+  private fixed(v: number, pow: number, scale: number): void {
+    const k = Math.round(v * pow);
     if (k === 0) {
       this.byte(0x30);
       return;
     }
-    const x = k / 100;
+    const x = k / pow;
     if (x < FIXED_MAX && x > -FIXED_MAX) {
       this.ensure(24);
-      this.signed(k, 2);
+      this.signed(k, scale);
     } else this.number(x);
   }
 
