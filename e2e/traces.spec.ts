@@ -16,6 +16,9 @@ const FLAG_IN_WORDS_INLINE = new RegExp(
   `${FLAGS} (aborted|retries|upstream|no healthy|downstream|connection)`,
 );
 
+/** How a listed failure failed, in words: a response flag, a gRPC status, or no response. */
+const FAILURE_IN_WORDS = new RegExp(`${FLAG_IN_WORDS_INLINE.source}|[A-Z_]+ \\(gRPC \\d+\\)|no response`);
+
 /** Opens the graph and clicks, on the canvas, the busiest-failing edge from a reviews version into `target`. */
 async function openEdgeInto(page: Page, target: string): Promise<GraphPage> {
   const graph = new GraphPage(page);
@@ -29,15 +32,22 @@ test('from the edge into ratings to the failing span, with its status code and r
   page,
 }) => {
   const graph = await openEdgeInto(page, RATINGS);
-  // Failures on this edge show up as the demo's traffic runs into ratings' injected aborts.
-  const firstFailing = graph.failingRequests.locator('li[data-trace-id] a').first();
-  await expect(firstFailing).toBeVisible({ timeout: 90_000 });
-  // Listed with the status code it failed with (5xx, 0: no response, or 200: ratings is gRPC, its
-  // failures are grpc-status values on HTTP 200) and its response flag in words.
-  const item = graph.failingRequests.locator('li[data-trace-id]').first();
-  await expect(item).toHaveAttribute('data-status-code', /^(5\d\d|0|200)$/);
-  await expect(item).toContainText(FLAG_IN_WORDS_INLINE);
-  await firstFailing.click();
+  // Failures on this edge show up as the demo's traffic runs into ratings' injected aborts and its bursts
+  // of UNAVAILABLE.
+  const items = graph.failingRequests.locator('li[data-trace-id]');
+  await expect(items.first()).toBeVisible({ timeout: 90_000 });
+  // Each is listed with the status code it failed with (5xx, 0: no response, or 200: ratings is gRPC, its
+  // failures are grpc-status values on HTTP 200) and how it failed in words: the proxy's response flag, or
+  // the gRPC status the server answered.
+  await expect(items.first()).toHaveAttribute('data-status-code', /^(5\d\d|0|200)$/);
+  await expect(items.first()).toContainText(FAILURE_IN_WORDS);
+  // One the proxy flagged (an injected abort, retries exhausted) leads to its span.
+  const flagged = graph.failingRequests
+    .locator('li[data-trace-id][data-response-flags]:not([data-response-flags="-"])')
+    .first();
+  await expect(flagged).toBeVisible({ timeout: 90_000 });
+  await expect(flagged).toContainText(FLAG_IN_WORDS_INLINE);
+  await flagged.locator('a').first().click();
 
   const trace = new TracePage(page);
   await expect(page).toHaveURL(/\/traces\/[0-9a-f]+\?span=[0-9a-f]+/);

@@ -3,8 +3,9 @@
 // there, its status and response flags in words); each opens its trace at that span, or shows it on the graph.
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { grpcStatusName } from '@/lib/graph/response-flags';
 import { failingRequestsOptions } from '@/lib/queries/traces';
-import { flagsInWords } from '@/lib/traces/span-facts';
+import { flagsInWords, grpcStatusInWords } from '@/lib/traces/span-facts';
 import { formatDuration } from '@/lib/traces/time-layout';
 import { ApiErrorNotice } from './api-error-notice';
 import { setOverlayTrace, useOverlayTraceId } from './trace-overlay-store';
@@ -54,12 +55,14 @@ export function FailingRequests(props: FailingRequestsProps) {
         {q.data?.traces.map((t) => {
           const f = t.failingSpan;
           const flags = flagsInWords(f?.responseFlags);
+          const grpcName = f?.grpcStatus === undefined ? undefined : grpcStatusName(String(f.grpcStatus));
           return (
             <li
               key={t.traceID}
               data-trace-id={t.traceID}
               data-status-code={f?.statusCode}
               data-response-flags={f?.responseFlags}
+              data-grpc-status={f?.grpcStatus}
               className="rounded border border-red-200 p-2 text-xs dark:border-red-900"
             >
               <div className="flex items-baseline gap-2">
@@ -77,6 +80,11 @@ export function FailingRequests(props: FailingRequestsProps) {
                 {f?.statusCode !== undefined ? (
                   <span className="font-semibold text-red-700 dark:text-red-300">
                     {f.statusCode === 0 ? 'no response' : f.statusCode}
+                  </span>
+                ) : null}
+                {f?.grpcStatus !== undefined && grpcName !== undefined ? (
+                  <span className="font-semibold text-red-700 dark:text-red-300">
+                    {grpcStatusInWords({ code: f.grpcStatus, name: grpcName })}
                   </span>
                 ) : null}
                 {flags?.map((w) => (

@@ -1,6 +1,6 @@
 // The span detail pane: the hop's outcome first (status, response flags in words, retry attempts and
 // their endpoints), then tags, process and events, as Jaeger UI lists them.
-import { hopFacts } from '@/lib/traces/span-facts';
+import { grpcStatusInWords, hopFacts } from '@/lib/traces/span-facts';
 import type { SpanNode, TraceTree } from '@/lib/traces/span-tree';
 import { formatDuration } from '@/lib/traces/time-layout';
 import { AttemptsTable } from './attempts-table';
@@ -57,6 +57,17 @@ export function SpanDetail({
             >
               {facts.statusCode === 0 ? '0 (no response)' : (facts.statusCode ?? 'n/a')}
               {node.isError ? ' — error' : ''}
+            </dd>
+          </>
+        ) : null}
+        {facts.grpcStatus ? (
+          <>
+            <dt className="text-slate-600 dark:text-slate-400">gRPC status</dt>
+            <dd
+              data-testid="span-grpc-status"
+              className={facts.grpcStatus.code !== 0 ? 'font-semibold text-red-700 dark:text-red-300' : ''}
+            >
+              {grpcStatusInWords(facts.grpcStatus)}
             </dd>
           </>
         ) : null}

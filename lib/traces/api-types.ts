@@ -72,6 +72,8 @@ export interface FailingRequest extends TraceSummary {
     serviceName: string;
     operationName: string;
     statusCode?: number;
+    /** The gRPC status of a gRPC hop (its HTTP status is 200 whether or not the call failed). */
+    grpcStatus?: number;
     responseFlags?: string;
   };
 }

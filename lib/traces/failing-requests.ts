@@ -3,6 +3,7 @@
 import type { Trace } from '@/lib/jaeger/model';
 import type { FailingRequest } from './api-types';
 import { type GraphPathOptions, hopPath, traceHops } from './graph-path';
+import { grpcStatusOf } from './span-facts';
 import { buildSpanTree, type SpanNode } from './span-tree';
 import { tagNumber, tagString } from './tags';
 import { summarizeTrace } from './trace-summary';
@@ -55,6 +56,7 @@ export function failingRequestOf(
       serviceName: failing.serviceName,
       operationName: failing.span.operationName,
       statusCode: tagNumber(failing.span.tags, 'http.status_code'),
+      grpcStatus: grpcStatusOf(failing.span.tags)?.code,
       responseFlags: tagString(failing.span.tags, 'response_flags'),
     },
   };

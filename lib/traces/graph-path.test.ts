@@ -89,6 +89,20 @@ describe('failingRequestOf', () => {
     expect(f?.errorCount).toBe(3);
   });
 
+  it("carries the failing span's gRPC status (a gRPC hop fails with HTTP 200)", () => {
+    const trace = {
+      ...bookinfoFailingTrace,
+      spans: bookinfoFailingTrace.spans.map((sp) =>
+        sp.spanID === 'a000000000000004'
+          ? { ...sp, tags: [...sp.tags, { key: 'rpc.grpc.status_code', type: 'int64' as const, value: 14 }] }
+          : sp,
+      ),
+    };
+    const edge = { source: 'app:default:reviews:v2', target: 'svc:default:ratings' };
+    expect(failingRequestOf(trace, edge, versioned)?.failingSpan?.grpcStatus).toBe(14);
+    expect(failingRequestOf(bookinfoFailingTrace, edge, versioned)?.failingSpan?.grpcStatus).toBeUndefined();
+  });
+
   it('matches a node by any error hop through it, an app box by its versions, and nothing elsewhere', () => {
     expect(
       failingRequestOf(bookinfoFailingTrace, { node: 'svc:default:ratings' }, versioned)?.failingSpan?.spanID,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyValue, Log } from '@/lib/jaeger/model';
-import { attemptsOf, flagsInWords, hopFacts } from './span-facts';
+import { attemptsOf, flagsInWords, grpcStatusInWords, grpcStatusOf, hopFacts } from './span-facts';
 
 const s = (key: string, value: string): KeyValue => ({ key, type: 'string', value });
 const i = (key: string, value: number | string): KeyValue => ({ key, type: 'int64', value });
@@ -50,5 +50,17 @@ describe('hopFacts', () => {
     expect(attemptsOf({ logs: [{ timestamp: 1, fields: [s('event', 'test-event')] }] })).toEqual([]);
     expect(flagsInWords('-')).toBeUndefined();
     expect(hopFacts({ tags: [s('response_flags', '-')], logs: [] }).responseFlags).toBeUndefined();
+  });
+
+  it("reads a gRPC hop's status from OpenTelemetry's or Envoy's tag, in words; nothing else is one", () => {
+    const otel = hopFacts({ tags: [i('http.status_code', 200), i('rpc.grpc.status_code', 14)], logs: [] });
+    expect(otel.statusCode).toBe(200);
+    expect(otel.grpcStatus).toEqual({ code: 14, name: 'UNAVAILABLE' });
+    expect(grpcStatusInWords({ code: 14, name: 'UNAVAILABLE' })).toBe('UNAVAILABLE (gRPC 14)');
+    expect(grpcStatusOf([s('grpc.status_code', '4')])).toEqual({ code: 4, name: 'DEADLINE_EXCEEDED' });
+    expect(grpcStatusOf([s('grpc.status_code', '0')])).toEqual({ code: 0, name: 'OK' });
+    expect(grpcStatusOf([s('grpc.status_code', '503')])).toBeUndefined();
+    expect(grpcStatusOf([s('grpc.status_code', '17')])).toBeUndefined();
+    expect(hopFacts({ tags: [i('http.status_code', 503)], logs: [] }).grpcStatus).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // What a sidecar span says about its hop, read from Istio's span tags: kind, status code, response flags
 // in words, upstream cluster, peer, and the retry attempts recorded as span events (Jaeger logs).
 
-import { explainFlags } from '@/lib/graph/response-flags';
+import { explainFlags, grpcStatusName } from '@/lib/graph/response-flags';
 import type { KeyValue, Log, Span } from '@/lib/jaeger/model';
 import { findTag, tagNumber, tagString, tagText } from './tags';
 
@@ -22,6 +22,8 @@ export interface HopFacts {
   method?: string;
   url?: string;
   statusCode?: number;
+  /** The gRPC status of a gRPC hop (`UNAVAILABLE (14)`), absent on other protocols. */
+  grpcStatus?: GrpcStatus;
   /** Envoy's flags, absent when `-` (none). */
   responseFlags?: { flag: string; meaning: string }[];
   upstreamCluster?: string;
@@ -65,6 +67,29 @@ export function attemptsOf(span: Pick<Span, 'logs'>): Attempt[] {
     .sort((a, b) => a.attempt - b.attempt || a.timestamp - b.timestamp);
 }
 
+export interface GrpcStatus {
+  code: number;
+  /** `UNAVAILABLE`; `OK` for 0. */
+  name: string;
+}
+
+/**
+ * The gRPC status a span carries: OpenTelemetry's `rpc.grpc.status_code`, or `grpc.status_code` as Envoy's
+ * tracers write it. Undefined when absent or not a gRPC status (0–16).
+ */
+export function grpcStatusOf(tags: readonly KeyValue[]): GrpcStatus | undefined {
+  const tag = findTag(tags, 'rpc.grpc.status_code') ?? findTag(tags, 'grpc.status_code');
+  if (tag === undefined) return undefined;
+  const text = tagText(tag).trim();
+  const name = grpcStatusName(text);
+  return name === undefined ? undefined : { code: Number(text), name };
+}
+
+/** A gRPC status in words: `UNAVAILABLE (gRPC 14)`. */
+export function grpcStatusInWords(status: GrpcStatus): string {
+  return `${status.name} (gRPC ${status.code})`;
+}
+
 /** A flags string in words; undefined for none (`-` or empty). */
 export function flagsInWords(flags: string | undefined): { flag: string; meaning: string }[] | undefined {
   if (flags === undefined || flags.trim() === '' || flags.trim() === '-') return undefined;
@@ -77,6 +102,7 @@ export function hopFacts(span: Pick<Span, 'tags' | 'logs'>): HopFacts {
     method: tagString(span.tags, 'http.method'),
     url: tagString(span.tags, 'http.url'),
     statusCode: tagNumber(span.tags, 'http.status_code'),
+    grpcStatus: grpcStatusOf(span.tags),
     responseFlags: flagsInWords(tagString(span.tags, 'response_flags')),
     upstreamCluster: tagString(span.tags, 'upstream_cluster'),
     peerAddress: tagString(span.tags, 'peer.address'),
