@@ -27,17 +27,32 @@ const joined = {
 };
 /** The source reporter's joined rates (the test samples' reporter), read apart from the destination's. */
 const JOINED_SOURCE = 'label_join(rate(istio_requests_total{reporter="source"';
-const EMPTY: ConfigResult = {
+/** A config of some namespaces: a VirtualService each, named after its namespace. */
+const configOf = (ns: string[]): ConfigResult => ({
   ok: true,
-  value: { virtualServices: [], destinationRules: [], serviceEntries: [] },
-};
+  value: {
+    virtualServices: ns.map((n) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: n, namespace: n },
+      spec: { hosts: [n] },
+    })),
+    destinationRules: [],
+    serviceEntries: [],
+  },
+});
+/** The namespaces a config read gave. */
+async function configNamespaces(config: Promise<ConfigResult | undefined>): Promise<string[] | undefined> {
+  const c = await config;
+  return c?.ok ? c.value.virtualServices.map((v) => v.metadata.namespace ?? '') : undefined;
+}
 
 function start(query: string, prometheus: ReturnType<typeof fakePrometheus>, asked: string[][] = []) {
   const params = parseGraphParams(new URLSearchParams(`${query}&latency=false`));
   if (!params.ok) throw new Error(params.message);
   const meshConfig = async (ns: string[]) => {
     asked.push(ns);
-    return EMPTY;
+    return configOf(ns);
   };
   return startReads(params.value, { prometheus, meshConfig }, 1_700_000_000);
 }
@@ -126,13 +141,17 @@ describe('graph reads', () => {
 
   it('reads the config of the namespaces asked for, or else of those the traffic names', async () => {
     const asked: string[][] = [];
-    await start('namespaces=bookinfo', fakePrometheus([[JOINED_SOURCE, [joined]]]), asked).config;
-    await start('', fakePrometheus([[JOINED_SOURCE, [joined]]]), asked).config;
+    const config = [
+      await configNamespaces(
+        start('namespaces=bookinfo', fakePrometheus([[JOINED_SOURCE, [joined]]]), asked).config,
+      ),
+      await configNamespaces(start('duration=2m', fakePrometheus([[JOINED_SOURCE, [joined]]]), asked).config),
+    ];
+    expect(config).toEqual([['bookinfo'], ['bookinfo', 'web']]);
     expect(asked).toEqual([['bookinfo'], ['bookinfo', 'web']]);
   });
 
   it('reads the config of the namespaces the TCP series name too, polled or not, with gRPC message rates or not', async () => {
-    const asked: string[][] = [];
     const { response_code: _code, ...labels } = sample.labels;
     const tcp = {
       labels: { ...labels, source_workload_namespace: 'db-ns', destination_service_namespace: 'Not_A_Name' },
@@ -143,22 +162,72 @@ describe('graph reads', () => {
       ['istio_tcp_received_bytes_total', [tcp]],
     ];
     // Twice: the second answer's series are the first's (its namespaces kept from it, rates-answer.ts).
-    await start('', fakePrometheus(rules), asked).config;
-    await start('', fakePrometheus(rules), asked).config;
-    await start(
-      '',
-      fakePrometheus([
-        [JOINED_SOURCE, [joined]],
-        ['istio_tcp', { error: 'gone' }],
-      ]),
-      asked,
-    ).config;
-    await start('rateGrpc=sent', fakePrometheus(rules), asked).config;
-    expect(asked).toEqual([
+    const config = [
+      await configNamespaces(start('duration=3m', fakePrometheus(rules)).config),
+      await configNamespaces(start('duration=3m', fakePrometheus(rules)).config),
+      await configNamespaces(
+        start(
+          'duration=3m',
+          fakePrometheus([
+            [JOINED_SOURCE, [joined]],
+            ['istio_tcp', { error: 'gone' }],
+          ]),
+        ).config,
+      ),
+      await configNamespaces(start('duration=3m&rateGrpc=sent', fakePrometheus(rules)).config),
+    ];
+    expect(config).toEqual([
       ['bookinfo', 'db-ns', 'web'],
       ['bookinfo', 'db-ns', 'web'],
       ['bookinfo', 'web'],
       ['bookinfo', 'db-ns', 'web'],
+    ]);
+  });
+
+  it("starts a view's config read with the namespaces its traffic had last time, before its rates land, and reads a new one after them", async () => {
+    const destination = requestSample({
+      reporter: 'destination',
+      from: { ns: 'shop', wl: 'cart', app: 'cart', version: 'v1' },
+      to: { ns: 'db', wl: 'db', app: 'db', version: 'v1' },
+      service: 'db.db.svc.cluster.local',
+      rps: 3,
+    });
+    const destinationJoined = {
+      labels: {
+        [REQUEST_JOINED]: REQUEST_LABELS.map((l) => destination.labels[l] ?? '').join(JOIN_SEPARATOR),
+      },
+      value: 3,
+    };
+    const DESTINATION = 'label_join(rate(istio_requests_total{reporter="destination"';
+    const asked: string[][] = [];
+    // The first graph of the view: its config read waits for the namespaces of its rates.
+    expect(
+      await configNamespaces(start('duration=7m', fakePrometheus([[JOINED_SOURCE, [joined]]]), asked).config),
+    ).toEqual(['bookinfo', 'web']);
+    expect(asked).toEqual([['bookinfo', 'web']]);
+    // The second: its rates held until the config is asked for (bounded), then with two new namespaces.
+    asked.length = 0;
+    const prometheus = fakePrometheus([
+      [JOINED_SOURCE, [joined]],
+      [DESTINATION, [destinationJoined]],
+    ]);
+    let ratesLanded = false;
+    const instantBody = prometheus.instantBody?.bind(prometheus);
+    prometheus.instantBody = async (query, time) => {
+      if (query.includes('label_join')) {
+        await vi.waitFor(() => expect(asked.length).toBeGreaterThan(0), { timeout: 2000 }).catch(() => {});
+        ratesLanded = true;
+      }
+      return (instantBody as NonNullable<typeof instantBody>)(query, time);
+    };
+    const reads = start('duration=7m', prometheus, asked);
+    await vi.waitFor(() => expect(asked.length).toBeGreaterThan(0), { timeout: 3000 });
+    expect(ratesLanded).toBe(false);
+    expect(await configNamespaces(reads.config)).toEqual(['bookinfo', 'db', 'shop', 'web']);
+    // Then only what the early read lacked.
+    expect(asked).toEqual([
+      ['bookinfo', 'web'],
+      ['db', 'shop'],
     ]);
   });
 

@@ -5,7 +5,7 @@ import { type InstantBody, type PromClient, type PromResult, traceMark } from '.
 import { foldLiveStats, LIVE_STATS, type LiveStat, type LiveStats, liveStatQuery } from './envoy-stats';
 import type { LatencyReading } from './latency-cache';
 import { type LatencyDeps, readLatency } from './latency-read';
-import type { ConfigResult } from './mesh-config-source';
+import { type ConfigResult, configOfFound } from './mesh-config-source';
 import { type GraphParams, promDuration } from './params';
 import {
   grpcMessageRateQuery,
@@ -282,8 +282,22 @@ async function readLiveStats(
 }
 
 /**
+ * With every namespace asked for: the namespaces each view's traffic had at its last config read (a view: the
+ * parameters its series depend on), at most `CONFIG_VIEWS_KEPT` views, the oldest dropped first.
+ */
+const lastConfigNamespaces = new Map<string, readonly string[]>();
+export const CONFIG_VIEWS_KEPT = 16;
+
+/** What the series of a graph of every namespace (and so the namespaces of its config) depend on. */
+function configViewOf(params: GraphParams): string {
+  return `${params.duration}:${params.rateGrpc ?? 'requests'}`;
+}
+
+/**
  * The mesh config of the namespaces asked for — or, with every namespace asked for, of those that
- * actually have traffic (known once the request series are in).
+ * actually have traffic (known once the request series are in). Then the read of the namespaces this view's
+ * traffic had the time before starts at once, beside the rates, and after them only a namespace that
+ * appeared is read (`configOfFound`): a polled graph does not wait for the control plane after its rates.
  */
 async function readConfig(
   params: GraphParams,
@@ -293,6 +307,18 @@ async function readConfig(
   const meshConfig = deps.meshConfig;
   if (!meshConfig) return undefined;
   if (params.namespaces.length > 0) return meshConfig(params.namespaces);
+  const view = configViewOf(params);
+  const last = lastConfigNamespaces.get(view);
+  const early = last ? meshConfig([...last]) : undefined;
+  // Not awaited when the rates fail: its failure is then no one's to answer.
+  early?.then(undefined, () => {});
   const found = await namespaces();
-  return found ? meshConfig(found) : undefined;
+  if (!found) return undefined;
+  lastConfigNamespaces.delete(view);
+  if (lastConfigNamespaces.size >= CONFIG_VIEWS_KEPT) {
+    const oldest = lastConfigNamespaces.keys().next().value;
+    if (oldest !== undefined) lastConfigNamespaces.delete(oldest);
+  }
+  lastConfigNamespaces.set(view, found);
+  return early && last ? configOfFound(found, last, early, meshConfig) : meshConfig(found);
 }

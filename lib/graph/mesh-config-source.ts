@@ -74,3 +74,70 @@ export async function fetchMeshConfig(
 function parsed<T>(r: { success: true; data: T } | { success: false }): T[] {
   return r.success ? [r.data] : [];
 }
+
+/**
+ * The config of `found` from a read of `last` started before `found` was known (a view's namespaces the time
+ * before) and a read of only those `last` lacks: the same view as `read(found)` — each kind's items in its
+ * order, by namespace, the root namespace's mesh-wide ones last — with a namespace of `last` not in `found` left
+ * out. Read afresh when the early read failed or one of its items does not say its namespace.
+ */
+export async function configOfFound(
+  found: readonly string[],
+  last: readonly string[],
+  early: Promise<ConfigResult>,
+  read: (namespaces: string[]) => Promise<ConfigResult>,
+  rootNamespace: string = MESH_ROOT_NAMESPACE,
+): Promise<ConfigResult> {
+  const before = new Set(last);
+  const missing = found.filter((ns) => !before.has(ns));
+  // Sent before the early read is awaited: the two are answered together.
+  const added = missing.length > 0 ? read(missing) : undefined;
+  const e = await early;
+  if (!e.ok) return read([...found]);
+  const a = added ? await added : undefined;
+  if (a && !a.ok) return a;
+  const rank = new Map<string, number>();
+  for (let i = 0; i < found.length; i++) if (!rank.has(found[i] as string)) rank.set(found[i] as string, i);
+  const rootFound = rank.has(rootNamespace);
+  const isMissing = new Set(missing);
+  type Namespaced = { metadata: { namespace?: string } };
+  // An item's place in a read of `found` (undefined: not in it).
+  const placeOf = (ns: string | undefined, fromEarly: boolean, meshWide: boolean): number | undefined => {
+    if (ns === undefined) return undefined;
+    if (!fromEarly) return isMissing.has(ns) ? rank.get(ns) : undefined;
+    if (before.has(ns) && rank.has(ns)) return rank.get(ns);
+    return meshWide && ns === rootNamespace && !rootFound ? found.length : undefined;
+  };
+  let unplaced = false;
+  const merge = <T extends Namespaced>(
+    early: readonly T[] | undefined,
+    added: readonly T[] | undefined,
+    meshWide: boolean,
+  ): T[] => {
+    const placed: { item: T; at: number }[] = [];
+    for (const [items, fromEarly] of [
+      [early, true],
+      [added, false],
+    ] as const)
+      for (const item of items ?? []) {
+        const ns = item.metadata.namespace;
+        if (ns === undefined) unplaced = true;
+        const at = placeOf(ns, fromEarly, meshWide);
+        if (at !== undefined) placed.push({ item, at });
+      }
+    // Stable: within a namespace, one list's order.
+    return placed.sort((x, y) => x.at - y.at).map((p) => p.item);
+  };
+  const v = e.value;
+  const w = a?.value;
+  const value = {
+    virtualServices: merge(v.virtualServices, w?.virtualServices, false),
+    destinationRules: merge(v.destinationRules, w?.destinationRules, false),
+    serviceEntries: merge(v.serviceEntries, w?.serviceEntries, false),
+    peerAuthentications: merge(v.peerAuthentications, w?.peerAuthentications, true),
+    sidecars: merge(v.sidecars, w?.sidecars, true),
+    // Every namespace's, in both reads.
+    gatewayWorkloads: v.gatewayWorkloads ?? [],
+  };
+  return unplaced ? read([...found]) : { ok: true, value };
+}
