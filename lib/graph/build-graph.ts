@@ -5,7 +5,7 @@
 import type { PromError, PromResult } from '../prometheus/client';
 import { assembleGraph, prepareLatency, prepareLatencyMerge, trafficGraph } from './assemble';
 import { graphElements } from './elements';
-import { type ReadDeps, startReads } from './graph-reads';
+import { type ReadDeps, seriesViewOf, startReads } from './graph-reads';
 import type { HealthThresholds } from './health';
 import type { GraphParams } from './params';
 import type { TrafficMap } from './traffic-map';
@@ -45,6 +45,7 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
               // build unused), and a cold one finds each series' hops from its kept route when it needs them.
               keepHops: false,
               namespaces: params.namespaces,
+              view: seriesViewOf(params),
               thresholds: deps.thresholds,
             }),
           }

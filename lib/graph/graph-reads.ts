@@ -40,7 +40,7 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
   const selections = [...sel.source, ...sel.destination];
   // With MESHLENS_GRAPH_PREPARE_WALK=1: the walk's nodes and edges made as the first reporter's rates land.
   const read = readRequests(deps.prometheus, sel, range, time, () => {
-    prepareWalk(params);
+    prepareWalk({ ...params, view: seriesViewOf(params) });
     traceMark('walk-prepared');
   });
   const http = read.then((r) => r.requests);
@@ -288,9 +288,12 @@ async function readLiveStats(
 const lastConfigNamespaces = new Map<string, readonly string[]>();
 export const CONFIG_VIEWS_KEPT = 16;
 
-/** What the series of a graph of every namespace (and so the namespaces of its config) depend on. */
-function configViewOf(params: GraphParams): string {
-  return `${params.duration}:${params.rateGrpc ?? 'requests'}`;
+/**
+ * What a graph's series depend on besides its time and graph type: the namespaces asked for, the duration and
+ * the gRPC rate (a view of the walk's plans, `TrafficInput.view`, and of the config's namespaces).
+ */
+export function seriesViewOf(params: GraphParams): string {
+  return `${params.namespaces.join(',')}:${params.duration}:${params.rateGrpc ?? 'requests'}`;
 }
 
 /**
@@ -307,7 +310,7 @@ async function readConfig(
   const meshConfig = deps.meshConfig;
   if (!meshConfig) return undefined;
   if (params.namespaces.length > 0) return meshConfig(params.namespaces);
-  const view = configViewOf(params);
+  const view = seriesViewOf(params);
   const last = lastConfigNamespaces.get(view);
   const early = last ? meshConfig([...last]) : undefined;
   // Not awaited when the rates fail: its failure is then no one's to answer.

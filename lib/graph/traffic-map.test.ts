@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { trafficGraph } from './assemble';
 import type { Sample } from './series';
 import { BOOKINFO, mapOf, requestSample } from './test-samples';
-import { prepareWalk, type TrafficMap, trafficMap } from './traffic-map';
+import { prepareWalk, type TrafficMap, trafficMap, walkOf } from './traffic-map';
 
 const { productpage, reviewsV1, reviewsV2, REVIEWS } = BOOKINFO;
 const traffic = [
@@ -93,6 +93,37 @@ describe('traffic map', () => {
           trafficMap({ graphType, injectServiceNodes: true, requests, keepHops: false });
         expect(view(walk(shared))).toEqual(view(walk(fresh)));
       }
+  });
+
+  it('keeps a walk plan per view: two views polled in turn each walk their own plan again', () => {
+    const { ratings, RATINGS } = BOOKINFO;
+    const all = [
+      { reporter: 'source' as const, from: productpage, to: reviewsV1, service: REVIEWS, rps: 3 },
+      { reporter: 'source' as const, from: reviewsV1, to: ratings, service: RATINGS, rps: 2 },
+    ];
+    // Two views of the same options (two tabs: every namespace, and one), their series shared labels objects.
+    const views = {
+      all: all.map((e) => Object.freeze({ ...requestSample(e).labels })),
+      one: all.slice(0, 1).map((e) => Object.freeze({ ...requestSample(e).labels })),
+    };
+    const programs = new Map<string, object[]>();
+    for (let poll = 0; poll < 3; poll++)
+      for (const [view, labels] of Object.entries(views)) {
+        const m = trafficMap({
+          graphType: 'versionedApp',
+          injectServiceNodes: true,
+          requests: labels.map((l, i) => ({ labels: l, value: poll + i + 1 })),
+          keepHops: false,
+          view,
+        });
+        programs.set(view, [...(programs.get(view) ?? []), walkOf(m)?.program as object]);
+      }
+    for (const view of Object.keys(views)) {
+      const [first, ...then] = programs.get(view) ?? [];
+      // Each poll of a view walks the plan its first walk kept, whichever view walked in between.
+      expect(then.every((p) => p === first)).toBe(true);
+    }
+    expect(programs.get('all')?.[0]).not.toBe(programs.get('one')?.[0]);
   });
 
   it("adds a node's rates in the order of its series, to the bit, replayed or walked afresh", () => {

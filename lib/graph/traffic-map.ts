@@ -140,6 +140,11 @@ export interface TrafficInput {
   requests: readonly Sample[];
   /** Keep each series' hops, for the latency to come (it is placed without walking the paths again). */
   keepHops: boolean;
+  /**
+   * What else the series depend on (the namespaces asked for, the duration, the gRPC rate): each view keeps its
+   * own walk plan, so two views polled side by side do not replace each other's.
+   */
+  view?: string;
 }
 
 /** A series' way through the graph: its nodes, caller first, and the ids of the edges between them. */
@@ -236,7 +241,8 @@ export function routeOf(map: TrafficMap, s: SeriesIdentity): Route {
  * What a walk worked out from its samples' labels and from which of them it drew, kept for the next walk of the
  * same options: a graph polled again has the same shared labels objects in the same order, the same series drawn
  * (a rate above 0), and only the rates moved — that walk takes the series, the reporter choice, the path options
- * and the routes from here and adds the rates. One plan per graph type, service nodes and idle edges (16 at most).
+ * and the routes from here and adds the rates. One plan per view (`TrafficInput.view`), graph type, service nodes
+ * and idle edges: `WALK_PLANS_KEPT` at most, the one least recently walked dropped first.
  */
 interface WalkPlan {
   labels: readonly Readonly<Record<string, string>>[];
@@ -256,6 +262,17 @@ interface WalkPlan {
   prepared?: WalkObjects;
 }
 const plans = new Map<string, WalkPlan>();
+export const WALK_PLANS_KEPT = 16;
+
+/** Keeps a plan as the most recently walked, the least recently walked dropped past `WALK_PLANS_KEPT`. */
+function keptPlan(key: string, plan: WalkPlan): void {
+  plans.delete(key);
+  if (plans.size >= WALK_PLANS_KEPT) {
+    const oldest = plans.keys().next().value;
+    if (oldest !== undefined) plans.delete(oldest);
+  }
+  plans.set(key, plan);
+}
 
 /** The state of a sample with a finite rate for a plan (`WalkPlan.state`), given what its labels read as. */
 function stateOf(s: SeriesIdentity | undefined, rps: number, idleToo: boolean): number {
@@ -313,7 +330,7 @@ function plannedMap(
  * a walk of other series drops them. False when no walk of these options was planned (nothing made).
  */
 export function prepareWalk(
-  input: Pick<TrafficInput, 'graphType' | 'injectServiceNodes' | 'includeIdleEdges'>,
+  input: Pick<TrafficInput, 'graphType' | 'injectServiceNodes' | 'includeIdleEdges' | 'view'>,
 ): boolean {
   const plan = plans.get(planKeyOf(input));
   if (plan === undefined) return false;
@@ -322,17 +339,21 @@ export function prepareWalk(
 }
 
 function planKeyOf(
-  input: Pick<TrafficInput, 'graphType' | 'injectServiceNodes' | 'includeIdleEdges'>,
+  input: Pick<TrafficInput, 'graphType' | 'injectServiceNodes' | 'includeIdleEdges' | 'view'>,
 ): string {
-  return `${input.graphType}:${input.injectServiceNodes}:${input.includeIdleEdges === true}`;
+  return `${input.graphType}:${input.injectServiceNodes}:${input.includeIdleEdges === true}:${input.view ?? ''}`;
 }
 
 /** Walks the request series into the traffic map: nodes, edges, rates and response codes. */
 export function trafficMap(input: TrafficInput): TrafficMap {
   const idleToo = input.includeIdleEdges === true;
   const planKey = planKeyOf(input);
-  const planned = plannedMap(input, plans.get(planKey), idleToo);
-  if (planned !== undefined) return planned;
+  const plan = plans.get(planKey);
+  const planned = plannedMap(input, plan, idleToo);
+  if (planned !== undefined) {
+    keptPlan(planKey, plan as WalkPlan);
+    return planned;
+  }
   const requests = input.requests;
   const parsed: (SeriesIdentity | undefined)[] = new Array(requests.length);
   const series: SeriesIdentity[] = [];
@@ -432,8 +453,7 @@ function keepPlan(
     labels[i] = sample.labels;
     state[i] = stateOf(map.parsed[i], sample.value, idleToo);
   }
-  if (plans.size >= 16 && !plans.has(key)) plans.clear();
-  plans.set(key, {
+  keptPlan(key, {
     labels,
     state,
     parsed: map.parsed,
