@@ -79,7 +79,8 @@ function parsed<T>(r: { success: true; data: T } | { success: false }): T[] {
  * The config of `found` from a read of `last` started before `found` was known (a view's namespaces the time
  * before) and a read of only those `last` lacks: the same view as `read(found)` — each kind's items in its
  * order, by namespace, the root namespace's mesh-wide ones last — with a namespace of `last` not in `found` left
- * out. Read afresh when the early read failed or one of its items does not say its namespace.
+ * out. The early read's failure is this build's (one read of the control plane a build, as before); read afresh
+ * only when one of its items does not say its namespace.
  */
 export async function configOfFound(
   found: readonly string[],
@@ -92,8 +93,10 @@ export async function configOfFound(
   const missing = found.filter((ns) => !before.has(ns));
   // Sent before the early read is awaited: the two are answered together.
   const added = missing.length > 0 ? read(missing) : undefined;
+  // Not awaited when the early read failed.
+  added?.then(undefined, () => {});
   const e = await early;
-  if (!e.ok) return read([...found]);
+  if (!e.ok) return e;
   const a = added ? await added : undefined;
   if (a && !a.ok) return a;
   const rank = new Map<string, number>();
