@@ -6,13 +6,6 @@ import { parseGraphParams } from './params';
 import { JOIN_SEPARATOR, REQUEST_JOINED, REQUEST_LABELS } from './promql';
 import type { Sample } from './series';
 import { BOOKINFO, requestSample } from './test-samples';
-import { prepareWalk } from './traffic-map';
-
-// The walk's preparation watched (it runs as it would).
-vi.mock('./traffic-map', async (importOriginal) => {
-  const original = await importOriginal<typeof import('./traffic-map')>();
-  return { ...original, prepareWalk: vi.fn(original.prepareWalk) };
-});
 
 const sample = requestSample({
   reporter: 'source',
@@ -98,33 +91,6 @@ describe('graph reads', () => {
         ['source', 2],
         ['destination', 3],
       ]);
-    }
-  });
-
-  it("prepares the walk as the first reporter's rates land (MESHLENS_GRAPH_PREPARE_WALK=1), while the other's are still answered", async () => {
-    for (const off of [false, true]) {
-      if (!off) process.env.MESHLENS_GRAPH_PREPARE_WALK = '1';
-      try {
-        vi.mocked(prepareWalk).mockClear();
-        const prometheus = fakePrometheus([[JOINED_SOURCE, [joined]]]);
-        let release = () => {};
-        const held = new Promise<void>((r) => {
-          release = r;
-        });
-        const instantBody = prometheus.instantBody?.bind(prometheus);
-        prometheus.instantBody = async (query, time) => {
-          if (query.includes('reporter="destination"')) await held;
-          return (instantBody as NonNullable<typeof instantBody>)(query, time);
-        };
-        const reads = start('graphType=app', prometheus);
-        // Made while the destination's answer is held (the source's in): polled until then, with a bound.
-        if (!off) await vi.waitFor(() => expect(vi.mocked(prepareWalk)).toHaveBeenCalledTimes(1));
-        release();
-        expect((await reads.requests).ok).toBe(true);
-        expect(vi.mocked(prepareWalk).mock.calls.map(([p]) => p.graphType)).toEqual(off ? [] : ['app']);
-      } finally {
-        delete process.env.MESHLENS_GRAPH_PREPARE_WALK;
-      }
     }
   });
 

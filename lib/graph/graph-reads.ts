@@ -18,7 +18,6 @@ import {
 import { type RequestsOfBody, requestSamplesOfAnswers, requestSamplesOfBody } from './rates-answer';
 import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
 import { GenerationalMemo, seriesMemoEntriesFromEnv } from './series-memo';
-import { prepareWalk } from './traffic-map';
 
 export interface ReadDeps extends LatencyDeps {
   prometheus: PromClient;
@@ -38,11 +37,7 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
   const range = promDuration(params.duration);
   const sel = reporterSelections(params.namespaces);
   const selections = [...sel.source, ...sel.destination];
-  // With MESHLENS_GRAPH_PREPARE_WALK=1: the walk's nodes and edges made as the first reporter's rates land.
-  const read = readRequests(deps.prometheus, sel, range, time, () => {
-    prepareWalk({ ...params, view: seriesViewOf(params) });
-    traceMark('walk-prepared');
-  });
+  const read = readRequests(deps.prometheus, sel, range, time);
   const http = read.then((r) => r.requests);
   // Only a latency read needs them (a walk over every series): found when one asks, so not for a graph
   // without latency nor one whose latency reading is kept (`latency-cache.ts`, a polled graph).
@@ -102,20 +97,13 @@ async function readRequests(
   sel: ReturnType<typeof reporterSelections>,
   range: string,
   time: number,
-  firstLanded: () => void,
 ): Promise<{ requests: PromResult<Sample[]>; callers?: () => string[]; namespaces?: () => string[] }> {
   const selections = [...sel.source, ...sel.destination];
   let split: Sample[] | undefined;
   const instantBody = prometheus.instantBody;
   if (instantBody) {
     // Split from the answer's bytes as soon as it arrives (`rates-answer.ts`), parsed only when it cannot be.
-    const a = await joinedRatesBody(
-      (q, t) => instantBody.call(prometheus, q, t),
-      sel,
-      range,
-      time,
-      firstLanded,
-    );
+    const a = await joinedRatesBody((q, t) => instantBody.call(prometheus, q, t), sel, range, time);
     if (!a.ok) return { requests: a };
     const read = a.value.read();
     traceMark('rates-read', { samples: read?.samples?.length });
@@ -155,14 +143,6 @@ interface RatesAnswer {
 }
 
 /**
- * `MESHLENS_GRAPH_PREPARE_WALK=1`: the walk's nodes and edges made as the first reporter's rates land
- * (`prepareWalk`), not after the last (read per build). Off: served it measured level (round 15, hY: Next's CPU
- * and the request's time within the holds' noise), in-process ~10 ms more CPU a build (the objects made ahead
- * live through more collections).
- */
-const walkUnprepared = () => process.env.MESHLENS_GRAPH_PREPARE_WALK !== '1';
-
-/**
  * The joined request rates' answer: the source reporter's and the destination reporter's series read as two
  * queries at once — Prometheus evaluates a query on one core, so the two take about half as long as the one
  * query of both (9.8 MB at 5,000 workloads) — and read as what that one query answers (`requestSamplesOfAnswers`);
@@ -173,7 +153,6 @@ async function joinedRatesBody(
   sel: ReturnType<typeof reporterSelections>,
   range: string,
   time: number,
-  firstLanded: () => void,
 ): Promise<PromResult<RatesAnswer>> {
   if (ratesInOneRead || sel.source.length === 0 || sel.destination.length === 0) {
     const r = await instantBody(joinedRequestRateQuery([...sel.source, ...sel.destination], range), time);
@@ -185,16 +164,6 @@ async function joinedRatesBody(
     instantBody(joinedRequestRateQuery(sel.source, range), time),
     instantBody(joinedRequestRateQuery(sel.destination, range), time),
   ] as const;
-  // As the first of the two lands: the other is still being answered.
-  let landed = 0;
-  for (const r of reads)
-    r.then(
-      (x) => {
-        if (++landed === 1 && x.ok && !walkUnprepared()) firstLanded();
-      },
-      // A failed read is the caller's to answer.
-      () => {},
-    );
   const [a, b] = await Promise.all(reads);
   if (!a.ok) return a;
   if (!b.ok) return b;

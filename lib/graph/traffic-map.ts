@@ -258,8 +258,6 @@ interface WalkPlan {
   routes: readonly Route[];
   /** The walk itself, for these series and routes: only the rates are new (`runProgram`). */
   program: WalkProgram;
-  /** Its nodes and edges made ahead for the next walk (`prepareWalk`), taken by it. */
-  prepared?: WalkObjects;
 }
 const plans = new Map<string, WalkPlan>();
 export const WALK_PLANS_KEPT = 16;
@@ -291,9 +289,6 @@ function plannedMap(
 ): TrafficMap | undefined {
   const requests = input.requests;
   if (plan === undefined) return undefined;
-  // Taken by this walk whatever it finds: no two walks have the same objects.
-  const objects = plan.prepared;
-  plan.prepared = undefined;
   if (plan.labels.length !== requests.length) return undefined;
   const all = new Float64Array(plan.series.length);
   let n = 0;
@@ -319,28 +314,11 @@ function plannedMap(
     boxes: new Map(),
     namespaceMtls: undefined,
   };
-  runProgram(map, plan.program, objects ?? walkObjects(plan.program));
+  runProgram(map, plan.program);
   return map;
 }
 
-/**
- * Makes the nodes and edges of the next walk of these options' plan, with their numbers still 0, ahead of the
- * walk (a polled graph's, while the last of its rates answers is still being answered): the walk of the same
- * series then only adds the rates and writes the numbers. Made for one walk (nothing is shared between builds);
- * a walk of other series drops them. False when no walk of these options was planned (nothing made).
- */
-export function prepareWalk(
-  input: Pick<TrafficInput, 'graphType' | 'injectServiceNodes' | 'includeIdleEdges' | 'view'>,
-): boolean {
-  const plan = plans.get(planKeyOf(input));
-  if (plan === undefined) return false;
-  plan.prepared ??= walkObjects(plan.program);
-  return true;
-}
-
-function planKeyOf(
-  input: Pick<TrafficInput, 'graphType' | 'injectServiceNodes' | 'includeIdleEdges' | 'view'>,
-): string {
+function planKeyOf(input: TrafficInput): string {
   return `${input.graphType}:${input.injectServiceNodes}:${input.includeIdleEdges === true}:${input.view ?? ''}`;
 }
 
@@ -774,10 +752,7 @@ function compileWalk(
   };
 }
 
-/**
- * The nodes and edges a program's walk makes, with every number 0 (`fillWalk` writes them): made before the rates
- * are known, when the walk's plan is known (`prepareWalk`), they are made while the last answer is still coming.
- */
+/** The nodes and edges a program's walk makes, with every number 0 (`runProgram` then adds and writes them). */
 interface WalkObjects {
   nodes: TrafficNode[];
   edges: TrafficEdge[];
@@ -919,8 +894,9 @@ export function walkOf(map: TrafficMap): MapWalk | undefined {
   return walks.get(map);
 }
 
-/** The program's walk at the map's rates: its nodes and edges (`objects`, else made now) into the map. */
-function runProgram(map: TrafficMap, p: WalkProgram, objects: WalkObjects = walkObjects(p)): void {
+/** The program's walk at the map's rates: its nodes and edges, made now, into the map. */
+function runProgram(map: TrafficMap, p: WalkProgram): void {
+  const objects = walkObjects(p);
   let acc = p.acc;
   if (acc === undefined) {
     acc = new Float64Array(p.slots);
