@@ -3,7 +3,13 @@
 // of the assembly, after every appender.
 import { emptyRates, errorRate } from './health';
 import { asciiBytes, type JsonBytes } from './json-bytes';
-import { type CodeCounts, responseCodesOf, responsesOf, wholeResponsesOf } from './responses';
+import {
+  type CodeCounts,
+  isWholeResponse,
+  responseCodesOf,
+  responsesOf,
+  wholeResponsesOf,
+} from './responses';
 import { round, roundRates } from './rounding';
 import type { NumberTally } from './tally';
 import type { TrafficEdge, TrafficMap, TrafficNode } from './traffic-map';
@@ -354,6 +360,8 @@ interface EdgeRecord {
   responses: unknown;
   /** `,"responses":…}` (the traffic closed) when all of it is frozen, else NONE. */
   tail: number;
+  /** The element's write program, while it holds (`edgeProgramHolds`). */
+  prog: EdgeProgram | undefined;
 }
 
 /** A node's (or box's) kept bytes, as an edge's. */
@@ -370,6 +378,8 @@ interface NodeRecord {
   tail: unknown[];
   /** `,"isRoot":…,"hasCB":…}` (the data closed) when all of it is frozen, else NONE. */
   tailBytes: number;
+  /** The element's write program, while it holds (`nodeProgramHolds`). */
+  prog: NodeProgram | undefined;
 }
 
 /**
@@ -430,6 +440,8 @@ const SEGMENT_LEN = 1 << 16;
 interface RecordSet {
   records: (EdgeRecord | NodeRecord | undefined)[];
   arena: Arena;
+  /** The records' write programs' bytes. */
+  store: SegmentStore;
 }
 
 /** Kept records by element place, for the last arrays written (a few views polled side by side). */
@@ -438,6 +450,11 @@ const recordSets = new Map<string, RecordSet>();
 
 /** The set's arena made again from its live segments when most of it is replaced ones. */
 function compact(set: RecordSet): void {
+  if (set.store.replaced()) {
+    // Most of the programs' bytes replaced ones: the programs dropped (each made again on its element's next write).
+    for (const r of set.records) if (r !== undefined) r.prog = undefined;
+    set.store = new SegmentStore();
+  }
   const old = set.arena;
   if (old.end < 2 * old.live + (1 << 20)) return;
   const arena = new Arena();
@@ -464,12 +481,12 @@ function compact(set: RecordSet): void {
  * The kept records of an array of elements (by its kind, length and first id: a view's arrays poll after poll),
  * compacted.
  */
-function recordSetOf(kind: 'nodes' | 'edges', length: number, firstId: string): RecordSet {
-  const key = `${kind}|${length}|${firstId}`;
+function recordSetOf(kind: 'nodes' | 'edges', view: string, length: number, firstId: string): RecordSet {
+  const key = `${kind}|${view}|${length}|${firstId}`;
   let set = recordSets.get(key);
   if (set === undefined) {
     if (recordSets.size >= RECORD_SETS_MAX) recordSets.delete(recordSets.keys().next().value as string);
-    set = { records: [], arena: new Arena() };
+    set = { records: [], arena: new Arena(), store: new SegmentStore() };
     recordSets.set(key, set);
   }
   compact(set);
@@ -486,50 +503,494 @@ export interface DirectElements {
   edge(w: JsonBytes, i: number): void;
 }
 
-/** The direct writer of a graph's `elements` as `graphElements` made them (frozen: read or not, never changed). */
-export function directElements(elements: unknown): DirectElements | undefined {
+/**
+ * The direct writer of a graph's `elements` as `graphElements` made them (frozen: read or not, never changed).
+ * `view`: what tells a view's answers apart beyond their arrays (its graph type, latency or not), so that views
+ * polled side by side keep their records apart. Write programs unless `MESHLENS_GRAPH_WRITE_PROGRAM=0` (read per
+ * answer: an A/B on one build).
+ */
+export function directElements(elements: unknown, view = ''): DirectElements | undefined {
   if (typeof elements !== 'object' || elements === null) return undefined;
   const plan = planOf.get(elements);
   if (plan === undefined) return undefined;
+  const programs = process.env.MESHLENS_GRAPH_WRITE_PROGRAM !== '0';
   const { boxes, nodes, kinds, edges, sources } = plan;
   const nb = boxes.length;
   const nodeCount = nb + nodes.length;
   const firstNode = nb > 0 ? (boxes[0] as Box).id : nodes[0]?.spec.id;
-  const nodeSet = nodeCount > 0 ? recordSetOf('nodes', nodeCount, firstNode as string) : undefined;
+  // Without programs, records of their own (an A/B's two sides alternated keep theirs).
+  const set = programs ? view : `${view}|no programs`;
+  const nodeSet = nodeCount > 0 ? recordSetOf('nodes', set, nodeCount, firstNode as string) : undefined;
   const edgeSet =
-    edges.length > 0 ? recordSetOf('edges', edges.length, (edges[0] as TrafficEdge).id) : undefined;
+    edges.length > 0 ? recordSetOf('edges', set, edges.length, (edges[0] as TrafficEdge).id) : undefined;
   return {
     nodes: nodeCount,
     edges: edges.length,
     node(w, i) {
       const set = nodeSet as RecordSet;
       const rs = set.records;
+      if (i < nb) {
+        w.bytes(K.data);
+        rs[i] = directBox(w, set.arena, boxes[i] as Box, rs[i] as NodeRecord | undefined);
+        w.byte(0x7d);
+        return;
+      }
+      const n = nodes[i - nb] as TrafficNode;
+      const parentFirst = kinds[i] === PARENT_FIRST;
+      const kept = rs[i] as NodeRecord | undefined;
+      if (programs && kept?.prog !== undefined && nodeProgramHolds(kept, kept.prog, n, parentFirst)) {
+        replayNode(w, kept.prog, n);
+        replays++;
+        return;
+      }
+      const start = w.pos;
       w.bytes(K.data);
-      if (i < nb) rs[i] = directBox(w, set.arena, boxes[i] as Box, rs[i] as NodeRecord | undefined);
-      else
-        rs[i] = directNode(
-          w,
-          set.arena,
-          nodes[i - nb] as TrafficNode,
-          kinds[i] === PARENT_FIRST,
-          rs[i] as NodeRecord | undefined,
-        );
+      marks.fill(-1);
+      const r = directNode(w, set.arena, n, parentFirst, kept);
       w.byte(0x7d);
+      rs[i] = r;
+      if (kept?.prog !== undefined) set.store.drop(kept.prog);
+      r.prog = programs ? nodeProgram(set.store, r, n, parentFirst, w, start) : undefined;
     },
     edge(w, i) {
       const set = edgeSet as RecordSet;
       const rs = set.records;
+      const e = edges[i] as TrafficEdge;
+      const source = sources[i] as TrafficNode;
+      const kept = rs[i] as EdgeRecord | undefined;
+      if (programs && kept?.prog !== undefined && edgeProgramHolds(kept, kept.prog, e)) {
+        replayEdge(w, kept.prog, e, source);
+        replays++;
+        return;
+      }
+      const start = w.pos;
       w.bytes(K.data);
-      rs[i] = directEdge(
-        w,
-        set.arena,
-        edges[i] as TrafficEdge,
-        sources[i] as TrafficNode,
-        rs[i] as EdgeRecord | undefined,
-      );
+      marks.fill(-1);
+      const r = directEdge(w, set.arena, e, source, kept);
       w.byte(0x7d);
+      rs[i] = r;
+      if (kept?.prog !== undefined) set.store.drop(kept.prog);
+      r.prog = programs ? edgeProgram(set.store, r, e, w, start) : undefined;
     },
   };
+}
+
+// Write programs. A polled view's elements are mostly the same as the last answer's but for their numbers: the same
+// ids, names, latencies, mTLS shares, health, response maps and badges. Everything an element writes between two of
+// its moving numbers is then one run of bytes; its program keeps the three runs that are its own (all before its
+// first number, between its node or edge numbers and its traffic numbers, all after its last) as views that never
+// move, with what they were written from, and a replay writes the runs and the numbers between them (the keys
+// between two numbers are the writer's constants). Anything else changed (a name, a latency reading, a share, a
+// response map, a health, badges): the element written as above and its program made again. Only an HTTP element
+// without TCP rates and with kept bytes everywhere has one.
+
+/** Elements written by their programs so far (for tests and benches: that programs are replayed at all). */
+let replays = 0;
+
+export function programReplays(): number {
+  return replays;
+}
+
+/**
+ * Where the writer was at an element's program's seams (`marks[0..3]`; -1: not reached), and before and after a
+ * response map written from its counts (`marks[4..5]`).
+ */
+const marks = new Int32Array(6);
+
+/** Whether the last element's write passed all four seams. */
+function marked(): boolean {
+  return (
+    (marks[0] as number) >= 0 &&
+    (marks[1] as number) >= 0 &&
+    (marks[2] as number) >= 0 &&
+    (marks[3] as number) >= 0
+  );
+}
+
+/** What an element's badges were written from: the object when deep-frozen, else its members (each deep-frozen). */
+interface BadgesKept {
+  ref: unknown;
+  /** Keys and values in order, when `ref` is not deep-frozen (then undefined). */
+  members: unknown[] | undefined;
+}
+
+interface EdgeProgram {
+  a: Uint8Array;
+  b: Uint8Array;
+  c: Uint8Array;
+  /** The most bytes a replay writes. */
+  size: number;
+  badges: BadgesKept;
+  /** The code, flag and host of its whole response map (`isWholeResponse`); code undefined: written from counts. */
+  code: string | undefined;
+  flag: string;
+  host: string;
+  /**
+   * A response map that is not a whole one is written from the element's counts, where its run is cut: an edge's
+   * after `c`, a node's after `b`; then this run.
+   */
+  after: Uint8Array | undefined;
+}
+
+interface NodeProgram extends EdgeProgram {
+  parentFirst: boolean;
+  health: unknown;
+  /** The services the node was reached by (each deep-frozen, written as an array made each time), if any. */
+  dests: readonly unknown[] | undefined;
+}
+
+/** The most bytes a number takes (`JsonBytes.fixed`, or the shortest round trip of a double). */
+const NUMBER_MAX = 24;
+
+/**
+ * The bytes of the programs of one array's records in chunks that never move, handed out as views (a view made
+ * once a kept run, not once a write). A replaced program's bytes stay until the programs are dropped, when they
+ * are most of the store.
+ */
+class SegmentStore {
+  private chunk = new Uint8Array(0);
+  private used = 0;
+  private total = 0;
+  private live = 0;
+
+  /** `from[start..end)` kept. */
+  keep(from: Uint8Array, start: number, end: number): Uint8Array {
+    const len = end - start;
+    if (this.used + len > this.chunk.length) {
+      this.chunk = new Uint8Array(Math.max(STORE_CHUNK, len));
+      this.used = 0;
+    }
+    const view = this.chunk.subarray(this.used, this.used + len);
+    view.set(from.subarray(start, end));
+    this.used += len;
+    this.total += len;
+    this.live += len;
+    return view;
+  }
+
+  /** A program's bytes no longer kept. */
+  drop(p: EdgeProgram): void {
+    this.live -= p.a.length + p.b.length + p.c.length;
+  }
+
+  /** Whether most of what was kept is replaced (past a floor). */
+  replaced(): boolean {
+    return this.total > 2 * this.live + STORE_CHUNK * 4;
+  }
+}
+
+/** Bytes of a program chunk. */
+const STORE_CHUNK = 1 << 18;
+
+function deepFrozen(v: unknown, depth: number): boolean {
+  const t = typeof v;
+  if (t === 'string' || t === 'number' || t === 'boolean' || v === null) return true;
+  if (t !== 'object' || depth > 8 || !Object.isFrozen(v)) return false;
+  const o = v as Record<string, unknown>;
+  if (Array.isArray(o)) {
+    if ((o as { toJSON?: unknown }).toJSON !== undefined) return false;
+  } else {
+    const proto = Object.getPrototypeOf(o);
+    if (proto !== Object.prototype && proto !== null) return false;
+  }
+  for (const k in o) if (!deepFrozen(o[k], depth + 1)) return false;
+  return true;
+}
+
+/** What `b` is written from, when it can be kept (undefined: it cannot). */
+function badgesKept(b: unknown): BadgesKept | undefined {
+  if (b === undefined || deepFrozen(b, 0)) return { ref: b, members: undefined };
+  if (typeof b !== 'object' || b === null || Object.getPrototypeOf(b) !== Object.prototype) return undefined;
+  const members: unknown[] = [];
+  const o = b as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    if (!deepFrozen(v, 1)) return undefined;
+    members.push(k, v);
+  }
+  return { ref: undefined, members };
+}
+
+/** Whether `b` writes the bytes kept with `kept`. */
+function badgesHold(kept: BadgesKept, b: unknown): boolean {
+  const m = kept.members;
+  if (m === undefined) return b === kept.ref;
+  if (typeof b !== 'object' || b === null || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const o = b as Record<string, unknown>;
+  let i = 0;
+  for (const k in o) {
+    if (i >= m.length || m[i] !== k || m[i + 1] !== o[k]) return false;
+    i += 2;
+  }
+  return i === m.length;
+}
+
+/** The edge's program from what its write just wrote (from `start`), when it can have one. */
+function edgeProgram(
+  store: SegmentStore,
+  r: EdgeRecord,
+  e: TrafficEdge,
+  w: JsonBytes,
+  start: number,
+): EdgeProgram | undefined {
+  if (
+    r.protocol !== 'http' ||
+    e.tcp > 0 ||
+    r.head === NONE ||
+    r.lat === NONE ||
+    r.middle === NONE ||
+    !marked()
+  )
+    return undefined;
+  const live = (marks[4] as number) >= 0;
+  if (!live && r.tail === NONE) return undefined;
+  const badges = badgesKept(e.badges);
+  if (badges === undefined) return undefined;
+  const a = store.keep(w.buf, start, marks[0] as number);
+  const b = store.keep(w.buf, marks[1] as number, marks[2] as number);
+  if (live) {
+    const c = store.keep(w.buf, marks[3] as number, marks[4] as number);
+    const after = store.keep(w.buf, marks[5] as number, w.pos);
+    const size = a.length + b.length + c.length + after.length + EDGE_BETWEEN;
+    return { a, b, c, size, badges, code: undefined, flag: '', host: '', after };
+  }
+  const c = store.keep(w.buf, marks[3] as number, w.pos);
+  const size = a.length + b.length + c.length + EDGE_BETWEEN;
+  return { a, b, c, size, badges, ...wholeKeys(e.codes), after: undefined };
+}
+
+/** Whether the edge writes what its program was made from, but for its numbers. */
+function edgeProgramHolds(r: EdgeRecord, p: EdgeProgram, e: TrafficEdge): boolean {
+  if (e.id !== r.id || e.source !== r.source || e.target !== r.target || e.tcp > 0) return false;
+  const protocols = e.protocols;
+  if ((protocols.size === 1 ? protocols.firstKey() : dominant(protocols)) !== 'http') return false;
+  if ((e.reporter ?? 'mixed') !== r.reporter || e.health !== r.health) return false;
+  const latency = latencyOf(e.latency);
+  if (latency !== r.latency || latency.p95 !== r.responseTime) return false;
+  const mtls = e.mtls;
+  const principals = e.principals;
+  if (
+    (mtls.all > 0 ? round((mtls.yes / mtls.all) * 100, 2) : undefined) !== r.isMTLS ||
+    principals.source !== r.sourcePrincipal ||
+    principals.dest !== r.destPrincipal ||
+    e.mtlsWarning !== r.mtlsWarning ||
+    e.refusal !== r.refusal ||
+    e.tlsOrigination !== r.tlsOrigination
+  )
+    return false;
+  return (
+    badgesHold(p.badges, e.badges) &&
+    (p.code === undefined || isWholeResponse(e.codes, e.rates.total, p.code, p.flag, p.host))
+  );
+}
+
+/** `{"data":…}` of an edge by its program (`directEdge`'s bytes). */
+function replayEdge(w: JsonBytes, p: EdgeProgram, e: TrafficEdge, source: TrafficNode): void {
+  const rates = e.rates;
+  const total = rates.total;
+  const err = errorRate(rates);
+  const share = source.out > 0 ? (total / source.out) * 100 : 0;
+  w.reserve(p.size);
+  w.put(p.a);
+  edgeNumbers(w, rates, err, share);
+  w.put(p.b);
+  edgeHttpNumbers(w, total, err, share);
+  w.put(p.c);
+  if (p.after !== undefined) {
+    writeResponses(w, e.codes, total);
+    w.reserve(p.after.length);
+    w.put(p.after);
+  }
+}
+
+/** An edge's numbers from its `rps` to its `percentReq` and the keys between them (room reserved). */
+function edgeNumbers(w: JsonBytes, rates: RateBreakdown, err: number, share: number): void {
+  const total = rates.total;
+  w.fixed4(total);
+  w.putShort(K.rates_total);
+  w.fixed4(total);
+  w.putShort(K.http4xx);
+  w.fixed4(rates.http4xx);
+  w.putShort(K.http5xx);
+  w.fixed4(rates.http5xx);
+  w.putShort(K.noResponse);
+  w.fixed4(rates.noResponse);
+  w.putShort(K.close_errorRate);
+  w.fixed4(err);
+  w.putShort(K.percentReq);
+  w.fixed2(share);
+}
+
+/** An HTTP edge's traffic rates after its `{"http":`, up to their closing brace (room reserved). */
+function edgeHttpNumbers(w: JsonBytes, total: number, err: number, share: number): void {
+  w.fixed4(total);
+  w.putShort(K.httpPercentReq);
+  w.fixed2(share);
+  w.putShort(K.httpPercentErr);
+  w.fixed2(err * 100);
+}
+
+/** The node's program from what its write just wrote (from `start`), when it can have one. */
+function nodeProgram(
+  store: SegmentStore,
+  r: NodeRecord,
+  n: TrafficNode,
+  parentFirst: boolean,
+  w: JsonBytes,
+  start: number,
+): NodeProgram | undefined {
+  if (
+    (n.protocol ?? 'http') !== 'http' ||
+    n.tcpIn > 0 ||
+    n.tcpOut > 0 ||
+    r.headBytes === NONE ||
+    r.lat === NONE ||
+    !marked()
+  )
+    return undefined;
+  const live = (marks[4] as number) >= 0;
+  if (!live && r.middle === NONE) return undefined;
+  // The tail kept, or not only because of the services' array (made each write), of deep-frozen services.
+  const t = r.tail;
+  const dests = t[1] as unknown[] | undefined;
+  if (
+    r.tailBytes === NONE &&
+    (dests === undefined ||
+      !dests.every((d) => deepFrozen(d, 1)) ||
+      !t.every((v, i) => i === 1 || typeof v !== 'object'))
+  )
+    return undefined;
+  const badges = badgesKept(n.badges);
+  if (badges === undefined) return undefined;
+  const a = store.keep(w.buf, start, marks[0] as number);
+  const b = store.keep(w.buf, marks[1] as number, live ? (marks[4] as number) : (marks[2] as number));
+  const after = live ? store.keep(w.buf, marks[5] as number, marks[2] as number) : undefined;
+  const c = store.keep(w.buf, marks[3] as number, w.pos);
+  const size = a.length + b.length + (after?.length ?? 0) + c.length + NODE_BETWEEN;
+  const keys = live ? { code: undefined, flag: '', host: '' } : wholeKeys(n.codes);
+  return { a, b, c, size, badges, ...keys, after, parentFirst, health: n.health, dests };
+}
+
+/** Whether the node writes what its program was made from, but for its numbers (`directNode`'s checks). */
+function nodeProgramHolds(r: NodeRecord, p: NodeProgram, n: TrafficNode, parentFirst: boolean): boolean {
+  const spec = n.spec;
+  const h = r.head;
+  if (
+    p.parentFirst !== parentFirst ||
+    h[0] !== spec.id ||
+    h[1] !== spec.nodeType ||
+    h[2] !== spec.namespace ||
+    h[3] !== spec.workload ||
+    h[4] !== spec.app ||
+    h[5] !== spec.version ||
+    h[6] !== spec.service ||
+    h[7] !== spec.serviceHost ||
+    h[8] !== n.isServiceEntry ||
+    h[9] !== (spec.isEgressCluster ? true : undefined) ||
+    h[10] !== (n.isEgressGateway ? true : undefined) ||
+    h[11] !== (n.egressScope ? n.egressScope : undefined) ||
+    h[12] !== (parentFirst ? n.parent : undefined)
+  )
+    return false;
+  if ((n.protocol ?? 'http') !== 'http' || n.tcpIn > 0 || n.tcpOut > 0 || n.health !== p.health) return false;
+  const t = r.tail;
+  if (
+    !destsHold(p.dests, n.destServices) ||
+    t[0] !== (n.hasInbound ? undefined : true) ||
+    t[2] !== (n.isOutside ? true : undefined) ||
+    t[3] !== (parentFirst ? undefined : n.parent) ||
+    t[4] !== (n.hasVS ? true : undefined) ||
+    t[5] !== (n.hasCB ? true : undefined)
+  )
+    return false;
+  if (latencyOf(n.latency) !== r.latency || !badgesHold(p.badges, n.badges)) return false;
+  return p.code === undefined || isWholeResponse(n.codes, n.inbound.total, p.code, p.flag, p.host);
+}
+
+/** The code, flag and host of a whole response map's counts. */
+function wholeKeys(codes: CodeCounts): { code: string; flag: string; host: string } {
+  const c = codes.firstValue() as { flags: NumberTally; hosts: NumberTally };
+  return {
+    code: codes.firstKey() as string,
+    flag: c.flags.firstKey() as string,
+    host: c.hosts.firstKey() as string,
+  };
+}
+
+/** Whether a node's services are those kept (the same objects in the same order), or none as kept. */
+function destsHold(kept: readonly unknown[] | undefined, dests: TrafficNode['destServices']): boolean {
+  if (dests === undefined || dests.size === 0) return kept === undefined;
+  if (kept === undefined || dests.size !== kept.length) return false;
+  let i = 0;
+  for (const d of dests.values()) if (!sameService(d, kept[i++])) return false;
+  return true;
+}
+
+/**
+ * Whether a service writes what a kept one wrote: the same object, or (a walk not kept makes its own) a frozen plain
+ * one of the same keys and texts in the same order.
+ */
+function sameService(d: object, kept: unknown): boolean {
+  if (d === kept) return true;
+  if (!Object.isFrozen(d) || Object.getPrototypeOf(d) !== Object.prototype) return false;
+  const k = kept as Record<string, unknown>;
+  const o = d as Record<string, unknown>;
+  let n = 0;
+  for (const _ in k) n++;
+  for (const key in o) {
+    const v = o[key];
+    if (typeof v !== 'string' || v !== k[key]) return false;
+    n--;
+  }
+  return n === 0;
+}
+
+/** `{"data":…}` of a node by its program (`directNode`'s bytes). */
+function replayNode(w: JsonBytes, p: NodeProgram, n: TrafficNode): void {
+  const inbound = n.inbound;
+  const total = inbound.total;
+  w.reserve(p.size);
+  w.put(p.a);
+  nodeNumbers(w, inbound, n.out);
+  w.put(p.b);
+  if (p.after !== undefined) {
+    writeResponses(w, n.codes, total);
+    w.reserve(p.size);
+    w.put(p.after);
+  }
+  nodeHttpNumbers(w, inbound, n.out);
+  w.put(p.c);
+}
+
+/** A node's numbers from its `rpsIn` to its `errorRate` and the keys between them (room reserved). */
+function nodeNumbers(w: JsonBytes, inbound: RateBreakdown, out: number): void {
+  const total = inbound.total;
+  w.fixed4(total);
+  w.putShort(K.rpsOut);
+  w.fixed4(out);
+  w.putShort(K.inbound_total);
+  w.fixed4(total);
+  w.putShort(K.http4xx);
+  w.fixed4(inbound.http4xx);
+  w.putShort(K.http5xx);
+  w.fixed4(inbound.http5xx);
+  w.putShort(K.noResponse);
+  w.fixed4(inbound.noResponse);
+  w.putShort(K.close_errorRate);
+  w.fixed4(errorRate(inbound));
+}
+
+/** An HTTP node's traffic rates after its `{"httpIn":`, up to `httpOut`'s number (room reserved). */
+function nodeHttpNumbers(w: JsonBytes, inbound: RateBreakdown, out: number): void {
+  w.fixed4(inbound.total);
+  w.putShort(K.httpIn4xx);
+  w.fixed4(inbound.http4xx);
+  w.putShort(K.httpIn5xx);
+  w.fixed4(inbound.http5xx);
+  w.putShort(K.httpInNoResponse);
+  w.fixed4(inbound.noResponse);
+  w.putShort(K.httpOut);
+  w.fixed4(out);
 }
 
 /** `edgeData`'s JSON written from the traffic map's edge, key for key (JSON.stringify's order of setting). */
@@ -568,25 +1029,15 @@ function directEdge(
     r = newEdgeRecord(e.id, e.source, e.target, protocol, reporter, arena.keep(w, start));
     if (kept !== undefined) dropEdgeRecord(arena, kept);
   } else arena.write(w, r.head);
+  marks[0] = w.pos;
   // Each number rounded as `edgeData` rounds it, and written in the same step (`fixed4`, `fixed2`).
   const rates = e.rates;
   const total = rates.total;
-  w.fixed4(total);
-  w.bytes(K.rates_total);
-  w.fixed4(total);
-  w.bytes(K.http4xx);
-  w.fixed4(rates.http4xx);
-  w.bytes(K.http5xx);
-  w.fixed4(rates.http5xx);
-  w.bytes(K.noResponse);
-  w.fixed4(rates.noResponse);
-  w.byte(0x7d);
   const err = errorRate(rates);
-  w.bytes(K.errorRate);
-  w.fixed4(err);
   const share = source.out > 0 ? (total / source.out) * 100 : 0;
-  w.bytes(K.percentReq);
-  w.fixed2(share);
+  w.reserve(EDGE_BETWEEN);
+  edgeNumbers(w, rates, err, share);
+  marks[1] = w.pos;
   const latency = latencyOf(e.latency);
   const responseTime = latency.p95;
   if (r.lat !== NONE && r.responseTime === responseTime && r.latency === latency) {
@@ -638,11 +1089,10 @@ function directEdge(
   w.string(protocol);
   if (protocol === 'http') {
     w.bytes(K.rates_http);
-    w.fixed4(total);
-    w.bytes(K.httpPercentReq);
-    w.fixed2(share);
-    w.bytes(K.httpPercentErr);
-    w.fixed2(err * 100);
+    marks[2] = w.pos;
+    w.reserve(EDGE_BETWEEN);
+    edgeHttpNumbers(w, total, err, share);
+    marks[3] = w.pos;
     w.byte(0x7d);
   } else {
     const rps = round(total, 4);
@@ -668,7 +1118,9 @@ function directEdge(
   } else {
     r.tail = arena.drop(r.tail);
     w.bytes(K.responses);
+    marks[4] = w.pos;
     writeResponses(w, e.codes, total);
+    marks[5] = w.pos;
     w.byte(0x7d);
   }
   r.responses = whole;
@@ -747,28 +1199,20 @@ function directNode(
     r.headBytes = arena.replace(r.headBytes, w, start, frozen);
   }
   // Each number rounded as `nodeData` rounds it, and written in the same step (`fixed4`).
+  marks[0] = w.pos;
   const inbound = n.inbound;
-  w.fixed4(inbound.total);
-  w.bytes(K.rpsOut);
-  w.fixed4(n.out);
-  w.bytes(K.inbound_total);
-  w.fixed4(inbound.total);
-  w.bytes(K.http4xx);
-  w.fixed4(inbound.http4xx);
-  w.bytes(K.http5xx);
-  w.fixed4(inbound.http5xx);
-  w.bytes(K.noResponse);
-  w.fixed4(inbound.noResponse);
-  w.byte(0x7d);
-  w.bytes(K.errorRate);
-  w.fixed4(errorRate(inbound));
+  w.reserve(NODE_BETWEEN);
+  nodeNumbers(w, inbound, n.out);
+  marks[1] = w.pos;
   const whole = wholeResponsesOf(n.codes, inbound.total);
   if (whole !== undefined) {
     r.middle = keptOptional(w, arena, r.middle, r.responses === whole, K.responses, whole);
   } else {
     r.middle = arena.drop(r.middle);
     w.bytes(K.responses);
+    marks[4] = w.pos;
     writeResponses(w, n.codes, inbound.total);
+    marks[5] = w.pos;
   }
   r.responses = whole;
   const latency = latencyOf(n.latency);
@@ -782,15 +1226,10 @@ function directNode(
   else {
     if (protocol === 'http') {
       w.bytes(K.protocol_http_rates_httpIn);
-      w.fixed4(inbound.total);
-      w.bytes(K.httpIn4xx);
-      w.fixed4(inbound.http4xx);
-      w.bytes(K.httpIn5xx);
-      w.fixed4(inbound.http5xx);
-      w.bytes(K.httpInNoResponse);
-      w.fixed4(inbound.noResponse);
-      w.bytes(K.httpOut);
-      w.fixed4(n.out);
+      marks[2] = w.pos;
+      w.reserve(NODE_BETWEEN);
+      nodeHttpNumbers(w, inbound, n.out);
+      marks[3] = w.pos;
       w.bytes(K.closeTwo);
     } else {
       w.value({ protocol, rates: nodeTrafficRates(protocol, roundRates(inbound), round(n.out, 4)) });
@@ -1027,6 +1466,7 @@ function newEdgeRecord(
     middle: NONE,
     responses: undefined,
     tail: NONE,
+    prog: undefined,
   };
 }
 
@@ -1048,6 +1488,7 @@ function newNodeRecord(): NodeRecord {
     lat: NONE,
     tail: [],
     tailBytes: NONE,
+    prog: undefined,
   };
 }
 
@@ -1115,6 +1556,7 @@ const K = {
   inbound_total: asciiBytes(',"inbound":{"total":'),
   rates_http: asciiBytes(',"rates":{"http":'),
   errorRate: asciiBytes(',"errorRate":'),
+  close_errorRate: asciiBytes('},"errorRate":'),
   percentReq: asciiBytes(',"percentReq":'),
   traffic_protocol: asciiBytes(',"traffic":{"protocol":'),
   httpPercentReq: asciiBytes(',"httpPercentReq":'),
@@ -1166,3 +1608,27 @@ const K = {
   hasVS: asciiBytes(',"hasVS":'),
   hasCB: asciiBytes(',"hasCB":'),
 };
+
+/** The most bytes a replay writes besides its runs: its numbers and the constants between them. */
+const EDGE_BETWEEN =
+  11 * NUMBER_MAX +
+  K.rates_total.length +
+  K.http4xx.length +
+  K.http5xx.length +
+  K.noResponse.length +
+  K.close_errorRate.length +
+  K.percentReq.length +
+  K.httpPercentReq.length +
+  K.httpPercentErr.length;
+const NODE_BETWEEN =
+  11 * NUMBER_MAX +
+  K.rpsOut.length +
+  K.inbound_total.length +
+  K.http4xx.length +
+  K.http5xx.length +
+  K.noResponse.length +
+  K.close_errorRate.length +
+  K.httpIn4xx.length +
+  K.httpIn5xx.length +
+  K.httpInNoResponse.length +
+  K.httpOut.length;

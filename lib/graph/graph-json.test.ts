@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_FORMAT, pageGraph } from '../graph-page/lean-graph';
 import { appendBadges } from './appenders/badges';
 import { appendBoxes } from './appenders/boxes';
-import { directElements, graphElements, toElements } from './elements';
+import { directElements, graphElements, programReplays, toElements } from './elements';
 import { graphJsonBytes, graphJsonChunks, graphJsonStream } from './graph-json';
 import { wholeResponsesOf } from './responses';
 import { RateTally, Tally } from './tally';
@@ -14,7 +14,7 @@ import {
   mapOf,
   requestSample,
 } from './test-samples';
-import type { ResponseCounts, TrafficMap } from './traffic-map';
+import type { ResponseCounts, TrafficEdge, TrafficMap } from './traffic-map';
 import type { EdgeData, EgressScope, Graph, NodeData } from './types';
 
 const { productpage, reviewsV1, reviewsV2, ratings, REVIEWS, RATINGS } = BOOKINFO;
@@ -448,6 +448,356 @@ describe('graph JSON written from the elements toElements made', () => {
         expect({ name, before, after, same }).toEqual({ name, before, after, same: true });
       }
     }
+  });
+
+  describe('write programs', () => {
+    type Change = (m: TrafficMap) => void;
+    // Elements of one code (a response map kept whole) and of two (written from the counts).
+    const plainSpecs = specs.slice(0, 5);
+    const NO_CONFIG = { virtualServices: [], serviceEntries: [], destinationRules: [] };
+
+    /** A map of HTTP elements (every one can have a program), each series' rate moved by `round` its own way. */
+    function plain(round: number, change?: Change, edges: EdgeSpec[] = plainSpecs): TrafficMap {
+      const m = mapOf(edges.map((e, k) => ({ ...e, rps: e.rps * (1 + (round * (k + 1)) / 7) })));
+      appendBoxes(m);
+      appendBadges(m, NO_CONFIG, undefined);
+      for (const n of m.nodes.values()) n.latency = latencies[0];
+      for (const e of m.edges.values()) e.latency = latencies[0];
+      change?.(m);
+      return m;
+    }
+
+    const first = <T>(values: Iterable<T>): T => {
+      for (const v of values) return v;
+      throw new Error('empty');
+    };
+    /** The last node with requests in (a destination): one code, flag and host. */
+    const dest = (m: TrafficMap) => {
+      const n = [...m.nodes.values()].reverse().find((x) => wholeResponsesOf(x.codes, x.inbound.total));
+      if (n === undefined) throw new Error('no node of one code, flag and host');
+      return n;
+    };
+    /** A node reached by a service. */
+    const reached = (m: TrafficMap) => {
+      const n = [...m.nodes.values()].find((x) => x.destServices !== undefined && x.destServices.size > 0);
+      if (n === undefined) throw new Error('no node reached by a service');
+      return n;
+    };
+    /** A node without requests in (a root): no response codes. */
+    const root = (m: TrafficMap) => {
+      const n = [...m.nodes.values()].find((x) => x.codes.size === 0 && x.spec.nodeType !== 'box');
+      if (n === undefined) throw new Error('no root');
+      return n;
+    };
+
+    /** The graph's answer against JSON.stringify of another graph made from its map. */
+    async function same(g: Graph): Promise<boolean> {
+      const [m, over] = made.get(g) as [TrafficMap, Partial<Graph>];
+      return (await bytesOf(g)).equals(Buffer.from(JSON.stringify({ ...graphOf(m), ...over }), 'utf8'));
+    }
+    const made = new WeakMap<Graph, [TrafficMap, Partial<Graph>]>();
+    function graphFrom(m: TrafficMap, over: Partial<Graph> = {}): Graph {
+      const g = { ...graphOf(m), ...over };
+      made.set(g, [m, over]);
+      return g;
+    }
+
+    it('replays every element over HTTP while only its numbers move: the same bytes', async () => {
+      for (let round = 0; round < 4; round++) {
+        const before = programReplays();
+        const g = graphFrom(plain(round));
+        expect(await same(g)).toBe(true);
+        // From the second poll on, every node and edge (not the boxes) by its program.
+        const boxes = g.elements.nodes.filter((n) => n.data.nodeType === 'box').length;
+        const replayed = programReplays() - before;
+        expect(replayed).toBe(round === 0 ? 0 : g.elements.nodes.length - boxes + g.elements.edges.length);
+      }
+    });
+
+    it('writes an element again, never its program, when anything but its numbers changed', async () => {
+      const changes: [string, Change][] = [
+        [
+          'edge health',
+          (m) => {
+            first(m.edges.values()).health = 'failure';
+          },
+        ],
+        [
+          'edge latency',
+          (m) => {
+            first(m.edges.values()).latency = latencies[1];
+          },
+        ],
+        [
+          'edge latency gone',
+          (m) => {
+            first(m.edges.values()).latency = undefined;
+          },
+        ],
+        [
+          'edge mTLS share',
+          (m) => {
+            first(m.edges.values()).mtls = { yes: 2, all: 3 };
+          },
+        ],
+        [
+          'edge principal',
+          (m) => {
+            const e = first(m.edges.values());
+            e.principals = { ...e.principals, source: 'spiffe://other' };
+          },
+        ],
+        [
+          'edge mTLS warning',
+          (m) => {
+            first(m.edges.values()).mtlsWarning = 'plaintext';
+          },
+        ],
+        [
+          'edge refusal',
+          (m) => {
+            first(m.edges.values()).refusal = 'refused';
+          },
+        ],
+        [
+          'edge TLS origination',
+          (m) => {
+            first(m.edges.values()).tlsOrigination = 'SIMPLE';
+          },
+        ],
+        [
+          'edge TCP bytes',
+          (m) => {
+            first(m.edges.values()).tcp = 99.5;
+          },
+        ],
+        [
+          'edge protocol',
+          (m) => {
+            first(m.edges.values()).protocols = protocolsOf(['grpc', 5]);
+          },
+        ],
+        [
+          'edge reporter',
+          (m) => {
+            first(m.edges.values()).reporter = 'mixed';
+          },
+        ],
+        [
+          'edge badges, other members',
+          (m) => {
+            first(m.edges.values()).badges = {
+              canary: Object.freeze({ weights: '90/10' }),
+              live: Object.freeze({ reported: false }),
+            } as never;
+          },
+        ],
+        [
+          'edge badges, the same members in another object',
+          (m) => {
+            const e = first(m.edges.values());
+            e.badges = { ...e.badges };
+          },
+        ],
+        [
+          'edge badges, a member not frozen',
+          (m) => {
+            first(m.edges.values()).badges = { live: { reported: false } } as never;
+          },
+        ],
+        [
+          'edge response code appears',
+          (m) => {
+            const e = first(m.edges.values());
+            const c = e.codes.firstValue() as CodeValue;
+            e.codes = Tally.of([
+              [e.codes.firstKey() as string, c],
+              ['404', c],
+            ]);
+          },
+        ],
+        [
+          'edge response code changed',
+          (m) => {
+            const e = first(m.edges.values());
+            e.codes = Tally.of([['503', e.codes.firstValue() as CodeValue]]);
+          },
+        ],
+        [
+          'node health',
+          (m) => {
+            dest(m).health = 'degraded';
+          },
+        ],
+        [
+          'node reached by another service too',
+          (m) => {
+            const n = reached(m);
+            n.destServices = new Map([
+              ...(n.destServices ?? []),
+              ['other/x', Object.freeze({ namespace: 'other', name: 'x' })],
+            ]);
+          },
+        ],
+        [
+          'node reached by another service instead',
+          (m) => {
+            reached(m).destServices = new Map([
+              ['other/x', Object.freeze({ namespace: 'other', name: 'x' })],
+            ]);
+          },
+        ],
+        [
+          'node latency',
+          (m) => {
+            dest(m).latency = latencies[1];
+          },
+        ],
+        [
+          'node badges emptied',
+          (m) => {
+            dest(m).badges = {};
+          },
+        ],
+        [
+          'node badges, a new live badge',
+          (m) => {
+            dest(m).badges = { live: Object.freeze({ reported: false }) } as never;
+          },
+        ],
+        [
+          'node outside',
+          (m) => {
+            dest(m).isOutside = true;
+          },
+        ],
+        [
+          'node virtual service',
+          (m) => {
+            dest(m).hasVS = true;
+          },
+        ],
+        [
+          'node circuit breaker',
+          (m) => {
+            dest(m).hasCB = true;
+          },
+        ],
+        [
+          'node parent',
+          (m) => {
+            dest(m).parent = 'box:other';
+          },
+        ],
+        [
+          'node workload',
+          (m) => {
+            dest(m).spec = { ...dest(m).spec, workload: 'other-v1' };
+          },
+        ],
+        [
+          'node service entry',
+          (m) => {
+            dest(m).isServiceEntry = 'MESH_EXTERNAL';
+          },
+        ],
+        [
+          'node egress scope',
+          (m) => {
+            dest(m).egressScope = scopes[0];
+          },
+        ],
+        [
+          'node TCP bytes',
+          (m) => {
+            dest(m).tcpIn = 10;
+          },
+        ],
+        [
+          'node protocol',
+          (m) => {
+            dest(m).protocol = 'grpc';
+          },
+        ],
+        [
+          'node response flag changed',
+          (m) => {
+            const n = dest(m);
+            const c = n.codes.firstValue() as CodeValue;
+            const flags = new RateTally();
+            flags.add('UF', c.flags.firstValue() as number);
+            n.codes = Tally.of([[n.codes.firstKey() as string, { ...c, flags }]]);
+          },
+        ],
+        [
+          'root node response code appears',
+          (m) => {
+            const e = first(m.edges.values());
+            root(m).codes = e.codes;
+          },
+        ],
+        [
+          'root node has requests in',
+          (m) => {
+            root(m).hasInbound = true;
+          },
+        ],
+        [
+          'an edge for another',
+          (m) => {
+            const [id, e] = [...m.edges][1] as [string, TrafficEdge];
+            m.edges.delete(id);
+            m.edges.set(`${id}x`, { ...e, id: `${id}x`, target: `${e.target}x` });
+          },
+        ],
+      ];
+      for (const [name, change] of changes) {
+        // Made, replayed, changed, back, changed again: each against JSON.stringify of its map.
+        const polls = [undefined, undefined, change, undefined, change, change];
+        const got = [];
+        for (let round = 0; round < polls.length; round++)
+          got.push(await same(graphFrom(plain(round, polls[round]))));
+        expect({ name, got }).toEqual({ name, got: polls.map(() => true) });
+      }
+    });
+
+    it('writes each view right when views of the same elements interleave, and elements come and go', async () => {
+      const more: EdgeSpec[] = [
+        ...plainSpecs,
+        { reporter: 'source', from: reviewsV1, to: ratings, service: RATINGS, rps: 0.5 },
+      ];
+      const views: ((round: number) => Graph)[] = [
+        (round) => graphFrom(plain(round)),
+        // The same elements without latency: another view (its own records).
+        (round) =>
+          graphFrom(
+            plain(round, (m) => {
+              for (const e of m.edges.values()) e.latency = undefined;
+              for (const n of m.nodes.values()) n.latency = undefined;
+            }),
+            { latency: 'omitted' },
+          ),
+        // The same elements, the same view's name, other latencies: one set of records for both.
+        (round) =>
+          graphFrom(
+            plain(round, (m) => {
+              for (const e of m.edges.values()) e.latency = latencies[1];
+            }),
+          ),
+        // An edge and its nodes more, then fewer again.
+        (round) => graphFrom(plain(round, undefined, more)),
+        (round) => graphFrom(plain(round, undefined, plainSpecs.slice(1))),
+      ];
+      const got = [];
+      for (let round = 0; round < 12; round++) {
+        for (const view of round % 2 ? views : [...views].reverse()) {
+          const g = view(round);
+          const ok = await same(g);
+          got.push(ok);
+        }
+      }
+      expect(got).toEqual(got.map(() => true));
+    });
   });
 
   it('keeps writing the same bytes as its kept segments are replaced poll after poll and made again', async () => {

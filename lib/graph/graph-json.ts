@@ -52,6 +52,11 @@ function* arrayChunks(items: readonly unknown[], perChunk: number): Generator<st
   }
 }
 
+/** What tells a graph's view apart beyond its elements (`directElements` keeps its records apart by it). */
+function viewOf(graph: Record<string, unknown>): string {
+  return `${String(graph.graphType)}|${String(graph.latency)}`;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return (
     typeof v === 'object' &&
@@ -94,7 +99,7 @@ function* objectBytes(
     first = false;
     w.string(key);
     w.raw(':');
-    const direct = depth === 0 && key === 'elements' ? directElements(v) : undefined;
+    const direct = depth === 0 && key === 'elements' ? directElements(v, viewOf(o)) : undefined;
     if (direct !== undefined) {
       // Made by `graphElements`: written from the traffic map, without making the elements' data.
       w.raw('{"nodes":[');

@@ -31,6 +31,25 @@ export class JsonBytes {
     return out;
   }
 
+  /** Room for `n` more bytes (an element's most, reserved once: `put` and `putShort` then check nothing). */
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) this.ensure(n);
+  }
+
+  /** A kept view's bytes (`reserve` first): one `set`, no view made. */
+  put(b: Uint8Array): void {
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** A short constant's bytes (`reserve` first), copied by hand. */
+  putShort(b: Uint8Array): void {
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < b.length; i++) buf[p++] = b[i] as number;
+    this.pos = p;
+  }
+
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));

@@ -82,20 +82,41 @@ export function responsesOf(codes: CodeCounts, total: number): Responses {
  * answers it), else undefined.
  */
 export function wholeResponsesOf(codes: CodeCounts, total: number): Responses | undefined {
-  if (codes.size !== 1 || total <= 0) return undefined;
+  if (!whole1(codes, total)) return undefined;
   const c = codes.firstValue() as { flags: NumberTally; hosts: NumberTally };
-  if (
+  return wholeResponse(
+    codes.firstKey() as string,
+    c.flags.firstKey() as string,
+    c.hosts.firstKey() as string,
+  );
+}
+
+/**
+ * Whether `wholeResponsesOf` answers the whole response map of this code, flag and host (the same JSON), without
+ * finding it: a kept element's check poll after poll.
+ */
+export function isWholeResponse(
+  codes: CodeCounts,
+  total: number,
+  code: string,
+  flag: string,
+  host: string,
+): boolean {
+  if (codes.firstKey() !== code || !whole1(codes, total)) return false;
+  const c = codes.firstValue() as { flags: NumberTally; hosts: NumberTally };
+  return c.flags.firstKey() === flag && c.hosts.firstKey() === host;
+}
+
+/** Whether an element's requests all had one code, one flag and one host (each 100 % of `total`, rounded). */
+function whole1(codes: CodeCounts, total: number): boolean {
+  if (codes.size !== 1 || total <= 0) return false;
+  const c = codes.firstValue() as { flags: NumberTally; hosts: NumberTally };
+  return (
     c.flags.size === 1 &&
     c.hosts.size === 1 &&
     round(((c.flags.firstValue() as number) / total) * 100, 2) === 100 &&
     round(((c.hosts.firstValue() as number) / total) * 100, 2) === 100
-  )
-    return wholeResponse(
-      codes.firstKey() as string,
-      c.flags.firstKey() as string,
-      c.hosts.firstKey() as string,
-    );
-  return undefined;
+  );
 }
 
 /** An element's response codes in the order `responsesOf` sets them (code-unit order). */

@@ -219,7 +219,9 @@ export default async function bench(args) {
         const params = lib.parseGraphParams(new URLSearchParams(query(i)));
         const r = await lib.buildGraph(params.value, caseDeps);
         const t1 = performance.now();
+        const replays0 = lib.programReplays();
         const written = await lib.graphJson(r.graph);
+        const replays = lib.programReplays() - replays0;
         const t2 = performance.now();
         const used = process.cpuUsage(cpu0);
         const main = mainThreadMs() - main0;
@@ -231,7 +233,7 @@ export default async function bench(args) {
         fig.cpu.push((used.user + used.system) / 1000);
         fig.system.push(used.system / 1000);
         fig.main.push(main);
-        fig.phases.push({ ...r.timings, serialize: t2 - t1, whole: t3 - t2 });
+        fig.phases.push({ ...r.timings, serialize: t2 - t1, whole: t3 - t2, replays });
         fig.bytes = written;
         fig.mem = Math.max(fig.mem, process.memoryUsage().rss);
       }
@@ -251,7 +253,7 @@ export default async function bench(args) {
           `graph ${name}${label}: median ${m.toFixed(0)} ms, CPU ${median(cpu).toFixed(0)} ms (system ${median(system).toFixed(0)}, ` +
             `main thread ${median(main).toFixed(0)}; floor: fetching the answers ${f.toFixed(0)} ms) — ` +
             `prometheus+walk ${phase('prometheus')} ms, assemble ${phase('assemble')} ms, serialize ${phase('serialize')} ms streamed (${phase('whole')} ms whole) — ` +
-            `${(bytes / 1e6).toFixed(1)} MB out, rss ${(mem / 1e6).toFixed(0)} MB` +
+            `${(bytes / 1e6).toFixed(1)} MB out, ${phase('replays')} elements by their write programs, rss ${(mem / 1e6).toFixed(0)} MB` +
             (opt.ab ? `; CPU a build ${cpu.map((c) => c.toFixed(0)).join(', ')}` : ''),
         );
       }
