@@ -31,6 +31,36 @@ describe('elements', () => {
     return m;
   };
 
+  it('keeps id order poll after poll as elements come, go, swap for others and are set in another order', () => {
+    const { reviewsV2, ratings, RATINGS } = BOOKINFO;
+    const specs = [
+      { reporter: 'source' as const, from: productpage, to: reviewsV1, service: REVIEWS, rps: 1 },
+      { reporter: 'source' as const, from: productpage, to: reviewsV2, service: REVIEWS, rps: 1 },
+      { reporter: 'source' as const, from: reviewsV1, to: ratings, service: RATINGS, rps: 1 },
+      { reporter: 'source' as const, from: reviewsV2, to: ratings, service: RATINGS, rps: 1 },
+    ];
+    // The same count of elements each time (the order kept by their count would do), other ids and orders.
+    const polls = [
+      [0, 1, 2],
+      [0, 1, 2],
+      [0, 1, 3],
+      [3, 1, 0],
+      [3, 1, 0],
+      [2, 1, 0],
+      [0, 1, 2, 3],
+      [1, 2, 3],
+    ];
+    for (const poll of polls) {
+      const m = mapOf(poll.map((k) => specs[k] as (typeof specs)[number]));
+      appendBoxes(m);
+      const g = toElements(m);
+      const byId = (ids: Iterable<string>) => [...ids].sort();
+      expect(g.edges.map((e) => e.id)).toEqual(byId(m.edges.keys()));
+      expect(g.nodes.map((n) => n.id)).toEqual([...byId(m.boxes.keys()), ...byId(m.nodes.keys())]);
+      for (const e of g.edges) expect(e).toMatchObject({ id: m.edges.get(e.id)?.id });
+    }
+  });
+
   it('writes app boxes first, then nodes and edges in id order, numbers rounded', () => {
     const g = toElements(map());
     expect(g.nodes.map((n) => n.id)).toEqual([

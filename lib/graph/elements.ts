@@ -591,6 +591,19 @@ export function programReplays(): number {
   return replays;
 }
 
+/** The write programs kept (all views) and their stores' bytes, live and all (for benches: their memory). */
+export function programMemory(): { programs: number; live: number; total: number } {
+  let programs = 0;
+  let live = 0;
+  let total = 0;
+  for (const set of recordSets.values()) {
+    for (const r of set.records) if (r?.prog !== undefined) programs++;
+    live += set.store.live;
+    total += set.store.total;
+  }
+  return { programs, live, total };
+}
+
 /**
  * Where the writer was at an element's program's seams (`marks[0..3]`; -1: not reached), and before and after a
  * response map written from its counts (`marks[4..5]`).
@@ -650,8 +663,8 @@ const NUMBER_MAX = 24;
 class SegmentStore {
   private chunk = new Uint8Array(0);
   private used = 0;
-  private total = 0;
-  private live = 0;
+  total = 0;
+  live = 0;
 
   /** `from[start..end)` kept. */
   keep(from: Uint8Array, start: number, end: number): Uint8Array {

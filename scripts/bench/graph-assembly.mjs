@@ -243,6 +243,17 @@ export default async function bench(args) {
         sampler.disconnect();
         console.log(`heap samples of ${opt.runs * sides.length} builds: ${opt.heapSample}`);
       }
+      if (globalThis.gc) {
+        globalThis.gc();
+        const mu = process.memoryUsage();
+        console.log(
+          `after a full GC (--expose-gc): heap ${(mu.heapUsed / 1e6).toFixed(1)} MB, array buffers ${(mu.arrayBuffers / 1e6).toFixed(1)} MB`,
+        );
+      }
+      const pm = lib.programMemory();
+      console.log(
+        `write programs kept (all sides): ${pm.programs}, their runs ${(pm.live / 1e6).toFixed(1)} MB live of ${(pm.total / 1e6).toFixed(1)} MB stored`,
+      );
       for (let k = 0; k < sides.length; k++) {
         const { floorRuns, runs, phases, cpu, system, main, bytes, mem } = figures[k];
         const f = median(floorRuns);
