@@ -15,7 +15,14 @@ import {
   splitJoinedRequests,
   tcpRateQuery,
 } from './promql';
-import { type RequestsOfBody, requestSamplesOfAnswers, requestSamplesOfBody } from './rates-answer';
+import {
+  type BegunRead,
+  beginJoinedRead,
+  finishJoinedRead,
+  type RequestsOfBody,
+  requestSamplesOfAnswers,
+  requestSamplesOfBody,
+} from './rates-answer';
 import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
 import { GenerationalMemo, seriesMemoEntriesFromEnv } from './series-memo';
 
@@ -164,13 +171,33 @@ async function joinedRatesBody(
     instantBody(joinedRequestRateQuery(sel.source, range), time),
     instantBody(joinedRequestRateQuery(sel.destination, range), time),
   ] as const;
+  // The source's series read as its answer lands, when the destination's is still being answered (the joined
+  // answer is the source's series, then the destination's).
+  let destinationIn = false;
+  let begun: BegunRead | undefined;
+  reads[1].then(
+    () => {
+      destinationIn = true;
+    },
+    // A failed read is the caller's to answer.
+    () => {},
+  );
+  reads[0].then(
+    (r) => {
+      if (!r.ok || destinationIn) return;
+      begun = beginJoinedRead(r.value.body);
+      traceMark('source-rates-read');
+    },
+    () => {},
+  );
   const [a, b] = await Promise.all(reads);
   if (!a.ok) return a;
   if (!b.ok) return b;
   return {
     ok: true,
     value: {
-      read: () => requestSamplesOfAnswers(a.value.body, b.value.body),
+      read: () =>
+        begun ? finishJoinedRead(begun, b.value.body) : requestSamplesOfAnswers(a.value.body, b.value.body),
       samples: () => {
         const first = a.value.samples();
         if (!first.ok) return first;

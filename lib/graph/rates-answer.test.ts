@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { samplesOfAnswer } from '../prometheus/client';
 import { prometheusBody } from './fake-prometheus';
 import { JOIN_SEPARATOR, REQUEST_JOINED, REQUEST_LABELS, splitJoinedRequests } from './promql';
-import { forgetKeptRatesAnswer, requestSamplesOfAnswers, requestSamplesOfBody } from './rates-answer';
+import {
+  beginJoinedRead,
+  finishJoinedRead,
+  forgetKeptRatesAnswer,
+  requestSamplesOfAnswers,
+  requestSamplesOfBody,
+} from './rates-answer';
 import { destinationOnlyCallers, namespacesOf, type Sample } from './series';
 import { requestSample, type Side } from './test-samples';
 
@@ -256,26 +262,57 @@ describe("two reporters' answers joined", () => {
     }
   });
 
+  const moved = (xs: readonly Sample[], by: number) => xs.map((x) => ({ ...x, value: x.value * by }));
+  const POLLS: [Sample[], Sample[]][] = [
+    [source, destination],
+    [moved(source, 1.5), moved(destination, 0.5)],
+    // A series gone from the middle of the first, then back: the answer kept is compared byte by byte.
+    [source.filter((_, i) => i !== 3), destination],
+    [source, moved(destination, 2)],
+    // Two series of keys as long swapped: each at the other's place (a key compared with the wrong bytes reads as
+    // the series that was there).
+    [[source[1] as Sample, source[0] as Sample, ...source.slice(2)], moved(destination, 2)],
+    [[], destination],
+    [source, destination],
+  ];
+
   it('are read joined in one copy as their joined bytes are read, poll after poll, series coming and going', () => {
     forgetKeptRatesAnswer();
-    const moved = (xs: readonly Sample[], by: number) => xs.map((x) => ({ ...x, value: x.value * by }));
-    const polls: [Sample[], Sample[]][] = [
-      [source, destination],
-      [moved(source, 1.5), moved(destination, 0.5)],
-      // A series gone from the middle of the first, then back: the answer kept is compared byte by byte.
-      [source.filter((_, i) => i !== 3), destination],
-      [source, moved(destination, 2)],
-      // Two series of keys as long swapped: each at the other's place (a key compared with the wrong bytes reads as
-      // the series that was there).
-      [[source[1] as Sample, source[0] as Sample, ...source.slice(2)], moved(destination, 2)],
-      [[], destination],
-      [source, destination],
-    ];
-    for (const [a, b] of polls) {
+    for (const [a, b] of POLLS) {
       const read = requestSamplesOfAnswers(prometheusBody(a, T), prometheusBody(b, T));
       const expected = parsed(prometheusBody([...a, ...b], T));
       expect(read?.samples).toEqual(expected);
       expect(read?.samples?.every((s, i) => s.labels === expected?.[i]?.labels)).toBe(true);
     }
+  });
+
+  it("are read as they land — the first's series before the second is in — as in one go, poll after poll, another answer read between the two", () => {
+    forgetKeptRatesAnswer();
+    const polls: [Sample[], Sample[]][] = [...POLLS, [source, []], [moved(source, 3), moved(destination, 3)]];
+    // Two of the destination's series of keys as long, at one rate, swapped: each at the other's place, its bytes
+    // where the other's were (compared with the bytes of the answer before, not with its own).
+    const at = destination.findIndex(
+      (x, i) => i > 0 && x.labels[REQUEST_JOINED]?.length === destination[0]?.labels[REQUEST_JOINED]?.length,
+    );
+    expect(at).toBeGreaterThan(0);
+    const even = destination.map((x, i) => (i === 0 || i === at ? { ...x, value: 7 } : x));
+    const swapped = even.map((x, i) => (i === 0 ? (even[at] as Sample) : i === at ? (even[0] as Sample) : x));
+    polls.push([source, even], [source, swapped], [source, even]);
+    // Another view's answer: its series a part of these, in another order.
+    const other = [...destination.slice(0, 5), ...source.slice(0, 5)];
+    for (const between of [false, true])
+      for (const [a, b] of polls) {
+        const begun = beginJoinedRead(prometheusBody(a, T));
+        // Another answer read while the second is still coming: the first's series were compared with the one before.
+        if (between) expect(requestSamplesOfBody(prometheusBody(other, T))?.samples).toHaveLength(10);
+        const read = finishJoinedRead(begun, prometheusBody(b, T));
+        const expected = parsed(prometheusBody([...a, ...b], T));
+        expect(read?.samples).toEqual(expected);
+        expect(read?.samples?.every((s, i) => s.labels === expected?.[i]?.labels)).toBe(true);
+        // And the next read compares with this answer: read in one go, the same.
+        const again = requestSamplesOfAnswers(prometheusBody(a, T + 1), prometheusBody(b, T + 1));
+        expect(again?.samples?.map((s) => s.labels)).toEqual(expected?.map((s) => s.labels));
+        expect(again?.samples?.every((s, i) => s.labels === expected?.[i]?.labels)).toBe(true);
+      }
   });
 });

@@ -87,16 +87,66 @@ export function requestSamplesOfAnswers(first: Buffer, second: Buffer): Requests
   if (a === undefined || b === undefined) return undefined;
   if (a === PREFIX.length) return requestSamplesOfBody(second);
   if (b === PREFIX.length) return requestSamplesOfBody(first);
+  const { body, keep } = joined(first, a, second);
+  return readBody(body, keep);
+}
+
+/**
+ * The two answers joined in the copy the last answer is not in (the first's series, `,`, the second's, its end):
+ * `keep` makes it the kept copy.
+ */
+function joined(first: Buffer, a: number, second: Buffer): { body: Buffer; keep: () => Buffer } {
   const length = a + 1 + second.length - PREFIX.length;
   const free = turn ^ 1;
   const copy = sizedCopy(free, length);
   first.copy(copy, 0, 0, a);
   copy[a] = COMMA;
   second.copy(copy, a + 1, PREFIX.length);
-  return readBody(copy.subarray(0, length), () => {
-    turn = free;
-    return copy;
-  });
+  return {
+    body: copy.subarray(0, length),
+    keep: () => {
+      turn = free;
+      return copy;
+    },
+  };
+}
+
+/**
+ * The source reporter's answer read as it lands, while the destination reporter's is still being answered (the
+ * two land tens of milliseconds apart): `finishJoinedRead` then reads only the destination's series — what
+ * `requestSamplesOfAnswers` gives for the two, with the same one copy. `read` undefined: nothing read ahead.
+ */
+export interface BegunRead {
+  first: Buffer;
+  /** Where the first answer's result array closes (its `]`). */
+  end: number;
+  read?: SamplesRead;
+}
+
+export function beginJoinedRead(first: Buffer): BegunRead {
+  const a = resultEnd(first);
+  if (a === undefined || a === PREFIX.length || !isAscii(first) || first.indexOf(BACKSLASH) >= 0)
+    return { first, end: -1 };
+  const read = newRead();
+  return readSamples(read, first, PREFIX.length) === a + 1 ? { first, end: a, read } : { first, end: -1 };
+}
+
+/**
+ * `requestSamplesOfAnswers(begun.first, second)`, the first's series read already: the two joined into the copy
+ * the last answer is not in and the read resumed after the first's series. Read in one go as that does when the
+ * first could not be read ahead, when another answer was kept since (the series were compared with the one before
+ * it, whose buffer this copy may be) or when the second is empty.
+ */
+export function finishJoinedRead(begun: BegunRead, second: Buffer): RequestsOfBody | undefined {
+  const { first, read, end: a } = begun;
+  const b = resultEnd(second);
+  if (read === undefined || read.last !== kept || !read.split || b === undefined || b === PREFIX.length)
+    return requestSamplesOfAnswers(first, second);
+  if (!isAscii(second) || second.indexOf(BACKSLASH) >= 0) return undefined;
+  const { body, keep } = joined(first, a, second);
+  const i = readSamples(read, body, a + 1);
+  if (i === undefined || !answerEnds(body, i)) return undefined;
+  return readDone(read, keep);
 }
 
 /** Where the result array of an answer of the one shape closes (its `]`, before `}}` and white space). */
@@ -135,79 +185,120 @@ function readBody(body: Buffer, keep: () => Buffer): RequestsOfBody | undefined 
   if (!startsWith(body, 0, PREFIX)) return undefined;
   // ASCII without escapes: every string ends at its next quote, and its bytes are its characters.
   if (!isAscii(body) || body.indexOf(BACKSLASH) >= 0) return undefined;
+  const read = newRead();
   let i = PREFIX.length;
-  const samples: Sample[] = [];
-  const keys: SeriesKeys[] = [];
-  const keyAts: number[] = [];
-  const keyEnds: number[] = [];
-  const last = kept;
-  // The series of the last answer the next one is compared with.
-  let next = 0;
-  // Every series so far at its place in the last answer (its namespaces then are those of the last answer).
-  let inPlace = last !== undefined;
-  let split = true;
   if (body[i] === 0x5d) i++;
-  else
-    for (;;) {
-      if (!startsWith(body, i, START)) return undefined;
-      const keyAt = i + START.length;
-      const keyEnd = body.indexOf(QUOTE, keyAt);
-      if (keyEnd < 0) return undefined;
-      i = sampleEnd(body, keyEnd);
-      if (i < 0) return undefined;
-      const value = sampleValue(body, valueSpan.at, valueSpan.end);
-      if (value === undefined) return undefined;
-      if (
-        split &&
-        last !== undefined &&
-        next < last.labels.length &&
-        sameKey(body, keyAt, keyEnd, last, next)
-      ) {
-        // Bytes read and checked before (no control character): the labels they split into.
-        samples.push({ labels: last.labels[next] as Readonly<Record<string, string>>, value });
-        keys.push(last.keys[next] as SeriesKeys);
-        inPlace &&= next === samples.length - 1;
-        next++;
-      } else {
-        const joined = body.toString('latin1', keyAt, keyEnd);
-        // JSON allows no raw control character in a string (the parse would refuse the answer).
-        if (CONTROL.test(joined)) return undefined;
-        if (split) {
-          const labels = splitJoinedRequest(joined);
-          if (labels) {
-            samples.push({ labels, value });
-            keys.push(seriesKeysOf(labels));
-            inPlace = false;
-            // Compare the next series with the one after this one's place in the last answer.
-            if (last !== undefined) {
-              last.placeOf ??= placesOf(last.labels);
-              const place = last.placeOf.get(labels);
-              if (place !== undefined) next = place + 1;
-            }
-          }
-          // Read on to the end: a body that is not the shape is the parse's to answer (an error, say).
-          else split = false;
-        }
-      }
-      keyAts.push(keyAt);
-      keyEnds.push(keyEnd);
-      if (body[i] === COMMA) i++;
-      else if (body[i] === 0x5d) {
-        i++;
-        break;
-      } else return undefined;
-    }
+  else {
+    const end = readSamples(read, body, i);
+    if (end === undefined) return undefined;
+    i = end;
+  }
   if (!answerEnds(body, i)) return undefined;
-  if (!split) return { samples: undefined };
+  return readDone(read, keep);
+}
+
+/** A read of an answer's samples under way: what it found so far, compared with the last answer's. */
+interface SamplesRead {
+  samples: Sample[];
+  keys: SeriesKeys[];
+  keyAts: number[];
+  keyEnds: number[];
+  /** The answer kept when the read began, its series compared with. */
+  last: KeptAnswer | undefined;
+  /** The series of the last answer the next one is compared with. */
+  next: number;
+  /** Every series so far at its place in the last answer (its namespaces then are those of the last answer). */
+  inPlace: boolean;
+  split: boolean;
+}
+
+function newRead(): SamplesRead {
+  const last = kept;
+  return {
+    samples: [],
+    keys: [],
+    keyAts: [],
+    keyEnds: [],
+    last,
+    next: 0,
+    inPlace: last !== undefined,
+    split: true,
+  };
+}
+
+/**
+ * Reads the samples from `i` (the first's `{`) to the `]` that closes the result: the place after it, undefined
+ * when the bytes are not the one shape.
+ */
+function readSamples(read: SamplesRead, body: Buffer, i: number): number | undefined {
+  const { samples, keys, keyAts, keyEnds, last } = read;
+  let { next, inPlace, split } = read;
+  for (;;) {
+    if (!startsWith(body, i, START)) return undefined;
+    const keyAt = i + START.length;
+    const keyEnd = body.indexOf(QUOTE, keyAt);
+    if (keyEnd < 0) return undefined;
+    i = sampleEnd(body, keyEnd);
+    if (i < 0) return undefined;
+    const value = sampleValue(body, valueSpan.at, valueSpan.end);
+    if (value === undefined) return undefined;
+    if (
+      split &&
+      last !== undefined &&
+      next < last.labels.length &&
+      sameKey(body, keyAt, keyEnd, last, next)
+    ) {
+      // Bytes read and checked before (no control character): the labels they split into.
+      samples.push({ labels: last.labels[next] as Readonly<Record<string, string>>, value });
+      keys.push(last.keys[next] as SeriesKeys);
+      inPlace &&= next === samples.length - 1;
+      next++;
+    } else {
+      const joined = body.toString('latin1', keyAt, keyEnd);
+      // JSON allows no raw control character in a string (the parse would refuse the answer).
+      if (CONTROL.test(joined)) return undefined;
+      if (split) {
+        const labels = splitJoinedRequest(joined);
+        if (labels) {
+          samples.push({ labels, value });
+          keys.push(seriesKeysOf(labels));
+          inPlace = false;
+          // Compare the next series with the one after this one's place in the last answer.
+          if (last !== undefined) {
+            last.placeOf ??= placesOf(last.labels);
+            const place = last.placeOf.get(labels);
+            if (place !== undefined) next = place + 1;
+          }
+        }
+        // Read on to the end: a body that is not the shape is the parse's to answer (an error, say).
+        else split = false;
+      }
+    }
+    keyAts.push(keyAt);
+    keyEnds.push(keyEnd);
+    if (body[i] === COMMA) i++;
+    else if (body[i] === 0x5d) {
+      read.next = next;
+      read.inPlace = inPlace;
+      read.split = split;
+      return i + 1;
+    } else return undefined;
+  }
+}
+
+/** The read's samples, its answer kept (in the buffer `keep` gives) for the next read to compare with. */
+function readDone(read: SamplesRead, keep: () => Buffer): RequestsOfBody {
+  if (!read.split) return { samples: undefined };
+  const { samples, keys, last } = read;
   const answer: KeptAnswer = {
     body: keep(),
-    keyAt: keyAts,
-    keyEnd: keyEnds,
+    keyAt: read.keyAts,
+    keyEnd: read.keyEnds,
     labels: samples.map((s) => s.labels),
     keys,
   };
   // The same series in the same order: the same namespaces.
-  if (inPlace && last !== undefined && last.labels.length === samples.length)
+  if (read.inPlace && last !== undefined && last.labels.length === samples.length)
     answer.namespaces = last.namespaces;
   kept = answer;
   return {
