@@ -551,6 +551,7 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
       rs[i] = r;
       if (kept?.prog !== undefined) set.store.drop(kept.prog);
       r.prog = programs ? nodeProgram(set.store, r, n, parentFirst, w, start) : undefined;
+      if (r.prog !== undefined) dropNodeSegments(set.arena, r);
     },
     edge(w, i) {
       const set = edgeSet as RecordSet;
@@ -571,6 +572,7 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
       rs[i] = r;
       if (kept?.prog !== undefined) set.store.drop(kept.prog);
       r.prog = programs ? edgeProgram(set.store, r, e, w, start) : undefined;
+      if (r.prog !== undefined) dropEdgeRecord(set.arena, r);
     },
   };
 }
@@ -1025,7 +1027,8 @@ function directEdge(
     r.source !== e.source ||
     r.target !== e.target ||
     r.protocol !== protocol ||
-    r.reporter !== reporter
+    r.reporter !== reporter ||
+    r.head === NONE
   ) {
     const start = w.pos;
     w.bytes(K.id);
@@ -1483,12 +1486,23 @@ function newEdgeRecord(
   };
 }
 
-/** A replaced record's segments no longer kept. */
+/**
+ * A record's segments no longer kept: replaced, or in its program's runs (a write after the program fails makes them
+ * again, its head first).
+ */
 function dropEdgeRecord(arena: Arena, r: EdgeRecord): void {
-  arena.drop(r.head);
-  arena.drop(r.lat);
-  arena.drop(r.middle);
-  arena.drop(r.tail);
+  r.head = arena.drop(r.head);
+  r.lat = arena.drop(r.lat);
+  r.middle = arena.drop(r.middle);
+  r.tail = arena.drop(r.tail);
+}
+
+/** A node record's segments no longer kept: in its program's runs. */
+function dropNodeSegments(arena: Arena, r: NodeRecord): void {
+  r.headBytes = arena.drop(r.headBytes);
+  r.middle = arena.drop(r.middle);
+  r.lat = arena.drop(r.lat);
+  r.tailBytes = arena.drop(r.tailBytes);
 }
 
 function newNodeRecord(): NodeRecord {
