@@ -243,4 +243,22 @@ describe('traffic map', () => {
       before = m;
     }
   });
+  it("shares a node's services among the walks of a plan (read only after the walk: no copy a poll)", () => {
+    const labels = traffic.map((e) => Object.freeze({ ...requestSample(e).labels }));
+    const walk = (rps: number) =>
+      trafficMap({
+        graphType: 'versionedApp',
+        injectServiceNodes: true,
+        requests: labels.map((l) => ({ labels: l, value: rps })),
+        keepHops: false,
+      });
+    const id = 'app:bookinfo:reviews:v1';
+    const first = walk(1).nodes.get(id)?.destServices;
+    const second = walk(2).nodes.get(id)?.destServices;
+    const third = walk(3).nodes.get(id);
+    expect([...(third?.destServices?.values() ?? [])]).toEqual([{ namespace: 'bookinfo', name: 'reviews' }]);
+    expect(second).toBeDefined();
+    expect(third?.destServices).toBe(second);
+    expect(Object.isFrozen(first)).toBe(false);
+  });
 });

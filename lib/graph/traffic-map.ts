@@ -774,7 +774,9 @@ function walkObjects(p: WalkProgram): WalkObjects {
       tcpOut: 0,
       protocol: sh.protocol,
       codes: r.codes(),
-      destServices: sh.destServices === undefined ? undefined : new Map(sh.destServices),
+      // The program's own map, shared by every walk of it: nothing writes into a node's services after the walk
+      // (the appenders and the writer read them; a test that sets them puts a new map).
+      destServices: sh.destServices,
       hasInbound: sh.hasInbound,
       buckets: undefined,
       latency: undefined,
