@@ -115,7 +115,7 @@ async function boundedBytes(res: Response, max: number): Promise<Buffer> {
 
 /**
  * `MESHLENS_PROMETHEUS_READ_TRACE=<file>` (a measurement aid, off by default): every loopback read's timeline —
- * sent, headers, first and last byte (ms since the epoch), bytes, chunks, the longest wait between two chunks —
+ * sent, written to its socket, headers, first and last byte (ms since the epoch), bytes, chunks, the longest wait between two chunks —
  * and every garbage collection of the process appended to the file as JSON lines; callers add their own marks
  * (`traceMark`). Read by `scripts/bench/graph-next-profile.mjs --reads`.
  */
@@ -163,6 +163,7 @@ function postLoopback(
         query: new URLSearchParams(form).get('query'),
         time: new URLSearchParams(form).get('time'),
         sent: epochMs(),
+        written: 0,
         headers: 0,
         first: 0,
         last: 0,
@@ -242,6 +243,11 @@ function postLoopback(
       },
     );
     req.on('error', (err) => fail(networkError(err)));
+    // When the request has been handed to the socket (after the code that sent it yielded).
+    if (trace)
+      req.on('finish', () => {
+        trace.written = epochMs();
+      });
     req.end(form);
   });
 }
