@@ -761,6 +761,30 @@ describe('graph JSON written from the elements toElements made', () => {
       }
     });
 
+    it('writes a response map of several codes in JSON order, whatever order the codes were counted in', async () => {
+      // Array-index codes go first, ascending by number; any other after them, in code-unit order.
+      const orders = [
+        ['503', '200'],
+        ['200', '503'],
+        ['503', '404', '200'],
+        ['404', '200', '503', '1000'],
+        ['200', '-', '503'],
+        ['x', '503', '-', '0'],
+      ];
+      const got = [];
+      for (let round = 0; round < orders.length * 3; round++) {
+        const codes = orders[round % orders.length] as string[];
+        const order: Change = (m) => {
+          for (const x of [first(m.edges.values()), dest(m)]) {
+            const c = x.codes.firstValue() as CodeValue;
+            x.codes = Tally.of(codes.map((code) => [code, c] as const));
+          }
+        };
+        got.push(await same(graphFrom(plain(round, order))));
+      }
+      expect(got).toEqual(got.map(() => true));
+    });
+
     it('writes each view right when views of the same elements interleave, and elements come and go', async () => {
       const more: EdgeSpec[] = [
         ...plainSpecs,

@@ -220,8 +220,12 @@ export default async function bench(args) {
         const r = await lib.buildGraph(params.value, caseDeps);
         const t1 = performance.now();
         const replays0 = lib.programReplays();
+        const full0 = lib.fullElementWrites();
+        const scpu0 = process.cpuUsage();
         const written = await lib.graphJson(r.graph);
+        const scpu = process.cpuUsage(scpu0);
         const replays = lib.programReplays() - replays0;
+        const full = lib.fullElementWrites() - full0;
         const t2 = performance.now();
         const used = process.cpuUsage(cpu0);
         const main = mainThreadMs() - main0;
@@ -233,7 +237,14 @@ export default async function bench(args) {
         fig.cpu.push((used.user + used.system) / 1000);
         fig.system.push(used.system / 1000);
         fig.main.push(main);
-        fig.phases.push({ ...r.timings, serialize: t2 - t1, whole: t3 - t2, replays });
+        fig.phases.push({
+          ...r.timings,
+          serialize: t2 - t1,
+          serializeCpu: (scpu.user + scpu.system) / 1000,
+          whole: t3 - t2,
+          replays,
+          full,
+        });
         fig.bytes = written;
         fig.mem = Math.max(fig.mem, process.memoryUsage().rss);
       }
@@ -263,8 +274,8 @@ export default async function bench(args) {
         console.log(
           `graph ${name}${label}: median ${m.toFixed(0)} ms, CPU ${median(cpu).toFixed(0)} ms (system ${median(system).toFixed(0)}, ` +
             `main thread ${median(main).toFixed(0)}; floor: fetching the answers ${f.toFixed(0)} ms) — ` +
-            `prometheus+walk ${phase('prometheus')} ms, assemble ${phase('assemble')} ms, serialize ${phase('serialize')} ms streamed (${phase('whole')} ms whole) — ` +
-            `${(bytes / 1e6).toFixed(1)} MB out, ${phase('replays')} elements by their write programs, rss ${(mem / 1e6).toFixed(0)} MB` +
+            `prometheus+walk ${phase('prometheus')} ms, assemble ${phase('assemble')} ms, serialize ${phase('serialize')} ms streamed (CPU ${phase('serializeCpu')} ms; ${phase('whole')} ms whole) — ` +
+            `${(bytes / 1e6).toFixed(1)} MB out, ${phase('replays')} elements by their write programs (${phase('full')} written in full), rss ${(mem / 1e6).toFixed(0)} MB` +
             (opt.ab ? `; CPU a build ${cpu.map((c) => c.toFixed(0)).join(', ')}` : ''),
         );
       }
