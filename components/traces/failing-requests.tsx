@@ -3,9 +3,8 @@
 // there, its status and response flags in words); each opens its trace at that span, or shows it on the graph.
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { grpcStatusName } from '@/lib/graph/response-flags';
 import { failingRequestsOptions } from '@/lib/queries/traces';
-import { flagsInWords, grpcStatusInWords } from '@/lib/traces/span-facts';
+import { flagsInWords, grpcStatusInWords, grpcStatusOfCode } from '@/lib/traces/span-facts';
 import { formatDuration } from '@/lib/traces/time-layout';
 import { ApiErrorNotice } from './api-error-notice';
 import { setOverlayTrace, useOverlayTraceId } from './trace-overlay-store';
@@ -55,7 +54,7 @@ export function FailingRequests(props: FailingRequestsProps) {
         {q.data?.traces.map((t) => {
           const f = t.failingSpan;
           const flags = flagsInWords(f?.responseFlags);
-          const grpcName = f?.grpcStatus === undefined ? undefined : grpcStatusName(String(f.grpcStatus));
+          const grpc = f?.grpcStatus === undefined ? undefined : grpcStatusOfCode(f.grpcStatus);
           return (
             <li
               key={t.traceID}
@@ -82,9 +81,9 @@ export function FailingRequests(props: FailingRequestsProps) {
                     {f.statusCode === 0 ? 'no response' : f.statusCode}
                   </span>
                 ) : null}
-                {f?.grpcStatus !== undefined && grpcName !== undefined ? (
+                {grpc ? (
                   <span className="font-semibold text-red-700 dark:text-red-300">
-                    {grpcStatusInWords({ code: f.grpcStatus, name: grpcName })}
+                    {grpcStatusInWords(grpc)}
                   </span>
                 ) : null}
                 {flags?.map((w) => (

@@ -79,8 +79,12 @@ export interface GrpcStatus {
  */
 export function grpcStatusOf(tags: readonly KeyValue[]): GrpcStatus | undefined {
   const tag = findTag(tags, 'rpc.grpc.status_code') ?? findTag(tags, 'grpc.status_code');
-  if (tag === undefined) return undefined;
-  const text = tagText(tag).trim();
+  return tag === undefined ? undefined : grpcStatusOfCode(tagText(tag).trim());
+}
+
+/** A gRPC status code (`14`, `"14"`) with its name; undefined when it is not one (0–16). */
+export function grpcStatusOfCode(code: number | string): GrpcStatus | undefined {
+  const text = String(code);
   const name = grpcStatusName(text);
   return name === undefined ? undefined : { code: Number(text), name };
 }
