@@ -10,11 +10,14 @@ import type { HealthThresholds } from './health';
 import type { GraphParams } from './params';
 import type { TrafficMap } from './traffic-map';
 import type { Graph, GraphWarning } from './types';
+import type { WalkLease } from './walk-lease';
 
 export interface GraphDeps extends ReadDeps {
   thresholds?: HealthThresholds;
   /** Unix seconds; the default query time. */
   now?: () => number;
+  /** The build's lease on its walk objects (`walk-lease.ts`, `shared-builds.ts`); none: objects of its own. */
+  lease?: WalkLease;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function buildGraph(params: GraphParams, deps: GraphDeps): Promise<
               namespaces: params.namespaces,
               view: seriesViewOf(params),
               thresholds: deps.thresholds,
+              lease: deps.lease,
             }),
           }
         : r,

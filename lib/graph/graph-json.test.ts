@@ -101,6 +101,34 @@ describe('graph JSON in chunks', () => {
     expect(chunks.length).toBeGreaterThan(12);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(whole.length / 5);
   });
+
+  it('says once when the answer stops reading the graph: read to its end, cancelled, or failed', async () => {
+    const g = graph();
+    // Two pieces or more (a pull writes ~1 MB), so a reader can stop between them.
+    const big = { ...g, elements: { nodes: Array(6000).fill(g.elements.nodes[0]), edges: [] } } as Graph;
+    for (const stringify of [false, true]) {
+      if (stringify) process.env.MESHLENS_GRAPH_JSON_STRINGIFY = '1';
+      try {
+        let done = 0;
+        const whole = await new Response(graphJsonStream(big, 50, () => done++)).text();
+        expect(whole).toBe(JSON.stringify(big));
+        expect(done).toBe(1);
+        done = 0;
+        const reader = graphJsonStream(big, 50, () => done++).getReader();
+        expect((await reader.read()).done).toBe(false);
+        expect(done).toBe(0);
+        await reader.cancel();
+        await reader.cancel();
+        expect(done).toBe(1);
+        done = 0;
+        const failing = { ...g, warnings: [{ code: 'x', message: 1n }] } as unknown as Graph;
+        await expect(new Response(graphJsonStream(failing, 50, () => done++)).text()).rejects.toThrow();
+        expect(done).toBe(1);
+      } finally {
+        delete process.env.MESHLENS_GRAPH_JSON_STRINGIFY;
+      }
+    }
+  });
 });
 
 describe('graph JSON written from the elements toElements made', () => {

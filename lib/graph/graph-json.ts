@@ -136,38 +136,60 @@ function* objectBytes(
 /**
  * The graph's JSON as a byte stream, pulled piece by piece (so a slow reader holds back the writing): written
  * straight into bytes, or (env `MESHLENS_GRAPH_JSON_STRINGIFY=1`, read per answer: an A/B on one build) by
- * `JSON.stringify` in chunks of elements and a UTF-8 encoder, as before.
+ * `JSON.stringify` in chunks of elements and a UTF-8 encoder, as before. `done` runs once when the stream ends: read
+ * to its end, cancelled (the client went away) or failed — the answer no longer reads the graph.
  */
 export function graphJsonStream(
   graph: Graph,
   perChunk = GRAPH_JSON_CHUNK_ELEMENTS,
+  done?: () => void,
 ): ReadableStream<Uint8Array> {
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    done?.();
+  };
+  const pieces = bytesOrText(graph, perChunk);
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      let next: Uint8Array | undefined;
+      try {
+        next = pieces.next().value;
+      } catch (err) {
+        end();
+        throw err;
+      }
+      if (next === undefined) {
+        end();
+        controller.close();
+      } else controller.enqueue(next);
+    },
+    cancel() {
+      end();
+    },
+  });
+}
+
+/** The streamed answer's pieces (`graphJsonStream`). */
+function* bytesOrText(graph: Graph, perChunk: number): Generator<Uint8Array> {
   if (process.env.MESHLENS_GRAPH_JSON_STRINGIFY !== '1' && plainObjectsIterable()) {
-    const pieces = graphJsonBytes(graph);
-    return new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const next = pieces.next();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      },
-    });
+    yield* graphJsonBytes(graph);
+    return;
   }
   const chunks = graphJsonChunks(graph, perChunk);
   const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      // A few chunks a pull: fewer, larger writes to the socket.
-      let text = '';
-      for (let i = 0; i < 8; i++) {
-        const next = chunks.next();
-        if (next.done) {
-          if (text) controller.enqueue(encoder.encode(text));
-          controller.close();
-          return;
-        }
-        text += next.value;
+  // A few chunks a pull: fewer, larger writes to the socket.
+  for (;;) {
+    let text = '';
+    for (let i = 0; i < 8; i++) {
+      const next = chunks.next();
+      if (next.done) {
+        if (text) yield encoder.encode(text);
+        return;
       }
-      controller.enqueue(encoder.encode(text));
-    },
-  });
+      text += next.value;
+    }
+    yield encoder.encode(text);
+  }
 }

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fakePrometheus } from './fake-prometheus';
+import { graphJsonStream } from './graph-json';
 import { parseGraphParams } from './params';
-import { SharedBuilds, viewKey } from './shared-builds';
+import type { Sample } from './series';
+import { SharedBuilds, type SharedGraphResult, viewKey } from './shared-builds';
 import { BOOKINFO, requestSample } from './test-samples';
+import { walkObjectsReused } from './traffic-map';
 
 const sample = requestSample({
   reporter: 'source',
@@ -75,5 +78,109 @@ describe('live graphs shared per refresh period', () => {
     expect(viewKey(params('queryTime=1'))).toBe(viewKey(params('')));
     expect(viewKey(params('namespaces=a'))).not.toBe(viewKey(params('')));
     expect(viewKey(params('duration=5m'))).not.toBe(viewKey(params('')));
+  });
+});
+
+/** A chain of `n` workloads, each calling the next through its service: its rates set by `at` (values in place). */
+function chain(n: number) {
+  const samples: Sample[] = [];
+  for (let i = 0; i < n; i++) {
+    const side = (k: number) => ({ ns: 'chain', wl: `w${k}-v1`, app: `w${k}`, version: 'v1' });
+    const s = requestSample({
+      reporter: 'source',
+      from: side(i),
+      to: side(i + 1),
+      service: `w${i + 1}.chain.svc.cluster.local`,
+      code: i % 7 === 0 ? '503' : '200',
+      rps: 1,
+    });
+    // Shared labels objects from one poll to the next, as the rates' answer gives them (a walk plan is kept).
+    samples.push({ labels: Object.freeze(s.labels), value: s.value });
+  }
+  return {
+    prometheus: fakePrometheus([['istio_requests_total', samples]]),
+    at(rps: number) {
+      for (let i = 0; i < samples.length; i++) (samples[i] as Sample).value = rps + i / 1024;
+    },
+  };
+}
+
+/** The whole answer written from a build, then its hold released (as the route does). */
+async function written(r: SharedGraphResult): Promise<string> {
+  if (!r.ok) throw new Error(r.error.message);
+  return new Response(graphJsonStream(r.graph, undefined, r.release)).text();
+}
+
+describe("a build's walk objects reused once released", () => {
+  it('writes an answer held open unchanged while two more builds of its view run', async () => {
+    const mesh = chain(1500);
+    const deps = { prometheus: mesh.prometheus };
+    const shared = new SharedBuilds({ refreshS: 10, maxGraphs: 2, nowMs: () => 1_700_000_000_000 });
+    const pinned = params('queryTime=1600000000&duration=61s');
+    const alone = async (rps: number) => {
+      mesh.at(rps);
+      return written(await shared.build(pinned, deps));
+    };
+    const expected = [await alone(1), await alone(2), await alone(3)];
+    expect(new Set(expected).size).toBe(3);
+    // An answer read one piece (of several), its client slow: its build's objects still held.
+    mesh.at(1);
+    const a = await shared.build(pinned, deps);
+    if (!a.ok) throw new Error(a.error.message);
+    const reader = graphJsonStream(a.graph, undefined, a.release).getReader();
+    const pieces: Uint8Array[] = [];
+    const first = await reader.read();
+    if (first.value) pieces.push(first.value);
+    const reused = walkObjectsReused();
+    expect(await alone(2)).toBe(expected[1]);
+    expect(await alone(3)).toBe(expected[2]);
+    // The third build filled the second's objects again (released), never the first's (held).
+    expect(walkObjectsReused()).toBe(reused + 1);
+    for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value);
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(Buffer.concat(pieces).toString()).toBe(expected[0]);
+  });
+
+  it('releases a cancelled answer (the client went away): the next build fills its objects again', async () => {
+    const mesh = chain(1500);
+    const deps = { prometheus: mesh.prometheus };
+    const shared = new SharedBuilds({ refreshS: 10, maxGraphs: 2, nowMs: () => 1_700_000_000_000 });
+    const pinned = params('queryTime=1600000000&duration=62s');
+    mesh.at(1);
+    const a = await shared.build(pinned, deps);
+    if (!a.ok) throw new Error(a.error.message);
+    const reader = graphJsonStream(a.graph, undefined, a.release).getReader();
+    await reader.read();
+    const reused = walkObjectsReused();
+    await reader.cancel();
+    mesh.at(2);
+    const b = await shared.build(pinned, deps);
+    expect(walkObjectsReused()).toBe(reused + 1);
+    expect(b.ok).toBe(true);
+    b.release();
+  });
+
+  it("keeps a live build's objects while the cache keeps it, and lets them go when it is dropped", async () => {
+    const mesh = chain(200);
+    const deps = { prometheus: mesh.prometheus };
+    let now = 1_700_000_003_000;
+    const shared = new SharedBuilds({ refreshS: 10, maxGraphs: 1, nowMs: () => now });
+    const live = params('duration=63s');
+    mesh.at(1);
+    const reused = walkObjectsReused();
+    const first = await written(await shared.build(live, deps));
+    // Its answer written, but the cache keeps the build for the rest of its period: a pinned build makes its own
+    // (held below, so that only the first's objects can be filled again).
+    const pinned = await shared.build(params('queryTime=1700000000&duration=63s'), deps);
+    expect(walkObjectsReused()).toBe(reused);
+    if (!pinned.ok) throw new Error(pinned.error.message);
+    expect(await new Response(graphJsonStream(pinned.graph)).text()).toBe(first);
+    // The next period's build drops the first (the cache keeps one): it fills those objects again.
+    now += 10_000;
+    mesh.at(2);
+    const second = await shared.build(live, deps);
+    expect(walkObjectsReused()).toBe(reused + 1);
+    expect(await written(second)).not.toBe(first);
+    pinned.release();
   });
 });

@@ -3,9 +3,10 @@
 // same view within one period — tabs, the page and its polls, a graph being built when another asks —
 // gets one build, and that build is exactly what a new evaluation at that time would give (its
 // `timestamp` says when). A graph pinned at a time is built for each request; a failed build is not kept.
-import { evaluationTime, type Outcome, RefreshCache } from '../inventory/refresh-cache';
+import { evaluationTime } from '../inventory/refresh-cache';
 import { buildGraph, type GraphDeps, type GraphResult } from './build-graph';
 import type { GraphParams } from './params';
+import { releaseOnce, WalkLease } from './walk-lease';
 
 /**
  * Seconds of one graph refresh period (`MESHLENS_GRAPH_REFRESH_S`): the shortest refresh the page offers
@@ -28,33 +29,77 @@ export interface SharedBuildOptions {
 export type SharedGraphResult = GraphResult & {
   /** Whether this request joined a build another request started (the timings are that build's). */
   shared?: boolean;
+  /**
+   * Ends this request's hold on the build's walk objects (`walk-lease.ts`): call it once its answer is written,
+   * cancelled or failed (more calls do nothing). Until every holder has, they are not reused.
+   */
+  release: () => void;
 };
 
+/** A live build kept for its view and period, and the cache's hold on its walk objects. */
+interface Kept {
+  built: Promise<GraphResult>;
+  lease: WalkLease;
+}
+
 export class SharedBuilds {
-  private readonly cache: RefreshCache<GraphResult & { ok: true }>;
+  /** The oldest first (an entry still being built counts, and is shared). */
+  private readonly kept = new Map<string, Kept>();
 
   constructor(private readonly options: SharedBuildOptions) {
     if (!Number.isInteger(options.refreshS) || options.refreshS < 1)
       throw new Error('refreshS must be a positive integer');
-    this.cache = new RefreshCache(options.maxGraphs);
+    if (!Number.isInteger(options.maxGraphs) || options.maxGraphs < 1)
+      throw new Error('maxGraphs must be a positive integer');
   }
 
-  /** The graph for `params`: shared within the refresh period when live, built for this request when pinned. */
+  /**
+   * The graph for `params`: shared within the refresh period when live, built for this request when pinned. The
+   * caller releases it (`release`) once its answer is done with it.
+   */
   async build(params: GraphParams, deps: GraphDeps): Promise<SharedGraphResult> {
-    if (params.queryTime !== undefined) return buildGraph(params, deps);
+    if (params.queryTime !== undefined) {
+      // This request's hold is the lease's first.
+      const lease = new WalkLease();
+      const r = await buildGraph(params, { ...deps, lease });
+      return { ...r, release: releaseOnce(lease) };
+    }
     const time = evaluationTime(this.options.nowMs?.() ?? Date.now(), this.options.refreshS);
-    let built = false;
-    const outcome: Outcome<GraphResult & { ok: true }> = await this.cache.get(
-      `${viewKey(params)}@${time}`,
-      async () => {
-        built = true;
-        const r = await buildGraph(params, { ...deps, now: () => time });
-        return r.ok ? { ok: true, value: r } : r;
-      },
-    );
-    if (outcome.ok) return built ? outcome.value : { ...outcome.value, shared: true };
-    // Failed (not kept): the failure of the build this request started or joined.
-    return outcome as unknown as GraphResult;
+    const key = `${viewKey(params)}@${time}`;
+    let kept = this.kept.get(key);
+    const shared = kept !== undefined;
+    if (kept === undefined) {
+      // The oldest let go first: its objects free (once its answers are done) for this build's walk to fill.
+      while (this.kept.size >= this.options.maxGraphs) {
+        const [oldest, old] = this.kept.entries().next().value as [string, Kept];
+        this.drop(oldest, old);
+      }
+      // The cache's hold is the lease's first.
+      const lease = new WalkLease();
+      const k: Kept = { built: buildGraph(params, { ...deps, now: () => time, lease }), lease };
+      kept = k;
+      this.kept.set(key, k);
+      // A failed build is not kept: the next request builds again.
+      k.built.then(
+        (r) => {
+          if (!r.ok) this.drop(key, k);
+        },
+        () => this.drop(key, k),
+      );
+    }
+    // Taken as the request joins (the cache's hold is out while the build is kept): released by its answer.
+    kept.lease.hold();
+    const release = releaseOnce(kept.lease);
+    const r = await kept.built;
+    return shared ? { ...r, shared: true, release } : { ...r, release };
+  }
+
+  /** Forgets a kept build; the cache's hold is released once the build is over (it may still be walking). */
+  private drop(key: string, k: Kept): void {
+    if (this.kept.get(key) !== k) return;
+    this.kept.delete(key);
+    // A build that threw keeps its hold: its objects are never reused (it may have stopped anywhere).
+    k.built.then(releaseOnce(k.lease), () => undefined);
   }
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { trafficGraph } from './assemble';
 import type { Sample } from './series';
 import { BOOKINFO, mapOf, requestSample } from './test-samples';
-import { type TrafficMap, trafficMap, walkOf } from './traffic-map';
+import { type TrafficMap, type TrafficNode, trafficMap, walkObjectsReused, walkOf } from './traffic-map';
+import { WalkLease } from './walk-lease';
 
 const { productpage, reviewsV1, reviewsV2, REVIEWS } = BOOKINFO;
 const traffic = [
@@ -260,5 +261,76 @@ describe('traffic map', () => {
     expect(second).toBeDefined();
     expect(third?.destServices).toBe(second);
     expect(Object.isFrozen(first)).toBe(false);
+  });
+  it("fills a released walk's objects again for the next walk of its plan (only once released), as a fresh walk", () => {
+    const elsewhere = { ns: 'shop', wl: 'cart-v1', app: 'cart', version: 'v1' };
+    const edges = [
+      ...traffic,
+      {
+        reporter: 'destination' as const,
+        from: elsewhere,
+        to: reviewsV2,
+        service: REVIEWS,
+        rps: 1,
+        principals: true,
+      },
+    ];
+    const labels = edges.map((e) => Object.freeze({ ...requestSample(e).labels }));
+    const graph = (rates: number[], lease?: WalkLease, fresh = false) =>
+      trafficGraph({
+        graphType: 'versionedApp',
+        injectServiceNodes: true,
+        requests: labels.map((l, i) => ({ labels: fresh ? { ...l } : l, value: rates[i] as number })),
+        keepHops: false,
+        namespaces: ['bookinfo'],
+        view: 'reuse',
+        lease,
+      });
+    const view = (m: TrafficMap) => ({ nodes: [...m.nodes], edges: [...m.edges], boxes: [...m.boxes] });
+    const objects = (m: TrafficMap) => new Set<object>([...m.nodes.values(), ...m.edges.values()]);
+    const first = new WalkLease();
+    const a = graph([3, 1, 3, 2], first);
+    const aView = view(graph([3, 1, 3, 2], undefined, true));
+    expect(view(a)).toEqual(aView);
+    // What the last appenders set on a build's objects (latency, config, live stats): none of it in the next.
+    for (const n of a.nodes.values()) {
+      n.latency = { p50: 1 } as unknown as TrafficNode['latency'];
+      n.buckets = { counts: new Float64Array(1), present: new Uint8Array(1), at: 0 };
+      n.badges.live = { reported: false };
+      Object.assign(n, { hasVS: true, hasCB: true, isEgressGateway: true, isServiceEntry: 'MESH_EXTERNAL' });
+    }
+    for (const e of a.edges.values()) {
+      Object.assign(e, {
+        mtlsWarning: 'plaintext',
+        refusal: 'no',
+        tlsOrigination: 'SIMPLE',
+        health: 'failure',
+      });
+      e.badges.live = { reported: false };
+    }
+    // Still held (an answer being written from it): the next walk makes objects of its own.
+    const second = new WalkLease();
+    const reusedBefore = walkObjectsReused();
+    const b = graph([4, 1, 2, 2], second);
+    expect([...objects(b)].some((x) => objects(a).has(x))).toBe(false);
+    expect(view(b)).toEqual(view(graph([4, 1, 2, 2], undefined, true)));
+    // Released: the next walk of the plan fills the same objects again, as a fresh walk makes them.
+    const aObjects = objects(a);
+    first.release();
+    const c = graph([0.5, 7, 0.25, 3], new WalkLease());
+    expect(walkObjectsReused()).toBe(reusedBefore + 1);
+    expect([...objects(c)].every((x) => aObjects.has(x))).toBe(true);
+    expect(view(c)).toEqual(view(graph([0.5, 7, 0.25, 3], undefined, true)));
+    expect([...c.nodes.values()].some((n) => n.isOutside)).toBe(true);
+    // The held one is as it was; a walk without a lease never takes a released set.
+    expect(view(b)).toEqual(view(graph([4, 1, 2, 2], undefined, true)));
+    second.release();
+    // A lease released before its walk (a build given up): objects of its own, not a released set.
+    const gone = new WalkLease();
+    gone.release();
+    expect([...objects(graph([2, 2, 2, 2], gone))].some((x) => objects(b).has(x))).toBe(false);
+    const d = graph([1, 1, 1, 1]);
+    expect([...objects(d)].some((x) => objects(b).has(x))).toBe(false);
+    expect(walkObjectsReused()).toBe(reusedBefore + 1);
   });
 });

@@ -26,6 +26,7 @@ import type {
   RateBreakdown,
   Reporter,
 } from './types';
+import type { WalkLease } from './walk-lease';
 
 /** Per response code: the rates by response flag and by destination host. */
 export type ResponseCounts = Tally<{ flags: RateTally; hosts: RateTally }>;
@@ -145,6 +146,11 @@ export interface TrafficInput {
    * own walk plan, so two views polled side by side do not replace each other's.
    */
   view?: string;
+  /**
+   * The build's lease on the walk's objects (`walk-lease.ts`): given, the walk may fill objects of an earlier walk of
+   * its plan whose lease was released, and its own go back to the plan once this one is. Without: objects of its own.
+   */
+  lease?: WalkLease;
 }
 
 /** A series' way through the graph: its nodes, caller first, and the ids of the edges between them. */
@@ -314,7 +320,7 @@ function plannedMap(
     boxes: new Map(),
     namespaceMtls: undefined,
   };
-  runProgram(map, plan.program);
+  runProgram(map, plan.program, input.lease);
   return map;
 }
 
@@ -408,7 +414,7 @@ export function trafficMap(input: TrafficInput): TrafficMap {
     walked,
     derived.map((d) => d.destService),
   );
-  runProgram(map, program);
+  runProgram(map, program, input.lease);
   keepPlan(planKey, map, idleToo, walked, derived, program);
   return map;
 }
@@ -754,10 +760,83 @@ function compileWalk(
 
 /** The nodes and edges a program's walk makes, with every number 0 (`runProgram` then adds and writes them). */
 interface WalkObjects {
+  program: WalkProgram;
   nodes: TrafficNode[];
   edges: TrafficEdge[];
   nodeMap: Map<string, TrafficNode>;
   edgeMap: Map<string, TrafficEdge>;
+}
+
+/**
+ * Walk objects whose lease was released (`walk-lease.ts`: no answer is written from them any more, no cache keeps
+ * their build), for the next walk of their program to fill again: the most recently released first, at most
+ * `FREE_WALK_OBJECTS_KEPT` (a set is ~25 MB at 5,000 workloads; one view polled needs one).
+ */
+const freeObjects: WalkObjects[] = [];
+export const FREE_WALK_OBJECTS_KEPT = 2;
+
+let reused = 0;
+/** Walks that filled a released set of objects again so far (for tests and benches: that sets are reused at all). */
+export function walkObjectsReused(): number {
+  return reused;
+}
+
+function keepFree(o: WalkObjects): void {
+  freeObjects.unshift(o);
+  if (freeObjects.length > FREE_WALK_OBJECTS_KEPT) freeObjects.pop();
+}
+
+/** A released set of the program's objects, made as `walkObjects` makes them but for its numbers; else undefined. */
+function reusedObjects(p: WalkProgram): WalkObjects | undefined {
+  const at = freeObjects.findIndex((o) => o.program === p);
+  if (at < 0) return undefined;
+  const o = freeObjects[at] as WalkObjects;
+  freeObjects.splice(at, 1);
+  reused++;
+  // What the appenders set, as a new walk's objects have it (the numbers and tallies are all written by the run).
+  for (let n = 0; n < o.nodes.length; n++) {
+    const node = o.nodes[n] as TrafficNode;
+    const sh = p.nodes[n] as PlacedNode;
+    node.protocol = sh.protocol;
+    node.destServices = sh.destServices;
+    node.hasInbound = sh.hasInbound;
+    node.buckets = undefined;
+    node.latency = undefined;
+    node.health = 'idle';
+    node.isServiceEntry = sh.spec.isServiceEntry;
+    node.isEgressGateway = false;
+    node.egressScope = undefined;
+    node.isOutside = false;
+    node.parent = undefined;
+    node.badges = {};
+    node.hasVS = false;
+    node.hasCB = false;
+  }
+  for (let e = 0; e < o.edges.length; e++) {
+    const edge = o.edges[e] as TrafficEdge;
+    edge.reporter = (p.edges[e] as PlacedEdge).reporter;
+    edge.buckets = undefined;
+    edge.latency = undefined;
+    edge.mtls.yes = 0;
+    edge.mtls.all = 0;
+    edge.principals.source = undefined;
+    edge.principals.dest = undefined;
+    edge.mtlsWarning = undefined;
+    edge.refusal = undefined;
+    edge.tlsOrigination = undefined;
+    edge.health = 'idle';
+    edge.badges = {};
+  }
+  // Entries put in by hand after the walk (tests): the walk's own again.
+  if (o.nodeMap.size !== o.nodes.length) {
+    o.nodeMap.clear();
+    for (const node of o.nodes) o.nodeMap.set(node.spec.id, node);
+  }
+  if (o.edgeMap.size !== o.edges.length) {
+    o.edgeMap.clear();
+    for (const edge of o.edges) o.edgeMap.set(edge.id, edge);
+  }
+  return o;
 }
 
 function walkObjects(p: WalkProgram): WalkObjects {
@@ -820,7 +899,7 @@ function walkObjects(p: WalkProgram): WalkObjects {
     edges[e] = edge;
     edgeMap.set(sh.id, edge);
   }
-  return { nodes, edges, nodeMap, edgeMap };
+  return { program: p, nodes, edges, nodeMap, edgeMap };
 }
 
 /** Reads a program's tallies in their order (`WalkProgram.counts`, `keys`): made with 0s, or their numbers written. */
@@ -896,9 +975,14 @@ export function walkOf(map: TrafficMap): MapWalk | undefined {
   return walks.get(map);
 }
 
-/** The program's walk at the map's rates: its nodes and edges, made now, into the map. */
-function runProgram(map: TrafficMap, p: WalkProgram): void {
-  const objects = walkObjects(p);
+/**
+ * The program's walk at the map's rates: its nodes and edges into the map — made now, or (with a held lease) a
+ * released set of them filled again; with a lease, they are free again once it is released.
+ */
+function runProgram(map: TrafficMap, p: WalkProgram, lease: WalkLease | undefined): void {
+  const leased = lease?.held === true;
+  const objects = (leased ? reusedObjects(p) : undefined) ?? walkObjects(p);
+  if (leased) lease.onFree(() => keepFree(objects));
   let acc = p.acc;
   if (acc === undefined) {
     acc = new Float64Array(p.slots);

@@ -26,21 +26,39 @@ export async function GET(request: Request): Promise<Response> {
   const handed = await Promise.resolve(takeGraph(withoutFormat(url.search.slice(1)))).catch(() => undefined);
   // Asked by a browser on this machine (a loopback `Host`): see `answerGraph`.
   const local = checkHost(request.headers.get('host')).ok;
-  if (handed) return answerGraph(handed, format, `handoff;dur=${(performance.now() - t0).toFixed(1)}`, local);
-  // A live graph is shared by the requests of its refresh period (evaluated at the period's start).
+  // A graph handed off was built without a walk lease (nothing to release: its walk objects are its own).
+  if (handed)
+    return answerGraph(handed, format, `handoff;dur=${(performance.now() - t0).toFixed(1)}`, local, () => {});
+  // A live graph is shared by the requests of its refresh period (evaluated at the period's start). Its walk
+  // objects are reused by a later build once released: by every path below, when this answer is done with them.
   const result = await sharedBuilds.build(params.value, graphDeps());
   traceMark('built', { ok: result.ok, ...(result.ok ? result.timings : {}) });
-  if (!result.ok) return answerError(result.error);
+  if (!result.ok) {
+    result.release();
+    return answerError(result.error);
+  }
   // Serialising happens while the answer is sent: Server-Timing has the phases before it (a shared
   // build's, marked `shared`).
   const timing = [
     ...Object.entries(result.timings).map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`),
     ...(result.shared ? ['shared;dur=0'] : []),
   ].join(', ');
-  return answerGraph(result.graph, format, timing, local);
+  try {
+    return answerGraph(result.graph, format, timing, local, result.release);
+  } catch (err) {
+    result.release();
+    throw err;
+  }
 }
 
-function answerGraph(graph: Graph, format: string | null, timing: string, local: boolean): Response {
+/** The graph's answer; `release` once the answer no longer reads the graph (written, cancelled or failed). */
+function answerGraph(
+  graph: Graph,
+  format: string | null,
+  timing: string,
+  local: boolean,
+  release: () => void,
+): Response {
   const headers = {
     'content-type': 'application/json',
     'cache-control': 'no-store',
@@ -53,6 +71,7 @@ function answerGraph(graph: Graph, format: string | null, timing: string, local:
     const columns = toColumns(graph, { lean: true });
     if (columns) {
       const body = JSON.stringify(columns);
+      release();
       headers['server-timing'] += `, columns;dur=${(performance.now() - t0).toFixed(1)}`;
       // Uncompressed on loopback too, as below: the page's preview ~0.2 s sooner at 5,000 workloads.
       if (local) headers['cache-control'] = 'no-store, no-transform';
@@ -64,5 +83,5 @@ function answerGraph(graph: Graph, format: string | null, timing: string, local:
   // answer ~50 ms later; the 5,000-workload graph's 21 MB: 170-460 ms). A dashboard reached by another name
   // (MESHLENS_ALLOWED_HOSTS, a proxy) keeps gzip.
   if (local) headers['cache-control'] = 'no-store, no-transform';
-  return new Response(graphJsonStream(pageGraph(graph, format)), { headers });
+  return new Response(graphJsonStream(pageGraph(graph, format), undefined, release), { headers });
 }
