@@ -306,7 +306,7 @@ describe('traffic map', () => {
         tlsOrigination: 'SIMPLE',
         health: 'failure',
       });
-      e.badges.live = { reported: false };
+      e.badges = { live: { reported: false } };
     }
     // Still held (an answer being written from it): the next walk makes objects of its own.
     const second = new WalkLease();

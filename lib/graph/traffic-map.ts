@@ -758,6 +758,12 @@ function compileWalk(
   };
 }
 
+/**
+ * An edge's badges until the badges appender gives it its own: one frozen empty object for every edge (nothing writes
+ * into an edge's badges, the appender replaces them; a node's are written into, so each node has its own).
+ */
+const NO_EDGE_BADGES: Badges = Object.freeze({});
+
 /** The nodes and edges a program's walk makes, with every number 0 (`runProgram` then adds and writes them). */
 interface WalkObjects {
   program: WalkProgram;
@@ -825,7 +831,7 @@ function reusedObjects(p: WalkProgram): WalkObjects | undefined {
     edge.refusal = undefined;
     edge.tlsOrigination = undefined;
     edge.health = 'idle';
-    edge.badges = {};
+    edge.badges = NO_EDGE_BADGES;
   }
   // Entries put in by hand after the walk (tests): the walk's own again.
   if (o.nodeMap.size !== o.nodes.length) {
@@ -894,7 +900,7 @@ function walkObjects(p: WalkProgram): WalkObjects {
       refusal: undefined,
       tlsOrigination: undefined,
       health: 'idle',
-      badges: {},
+      badges: NO_EDGE_BADGES,
     };
     edges[e] = edge;
     edgeMap.set(sh.id, edge);
