@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
+import { buildGraph } from './build-graph';
 import { fakePrometheus } from './fake-prometheus';
 import { startReads } from './graph-reads';
+import { LatencyCache } from './latency-cache';
 import type { ConfigResult } from './mesh-config-source';
 import { parseGraphParams } from './params';
 import { JOIN_SEPARATOR, REQUEST_JOINED, REQUEST_LABELS } from './promql';
@@ -92,6 +94,59 @@ describe('graph reads', () => {
         ['destination', 3],
       ]);
     }
+  });
+
+  it('notes when the last answer of its reads landed (the latency read through its own client too)', async () => {
+    /** A client whose answers are held until released. */
+    const holding = (client: ReturnType<typeof fakePrometheus>, held: (() => void)[]) => {
+      const hold = () => new Promise<void>((release) => held.push(release));
+      const instant = client.instant.bind(client);
+      const instantBody = client.instantBody?.bind(client) as NonNullable<typeof client.instantBody>;
+      client.instant = async (query, time) => {
+        const r = await instant(query, time);
+        await hold();
+        return r;
+      };
+      client.instantBody = async (query, time) => {
+        const r = await instantBody(query, time);
+        await hold();
+        return r;
+      };
+      return client;
+    };
+    const release = async (held: (() => void)[], until: Promise<unknown>) => {
+      let done = false;
+      until.then(() => {
+        done = true;
+      });
+      while (!done) {
+        for (const r of held.splice(0)) r();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const heldReads: (() => void)[] = [];
+    const heldLatency: (() => void)[] = [];
+    const prometheus = holding(fakePrometheus([[JOINED_SOURCE, [joined]]]), heldReads);
+    const latencyPrometheus = holding(fakePrometheus([]), heldLatency);
+    const params = parseGraphParams(new URLSearchParams('queryTime=1700000000'));
+    if (!params.ok) throw new Error(params.message);
+    const reads = startReads(
+      params.value,
+      { prometheus, latencyPrometheus, latencyCache: new LatencyCache() },
+      1_700_000_000,
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    expect(reads.lastAnswer()).toBe(0);
+    const start = performance.now();
+    await release(heldReads, Promise.all([reads.requests, reads.live]));
+    const readsIn = reads.lastAnswer();
+    expect(readsIn).toBeGreaterThanOrEqual(start);
+    const before = performance.now();
+    await release(heldLatency, reads.latency);
+    const after = performance.now();
+    expect(reads.lastAnswer()).toBeGreaterThanOrEqual(before);
+    expect(reads.lastAnswer()).toBeLessThanOrEqual(after);
+    expect(latencyPrometheus.asked.length).toBeGreaterThan(0);
   });
 
   it('asks for the labelled rates when a joined value does not split', async () => {
@@ -300,5 +355,36 @@ describe('graph reads', () => {
     const calls = fakePrometheus([[JOINED_SOURCE, [joined, callJoined]]]);
     await start('', calls).requests;
     expect(calls.asked.some((q) => q.includes('messages_total'))).toBe(false);
+  });
+
+  it("times a build's `reads` (Server-Timing): from its start to the last answer it waited for, the rest of `prometheus` after it", async () => {
+    const prometheus = fakePrometheus([[JOINED_SOURCE, [joined]]]);
+    // The TCP and Envoy stats answers held until released (the rates' answer is in at once).
+    const held: (() => void)[] = [];
+    const instant = prometheus.instant.bind(prometheus);
+    prometheus.instant = async (query, time) => {
+      const r = await instant(query, time);
+      await new Promise<void>((release) => held.push(release));
+      return r;
+    };
+    const params = parseGraphParams(new URLSearchParams('latency=false&queryTime=1700000000'));
+    if (!params.ok) throw new Error(params.message);
+    const outer = performance.now();
+    const building = buildGraph(params.value, { prometheus });
+    const called = performance.now();
+    await new Promise((r) => setTimeout(r, 25));
+    const before = performance.now();
+    expect(held.length).toBeGreaterThan(0);
+    for (const release of held.splice(0)) release();
+    const built = await building;
+    const after = performance.now();
+    if (!built.ok) throw new Error(built.error.message);
+    const { reads, prometheus: all } = built.timings;
+    // The last answer landed once released, after the build started and before it was done.
+    expect(reads).toBeGreaterThanOrEqual(before - called);
+    expect(reads).toBeLessThanOrEqual(after - outer);
+    expect(all).toBeGreaterThanOrEqual(before - called);
+    // Server-Timing names each entry (`route.ts`).
+    expect(Object.keys(built.timings)).toEqual(['reads', 'prometheus', 'config', 'assemble']);
   });
 });

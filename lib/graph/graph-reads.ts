@@ -38,9 +38,17 @@ export interface Reads {
   live: Promise<PromResult<LiveStats>>;
   /** Undefined: no control plane configured. */
   config: Promise<ConfigResult | undefined>;
+  /** When the last of these reads' Prometheus answers in so far landed (`performance.now()`; 0: none yet). */
+  lastAnswer: () => number;
 }
 
-export function startReads(params: GraphParams, deps: ReadDeps, time: number): Reads {
+export function startReads(params: GraphParams, given: ReadDeps, time: number): Reads {
+  const landed = { at: 0 };
+  const deps: ReadDeps = {
+    ...given,
+    prometheus: noting(given.prometheus, landed),
+    ...(given.latencyPrometheus ? { latencyPrometheus: noting(given.latencyPrometheus, landed) } : {}),
+  };
   const range = promDuration(params.duration);
   const sel = reporterSelections(params.namespaces);
   const selections = [...sel.source, ...sel.destination];
@@ -91,6 +99,31 @@ export function startReads(params: GraphParams, deps: ReadDeps, time: number): R
     latency: readLatency({ params, deps, sel, callers }, time),
     live: readLiveStats(deps.prometheus, range, time),
     config: readConfig(params, deps, namespaces),
+    lastAnswer: () => landed.at,
+  };
+}
+
+/**
+ * `prometheus`, noting when each of its answers lands (its promise settles: after the last byte, before the caller
+ * reads it; an `instant` answer is parsed first). A build's reads end there: Server-Timing's `reads`.
+ */
+function noting(prometheus: PromClient, landed: { at: number }): PromClient {
+  const note = <T>(answer: T): T => {
+    landed.at = performance.now();
+    return answer;
+  };
+  const instantBody = prometheus.instantBody;
+  return {
+    baseUrl: prometheus.baseUrl,
+    instant: (query, timeSec) => prometheus.instant(query, timeSec).then(note),
+    ...(instantBody
+      ? {
+          instantBody: (query: string, timeSec: number) =>
+            instantBody.call(prometheus, query, timeSec).then(note),
+        }
+      : {}),
+    range: (query, startSec, endSec, stepSec) =>
+      prometheus.range(query, startSec, endSec, stepSec).then(note),
   };
 }
 
