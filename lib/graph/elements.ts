@@ -12,7 +12,7 @@ import {
 } from './responses';
 import { round, roundRates } from './rounding';
 import type { NumberTally } from './tally';
-import type { TrafficEdge, TrafficMap, TrafficNode } from './traffic-map';
+import { type TrafficEdge, type TrafficMap, type TrafficNode, walkOf } from './traffic-map';
 import type { EdgeData, Graph, Latency, NodeData, PeerMode, RateBreakdown } from './types';
 
 export interface Assembled {
@@ -44,7 +44,13 @@ export function toElements(map: TrafficMap): Assembled {
     edges.push(e);
     sources.push(map.nodes.get(e.source) as TrafficNode);
   }
-  const plan: Plan = { boxes, nodes, kinds, edges, sources, made: undefined };
+  const walk = walkOf(map);
+  // The walk's own elements, none added or replaced by an appender (as none does).
+  const walked =
+    walk !== undefined && walk.nodes.length === map.nodes.size && walk.edges.length === map.edges.size
+      ? walk.program
+      : undefined;
+  const plan: Plan = { boxes, nodes, kinds, edges, sources, walk: walked, made: undefined };
   const out = {} as Assembled;
   for (const key of ['nodes', 'edges'] as const)
     Object.defineProperty(out, key, { enumerable: true, get: () => materialize(plan)[key] });
@@ -63,6 +69,13 @@ interface Plan {
   edges: readonly TrafficEdge[];
   /** Each edge's source node. */
   sources: readonly TrafficNode[];
+  /**
+   * The walk program the elements were walked by (`walkOf`), when they are all its own: every map walked by the same
+   * program has the same elements in the same order, each with the same ids, spec, services, protocol, reporter,
+   * protocols' keys and principals (`traffic-map.ts`' `walkObjects`, the security policy appender); undefined: not
+   * known.
+   */
+  walk: object | undefined;
   /** The data objects, once read. */
   made: { nodes: NodeData[]; edges: EdgeData[] } | undefined;
 }
@@ -514,7 +527,7 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
   const plan = planOf.get(elements);
   if (plan === undefined) return undefined;
   const programs = process.env.MESHLENS_GRAPH_WRITE_PROGRAM !== '0';
-  const { boxes, nodes, kinds, edges, sources } = plan;
+  const { boxes, nodes, kinds, edges, sources, walk } = plan;
   const nb = boxes.length;
   const nodeCount = nb + nodes.length;
   const firstNode = nb > 0 ? (boxes[0] as Box).id : nodes[0]?.spec.id;
@@ -538,7 +551,7 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
       const n = nodes[i - nb] as TrafficNode;
       const parentFirst = kinds[i] === PARENT_FIRST;
       const kept = rs[i] as NodeRecord | undefined;
-      if (programs && kept?.prog !== undefined && nodeProgramHolds(kept, kept.prog, n, parentFirst)) {
+      if (programs && kept?.prog !== undefined && nodeProgramHolds(kept, kept.prog, n, parentFirst, walk)) {
         replayNode(w, kept.prog, n);
         replays++;
         return;
@@ -551,7 +564,7 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
       w.byte(0x7d);
       rs[i] = r;
       if (kept?.prog !== undefined) set.store.drop(kept.prog);
-      r.prog = programs ? nodeProgram(set.store, r, n, parentFirst, w, start) : undefined;
+      r.prog = programs ? nodeProgram(set.store, r, n, parentFirst, w, start, walk) : undefined;
       if (r.prog !== undefined) dropNodeSegments(set.arena, r);
     },
     edge(w, i) {
@@ -560,7 +573,7 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
       const e = edges[i] as TrafficEdge;
       const source = sources[i] as TrafficNode;
       const kept = rs[i] as EdgeRecord | undefined;
-      if (programs && kept?.prog !== undefined && edgeProgramHolds(kept, kept.prog, e)) {
+      if (programs && kept?.prog !== undefined && edgeProgramHolds(kept, kept.prog, e, walk)) {
         replayEdge(w, kept.prog, e, source);
         replays++;
         return;
@@ -573,7 +586,7 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
       w.byte(0x7d);
       rs[i] = r;
       if (kept?.prog !== undefined) set.store.drop(kept.prog);
-      r.prog = programs ? edgeProgram(set.store, r, e, w, start) : undefined;
+      r.prog = programs ? edgeProgram(set.store, r, e, w, start, walk) : undefined;
       if (r.prog !== undefined) dropEdgeRecord(set.arena, r);
     },
   };
@@ -593,6 +606,16 @@ let replays = 0;
 
 export function programReplays(): number {
   return replays;
+}
+
+/**
+ * Elements replayed without the checks of what their walk alone sets, so far (`EdgeProgram.walk`; for tests and
+ * benches: that the skip is taken at all).
+ */
+let walkedReplays = 0;
+
+export function programReplaysByWalk(): number {
+  return walkedReplays;
 }
 
 /** Nodes and edges (not boxes) written without a program so far (for benches: what replays do not cover). */
@@ -654,6 +677,11 @@ interface EdgeProgram {
    * after `c`, a node's after `b`; then this run.
    */
   after: Uint8Array | undefined;
+  /**
+   * The walk program (`Plan.walk`) of the last write the program was made at or held for in full: a write of an
+   * element walked by it again (at the same place) skips the checks of what the walk alone sets.
+   */
+  walk: object | undefined;
 }
 
 interface NodeProgram extends EdgeProgram {
@@ -756,6 +784,7 @@ function edgeProgram(
   e: TrafficEdge,
   w: JsonBytes,
   start: number,
+  walk: object | undefined,
 ): EdgeProgram | undefined {
   if (
     r.protocol !== 'http' ||
@@ -776,36 +805,55 @@ function edgeProgram(
     const c = store.keep(w.buf, marks[3] as number, marks[4] as number);
     const after = store.keep(w.buf, marks[5] as number, w.pos);
     const size = a.length + b.length + c.length + after.length + EDGE_BETWEEN;
-    return { a, b, c, size, badges, code: undefined, flag: '', host: '', after };
+    return { a, b, c, size, badges, code: undefined, flag: '', host: '', after, walk: edgeWalk(e, walk) };
   }
   const c = store.keep(w.buf, marks[3] as number, w.pos);
   const size = a.length + b.length + c.length + EDGE_BETWEEN;
-  return { a, b, c, size, badges, ...wholeKeys(e.codes), after: undefined };
+  return { a, b, c, size, badges, ...wholeKeys(e.codes), after: undefined, walk: edgeWalk(e, walk) };
 }
 
-/** Whether the edge writes what its program was made from, but for its numbers. */
-function edgeProgramHolds(r: EdgeRecord, p: EdgeProgram, e: TrafficEdge): boolean {
-  if (e.id !== r.id || e.source !== r.source || e.target !== r.target || e.tcp > 0) return false;
-  const protocols = e.protocols;
-  if ((protocols.size === 1 ? protocols.firstKey() : dominant(protocols)) !== 'http') return false;
-  if ((e.reporter ?? 'mixed') !== r.reporter || e.health !== r.health) return false;
+/**
+ * The walk an edge's program holds for: its protocol is then its only protocol's, the walk's (an edge of several is
+ * checked every time: the one with the most requests is its protocol).
+ */
+function edgeWalk(e: TrafficEdge, walk: object | undefined): object | undefined {
+  return e.protocols.size === 1 ? walk : undefined;
+}
+
+/**
+ * Whether the edge writes what its program was made from, but for its numbers. An edge of the walk its program last
+ * held for (`EdgeProgram.walk`) has the same ids, reporter, protocol and principals: those are not checked again.
+ */
+function edgeProgramHolds(r: EdgeRecord, p: EdgeProgram, e: TrafficEdge, walk: object | undefined): boolean {
+  const walked = walk !== undefined && p.walk === walk;
+  if (e.tcp > 0) return false;
+  if (!walked) {
+    if (e.id !== r.id || e.source !== r.source || e.target !== r.target) return false;
+    const protocols = e.protocols;
+    if ((protocols.size === 1 ? protocols.firstKey() : dominant(protocols)) !== 'http') return false;
+    if ((e.reporter ?? 'mixed') !== r.reporter) return false;
+    const principals = e.principals;
+    if (principals.source !== r.sourcePrincipal || principals.dest !== r.destPrincipal) return false;
+  }
+  if (e.health !== r.health) return false;
   const latency = latencyOf(e.latency);
   if (latency !== r.latency || latency.p95 !== r.responseTime) return false;
   const mtls = e.mtls;
-  const principals = e.principals;
   if (
     (mtls.all > 0 ? round((mtls.yes / mtls.all) * 100, 2) : undefined) !== r.isMTLS ||
-    principals.source !== r.sourcePrincipal ||
-    principals.dest !== r.destPrincipal ||
     e.mtlsWarning !== r.mtlsWarning ||
     e.refusal !== r.refusal ||
     e.tlsOrigination !== r.tlsOrigination
   )
     return false;
-  return (
-    badgesHold(p.badges, e.badges) &&
-    (p.code === undefined || isWholeResponse(e.codes, e.rates.total, p.code, p.flag, p.host))
-  );
+  if (
+    !badgesHold(p.badges, e.badges) ||
+    (p.code !== undefined && !isWholeResponse(e.codes, e.rates.total, p.code, p.flag, p.host))
+  )
+    return false;
+  if (walked) walkedReplays++;
+  else p.walk = edgeWalk(e, walk);
+  return true;
 }
 
 /** `{"data":…}` of an edge by its program (`directEdge`'s bytes). */
@@ -862,6 +910,7 @@ function nodeProgram(
   parentFirst: boolean,
   w: JsonBytes,
   start: number,
+  walk: object | undefined,
 ): NodeProgram | undefined {
   if (
     (n.protocol ?? 'http') !== 'http' ||
@@ -892,35 +941,52 @@ function nodeProgram(
   const c = store.keep(w.buf, marks[3] as number, w.pos);
   const size = a.length + b.length + (after?.length ?? 0) + c.length + NODE_BETWEEN;
   const keys = live ? { code: undefined, flag: '', host: '' } : wholeKeys(n.codes);
-  return { a, b, c, size, badges, ...keys, after, parentFirst, health: n.health, dests };
+  return { a, b, c, size, badges, ...keys, after, walk, parentFirst, health: n.health, dests };
 }
 
-/** Whether the node writes what its program was made from, but for its numbers (`directNode`'s checks). */
-function nodeProgramHolds(r: NodeRecord, p: NodeProgram, n: TrafficNode, parentFirst: boolean): boolean {
-  const spec = n.spec;
+/**
+ * Whether the node writes what its program was made from, but for its numbers (`directNode`'s checks). A node of the
+ * walk its program last held for (`EdgeProgram.walk`) has the same spec, protocol, services and requests in or none:
+ * those are not checked again.
+ */
+function nodeProgramHolds(
+  r: NodeRecord,
+  p: NodeProgram,
+  n: TrafficNode,
+  parentFirst: boolean,
+  walk: object | undefined,
+): boolean {
+  const walked = walk !== undefined && p.walk === walk;
   const h = r.head;
+  const t = r.tail;
+  if (!walked) {
+    const spec = n.spec;
+    if (
+      p.parentFirst !== parentFirst ||
+      h[0] !== spec.id ||
+      h[1] !== spec.nodeType ||
+      h[2] !== spec.namespace ||
+      h[3] !== spec.workload ||
+      h[4] !== spec.app ||
+      h[5] !== spec.version ||
+      h[6] !== spec.service ||
+      h[7] !== spec.serviceHost ||
+      h[9] !== (spec.isEgressCluster ? true : undefined) ||
+      (n.protocol ?? 'http') !== 'http' ||
+      !destsHold(p.dests, n.destServices) ||
+      t[0] !== (n.hasInbound ? undefined : true)
+    )
+      return false;
+  }
   if (
-    p.parentFirst !== parentFirst ||
-    h[0] !== spec.id ||
-    h[1] !== spec.nodeType ||
-    h[2] !== spec.namespace ||
-    h[3] !== spec.workload ||
-    h[4] !== spec.app ||
-    h[5] !== spec.version ||
-    h[6] !== spec.service ||
-    h[7] !== spec.serviceHost ||
     h[8] !== n.isServiceEntry ||
-    h[9] !== (spec.isEgressCluster ? true : undefined) ||
     h[10] !== (n.isEgressGateway ? true : undefined) ||
     h[11] !== (n.egressScope ? n.egressScope : undefined) ||
     h[12] !== (parentFirst ? n.parent : undefined)
   )
     return false;
-  if ((n.protocol ?? 'http') !== 'http' || n.tcpIn > 0 || n.tcpOut > 0 || n.health !== p.health) return false;
-  const t = r.tail;
+  if (n.tcpIn > 0 || n.tcpOut > 0 || n.health !== p.health) return false;
   if (
-    !destsHold(p.dests, n.destServices) ||
-    t[0] !== (n.hasInbound ? undefined : true) ||
     t[2] !== (n.isOutside ? true : undefined) ||
     t[3] !== (parentFirst ? undefined : n.parent) ||
     t[4] !== (n.hasVS ? true : undefined) ||
@@ -928,7 +994,11 @@ function nodeProgramHolds(r: NodeRecord, p: NodeProgram, n: TrafficNode, parentF
   )
     return false;
   if (latencyOf(n.latency) !== r.latency || !badgesHold(p.badges, n.badges)) return false;
-  return p.code === undefined || isWholeResponse(n.codes, n.inbound.total, p.code, p.flag, p.host);
+  if (p.code !== undefined && !isWholeResponse(n.codes, n.inbound.total, p.code, p.flag, p.host))
+    return false;
+  if (walked) walkedReplays++;
+  else p.walk = walk;
+  return true;
 }
 
 /** The code, flag and host of a whole response map's counts. */
@@ -1360,7 +1430,15 @@ function codesInJsonOrder(codes: CodeCounts): string[] {
     }
     return keys;
   }
+  // Counted in JSON's order (as a replayed walk counts them poll after poll, when they were): no sort.
+  if (inIndexOrder(keys)) return keys;
   return keys.sort(byIndex);
+}
+
+/** Whether array-index keys are in ascending order. */
+function inIndexOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (Number(keys[i - 1]) > Number(keys[i])) return false;
+  return true;
 }
 
 function byIndex(a: string, b: string): number {

@@ -221,11 +221,13 @@ export default async function bench(args) {
         const t1 = performance.now();
         const replays0 = lib.programReplays();
         const full0 = lib.fullElementWrites();
+        const walked0 = lib.programReplaysByWalk();
         const scpu0 = process.cpuUsage();
         const written = await lib.graphJson(r.graph);
         const scpu = process.cpuUsage(scpu0);
         const replays = lib.programReplays() - replays0;
         const full = lib.fullElementWrites() - full0;
+        const walked = lib.programReplaysByWalk() - walked0;
         const t2 = performance.now();
         const used = process.cpuUsage(cpu0);
         const main = mainThreadMs() - main0;
@@ -244,6 +246,7 @@ export default async function bench(args) {
           whole: t3 - t2,
           replays,
           full,
+          walked,
         });
         fig.bytes = written;
         fig.mem = Math.max(fig.mem, process.memoryUsage().rss);
@@ -275,7 +278,7 @@ export default async function bench(args) {
           `graph ${name}${label}: median ${m.toFixed(0)} ms, CPU ${median(cpu).toFixed(0)} ms (system ${median(system).toFixed(0)}, ` +
             `main thread ${median(main).toFixed(0)}; floor: fetching the answers ${f.toFixed(0)} ms) — ` +
             `prometheus+walk ${phase('prometheus')} ms, assemble ${phase('assemble')} ms, serialize ${phase('serialize')} ms streamed (CPU ${phase('serializeCpu')} ms; ${phase('whole')} ms whole) — ` +
-            `${(bytes / 1e6).toFixed(1)} MB out, ${phase('replays')} elements by their write programs (${phase('full')} written in full), rss ${(mem / 1e6).toFixed(0)} MB` +
+            `${(bytes / 1e6).toFixed(1)} MB out, ${phase('replays')} elements by their write programs (${phase('walked')} of the walk before unchecked, ${phase('full')} written in full), rss ${(mem / 1e6).toFixed(0)} MB` +
             (opt.ab ? `; CPU a build ${cpu.map((c) => c.toFixed(0)).join(', ')}` : ''),
         );
       }

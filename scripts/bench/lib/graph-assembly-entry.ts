@@ -3,7 +3,12 @@ import { graphJsonStream } from '../../../lib/graph/graph-json';
 import type { Graph } from '../../../lib/graph/types';
 
 export { buildGraph } from '../../../lib/graph/build-graph';
-export { fullElementWrites, programMemory, programReplays } from '../../../lib/graph/elements';
+export {
+  fullElementWrites,
+  programMemory,
+  programReplays,
+  programReplaysByWalk,
+} from '../../../lib/graph/elements';
 export { LatencyCache } from '../../../lib/graph/latency-cache';
 export { parseGraphParams } from '../../../lib/graph/params';
 export { JOIN_SEPARATOR, LATENCY_EDGE_LABELS, REQUEST_LABELS } from '../../../lib/graph/promql';
