@@ -18,6 +18,8 @@ export {
   RULES_PROBE_QUERY,
   rulesPresent,
 } from '../../../lib/graph/recording-rules';
+export { walkObjectsReused } from '../../../lib/graph/traffic-map';
+export { WalkLease } from '../../../lib/graph/walk-lease';
 export { createPrometheusClient } from '../../../lib/prometheus/client';
 
 /** The graph's JSON as `/api/graph` sends it (streamed, UTF-8); answers its length in bytes. */
