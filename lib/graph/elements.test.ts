@@ -304,6 +304,34 @@ describe('write programs of a walk replayed', () => {
     expect(got[18]?.written).not.toBe(got[19]?.written);
   });
 
+  it('replays every element when only its latency is another object (a pinned graph at another time)', () => {
+    const frozen = Object.freeze({ p50: 5, p95: 9.5, p99: 12.25 });
+    const latencies: object[] = [
+      { p50: 1.5, p95: 3, p99: 4.25 },
+      // The same object again (not frozen: never kept), then new ones, one without p95 (no responseTime), none.
+      { p50: 2, p95: 3.5, p99: 7.01 },
+      { p50: 2, p99: 7.01 },
+      {},
+      // Frozen: kept with the program, written from its bytes while it is the same, then others.
+      frozen,
+      frozen,
+      Object.freeze({ p50: 6, p95: 10, p99: 11 }),
+      { p50: 0.01, p95: 1234.56, p99: 99999.99 },
+    ];
+    const first = latencies[0] as object;
+    const got = [first, first, ...latencies.slice(1)].map((latency, round) =>
+      poll({ round, view: 'latency', latency }, false, programReplays),
+    );
+    expect(got.map((g) => g.written === g.expected)).toEqual(got.map(() => true));
+    // Every element with a program (all but the first write's) replayed whatever its latency.
+    const all = got[1]?.counted as number;
+    expect(all).toBeGreaterThanOrEqual(10);
+    expect(got.slice(1).map((g) => g.counted)).toEqual(got.slice(1).map(() => all));
+    expect(got[3]?.written).not.toContain('"responseTime"');
+    expect(got[4]?.written).toContain('"latency":{}');
+    expect(got[6]?.written).toContain('"responseTime":9.5,"latency":{"p50":5,"p95":9.5,"p99":12.25}');
+  });
+
   it('sorts a response map of several codes only when they were not counted in JSON order', () => {
     const sorts = vi.spyOn(Array.prototype, 'sort');
     const codesIn = (order: string[]) => {

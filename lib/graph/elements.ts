@@ -552,7 +552,7 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
       const parentFirst = kinds[i] === PARENT_FIRST;
       const kept = rs[i] as NodeRecord | undefined;
       if (programs && kept?.prog !== undefined && nodeProgramHolds(kept, kept.prog, n, parentFirst, walk)) {
-        replayNode(w, kept.prog, n);
+        replayNode(w, set.store, kept.prog, n);
         replays++;
         return;
       }
@@ -574,7 +574,7 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
       const source = sources[i] as TrafficNode;
       const kept = rs[i] as EdgeRecord | undefined;
       if (programs && kept?.prog !== undefined && edgeProgramHolds(kept, kept.prog, e, walk)) {
-        replayEdge(w, kept.prog, e, source);
+        replayEdge(w, set.store, kept.prog, e, source);
         replays++;
         return;
       }
@@ -597,9 +597,12 @@ export function directElements(elements: unknown, view = ''): DirectElements | u
 // its moving numbers is then one run of bytes; its program keeps the three runs that are its own (all before its
 // first number, between its node or edge numbers and its traffic numbers, all after its last) as views that never
 // move, with what they were written from, and a replay writes the runs and the numbers between them (the keys
-// between two numbers are the writer's constants). Anything else changed (a name, a latency reading, a share, a
-// response map, a health, badges): the element written as above and its program made again. Only an HTTP element
-// without TCP rates and with kept bytes everywhere has one.
+// between two numbers are the writer's constants). The latency fields are a run of their own, written afresh when
+// the element's latency is another object (a pinned graph at another time: a new reading, every element's latency
+// new while the rest of its bytes are the last answer's) and kept while it is the same frozen one (a polled view's,
+// kept with its reading). Anything else changed (a name, a share, a response map, a health, badges): the element
+// written as above and its program made again. Only an HTTP element without TCP rates and with kept bytes everywhere
+// but its latency has one.
 
 /** Elements written by their programs so far (for tests and benches: that programs are replayed at all). */
 let replays = 0;
@@ -639,10 +642,10 @@ export function programMemory(): { programs: number; live: number; total: number
 }
 
 /**
- * Where the writer was at an element's program's seams (`marks[0..3]`; -1: not reached), and before and after a
- * response map written from its counts (`marks[4..5]`).
+ * Where the writer was at an element's program's seams (`marks[0..3]`; -1: not reached), before and after a
+ * response map written from its counts (`marks[4..5]`), and before and after its latency (`marks[6..7]`).
  */
-const marks = new Int32Array(6);
+const marks = new Int32Array(8);
 
 /** Whether the last element's write passed all four seams. */
 function marked(): boolean {
@@ -665,6 +668,15 @@ interface EdgeProgram {
   a: Uint8Array;
   b: Uint8Array;
   c: Uint8Array;
+  /**
+   * The element's latency fields (an edge's `responseTime` and `latency`, a node's `latency`) as last written, when
+   * they were written from a frozen latency (`latency`); else empty. A replay writes these bytes while the element's
+   * latency is that object, else its latency's fields afresh (a pinned graph's new reading: every element's latency a
+   * new object, the rest of its bytes as the last answer of the view wrote them).
+   */
+  lat: Uint8Array;
+  /** The frozen latency `lat` was written from; `UNKEPT_LATENCY`: none kept. */
+  latency: Latency;
   /** The most bytes a replay writes. */
   size: number;
   badges: BadgesKept;
@@ -685,6 +697,8 @@ interface EdgeProgram {
 }
 
 interface NodeProgram extends EdgeProgram {
+  /** After the latency, up to the node's HTTP numbers (`b` is up to the latency, or to a response map from counts). */
+  d: Uint8Array;
   parentFirst: boolean;
   health: unknown;
   /** The services the node was reached by (each deep-frozen, written as an array made each time), if any. */
@@ -721,8 +735,14 @@ class SegmentStore {
   }
 
   /** A program's bytes no longer kept. */
-  drop(p: EdgeProgram): void {
-    this.live -= p.a.length + p.b.length + p.c.length;
+  drop(p: EdgeProgram | NodeProgram): void {
+    this.live -= p.a.length + p.b.length + p.c.length + p.lat.length + (p.after?.length ?? 0);
+    if ('d' in p) this.live -= p.d.length;
+  }
+
+  /** `n` bytes of a program no longer kept (a run it replaced). */
+  release(n: number): void {
+    this.live -= n;
   }
 
   /** Whether most of what was kept is replaced (past a floor). */
@@ -786,30 +806,85 @@ function edgeProgram(
   start: number,
   walk: object | undefined,
 ): EdgeProgram | undefined {
-  if (
-    r.protocol !== 'http' ||
-    e.tcp > 0 ||
-    r.head === NONE ||
-    r.lat === NONE ||
-    r.middle === NONE ||
-    !marked()
-  )
+  if (r.protocol !== 'http' || e.tcp > 0 || r.head === NONE || r.middle === NONE || !marked())
     return undefined;
   const live = (marks[4] as number) >= 0;
   if (!live && r.tail === NONE) return undefined;
   const badges = badgesKept(e.badges);
   if (badges === undefined) return undefined;
   const a = store.keep(w.buf, start, marks[0] as number);
-  const b = store.keep(w.buf, marks[1] as number, marks[2] as number);
+  const { lat, latency } = keptLatency(store, r.lat, r.latency, w);
+  const b = store.keep(w.buf, marks[7] as number, marks[2] as number);
+  const walked = edgeWalk(e, walk);
   if (live) {
     const c = store.keep(w.buf, marks[3] as number, marks[4] as number);
     const after = store.keep(w.buf, marks[5] as number, w.pos);
-    const size = a.length + b.length + c.length + after.length + EDGE_BETWEEN;
-    return { a, b, c, size, badges, code: undefined, flag: '', host: '', after, walk: edgeWalk(e, walk) };
+    const size = a.length + lat.length + b.length + c.length + after.length + EDGE_BETWEEN;
+    return { a, b, c, lat, latency, size, badges, code: undefined, flag: '', host: '', after, walk: walked };
   }
   const c = store.keep(w.buf, marks[3] as number, w.pos);
-  const size = a.length + b.length + c.length + EDGE_BETWEEN;
-  return { a, b, c, size, badges, ...wholeKeys(e.codes), after: undefined, walk: edgeWalk(e, walk) };
+  const size = a.length + lat.length + b.length + c.length + EDGE_BETWEEN;
+  return { a, b, c, lat, latency, size, badges, ...wholeKeys(e.codes), after: undefined, walk: walked };
+}
+
+/** No latency kept with a program: never an element's (`latencyOf` answers an element's own or `NO_LATENCY`). */
+const UNKEPT_LATENCY: Latency = Object.freeze({});
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The latency run of a program made from the write just done (`marks[6..7]`): its bytes and the latency they were
+ * written from when the record kept them (`lat`: a frozen latency), else none kept.
+ */
+function keptLatency(
+  store: SegmentStore,
+  lat: number,
+  latency: unknown,
+  w: JsonBytes,
+): { lat: Uint8Array; latency: Latency } {
+  if (lat === NONE) return { lat: NO_BYTES, latency: UNKEPT_LATENCY };
+  return { lat: store.keep(w.buf, marks[6] as number, marks[7] as number), latency: latency as Latency };
+}
+
+/**
+ * A replay's latency run: the program's kept bytes while the element's latency is the one they were written from,
+ * else its fields written afresh (`writeEdgeLatency`, `writeNodeLatency`) and kept in the program when frozen.
+ */
+function replayLatency(
+  w: JsonBytes,
+  store: SegmentStore,
+  p: EdgeProgram,
+  latency: Latency,
+  write: (w: JsonBytes, latency: Latency) => boolean,
+): void {
+  if (latency === p.latency) {
+    w.put(p.lat);
+    return;
+  }
+  const start = w.pos;
+  const frozen = write(w, latency);
+  const old = p.lat.length;
+  store.release(old);
+  if (frozen) {
+    p.lat = store.keep(w.buf, start, w.pos);
+    p.latency = latency;
+  } else {
+    p.lat = NO_BYTES;
+    p.latency = UNKEPT_LATENCY;
+  }
+  p.size += p.lat.length - old;
+  // What is left of the replay, with room for its numbers (`reserve` was for the kept run).
+  w.reserve(p.size);
+}
+
+/** An edge's `responseTime` and `latency` (`edgeData`'s); whether they are frozen (their bytes can be kept). */
+function writeEdgeLatency(w: JsonBytes, latency: Latency): boolean {
+  return optional(w, K.responseTime, latency.p95) && optional(w, K.latency, latency);
+}
+
+/** A node's `latency` (`nodeData`'s); whether it is frozen. */
+function writeNodeLatency(w: JsonBytes, latency: Latency): boolean {
+  return optional(w, K.latency, latency);
 }
 
 /**
@@ -836,8 +911,6 @@ function edgeProgramHolds(r: EdgeRecord, p: EdgeProgram, e: TrafficEdge, walk: o
     if (principals.source !== r.sourcePrincipal || principals.dest !== r.destPrincipal) return false;
   }
   if (e.health !== r.health) return false;
-  const latency = latencyOf(e.latency);
-  if (latency !== r.latency || latency.p95 !== r.responseTime) return false;
   const mtls = e.mtls;
   if (
     (mtls.all > 0 ? round((mtls.yes / mtls.all) * 100, 2) : undefined) !== r.isMTLS ||
@@ -857,7 +930,13 @@ function edgeProgramHolds(r: EdgeRecord, p: EdgeProgram, e: TrafficEdge, walk: o
 }
 
 /** `{"data":…}` of an edge by its program (`directEdge`'s bytes). */
-function replayEdge(w: JsonBytes, p: EdgeProgram, e: TrafficEdge, source: TrafficNode): void {
+function replayEdge(
+  w: JsonBytes,
+  store: SegmentStore,
+  p: EdgeProgram,
+  e: TrafficEdge,
+  source: TrafficNode,
+): void {
   const rates = e.rates;
   const total = rates.total;
   const err = errorRate(rates);
@@ -865,6 +944,7 @@ function replayEdge(w: JsonBytes, p: EdgeProgram, e: TrafficEdge, source: Traffi
   w.reserve(p.size);
   w.put(p.a);
   edgeNumbers(w, rates, err, share);
+  replayLatency(w, store, p, latencyOf(e.latency), writeEdgeLatency);
   w.put(p.b);
   edgeHttpNumbers(w, total, err, share);
   w.put(p.c);
@@ -912,14 +992,7 @@ function nodeProgram(
   start: number,
   walk: object | undefined,
 ): NodeProgram | undefined {
-  if (
-    (n.protocol ?? 'http') !== 'http' ||
-    n.tcpIn > 0 ||
-    n.tcpOut > 0 ||
-    r.headBytes === NONE ||
-    r.lat === NONE ||
-    !marked()
-  )
+  if ((n.protocol ?? 'http') !== 'http' || n.tcpIn > 0 || n.tcpOut > 0 || r.headBytes === NONE || !marked())
     return undefined;
   const live = (marks[4] as number) >= 0;
   if (!live && r.middle === NONE) return undefined;
@@ -936,12 +1009,30 @@ function nodeProgram(
   const badges = badgesKept(n.badges);
   if (badges === undefined) return undefined;
   const a = store.keep(w.buf, start, marks[0] as number);
-  const b = store.keep(w.buf, marks[1] as number, live ? (marks[4] as number) : (marks[2] as number));
-  const after = live ? store.keep(w.buf, marks[5] as number, marks[2] as number) : undefined;
+  // Up to the latency, or to a response map written from counts, then the run from it to the latency.
+  const b = store.keep(w.buf, marks[1] as number, live ? (marks[4] as number) : (marks[6] as number));
+  const after = live ? store.keep(w.buf, marks[5] as number, marks[6] as number) : undefined;
+  const { lat, latency } = keptLatency(store, r.lat, r.latency, w);
+  const d = store.keep(w.buf, marks[7] as number, marks[2] as number);
   const c = store.keep(w.buf, marks[3] as number, w.pos);
-  const size = a.length + b.length + (after?.length ?? 0) + c.length + NODE_BETWEEN;
+  const size = a.length + b.length + (after?.length ?? 0) + lat.length + d.length + c.length + NODE_BETWEEN;
   const keys = live ? { code: undefined, flag: '', host: '' } : wholeKeys(n.codes);
-  return { a, b, c, size, badges, ...keys, after, walk, parentFirst, health: n.health, dests };
+  return {
+    a,
+    b,
+    c,
+    lat,
+    latency,
+    d,
+    size,
+    badges,
+    ...keys,
+    after,
+    walk,
+    parentFirst,
+    health: n.health,
+    dests,
+  };
 }
 
 /**
@@ -993,7 +1084,7 @@ function nodeProgramHolds(
     t[5] !== (n.hasCB ? true : undefined)
   )
     return false;
-  if (latencyOf(n.latency) !== r.latency || !badgesHold(p.badges, n.badges)) return false;
+  if (!badgesHold(p.badges, n.badges)) return false;
   if (p.code !== undefined && !isWholeResponse(n.codes, n.inbound.total, p.code, p.flag, p.host))
     return false;
   if (walked) walkedReplays++;
@@ -1040,7 +1131,7 @@ function sameService(d: object, kept: unknown): boolean {
 }
 
 /** `{"data":…}` of a node by its program (`directNode`'s bytes). */
-function replayNode(w: JsonBytes, p: NodeProgram, n: TrafficNode): void {
+function replayNode(w: JsonBytes, store: SegmentStore, p: NodeProgram, n: TrafficNode): void {
   const inbound = n.inbound;
   const total = inbound.total;
   w.reserve(p.size);
@@ -1052,6 +1143,8 @@ function replayNode(w: JsonBytes, p: NodeProgram, n: TrafficNode): void {
     w.reserve(p.size);
     w.put(p.after);
   }
+  replayLatency(w, store, p, latencyOf(n.latency), writeNodeLatency);
+  w.put(p.d);
   nodeHttpNumbers(w, inbound, n.out);
   w.put(p.c);
 }
@@ -1135,15 +1228,17 @@ function directEdge(
   marks[1] = w.pos;
   const latency = latencyOf(e.latency);
   const responseTime = latency.p95;
+  marks[6] = w.pos;
   if (r.lat !== NONE && r.responseTime === responseTime && r.latency === latency) {
     arena.write(w, r.lat);
   } else {
     const start = w.pos;
-    const frozen = optional(w, K.responseTime, responseTime) && optional(w, K.latency, latency);
+    const frozen = writeEdgeLatency(w, latency);
     r.responseTime = responseTime;
     r.latency = latency;
     r.lat = arena.replace(r.lat, w, start, frozen);
   }
+  marks[7] = w.pos;
   const mtls = e.mtls;
   const isMTLS = mtls.all > 0 ? round((mtls.yes / mtls.all) * 100, 2) : undefined;
   const principals = e.principals;
@@ -1311,8 +1406,10 @@ function directNode(
   }
   r.responses = whole;
   const latency = latencyOf(n.latency);
+  marks[6] = w.pos;
   r.lat = keptOptional(w, arena, r.lat, r.latency === latency, K.latency, latency);
   r.latency = latency;
+  marks[7] = w.pos;
   optional(w, K.health, n.health);
   optional(w, K.badges, n.badges);
   w.bytes(K.traffic);
