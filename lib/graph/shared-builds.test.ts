@@ -106,7 +106,8 @@ function chain(n: number) {
 }
 
 /** The whole answer written from a build, then its hold released (as the route does). */
-async function written(r: SharedGraphResult): Promise<string> {
+async function written(built: SharedGraphResult | Promise<SharedGraphResult>): Promise<string> {
+  const r = await built;
   if (!r.ok) throw new Error(r.error.message);
   return new Response(graphJsonStream(r.graph, undefined, r.release)).text();
 }
@@ -147,6 +148,8 @@ describe("a build's walk objects reused once released", () => {
     const shared = new SharedBuilds({ refreshS: 10, maxGraphs: 2, nowMs: () => 1_700_000_000_000 });
     const pinned = params('queryTime=1600000000&duration=62s');
     mesh.at(1);
+    // Asked before: its builds have a lease.
+    await written(shared.build(pinned, deps));
     const a = await shared.build(pinned, deps);
     if (!a.ok) throw new Error(a.error.message);
     const reader = graphJsonStream(a.graph, undefined, a.release).getReader();
@@ -158,6 +161,35 @@ describe("a build's walk objects reused once released", () => {
     expect(walkObjectsReused()).toBe(reused + 1);
     expect(b.ok).toBe(true);
     b.release();
+  });
+
+  it('keeps no objects of a pinned time asked once, and fills them again only for the same view and time', async () => {
+    const mesh = chain(300);
+    const deps = { prometheus: mesh.prometheus };
+    const shared = new SharedBuilds({ refreshS: 10, maxGraphs: 1, nowMs: () => 1_700_000_003_000 });
+    const at = (q: string) => written(shared.build(params(`queryTime=${q}`), deps));
+    mesh.at(1);
+    const reused = walkObjectsReused();
+    // Asked once (a cold request): objects of its own, none kept; asked again: kept once released.
+    const first = await at('1600000000&duration=64s');
+    mesh.at(2);
+    await at('1600000000&duration=64s');
+    expect(walkObjectsReused()).toBe(reused);
+    // Another second (another latency reading), twice, and a live view: objects of their own, though the same walk
+    // program is replayed and a released set of it is free.
+    await at('1600000001&duration=64s');
+    await at('1600000001&duration=64s');
+    const live = await shared.build(params('duration=64s'), deps);
+    expect(walkObjectsReused()).toBe(reused);
+    // The first view and time again (a pinned view polled): its released set filled again, the answer as fresh.
+    mesh.at(1);
+    expect(await at('1600000000&duration=64s')).toBe(first);
+    expect(walkObjectsReused()).toBe(reused + 1);
+    // Another window at that second: its own.
+    await at('1600000000&duration=65s');
+    await at('1600000000&duration=65s');
+    expect(walkObjectsReused()).toBe(reused + 1);
+    live.release();
   });
 
   it("keeps a live build's objects while the cache keeps it, and lets them go when it is dropped", async () => {

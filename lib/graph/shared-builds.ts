@@ -19,6 +19,12 @@ export const DEFAULT_GRAPH_REFRESH_S = 5;
  */
 export const DEFAULT_SHARED_GRAPHS = 2;
 
+/**
+ * Pinned views and times remembered as asked (a key of ~200 characters each): a pinned view polled asks the same
+ * one every few seconds, and its builds reuse their walk objects from its second request on.
+ */
+export const PINNED_TIMES_KEPT = 16;
+
 export interface SharedBuildOptions {
   refreshS: number;
   maxGraphs: number;
@@ -45,6 +51,8 @@ interface Kept {
 export class SharedBuilds {
   /** The oldest first (an entry still being built counts, and is shared). */
   private readonly kept = new Map<string, Kept>();
+  /** Pinned views and times asked (`viewKey@queryTime`), the least recently asked first. */
+  private readonly pinned = new Set<string>();
 
   constructor(private readonly options: SharedBuildOptions) {
     if (!Number.isInteger(options.refreshS) || options.refreshS < 1)
@@ -59,8 +67,13 @@ export class SharedBuilds {
    */
   async build(params: GraphParams, deps: GraphDeps): Promise<SharedGraphResult> {
     if (params.queryTime !== undefined) {
-      // This request's hold is the lease's first.
-      const lease = new WalkLease();
+      const at = `${viewKey(params)}@${params.queryTime}`;
+      // Asked the first time (a cold request, most pinned ones): objects of its own, young and collected with its
+      // answer, none kept for a view and time that may never come again (`WalkLease.at`).
+      if (!this.pinnedAgain(at)) return { ...(await buildGraph(params, deps)), release: () => {} };
+      // Asked again (a pinned view polled): this request's hold is the lease's first; its objects are filled again
+      // only by a build of the same view and time.
+      const lease = new WalkLease(at);
       const r = await buildGraph(params, { ...deps, lease });
       return { ...r, release: releaseOnce(lease) };
     }
@@ -92,6 +105,14 @@ export class SharedBuilds {
     const release = releaseOnce(kept.lease);
     const r = await kept.built;
     return shared ? { ...r, shared: true, release } : { ...r, release };
+  }
+
+  /** Whether a pinned view and time was asked before, among the last `PINNED_TIMES_KEPT`; notes it as asked. */
+  private pinnedAgain(at: string): boolean {
+    const again = this.pinned.delete(at);
+    this.pinned.add(at);
+    if (this.pinned.size > PINNED_TIMES_KEPT) this.pinned.delete(this.pinned.values().next().value as string);
+    return again;
   }
 
   /** Forgets a kept build; the cache's hold is released once the build is over (it may still be walking). */

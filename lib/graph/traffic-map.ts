@@ -771,6 +771,8 @@ interface WalkObjects {
   edges: TrafficEdge[];
   nodeMap: Map<string, TrafficNode>;
   edgeMap: Map<string, TrafficEdge>;
+  /** The lease's `at` they were released by: filled again only by a walk of a lease of the same. */
+  at?: string;
 }
 
 /**
@@ -792,9 +794,12 @@ function keepFree(o: WalkObjects): void {
   if (freeObjects.length > FREE_WALK_OBJECTS_KEPT) freeObjects.pop();
 }
 
-/** A released set of the program's objects, made as `walkObjects` makes them but for its numbers; else undefined. */
-function reusedObjects(p: WalkProgram): WalkObjects | undefined {
-  const at = freeObjects.findIndex((o) => o.program === p);
+/**
+ * A released set of the program's objects of a lease of the same `at` (`WalkLease.at`), made as `walkObjects` makes
+ * them but for its numbers; else undefined.
+ */
+function reusedObjects(p: WalkProgram, leaseAt: string | undefined): WalkObjects | undefined {
+  const at = freeObjects.findIndex((o) => o.program === p && o.at === leaseAt);
   if (at < 0) return undefined;
   const o = freeObjects[at] as WalkObjects;
   freeObjects.splice(at, 1);
@@ -987,8 +992,11 @@ export function walkOf(map: TrafficMap): MapWalk | undefined {
  */
 function runProgram(map: TrafficMap, p: WalkProgram, lease: WalkLease | undefined): void {
   const leased = lease?.held === true;
-  const objects = (leased ? reusedObjects(p) : undefined) ?? walkObjects(p);
-  if (leased) lease.onFree(() => keepFree(objects));
+  const objects = (leased ? reusedObjects(p, lease.at) : undefined) ?? walkObjects(p);
+  if (leased) {
+    objects.at = lease.at;
+    lease.onFree(() => keepFree(objects));
+  }
   let acc = p.acc;
   if (acc === undefined) {
     acc = new Float64Array(p.slots);

@@ -10,6 +10,17 @@ export class WalkLease {
   private holds = 1;
   private free: (() => void) | undefined = undefined;
 
+  /**
+   * `at`: a pinned build's view and time (`shared-builds.ts`: a pinned time asked again; asked once, the build has
+   * no lease); its objects, once released, are filled again only by a walk whose lease has the same. A pinned view
+   * at another time merges a new latency reading: every element's buckets and latency are new objects, and written
+   * into a released set (old by then) they are kept alive by it through the young collections and promoted, which
+   * costs more than a set made afresh, young and collected with its answer (round 19: 80-250 ms more of Next's CPU
+   * a cold 2 m request at 1,000 workloads, most of it the collector's helper threads). Undefined: a live build,
+   * whose released objects any live walk of the same program fills.
+   */
+  constructor(readonly at?: string) {}
+
   /** Whether a hold is still out (a walk takes objects to reuse only for a held lease). */
   get held(): boolean {
     return this.holds > 0;
