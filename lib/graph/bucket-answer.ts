@@ -34,6 +34,46 @@ export function groupBucketsOfBody(
   body: Buffer,
   label: string,
 ): { groups: BucketGroup[]; samples: number } | undefined {
+  const gathered = gatherBucketsOfBody(body, label);
+  return gathered && { groups: packGathered(gathered, label), samples: gathered.samples };
+}
+
+/** The gathered samples' groups, labelled `{ [label]: key }`, their buckets views of one array. */
+export function packGathered(gathered: GatheredSamples, label: string): BucketGroup[] {
+  const pairs = new Float64Array(2 * gathered.count);
+  const starts = samplesByGroup(gathered, pairs);
+  const groups: BucketGroup[] = new Array(gathered.keys.length);
+  for (let g = 0; g < groups.length; g++)
+    groups[g] = {
+      labels: { [label]: gathered.keys[g] as string },
+      buckets: pairs.subarray(starts[g], starts[g + 1]),
+    };
+  return groups;
+}
+
+/**
+ * The kept samples of an answer read by `gatherBucketsOfBody`, in the body's order, in arrays reused from one
+ * answer to the next (valid until the next call): no array, object or view per group, so a reading's buckets are
+ * copied once, into the arrays the reading keeps (`groupBucketsOfBody`, or `completeGathered` for the below-total
+ * series, completed as they are laid out).
+ */
+export interface GatheredSamples {
+  /** Each group's key (its label's value), in the order its first kept sample comes. */
+  keys: string[];
+  /** The kept samples: `group[s]` is sample s's index in `keys`, `pairs[2s]` its bound and `pairs[2s + 1]` its rate. */
+  group: Int32Array;
+  pairs: Float64Array;
+  /** Kept samples. */
+  count: number;
+  /** Samples read, kept or not. */
+  samples: number;
+}
+
+let gatheredGroups = new Int32Array(1 << 12);
+let gatheredPairs = new Float64Array(1 << 13);
+
+/** `groupBucketsOfBody`'s read of the body, its samples gathered (see `GatheredSamples`); undefined as it is. */
+export function gatherBucketsOfBody(body: Buffer, label: string): GatheredSamples | undefined {
   const start = ascii(`{"metric":{"${label}":"`);
   if (!startsWith(body, 0, PREFIX)) return undefined;
   // ASCII without escapes: every string ends at its next quote (found by indexOf, not byte by byte), and its
@@ -41,22 +81,22 @@ export function groupBucketsOfBody(
   // where a string is kept: a new group's key, a number not read by the fast path.
   if (!isAscii(body) || body.indexOf(BACKSLASH) >= 0) return undefined;
   let i = PREFIX.length;
-  const groups: GatheredGroup[] = [];
-  const byKey = new Map<string, GatheredGroup>();
+  const keys: string[] = [];
+  const byKey = new Map<string, number>();
   // Prometheus answers a `sum by` in the order of its input series, sorted by their labels: an edge's samples
   // come one after another, so most samples belong to the group of the one before (compared byte by byte).
-  let prev: GatheredGroup | undefined;
+  let prev = -1;
   let prevAt = 0;
   let prevLen = -1;
   let samples = 0;
+  let count = 0;
   if (body[i] === 0x5d) i++;
   else
     for (;;) {
       if (!startsWith(body, i, start)) return undefined;
       const keyAt = i + start.length;
       // Most samples are of the group before: its key's bytes then a quote (no quote searched for).
-      const same =
-        prev !== undefined && body[keyAt + prevLen] === QUOTE && sameBytes(body, keyAt, prevAt, prevLen);
+      const same = prev >= 0 && body[keyAt + prevLen] === QUOTE && sameBytes(body, keyAt, prevAt, prevLen);
       const keyEnd = same ? keyAt + prevLen : body.indexOf(QUOTE, keyAt);
       if (keyEnd < 0 || !startsWith(body, keyEnd, LE_LABEL)) return undefined;
       const leAt = keyEnd + LE_LABEL.length;
@@ -70,22 +110,27 @@ export function groupBucketsOfBody(
       const value = sampleValue(body, valueSpan.at, valueSpan.end);
       if (le === undefined || value === undefined) return undefined;
       if (!Number.isNaN(le) && Number.isFinite(value)) {
-        let g: GatheredGroup | undefined;
-        if (same) g = prev as GatheredGroup;
-        else {
+        if (!same) {
           const key = latin1(body, keyAt, keyEnd);
-          g = byKey.get(key);
-          if (!g) {
+          let g = byKey.get(key);
+          if (g === undefined) {
             if (CONTROL.test(key)) return undefined;
-            g = { labels: { [label]: key }, pairs: [] };
+            g = keys.length;
             byKey.set(key, g);
-            groups.push(g);
+            keys.push(key);
           }
           prev = g;
           prevAt = keyAt;
           prevLen = keyEnd - keyAt;
         }
-        g.pairs.push(le, value);
+        if (count === gatheredGroups.length) {
+          gatheredGroups = grown(gatheredGroups, new Int32Array(2 * count));
+          gatheredPairs = grown(gatheredPairs, new Float64Array(4 * count));
+        }
+        gatheredGroups[count] = prev;
+        gatheredPairs[2 * count] = le;
+        gatheredPairs[2 * count + 1] = value;
+        count++;
       }
 
       if (body[i] === COMMA) i++;
@@ -94,7 +139,36 @@ export function groupBucketsOfBody(
         break;
       } else return undefined;
     }
-  return answerEnds(body, i) ? { groups: packBucketGroups(groups), samples } : undefined;
+  if (!answerEnds(body, i)) return undefined;
+  return { keys, group: gatheredGroups, pairs: gatheredPairs, count, samples };
+}
+
+function grown<T extends Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+/**
+ * The gathered samples' pairs written to `to` group by group (in `keys`' order, each group's in the body's
+ * order); answers where each group's pairs start in `to` (in numbers, not pairs), the last entry the end.
+ */
+export function samplesByGroup(gathered: GatheredSamples, to: Float64Array): Int32Array {
+  const { keys, group, pairs, count } = gathered;
+  const starts = new Int32Array(keys.length + 1);
+  for (let s = 0; s < count; s++) {
+    const g = (group[s] as number) + 1;
+    starts[g] = (starts[g] as number) + 1;
+  }
+  for (let g = 0; g < keys.length; g++) starts[g + 1] = (starts[g + 1] as number) * 2 + (starts[g] as number);
+  const next = starts.slice(0, keys.length);
+  for (let s = 0; s < count; s++) {
+    const g = group[s] as number;
+    const at = next[g] as number;
+    to[at] = pairs[2 * s] as number;
+    to[at + 1] = pairs[2 * s + 1] as number;
+    next[g] = at + 2;
+  }
+  return starts;
 }
 
 /** Where the value string of the sample `sampleEnd` last read lies in the body (no object made per sample). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakePrometheus } from './fake-prometheus';
 import { bucketsOf, LatencyCache } from './latency-cache';
 import { readLatency } from './latency-read';
@@ -6,11 +6,18 @@ import { parseGraphParams } from './params';
 import { reporterSelections } from './promql';
 import {
   BOUNDS_QUERY,
+  completeBelowTotal,
   EDGE_LATENCY_BELOW_TOTAL_RECORD,
   EDGE_LATENCY_RECORD,
   RECORDED_EDGE_LABELS,
 } from './recording-rules';
 import { BOOKINFO, bucketSamples } from './test-samples';
+
+// The completion after the read counted (`completeBelowTotal`), what it does unchanged.
+vi.mock('./recording-rules', async (original) => {
+  const m = await original<typeof import('./recording-rules')>();
+  return { ...m, completeBelowTotal: vi.fn(m.completeBelowTotal) };
+});
 
 const RAW = 'istio_request_duration_milliseconds_bucket{';
 const DENSE = `${EDGE_LATENCY_RECORD}{`;
@@ -108,6 +115,64 @@ describe('latency read', () => {
       expect(fast).toEqual(parsed);
       expect(fast.asked).toBe(callers?.length === 0 ? 1 : 2);
     }
+  });
+
+  it('completes the below-total buckets as they are read when the bounds landed first, as it completes them after', async () => {
+    const inf = Number.POSITIVE_INFINITY;
+    const below = [
+      ...bucketSamples(edge, [10, inf], [1, 2]),
+      ...bucketSamples({ ...edge, service: BOOKINFO.RATINGS }, [inf], [3]),
+    ].map((b) => ({
+      labels: {
+        edge: RECORDED_EDGE_LABELS.map((l) => b.labels[l] ?? '').join(';'),
+        le: b.labels.le as string,
+      },
+      value: b.value,
+    }));
+    const bounds = [
+      { labels: { le: '10' }, value: 2 },
+      { labels: { le: '20' }, value: 2 },
+      { labels: { le: '+Inf' }, value: 2 },
+    ];
+    const later = <T>(p: Promise<T>) => p.then((v) => new Promise<T>((r) => setTimeout(() => r(v), 5)));
+    const latency = async (boundsFirst: boolean) => {
+      const fake = fakePrometheus([
+        [EDGE_LATENCY_BELOW_TOTAL_RECORD, below],
+        [BOUNDS_QUERY, bounds],
+      ]);
+      const body = fake.instantBody;
+      if (!body) throw new Error('the fake answers bodies');
+      const prometheus = {
+        ...fake,
+        instant: (q: string, t: number) => (boundsFirst ? fake.instant(q, t) : later(fake.instant(q, t))),
+        instantBody: (q: string, t: number) => (boundsFirst ? later(body(q, t)) : body(q, t)),
+      };
+      const params = parseGraphParams(new URLSearchParams('duration=60s&queryTime=1700000000'));
+      if (!params.ok) throw new Error(params.message);
+      const deps = { prometheus, recordedLatency: async () => true };
+      vi.mocked(completeBelowTotal).mockClear();
+      const r = await readLatency(
+        { params: params.value, deps, sel: reporterSelections([]), callers: async () => [] },
+        1_700_000_000,
+      );
+      return { r, completedAfter: vi.mocked(completeBelowTotal).mock.calls.length };
+    };
+    const first = await latency(true);
+    const after = await latency(false);
+    expect([first.completedAfter, after.completedAfter]).toEqual([0, 1]);
+    expect(first.r).toEqual(after.r);
+    expect(first.r.ok && first.r.value?.groups.map((g) => bucketsOf(g))).toEqual([
+      [
+        [10, 1],
+        [20, 2],
+        [inf, 2],
+      ],
+      [
+        [10, 3],
+        [20, 3],
+        [inf, 3],
+      ],
+    ]);
   });
 
   it("sends the below-total read beside the rules' probe when the probe is a round trip, and uses it only with the rules", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { PromClient, PromResult } from '../prometheus/client';
+import { gatherBucketsOfBody, groupBucketsOfBody } from './bucket-answer';
 import { buildGraph } from './build-graph';
 import { prometheusBody } from './fake-prometheus';
 import { type BucketGroup, bucketCount, bucketGroup, bucketsOf, LatencyCache } from './latency-cache';
@@ -12,6 +13,7 @@ import {
   belowTotalRecord,
   cachedDetection,
   completeBelowTotal,
+  completeGathered,
   EDGE_LATENCY_BELOW_TOTAL_RECORD,
   EDGE_LATENCY_RECORD,
   GRAPH_RECORDING_RULES,
@@ -292,6 +294,57 @@ describe('graph recording rules', () => {
       const want = reference(read, bounds);
       expect(got && bucketsOf(got[0] as BucketGroup)).toEqual(want);
     }
+  });
+
+  it('completes the gathered below-total samples as splitting and completing their groups does, in one copy', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    const joined = (i: number) => `source;ns;w${i};s${i}.ns.svc.cluster.local;ns;s${i};ns`;
+    const bounds = [1, 5, 10, inf];
+    const sample = (i: number, le: number, value: number): Sample => ({
+      labels: { edge: joined(i), le: le === inf ? '+Inf' : String(le) },
+      value,
+    });
+    // Edges interleaved (a group's samples not one run), bounds out of order, a NaN left out.
+    const fits = [
+      sample(0, inf, 3),
+      sample(1, 1, 1),
+      sample(0, 5, 2),
+      sample(1, inf, 4),
+      sample(2, inf, 2),
+      sample(0, 1, 1),
+      sample(3, 5, Number.NaN),
+      sample(3, inf, 1),
+    ];
+    const misfits = [
+      [...fits, sample(4, 7, 1), sample(4, inf, 2)], // a bound the layout lacks
+      [...fits, sample(4, 5, 1)], // no total
+      [...fits.slice(0, 2), { labels: { edge: 'source;a;web', le: '+Inf' }, value: 1 }], // does not split
+    ];
+    const reference = (body: Buffer) => {
+      const groups = splitJoinedEdges(groupBucketsOfBody(body, 'edge')?.groups ?? []);
+      return groups && completeBelowTotal(groups, bounds);
+    };
+    const views = (groups: BucketGroup[] | undefined) =>
+      groups?.map((g) => ({ labels: g.labels, buckets: bucketsOf(g) }));
+    for (const samples of [fits, ...misfits, []]) {
+      const body = prometheusBody(samples, 1_700_000_000);
+      const gathered = gatherBucketsOfBody(body, 'edge');
+      if (!gathered) throw new Error('not gathered');
+      const got = completeGathered(gathered, bounds);
+      const want = reference(body);
+      expect(views(got)).toEqual(views(want));
+      // The same frozen labels objects (shared between readings), every group a view of one array.
+      got?.forEach((g, i) => expect(g.labels).toBe(want?.[i]?.labels));
+      expect(new Set(got?.map((g) => g.buckets.buffer)).size).toBe(got?.length ? 1 : 0);
+    }
+    const one = gatherBucketsOfBody(prometheusBody(fits, 1_700_000_000), 'edge');
+    const all = one && completeGathered(one, bounds);
+    expect(all?.map((g) => bucketsOf(g).map(([, v]) => v))).toEqual([
+      [1, 2, 3, 3],
+      [1, 4, 4, 4],
+      [2, 2, 2, 2],
+      [1, 1, 1, 1],
+    ]);
   });
 
   it('does not complete edges that do not fit the bounds', () => {

@@ -5,6 +5,7 @@
 // them. At 1,000 workloads a read of the raw histogram selects 60,000 series of 25 labels each (about
 // half a second of Prometheus before it answers anything); the below-total series are about a third.
 import { stringify } from 'yaml';
+import { type GatheredSamples, samplesByGroup } from './bucket-answer';
 import { type BucketGroup, bucketCount } from './latency-cache';
 import { parseDurationSeconds } from './params';
 import {
@@ -289,36 +290,98 @@ export function completeBelowTotal(
   let at = 0;
   for (let g = 0; g < groups.length; g++) {
     const group = groups[g] as BucketGroup;
-    const start = at;
-    const count = sortedPairsInto(group.buckets, all, at);
-    if (count === 0) return undefined;
-    const end = at + 2 * count;
-    // The total: the last bound read, +Inf.
-    const totalRate = all[end - 1] as number;
-    if (all[end - 2] !== Number.POSITIVE_INFINITY) return undefined;
-    const below = count - 1;
-    for (let i = 0; i < below; i++) if (all[at + 2 * i] !== bounds[i]) return undefined;
-    at += 2 * below;
-    for (let i = below; i < bounds.length - 1; i++) {
-      all[at++] = bounds[i] as number;
-      all[at++] = totalRate;
-    }
-    all[at++] = Number.POSITIVE_INFINITY;
-    all[at++] = totalRate;
-    out[g] = { labels: group.labels, buckets: all.subarray(start, at) };
+    const end = completedInto(group.buckets, 0, group.buckets.length >> 1, bounds, all, at);
+    if (end < 0) return undefined;
+    out[g] = { labels: group.labels, buckets: all.subarray(at, end) };
+    at = end;
+  }
+  return out;
+}
+
+/** Pairs laid out by `samplesByGroup` before `completeGathered` completes them (reused, as the gathered arrays are). */
+let byGroup = new Float64Array(0);
+
+/**
+ * `completeBelowTotal(splitJoinedEdges(groups))` of the below-total answer's gathered samples (`bucket-answer.ts`),
+ * each group's buckets written once, completed, into the array the reading keeps: no packed copy of the answer, no
+ * group with its joined label, no split copy of each. Undefined where either would be.
+ */
+export function completeGathered(
+  gathered: GatheredSamples,
+  bounds: readonly number[],
+): BucketGroup[] | undefined {
+  const { keys } = gathered;
+  splitEdges ??= new GenerationalMemo(seriesMemoEntriesFromEnv());
+  const labels: Readonly<Record<string, string>>[] = new Array(keys.length);
+  for (let g = 0; g < keys.length; g++) {
+    const split = splitEdges.get(keys[g] as string, splitEdge);
+    if (!split) return undefined;
+    labels[g] = split;
+  }
+  if (byGroup.length < 2 * gathered.count) byGroup = new Float64Array(gathered.pairs.length);
+  const starts = samplesByGroup(gathered, byGroup);
+  let size = 0;
+  for (let g = 0; g < keys.length; g++)
+    size += Math.max(bounds.length, ((starts[g + 1] as number) - (starts[g] as number)) >> 1);
+  const all = new Float64Array(2 * size);
+  const out: BucketGroup[] = new Array(keys.length);
+  let at = 0;
+  for (let g = 0; g < keys.length; g++) {
+    const from = starts[g] as number;
+    const end = completedInto(byGroup, from, ((starts[g + 1] as number) - from) >> 1, bounds, all, at);
+    if (end < 0) return undefined;
+    out[g] = { labels: labels[g] as Record<string, string>, buckets: all.subarray(at, end) };
+    at = end;
   }
   return out;
 }
 
 /**
- * A group's bucket pairs written to `to` from `at`, sorted by bound (stable: pairs of one bound keep their
- * order, as `Array.prototype.sort` keeps them); answers how many pairs. An insertion sort: a group has ~20.
+ * One group's buckets completed (`completeBelowTotal`): its `count` pairs from `pairs[from]` sorted into `to` at
+ * `at`, then a bound past them each up to the total. Answers the index after them in `to`; -1 when the group
+ * does not fit the bounds.
  */
-function sortedPairsInto(pairs: Float64Array, to: Float64Array, at: number): number {
-  const count = pairs.length >> 1;
+function completedInto(
+  pairs: Float64Array,
+  from: number,
+  count: number,
+  bounds: readonly number[],
+  to: Float64Array,
+  start: number,
+): number {
+  if (sortedPairsInto(pairs, from, count, to, start) === 0) return -1;
+  let at = start;
+  const end = at + 2 * count;
+  // The total: the last bound read, +Inf.
+  const totalRate = to[end - 1] as number;
+  if (to[end - 2] !== Number.POSITIVE_INFINITY) return -1;
+  const below = count - 1;
+  for (let i = 0; i < below; i++) if (to[at + 2 * i] !== bounds[i]) return -1;
+  at += 2 * below;
+  for (let i = below; i < bounds.length - 1; i++) {
+    to[at++] = bounds[i] as number;
+    to[at++] = totalRate;
+  }
+  to[at++] = Number.POSITIVE_INFINITY;
+  to[at++] = totalRate;
+  return at;
+}
+
+/**
+ * `count` bucket pairs from `pairs[from]` written to `to` from `at`, sorted by bound (stable: pairs of one bound
+ * keep their order, as `Array.prototype.sort` keeps them); answers how many pairs. An insertion sort: a group
+ * has ~20.
+ */
+function sortedPairsInto(
+  pairs: Float64Array,
+  from: number,
+  count: number,
+  to: Float64Array,
+  at: number,
+): number {
   for (let k = 0; k < count; k++) {
-    const le = pairs[2 * k] as number;
-    const rate = pairs[2 * k + 1] as number;
+    const le = pairs[from + 2 * k] as number;
+    const rate = pairs[from + 2 * k + 1] as number;
     let j = k;
     while (j > 0 && (to[at + 2 * (j - 1)] as number) > le) {
       to[at + 2 * j] = to[at + 2 * (j - 1)] as number;
