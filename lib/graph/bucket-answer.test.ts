@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { samplesOfAnswer } from '../prometheus/client';
 import { prng } from '../random/prng.mjs';
-import { decimalOf, groupBucketsOfBody, groupLabelledBucketsOfBody, LONG } from './bucket-answer';
+import {
+  decimalOf,
+  GATHERED_SAMPLES_KEPT,
+  gatherBucketsOfBody,
+  groupBucketsOfBody,
+  groupLabelledBucketsOfBody,
+  LONG,
+} from './bucket-answer';
 import { prometheusBody } from './fake-prometheus';
 import { bucketsOf, groupBuckets } from './latency-cache';
 import type { Sample } from './series';
@@ -254,5 +261,35 @@ describe('a long decimal read without a string', () => {
       '1.0000000000000002',
     ])
       expect(read(text)).toBe(Number(text));
+  });
+});
+
+describe('the gathered samples kept between answers', () => {
+  // As `prometheusBody` writes it, without an object a sample (half a million of them).
+  const body = (n: number) => {
+    const result: string[] = new Array(n);
+    for (let k = 0; k < n; k++)
+      result[k] = `{"metric":{"edge":"e${k % 1000}","le":"${k}"},"value":[${T},"1"]}`;
+    return Buffer.from(`{"status":"success","data":{"resultType":"vector","result":[${result.join(',')}]}}`);
+  };
+
+  it("reuses an answer's arrays for the next, but not an answer's past the bound (or a refused one's)", () => {
+    expect(body(3)).toEqual(
+      prometheusBody([sample('e0', '0', 1), sample('e1', '1', 1), sample('e2', '2', 1)], T),
+    );
+    const small = () => gatherBucketsOfBody(body(10), 'edge')?.group;
+    const first = small();
+    expect(first).toBeDefined();
+    expect(small()).toBe(first);
+    // Grown past the bound: that answer's own, read in full; the next answer starts small again.
+    const whole = body(GATHERED_SAMPLES_KEPT + 1);
+    const big = gatherBucketsOfBody(whole, 'edge');
+    expect(big?.count).toBe(GATHERED_SAMPLES_KEPT + 1);
+    expect(big?.group.length).toBeGreaterThan(GATHERED_SAMPLES_KEPT);
+    expect(big?.pairs[2 * GATHERED_SAMPLES_KEPT]).toBe(GATHERED_SAMPLES_KEPT);
+    expect(small()?.length).toBeLessThanOrEqual(GATHERED_SAMPLES_KEPT);
+    // A refused answer (its end cut off) after growing them: not kept either.
+    expect(gatherBucketsOfBody(whole.subarray(0, whole.length - 3), 'edge')).toBeUndefined();
+    expect(small()?.length).toBeLessThanOrEqual(GATHERED_SAMPLES_KEPT);
   });
 });
