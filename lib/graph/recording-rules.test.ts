@@ -14,6 +14,7 @@ import {
   cachedDetection,
   completeBelowTotal,
   completeGathered,
+  DETECTIONS_KEPT,
   EDGE_LATENCY_BELOW_TOTAL_RECORD,
   EDGE_LATENCY_RECORD,
   GRAPH_RECORDING_RULES,
@@ -409,6 +410,31 @@ describe('graph recording rules', () => {
     clock = 1000;
     expect(await detect()).toBe(false);
     expect(probes).toBe(3);
+  });
+
+  it('keeps a detection per key: a pinned time neither takes nor sets the live one, the most recent kept', async () => {
+    const present = new Set([0, 2]);
+    const probed: number[] = [];
+    const detect = cachedDetection(
+      async (minute: number) => {
+        probed.push(minute);
+        return present.has(minute);
+      },
+      60_000,
+      () => 0,
+      (minute) => minute,
+    );
+    expect(await detect(0)).toBe(true);
+    expect(await detect(1)).toBe(false);
+    expect(await detect(0)).toBe(true);
+    expect(await detect(1)).toBe(false);
+    expect(probed).toEqual([0, 1]);
+    // Past the kept bound, the least recently probed is probed again.
+    for (let m = 2; m < 2 + DETECTIONS_KEPT; m++) await detect(m);
+    expect(await detect(2)).toBe(true);
+    expect(probed.length).toBe(2 + DETECTIONS_KEPT);
+    await detect(0);
+    expect(probed.length).toBe(3 + DETECTIONS_KEPT);
   });
 
   it('builds latency from the recorded series when present, from the raw histogram otherwise', async () => {

@@ -404,25 +404,41 @@ export function rulesPresent(probe: readonly { value: number }[]): boolean {
 
 /**
  * Caches a yes/no detection for `ttlMs`: one probe per minute at most, whatever the polling. A failed
- * probe is not cached (the raw queries are used meanwhile).
+ * probe is not cached (the raw queries are used meanwhile). With `keyOf`, a detection per key (the rules'
+ * probe: per minute of the graph's time, so a graph pinned at another time neither takes nor sets the
+ * answer of the live graphs'), the `DETECTIONS_KEPT` most recently probed kept.
  */
 export function cachedDetection<A extends unknown[]>(
   probe: (...args: A) => Promise<boolean | undefined>,
   ttlMs = 60_000,
   now: () => number = Date.now,
+  keyOf: (...args: A) => number = () => 0,
 ): (...args: A) => Promise<boolean> {
-  let cached: { value: boolean; at: number } | undefined;
-  let pending: Promise<boolean> | undefined;
+  const cached = new Map<number, { value: boolean; at: number }>();
+  const pending = new Map<number, Promise<boolean>>();
   return async (...args: A) => {
-    if (cached && now() - cached.at < ttlMs) return cached.value;
-    pending ??= probe(...args)
-      .then((value) => {
-        if (value !== undefined) cached = { value, at: now() };
-        return value ?? false;
-      })
-      .finally(() => {
-        pending = undefined;
-      });
-    return pending;
+    const key = keyOf(...args);
+    const hit = cached.get(key);
+    if (hit && now() - hit.at < ttlMs) return hit.value;
+    let p = pending.get(key);
+    if (p === undefined) {
+      p = probe(...args)
+        .then((value) => {
+          if (value !== undefined) {
+            cached.delete(key);
+            cached.set(key, { value, at: now() });
+            if (cached.size > DETECTIONS_KEPT) cached.delete(cached.keys().next().value as number);
+          }
+          return value ?? false;
+        })
+        .finally(() => {
+          pending.delete(key);
+        });
+      pending.set(key, p);
+    }
+    return p;
   };
 }
+
+/** Detections kept by key (`cachedDetection`): graph times a minute apart, live and pinned together. */
+export const DETECTIONS_KEPT = 16;

@@ -19,13 +19,20 @@ import { cachedDetection, RULES_PROBE_QUERY, rulesPresent } from './recording-ru
 import { DEFAULT_GRAPH_REFRESH_S, DEFAULT_SHARED_GRAPHS, SharedBuilds } from './shared-builds';
 
 /**
- * Whether Prometheus records the graph's rules: probed (at the graph's time) at most once a minute for
- * the whole server; a graph at a time the rules did not cover falls back to the raw histogram anyway.
+ * Whether Prometheus records the graph's rules: probed at the graph's time, at most once a minute for each
+ * minute of graph time (the live graphs' one probe a minute; a graph pinned at another time, its own, so its
+ * latency's source does not depend on which time was asked first); a graph at a time the rules did not cover
+ * falls back to the raw histogram anyway.
  */
-const recordedLatency = cachedDetection(async (timeSec: number) => {
-  const r = await prometheus().instant(RULES_PROBE_QUERY, timeSec);
-  return r.ok ? rulesPresent(r.value) : undefined;
-});
+const recordedLatency = cachedDetection(
+  async (timeSec: number) => {
+    const r = await prometheus().instant(RULES_PROBE_QUERY, timeSec);
+    return r.ok ? rulesPresent(r.value) : undefined;
+  },
+  60_000,
+  Date.now,
+  (timeSec) => Math.floor(timeSec / 60),
+);
 
 /** The server's latency readings, shared by every graph request (see `latency-cache.ts`). */
 const latencyCache = new LatencyCache({
