@@ -5,7 +5,7 @@
 // them. At 1,000 workloads a read of the raw histogram selects 60,000 series of 25 labels each (about
 // half a second of Prometheus before it answers anything); the below-total series are about a third.
 import { stringify } from 'yaml';
-import { type GatheredSamples, samplesByGroup } from './bucket-answer';
+import { GATHERED_SAMPLES_KEPT, type GatheredSamples, samplesByGroup } from './bucket-answer';
 import { type BucketGroup, bucketCount } from './latency-cache';
 import { parseDurationSeconds } from './params';
 import {
@@ -318,8 +318,13 @@ export function completeGathered(
     if (!split) return undefined;
     labels[g] = split;
   }
-  if (byGroup.length < 2 * gathered.count) byGroup = new Float64Array(gathered.pairs.length);
-  const starts = samplesByGroup(gathered, byGroup);
+  let pairs = byGroup;
+  if (pairs.length < 2 * gathered.count) {
+    pairs = new Float64Array(2 * gathered.count);
+    // Kept for the next reading within the gathered arrays' own bound only (a huge answer's are its own).
+    if (gathered.count <= GATHERED_SAMPLES_KEPT) byGroup = pairs;
+  }
+  const starts = samplesByGroup(gathered, pairs);
   let size = 0;
   for (let g = 0; g < keys.length; g++)
     size += Math.max(bounds.length, ((starts[g + 1] as number) - (starts[g] as number)) >> 1);
@@ -328,7 +333,7 @@ export function completeGathered(
   let at = 0;
   for (let g = 0; g < keys.length; g++) {
     const from = starts[g] as number;
-    const end = completedInto(byGroup, from, ((starts[g + 1] as number) - from) >> 1, bounds, all, at);
+    const end = completedInto(pairs, from, ((starts[g + 1] as number) - from) >> 1, bounds, all, at);
     if (end < 0) return undefined;
     out[g] = { labels: labels[g] as Record<string, string>, buckets: all.subarray(at, end) };
     at = end;
