@@ -335,7 +335,7 @@ describe('graph recording rules', () => {
       const want = reference(body);
       expect(views(got)).toEqual(views(want));
       // The same frozen labels objects (shared between readings), every group a view of one array.
-      got?.forEach((g, i) => expect(g.labels).toBe(want?.[i]?.labels));
+      for (const [i, g] of (got ?? []).entries()) expect(g.labels).toBe(want?.[i]?.labels);
       expect(new Set(got?.map((g) => g.buckets.buffer)).size).toBe(got?.length ? 1 : 0);
     }
     const one = gatherBucketsOfBody(prometheusBody(fits, 1_700_000_000), 'edge');
